@@ -1,0 +1,67 @@
+/**
+ * A small client of Express Gateway's admin API: what `eg users create`,
+ * `eg apps create`, `eg credentials create` and `eg scopes create` send.
+ */
+export class AdminClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`admin API ${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  createScopes(scopes: string[]): Promise<unknown> {
+    return this.call('POST', '/scopes', { scopes });
+  }
+
+  createUser(user: { username: string; firstname: string; lastname: string; [key: string]: string }): Promise<{ id: string; username: string }> {
+    return this.call('POST', '/users', user);
+  }
+
+  createApp(app: { name: string; userId: string; redirectUri?: string; [key: string]: string | undefined }): Promise<{ id: string; name: string }> {
+    return this.call('POST', '/apps', app);
+  }
+
+  createCredential(consumerId: string, type: 'basic-auth' | 'oauth2', credential: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.call('POST', '/credentials', { consumerId, type, credential });
+  }
+
+  setUserActive(id: string, active: boolean): Promise<unknown> {
+    return this.call('PUT', `/users/${id}/status`, { status: active });
+  }
+
+  setAppActive(id: string, active: boolean): Promise<unknown> {
+    return this.call('PUT', `/apps/${id}/status`, { status: active });
+  }
+
+  setCredentialActive(type: string, id: string, active: boolean): Promise<unknown> {
+    return this.call('PUT', `/credentials/${type}/${id}/status`, { status: active });
+  }
+}
+
+/** What the demo and the tests seed: a user, scopes, a confidential app with an oauth2 credential. */
+export interface SeededWorld {
+  user: { id: string; username: string; password: string };
+  app: { id: string; name: string; secret: string; scopes: string[] };
+}
+
+export async function seedWorld(admin: AdminClient, options: { scopes?: string[]; appName?: string; username?: string } = {}): Promise<SeededWorld> {
+  const scopes = options.scopes ?? ['read', 'write'];
+  const username = options.username ?? 'alice';
+  const password = 'alice-password-1';
+  await admin.createScopes(scopes);
+  const user = await admin.createUser({ username, firstname: 'Alice', lastname: 'Example' });
+  await admin.createCredential(user.id, 'basic-auth', { password, autoGeneratePassword: false });
+  const app = await admin.createApp({ name: options.appName ?? 'demo-app', userId: user.id, redirectUri: 'http://127.0.0.1:8000/callback' });
+  const credential = await admin.createCredential(app.id, 'oauth2', { scopes });
+  return {
+    user: { id: user.id, username, password },
+    app: { id: app.id, name: app.name, secret: String(credential.secret), scopes }
+  };
+}

@@ -1,0 +1,67 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Passport } from 'passport';
+import { BasicStrategy } from 'passport-http';
+import { Strategy as ClientPasswordStrategy } from 'passport-oauth2-client-password';
+import type { EgServices } from '../eg/types';
+import { InvalidClient, InvalidRequest } from '../errors';
+import type { Client } from './client';
+import { authenticateClient } from './client.authenticator';
+
+type Verified = (err: Error | null, client?: Client | false) => void;
+
+/** RFC 6749 §2.3.1: the Basic credentials are form-urlencoded before base64. */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+function hasBasicAuthorization(req: Request): boolean {
+  return /^basic /i.test(req.headers.authorization ?? '');
+}
+
+/**
+ * Client authentication at the token endpoint: client_secret_basic
+ * (passport-http) or client_secret_post (passport-oauth2-client-password),
+ * on a private Passport instance so nothing touches EG's own. The client
+ * lands on `req.user`, where oauth2orize expects it.
+ */
+export function clientAuthentication(services: EgServices, realm: string): RequestHandler[] {
+  const passport = new Passport();
+  const verify = (method: Client['authMethod']) => (id: string, secret: string, done: Verified) => {
+    authenticateClient(services, id, secret, method).then((client) => done(null, client ?? false), (err) => done(err));
+  };
+  const basic = verify('client_secret_basic');
+  passport.use('client_secret_basic', new BasicStrategy((id, secret, done) => basic(formDecode(id), formDecode(secret), done)));
+  passport.use('client_secret_post', new ClientPasswordStrategy(verify('client_secret_post')));
+
+  /** RFC 6749 §2.3: one authentication method per request. */
+  function requireSingleAuthMethod(req: Request, _res: Response, next: NextFunction): void {
+    if (hasBasicAuthorization(req) && req.body.client_secret !== undefined) {
+      return next(new InvalidRequest('The client authenticated with more than one method'));
+    }
+    next();
+  }
+
+  function authenticate(req: Request, res: Response, next: NextFunction): void {
+    const basicUsed = hasBasicAuthorization(req);
+    const strategy = basicUsed ? 'client_secret_basic' : 'client_secret_post';
+    passport.authenticate(strategy, { session: false }, (err: Error | null, client: Client | false) => {
+      if (err) return next(err);
+      if (!client) {
+        const failure = new InvalidClient('Client authentication failed');
+        if (basicUsed) failure.headers['WWW-Authenticate'] = `Basic realm="${realm}", charset="UTF-8"`;
+        return next(failure);
+      }
+      if (req.body.client_id !== undefined && req.body.client_id !== client.id) {
+        return next(new InvalidRequest('The client_id parameter does not match the authenticated client'));
+      }
+      req.user = client;
+      next();
+    })(req, res, next);
+  }
+
+  return [requireSingleAuthMethod, authenticate];
+}

@@ -1,0 +1,87 @@
+/**
+ * The parts of Express Gateway 1.16 this plugin relies on. EG's own
+ * index.d.ts describes little of the plugin context, so these are ours.
+ */
+import type { Application, Request, RequestHandler } from 'express';
+
+export interface RedisOptions { namespace?: string; emulate?: boolean; host?: string; port?: number; db?: number }
+export interface SystemConfig { db?: { redis?: RedisOptions } }
+export interface GatewayConfig { http?: { port?: number; hostname?: string } }
+
+export interface EgLogger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/** An EG application (a client, in OAuth terms). Custom properties are strings. */
+export interface EgApplication {
+  id: string;
+  name: string;
+  userId: string;
+  isActive: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+  redirectUri?: string;
+  [property: string]: unknown;
+}
+
+export interface EgUser {
+  id: string;
+  username: string;
+  isActive: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+  [property: string]: unknown;
+}
+
+export interface EgCredential {
+  id?: string;
+  consumerId?: string;
+  isActive: boolean;
+  scopes?: string[];
+  [property: string]: unknown;
+}
+
+export type EgConsumer = (EgApplication & { type: 'application' }) | (EgUser & { type: 'user' });
+
+export interface EgServices {
+  application: { get(id: string): Promise<EgApplication | false> };
+  user: { get(id: string): Promise<EgUser | false>; find(username: string): Promise<EgUser | false> };
+  credential: {
+    getCredential(id: string, type: string, options?: { includePassword?: boolean }): Promise<EgCredential | null>;
+  };
+  auth: {
+    authenticateCredential(id: string, password: string, type: string): Promise<EgConsumer | false>;
+  };
+}
+
+export interface EgPolicy {
+  name: string;
+  schema: object;
+  policy(params: any, config?: unknown): RequestHandler | RequestHandler[];
+}
+
+export interface EgCondition {
+  name: string;
+  schema: object;
+  handler(req: Request, config: any): boolean;
+}
+
+export interface PluginContext {
+  settings: Record<string, unknown>;
+  config: { systemConfig: SystemConfig; gatewayConfig: GatewayConfig };
+  services: EgServices;
+  logger: EgLogger;
+  registerPolicy(policy: EgPolicy): void;
+  registerCondition(condition: EgCondition): void;
+  registerGatewayRoute(declare: (app: Application) => void): void;
+  registerAdminRoute(declare: (app: Application) => void): void;
+}
+
+/** The per-request context EG creates for every pipeline (lib/gateway/context.js). */
+export interface EgContext {
+  apiEndpoint?: { scopes?: string[]; apiEndpointName?: string };
+  [key: string]: unknown;
+}

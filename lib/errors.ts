@@ -1,0 +1,81 @@
+/**
+ * OAuth 2.0 errors, one class per RFC error code, each with its RFC status.
+ * `description` is public (sent as `error_description`); `detail` is private
+ * and only ever goes to the log.
+ */
+export abstract class OAuthError extends Error {
+  abstract readonly error: string;
+  abstract readonly status: number;
+  /** Extra response headers, e.g. WWW-Authenticate. */
+  headers: Record<string, string> = {};
+
+  constructor(readonly description: string, readonly detail?: string) {
+    super(description);
+  }
+
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+/** RFC 6749 §5.2 */
+export class InvalidRequest extends OAuthError { readonly error = 'invalid_request'; readonly status = 400; }
+/** RFC 6749 §5.2: 401 always; the WWW-Authenticate challenge is added when the client tried Basic. */
+export class InvalidClient extends OAuthError { readonly error = 'invalid_client'; readonly status = 401; }
+/** RFC 6749 §5.2 */
+export class InvalidGrant extends OAuthError { readonly error = 'invalid_grant'; readonly status = 400; }
+/** RFC 6749 §5.2 */
+export class UnauthorizedClient extends OAuthError { readonly error = 'unauthorized_client'; readonly status = 400; }
+/** RFC 6749 §5.2 */
+export class UnsupportedGrantType extends OAuthError { readonly error = 'unsupported_grant_type'; readonly status = 400; }
+/** RFC 6749 §5.2 */
+export class InvalidScope extends OAuthError { readonly error = 'invalid_scope'; readonly status = 400; }
+/** RFC 6749 §4.1.2.1; also used when the store is down. */
+export class TemporarilyUnavailable extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 503; }
+/** Anything unexpected: the public text is generic, the cause goes to the log. */
+export class ServerError extends OAuthError { readonly error = 'server_error'; readonly status = 500; }
+
+/** RFC 6750 §3.1 */
+export class InvalidToken extends OAuthError { readonly error = 'invalid_token'; readonly status = 401; }
+/** RFC 6750 §3.1; `scope` lists what the resource needs, for the challenge's scope attribute. */
+export class InsufficientScope extends OAuthError {
+  readonly error = 'insufficient_scope';
+  readonly status = 403;
+  constructor(description: string, readonly scope: string) { super(description); }
+}
+
+/** Error codes oauth2orize raises, mapped onto our classes so status and text are ours. */
+const byCode: Record<string, new (description: string, detail?: string) => OAuthError> = {
+  invalid_request: InvalidRequest,
+  invalid_client: InvalidClient,
+  invalid_grant: InvalidGrant,
+  unauthorized_client: UnauthorizedClient,
+  unsupported_grant_type: UnsupportedGrantType,
+  invalid_scope: InvalidScope,
+  temporarily_unavailable: TemporarilyUnavailable
+};
+
+/** Store failures (ioredis) carry no OAuth code but mean "try again later". */
+function isStoreOutage(err: Error): boolean {
+  return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable/i.test(err.message);
+}
+
+/**
+ * Turns anything thrown into an OAuthError. oauth2orize's own errors keep
+ * their code but get our status; their message is safe (it is written by
+ * oauth2orize, never from a secret). Anything else becomes a generic
+ * server_error, with the real cause kept as private detail.
+ */
+export function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as { code?: unknown }).code;
+  if (e.name === 'TokenError' || e.name === 'AuthorizationError') {
+    const Known = typeof code === 'string' ? byCode[code] : undefined;
+    if (Known) return new Known(e.message);
+  }
+  if (isStoreOutage(e)) {
+    return new TemporarilyUnavailable('The authorization server is temporarily unavailable, try again later', e.message);
+  }
+  return new ServerError('The authorization server encountered an unexpected condition', e.stack ?? e.message);
+}

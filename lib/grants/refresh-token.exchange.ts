@@ -1,0 +1,62 @@
+import oauth2orize from 'oauth2orize';
+import type { Client } from '../clients/client';
+import type { EgLogger, EgServices } from '../eg/types';
+import { InvalidGrant, InvalidScope } from '../errors';
+import { splitScopes } from '../scopes';
+import type { Settings } from '../settings';
+import type { TokenStore } from '../store/token.store';
+import type { TokenIssuer } from '../tokens/token.issuer';
+import { IssuedCallback, settle } from './settle';
+
+interface Deps { issuer: TokenIssuer; store: TokenStore; services: EgServices; settings: Settings; logger: EgLogger }
+
+const UNKNOWN = 'The refresh token is invalid, expired or revoked';
+
+/**
+ * Refresh token grant (RFC 6749 §6). The new access token may carry fewer
+ * scopes than the grant, never more. With rotation on, each refresh token
+ * works once; presenting a used one again means it leaked, so the whole grant
+ * is revoked (RFC 9700 §4.14.2).
+ */
+export function refreshTokenExchange({ issuer, store, services, settings, logger }: Deps) {
+  return oauth2orize.exchange.refreshToken(
+    function refresh(client: Client, refreshToken: string, scope: string[] | undefined, done: IssuedCallback) {
+      settle(async () => {
+        const record = await store.findRefreshToken(refreshToken);
+        const now = Math.floor(Date.now() / 1000);
+        if (!record || record.appId !== client.id || record.exp <= now) throw new InvalidGrant(UNKNOWN);
+
+        const granted = splitScopes(record.scope);
+        const requested = scope ? [...new Set(scope)] : granted;
+        const widened = requested.find((s) => !granted.includes(s));
+        if (widened) throw new InvalidScope(`The scope "${widened}" exceeds the scope of the refresh token`);
+        // A scope the client's credential has lost since the grant is not renewed.
+        const scopes = requested.filter((s) => client.scopes.includes(s));
+
+        let user = null;
+        if (record.userId) {
+          const found = await services.user.get(record.userId);
+          if (!found || !found.isActive) throw new InvalidGrant('The resource owner of this grant is no longer active');
+          user = { id: found.id, username: found.username };
+        }
+
+        const rotate = settings.refreshToken.rotate;
+        if (rotate && (record.usedAt || !(await store.markRefreshTokenUsed(refreshToken, now)))) {
+          await store.revokeGrant(record.grantId);
+          logger.warn(`oauth2: refresh token of grant ${record.grantId} (client ${client.id}) replayed; grant revoked`);
+          throw new InvalidGrant('The refresh token was already used; every token of its grant is revoked');
+        }
+
+        return issuer.issue({
+          grantType: record.grantType,
+          grantId: record.grantId,
+          appId: client.id,
+          user,
+          scopes,
+          refresh: rotate ? { scopes: granted } : null,
+          grantKeptUntil: rotate ? 0 : record.exp
+        });
+      }, done);
+    }
+  );
+}

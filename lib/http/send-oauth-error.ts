@@ -1,0 +1,20 @@
+import type { Response } from 'express';
+import type { EgLogger } from '../eg/types';
+import { OAuthError, toOAuthError } from '../errors';
+
+/**
+ * Answers an OAuth error as RFC 6749 §5.2 JSON. The public description is
+ * ours; a private detail, if any, only reaches the log.
+ */
+export function sendOAuthError(res: Response, raw: unknown, logger: EgLogger): OAuthError {
+  const err = toOAuthError(raw);
+  if (err.status >= 500) {
+    logger.error(`oauth2: ${err.error}: ${err.detail ?? err.description}`);
+  } else if (err.detail) {
+    logger.debug(`oauth2: ${err.error}: ${err.detail}`);
+  }
+  if (!res.headersSent) {
+    res.status(err.status).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...err.headers }).json(err.toJSON());
+  }
+  return err;
+}

@@ -1,0 +1,55 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { settingsSchema } from '../schemas/settings.schema';
+import type { GatewayConfig, SystemConfig } from './eg/types';
+
+export type GrantType = typeof settingsSchema.properties.grants.items.enum[number];
+
+/** The plugin's settings once validated and defaulted: every field is present. */
+export interface Settings {
+  issuer: string;
+  basePath: string;
+  routes: { token: string };
+  accessToken: { ttl: number; format: 'opaque' };
+  refreshToken: { ttl: number; rotate: boolean };
+  authorizationCode: { ttl: number };
+  grants: GrantType[];
+  tokenEndpoint: { maxBodyBytes: number };
+  store: { keyPrefix: string };
+}
+
+/** A setting that does not validate; the message names its path. */
+export class SettingsError extends TypeError {
+  override name = 'SettingsError';
+}
+
+const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+const validate = ajv.compile(settingsSchema);
+
+function describe(error: ErrorObject): string {
+  const where = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const key = 'additionalProperty' in error.params
+    ? [where, error.params.additionalProperty].filter(Boolean).join('.')
+    : where;
+  const allowed = 'allowedValues' in error.params ? ` (one of: ${error.params.allowedValues.join(', ')})` : '';
+  return `plugins.oauth2${key ? '.' + key : ''} ${error.message}${allowed}`;
+}
+
+/**
+ * Validates the raw plugin settings and fills in every default.
+ * Values the schema cannot default on its own (they depend on the gateway's
+ * configuration) are derived here.
+ * @throws SettingsError naming the offending key.
+ */
+export function resolveSettings(raw: unknown, system: SystemConfig, gateway: GatewayConfig): Settings {
+  const settings = structuredClone(raw ?? {}) as Record<string, unknown>;
+  if (!validate(settings)) {
+    throw new SettingsError(describe(validate.errors![0]));
+  }
+  const resolved = settings as unknown as Settings;
+  const egNamespace = system.db?.redis?.namespace ?? 'EG';
+  resolved.store.keyPrefix ??= `${egNamespace}-oauth2-plugin:`;
+  resolved.issuer ??= `http://localhost:${gateway.http?.port ?? 8080}`;
+  resolved.issuer = resolved.issuer.replace(/\/+$/, '');
+  resolved.basePath = resolved.basePath.replace(/\/+$/, '');
+  return resolved;
+}

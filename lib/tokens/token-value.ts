@@ -1,0 +1,40 @@
+import { createHash, randomBytes } from 'crypto';
+
+/** 256 random bits, base64url: well above RFC 6749 §10.10's 128-bit floor. */
+export function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** What the store keeps instead of a token: a dump of Redis yields nothing usable. */
+export function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+const ACCESS_PREFIX = 'at';
+const SEPARATOR = '~';
+const MAX_ID_LENGTH = 200;
+
+/** The parts of an opaque access token that name the keys its check reads. */
+export interface AccessTokenIds { appId: string; userId: string }
+
+/**
+ * An opaque access token is `at~<app id>~<user id>~<secret>` (ids base64url).
+ * Carrying the ids lets the resource server read the token and the status of
+ * its app, credential and user in a single pipelined Redis round trip. The ids
+ * are not secret; the token is only valid if its full digest is stored, so
+ * altering an id yields an unknown token.
+ */
+export function newAccessToken(ids: AccessTokenIds): string {
+  const encode = (id: string) => Buffer.from(id).toString('base64url');
+  return [ACCESS_PREFIX, encode(ids.appId), encode(ids.userId), randomSecret()].join(SEPARATOR);
+}
+
+/** Splits an opaque access token, or answers null for anything not shaped like one. */
+export function parseAccessToken(token: string): AccessTokenIds | null {
+  const parts = token.split(SEPARATOR);
+  if (parts.length !== 4 || parts[0] !== ACCESS_PREFIX || parts[3].length !== 43) return null;
+  if (parts[1].length > MAX_ID_LENGTH || parts[2].length > MAX_ID_LENGTH) return null;
+  const appId = Buffer.from(parts[1], 'base64url').toString();
+  const userId = Buffer.from(parts[2], 'base64url').toString();
+  return appId ? { appId, userId } : null;
+}

@@ -1,0 +1,71 @@
+import { randomBytes } from 'crypto';
+import type { Settings } from '../settings';
+import type { TokenRecord, TokenStore } from '../store/token.store';
+import { joinScopes } from '../scopes';
+import { newAccessToken, randomSecret } from './token-value';
+
+export interface IssueRequest {
+  grantType: string;
+  appId: string;
+  user: { id: string; username: string } | null;
+  scopes: string[];
+  /** Issue a refresh token too; its scope is `refreshScopes` (RFC 6749 §6: unchanged on refresh). */
+  refresh: { scopes: string[] } | null;
+  /** Continue an existing grant (refresh) instead of starting a new one. */
+  grantId?: string;
+  /** Keep the grant's index at least this long (epoch seconds): a refresh token it still holds. */
+  grantKeptUntil?: number;
+}
+
+/** The fields of a successful token response (RFC 6749 §5.1), less token_type which oauth2orize adds. */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken?: string;
+  params: { expires_in: number; scope?: string };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Mints tokens, stores their digests, and shapes the token response. */
+export class TokenIssuer {
+  constructor(private readonly store: TokenStore, private readonly settings: Settings) {}
+
+  async issue(request: IssueRequest): Promise<IssuedTokens> {
+    const iat = now();
+    const base = {
+      grantId: request.grantId ?? randomBytes(16).toString('base64url'),
+      grantType: request.grantType,
+      appId: request.appId,
+      userId: request.user?.id ?? '',
+      username: request.user?.username ?? '',
+      iat
+    };
+    const accessRecord: TokenRecord = {
+      ...base,
+      jti: randomBytes(16).toString('base64url'),
+      scope: joinScopes(request.scopes),
+      exp: iat + this.settings.accessToken.ttl
+    };
+    const accessToken = newAccessToken({ appId: base.appId, userId: base.userId });
+
+    let refresh: { token: string; record: TokenRecord } | null = null;
+    if (request.refresh) {
+      refresh = {
+        token: randomSecret(),
+        record: {
+          ...base,
+          jti: randomBytes(16).toString('base64url'),
+          scope: joinScopes(request.refresh.scopes),
+          exp: iat + this.settings.refreshToken.ttl
+        }
+      };
+    }
+
+    const grantKeptUntil = Math.max(accessRecord.exp, refresh?.record.exp ?? 0, request.grantKeptUntil ?? 0);
+    await this.store.saveIssued({ token: accessToken, record: accessRecord }, refresh, grantKeptUntil);
+
+    const params: IssuedTokens['params'] = { expires_in: this.settings.accessToken.ttl };
+    if (accessRecord.scope) params.scope = accessRecord.scope;
+    return { accessToken, refreshToken: refresh?.token, params };
+  }
+}

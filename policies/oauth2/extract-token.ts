@@ -1,0 +1,67 @@
+import type { Request } from 'express';
+import { InvalidRequest } from '../../lib/errors';
+import { readReplayableForm } from '../../lib/http/replayable-form';
+import type { PolicyParams } from '../../schemas/policy.schema';
+
+/** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const MAX_TOKEN_LENGTH = 8192;
+
+function checkedToken(token: string): string {
+  if (token.length > MAX_TOKEN_LENGTH || !B64TOKEN.test(token)) {
+    throw new InvalidRequest('The access token is malformed');
+  }
+  return token;
+}
+
+function fromHeader(req: Request): string | null {
+  const authorization = req.headers.authorization;
+  if (!authorization) return null;
+  const match = /^Bearer +(.*)$/i.exec(authorization);
+  return match ? checkedToken(match[1].trim()) : null;
+}
+
+function removeQueryToken(req: Request): void {
+  const [path, query = ''] = req.url.split('?');
+  const params = new URLSearchParams(query);
+  params.delete('access_token');
+  const rest = params.toString();
+  req.url = rest ? `${path}?${rest}` : path;
+}
+
+/**
+ * Finds the bearer token in the places the pipeline allows (RFC 6750 §2):
+ * the Authorization header always; the query and a form body only when
+ * enabled. A token in more than one place is invalid_request (§3.1). With
+ * hideCredentials the token is removed so that it never goes upstream.
+ * @returns the token, or null when the request carries none.
+ */
+export async function extractToken(req: Request, params: PolicyParams): Promise<string | null> {
+  const found: string[] = [];
+  const header = fromHeader(req);
+  if (header) found.push(header);
+
+  if (params.allowQueryToken && typeof req.query.access_token === 'string') {
+    found.push(checkedToken(req.query.access_token));
+    if (params.hideCredentials) removeQueryToken(req);
+  } else if (params.allowQueryToken && req.query.access_token !== undefined) {
+    throw new InvalidRequest('The access_token query parameter is repeated');
+  }
+
+  if (params.allowBodyToken && req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/x-www-form-urlencoded')) {
+    const body = await readReplayableForm(req, params.maxBodyBytes);
+    const tokens = body.form.getAll('access_token');
+    if (tokens.length > 1) throw new InvalidRequest('The access_token body parameter is repeated');
+    if (tokens.length === 1) {
+      found.push(checkedToken(tokens[0]));
+      if (params.hideCredentials) {
+        body.form.delete('access_token');
+        body.replaceWith(body.form);
+      }
+    }
+  }
+
+  if (found.length > 1) throw new InvalidRequest('The access token was sent in more than one way');
+  if (header && params.hideCredentials) delete req.headers.authorization;
+  return found[0] ?? null;
+}

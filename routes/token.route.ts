@@ -1,0 +1,65 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import type oauth2orize from 'oauth2orize';
+import type { Client } from '../lib/clients/client';
+import { clientAuthentication } from '../lib/clients/client-auth.middleware';
+import type { EgLogger, EgServices } from '../lib/eg/types';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../lib/errors';
+import { formBody } from '../lib/http/form-body';
+import { noStore } from '../lib/http/no-store';
+import { sendOAuthError } from '../lib/http/send-oauth-error';
+import { isValidScopeParam } from '../lib/scopes';
+import type { Settings } from '../lib/settings';
+
+interface Deps { settings: Settings; services: EgServices; server: oauth2orize.OAuth2Server; logger: EgLogger }
+
+/** An app may narrow its grant types with a `grantTypes` property (space or comma separated). */
+function appAllowsGrant(client: Client, grantType: string): boolean {
+  const declared = client.app.grantTypes;
+  if (typeof declared !== 'string' || !declared.trim()) return true;
+  return declared.split(/[\s,]+/).includes(grantType);
+}
+
+/**
+ * POST <basePath><routes.token> (RFC 6749 §3.2), as a list of named steps so
+ * that a log or stack trace names the step that refused a request.
+ */
+export function mountTokenRoute(router: Router, { settings, services, server, logger }: Deps): void {
+  const path = settings.routes.token;
+  const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit' && grant !== 'authorization_code'));
+
+  function checkGrantType(req: Request, _res: Response, next: NextFunction): void {
+    const grantType = req.body.grant_type;
+    if (grantType === undefined || grantType === '') return next(new InvalidRequest('The grant_type parameter is missing'));
+    if (!enabled.has(grantType)) return next(new UnsupportedGrantType(`The grant type "${String(grantType).slice(0, 100)}" is not supported`));
+    if (req.body.scope !== undefined && !isValidScopeParam(req.body.scope)) {
+      return next(new InvalidRequest('The scope parameter is malformed (RFC 6749 §3.3)'));
+    }
+    next();
+  }
+
+  function checkClientMayUseGrant(req: Request, _res: Response, next: NextFunction): void {
+    if (!appAllowsGrant(req.user as Client, req.body.grant_type)) {
+      return next(new UnauthorizedClient(`This client may not use the grant type "${req.body.grant_type}"`));
+    }
+    next();
+  }
+
+  function tokenError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+    sendOAuthError(res, err, logger);
+  }
+
+  function methodNotAllowed(_req: Request, res: Response): void {
+    res.status(405).set({ Allow: 'POST', 'Cache-Control': 'no-store' })
+      .json(new InvalidRequest('The token endpoint only accepts POST').toJSON());
+  }
+
+  router.post(path,
+    noStore,
+    ...formBody(settings.tokenEndpoint.maxBodyBytes),
+    checkGrantType,
+    ...clientAuthentication(services, settings.issuer),
+    checkClientMayUseGrant,
+    server.token(),
+    tokenError);
+  router.all(path, methodNotAllowed);
+}

@@ -1,0 +1,124 @@
+import { ChildProcess, spawn } from 'child_process';
+import fs from 'fs';
+import net from 'net';
+import os from 'os';
+import path from 'path';
+import { AdminClient } from '../../demo/admin-client';
+
+const ROOT = path.resolve(__dirname, '../../..');
+export const PLUGIN_PACKAGE = path.join(ROOT, 'dist', 'manifest.js');
+const EG_MAIN = require.resolve('express-gateway/lib/index.js');
+const EG_MODELS = path.dirname(require.resolve('express-gateway/lib/config/models/users.json'));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The db section: EG's emulated store, or the real Redis of REDIS_URL (its own DB index). */
+export function redisConfig(namespace: string): Record<string, unknown> {
+  const url = process.env.REDIS_URL;
+  if (!url) return { emulate: true, namespace };
+  const parsed = new URL(url);
+  return {
+    emulate: false,
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    db: Number(parsed.pathname.slice(1) || 0),
+    namespace
+  };
+}
+
+export interface GatewayOptions {
+  /** Plugin settings (plugins.oauth2), without `package`. */
+  settings?: Record<string, unknown>;
+  /** Extra gateway.config.yml content: apiEndpoints, serviceEndpoints, pipelines. */
+  gateway?: Record<string, unknown>;
+  /** Redis key namespace; gateways given the same one share a store on a real Redis. */
+  namespace?: string;
+  /** Leave the plugin out entirely. */
+  withoutPlugin?: boolean;
+  /** Don't wait for the gateway to listen (for gateways expected to fail). */
+  expectExit?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  admin: AdminClient;
+  adminUrl: string;
+  process: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots a real Express Gateway in a child process with the plugin, from a
+ * config folder written for the test, on free ports of 127.0.0.1.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const [httpPort, adminPort] = [await freePort(), await freePort()];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-oauth2-'));
+  fs.cpSync(EG_MODELS, path.join(dir, 'models'), { recursive: true });
+  const namespace = options.namespace ?? `T${Math.random().toString(36).slice(2, 10)}`;
+  const system: Record<string, unknown> = {
+    db: { redis: redisConfig(namespace) },
+    crypto: { cipherKey: 'test-cipher-key', algorithm: 'aes256', saltRounds: 4 }
+  };
+  if (!options.withoutPlugin) {
+    system.plugins = { oauth2: { package: PLUGIN_PACKAGE, issuer: `http://127.0.0.1:${httpPort}`, ...options.settings } };
+  }
+  const gateway = {
+    http: { port: httpPort, hostname: '127.0.0.1' },
+    admin: { port: adminPort, host: '127.0.0.1' },
+    apiEndpoints: {},
+    serviceEndpoints: {},
+    policies: ['oauth2', 'proxy'],
+    pipelines: {},
+    ...options.gateway
+  };
+  fs.writeFileSync(path.join(dir, 'system.config.json'), JSON.stringify(system, null, 2));
+  fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gateway, null, 2));
+
+  const child = spawn(process.execPath, [EG_MAIN], {
+    env: { ...process.env, EG_CONFIG_DIR: dir, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => { output += chunk; });
+  child.stderr!.on('data', (chunk) => { output += chunk; });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const running: RunningGateway = {
+    url: `http://127.0.0.1:${httpPort}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    admin: new AdminClient(`http://127.0.0.1:${adminPort}`),
+    process: child,
+    output: () => output,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  if (options.expectExit) return running;
+
+  const deadline = Date.now() + 15000;
+  while (!/gateway http server listening/.test(output) || !/admin http server listening/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await running.stop();
+      throw new Error(`gateway did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return running;
+}

@@ -1,0 +1,53 @@
+import { startEchoBackend } from '../../demo/echo-backend';
+import { SeededWorld, seedWorld } from '../../demo/admin-client';
+import { GatewayOptions, RunningGateway, startGateway } from './gateway';
+import { basic, postForm, Reply } from './http';
+
+/** A gateway with the plugin, an echo backend behind a protected pipeline, and seeded consumers. */
+export interface World extends SeededWorld {
+  gateway: RunningGateway;
+  backendUrl: string;
+  token(params: Record<string, string>, auth?: { id: string; secret: string }): Promise<Reply>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Pipelines: /api (oauth2, no scope), /api/write (oauth2, scope write),
+ * /open (no auth), each proxying to the echo backend. `policy` is merged into
+ * the oauth2 action of the protected pipelines.
+ */
+export async function startWorld(options: GatewayOptions & { policy?: Record<string, unknown> } = {}): Promise<World> {
+  const backend = await startEchoBackend();
+  const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
+  const oauth2 = { oauth2: [{ action: { ...options.policy } }] };
+  const gateway = await startGateway({
+    ...options,
+    gateway: {
+      apiEndpoints: {
+        api: { host: '*', paths: ['/api', '/api/read', '/api/read/*'] },
+        write: { host: '*', paths: ['/api/write', '/api/write/*'], scopes: ['write'] },
+        both: { host: '*', paths: ['/api/both'], scopes: ['read', 'write'] },
+        open: { host: '*', paths: ['/open', '/open/*'] }
+      },
+      serviceEndpoints: { backend: { url: backend.url } },
+      pipelines: {
+        protected: { apiEndpoints: ['api', 'write', 'both'], policies: [oauth2, proxy] },
+        open: { apiEndpoints: ['open'], policies: [proxy] }
+      },
+      ...options.gateway
+    }
+  }).catch(async (err) => { await backend.close(); throw err; });
+  const seeded = await seedWorld(gateway.admin);
+  return {
+    ...seeded,
+    gateway,
+    backendUrl: backend.url,
+    token(params, auth = { id: seeded.app.id, secret: seeded.app.secret }) {
+      return postForm(`${gateway.url}/oauth2/token`, params, { Authorization: basic(auth.id, auth.secret) });
+    },
+    async stop() {
+      await gateway.stop();
+      await backend.close();
+    }
+  };
+}
