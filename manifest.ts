@@ -4,7 +4,7 @@
  * store -> oauth2orize server -> routes and policy.
  */
 import type { Application } from 'express';
-import { expectInitSoon, markInitialized, stopGateway } from './lib/eg/fail-loudly';
+import { stopGateway } from './lib/eg/fail-loudly';
 import { gatewayDb } from './lib/eg/gateway-db';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
 import type { PluginContext } from './lib/eg/types';
@@ -18,7 +18,6 @@ import { mountTokenRoute } from './routes/token.route';
 import { settingsSchema } from './schemas/settings.schema';
 
 function init(ctx: PluginContext): void {
-  markInitialized();
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
   const logger = ctx.logger;
@@ -39,10 +38,16 @@ function init(ctx: PluginContext): void {
 const manifest = {
   version: '1.2.0',
   policies: ['oauth2'],
-  /** Read by EG just before it validates the settings and calls init. */
-  get schema() {
-    expectInitSoon();
-    return settingsSchema;
+  /**
+   * What EG validates before init: deliberately only an envelope. Were EG to
+   * refuse the settings it would merely log and run on without the plugin;
+   * init validates them against the full schema and stops the gateway with
+   * a message naming the key instead.
+   */
+  schema: {
+    $id: 'https://express-gateway-plugin-oauth2/schemas/plugin-envelope.json',
+    type: 'object',
+    description: `Validated by the plugin against ${settingsSchema.$id}`
   },
   init(ctx: PluginContext): void {
     try {

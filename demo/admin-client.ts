@@ -20,6 +20,10 @@ export class AdminClient {
     return this.call('POST', '/scopes', { scopes });
   }
 
+  async listScopes(): Promise<string[]> {
+    return (await this.call<{ scopes?: string[] }>('GET', '/scopes')).scopes ?? [];
+  }
+
   createUser(user: { username: string; firstname: string; lastname: string; [key: string]: string }): Promise<{ id: string; username: string }> {
     return this.call('POST', '/users', user);
   }
@@ -55,10 +59,15 @@ export async function seedWorld(admin: AdminClient, options: { scopes?: string[]
   const scopes = options.scopes ?? ['read', 'write'];
   const username = options.username ?? 'alice';
   const password = 'alice-password-1';
-  await admin.createScopes(scopes);
+  const known = await admin.listScopes();
+  const missing = scopes.filter((scope) => !known.includes(scope));
+  if (missing.length > 0) await admin.createScopes(missing);
   const user = await admin.createUser({ username, firstname: 'Alice', lastname: 'Example' });
   await admin.createCredential(user.id, 'basic-auth', { password, autoGeneratePassword: false });
-  const app = await admin.createApp({ name: options.appName ?? 'demo-app', userId: user.id, redirectUri: 'http://127.0.0.1:8000/callback' });
+  // The app belongs to a developer, not to the resource owner: EG deactivates a
+  // user's apps along with the user, and the tests deactivate the resource owner.
+  const developer = await admin.createUser({ username: `${username}-developer`, firstname: 'App', lastname: 'Developer' });
+  const app = await admin.createApp({ name: options.appName ?? 'demo-app', userId: developer.id, redirectUri: 'http://127.0.0.1:8000/callback' });
   const credential = await admin.createCredential(app.id, 'oauth2', { scopes });
   return {
     user: { id: user.id, username, password },

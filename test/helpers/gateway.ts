@@ -8,7 +8,8 @@ import { AdminClient } from '../../demo/admin-client';
 const ROOT = path.resolve(__dirname, '../../..');
 export const PLUGIN_PACKAGE = path.join(ROOT, 'dist', 'manifest.js');
 const EG_MAIN = require.resolve('express-gateway/lib/index.js');
-const EG_MODELS = path.dirname(require.resolve('express-gateway/lib/config/models/users.json'));
+/** EG's models, with the application properties the plugin documents (see README). */
+const MODELS = path.join(ROOT, 'demo', 'config', 'models');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,7 +66,7 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const [httpPort, adminPort] = [await freePort(), await freePort()];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-oauth2-'));
-  fs.cpSync(EG_MODELS, path.join(dir, 'models'), { recursive: true });
+  fs.cpSync(MODELS, path.join(dir, 'models'), { recursive: true });
   const namespace = options.namespace ?? `T${Math.random().toString(36).slice(2, 10)}`;
   const system: Record<string, unknown> = {
     db: { redis: redisConfig(namespace) },

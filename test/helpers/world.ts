@@ -16,7 +16,7 @@ export interface World extends SeededWorld {
  * /open (no auth), each proxying to the echo backend. `policy` is merged into
  * the oauth2 action of the protected pipelines.
  */
-export async function startWorld(options: GatewayOptions & { policy?: Record<string, unknown> } = {}): Promise<World> {
+export async function startWorld(options: GatewayOptions & { policy?: Record<string, unknown>; seed?: { username?: string; appName?: string } } = {}): Promise<World> {
   const backend = await startEchoBackend();
   const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
   const oauth2 = { oauth2: [{ action: { ...options.policy } }] };
@@ -37,7 +37,7 @@ export async function startWorld(options: GatewayOptions & { policy?: Record<str
       ...options.gateway
     }
   }).catch(async (err) => { await backend.close(); throw err; });
-  const seeded = await seedWorld(gateway.admin);
+  const seeded = await seedWorld(gateway.admin, options.seed);
   return {
     ...seeded,
     gateway,

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { startGateway } from '../helpers/gateway';
+import { request } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+describe('loading the plugin into Express Gateway', function () {
+  describe('with valid settings', function () {
+    let world: World;
+    before(async function () { world = await startWorld(); });
+    after(async function () { await world?.stop(); });
+
+    it('serves the oauth2 policy from this plugin, not EG\'s built-in one', async function () {
+      const res = await request(`${world.gateway.url}/api`);
+      expect(res.status).to.equal(401);
+      // EG's built-in policy answers a bare "Unauthorized" without a Bearer challenge.
+      expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="express-gateway"');
+      expect(res.json).to.deep.equal({ error_description: 'A bearer access token is required' });
+    });
+
+    it('does not expose EG\'s built-in /oauth2/authorize routes', async function () {
+      const res = await request(`${world.gateway.url}/oauth2/authorize?response_type=code&client_id=x`);
+      expect(res.status).to.equal(404);
+    });
+  });
+
+  const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['an out-of-range number', { accessToken: { ttl: 0 } }, /plugins\.oauth2\.accessToken\.ttl must be >= 1/],
+    ['a wrong type', { refreshToken: { rotate: 'sometimes' } }, /plugins\.oauth2\.refreshToken\.rotate must be boolean/],
+    ['an unknown key', { grnats: ['password'] }, /plugins\.oauth2\.grnats must NOT have additional properties/],
+    ['an unknown grant', { grants: ['password', 'magic'] }, /plugins\.oauth2\.grants\.1 must be equal to one of the allowed values \(one of: authorization_code/],
+    ['an issuer with a query', { issuer: 'https://as.example.com/?x=1' }, /plugins\.oauth2\.issuer must match pattern/]
+  ];
+  for (const [what, settings, message] of refusals) {
+    it(`stops the gateway with a non-zero exit and names the key for ${what}`, async function () {
+      const gateway = await startGateway({ settings, expectExit: true });
+      try {
+        const code = await gateway.exited;
+        expect(code).to.equal(1);
+        expect(gateway.output()).to.match(message);
+        expect(gateway.output()).not.to.match(/gateway http server listening/);
+      } finally {
+        await gateway.stop();
+      }
+    });
+  }
+});

@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { request } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+describe('oauth2 policy: identity passed downstream', function () {
+  let world: World;
+  let token: string;
+  before(async function () {
+    world = await startWorld({
+      gateway: {
+        policies: ['oauth2', 'proxy', 'headers'],
+        pipelines: {
+          protected: {
+            apiEndpoints: ['api', 'write', 'both'],
+            policies: [
+              { oauth2: [{ action: {} }] },
+              // A later EG policy reads the consumer and token the oauth2 policy put on the request.
+              { headers: [{ action: { headersPrefix: 'x-from-', forwardHeaders: { 'app-name': 'consumer.name', 'token-scopes': 'consumer.token.scopes.join(",")' } } }] },
+              { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
+            ]
+          }
+        }
+      }
+    });
+    token = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json.access_token;
+  });
+  after(async function () { await world?.stop(); });
+
+  async function upstreamHeaders(headers: Record<string, string> = {}) {
+    const res = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+    expect(res.status).to.equal(200);
+    return res.json.headers as Record<string, string>;
+  }
+
+  it('forwards the eg-token-* headers of EG\'s documentation', async function () {
+    const h = await upstreamHeaders();
+    expect(h['eg-token-scopes']).to.equal('read');
+    expect(h['eg-token-id']).to.match(/^[A-Za-z0-9_-]{22}$/);
+    expect(h['eg-token-consumer-id']).to.equal(world.app.id);
+    expect(h['eg-token-authenticated-user-id']).to.equal(world.user.id);
+    expect(h['eg-token-auth-type']).to.equal('oauth2');
+    const created = Date.parse(h['eg-token-created-at']);
+    expect(Date.parse(h['eg-token-expires-at']) - created).to.equal(3600 * 1000);
+  });
+
+  it('forwards the eg-consumer-* headers, user-defined properties included', async function () {
+    const h = await upstreamHeaders();
+    expect(h['eg-consumer-id']).to.equal(world.app.id);
+    expect(h['eg-consumer-type']).to.equal('application');
+    expect(h['eg-consumer-is-active']).to.equal('true');
+    expect(h['eg-consumer-user-id']).to.be.a('string').and.not.equal(world.user.id);
+    expect(h['eg-consumer-redirect-uri']).to.equal('http://127.0.0.1:8000/callback');
+    expect(h['eg-consumer-name']).to.equal(world.app.name);
+    expect(Date.parse(h['eg-consumer-created-at'])).to.be.a('number').and.not.NaN;
+    expect(Date.parse(h['eg-consumer-updated-at'])).to.be.a('number').and.not.NaN;
+  });
+
+  it('never forwards the access token upstream (hideCredentials)', async function () {
+    const h = await upstreamHeaders();
+    expect(h).not.to.have.property('authorization');
+  });
+
+  it('drops eg-token-* and eg-consumer-* headers a client tried to spoof', async function () {
+    const h = await upstreamHeaders({ 'eg-token-scopes': 'admin', 'eg-consumer-is-admin': 'true', 'EG-Token-Authenticated-User-Id': 'root' });
+    expect(h['eg-token-scopes']).to.equal('read');
+    expect(h).not.to.have.property('eg-consumer-is-admin');
+    expect(h['eg-token-authenticated-user-id']).to.equal(world.user.id);
+  });
+
+  it('makes the consumer and its token available to later policies (egContext.consumer)', async function () {
+    const h = await upstreamHeaders();
+    expect(h['x-from-app-name']).to.equal(world.app.name);
+    expect(h['x-from-token-scopes']).to.equal('read');
+  });
+
+  it('keeps the Authorization header when hideCredentials is false', async function () {
+    const keep = await startWorld({ policy: { hideCredentials: false } });
+    try {
+      const t = (await keep.token({ grant_type: 'client_credentials' })).json.access_token;
+      const res = await request(`${keep.gateway.url}/api`, { headers: { Authorization: `Bearer ${t}` } });
+      expect(res.json.headers.authorization).to.equal(`Bearer ${t}`);
+    } finally {
+      await keep.stop();
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { createHash } from 'crypto';
+import { testRedis } from '../helpers/redis';
+import { request } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+describe('token store on a real Redis', function () {
+  let world: World;
+  let redis: ReturnType<typeof testRedis>;
+  const namespace = `S${Date.now().toString(36)}`;
+  before(async function () {
+    redis = testRedis();
+    if (!redis) return this.skip(); // needs REDIS_URL: EG's emulated store lives inside the gateway process
+    world = await startWorld({ namespace });
+  });
+  after(async function () {
+    await world?.stop();
+    redis?.disconnect();
+  });
+
+  async function pluginKeys(): Promise<string[]> {
+    return redis!.keys(`${namespace}-oauth2-plugin:*`);
+  }
+
+  async function dump(): Promise<string> {
+    const parts: string[] = [];
+    for (const key of await redis!.keys('*')) {
+      const type = await redis!.type(key);
+      const value = type === 'hash' ? await redis!.hgetall(key) : type === 'set' ? await redis!.smembers(key) : await redis!.get(key);
+      parts.push(key, JSON.stringify(value));
+    }
+    return parts.join('\n');
+  }
+
+  it('keeps no token in the clear: a dump of Redis holds only SHA-256 digests', async function () {
+    const issued = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const { access_token: access, refresh_token: refresh } = issued.json;
+    const everything = await dump();
+    expect(everything).not.to.contain(access);
+    expect(everything).not.to.contain(access.split('~')[3]);
+    expect(everything).not.to.contain(refresh);
+    const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
+    expect(await pluginKeys()).to.include.members([
+      `${namespace}-oauth2-plugin:at:${digest(access)}`,
+      `${namespace}-oauth2-plugin:rt:${digest(refresh)}`
+    ]);
+  });
+
+  it('lets Redis expire each token when the token expires', async function () {
+    const issued = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
+    const accessTtl = await redis!.ttl(`${namespace}-oauth2-plugin:at:${digest(issued.json.access_token)}`);
+    const refreshTtl = await redis!.ttl(`${namespace}-oauth2-plugin:rt:${digest(issued.json.refresh_token)}`);
+    expect(accessTtl).to.be.within(3598, 3600);
+    expect(refreshTtl).to.be.within(1209598, 1209600);
+  });
+
+  it('shares tokens between gateway instances on the same Redis', async function () {
+    const second = await startWorld({ namespace, seed: { username: 'bob', appName: 'second-app' } });
+    try {
+      // The second world seeded its own consumers in the same namespace; its token works on the first gateway.
+      const token = (await second.token({ grant_type: 'client_credentials' })).json.access_token;
+      const res = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).to.equal(200);
+      expect(res.json.headers['eg-consumer-id']).to.equal(second.app.id);
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -1,0 +1,186 @@
+import { expect } from 'chai';
+import { request } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+function expectTokenResponse(res: { status: number; json: any; headers: Headers }) {
+  expect(res.status, JSON.stringify(res.json)).to.equal(200);
+  expect(res.headers.get('content-type')).to.match(/^application\/json/);
+  expect(res.headers.get('cache-control')).to.equal('no-store');
+  expect(res.headers.get('pragma')).to.equal('no-cache');
+  expect(res.json.token_type).to.equal('Bearer');
+  expect(res.json.access_token).to.be.a('string');
+  expect(res.json.expires_in).to.equal(3600);
+}
+
+describe('token endpoint: grants', function () {
+  let world: World;
+  before(async function () { world = await startWorld(); });
+  after(async function () { await world?.stop(); });
+
+  const password = () => ({ grant_type: 'password', username: world.user.username, password: world.user.password });
+  const callApi = (token: string, path = '/api') =>
+    request(`${world.gateway.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+
+  describe('client_credentials (RFC 6749 §4.4)', function () {
+    it('grants every scope of the credential when none is asked for, and no refresh token', async function () {
+      const res = await world.token({ grant_type: 'client_credentials' });
+      expectTokenResponse(res);
+      expect(res.json.scope).to.equal('read write');
+      expect(res.json).not.to.have.property('refresh_token');
+    });
+
+    it('grants exactly the scopes asked for when the credential holds them', async function () {
+      const res = await world.token({ grant_type: 'client_credentials', scope: 'read' });
+      expectTokenResponse(res);
+      expect(res.json.scope).to.equal('read');
+    });
+
+    it('answers invalid_scope for a scope the credential does not hold', async function () {
+      const res = await world.token({ grant_type: 'client_credentials', scope: 'read admin' });
+      expect(res.status).to.equal(400);
+      expect(res.json.error).to.equal('invalid_scope');
+      expect(res.json.error_description).to.contain('admin');
+    });
+
+    it('issues a different random token each time', async function () {
+      const [a, b] = await Promise.all([world.token({ grant_type: 'client_credentials' }), world.token({ grant_type: 'client_credentials' })]);
+      expect(a.json.access_token).not.to.equal(b.json.access_token);
+    });
+  });
+
+  describe('password (RFC 6749 §4.3)', function () {
+    it('issues an access token and a refresh token for the right password', async function () {
+      const res = await world.token(password());
+      expectTokenResponse(res);
+      expect(res.json.refresh_token).to.be.a('string');
+      expect(res.json.scope).to.equal('read write');
+      const api = await callApi(res.json.access_token);
+      expect(api.json.headers['eg-token-authenticated-user-id']).to.equal(world.user.id);
+    });
+
+    it('answers invalid_grant for a wrong password, and for an unknown user alike', async function () {
+      const wrong = await world.token({ ...password(), password: 'not-it' });
+      const unknown = await world.token({ ...password(), username: 'nobody' });
+      for (const res of [wrong, unknown]) {
+        expect(res.status).to.equal(400);
+        expect(res.json).to.deep.equal({ error: 'invalid_grant', error_description: 'The resource owner credentials are invalid' });
+      }
+    });
+
+    it('answers invalid_grant for a deactivated user', async function () {
+      await world.gateway.admin.setUserActive(world.user.id, false);
+      try {
+        const res = await world.token(password());
+        expect(res.status).to.equal(400);
+        expect(res.json.error).to.equal('invalid_grant');
+      } finally {
+        await world.gateway.admin.setUserActive(world.user.id, true);
+      }
+    });
+
+    it('answers invalid_scope before checking the password for a scope the client lacks', async function () {
+      const res = await world.token({ ...password(), scope: 'admin' });
+      expect(res.status).to.equal(400);
+      expect(res.json.error).to.equal('invalid_scope');
+    });
+  });
+
+  describe('refresh_token (RFC 6749 §6) with rotation', function () {
+    it('issues a new access token and a new refresh token, and the old refresh token stops working', async function () {
+      const first = await world.token(password());
+      const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+      expectTokenResponse(refreshed);
+      expect(refreshed.json.refresh_token).to.be.a('string').and.not.equal(first.json.refresh_token);
+      expect((await callApi(refreshed.json.access_token)).status).to.equal(200);
+    });
+
+    it('revokes the whole grant when a rotated refresh token is used again (RFC 9700 §4.14.2)', async function () {
+      const first = await world.token(password());
+      const second = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+      const replay = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+      expect(replay.status).to.equal(400);
+      expect(replay.json.error).to.equal('invalid_grant');
+      expect(replay.json.error_description).to.match(/already used/);
+      expect((await callApi(first.json.access_token)).status).to.equal(401);
+      expect((await callApi(second.json.access_token)).status).to.equal(401);
+      const afterReplay = await world.token({ grant_type: 'refresh_token', refresh_token: second.json.refresh_token });
+      expect(afterReplay.json.error).to.equal('invalid_grant');
+    });
+
+    it('lets a refresh narrow the scope of the access token but keeps the refresh token\'s scope', async function () {
+      const first = await world.token(password());
+      const narrowed = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'read' });
+      expectTokenResponse(narrowed);
+      expect(narrowed.json.scope).to.equal('read');
+      const widenedBack = await world.token({ grant_type: 'refresh_token', refresh_token: narrowed.json.refresh_token, scope: 'read write' });
+      expectTokenResponse(widenedBack);
+      expect(widenedBack.json.scope).to.equal('read write');
+    });
+
+    it('answers invalid_scope when a refresh asks for more than was granted', async function () {
+      const first = await world.token({ ...password(), scope: 'read' });
+      const res = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'read write' });
+      expect(res.status).to.equal(400);
+      expect(res.json.error).to.equal('invalid_scope');
+      const stillUsable = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+      expectTokenResponse(stillUsable);
+    });
+
+    it('answers invalid_grant for an unknown refresh token', async function () {
+      const res = await world.token({ grant_type: 'refresh_token', refresh_token: 'no-such-token' });
+      expect(res.status).to.equal(400);
+      expect(res.json.error).to.equal('invalid_grant');
+    });
+
+    it('answers invalid_grant when another client presents the refresh token, without burning it', async function () {
+      const first = await world.token(password());
+      const admin = world.gateway.admin;
+      const other = await admin.createApp({ name: 'other-client', userId: world.user.id });
+      const credential = await admin.createCredential(other.id, 'oauth2', { scopes: ['read', 'write'] });
+      const stolen = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token },
+        { id: other.id, secret: String(credential.secret) });
+      expect(stolen.status).to.equal(400);
+      expect(stolen.json.error).to.equal('invalid_grant');
+      expectTokenResponse(await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token }));
+    });
+
+    it('answers invalid_grant once the resource owner is deactivated', async function () {
+      const first = await world.token(password());
+      await world.gateway.admin.setUserActive(world.user.id, false);
+      try {
+        const res = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+        expect(res.status).to.equal(400);
+        expect(res.json.error).to.equal('invalid_grant');
+      } finally {
+        await world.gateway.admin.setUserActive(world.user.id, true);
+      }
+    });
+  });
+});
+
+describe('token endpoint: refresh without rotation (refreshToken.rotate: false)', function () {
+  let world: World;
+  before(async function () { world = await startWorld({ settings: { refreshToken: { rotate: false } } }); });
+  after(async function () { await world?.stop(); });
+
+  it('keeps the refresh token valid and returns no new one', async function () {
+    const first = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    for (let i = 0; i < 2; i++) {
+      const res = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+      expectTokenResponse(res);
+      expect(res.json).not.to.have.property('refresh_token');
+    }
+  });
+});
+
+describe('token endpoint: password grant without the refresh_token grant', function () {
+  let world: World;
+  before(async function () { world = await startWorld({ settings: { grants: ['password'], accessToken: { ttl: 3600 } } }); });
+  after(async function () { await world?.stop(); });
+
+  it('issues no refresh token', async function () {
+    const res = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    expectTokenResponse(res);
+    expect(res.json).not.to.have.property('refresh_token');
+  });
+});

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { basic, postForm, request } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+describe('token endpoint: malformed requests', function () {
+  let world: World;
+  let tokenUrl: string;
+  let auth: string;
+  before(async function () {
+    world = await startWorld({ settings: { grants: ['client_credentials', 'password'] } });
+    tokenUrl = `${world.gateway.url}/oauth2/token`;
+    auth = basic(world.app.id, world.app.secret);
+  });
+  after(async function () { await world?.stop(); });
+
+  function expectError(res: { status: number; json: any; headers: Headers }, status: number, error: string, description?: RegExp) {
+    expect(res.status, JSON.stringify(res.json)).to.equal(status);
+    expect(res.json.error).to.equal(error);
+    expect(res.json.error_description).to.be.a('string');
+    if (description) expect(res.json.error_description).to.match(description);
+    expect(res.headers.get('cache-control')).to.equal('no-store');
+    expect(res.headers.get('pragma')).to.equal('no-cache');
+  }
+
+  it('answers invalid_request when grant_type is missing', async function () {
+    expectError(await postForm(tokenUrl, { scope: 'read' }, { Authorization: auth }), 400, 'invalid_request', /grant_type/);
+  });
+
+  it('answers unsupported_grant_type for an unknown grant type', async function () {
+    expectError(await postForm(tokenUrl, { grant_type: 'urn:x:magic' }, { Authorization: auth }), 400, 'unsupported_grant_type');
+  });
+
+  it('answers unsupported_grant_type for a grant disabled in the settings', async function () {
+    expectError(await postForm(tokenUrl, { grant_type: 'refresh_token', refresh_token: 'x' }, { Authorization: auth }), 400, 'unsupported_grant_type');
+  });
+
+  it('answers invalid_request when a parameter is repeated', async function () {
+    const res = await postForm(tokenUrl, 'grant_type=client_credentials&scope=read&scope=write', { Authorization: auth });
+    expectError(res, 400, 'invalid_request', /"scope" is repeated/);
+  });
+
+  it('answers invalid_request for a JSON body', async function () {
+    const res = await request(tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: auth },
+      body: JSON.stringify({ grant_type: 'client_credentials' })
+    });
+    expectError(res, 400, 'invalid_request', /x-www-form-urlencoded/);
+  });
+
+  it('answers invalid_request for a request without a body', async function () {
+    const res = await request(tokenUrl, { method: 'POST', headers: { Authorization: auth } });
+    expectError(res, 400, 'invalid_request');
+  });
+
+  it('answers invalid_request for a body over the size limit', async function () {
+    const res = await postForm(tokenUrl, { grant_type: 'client_credentials', padding: 'x'.repeat(20000) }, { Authorization: auth });
+    expectError(res, 400, 'invalid_request', /too large/);
+  });
+
+  it('answers invalid_request for a body with too many parameters', async function () {
+    const many = Array.from({ length: 200 }, (_, i) => `p${i}=1`).join('&');
+    expectError(await postForm(tokenUrl, `grant_type=client_credentials&${many}`, { Authorization: auth }), 400, 'invalid_request');
+  });
+
+  it('answers invalid_request for an unsupported charset', async function () {
+    const res = await request(tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=koi8-r', Authorization: auth },
+      body: 'grant_type=client_credentials'
+    });
+    expectError(res, 400, 'invalid_request');
+  });
+
+  it('answers invalid_request for a malformed scope parameter', async function () {
+    expectError(await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'read  write' }, { Authorization: auth }), 400, 'invalid_request', /scope/);
+    expectError(await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'read"' }, { Authorization: auth }), 400, 'invalid_request', /scope/);
+  });
+
+  it('answers invalid_request for a scope with broken percent-encoding', async function () {
+    expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=%E0%A4%A', { Authorization: auth }), 400, 'invalid_request', /scope/);
+  });
+
+  it('answers 405 with Allow: POST to any other method', async function () {
+    const res = await request(tokenUrl);
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')).to.equal('POST');
+    expect(res.json.error).to.equal('invalid_request');
+  });
+
+  it('answers invalid_request when the password grant lacks the username', async function () {
+    expectError(await postForm(tokenUrl, { grant_type: 'password', password: 'x' }, { Authorization: auth }), 400, 'invalid_request');
+  });
+});
