@@ -1,33 +1,61 @@
 /**
  * express-gateway-plugin-oauth2: an OAuth 2.0 authorization server and
  * resource server for Express Gateway. This file only wires: settings ->
- * store -> oauth2orize server -> routes and policy.
+ * stores -> oauth2orize server -> routes and policy.
  */
-import type { Application } from 'express';
+import express, { Application } from 'express';
+import { csrfProtection } from './lib/browser/csrf';
+import { pageRenderer } from './lib/browser/pages';
+import { browserSession } from './lib/browser/session';
+import { compileViews, DEFAULT_VIEWS } from './lib/browser/views';
 import { stopGateway } from './lib/eg/fail-loudly';
 import { gatewayDb } from './lib/eg/gateway-db';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
 import type { PluginContext } from './lib/eg/types';
 import { createOAuth2Server } from './lib/oauth2-server';
 import { resolveSettings } from './lib/settings';
+import { CodeStore } from './lib/store/code.store';
+import { ConsentStore } from './lib/store/consent.store';
 import { egKeys } from './lib/store/eg-keys';
+import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
 import { TokenIssuer } from './lib/tokens/token.issuer';
 import { oauth2Policy } from './policies/oauth2';
+import { mountAuthorizeRoutes } from './routes/authorize.route';
+import { mountLoginRoutes } from './routes/login.route';
+import { mountLogoutRoutes } from './routes/logout.route';
 import { mountTokenRoute } from './routes/token.route';
 import { settingsSchema } from './schemas/settings.schema';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
-  const logger = ctx.logger;
-  const store = new TokenStore(gatewayDb(ctx.services), settings.store.keyPrefix, egKeys(systemConfig.db?.redis?.namespace ?? 'EG'));
+  const { logger, services } = ctx;
+  const db = gatewayDb(services);
+  const prefix = settings.store.keyPrefix;
+  const store = new TokenStore(db, prefix, egKeys(systemConfig.db?.redis?.namespace ?? 'EG'));
+  const codes = new CodeStore(db, prefix);
   const issuer = new TokenIssuer(store, settings);
-  const server = createOAuth2Server({ settings, services: ctx.services, store, issuer, logger });
+  const server = createOAuth2Server({ settings, services, store, codes, issuer, logger });
 
-  const router = newRouter();
   const endpoints = newRouter();
-  mountTokenRoute(endpoints, { settings, services: ctx.services, server, logger });
+  mountTokenRoute(endpoints, { settings, services, server, logger });
+  const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
+  if (browserFlows) {
+    const pages = {
+      settings,
+      services,
+      session: browserSession(db, settings),
+      csrf: csrfProtection(),
+      sendPage: pageRenderer(compileViews(settings.views), settings),
+      logger
+    };
+    mountAuthorizeRoutes(endpoints, { ...pages, server, consents: new ConsentStore(db, prefix, settings.consent.ttl) });
+    mountLoginRoutes(endpoints, { ...pages, throttle: new Throttle(db, prefix, settings.login.window) });
+    mountLogoutRoutes(endpoints, pages);
+    endpoints.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
+  }
+  const router = newRouter();
   router.use(settings.basePath, endpoints);
 
   ctx.registerPolicy(oauth2Policy({ store, logger }));

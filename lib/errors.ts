@@ -30,6 +30,10 @@ export class UnauthorizedClient extends OAuthError { readonly error = 'unauthori
 export class UnsupportedGrantType extends OAuthError { readonly error = 'unsupported_grant_type'; readonly status = 400; }
 /** RFC 6749 §5.2 */
 export class InvalidScope extends OAuthError { readonly error = 'invalid_scope'; readonly status = 400; }
+/** RFC 6749 §4.1.2.1 */
+export class UnsupportedResponseType extends OAuthError { readonly error = 'unsupported_response_type'; readonly status = 400; }
+/** RFC 6749 §4.1.2.1: the resource owner said no. */
+export class AccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 403; }
 /** RFC 6749 §4.1.2.1; also used when the store is down. */
 export class TemporarilyUnavailable extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 503; }
 /** Anything unexpected: the public text is generic, the cause goes to the log. */
@@ -52,6 +56,8 @@ const byCode: Record<string, new (description: string, detail?: string) => OAuth
   unauthorized_client: UnauthorizedClient,
   unsupported_grant_type: UnsupportedGrantType,
   invalid_scope: InvalidScope,
+  unsupported_response_type: UnsupportedResponseType,
+  access_denied: AccessDenied,
   temporarily_unavailable: TemporarilyUnavailable
 };
 

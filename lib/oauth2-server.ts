@@ -1,9 +1,13 @@
 import oauth2orize from 'oauth2orize';
 import type { EgLogger, EgServices } from './eg/types';
+import { authorizationCodeExchange } from './grants/authorization-code.exchange';
 import { clientCredentialsExchange } from './grants/client-credentials.exchange';
+import { codeGrant } from './grants/code.grant';
+import { implicitGrant } from './grants/implicit.grant';
 import { passwordExchange } from './grants/password.exchange';
 import { refreshTokenExchange } from './grants/refresh-token.exchange';
 import type { Settings } from './settings';
+import type { CodeStore } from './store/code.store';
 import type { TokenStore } from './store/token.store';
 import type { TokenIssuer } from './tokens/token.issuer';
 
@@ -11,16 +15,23 @@ export interface ServerDeps {
   settings: Settings;
   services: EgServices;
   store: TokenStore;
+  codes: CodeStore;
   issuer: TokenIssuer;
   logger: EgLogger;
 }
 
-/** The oauth2orize server with an exchange for each enabled grant, and no other. */
+/** The oauth2orize server with a grant or exchange for each enabled grant type, and no other. */
 export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   const server = oauth2orize.createServer();
   const enabled = new Set(deps.settings.grants);
+  const withRefreshToken = enabled.has('refresh_token');
+  if (enabled.has('authorization_code')) {
+    server.grant(codeGrant(deps.codes, deps.settings));
+    server.exchange(authorizationCodeExchange({ ...deps, withRefreshToken }));
+  }
+  if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer));
   if (enabled.has('client_credentials')) server.exchange(clientCredentialsExchange(deps.issuer));
-  if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.services, enabled.has('refresh_token')));
-  if (enabled.has('refresh_token')) server.exchange(refreshTokenExchange(deps));
+  if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.services, withRefreshToken));
+  if (withRefreshToken) server.exchange(refreshTokenExchange(deps));
   return server;
 }

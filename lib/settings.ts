@@ -8,7 +8,15 @@ export type GrantType = typeof settingsSchema.properties.grants.items.enum[numbe
 export interface Settings {
   issuer: string;
   basePath: string;
-  routes: { token: string };
+  routes: { token: string; authorize: string; decision: string; login: string; logout: string; assets: string };
+  pkce: { require: 'public-clients' | 'required' | 'optional'; allowPlain: boolean };
+  consent: { remember: boolean; ttl: number };
+  session: { secret: string; name: string; ttl: number; secure: 'auto' | boolean; sameSite: 'lax' | 'strict' };
+  login: { maxFailuresPerUser: number; maxFailuresPerIp: number; window: number };
+  serviceName: string;
+  scopeDescriptions: Record<string, string>;
+  views?: string;
+  assets?: string;
   accessToken: { ttl: number; format: 'opaque' };
   refreshToken: { ttl: number; rotate: boolean };
   authorizationCode: { ttl: number };
@@ -34,6 +42,18 @@ function describe(error: ErrorObject): string {
   return `plugins.oauth2${key ? '.' + key : ''} ${error.message}${allowed}`;
 }
 
+/** Browser sessions need a secret; only the emulated store (the demo) may run on a fixed one. */
+const DEMO_SESSION_SECRET = 'express-gateway-plugin-oauth2 demo session secret: never use it in production';
+
+function demoSessionSecret(system: SystemConfig): string {
+  const emulated = String(system.db?.redis?.emulate) === 'true' || process.argv[2] === 'emulate';
+  if (!emulated) {
+    throw new SettingsError('plugins.oauth2.session.secret is required (32 characters or more) when the gateway runs on a real Redis; ' +
+      'the built-in demo secret is only accepted on the emulated store');
+  }
+  return DEMO_SESSION_SECRET;
+}
+
 /**
  * Validates the raw plugin settings and fills in every default.
  * Values the schema cannot default on its own (they depend on the gateway's
@@ -51,5 +71,6 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
   resolved.issuer ??= `http://localhost:${gateway.http?.port ?? 8080}`;
   resolved.issuer = resolved.issuer.replace(/\/+$/, '');
   resolved.basePath = resolved.basePath.replace(/\/+$/, '');
+  resolved.session.secret ??= demoSessionSecret(system);
   return resolved;
 }

@@ -12,8 +12,12 @@ import type { Settings } from '../lib/settings';
 
 interface Deps { settings: Settings; services: EgServices; server: oauth2orize.OAuth2Server; logger: EgLogger }
 
+/** Grants a public client may use: those where no client secret stands in for the user (RFC 9700 §2.4). */
+const PUBLIC_CLIENT_GRANTS = new Set(['authorization_code', 'refresh_token']);
+
 /** An app may narrow its grant types with a `grantTypes` property (space or comma separated). */
 function appAllowsGrant(client: Client, grantType: string): boolean {
+  if (client.isPublic && !PUBLIC_CLIENT_GRANTS.has(grantType)) return false;
   const declared = client.app.grantTypes;
   if (typeof declared !== 'string' || !declared.trim()) return true;
   return declared.split(/[\s,]+/).includes(grantType);
@@ -25,7 +29,7 @@ function appAllowsGrant(client: Client, grantType: string): boolean {
  */
 export function mountTokenRoute(router: Router, { settings, services, server, logger }: Deps): void {
   const path = settings.routes.token;
-  const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit' && grant !== 'authorization_code'));
+  const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit'));
 
   function checkGrantType(req: Request, _res: Response, next: NextFunction): void {
     const grantType = req.body.grant_type;

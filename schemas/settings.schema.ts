@@ -52,7 +52,12 @@ export const settingsSchema = {
       default: {},
       description: 'Endpoint paths, relative to basePath.',
       properties: {
-        token: routePath('/token', 'Token endpoint (RFC 6749 §3.2).')
+        token: routePath('/token', 'Token endpoint (RFC 6749 §3.2).'),
+        authorize: routePath('/authorize', 'Authorization endpoint (RFC 6749 §3.1).'),
+        decision: routePath('/authorize/decision', 'Where the consent form posts Allow or Deny.'),
+        login: routePath('/login', 'Sign-in page of resource owners.'),
+        logout: routePath('/logout', 'Sign-out page.'),
+        assets: routePath('/assets', 'Static files of the pages (style sheet).')
       }
     },
     accessToken: {
@@ -89,6 +94,95 @@ export const settingsSchema = {
       properties: {
         ttl: duration(60, 'Authorization code lifetime in seconds (RFC 6749 §4.1.2 advises at most 10 minutes).')
       }
+    },
+    pkce: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Proof Key for Code Exchange (RFC 7636).',
+      properties: {
+        require: {
+          type: 'string',
+          enum: ['public-clients', 'required', 'optional'],
+          default: 'public-clients',
+          description: 'public-clients: required of public clients, honoured when confidential ones send it; ' +
+            'required: of every client; optional: honoured when sent.'
+        },
+        allowPlain: {
+          type: 'boolean',
+          default: true,
+          description: 'Accept code_challenge_method=plain. RFC 7636 §4.2 says clients able to use S256 must; turn off to insist.'
+        }
+      }
+    },
+    consent: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        remember: {
+          type: 'boolean',
+          default: true,
+          description: 'Remember a user\'s consent per app and scopes, and do not ask again for the same or fewer scopes.'
+        },
+        ttl: duration(2592000, 'How long a remembered consent lasts, in seconds (default 30 days).')
+      }
+    },
+    session: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Sessions of the login and consent pages (express-session, stored in the gateway\'s Redis).',
+      properties: {
+        secret: {
+          type: 'string',
+          minLength: 32,
+          description: 'Signs the session cookie; at least 32 characters. Without it the gateway only starts on ' +
+            'the emulated store (the demo), with a fixed demo secret.'
+        },
+        name: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', default: 'oauth2.sid', description: 'Cookie name.' },
+        ttl: duration(3600, 'Session lifetime in seconds.'),
+        secure: {
+          enum: ['auto', true, false],
+          default: 'auto',
+          description: 'Secure cookie flag; auto: set when the request came over HTTPS.'
+        },
+        sameSite: { type: 'string', enum: ['lax', 'strict'], default: 'lax', description: 'SameSite cookie attribute.' }
+      }
+    },
+    login: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Throttling of failed sign-ins, counted in Redis so that it holds across gateway instances.',
+      properties: {
+        maxFailuresPerUser: { type: 'integer', minimum: 1, default: 5, description: 'Failed sign-ins per user name in a window before it is locked.' },
+        maxFailuresPerIp: { type: 'integer', minimum: 1, default: 20, description: 'Failed sign-ins per client IP in a window before it is locked.' },
+        window: duration(900, 'Length of the throttling window in seconds.')
+      }
+    },
+    serviceName: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      default: 'Express Gateway',
+      description: 'Name shown at the top of the sign-in and consent pages.'
+    },
+    scopeDescriptions: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 500 },
+      default: {},
+      description: 'Human-readable text per scope, shown on the consent page (scope name -> description).'
+    },
+    views: {
+      type: 'string',
+      minLength: 1,
+      description: 'A folder of pug templates replacing the default ones; a template missing there falls back to the default.'
+    },
+    assets: {
+      type: 'string',
+      minLength: 1,
+      description: 'A folder of static files served under routes.assets instead of the default style sheet.'
     },
     grants: {
       type: 'array',

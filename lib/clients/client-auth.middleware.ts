@@ -6,6 +6,7 @@ import type { EgServices } from '../eg/types';
 import { InvalidClient, InvalidRequest } from '../errors';
 import type { Client } from './client';
 import { authenticateClient } from './client.authenticator';
+import { findClient } from './client.repository';
 
 type Verified = (err: Error | null, client?: Client | false) => void;
 
@@ -24,7 +25,8 @@ function hasBasicAuthorization(req: Request): boolean {
 
 /**
  * Client authentication at the token endpoint: client_secret_basic
- * (passport-http) or client_secret_post (passport-oauth2-client-password),
+ * (passport-http), client_secret_post (passport-oauth2-client-password), or
+ * none for a public client,
  * on a private Passport instance so nothing touches EG's own. The client
  * lands on `req.user`, where oauth2orize expects it.
  */
@@ -45,8 +47,20 @@ export function clientAuthentication(services: EgServices, realm: string): Reque
     next();
   }
 
+  /** RFC 6749 §2.1, §3.2.1: a public client names itself with client_id and proves nothing. */
+  function authenticatePublicClient(req: Request, next: NextFunction): void {
+    findClient(services, req.body.client_id, 'none').then((client) => {
+      if (!client || !client.isPublic) return next(new InvalidClient('Client authentication failed'));
+      req.user = client;
+      next();
+    }, next);
+  }
+
   function authenticate(req: Request, res: Response, next: NextFunction): void {
     const basicUsed = hasBasicAuthorization(req);
+    if (!basicUsed && req.body.client_secret === undefined && typeof req.body.client_id === 'string') {
+      return authenticatePublicClient(req, next);
+    }
     const strategy = basicUsed ? 'client_secret_basic' : 'client_secret_post';
     passport.authenticate(strategy, { session: false }, (err: Error | null, client: Client | false) => {
       if (err) return next(err);

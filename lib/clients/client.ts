@@ -1,11 +1,18 @@
 import type { EgApplication } from '../eg/types';
 
-/** An authenticated OAuth client: an active EG application with an active oauth2 credential. */
+/** How a client proved its identity at this request (RFC 7591 §2 names); `none` for a public client. */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** An OAuth client: an active EG application with an active oauth2 credential. */
 export interface Client {
   id: string;
+  name: string;
   app: EgApplication;
   /** The scopes its oauth2 credential holds: the most any of its tokens may carry. */
   scopes: string[];
-  /** How it proved its identity at this request (RFC 7591 §2 method names). */
-  authMethod: 'client_secret_basic' | 'client_secret_post';
+  /** Exact redirect URIs it registered (RFC 9700 §4.1.3). */
+  redirectUris: string[];
+  /** A public client (RFC 6749 §2.1) cannot keep a secret: it authenticates with client_id only and must use PKCE. */
+  isPublic: boolean;
+  authMethod: ClientAuthMethod;
 }

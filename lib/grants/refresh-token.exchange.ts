@@ -53,6 +53,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
           appId: client.id,
           user,
           scopes,
+          redirectUri: record.redirectUri,
           refresh: rotate ? { scopes: granted } : null,
           grantKeptUntil: rotate ? 0 : record.exp
         });

@@ -12,6 +12,7 @@ export interface TokenRecord {
   /** Empty when the token was issued to the client itself (client_credentials). */
   userId: string;
   username: string;
+  redirectUri: string;
   scope: string;
   iat: number;
   exp: number;
@@ -41,6 +42,7 @@ function toRecord(hash: Hash): TokenRecord | null {
     appId: hash.appId,
     userId: hash.userId ?? '',
     username: hash.username ?? '',
+    redirectUri: hash.redirectUri ?? '',
     scope: hash.scope ?? '',
     iat: Number(hash.iat),
     exp: Number(hash.exp)
@@ -55,6 +57,7 @@ function toHash(record: TokenRecord): Hash {
     appId: record.appId,
     userId: record.userId,
     username: record.username,
+    redirectUri: record.redirectUri,
     scope: record.scope,
     iat: String(record.iat),
     exp: String(record.exp)

@@ -9,7 +9,9 @@ export interface IssueRequest {
   appId: string;
   user: { id: string; username: string } | null;
   scopes: string[];
-  /** Issue a refresh token too; its scope is `refreshScopes` (RFC 6749 §6: unchanged on refresh). */
+  /** The redirect URI of the authorization request, for grants that had one. */
+  redirectUri?: string;
+  /** Issue a refresh token too, with these scopes (RFC 6749 §6: unchanged on refresh). */
   refresh: { scopes: string[] } | null;
   /** Continue an existing grant (refresh) instead of starting a new one. */
   grantId?: string;
@@ -38,6 +40,7 @@ export class TokenIssuer {
       appId: request.appId,
       userId: request.user?.id ?? '',
       username: request.user?.username ?? '',
+      redirectUri: request.redirectUri ?? '',
       iat
     };
     const accessRecord: TokenRecord = {

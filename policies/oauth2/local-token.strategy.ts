@@ -33,7 +33,7 @@ export function localTokenStrategy(store: TokenStore) {
       userId: record.userId,
       username: record.username,
       grantType: record.grantType,
-      redirectUri: '',
+      redirectUri: record.redirectUri,
       consumer: snapshot.app
     };
   };

@@ -17,9 +17,9 @@ describe('loading the plugin into Express Gateway', function () {
       expect(res.json).to.deep.equal({ error_description: 'A bearer access token is required' });
     });
 
-    it('does not expose EG\'s built-in /oauth2/authorize routes', async function () {
-      const res = await request(`${world.gateway.url}/oauth2/authorize?response_type=code&client_id=x`);
-      expect(res.status).to.equal(404);
+    it('does not mount EG\'s built-in /login and /logout routes, leaving those paths to the APIs', async function () {
+      expect((await request(`${world.gateway.url}/login`)).status).to.equal(404);
+      expect((await request(`${world.gateway.url}/logout`)).status).to.equal(404);
     });
   });
 

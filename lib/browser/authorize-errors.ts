@@ -1,0 +1,52 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { EgLogger } from '../eg/types';
+import { toOAuthError } from '../errors';
+import { getAuthorizeRequest } from './authorize-request';
+import { UntrustedRedirect } from './check-authorize-request';
+import type { SendPage } from './pages';
+
+/** Where an error may be sent: the checked request, or the transaction oauth2orize loaded. */
+function redirectTarget(req: Request): { redirectUri: string; state?: string; fragment: boolean } | null {
+  const checked = getAuthorizeRequest(req);
+  if (checked) return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType === 'token' };
+  const txn = (req as Request & { oauth2?: { redirectURI?: string; req?: { state?: string; type?: string } } }).oauth2;
+  if (txn?.redirectURI) return { redirectUri: txn.redirectURI, state: txn.req?.state, fragment: txn.req?.type === 'token' };
+  return null;
+}
+
+/**
+ * Errors of the authorization and decision endpoints. Once client and
+ * redirect URI are trusted, the error goes back to the client with its state
+ * (in the fragment for response_type=token, RFC 6749 §4.2.2.1); before that,
+ * and for a broken form, the user sees an error page.
+ */
+export function authorizeErrorHandler(sendPage: SendPage, logger: EgLogger) {
+  return function authorizeError(raw: unknown, req: Request, res: Response, _next: NextFunction): void {
+    if (raw instanceof UntrustedRedirect) {
+      return sendPage(res, 400, 'error', { title: raw.title, message: raw.message });
+    }
+    if ((raw as { code?: string }).code === 'EBADCSRFTOKEN') {
+      return sendPage(res, 403, 'error', { title: 'Form expired', message: (raw as Error).message });
+    }
+    const err = toOAuthError(raw);
+    if (err.status >= 500) logger.error(`oauth2 authorize: ${err.error}: ${err.detail ?? err.description}`);
+    const target = redirectTarget(req);
+    const isTransactionError = ['ForbiddenError', 'BadRequestError'].includes((raw as Error).name);
+    if (!target || isTransactionError) {
+      return sendPage(res, err.status === 500 || isTransactionError ? 400 : err.status, 'error', {
+        title: 'Authorization failed',
+        message: isTransactionError ? 'This authorization request has expired or was already answered. Start again from the application.' : err.description,
+        code: err.error
+      });
+    }
+    const params = new URLSearchParams({ error: err.error, error_description: err.description });
+    if (target.state !== undefined) params.set('state', target.state);
+    const url = new URL(target.redirectUri);
+    if (target.fragment) {
+      url.hash = params.toString();
+    } else {
+      for (const [name, value] of params) url.searchParams.set(name, value);
+    }
+    res.redirect(302, url.toString());
+  };
+}

@@ -1,0 +1,36 @@
+import RedisStore from 'connect-redis';
+import session from 'express-session';
+import type { RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Settings } from '../settings';
+
+/** What the plugin keeps in a browser session. */
+export interface SessionUser { id: string; username: string }
+
+declare module 'express-session' {
+  interface SessionData {
+    oauth2User?: SessionUser;
+    returnTo?: string;
+    /** oauth2orize's pending authorization transactions. */
+    authorize?: Record<string, unknown>;
+  }
+}
+
+/**
+ * express-session on the gateway's own Redis connection (connect-redis), so
+ * a sign-in on one gateway instance is honoured by every other; on EG's
+ * emulated store the same code keeps sessions in the process.
+ */
+export function browserSession(db: Redis, settings: Settings): RequestHandler {
+  const { secret, name, ttl, secure, sameSite } = settings.session;
+  return session({
+    store: new RedisStore({ client: db, prefix: `${settings.store.keyPrefix}sess:`, ttl }),
+    secret,
+    name,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    proxy: true,
+    cookie: { httpOnly: true, secure, sameSite, maxAge: ttl * 1000, path: settings.basePath || '/' }
+  });
+}

@@ -1,0 +1,39 @@
+import type { EgApplication, EgServices } from '../eg/types';
+import { asScopeList } from '../scopes';
+import type { Client, ClientAuthMethod } from './client';
+
+/**
+ * The redirect URIs of an app: EG's own `redirectUri` property plus any in a
+ * `redirectUris` property (space separated), for apps that need several.
+ */
+export function registeredRedirectUris(app: EgApplication): string[] {
+  const uris = [app.redirectUri, ...(typeof app.redirectUris === 'string' ? app.redirectUris.split(/\s+/) : [])];
+  return [...new Set(uris.filter((uri): uri is string => typeof uri === 'string' && uri.length > 0))];
+}
+
+/** An app property `public: "true"` makes the app a public client. */
+export function isPublicApp(app: EgApplication): boolean {
+  return String(app.public).toLowerCase() === 'true';
+}
+
+/**
+ * Loads an active client by id, without authenticating it: for the
+ * authorization endpoint and for public clients.
+ * @returns null for an unknown or inactive app or credential.
+ */
+export async function findClient(services: EgServices, clientId: string, authMethod: ClientAuthMethod): Promise<Client | null> {
+  if (typeof clientId !== 'string' || !clientId || clientId.length > 200) return null;
+  const app = await services.application.get(clientId);
+  if (!app || !app.isActive) return null;
+  const credential = await services.credential.getCredential(app.id, 'oauth2');
+  if (!credential || !credential.isActive) return null;
+  return {
+    id: app.id,
+    name: app.name,
+    app,
+    scopes: asScopeList(credential.scopes),
+    redirectUris: registeredRedirectUris(app),
+    isPublic: isPublicApp(app),
+    authMethod
+  };
+}

@@ -1,0 +1,112 @@
+import bodyParser from 'body-parser';
+import { ensureLoggedIn } from 'connect-ensure-login';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type oauth2orize from 'oauth2orize';
+import { getAuthorizeRequest } from '../lib/browser/authorize-request';
+import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
+import { checkAuthorizeRequest, resolveClient } from '../lib/browser/check-authorize-request';
+import type { csrfProtection } from '../lib/browser/csrf';
+import { pageHeaders } from '../lib/browser/page-headers';
+import type { SendPage } from '../lib/browser/pages';
+import type { SessionUser } from '../lib/browser/session';
+import { loadSessionUser } from '../lib/browser/session-user';
+import type { Client } from '../lib/clients/client';
+import { findClient } from '../lib/clients/client.repository';
+import type { EgLogger, EgServices } from '../lib/eg/types';
+import type { ParsedAuthorization } from '../lib/grants/code.grant';
+import type { Settings } from '../lib/settings';
+import type { ConsentStore } from '../lib/store/consent.store';
+
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  server: oauth2orize.OAuth2Server;
+  session: RequestHandler;
+  csrf: ReturnType<typeof csrfProtection>;
+  consents: ConsentStore;
+  sendPage: SendPage;
+  logger: EgLogger;
+}
+
+type Transaction = { transactionID: string; client: Client; req: ParsedAuthorization & { scope?: string[] } };
+
+/**
+ * GET <authorize> (RFC 6749 §3.1) and POST <decision>: check the request,
+ * make sure the resource owner is signed in, ask for consent (unless it was
+ * remembered), then answer the client with a code or a token.
+ */
+export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
+  const { settings, services, server, session, csrf, consents, sendPage, logger } = deps;
+  const loginPath = settings.basePath + settings.routes.login;
+
+  server.serializeClient((client: Client, done) => done(null, client.id));
+  server.deserializeClient((id: string, done) => {
+    findClient(services, id, 'none').then((client) => done(null, client ?? false), (err) => done(err));
+  });
+  // Hands the checked request to oauth2orize's grants (scopes, PKCE) as part of the transaction.
+  // (The casts below: @types/oauth2orize knows fewer callback forms than oauth2orize itself.)
+  server.grant('*', function checkedRequest(req: Request): ParsedAuthorization {
+    const checked = getAuthorizeRequest(req)!;
+    return {
+      effectiveScopes: checked.scopes ?? [],
+      codeChallenge: checked.codeChallenge ?? '',
+      codeChallengeMethod: checked.codeChallengeMethod ?? '',
+      redirectUriGiven: checked.redirectUriGiven ?? false
+    };
+  } as never);
+
+  const authorization = (server.authorization as (...args: unknown[]) => RequestHandler)(
+    function validateClient(clientId: string, redirectUri: string, done: (err: Error | null, client?: Client | false, redirectUri?: string) => void) {
+      // Already checked by resolveClientAndRedirect; reload so oauth2orize holds the same client.
+      findClient(services, clientId, 'none').then((client) => {
+        const uri = redirectUri ?? client?.redirectUris[0];
+        done(null, client && uri && client.redirectUris.includes(uri) ? client : false, uri);
+      }, (err) => done(err));
+    },
+    function rememberedConsent(client: Client, user: SessionUser, _scope: string[], _type: string, areq: ParsedAuthorization, done: (err: Error | null, allow: boolean) => void) {
+      if (!settings.consent.remember) return done(null, false);
+      consents.covers(user.id, client.id, areq.effectiveScopes).then((covered) => done(null, covered), (err) => done(err, false));
+    }
+  );
+
+  function renderConsent(req: Request, res: Response): void {
+    const txn = (req as Request & { oauth2: Transaction }).oauth2;
+    sendPage(res, 200, 'consent', {
+      title: 'Allow access?',
+      clientName: txn.client.name,
+      username: (req.user as SessionUser).username,
+      scopes: txn.req.effectiveScopes.map((name) => ({ name, description: settings.scopeDescriptions[name] })),
+      transactionId: txn.transactionID,
+      csrfToken: csrf.generateToken(req, false)
+    });
+  }
+
+  function parseDecision(req: Request, done: (err: Error | null, params?: object) => void): void {
+    const txn = (req as Request & { oauth2: Transaction }).oauth2;
+    const allowed = !req.body.cancel;
+    if (!allowed || !settings.consent.remember) return done(null, {});
+    consents.remember((req.user as SessionUser).id, txn.client.id, txn.req.effectiveScopes).then(() => done(null, {}), (err) => done(err));
+  }
+
+  function requireSignedIn(req: Request, res: Response, next: NextFunction): void {
+    if (req.user) return next();
+    sendPage(res, 403, 'error', { title: 'Signed out', message: 'You are no longer signed in. Start again from the application.' });
+  }
+
+  const authorizeError = authorizeErrorHandler(sendPage, logger);
+  router.get(settings.routes.authorize,
+    pageHeaders, session, loadSessionUser,
+    resolveClient(services),
+    checkAuthorizeRequest(settings),
+    ensureLoggedIn({ redirectTo: loginPath }),
+    authorization,
+    renderConsent,
+    authorizeError);
+  router.post(settings.routes.decision,
+    pageHeaders, session, loadSessionUser,
+    bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
+    requireSignedIn,
+    csrf.csrfSynchronisedProtection,
+    server.decision(parseDecision),
+    authorizeError);
+}

@@ -1,0 +1,110 @@
+import bodyParser from 'body-parser';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { Passport } from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
+import type { csrfProtection } from '../lib/browser/csrf';
+import { pageHeaders } from '../lib/browser/page-headers';
+import type { SendPage } from '../lib/browser/pages';
+import type { SessionUser } from '../lib/browser/session';
+import { loadSessionUser } from '../lib/browser/session-user';
+import { findClient } from '../lib/clients/client.repository';
+import type { EgLogger, EgServices, EgUser } from '../lib/eg/types';
+import type { Settings } from '../lib/settings';
+import type { Throttle } from '../lib/store/throttle';
+import { authenticateUser } from '../lib/users/user.authenticator';
+
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  session: RequestHandler;
+  csrf: ReturnType<typeof csrfProtection>;
+  throttle: Throttle;
+  sendPage: SendPage;
+  logger: EgLogger;
+}
+
+const WRONG = 'The user name or password is incorrect.';
+const LOCKED = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
+
+/**
+ * GET/POST <login>: the resource owner signs in with an EG user and its
+ * basic-auth credential (passport-local, on a private Passport instance).
+ * The session id is regenerated at sign-in (session fixation); failures are
+ * counted per user name and per IP in Redis and locked out past a limit,
+ * with one message whether or not the user exists.
+ */
+export function mountLoginRoutes(router: Router, deps: Deps): void {
+  const { settings, services, session, csrf, throttle, sendPage, logger } = deps;
+  const authorizePath = settings.basePath + settings.routes.authorize;
+  const passport = new Passport();
+  passport.use('resource-owner', new LocalStrategy((username, password, done) => {
+    authenticateUser(services, username, password).then((user) => done(null, user ?? false), done);
+  }));
+
+  /** Only ever return to our own authorization endpoint: no open redirect through the login page. */
+  const safeReturnTo = (value: unknown) =>
+    typeof value === 'string' && (value === authorizePath || value.startsWith(`${authorizePath}?`)) ? value : undefined;
+
+  async function clientNameOf(returnTo: string | undefined): Promise<string | undefined> {
+    if (!returnTo) return undefined;
+    const clientId = new URLSearchParams(returnTo.split('?')[1] ?? '').get('client_id');
+    return clientId ? (await findClient(services, clientId, 'none'))?.name : undefined;
+  }
+
+  async function showLoginForm(req: Request, res: Response, status: number, error?: string): Promise<void> {
+    sendPage(res, status, 'login', {
+      title: 'Sign in',
+      error,
+      username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 200) : '',
+      clientName: await clientNameOf(safeReturnTo(req.session.returnTo)),
+      csrfToken: csrf.generateToken(req, false)
+    });
+  }
+
+  function loginPage(req: Request, res: Response, next: NextFunction): void {
+    const returnTo = safeReturnTo(req.session.returnTo);
+    if (req.user && returnTo) return res.redirect(303, returnTo);
+    showLoginForm(req, res, 200).catch(next);
+  }
+
+  function signedIn(req: Request, res: Response, next: NextFunction, user: EgUser): void {
+    const returnTo = safeReturnTo(req.session.returnTo);
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.oauth2User = { id: user.id, username: user.username } satisfies SessionUser;
+      req.session.save((saveErr) => {
+        if (saveErr) return next(saveErr);
+        res.redirect(303, returnTo ?? settings.basePath + settings.routes.logout);
+      });
+    });
+  }
+
+  async function signIn(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const username = typeof req.body.username === 'string' ? req.body.username.slice(0, 200) : '';
+    const subjects = [
+      { kind: 'user', subject: username.toLowerCase(), limit: settings.login.maxFailuresPerUser },
+      { kind: 'ip', subject: req.ip ?? 'unknown', limit: settings.login.maxFailuresPerIp }
+    ];
+    if (await throttle.isLocked(subjects)) {
+      logger.warn(`oauth2: sign-in locked for user "${username}" or IP ${req.ip}`);
+      return showLoginForm(req, res, 429, LOCKED);
+    }
+    passport.authenticate('resource-owner', { session: false }, (err: Error | null, user: EgUser | false) => {
+      if (err) return next(err);
+      if (!user) {
+        throttle.recordFailure(subjects).then(() => showLoginForm(req, res, 401, WRONG)).catch(next);
+        return;
+      }
+      throttle.clear('user', username.toLowerCase()).then(() => signedIn(req, res, next, user), next);
+    })(req, res, next);
+  }
+
+  router.get(settings.routes.login, pageHeaders, session, loadSessionUser, loginPage);
+  router.post(settings.routes.login,
+    pageHeaders, session, loadSessionUser,
+    bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
+    csrf.csrfSynchronisedProtection,
+    (req: Request, res: Response, next: NextFunction) => { signIn(req, res, next).catch(next); },
+    authorizeErrorHandler(sendPage, logger));
+}

@@ -1,0 +1,44 @@
+import bodyParser from 'body-parser';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
+import type { csrfProtection } from '../lib/browser/csrf';
+import { pageHeaders } from '../lib/browser/page-headers';
+import type { SendPage } from '../lib/browser/pages';
+import type { SessionUser } from '../lib/browser/session';
+import { loadSessionUser } from '../lib/browser/session-user';
+import type { EgLogger } from '../lib/eg/types';
+import type { Settings } from '../lib/settings';
+
+interface Deps { settings: Settings; session: RequestHandler; csrf: ReturnType<typeof csrfProtection>; sendPage: SendPage; logger: EgLogger }
+
+/**
+ * GET <logout> shows who is signed in with a sign-out button; POST (with its
+ * CSRF token, so no third-party page can sign a user out) ends the session.
+ */
+export function mountLogoutRoutes(router: Router, { settings, session, csrf, sendPage, logger }: Deps): void {
+  function logoutPage(req: Request, res: Response): void {
+    const user = req.user as SessionUser | undefined;
+    sendPage(res, 200, 'logged-out', {
+      title: user ? 'Signed in' : 'Signed out',
+      signedIn: Boolean(user),
+      username: user?.username,
+      csrfToken: user ? csrf.generateToken(req, false) : undefined
+    });
+  }
+
+  function signOut(req: Request, res: Response, next: NextFunction): void {
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie(settings.session.name, { path: settings.basePath || '/' });
+      sendPage(res, 200, 'logged-out', { title: 'Signed out', signedIn: false });
+    });
+  }
+
+  router.get(settings.routes.logout, pageHeaders, session, loadSessionUser, logoutPage);
+  router.post(settings.routes.logout,
+    pageHeaders, session, loadSessionUser,
+    bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
+    csrf.csrfSynchronisedProtection,
+    signOut,
+    authorizeErrorHandler(sendPage, logger));
+}

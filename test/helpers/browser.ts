@@ -1,0 +1,65 @@
+import { Reply, request } from './http';
+
+/**
+ * A scripted browser over fetch: keeps cookies per path, never follows
+ * redirects on its own, and reads the hidden fields of the pages.
+ */
+export class Browser {
+  private cookies = new Map<string, { value: string; path: string }>();
+
+  constructor(private readonly base: string) {}
+
+  private cookieHeader(url: URL): string {
+    return [...this.cookies].filter(([, c]) => url.pathname.startsWith(c.path)).map(([name, c]) => `${name}=${c.value}`).join('; ');
+  }
+
+  private remember(res: Reply): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';').map((part) => part.trim());
+      const [name, ...value] = pair.split('=');
+      const path = attributes.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
+      const expired = attributes.some((a) => /^expires=thu, 01 jan 1970/i.test(a));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, { value: value.join('='), path });
+    }
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name)?.value;
+  }
+
+  async get(pathOrUrl: string): Promise<Reply> {
+    const url = new URL(pathOrUrl, this.base);
+    const res = await request(url.toString(), { headers: { Cookie: this.cookieHeader(url) } });
+    this.remember(res);
+    return res;
+  }
+
+  async post(pathOrUrl: string, form: Record<string, string>): Promise<Reply> {
+    const url = new URL(pathOrUrl, this.base);
+    const res = await request(url.toString(), {
+      method: 'POST',
+      headers: { Cookie: this.cookieHeader(url), 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString()
+    });
+    this.remember(res);
+    return res;
+  }
+
+  /** Follows redirects that stay on the gateway; stops at one that leaves it (the client's redirect URI). */
+  async follow(res: Reply): Promise<Reply> {
+    let current = res;
+    for (let i = 0; i < 10 && current.status >= 300 && current.status < 400; i++) {
+      const location = new URL(current.headers.get('location')!, this.base);
+      if (location.origin !== new URL(this.base).origin) return current;
+      current = await this.get(location.toString());
+    }
+    return current;
+  }
+}
+
+export function hiddenField(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html) ?? new RegExp(`value="([^"]*)" name="${name}"`).exec(html);
+  if (!match) throw new Error(`no hidden field ${name} in page:\n${html.slice(0, 2000)}`);
+  return match[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+}

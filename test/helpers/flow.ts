@@ -1,0 +1,48 @@
+import { createHash, randomBytes } from 'crypto';
+import { expect } from 'chai';
+import { Browser, hiddenField } from './browser';
+import type { Reply } from './http';
+import type { World } from './world';
+
+export const REDIRECT_URI = 'http://127.0.0.1:8000/callback';
+
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export function authorizeUrl(params: Record<string, string>): string {
+  return `/oauth2/authorize?${new URLSearchParams(params)}`;
+}
+
+/** Signs in through the login form, starting from a redirect to it. */
+export async function signIn(browser: Browser, world: World, loginRedirect: Reply, password = world.user.password): Promise<Reply> {
+  expect(loginRedirect.status, loginRedirect.text).to.equal(302);
+  const page = await browser.get(loginRedirect.headers.get('location')!);
+  expect(page.status).to.equal(200);
+  return browser.post('/oauth2/login', { _csrf: hiddenField(page.text, '_csrf'), username: world.user.username, password });
+}
+
+/** From an authorize URL to the consent page (or wherever the gateway stops), signing in on the way. */
+export async function authorize(browser: Browser, world: World, params: Record<string, string>): Promise<Reply> {
+  const first = await browser.get(authorizeUrl(params));
+  if (first.status === 302 && new URL(first.headers.get('location')!, world.gateway.url).pathname === '/oauth2/login') {
+    const signedIn = await signIn(browser, world, first);
+    return browser.follow(signedIn);
+  }
+  return first;
+}
+
+/** Answers the consent page; returns the URL the browser is sent to. */
+export async function decide(browser: Browser, consent: Reply, allow: boolean): Promise<URL> {
+  expect(consent.status, consent.text.slice(0, 500)).to.equal(200);
+  const form: Record<string, string> = { _csrf: hiddenField(consent.text, '_csrf'), transaction_id: hiddenField(consent.text, 'transaction_id') };
+  if (allow) form.allow = 'Allow'; else form.cancel = 'Deny';
+  const res = await browser.post('/oauth2/authorize/decision', form);
+  expect(res.status, res.text.slice(0, 500)).to.equal(302);
+  return new URL(res.headers.get('location')!);
+}
+
+export function codeParams(world: World, extra: Record<string, string> = {}): Record<string, string> {
+  return { response_type: 'code', client_id: world.app.id, redirect_uri: REDIRECT_URI, state: 'st-123', ...extra };
+}
