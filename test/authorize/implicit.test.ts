@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { Browser } from '../helpers/browser';
+import { authorize, codeParams, decide } from '../helpers/flow';
+import { request } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+describe('implicit grant (RFC 6749 §4.2), when enabled', function () {
+  let world: World;
+  before(async function () {
+    world = await startWorld({ settings: { grants: ['authorization_code', 'implicit', 'client_credentials'], consent: { remember: false } } });
+  });
+  after(async function () { await world?.stop(); });
+
+  it('returns the access token in the fragment with the state, and no refresh token', async function () {
+    const browser = new Browser(world.gateway.url);
+    const location = await decide(browser, await authorize(browser, world, codeParams(world, { response_type: 'token', scope: 'read' })), true);
+    expect(location.search).to.equal('');
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    expect(fragment.get('token_type')).to.equal('Bearer');
+    expect(fragment.get('expires_in')).to.equal('3600');
+    expect(fragment.get('scope')).to.equal('read');
+    expect(fragment.get('state')).to.equal('st-123');
+    expect(fragment.get('refresh_token')).to.equal(null);
+    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${fragment.get('access_token')}` } });
+    expect(api.status).to.equal(200);
+  });
+
+  it('returns access_denied in the fragment when the user denies', async function () {
+    const browser = new Browser(world.gateway.url);
+    const location = await decide(browser, await authorize(browser, world, codeParams(world, { response_type: 'token' })), false);
+    expect(new URLSearchParams(location.hash.slice(1)).get('error')).to.equal('access_denied');
+  });
+});
