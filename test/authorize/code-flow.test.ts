@@ -187,7 +187,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
       expect(res.json.error).to.equal('unauthorized_client');
     });
 
-    it('is not accepted as a confidential client with its credential secret', async function () {
+    it('are told apart from confidential clients: a confidential client sending only its client_id is refused', async function () {
       const res = await postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: world.app.id });
       expect(res.status).to.equal(401);
       expect(res.json.error).to.equal('invalid_client');

@@ -45,6 +45,8 @@ export interface GatewayOptions {
   namespace?: string;
   /** Leave the plugin out entirely. */
   withoutPlugin?: boolean;
+  /** Replaces the db.redis section of system.config. */
+  redis?: Record<string, unknown>;
   /** Don't wait for the gateway to listen (for gateways expected to fail). */
   expectExit?: boolean;
 }
@@ -69,11 +71,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   fs.cpSync(MODELS, path.join(dir, 'models'), { recursive: true });
   const namespace = options.namespace ?? `T${Math.random().toString(36).slice(2, 10)}`;
   const system: Record<string, unknown> = {
-    db: { redis: redisConfig(namespace) },
+    db: { redis: options.redis ?? redisConfig(namespace) },
     crypto: { cipherKey: 'test-cipher-key', algorithm: 'aes256', saltRounds: 4 }
   };
   if (!options.withoutPlugin) {
-    system.plugins = { oauth2: { package: PLUGIN_PACKAGE, issuer: `http://127.0.0.1:${httpPort}`, ...options.settings } };
+    system.plugins = {
+      oauth2: {
+        package: PLUGIN_PACKAGE,
+        issuer: `http://127.0.0.1:${httpPort}`,
+        session: { secret: 'a test session secret of at least 32 characters' },
+        ...options.settings
+      }
+    };
   }
   const gateway = {
     http: { port: httpPort, hostname: '127.0.0.1' },

@@ -23,6 +23,20 @@ describe('loading the plugin into Express Gateway', function () {
     });
   });
 
+  it('refuses to run on a real Redis with the built-in demo session secret', async function () {
+    const gateway = await startGateway({
+      settings: { session: {} },
+      redis: { emulate: false, host: '127.0.0.1', port: 6379, namespace: 'nosecret' },
+      expectExit: true
+    });
+    try {
+      expect(await gateway.exited).to.equal(1);
+      expect(gateway.output()).to.match(/plugins\.oauth2\.session\.secret is required/);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an out-of-range number', { accessToken: { ttl: 0 } }, /plugins\.oauth2\.accessToken\.ttl must be >= 1/],
     ['a wrong type', { refreshToken: { rotate: 'sometimes' } }, /plugins\.oauth2\.refreshToken\.rotate must be boolean/],
