@@ -5,9 +5,12 @@ import { Reply, request } from './http';
  * redirects on its own, and reads the hidden fields of the pages.
  */
 export class Browser {
-  private cookies = new Map<string, { value: string; path: string }>();
+  constructor(private readonly base: string, private readonly cookies = new Map<string, { value: string; path: string }>()) {}
 
-  constructor(private readonly base: string) {}
+  /** The same browser, cookies and all, talking to another gateway instance. */
+  at(base: string): Browser {
+    return new Browser(base, this.cookies);
+  }
 
   private cookieHeader(url: URL): string {
     return [...this.cookies].filter(([, c]) => url.pathname.startsWith(c.path)).map(([name, c]) => `${name}=${c.value}`).join('; ');

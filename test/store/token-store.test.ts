@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { createHash } from 'crypto';
+import { Browser } from '../helpers/browser';
+import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
+import { RunningGateway, startGateway } from '../helpers/gateway';
 import { testRedis } from '../helpers/redis';
 import { request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
@@ -66,5 +69,29 @@ describe('token store on a real Redis', function () {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('browser sessions on a real Redis', function () {
+  const namespace = `B${Date.now().toString(36)}`;
+  let first: World;
+  let second: RunningGateway;
+  before(async function () {
+    if (!process.env.REDIS_URL) return this.skip(); // sessions shared through Redis need a real one
+    first = await startWorld({ namespace });
+    second = await startGateway({ namespace });
+  });
+  after(async function () {
+    await second?.stop();
+    await first?.stop();
+  });
+
+  it('honours on one gateway instance a sign-in made on another', async function () {
+    const onFirst = new Browser(first.gateway.url);
+    const consent = await authorize(onFirst, first, codeParams(first));
+    expect(consent.status).to.equal(200);
+    const res = await onFirst.at(second.url).get(authorizeUrl(codeParams(first)));
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('Allow access?');
   });
 });
