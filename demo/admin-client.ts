@@ -55,7 +55,7 @@ export interface SeededWorld {
   app: { id: string; name: string; secret: string; scopes: string[] };
 }
 
-export async function seedWorld(admin: AdminClient, options: { scopes?: string[]; appName?: string; username?: string } = {}): Promise<SeededWorld> {
+export async function seedWorld(admin: AdminClient, options: { scopes?: string[]; appName?: string; username?: string; redirectUri?: string } = {}): Promise<SeededWorld> {
   const scopes = options.scopes ?? ['read', 'write'];
   const username = options.username ?? 'alice';
   const password = 'alice-password-1';
@@ -67,7 +67,7 @@ export async function seedWorld(admin: AdminClient, options: { scopes?: string[]
   // The app belongs to a developer, not to the resource owner: EG deactivates a
   // user's apps along with the user, and the tests deactivate the resource owner.
   const developer = await admin.createUser({ username: `${username}-developer`, firstname: 'App', lastname: 'Developer' });
-  const app = await admin.createApp({ name: options.appName ?? 'demo-app', userId: developer.id, redirectUri: 'http://127.0.0.1:8000/callback' });
+  const app = await admin.createApp({ name: options.appName ?? 'demo-app', userId: developer.id, redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback' });
   const credential = await admin.createCredential(app.id, 'oauth2', { scopes });
   return {
     user: { id: user.id, username, password },
