@@ -11,6 +11,7 @@ import { compileViews, DEFAULT_VIEWS } from './lib/browser/views';
 import { stopGateway } from './lib/eg/fail-loudly';
 import { gatewayDb } from './lib/eg/gateway-db';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
+import { oauthErrorHandler } from './lib/http/send-oauth-error';
 import type { PluginContext } from './lib/eg/types';
 import { createOAuth2Server } from './lib/oauth2-server';
 import { resolveSettings } from './lib/settings';
@@ -20,6 +21,7 @@ import { egKeys } from './lib/store/eg-keys';
 import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
 import { TokenIssuer } from './lib/tokens/token.issuer';
+import { throttledSignIn } from './lib/users/throttled-sign-in';
 import { oauth2Policy } from './policies/oauth2';
 import { mountAuthorizeRoutes } from './routes/authorize.route';
 import { mountLoginRoutes } from './routes/login.route';
@@ -33,10 +35,11 @@ function init(ctx: PluginContext): void {
   const { logger, services } = ctx;
   const db = gatewayDb(services);
   const prefix = settings.store.keyPrefix;
-  const store = new TokenStore(db, prefix, egKeys(systemConfig.db?.redis?.namespace ?? 'EG'));
+  const store = new TokenStore(db, prefix, egKeys(systemConfig.db?.redis?.namespace ?? 'EG'), settings.refreshToken.ttl);
   const codes = new CodeStore(db, prefix);
   const issuer = new TokenIssuer(store, settings);
-  const server = createOAuth2Server({ settings, services, store, codes, issuer, logger });
+  const signIn = throttledSignIn(services, new Throttle(db, prefix, settings.login.window), settings.login);
+  const server = createOAuth2Server({ settings, services, store, codes, issuer, signIn, logger });
 
   const endpoints = newRouter();
   mountTokenRoute(endpoints, { settings, services, server, logger });
@@ -51,10 +54,11 @@ function init(ctx: PluginContext): void {
       logger
     };
     mountAuthorizeRoutes(endpoints, { ...pages, server, consents: new ConsentStore(db, prefix, settings.consent.ttl) });
-    mountLoginRoutes(endpoints, { ...pages, throttle: new Throttle(db, prefix, settings.login.window) });
+    mountLoginRoutes(endpoints, { ...pages, signIn });
     mountLogoutRoutes(endpoints, pages);
     endpoints.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
   }
+  endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
   router.use(settings.basePath, endpoints);
 

@@ -10,6 +10,7 @@ import type { Settings } from './settings';
 import type { CodeStore } from './store/code.store';
 import type { TokenStore } from './store/token.store';
 import type { TokenIssuer } from './tokens/token.issuer';
+import type { SignIn } from './users/throttled-sign-in';
 
 export interface ServerDeps {
   settings: Settings;
@@ -17,6 +18,7 @@ export interface ServerDeps {
   store: TokenStore;
   codes: CodeStore;
   issuer: TokenIssuer;
+  signIn: SignIn;
   logger: EgLogger;
 }
 
@@ -31,7 +33,7 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   }
   if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer));
   if (enabled.has('client_credentials')) server.exchange(clientCredentialsExchange(deps.issuer));
-  if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.services, withRefreshToken));
+  if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.signIn, withRefreshToken));
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));
   return server;
 }

@@ -28,6 +28,9 @@ interface Deps {
   logger: EgLogger;
 }
 
+/** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
+const MAX_PENDING = 5;
+
 type Transaction = { transactionID: string; client: Client; req: ParsedAuthorization & { scope?: string[] } };
 
 /**
@@ -48,6 +51,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   server.grant('*', function checkedRequest(req: Request): ParsedAuthorization {
     const checked = getAuthorizeRequest(req)!;
     return {
+      checkedRedirectUri: checked.redirectUri,
       effectiveScopes: checked.scopes ?? [],
       codeChallenge: checked.codeChallenge ?? '',
       codeChallengeMethod: checked.codeChallengeMethod ?? '',
@@ -68,6 +72,14 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
       consents.covers(user.id, client.id, areq.effectiveScopes).then((covered) => done(null, covered), (err) => done(err, false));
     }
   );
+
+  /** oauth2orize never drops pending requests from the session: keep only the latest few. */
+  function keepRecentTransactions(req: Request, _res: Response, next: NextFunction): void {
+    const pending = req.session.authorize ?? {};
+    const ids = Object.keys(pending);
+    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_PENDING))) delete pending[id];
+    next();
+  }
 
   function renderConsent(req: Request, res: Response): void {
     const txn = (req as Request & { oauth2: Transaction }).oauth2;
@@ -100,6 +112,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
     checkAuthorizeRequest(settings),
     ensureLoggedIn({ redirectTo: loginPath }),
     authorization,
+    keepRecentTransactions,
     renderConsent,
     authorizeError);
   router.post(settings.routes.decision,

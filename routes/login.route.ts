@@ -11,15 +11,14 @@ import { loadSessionUser } from '../lib/browser/session-user';
 import { findClient } from '../lib/clients/client.repository';
 import type { EgLogger, EgServices, EgUser } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
-import type { Throttle } from '../lib/store/throttle';
-import { authenticateUser } from '../lib/users/user.authenticator';
+import type { SignIn } from '../lib/users/throttled-sign-in';
 
 interface Deps {
   settings: Settings;
   services: EgServices;
   session: RequestHandler;
   csrf: ReturnType<typeof csrfProtection>;
-  throttle: Throttle;
+  signIn: SignIn;
   sendPage: SendPage;
   logger: EgLogger;
 }
@@ -30,16 +29,19 @@ const LOCKED = 'Too many failed sign-in attempts. Wait a few minutes and try aga
 /**
  * GET/POST <login>: the resource owner signs in with an EG user and its
  * basic-auth credential (passport-local, on a private Passport instance).
- * The session id is regenerated at sign-in (session fixation); failures are
- * counted per user name and per IP in Redis and locked out past a limit,
- * with one message whether or not the user exists.
+ * The session id is regenerated at sign-in (session fixation); attempts are
+ * counted per user name and per IP in Redis and locked out past a limit
+ * (throttledSignIn), with one message whether or not the user exists.
  */
 export function mountLoginRoutes(router: Router, deps: Deps): void {
-  const { settings, services, session, csrf, throttle, sendPage, logger } = deps;
+  const { settings, services, session, csrf, signIn, sendPage, logger } = deps;
   const authorizePath = settings.basePath + settings.routes.authorize;
   const passport = new Passport();
-  passport.use('resource-owner', new LocalStrategy((username, password, done) => {
-    authenticateUser(services, username, password).then((user) => done(null, user ?? false), done);
+  passport.use('resource-owner', new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
+    signIn(username, password, req.ip ?? 'unknown').then((result) => {
+      if (result.user) return done(null, result.user);
+      done(null, false, { message: result.locked ? LOCKED : WRONG });
+    }, done);
   }));
 
   /** Only ever return to our own authorization endpoint: no open redirect through the login page. */
@@ -80,31 +82,21 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     });
   }
 
-  async function signIn(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const username = typeof req.body.username === 'string' ? req.body.username.slice(0, 200) : '';
-    const subjects = [
-      { kind: 'user', subject: username.toLowerCase(), limit: settings.login.maxFailuresPerUser },
-      { kind: 'ip', subject: req.ip ?? 'unknown', limit: settings.login.maxFailuresPerIp }
-    ];
-    if (await throttle.isLocked(subjects)) {
-      logger.warn(`oauth2: sign-in locked for user "${username}" or IP ${req.ip}`);
-      return showLoginForm(req, res, 429, LOCKED);
-    }
-    passport.authenticate('resource-owner', { session: false }, (err: Error | null, user: EgUser | false) => {
+  function submitLogin(req: Request, res: Response, next: NextFunction): void {
+    passport.authenticate('resource-owner', { session: false }, (err: Error | null, user: EgUser | false, info?: { message?: string }) => {
       if (err) return next(err);
-      if (!user) {
-        throttle.recordFailure(subjects).then(() => showLoginForm(req, res, 401, WRONG)).catch(next);
-        return;
-      }
-      throttle.clear('user', username.toLowerCase()).then(() => signedIn(req, res, next, user), next);
+      if (user) return signedIn(req, res, next, user);
+      const locked = info?.message === LOCKED;
+      if (locked) logger.warn(`oauth2: sign-in locked for user "${String(req.body.username).slice(0, 200)}" or IP ${req.ip}`);
+      showLoginForm(req, res, locked ? 429 : 401, locked ? LOCKED : WRONG).catch(next);
     })(req, res, next);
   }
 
-  router.get(settings.routes.login, pageHeaders, session, loadSessionUser, loginPage);
+  router.get(settings.routes.login, pageHeaders, session, loadSessionUser, loginPage, authorizeErrorHandler(sendPage, logger));
   router.post(settings.routes.login,
     pageHeaders, session, loadSessionUser,
     bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
     csrf.csrfSynchronisedProtection,
-    (req: Request, res: Response, next: NextFunction) => { signIn(req, res, next).catch(next); },
+    submitLogin,
     authorizeErrorHandler(sendPage, logger));
 }

@@ -34,7 +34,7 @@ export function mountLogoutRoutes(router: Router, { settings, session, csrf, sen
     });
   }
 
-  router.get(settings.routes.logout, pageHeaders, session, loadSessionUser, logoutPage);
+  router.get(settings.routes.logout, pageHeaders, session, loadSessionUser, logoutPage, authorizeErrorHandler(sendPage, logger));
   router.post(settings.routes.logout,
     pageHeaders, session, loadSessionUser,
     bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),

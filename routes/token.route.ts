@@ -3,10 +3,11 @@ import type oauth2orize from 'oauth2orize';
 import type { Client } from '../lib/clients/client';
 import { clientAuthentication } from '../lib/clients/client-auth.middleware';
 import type { EgLogger, EgServices } from '../lib/eg/types';
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../lib/errors';
+import type { TokenRequestInfo } from '../lib/grants/password.exchange';
+import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../lib/errors';
 import { formBody } from '../lib/http/form-body';
 import { noStore } from '../lib/http/no-store';
-import { sendOAuthError } from '../lib/http/send-oauth-error';
+import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { isValidScopeParam } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 
@@ -36,7 +37,7 @@ export function mountTokenRoute(router: Router, { settings, services, server, lo
     if (grantType === undefined || grantType === '') return next(new InvalidRequest('The grant_type parameter is missing'));
     if (!enabled.has(grantType)) return next(new UnsupportedGrantType(`The grant type "${String(grantType).slice(0, 100)}" is not supported`));
     if (req.body.scope !== undefined && !isValidScopeParam(req.body.scope)) {
-      return next(new InvalidRequest('The scope parameter is malformed (RFC 6749 §3.3)'));
+      return next(new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)'));
     }
     next();
   }
@@ -45,11 +46,9 @@ export function mountTokenRoute(router: Router, { settings, services, server, lo
     if (!appAllowsGrant(req.user as Client, req.body.grant_type)) {
       return next(new UnauthorizedClient(`This client may not use the grant type "${req.body.grant_type}"`));
     }
+    // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP.
+    (req as Request & { authInfo: TokenRequestInfo }).authInfo = { clientIp: req.ip ?? 'unknown' };
     next();
-  }
-
-  function tokenError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
-    sendOAuthError(res, err, logger);
   }
 
   function methodNotAllowed(_req: Request, res: Response): void {
@@ -64,6 +63,6 @@ export function mountTokenRoute(router: Router, { settings, services, server, lo
     ...clientAuthentication(services, settings.issuer),
     checkClientMayUseGrant,
     server.token(),
-    tokenError);
+    oauthErrorHandler(logger));
   router.all(path, methodNotAllowed);
 }

@@ -14,6 +14,9 @@ export class UntrustedRedirect extends Error {
 
 const single = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
+/** state is opaque to us but kept in the session until the decision: bounded. */
+const MAX_STATE_LENGTH = 2048;
+
 /**
  * Step 1: who is asking, and where may the answer go? An unknown client or a
  * redirect URI that is not registered exactly (RFC 9700 §4.1.3) ends here
@@ -28,6 +31,9 @@ export function resolveClient(services: EgServices) {
     }
     if (typeof clientId !== 'string' || !clientId) {
       return next(new UntrustedRedirect('Invalid request', 'The request does not name a client (client_id is missing).'));
+    }
+    if (typeof req.query.state === 'string' && req.query.state.length > MAX_STATE_LENGTH) {
+      return next(new UntrustedRedirect('Invalid request', `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`));
     }
     findClient(services, clientId, 'none').then((client) => {
       if (!client) return next(new UntrustedRedirect('Unknown application', 'This application is not registered or is not active.'));

@@ -2,13 +2,24 @@ import type { EgApplication, EgServices } from '../eg/types';
 import { asScopeList } from '../scopes';
 import type { Client, ClientAuthMethod } from './client';
 
+/** RFC 6749 §3.1.2: an absolute URI without a fragment. */
+function isUsableRedirectUri(uri: unknown): uri is string {
+  if (typeof uri !== 'string' || !uri || uri.includes('#')) return false;
+  try {
+    return Boolean(new URL(uri).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The redirect URIs of an app: EG's own `redirectUri` property plus any in a
  * `redirectUris` property (space separated), for apps that need several.
+ * Unusable ones (relative, with a fragment) are ignored.
  */
 export function registeredRedirectUris(app: EgApplication): string[] {
   const uris = [app.redirectUri, ...(typeof app.redirectUris === 'string' ? app.redirectUris.split(/\s+/) : [])];
-  return [...new Set(uris.filter((uri): uri is string => typeof uri === 'string' && uri.length > 0))];
+  return [...new Set(uris.filter(isUsableRedirectUri))];
 }
 
 /** An app property `public: "true"` makes the app a public client. */

@@ -9,6 +9,8 @@ import { randomSecret } from '../tokens/token-value';
 
 /** The authorization request as oauth2orize hands it back, with our extension's fields. */
 export interface ParsedAuthorization {
+  /** The redirect URI as checked (the registered one when the request named none). */
+  checkedRedirectUri: string;
   effectiveScopes: string[];
   codeChallenge: string;
   codeChallengeMethod: 'S256' | 'plain' | '';
@@ -22,13 +24,14 @@ export interface ParsedAuthorization {
  */
 export function codeGrant(codes: CodeStore, settings: Settings) {
   return oauth2orize.grant.code(
-    function issueCode(client: Client, redirectUri: string, user: SessionUser, _ares: unknown, oauth2Request: oauth2orize.OAuth2Req, done: (err: Error | null, code?: string) => void) {
+    // oauth2orize hands over the raw redirect_uri query value (undefined when omitted): the checked one is in areq.
+    function issueCode(client: Client, _rawRedirectUri: string | undefined, user: SessionUser, _ares: unknown, oauth2Request: oauth2orize.OAuth2Req, done: (err: Error | null, code?: string) => void) {
       const areq = oauth2Request as unknown as ParsedAuthorization;
       const code = randomSecret();
       codes.save(code, {
         grantId: randomBytes(16).toString('base64url'),
         appId: client.id,
-        redirectUri,
+        redirectUri: areq.checkedRedirectUri,
         redirectUriGiven: areq.redirectUriGiven,
         userId: user.id,
         username: user.username,

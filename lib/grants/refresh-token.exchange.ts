@@ -40,11 +40,16 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
           user = { id: found.id, username: found.username };
         }
 
-        const rotate = settings.refreshToken.rotate;
-        if (rotate && (record.usedAt || !(await store.markRefreshTokenUsed(refreshToken, now)))) {
-          await store.revokeGrant(record.grantId);
-          logger.warn(`oauth2: refresh token of grant ${record.grantId} (client ${client.id}) replayed; grant revoked`);
-          throw new InvalidGrant('The refresh token was already used; every token of its grant is revoked');
+        // Public clients' refresh tokens are not sender-constrained: they always rotate (RFC 9700 §4.14.2).
+        const rotate = settings.refreshToken.rotate || client.isPublic;
+        if (rotate) {
+          const use = record.usedAt ? 'replayed' : await store.markRefreshTokenUsed(refreshToken, now);
+          if (use === 'gone') throw new InvalidGrant(UNKNOWN);
+          if (use === 'replayed') {
+            await store.revokeGrant(record.grantId);
+            logger.warn(`oauth2: refresh token of grant ${record.grantId} (client ${client.id}) replayed; grant revoked`);
+            throw new InvalidGrant('The refresh token was already used; every token of its grant is revoked');
+          }
         }
 
         return issuer.issue({

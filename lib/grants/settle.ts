@@ -11,5 +11,8 @@ export function settle(work: () => Promise<IssuedTokens>, done: IssuedCallback):
   work().then(
     (issued) => done(null, issued.accessToken, issued.refreshToken, issued.params),
     (err: Error) => done(err)
-  );
+  ).catch((err: unknown) => {
+    // done itself threw: nothing is left to answer with, but the process must not die of it.
+    process.emitWarning(`oauth2: response callback failed: ${err instanceof Error ? err.message : String(err)}`);
+  });
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { EgLogger } from '../eg/types';
 import { OAuthError, toOAuthError } from '../errors';
 
@@ -17,4 +17,11 @@ export function sendOAuthError(res: Response, raw: unknown, logger: EgLogger): O
     res.status(err.status).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...err.headers }).json(err.toJSON());
   }
   return err;
+}
+
+/** An express error handler answering with sendOAuthError: the last step of every JSON endpoint. */
+export function oauthErrorHandler(logger: EgLogger) {
+  return function oauthError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+    sendOAuthError(res, err, logger);
+  };
 }

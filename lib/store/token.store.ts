@@ -71,31 +71,48 @@ function toHash(record: TokenRecord): Hash {
  * set of its token keys so that it can be revoked as a whole.
  */
 export class TokenStore {
-  constructor(private readonly db: Redis, private readonly prefix: string, private readonly eg: EgKeys) {}
+  /**
+   * @param revokedGrantMemory how long (seconds) a revoked grant is remembered, so that tokens a
+   *   concurrent request saves into it after the revocation are deleted too: the longest token life.
+   */
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string,
+    private readonly eg: EgKeys,
+    private readonly revokedGrantMemory: number
+  ) {}
 
   private accessKey(token: string): string { return `${this.prefix}at:${digest(token)}`; }
   private refreshKey(token: string): string { return `${this.prefix}rt:${digest(token)}`; }
   private grantKey(grantId: string): string { return `${this.prefix}grant:${grantId}`; }
+  private revokedKey(grantId: string): string { return `${this.prefix}grant-revoked:${grantId}`; }
 
   /**
    * Stores freshly issued tokens of one grant atomically.
    * @param grantExpiresAt when the grant's index may go: the latest expiry of any of its tokens.
+   * @returns false when the grant was revoked meanwhile: the tokens were deleted again and must not be handed out.
    */
   async saveIssued(
     access: { token: string; record: TokenRecord },
     refresh: { token: string; record: TokenRecord } | null,
     grantExpiresAt: number
-  ): Promise<void> {
-    const grantKey = this.grantKey(access.record.grantId);
+  ): Promise<boolean> {
+    const grantId = access.record.grantId;
+    const grantKey = this.grantKey(grantId);
+    const keys = [this.accessKey(access.token)];
     const tx = this.db.multi();
-    const accessKey = this.accessKey(access.token);
-    tx.hmset(accessKey, toHash(access.record)).pexpireat(accessKey, access.record.exp * 1000).sadd(grantKey, accessKey);
+    tx.hmset(keys[0], toHash(access.record)).pexpireat(keys[0], access.record.exp * 1000).sadd(grantKey, keys[0]);
     if (refresh) {
-      const refreshKey = this.refreshKey(refresh.token);
-      tx.hmset(refreshKey, toHash(refresh.record)).pexpireat(refreshKey, refresh.record.exp * 1000).sadd(grantKey, refreshKey);
+      keys.push(this.refreshKey(refresh.token));
+      tx.hmset(keys[1], toHash(refresh.record)).pexpireat(keys[1], refresh.record.exp * 1000).sadd(grantKey, keys[1]);
     }
-    tx.pexpireat(grantKey, grantExpiresAt * 1000);
-    await tx.exec();
+    tx.pexpireat(grantKey, grantExpiresAt * 1000).exists(this.revokedKey(grantId));
+    const results = (await tx.exec()) as Array<[Error | null, unknown]>;
+    if (results[results.length - 1][1] === 1) {
+      await this.db.del(...keys);
+      return false;
+    }
+    return true;
   }
 
   async findRefreshToken(token: string): Promise<RefreshTokenRecord | null> {
@@ -105,14 +122,27 @@ export class TokenStore {
     return record;
   }
 
-  /** Marks a refresh token used; false when it already was (a replay, RFC 9700 §4.14.2). */
-  async markRefreshTokenUsed(token: string, now: number): Promise<boolean> {
-    return (await this.db.hsetnx(this.refreshKey(token), 'usedAt', String(now))) === 1;
+  /**
+   * Marks a refresh token used: 'first' for its first use, 'replayed' when it
+   * already was (RFC 9700 §4.14.2), 'gone' when it was revoked meanwhile.
+   */
+  async markRefreshTokenUsed(token: string, now: number): Promise<'first' | 'replayed' | 'gone'> {
+    const key = this.refreshKey(token);
+    const [[, first], [, grantId]] = (await this.db.multi().hsetnx(key, 'usedAt', String(now)).hget(key, 'grantId').exec()) as [[null, number], [null, string | null]];
+    if (!grantId) {
+      await this.db.del(key); // hsetnx re-created a key a revocation had just deleted
+      return 'gone';
+    }
+    return first === 1 ? 'first' : 'replayed';
   }
 
-  /** Deletes every token of a grant. */
+  /**
+   * Deletes every token of a grant, and remembers the revocation so that a
+   * token saved into the grant by a concurrent request is deleted as well.
+   */
   async revokeGrant(grantId: string): Promise<void> {
     const grantKey = this.grantKey(grantId);
+    await this.db.set(this.revokedKey(grantId), '1', 'EX', this.revokedGrantMemory);
     const keys: string[] = await this.db.smembers(grantKey);
     await this.db.del(...keys, grantKey);
   }

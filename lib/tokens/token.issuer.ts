@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { Settings } from '../settings';
 import type { TokenRecord, TokenStore } from '../store/token.store';
+import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
 import { newAccessToken, randomSecret } from './token-value';
 
@@ -65,7 +66,9 @@ export class TokenIssuer {
     }
 
     const grantKeptUntil = Math.max(accessRecord.exp, refresh?.record.exp ?? 0, request.grantKeptUntil ?? 0);
-    await this.store.saveIssued({ token: accessToken, record: accessRecord }, refresh, grantKeptUntil);
+    if (!(await this.store.saveIssued({ token: accessToken, record: accessRecord }, refresh, grantKeptUntil))) {
+      throw new InvalidGrant('The grant was revoked');
+    }
 
     const params: IssuedTokens['params'] = { expires_in: this.settings.accessToken.ttl };
     if (accessRecord.scope) params.scope = accessRecord.scope;

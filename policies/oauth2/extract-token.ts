@@ -48,7 +48,9 @@ export async function extractToken(req: Request, params: PolicyParams): Promise<
     throw new InvalidRequest('The access_token query parameter is repeated');
   }
 
-  if (params.allowBodyToken && req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/x-www-form-urlencoded')) {
+  // A body an earlier policy already consumed (request-transformer) cannot be read again.
+  const bodyUnread = !req.readableEnded && !(req as Request & { _body?: boolean })._body;
+  if (params.allowBodyToken && bodyUnread && req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/x-www-form-urlencoded')) {
     const body = await readReplayableForm(req, params.maxBodyBytes);
     const tokens = body.form.getAll('access_token');
     if (tokens.length > 1) throw new InvalidRequest('The access_token body parameter is repeated');

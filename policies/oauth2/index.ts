@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { EgContext, EgLogger, EgPolicy } from '../../lib/eg/types';
-import { InsufficientScope, toOAuthError } from '../../lib/errors';
+import { InsufficientScope, InvalidToken } from '../../lib/errors';
 import type { TokenStore } from '../../lib/store/token.store';
 import { PolicyParams, policySchema } from '../../schemas/policy.schema';
 import { MissingToken, sendBearerChallenge } from './bearer-challenge';
@@ -39,8 +39,9 @@ export function oauth2Policy({ store, logger }: Deps): EgPolicy {
     return function oauth2Bearer(req: Request, res: Response, next: NextFunction): void {
       stripSpoofedIdentity(req);
       authenticate(req).then(() => next(), (failure: unknown) => {
-        const outage = !(failure instanceof MissingToken) && toOAuthError(failure).status >= 500;
-        if (params.passThrough && !outage) {
+        // passThrough forgives a missing or refused token, never an outage or a broken request.
+        const forgivable = failure instanceof MissingToken || failure instanceof InvalidToken || failure instanceof InsufficientScope;
+        if (params.passThrough && forgivable) {
           req.headers['eg-consumer-id'] = 'anonymous';
           return next();
         }

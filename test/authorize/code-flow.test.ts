@@ -150,6 +150,44 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(refreshed.json.error).to.equal('invalid_grant');
   });
 
+  it('binds a code to the registered redirect URI when the request named none, with or without it at the token endpoint', async function () {
+    for (const repeatAtToken of [true, false]) {
+      const browser = new Browser(world.gateway.url);
+      const params = codeParams(world);
+      delete params.redirect_uri;
+      const location = await decide(browser, await authorize(browser, world, params), true);
+      expect(`${location.origin}${location.pathname}`).to.equal(REDIRECT_URI);
+      const body: Record<string, string> = { grant_type: 'authorization_code', code: location.searchParams.get('code')! };
+      if (repeatAtToken) body.redirect_uri = REDIRECT_URI;
+      const tokens = await world.token(body);
+      expect(tokens.status, tokens.text).to.equal(200);
+      const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${tokens.json.access_token}` } });
+      expect(api.json.headers['eg-token-redirect-uri']).to.equal(REDIRECT_URI);
+    }
+  });
+
+  it('keeps only the latest five pending authorization requests of a session', async function () {
+    const browser = new Browser(world.gateway.url);
+    const params = codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' });
+    const first = await authorize(browser, world, params);
+    const later = [];
+    for (let i = 0; i < 5; i++) later.push(await browser.get(authorizeUrl(params)));
+    const stale = await browser.post('/oauth2/authorize/decision', {
+      _csrf: /name="_csrf" value="([^"]+)"/.exec(first.text)![1],
+      transaction_id: /name="transaction_id" value="([^"]+)"/.exec(first.text)![1],
+      allow: 'Allow'
+    });
+    expect(stale.status).to.equal(400);
+    const latest = await decide(browser, later[4], true);
+    expect(latest.searchParams.get('code')).to.be.a('string');
+  });
+
+  it('shows an error page for a state longer than 2048 characters', async function () {
+    const res = await new Browser(world.gateway.url).get(authorizeUrl(codeParams(world, { state: 'x'.repeat(2049) })));
+    expect(res.status).to.equal(400);
+    expect(res.headers.get('location')).to.equal(null);
+  });
+
   it('answers invalid_grant for an unknown code', async function () {
     const res = await exchange({ code: 'x'.repeat(43), code_verifier: pkcePair().verifier });
     expect(res.status).to.equal(400);

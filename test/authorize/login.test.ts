@@ -77,6 +77,18 @@ describe('login and logout pages', function () {
     expect(locked.text).to.contain('Too many failed sign-in attempts');
   });
 
+  it('cannot be outrun by concurrent guesses: attempts are counted before the password is checked', async function () {
+    const admin = world.gateway.admin;
+    const user = await admin.createUser({ username: 'erin', firstname: 'Erin', lastname: 'Example' });
+    await admin.createCredential(user.id, 'basic-auth', { password: 'erin-password', autoGeneratePassword: false });
+    const browser = new Browser(world.gateway.url);
+    const csrf = await loginForm(browser);
+    const answers = await Promise.all(Array.from({ length: 15 }, () =>
+      browser.post('/oauth2/login', { _csrf: csrf, username: 'erin', password: 'guess' })));
+    expect(answers.filter((res) => res.status === 401)).to.have.length(3);
+    expect(answers.filter((res) => res.status === 429)).to.have.length(12);
+  });
+
   it('signs out with a CSRF-protected POST, after which the user must sign in again', async function () {
     const browser = new Browser(world.gateway.url);
     const consent = await authorize(browser, world, codeParams(world));

@@ -183,6 +183,11 @@ describe('oauth2 policy: opt-in token locations and passThrough', function () {
       expect(res.json.headers['eg-consumer-id']).to.equal('anonymous');
     });
 
+    it('does not forgive a malformed request', async function () {
+      const res = await request(`${open.gateway.url}/api`, { headers: { Authorization: 'Bearer a b' } });
+      expect(res.status).to.equal(400);
+    });
+
     it('still identifies a request with a valid token', async function () {
       const valid = (await open.token({ grant_type: 'client_credentials' })).json.access_token;
       const res = await request(`${open.gateway.url}/api`, { headers: { Authorization: `Bearer ${valid}` } });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { request } from '../helpers/http';
+import { Browser } from '../helpers/browser';
+import { authorize, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
+import { postForm, request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
 function expectTokenResponse(res: { status: number; json: any; headers: Headers }) {
@@ -163,6 +165,22 @@ describe('token endpoint: refresh without rotation (refreshToken.rotate: false)'
   before(async function () { world = await startWorld({ settings: { refreshToken: { rotate: false } } }); });
   after(async function () { await world?.stop(); });
 
+  it('still rotates the refresh tokens of public clients (RFC 9700 §4.14.2)', async function () {
+    const admin = world.gateway.admin;
+    const app = await admin.createApp({ name: 'public-rotating', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' });
+    await admin.createCredential(app.id, 'oauth2', { scopes: ['read'] });
+    const pkce = pkcePair();
+    const browser = new Browser(world.gateway.url);
+    const location = await decide(browser, await authorize(browser, world, codeParams(world, { client_id: app.id, code_challenge: pkce.challenge, code_challenge_method: 'S256' })), true);
+    const asPublic = (body: Record<string, string>) => postForm(`${world.gateway.url}/oauth2/token`, { client_id: app.id, ...body });
+    const first = await asPublic({ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier });
+    const refreshed = await asPublic({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+    expectTokenResponse(refreshed);
+    expect(refreshed.json.refresh_token).to.be.a('string').and.not.equal(first.json.refresh_token);
+    const replay = await asPublic({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+    expect(replay.json.error).to.equal('invalid_grant');
+  });
+
   it('keeps the refresh token valid and returns no new one', async function () {
     const first = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
     for (let i = 0; i < 2; i++) {
@@ -170,6 +188,20 @@ describe('token endpoint: refresh without rotation (refreshToken.rotate: false)'
       expectTokenResponse(res);
       expect(res.json).not.to.have.property('refresh_token');
     }
+  });
+});
+
+describe('token endpoint: password grant brute-force protection (RFC 6749 §4.3.2)', function () {
+  let world: World;
+  before(async function () { world = await startWorld({ settings: { login: { maxFailuresPerUser: 3, maxFailuresPerIp: 100 } } }); });
+  after(async function () { await world?.stop(); });
+
+  it('locks the user name out after too many wrong passwords, shared with the login page', async function () {
+    const attempt = (password: string) => world.token({ grant_type: 'password', username: world.user.username, password });
+    for (let i = 0; i < 3; i++) expect((await attempt('wrong')).json.error).to.equal('invalid_grant');
+    const locked = await attempt(world.user.password);
+    expect(locked.status).to.equal(400);
+    expect(locked.json).to.deep.equal({ error: 'invalid_grant', error_description: 'Too many failed attempts for this resource owner; try again later' });
   });
 });
 

@@ -72,13 +72,13 @@ describe('token endpoint: malformed requests', function () {
     expectError(res, 400, 'invalid_request');
   });
 
-  it('answers invalid_request for a malformed scope parameter', async function () {
-    expectError(await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'read  write' }, { Authorization: auth }), 400, 'invalid_request', /scope/);
-    expectError(await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'read"' }, { Authorization: auth }), 400, 'invalid_request', /scope/);
+  it('answers invalid_scope for a malformed scope parameter (RFC 6749 §5.2)', async function () {
+    expectError(await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'read  write' }, { Authorization: auth }), 400, 'invalid_scope', /scope/);
+    expectError(await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'read"' }, { Authorization: auth }), 400, 'invalid_scope', /scope/);
   });
 
-  it('answers invalid_request for a scope with broken percent-encoding', async function () {
-    expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=%E0%A4%A', { Authorization: auth }), 400, 'invalid_request', /scope/);
+  it('answers invalid_scope for a scope with broken percent-encoding', async function () {
+    expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=%E0%A4%A', { Authorization: auth }), 400, 'invalid_scope', /scope/);
   });
 
   it('answers 405 with Allow: POST to any other method', async function () {

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { egKeys } from '../../lib/store/eg-keys';
+import { TokenRecord, TokenStore } from '../../lib/store/token.store';
+import { digest } from '../../lib/tokens/token-value';
+
+const RedisMock = require('ioredis-mock');
+
+/**
+ * Races between revoking a grant and a request that is issuing into it,
+ * played step by step on EG's emulated store (the same commands run on Redis).
+ */
+describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
+  let db: Redis;
+  let store: TokenStore;
+  const now = Math.floor(Date.now() / 1000);
+  const record = (grantId: string): TokenRecord => ({
+    jti: 'j', grantId, grantType: 'password', appId: 'app', userId: 'u', username: 'alice', redirectUri: '', scope: 'read', iat: now, exp: now + 3600
+  });
+
+  beforeEach(function () {
+    db = new RedisMock();
+    store = new TokenStore(db, 'P:', egKeys('EG'), 1209600);
+  });
+
+  it('deletes tokens saved into a grant after it was revoked, and says so', async function () {
+    expect(await store.saveIssued({ token: 'at-1', record: record('g1') }, { token: 'rt-1', record: record('g1') }, now + 3600)).to.equal(true);
+    await store.revokeGrant('g1');
+    const saved = await store.saveIssued({ token: 'at-2', record: record('g1') }, { token: 'rt-2', record: record('g1') }, now + 3600);
+    expect(saved).to.equal(false);
+    expect(await db.exists(`P:at:${digest('at-2')}`, `P:rt:${digest('rt-2')}`)).to.equal(0);
+  });
+
+  it('does not let a refresh token revoked between read and use come back to life', async function () {
+    await store.saveIssued({ token: 'at-1', record: record('g2') }, { token: 'rt-1', record: record('g2') }, now + 3600);
+    const found = await store.findRefreshToken('rt-1');
+    expect(found?.grantId).to.equal('g2');
+    await store.revokeGrant('g2');
+    expect(await store.markRefreshTokenUsed('rt-1', now)).to.equal('gone');
+    expect(await db.exists(`P:rt:${digest('rt-1')}`)).to.equal(0);
+  });
+
+  it('tells a first use from a replay', async function () {
+    await store.saveIssued({ token: 'at-1', record: record('g3') }, { token: 'rt-1', record: record('g3') }, now + 3600);
+    expect(await store.markRefreshTokenUsed('rt-1', now)).to.equal('first');
+    expect(await store.markRefreshTokenUsed('rt-1', now)).to.equal('replayed');
+  });
+});
