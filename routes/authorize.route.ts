@@ -1,4 +1,3 @@
-import bodyParser from 'body-parser';
 import { ensureLoggedIn } from 'connect-ensure-login';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type oauth2orize from 'oauth2orize';
@@ -6,10 +5,9 @@ import { getAuthorizeRequest } from '../lib/browser/authorize-request';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import { checkAuthorizeRequest, resolveClient } from '../lib/browser/check-authorize-request';
 import type { csrfProtection } from '../lib/browser/csrf';
-import { pageHeaders } from '../lib/browser/page-headers';
+import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
-import { loadSessionUser } from '../lib/browser/session-user';
 import type { Client } from '../lib/clients/client';
 import { findClient } from '../lib/clients/client.repository';
 import type { EgLogger, EgServices } from '../lib/eg/types';
@@ -107,7 +105,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
 
   const authorizeError = authorizeErrorHandler(sendPage, logger);
   router.get(settings.routes.authorize,
-    pageHeaders, session, loadSessionUser,
+    ...pageSteps(session),
     resolveClient(services),
     checkAuthorizeRequest(settings),
     ensureLoggedIn({ redirectTo: loginPath }),
@@ -116,10 +114,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
     renderConsent,
     authorizeError);
   router.post(settings.routes.decision,
-    pageHeaders, session, loadSessionUser,
-    bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
-    requireSignedIn,
-    csrf.csrfSynchronisedProtection,
+    ...formPostSteps(session, csrf, requireSignedIn),
     server.decision(parseDecision),
     authorizeError);
 }

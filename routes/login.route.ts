@@ -1,13 +1,11 @@
-import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
-import { pageHeaders } from '../lib/browser/page-headers';
+import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
-import { loadSessionUser } from '../lib/browser/session-user';
 import { findClient } from '../lib/clients/client.repository';
 import type { EgLogger, EgServices, EgUser } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
@@ -92,11 +90,7 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     })(req, res, next);
   }
 
-  router.get(settings.routes.login, pageHeaders, session, loadSessionUser, loginPage, authorizeErrorHandler(sendPage, logger));
-  router.post(settings.routes.login,
-    pageHeaders, session, loadSessionUser,
-    bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
-    csrf.csrfSynchronisedProtection,
-    submitLogin,
-    authorizeErrorHandler(sendPage, logger));
+  const pageError = authorizeErrorHandler(sendPage, logger);
+  router.get(settings.routes.login, ...pageSteps(session), loginPage, pageError);
+  router.post(settings.routes.login, ...formPostSteps(session, csrf), submitLogin, pageError);
 }

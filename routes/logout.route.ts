@@ -1,11 +1,9 @@
-import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
-import { pageHeaders } from '../lib/browser/page-headers';
+import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
-import { loadSessionUser } from '../lib/browser/session-user';
 import type { EgLogger } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
 
@@ -34,11 +32,7 @@ export function mountLogoutRoutes(router: Router, { settings, session, csrf, sen
     });
   }
 
-  router.get(settings.routes.logout, pageHeaders, session, loadSessionUser, logoutPage, authorizeErrorHandler(sendPage, logger));
-  router.post(settings.routes.logout,
-    pageHeaders, session, loadSessionUser,
-    bodyParser.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
-    csrf.csrfSynchronisedProtection,
-    signOut,
-    authorizeErrorHandler(sendPage, logger));
+  const pageError = authorizeErrorHandler(sendPage, logger);
+  router.get(settings.routes.logout, ...pageSteps(session), logoutPage, pageError);
+  router.post(settings.routes.logout, ...formPostSteps(session, csrf), signOut, pageError);
 }
