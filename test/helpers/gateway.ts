@@ -11,6 +11,12 @@ const EG_MAIN = require.resolve('express-gateway/lib/index.js');
 /** EG's models, with the application properties the plugin documents (see README). */
 const MODELS = path.join(ROOT, 'demo', 'config', 'models');
 
+/** Every gateway a test started and has not stopped: killed when the test process exits, whatever happened. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -84,7 +90,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       }
     };
   }
-  const gateway = {
+  const gatewayConfig = {
     http: { port: httpPort, hostname: '127.0.0.1' },
     admin: { port: adminPort, host: '127.0.0.1' },
     apiEndpoints: {},
@@ -94,18 +100,22 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     ...options.gateway
   };
   fs.writeFileSync(path.join(dir, 'system.config.json'), JSON.stringify(system, null, 2));
-  fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gateway, null, 2));
+  fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gatewayConfig, null, 2));
 
   const child = spawn(process.execPath, [EG_MAIN], {
     env: { ...process.env, EG_CONFIG_DIR: dir, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe']
   });
+  running.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => { output += chunk; });
   child.stderr!.on('data', (chunk) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
 
-  const running: RunningGateway = {
+  const gateway: RunningGateway = {
     url: `http://127.0.0.1:${httpPort}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     admin: new AdminClient(`http://127.0.0.1:${adminPort}`),
@@ -120,15 +130,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
-  if (options.expectExit) return running;
+  if (options.expectExit) return gateway;
 
   const deadline = Date.now() + 15000;
   while (!/gateway http server listening/.test(output) || !/admin http server listening/.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      await running.stop();
+      await gateway.stop();
       throw new Error(`gateway did not start:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return running;
+  return gateway;
 }

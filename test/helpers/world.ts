@@ -37,7 +37,11 @@ export async function startWorld(options: GatewayOptions & { policy?: Record<str
       ...options.gateway
     }
   }).catch(async (err) => { await backend.close(); throw err; });
-  const seeded = await seedWorld(gateway.admin, options.seed);
+  const seeded = await seedWorld(gateway.admin, options.seed).catch(async (err) => {
+    await gateway.stop();
+    await backend.close();
+    throw err;
+  });
   return {
     ...seeded,
     gateway,

@@ -84,12 +84,13 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
   });
 
   it('refuses a token once it has expired', async function () {
-    const shortLived = await startWorld({ settings: { accessToken: { ttl: 1 } } });
+    // 2 s: expiry is counted in whole seconds, so a 1 s token issued late in a second may already be gone.
+    const shortLived = await startWorld({ settings: { accessToken: { ttl: 2 } } });
     try {
       const issued = (await shortLived.token({ grant_type: 'client_credentials' })).json.access_token;
       const call = () => request(`${shortLived.gateway.url}/api`, { headers: { Authorization: `Bearer ${issued}` } });
       expect((await call()).status).to.equal(200);
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 3100));
       const res = await call();
       expect(res.status).to.equal(401);
       expect(res.json.error).to.equal('invalid_token');
