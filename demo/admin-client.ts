@@ -36,6 +36,13 @@ export class AdminClient {
     return this.call('POST', '/credentials', { consumerId, type, credential });
   }
 
+  /** An app with an oauth2 credential holding these scopes: an OAuth client. The secret is shown only here. */
+  async registerClient(app: Parameters<AdminClient['createApp']>[0], scopes: string[]): Promise<{ id: string; name: string; secret: string }> {
+    const created = await this.createApp(app);
+    const credential = await this.createCredential(created.id, 'oauth2', { scopes });
+    return { ...created, secret: String(credential.secret) };
+  }
+
   setUserActive(id: string, active: boolean): Promise<unknown> {
     return this.call('PUT', `/users/${id}/status`, { status: active });
   }
@@ -67,10 +74,9 @@ export async function seedWorld(admin: AdminClient, options: { scopes?: string[]
   // The app belongs to a developer, not to the resource owner: EG deactivates a
   // user's apps along with the user, and the tests deactivate the resource owner.
   const developer = await admin.createUser({ username: `${username}-developer`, firstname: 'App', lastname: 'Developer' });
-  const app = await admin.createApp({ name: options.appName ?? 'demo-app', userId: developer.id, redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback' });
-  const credential = await admin.createCredential(app.id, 'oauth2', { scopes });
+  const app = await admin.registerClient({ name: options.appName ?? 'demo-app', userId: developer.id, redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback' }, scopes);
   return {
     user: { id: user.id, username, password },
-    app: { id: app.id, name: app.name, secret: String(credential.secret), scopes }
+    app: { id: app.id, name: app.name, secret: app.secret, scopes }
   };
 }

@@ -109,8 +109,7 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
 
     it('for a grant the app\'s grantTypes property excludes', async function () {
       const admin = world.gateway.admin;
-      const app = await admin.createApp({ name: 'no-code', userId: world.user.id, redirectUri: REDIRECT_URI, grantTypes: 'client_credentials' });
-      await admin.createCredential(app.id, 'oauth2', { scopes: ['read'] });
+      const app = await admin.registerClient({ name: 'no-code', userId: world.user.id, redirectUri: REDIRECT_URI, grantTypes: 'client_credentials' }, ['read']);
       expectRedirectError(await get(codeParams(world, { client_id: app.id })), 'unauthorized_client');
     });
 
@@ -124,8 +123,7 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     let publicApp: { id: string };
     before(async function () {
       const admin = world.gateway.admin;
-      publicApp = await admin.createApp({ name: 'spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' });
-      await admin.createCredential(publicApp.id, 'oauth2', { scopes: ['read'] });
+      publicApp = await admin.registerClient({ name: 'spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
     });
 
     it('must send a PKCE code_challenge', async function () {
@@ -150,8 +148,7 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
 
     it('accepts any URI of an app\'s redirectUris property, and requires naming one', async function () {
       const admin = world.gateway.admin;
-      const app = await admin.createApp({ name: 'multi', userId: world.user.id, redirectUri: REDIRECT_URI, redirectUris: 'http://127.0.0.1:8000/other https://app.example/cb' });
-      await admin.createCredential(app.id, 'oauth2', { scopes: ['read'] });
+      const app = await admin.registerClient({ name: 'multi', userId: world.user.id, redirectUri: REDIRECT_URI, redirectUris: 'http://127.0.0.1:8000/other https://app.example/cb' }, ['read']);
       const consent = await authorize(new Browser(world.gateway.url), world, codeParams(world, { client_id: app.id, redirect_uri: 'https://app.example/cb' }));
       expect(consent.status).to.equal(200);
       const params = codeParams(world, { client_id: app.id });

@@ -130,9 +130,8 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
   it('answers invalid_grant for a code issued to another client', async function () {
     const { code, pkce } = await obtainCode();
     const admin = world.gateway.admin;
-    const other = await admin.createApp({ name: 'thief', userId: world.user.id, redirectUri: REDIRECT_URI });
-    const credential = await admin.createCredential(other.id, 'oauth2', { scopes: ['read', 'write'] });
-    const res = await exchange({ code, code_verifier: pkce.verifier }, { id: other.id, secret: String(credential.secret) });
+    const other = await admin.registerClient({ name: 'thief', userId: world.user.id, redirectUri: REDIRECT_URI }, ['read', 'write']);
+    const res = await exchange({ code, code_verifier: pkce.verifier }, { id: other.id, secret: other.secret });
     expect(res.status).to.equal(400);
     expect(res.json.error).to.equal('invalid_grant');
   });
@@ -206,8 +205,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     let publicApp: { id: string };
     before(async function () {
       const admin = world.gateway.admin;
-      publicApp = await admin.createApp({ name: 'public-spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' });
-      await admin.createCredential(publicApp.id, 'oauth2', { scopes: ['read'] });
+      publicApp = await admin.registerClient({ name: 'public-spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
     });
 
     it('exchange a code with client_id and code_verifier alone', async function () {

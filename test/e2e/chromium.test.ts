@@ -40,8 +40,7 @@ describe('end to end in headless Chromium', function () {
 
   it('signs in, approves the consent, receives a code, exchanges it with PKCE and calls the API', async function () {
     const admin = world.gateway.admin;
-    const app = await admin.createApp({ name: 'Orders Web', userId: world.user.id, redirectUri: client.url });
-    const credential = await admin.createCredential(app.id, 'oauth2', { scopes: ['read', 'write'] });
+    const app = await admin.registerClient({ name: 'Orders Web', userId: world.user.id, redirectUri: client.url }, ['read', 'write']);
     const pkce = pkcePair();
     const authorizeUrl = `${world.gateway.url}/oauth2/authorize?${new URLSearchParams({
       response_type: 'code', client_id: app.id, redirect_uri: client.url, scope: 'read write', state: 'xyz',
@@ -69,7 +68,7 @@ describe('end to end in headless Chromium', function () {
     const code = received.searchParams.get('code')!;
     const tokens = await postForm(`${world.gateway.url}/oauth2/token`, {
       grant_type: 'authorization_code', code, redirect_uri: client.url, code_verifier: pkce.verifier,
-      client_id: app.id, client_secret: String(credential.secret)
+      client_id: app.id, client_secret: app.secret
     });
     expect(tokens.status, tokens.text).to.equal(200);
     const api = await request(`${world.gateway.url}/api/write`, { headers: { Authorization: `Bearer ${tokens.json.access_token}` } });

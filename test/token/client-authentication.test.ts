@@ -103,9 +103,8 @@ describe('token endpoint: client authentication', function () {
 
   it('answers unauthorized_client for a grant type outside the app\'s grantTypes property', async function () {
     const admin = world.gateway.admin;
-    const app = await admin.createApp({ name: 'cc-only', userId: world.user.id, grantTypes: 'client_credentials' });
-    const credential = await admin.createCredential(app.id, 'oauth2', { scopes: ['read'] });
-    const auth = { id: app.id, secret: String(credential.secret) };
+    const app = await admin.registerClient({ name: 'cc-only', userId: world.user.id, grantTypes: 'client_credentials' }, ['read']);
+    const auth = { id: app.id, secret: app.secret };
     expect((await world.token({ grant_type: 'client_credentials' }, auth)).status).to.equal(200);
     const res = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password }, auth);
     expect(res.status).to.equal(400);

@@ -137,10 +137,9 @@ describe('token endpoint: grants', function () {
     it('answers invalid_grant when another client presents the refresh token, without burning it', async function () {
       const first = await world.token(password());
       const admin = world.gateway.admin;
-      const other = await admin.createApp({ name: 'other-client', userId: world.user.id });
-      const credential = await admin.createCredential(other.id, 'oauth2', { scopes: ['read', 'write'] });
+      const other = await admin.registerClient({ name: 'other-client', userId: world.user.id }, ['read', 'write']);
       const stolen = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token },
-        { id: other.id, secret: String(credential.secret) });
+        { id: other.id, secret: other.secret });
       expect(stolen.status).to.equal(400);
       expect(stolen.json.error).to.equal('invalid_grant');
       expectTokenResponse(await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token }));
@@ -167,8 +166,7 @@ describe('token endpoint: refresh without rotation (refreshToken.rotate: false)'
 
   it('still rotates the refresh tokens of public clients (RFC 9700 §4.14.2)', async function () {
     const admin = world.gateway.admin;
-    const app = await admin.createApp({ name: 'public-rotating', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' });
-    await admin.createCredential(app.id, 'oauth2', { scopes: ['read'] });
+    const app = await admin.registerClient({ name: 'public-rotating', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
     const pkce = pkcePair();
     const browser = new Browser(world.gateway.url);
     const location = await decide(browser, await authorize(browser, world, codeParams(world, { client_id: app.id, code_challenge: pkce.challenge, code_challenge_method: 'S256' })), true);

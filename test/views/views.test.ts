@@ -34,8 +34,7 @@ describe('views: restyling the pages', function () {
 
   it('escapes what it shows (no HTML injection through names)', async function () {
     const admin = world.gateway.admin;
-    const app = await admin.createApp({ name: '<script>alert(1)</script>', userId: world.user.id, redirectUri: 'http://127.0.0.1:8000/callback' });
-    await admin.createCredential(app.id, 'oauth2', { scopes: ['read'] });
+    const app = await admin.registerClient({ name: '<script>alert(1)</script>', userId: world.user.id, redirectUri: 'http://127.0.0.1:8000/callback' }, ['read']);
     const browser = new Browser(world.gateway.url);
     const toLogin = await browser.get(`/oauth2/authorize?response_type=code&client_id=${app.id}`);
     const page = await browser.get(toLogin.headers.get('location')!);
