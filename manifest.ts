@@ -20,7 +20,22 @@ import { ConsentStore } from './lib/store/consent.store';
 import { egKeys } from './lib/store/eg-keys';
 import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
+import { BearerReader } from './lib/store/bearer.reader';
+import { RevocationFeed } from './lib/store/revocation-feed';
+import { TokenKeys } from './lib/store/token-keys';
+import { JwtAccessTokens } from './lib/tokens/jwt-access-token';
+import { LocalTokenValidator } from './lib/tokens/local-token.validator';
+import { TokenInspector } from './lib/tokens/token.inspector';
 import { TokenIssuer } from './lib/tokens/token.issuer';
+import { TokenRevoker } from './lib/tokens/token.revoker';
+import { isEmulatedStore } from './lib/eg/emulated-store';
+import { oauth2ScopesCondition } from './conditions/oauth2-scopes';
+import { mountAdminRevocationRoutes } from './routes/admin-revocation.route';
+import { mountIntrospectRoute } from './routes/introspect.route';
+import { mountJwksRoute } from './routes/jwks.route';
+import { mountMetadataRoute } from './routes/metadata.route';
+import { mountRevokeRoute } from './routes/revoke.route';
+import { mountTokenInfoRoute } from './routes/tokeninfo.route';
 import { throttledSignIn } from './lib/users/throttled-sign-in';
 import { oauth2Policy } from './policies/oauth2';
 import { mountAuthorizeRoutes } from './routes/authorize.route';
@@ -35,14 +50,23 @@ function init(ctx: PluginContext): void {
   const { logger, services } = ctx;
   const db = gatewayDb(services);
   const prefix = settings.store.keyPrefix;
-  const store = new TokenStore(db, prefix, egKeys(systemConfig.db?.redis?.namespace ?? 'EG'), settings.refreshToken.ttl);
+  const feed = RevocationFeed.for(db, `${prefix}revocations`, isEmulatedStore(systemConfig), logger);
+  const tokenKeys = new TokenKeys(prefix);
+  const longestLife = Math.max(settings.accessToken.ttl, settings.refreshToken.ttl);
+  const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event));
   const codes = new CodeStore(db, prefix);
-  const issuer = new TokenIssuer(store, settings);
+  const jwts = new JwtAccessTokens(settings);
+  const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, egKeys(systemConfig.db?.redis?.namespace ?? 'EG')), jwts, settings);
+  const issuer = new TokenIssuer(store, settings, jwts);
   const signIn = throttledSignIn(services, new Throttle(db, prefix, settings.login.window), settings.login);
   const server = createOAuth2Server({ settings, services, store, codes, issuer, signIn, logger });
 
   const endpoints = newRouter();
   mountTokenRoute(endpoints, { settings, services, server, logger });
+  mountRevokeRoute(endpoints, { settings, services, revoker: new TokenRevoker(store, jwts), logger });
+  mountIntrospectRoute(endpoints, { settings, services, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
+  mountTokenInfoRoute(endpoints, { settings, validator, logger });
+  if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   if (browserFlows) {
     const pages = {
@@ -60,16 +84,22 @@ function init(ctx: PluginContext): void {
   }
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
+  mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });
   router.use(settings.basePath, endpoints);
+  const admin = newRouter();
+  mountAdminRevocationRoutes(admin, { services, store, logger });
 
-  ctx.registerPolicy(oauth2Policy({ store, logger }));
+  ctx.registerPolicy(oauth2Policy({ validator, feed, logger }));
+  ctx.registerCondition(oauth2ScopesCondition);
   ctx.registerGatewayRoute((app: Application) => mountOnce(app, router));
+  ctx.registerAdminRoute((app: Application) => mountOnce(app, admin));
   logger.info(`oauth2: issuer ${settings.issuer}, endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`);
 }
 
 const manifest = {
   version: '1.2.0',
   policies: ['oauth2'],
+  conditions: ['oauth2-scopes'],
   /**
    * What EG validates before init: deliberately only an envelope. Were EG to
    * refuse the settings it would merely log and run on without the plugin;

@@ -1,6 +1,8 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { settingsSchema } from '../schemas/settings.schema';
+import { isEmulatedStore } from './eg/emulated-store';
 import type { GatewayConfig, SystemConfig } from './eg/types';
+import type { KeySpec } from './keys/key-entry';
 
 export type GrantType = typeof settingsSchema.properties.grants.items.enum[number];
 
@@ -8,7 +10,10 @@ export type GrantType = typeof settingsSchema.properties.grants.items.enum[numbe
 export interface Settings {
   issuer: string;
   basePath: string;
-  routes: { token: string; authorize: string; decision: string; login: string; logout: string; assets: string };
+  routes: {
+    token: string; authorize: string; decision: string; login: string; logout: string; assets: string;
+    revoke: string; introspect: string; tokeninfo: string; jwks: string;
+  };
   pkce: { require: 'public-clients' | 'required' | 'optional'; allowPlain: boolean };
   consent: { remember: boolean; ttl: number };
   session: { secret: string; name: string; ttl: number; secure: 'auto' | boolean; sameSite: 'lax' | 'strict' };
@@ -17,7 +22,9 @@ export interface Settings {
   scopeDescriptions: Record<string, string>;
   views?: string;
   assets?: string;
-  accessToken: { ttl: number; format: 'opaque' };
+  accessToken: { ttl: number; format: 'opaque' | 'jwt'; audience: string };
+  keys: KeySpec[];
+  introspection: { scope: string; ownTokens: boolean };
   refreshToken: { ttl: number; rotate: boolean };
   authorizationCode: { ttl: number };
   grants: GrantType[];
@@ -46,8 +53,7 @@ function describe(error: ErrorObject): string {
 const DEMO_SESSION_SECRET = 'express-gateway-plugin-oauth2 demo session secret: never use it in production';
 
 function demoSessionSecret(system: SystemConfig): string {
-  const emulated = String(system.db?.redis?.emulate) === 'true' || process.argv[2] === 'emulate';
-  if (!emulated) {
+  if (!isEmulatedStore(system)) {
     throw new SettingsError('plugins.oauth2.session.secret is required (32 characters or more) when the gateway runs on a real Redis; ' +
       'the built-in demo secret is only accepted on the emulated store');
   }
@@ -72,5 +78,12 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
   resolved.issuer = resolved.issuer.replace(/\/+$/, '');
   resolved.basePath = resolved.basePath.replace(/\/+$/, '');
   resolved.session.secret ??= demoSessionSecret(system);
+  resolved.accessToken.audience ??= resolved.issuer;
+  const kids = resolved.keys.map((key) => key.kid);
+  const repeated = kids.find((kid, index) => kids.indexOf(kid) !== index);
+  if (repeated) throw new SettingsError(`plugins.oauth2.keys: the kid "${repeated}" is used twice`);
+  if (resolved.accessToken.format === 'jwt' && resolved.keys.length === 0) {
+    throw new SettingsError('plugins.oauth2.keys must hold a signing key when accessToken.format is jwt');
+  }
   return resolved;
 }

@@ -6,6 +6,7 @@ import type { EgLogger, EgServices } from '../lib/eg/types';
 import type { TokenRequestInfo } from '../lib/grants/password.exchange';
 import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../lib/errors';
 import { formBody } from '../lib/http/form-body';
+import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { isValidScopeParam } from '../lib/scopes';
@@ -51,11 +52,6 @@ export function mountTokenRoute(router: Router, { settings, services, server, lo
     next();
   }
 
-  function methodNotAllowed(_req: Request, res: Response): void {
-    res.status(405).set({ Allow: 'POST', 'Cache-Control': 'no-store' })
-      .json(new InvalidRequest('The token endpoint only accepts POST').toJSON());
-  }
-
   router.post(path,
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
@@ -64,5 +60,5 @@ export function mountTokenRoute(router: Router, { settings, services, server, lo
     checkClientMayUseGrant,
     server.token(),
     oauthErrorHandler(logger));
-  router.all(path, methodNotAllowed);
+  router.all(path, methodNotAllowed('POST'));
 }

@@ -1,3 +1,75 @@
+import { KEY_ALGORITHMS } from './settings.schema';
+
+const keySpec = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['alg'],
+  properties: {
+    kid: { type: 'string', minLength: 1, description: 'Key id: when set, only tokens naming it in their header use this key.' },
+    alg: { type: 'string', enum: [...KEY_ALGORITHMS], description: 'The only algorithm this key verifies.' },
+    key: { type: 'string', minLength: 1, description: 'HMAC secret, or PEM public key or certificate.' },
+    keyFile: { type: 'string', minLength: 1, description: 'A file holding the key.' }
+  }
+};
+
+const jwtStrategy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['issuer', 'audience'],
+  description: 'tokenStrategy jwt: another issuer\'s JWT access tokens.',
+  properties: {
+    keys: {
+      description: 'Verification keys [{ alg, key | keyFile, kid? }] (Janus\'s format), or the legacy { secret } meaning one HS256 key.',
+      oneOf: [
+        { type: 'array', minItems: 1, items: keySpec },
+        { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: { type: 'string', minLength: 1 } } }
+      ]
+    },
+    jwksUri: { type: 'string', pattern: '^https?://', description: 'The issuer\'s JWK Set, cached and fetched again for an unknown kid.' },
+    jwksTimeout: { type: 'integer', minimum: 100, maximum: 60000, default: 5000, description: 'Milliseconds to wait for the JWK Set.' },
+    issuer: { type: 'string', minLength: 1, description: 'Required iss.' },
+    audience: {
+      description: 'Required aud: the token must name this audience (or one of these).',
+      oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }]
+    },
+    algorithms: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', enum: [...KEY_ALGORITHMS] },
+      description: 'Accepted algorithms; defaults to those of the keys (with a jwksUri: every asymmetric one).'
+    },
+    leeway: { type: 'integer', minimum: 0, maximum: 3600, default: 0, description: 'Seconds of clock skew tolerated on exp, nbf and iat.' }
+  }
+};
+
+const introspectionStrategy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['endpoint'],
+  description: 'tokenStrategy introspection: another authorization server\'s RFC 7662 endpoint.',
+  properties: {
+    endpoint: { type: 'string', pattern: '^https?://', description: 'The introspection endpoint.' },
+    clientId: { type: 'string', minLength: 1, description: 'This resource server\'s client id at that server.' },
+    clientSecret: { type: 'string', minLength: 1, description: 'Its client secret.' },
+    authMethod: {
+      type: 'string',
+      enum: ['client_secret_basic', 'client_secret_post'],
+      default: 'client_secret_basic',
+      description: 'How the client credentials are sent.'
+    },
+    timeout: { type: 'integer', minimum: 100, maximum: 60000, default: 3000, description: 'Milliseconds to wait for an answer.' },
+    cacheTtl: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: 60,
+      description: 'Seconds an active answer is reused (never past the token\'s exp; 0: no cache). Revocations announced ' +
+        'in the gateway\'s Redis drop entries at once.'
+    },
+    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most answers kept.' }
+  }
+};
+
 /**
  * Parameters of the `oauth2` policy in a pipeline (`- oauth2: - action: {...}`).
  * The root stays open: EG mixes its own action helpers into the same object.
@@ -12,10 +84,13 @@ export const policySchema = {
       properties: {
         tokenStrategy: {
           type: 'string',
-          enum: ['local'],
+          enum: ['local', 'jwt', 'introspection'],
           default: 'local',
-          description: 'local: tokens issued by this plugin.'
+          description: 'local: tokens issued by this plugin (opaque or JWT); jwt: another issuer\'s JWTs (see jwt); ' +
+            'introspection: tokens checked at another server\'s introspection endpoint (see introspection).'
         },
+        jwt: jwtStrategy,
+        introspection: introspectionStrategy,
         realm: {
           type: 'string',
           pattern: '^[^"\\\\\\r\\n]*$',
@@ -51,10 +126,32 @@ export const policySchema = {
 /** The policy parameters once EG has validated and defaulted them. */
 export interface PolicyParams {
   passThrough: boolean;
-  tokenStrategy: 'local';
+  tokenStrategy: 'local' | 'jwt' | 'introspection';
+  jwt?: JwtStrategyParams;
+  introspection?: IntrospectionStrategyParams;
   realm: string;
   hideCredentials: boolean;
   allowBodyToken: boolean;
   allowQueryToken: boolean;
   maxBodyBytes: number;
+}
+
+export interface JwtStrategyParams {
+  keys?: Array<{ kid?: string; alg: typeof KEY_ALGORITHMS[number]; key?: string; keyFile?: string }> | { secret: string };
+  jwksUri?: string;
+  jwksTimeout: number;
+  issuer: string;
+  audience: string | string[];
+  algorithms?: Array<typeof KEY_ALGORITHMS[number]>;
+  leeway: number;
+}
+
+export interface IntrospectionStrategyParams {
+  endpoint: string;
+  clientId?: string;
+  clientSecret?: string;
+  authMethod: 'client_secret_basic' | 'client_secret_post';
+  timeout: number;
+  cacheTtl: number;
+  maxCacheEntries: number;
 }

@@ -15,6 +15,9 @@ export const GRANT_TYPES = [
 /** Every grant but `implicit`, which RFC 9700 §2.1.2 says not to use. */
 export const DEFAULT_GRANTS = GRANT_TYPES.filter((grant) => grant !== 'implicit');
 
+/** JWS algorithms accepted for signing keys (RFC 7518, RFC 8037); never `none`. */
+export const KEY_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
+
 const duration = (defaultSeconds: number, description: string) => ({
   type: 'integer',
   minimum: 1,
@@ -57,7 +60,11 @@ export const settingsSchema = {
         decision: routePath('/authorize/decision', 'Where the consent form posts Allow or Deny.'),
         login: routePath('/login', 'Sign-in page of resource owners.'),
         logout: routePath('/logout', 'Sign-out page.'),
-        assets: routePath('/assets', 'Static files of the pages (style sheet).')
+        assets: routePath('/assets', 'Static files of the pages (style sheet).'),
+        revoke: routePath('/revoke', 'Token revocation endpoint (RFC 7009).'),
+        introspect: routePath('/introspect', 'Token introspection endpoint (RFC 7662).'),
+        tokeninfo: routePath('/tokeninfo', 'Token information for the token\'s own holder (GET, token in the Authorization header).'),
+        jwks: routePath('/jwks', 'The public signing keys, as a JWK Set (RFC 7517).')
       }
     },
     accessToken: {
@@ -68,9 +75,51 @@ export const settingsSchema = {
         ttl: duration(3600, 'Access token lifetime in seconds.'),
         format: {
           type: 'string',
-          enum: ['opaque'],
+          enum: ['opaque', 'jwt'],
           default: 'opaque',
-          description: 'opaque: a random reference token, stored hashed.'
+          description: 'opaque: a random reference token, stored hashed. jwt: a signed JWT (RFC 9068 profile) ' +
+            'signed with the first of `keys`; resource servers can verify it without a call.'
+        },
+        audience: {
+          type: 'string',
+          minLength: 1,
+          description: 'The `aud` of JWT access tokens, which resource servers check. Defaults to the issuer.'
+        }
+      }
+    },
+    keys: {
+      type: 'array',
+      default: [],
+      description: 'Keys of JWT access tokens: the first signs, all verify (rotate by putting a new key first). ' +
+        'Public halves of asymmetric keys are published at routes.jwks.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kid', 'alg'],
+        properties: {
+          kid: { type: 'string', minLength: 1, maxLength: 100, description: 'Key id, sent in the JWT header.' },
+          alg: { type: 'string', enum: [...KEY_ALGORITHMS], description: 'Signing algorithm.' },
+          key: { type: 'string', minLength: 1, description: 'HMAC secret (HS*), or a PEM private key (a public key only verifies).' },
+          keyFile: { type: 'string', minLength: 1, description: 'A file holding the key.' }
+        }
+      }
+    },
+    introspection: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Who may use the introspection endpoint (RFC 7662 §4).',
+      properties: {
+        scope: {
+          type: 'string',
+          minLength: 1,
+          default: 'introspection',
+          description: 'A client whose oauth2 credential holds this scope may introspect any token.'
+        },
+        ownTokens: {
+          type: 'boolean',
+          default: true,
+          description: 'Any confidential client may introspect tokens issued to itself (others answer inactive).'
         }
       }
     },

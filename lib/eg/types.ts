@@ -51,6 +51,8 @@ export interface EgServices {
   user: { get(id: string): Promise<EgUser | false>; find(username: string): Promise<EgUser | false> };
   credential: {
     getCredential(id: string, type: string, options?: { includePassword?: boolean }): Promise<EgCredential | null>;
+    /** Every scope registered with `eg scopes create`, or null when there is none. */
+    getAllScopes(): Promise<string[] | null>;
   };
   auth: {
     authenticateCredential(id: string, password: string, type: string): Promise<EgConsumer | false>;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { digest } from '../tokens/token-value';
-import type { EgKeys } from './eg-keys';
+import type { RevocationEvent } from './revocation-feed';
+import type { TokenKeys } from './token-keys';
 
 /** What the store knows about an access or refresh token. Times are epoch seconds. */
 export interface TokenRecord {
@@ -23,17 +23,9 @@ export interface RefreshTokenRecord extends TokenRecord {
   usedAt?: number;
 }
 
-/** One pipelined read: the token and the live status of everything it depends on. */
-export interface BearerSnapshot {
-  token: TokenRecord | null;
-  app: Record<string, string>;
-  credentialActive: string | null;
-  userActive: string | null;
-}
+export type Hash = Record<string, string>;
 
-type Hash = Record<string, string>;
-
-function toRecord(hash: Hash): TokenRecord | null {
+export function toRecord(hash: Hash): TokenRecord | null {
   if (!hash || !hash.grantId) return null;
   return {
     jti: hash.jti,
@@ -68,58 +60,67 @@ function toHash(record: TokenRecord): Hash {
  * Tokens in the gateway's Redis, under the plugin's key prefix, keyed by the
  * SHA-256 digest of the token. Every key expires with what it holds. Each
  * grant (one authorization, with all the tokens refreshed from it) keeps a
- * set of its token keys so that it can be revoked as a whole.
+ * set of its token keys so that it can be revoked as a whole, and each app
+ * and user a set of its grants. JWT access tokens are not stored: they are
+ * revoked through a deny-list.
  */
 export class TokenStore {
   /**
-   * @param revokedGrantMemory how long (seconds) a revoked grant is remembered, so that tokens a
-   *   concurrent request saves into it after the revocation are deleted too: the longest token life.
+   * @param longestLife the longest life of any token (seconds): how long a revoked grant is
+   *   remembered, so that its JWTs stay refused and tokens a concurrent request saves into it
+   *   after the revocation are deleted too; and how long app and user grant indexes live.
+   * @param announce tells every gateway instance about a revocation (see RevocationFeed).
    */
   constructor(
     private readonly db: Redis,
-    private readonly prefix: string,
-    private readonly eg: EgKeys,
-    private readonly revokedGrantMemory: number
+    private readonly keys: TokenKeys,
+    private readonly longestLife: number,
+    private readonly announce: (event: RevocationEvent) => void
   ) {}
-
-  private accessKey(token: string): string { return `${this.prefix}at:${digest(token)}`; }
-  private refreshKey(token: string): string { return `${this.prefix}rt:${digest(token)}`; }
-  private grantKey(grantId: string): string { return `${this.prefix}grant:${grantId}`; }
-  private revokedKey(grantId: string): string { return `${this.prefix}grant-revoked:${grantId}`; }
 
   /**
    * Stores freshly issued tokens of one grant atomically.
+   * @param access the access token; its token is null for a JWT, which is not stored.
    * @param grantExpiresAt when the grant's index may go: the latest expiry of any of its tokens.
    * @returns false when the grant was revoked meanwhile: the tokens were deleted again and must not be handed out.
    */
   async saveIssued(
-    access: { token: string; record: TokenRecord },
+    access: { token: string | null; record: TokenRecord },
     refresh: { token: string; record: TokenRecord } | null,
     grantExpiresAt: number
   ): Promise<boolean> {
-    const grantId = access.record.grantId;
-    const grantKey = this.grantKey(grantId);
-    const keys = [this.accessKey(access.token)];
+    const { grantId, appId, userId } = access.record;
+    const grantKey = this.keys.grant(grantId);
+    const saved: string[] = [];
     const tx = this.db.multi();
-    tx.hmset(keys[0], toHash(access.record)).pexpireat(keys[0], access.record.exp * 1000).sadd(grantKey, keys[0]);
-    if (refresh) {
-      keys.push(this.refreshKey(refresh.token));
-      tx.hmset(keys[1], toHash(refresh.record)).pexpireat(keys[1], refresh.record.exp * 1000).sadd(grantKey, keys[1]);
-    }
-    tx.pexpireat(grantKey, grantExpiresAt * 1000).exists(this.revokedKey(grantId));
+    const save = (key: string, record: TokenRecord) => {
+      saved.push(key);
+      tx.hmset(key, toHash(record)).pexpireat(key, record.exp * 1000).sadd(grantKey, key);
+    };
+    if (access.token !== null) save(this.keys.access(access.token), access.record);
+    if (refresh) save(this.keys.refresh(refresh.token), refresh.record);
+    const indexUntil = (Math.floor(Date.now() / 1000) + this.longestLife) * 1000;
+    tx.sadd(this.keys.grantsOf('app', appId), grantId).pexpireat(this.keys.grantsOf('app', appId), indexUntil);
+    if (userId) tx.sadd(this.keys.grantsOf('user', userId), grantId).pexpireat(this.keys.grantsOf('user', userId), indexUntil);
+    if (saved.length > 0) tx.pexpireat(grantKey, grantExpiresAt * 1000);
+    tx.exists(this.keys.grantRevoked(grantId));
     const results = (await tx.exec()) as Array<[Error | null, unknown]>;
     if (results[results.length - 1][1] === 1) {
-      await this.db.del(...keys);
+      if (saved.length > 0) await this.db.del(...saved);
       return false;
     }
     return true;
   }
 
   async findRefreshToken(token: string): Promise<RefreshTokenRecord | null> {
-    const hash: Hash = await this.db.hgetall(this.refreshKey(token));
+    const hash: Hash = await this.db.hgetall(this.keys.refresh(token));
     const record: RefreshTokenRecord | null = toRecord(hash);
     if (record && hash.usedAt) record.usedAt = Number(hash.usedAt);
     return record;
+  }
+
+  async findAccessToken(token: string): Promise<TokenRecord | null> {
+    return toRecord(await this.db.hgetall(this.keys.access(token)));
   }
 
   /**
@@ -127,7 +128,7 @@ export class TokenStore {
    * already was (RFC 9700 §4.14.2), 'gone' when it was revoked meanwhile.
    */
   async markRefreshTokenUsed(token: string, now: number): Promise<'first' | 'replayed' | 'gone'> {
-    const key = this.refreshKey(token);
+    const key = this.keys.refresh(token);
     const [[, first], [, grantId]] = (await this.db.multi().hsetnx(key, 'usedAt', String(now)).hget(key, 'grantId').exec()) as [[null, number], [null, string | null]];
     if (!grantId) {
       await this.db.del(key); // hsetnx re-created a key a revocation had just deleted
@@ -137,34 +138,37 @@ export class TokenStore {
   }
 
   /**
-   * Deletes every token of a grant, and remembers the revocation so that a
-   * token saved into the grant by a concurrent request is deleted as well.
+   * Deletes every token of a grant, and remembers the revocation: a token
+   * saved into the grant by a concurrent request is deleted as well, and the
+   * grant's JWT access tokens are refused until they expire.
    */
   async revokeGrant(grantId: string): Promise<void> {
-    const grantKey = this.grantKey(grantId);
-    await this.db.set(this.revokedKey(grantId), '1', 'EX', this.revokedGrantMemory);
+    const grantKey = this.keys.grant(grantId);
+    await this.db.set(this.keys.grantRevoked(grantId), '1', 'EX', this.longestLife);
     const keys: string[] = await this.db.smembers(grantKey);
     await this.db.del(...keys, grantKey);
+    this.announce({ grants: [grantId] });
   }
 
-  /**
-   * Reads an access token together with its app, its app's oauth2 credential
-   * status and its user's status, in one pipeline: one round trip.
-   */
-  async readBearer(token: string, appId: string, userId: string): Promise<BearerSnapshot> {
-    const pipeline = this.db.pipeline()
-      .hgetall(this.accessKey(token))
-      .hgetall(this.eg.application(appId))
-      .hget(this.eg.oauth2Credential(appId), 'isActive');
-    if (userId) pipeline.hget(this.eg.user(userId), 'isActive');
-    const results = (await pipeline.exec()) as Array<[Error | null, unknown]>;
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
-    return {
-      token: toRecord(results[0][1] as Hash),
-      app: results[1][1] as Hash,
-      credentialActive: results[2][1] as string | null,
-      userActive: userId ? (results[3][1] as string | null) : null
-    };
+  /** Revokes one opaque access token (RFC 7009), leaving the rest of its grant alone. */
+  async revokeAccessToken(token: string, tokenDigest: string): Promise<void> {
+    await this.db.del(this.keys.access(token));
+    this.announce({ tokens: [tokenDigest] });
+  }
+
+  /** Revokes one JWT access token: its jti is refused until the token expires anyway. */
+  async denyJwt(jti: string, exp: number): Promise<void> {
+    const remaining = Math.ceil(exp - Date.now() / 1000);
+    if (remaining > 0) await this.db.set(this.keys.jtiRevoked(jti), '1', 'EX', remaining);
+    this.announce({ jtis: [jti] });
+  }
+
+  /** Revokes every grant of an app or a user. @returns how many grants were revoked. */
+  async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
+    const grants: string[] = await this.db.smembers(this.keys.grantsOf(owner, id));
+    for (const grantId of grants) await this.revokeGrant(grantId);
+    await this.db.del(this.keys.grantsOf(owner, id));
+    this.announce(owner === 'app' ? { apps: [id] } : { users: [id] });
+    return grants.length;
   }
 }

@@ -3,6 +3,7 @@ import type { Settings } from '../settings';
 import type { TokenRecord, TokenStore } from '../store/token.store';
 import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
+import type { JwtAccessTokens } from './jwt-access-token';
 import { newAccessToken, randomSecret } from './token-value';
 
 export interface IssueRequest {
@@ -31,7 +32,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** Mints tokens, stores their digests, and shapes the token response. */
 export class TokenIssuer {
-  constructor(private readonly store: TokenStore, private readonly settings: Settings) {}
+  constructor(private readonly store: TokenStore, private readonly settings: Settings, private readonly jwts: JwtAccessTokens) {}
 
   async issue(request: IssueRequest): Promise<IssuedTokens> {
     const iat = now();
@@ -50,7 +51,9 @@ export class TokenIssuer {
       scope: joinScopes(request.scopes),
       exp: iat + this.settings.accessToken.ttl
     };
-    const accessToken = newAccessToken({ appId: base.appId, userId: base.userId });
+    // A JWT is verified by its signature and is not stored; an opaque token is stored by digest.
+    const asJwt = this.settings.accessToken.format === 'jwt';
+    const accessToken = asJwt ? await this.jwts.sign(accessRecord) : newAccessToken({ appId: base.appId, userId: base.userId });
 
     let refresh: { token: string; record: TokenRecord } | null = null;
     if (request.refresh) {
@@ -66,7 +69,7 @@ export class TokenIssuer {
     }
 
     const grantKeptUntil = Math.max(accessRecord.exp, refresh?.record.exp ?? 0, request.grantKeptUntil ?? 0);
-    if (!(await this.store.saveIssued({ token: accessToken, record: accessRecord }, refresh, grantKeptUntil))) {
+    if (!(await this.store.saveIssued({ token: asJwt ? null : accessToken, record: accessRecord }, refresh, grantKeptUntil))) {
       throw new InvalidGrant('The grant was revoked');
     }
 

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { ValidatedToken } from './validated-token';
+import type { ValidatedToken } from '../../lib/tokens/validated-token';
 
 const IDENTITY_HEADER = /^eg-(token|consumer)-/;
 
@@ -36,8 +36,9 @@ export function forwardIdentity(req: Request, token: ValidatedToken): void {
   };
   set('eg-token-id', token.id);
   set('eg-token-scopes', token.scopes.join(' '));
-  set('eg-token-created-at', isoDate(token.issuedAt));
-  set('eg-token-expires-at', isoDate(token.expiresAt));
+  set('eg-token-created-at', token.issuedAt ? isoDate(token.issuedAt) : undefined);
+  set('eg-token-expires-at', token.expiresAt ? isoDate(token.expiresAt) : undefined);
+  set('eg-token-issuer', token.issuer);
   set('eg-token-consumer-id', token.clientId);
   set('eg-token-authenticated-user-id', token.userId);
   set('eg-token-auth-type', 'oauth2');
@@ -53,7 +54,8 @@ export function forwardIdentity(req: Request, token: ValidatedToken): void {
     ...consumer,
     id: token.clientId,
     type: 'application',
-    isActive: consumer.isActive === 'true',
+    // Another issuer's client is not an EG app: its issuer vouched for it.
+    isActive: consumer.isActive === undefined || consumer.isActive === 'true',
     token: {
       id: token.id,
       scopes: token.scopes,
@@ -61,7 +63,8 @@ export function forwardIdentity(req: Request, token: ValidatedToken): void {
       expiresAt: token.expiresAt,
       authenticatedUserId: token.userId || undefined,
       username: token.username || undefined,
-      grantType: token.grantType
+      grantType: token.grantType || undefined,
+      issuer: token.issuer
     }
   };
 }

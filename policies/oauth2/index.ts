@@ -1,15 +1,19 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { EgContext, EgLogger, EgPolicy } from '../../lib/eg/types';
 import { InsufficientScope, InvalidToken } from '../../lib/errors';
-import type { TokenStore } from '../../lib/store/token.store';
+import type { RevocationFeed } from '../../lib/store/revocation-feed';
+import type { LocalTokenValidator } from '../../lib/tokens/local-token.validator';
+import type { ValidatedToken } from '../../lib/tokens/validated-token';
 import { PolicyParams, policySchema } from '../../schemas/policy.schema';
 import { MissingToken, sendBearerChallenge } from './bearer-challenge';
 import { extractToken } from './extract-token';
 import { forwardIdentity, stripSpoofedIdentity } from './identity';
-import { localTokenStrategy } from './local-token.strategy';
-import type { ValidatedToken } from './validated-token';
+import { introspectionTokenStrategy } from './introspection-token.strategy';
+import { jwtTokenStrategy } from './jwt-token.strategy';
 
-interface Deps { store: TokenStore; logger: EgLogger }
+interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; logger: EgLogger }
+
+type TokenStrategy = (token: string) => Promise<ValidatedToken>;
 
 /** RFC 6750 §3.1: every scope of the API endpoint is required. */
 function requireEndpointScopes(req: Request, token: ValidatedToken): void {
@@ -22,16 +26,28 @@ function requireEndpointScopes(req: Request, token: ValidatedToken): void {
 
 /**
  * The resource-server side: the `oauth2` policy of a pipeline. This runs on
- * every API call, so it does one Redis read and nothing slow.
+ * every API call, so it does at most one Redis read and nothing slow.
  */
-export function oauth2Policy({ store, logger }: Deps): EgPolicy {
-  const validateLocalToken = localTokenStrategy(store);
+export function oauth2Policy({ validator, feed, logger }: Deps): EgPolicy {
+  function strategyFor(params: PolicyParams): TokenStrategy {
+    if (params.tokenStrategy === 'jwt') {
+      if (!params.jwt) throw new TypeError('oauth2 policy: tokenStrategy jwt needs a jwt section');
+      return jwtTokenStrategy(params.jwt, logger);
+    }
+    if (params.tokenStrategy === 'introspection') {
+      if (!params.introspection) throw new TypeError('oauth2 policy: tokenStrategy introspection needs an introspection section');
+      return introspectionTokenStrategy(params.introspection, feed, logger);
+    }
+    return (token) => validator.validate(token);
+  }
 
   function createPolicy(params: PolicyParams) {
+    const validate = strategyFor(params);
+
     async function authenticate(req: Request): Promise<void> {
       const token = await extractToken(req, params);
       if (!token) throw new MissingToken();
-      const validated = await validateLocalToken(token);
+      const validated = await validate(token);
       requireEndpointScopes(req, validated);
       forwardIdentity(req, validated);
     }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { egKeys } from '../../lib/store/eg-keys';
+import { TokenKeys } from '../../lib/store/token-keys';
 import { TokenRecord, TokenStore } from '../../lib/store/token.store';
 import { digest } from '../../lib/tokens/token-value';
 
@@ -20,7 +20,7 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
 
   beforeEach(function () {
     db = new RedisMock();
-    store = new TokenStore(db, 'P:', egKeys('EG'), 1209600);
+    store = new TokenStore(db, new TokenKeys('P:'), 1209600, () => undefined);
   });
 
   it('deletes tokens saved into a grant after it was revoked, and says so', async function () {

@@ -1,0 +1,133 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors, JWTPayload, jwtVerify, KeyLike } from 'jose';
+import type { JwsAlgorithm, KeyEntry } from './key-entry';
+
+/** What a JWT must be to be accepted. */
+export interface JwtRules {
+  /** Keys configured locally; tried by `kid` when the token names one. */
+  keys: KeyEntry[];
+  /** A JWKS document fetched on demand, cached, and fetched again for an unknown `kid`. */
+  jwksUri?: string;
+  /** Required `iss`. */
+  issuer: string;
+  /** Required `aud` (one of them must be present in the token). */
+  audience?: string | string[];
+  /** Algorithms accepted; defaults to those of the keys (JWKS: every asymmetric one). */
+  algorithms?: JwsAlgorithm[];
+  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
+  leeway: number;
+  /** Required `typ` header, e.g. `at+jwt` (RFC 9068 §2.1). */
+  typ?: string;
+  /** Milliseconds to wait for the JWKS document. */
+  jwksTimeout?: number;
+}
+
+/** A JWT that is refused; `reason` is a public, precise description. */
+export class JwtRejected extends Error {
+  constructor(readonly reason: string, readonly detail?: string) { super(reason); }
+}
+
+/** A JWT that could not be checked because its keys could not be fetched: not the token's fault. */
+export class JwtKeysUnavailable extends Error {}
+
+const ASYMMETRIC: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+function describe(err: unknown): JwtRejected {
+  if (err instanceof errors.JWTExpired) return new JwtRejected('The token has expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    const reasons: Record<string, string> = {
+      iss: 'The token was not issued by a trusted issuer',
+      aud: 'The token is not meant for this audience',
+      nbf: 'The token is not valid yet',
+      typ: 'The token is not of the expected type'
+    };
+    return new JwtRejected(reasons[err.claim] ?? `The token's "${err.claim}" claim is invalid`, err.message);
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new JwtRejected('The token signature is invalid');
+  if (err instanceof errors.JOSEAlgNotAllowed) return new JwtRejected('The token is signed with an algorithm that is not accepted');
+  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+    return new JwtRejected('The token is signed with an unknown key');
+  }
+  return new JwtRejected('The token is malformed', err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Verifies JWTs against a key list and/or a JWKS (jose does the
+ * cryptography). Each key is used only with its own algorithm, so an RSA or
+ * EC public key can never double as an HMAC secret, and `none` is never
+ * accepted whatever the header says.
+ */
+export class JwtVerifier {
+  private readonly algorithms: JwsAlgorithm[];
+  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(private readonly rules: JwtRules) {
+    const fromKeys = [...new Set(rules.keys.map((key) => key.alg))];
+    const defaults = rules.jwksUri ? [...new Set([...fromKeys, ...ASYMMETRIC])] : fromKeys;
+    this.algorithms = rules.algorithms ?? defaults;
+    if (rules.jwksUri) {
+      this.jwks = createRemoteJWKSet(new URL(rules.jwksUri), {
+        timeoutDuration: rules.jwksTimeout ?? 5000,
+        cooldownDuration: 30000,
+        cacheMaxAge: 600000
+      });
+    }
+  }
+
+  /** The configured keys that may have signed a token with this header. */
+  private candidates(alg: string, kid: string | undefined): KeyEntry[] {
+    const sameAlg = this.rules.keys.filter((key) => key.alg === alg);
+    const named = kid === undefined ? [] : sameAlg.filter((key) => key.kid === kid);
+    return named.length > 0 ? named : sameAlg.filter((key) => key.kid === undefined || kid === undefined);
+  }
+
+  /** @throws JwtRejected with a public reason, or JwtKeysUnavailable when the JWKS cannot be fetched. */
+  async verify(token: string): Promise<JWTPayload> {
+    let header;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch (err) {
+      throw describe(err);
+    }
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !(this.algorithms as string[]).includes(alg)) {
+      throw new JwtRejected('The token is signed with an algorithm that is not accepted', `alg ${String(alg)}`);
+    }
+    const options = {
+      algorithms: [alg],
+      issuer: this.rules.issuer,
+      audience: this.rules.audience,
+      clockTolerance: this.rules.leeway,
+      typ: this.rules.typ,
+      requiredClaims: ['exp']
+    };
+    const keys = this.candidates(alg, header.kid);
+    let failure: unknown = new errors.JWKSNoMatchingKey();
+    for (const key of keys) {
+      try {
+        return this.checkIssuedAt((await jwtVerify(token, key.verifyKey as KeyLike, options)).payload);
+      } catch (err) {
+        failure = err;
+        if (!(err instanceof errors.JWSSignatureVerificationFailed)) break; // only a wrong key is worth another try
+      }
+    }
+    if (keys.length === 0 && this.jwks) {
+      try {
+        return this.checkIssuedAt((await jwtVerify(token, this.jwks, options)).payload);
+      } catch (err) {
+        if (!(err instanceof errors.JOSEError) || err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+          throw new JwtKeysUnavailable(`JWKS ${this.rules.jwksUri} unavailable: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        failure = err;
+      }
+    }
+    throw describe(failure);
+  }
+
+  /** jose checks `iat` only with maxTokenAge; a token from the future is as suspect as an expired one. */
+  private checkIssuedAt(payload: JWTPayload): JWTPayload {
+    if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + this.rules.leeway)) {
+      throw new JwtRejected('The token was issued in the future');
+    }
+    return payload;
+  }
+}

@@ -1,0 +1,23 @@
+import { digest } from '../tokens/token-value';
+
+/**
+ * Names of the plugin's token keys in Redis. Tokens are only ever named by
+ * their SHA-256 digest, so a dump of Redis yields no usable token.
+ */
+export class TokenKeys {
+  constructor(private readonly prefix: string) {}
+
+  /** An opaque access token's record. */
+  access(token: string): string { return this.accessByDigest(digest(token)); }
+  accessByDigest(tokenDigest: string): string { return `${this.prefix}at:${tokenDigest}`; }
+  /** A refresh token's record. */
+  refresh(token: string): string { return `${this.prefix}rt:${digest(token)}`; }
+  /** The set of token keys of one grant. */
+  grant(grantId: string): string { return `${this.prefix}grant:${grantId}`; }
+  /** Present while a revoked grant's JWTs may still be live, or a concurrent request may still save into it. */
+  grantRevoked(grantId: string): string { return `${this.prefix}grant-revoked:${grantId}`; }
+  /** The deny-list entry of one revoked JWT access token, until it expires. */
+  jtiRevoked(jti: string): string { return `${this.prefix}jti-revoked:${jti}`; }
+  /** The grants of an app or a user, for revoking them all at once. */
+  grantsOf(owner: 'app' | 'user', id: string): string { return `${this.prefix}${owner}-grants:${id}`; }
+}

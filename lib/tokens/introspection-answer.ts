@@ -1,0 +1,51 @@
+import type { TokenRecord } from '../store/token.store';
+import type { ValidatedToken } from './validated-token';
+
+/** RFC 7662 §2.2. Only `active` is required; an inactive token says nothing else. */
+export interface IntrospectionAnswer {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  username?: string;
+  token_type?: string;
+  exp?: number;
+  iat?: number;
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  jti?: string;
+}
+
+export const INACTIVE: IntrospectionAnswer = Object.freeze({ active: false });
+
+/** An active access token, as RFC 7662 §2.2 words it. */
+export function describeAccessToken(token: ValidatedToken): IntrospectionAnswer {
+  return {
+    active: true,
+    scope: token.scopes.join(' '),
+    client_id: token.clientId,
+    username: token.username || undefined,
+    token_type: 'Bearer',
+    exp: token.expiresAt,
+    iat: token.issuedAt,
+    sub: token.subject,
+    aud: token.audience.length === 1 ? token.audience[0] : token.audience,
+    iss: token.issuer,
+    jti: token.id
+  };
+}
+
+/** An active refresh token: no token_type, which RFC 7662 takes from RFC 6749 §7.1 (access tokens only). */
+export function describeRefreshToken(record: TokenRecord, issuer: string): IntrospectionAnswer {
+  return {
+    active: true,
+    scope: record.scope,
+    client_id: record.appId,
+    username: record.username || undefined,
+    exp: record.exp,
+    iat: record.iat,
+    sub: record.userId || record.appId,
+    iss: issuer,
+    jti: record.jti
+  };
+}

@@ -1,0 +1,89 @@
+import { JWK, JWTPayload, KeyLike, SignJWT } from 'jose';
+import { JwtVerifier } from '../keys/jwt-verifier';
+import { KeyEntry, loadKeys } from '../keys/key-entry';
+import type { Settings } from '../settings';
+import type { TokenRecord } from '../store/token.store';
+
+/** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
+export const AT_JWT = 'at+jwt';
+
+/** A JWT is three base64url parts; an opaque token of ours never has a dot. */
+export function looksLikeJwt(token: string): boolean {
+  return token.split('.').length === 3;
+}
+
+/** The facts a JWT access token of ours carries, read back from its claims. */
+export interface JwtAccessClaims {
+  jti: string;
+  grantId: string;
+  appId: string;
+  userId: string;
+  scope: string;
+  iat: number;
+  exp: number;
+}
+
+/**
+ * JWT access tokens (RFC 9068): `sub` is the user, or the client itself for
+ * client_credentials (§2.2); `gid` names the grant so that revoking the grant
+ * revokes its JWTs. Signed with the first configured key; every key verifies,
+ * so a key can be rotated out without invalidating live tokens.
+ */
+export class JwtAccessTokens {
+  private readonly keys: KeyEntry[];
+  private readonly verifier: JwtVerifier;
+
+  constructor(private readonly settings: Settings) {
+    this.keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
+    if (settings.accessToken.format === 'jwt' && !this.keys[0]?.signKey) {
+      throw new TypeError('plugins.oauth2.keys[0]: the first key signs JWT access tokens, so it must be a private key or a secret');
+    }
+    this.verifier = new JwtVerifier({
+      keys: this.keys,
+      issuer: settings.issuer,
+      audience: settings.accessToken.audience,
+      leeway: 0,
+      typ: AT_JWT
+    });
+  }
+
+  sign(record: TokenRecord): Promise<string> {
+    const key = this.keys[0];
+    return new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: AT_JWT })
+      .setIssuer(this.settings.issuer)
+      .setSubject(record.userId || record.appId)
+      .setAudience(this.settings.accessToken.audience)
+      .setJti(record.jti)
+      .setIssuedAt(record.iat)
+      .setExpirationTime(record.exp)
+      .sign(key.signKey as KeyLike);
+  }
+
+  /** @throws JwtRejected for a token this server did not sign, or that is expired. */
+  async verify(token: string): Promise<JwtAccessClaims> {
+    const claims: JWTPayload = await this.verifier.verify(token);
+    const { jti, gid, client_id: appId, sub, scope, iat, exp } = claims as JWTPayload & Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    return {
+      jti: text(jti),
+      grantId: text(gid),
+      appId: text(appId),
+      userId: sub === appId ? '' : text(sub),
+      scope: text(scope),
+      iat: typeof iat === 'number' ? iat : 0,
+      exp: exp as number
+    };
+  }
+
+  /** The public keys, for the JWKS endpoint: HMAC secrets are never published. */
+  publicJwks(): { keys: JWK[] } {
+    const published = this.keys.filter((key) => key.verifyKey.type === 'public');
+    return { keys: published.map((key) => ({ ...(key.verifyKey.export({ format: 'jwk' }) as JWK), kid: key.kid, alg: key.alg, use: 'sig' })) };
+  }
+
+  /** Whether a JWKS is worth publishing: some key has a public half. */
+  get hasPublicKeys(): boolean {
+    return this.keys.some((key) => key.verifyKey.type === 'public');
+  }
+}

@@ -1,0 +1,49 @@
+import { UnauthorizedClient } from '../errors';
+import { JwtRejected } from '../keys/jwt-verifier';
+import type { TokenStore } from '../store/token.store';
+import type { JwtAccessTokens } from './jwt-access-token';
+import { tokenKind } from './token-kind';
+import { digest } from './token-value';
+
+function requireOwner(appId: string, clientId: string): void {
+  if (appId !== clientId) throw new UnauthorizedClient('The token was not issued to this client');
+}
+
+/**
+ * Token revocation (RFC 7009 §2.1): an access token alone, or a refresh
+ * token with every token of its grant. Unknown, expired or foreign-shaped
+ * tokens need no revocation and are not an error; a token issued to another
+ * client is refused.
+ */
+export class TokenRevoker {
+  constructor(private readonly store: TokenStore, private readonly jwts: JwtAccessTokens) {}
+
+  async revoke(token: string, clientId: string): Promise<void> {
+    switch (tokenKind(token)) {
+      case 'opaque-access': {
+        const record = await this.store.findAccessToken(token);
+        if (!record) return;
+        requireOwner(record.appId, clientId);
+        return this.store.revokeAccessToken(token, digest(token));
+      }
+      case 'jwt-access': {
+        let claims;
+        try {
+          claims = await this.jwts.verify(token);
+        } catch (err) {
+          if (err instanceof JwtRejected) return; // not ours, or expired: nothing is left to revoke
+          throw err;
+        }
+        requireOwner(claims.appId, clientId);
+        return this.store.denyJwt(claims.jti, claims.exp);
+      }
+      case 'refresh': {
+        const record = await this.store.findRefreshToken(token);
+        if (!record) return;
+        requireOwner(record.appId, clientId);
+        return this.store.revokeGrant(record.grantId);
+      }
+      default:
+    }
+  }
+}

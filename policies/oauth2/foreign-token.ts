@@ -1,0 +1,40 @@
+import type { ValidatedToken } from '../../lib/tokens/validated-token';
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const seconds = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** `scope` is a space-separated string (RFC 9068, RFC 7662); some issuers send `scp`, as a list or a string. */
+function scopesOf(claims: Record<string, unknown>): string[] {
+  const raw = claims.scope ?? claims.scp;
+  const list = Array.isArray(raw) ? raw.filter((s): s is string => typeof s === 'string') : text(raw).split(' ');
+  return [...new Set(list.filter(Boolean))];
+}
+
+/**
+ * Maps another issuer's token facts (verified JWT claims, or an RFC 7662
+ * introspection answer: both use the same claim names) onto the shape local
+ * tokens have, so scope checks and downstream headers work alike. The client
+ * is `client_id` (RFC 9068, RFC 7662), else `azp`; the user is `sub` unless
+ * `sub` names the client itself (RFC 9068 §2.2).
+ */
+export function fromClaims(claims: Record<string, unknown>, issuer: string): ValidatedToken {
+  const clientId = text(claims.client_id) || text(claims.azp);
+  const subject = text(claims.sub);
+  const audience = Array.isArray(claims.aud) ? claims.aud.filter((a): a is string => typeof a === 'string') : [text(claims.aud)].filter(Boolean);
+  return {
+    id: text(claims.jti),
+    scopes: scopesOf(claims),
+    issuedAt: seconds(claims.iat),
+    expiresAt: seconds(claims.exp),
+    issuer: text(claims.iss) || issuer,
+    audience,
+    subject,
+    clientId,
+    userId: subject && subject !== clientId ? subject : '',
+    username: text(claims.username) || text(claims.preferred_username),
+    grantType: '',
+    redirectUri: '',
+    grantId: '',
+    consumer: clientId ? { name: clientId } : {}
+  };
+}

@@ -1,0 +1,68 @@
+import type { EgLogger } from '../../lib/eg/types';
+import { InvalidToken } from '../../lib/errors';
+import type { RevocationFeed } from '../../lib/store/revocation-feed';
+import { TokenCache } from '../../lib/tokens/token-cache';
+import { digest } from '../../lib/tokens/token-value';
+import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import type { IntrospectionStrategyParams } from '../../schemas/policy.schema';
+import { fromClaims } from './foreign-token';
+
+const MAX_ANSWER_BYTES = 65536;
+const INVALID = 'The access token is invalid, expired or revoked';
+
+/** RFC 6749 §2.3.1: client credentials are form-encoded before they go into Basic. */
+const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+
+/** Asks the introspection endpoint about a token (RFC 7662 §2.1). @throws Error when no usable answer comes. */
+async function introspect(params: IntrospectionStrategyParams, token: string): Promise<Record<string, unknown>> {
+  const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+  if (params.clientId && params.authMethod === 'client_secret_basic') {
+    headers.Authorization = 'Basic ' + Buffer.from(`${formEncode(params.clientId)}:${formEncode(params.clientSecret ?? '')}`).toString('base64');
+  } else if (params.clientId) {
+    form.set('client_id', params.clientId);
+    if (params.clientSecret) form.set('client_secret', params.clientSecret);
+  }
+  const res = await fetch(params.endpoint, { method: 'POST', headers, body: form, redirect: 'error', signal: AbortSignal.timeout(params.timeout) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`answered ${res.status}`);
+  if (text.length > MAX_ANSWER_BYTES) throw new Error('answered more than 64 KiB');
+  const answer: unknown = JSON.parse(text);
+  if (typeof answer !== 'object' || answer === null || typeof (answer as { active?: unknown }).active !== 'boolean') {
+    throw new Error('answered without a boolean "active"');
+  }
+  return answer as Record<string, unknown>;
+}
+
+/**
+ * tokenStrategy `introspection`: tokens checked at another authorization
+ * server's RFC 7662 endpoint. Active answers are cached until the token's
+ * `exp` or `cacheTtl`, whichever comes first; a revocation announced in the
+ * gateway's Redis drops the entry on every instance. An endpoint that is
+ * down or answers nonsense makes the token refused (401), and the log says why.
+ */
+export function introspectionTokenStrategy(params: IntrospectionStrategyParams, feed: RevocationFeed, logger: EgLogger) {
+  const cache = new TokenCache(params.maxCacheEntries, feed);
+
+  return async function validateByIntrospection(token: string): Promise<ValidatedToken> {
+    const key = digest(token);
+    const cached = cache.get(key);
+    if (cached) return cached;
+    let answer: Record<string, unknown>;
+    try {
+      answer = await introspect(params, token);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${params.timeout} ms`
+        : `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+      logger.error(`oauth2 policy: introspection endpoint ${params.endpoint} failed: ${why}`);
+      throw new InvalidToken('The access token could not be validated');
+    }
+    const now = Date.now();
+    const exp = typeof answer.exp === 'number' ? answer.exp * 1000 : Infinity;
+    if (answer.active !== true || exp <= now) throw new InvalidToken(INVALID);
+    const validated = fromClaims(answer, new URL(params.endpoint).origin);
+    if (params.cacheTtl > 0) cache.put(key, validated, Math.min(exp, now + params.cacheTtl * 1000));
+    return validated;
+  };
+}

@@ -1,0 +1,54 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { Client } from '../lib/clients/client';
+import { clientAuthentication } from '../lib/clients/client-auth.middleware';
+import type { EgLogger, EgServices } from '../lib/eg/types';
+import { InvalidClient, UnauthorizedClient } from '../lib/errors';
+import { formBody } from '../lib/http/form-body';
+import { methodNotAllowed } from '../lib/http/method-not-allowed';
+import { noStore } from '../lib/http/no-store';
+import { requireTokenParam } from '../lib/http/require-token-param';
+import { oauthErrorHandler } from '../lib/http/send-oauth-error';
+import type { Settings } from '../lib/settings';
+import { INACTIVE } from '../lib/tokens/introspection-answer';
+import type { TokenInspector } from '../lib/tokens/token.inspector';
+
+interface Deps { settings: Settings; services: EgServices; inspector: TokenInspector; logger: EgLogger }
+
+/**
+ * POST <basePath><routes.introspect> (RFC 7662). Only authenticated,
+ * confidential clients may ask (§4: the endpoint must not become a token
+ * scanner): one holding the introspection scope about any token, any other
+ * (with ownTokens) only about its own; another client's token answers
+ * inactive, exactly like an unknown one.
+ */
+export function mountIntrospectRoute(router: Router, { settings, services, inspector, logger }: Deps): void {
+  const path = settings.routes.introspect;
+  const { scope, ownTokens } = settings.introspection;
+
+  function requireConfidentialClient(req: Request, _res: Response, next: NextFunction): void {
+    const client = req.user as Client;
+    if (client.isPublic) return next(new InvalidClient('Public clients may not use the introspection endpoint'));
+    if (!client.scopes.includes(scope) && !ownTokens) {
+      return next(new UnauthorizedClient(`Introspection needs the "${scope}" scope`));
+    }
+    next();
+  }
+
+  function introspect(req: Request, res: Response, next: NextFunction): void {
+    const client = req.user as Client;
+    inspector.inspect(req.body.token).then((answer) => {
+      const visible = client.scopes.includes(scope) || answer.client_id === client.id;
+      res.status(200).json(visible ? answer : INACTIVE);
+    }, next);
+  }
+
+  router.post(path,
+    noStore,
+    ...formBody(settings.tokenEndpoint.maxBodyBytes),
+    requireTokenParam,
+    ...clientAuthentication(services, settings.issuer),
+    requireConfidentialClient,
+    introspect,
+    oauthErrorHandler(logger));
+  router.all(path, methodNotAllowed('POST'));
+}

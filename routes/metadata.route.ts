@@ -1,0 +1,63 @@
+import type { Request, Response, Router } from 'express';
+import type { EgLogger, EgServices } from '../lib/eg/types';
+import { methodNotAllowed } from '../lib/http/method-not-allowed';
+import { sendOAuthError } from '../lib/http/send-oauth-error';
+import type { Settings } from '../lib/settings';
+
+/** What the metadata document depends on beyond the settings. */
+interface Deps { settings: Settings; services: EgServices; publishesJwks: boolean; logger: EgLogger }
+
+/**
+ * The authorization server metadata (RFC 8414 §2), describing exactly what is
+ * enabled: endpoints of disabled flows, grants and methods are left out.
+ */
+export function metadataDocument(settings: Settings, publishesJwks: boolean): Record<string, unknown> {
+  const url = (route: string) => `${settings.issuer}${settings.basePath}${route}`;
+  const grants = settings.grants;
+  const browser = grants.includes('authorization_code') || grants.includes('implicit');
+  const clientAuth = ['client_secret_basic', 'client_secret_post'];
+  const responseTypes = [...(grants.includes('authorization_code') ? ['code'] : []), ...(grants.includes('implicit') ? ['token'] : [])];
+  const document: Record<string, unknown> = {
+    issuer: settings.issuer,
+    authorization_endpoint: browser ? url(settings.routes.authorize) : undefined,
+    token_endpoint: url(settings.routes.token),
+    jwks_uri: publishesJwks ? url(settings.routes.jwks) : undefined,
+    response_types_supported: responseTypes,
+    response_modes_supported: browser ? [...(grants.includes('authorization_code') ? ['query'] : []), ...(grants.includes('implicit') ? ['fragment'] : [])] : undefined,
+    grant_types_supported: grants,
+    // A public client (client_id only) exists only for the code flow, which it must use with PKCE.
+    token_endpoint_auth_methods_supported: grants.includes('authorization_code') ? [...clientAuth, 'none'] : clientAuth,
+    revocation_endpoint: url(settings.routes.revoke),
+    revocation_endpoint_auth_methods_supported: grants.includes('authorization_code') ? [...clientAuth, 'none'] : clientAuth,
+    introspection_endpoint: url(settings.routes.introspect),
+    introspection_endpoint_auth_methods_supported: clientAuth,
+    code_challenge_methods_supported: grants.includes('authorization_code') ? (settings.pkce.allowPlain ? ['S256', 'plain'] : ['S256']) : undefined
+  };
+  return Object.fromEntries(Object.entries(document).filter(([, value]) => value !== undefined));
+}
+
+/** The issuer's path, where RFC 8414 §3.1 puts it: after the well-known segment. */
+export function metadataPaths(issuer: string): string[] {
+  const issuerPath = new URL(issuer).pathname.replace(/\/+$/, '');
+  const base = '/.well-known/oauth-authorization-server';
+  return issuerPath ? [`${base}${issuerPath}`, base] : [base];
+}
+
+/**
+ * GET /.well-known/oauth-authorization-server (at the root of the gateway,
+ * not under basePath). scopes_supported lists the scopes registered in EG.
+ */
+export function mountMetadataRoute(router: Router, { settings, services, publishesJwks, logger }: Deps): void {
+  const document = metadataDocument(settings, publishesJwks);
+
+  function metadata(_req: Request, res: Response): void {
+    services.credential.getAllScopes().then((scopes) => {
+      res.set('Cache-Control', 'public, max-age=60').json({ ...document, scopes_supported: scopes ?? [] });
+    }, (err) => sendOAuthError(res, err, logger));
+  }
+
+  for (const path of metadataPaths(settings.issuer)) {
+    router.get(path, metadata);
+    router.all(path, methodNotAllowed('GET'));
+  }
+}

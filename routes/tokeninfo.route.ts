@@ -1,0 +1,37 @@
+import type { Request, Response, Router } from 'express';
+import type { EgLogger } from '../lib/eg/types';
+import { methodNotAllowed } from '../lib/http/method-not-allowed';
+import { noStore } from '../lib/http/no-store';
+import type { Settings } from '../lib/settings';
+import { describeAccessToken } from '../lib/tokens/introspection-answer';
+import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
+import { MissingToken, sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
+import { extractToken } from '../policies/oauth2/extract-token';
+import type { PolicyParams } from '../schemas/policy.schema';
+
+interface Deps { settings: Settings; validator: LocalTokenValidator; logger: EgLogger }
+
+/** Only the Authorization header: a token in a URL would end up in logs. */
+const HEADER_ONLY = { allowQueryToken: false, allowBodyToken: false, hideCredentials: false } as PolicyParams;
+
+/**
+ * GET <basePath><routes.tokeninfo>: the token's own holder learns what its
+ * token is (the Axway "token information service"): the facts introspection
+ * gives, checked the way the policy checks, or an RFC 6750 challenge.
+ */
+export function mountTokenInfoRoute(router: Router, { settings, validator, logger }: Deps): void {
+  const path = settings.routes.tokeninfo;
+
+  async function describe(req: Request) {
+    const token = await extractToken(req, HEADER_ONLY);
+    if (!token) throw new MissingToken();
+    return describeAccessToken(await validator.validate(token));
+  }
+
+  function tokenInfo(req: Request, res: Response): void {
+    describe(req).then((answer) => res.json(answer), (failure) => sendBearerChallenge(res, failure, settings.serviceName, logger));
+  }
+
+  router.get(path, noStore, tokenInfo);
+  router.all(path, methodNotAllowed('GET'));
+}
