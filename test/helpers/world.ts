@@ -8,6 +8,8 @@ export interface World extends SeededWorld {
   gateway: RunningGateway;
   backendUrl: string;
   token(params: Record<string, string>, auth?: { id: string; secret: string }): Promise<Reply>;
+  /** Another confidential client, owned by the seeded user, with these scopes (created when missing). */
+  addClient(name: string, scopes: string[]): Promise<{ id: string; secret: string }>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,12 @@ export async function startWorld(options: GatewayOptions & { policy?: Record<str
     backendUrl: backend.url,
     token(params, auth = { id: seeded.app.id, secret: seeded.app.secret }) {
       return postForm(`${gateway.url}/oauth2/token`, params, { Authorization: basic(auth.id, auth.secret) });
+    },
+    async addClient(name, scopes) {
+      const known = await gateway.admin.listScopes();
+      const missing = scopes.filter((scope) => !known.includes(scope));
+      if (missing.length > 0) await gateway.admin.createScopes(missing);
+      return gateway.admin.registerClient({ name, userId: seeded.user.id, redirectUri: 'http://127.0.0.1:8000/callback' }, scopes);
     },
     async stop() {
       await gateway.stop();

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { request } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+/** RFC 8414: the metadata document says exactly what is enabled. */
+describe('token services: authorization server metadata (RFC 8414)', function () {
+  describe('with the default settings', function () {
+    let world: World;
+    before(async function () { world = await startWorld(); });
+    after(async function () { await world?.stop(); });
+
+    it('lists the endpoints, grants, methods and scopes in use', async function () {
+      const res = await request(`${world.gateway.url}/.well-known/oauth-authorization-server`);
+      expect(res.status).to.equal(200);
+      const base = world.gateway.url;
+      expect(res.json).to.deep.include({
+        issuer: base,
+        authorization_endpoint: `${base}/oauth2/authorize`,
+        token_endpoint: `${base}/oauth2/token`,
+        revocation_endpoint: `${base}/oauth2/revoke`,
+        introspection_endpoint: `${base}/oauth2/introspect`,
+        response_types_supported: ['code'],
+        grant_types_supported: ['authorization_code', 'password', 'client_credentials', 'refresh_token'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        code_challenge_methods_supported: ['S256', 'plain']
+      });
+      expect(res.json.scopes_supported).to.include.members(['read', 'write']);
+      expect(res.json, 'no JWKS without asymmetric keys').not.to.have.property('jwks_uri');
+      expect((await request(`${base}/oauth2/jwks`)).status).to.equal(404);
+    });
+  });
+
+  describe('with some grants off and an issuer path', function () {
+    let world: World;
+    before(async function () {
+      world = await startWorld({ settings: { grants: ['client_credentials'], issuer: 'https://auth.example.com/tenant-a', pkce: { allowPlain: false } } });
+    });
+    after(async function () { await world?.stop(); });
+
+    it('leaves out what is disabled and serves the document under the issuer path (RFC 8414 §3.1)', async function () {
+      const res = await request(`${world.gateway.url}/.well-known/oauth-authorization-server/tenant-a`);
+      expect(res.status).to.equal(200);
+      expect(res.json.issuer).to.equal('https://auth.example.com/tenant-a');
+      expect(res.json.token_endpoint).to.equal('https://auth.example.com/tenant-a/oauth2/token');
+      expect(res.json.grant_types_supported).to.deep.equal(['client_credentials']);
+      expect(res.json.response_types_supported).to.deep.equal([]);
+      expect(res.json).not.to.have.any.keys('authorization_endpoint', 'code_challenge_methods_supported', 'response_modes_supported');
+      expect(res.json.token_endpoint_auth_methods_supported).to.deep.equal(['client_secret_basic', 'client_secret_post']);
+    });
+  });
+});
