@@ -27,6 +27,13 @@ const jwtStrategy = {
     },
     jwksUri: { type: 'string', pattern: '^https?://', description: 'The issuer\'s JWK Set, cached and fetched again for an unknown kid.' },
     jwksTimeout: { type: 'integer', minimum: 100, maximum: 60000, default: 5000, description: 'Milliseconds to wait for the JWK Set.' },
+    jwksCooldown: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: 30,
+      description: 'Seconds after a fetch of the JWK Set before an unknown kid may fetch it again (bounds the load forged kids cause).'
+    },
     issuer: { type: 'string', minLength: 1, description: 'Required iss.' },
     audience: {
       description: 'Required aud: the token must name this audience (or one of these).',
@@ -140,6 +147,7 @@ export interface JwtStrategyParams {
   keys?: Array<{ kid?: string; alg: typeof KEY_ALGORITHMS[number]; key?: string; keyFile?: string }> | { secret: string };
   jwksUri?: string;
   jwksTimeout: number;
+  jwksCooldown: number;
   issuer: string;
   audience: string | string[];
   algorithms?: Array<typeof KEY_ALGORITHMS[number]>;

@@ -19,6 +19,8 @@ export interface JwtRules {
   typ?: string;
   /** Milliseconds to wait for the JWKS document. */
   jwksTimeout?: number;
+  /** Seconds after a fetch before an unknown kid may fetch the JWKS again. */
+  jwksCooldown?: number;
 }
 
 /** A JWT that is refused; `reason` is a public, precise description. */
@@ -67,7 +69,7 @@ export class JwtVerifier {
     if (rules.jwksUri) {
       this.jwks = createRemoteJWKSet(new URL(rules.jwksUri), {
         timeoutDuration: rules.jwksTimeout ?? 5000,
-        cooldownDuration: 30000,
+        cooldownDuration: (rules.jwksCooldown ?? 30) * 1000,
         cacheMaxAge: 600000
       });
     }

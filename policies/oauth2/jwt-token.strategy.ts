@@ -17,6 +17,7 @@ export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (
     keys: params.keys ? loadKeys(params.keys, 'oauth2 policy: jwt.keys') : [],
     jwksUri: params.jwksUri,
     jwksTimeout: params.jwksTimeout,
+    jwksCooldown: params.jwksCooldown,
     issuer: params.issuer,
     audience: params.audience,
     algorithms: params.algorithms,
