@@ -34,6 +34,7 @@ export class JwtKeysUnavailable extends Error {}
 const ASYMMETRIC: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
 function describe(err: unknown): JwtRejected {
+  if (err instanceof JwtRejected) return err;
   if (err instanceof errors.JWTExpired) return new JwtRejected('The token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
     const reasons: Record<string, string> = {

@@ -10,6 +10,8 @@ export class TokenKeys {
   /** An opaque access token's record. */
   access(token: string): string { return this.accessByDigest(digest(token)); }
   accessByDigest(tokenDigest: string): string { return `${this.prefix}at:${tokenDigest}`; }
+  /** The token digest a token key is named by. */
+  digestOf(key: string): string { return key.slice(key.lastIndexOf(':') + 1); }
   /** A refresh token's record. */
   refresh(token: string): string { return `${this.prefix}rt:${digest(token)}`; }
   /** The set of token keys of one grant. */

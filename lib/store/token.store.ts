@@ -25,6 +25,9 @@ export interface RefreshTokenRecord extends TokenRecord {
 
 export type Hash = Record<string, string>;
 
+/** How a grant's set names a JWT access token it issued (not a key: JWTs are not stored). */
+const JTI_MEMBER = 'jti:';
+
 export function toRecord(hash: Hash): TokenRecord | null {
   if (!hash || !hash.grantId) return null;
   return {
@@ -98,11 +101,13 @@ export class TokenStore {
       tx.hmset(key, toHash(record)).pexpireat(key, record.exp * 1000).sadd(grantKey, key);
     };
     if (access.token !== null) save(this.keys.access(access.token), access.record);
+    // A JWT is not stored, but its grant remembers its jti so that a revocation can name it to caches.
+    else tx.sadd(grantKey, `${JTI_MEMBER}${access.record.jti}`);
     if (refresh) save(this.keys.refresh(refresh.token), refresh.record);
     const indexUntil = (Math.floor(Date.now() / 1000) + this.longestLife) * 1000;
     tx.sadd(this.keys.grantsOf('app', appId), grantId).pexpireat(this.keys.grantsOf('app', appId), indexUntil);
     if (userId) tx.sadd(this.keys.grantsOf('user', userId), grantId).pexpireat(this.keys.grantsOf('user', userId), indexUntil);
-    if (saved.length > 0) tx.pexpireat(grantKey, grantExpiresAt * 1000);
+    tx.pexpireat(grantKey, grantExpiresAt * 1000);
     tx.exists(this.keys.grantRevoked(grantId));
     const results = (await tx.exec()) as Array<[Error | null, unknown]>;
     if (results[results.length - 1][1] === 1) {
@@ -145,9 +150,11 @@ export class TokenStore {
   async revokeGrant(grantId: string): Promise<void> {
     const grantKey = this.keys.grant(grantId);
     await this.db.set(this.keys.grantRevoked(grantId), '1', 'EX', this.longestLife);
-    const keys: string[] = await this.db.smembers(grantKey);
+    const members: string[] = await this.db.smembers(grantKey);
+    const jtis = members.filter((m) => m.startsWith(JTI_MEMBER)).map((m) => m.slice(JTI_MEMBER.length));
+    const keys = members.filter((m) => !m.startsWith(JTI_MEMBER));
     await this.db.del(...keys, grantKey);
-    this.announce({ grants: [grantId] });
+    this.announce({ grants: [grantId], tokens: keys.map((key) => this.keys.digestOf(key)), jtis });
   }
 
   /** Revokes one opaque access token (RFC 7009), leaving the rest of its grant alone. */

@@ -53,6 +53,8 @@ export interface GatewayOptions {
   withoutPlugin?: boolean;
   /** Replaces the db.redis section of system.config. */
   redis?: Record<string, unknown>;
+  /** The HTTP port, when the config must name it before the start (e.g. a pipeline pointing at this gateway). */
+  port?: number;
   /** Don't wait for the gateway to listen (for gateways expected to fail). */
   expectExit?: boolean;
 }
@@ -72,7 +74,7 @@ export interface RunningGateway {
  * config folder written for the test, on free ports of 127.0.0.1.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
-  const [httpPort, adminPort] = [await freePort(), await freePort()];
+  const [httpPort, adminPort] = [options.port ?? await freePort(), await freePort()];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-oauth2-'));
   fs.cpSync(MODELS, path.join(dir, 'models'), { recursive: true });
   const namespace = options.namespace ?? `T${Math.random().toString(36).slice(2, 10)}`;

@@ -1,0 +1,41 @@
+import http from 'http';
+import type { AddressInfo } from 'net';
+
+/** A request the fake server received. */
+export interface Received { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
+
+/** A stand-in for another authorization server (JWKS, introspection), answering with `handler` and recording requests. */
+export interface FakeServer {
+  url: string;
+  received: Received[];
+  handler: (req: Received) => { status?: number; body?: unknown; hang?: boolean };
+  close(): Promise<void>;
+}
+
+export function startFakeServer(handler: FakeServer['handler']): Promise<FakeServer> {
+  const hanging = new Set<http.ServerResponse>();
+  const fake = { received: [] as Received[], handler } as FakeServer;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      fake.received.push(received);
+      const answer = fake.handler(received);
+      if (answer.hang) return void hanging.add(res);
+      res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json' });
+      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      fake.close = () => new Promise((done) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => done());
+      });
+      resolve(fake);
+    });
+  });
+}
