@@ -3,7 +3,9 @@
  * plugin, an echo backend, and a seeded user, scopes and confidential app.
  * Prints how to try every flow the plugin offers.
  */
-import { createHash, randomBytes } from 'crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'crypto';
+import fs from 'fs';
+import os from 'os';
 import path from 'path';
 import { AdminClient, SeededWorld, seedWorld } from './admin-client';
 import { startEchoBackend } from './echo-backend';
@@ -86,15 +88,49 @@ curl -si -H "Authorization: Bearer $READ" ${base}/api-write
 # A bad token gets a 401 with a Bearer challenge
 curl -si -H "Authorization: Bearer not-a-token" ${base}/api
 
+# Branching by scope (oauth2-scopes condition): /api-branch lets only write tokens through
+curl -si -H "Authorization: Bearer $READ" ${base}/api-branch
+
+# Token info: the holder of a token asks what it is
+curl -s -H "Authorization: Bearer $TOKEN" ${base}/oauth2/tokeninfo
+
+# Introspection (RFC 7662): a client asks about its own tokens (any token, with the "introspection" scope)
+curl -s ${client} -d token=$TOKEN ${base}/oauth2/introspect
+
+# Revocation (RFC 7009): afterwards the token is refused, and introspection says {"active":false}
+curl -si ${client} -d token=$TOKEN ${base}/oauth2/revoke
+curl -si -H "Authorization: Bearer $TOKEN" ${base}/api
+
+# Operator: revoke every token of the app (EG admin API)
+curl -s -X DELETE http://127.0.0.1:${adminPort}/oauth2/apps/${world.app.id}/tokens
+
+# Server metadata (RFC 8414) and the public signing keys (JWKS)
+curl -s ${base}/.well-known/oauth-authorization-server
+curl -s ${base}/oauth2/jwks
+# JWT access tokens (RFC 9068) instead of opaque ones: DEMO_TOKEN_FORMAT=jwt npm start
+
 # Sign out of the login session: ${base}/oauth2/logout
 Press Ctrl+C to stop.
 `;
+}
+
+/** A fresh P-256 key for JWT access tokens, in a private temporary file that goes when the demo stops. */
+function demoSigningKeyFile(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-demo-'));
+  const file = path.join(dir, 'signing-key.pem');
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  fs.writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
+  process.once('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
+  return file;
 }
 
 async function main(): Promise<void> {
   let world: SeededWorld | undefined;
   const backend = await startEchoBackend(backendPort, '127.0.0.1', callbackPage(() => world));
   Object.assign(process.env, {
+    DEMO_KEY_FILE: demoSigningKeyFile(),
     EG_CONFIG_DIR: path.join(ROOT, 'demo', 'config'),
     EG_DISABLE_CONFIG_WATCH: 'true',
     OAUTH2_PLUGIN_PACKAGE: path.join(ROOT, 'dist', 'manifest.js'),
