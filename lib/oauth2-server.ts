@@ -31,7 +31,7 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
     server.grant(codeGrant(deps.codes, deps.settings));
     server.exchange(authorizationCodeExchange({ ...deps, withRefreshToken }));
   }
-  if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer));
+  if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer, deps.settings.issuer));
   if (enabled.has('client_credentials')) server.exchange(clientCredentialsExchange(deps.issuer));
   if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.signIn, withRefreshToken));
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));

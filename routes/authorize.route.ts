@@ -103,7 +103,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
     sendPage(res, 403, 'error', { title: 'Signed out', message: 'You are no longer signed in. Start again from the application.' });
   }
 
-  const authorizeError = authorizeErrorHandler(sendPage, logger);
+  const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   router.get(settings.routes.authorize,
     ...pageSteps(session),
     resolveClient(services),

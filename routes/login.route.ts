@@ -90,7 +90,7 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     })(req, res, next);
   }
 
-  const pageError = authorizeErrorHandler(sendPage, logger);
+  const pageError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   router.get(settings.routes.login, ...pageSteps(session), loginPage, pageError);
   router.post(settings.routes.login, ...formPostSteps(session, csrf), submitLogin, pageError);
 }

@@ -32,7 +32,7 @@ export function mountLogoutRoutes(router: Router, { settings, session, csrf, sen
     });
   }
 
-  const pageError = authorizeErrorHandler(sendPage, logger);
+  const pageError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   router.get(settings.routes.logout, ...pageSteps(session), logoutPage, pageError);
   router.post(settings.routes.logout, ...formPostSteps(session, csrf), signOut, pageError);
 }

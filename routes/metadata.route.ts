@@ -31,6 +31,7 @@ export function metadataDocument(settings: Settings, publishesJwks: boolean): Re
     revocation_endpoint_auth_methods_supported: grants.includes('authorization_code') ? [...clientAuth, 'none'] : clientAuth,
     introspection_endpoint: url(settings.routes.introspect),
     introspection_endpoint_auth_methods_supported: clientAuth,
+    authorization_response_iss_parameter_supported: browser ? true : undefined,
     code_challenge_methods_supported: grants.includes('authorization_code') ? (settings.pkce.allowPlain ? ['S256', 'plain'] : ['S256']) : undefined
   };
   return Object.fromEntries(Object.entries(document).filter(([, value]) => value !== undefined));

@@ -18,9 +18,10 @@ function redirectTarget(req: Request): { redirectUri: string; state?: string; fr
  * Errors of the authorization and decision endpoints. Once client and
  * redirect URI are trusted, the error goes back to the client with its state
  * (in the fragment for response_type=token, RFC 6749 §4.2.2.1); before that,
- * and for a broken form, the user sees an error page.
+ * and for a broken form, the user sees an error page. Redirected errors name
+ * the issuer (RFC 9207 §2) like successful responses do.
  */
-export function authorizeErrorHandler(sendPage: SendPage, logger: EgLogger) {
+export function authorizeErrorHandler(sendPage: SendPage, logger: EgLogger, issuer: string) {
   return function authorizeError(raw: unknown, req: Request, res: Response, _next: NextFunction): void {
     if (raw instanceof UntrustedRedirect) {
       return sendPage(res, 400, 'error', { title: raw.title, message: raw.message });
@@ -41,6 +42,7 @@ export function authorizeErrorHandler(sendPage: SendPage, logger: EgLogger) {
     }
     const params = new URLSearchParams({ error: err.error, error_description: err.description });
     if (target.state !== undefined) params.set('state', target.state);
+    params.set('iss', issuer); // RFC 9207: lets the client detect a mix-up of authorization servers
     const url = new URL(target.redirectUri);
     if (target.fragment) {
       url.hash = params.toString();

@@ -6,6 +6,7 @@ import type { Settings } from '../settings';
 import type { CodeStore } from '../store/code.store';
 import { joinScopes } from '../scopes';
 import { randomSecret } from '../tokens/token-value';
+import { issuerResponseModes } from './issuer-response-modes';
 
 /** The authorization request as oauth2orize hands it back, with our extension's fields. */
 export interface ParsedAuthorization {
@@ -23,7 +24,7 @@ export interface ParsedAuthorization {
  * challenge, valid for authorizationCode.ttl seconds.
  */
 export function codeGrant(codes: CodeStore, settings: Settings) {
-  return oauth2orize.grant.code(
+  return oauth2orize.grant.code({ modes: issuerResponseModes(settings.issuer) } as never,
     // oauth2orize hands over the raw redirect_uri query value (undefined when omitted): the checked one is in areq.
     function issueCode(client: Client, _rawRedirectUri: string | undefined, user: SessionUser, _ares: unknown, oauth2Request: oauth2orize.OAuth2Req, done: (err: Error | null, code?: string) => void) {
       const areq = oauth2Request as unknown as ParsedAuthorization;

@@ -3,14 +3,15 @@ import type { Client } from '../clients/client';
 import type { SessionUser } from '../browser/session';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import type { ParsedAuthorization } from './code.grant';
+import { issuerResponseModes } from './issuer-response-modes';
 
 /**
  * Implicit grant (RFC 6749 §4.2): the access token goes straight into the
  * redirect's fragment, never with a refresh token. Off unless `implicit` is
  * listed in `grants` (RFC 9700 §2.1.2 advises against it).
  */
-export function implicitGrant(issuer: TokenIssuer) {
-  return oauth2orize.grant.token(
+export function implicitGrant(issuer: TokenIssuer, issuerId: string) {
+  return oauth2orize.grant.token({ modes: issuerResponseModes(issuerId) } as never,
     function issueImplicit(client: Client, user: SessionUser, _ares: unknown, oauth2Request: oauth2orize.OAuth2Req, done: (err: Error | null, token?: string, params?: object) => void) {
       const areq = oauth2Request as unknown as ParsedAuthorization;
       issuer.issue({

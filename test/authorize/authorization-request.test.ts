@@ -24,6 +24,7 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     expect(location.searchParams.get('error')).to.equal(error);
     expect(location.searchParams.get('error_description')).to.be.a('string');
     expect(location.searchParams.get('state')).to.equal(state);
+    expect(location.searchParams.get('iss'), 'RFC 9207').to.equal(world.gateway.url);
   }
 
   describe('shows an error page and never redirects', function () {

@@ -34,6 +34,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     const { code, location, pkce } = await obtainCode({ scope: 'read' });
     expect(`${location.origin}${location.pathname}`).to.equal(REDIRECT_URI);
     expect(location.searchParams.get('state')).to.equal('st-123');
+    expect(location.searchParams.get('iss'), 'RFC 9207').to.equal(world.gateway.url);
     expect(code).to.match(/^[A-Za-z0-9_-]{43}$/);
     const tokens = await exchange({ code, code_verifier: pkce.verifier });
     expect(tokens.status, tokens.text).to.equal(200);
@@ -52,6 +53,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     const location = await decide(browser, consent, false);
     expect(location.searchParams.get('error')).to.equal('access_denied');
     expect(location.searchParams.get('state')).to.equal('st-123');
+    expect(location.searchParams.get('iss'), 'RFC 9207').to.equal(world.gateway.url);
     expect(location.searchParams.get('code')).to.equal(null);
   });
 

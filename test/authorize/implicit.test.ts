@@ -20,6 +20,7 @@ describe('implicit grant (RFC 6749 §4.2), when enabled', function () {
     expect(fragment.get('expires_in')).to.equal('3600');
     expect(fragment.get('scope')).to.equal('read');
     expect(fragment.get('state')).to.equal('st-123');
+    expect(fragment.get('iss'), 'RFC 9207').to.equal(world.gateway.url);
     expect(fragment.get('refresh_token')).to.equal(null);
     const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${fragment.get('access_token')}` } });
     expect(api.status).to.equal(200);
