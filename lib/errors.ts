@@ -41,6 +41,8 @@ export class ServerError extends OAuthError { readonly error = 'server_error'; r
 
 /** RFC 6750 §3.1 */
 export class InvalidToken extends OAuthError { readonly error = 'invalid_token'; readonly status = 401; }
+/** A token that could not be checked at all (its issuer's keys or introspection endpoint are unreachable): refused, never forgiven by passThrough. */
+export class TokenNotVerifiable extends InvalidToken {}
 /** RFC 6750 §3.1; `scope` lists what the resource needs, for the challenge's scope attribute. */
 export class InsufficientScope extends OAuthError {
   readonly error = 'insufficient_scope';

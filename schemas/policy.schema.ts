@@ -29,10 +29,15 @@ const jwtStrategy = {
     jwksTimeout: { type: 'integer', minimum: 100, maximum: 60000, default: 5000, description: 'Milliseconds to wait for the JWK Set.' },
     jwksCooldown: {
       type: 'integer',
-      minimum: 0,
+      minimum: 1,
       maximum: 3600,
       default: 30,
-      description: 'Seconds after a fetch of the JWK Set before an unknown kid may fetch it again (bounds the load forged kids cause).'
+      description: 'Seconds after a fetch of the JWK Set (or a failed one) before it may be fetched again (bounds the load forged kids cause).'
+    },
+    typ: {
+      type: 'string',
+      default: 'at+jwt',
+      description: 'Required typ header (RFC 9068 §2.1, RFC 8725 §3.11: an ID token is not an access token); "" to accept any, for issuers that do not type their tokens.'
     },
     issuer: { type: 'string', minLength: 1, description: 'Required iss.' },
     audience: {
@@ -73,7 +78,9 @@ const introspectionStrategy = {
       description: 'Seconds an active answer is reused (never past the token\'s exp; 0: no cache). Revocations announced ' +
         'in the gateway\'s Redis drop entries at once.'
     },
-    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most answers kept.' }
+    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most answers kept.' },
+    audience: { type: 'string', minLength: 1, description: 'When set, the answer\'s aud must name it (tokens the server issued for other resource servers are refused).' },
+    issuer: { type: 'string', minLength: 1, description: 'When set, the answer\'s iss must equal it.' }
   }
 };
 
@@ -148,6 +155,7 @@ export interface JwtStrategyParams {
   jwksUri?: string;
   jwksTimeout: number;
   jwksCooldown: number;
+  typ: string;
   issuer: string;
   audience: string | string[];
   algorithms?: Array<typeof KEY_ALGORITHMS[number]>;
@@ -162,4 +170,6 @@ export interface IntrospectionStrategyParams {
   timeout: number;
   cacheTtl: number;
   maxCacheEntries: number;
+  audience?: string;
+  issuer?: string;
 }

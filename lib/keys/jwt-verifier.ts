@@ -1,5 +1,8 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, JWTPayload, jwtVerify, KeyLike } from 'jose';
+import { decodeProtectedHeader, errors, JWTPayload, jwtVerify, KeyLike } from 'jose';
 import type { JwsAlgorithm, KeyEntry } from './key-entry';
+import { JwtKeysUnavailable, RemoteJwks } from './remote-jwks';
+
+export { JwtKeysUnavailable };
 
 /** What a JWT must be to be accepted. */
 export interface JwtRules {
@@ -15,12 +18,14 @@ export interface JwtRules {
   algorithms?: JwsAlgorithm[];
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
   leeway: number;
-  /** Required `typ` header, e.g. `at+jwt` (RFC 9068 §2.1). */
   typ?: string;
   /** Milliseconds to wait for the JWKS document. */
   jwksTimeout?: number;
   /** Seconds after a fetch before an unknown kid may fetch the JWKS again. */
   jwksCooldown?: number;
+  /** Told when the JWKS cannot be fetched. */
+  onJwksError?: (message: string) => void;
+  /** Required `typ` header, e.g. `at+jwt`; empty: not checked. */
 }
 
 /** A JWT that is refused; `reason` is a public, precise description. */
@@ -28,8 +33,6 @@ export class JwtRejected extends Error {
   constructor(readonly reason: string, readonly detail?: string) { super(reason); }
 }
 
-/** A JWT that could not be checked because its keys could not be fetched: not the token's fault. */
-export class JwtKeysUnavailable extends Error {}
 
 const ASYMMETRIC: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
@@ -61,26 +64,28 @@ function describe(err: unknown): JwtRejected {
  */
 export class JwtVerifier {
   private readonly algorithms: JwsAlgorithm[];
-  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+  private readonly jwks?: RemoteJwks;
 
   constructor(private readonly rules: JwtRules) {
     const fromKeys = [...new Set(rules.keys.map((key) => key.alg))];
     const defaults = rules.jwksUri ? [...new Set([...fromKeys, ...ASYMMETRIC])] : fromKeys;
     this.algorithms = rules.algorithms ?? defaults;
     if (rules.jwksUri) {
-      this.jwks = createRemoteJWKSet(new URL(rules.jwksUri), {
-        timeoutDuration: rules.jwksTimeout ?? 5000,
-        cooldownDuration: (rules.jwksCooldown ?? 30) * 1000,
-        cacheMaxAge: 600000
-      });
+      this.jwks = new RemoteJwks(rules.jwksUri, rules.jwksTimeout ?? 5000, (rules.jwksCooldown ?? 30) * 1000, rules.onJwksError ?? (() => undefined));
     }
   }
 
-  /** The configured keys that may have signed a token with this header. */
+  /**
+   * The configured keys that may have signed a token with this header: the
+   * key of its kid; for a kid no local key has, the keys without a kid
+   * unless a JWKS may know it; for a token without kid, every key of its alg.
+   */
   private candidates(alg: string, kid: string | undefined): KeyEntry[] {
     const sameAlg = this.rules.keys.filter((key) => key.alg === alg);
-    const named = kid === undefined ? [] : sameAlg.filter((key) => key.kid === kid);
-    return named.length > 0 ? named : sameAlg.filter((key) => key.kid === undefined || kid === undefined);
+    if (kid === undefined) return sameAlg;
+    const named = sameAlg.filter((key) => key.kid === kid);
+    if (named.length > 0 || this.jwks) return named;
+    return sameAlg.filter((key) => key.kid === undefined);
   }
 
   /** @throws JwtRejected with a public reason, or JwtKeysUnavailable when the JWKS cannot be fetched. */
@@ -100,7 +105,7 @@ export class JwtVerifier {
       issuer: this.rules.issuer,
       audience: this.rules.audience,
       clockTolerance: this.rules.leeway,
-      typ: this.rules.typ,
+      typ: this.rules.typ || undefined,
       requiredClaims: ['exp']
     };
     const keys = this.candidates(alg, header.kid);
@@ -115,11 +120,9 @@ export class JwtVerifier {
     }
     if (keys.length === 0 && this.jwks) {
       try {
-        return this.checkIssuedAt((await jwtVerify(token, this.jwks, options)).payload);
+        return this.checkIssuedAt((await jwtVerify(token, this.jwks.resolve, options)).payload);
       } catch (err) {
-        if (!(err instanceof errors.JOSEError) || err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
-          throw new JwtKeysUnavailable(`JWKS ${this.rules.jwksUri} unavailable: ${err instanceof Error ? err.message : String(err)}`);
-        }
+        if (err instanceof JwtKeysUnavailable) throw err;
         failure = err;
       }
     }

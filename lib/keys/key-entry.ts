@@ -50,7 +50,8 @@ function checkFit(alg: JwsAlgorithm, key: KeyObject): void {
   const type = key.asymmetricKeyType;
   const fits =
     (alg.startsWith('RS') && type === 'rsa') ||
-    (alg.startsWith('PS') && (type === 'rsa' || type === 'rsa-pss')) ||
+    // Plain RSA only: an rsa-pss key may be bound to another hash, and cannot be published as a JWK.
+    (alg.startsWith('PS') && type === 'rsa') ||
     (alg.startsWith('ES') && type === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[alg]) ||
     (alg === 'EdDSA' && (type === 'ed25519' || type === 'ed448'));
   if (!fits) throw new KeyError(`${alg} cannot be used with this ${type ?? key.type} key`);
@@ -76,6 +77,8 @@ function material(spec: KeySpec): string {
 export function loadKey(spec: KeySpec): KeyEntry {
   const text = material(spec);
   if (spec.alg.startsWith('HS')) {
+    // A public key is public: taken as an HMAC secret, anyone holding it could sign tokens.
+    if (/-----BEGIN|^\s*(ssh-|ecdsa-)/.test(text)) throw new KeyError(`${spec.alg} needs a shared secret; this looks like a PEM or SSH key`);
     const secret = createSecretKey(Buffer.from(text, 'utf8'));
     checkFit(spec.alg, secret);
     return { kid: spec.kid, alg: spec.alg, verifyKey: secret, signKey: secret };

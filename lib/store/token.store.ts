@@ -148,13 +148,18 @@ export class TokenStore {
    * grant's JWT access tokens are refused until they expire.
    */
   async revokeGrant(grantId: string): Promise<void> {
+    this.announce(await this.deleteGrant(grantId));
+  }
+
+  /** Revokes a grant without announcing it. @returns what was revoked, for the announcement. */
+  private async deleteGrant(grantId: string): Promise<Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>>> {
     const grantKey = this.keys.grant(grantId);
     await this.db.set(this.keys.grantRevoked(grantId), '1', 'EX', this.longestLife);
     const members: string[] = await this.db.smembers(grantKey);
     const jtis = members.filter((m) => m.startsWith(JTI_MEMBER)).map((m) => m.slice(JTI_MEMBER.length));
     const keys = members.filter((m) => !m.startsWith(JTI_MEMBER));
     await this.db.del(...keys, grantKey);
-    this.announce({ grants: [grantId], tokens: keys.map((key) => this.keys.digestOf(key)), jtis });
+    return { grants: [grantId], tokens: keys.map((key) => this.keys.digestOf(key)), jtis };
   }
 
   /** Revokes one opaque access token (RFC 7009), leaving the rest of its grant alone. */
@@ -172,10 +177,18 @@ export class TokenStore {
 
   /** Revokes every grant of an app or a user. @returns how many grants were revoked. */
   async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
-    const grants: string[] = await this.db.smembers(this.keys.grantsOf(owner, id));
-    for (const grantId of grants) await this.revokeGrant(grantId);
-    await this.db.del(this.keys.grantsOf(owner, id));
-    this.announce(owner === 'app' ? { apps: [id] } : { users: [id] });
+    const index = this.keys.grantsOf(owner, id);
+    const grants: string[] = await this.db.smembers(index);
+    const revoked: Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> = { grants: [], tokens: [], jtis: [] };
+    for (const grantId of grants) {
+      const one = await this.deleteGrant(grantId);
+      revoked.grants.push(...one.grants);
+      revoked.tokens.push(...one.tokens);
+      revoked.jtis.push(...one.jtis);
+    }
+    // Only the grants revoked here leave the index: one a concurrent request added stays, for the next call.
+    if (grants.length > 0) await this.db.srem(index, ...grants);
+    this.announce({ ...revoked, ...(owner === 'app' ? { apps: [id] } : { users: [id] }) });
     return grants.length;
   }
 }

@@ -1,51 +1,102 @@
 import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 import type { ValidatedToken } from './validated-token';
 
-interface Entry { token: ValidatedToken; until: number }
+interface Entry { token: ValidatedToken; until: number; tags: string[] }
 
-function revokes(event: RevocationEvent, token: ValidatedToken, tokenDigest: string): boolean {
-  return Boolean(
-    event.tokens?.includes(tokenDigest) ||
-    (token.id && event.jtis?.includes(token.id)) ||
-    (token.grantId && event.grants?.includes(token.grantId)) ||
-    (token.clientId && event.apps?.includes(token.clientId)) ||
-    (token.userId && event.users?.includes(token.userId))
-  );
+/** What a revocation event can name an entry by. */
+function tagsOf(tokenDigest: string, token: ValidatedToken): string[] {
+  const tags = [`token:${tokenDigest}`];
+  if (token.id) tags.push(`jti:${token.id}`);
+  if (token.grantId) tags.push(`grant:${token.grantId}`);
+  if (token.clientId) tags.push(`app:${token.clientId}`);
+  if (token.userId) tags.push(`user:${token.userId}`);
+  return tags;
 }
+
+function tagsIn(event: RevocationEvent): string[] {
+  const named = (kind: string, ids: string[] = []) => ids.map((id) => `${kind}:${id}`);
+  return [...named('token', event.tokens), ...named('jti', event.jtis), ...named('grant', event.grants), ...named('app', event.apps), ...named('user', event.users)];
+}
+
+const caches = new Map<string, TokenCache>();
 
 /**
  * Validated tokens kept in memory by token digest, each until its own
  * deadline, at most `maxEntries` (the oldest go first). Every revocation
- * announced on the feed drops the entries it concerns at once, on every
- * instance; while the feed is disconnected nothing is cached or served.
+ * announced on the feed drops the entries it names at once, on every
+ * instance, through an index (no scan); while the feed is disconnected
+ * nothing is cached or served.
  */
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly byTag = new Map<string, Set<string>>();
+  /** Counts revocations: an answer fetched while one happened may predate it, and is not cached. */
+  private generation = 0;
+
+  /** One cache per name and process, so that EG's hot reload reuses it instead of leaking another. */
+  static shared(name: string, maxEntries: number, feed: RevocationFeed): TokenCache {
+    let cache = caches.get(name);
+    if (!cache) {
+      cache = new TokenCache(maxEntries, feed);
+      caches.set(name, cache);
+    }
+    return cache;
+  }
 
   constructor(private readonly maxEntries: number, private readonly feed: RevocationFeed) {
     feed.onRevoked((event) => {
-      if (event === 'all') return this.entries.clear();
-      for (const [key, entry] of this.entries) {
-        if (revokes(event, entry.token, key)) this.entries.delete(key);
+      this.generation += 1;
+      if (event === 'all') {
+        this.entries.clear();
+        this.byTag.clear();
+        return;
+      }
+      for (const tag of tagsIn(event)) {
+        for (const key of [...(this.byTag.get(tag) ?? [])]) this.delete(key);
       }
     });
+  }
+
+  /** Read before asking for an answer; hand to `put` with the answer. */
+  get currentGeneration(): number {
+    return this.generation;
   }
 
   get(tokenDigest: string): ValidatedToken | null {
     const entry = this.entries.get(tokenDigest);
     if (!entry) return null;
     if (entry.until <= Date.now() || !this.feed.connected) {
-      this.entries.delete(tokenDigest);
+      this.delete(tokenDigest);
       return null;
     }
     return entry.token;
   }
 
-  /** @param until epoch milliseconds. */
-  put(tokenDigest: string, token: ValidatedToken, until: number): void {
-    if (until <= Date.now() || !this.feed.connected) return;
+  /**
+   * @param until epoch milliseconds.
+   * @param fetchedAt the generation read before the answer was asked for: if a revocation came since, the answer is not kept.
+   */
+  put(tokenDigest: string, token: ValidatedToken, until: number, fetchedAt: number): void {
+    if (until <= Date.now() || !this.feed.connected || fetchedAt !== this.generation) return;
+    this.delete(tokenDigest);
+    const tags = tagsOf(tokenDigest, token);
+    this.entries.set(tokenDigest, { token, until, tags });
+    for (const tag of tags) {
+      let keys = this.byTag.get(tag);
+      if (!keys) this.byTag.set(tag, (keys = new Set()));
+      keys.add(tokenDigest);
+    }
+    if (this.entries.size > this.maxEntries) this.delete(this.entries.keys().next().value as string);
+  }
+
+  private delete(tokenDigest: string): void {
+    const entry = this.entries.get(tokenDigest);
+    if (!entry) return;
     this.entries.delete(tokenDigest);
-    this.entries.set(tokenDigest, { token, until });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    for (const tag of entry.tags) {
+      const keys = this.byTag.get(tag);
+      keys?.delete(tokenDigest);
+      if (keys?.size === 0) this.byTag.delete(tag);
+    }
   }
 }

@@ -1,19 +1,16 @@
-import { UnauthorizedClient } from '../errors';
 import { JwtRejected } from '../keys/jwt-verifier';
 import type { TokenStore } from '../store/token.store';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { tokenKind } from './token-kind';
 import { digest } from './token-value';
 
-function requireOwner(appId: string, clientId: string): void {
-  if (appId !== clientId) throw new UnauthorizedClient('The token was not issued to this client');
-}
-
 /**
  * Token revocation (RFC 7009 §2.1): an access token alone, or a refresh
  * token with every token of its grant. Unknown, expired or foreign-shaped
- * tokens need no revocation and are not an error; a token issued to another
- * client is refused.
+ * tokens need no revocation and are not an error. A token issued to another
+ * client is left alone, and answered like an unknown one: an error would
+ * tell anyone holding a client_id (public clients need no secret) whether a
+ * token they found is live (RFC 7009 §2.1 lets the server choose).
  */
 export class TokenRevoker {
   constructor(private readonly store: TokenStore, private readonly jwts: JwtAccessTokens) {}
@@ -23,7 +20,7 @@ export class TokenRevoker {
       case 'opaque-access': {
         const record = await this.store.findAccessToken(token);
         if (!record) return;
-        requireOwner(record.appId, clientId);
+        if (record.appId !== clientId) return;
         return this.store.revokeAccessToken(token, digest(token));
       }
       case 'jwt-access': {
@@ -34,13 +31,13 @@ export class TokenRevoker {
           if (err instanceof JwtRejected) return; // not ours, or expired: nothing is left to revoke
           throw err;
         }
-        requireOwner(claims.appId, clientId);
+        if (claims.appId !== clientId) return;
         return this.store.denyJwt(claims.jti, claims.exp);
       }
       case 'refresh': {
         const record = await this.store.findRefreshToken(token);
         if (!record) return;
-        requireOwner(record.appId, clientId);
+        if (record.appId !== clientId) return;
         return this.store.revokeGrant(record.grantId);
       }
       default:

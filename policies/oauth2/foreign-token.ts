@@ -38,3 +38,18 @@ export function fromClaims(claims: Record<string, unknown>, issuer: string): Val
     consumer: clientId ? { name: clientId } : {}
   };
 }
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Keys and introspection answers decide who gets in: they must come over
+ * https, so nobody on the network path can substitute them. Plain http is
+ * only for loopback (a sidecar, a test).
+ * @throws TypeError at pipeline load, naming the parameter.
+ */
+export function requireSafeUrl(url: string, parameter: string): void {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && !LOOPBACK.has(parsed.hostname)) {
+    throw new TypeError(`oauth2 policy: ${parameter} must be an https URL (plain http only on loopback): ${url}`);
+  }
+}

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { EgContext, EgLogger, EgPolicy } from '../../lib/eg/types';
-import { InsufficientScope, InvalidToken } from '../../lib/errors';
+import { InsufficientScope, InvalidToken, TokenNotVerifiable } from '../../lib/errors';
 import type { RevocationFeed } from '../../lib/store/revocation-feed';
 import type { LocalTokenValidator } from '../../lib/tokens/local-token.validator';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
@@ -55,8 +55,9 @@ export function oauth2Policy({ validator, feed, logger }: Deps): EgPolicy {
     return function oauth2Bearer(req: Request, res: Response, next: NextFunction): void {
       stripSpoofedIdentity(req);
       authenticate(req).then(() => next(), (failure: unknown) => {
-        // passThrough forgives a missing or refused token, never an outage or a broken request.
-        const forgivable = failure instanceof MissingToken || failure instanceof InvalidToken || failure instanceof InsufficientScope;
+        // passThrough forgives a missing or refused token, never an outage, an unverifiable token or a broken request.
+        const refused = (failure instanceof InvalidToken && !(failure instanceof TokenNotVerifiable)) || failure instanceof InsufficientScope;
+        const forgivable = failure instanceof MissingToken || refused;
         if (params.passThrough && forgivable) {
           req.headers['eg-consumer-id'] = 'anonymous';
           return next();

@@ -1,11 +1,11 @@
 import type { EgLogger } from '../../lib/eg/types';
-import { InvalidToken } from '../../lib/errors';
+import { InvalidToken, TokenNotVerifiable } from '../../lib/errors';
 import type { RevocationFeed } from '../../lib/store/revocation-feed';
 import { TokenCache } from '../../lib/tokens/token-cache';
 import { digest } from '../../lib/tokens/token-value';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
 import type { IntrospectionStrategyParams } from '../../schemas/policy.schema';
-import { fromClaims } from './foreign-token';
+import { fromClaims, requireSafeUrl } from './foreign-token';
 
 const MAX_ANSWER_BYTES = 65536;
 const INVALID = 'The access token is invalid, expired or revoked';
@@ -42,12 +42,14 @@ async function introspect(params: IntrospectionStrategyParams, token: string): P
  * down or answers nonsense makes the token refused (401), and the log says why.
  */
 export function introspectionTokenStrategy(params: IntrospectionStrategyParams, feed: RevocationFeed, logger: EgLogger) {
-  const cache = new TokenCache(params.maxCacheEntries, feed);
+  requireSafeUrl(params.endpoint, 'introspection.endpoint');
+  const cache = TokenCache.shared(`${params.endpoint} ${params.clientId ?? ''}`, params.maxCacheEntries, feed);
 
   return async function validateByIntrospection(token: string): Promise<ValidatedToken> {
     const key = digest(token);
     const cached = cache.get(key);
     if (cached) return cached;
+    const generation = cache.currentGeneration;
     let answer: Record<string, unknown>;
     try {
       answer = await introspect(params, token);
@@ -56,13 +58,15 @@ export function introspectionTokenStrategy(params: IntrospectionStrategyParams, 
       const why = (err as Error).name === 'TimeoutError' ? `no answer within ${params.timeout} ms`
         : `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
       logger.error(`oauth2 policy: introspection endpoint ${params.endpoint} failed: ${why}`);
-      throw new InvalidToken('The access token could not be validated');
+      throw new TokenNotVerifiable('The access token could not be validated');
     }
     const now = Date.now();
     const exp = typeof answer.exp === 'number' ? answer.exp * 1000 : Infinity;
     if (answer.active !== true || exp <= now) throw new InvalidToken(INVALID);
     const validated = fromClaims(answer, new URL(params.endpoint).origin);
-    if (params.cacheTtl > 0) cache.put(key, validated, Math.min(exp, now + params.cacheTtl * 1000));
+    if (params.audience && !validated.audience.includes(params.audience)) throw new InvalidToken('The access token is not meant for this audience');
+    if (params.issuer && validated.issuer !== params.issuer) throw new InvalidToken('The access token was not issued by a trusted issuer');
+    if (params.cacheTtl > 0) cache.put(key, validated, Math.min(exp, now + params.cacheTtl * 1000), generation);
     return validated;
   };
 }

@@ -1,10 +1,10 @@
 import type { EgLogger } from '../../lib/eg/types';
-import { InvalidToken } from '../../lib/errors';
+import { InvalidToken, TokenNotVerifiable } from '../../lib/errors';
 import { JwtKeysUnavailable, JwtRejected, JwtVerifier } from '../../lib/keys/jwt-verifier';
 import { loadKeys } from '../../lib/keys/key-entry';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
 import type { JwtStrategyParams } from '../../schemas/policy.schema';
-import { fromClaims } from './foreign-token';
+import { fromClaims, requireSafeUrl } from './foreign-token';
 
 /**
  * tokenStrategy `jwt`: another issuer's JWT access tokens, verified locally
@@ -13,6 +13,7 @@ import { fromClaims } from './foreign-token';
  */
 export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (token: string) => Promise<ValidatedToken> {
   if (!params.keys && !params.jwksUri) throw new TypeError('oauth2 policy: jwt needs keys or a jwksUri');
+  if (params.jwksUri) requireSafeUrl(params.jwksUri, 'jwt.jwksUri');
   const verifier = new JwtVerifier({
     keys: params.keys ? loadKeys(params.keys, 'oauth2 policy: jwt.keys') : [],
     jwksUri: params.jwksUri,
@@ -21,7 +22,9 @@ export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (
     issuer: params.issuer,
     audience: params.audience,
     algorithms: params.algorithms,
-    leeway: params.leeway
+    leeway: params.leeway,
+    typ: params.typ,
+    onJwksError: (message) => logger.error(`oauth2 policy: ${message}`)
   });
 
   return async function validateForeignJwt(token: string): Promise<ValidatedToken> {
@@ -29,10 +32,7 @@ export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (
       return fromClaims(await verifier.verify(token), params.issuer);
     } catch (err) {
       if (err instanceof JwtRejected) throw new InvalidToken(err.reason.replace(/^The token/, 'The access token'), err.detail);
-      if (err instanceof JwtKeysUnavailable) {
-        logger.error(`oauth2 policy: ${err.message}`);
-        throw new InvalidToken('The access token could not be validated');
-      }
+      if (err instanceof JwtKeysUnavailable) throw new TokenNotVerifiable('The access token could not be validated', err.message);
       throw err;
     }
   };

@@ -3,12 +3,16 @@ import { expect } from 'chai';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
 import { freePort } from '../helpers/gateway';
 import { request } from '../helpers/http';
-import { ecKeyPair, edKeyPair, now, rsaKeyPair, signJwt, tamperedJwt, unsignedJwt } from '../helpers/keys';
+import { ecKeyPair, edKeyPair, now, rsaKeyPair, signJwt as signUntyped, tamperedJwt, unsignedJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 
 const ISSUER = 'https://idp.example.com';
 const AUDIENCE = 'api://orders';
 const HMAC_SECRET = 'a shared secret with the outside issuer, 32+ bytes';
+
+/** Access tokens typed as RFC 9068 says (typ: at+jwt), unless the test says otherwise. */
+const signJwt = (key: Parameters<typeof signUntyped>[0], header: Parameters<typeof signUntyped>[1], body: Record<string, unknown>) =>
+  signUntyped(key, { typ: 'at+jwt', ...header }, body);
 
 const claims = (extra: Record<string, unknown> = {}) => ({
   iss: ISSUER, aud: AUDIENCE, sub: 'user-42', client_id: 'outside-client', scope: 'read', preferred_username: 'carol',
@@ -93,6 +97,11 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
       await refused(await rs256({ exp: undefined }), 'The access token\'s "exp" claim is invalid');
     });
 
+    it('refuses a JWT that is not typed as an access token, such as an ID token (RFC 8725 §3.11)', async function () {
+      await refused(await signUntyped(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', typ: 'JWT' }, claims()), 'The access token is not of the expected type');
+      await refused(await signUntyped(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims()), 'The access token is not of the expected type');
+    });
+
     it('refuses garbage that only looks like a JWT', async function () {
       await refused('eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln', 'The access token signature is invalid');
       await refused('a.b.c', 'The access token is malformed');
@@ -102,12 +111,12 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
   describe('with the legacy { secret } form', function () {
     let world: World;
     before(async function () {
-      world = await startWorld({ policy: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, keys: { secret: HMAC_SECRET } } } });
+      world = await startWorld({ policy: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, keys: { secret: HMAC_SECRET }, typ: '' } } });
     });
     after(async function () { await world?.stop(); });
 
-    it('treats it as one HS256 key', async function () {
-      const token = await signJwt(createSecretKey(Buffer.from(HMAC_SECRET)), { alg: 'HS256' }, claims());
+    it('treats it as one HS256 key, and accepts untyped tokens with typ: ""', async function () {
+      const token = await signUntyped(createSecretKey(Buffer.from(HMAC_SECRET)), { alg: 'HS256' }, claims());
       expect((await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } })).status).to.equal(200);
       const hs512 = await signJwt(createSecretKey(Buffer.from(HMAC_SECRET + HMAC_SECRET)), { alg: 'HS512' }, claims());
       expect((await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${hs512}` } })).status).to.equal(401);
@@ -124,7 +133,7 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
       published = [{ ...first.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }];
       jwks = await startFakeServer(() => ({ body: { keys: published } }));
       world = await startWorld({
-        policy: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUri: `${jwks.url}/jwks`, jwksCooldown: 0 } }
+        policy: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUri: `${jwks.url}/jwks`, jwksCooldown: 1 } }
       });
     });
     after(async function () {
@@ -141,7 +150,8 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
       expect(jwks.received).to.have.length(1);
     });
 
-    it('fetches the JWKS again for an unknown kid (key rotation at the issuer)', async function () {
+    it('fetches the JWKS again for an unknown kid (key rotation at the issuer), once the cooldown is over', async function () {
+      await new Promise((r) => setTimeout(r, 1100));
       const before = jwks.received.length;
       published.push({ ...second.publicKey.export({ format: 'jwk' }), kid: 'k2', alg: 'ES256', use: 'sig' });
       expect(jwks.received.length, 'the new key was not fetched before it was needed').to.equal(before);
@@ -150,7 +160,18 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
       expect(jwks.received.length).to.equal(before + 1);
     });
 
+    it('keeps using the keys it has when a fetch fails, and logs it', async function () {
+      await new Promise((r) => setTimeout(r, 1100));
+      jwks.handler = () => ({ status: 503, body: 'down' });
+      const stranger = await signJwt(rsaKeyPair().privateKey, { alg: 'RS256', kid: 'k7' }, claims());
+      expect((await api(stranger)).status).to.equal(401);
+      expect(world.gateway.output()).to.match(/JWKS .* unavailable: answered 503; still using the keys fetched before/);
+      expect((await api(await signJwt(first.privateKey, { alg: 'RS256', kid: 'k1' }, claims()))).status).to.equal(200);
+      jwks.handler = () => ({ body: { keys: published } });
+    });
+
     it('refuses a token whose kid the JWKS does not have', async function () {
+      await new Promise((r) => setTimeout(r, 1100));
       const token = await signJwt(rsaKeyPair().privateKey, { alg: 'RS256', kid: 'k9' }, claims());
       const res = await api(token);
       expect(res.status).to.equal(401);

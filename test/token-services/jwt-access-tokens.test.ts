@@ -134,6 +134,8 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
         /plugins\.oauth2\.keys\[0\]: RS256 cannot be used with this ec key/);
       await failsWith({ accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'HS256', key: 'too short' }] },
         /plugins\.oauth2\.keys\[0\]: an HS256 secret must be at least 32 bytes/);
+      await failsWith({ accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'HS256', key: rsaKeyPair().publicPem }] },
+        /plugins\.oauth2\.keys\[0\]: HS256 needs a shared secret; this looks like a PEM or SSH key/);
     });
 
     it('refuses a public key as the signing key', async function () {

@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { RevocationFeed } from '../../lib/store/revocation-feed';
+import { TokenCache } from '../../lib/tokens/token-cache';
+import type { ValidatedToken } from '../../lib/tokens/validated-token';
+
+const RedisMock = require('ioredis-mock');
+const quiet = { error() {}, warn() {}, info() {}, debug() {} };
+
+const token = (id: string): ValidatedToken => ({
+  id, scopes: ['read'], issuedAt: 0, expiresAt: 0, issuer: 'i', audience: [], subject: 'u1', clientId: 'app1',
+  userId: 'u1', username: 'alice', grantType: '', redirectUri: '', grantId: `g-${id}`, consumer: {}
+});
+
+/** The cache of validations that revocations must reach at once (the emulated feed is in-process). */
+describe('token cache: revocations drop cached validations', function () {
+  let feed: RevocationFeed;
+  let cache: TokenCache;
+  const later = () => Date.now() + 60000;
+  beforeEach(function () {
+    feed = RevocationFeed.for(new RedisMock() as Redis, `test-${Math.random()}`, true, quiet);
+    cache = new TokenCache(100, feed);
+  });
+
+  it('drops an entry named by its digest, jti, grant, app or user', function () {
+    const names = [{ tokens: ['d1'] }, { jtis: ['j2'] }, { grants: ['g-j3'] }, { apps: ['app1'] }, { users: ['u1'] }];
+    names.forEach((event, i) => {
+      cache.put(`d${i + 1}`, token(`j${i + 1}`), later(), cache.currentGeneration);
+      expect(cache.get(`d${i + 1}`)).to.not.equal(null);
+      feed.publish(event);
+      expect(cache.get(`d${i + 1}`), JSON.stringify(event)).to.equal(null);
+    });
+  });
+
+  it('does not keep an answer fetched while a revocation happened (it may predate it)', function () {
+    const fetchedAt = cache.currentGeneration;
+    feed.publish({ grants: ['some-grant'] });
+    cache.put('d1', token('j1'), later(), fetchedAt);
+    expect(cache.get('d1')).to.equal(null);
+  });
+
+  it('forgets everything when revocations may have been missed, and keeps the size bound', function () {
+    for (let i = 0; i < 150; i += 1) cache.put(`d${i}`, token(`j${i}`), later(), cache.currentGeneration);
+    expect(cache.get('d0'), 'the oldest went first').to.equal(null);
+    expect(cache.get('d149')).to.not.equal(null);
+    (feed as unknown as { events: { emit(name: string, event: string): void } }).events.emit('revoked', 'all');
+    expect(cache.get('d149')).to.equal(null);
+  });
+});
