@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
+import { freePort } from '../helpers/gateway';
 import { request } from '../helpers/http';
 import { now } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
@@ -96,5 +97,22 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
     const res = await api('tok-down');
     expect(res.status).to.equal(401);
     expect(world.gateway.output()).to.match(/introspection endpoint .* failed: fetch failed \(ECONNREFUSED\)/);
+  });
+
+  describe('with passThrough', function () {
+    let forgiving: World;
+    before(async function () {
+      forgiving = await startWorld({
+        policy: { passThrough: true, tokenStrategy: 'introspection', introspection: { endpoint: `http://127.0.0.1:${await freePort()}/introspect`, timeout: 500 } }
+      });
+    });
+    after(async function () { await forgiving?.stop(); });
+
+    it('does not let a token it cannot check through as anonymous', async function () {
+      const res = await request(`${forgiving.gateway.url}/api`, { headers: { Authorization: 'Bearer unverifiable' } });
+      expect(res.status).to.equal(401);
+      expect(res.json.error_description).to.equal('The access token could not be validated');
+      expect((await request(`${forgiving.gateway.url}/api`)).status, 'no token at all is still forgiven').to.equal(200);
+    });
   });
 });
