@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { digest } from '../tokens/token-value';
 import type { RevocationEvent } from './revocation-feed';
 import type { TokenKeys } from './token-keys';
 
@@ -163,8 +164,9 @@ export class TokenStore {
   }
 
   /** Revokes one opaque access token (RFC 7009), leaving the rest of its grant alone. */
-  async revokeAccessToken(token: string, tokenDigest: string): Promise<void> {
-    await this.db.del(this.keys.access(token));
+  async revokeAccessToken(token: string): Promise<void> {
+    const tokenDigest = digest(token);
+    await this.db.del(this.keys.accessByDigest(tokenDigest));
     this.announce({ tokens: [tokenDigest] });
   }
 

@@ -2,7 +2,6 @@ import { JwtRejected } from '../keys/jwt-verifier';
 import type { TokenStore } from '../store/token.store';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { tokenKind } from './token-kind';
-import { digest } from './token-value';
 
 /**
  * Token revocation (RFC 7009 §2.1): an access token alone, or a refresh
@@ -21,7 +20,7 @@ export class TokenRevoker {
         const record = await this.store.findAccessToken(token);
         if (!record) return;
         if (record.appId !== clientId) return;
-        return this.store.revokeAccessToken(token, digest(token));
+        return this.store.revokeAccessToken(token);
       }
       case 'jwt-access': {
         let claims;
