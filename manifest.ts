@@ -42,7 +42,15 @@ import { mountAuthorizeRoutes } from './routes/authorize.route';
 import { mountLoginRoutes } from './routes/login.route';
 import { mountLogoutRoutes } from './routes/logout.route';
 import { mountTokenRoute } from './routes/token.route';
-import { settingsSchema } from './schemas/settings.schema';
+import { DEVICE_CODE, settingsSchema } from './schemas/settings.schema';
+import { JwtAssertionTrust } from './lib/assertions/jwt-assertion-trust';
+import { clientAuthentication } from './lib/clients/client-auth.middleware';
+import { ClientAssertions } from './lib/clients/client-assertion';
+import { DeviceStore } from './lib/device/device.store';
+import { assertionAudiences } from './lib/endpoint-url';
+import { ReplayGuard } from './lib/store/replay.guard';
+import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
+import { mountDeviceRoutes } from './routes/device.route';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
@@ -58,17 +66,24 @@ function init(ctx: PluginContext): void {
   const jwts = new JwtAccessTokens(settings);
   const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, egKeys(systemConfig.db?.redis?.namespace ?? 'EG')), jwts, settings);
   const issuer = new TokenIssuer(store, settings, jwts);
-  const signIn = throttledSignIn(services, new Throttle(db, prefix, settings.login.window), settings.login);
-  const server = createOAuth2Server({ settings, services, store, codes, issuer, signIn, logger });
+  const throttle = new Throttle(db, prefix, settings.login.window);
+  const signIn = throttledSignIn(services, throttle, settings.login);
+  const replays = new ReplayGuard(db, prefix);
+  const trust = new JwtAssertionTrust(settings, assertionAudiences(settings), logger);
+  const clientAuth = clientAuthentication(services, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
+  const devices = new DeviceStore(db, prefix);
+  const server = createOAuth2Server({ settings, services, store, codes, issuer, signIn, trust, replays, devices, logger });
 
   const endpoints = newRouter();
-  mountTokenRoute(endpoints, { settings, services, server, logger });
-  mountRevokeRoute(endpoints, { settings, services, revoker: new TokenRevoker(store, jwts), logger });
-  mountIntrospectRoute(endpoints, { settings, services, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
+  mountTokenRoute(endpoints, { settings, clientAuth, server, logger });
+  mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
+  mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
+  const deviceFlow = settings.grants.includes(DEVICE_CODE);
+  if (deviceFlow) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
-  if (browserFlows) {
+  if (browserFlows || deviceFlow) {
     const pages = {
       settings,
       services,
@@ -77,7 +92,8 @@ function init(ctx: PluginContext): void {
       sendPage: pageRenderer(compileViews(settings.views), settings),
       logger
     };
-    mountAuthorizeRoutes(endpoints, { ...pages, server, consents: new ConsentStore(db, prefix, settings.consent.ttl) });
+    if (browserFlows) mountAuthorizeRoutes(endpoints, { ...pages, server, consents: new ConsentStore(db, prefix, settings.consent.ttl) });
+    if (deviceFlow) mountDeviceRoutes(endpoints, { ...pages, devices, throttle });
     mountLoginRoutes(endpoints, { ...pages, signIn });
     mountLogoutRoutes(endpoints, pages);
     endpoints.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));

@@ -36,6 +36,14 @@ export class UnsupportedResponseType extends OAuthError { readonly error = 'unsu
 export class AccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 403; }
 /** RFC 6749 §4.1.2.1; also used when the store is down. */
 export class TemporarilyUnavailable extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 503; }
+/** RFC 8628 §3.5: the user has not decided yet; the device keeps polling. */
+export class AuthorizationPending extends OAuthError { readonly error = 'authorization_pending'; readonly status = 400; }
+/** RFC 8628 §3.5: the device polls faster than its interval, which grows by 5 seconds. */
+export class SlowDown extends OAuthError { readonly error = 'slow_down'; readonly status = 400; }
+/** RFC 8628 §3.5: the device code expired before the user decided. */
+export class ExpiredToken extends OAuthError { readonly error = 'expired_token'; readonly status = 400; }
+/** RFC 8628 §3.5: the user denied the device, answered at the token endpoint (400, unlike a redirect). */
+export class DeviceAccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 400; }
 /** Anything unexpected: the public text is generic, the cause goes to the log. */
 export class ServerError extends OAuthError { readonly error = 'server_error'; readonly status = 500; }
 

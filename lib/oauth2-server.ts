@@ -6,6 +6,12 @@ import { codeGrant } from './grants/code.grant';
 import { implicitGrant } from './grants/implicit.grant';
 import { passwordExchange } from './grants/password.exchange';
 import { refreshTokenExchange } from './grants/refresh-token.exchange';
+import { deviceCodeExchange } from './grants/device-code.exchange';
+import { jwtBearerExchange } from './grants/jwt-bearer.exchange';
+import type { JwtAssertionTrust } from './assertions/jwt-assertion-trust';
+import type { DeviceStore } from './device/device.store';
+import type { ReplayGuard } from './store/replay.guard';
+import { DEVICE_CODE, JWT_BEARER } from '../schemas/settings.schema';
 import type { Settings } from './settings';
 import type { CodeStore } from './store/code.store';
 import type { TokenStore } from './store/token.store';
@@ -19,6 +25,9 @@ export interface ServerDeps {
   codes: CodeStore;
   issuer: TokenIssuer;
   signIn: SignIn;
+  trust: JwtAssertionTrust;
+  replays: ReplayGuard;
+  devices: DeviceStore;
   logger: EgLogger;
 }
 
@@ -35,5 +44,7 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   if (enabled.has('client_credentials')) server.exchange(clientCredentialsExchange(deps.issuer));
   if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.signIn, withRefreshToken));
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));
+  if (enabled.has(JWT_BEARER)) server.exchange(JWT_BEARER, jwtBearerExchange(deps));
+  if (enabled.has(DEVICE_CODE)) server.exchange(DEVICE_CODE, deviceCodeExchange(deps.devices, deps.issuer, withRefreshToken));
   return server;
 }

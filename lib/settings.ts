@@ -1,5 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
-import { settingsSchema } from '../schemas/settings.schema';
+import { DEFAULT_GRANTS, SAML2_BEARER, settingsSchema } from '../schemas/settings.schema';
 import { isEmulatedStore } from './eg/emulated-store';
 import type { GatewayConfig, SystemConfig } from './eg/types';
 import type { KeySpec } from './keys/key-entry';
@@ -12,7 +12,7 @@ export interface Settings {
   basePath: string;
   routes: {
     token: string; authorize: string; decision: string; login: string; logout: string; assets: string;
-    revoke: string; introspect: string; tokeninfo: string; jwks: string;
+    revoke: string; introspect: string; tokeninfo: string; jwks: string; deviceAuthorization: string; device: string;
   };
   pkce: { require: 'public-clients' | 'required' | 'optional'; allowPlain: boolean };
   consent: { remember: boolean; ttl: number };
@@ -28,9 +28,16 @@ export interface Settings {
   refreshToken: { ttl: number; rotate: boolean };
   authorizationCode: { ttl: number };
   grants: GrantType[];
+  assertions: { leeway: number; maxLifetime: number };
+  jwtBearer: { issuers: TrustedJwtIssuer[] };
+  samlBearer: { identityProviders: { issuer: string; certificate?: string; certificateFile?: string }[] };
+  device: { ttl: number; interval: number; maxUserCodeFailures: number };
   tokenEndpoint: { maxBodyBytes: number };
   store: { keyPrefix: string };
 }
+
+/** An issuer of JWT bearer grant assertions trusted in settings (RFC 7523 §3 item 1). */
+export interface TrustedJwtIssuer { issuer: string; keys?: KeySpec[]; jwksUri?: string; algorithms?: KeySpec['alg'][] }
 
 /** A setting that does not validate; the message names its path. */
 export class SettingsError extends TypeError {
@@ -60,6 +67,26 @@ function demoSessionSecret(system: SystemConfig): string {
   return DEMO_SESSION_SECRET;
 }
 
+/** The SAML bearer grant joins the defaults once an identity provider is trusted. */
+function defaultGrants(settings: Settings): GrantType[] {
+  return settings.samlBearer.identityProviders.length > 0 ? [...DEFAULT_GRANTS, SAML2_BEARER] : [...DEFAULT_GRANTS];
+}
+
+/** A grant that trusts nobody would refuse every request: say so at start instead. */
+function checkAssertionTrust(settings: Settings): void {
+  if (settings.grants.includes(SAML2_BEARER) && settings.samlBearer.identityProviders.length === 0) {
+    throw new SettingsError(`plugins.oauth2.grants lists ${SAML2_BEARER}, which needs samlBearer.identityProviders`);
+  }
+  settings.jwtBearer.issuers.forEach((entry, index) => {
+    if (!entry.jwksUri && !entry.keys?.length) {
+      throw new SettingsError(`plugins.oauth2.jwtBearer.issuers.${index} needs keys or a jwksUri`);
+    }
+  });
+  const issuers = settings.jwtBearer.issuers.map((entry) => entry.issuer);
+  const twice = issuers.find((issuer, index) => issuers.indexOf(issuer) !== index);
+  if (twice) throw new SettingsError(`plugins.oauth2.jwtBearer.issuers: the issuer "${twice}" is listed twice`);
+}
+
 /**
  * Validates the raw plugin settings and fills in every default.
  * Values the schema cannot default on its own (they depend on the gateway's
@@ -82,6 +109,8 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
   const kids = resolved.keys.map((key) => key.kid);
   const repeated = kids.find((kid, index) => kids.indexOf(kid) !== index);
   if (repeated) throw new SettingsError(`plugins.oauth2.keys: the kid "${repeated}" is used twice`);
+  resolved.grants ??= defaultGrants(resolved);
+  checkAssertionTrust(resolved);
   if (resolved.accessToken.format === 'jwt' && resolved.keys.length === 0) {
     throw new SettingsError('plugins.oauth2.keys must hold a signing key when accessToken.format is jwt');
   }

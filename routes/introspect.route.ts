@@ -1,7 +1,6 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { Client } from '../lib/clients/client';
-import { clientAuthentication } from '../lib/clients/client-auth.middleware';
-import type { EgLogger, EgServices } from '../lib/eg/types';
+import type { EgLogger } from '../lib/eg/types';
 import { InvalidClient, UnauthorizedClient } from '../lib/errors';
 import { formBody } from '../lib/http/form-body';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
@@ -12,7 +11,7 @@ import type { Settings } from '../lib/settings';
 import { INACTIVE } from '../lib/tokens/introspection-answer';
 import type { TokenInspector } from '../lib/tokens/token.inspector';
 
-interface Deps { settings: Settings; services: EgServices; inspector: TokenInspector; logger: EgLogger }
+interface Deps { settings: Settings; clientAuth: RequestHandler[]; inspector: TokenInspector; logger: EgLogger }
 
 /**
  * POST <basePath><routes.introspect> (RFC 7662). Only authenticated,
@@ -21,7 +20,7 @@ interface Deps { settings: Settings; services: EgServices; inspector: TokenInspe
  * (with ownTokens) only about its own; another client's token answers
  * inactive, exactly like an unknown one.
  */
-export function mountIntrospectRoute(router: Router, { settings, services, inspector, logger }: Deps): void {
+export function mountIntrospectRoute(router: Router, { settings, clientAuth, inspector, logger }: Deps): void {
   const path = settings.routes.introspect;
   const { scope, ownTokens } = settings.introspection;
 
@@ -46,7 +45,7 @@ export function mountIntrospectRoute(router: Router, { settings, services, inspe
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
     requireTokenParam,
-    ...clientAuthentication(services, settings.issuer),
+    ...clientAuth,
     requireConfidentialClient,
     introspect,
     oauthErrorHandler(logger));

@@ -34,6 +34,7 @@ const LOCKED = 'Too many failed sign-in attempts. Wait a few minutes and try aga
 export function mountLoginRoutes(router: Router, deps: Deps): void {
   const { settings, services, session, csrf, signIn, sendPage, logger } = deps;
   const authorizePath = settings.basePath + settings.routes.authorize;
+  const devicePath = settings.basePath + settings.routes.device;
   const passport = new Passport();
   passport.use('resource-owner', new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
     signIn(username, password, req.ip ?? 'unknown').then((result) => {
@@ -42,9 +43,9 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     }, done);
   }));
 
-  /** Only ever return to our own authorization endpoint: no open redirect through the login page. */
+  /** Only ever return to our own authorization endpoint or device page: no open redirect through the login page. */
   const safeReturnTo = (value: unknown) =>
-    typeof value === 'string' && (value === authorizePath || value.startsWith(`${authorizePath}?`)) ? value : undefined;
+    typeof value === 'string' && [authorizePath, devicePath].some((path) => value === path || value.startsWith(`${path}?`)) ? value : undefined;
 
   async function clientNameOf(returnTo: string | undefined): Promise<string | undefined> {
     if (!returnTo) return undefined;

@@ -3,6 +3,11 @@ import type { EgLogger, EgServices } from '../lib/eg/types';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import type { Settings } from '../lib/settings';
+import { endpointUrl } from '../lib/endpoint-url';
+import { DEVICE_CODE, KEY_ALGORITHMS } from '../schemas/settings.schema';
+
+/** What private_key_jwt assertions may be signed with: the asymmetric algorithms (app keys are public keys). */
+const ASYMMETRIC_ALGORITHMS = KEY_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
 
 /** What the metadata document depends on beyond the settings. */
 interface Deps { settings: Settings; services: EgServices; publishesJwks: boolean; logger: EgLogger }
@@ -12,10 +17,12 @@ interface Deps { settings: Settings; services: EgServices; publishesJwks: boolea
  * enabled: endpoints of disabled flows, grants and methods are left out.
  */
 export function metadataDocument(settings: Settings, publishesJwks: boolean): Record<string, unknown> {
-  const url = (route: string) => `${settings.issuer}${settings.basePath}${route}`;
+  const url = (route: string) => endpointUrl(settings, route);
   const grants = settings.grants;
   const browser = grants.includes('authorization_code') || grants.includes('implicit');
-  const clientAuth = ['client_secret_basic', 'client_secret_post'];
+  const clientAuth = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  // Public clients (client_id only) exist for the code flow with PKCE and for devices.
+  const publicClients = grants.includes('authorization_code') || grants.includes(DEVICE_CODE);
   const responseTypes = [...(grants.includes('authorization_code') ? ['code'] : []), ...(grants.includes('implicit') ? ['token'] : [])];
   const document: Record<string, unknown> = {
     issuer: settings.issuer,
@@ -25,12 +32,15 @@ export function metadataDocument(settings: Settings, publishesJwks: boolean): Re
     response_types_supported: responseTypes,
     response_modes_supported: browser ? [...(grants.includes('authorization_code') ? ['query'] : []), ...(grants.includes('implicit') ? ['fragment'] : [])] : undefined,
     grant_types_supported: grants,
-    // A public client (client_id only) exists only for the code flow, which it must use with PKCE.
-    token_endpoint_auth_methods_supported: grants.includes('authorization_code') ? [...clientAuth, 'none'] : clientAuth,
+    token_endpoint_auth_methods_supported: publicClients ? [...clientAuth, 'none'] : clientAuth,
+    token_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
     revocation_endpoint: url(settings.routes.revoke),
-    revocation_endpoint_auth_methods_supported: grants.includes('authorization_code') ? [...clientAuth, 'none'] : clientAuth,
+    revocation_endpoint_auth_methods_supported: publicClients ? [...clientAuth, 'none'] : clientAuth,
+    revocation_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
     introspection_endpoint: url(settings.routes.introspect),
     introspection_endpoint_auth_methods_supported: clientAuth,
+    introspection_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
+    device_authorization_endpoint: grants.includes(DEVICE_CODE) ? url(settings.routes.deviceAuthorization) : undefined,
     authorization_response_iss_parameter_supported: browser ? true : undefined,
     code_challenge_methods_supported: grants.includes('authorization_code') ? (settings.pkce.allowPlain ? ['S256', 'plain'] : ['S256']) : undefined
   };

@@ -1,7 +1,6 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { Client } from '../lib/clients/client';
-import { clientAuthentication } from '../lib/clients/client-auth.middleware';
-import type { EgLogger, EgServices } from '../lib/eg/types';
+import type { EgLogger } from '../lib/eg/types';
 import { formBody } from '../lib/http/form-body';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { noStore } from '../lib/http/no-store';
@@ -10,14 +9,14 @@ import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { Settings } from '../lib/settings';
 import type { TokenRevoker } from '../lib/tokens/token.revoker';
 
-interface Deps { settings: Settings; services: EgServices; revoker: TokenRevoker; logger: EgLogger }
+interface Deps { settings: Settings; clientAuth: RequestHandler[]; revoker: TokenRevoker; logger: EgLogger }
 
 /**
  * POST <basePath><routes.revoke> (RFC 7009). Confidential clients
  * authenticate as at the token endpoint; public clients name themselves
  * with client_id (RFC 7009 §5 lets them revoke their own tokens).
  */
-export function mountRevokeRoute(router: Router, { settings, services, revoker, logger }: Deps): void {
+export function mountRevokeRoute(router: Router, { settings, clientAuth, revoker, logger }: Deps): void {
   const path = settings.routes.revoke;
 
   function revokeToken(req: Request, res: Response, next: NextFunction): void {
@@ -28,7 +27,7 @@ export function mountRevokeRoute(router: Router, { settings, services, revoker, 
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
     requireTokenParam,
-    ...clientAuthentication(services, settings.issuer),
+    ...clientAuth,
     revokeToken,
     oauthErrorHandler(logger));
   router.all(path, methodNotAllowed('POST'));

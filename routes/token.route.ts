@@ -1,8 +1,8 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type oauth2orize from 'oauth2orize';
 import type { Client } from '../lib/clients/client';
-import { clientAuthentication } from '../lib/clients/client-auth.middleware';
-import type { EgLogger, EgServices } from '../lib/eg/types';
+import { appAllowsGrant } from '../lib/clients/grant-policy';
+import type { EgLogger } from '../lib/eg/types';
 import type { TokenRequestInfo } from '../lib/grants/password.exchange';
 import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../lib/errors';
 import { formBody } from '../lib/http/form-body';
@@ -12,24 +12,13 @@ import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { isValidScopeParam } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 
-interface Deps { settings: Settings; services: EgServices; server: oauth2orize.OAuth2Server; logger: EgLogger }
-
-/** Grants a public client may use: those where no client secret stands in for the user (RFC 9700 §2.4). */
-const PUBLIC_CLIENT_GRANTS = new Set(['authorization_code', 'refresh_token']);
-
-/** An app may narrow its grant types with a `grantTypes` property (space or comma separated). */
-function appAllowsGrant(client: Client, grantType: string): boolean {
-  if (client.isPublic && !PUBLIC_CLIENT_GRANTS.has(grantType)) return false;
-  const declared = client.app.grantTypes;
-  if (typeof declared !== 'string' || !declared.trim()) return true;
-  return declared.split(/[\s,]+/).includes(grantType);
-}
+interface Deps { settings: Settings; clientAuth: RequestHandler[]; server: oauth2orize.OAuth2Server; logger: EgLogger }
 
 /**
  * POST <basePath><routes.token> (RFC 6749 §3.2), as a list of named steps so
  * that a log or stack trace names the step that refused a request.
  */
-export function mountTokenRoute(router: Router, { settings, services, server, logger }: Deps): void {
+export function mountTokenRoute(router: Router, { settings, clientAuth, server, logger }: Deps): void {
   const path = settings.routes.token;
   const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit'));
 
@@ -56,7 +45,7 @@ export function mountTokenRoute(router: Router, { settings, services, server, lo
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
     checkGrantType,
-    ...clientAuthentication(services, settings.issuer),
+    ...clientAuth,
     checkClientMayUseGrant,
     server.token(),
     oauthErrorHandler(logger));

@@ -9,11 +9,22 @@ export const GRANT_TYPES = [
   'implicit',
   'password',
   'client_credentials',
-  'refresh_token'
+  'refresh_token',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:saml2-bearer',
+  'urn:ietf:params:oauth:grant-type:device_code'
 ] as const;
 
-/** Every grant but `implicit`, which RFC 9700 §2.1.2 says not to use. */
-export const DEFAULT_GRANTS = GRANT_TYPES.filter((grant) => grant !== 'implicit');
+export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
+export const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/**
+ * The grants enabled when `grants` is not set: every one but `implicit`,
+ * which RFC 9700 §2.1.2 says not to use, and the SAML bearer grant, which
+ * trusts nobody until an identity provider is configured (then it is added).
+ */
+export const DEFAULT_GRANTS = GRANT_TYPES.filter((grant) => grant !== 'implicit' && grant !== SAML2_BEARER);
 
 /** JWS algorithms accepted for signing keys (RFC 7518, RFC 8037); never `none`. */
 export const KEY_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
@@ -64,7 +75,9 @@ export const settingsSchema = {
         revoke: routePath('/revoke', 'Token revocation endpoint (RFC 7009).'),
         introspect: routePath('/introspect', 'Token introspection endpoint (RFC 7662).'),
         tokeninfo: routePath('/tokeninfo', 'Token information for the token\'s own holder (GET, token in the Authorization header).'),
-        jwks: routePath('/jwks', 'The public signing keys, as a JWK Set (RFC 7517).')
+        jwks: routePath('/jwks', 'The public signing keys, as a JWK Set (RFC 7517).'),
+        deviceAuthorization: routePath('/device_authorization', 'Device authorization endpoint (RFC 8628 §3.1).'),
+        device: routePath('/device', 'Verification page where a user enters a device\'s user code (RFC 8628 §3.3).')
       }
     },
     accessToken: {
@@ -237,8 +250,92 @@ export const settingsSchema = {
       type: 'array',
       uniqueItems: true,
       items: { type: 'string', enum: [...GRANT_TYPES] },
-      default: DEFAULT_GRANTS,
-      description: 'Enabled grant types, by their RFC names.'
+      description: 'Enabled grant types, by their RFC names. Default: all but implicit, and the SAML bearer grant ' +
+        'only when samlBearer.identityProviders lists one.'
+    },
+    assertions: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Limits on every assertion: JWT bearer grants, JWT client authentication and SAML bearer grants.',
+      properties: {
+        leeway: { type: 'integer', minimum: 0, maximum: 300, default: 60, description: 'Seconds of clock skew tolerated on expiry, not-before and issue times.' },
+        maxLifetime: duration(3600, 'Longest accepted span, in seconds, from an assertion\'s issue time to its expiry (RFC 7523 §3 item 4).')
+      }
+    },
+    jwtBearer: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Trusted issuers of JWT bearer grant assertions (RFC 7523 §2.1). Apps may also register their own keys ' +
+        '(app properties jwks or jwksUri) to assert themselves.',
+      properties: {
+        issuers: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer'],
+            properties: {
+              issuer: { type: 'string', minLength: 1, maxLength: 500, description: 'The assertion\'s required iss.' },
+              keys: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['alg'],
+                  properties: {
+                    kid: { type: 'string', minLength: 1, maxLength: 100 },
+                    alg: { type: 'string', enum: [...KEY_ALGORITHMS] },
+                    key: { type: 'string', minLength: 1, description: 'A PEM public key or certificate, or an HMAC secret.' },
+                    keyFile: { type: 'string', minLength: 1 }
+                  }
+                },
+                description: 'The issuer\'s verification keys.'
+              },
+              jwksUri: { type: 'string', pattern: '^https?://', description: 'Or a JWK Set URL (https, or http on loopback only).' },
+              algorithms: { type: 'array', minItems: 1, items: { type: 'string', enum: [...KEY_ALGORITHMS] }, description: 'Accepted algorithms; default: those of the keys.' }
+            }
+          }
+        }
+      }
+    },
+    samlBearer: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Trusted identity providers of SAML 2.0 bearer assertions (RFC 7522).',
+      properties: {
+        identityProviders: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer'],
+            properties: {
+              issuer: { type: 'string', minLength: 1, maxLength: 500, description: 'The IdP\'s entity id: the assertion\'s <Issuer>.' },
+              certificate: { type: 'string', minLength: 1, description: 'PEM signing certificate(s) or public key(s) of the IdP.' },
+              certificateFile: { type: 'string', minLength: 1, description: 'Or a file holding them.' }
+            }
+          }
+        }
+      }
+    },
+    device: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Device authorization grant (RFC 8628).',
+      properties: {
+        ttl: duration(600, 'Lifetime of a device code and its user code, in seconds.'),
+        interval: { type: 'integer', minimum: 1, maximum: 60, default: 5, description: 'Seconds a device must wait between polls (RFC 8628 §3.2).' },
+        maxUserCodeFailures: {
+          type: 'integer', minimum: 1, default: 5,
+          description: 'Wrong user codes a signed-in user may enter per login window (and 4 times that per IP) before entry is locked (RFC 8628 §5.1).'
+        }
+      }
     },
     tokenEndpoint: {
       type: 'object',

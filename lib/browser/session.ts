@@ -11,6 +11,8 @@ declare module 'express-session' {
   interface SessionData {
     oauth2User?: SessionUser;
     returnTo?: string;
+    /** The device authorization whose user code this session entered, awaiting the decision (RFC 8628 §3.3). */
+    deviceApproval?: { id: string; clientId: string };
     /** oauth2orize's pending authorization transactions. */
     authorize?: Record<string, unknown>;
   }

@@ -5,7 +5,8 @@ import pug from 'pug';
 /** The plugin's own templates and style sheet. */
 export const DEFAULT_VIEWS = path.resolve(__dirname, '..', '..', '..', 'views');
 
-export type PageName = 'login' | 'consent' | 'error' | 'logged-out';
+const PAGES = ['login', 'consent', 'error', 'logged-out', 'device', 'device-done'] as const;
+export type PageName = typeof PAGES[number];
 export type Render = (page: PageName, locals: Record<string, unknown>) => string;
 
 /**
@@ -18,8 +19,7 @@ export function compileViews(customFolder?: string): Render {
     const custom = customFolder && path.join(customFolder, file);
     return custom && fs.existsSync(custom) ? custom : path.join(DEFAULT_VIEWS, file);
   };
-  const pages: PageName[] = ['login', 'consent', 'error', 'logged-out'];
-  const compiled = new Map(pages.map((page) => [page, pug.compileFile(pick(`${page}.pug`), {
+  const compiled = new Map(PAGES.map((page) => [page, pug.compileFile(pick(`${page}.pug`), {
     basedir: customFolder && fs.existsSync(path.join(customFolder, 'layout.pug')) ? customFolder : DEFAULT_VIEWS
   })]));
   return (page, locals) => compiled.get(page)!(locals);

@@ -5,6 +5,7 @@ import { Strategy as ClientPasswordStrategy } from 'passport-oauth2-client-passw
 import type { EgServices } from '../eg/types';
 import { InvalidClient, InvalidRequest } from '../errors';
 import type { Client } from './client';
+import type { ClientAssertions } from './client-assertion';
 import { authenticateClient } from './client.authenticator';
 import { findClient } from './client.repository';
 
@@ -23,14 +24,19 @@ function hasBasicAuthorization(req: Request): boolean {
   return /^basic /i.test(req.headers.authorization ?? '');
 }
 
+function hasClientAssertion(req: Request): boolean {
+  return req.body.client_assertion !== undefined || req.body.client_assertion_type !== undefined;
+}
+
 /**
- * Client authentication at the token endpoint: client_secret_basic
- * (passport-http), client_secret_post (passport-oauth2-client-password), or
- * none for a public client,
- * on a private Passport instance so nothing touches EG's own. The client
- * lands on `req.user`, where oauth2orize expects it.
+ * Client authentication at the token, revocation and introspection
+ * endpoints: client_secret_basic (passport-http), client_secret_post
+ * (passport-oauth2-client-password), private_key_jwt (RFC 7523 §2.2), or
+ * none for a public client; on a private Passport instance so nothing
+ * touches EG's own. The client lands on `req.user`, where oauth2orize
+ * expects it.
  */
-export function clientAuthentication(services: EgServices, realm: string): RequestHandler[] {
+export function clientAuthentication(services: EgServices, realm: string, assertions: ClientAssertions): RequestHandler[] {
   const passport = new Passport();
   const verify = (method: Client['authMethod']) => (id: string, secret: string, done: Verified) => {
     authenticateClient(services, id, secret, method).then((client) => done(null, client ?? false), (err) => done(err));
@@ -41,7 +47,8 @@ export function clientAuthentication(services: EgServices, realm: string): Reque
 
   /** RFC 6749 §2.3: one authentication method per request. */
   function requireSingleAuthMethod(req: Request, _res: Response, next: NextFunction): void {
-    if (hasBasicAuthorization(req) && req.body.client_secret !== undefined) {
+    const methods = [hasBasicAuthorization(req), req.body.client_secret !== undefined, hasClientAssertion(req)];
+    if (methods.filter(Boolean).length > 1) {
       return next(new InvalidRequest('The client authenticated with more than one method'));
     }
     next();
@@ -57,6 +64,10 @@ export function clientAuthentication(services: EgServices, realm: string): Reque
   }
 
   function authenticate(req: Request, res: Response, next: NextFunction): void {
+    if (hasClientAssertion(req)) {
+      assertions.authenticate(req.body).then((client) => { req.user = client; next(); }, next);
+      return;
+    }
     const basicUsed = hasBasicAuthorization(req);
     if (!basicUsed && req.body.client_secret === undefined && typeof req.body.client_id === 'string') {
       return authenticatePublicClient(req, next);

@@ -1,7 +1,7 @@
 import type { EgApplication } from '../eg/types';
 
 /** How a client proved its identity at this request (RFC 7591 §2 names); `none` for a public client. */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** An OAuth client: an active EG application with an active oauth2 credential. */
 export interface Client {

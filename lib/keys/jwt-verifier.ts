@@ -18,6 +18,7 @@ export interface JwtRules {
   algorithms?: JwsAlgorithm[];
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
   leeway: number;
+  /** Required `typ` header, e.g. `at+jwt`; empty: not checked. */
   typ?: string;
   /** Milliseconds to wait for the JWKS document. */
   jwksTimeout?: number;
@@ -25,7 +26,8 @@ export interface JwtRules {
   jwksCooldown?: number;
   /** Told when the JWKS cannot be fetched. */
   onJwksError?: (message: string) => void;
-  /** Required `typ` header, e.g. `at+jwt`; empty: not checked. */
+  /** What the JWT is called in refusals: "token" (default) or "assertion". */
+  noun?: string;
 }
 
 /** A JWT that is refused; `reason` is a public, precise description. */
@@ -36,7 +38,12 @@ export class JwtRejected extends Error {
 
 const ASYMMETRIC: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
-function describe(err: unknown): JwtRejected {
+function describe(err: unknown, noun: string): JwtRejected {
+  const rejected = describeAsToken(err);
+  return noun === 'token' ? rejected : new JwtRejected(rejected.reason.replace(/\btoken\b/g, noun), rejected.detail);
+}
+
+function describeAsToken(err: unknown): JwtRejected {
   if (err instanceof JwtRejected) return err;
   if (err instanceof errors.JWTExpired) return new JwtRejected('The token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
@@ -65,11 +72,13 @@ function describe(err: unknown): JwtRejected {
 export class JwtVerifier {
   private readonly algorithms: JwsAlgorithm[];
   private readonly jwks?: RemoteJwks;
+  private readonly noun: string;
 
   constructor(private readonly rules: JwtRules) {
     const fromKeys = [...new Set(rules.keys.map((key) => key.alg))];
     const defaults = rules.jwksUri ? [...new Set([...fromKeys, ...ASYMMETRIC])] : fromKeys;
     this.algorithms = rules.algorithms ?? defaults;
+    this.noun = rules.noun ?? 'token';
     if (rules.jwksUri) {
       this.jwks = new RemoteJwks(rules.jwksUri, rules.jwksTimeout ?? 5000, (rules.jwksCooldown ?? 30) * 1000, rules.onJwksError ?? (() => undefined));
     }
@@ -94,11 +103,11 @@ export class JwtVerifier {
     try {
       header = decodeProtectedHeader(token);
     } catch (err) {
-      throw describe(err);
+      throw describe(err, this.noun);
     }
     const alg = header.alg;
     if (typeof alg !== 'string' || !(this.algorithms as string[]).includes(alg)) {
-      throw new JwtRejected('The token is signed with an algorithm that is not accepted', `alg ${String(alg)}`);
+      throw describe(new JwtRejected('The token is signed with an algorithm that is not accepted', `alg ${String(alg)}`), this.noun);
     }
     const options = {
       algorithms: [alg],
@@ -126,13 +135,13 @@ export class JwtVerifier {
         failure = err;
       }
     }
-    throw describe(failure);
+    throw describe(failure, this.noun);
   }
 
   /** jose checks `iat` only with maxTokenAge; a token from the future is as suspect as an expired one. */
   private checkIssuedAt(payload: JWTPayload): JWTPayload {
     if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + this.rules.leeway)) {
-      throw new JwtRejected('The token was issued in the future');
+      throw describe(new JwtRejected('The token was issued in the future'), this.noun);
     }
     return payload;
   }

@@ -39,7 +39,7 @@ function minimumSecretBytes(alg: JwsAlgorithm): number {
  * key can never be taken as an HMAC secret (algorithm confusion) and a
  * misconfigured key fails at start, not on the first request.
  */
-function checkFit(alg: JwsAlgorithm, key: KeyObject): void {
+export function checkFit(alg: JwsAlgorithm, key: KeyObject): void {
   if (alg.startsWith('HS')) {
     if (key.type !== 'secret') throw new KeyError(`${alg} needs a shared secret, not a ${key.type} key`);
     if ((key.symmetricKeySize ?? 0) < minimumSecretBytes(alg)) {

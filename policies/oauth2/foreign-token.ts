@@ -1,3 +1,4 @@
+import { isSafeFetchUrl } from '../../lib/keys/safe-url';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -39,17 +40,12 @@ export function fromClaims(claims: Record<string, unknown>, issuer: string): Val
   };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
- * Keys and introspection answers decide who gets in: they must come over
- * https, so nobody on the network path can substitute them. Plain http is
- * only for loopback (a sidecar, a test).
+ * Keys and introspection endpoints must be https (see isSafeFetchUrl).
  * @throws TypeError at pipeline load, naming the parameter.
  */
 export function requireSafeUrl(url: string, parameter: string): void {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && !LOOPBACK.has(parsed.hostname)) {
+  if (!isSafeFetchUrl(url)) {
     throw new TypeError(`oauth2 policy: ${parameter} must be an https URL (plain http only on loopback): ${url}`);
   }
 }

@@ -20,9 +20,11 @@ describe('token services: authorization server metadata (RFC 8414)', function ()
         revocation_endpoint: `${base}/oauth2/revoke`,
         introspection_endpoint: `${base}/oauth2/introspect`,
         response_types_supported: ['code'],
-        grant_types_supported: ['authorization_code', 'password', 'client_credentials', 'refresh_token'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        device_authorization_endpoint: `${base}/oauth2/device_authorization`,
+        grant_types_supported: ['authorization_code', 'password', 'client_credentials', 'refresh_token',
+          'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:device_code'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
         code_challenge_methods_supported: ['S256', 'plain']
       });
       expect(res.json.scopes_supported).to.include.members(['read', 'write']);
@@ -46,7 +48,8 @@ describe('token services: authorization server metadata (RFC 8414)', function ()
       expect(res.json.grant_types_supported).to.deep.equal(['client_credentials']);
       expect(res.json.response_types_supported).to.deep.equal([]);
       expect(res.json).not.to.have.any.keys('authorization_endpoint', 'code_challenge_methods_supported', 'response_modes_supported');
-      expect(res.json.token_endpoint_auth_methods_supported).to.deep.equal(['client_secret_basic', 'client_secret_post']);
+      expect(res.json.token_endpoint_auth_methods_supported).to.deep.equal(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+      expect(res.json).not.to.have.property('device_authorization_endpoint');
     });
   });
 });

@@ -1,0 +1,75 @@
+import { createHash } from 'crypto';
+import type { Client } from '../clients/client';
+import type { EgLogger } from '../eg/types';
+import { keysFromJwkSet } from '../keys/jwk-set';
+import { JwtRejected, JwtVerifier } from '../keys/jwt-verifier';
+import { loadKeys } from '../keys/key-entry';
+import { isSafeFetchUrl } from '../keys/safe-url';
+import type { Settings } from '../settings';
+
+/** App verifiers kept at once; an app whose keys change gets a new one. */
+const MAX_CACHED_APPS = 10000;
+
+/**
+ * Who may sign JWT assertions, and with which keys: the issuers trusted in
+ * settings (RFC 7523 §3 item 1), and each app for itself with the keys it
+ * registered as app properties, `jwks` (a JWK Set as JSON) or `jwksUri`
+ * (https, or http on loopback), as in RFC 7591 §2.
+ */
+export class JwtAssertionTrust {
+  private readonly issuers: Map<string, JwtVerifier>;
+  private readonly apps = new Map<string, { fingerprint: string; verifier: JwtVerifier }>();
+
+  constructor(private readonly settings: Settings, private readonly audiences: string[], private readonly logger: EgLogger) {
+    this.issuers = new Map(settings.jwtBearer.issuers.map((entry, index) => {
+      if (entry.jwksUri && !isSafeFetchUrl(entry.jwksUri)) {
+        throw new TypeError(`plugins.oauth2.jwtBearer.issuers.${index}.jwksUri must be https (plain http only on loopback)`);
+      }
+      const keys = entry.keys ? loadKeys(entry.keys, `plugins.oauth2.jwtBearer.issuers.${index}.keys`) : [];
+      return [entry.issuer, this.verifier(entry.issuer, { keys, jwksUri: entry.jwksUri, algorithms: entry.algorithms })];
+    }));
+  }
+
+  private verifier(issuer: string, keys: Pick<ConstructorParameters<typeof JwtVerifier>[0], 'keys' | 'jwksUri' | 'algorithms'>): JwtVerifier {
+    return new JwtVerifier({
+      ...keys,
+      issuer,
+      audience: this.audiences,
+      leeway: this.settings.assertions.leeway,
+      typ: '',
+      noun: 'assertion',
+      onJwksError: (message) => this.logger.error(`oauth2: assertion keys of ${issuer}: ${message}`)
+    });
+  }
+
+  /** The verifier of an issuer trusted in settings. */
+  forIssuer(issuer: string): JwtVerifier | undefined {
+    return this.issuers.get(issuer);
+  }
+
+  /**
+   * The verifier of a client's own assertions (iss = its client_id).
+   * @returns undefined when the app registered no keys.
+   * @throws JwtRejected when what it registered is unusable (the detail says why).
+   */
+  forClient(client: Client): JwtVerifier | undefined {
+    const jwks = typeof client.app.jwks === 'string' && client.app.jwks.trim() ? client.app.jwks : undefined;
+    const jwksUri = typeof client.app.jwksUri === 'string' && client.app.jwksUri.trim() ? client.app.jwksUri.trim() : undefined;
+    if (!jwks && !jwksUri) return undefined;
+    const fingerprint = createHash('sha256').update(`${jwksUri ?? ''}\n${jwks ?? ''}`).digest('base64url');
+    const cached = this.apps.get(client.id);
+    if (cached?.fingerprint === fingerprint) return cached.verifier;
+    if (jwksUri && !isSafeFetchUrl(jwksUri)) {
+      throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: jwksUri must be https`);
+    }
+    let verifier: JwtVerifier;
+    try {
+      verifier = this.verifier(client.id, { keys: jwks ? keysFromJwkSet(jwks) : [], jwksUri });
+    } catch (err) {
+      throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: ${(err as Error).message}`);
+    }
+    if (this.apps.size >= MAX_CACHED_APPS) this.apps.delete(this.apps.keys().next().value!);
+    this.apps.set(client.id, { fingerprint, verifier });
+    return verifier;
+  }
+}

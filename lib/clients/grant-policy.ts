@@ -1,0 +1,17 @@
+import { DEVICE_CODE } from '../../schemas/settings.schema';
+import type { Client } from './client';
+
+/**
+ * Grants a public client may use: those where no client secret stands in
+ * for the user (RFC 9700 §2.4): the code flow with PKCE, refresh, and the
+ * device flow, made for devices that cannot keep a secret (RFC 8628 §3.4).
+ */
+const PUBLIC_CLIENT_GRANTS = new Set<string>(['authorization_code', 'refresh_token', DEVICE_CODE]);
+
+/** An app may narrow its grant types with a `grantTypes` property (space or comma separated). */
+export function appAllowsGrant(client: Client, grantType: string): boolean {
+  if (client.isPublic && !PUBLIC_CLIENT_GRANTS.has(grantType)) return false;
+  const declared = client.app.grantTypes;
+  if (typeof declared !== 'string' || !declared.trim()) return true;
+  return declared.split(/[\s,]+/).includes(grantType);
+}

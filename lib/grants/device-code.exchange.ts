@@ -1,0 +1,42 @@
+import { DEVICE_CODE } from '../../schemas/settings.schema';
+import type { DeviceStore } from '../device/device.store';
+import { AuthorizationPending, DeviceAccessDenied, ExpiredToken, InvalidGrant, InvalidRequest, SlowDown } from '../errors';
+import { splitScopes } from '../scopes';
+import type { TokenIssuer } from '../tokens/token.issuer';
+import { extensionExchange } from './extension.exchange';
+
+/**
+ * Device access token request (RFC 8628 §3.4, §3.5): the device polls with
+ * its device code until the user decided. Answers authorization_pending
+ * while undecided, slow_down (and a 5 s longer interval) when polled faster
+ * than the interval, access_denied, expired_token; once approved, the first
+ * poll gets the tokens and the device code is spent.
+ */
+export function deviceCodeExchange(devices: DeviceStore, issuer: TokenIssuer, withRefreshToken: boolean) {
+  return extensionExchange(async function issueForDevice(client, body) {
+    if (typeof body.device_code !== 'string' || !body.device_code) throw new InvalidRequest('The device_code parameter is missing');
+    const found = await devices.poll(body.device_code);
+    if (!found || found.record.clientId !== client.id) throw new InvalidGrant('The device code is not valid for this client');
+    const { id, record } = found;
+    const now = Date.now();
+    if (record.redeemedAt) throw new InvalidGrant('The device code was already used');
+    if (now >= record.expiresAt) throw new ExpiredToken('The device code has expired; start a new device authorization');
+    if (record.status === 'denied') throw new DeviceAccessDenied('The user denied the authorization request');
+    if (record.status === 'pending') {
+      if (record.lastPollAt && now - record.lastPollAt < record.interval * 1000) {
+        await devices.slowDown(id);
+        throw new SlowDown(`Polling too fast: wait at least ${record.interval + 5} seconds between requests`);
+      }
+      throw new AuthorizationPending('The user has not yet completed the authorization');
+    }
+    if (!(await devices.redeem(id))) throw new InvalidGrant('The device code was already used');
+    const scopes = splitScopes(record.scope);
+    return issuer.issue({
+      grantType: DEVICE_CODE,
+      appId: client.id,
+      user: { id: record.userId, username: record.username },
+      scopes,
+      refresh: withRefreshToken ? { scopes } : null
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import type { Client } from '../clients/client';
+import type { EgServices } from '../eg/types';
+import { InvalidGrant, InvalidRequest } from '../errors';
+import { JwtKeysUnavailable, JwtRejected } from '../keys/jwt-verifier';
+import { grantScopes, splitScopes } from '../scopes';
+import type { Settings } from '../settings';
+import type { ReplayGuard } from '../store/replay.guard';
+import type { TokenIssuer } from '../tokens/token.issuer';
+import { assertedUser } from '../assertions/assertion-subject';
+import type { JwtAssertionTrust } from '../assertions/jwt-assertion-trust';
+import { unverifiedIssuer, verifyJwtAssertion } from '../assertions/jwt-assertion';
+import { extensionExchange } from './extension.exchange';
+
+interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; trust: JwtAssertionTrust; replays: ReplayGuard }
+
+/** RFC 7523 §3.1: every refusal of the assertion is invalid_grant, with the check that failed. */
+function refusal(err: unknown): Error {
+  if (err instanceof JwtRejected) return new InvalidGrant(err.reason, err.detail);
+  if (err instanceof JwtKeysUnavailable) return new InvalidGrant('The assertion issuer\'s keys cannot be fetched at the moment', err.message);
+  return err as Error;
+}
+
+/**
+ * JWT bearer grant (RFC 7523 §2.1): the client presents a JWT signed by an
+ * issuer trusted in settings, or by itself with the keys it registered
+ * (`iss` = its client_id). The subject is the client itself (a token for
+ * the app, like client credentials) or, for a trusted issuer, an EG user.
+ * No refresh token: the client can present a fresh assertion instead.
+ */
+export function jwtBearerExchange({ settings, services, issuer, trust, replays }: Deps) {
+  return extensionExchange(async function issueForAssertion(client: Client, body) {
+    if (typeof body.assertion !== 'string' || !body.assertion) throw new InvalidRequest('The assertion parameter is missing');
+    const scopes = grantScopes(typeof body.scope === 'string' ? splitScopes(body.scope) : undefined, client.scopes);
+    let verified;
+    let selfIssued = false;
+    try {
+      const iss = unverifiedIssuer(body.assertion);
+      let verifier = trust.forIssuer(iss);
+      if (!verifier && iss === client.id) {
+        verifier = trust.forClient(client);
+        selfIssued = true;
+      }
+      if (!verifier) throw new JwtRejected('The assertion was not issued by a trusted issuer');
+      verified = await verifyJwtAssertion(verifier, body.assertion, settings.assertions, replays);
+    } catch (err) {
+      throw refusal(err);
+    }
+    let user = null;
+    if (verified.sub !== client.id) {
+      // The client's own key proves who the client is, not who its users are.
+      if (selfIssued) throw new InvalidGrant('An assertion signed with the client\'s own key may only name the client as its subject');
+      user = await assertedUser(services, verified.sub, 'assertion');
+    }
+    return issuer.issue({ grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer', appId: client.id, user, scopes, refresh: null });
+  });
+}

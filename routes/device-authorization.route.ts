@@ -1,0 +1,66 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { DEVICE_CODE } from '../schemas/settings.schema';
+import type { Client } from '../lib/clients/client';
+import { appAllowsGrant } from '../lib/clients/grant-policy';
+import type { DeviceStore } from '../lib/device/device.store';
+import { endpointUrl } from '../lib/endpoint-url';
+import type { EgLogger } from '../lib/eg/types';
+import { InvalidScope, UnauthorizedClient } from '../lib/errors';
+import { formBody } from '../lib/http/form-body';
+import { methodNotAllowed } from '../lib/http/method-not-allowed';
+import { noStore } from '../lib/http/no-store';
+import { oauthErrorHandler } from '../lib/http/send-oauth-error';
+import { grantScopes, isValidScopeParam, joinScopes, splitScopes } from '../lib/scopes';
+import type { Settings } from '../lib/settings';
+
+interface Deps { settings: Settings; clientAuth: RequestHandler[]; devices: DeviceStore; logger: EgLogger }
+
+/**
+ * POST <deviceAuthorization> (RFC 8628 §3.1, §3.2): a device (a public
+ * client naming itself with client_id, or a confidential one) starts an
+ * authorization and gets a device code to poll with and a user code for
+ * its user to enter at the verification page.
+ */
+export function mountDeviceAuthorizationRoute(router: Router, { settings, clientAuth, devices, logger }: Deps): void {
+  const path = settings.routes.deviceAuthorization;
+  const verificationUri = endpointUrl(settings, settings.routes.device);
+
+  function checkClientMayUseDeviceGrant(req: Request, _res: Response, next: NextFunction): void {
+    if (!appAllowsGrant(req.user as Client, DEVICE_CODE)) return next(new UnauthorizedClient('This client may not use the device authorization grant'));
+    next();
+  }
+
+  function startDeviceAuthorization(req: Request, res: Response, next: NextFunction): void {
+    const client = req.user as Client;
+    const scope = req.body.scope;
+    if (scope !== undefined && (typeof scope !== 'string' || !isValidScopeParam(scope))) {
+      return next(new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)'));
+    }
+    let scopes: string[];
+    try {
+      scopes = grantScopes(scope === undefined ? undefined : splitScopes(scope), client.scopes);
+    } catch (err) {
+      return next(err);
+    }
+    const { ttl, interval } = settings.device;
+    devices.create(client.id, joinScopes(scopes), ttl, interval).then(({ deviceCode, userCode }) => {
+      res.json({
+        device_code: deviceCode,
+        user_code: userCode,
+        verification_uri: verificationUri,
+        verification_uri_complete: `${verificationUri}?${new URLSearchParams({ user_code: userCode })}`,
+        expires_in: ttl,
+        interval
+      });
+    }, next);
+  }
+
+  router.post(path,
+    noStore,
+    ...formBody(settings.tokenEndpoint.maxBodyBytes),
+    ...clientAuth,
+    checkClientMayUseDeviceGrant,
+    startDeviceAuthorization,
+    oauthErrorHandler(logger));
+  router.all(path, methodNotAllowed('POST'));
+}
