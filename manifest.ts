@@ -47,7 +47,8 @@ import { JwtAssertionTrust } from './lib/assertions/jwt-assertion-trust';
 import { clientAuthentication } from './lib/clients/client-auth.middleware';
 import { ClientAssertions } from './lib/clients/client-assertion';
 import { DeviceStore } from './lib/device/device.store';
-import { assertionAudiences } from './lib/endpoint-url';
+import { assertionAudiences, endpointUrl } from './lib/endpoint-url';
+import { trustedIdps } from './lib/saml/trusted-idps';
 import { ReplayGuard } from './lib/store/replay.guard';
 import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
 import { mountDeviceRoutes } from './routes/device.route';
@@ -72,7 +73,13 @@ function init(ctx: PluginContext): void {
   const trust = new JwtAssertionTrust(settings, assertionAudiences(settings), logger);
   const clientAuth = clientAuthentication(services, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
   const devices = new DeviceStore(db, prefix);
-  const server = createOAuth2Server({ settings, services, store, codes, issuer, signIn, trust, replays, devices, logger });
+  const saml = {
+    idps: trustedIdps(settings),
+    audiences: [settings.issuer, endpointUrl(settings, settings.routes.token)],
+    recipient: endpointUrl(settings, settings.routes.token),
+    ...settings.assertions
+  };
+  const server = createOAuth2Server({ settings, services, store, codes, issuer, signIn, trust, replays, devices, saml, logger });
 
   const endpoints = newRouter();
   mountTokenRoute(endpoints, { settings, clientAuth, server, logger });

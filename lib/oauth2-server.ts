@@ -8,10 +8,12 @@ import { passwordExchange } from './grants/password.exchange';
 import { refreshTokenExchange } from './grants/refresh-token.exchange';
 import { deviceCodeExchange } from './grants/device-code.exchange';
 import { jwtBearerExchange } from './grants/jwt-bearer.exchange';
+import { saml2BearerExchange } from './grants/saml2-bearer.exchange';
+import type { SamlRules } from './saml';
 import type { JwtAssertionTrust } from './assertions/jwt-assertion-trust';
 import type { DeviceStore } from './device/device.store';
 import type { ReplayGuard } from './store/replay.guard';
-import { DEVICE_CODE, JWT_BEARER } from '../schemas/settings.schema';
+import { DEVICE_CODE, JWT_BEARER, SAML2_BEARER } from '../schemas/settings.schema';
 import type { Settings } from './settings';
 import type { CodeStore } from './store/code.store';
 import type { TokenStore } from './store/token.store';
@@ -28,6 +30,7 @@ export interface ServerDeps {
   trust: JwtAssertionTrust;
   replays: ReplayGuard;
   devices: DeviceStore;
+  saml: SamlRules;
   logger: EgLogger;
 }
 
@@ -45,6 +48,7 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.signIn, withRefreshToken));
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));
   if (enabled.has(JWT_BEARER)) server.exchange(JWT_BEARER, jwtBearerExchange(deps));
+  if (enabled.has(SAML2_BEARER)) server.exchange(SAML2_BEARER, saml2BearerExchange(deps));
   if (enabled.has(DEVICE_CODE)) server.exchange(DEVICE_CODE, deviceCodeExchange(deps.devices, deps.issuer, withRefreshToken));
   return server;
 }

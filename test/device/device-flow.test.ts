@@ -1,0 +1,134 @@
+import { expect } from 'chai';
+import { Browser, hiddenField } from '../helpers/browser';
+import { postForm } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** RFC 8628: a device shows a code, its user approves on another screen, the device polls for tokens. */
+describe('device authorization grant (RFC 8628)', function () {
+  let world: World;
+  let tv: { id: string; secret: string };
+
+  const start = (clientId = tv.id, scope = 'read') =>
+    postForm(`${world.gateway.url}/oauth2/device_authorization`, { client_id: clientId, scope });
+  const poll = (deviceCode: string, clientId = tv.id) =>
+    postForm(`${world.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, device_code: deviceCode, client_id: clientId });
+
+  /** Opens the verification URI, signs in, enters the code and answers the consent page. */
+  async function approve(browser: Browser, verificationUri: string, allow: boolean, userCode?: string): Promise<string> {
+    let page = await browser.get(verificationUri);
+    if (page.status === 302) {
+      const login = await browser.get(page.headers.get('location')!);
+      const signedIn = await browser.post('/oauth2/login', { _csrf: hiddenField(login.text, '_csrf'), username: world.user.username, password: world.user.password });
+      page = await browser.follow(signedIn);
+    }
+    expect(page.status, page.text.slice(0, 300)).to.equal(200);
+    const typed = userCode ?? hiddenValue(page.text, 'user_code');
+    const consent = await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: typed });
+    expect(consent.status, consent.text.slice(0, 500)).to.equal(200);
+    expect(consent.text).to.contain('Allow access?');
+    const form: Record<string, string> = { _csrf: hiddenField(consent.text, '_csrf') };
+    if (allow) form.allow = 'Allow'; else form.cancel = 'Deny';
+    const done = await browser.post('/oauth2/device/decision', form);
+    expect(done.status).to.equal(200);
+    return done.text;
+  }
+  const hiddenValue = (html: string, name: string) => new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? '';
+
+  before(async function () {
+    world = await startWorld({ settings: { device: { interval: 1, maxUserCodeFailures: 2 } } });
+    tv = await world.gateway.admin.registerClient({ name: 'Living room TV', userId: world.user.id, public: 'true' }, ['read', 'write']);
+  });
+  after(async function () { await world?.stop(); });
+
+  it('answers a device code, a readable user code and where to enter it', async function () {
+    const res = await start();
+    expect(res.status, res.text).to.equal(200);
+    expect(res.headers.get('cache-control')).to.equal('no-store');
+    expect(res.json.user_code).to.match(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    expect(res.json).to.include({ verification_uri: `${world.gateway.url}/oauth2/device`, expires_in: 600, interval: 1 });
+    expect(res.json.verification_uri_complete).to.equal(`${world.gateway.url}/oauth2/device?user_code=${res.json.user_code}`);
+    expect(res.json.device_code).to.have.length.above(40);
+  });
+
+  it('says authorization_pending, then slow_down when polled faster than the interval, then gives tokens once approved', async function () {
+    const { json: device } = await start();
+    expect((await poll(device.device_code)).json.error).to.equal('authorization_pending');
+    const tooFast = await poll(device.device_code);
+    expect(tooFast.status).to.equal(400);
+    expect(tooFast.json.error).to.equal('slow_down');
+    const page = await approve(new Browser(world.gateway.url), device.verification_uri_complete, true);
+    expect(page).to.contain('Living room TV');
+    await sleep(6100); // the interval grew by 5 seconds at slow_down
+    const tokens = await poll(device.device_code);
+    expect(tokens.status, tokens.text).to.equal(200);
+    expect(tokens.json).to.include({ token_type: 'Bearer', scope: 'read' });
+    expect(tokens.json).to.have.property('refresh_token');
+    await sleep(1100);
+    const again = await poll(device.device_code);
+    expect(again.json.error, 'the device code is single use').to.equal('invalid_grant');
+  });
+
+  it('says access_denied when the user denies, and the user code stops working', async function () {
+    const { json: device } = await start();
+    const browser = new Browser(world.gateway.url);
+    expect(await approve(browser, device.verification_uri_complete, false)).to.contain('was not given access');
+    const res = await poll(device.device_code);
+    expect(res.status).to.equal(400);
+    expect(res.json.error).to.equal('access_denied');
+    const page = await browser.get('/oauth2/device');
+    const reuse = await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: device.user_code });
+    expect(reuse.status).to.equal(400);
+  });
+
+  it('says expired_token once the device code expired', async function () {
+    const short = await startWorld({ settings: { device: { ttl: 1, interval: 1 } }, seed: { username: 'bob' } });
+    try {
+      const public_ = await short.gateway.admin.registerClient({ name: 'tv', userId: short.user.id, public: 'true' }, ['read']);
+      const { json: device } = await postForm(`${short.gateway.url}/oauth2/device_authorization`, { client_id: public_.id });
+      await sleep(1500);
+      const res = await postForm(`${short.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, device_code: device.device_code, client_id: public_.id });
+      expect(res.json.error, res.text).to.equal('expired_token');
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it('refuses the device code of another client, an unknown one, and a missing one', async function () {
+    const { json: device } = await start();
+    expect((await poll(device.device_code, world.app.id)).status).to.equal(401); // a confidential client must authenticate
+    const other = await world.gateway.admin.registerClient({ name: 'other tv', userId: world.user.id, public: 'true' }, ['read']);
+    expect((await poll(device.device_code, other.id)).json.error).to.equal('invalid_grant');
+    expect((await poll('made-up')).json.error).to.equal('invalid_grant');
+    expect((await postForm(`${world.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, client_id: tv.id })).json.error).to.equal('invalid_request');
+  });
+
+  it('refuses scopes the client does not hold', async function () {
+    const res = await start(tv.id, 'admin');
+    expect(res.status).to.equal(400);
+    expect(res.json.error).to.equal('invalid_scope');
+  });
+
+  it('refuses a decision for a code this session never entered', async function () {
+    const browser = new Browser(world.gateway.url);
+    const { json: device } = await start();
+    await approve(browser, device.verification_uri_complete, true);
+    const page = await browser.get('/oauth2/device');
+    const res = await browser.post('/oauth2/device/decision', { _csrf: hiddenField(page.text, '_csrf'), allow: 'Allow' });
+    expect(res.status).to.equal(400);
+  });
+  // Last: the lock it provokes lasts the login window.
+  it('locks user code entry after too many wrong codes (RFC 8628 §5.1)', async function () {
+    const browser = new Browser(world.gateway.url);
+    const { json: device } = await start();
+    await approve(browser, device.verification_uri_complete, true); // signs in
+    const statuses: number[] = [];
+    for (const code of ['BBBB-BBBB', 'CCCC-CCCC', 'DDDD-DDDD']) {
+      const page = await browser.get('/oauth2/device');
+      statuses.push((await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: code })).status);
+    }
+    expect(statuses).to.deep.equal([400, 400, 429]);
+  });
+});
