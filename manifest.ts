@@ -70,12 +70,13 @@ function init(ctx: PluginContext): void {
   const throttle = new Throttle(db, prefix, settings.login.window);
   const signIn = throttledSignIn(services, throttle, settings.login);
   const replays = new ReplayGuard(db, prefix);
-  const trust = new JwtAssertionTrust(settings, assertionAudiences(settings), logger);
+  const audiences = assertionAudiences(settings);
+  const trust = new JwtAssertionTrust(settings, audiences, logger);
   const clientAuth = clientAuthentication(services, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
   const devices = new DeviceStore(db, prefix);
   const saml = {
     idps: trustedIdps(settings),
-    audiences: [settings.issuer, endpointUrl(settings, settings.routes.token)],
+    audiences,
     recipient: endpointUrl(settings, settings.routes.token),
     ...settings.assertions
   };

@@ -6,10 +6,11 @@ export function endpointUrl(settings: Settings, route: string): string {
 }
 
 /**
- * What an assertion may name as its audience to mean this server (RFC 7523
- * §3 item 3, RFC 7522 §3 item 2): the issuer identifier, or the URL of the
- * endpoint it is sent to. The token endpoint is always accepted, as RFC 7523
- * allows for client assertions sent to the other endpoints too.
+ * What an assertion (JWT or SAML, grant or client authentication) may name
+ * as its audience to mean this server (RFC 7523 §3 item 3, RFC 7522 §3
+ * item 2): the issuer identifier, or the URL of one of the endpoints that
+ * take assertions. The token endpoint is always accepted, as RFC 7523
+ * suggests, also for client assertions sent to the other endpoints.
  */
 export function assertionAudiences(settings: Settings): string[] {
   const { routes } = settings;

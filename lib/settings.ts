@@ -30,14 +30,14 @@ export interface Settings {
   grants: GrantType[];
   assertions: { leeway: number; maxLifetime: number };
   jwtBearer: { issuers: TrustedJwtIssuer[] };
-  samlBearer: { identityProviders: { issuer: string; certificate?: string; certificateFile?: string }[] };
+  samlBearer: { identityProviders: { issuer: string; certificate?: string; certificateFile?: string; clients?: string[] }[] };
   device: { ttl: number; interval: number; maxUserCodeFailures: number };
   tokenEndpoint: { maxBodyBytes: number };
   store: { keyPrefix: string };
 }
 
 /** An issuer of JWT bearer grant assertions trusted in settings (RFC 7523 §3 item 1). */
-export interface TrustedJwtIssuer { issuer: string; keys?: KeySpec[]; jwksUri?: string; algorithms?: KeySpec['alg'][] }
+export interface TrustedJwtIssuer { issuer: string; keys?: KeySpec[]; jwksUri?: string; algorithms?: KeySpec['alg'][]; clients?: string[] }
 
 /** A setting that does not validate; the message names its path. */
 export class SettingsError extends TypeError {
@@ -80,6 +80,10 @@ function checkAssertionTrust(settings: Settings): void {
   settings.jwtBearer.issuers.forEach((entry, index) => {
     if (!entry.jwksUri && !entry.keys?.length) {
       throw new SettingsError(`plugins.oauth2.jwtBearer.issuers.${index} needs keys or a jwksUri`);
+    }
+    // An HMAC key fetched from a URL would be a published secret.
+    if (entry.jwksUri && entry.algorithms?.some((alg) => alg.startsWith('HS'))) {
+      throw new SettingsError(`plugins.oauth2.jwtBearer.issuers.${index}.algorithms cannot list HS* with a jwksUri`);
     }
   });
   const issuers = settings.jwtBearer.issuers.map((entry) => entry.issuer);

@@ -69,8 +69,9 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
     const found = await devices.findPending(req.body.user_code);
     const client = found && await findClient(services, found.record.clientId, 'none');
     if (!found || !client) return showCodeForm(req, res, 400, WRONG_CODE);
-    await Promise.all([throttle.clear('user-code-user', user.id), throttle.forgive('user-code-ip', ip)]);
-    req.session.deviceApproval = { id: found.id, clientId: client.id };
+    // Only wrong codes count; a right one does not wipe the count (else one own code would reset it at will).
+    await Promise.all([throttle.forgive('user-code-user', user.id), throttle.forgive('user-code-ip', ip)]);
+    req.session.deviceApproval = { id: found.id, userCode: found.record.userCode };
     sendPage(res, 200, 'consent', {
       title: 'Allow access?',
       clientName: client.name,
@@ -85,8 +86,10 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
   async function decide(req: Request, res: Response): Promise<void> {
     const pending = req.session.deviceApproval;
     delete req.session.deviceApproval;
-    const found = pending && await devices.pendingById(pending.id);
-    const client = found && await findClient(services, pending.clientId, 'none');
+    // The decision is for the code on the page answered: another tab may have entered another code since.
+    const sameCode = pending && req.body.user_code === pending.userCode;
+    const found = sameCode && await devices.pendingById(pending.id);
+    const client = found && await findClient(services, found.record.clientId, 'none');
     if (!found || !client) {
       return sendPage(res, 400, 'error', { title: 'Code expired', message: 'This device request is no longer waiting. Start again on the device.' });
     }

@@ -47,6 +47,12 @@ export class JwtAssertionTrust {
     return this.issuers.get(issuer);
   }
 
+  /** Whether a client may present the assertions of an issuer trusted in settings (its `clients` list, if any). */
+  mayPresent(issuer: string, clientId: string): boolean {
+    const clients = this.settings.jwtBearer.issuers.find((entry) => entry.issuer === issuer)?.clients;
+    return !clients || clients.includes(clientId);
+  }
+
   /**
    * The verifier of a client's own assertions (iss = its client_id).
    * @returns undefined when the app registered no keys.

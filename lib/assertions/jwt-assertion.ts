@@ -1,4 +1,4 @@
-import { decodeJwt, JWTPayload } from 'jose';
+import { decodeJwt, decodeProtectedHeader, JWTPayload } from 'jose';
 import { JwtRejected, JwtVerifier } from '../keys/jwt-verifier';
 import type { Settings } from '../settings';
 import type { ReplayGuard } from '../store/replay.guard';
@@ -42,6 +42,10 @@ export async function verifyJwtAssertion(
   replays: ReplayGuard
 ): Promise<VerifiedJwtAssertion> {
   const claims = await verifier.verify(assertion);
+  // RFC 8725 §3.11: an access token of a trusted issuer is not an assertion, even when its aud is this server.
+  if (/^(application\/)?at\+jwt$/i.test(String(decodeProtectedHeader(assertion).typ ?? ''))) {
+    throw new JwtRejected('An access token is not an assertion (typ at+jwt)');
+  }
   const exp = claims.exp as number;
   const issuedAt = typeof claims.iat === 'number' ? claims.iat : Date.now() / 1000;
   if (exp - issuedAt > limits.maxLifetime) {

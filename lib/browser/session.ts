@@ -12,7 +12,7 @@ declare module 'express-session' {
     oauth2User?: SessionUser;
     returnTo?: string;
     /** The device authorization whose user code this session entered, awaiting the decision (RFC 8628 §3.3). */
-    deviceApproval?: { id: string; clientId: string };
+    deviceApproval?: { id: string; userCode: string };
     /** oauth2orize's pending authorization transactions. */
     authorize?: Record<string, unknown>;
   }

@@ -1,6 +1,6 @@
 import type { Client } from '../clients/client';
 import type { EgServices } from '../eg/types';
-import { InvalidGrant, InvalidRequest } from '../errors';
+import { InvalidGrant, InvalidRequest, TemporarilyUnavailable } from '../errors';
 import { JwtKeysUnavailable, JwtRejected } from '../keys/jwt-verifier';
 import { grantScopes, splitScopes } from '../scopes';
 import type { Settings } from '../settings';
@@ -16,7 +16,8 @@ interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; 
 /** RFC 7523 §3.1: every refusal of the assertion is invalid_grant, with the check that failed. */
 function refusal(err: unknown): Error {
   if (err instanceof JwtRejected) return new InvalidGrant(err.reason, err.detail);
-  if (err instanceof JwtKeysUnavailable) return new InvalidGrant('The assertion issuer\'s keys cannot be fetched at the moment', err.message);
+  // Not the assertion's fault: the client may retry (the same answer as for client assertions).
+  if (err instanceof JwtKeysUnavailable) return new TemporarilyUnavailable('The assertion issuer\'s keys cannot be fetched at the moment', err.message);
   return err as Error;
 }
 
@@ -36,6 +37,7 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
     try {
       const iss = unverifiedIssuer(body.assertion);
       let verifier = trust.forIssuer(iss);
+      if (verifier && !trust.mayPresent(iss, client.id)) throw new JwtRejected('This client may not present assertions of this issuer');
       if (!verifier && iss === client.id) {
         verifier = trust.forClient(client);
         selfIssued = true;

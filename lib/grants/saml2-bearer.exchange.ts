@@ -29,6 +29,8 @@ export function saml2BearerExchange({ settings, services, issuer, replays, saml 
       if (err instanceof SamlRejected) throw new InvalidGrant(err.reason, err.detail);
       throw err;
     }
+    const trusted = settings.samlBearer.identityProviders.find((idp) => idp.issuer === subject.issuer);
+    if (trusted?.clients && !trusted.clients.includes(client.id)) throw new InvalidGrant('This client may not present assertions of this identity provider');
     const user = await assertedUser(services, subject.nameId, 'assertion');
     if (!(await replays.firstUse(`saml:${subject.issuer}`, subject.assertionId, subject.expiresAt, settings.assertions.leeway))) {
       throw new InvalidGrant('The assertion was already used (its ID was seen before)');

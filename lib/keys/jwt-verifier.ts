@@ -38,15 +38,17 @@ export class JwtRejected extends Error {
 
 const ASYMMETRIC: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
+/** A jose error as a public reason naming the JWT by its noun; our own refusals already do. */
 function describe(err: unknown, noun: string): JwtRejected {
+  if (err instanceof JwtRejected) return err;
   const rejected = describeAsToken(err);
   return noun === 'token' ? rejected : new JwtRejected(rejected.reason.replace(/\btoken\b/g, noun), rejected.detail);
 }
 
 function describeAsToken(err: unknown): JwtRejected {
-  if (err instanceof JwtRejected) return err;
   if (err instanceof errors.JWTExpired) return new JwtRejected('The token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.reason === 'missing') return new JwtRejected(`The token has no ${err.claim} claim`, err.message);
     const reasons: Record<string, string> = {
       iss: 'The token was not issued by a trusted issuer',
       aud: 'The token is not meant for this audience',
@@ -107,7 +109,7 @@ export class JwtVerifier {
     }
     const alg = header.alg;
     if (typeof alg !== 'string' || !(this.algorithms as string[]).includes(alg)) {
-      throw describe(new JwtRejected('The token is signed with an algorithm that is not accepted', `alg ${String(alg)}`), this.noun);
+      throw new JwtRejected(`The ${this.noun} is signed with an algorithm that is not accepted`, `alg ${String(alg)}`);
     }
     const options = {
       algorithms: [alg],
@@ -141,7 +143,7 @@ export class JwtVerifier {
   /** jose checks `iat` only with maxTokenAge; a token from the future is as suspect as an expired one. */
   private checkIssuedAt(payload: JWTPayload): JWTPayload {
     if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + this.rules.leeway)) {
-      throw describe(new JwtRejected('The token was issued in the future'), this.noun);
+      throw new JwtRejected(`The ${this.noun} was issued in the future`);
     }
     return payload;
   }

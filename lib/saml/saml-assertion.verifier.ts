@@ -94,7 +94,7 @@ export function verifySamlAssertion(encoded: string, rules: SamlRules): SamlSubj
   const expiry = Math.min(...expiries);
   if (expiry - issuedAt > rules.maxLifetime * 1000) reject(SAML_REASONS.tooLong, `${(expiry - issuedAt) / 1000} s`);
 
-  const result: SamlSubject = { issuer: idp.issuer, nameId: subject.nameId, assertionId: id, expiresAt: Math.floor(expiry / 1000) };
+  const result: SamlSubject = { issuer: idp.issuer, nameId: subject.nameId, assertionId: id, expiresAt: Math.ceil(expiry / 1000) }; // ceil: remembered at least as long as it is accepted
   if (subject.nameIdFormat !== undefined) result.nameIdFormat = subject.nameIdFormat;
   return result;
 }

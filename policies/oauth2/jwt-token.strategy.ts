@@ -24,6 +24,7 @@ export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (
     algorithms: params.algorithms,
     leeway: params.leeway,
     typ: params.typ,
+    noun: 'access token',
     onJwksError: (message) => logger.error(`oauth2 policy: ${message}`)
   });
 
@@ -31,7 +32,7 @@ export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (
     try {
       return fromClaims(await verifier.verify(token), params.issuer);
     } catch (err) {
-      if (err instanceof JwtRejected) throw new InvalidToken(err.reason.replace(/^The token/, 'The access token'), err.detail);
+      if (err instanceof JwtRejected) throw new InvalidToken(err.reason, err.detail);
       if (err instanceof JwtKeysUnavailable) throw new TokenNotVerifiable('The access token could not be validated', err.message);
       throw err;
     }

@@ -5,6 +5,7 @@ import { startWorld, World } from '../helpers/world';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const TRUSTED = 'https://hr.example.com';
+const PARTNER = 'https://partner.example.com';
 
 /** RFC 7523 §2.1: a JWT from a trusted issuer is exchanged for an access token. */
 describe('JWT bearer grant (RFC 7523)', function () {
@@ -34,7 +35,12 @@ describe('JWT bearer grant (RFC 7523)', function () {
   before(async function () {
     world = await startWorld({
       settings: {
-        jwtBearer: { issuers: [{ issuer: TRUSTED, keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }] }] },
+        jwtBearer: {
+          issuers: [
+            { issuer: TRUSTED, keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }] },
+            { issuer: PARTNER, keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }], clients: ['only-this-client'] }
+          ]
+        },
         assertions: { leeway: 5, maxLifetime: 600 }
       }
     });
@@ -93,8 +99,16 @@ describe('JWT bearer grant (RFC 7523)', function () {
   it('refuses an assertion for another audience, from an untrusted issuer, without exp or jti', async function () {
     await refused(await assert({ aud: 'https://other.example.com' }), /not meant for this audience/);
     await refused(await assert({ iss: 'https://evil.example.com' }), /not issued by a trusted issuer/);
-    await refused(await signJwt(issuerKey.privateKey, { alg: 'RS256' }, { ...claims(), exp: undefined }), /exp|malformed/);
+    await refused(await signJwt(issuerKey.privateKey, { alg: 'RS256' }, { ...claims(), exp: undefined }), /has no exp claim/);
     await refused(await assert({ jti: undefined }), /no jti claim/);
+  });
+
+  it('refuses an access token of a trusted issuer (typ at+jwt) as an assertion (RFC 8725 §3.11)', async function () {
+    await refused(await signJwt(issuerKey.privateKey, { alg: 'RS256', kid: 'hr-1', typ: 'at+jwt' }, claims()), /access token is not an assertion/);
+  });
+
+  it('refuses a client that the issuer\'s clients list does not name', async function () {
+    await refused(await assert({ iss: PARTNER }), /may not present assertions of this issuer/);
   });
 
   it('refuses a subject that is no active user', async function () {
