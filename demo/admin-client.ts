@@ -3,7 +3,7 @@
  * `eg apps create`, `eg credentials create` and `eg scopes create` send.
  */
 export class AdminClient {
-  constructor(private readonly baseUrl: string) {}
+  constructor(readonly baseUrl: string) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(this.baseUrl + path, {
@@ -59,10 +59,12 @@ export class AdminClient {
 /** What the demo and the tests seed: a user, scopes, a confidential app with an oauth2 credential. */
 export interface SeededWorld {
   user: { id: string; username: string; password: string };
+  /** The user owning the apps. */
+  developer: { id: string };
   app: { id: string; name: string; secret: string; scopes: string[] };
 }
 
-export async function seedWorld(admin: AdminClient, options: { scopes?: string[]; appName?: string; username?: string; redirectUri?: string } = {}): Promise<SeededWorld> {
+export async function seedWorld(admin: AdminClient, options: { scopes?: string[]; appName?: string; username?: string; redirectUri?: string; redirectUris?: string[] } = {}): Promise<SeededWorld> {
   const scopes = options.scopes ?? ['read', 'write'];
   const username = options.username ?? 'alice';
   const password = 'alice-password-1';
@@ -74,9 +76,15 @@ export async function seedWorld(admin: AdminClient, options: { scopes?: string[]
   // The app belongs to a developer, not to the resource owner: EG deactivates a
   // user's apps along with the user, and the tests deactivate the resource owner.
   const developer = await admin.createUser({ username: `${username}-developer`, firstname: 'App', lastname: 'Developer' });
-  const app = await admin.registerClient({ name: options.appName ?? 'demo-app', userId: developer.id, redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback' }, scopes);
+  const app = await admin.registerClient({
+    name: options.appName ?? 'demo-app',
+    userId: developer.id,
+    redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback',
+    ...(options.redirectUris ? { redirectUris: options.redirectUris.join(' ') } : {})
+  }, scopes);
   return {
     user: { id: user.id, username, password },
+    developer: { id: developer.id },
     app: { id: app.id, name: app.name, secret: app.secret, scopes }
   };
 }

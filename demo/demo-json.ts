@@ -1,0 +1,22 @@
+/**
+ * demo.json: everything a sample client in examples/ needs to talk to the
+ * running demo. examples/lib/demo.mjs reads it.
+ */
+export interface DemoJson {
+  /** The issuer identifier, also the gateway's base URL (metadata at /.well-known/oauth-authorization-server). */
+  gateway: string;
+  /** EG's admin API. */
+  admin: string;
+  /** A confidential app with an oauth2 credential. */
+  client: { id: string; secret: string; scopes: string[] };
+  /** A public app (`public: "true"`): no secret, code flow with PKCE, refresh, device grant. */
+  publicClient: { id: string; scopes: string[] };
+  /** The resource owner, who signs in on the gateway's pages. */
+  user: { username: string; password: string };
+  /** The redirect URI registered on `client` for the samples' web apps (loopback, RFC 8252 §7.3). */
+  examplesRedirectUri: string;
+  /** The JWT bearer assertion issuer the gateway trusts, and its private key. */
+  jwtIssuer: { issuer: string; kid: string; alg: string; privateKeyFile: string };
+  /** The SAML identity provider the gateway trusts, and its private key. */
+  samlIdp: { entityId: string; privateKeyFile: string };
+}

@@ -1,0 +1,115 @@
+import type { DemoJson } from './demo-json';
+
+/** What the printed lines need besides demo.json. */
+export interface DemoContext {
+  demo: DemoJson;
+  demoJsonFile: string;
+  backendUrl: string;
+  /** The demo client's callback page on the echo backend (EG's redirectUri of the confidential app). */
+  callbackUrl: string;
+  /** One PKCE pair for the printed authorize URL and the matching exchange. */
+  pkce: { verifier: string; challenge: string };
+}
+
+/** The curl line exchanging an authorization code of the printed authorize URL. */
+export function exchangeCommand(context: DemoContext, code: string): string {
+  const { demo, callbackUrl, pkce } = context;
+  return `curl -s -u '${demo.client.id}:${demo.client.secret}' -d grant_type=authorization_code -d code=${code} ` +
+    `-d redirect_uri=${callbackUrl} -d code_verifier=${pkce.verifier} ${demo.gateway}/oauth2/token`;
+}
+
+const SAMPLES = ['authorization-code-pkce', 'implicit', 'password', 'client-credentials', 'refresh-token', 'jwt-bearer',
+  'saml2-bearer', 'device', 'revoke', 'introspect', 'tokeninfo', 'protected-api'];
+
+/** How to try every flow: printed by `npm start` once the gateway is seeded. */
+export function instructions(context: DemoContext): string {
+  const { demo } = context;
+  const base = demo.gateway;
+  const client = `-u '${demo.client.id}:${demo.client.secret}'`;
+  const user = demo.user;
+  const json = (field: string) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).${field}'`;
+  const authorizeUrl = `${base}/oauth2/authorize?${new URLSearchParams({
+    response_type: 'code', client_id: demo.client.id, redirect_uri: context.callbackUrl, scope: 'read write', state: 'demo-state',
+    code_challenge: context.pkce.challenge, code_challenge_method: 'S256'
+  })}`;
+  return `
+========================================================================
+ express-gateway-plugin-oauth2 demo
+   gateway      ${base}            (EG admin API: ${demo.admin})
+   echo backend ${context.backendUrl}   behind /api (any token) and /api-write (scope "write")
+   client       client_id=${demo.client.id}
+                client_secret=${demo.client.secret}   scopes: ${demo.client.scopes.join(' ')}
+                redirect URIs ${context.callbackUrl} ${demo.examplesRedirectUri}
+   public app   client_id=${demo.publicClient.id}   (no secret: code flow with PKCE, device flow)
+   user         ${user.username} / ${user.password}
+   samples      ${context.demoJsonFile}   (what examples/*.mjs read)
+========================================================================
+
+# Sample clients, one per flow (see examples/README.md), for instance:
+${SAMPLES.map((name) => `node examples/${name}.mjs`).join('\n')}
+
+# Authorization code + PKCE in a browser: open this URL, sign in as ${user.username}, allow.
+# The demo client's callback page then shows the code and the curl line that exchanges it:
+${authorizeUrl}
+# (the exchange, once you have the code)
+${exchangeCommand(context, '<code>')}
+
+# Client credentials grant: get a token and call the protected API
+TOKEN=$(curl -s ${client} -d grant_type=client_credentials ${base}/oauth2/token | ${json('access_token')})
+curl -s -H "Authorization: Bearer $TOKEN" ${base}/api
+
+# Password grant (also returns a refresh token)
+curl -s ${client} -d grant_type=password -d username=${user.username} -d password=${user.password} -d 'scope=read write' ${base}/oauth2/token
+
+# Refresh token grant (rotates: the old refresh token stops working)
+REFRESH=$(curl -s ${client} -d grant_type=password -d username=${user.username} -d password=${user.password} ${base}/oauth2/token | ${json('refresh_token')})
+curl -s ${client} -d grant_type=refresh_token -d refresh_token=$REFRESH -d scope=read ${base}/oauth2/token
+
+# client_secret_post instead of HTTP Basic
+curl -s -d grant_type=client_credentials -d client_id=${demo.client.id} -d client_secret=${demo.client.secret} ${base}/oauth2/token
+
+# JWT bearer grant (RFC 7523): the demo trusts the issuer ${demo.jwtIssuer.issuer} (key ${demo.jwtIssuer.kid});
+# examples/jwt-bearer.mjs signs an assertion for ${user.username} with its private key and exchanges it
+node examples/jwt-bearer.mjs
+
+# SAML 2.0 bearer grant (RFC 7522): the demo trusts the IdP ${demo.samlIdp.entityId};
+# examples/saml2-bearer.mjs signs an assertion for ${user.username} with its private key and exchanges it
+node examples/saml2-bearer.mjs
+
+# Device authorization grant (RFC 8628): the device asks for a code...
+curl -s -d client_id=${demo.publicClient.id} -d scope=read ${base}/oauth2/device_authorization
+# ...you open verification_uri_complete in a browser, sign in and allow, while the device polls:
+curl -s -d grant_type=urn:ietf:params:oauth:grant-type:device_code -d device_code=<device_code> -d client_id=${demo.publicClient.id} ${base}/oauth2/token
+
+# Scopes: a read-only token is refused on /api-write (403 insufficient_scope)
+READ=$(curl -s ${client} -d grant_type=client_credentials -d scope=read ${base}/oauth2/token | ${json('access_token')})
+curl -si -H "Authorization: Bearer $READ" ${base}/api-write
+
+# A bad token gets a 401 with a Bearer challenge
+curl -si -H "Authorization: Bearer not-a-token" ${base}/api
+
+# Branching by scope (oauth2-scopes condition): /api-branch lets only write tokens through
+curl -si -H "Authorization: Bearer $READ" ${base}/api-branch
+
+# Token info: the holder of a token asks what it is
+curl -s -H "Authorization: Bearer $TOKEN" ${base}/oauth2/tokeninfo
+
+# Introspection (RFC 7662): a client asks about its own tokens (any token, with the "introspection" scope)
+curl -s ${client} -d token=$TOKEN ${base}/oauth2/introspect
+
+# Revocation (RFC 7009): afterwards the token is refused, and introspection says {"active":false}
+curl -si ${client} -d token=$TOKEN ${base}/oauth2/revoke
+curl -si -H "Authorization: Bearer $TOKEN" ${base}/api
+
+# Operator: revoke every token of the app (EG admin API)
+curl -s -X DELETE ${demo.admin}/oauth2/apps/${demo.client.id}/tokens
+
+# Server metadata (RFC 8414) and the public signing keys (JWKS)
+curl -s ${base}/.well-known/oauth-authorization-server
+curl -s ${base}/oauth2/jwks
+# JWT access tokens (RFC 9068) instead of opaque ones: DEMO_TOKEN_FORMAT=jwt npm start
+
+# Sign out of the login session: ${base}/oauth2/logout
+Press Ctrl+C to stop.
+`;
+}

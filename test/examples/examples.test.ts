@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { Browser, chromium, Page } from 'playwright-core';
+import { freePort } from '../helpers/gateway';
+import { ROOT, Running, runNode } from './processes';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+/**
+ * Issue 6, item 6: every sample client in examples/ runs against the `npm start`
+ * demo, booted here as a real child process, and exits 0. The browser samples
+ * get their user from headless Chromium.
+ */
+describe('sample clients in examples/ against the demo gateway', function () {
+  this.timeout(30000);
+  let demo: Running;
+  let demoDir: string;
+  let browser: Browser;
+  const samples = new Set<Running>();
+  const user = { username: 'alice', password: 'alice-password-1' };
+
+  function sample(name: string, dir = demoDir): Running {
+    const run = runNode(path.join('examples', `${name}.mjs`), { OAUTH2_DEMO_DIR: dir });
+    samples.add(run);
+    return run;
+  }
+
+  async function succeeds(run: Running): Promise<void> {
+    const code = await run.exited;
+    expect(code, `the sample exited with ${code}:\n${run.output()}`).to.equal(0);
+  }
+
+  /** Plays the user on the gateway's sign-in page. */
+  async function signIn(page: Page): Promise<void> {
+    expect(new URL(page.url()).pathname).to.equal('/oauth2/login');
+    await page.fill('#username', user.username);
+    await page.fill('#password', user.password);
+    await Promise.all([page.waitForURL((url) => url.pathname !== '/oauth2/login'), page.click('button[type=submit]')]);
+  }
+
+  /** Clicks Allow on the consent page, unless a remembered consent skipped it and the sample is already done. */
+  async function allow(page: Page, run: Running): Promise<void> {
+    const button = page.locator('button[name=allow]');
+    const consent = await Promise.race([button.waitFor().then(() => true, () => false), run.exited.then(() => false)]);
+    if (consent) await Promise.all([page.waitForNavigation(), button.click()]);
+  }
+
+  async function browse(name: string): Promise<void> {
+    const run = sample(name);
+    const [, url] = await run.waitFor(/Open (\S+) in your browser/);
+    const page = await browser.newPage();
+    try {
+      await page.goto(url);
+      await signIn(page);
+      await allow(page, run);
+      await succeeds(run);
+    } finally {
+      await page.close();
+    }
+  }
+
+  before(async function () {
+    if (process.env.REDIS_URL) this.skip(); // the demo always runs on EG's emulated store
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-'));
+    const [http, admin, backend, examples] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    demo = runNode(path.join('dist', 'demo', 'start.js'), {
+      DEMO_HTTP_PORT: String(http),
+      DEMO_ADMIN_PORT: String(admin),
+      DEMO_BACKEND_PORT: String(backend),
+      DEMO_EXAMPLES_PORT: String(examples),
+      OAUTH2_DEMO_DIR: demoDir
+    });
+    [browser] = await Promise.all([
+      chromium.launch({ executablePath: CHROMIUM, args: FLAGS }),
+      demo.waitFor(/Press Ctrl\+C to stop\./, 20000)
+    ]);
+  });
+
+  after(async function () {
+    await Promise.all([...samples].map((run) => run.stop()));
+    await browser?.close();
+    await demo?.stop();
+    if (demoDir) fs.rmSync(demoDir, { recursive: true, force: true });
+  });
+
+  it('the demo prints where demo.json is and a command for every sample, and each has a test here', async function () {
+    const output = demo.output();
+    expect(output).to.contain(path.join(demoDir, 'demo.json'));
+    const files = fs.readdirSync(path.join(ROOT, 'examples')).filter((file) => file.endsWith('.mjs')).sort();
+    for (const file of files) expect(output).to.contain(`node examples/${file}`);
+    expect(files.map((file) => file.replace('.mjs', ''))).to.deep.equal(TESTED.slice().sort());
+  });
+
+  it('a sample says to start the demo first when there is no demo.json', async function () {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-none-'));
+    try {
+      const run = sample('client-credentials', empty);
+      expect(await run.exited).to.equal(1);
+      expect(run.output()).to.contain('start the demo first: npm start');
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('the client credentials sample gets a token and calls the protected API', async function () {
+    await succeeds(sample('client-credentials'));
+  });
+
+  it('the password sample gets tokens for the user and calls the protected API', async function () {
+    await succeeds(sample('password'));
+  });
+
+  it('the refresh token sample rotates the refresh token, and replaying the old one is refused', async function () {
+    await succeeds(sample('refresh-token'));
+  });
+
+  it('the JWT bearer sample exchanges an assertion signed by the demo\'s trusted issuer, once', async function () {
+    await succeeds(sample('jwt-bearer'));
+  });
+
+  it('the SAML bearer sample exchanges an assertion signed by the demo\'s identity provider, once', async function () {
+    await succeeds(sample('saml2-bearer'));
+  });
+
+  it('the revoke sample sees the protected API refuse a token once it is revoked', async function () {
+    await succeeds(sample('revoke'));
+  });
+
+  it('the introspect sample sees its tokens active, then inactive once revoked', async function () {
+    await succeeds(sample('introspect'));
+  });
+
+  it('the token info sample reads its token\'s client, user and scopes', async function () {
+    await succeeds(sample('tokeninfo'));
+  });
+
+  it('the protected API sample gets 401 without a token, 200 with one, and 403 insufficient_scope on /api-write', async function () {
+    await succeeds(sample('protected-api'));
+  });
+
+  it('the authorization code sample signs the user in through the browser, exchanges the code with PKCE and calls the API', async function () {
+    await browse('authorization-code-pkce');
+  });
+
+  it('the implicit sample receives the token in the fragment and calls the API', async function () {
+    await browse('implicit');
+  });
+
+  it('the device sample polls until the user approves it in a browser, then calls the API', async function () {
+    const run = sample('device');
+    const [, url] = await run.waitFor(/"verification_uri_complete": "([^"]+)"/);
+    const page = await browser.newPage();
+    try {
+      await page.goto(url);
+      await signIn(page);
+      expect(await page.inputValue('#user_code'), 'the code comes filled in from verification_uri_complete').to.match(/^[A-Z]{4}-[A-Z]{4}$/);
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      await allow(page, run);
+      expect(await page.textContent('h1')).to.equal('Device connected');
+      await succeeds(run);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+/** Every sample, by file name: the first test fails when one is added without a test. */
+const TESTED = ['client-credentials', 'password', 'refresh-token', 'jwt-bearer', 'saml2-bearer', 'revoke', 'introspect',
+  'tokeninfo', 'protected-api', 'authorization-code-pkce', 'implicit', 'device'];
