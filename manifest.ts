@@ -52,6 +52,9 @@ import { trustedIdps } from './lib/saml/trusted-idps';
 import { ReplayGuard } from './lib/store/replay.guard';
 import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
 import { mountDeviceRoutes } from './routes/device.route';
+import { ServerRegistry } from './lib/servers/server.registry';
+import { mountAdminServerRoutes } from './routes/admin-servers.route';
+import { adminBodyErrors } from './lib/http/admin-body-errors';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
@@ -112,11 +115,12 @@ function init(ctx: PluginContext): void {
   router.use(settings.basePath, endpoints);
   const admin = newRouter();
   mountAdminRevocationRoutes(admin, { services, store, logger });
+  mountAdminServerRoutes(admin, { registry: new ServerRegistry(db, prefix), logger });
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
   ctx.registerGatewayRoute((app: Application) => mountOnce(app, router));
-  ctx.registerAdminRoute((app: Application) => mountOnce(app, admin));
+  ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, adminBodyErrors));
   logger.info(`oauth2: issuer ${settings.issuer}, endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`);
 }
 

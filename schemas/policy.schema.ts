@@ -12,7 +12,7 @@ const keySpec = {
   }
 };
 
-const jwtStrategy = {
+export const jwtStrategy = {
   type: 'object',
   additionalProperties: false,
   required: ['issuer', 'audience'],
@@ -54,7 +54,7 @@ const jwtStrategy = {
   }
 };
 
-const introspectionStrategy = {
+export const introspectionStrategy = {
   type: 'object',
   additionalProperties: false,
   required: ['endpoint'],

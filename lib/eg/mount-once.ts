@@ -1,4 +1,4 @@
-import express, { Application, Router } from 'express';
+import express, { Application, ErrorRequestHandler, Router } from 'express';
 
 const mounted = new WeakMap<Application, { current: Router }>();
 
@@ -8,7 +8,7 @@ const mounted = new WeakMap<Application, { current: Router }>();
  * would stack copies where the oldest wins; instead the app gets one
  * dispatcher, and a reload swaps the router behind it.
  */
-export function mountOnce(app: Application, router: Router): void {
+export function mountOnce(app: Application, router: Router, errorHandler?: ErrorRequestHandler): void {
   const slot = mounted.get(app);
   if (slot) {
     slot.current = router;
@@ -19,6 +19,8 @@ export function mountOnce(app: Application, router: Router): void {
   app.use(function oauth2PluginRoutes(req, res, next) {
     fresh.current(req, res, next);
   });
+  // Errors raised before the routes (EG's own body parser) reach only app-level error handlers.
+  if (errorHandler) app.use(errorHandler);
 }
 
 export function newRouter(): Router {

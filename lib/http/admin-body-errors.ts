@@ -1,0 +1,19 @@
+import type { NextFunction, Request, Response } from 'express';
+
+const BODY_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'The request body is not valid JSON',
+  'entity.too.large': 'The request body is too large',
+  'encoding.unsupported': 'The request body\'s encoding is not supported',
+  'charset.unsupported': 'The request body\'s charset is not supported'
+};
+
+/**
+ * EG's admin app parses JSON before any route, and its error handler
+ * answers a malformed body with a 500. For the plugin's admin routes such a
+ * body is the caller's mistake: 400 invalid_request, in JSON.
+ */
+export function adminBodyErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  const type = (err as { type?: unknown })?.type;
+  if (!req.path.startsWith('/oauth2/') || typeof type !== 'string' || !BODY_ERRORS[type] || res.headersSent) return next(err);
+  res.status(400).json({ error: 'invalid_request', error_description: BODY_ERRORS[type] });
+}

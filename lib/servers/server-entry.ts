@@ -1,0 +1,80 @@
+import Ajv, { ErrorObject } from 'ajv';
+import type { IntrospectionStrategyParams, JwtStrategyParams } from '../../schemas/policy.schema';
+import { serverSchema } from '../../schemas/server.schema';
+import { InvalidRequest } from '../errors';
+
+interface Upstream { url: string; timeout: number }
+
+/** An external authorization server, validated and defaulted. */
+export interface ServerEntry {
+  name: string;
+  endpoints: Partial<Record<'authorize' | 'token' | 'introspection' | 'revoke' | 'createClient' | 'removeClient', Upstream>>;
+  allowedGrants?: string[];
+  allowedResponseTypes?: string[];
+  loginRedirect?: string;
+  secrets: Record<string, string>;
+  tokenStrategy: { name: 'jwt' | 'introspection'; jwt?: JwtStrategyParams; introspection?: IntrospectionStrategyParams };
+}
+
+const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+const validate = ajv.compile(serverSchema);
+
+function describe(error: ErrorObject): string {
+  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const extra = 'additionalProperty' in error.params ? `.${error.params.additionalProperty}` : '';
+  const allowed = 'allowedValues' in error.params ? ` (one of: ${error.params.allowedValues.join(', ')})` : '';
+  return `${path || 'the entry'}${extra} ${error.message}${allowed}`;
+}
+
+/**
+ * Checks a server entry sent to the admin API and fills in its defaults.
+ * @throws InvalidRequest naming the first bad field.
+ */
+export function parseServerEntry(body: unknown): ServerEntry {
+  const entry = structuredClone(body ?? {}) as Record<string, unknown>;
+  if (typeof entry !== 'object' || Array.isArray(entry)) throw new InvalidRequest('The server entry must be a JSON object');
+  if (!validate(entry)) throw new InvalidRequest(describe(validate.errors![0]));
+  const parsed = entry as unknown as ServerEntry;
+  const strategy = parsed.tokenStrategy;
+  if (!strategy[strategy.name]) throw new InvalidRequest(`tokenStrategy.${strategy.name} is required when tokenStrategy.name is ${strategy.name}`);
+  return parsed;
+}
+
+/** The last 4 characters at most, and only of a long value: enough to recognise a secret, not to use it. */
+export function mask(secret: string): string {
+  return secret.length >= 16 ? `****${secret.slice(-4)}` : '****';
+}
+
+function maskStrategy(strategy: ServerEntry['tokenStrategy']): ServerEntry['tokenStrategy'] {
+  const masked = structuredClone(strategy);
+  if (masked.introspection?.clientSecret) masked.introspection.clientSecret = mask(masked.introspection.clientSecret);
+  const keys = masked.jwt?.keys;
+  if (keys && !Array.isArray(keys)) keys.secret = mask(keys.secret);
+  if (Array.isArray(keys)) for (const key of keys) if (key.alg.startsWith('HS') && key.key) key.key = mask(key.key);
+  return masked;
+}
+
+/** The entry as the admin API shows it: secrets masked, never in clear. */
+export function maskedEntry(entry: ServerEntry): ServerEntry {
+  const secrets = Object.fromEntries(Object.entries(entry.secrets).map(([clientId, secret]) => [clientId, mask(secret)]));
+  return { ...entry, secrets, tokenStrategy: maskStrategy(entry.tokenStrategy) };
+}
+
+/** Each string of `incoming` that is the masked form of the value at the same place in `stored` becomes that value. */
+function restoreMasked(incoming: unknown, stored: unknown): unknown {
+  if (typeof incoming === 'string') return typeof stored === 'string' && incoming === mask(stored) ? stored : incoming;
+  if (Array.isArray(incoming)) return incoming.map((item, index) => restoreMasked(item, Array.isArray(stored) ? stored[index] : undefined));
+  if (incoming && typeof incoming === 'object') {
+    const old = (stored && typeof stored === 'object' ? stored : {}) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(incoming).map(([key, value]) => [key, restoreMasked(value, old[key])]));
+  }
+  return incoming;
+}
+
+/**
+ * A secret sent back in its masked form (after a GET) keeps the stored
+ * value, so that an entry can be read, edited and written back.
+ */
+export function keepMaskedSecrets(incoming: unknown, stored: ServerEntry): unknown {
+  return restoreMasked(incoming, stored);
+}

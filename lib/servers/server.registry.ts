@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { ServerEntry } from './server-entry';
+
+/**
+ * The external authorization servers, in one Redis hash under the plugin's
+ * prefix (name -> JSON), so every gateway instance reads the same list.
+ */
+export class ServerRegistry {
+  private readonly key: string;
+
+  constructor(private readonly db: Redis, prefix: string) {
+    this.key = `${prefix}servers`;
+  }
+
+  async list(): Promise<ServerEntry[]> {
+    const all = await this.db.hgetall(this.key);
+    return Object.keys(all ?? {}).sort().map((name) => JSON.parse(all[name]) as ServerEntry);
+  }
+
+  async get(name: string): Promise<ServerEntry | null> {
+    const json = await this.db.hget(this.key, name);
+    return json ? JSON.parse(json) as ServerEntry : null;
+  }
+
+  /** Adds a new entry; false when the name is taken. */
+  async create(entry: ServerEntry): Promise<boolean> {
+    return (await this.db.hsetnx(this.key, entry.name, JSON.stringify(entry))) === 1;
+  }
+
+  async replace(entry: ServerEntry): Promise<void> {
+    await this.db.hset(this.key, entry.name, JSON.stringify(entry));
+  }
+
+  /** False when there was no such entry. */
+  async remove(name: string): Promise<boolean> {
+    return (await this.db.hdel(this.key, name)) === 1;
+  }
+}

@@ -1,0 +1,70 @@
+import { GRANT_TYPES } from './settings.schema';
+import { introspectionStrategy, jwtStrategy } from './policy.schema';
+
+/** One upstream endpoint of an external authorization server, proxied by the gateway. */
+const upstream = (description: string) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  description,
+  properties: {
+    url: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2000, description: 'The upstream URL.' },
+    timeout: { type: 'integer', minimum: 100, maximum: 60000, default: 5000, description: 'Milliseconds to wait for the upstream.' }
+  }
+});
+
+/**
+ * An external authorization server registered over the admin API (what
+ * Janus keeps under /oauth/servers, in this project's naming). The only
+ * place its defaults live.
+ */
+export const serverSchema = {
+  $id: 'https://express-gateway-plugin-oauth2/schemas/server.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'tokenStrategy'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'Unique name: used in proxy paths and in the policy\'s server parameter.' },
+    endpoints: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        authorize: upstream('Authorization endpoint (RFC 6749 §3.1).'),
+        token: upstream('Token endpoint (RFC 6749 §3.2).'),
+        introspection: upstream('Introspection endpoint (RFC 7662).'),
+        revoke: upstream('Revocation endpoint (RFC 7009).'),
+        createClient: upstream('Client registration endpoint.'),
+        removeClient: upstream('Client removal endpoint.')
+      }
+    },
+    allowedGrants: {
+      type: 'array', uniqueItems: true, items: { type: 'string', enum: [...GRANT_TYPES] },
+      description: 'Grant types the gateway lets through to the token endpoint; default: all.'
+    },
+    allowedResponseTypes: {
+      type: 'array', uniqueItems: true, items: { type: 'string', enum: ['code', 'token'] },
+      description: 'Response types the gateway lets through to the authorization endpoint; default: all.'
+    },
+    loginRedirect: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2000, description: 'Where the server\'s login page is.' },
+    secrets: {
+      type: 'object',
+      maxProperties: 1000,
+      propertyNames: { minLength: 1, maxLength: 200 },
+      additionalProperties: { type: 'string', minLength: 1, maxLength: 500 },
+      default: {},
+      description: 'client_id -> client_secret: added as client authentication for clients that send only their client_id.'
+    },
+    tokenStrategy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      description: 'How pipelines with `server: <name>` validate this server\'s tokens.',
+      properties: {
+        name: { type: 'string', enum: ['jwt', 'introspection'] },
+        jwt: jwtStrategy,
+        introspection: introspectionStrategy
+      }
+    }
+  }
+} as const;
