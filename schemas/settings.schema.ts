@@ -37,6 +37,14 @@ const duration = (defaultSeconds: number, description: string) => ({
   description
 });
 
+/** Who may present a trusted issuer's or identity provider's assertions. */
+const allowedClients = {
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', minLength: 1 },
+  description: 'Client ids allowed to present its assertions; default: any client allowed the grant.'
+};
+
 const routePath = (defaultPath: string, description: string) => ({
   type: 'string',
   pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/-]*$',
@@ -294,10 +302,7 @@ export const settingsSchema = {
                 },
                 description: 'The issuer\'s verification keys.'
               },
-              clients: {
-                type: 'array', minItems: 1, items: { type: 'string', minLength: 1 },
-                description: 'Client ids allowed to present its assertions; default: any client allowed the grant.'
-              },
+              clients: allowedClients,
               jwksUri: { type: 'string', pattern: '^https?://', description: 'Or a JWK Set URL (https, or http on loopback only).' },
               algorithms: { type: 'array', minItems: 1, items: { type: 'string', enum: [...KEY_ALGORITHMS] }, description: 'Accepted algorithms; default: those of the keys.' }
             }
@@ -322,10 +327,7 @@ export const settingsSchema = {
               issuer: { type: 'string', minLength: 1, maxLength: 500, description: 'The IdP\'s entity id: the assertion\'s <Issuer>.' },
               certificate: { type: 'string', minLength: 1, description: 'PEM signing certificate(s) or public key(s) of the IdP.' },
               certificateFile: { type: 'string', minLength: 1, description: 'Or a file holding them.' },
-              clients: {
-                type: 'array', minItems: 1, items: { type: 'string', minLength: 1 },
-                description: 'Client ids allowed to present its assertions; default: any client allowed the grant.'
-              }
+              clients: allowedClients
             }
           }
         }

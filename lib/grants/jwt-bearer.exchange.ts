@@ -1,14 +1,15 @@
+import { JWT_BEARER } from '../../schemas/settings.schema';
 import type { Client } from '../clients/client';
 import type { EgServices } from '../eg/types';
-import { InvalidGrant, InvalidRequest, TemporarilyUnavailable } from '../errors';
+import { InvalidGrant, TemporarilyUnavailable } from '../errors';
 import { JwtKeysUnavailable, JwtRejected } from '../keys/jwt-verifier';
-import { grantScopes, splitScopes } from '../scopes';
 import type { Settings } from '../settings';
 import type { ReplayGuard } from '../store/replay.guard';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { assertedUser } from '../assertions/assertion-subject';
 import type { JwtAssertionTrust } from '../assertions/jwt-assertion-trust';
 import { unverifiedIssuer, verifyJwtAssertion } from '../assertions/jwt-assertion';
+import { assertionGrantRequest } from './assertion-request';
 import { extensionExchange } from './extension.exchange';
 
 interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; trust: JwtAssertionTrust; replays: ReplayGuard }
@@ -30,12 +31,11 @@ function refusal(err: unknown): Error {
  */
 export function jwtBearerExchange({ settings, services, issuer, trust, replays }: Deps) {
   return extensionExchange(async function issueForAssertion(client: Client, body) {
-    if (typeof body.assertion !== 'string' || !body.assertion) throw new InvalidRequest('The assertion parameter is missing');
-    const scopes = grantScopes(typeof body.scope === 'string' ? splitScopes(body.scope) : undefined, client.scopes);
+    const { assertion, scopes } = assertionGrantRequest(client, body);
     let verified;
     let selfIssued = false;
     try {
-      const iss = unverifiedIssuer(body.assertion);
+      const iss = unverifiedIssuer(assertion);
       let verifier = trust.forIssuer(iss);
       if (verifier && !trust.mayPresent(iss, client.id)) throw new JwtRejected('This client may not present assertions of this issuer');
       if (!verifier && iss === client.id) {
@@ -43,7 +43,7 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
         selfIssued = true;
       }
       if (!verifier) throw new JwtRejected('The assertion was not issued by a trusted issuer');
-      verified = await verifyJwtAssertion(verifier, body.assertion, settings.assertions, replays);
+      verified = await verifyJwtAssertion(verifier, assertion, settings.assertions, replays);
     } catch (err) {
       throw refusal(err);
     }
@@ -53,6 +53,6 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
       if (selfIssued) throw new InvalidGrant('An assertion signed with the client\'s own key may only name the client as its subject');
       user = await assertedUser(services, verified.sub, 'assertion');
     }
-    return issuer.issue({ grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer', appId: client.id, user, scopes, refresh: null });
+    return issuer.issue({ grantType: JWT_BEARER, appId: client.id, user, scopes, refresh: null });
   });
 }

@@ -1,12 +1,12 @@
 import { SAML2_BEARER } from '../../schemas/settings.schema';
 import { assertedUser } from '../assertions/assertion-subject';
 import type { EgServices } from '../eg/types';
-import { InvalidGrant, InvalidRequest } from '../errors';
+import { InvalidGrant } from '../errors';
 import { SamlRejected, SamlRules, verifySamlAssertion } from '../saml';
-import { grantScopes, splitScopes } from '../scopes';
 import type { Settings } from '../settings';
 import type { ReplayGuard } from '../store/replay.guard';
 import type { TokenIssuer } from '../tokens/token.issuer';
+import { assertionGrantRequest } from './assertion-request';
 import { extensionExchange } from './extension.exchange';
 
 interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; replays: ReplayGuard; saml: SamlRules }
@@ -20,11 +20,10 @@ interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; 
  */
 export function saml2BearerExchange({ settings, services, issuer, replays, saml }: Deps) {
   return extensionExchange(async function issueForSamlAssertion(client, body) {
-    if (typeof body.assertion !== 'string' || !body.assertion) throw new InvalidRequest('The assertion parameter is missing');
-    const scopes = grantScopes(typeof body.scope === 'string' ? splitScopes(body.scope) : undefined, client.scopes);
+    const { assertion, scopes } = assertionGrantRequest(client, body);
     let subject;
     try {
-      subject = verifySamlAssertion(body.assertion, saml);
+      subject = verifySamlAssertion(assertion, saml);
     } catch (err) {
       if (err instanceof SamlRejected) throw new InvalidGrant(err.reason, err.detail);
       throw err;

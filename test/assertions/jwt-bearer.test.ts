@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ecKeyPair, now, rsaKeyPair, signJwt, tamperedJwt, unsignedJwt } from '../helpers/keys';
-import { request } from '../helpers/http';
+import { expectOAuthError, request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -26,10 +26,7 @@ describe('JWT bearer grant (RFC 7523)', function () {
     world.token({ grant_type: JWT_BEARER, assertion, ...extra }, client);
 
   async function refused(assertion: string, description: RegExp, client?: { id: string; secret: string }): Promise<void> {
-    const res = await exchange(assertion, client);
-    expect(res.status, res.text).to.equal(400);
-    expect(res.json.error).to.equal('invalid_grant');
-    expect(res.json.error_description).to.match(description);
+    expectOAuthError(await exchange(assertion, client), 400, 'invalid_grant', description);
   }
 
   before(async function () {

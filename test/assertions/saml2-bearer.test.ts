@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { request } from '../helpers/http';
+import { expectOAuthError, request } from '../helpers/http';
 import { AssertionOptions, buildAssertion, encodeAssertion, samlIdp, signAssertion, tamperAssertion, wrapAssertion, billionLaughs } from '../helpers/saml';
 import { startGateway } from '../helpers/gateway';
 import { startWorld, World } from '../helpers/world';
@@ -21,10 +21,7 @@ describe('SAML 2.0 bearer assertion grant (RFC 7522)', function () {
     world.token({ grant_type: SAML2_BEARER, assertion: encodeAssertion(xml), ...extra });
 
   async function refused(xml: string, description: RegExp): Promise<void> {
-    const res = await exchange(xml);
-    expect(res.status, res.text).to.equal(400);
-    expect(res.json.error).to.equal('invalid_grant');
-    expect(res.json.error_description).to.match(description);
+    expectOAuthError(await exchange(xml), 400, 'invalid_grant', description);
   }
 
   before(async function () {

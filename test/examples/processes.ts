@@ -1,4 +1,5 @@
-import { ChildProcess, spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import { spawnNode } from '../helpers/child-process';
 import path from 'path';
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -14,34 +15,21 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 /** `node <script>` from the repository root. */
 export function runNode(script: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => { output += chunk; });
-  child.stderr!.on('data', (chunk) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    running.delete(child);
-    resolve(code);
-  }));
+  const { process: child, output, exited } = spawnNode([script], { cwd: ROOT, env: { ...process.env, ...env } });
   let done = false;
   void exited.then(() => { done = true; });
   return {
     process: child,
-    output: () => output,
+    output,
     exited,
     async waitFor(pattern, ms = 15000) {
       const deadline = Date.now() + ms;
       for (;;) {
-        const match = pattern.exec(output);
+        const match = pattern.exec(output());
         if (match) return match;
-        if (done || Date.now() > deadline) throw new Error(`${script} ${done ? 'exited' : 'timed out'} before printing ${pattern}:\n${output}`);
+        if (done || Date.now() > deadline) throw new Error(`${script} ${done ? 'exited' : 'timed out'} before printing ${pattern}:\n${output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

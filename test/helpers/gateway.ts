@@ -1,9 +1,10 @@
-import { ChildProcess, spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import fs from 'fs';
 import net from 'net';
 import os from 'os';
 import path from 'path';
 import { AdminClient } from '../../demo/admin-client';
+import { spawnNode } from './child-process';
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const PLUGIN_PACKAGE = path.join(ROOT, 'dist', 'manifest.js');
@@ -11,11 +12,6 @@ const EG_MAIN = require.resolve('express-gateway/lib/index.js');
 /** EG's models, with the application properties the plugin documents (see README). */
 const MODELS = path.join(ROOT, 'demo', 'config', 'models');
 
-/** Every gateway a test started and has not stopped: killed when the test process exits, whatever happened. */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -104,25 +100,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   fs.writeFileSync(path.join(dir, 'system.config.json'), JSON.stringify(system, null, 2));
   fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gatewayConfig, null, 2));
 
-  const child = spawn(process.execPath, [EG_MAIN], {
-    env: { ...process.env, EG_CONFIG_DIR: dir, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-    stdio: ['ignore', 'pipe', 'pipe']
+  const { process: child, output, exited } = spawnNode([EG_MAIN], {
+    env: { ...process.env, EG_CONFIG_DIR: dir, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
   });
-  running.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => { output += chunk; });
-  child.stderr!.on('data', (chunk) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    running.delete(child);
-    resolve(code);
-  }));
 
   const gateway: RunningGateway = {
     url: `http://127.0.0.1:${httpPort}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     admin: new AdminClient(`http://127.0.0.1:${adminPort}`),
     process: child,
-    output: () => output,
+    output,
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -135,10 +122,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   if (options.expectExit) return gateway;
 
   const deadline = Date.now() + 15000;
-  while (!/gateway http server listening/.test(output) || !/admin http server listening/.test(output)) {
+  while (!/gateway http server listening/.test(output()) || !/admin http server listening/.test(output())) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await gateway.stop();
-      throw new Error(`gateway did not start:\n${output}`);
+      throw new Error(`gateway did not start:\n${output()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,3 +1,5 @@
+import { expect } from 'chai';
+
 export interface Reply {
   status: number;
   headers: Headers;
@@ -26,4 +28,11 @@ export function postForm(url: string, body: Record<string, string> | string, hea
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body: encoded
   });
+}
+
+/** An RFC 6749 §5.2 error answer: this status and code, with a description that says why. */
+export function expectOAuthError(res: Reply, status: number, error: string, description: RegExp): void {
+  expect(res.status, res.text).to.equal(status);
+  expect(res.json.error).to.equal(error);
+  expect(res.json.error_description).to.match(description);
 }
