@@ -3,6 +3,7 @@ import { DEFAULT_GRANTS, SAML2_BEARER, settingsSchema } from '../schemas/setting
 import { isEmulatedStore } from './eg/emulated-store';
 import type { GatewayConfig, SystemConfig } from './eg/types';
 import type { KeySpec } from './keys/key-entry';
+import type { DynamicRegistrationSettings } from '../schemas/dynamic-registration.schema';
 
 export type GrantType = typeof settingsSchema.properties.grants.items.enum[number];
 
@@ -13,6 +14,7 @@ export interface Settings {
   routes: {
     token: string; authorize: string; decision: string; login: string; logout: string; assets: string;
     revoke: string; introspect: string; tokeninfo: string; jwks: string; deviceAuthorization: string; device: string;
+    apps: string; register: string; servers: string;
   };
   pkce: { require: 'public-clients' | 'required' | 'optional'; allowPlain: boolean };
   consent: { remember: boolean; ttl: number };
@@ -32,6 +34,8 @@ export interface Settings {
   jwtBearer: { issuers: TrustedJwtIssuer[] };
   samlBearer: { identityProviders: { issuer: string; certificate?: string; certificateFile?: string; clients?: string[] }[] };
   device: { ttl: number; interval: number; maxUserCodeFailures: number };
+  clientRegistration: { enabled: boolean; selfServiceScopes: string[]; maxAppsPerUser: number };
+  dynamicRegistration: DynamicRegistrationSettings;
   tokenEndpoint: { maxBodyBytes: number };
   store: { keyPrefix: string };
 }

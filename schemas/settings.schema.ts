@@ -1,3 +1,5 @@
+import { dynamicRegistrationSchema } from './dynamic-registration.schema';
+
 /**
  * JSON Schema of the plugin's settings (`plugins.oauth2` in system.config.yml).
  *
@@ -85,7 +87,10 @@ export const settingsSchema = {
         tokeninfo: routePath('/tokeninfo', 'Token information for the token\'s own holder (GET, token in the Authorization header).'),
         jwks: routePath('/jwks', 'The public signing keys, as a JWK Set (RFC 7517).'),
         deviceAuthorization: routePath('/device_authorization', 'Device authorization endpoint (RFC 8628 §3.1).'),
-        device: routePath('/device', 'Verification page where a user enters a device\'s user code (RFC 8628 §3.3).')
+        device: routePath('/device', 'Verification page where a user enters a device\'s user code (RFC 8628 §3.3).'),
+        apps: routePath('/apps', 'Pages where signed-in users register and manage their own applications (see clientRegistration).'),
+        register: routePath('/register', 'Dynamic client registration endpoint (RFC 7591; see dynamicRegistration).'),
+        servers: routePath('/servers', 'Front proxy of the external authorization servers: <servers>/<name>/<endpoint>.')
       }
     },
     accessToken: {
@@ -347,6 +352,21 @@ export const settingsSchema = {
         }
       }
     },
+    clientRegistration: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Web pages where signed-in users register their own applications (off by default).',
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Serve the registration pages at routes.apps.' },
+        selfServiceScopes: {
+          type: 'array', uniqueItems: true, default: [], items: { type: 'string', minLength: 1 },
+          description: 'Scopes a user may ask for on an app of their own (each must exist in EG).'
+        },
+        maxAppsPerUser: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Most apps one user may register.' }
+      }
+    },
+    dynamicRegistration: dynamicRegistrationSchema,
     tokenEndpoint: {
       type: 'object',
       additionalProperties: false,

@@ -47,10 +47,18 @@ export interface EgCredential {
 export type EgConsumer = (EgApplication & { type: 'application' }) | (EgUser & { type: 'user' });
 
 export interface EgServices {
-  application: { get(id: string): Promise<EgApplication | false> };
+  application: {
+    get(id: string): Promise<EgApplication | false>;
+    insert(app: Record<string, string>, userId: string): Promise<EgApplication>;
+    getAll(userId: string): Promise<EgApplication[]>;
+    update(id: string, properties: Record<string, string>): Promise<boolean>;
+    remove(id: string): Promise<boolean>;
+  };
   user: { get(id: string): Promise<EgUser | false>; find(username: string): Promise<EgUser | false> };
   credential: {
     getCredential(id: string, type: string, options?: { includePassword?: boolean }): Promise<EgCredential | null>;
+    insertCredential(consumerId: string, type: string, details: Record<string, unknown>): Promise<EgCredential>;
+    removeCredential(consumerId: string, type: string): Promise<unknown>;
     /** Every scope registered with `eg scopes create`, or null when there is none. */
     getAllScopes(): Promise<string[] | null>;
   };

@@ -1,0 +1,141 @@
+import type { EgApplication, EgServices } from '../eg/types';
+import { randomSecret } from '../tokens/token-value';
+import { isPublicApp, registeredRedirectUris } from './client.repository';
+
+/** How an app came to be: registered by its user on the web pages, or over RFC 7591. */
+export type RegisteredVia = 'web' | 'dynamic';
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** What a user or a client asks to register. */
+export interface ClientRegistration {
+  name: string;
+  redirectUris: string[];
+  isPublic: boolean;
+  scopes: string[];
+  grantTypes?: string[];
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  jwks?: string;
+  jwksUri?: string;
+}
+
+/** A registered app as its owner sees it (never the secret, which only registration and rotation return). */
+export interface RegisteredClient {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  isPublic: boolean;
+  scopes: string[];
+  grantTypes: string[];
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  jwks?: string;
+  jwksUri?: string;
+  ownerId: string;
+  registeredVia?: RegisteredVia;
+  createdAt?: string;
+}
+
+/** Revokes every grant of an app (TokenStore.revokeAllOf), so that a deleted app leaves no live token behind. */
+export type RevokeAppTokens = (appId: string) => Promise<unknown>;
+
+function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
+  const [first, ...others] = registration.redirectUris;
+  const props: Record<string, string> = { name: registration.name, registeredVia: via, public: String(registration.isPublic) };
+  if (first) props.redirectUri = first;
+  if (others.length) props.redirectUris = others.join(' ');
+  if (registration.grantTypes?.length) props.grantTypes = registration.grantTypes.join(' ');
+  if (registration.tokenEndpointAuthMethod) props.tokenEndpointAuthMethod = registration.tokenEndpointAuthMethod;
+  if (registration.jwks) props.jwks = registration.jwks;
+  if (registration.jwksUri) props.jwksUri = registration.jwksUri;
+  return props;
+}
+
+/**
+ * Self-service apps: each is a real EG application owned by an EG user, with
+ * an `oauth2` credential whose secret EG stores as a bcrypt hash. The secret
+ * is generated here and returned once; nothing keeps it in clear.
+ */
+export class ClientRegistrar {
+  constructor(private readonly services: EgServices, private readonly revokeAppTokens: RevokeAppTokens) {}
+
+  /** Creates the app and its credential. @returns the app and, for a confidential client, its only copy of the secret. */
+  async register(ownerId: string, registration: ClientRegistration, via: RegisteredVia): Promise<{ client: RegisteredClient; secret?: string }> {
+    const app = await this.services.application.insert(appProperties(registration, via), ownerId);
+    const secret = randomSecret();
+    try {
+      await this.services.credential.insertCredential(app.id, 'oauth2', { secret, scopes: registration.scopes });
+    } catch (err) {
+      await this.services.application.remove(app.id); // no app without a credential left behind
+      throw err;
+    }
+    const client = await this.describe(app);
+    return registration.isPublic ? { client } : { client, secret };
+  }
+
+  /** The app, if it exists and was registered by `via` (apps an operator made are not self-service). */
+  async find(clientId: string, via: RegisteredVia): Promise<RegisteredClient | null> {
+    if (typeof clientId !== 'string' || !clientId || clientId.length > 200) return null;
+    const app = await this.services.application.get(clientId);
+    return app && app.registeredVia === via ? this.describe(app) : null;
+  }
+
+  /** The apps a user registered through `via`, oldest first. */
+  async ownedBy(userId: string, via: RegisteredVia): Promise<RegisteredClient[]> {
+    const apps = (await this.services.application.getAll(userId)).filter((app) => app.registeredVia === via);
+    apps.sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')));
+    return Promise.all(apps.map((app) => this.describe(app)));
+  }
+
+  /** Replaces the app's metadata and scopes (RFC 7592 §2.2), keeping its id and secret. */
+  async update(clientId: string, registration: ClientRegistration): Promise<RegisteredClient> {
+    const app = await this.services.application.get(clientId);
+    if (!app) throw new Error(`no app ${clientId}`);
+    const props = appProperties(registration, app.registeredVia as RegisteredVia);
+    // Properties the new registration leaves out must go too; EG's update cannot delete, so they are emptied.
+    for (const name of ['redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'jwks', 'jwksUri']) props[name] ??= '';
+    delete props.registeredVia;
+    await this.services.application.update(clientId, props);
+    await this.replaceCredential(clientId, registration.scopes);
+    return this.describe((await this.services.application.get(clientId)) as EgApplication);
+  }
+
+  /** A new secret for a confidential app; the old one stops working at once. @returns the new secret, shown once. */
+  async rotateSecret(clientId: string): Promise<string> {
+    const credential = await this.services.credential.getCredential(clientId, 'oauth2');
+    return this.replaceCredential(clientId, credential?.scopes ?? []);
+  }
+
+  /** Deletes the app, its credential and every token issued to it. */
+  async remove(clientId: string): Promise<void> {
+    await this.services.credential.removeCredential(clientId, 'oauth2');
+    await this.services.application.remove(clientId);
+    await this.revokeAppTokens(clientId);
+  }
+
+  /** EG cannot change a credential's secret or scopes in place: the credential is made again. */
+  private async replaceCredential(clientId: string, scopes: string[]): Promise<string> {
+    const secret = randomSecret();
+    await this.services.credential.removeCredential(clientId, 'oauth2');
+    await this.services.credential.insertCredential(clientId, 'oauth2', { secret, scopes });
+    return secret;
+  }
+
+  private async describe(app: EgApplication): Promise<RegisteredClient> {
+    const credential = await this.services.credential.getCredential(app.id, 'oauth2');
+    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+    return {
+      clientId: app.id,
+      name: app.name,
+      redirectUris: registeredRedirectUris(app),
+      isPublic: isPublicApp(app),
+      scopes: credential?.scopes ?? [],
+      grantTypes: text(app.grantTypes)?.split(/[\s,]+/).filter(Boolean) ?? [],
+      tokenEndpointAuthMethod: text(app.tokenEndpointAuthMethod) as TokenEndpointAuthMethod | undefined,
+      jwks: text(app.jwks),
+      jwksUri: text(app.jwksUri),
+      ownerId: app.userId,
+      registeredVia: text(app.registeredVia) as RegisteredVia | undefined,
+      createdAt: text(app.createdAt)
+    };
+  }
+}

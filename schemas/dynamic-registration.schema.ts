@@ -1,0 +1,31 @@
+/**
+ * Settings of dynamic client registration (RFC 7591, RFC 7592):
+ * `plugins.oauth2.dynamicRegistration`. Off by default.
+ */
+export const dynamicRegistrationSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  description: 'Dynamic client registration (RFC 7591) and client management (RFC 7592) at routes.register (off by default).',
+  properties: {
+    enabled: { type: 'boolean', default: false, description: 'Serve the registration endpoint and list it in the metadata.' },
+    initialAccessScope: {
+      type: 'string',
+      minLength: 1,
+      default: 'client_registration',
+      description: 'An access token of this server holding this scope may register clients (RFC 7591 §3: an initial access token); ' +
+        'admin-issued initial access tokens work too.'
+    },
+    allowedScopes: {
+      type: 'array', uniqueItems: true, default: [], items: { type: 'string', minLength: 1 },
+      description: 'Scopes a dynamically registered client may ask for (each must exist in EG).'
+    }
+  }
+} as const;
+
+/** dynamicRegistration once validated and defaulted. */
+export interface DynamicRegistrationSettings {
+  enabled: boolean;
+  initialAccessScope: string;
+  allowedScopes: string[];
+}
