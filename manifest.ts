@@ -21,7 +21,7 @@ import { egKeys } from './lib/store/eg-keys';
 import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
 import { BearerReader } from './lib/store/bearer.reader';
-import { RevocationFeed } from './lib/store/revocation-feed';
+import { revocationFeed } from './lib/store/revocation-feed';
 import { TokenKeys } from './lib/store/token-keys';
 import { JwtAccessTokens } from './lib/tokens/jwt-access-token';
 import { LocalTokenValidator } from './lib/tokens/local-token.validator';
@@ -52,7 +52,7 @@ import { trustedIdps } from './lib/saml/trusted-idps';
 import { ReplayGuard } from './lib/store/replay.guard';
 import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
 import { mountDeviceRoutes } from './routes/device.route';
-import { ServerRegistry } from './lib/servers/server.registry';
+import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
 
@@ -62,7 +62,9 @@ function init(ctx: PluginContext): void {
   const { logger, services } = ctx;
   const db = gatewayDb(services);
   const prefix = settings.store.keyPrefix;
-  const feed = RevocationFeed.for(db, `${prefix}revocations`, isEmulatedStore(systemConfig), logger);
+  const emulated = isEmulatedStore(systemConfig);
+  const feed = revocationFeed(db, prefix, emulated, logger);
+  const servers = ServerDirectory.create(db, prefix, emulated, logger);
   const tokenKeys = new TokenKeys(prefix);
   const longestLife = Math.max(settings.accessToken.ttl, settings.refreshToken.ttl);
   const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event));
@@ -115,9 +117,9 @@ function init(ctx: PluginContext): void {
   router.use(settings.basePath, endpoints);
   const admin = newRouter();
   mountAdminRevocationRoutes(admin, { services, store, logger });
-  mountAdminServerRoutes(admin, { registry: new ServerRegistry(db, prefix), logger });
+  mountAdminServerRoutes(admin, { directory: servers, logger });
 
-  ctx.registerPolicy(oauth2Policy({ validator, feed, logger }));
+  ctx.registerPolicy(oauth2Policy({ validator, feed, servers, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
   ctx.registerGatewayRoute((app: Application) => mountOnce(app, router));
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, adminBodyErrors));

@@ -1,4 +1,5 @@
 import { KEY_ALGORITHMS } from './settings.schema';
+import { SERVER_NAME } from './server-name';
 
 const keySpec = {
   type: 'object',
@@ -105,6 +106,12 @@ export const policySchema = {
         },
         jwt: jwtStrategy,
         introspection: introspectionStrategy,
+        server: {
+          type: 'string',
+          pattern: SERVER_NAME.source,
+          description: 'The name of an external authorization server registered over the admin API (/oauth2/servers): ' +
+            'its tokens are checked with that entry\'s tokenStrategy, which replaces tokenStrategy here. Admin changes apply to the next request.'
+        },
         realm: {
           type: 'string',
           pattern: '^[^"\\\\\\r\\n]*$',
@@ -143,6 +150,7 @@ export interface PolicyParams {
   tokenStrategy: 'local' | 'jwt' | 'introspection';
   jwt?: JwtStrategyParams;
   introspection?: IntrospectionStrategyParams;
+  server?: string;
   realm: string;
   hideCredentials: boolean;
   allowBodyToken: boolean;

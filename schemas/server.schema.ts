@@ -1,5 +1,6 @@
 import { GRANT_TYPES } from './settings.schema';
 import { introspectionStrategy, jwtStrategy } from './policy.schema';
+import { SERVER_NAME } from './server-name';
 
 /** One upstream endpoint of an external authorization server, proxied by the gateway. */
 const upstream = (description: string) => ({
@@ -24,7 +25,7 @@ export const serverSchema = {
   additionalProperties: false,
   required: ['name', 'tokenStrategy'],
   properties: {
-    name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'Unique name: used in proxy paths and in the policy\'s server parameter.' },
+    name: { type: 'string', pattern: SERVER_NAME.source, description: 'Unique name: used in proxy paths and in the policy\'s server parameter.' },
     endpoints: {
       type: 'object',
       additionalProperties: false,

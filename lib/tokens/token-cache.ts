@@ -44,7 +44,7 @@ export class TokenCache {
   }
 
   constructor(private readonly maxEntries: number, private readonly feed: RevocationFeed) {
-    feed.onRevoked((event) => {
+    feed.onChange((event) => {
       this.generation += 1;
       if (event === 'all') {
         this.entries.clear();

@@ -10,10 +10,10 @@ import { extractToken } from './extract-token';
 import { forwardIdentity, stripSpoofedIdentity } from './identity';
 import { introspectionTokenStrategy } from './introspection-token.strategy';
 import { jwtTokenStrategy } from './jwt-token.strategy';
+import { serverTokenStrategy, TokenStrategy } from './server-token.strategy';
+import type { ServerDirectory } from '../../lib/servers/server-directory';
 
-interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; logger: EgLogger }
-
-type TokenStrategy = (token: string) => Promise<ValidatedToken>;
+interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; servers: ServerDirectory; logger: EgLogger }
 
 /** RFC 6750 §3.1: every scope of the API endpoint is required. */
 function requireEndpointScopes(req: Request, token: ValidatedToken): void {
@@ -28,8 +28,9 @@ function requireEndpointScopes(req: Request, token: ValidatedToken): void {
  * The resource-server side: the `oauth2` policy of a pipeline. This runs on
  * every API call, so it does at most one Redis read and nothing slow.
  */
-export function oauth2Policy({ validator, feed, logger }: Deps): EgPolicy {
+export function oauth2Policy({ validator, feed, servers, logger }: Deps): EgPolicy {
   function strategyFor(params: PolicyParams): TokenStrategy {
+    if (params.server) return serverTokenStrategy(params.server, servers, feed, logger);
     if (params.tokenStrategy === 'jwt') {
       if (!params.jwt) throw new TypeError('oauth2 policy: tokenStrategy jwt needs a jwt section');
       return jwtTokenStrategy(params.jwt, logger);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { RevocationFeed } from '../../lib/store/revocation-feed';
+import { RevocationFeed, revocationFeed } from '../../lib/store/revocation-feed';
 import { TokenCache } from '../../lib/tokens/token-cache';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
 
@@ -18,7 +18,7 @@ describe('token cache: revocations drop cached validations', function () {
   let cache: TokenCache;
   const later = () => Date.now() + 60000;
   beforeEach(function () {
-    feed = RevocationFeed.for(new RedisMock() as Redis, `test-${Math.random()}`, true, quiet);
+    feed = revocationFeed(new RedisMock() as Redis, `test-${Math.random()}`, true, quiet);
     cache = new TokenCache(100, feed);
   });
 
@@ -43,7 +43,7 @@ describe('token cache: revocations drop cached validations', function () {
     for (let i = 0; i < 150; i += 1) cache.put(`d${i}`, token(`j${i}`), later(), cache.currentGeneration);
     expect(cache.get('d0'), 'the oldest went first').to.equal(null);
     expect(cache.get('d149')).to.not.equal(null);
-    (feed as unknown as { events: { emit(name: string, event: string): void } }).events.emit('revoked', 'all');
+    (feed as unknown as { events: { emit(name: string, event: string): void } }).events.emit('change', 'all');
     expect(cache.get('d149')).to.equal(null);
   });
 });

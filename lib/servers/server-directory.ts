@@ -1,0 +1,54 @@
+import type { Redis } from 'ioredis';
+import type { EgLogger } from '../eg/types';
+import { ChangeFeed } from '../store/change-feed';
+import type { ServerEntry } from './server-entry';
+import { ServerRegistry } from './server.registry';
+import { SERVER_NAME } from '../../schemas/server-name';
+
+const MAX_REMEMBERED = 1000;
+
+/** The name of a server entry that was added, changed or removed. */
+export interface ServerChange { name: string }
+
+/**
+ * The registry as pipelines and the front proxy read it: entries are kept in
+ * memory (a protected call must not pay a Redis read for them), and every
+ * change made through the admin API is announced on a Redis channel, so
+ * each gateway instance drops its copy at once. While the subscription is
+ * down, every lookup reads Redis instead.
+ */
+export class ServerDirectory {
+  private readonly cached = new Map<string, ServerEntry | null>();
+  /** Counts changes: an entry read while one happened may predate it, and is not kept. */
+  private generation = 0;
+
+  constructor(readonly registry: ServerRegistry, private readonly feed: ChangeFeed<ServerChange>) {
+    feed.onChange((change) => {
+      this.generation += 1;
+      if (change === 'all') this.cached.clear();
+      else this.cached.delete(change.name);
+    });
+  }
+
+  static create(db: Redis, prefix: string, emulated: boolean, logger: EgLogger): ServerDirectory {
+    const feed = ChangeFeed.for<ServerChange>(db, `${prefix}servers-changed`, emulated, logger, 'cached server entries');
+    return new ServerDirectory(new ServerRegistry(db, prefix), feed);
+  }
+
+  /** The entry, or null when no server has that name. */
+  async get(name: string): Promise<ServerEntry | null> {
+    if (!SERVER_NAME.test(name)) return null;
+    if (this.feed.connected && this.cached.has(name)) return this.cached.get(name)!;
+    const readAt = this.generation;
+    const entry = await this.registry.get(name);
+    // Unknown names come from request paths too: only so many of them are remembered.
+    const room = entry !== null || this.cached.size < MAX_REMEMBERED;
+    if (this.feed.connected && readAt === this.generation && room) this.cached.set(name, entry);
+    return entry;
+  }
+
+  /** Tells every instance (this one included) that the entry changed; call after writing it. */
+  announce(name: string): void {
+    this.feed.publish({ name });
+  }
+}

@@ -1,0 +1,70 @@
+import { EventEmitter } from 'events';
+import type { Redis } from 'ioredis';
+import type { EgLogger } from '../eg/types';
+
+/** A change, or `'all'` when changes may have been missed (the subscription dropped): forget everything. */
+export type ChangeListener<T> = (event: T | 'all') => void;
+
+const feeds = new Map<string, ChangeFeed<unknown>>();
+
+/**
+ * Tells every gateway instance sharing the Redis that something they may
+ * cache changed, so they drop it at once (Redis pub/sub, typically within
+ * milliseconds). The emulated store lives in one process, so there the feed
+ * is an in-process event.
+ *
+ * One feed per channel and process: EG re-runs plugin init on hot reload,
+ * and a second subscriber connection would leak.
+ */
+export class ChangeFeed<T> {
+  private readonly events = new EventEmitter();
+  /** False while the subscription is down: caches must not be trusted, nor filled. */
+  connected: boolean;
+
+  /** @param caches what goes stale while the subscription is down, for the log line. */
+  static for<T>(db: Redis, channel: string, emulated: boolean, logger: EgLogger, caches: string): ChangeFeed<T> {
+    let feed = feeds.get(channel);
+    if (!feed) {
+      feed = new ChangeFeed<unknown>(db, channel, emulated, logger, caches);
+      feeds.set(channel, feed);
+    }
+    return feed as ChangeFeed<T>;
+  }
+
+  private constructor(private readonly db: Redis, private readonly channel: string, private readonly emulated: boolean, logger: EgLogger, caches: string) {
+    this.events.setMaxListeners(0);
+    this.connected = emulated;
+    if (emulated) return;
+    const subscriber = db.duplicate();
+    subscriber.on('ready', () => {
+      subscriber.subscribe(channel).then(() => { this.connected = true; }, (err: Error) => logger.warn(`oauth2: ${channel}: ${err.message}`));
+    });
+    subscriber.on('close', () => {
+      if (this.connected) logger.warn(`oauth2: the subscription to ${channel} lost its Redis connection; ${caches} are off until it is back`);
+      this.connected = false;
+      this.events.emit('change', 'all');
+    });
+    subscriber.on('error', () => { /* 'close' follows and reports; ioredis reconnects by itself */ });
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      try {
+        this.events.emit('change', JSON.parse(message) as T);
+      } catch {
+        this.events.emit('change', 'all');
+      }
+    });
+  }
+
+  /** Announces a change to this instance at once, and to the others through Redis. */
+  publish(event: T): void {
+    this.events.emit('change', event);
+    if (this.emulated) return;
+    this.db.publish(this.channel, JSON.stringify(event)).catch(() => {
+      // Other instances may keep a cached copy; their caches are bounded in time, and the store itself is already updated.
+    });
+  }
+
+  onChange(listener: ChangeListener<T>): void {
+    this.events.on('change', listener);
+  }
+}

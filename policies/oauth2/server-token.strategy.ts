@@ -1,0 +1,41 @@
+import type { EgLogger } from '../../lib/eg/types';
+import { TokenNotVerifiable } from '../../lib/errors';
+import type { ServerDirectory } from '../../lib/servers/server-directory';
+import type { ServerEntry } from '../../lib/servers/server-entry';
+import type { RevocationFeed } from '../../lib/store/revocation-feed';
+import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import { introspectionTokenStrategy } from './introspection-token.strategy';
+import { jwtTokenStrategy } from './jwt-token.strategy';
+
+export type TokenStrategy = (token: string) => Promise<ValidatedToken>;
+
+function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger): TokenStrategy {
+  const { name, jwt, introspection } = entry.tokenStrategy;
+  return name === 'jwt' ? jwtTokenStrategy(jwt!, logger) : introspectionTokenStrategy(introspection!, feed, logger);
+}
+
+/**
+ * Policy parameter `server: <name>`: tokens of an external authorization
+ * server registered over the admin API, checked with that entry's
+ * tokenStrategy. The entry is looked up on every call (from memory, see
+ * ServerDirectory), so an admin change applies to the next request; the
+ * strategy is only rebuilt when the entry's tokenStrategy changed, so a
+ * JWKS or introspection cache outlives unrelated edits.
+ */
+export function serverTokenStrategy(serverName: string, servers: ServerDirectory, feed: RevocationFeed, logger: EgLogger): TokenStrategy {
+  let built: { spec: string; validate: TokenStrategy } | undefined;
+  let missingReported = false;
+
+  return async function validateForServer(token: string): Promise<ValidatedToken> {
+    const entry = await servers.get(serverName);
+    if (!entry) {
+      if (!missingReported) logger.warn(`oauth2 policy: no authorization server is registered as "${serverName}": its tokens are refused`);
+      missingReported = true;
+      throw new TokenNotVerifiable('The access token could not be validated', `no server named ${serverName}`);
+    }
+    missingReported = false;
+    const spec = JSON.stringify(entry.tokenStrategy);
+    if (built?.spec !== spec) built = { spec, validate: strategyOf(entry, feed, logger) };
+    return built.validate(token);
+  };
+}
