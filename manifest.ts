@@ -54,6 +54,7 @@ import { mountDeviceAuthorizationRoute } from './routes/device-authorization.rou
 import { mountDeviceRoutes } from './routes/device.route';
 import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
+import { mountServerProxyRoutes } from './routes/server-proxy.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
 
 function init(ctx: PluginContext): void {
@@ -111,6 +112,7 @@ function init(ctx: PluginContext): void {
     mountLogoutRoutes(endpoints, pages);
     endpoints.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
   }
+  mountServerProxyRoutes(endpoints, { settings, servers, logger });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });

@@ -36,6 +36,8 @@ export class UnsupportedResponseType extends OAuthError { readonly error = 'unsu
 export class AccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 403; }
 /** RFC 6749 §4.1.2.1; also used when the store is down. */
 export class TemporarilyUnavailable extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 503; }
+/** An upstream authorization server behind the front proxy did not answer in time: RFC 9110 §15.6.5's 504, with RFC 6749's code. */
+export class UpstreamTimeout extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 504; }
 /** RFC 8628 §3.5: the user has not decided yet; the device keeps polling. */
 export class AuthorizationPending extends OAuthError { readonly error = 'authorization_pending'; readonly status = 400; }
 /** RFC 8628 §3.5: the device polls faster than its interval, which grows by 5 seconds. */

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { InvalidRequest } from '../errors';
 
-function readAll(req: Request, maxBytes: number): Promise<Buffer> {
+/** The whole request body, at most `maxBytes` (else invalid_request). */
+export function readBody(req: Request, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -30,7 +31,7 @@ export async function readReplayableForm(req: Request, maxBytes: number): Promis
   form: URLSearchParams;
   replaceWith(form: URLSearchParams): void;
 }> {
-  const raw = await readAll(req, maxBytes);
+  const raw = await readBody(req, maxBytes);
   const replay = (body: Buffer) => {
     req.headers['content-length'] = String(body.length);
     delete req.headers['transfer-encoding'];

@@ -8,7 +8,7 @@ export interface Received { method: string; url: string; headers: http.IncomingH
 export interface FakeServer {
   url: string;
   received: Received[];
-  handler: (req: Received) => { status?: number; body?: unknown; hang?: boolean };
+  handler: (req: Received) => { status?: number; body?: unknown; hang?: boolean; headers?: Record<string, string> };
   close(): Promise<void>;
 }
 
@@ -23,7 +23,7 @@ export function startFakeServer(handler: FakeServer['handler']): Promise<FakeSer
       fake.received.push(received);
       const answer = fake.handler(received);
       if (answer.hang) return void hanging.add(res);
-      res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json' });
+      res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json', ...answer.headers });
       res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
     });
   });

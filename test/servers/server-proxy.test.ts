@@ -1,0 +1,173 @@
+import http from 'http';
+import { expect } from 'chai';
+import { freePort, RunningGateway, startGateway } from '../helpers/gateway';
+import { basic, expectOAuthError, postForm, request } from '../helpers/http';
+import { FakeServer, startFakeServer } from '../helpers/fake-server';
+
+function rawPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * The front proxy: a registered server's endpoints through the gateway at
+ * /oauth2/servers/<name>/..., against a small upstream OAuth server.
+ */
+describe('front proxy of external authorization servers', function () {
+  let gateway: RunningGateway;
+  let upstream: FakeServer;
+  let deadPort: number;
+  const base = () => `${gateway.url}/oauth2/servers`;
+
+  function register(entry: Record<string, unknown>) {
+    return request(`${gateway.adminUrl}/oauth2/servers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(entry) });
+  }
+
+  const strategy = { name: 'jwt', jwt: { issuer: 'https://up.example', audience: 'api', keys: { secret: 'an HS256 secret of more than thirty-two bytes' } } };
+
+  before(async function () {
+    upstream = await startFakeServer((req): ReturnType<FakeServer['handler']> => {
+      if (req.url.startsWith('/token') && req.body.includes('grant_type=password')) {
+        return { status: 400, body: { error: 'invalid_grant', error_description: 'The upstream says: wrong password' }, headers: { 'X-Upstream': 'yes' } };
+      }
+      if (req.url.startsWith('/slow')) return { hang: true };
+      if (req.url.startsWith('/authorize')) return { status: 302, headers: { Location: 'https://client.example/cb?code=up-code&state=s1' } };
+      return { body: { access_token: 'upstream-token', token_type: 'Bearer', expires_in: 60 }, headers: { 'Cache-Control': 'no-store', Connection: 'X-Hop', 'X-Hop': 'only for this hop', 'X-Upstream': 'yes' } };
+    });
+    deadPort = await freePort();
+    gateway = await startGateway();
+    const endpoints = {
+      token: { url: `${upstream.url}/token` },
+      authorize: { url: `${upstream.url}/authorize?tenant=t1` },
+      introspection: { url: `${upstream.url}/introspect` },
+      revoke: { url: `${upstream.url}/revoke` },
+      createClient: { url: `${upstream.url}/clients` },
+      removeClient: { url: `${upstream.url}/clients` }
+    };
+    const entries = [
+      { name: 'upstream', endpoints, allowedGrants: ['client_credentials', 'password'], allowedResponseTypes: ['code'], loginRedirect: 'https://up.example/login', secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
+      { name: 'open', endpoints: { token: { url: `${upstream.url}/token` } }, tokenStrategy: strategy },
+      { name: 'down', endpoints: { token: { url: `http://127.0.0.1:${deadPort}/token` } }, tokenStrategy: strategy },
+      { name: 'slow', endpoints: { token: { url: `${upstream.url}/slow`, timeout: 300 } }, tokenStrategy: strategy }
+    ];
+    for (const entry of entries) expect((await register(entry)).status).to.equal(201);
+  });
+  after(async function () {
+    await gateway?.stop();
+    await upstream?.close();
+  });
+  beforeEach(function () { upstream.received.length = 0; });
+
+  it('passes a token request through and the answer back, without hop-by-hop headers either way', async function () {
+    // fetch will not send a Connection header: plain http does.
+    const res = await rawPost(`${base()}/upstream/token`, 'grant_type=client_credentials&scope=a+b', {
+      Authorization: basic('my-client', 'my-secret'), Connection: 'keep-alive, X-Client-Hop', 'X-Client-Hop': 'secret hop', 'Proxy-Authorization': 'Basic eA==', 'X-Other': 'kept'
+    });
+    expect(res.status, res.body).to.equal(200);
+    expect(JSON.parse(res.body).access_token).to.equal('upstream-token');
+    expect(res.headers['x-upstream']).to.equal('yes');
+    expect(res.headers['cache-control']).to.equal('no-store');
+    expect(res.headers['x-hop'], 'named in the upstream\'s Connection header').to.equal(undefined);
+    const sent = upstream.received[0];
+    expect(sent.method).to.equal('POST');
+    expect(sent.body).to.equal('grant_type=client_credentials&scope=a+b');
+    expect(sent.headers.authorization).to.equal(basic('my-client', 'my-secret'));
+    expect(sent.headers['x-other']).to.equal('kept');
+    expect(sent.headers['x-client-hop']).to.equal(undefined);
+    expect(sent.headers['proxy-authorization']).to.equal(undefined);
+    expect(sent.headers.host).to.equal(new URL(upstream.url).host);
+  });
+
+  it('passes an upstream error through unchanged', async function () {
+    const res = await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p' }, { Authorization: basic('c', 's') });
+    expect(res.status).to.equal(400);
+    expect(res.json).to.deep.equal({ error: 'invalid_grant', error_description: 'The upstream says: wrong password' });
+    expect(res.headers.get('x-upstream')).to.equal('yes');
+  });
+
+  it('refuses a grant or response type the entry does not allow, before any upstream call', async function () {
+    expectOAuthError(await postForm(`${base()}/upstream/token`, { grant_type: 'authorization_code', code: 'c' }), 400, 'unsupported_grant_type', /not allowed for upstream/);
+    expectOAuthError(await postForm(`${base()}/upstream/token`, { scope: 'x' }), 400, 'invalid_request', /grant_type parameter is required/);
+    expectOAuthError(await request(`${base()}/upstream/authorize?response_type=token&client_id=c`), 400, 'unsupported_response_type', /not allowed/);
+    expect(upstream.received).to.have.length(0);
+    const open = await postForm(`${base()}/open/token`, { grant_type: 'authorization_code', code: 'c' });
+    expect(open.status, 'an entry without allowedGrants lets every grant through').to.equal(200);
+  });
+
+  it('passes the authorization request on with its query and the upstream\'s redirect back', async function () {
+    const res = await request(`${base()}/upstream/authorize?response_type=code&client_id=c&state=s1`, { redirect: 'manual' });
+    expect(res.status).to.equal(302);
+    expect(res.headers.get('location')).to.equal('https://client.example/cb?code=up-code&state=s1');
+    expect(upstream.received[0].url).to.equal('/authorize?tenant=t1&response_type=code&client_id=c&state=s1');
+  });
+
+  it('adds the registered secret for a client that sends only its client_id, and nothing for others', async function () {
+    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'known-client' });
+    // RFC 6749 §2.3.1: form-encoded first, so spaces are '+'.
+    const added = `Basic ${Buffer.from('known-client:known+client+secret').toString('base64')}`;
+    expect(upstream.received[0].headers.authorization).to.equal(added);
+    expect(upstream.received[0].body).to.equal('grant_type=client_credentials');
+    await postForm(`${base()}/upstream/revoke`, { token: 't', client_id: 'known-client' });
+    expect(upstream.received[1].headers.authorization).to.equal(added);
+    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'unknown-client' });
+    expect(upstream.received[2].headers.authorization).to.equal(undefined);
+    expect(upstream.received[2].body).to.contain('client_id=unknown-client');
+    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'known-client', client_secret: 'its own' });
+    expect(upstream.received[3].headers.authorization, 'a client that authenticates itself is left alone').to.equal(undefined);
+  });
+
+  it('keeps the gateway\'s own session cookie from the upstream', async function () {
+    await postForm(`${base()}/upstream/introspect`, { token: 't' }, { Cookie: 'oauth2.sid=gateway-session; upstream-cookie=1' });
+    expect(upstream.received[0].headers.cookie).to.equal('upstream-cookie=1');
+  });
+
+  it('reaches the client create and remove endpoints and redirects to the login page', async function () {
+    const created = await request(`${base()}/upstream/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"client_name":"x"}' });
+    expect(created.status).to.equal(200);
+    expect(upstream.received[0]).to.include({ method: 'POST', url: '/clients', body: '{"client_name":"x"}' });
+    await request(`${base()}/upstream/clients/client%201`, { method: 'DELETE' });
+    expect(upstream.received[1]).to.include({ method: 'DELETE', url: '/clients/client%201' });
+    const login = await request(`${base()}/upstream/login?next=%2Fhome`, { redirect: 'manual' });
+    expect(login.status).to.equal(302);
+    expect(login.headers.get('location')).to.equal('https://up.example/login?next=%2Fhome');
+  });
+
+  it('answers 503 temporarily_unavailable when the upstream cannot be reached', async function () {
+    expectOAuthError(await postForm(`${base()}/down/token`, { grant_type: 'client_credentials' }), 503, 'temporarily_unavailable', /cannot be reached/);
+  });
+
+  it('answers 504 temporarily_unavailable when the upstream does not answer in time', async function () {
+    const started = Date.now();
+    const res = await postForm(`${base()}/slow/token`, { grant_type: 'client_credentials' });
+    expectOAuthError(res, 504, 'temporarily_unavailable', /did not answer within 300 ms/);
+    expect(Date.now() - started).to.be.below(5000);
+  });
+
+  it('answers 404 for an unknown server or an endpoint the entry lacks', async function () {
+    expect((await postForm(`${base()}/nobody/token`, { grant_type: 'client_credentials' })).status).to.equal(404);
+    expect((await postForm(`${base()}/open/revoke`, { token: 't' })).status).to.equal(404);
+    expect((await postForm(`${base()}/bad%20name/token`, { grant_type: 'client_credentials' })).status).to.equal(404);
+  });
+
+  it('follows an entry changed over the admin API at the next request', async function () {
+    const shown = (await request(`${gateway.adminUrl}/oauth2/servers/open`)).json;
+    const changed = await request(`${gateway.adminUrl}/oauth2/servers/open`, {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...shown, allowedGrants: ['client_credentials'] })
+    });
+    expect(changed.status, changed.text).to.equal(200);
+    expect((await postForm(`${base()}/open/token`, { grant_type: 'authorization_code', code: 'c' })).status).to.equal(400);
+  });
+
+  it('refuses an oversized or repeated-parameter body with invalid_request, not a 500', async function () {
+    expectOAuthError(await postForm(`${base()}/upstream/token`, `grant_type=client_credentials&x=${'a'.repeat(40000)}`), 400, 'invalid_request', /too large/);
+    expectOAuthError(await postForm(`${base()}/upstream/token`, 'grant_type=client_credentials&grant_type=password'), 400, 'invalid_request', /repeated/);
+    expect(upstream.received).to.have.length(0);
+  });
+});
