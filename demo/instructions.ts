@@ -19,7 +19,7 @@ export function exchangeCommand(context: DemoContext, code: string): string {
 }
 
 const SAMPLES = ['authorization-code-pkce', 'implicit', 'password', 'client-credentials', 'refresh-token', 'jwt-bearer',
-  'saml2-bearer', 'device', 'revoke', 'introspect', 'tokeninfo', 'protected-api'];
+  'saml2-bearer', 'device', 'revoke', 'introspect', 'tokeninfo', 'protected-api', 'external-server'];
 
 /** How to try every flow: printed by `npm start` once the gateway is seeded. */
 export function instructions(context: DemoContext): string {
@@ -27,6 +27,7 @@ export function instructions(context: DemoContext): string {
   const base = demo.gateway;
   const client = `-u '${demo.client.id}:${demo.client.secret}'`;
   const user = demo.user;
+  const loopback = base.replace('//localhost:', '//127.0.0.1:'); // upstream URLs: https, or http on loopback
   const json = (field: string) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).${field}'`;
   const authorizeUrl = `${base}/oauth2/authorize?${new URLSearchParams({
     response_type: 'code', client_id: demo.client.id, redirect_uri: context.callbackUrl, scope: 'read write', state: 'demo-state',
@@ -103,6 +104,14 @@ curl -si -H "Authorization: Bearer $TOKEN" ${base}/api
 
 # Operator: revoke every token of the app (EG admin API)
 curl -s -X DELETE ${demo.admin}/oauth2/apps/${demo.client.id}/tokens
+
+# External authorization server (as Janus): register one with one admin API call (the demo's own
+# endpoints stand in for a partner's); without a restart the gateway proxies its token endpoint and
+# /api-partner (policy param server: demo-partner) accepts its tokens. examples/external-server.mjs does it all.
+curl -s -X POST ${demo.admin}/oauth2/servers -H 'Content-Type: application/json' -d '{"name":"demo-partner","endpoints":{"token":{"url":"${loopback}/oauth2/token"}},"allowedGrants":["client_credentials"],"secrets":{"${demo.client.id}":"${demo.client.secret}"},"tokenStrategy":{"name":"introspection","introspection":{"endpoint":"${loopback}/oauth2/introspect","clientId":"${demo.client.id}","clientSecret":"${demo.client.secret}"}}}'
+PARTNER=$(curl -s -d grant_type=client_credentials -d client_id=${demo.client.id} ${base}/oauth2/servers/demo-partner/token | ${json('access_token')})
+curl -s -H "Authorization: Bearer $PARTNER" ${base}/api-partner
+curl -s -X DELETE ${demo.admin}/oauth2/servers/demo-partner
 
 # Server metadata (RFC 8414) and the public signing keys (JWKS)
 curl -s ${base}/.well-known/oauth-authorization-server

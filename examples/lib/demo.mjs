@@ -13,7 +13,7 @@ const DEMO_JSON = path.join(DEMO_DIR, 'demo.json');
 
 /** Form fields, JSON members and headers whose values are never printed whole. */
 const SECRET = new Set(['client_secret', 'password', 'code', 'code_verifier', 'access_token', 'refresh_token', 'token',
-  'assertion', 'client_assertion', 'device_code', 'id_token', 'authorization']);
+  'assertion', 'client_assertion', 'device_code', 'id_token', 'authorization', 'clientSecret']);
 
 function loadDemo() {
   try {
@@ -49,7 +49,12 @@ function printable(json) {
     const headers = Object.fromEntries(Object.entries(json.headers).filter(([name]) => told(name)));
     return { 'the echo backend received': `${json.method} ${json.url}`, 'with the headers (eg-token-*, eg-consumer-*)': headers };
   }
-  return JSON.parse(JSON.stringify(json, (key, value) => (SECRET.has(key) && typeof value === 'string' ? short(value) : value)));
+  return JSON.parse(JSON.stringify(json, (key, value) => {
+    if (SECRET.has(key) && typeof value === 'string') return short(value);
+    // A server entry's secrets map: client_id -> client_secret.
+    if (key === 'secrets' && value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([id, secret]) => [id, short(secret)]));
+    return value;
+  }));
 }
 
 const indent = (text) => text.replace(/^/gm, '    ');
@@ -62,22 +67,24 @@ const basic = ({ id, secret }) => {
 
 /**
  * One HTTP request, printed with its response.
- * `form`: fields sent as application/x-www-form-urlencoded; `auth`: a client `{ id, secret }`
+ * `form`: fields sent as application/x-www-form-urlencoded; `json`: a JSON body; `auth`: a client `{ id, secret }`
  * for HTTP Basic; `bearer`: an access token; `headers`: more headers; `show`: which members of a
  * JSON answer to print (default: all). Resolves to `{ status, headers, json, text }`.
  */
-export async function call(method, url, { form, auth, bearer, headers = {}, show } = {}) {
+export async function call(method, url, { form, json: body, auth, bearer, headers = {}, show } = {}) {
   const sent = { ...headers };
   if (auth) sent.Authorization = basic(auth);
   if (bearer) sent.Authorization = `Bearer ${bearer}`;
   if (form) sent['Content-Type'] = 'application/x-www-form-urlencoded';
+  if (body !== undefined) sent['Content-Type'] = 'application/json';
   console.log(`\n→ ${method} ${url}`);
   for (const [name, value] of Object.entries(sent)) console.log(`    ${name}: ${shortHeader(name, value)}`);
   for (const [name, value] of Object.entries(form ?? {})) console.log(`    ${name}=${SECRET.has(name) ? short(value) : value}`);
+  if (body !== undefined) console.log(indent(JSON.stringify(printable(body), null, 2)));
 
   let res;
   try {
-    res = await fetch(url, { method, headers: sent, body: form ? new URLSearchParams(form) : undefined, redirect: 'manual' });
+    res = await fetch(url, { method, headers: sent, body: form ? new URLSearchParams(form) : body !== undefined ? JSON.stringify(body) : undefined, redirect: 'manual' });
   } catch (err) {
     check(false, `${method} ${url} failed (${err.cause?.code ?? err.message}): is the demo running? npm start`);
   }

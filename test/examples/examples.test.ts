@@ -138,6 +138,10 @@ describe('sample clients in examples/ against the demo gateway', function () {
     await succeeds(sample('tokeninfo'));
   });
 
+  it('the external server sample registers a server, gets its token through the proxy and calls the pipeline naming it', async function () {
+    await succeeds(sample('external-server'));
+  });
+
   it('the protected API sample gets 401 without a token, 200 with one, and 403 insufficient_scope on /api-write', async function () {
     await succeeds(sample('protected-api'));
   });
@@ -170,4 +174,4 @@ describe('sample clients in examples/ against the demo gateway', function () {
 
 /** Every sample, by file name: the first test fails when one is added without a test. */
 const TESTED = ['client-credentials', 'password', 'refresh-token', 'jwt-bearer', 'saml2-bearer', 'revoke', 'introspect',
-  'tokeninfo', 'protected-api', 'authorization-code-pkce', 'implicit', 'device'];
+  'tokeninfo', 'protected-api', 'authorization-code-pkce', 'implicit', 'device', 'external-server'];
