@@ -55,6 +55,8 @@ import { mountDeviceRoutes } from './routes/device.route';
 import { ServerRegistry } from './lib/servers/server.registry';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
+import { ClientRegistrar } from './lib/clients/client-registrar';
+import { mountClientAppRoutes } from './routes/client-apps.route';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
@@ -94,7 +96,8 @@ function init(ctx: PluginContext): void {
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
-  if (browserFlows || deviceFlow) {
+  const webRegistration = settings.clientRegistration.enabled;
+  if (browserFlows || deviceFlow || webRegistration) {
     const pages = {
       settings,
       services,
@@ -105,6 +108,10 @@ function init(ctx: PluginContext): void {
     };
     if (browserFlows) mountAuthorizeRoutes(endpoints, { ...pages, server, consents: new ConsentStore(db, prefix, settings.consent.ttl) });
     if (deviceFlow) mountDeviceRoutes(endpoints, { ...pages, devices, throttle });
+    if (webRegistration) {
+      const registrar = new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId));
+      mountClientAppRoutes(endpoints, { ...pages, registrar });
+    }
     mountLoginRoutes(endpoints, { ...pages, signIn });
     mountLogoutRoutes(endpoints, pages);
     endpoints.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
