@@ -56,6 +56,8 @@ import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
 import { mountServerProxyRoutes } from './routes/server-proxy.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
+import { ClientRegistrar } from './lib/clients/client-registrar';
+import { mountClientAppRoutes } from './routes/client-apps.route';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
@@ -97,7 +99,8 @@ function init(ctx: PluginContext): void {
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
-  if (browserFlows || deviceFlow) {
+  const webRegistration = settings.clientRegistration.enabled;
+  if (browserFlows || deviceFlow || webRegistration) {
     const pages = {
       settings,
       services,
@@ -108,6 +111,10 @@ function init(ctx: PluginContext): void {
     };
     if (browserFlows) mountAuthorizeRoutes(endpoints, { ...pages, server, consents: new ConsentStore(db, prefix, settings.consent.ttl) });
     if (deviceFlow) mountDeviceRoutes(endpoints, { ...pages, devices, throttle });
+    if (webRegistration) {
+      const registrar = new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId));
+      mountClientAppRoutes(endpoints, { ...pages, registrar });
+    }
     mountLoginRoutes(endpoints, { ...pages, signIn });
     mountLogoutRoutes(endpoints, pages);
     endpoints.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));

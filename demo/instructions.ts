@@ -55,6 +55,11 @@ ${authorizeUrl}
 # (the exchange, once you have the code)
 ${exchangeCommand(context, '<code>')}
 
+# Register an app of your own in the browser: open ${base}/oauth2/apps, sign in as ${user.username},
+# fill in the form (redirect URI ${context.callbackUrl} reuses the demo callback page)
+# and copy the client id and secret shown once; put that client_id in the authorize URL above
+# (the callback page's exchange line names the demo client: swap in your id and secret).
+
 # Client credentials grant: get a token and call the protected API
 TOKEN=$(curl -s ${client} -d grant_type=client_credentials ${base}/oauth2/token | ${json('access_token')})
 curl -s -H "Authorization: Bearer $TOKEN" ${base}/api

@@ -35,6 +35,8 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   const { settings, services, session, csrf, signIn, sendPage, logger } = deps;
   const authorizePath = settings.basePath + settings.routes.authorize;
   const devicePath = settings.basePath + settings.routes.device;
+  const appsPath = settings.basePath + settings.routes.apps;
+  const returnPaths = settings.clientRegistration.enabled ? [authorizePath, devicePath, appsPath] : [authorizePath, devicePath];
   const passport = new Passport();
   passport.use('resource-owner', new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
     signIn(username, password, req.ip ?? 'unknown').then((result) => {
@@ -43,9 +45,9 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     }, done);
   }));
 
-  /** Only ever return to our own authorization endpoint or device page: no open redirect through the login page. */
+  /** Only ever return to our own authorization endpoint, device or apps page: no open redirect through the login page. */
   const safeReturnTo = (value: unknown) =>
-    typeof value === 'string' && [authorizePath, devicePath].some((path) => value === path || value.startsWith(`${path}?`)) ? value : undefined;
+    typeof value === 'string' && returnPaths.some((path) => value === path || value.startsWith(`${path}?`)) ? value : undefined;
 
   async function clientNameOf(returnTo: string | undefined): Promise<string | undefined> {
     if (!returnTo) return undefined;

@@ -17,5 +17,12 @@ export function pageSteps(session: RequestHandler): RequestHandler[] {
  * `guards` that must answer before the CSRF check, then the CSRF check.
  */
 export function formPostSteps(session: RequestHandler, csrf: ReturnType<typeof csrfProtection>, ...guards: RequestHandler[]): RequestHandler[] {
-  return [...pageSteps(session), pageForm, ...guards, csrf.csrfSynchronisedProtection];
+  return largerFormPostSteps(pageForm, session, csrf, ...guards);
+}
+
+/** The same, for a form that needs another body parser (more or longer fields). */
+export function largerFormPostSteps(
+  body: RequestHandler, session: RequestHandler, csrf: ReturnType<typeof csrfProtection>, ...guards: RequestHandler[]
+): RequestHandler[] {
+  return [...pageSteps(session), body, ...guards, csrf.csrfSynchronisedProtection];
 }

@@ -35,6 +35,16 @@ export interface RegisteredClient {
   createdAt?: string;
 }
 
+/**
+ * EG refuses an app name its owner already uses, and (a flaw of EG 1.16's
+ * name index) any name two other apps already share.
+ */
+export class AppNameTaken extends Error {
+  constructor(readonly appName: string) { super(`The application name "${appName}" is already taken`); }
+}
+
+const NAME_CLASH = /already another application bound with|Multiple applications with/;
+
 /** Revokes every grant of an app (TokenStore.revokeAllOf), so that a deleted app leaves no live token behind. */
 export type RevokeAppTokens = (appId: string) => Promise<unknown>;
 
@@ -58,9 +68,15 @@ function appProperties(registration: ClientRegistration, via: RegisteredVia): Re
 export class ClientRegistrar {
   constructor(private readonly services: EgServices, private readonly revokeAppTokens: RevokeAppTokens) {}
 
-  /** Creates the app and its credential. @returns the app and, for a confidential client, its only copy of the secret. */
+  /**
+   * Creates the app and its credential.
+   * @returns the app and, for a confidential client, its only copy of the secret.
+   * @throws AppNameTaken when EG refuses the name.
+   */
   async register(ownerId: string, registration: ClientRegistration, via: RegisteredVia): Promise<{ client: RegisteredClient; secret?: string }> {
-    const app = await this.services.application.insert(appProperties(registration, via), ownerId);
+    const app = await this.services.application.insert(appProperties(registration, via), ownerId).catch((err: Error) => {
+      throw NAME_CLASH.test(err?.message ?? '') ? new AppNameTaken(registration.name) : err;
+    });
     const secret = randomSecret();
     try {
       await this.services.credential.insertCredential(app.id, 'oauth2', { secret, scopes: registration.scopes });
@@ -82,7 +98,9 @@ export class ClientRegistrar {
   /** The apps a user registered through `via`, oldest first. */
   async ownedBy(userId: string, via: RegisteredVia): Promise<RegisteredClient[]> {
     const apps = (await this.services.application.getAll(userId)).filter((app) => app.registeredVia === via);
-    apps.sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')));
+    // EG writes createdAt as Date#toString() ("Wed Nov 25 2026 ..."): compare it as a date, not as text.
+    const time = (app: EgApplication) => Date.parse(String(app.createdAt)) || 0;
+    apps.sort((a, b) => time(a) - time(b));
     return Promise.all(apps.map((app) => this.describe(app)));
   }
 

@@ -38,7 +38,8 @@ export class Browser {
     return res;
   }
 
-  async post(pathOrUrl: string, form: Record<string, string>): Promise<Reply> {
+  /** Posts a form; give pairs to repeat a field (checkboxes). */
+  async post(pathOrUrl: string, form: Record<string, string> | [string, string][]): Promise<Reply> {
     const url = new URL(pathOrUrl, this.base);
     const res = await request(url.toString(), {
       method: 'POST',
