@@ -113,8 +113,8 @@ curl -s -X DELETE ${demo.admin}/oauth2/apps/${demo.client.id}/tokens
 # External authorization server (as Janus): register one with one admin API call (the demo's own
 # endpoints stand in for a partner's); without a restart the gateway proxies its token endpoint and
 # /api-partner (policy param server: demo-partner) accepts its tokens. examples/external-server.mjs does it all.
-curl -s -X POST ${demo.admin}/oauth2/servers -H 'Content-Type: application/json' -d '{"name":"demo-partner","endpoints":{"token":{"url":"${loopback}/oauth2/token"}},"allowedGrants":["client_credentials"],"secrets":{"${demo.client.id}":"${demo.client.secret}"},"tokenStrategy":{"name":"introspection","introspection":{"endpoint":"${loopback}/oauth2/introspect","clientId":"${demo.client.id}","clientSecret":"${demo.client.secret}"}}}'
-PARTNER=$(curl -s -d grant_type=client_credentials -d client_id=${demo.client.id} ${base}/oauth2/servers/demo-partner/token | ${json('access_token')})
+curl -s -X POST ${demo.admin}/oauth2/servers -H 'Content-Type: application/json' -d '{"name":"demo-partner","endpoints":{"token":{"url":"${loopback}/oauth2/token"}},"allowedGrants":["password"],"secrets":{"${demo.client.id}":"${demo.client.secret}"},"tokenStrategy":{"name":"introspection","introspection":{"endpoint":"${loopback}/oauth2/introspect","clientId":"${demo.client.id}","clientSecret":"${demo.client.secret}"}}}'
+PARTNER=$(curl -s -d grant_type=password -d username=${user.username} -d password=${user.password} -d client_id=${demo.client.id} ${base}/oauth2/servers/demo-partner/token | ${json('access_token')})
 curl -s -H "Authorization: Bearer $PARTNER" ${base}/api-partner
 curl -s -X DELETE ${demo.admin}/oauth2/servers/demo-partner
 

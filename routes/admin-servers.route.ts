@@ -29,6 +29,7 @@ function checkUsable(entry: ServerEntry): void {
   // Client secrets and tokens go to these URLs: never in clear over the network.
   const urls: Array<[string, string]> = Object.entries(entry.endpoints).map(([name, upstream]) => [`endpoints.${name}.url`, upstream.url]);
   if (introspection) urls.push(['tokenStrategy.introspection.endpoint', introspection.endpoint]);
+  if (entry.loginRedirect && !URL.canParse(entry.loginRedirect)) throw new InvalidRequest(`loginRedirect is not a URL: ${entry.loginRedirect}`);
   const unsafe = urls.find(([, url]) => !isSafeFetchUrl(url));
   if (unsafe) throw new InvalidRequest(`${unsafe[0]} must be an https URL (plain http only on loopback): ${unsafe[1]}`);
 }

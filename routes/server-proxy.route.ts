@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
+import { InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import { readBody } from '../lib/http/replayable-form';
 import type { ServerDirectory } from '../lib/servers/server-directory';
@@ -12,29 +13,31 @@ interface Deps { settings: Settings; servers: ServerDirectory; logger: EgLogger 
 
 type EndpointName = keyof ServerEntry['endpoints'];
 
-/** Path segment under <servers>/<name>/ -> the entry's endpoint it reaches. */
-const PATHS: Record<string, EndpointName> = {
-  authorize: 'authorize',
-  token: 'token',
-  introspect: 'introspection',
-  revoke: 'revoke'
+/** Path segment under <servers>/<name>/ -> the entry's endpoint it reaches, and the methods let through. */
+const PATHS: Record<string, { endpoint: EndpointName; methods: string[] }> = {
+  authorize: { endpoint: 'authorize', methods: ['get', 'post'] },
+  token: { endpoint: 'token', methods: ['post', 'get'] }, // GET: as Janus's own examples call it
+  introspect: { endpoint: 'introspection', methods: ['post'] },
+  revoke: { endpoint: 'revoke', methods: ['post'] }
 };
 
-/** Endpoints where clients authenticate, so an entry's secret may be added. */
-const CLIENT_AUTHENTICATED: EndpointName[] = ['token', 'introspection', 'revoke'];
+/** Bodies that are not forms (client registration JSON) are read up to this size. */
+const MAX_OTHER_BODY_BYTES = 1048576;
 
 function notFound(res: Response, description: string): void {
   res.status(404).set('Cache-Control', 'no-store').json({ error: 'not_found', error_description: description });
 }
 
 /** The upstream URL with the request's query string added to its own. */
-function targetOf(url: string, req: Request, extraPath = ''): URL {
+function targetOf(url: string, query: URLSearchParams, extraPath = ''): URL {
   const target = new URL(url);
   if (extraPath) target.pathname = `${target.pathname.replace(/\/+$/, '')}/${encodeURIComponent(extraPath)}`;
-  const query = new URL(req.originalUrl, 'http://gateway').searchParams;
   for (const [name, value] of query) target.searchParams.append(name, value);
   return target;
 }
+
+/** A client id that is a path segment of its own, never `.` or `..`, which URL parsing would resolve. */
+const isPlainSegment = (value: string) => value.length > 0 && value.length <= 200 && value !== '.' && value !== '..';
 
 /**
  * The front proxy (Janus's proxied oauth_endpoints): each registered
@@ -42,8 +45,8 @@ function targetOf(url: string, req: Request, extraPath = ''): URL {
  * /token, /introspect, /revoke, /clients (POST: createClient) and
  * /clients/<id> (DELETE: removeClient); /login redirects to loginRedirect.
  * The entry's allowedGrants and allowedResponseTypes are enforced here,
- * before any upstream call, and its secrets are added for clients that only
- * send their client_id.
+ * before any upstream call, and its secrets are added at the token endpoint
+ * for clients that only send their client_id.
  */
 export function mountServerProxyRoutes(router: Router, { settings, servers, logger }: Deps): void {
   const base = settings.routes.servers;
@@ -55,16 +58,22 @@ export function mountServerProxyRoutes(router: Router, { settings, servers, logg
     if (!upstream) return notFound(res, `${entry.name} has no ${endpoint} endpoint`);
     const query = new URL(req.originalUrl, 'http://gateway').searchParams;
     const isForm = req.is('application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded';
-    const form = new URLSearchParams(isForm ? (await readBody(req, settings.tokenEndpoint.maxBodyBytes)).toString('utf8') : '');
-    if (endpoint === 'authorize') admitResponseType(entry, req.method === 'POST' ? form : query);
+    let body = await readBody(req, isForm ? settings.tokenEndpoint.maxBodyBytes : MAX_OTHER_BODY_BYTES);
+    const checked = endpoint === 'authorize' ? entry.allowedResponseTypes : endpoint === 'token' ? entry.allowedGrants : undefined;
+    // What the gateway checks it must be able to read: a body of another kind could carry unchecked parameters.
+    if (checked && body.length > 0 && !isForm) throw new InvalidRequest('The request body must be application/x-www-form-urlencoded');
+    const form = new URLSearchParams(isForm ? body.toString('utf8') : '');
+    if (endpoint === 'authorize') admitResponseType(entry, query, form);
     if (endpoint === 'token') admitGrant(entry, query, form);
-    const authorization = CLIENT_AUTHENTICATED.includes(endpoint) ? addClientSecret(entry, req.headers.authorization, form) : undefined;
+    const authorization = endpoint === 'token' ? addClientSecret(entry, req.headers.authorization, query, form) : undefined;
+    if (authorization) body = Buffer.from(form.toString()); // otherwise the client's bytes go on as they came
     await forward(req, res, {
-      target: targetOf(upstream.url, req, extraPath),
+      target: targetOf(upstream.url, query, extraPath),
       timeout: upstream.timeout,
-      body: isForm ? Buffer.from(form.toString()) : undefined,
+      body,
       headers: authorization ? { authorization } : {},
-      sessionCookie: settings.session.name
+      sessionCookie: settings.session.name,
+      cookiePath: `${settings.basePath}${base}/${entry.name}/`
     });
   }
 
@@ -75,9 +84,14 @@ export function mountServerProxyRoutes(router: Router, { settings, servers, logg
   router.get(`${base}/:name/login`, step(async (req, res) => {
     const entry = await servers.get(req.params.name);
     if (!entry?.loginRedirect) return notFound(res, `No login page is registered for "${req.params.name.slice(0, 64)}"`);
-    res.redirect(302, targetOf(entry.loginRedirect, req).toString());
+    res.redirect(302, entry.loginRedirect); // the query is not copied: it would make this an open redirect through the upstream's login page
   }));
-  router.delete(`${base}/:name/clients/:clientId`, step((req, res) => proxy(req, res, 'removeClient', req.params.clientId)));
+  router.delete(`${base}/:name/clients/:clientId`, step(async (req, res) => {
+    if (!isPlainSegment(req.params.clientId)) throw new InvalidRequest('The client id is not usable in a path');
+    await proxy(req, res, 'removeClient', req.params.clientId);
+  }));
   router.post(`${base}/:name/clients`, step((req, res) => proxy(req, res, 'createClient')));
-  for (const [path, endpoint] of Object.entries(PATHS)) router.all(`${base}/:name/${path}`, step((req, res) => proxy(req, res, endpoint)));
+  for (const [path, { endpoint, methods }] of Object.entries(PATHS)) {
+    for (const method of methods) router[method as 'get' | 'post'](`${base}/:name/${path}`, step((req, res) => proxy(req, res, endpoint)));
+  }
 }

@@ -6,6 +6,10 @@ import { ServerRegistry } from './server.registry';
 import { SERVER_NAME } from '../../schemas/server-name';
 
 const MAX_REMEMBERED = 1000;
+/** A missed message (a publish that failed, a subscription that died silently) is outlived by this: milliseconds. */
+const MAX_AGE = 30000;
+
+const directories = new Map<string, ServerDirectory>();
 
 /** The name of a server entry that was added, changed or removed. */
 export interface ServerChange { name: string }
@@ -15,10 +19,11 @@ export interface ServerChange { name: string }
  * memory (a protected call must not pay a Redis read for them), and every
  * change made through the admin API is announced on a Redis channel, so
  * each gateway instance drops its copy at once. While the subscription is
- * down, every lookup reads Redis instead.
+ * down, every lookup reads Redis instead; and no copy is kept longer than
+ * MAX_AGE, in case a message was lost.
  */
 export class ServerDirectory {
-  private readonly cached = new Map<string, ServerEntry | null>();
+  private readonly cached = new Map<string, { entry: ServerEntry | null; until: number }>();
   /** Counts changes: an entry read while one happened may predate it, and is not kept. */
   private generation = 0;
 
@@ -30,20 +35,27 @@ export class ServerDirectory {
     });
   }
 
+  /** One directory per channel and process: EG's hot reload reuses it instead of adding a listener each time. */
   static create(db: Redis, prefix: string, emulated: boolean, logger: EgLogger): ServerDirectory {
-    const feed = ChangeFeed.for<ServerChange>(db, `${prefix}servers-changed`, emulated, logger, 'cached server entries');
-    return new ServerDirectory(new ServerRegistry(db, prefix), feed);
+    const channel = `${prefix}servers-changed`;
+    let directory = directories.get(channel);
+    if (!directory) {
+      directory = new ServerDirectory(new ServerRegistry(db, prefix), ChangeFeed.for<ServerChange>(db, channel, emulated, logger, 'cached server entries'));
+      directories.set(channel, directory);
+    }
+    return directory;
   }
 
   /** The entry, or null when no server has that name. */
   async get(name: string): Promise<ServerEntry | null> {
     if (!SERVER_NAME.test(name)) return null;
-    if (this.feed.connected && this.cached.has(name)) return this.cached.get(name)!;
+    const kept = this.cached.get(name);
+    if (this.feed.connected && kept && kept.until > Date.now()) return kept.entry;
     const readAt = this.generation;
     const entry = await this.registry.get(name);
     // Unknown names come from request paths too: only so many of them are remembered.
     const room = entry !== null || this.cached.size < MAX_REMEMBERED;
-    if (this.feed.connected && readAt === this.generation && room) this.cached.set(name, entry);
+    if (this.feed.connected && readAt === this.generation && room) this.cached.set(name, { entry, until: Date.now() + MAX_AGE });
     return entry;
   }
 

@@ -2,82 +2,95 @@ import http, { IncomingHttpHeaders, OutgoingHttpHeaders } from 'http';
 import https from 'https';
 import type { Request, Response } from 'express';
 import { TemporarilyUnavailable, UpstreamTimeout } from '../errors';
+import { cookiesForUpstream, cookiesFromUpstream } from './proxy-cookies';
 
 /** RFC 9110 §7.6.1: these describe one connection, not the message, and never cross a proxy. */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
+  'transfer-encoding', 'upgrade'];
+/** Never removed because a Connection header names them: framing and identity would go with them (request smuggling). */
+const END_TO_END = new Set(['content-length', 'content-type', 'host', 'authorization', 'cookie', 'set-cookie']);
+/** Node answered the client's Expect already; the body is complete by the time it goes upstream. */
+const ANSWERED_HERE = ['expect', 'content-length', 'host', 'cookie', 'set-cookie'];
 
 function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name && !END_TO_END.has(name));
   const drop = new Set([...HOP_BY_HOP, ...named]);
   const kept: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined && !drop.has(name)) kept[name] = value;
   return kept;
 }
 
-/** The cookie header without the gateway's own session cookie, which is none of the upstream's business. */
-function withoutCookie(cookieHeader: string | undefined, name: string): string | undefined {
-  const kept = (cookieHeader ?? '').split(';').map((part) => part.trim()).filter((part) => part && !part.startsWith(`${name}=`));
-  return kept.length ? kept.join('; ') : undefined;
-}
-
 export interface Forwarding {
   target: URL;
   timeout: number;
-  /** The body to send instead of the request's own stream (it was read to be checked or edited). */
-  body?: Buffer;
-  /** Headers to set or, with undefined, remove. */
-  headers?: Record<string, string | undefined>;
-  /** The gateway's session cookie, kept from the upstream. */
+  /** The whole request body, read beforehand: it always goes upstream with its exact length. */
+  body: Buffer;
+  /** Headers to set. */
+  headers?: Record<string, string>;
+  /** The gateway's session cookie, kept from the upstream both ways. */
   sessionCookie: string;
+  /** The path the upstream's cookies are confined to. */
+  cookiePath: string;
 }
 
 function requestHeaders(req: Request, forwarding: Forwarding): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = withoutHopByHop(req.headers);
+  for (const name of ANSWERED_HERE) delete headers[name];
   headers.host = forwarding.target.host;
-  headers.cookie = withoutCookie(req.headers.cookie, forwarding.sessionCookie);
+  const cookie = cookiesForUpstream(req.headers.cookie, forwarding.sessionCookie);
+  if (cookie) headers.cookie = cookie;
   headers['x-forwarded-for'] = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
   headers['x-forwarded-proto'] = req.protocol;
-  headers['x-forwarded-host'] = req.headers.host;
-  if (forwarding.body) headers['content-length'] = String(forwarding.body.length);
-  for (const [name, value] of Object.entries(forwarding.headers ?? {})) headers[name.toLowerCase()] = value;
-  for (const name of Object.keys(headers)) if (headers[name] === undefined) delete headers[name];
-  return headers;
+  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+  // Always framed by its exact length, whatever the client sent: nothing can run on into a second request.
+  if (forwarding.body.length > 0 || !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(req.method)) headers['content-length'] = String(forwarding.body.length);
+  return { ...headers, ...forwarding.headers };
+}
+
+function sendAnswerHead(res: Response, answer: http.IncomingMessage, forwarding: Forwarding): void {
+  res.status(answer.statusCode ?? 502);
+  const headers = withoutHopByHop(answer.headers);
+  delete headers['set-cookie'];
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  const cookies = cookiesFromUpstream(answer.headers['set-cookie'], forwarding.sessionCookie, forwarding.cookiePath);
+  if (cookies.length) res.setHeader('Set-Cookie', cookies);
 }
 
 /**
  * Sends the request on to an upstream server and its answer back unchanged
- * (status, headers and body, errors included) but for hop-by-hop headers.
- * An upstream that cannot be reached is a 503, one that does not answer in
- * time a 504, both as OAuth errors; neither ever hangs the client.
+ * (status, headers and body, errors included) but for hop-by-hop headers and
+ * cookie scoping. An upstream that cannot be reached is a 503, one that does
+ * not answer in time a 504, both as OAuth errors; neither ever hangs the
+ * client. A client that went away ends the exchange quietly.
  * @returns once the answer has been sent or the failure is known.
  */
 export function forward(req: Request, res: Response, forwarding: Forwarding): Promise<void> {
   const { target, timeout } = forwarding;
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
+    if (res.destroyed || res.socket?.destroyed) return resolve(); // the client left while its body was read (req itself is done once read)
     const upstream = transport.request(target, { method: req.method, headers: requestHeaders(req, forwarding) });
     const deadline = setTimeout(() => upstream.destroy(new UpstreamTimeout(`The authorization server did not answer within ${timeout} ms`)), timeout);
     upstream.on('response', (answer) => {
       clearTimeout(deadline);
       // A body that stalls once the answer has begun cannot become an error page: the connection is cut instead.
       upstream.setTimeout(timeout, () => upstream.destroy());
-      res.status(answer.statusCode ?? 502);
-      for (const [name, value] of Object.entries(withoutHopByHop(answer.headers))) res.setHeader(name, value);
+      sendAnswerHead(res, answer, forwarding);
       answer.pipe(res);
       answer.on('end', () => resolve());
       answer.on('error', () => { res.destroy(); resolve(); });
     });
     upstream.on('error', (err) => {
       clearTimeout(deadline);
-      if (res.headersSent) {
+      if (res.headersSent || res.destroyed) {
         res.destroy();
         return resolve();
       }
+      for (const name of res.getHeaderNames()) res.removeHeader(name); // none of the upstream's headers on our error
       reject(err instanceof UpstreamTimeout ? err
         : new TemporarilyUnavailable('The authorization server cannot be reached, try again later', `${target.origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
     });
     res.on('close', () => { if (!res.writableFinished) upstream.destroy(); }); // the client went away
-    if (forwarding.body) upstream.end(forwarding.body);
-    else req.pipe(upstream);
+    upstream.end(forwarding.body);
   });
 }

@@ -37,7 +37,11 @@ export class ChangeFeed<T> {
     if (emulated) return;
     const subscriber = db.duplicate();
     subscriber.on('ready', () => {
-      subscriber.subscribe(channel).then(() => { this.connected = true; }, (err: Error) => logger.warn(`oauth2: ${channel}: ${err.message}`));
+      subscriber.subscribe(channel).then(() => {
+        this.connected = true;
+        // Anything read while the subscription was down may predate a change it missed.
+        this.events.emit('change', 'all');
+      }, (err: Error) => logger.warn(`oauth2: ${channel}: ${err.message}`));
     });
     subscriber.on('close', () => {
       if (this.connected) logger.warn(`oauth2: the subscription to ${channel} lost its Redis connection; ${caches} are off until it is back`);
@@ -60,7 +64,7 @@ export class ChangeFeed<T> {
     this.events.emit('change', event);
     if (this.emulated) return;
     this.db.publish(this.channel, JSON.stringify(event)).catch(() => {
-      // Other instances may keep a cached copy; their caches are bounded in time, and the store itself is already updated.
+      // Other instances may keep a cached copy until its deadline (every cache fed by a ChangeFeed has one); the store itself is already updated.
     });
   }
 

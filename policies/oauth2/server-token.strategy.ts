@@ -35,7 +35,16 @@ export function serverTokenStrategy(serverName: string, servers: ServerDirectory
     }
     missingReported = false;
     const spec = JSON.stringify(entry.tokenStrategy);
-    if (built?.spec !== spec) built = { spec, validate: strategyOf(entry, feed, logger) };
+    if (built?.spec !== spec) {
+      try {
+        built = { spec, validate: strategyOf(entry, feed, logger) };
+      } catch (err) {
+        // An entry stored by an older version, unusable now: its tokens cannot be checked, which is not a 500.
+        const why = (err as Error).message;
+        logger.error(`oauth2 policy: the tokenStrategy of server ${serverName} is unusable: ${why}`);
+        built = { spec, validate: () => Promise.reject(new TokenNotVerifiable('The access token could not be validated', why)) };
+      }
+    }
     return built.validate(token);
   };
 }

@@ -8,7 +8,7 @@ export interface Received { method: string; url: string; headers: http.IncomingH
 export interface FakeServer {
   url: string;
   received: Received[];
-  handler: (req: Received) => { status?: number; body?: unknown; hang?: boolean; headers?: Record<string, string> };
+  handler: (req: Received) => { status?: number; body?: unknown; hang?: boolean; headers?: Record<string, string | string[]> };
   close(): Promise<void>;
 }
 

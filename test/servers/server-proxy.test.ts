@@ -4,9 +4,14 @@ import { freePort, RunningGateway, startGateway } from '../helpers/gateway';
 import { basic, expectOAuthError, postForm, request } from '../helpers/http';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
 
-function rawPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+const rawPost = (url: string, body: string, headers: Record<string, string>) => rawRequest('POST', url, body, headers);
+
+/** A request with headers fetch will not send (Connection, Transfer-Encoding on DELETE). */
+function rawRequest(method: string, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
+    const { hostname, port, origin } = new URL(url);
+    // The path as written: a URL object would resolve dot segments before they are sent.
+    const req = http.request({ hostname, port, path: url.slice(origin.length), method, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
@@ -38,6 +43,9 @@ describe('front proxy of external authorization servers', function () {
         return { status: 400, body: { error: 'invalid_grant', error_description: 'The upstream says: wrong password' }, headers: { 'X-Upstream': 'yes' } };
       }
       if (req.url.startsWith('/slow')) return { hang: true };
+      if (req.url.startsWith('/cookies')) {
+        return { headers: { 'Set-Cookie': ['oauth2.sid=planted; Path=/oauth2', 'up=1; Domain=gateway.example; Path=/; HttpOnly'] } };
+      }
       if (req.url.startsWith('/authorize')) return { status: 302, headers: { Location: 'https://client.example/cb?code=up-code&state=s1' } };
       return { body: { access_token: 'upstream-token', token_type: 'Bearer', expires_in: 60 }, headers: { 'Cache-Control': 'no-store', Connection: 'X-Hop', 'X-Hop': 'only for this hop', 'X-Upstream': 'yes' } };
     });
@@ -55,6 +63,7 @@ describe('front proxy of external authorization servers', function () {
       { name: 'upstream', endpoints, allowedGrants: ['client_credentials', 'password'], allowedResponseTypes: ['code'], loginRedirect: 'https://up.example/login', secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
       { name: 'open', endpoints: { token: { url: `${upstream.url}/token` } }, tokenStrategy: strategy },
       { name: 'down', endpoints: { token: { url: `http://127.0.0.1:${deadPort}/token` } }, tokenStrategy: strategy },
+      { name: 'cookies', endpoints: { token: { url: `${upstream.url}/cookies` } }, tokenStrategy: strategy },
       { name: 'slow', endpoints: { token: { url: `${upstream.url}/slow`, timeout: 300 } }, tokenStrategy: strategy }
     ];
     for (const entry of entries) expect((await register(entry)).status).to.equal(201);
@@ -108,19 +117,56 @@ describe('front proxy of external authorization servers', function () {
     expect(upstream.received[0].url).to.equal('/authorize?tenant=t1&response_type=code&client_id=c&state=s1');
   });
 
-  it('adds the registered secret for a client that sends only its client_id, and nothing for others', async function () {
-    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'known-client' });
+  it('adds the registered secret at the token endpoint for a client that sends only its client_id, and nothing for others', async function () {
+    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'known-client' });
     // RFC 6749 §2.3.1: form-encoded first, so spaces are '+'.
     const added = `Basic ${Buffer.from('known-client:known+client+secret').toString('base64')}`;
     expect(upstream.received[0].headers.authorization).to.equal(added);
-    expect(upstream.received[0].body).to.equal('grant_type=client_credentials');
+    expect(upstream.received[0].body).to.equal('grant_type=password&username=u&password=p');
+    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'known-client' });
+    expect(upstream.received[1].headers.authorization, 'never for client_credentials: the secret is its only proof').to.equal(undefined);
     await postForm(`${base()}/upstream/revoke`, { token: 't', client_id: 'known-client' });
-    expect(upstream.received[1].headers.authorization).to.equal(added);
-    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'unknown-client' });
-    expect(upstream.received[2].headers.authorization).to.equal(undefined);
-    expect(upstream.received[2].body).to.contain('client_id=unknown-client');
-    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'known-client', client_secret: 'its own' });
-    expect(upstream.received[3].headers.authorization, 'a client that authenticates itself is left alone').to.equal(undefined);
+    expect(upstream.received[2].headers.authorization, 'only at the token endpoint').to.equal(undefined);
+    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'unknown-client' });
+    expect(upstream.received[3].headers.authorization).to.equal(undefined);
+    expect(upstream.received[3].body).to.contain('client_id=unknown-client');
+    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'known-client', client_secret: 'its own' });
+    expect(upstream.received[4].headers.authorization, 'a client that authenticates itself is left alone').to.equal(undefined);
+  });
+
+  it('checks the grant across query and body, and only bodies it can read', async function () {
+    const mixed = await postForm(`${base()}/upstream/token?grant_type=authorization_code`, { grant_type: 'client_credentials' });
+    expectOAuthError(mixed, 400, 'invalid_request', /"grant_type" is repeated/);
+    const json = await request(`${base()}/upstream/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"grant_type":"authorization_code"}' });
+    expectOAuthError(json, 400, 'invalid_request', /must be application\/x-www-form-urlencoded/);
+    expect(upstream.received).to.have.length(0);
+  });
+
+  it('frames every body it sends upstream by its length, so nothing can ride along as a second request', async function () {
+    const smuggled = 'GET /evil HTTP/1.1\r\nHost: x\r\n\r\n';
+    const res = await rawRequest('DELETE', `${base()}/upstream/clients/abc`, smuggled, { 'Transfer-Encoding': 'chunked', 'Content-Type': 'text/plain' });
+    expect(res.status).to.equal(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(upstream.received.map((r) => r.url)).to.deep.equal(['/clients/abc']);
+    expect(upstream.received[0].body).to.equal(smuggled);
+    expect(upstream.received[0].headers['content-length']).to.equal(String(smuggled.length));
+    const named = await rawRequest('POST', `${base()}/upstream/introspect`, 'token=t', { Connection: 'content-length, authorization', Authorization: basic('c', 's') });
+    expect(named.status).to.equal(200);
+    expect(upstream.received[1].headers['content-length'], 'a Connection header cannot strip the framing').to.equal('7');
+    expect(upstream.received[1].headers.authorization).to.equal(basic('c', 's'));
+  });
+
+  it('refuses a client id that URL parsing would turn into another path', async function () {
+    // fetch would resolve the dots itself, as the gateway's URL parser would have without the check.
+    const res = await rawRequest('DELETE', `${base()}/upstream/clients/%2e%2e`, '', {});
+    expect(res.status, res.body).to.equal(400);
+    expect(JSON.parse(res.body).error_description).to.match(/not usable in a path/);
+    expect(upstream.received).to.have.length(0);
+  });
+
+  it('confines the upstream\'s cookies to its own path and never lets it set the gateway\'s session cookie', async function () {
+    const res = await request(`${base()}/cookies/token`, { method: 'POST' });
+    expect(res.headers.getSetCookie()).to.deep.equal(['up=1; HttpOnly; Path=/oauth2/servers/cookies/']);
   });
 
   it('keeps the gateway\'s own session cookie from the upstream', async function () {
@@ -134,9 +180,9 @@ describe('front proxy of external authorization servers', function () {
     expect(upstream.received[0]).to.include({ method: 'POST', url: '/clients', body: '{"client_name":"x"}' });
     await request(`${base()}/upstream/clients/client%201`, { method: 'DELETE' });
     expect(upstream.received[1]).to.include({ method: 'DELETE', url: '/clients/client%201' });
-    const login = await request(`${base()}/upstream/login?next=%2Fhome`, { redirect: 'manual' });
+    const login = await request(`${base()}/upstream/login?return_to=https%3A%2F%2Fevil.example`, { redirect: 'manual' });
     expect(login.status).to.equal(302);
-    expect(login.headers.get('location')).to.equal('https://up.example/login?next=%2Fhome');
+    expect(login.headers.get('location'), 'the query is not carried over (no open redirect)').to.equal('https://up.example/login');
   });
 
   it('answers 503 temporarily_unavailable when the upstream cannot be reached', async function () {
