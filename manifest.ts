@@ -55,6 +55,9 @@ import { mountDeviceRoutes } from './routes/device.route';
 import { ServerRegistry } from './lib/servers/server.registry';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
+import { dynamicRegistration } from './lib/registration/dynamic-registration';
+import { mountRegisterRoutes } from './routes/register.route';
+import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-tokens.route';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
@@ -92,6 +95,10 @@ function init(ctx: PluginContext): void {
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
   if (deviceFlow) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
+  const registration = settings.dynamicRegistration.enabled
+    ? dynamicRegistration({ settings, services, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
+    : null;
+  if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   if (browserFlows || deviceFlow) {
@@ -116,6 +123,7 @@ function init(ctx: PluginContext): void {
   const admin = newRouter();
   mountAdminRevocationRoutes(admin, { services, store, logger });
   mountAdminServerRoutes(admin, { registry: new ServerRegistry(db, prefix), logger });
+  if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
