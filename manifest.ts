@@ -58,6 +58,9 @@ import { mountServerProxyRoutes } from './routes/server-proxy.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
 import { ClientRegistrar } from './lib/clients/client-registrar';
 import { mountClientAppRoutes } from './routes/client-apps.route';
+import { dynamicRegistration } from './lib/registration/dynamic-registration';
+import { mountRegisterRoutes } from './routes/register.route';
+import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-tokens.route';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
@@ -97,6 +100,10 @@ function init(ctx: PluginContext): void {
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
   if (deviceFlow) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
+  const registration = settings.dynamicRegistration.enabled
+    ? dynamicRegistration({ settings, services, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
+    : null;
+  if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   const webRegistration = settings.clientRegistration.enabled;
@@ -127,6 +134,7 @@ function init(ctx: PluginContext): void {
   const admin = newRouter();
   mountAdminRevocationRoutes(admin, { services, store, logger });
   mountAdminServerRoutes(admin, { directory: servers, logger });
+  if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, servers, logger }));
   ctx.registerCondition(oauth2ScopesCondition);

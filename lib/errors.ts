@@ -49,6 +49,11 @@ export class DeviceAccessDenied extends OAuthError { readonly error = 'access_de
 /** Anything unexpected: the public text is generic, the cause goes to the log. */
 export class ServerError extends OAuthError { readonly error = 'server_error'; readonly status = 500; }
 
+/** RFC 7591 §3.2.2: a redirect URI the registration cannot accept. */
+export class InvalidRedirectUri extends OAuthError { readonly error = 'invalid_redirect_uri'; readonly status = 400; }
+/** RFC 7591 §3.2.2: a metadata field is invalid (the description names it). */
+export class InvalidClientMetadata extends OAuthError { readonly error = 'invalid_client_metadata'; readonly status = 400; }
+
 /** RFC 6750 §3.1 */
 export class InvalidToken extends OAuthError { readonly error = 'invalid_token'; readonly status = 401; }
 /** A token that could not be checked at all (its issuer's keys or introspection endpoint are unreachable): refused, never forgiven by passThrough. */

@@ -41,6 +41,7 @@ export function metadataDocument(settings: Settings, publishesJwks: boolean): Re
     introspection_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
     device_authorization_endpoint: grants.includes(DEVICE_CODE) ? url(settings.routes.deviceAuthorization) : undefined,
+    registration_endpoint: settings.dynamicRegistration.enabled ? url(settings.routes.register) : undefined,
     authorization_response_iss_parameter_supported: browser ? true : undefined,
     code_challenge_methods_supported: grants.includes('authorization_code') ? (settings.pkce.allowPlain ? ['S256', 'plain'] : ['S256']) : undefined
   };

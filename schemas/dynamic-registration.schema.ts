@@ -18,7 +18,13 @@ export const dynamicRegistrationSchema = {
     },
     allowedScopes: {
       type: 'array', uniqueItems: true, default: [], items: { type: 'string', minLength: 1 },
-      description: 'Scopes a dynamically registered client may ask for (each must exist in EG).'
+      description: 'Scopes a dynamically registered client may ask for (each must exist in EG). A registration asking for any other ' +
+        'scope is refused with invalid_client_metadata rather than quietly narrowed, so the client knows what it holds; ' +
+        'one that asks for none gets none.'
+    },
+    maxBodyBytes: {
+      type: 'integer', minimum: 1024, maximum: 1048576, default: 65536,
+      description: 'Largest registration or update body read (a JWK Set can be a few kilobytes); a larger one is invalid_request.'
     }
   }
 } as const;
@@ -28,4 +34,5 @@ export interface DynamicRegistrationSettings {
   enabled: boolean;
   initialAccessScope: string;
   allowedScopes: string[];
+  maxBodyBytes: number;
 }

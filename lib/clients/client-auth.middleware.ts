@@ -8,6 +8,7 @@ import type { Client } from './client';
 import type { ClientAssertions } from './client-assertion';
 import { authenticateClient } from './client.authenticator';
 import { findClient } from './client.repository';
+import { requireRegisteredAuthMethod } from './registered-auth-method';
 
 type Verified = (err: Error | null, client?: Client | false) => void;
 
@@ -33,8 +34,8 @@ function hasClientAssertion(req: Request): boolean {
  * endpoints: client_secret_basic (passport-http), client_secret_post
  * (passport-oauth2-client-password), private_key_jwt (RFC 7523 §2.2), or
  * none for a public client; on a private Passport instance so nothing
- * touches EG's own. The client lands on `req.user`, where oauth2orize
- * expects it.
+ * touches EG's own. An app that registered one method is held to it. The
+ * client lands on `req.user`, where oauth2orize expects it.
  */
 export function clientAuthentication(services: EgServices, realm: string, assertions: ClientAssertions): RequestHandler[] {
   const passport = new Passport();
@@ -88,5 +89,5 @@ export function clientAuthentication(services: EgServices, realm: string, assert
     })(req, res, next);
   }
 
-  return [requireSingleAuthMethod, authenticate];
+  return [requireSingleAuthMethod, authenticate, requireRegisteredAuthMethod(realm)];
 }

@@ -1,4 +1,5 @@
 import type { EgApplication, EgServices } from '../eg/types';
+import { asScopeList } from '../scopes';
 import { randomSecret } from '../tokens/token-value';
 import { isPublicApp, registeredRedirectUris } from './client.repository';
 
@@ -110,11 +111,20 @@ export class ClientRegistrar {
     if (!app) throw new Error(`no app ${clientId}`);
     const props = appProperties(registration, app.registeredVia as RegisteredVia);
     // Properties the new registration leaves out must go too; EG's update cannot delete, so they are emptied.
-    for (const name of ['redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'jwks', 'jwksUri']) props[name] ??= '';
+    for (const name of ['redirectUri', 'redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'jwks', 'jwksUri']) props[name] ??= '';
     delete props.registeredVia;
     await this.services.application.update(clientId, props);
-    await this.replaceCredential(clientId, registration.scopes);
+    await this.setScopes(clientId, registration.scopes);
     return this.describe((await this.services.application.get(clientId)) as EgApplication);
+  }
+
+  /** Changes the credential's scopes in place: making it again would change the secret, which update promises to keep. */
+  private async setScopes(clientId: string, scopes: string[]): Promise<void> {
+    const held = asScopeList((await this.services.credential.getCredential(clientId, 'oauth2'))?.scopes);
+    const added = scopes.filter((scope) => !held.includes(scope));
+    const dropped = held.filter((scope) => !scopes.includes(scope));
+    if (added.length) await this.services.credential.addScopesToCredential(clientId, 'oauth2', added);
+    if (dropped.length) await this.services.credential.removeScopesFromCredential(clientId, 'oauth2', dropped);
   }
 
   /** A new secret for a confidential app; the old one stops working at once. @returns the new secret, shown once. */
@@ -146,7 +156,7 @@ export class ClientRegistrar {
       name: app.name,
       redirectUris: registeredRedirectUris(app),
       isPublic: isPublicApp(app),
-      scopes: credential?.scopes ?? [],
+      scopes: asScopeList(credential?.scopes),
       grantTypes: text(app.grantTypes)?.split(/[\s,]+/).filter(Boolean) ?? [],
       tokenEndpointAuthMethod: text(app.tokenEndpointAuthMethod) as TokenEndpointAuthMethod | undefined,
       jwks: text(app.jwks),

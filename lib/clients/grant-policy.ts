@@ -8,9 +8,13 @@ import type { Client } from './client';
  */
 const PUBLIC_CLIENT_GRANTS = new Set<string>(['authorization_code', 'refresh_token', DEVICE_CODE]);
 
+export function publicClientMayUse(grantType: string): boolean {
+  return PUBLIC_CLIENT_GRANTS.has(grantType);
+}
+
 /** An app may narrow its grant types with a `grantTypes` property (space or comma separated). */
 export function appAllowsGrant(client: Client, grantType: string): boolean {
-  if (client.isPublic && !PUBLIC_CLIENT_GRANTS.has(grantType)) return false;
+  if (client.isPublic && !publicClientMayUse(grantType)) return false;
   const declared = client.app.grantTypes;
   if (typeof declared !== 'string' || !declared.trim()) return true;
   return declared.split(/[\s,]+/).includes(grantType);

@@ -59,6 +59,9 @@ export interface EgServices {
     getCredential(id: string, type: string, options?: { includePassword?: boolean }): Promise<EgCredential | null>;
     insertCredential(consumerId: string, type: string, details: Record<string, unknown>): Promise<EgCredential>;
     removeCredential(consumerId: string, type: string): Promise<unknown>;
+    /** Both keep EG's scope index in step with the credential; each scope must exist. */
+    addScopesToCredential(consumerId: string, type: string, scopes: string[]): Promise<boolean>;
+    removeScopesFromCredential(consumerId: string, type: string, scopes: string[]): Promise<boolean>;
     /** Every scope registered with `eg scopes create`, or null when there is none. */
     getAllScopes(): Promise<string[] | null>;
   };

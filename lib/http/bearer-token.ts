@@ -1,0 +1,18 @@
+import type { Request } from 'express';
+import { MissingToken } from '../../policies/oauth2/bearer-challenge';
+import { extractToken } from '../../policies/oauth2/extract-token';
+import type { PolicyParams } from '../../schemas/policy.schema';
+
+/** Only the Authorization header: a token in a URL would end up in logs, and these bodies are JSON. */
+const HEADER_ONLY = { allowQueryToken: false, allowBodyToken: false, hideCredentials: false } as PolicyParams;
+
+/**
+ * The bearer token of a request to one of the server's own protected
+ * endpoints (RFC 6750 §2.1).
+ * @throws MissingToken when there is none, InvalidRequest when it is malformed
+ */
+export async function bearerToken(req: Request): Promise<string> {
+  const token = await extractToken(req, HEADER_ONLY);
+  if (!token) throw new MissingToken();
+  return token;
+}

@@ -1,0 +1,110 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { clientMetadataSchema } from '../../schemas/client-metadata.schema';
+import type { TokenEndpointAuthMethod } from '../clients/client-registrar';
+import { InvalidClientMetadata } from '../errors';
+import { keysFromJwkSet } from '../keys/jwk-set';
+import { isSafeFetchUrl } from '../keys/safe-url';
+import { isValidScopeParam } from '../scopes';
+import { checkFlows } from './grant-types';
+import { checkRedirectUris } from './redirect-uris';
+
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+/** Fields kept only to be shown back (RFC 7591 §2): nothing here decides what the client may do. */
+const DESCRIPTIVE = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'contacts', 'software_id', 'software_version'] as const;
+const WEB_PAGES = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'] as const;
+
+/** A registration request, checked and defaulted. */
+export interface ClientMetadata {
+  redirectUris: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  authMethod: TokenEndpointAuthMethod;
+  clientName?: string;
+  scopes: string[];
+  jwks?: object;
+  jwksUri?: string;
+  /** The descriptive fields, by their RFC 7591 names. */
+  about: Record<string, unknown>;
+}
+
+/** What a registration may ask for on this server. */
+export interface RegistrationPolicy {
+  grants: readonly string[];
+  allowedScopes: string[];
+  /** The scopes that exist in EG: a client's credential can only hold those. */
+  knownScopes: string[];
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const validateShape = ajv.compile(clientMetadataSchema);
+
+function describe(error: ErrorObject): string {
+  const field = error.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
+  return field ? `${field} ${error.message}` : 'The request body must be a JSON object';
+}
+
+function checkScopes(scope: string | undefined, policy: RegistrationPolicy): string[] {
+  if (scope === undefined) return [];
+  if (!isValidScopeParam(scope)) throw new InvalidClientMetadata('scope is malformed (RFC 6749 §3.3)');
+  const scopes = [...new Set(scope.split(' '))];
+  for (const name of scopes) {
+    if (!policy.allowedScopes.includes(name)) throw new InvalidClientMetadata(`scope: "${name}" may not be registered`);
+    if (!policy.knownScopes.includes(name)) {
+      throw new InvalidClientMetadata(`scope: "${name}" is not available`, `"${name}" is in dynamicRegistration.allowedScopes but not in EG (eg scopes create)`);
+    }
+  }
+  return scopes;
+}
+
+/** RFC 7591 §2: private_key_jwt needs keys; jwks and jwks_uri are never both given. */
+function checkKeys(jwks: object | undefined, jwksUri: string | undefined, authMethod: TokenEndpointAuthMethod): void {
+  if (jwks && jwksUri) throw new InvalidClientMetadata('jwks and jwks_uri must not both be given');
+  if (authMethod === 'private_key_jwt' && !jwks && !jwksUri) throw new InvalidClientMetadata('private_key_jwt needs jwks or jwks_uri');
+  if (jwksUri && !isSafeFetchUrl(jwksUri)) throw new InvalidClientMetadata('jwks_uri must be https (plain http only on loopback)');
+  if (jwks) {
+    try {
+      keysFromJwkSet(JSON.stringify(jwks));
+    } catch (err) {
+      throw new InvalidClientMetadata(`jwks: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Pages shown to users must be web pages, never `javascript:` or `data:`. */
+function checkWebPage(field: string, value: unknown): void {
+  if (value === undefined) return;
+  try {
+    if (['http:', 'https:'].includes(new URL(value as string).protocol)) return;
+  } catch { /* answered below */ }
+  throw new InvalidClientMetadata(`${field} must be an absolute http or https URL`);
+}
+
+/**
+ * Reads a registration request (RFC 7591 §2, §3.1). Unknown fields are
+ * ignored; a known field of the wrong type is refused, naming it.
+ * @throws InvalidRedirectUri or InvalidClientMetadata
+ */
+export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): ClientMetadata {
+  if (!validateShape(body)) throw new InvalidClientMetadata(describe(validateShape.errors![0]));
+  const fields = body as Record<string, any>;
+  const authMethod = (fields.token_endpoint_auth_method ?? 'client_secret_basic') as TokenEndpointAuthMethod;
+  if (!AUTH_METHODS.includes(authMethod)) {
+    throw new InvalidClientMetadata(`token_endpoint_auth_method: "${authMethod}" is not supported (${AUTH_METHODS.join(', ')})`);
+  }
+  const flows = checkFlows(fields.grant_types, fields.response_types, policy.grants, authMethod === 'none');
+  const redirectUris = checkRedirectUris(fields.redirect_uris, flows.grantTypes.includes('authorization_code') || flows.grantTypes.includes('implicit'));
+  checkKeys(fields.jwks, fields.jwks_uri, authMethod);
+  for (const field of WEB_PAGES) checkWebPage(field, fields[field]);
+  const about = Object.fromEntries(DESCRIPTIVE.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]));
+  return {
+    ...flows,
+    redirectUris,
+    authMethod,
+    clientName: fields.client_name,
+    scopes: checkScopes(fields.scope, policy),
+    jwks: fields.jwks,
+    jwksUri: fields.jwks_uri,
+    about
+  };
+}

@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import { ClientRegistrar, RevokeAppTokens } from '../clients/client-registrar';
+import type { EgLogger, EgServices } from '../eg/types';
+import { endpointUrl } from '../endpoint-url';
+import type { Settings } from '../settings';
+import { ClientMetadataStore } from '../store/client-metadata.store';
+import { InitialAccessTokens } from '../store/initial-access-token.store';
+import type { LocalTokenValidator } from '../tokens/local-token.validator';
+import { DynamicClients } from './dynamic-clients';
+import { InitialAccessCheck } from './initial-access';
+
+/** What the registration endpoints and their admin routes share. */
+export interface DynamicRegistration {
+  settings: Settings;
+  services: EgServices;
+  adminTokens: InitialAccessTokens;
+  access: InitialAccessCheck;
+  clients: DynamicClients;
+  logger: EgLogger;
+}
+
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  db: Redis;
+  validator: LocalTokenValidator;
+  revokeAppTokens: RevokeAppTokens;
+  logger: EgLogger;
+}
+
+/** Builds dynamic client registration (RFC 7591, RFC 7592) over the plugin's Redis prefix. */
+export function dynamicRegistration({ settings, services, db, validator, revokeAppTokens, logger }: Deps): DynamicRegistration {
+  const prefix = settings.store.keyPrefix;
+  const adminTokens = new InitialAccessTokens(db, prefix);
+  const registerUrl = endpointUrl(settings, settings.routes.register);
+  const clients = new DynamicClients(
+    new ClientRegistrar(services, revokeAppTokens),
+    new ClientMetadataStore(db, prefix),
+    (clientId) => `${registerUrl}/${encodeURIComponent(clientId)}`
+  );
+  return {
+    settings,
+    services,
+    adminTokens,
+    access: new InitialAccessCheck(adminTokens, validator, settings.dynamicRegistration.initialAccessScope),
+    clients,
+    logger
+  };
+}
