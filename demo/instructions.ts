@@ -118,6 +118,12 @@ PARTNER=$(curl -s -d grant_type=password -d username=${user.username} -d passwor
 curl -s -H "Authorization: Bearer $PARTNER" ${base}/api-partner
 curl -s -X DELETE ${demo.admin}/oauth2/servers/demo-partner
 
+# Dynamic client registration (RFC 7591, 7592): the operator issues an initial access token for ${user.username}...
+IAT=$(curl -s -X POST ${demo.admin}/oauth2/registration-tokens -H 'Content-Type: application/json' -d '{"owner":"${user.username}"}' | ${json('initial_access_token')})
+# ...a client registers itself with it (the answer holds its client_id, client_secret and registration access token)
+curl -s -X POST ${base}/oauth2/register -H "Authorization: Bearer $IAT" -H 'Content-Type: application/json' -d '{"client_name":"Self-registered","grant_types":["client_credentials"],"scope":"read"}'
+# read, change or delete it: GET, PUT or DELETE its registration_client_uri with -H "Authorization: Bearer <registration_access_token>"
+
 # Server metadata (RFC 8414) and the public signing keys (JWKS)
 curl -s ${base}/.well-known/oauth-authorization-server
 curl -s ${base}/oauth2/jwks
