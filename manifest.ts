@@ -3,11 +3,7 @@
  * resource server for Express Gateway. This file only wires: settings ->
  * stores -> oauth2orize server -> routes and policy.
  */
-import express, { Application } from 'express';
-import { csrfProtection } from './lib/browser/csrf';
-import { pageRenderer } from './lib/browser/pages';
-import { browserSession } from './lib/browser/session';
-import { compileViews, DEFAULT_VIEWS } from './lib/browser/views';
+import type { Application } from 'express';
 import { stopGateway } from './lib/eg/fail-loudly';
 import { gatewayDb } from './lib/eg/gateway-db';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
@@ -16,7 +12,6 @@ import type { PluginContext } from './lib/eg/types';
 import { createOAuth2Server } from './lib/oauth2-server';
 import { resolveSettings } from './lib/settings';
 import { CodeStore } from './lib/store/code.store';
-import { ConsentStore } from './lib/store/consent.store';
 import { egKeys } from './lib/store/eg-keys';
 import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
@@ -38,9 +33,6 @@ import { mountRevokeRoute } from './routes/revoke.route';
 import { mountTokenInfoRoute } from './routes/tokeninfo.route';
 import { throttledSignIn } from './lib/users/throttled-sign-in';
 import { oauth2Policy } from './policies/oauth2';
-import { mountAuthorizeRoutes } from './routes/authorize.route';
-import { mountLoginRoutes } from './routes/login.route';
-import { mountLogoutRoutes } from './routes/logout.route';
 import { mountTokenRoute } from './routes/token.route';
 import { DEVICE_CODE, settingsSchema } from './schemas/settings.schema';
 import { JwtAssertionTrust } from './lib/assertions/jwt-assertion-trust';
@@ -51,13 +43,11 @@ import { assertionAudiences, endpointUrl } from './lib/endpoint-url';
 import { trustedIdps } from './lib/saml/trusted-idps';
 import { ReplayGuard } from './lib/store/replay.guard';
 import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
-import { mountDeviceRoutes } from './routes/device.route';
 import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
 import { mountServerProxyRoutes } from './routes/server-proxy.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
-import { ClientRegistrar } from './lib/clients/client-registrar';
-import { mountClientAppRoutes } from './routes/client-apps.route';
+import { mountPages } from './routes/pages';
 import { dynamicRegistration } from './lib/registration/dynamic-registration';
 import { mountRegisterRoutes } from './routes/register.route';
 import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-tokens.route';
@@ -97,35 +87,14 @@ function init(ctx: PluginContext): void {
   mountTokenRoute(endpoints, { settings, clientAuth, server, logger });
   mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
   mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
-  const deviceFlow = settings.grants.includes(DEVICE_CODE);
-  if (deviceFlow) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
+  if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({ settings, services, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
-  const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
-  const webRegistration = settings.clientRegistration.enabled;
-  if (browserFlows || deviceFlow || webRegistration) {
-    const pages = {
-      settings,
-      services,
-      session: browserSession(db, settings),
-      csrf: csrfProtection(),
-      sendPage: pageRenderer(compileViews(settings.views), settings),
-      logger
-    };
-    if (browserFlows) mountAuthorizeRoutes(endpoints, { ...pages, server, consents: new ConsentStore(db, prefix, settings.consent.ttl) });
-    if (deviceFlow) mountDeviceRoutes(endpoints, { ...pages, devices, throttle });
-    if (webRegistration) {
-      const registrar = new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId));
-      mountClientAppRoutes(endpoints, { ...pages, registrar });
-    }
-    mountLoginRoutes(endpoints, { ...pages, signIn });
-    mountLogoutRoutes(endpoints, pages);
-    endpoints.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
-  }
+  mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, logger });
   mountServerProxyRoutes(endpoints, { settings, servers, logger });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();

@@ -1,0 +1,59 @@
+import express, { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { OAuth2Server } from 'oauth2orize';
+import { csrfProtection } from '../lib/browser/csrf';
+import { pageRenderer } from '../lib/browser/pages';
+import { browserSession } from '../lib/browser/session';
+import { compileViews, DEFAULT_VIEWS } from '../lib/browser/views';
+import { ClientRegistrar } from '../lib/clients/client-registrar';
+import type { DeviceStore } from '../lib/device/device.store';
+import type { EgLogger, EgServices } from '../lib/eg/types';
+import type { Settings } from '../lib/settings';
+import { ConsentStore } from '../lib/store/consent.store';
+import type { Throttle } from '../lib/store/throttle';
+import type { TokenStore } from '../lib/store/token.store';
+import type { throttledSignIn } from '../lib/users/throttled-sign-in';
+import { DEVICE_CODE } from '../schemas/settings.schema';
+import { mountAuthorizeRoutes } from './authorize.route';
+import { mountClientAppRoutes } from './client-apps.route';
+import { mountDeviceRoutes } from './device.route';
+import { mountLoginRoutes } from './login.route';
+import { mountLogoutRoutes } from './logout.route';
+
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  db: Redis;
+  server: OAuth2Server;
+  devices: DeviceStore;
+  throttle: Throttle;
+  signIn: ReturnType<typeof throttledSignIn>;
+  store: TokenStore;
+  logger: EgLogger;
+}
+
+/**
+ * The pages people see (consent, device code entry, self-service apps) and
+ * the login they share, with one session, CSRF protection and set of views.
+ * Only mounted when something enabled needs them.
+ */
+export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, logger }: Deps): void {
+  const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
+  const deviceFlow = settings.grants.includes(DEVICE_CODE);
+  const webRegistration = settings.clientRegistration.enabled;
+  if (!browserFlows && !deviceFlow && !webRegistration) return;
+  const pages = {
+    settings,
+    services,
+    session: browserSession(db, settings),
+    csrf: csrfProtection(),
+    sendPage: pageRenderer(compileViews(settings.views), settings),
+    logger
+  };
+  if (browserFlows) mountAuthorizeRoutes(router, { ...pages, server, consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl) });
+  if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
+  if (webRegistration) mountClientAppRoutes(router, { ...pages, registrar: new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId)) });
+  mountLoginRoutes(router, { ...pages, signIn });
+  mountLogoutRoutes(router, pages);
+  router.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
+}
