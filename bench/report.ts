@@ -1,0 +1,142 @@
+import type { BenchConfig } from './config';
+import type { Machine } from './machine';
+import type { ProfiledRun } from './profile-run';
+import type { MemoryReport } from './redis-memory';
+import type { Results } from './results';
+import { ms, protectedTable, rate, targetTable, tokenTable } from './tables';
+import type { TargetCheck } from './targets';
+
+export interface BenchReport {
+  date: Date;
+  machine: Machine;
+  config: BenchConfig;
+  results: Results;
+  targets: TargetCheck[];
+  memory: MemoryReport | null;
+  profiles: ProfiledRun[];
+  minutes: number;
+}
+
+const STORE_TITLES = { emulated: "EG's emulated store (ioredis-mock, in the gateway process)", redis: 'a real Redis (loopback TCP)' };
+
+function machineSection({ machine, date, minutes }: BenchReport): string {
+  return [
+    '| | |', '| --- | --- |',
+    `| Date | ${date.toISOString().replace('T', ' ').slice(0, 16)} UTC (run took ${minutes.toFixed(1)} min) |`,
+    `| CPU | ${machine.cpu}, ${machine.cores} cores (1-minute load average at the start: ${machine.loadAtStart.toFixed(2)}) |`,
+    `| Memory | ${machine.memoryGiB} GiB |`,
+    `| OS | ${machine.os} |`,
+    `| Node.js | ${machine.node} |`,
+    `| Express Gateway | ${machine.expressGateway} |`,
+    `| Redis | ${machine.redis} |`,
+    `| Plugin commit | ${machine.commit} |`
+  ].join('\n');
+}
+
+function methodSection({ config }: BenchReport): string {
+  return `One process per role on 127.0.0.1: the gateway under test (a real Express Gateway child
+process, one at a time), the echo backend (its own process) and autocannon (in the bench process).
+Each gateway is booted on an empty store, seeded through EG's admin API (a user with a basic-auth
+credential, a confidential app with an oauth2 credential), measured, and stopped.
+
+- **Load**: ${config.connections} connections; protected calls ${config.duration} s per run after ${config.warmup} s of
+  unmeasured warm-up, token-endpoint runs ${config.tokenDuration} s; the whole set ran ${config.repeats}× on each store. Each row is the **best repeat**
+  (most requests/s) with that run's latencies; the last column shows every repeat.
+- **Requests/s** = 2xx answers ÷ the time from the start of the run to the last 2xx answer, so that
+  requests cut off in flight at the end neither count nor stretch the time (bcrypt-bound requests at
+  ${config.connections} connections finish in waves seconds apart). **p50/p99** are of 2xx answers, from autocannon's
+  per-response times (sub-millisecond; its own histogram keeps whole milliseconds). With a few dozen
+  answers per run, the p99 of a token-endpoint run is its slowest answer.
+- **Protected calls**: \`GET /api/items\` through a pipeline whose API endpoint requires scope \`read\`;
+  (b), (c) and (e) carry a user-bound access token from the password grant of the same gateway,
+  (d) an HS256 JWT (\`typ: at+jwt\`) signed by the bench for an outside issuer.
+- **Token endpoint**: the client authenticates with HTTP Basic. Credentials are hashed with EG's
+  default bcrypt cost (10), as in a deployment. \`refresh_token\` runs reuse one refresh token: the
+  plugin runs with \`refreshToken.rotate: false\` (EG never rotates). \`authorization_code\` runs spend a
+  pool of fresh codes fetched just before the run (the plugin: one sign-in and a remembered consent,
+  then one authorization request per code; EG: a sign-in, then the consent dialog and its decision
+  per code), sized from the client_credentials rate of the same gateway.
+- **Sign-in throttle**: the plugin gateways run with \`login.maxFailuresPerUser\` and \`maxFailuresPerIp\` raised
+  to 100000. The throttle counts an attempt before the password check and takes it back after a
+  success, so with the defaults (5 and 20) concurrent password grants of one user are refused
+  (\`invalid_grant\`, "Too many failed attempts") even with the right password: 1 of 8 and 6 of 32
+  concurrent grants were when this was found. One user on one address at ${config.connections} connections is the
+  load generator, not an attacker.
+- **Real Redis**: ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}, flushed before each gateway.
+- Targets are ratios to (a) measured in the same run; a missed target is profiled by running that
+  scenario once more with the gateway under \`node --cpu-prof\`.`;
+}
+
+function memorySection(memory: MemoryReport): string {
+  const rows = memory.rows.map((row) => {
+    const families = row.families.map((f) => `\`${f.family}\` ${f.keysPerToken.toFixed(2)} keys, ${Math.round(f.bytesPerToken)} B`).join('; ');
+    return `| ${row.label} | ${row.tokens} | **${Math.round(row.bytesPerToken)}** | ${Math.round(row.usedMemoryPerToken)} | ${families} |`;
+  });
+  const shapes = memory.shapes.map((s) => `- \`${s.family}\`${s.note} (${s.type === 'hash' ? 'hash' : 'set of'}): ${s.fields.map((f) => `\`${f}\``).join(', ')}`);
+  return [
+    `Measured on the real Redis: ${memory.rows[0]?.tokens ?? 0} tokens of each kind issued through a real gateway, then`,
+    '`MEMORY USAGE <key> SAMPLES 0` summed over the plugin\'s keys, before and after, divided by the tokens',
+    'issued. `used_memory` is the growth of the whole Redis instance per token (indicative only:',
+    'allocator slack, the expires table and other databases of the same instance count in it).',
+    '',
+    '| Tokens issued | Count | Bytes per token (MEMORY USAGE) | used_memory growth per token | Key families per token |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'What one live token leaves (the fields of the hashes, the form of the sets\' members; the values are',
+    'ids, scopes and times, never a token: token keys are named by the SHA-256 digest of the token):',
+    '',
+    ...shapes,
+    '',
+    'A JWT access token itself is not stored; its grant still is (the set naming its `jti`, so that a',
+    'revocation can reach caches), and so are the app and user grant indexes used by the admin API\'s',
+    'revoke-all. Every key expires with the longest-lived token it serves.'
+  ].join('\n');
+}
+
+function profileSection(run: ProfiledRun): string {
+  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+  return [
+    `### ${run.scenario} on the ${run.store === 'redis' ? 'real Redis' : 'emulated store'}`,
+    '',
+    `Profiled run: ${rate(run.result.rps)} req/s, p99 ${ms(run.result.p99)} ms; ${Math.round(run.summary.busyMs)} ms of gateway CPU sampled.`,
+    '',
+    'Self time by package: ' + run.summary.byWhere.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
+    '',
+    '| Self time | Function | Package | Called from |', '| --- | --- | --- | --- |',
+    ...run.summary.functions.slice(0, 10).map((h) => `| ${pct(h.share)} | \`${h.name}\` | ${h.where} | ${h.callers.map((c) => `\`${c}\``).join(' ← ')} |`)
+  ].join('\n');
+}
+
+/** BENCH.md: the machine, the method, both stores' tables, the targets, memory and profiles. */
+export function renderReport(report: BenchReport): string {
+  const sections = [
+    '# Benchmark',
+    '',
+    'Written by `npm run bench` (bench/run.ts). Numbers are only comparable within one run: every',
+    'ratio below divides two numbers measured minutes apart on the same machine.',
+    '',
+    '## Machine',
+    '',
+    machineSection(report),
+    '',
+    '## Method',
+    '',
+    methodSection(report)
+  ];
+  for (const store of report.results.stores()) {
+    sections.push('', `## On ${STORE_TITLES[store]}`, '', '### Protected API calls', '', protectedTable(report.results, store),
+      '', '### Token endpoint', '', tokenTable(report.results, store));
+  }
+  sections.push('', '## Targets', '', targetTable(report.targets));
+  const missed = report.targets.filter((t) => !t.met);
+  sections.push('', missed.length === 0 ? 'Every target was met.' : `${missed.length} of ${report.targets.length} checks missed; see the profiles below.`);
+  if (report.memory) sections.push('', '## Redis memory per live token', '', memorySection(report.memory));
+  if (report.profiles.length > 0) {
+    sections.push('', '## Profiles of the missed targets', '',
+      'Each missed scenario ran once more under `node --cpu-prof`. Only the samples taken during the',
+      'measured load count (the gateway\'s start, seeding and token fetching are cut off); idle time is left out.');
+    for (const run of report.profiles) sections.push('', profileSection(run));
+  }
+  return sections.join('\n') + '\n';
+}
