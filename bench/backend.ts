@@ -1,7 +1,7 @@
 import path from 'path';
 import { spawnNode } from '../test/helpers/child-process';
 
-export interface Backend { url: string; stop(): Promise<void> }
+export interface Backend { url: string; pid: number; stop(): Promise<void> }
 
 /** Starts bench/echo-server in a child process and waits for its URL. */
 export async function startBackend(): Promise<Backend> {
@@ -17,6 +17,7 @@ export async function startBackend(): Promise<Backend> {
   }
   return {
     url: line,
+    pid: child.process.pid!,
     async stop() {
       if (child.process.exitCode === null && child.process.signalCode === null) {
         child.process.kill('SIGTERM');

@@ -14,12 +14,25 @@ export interface BenchConfig {
   warmup: number;
   /** Concurrent connections of the load generator (BENCH_CONNECTIONS). */
   connections: number;
-  /** How many times the whole set of scenarios runs on each store (BENCH_REPEATS). */
+  /**
+   * How many times the set of gateways runs on each store (BENCH_REPEATS).
+   * Short runs repeated, best kept: on a shared 2-core machine other work
+   * comes in bursts, and a burst only ever slows a run down.
+   */
   repeats: number;
+  /** In how many of those repeats the token-endpoint scenarios run too (BENCH_TOKEN_REPEATS): they are bcrypt-bound and steady. */
+  tokenRepeats: number;
   /** The stores to run on, in order (BENCH_STORES: emulated,redis). */
   stores: Array<'emulated' | 'redis'>;
   /** The real Redis; DB index 14 is the bench's own and is flushed (BENCH_REDIS_URL). */
   redisUrl: string;
+  /**
+   * A run is quiet when other processes of the machine kept at most this many
+   * cores busy meanwhile (BENCH_QUIET_CORES); best-of prefers quiet runs.
+   */
+  quietCores: number;
+  /** Extra attempts of a protected-call run that was not quiet (BENCH_NOISY_RETRIES). */
+  noisyRetries: number;
   /** Tokens issued per kind for the memory measurement (BENCH_MEMORY_TOKENS). */
   memoryTokens: number;
   /** Profile each missed target with --cpu-prof (BENCH_PROFILE=0 turns it off). */
@@ -42,14 +55,17 @@ export function benchConfig(): BenchConfig {
     if (store !== 'emulated' && store !== 'redis') throw new TypeError(`BENCH_STORES: unknown store ${store} (emulated, redis)`);
   }
   return {
-    duration: positive('BENCH_DURATION', 8),
-    tokenDuration: positive('BENCH_TOKEN_DURATION', 8),
-    profileDuration: positive('BENCH_PROFILE_DURATION', 5),
-    warmup: positive('BENCH_WARMUP', 2),
+    duration: positive('BENCH_DURATION', 6),
+    tokenDuration: positive('BENCH_TOKEN_DURATION', 6),
+    profileDuration: positive('BENCH_PROFILE_DURATION', 4),
+    warmup: positive('BENCH_WARMUP', 1),
     connections: positive('BENCH_CONNECTIONS', 32),
-    repeats: Math.max(1, positive('BENCH_REPEATS', 2)),
+    repeats: Math.max(1, positive('BENCH_REPEATS', 3)),
+    tokenRepeats: Math.max(1, positive('BENCH_TOKEN_REPEATS', 2)),
     stores: stores as BenchConfig['stores'],
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
+    quietCores: positive('BENCH_QUIET_CORES', 0.25),
+    noisyRetries: positive('BENCH_NOISY_RETRIES', 1),
     memoryTokens: positive('BENCH_MEMORY_TOKENS', 1000),
     profile: process.env.BENCH_PROFILE !== '0',
     out: process.env.BENCH_OUT ?? 'BENCH.md'

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { CpuUse } from './cpu-usage';
 
 /** One HTTP request shape to repeat; `nextBody` gives each request its own body (e.g. a single-use code). */
 export interface LoadTarget {
@@ -31,6 +32,8 @@ export interface LoadResult {
   failed: number;
   /** When the run started and ended, in monotonic microseconds (to cut a gateway's CPU profile to it). */
   window: [number, number];
+  /** Cores busy during the run: the gateway, and other work on the machine (see measureCpu). */
+  cpu?: CpuUse | null;
 }
 
 const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);

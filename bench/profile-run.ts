@@ -15,14 +15,14 @@ export interface ProfiledRun { scenario: string; store: string; result: LoadResu
  * summarizes where its CPU time went during the measured load only. The profile is kept under
  * `profileDir` for a closer look (e.g. in Chrome DevTools).
  */
-export async function profileScenario(scenario: Scenario, store: Store, backendUrl: string, config: BenchConfig, profileDir: string): Promise<ProfiledRun> {
+export async function profileScenario(scenario: Scenario, store: Store, backend: { url: string; pid: number }, config: BenchConfig, profileDir: string): Promise<ProfiledRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-bench-prof-'));
   let result: LoadResult | undefined;
   await runSession({
     kind: scenario.gateway,
     scenarios: [scenario],
     store,
-    backendUrl,
+    backend,
     config: { ...config, duration: config.profileDuration, tokenDuration: config.profileDuration },
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--require', path.join(__dirname, 'exit-on-sigterm.js')],
     onResult: (_id, run) => { result = run; }

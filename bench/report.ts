@@ -33,15 +33,22 @@ function machineSection({ machine, date, minutes }: BenchReport): string {
   ].join('\n');
 }
 
-function methodSection({ config }: BenchReport): string {
+function methodSection({ config, machine }: BenchReport): string {
   return `One process per role on 127.0.0.1: the gateway under test (a real Express Gateway child
 process, one at a time), the echo backend (its own process) and autocannon (in the bench process).
 Each gateway is booted on an empty store, seeded through EG's admin API (a user with a basic-auth
 credential, a confidential app with an oauth2 credential), measured, and stopped.
 
 - **Load**: ${config.connections} connections; protected calls ${config.duration} s per run after ${config.warmup} s of
-  unmeasured warm-up, token-endpoint runs ${config.tokenDuration} s; the whole set ran ${config.repeats}× on each store. Each row is the **best repeat**
-  (most requests/s) with that run's latencies; the last column shows every repeat.
+  unmeasured warm-up, token-endpoint runs ${config.tokenDuration} s. The set of gateways ran ${config.repeats}× on each store (the
+  token-endpoint scenarios in the first ${config.tokenRepeats}), each gateway booted afresh every time. Each row is the
+  **best repeat** (most requests/s) with that run's latencies; the last column shows every run, retries included.
+- **CPU**: the cores the gateway process kept busy during the best run (1.00 = one core, all a
+  Node.js process can use), and the cores other processes of the machine used meanwhile (from
+  /proc: the machine's busy time less the bench's own processes). The machine has
+  ${machine.cores} cores for the gateway, the backend and the load generator together. A protected-call run
+  during which other processes used more than ${config.quietCores} cores is tried once more (up to ${config.noisyRetries} extra
+  attempts), and the best repeat is chosen among the quiet runs when there are any.
 - **Requests/s** = 2xx answers ÷ the time from the start of the run to the last 2xx answer, so that
   requests cut off in flight at the end neither count nor stretch the time (bcrypt-bound requests at
   ${config.connections} connections finish in waves seconds apart). **p50/p99** are of 2xx answers, from autocannon's

@@ -5,6 +5,14 @@ import type { StoreName } from './stores';
 export class Results {
   private readonly runs = new Map<StoreName, Map<string, LoadResult[]>>();
 
+  /** @param quietCores the most cores other processes may have used for a run to count as quiet. */
+  constructor(private readonly quietCores: number) {}
+
+  /** Whether other work on the machine left this run alone (unknown counts as quiet). */
+  quiet(run: LoadResult): boolean {
+    return !run.cpu || run.cpu.others <= this.quietCores;
+  }
+
   add(store: StoreName, id: string, result: LoadResult): void {
     const byId = this.runs.get(store) ?? new Map<string, LoadResult[]>();
     byId.set(id, [...(byId.get(id) ?? []), result]);
@@ -20,11 +28,14 @@ export class Results {
   }
 
   /**
-   * The repeat with the most requests/s, with that same run's latencies:
-   * interference on a shared 2-core machine only ever slows a run down, so
-   * the best repeat is the closest to what the code can do.
+   * The repeat with the most requests/s, with that same run's latencies,
+   * among the quiet runs when there are any: interference on a shared
+   * 2-core machine only ever slows a run down, so the best repeat is the
+   * closest to what the code can do.
    */
   best(store: StoreName, id: string): LoadResult | undefined {
-    return this.all(store, id).reduce<LoadResult | undefined>((best, run) => (!best || run.rps > best.rps ? run : best), undefined);
+    const runs = this.all(store, id);
+    const quiet = runs.filter((run) => this.quiet(run));
+    return (quiet.length > 0 ? quiet : runs).reduce<LoadResult | undefined>((best, run) => (!best || run.rps > best.rps ? run : best), undefined);
   }
 }

@@ -30,7 +30,8 @@ const KINDS = [...new Set(SCENARIOS.map((s) => s.gateway))] as GatewayKind[];
 
 function describeRun(id: string, run: LoadResult): string {
   const failures = run.failed > 0 ? `  (${run.failed} failed)` : '';
-  return `${(LABELS[id] ?? id).padEnd(46)} ${rate(run.rps).padStart(7)} req/s  p50 ${ms(run.p50).padStart(6)} ms  p99 ${ms(run.p99).padStart(6)} ms${failures}`;
+  const cpu = run.cpu ? `  cpu: gateway ${run.cpu.gateway.toFixed(2)}, others ${run.cpu.others.toFixed(2)}` : '';
+  return `${(LABELS[id] ?? id).padEnd(46)} ${rate(run.rps).padStart(7)} req/s  p50 ${ms(run.p50).padStart(6)} ms  p99 ${ms(run.p99).padStart(6)} ms${cpu}${failures}`;
 }
 
 /**
@@ -45,11 +46,11 @@ async function main(): Promise<void> {
   const config = benchConfig();
   const started = Date.now();
   const loadAtStart = os.loadavg()[0];
-  const results = new Results();
+  const results = new Results(config.quietCores);
   const profiles: ProfiledRun[] = [];
   const profiled = new Set<string>();
   let memory: MemoryReport | null = null;
-  log(`bench: ${config.connections} connections, ${config.duration} s runs (token endpoint ${config.tokenDuration} s), ${config.repeats} repeats, stores ${config.stores.join(' + ')}`);
+  log(`bench: ${config.connections} connections, ${config.duration} s runs × ${config.repeats} (token endpoint ${config.tokenDuration} s × ${config.tokenRepeats}), stores ${config.stores.join(' + ')}`);
 
   const backend = await startBackend();
   try {
@@ -59,8 +60,8 @@ async function main(): Promise<void> {
         for (let repeat = 1; repeat <= config.repeats; repeat++) {
           for (const kind of KINDS) {
             await runSession({
-              kind, store, config, backendUrl: backend.url,
-              scenarios: SCENARIOS.filter((s) => s.gateway === kind),
+              kind, store, config, backend,
+              scenarios: SCENARIOS.filter((s) => s.gateway === kind && (s.warm || repeat <= config.tokenRepeats)),
               onResult(id, run) {
                 results.add(storeName, id, run);
                 log(`[${storeName} ${repeat}/${config.repeats}] ${describeRun(id, run)}`);
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
           profiled.add(profileKey(storeName, check.scenario));
           log(`[${storeName}] missed ${check.goal} (${check.measured.toFixed(2)}): profiling ${check.scenario}`);
           const scenario = SCENARIOS.find((s) => s.id === check.scenario)!;
-          profiles.push(await profileScenario(scenario, store, backend.url, config, PROFILE_DIR));
+          profiles.push(await profileScenario(scenario, store, backend, config, PROFILE_DIR));
         }
       } finally {
         await store.close();

@@ -2,6 +2,7 @@ import { seedWorld } from '../demo/admin-client';
 import { startGateway } from '../test/helpers/gateway';
 import type { BenchConfig } from './config';
 import { GatewayKind, gatewayOptions } from './gateways';
+import { measureCpu } from './cpu-usage';
 import { LoadResult, runLoad } from './load';
 import type { Scenario, ScenarioContext } from './scenarios';
 import type { Store } from './stores';
@@ -12,8 +13,8 @@ export interface SessionOptions {
   kind: GatewayKind;
   scenarios: Scenario[];
   store: Store;
-  backendUrl: string;
-  config: Pick<BenchConfig, 'duration' | 'tokenDuration' | 'warmup' | 'connections'>;
+  backend: { url: string; pid: number };
+  config: Pick<BenchConfig, 'duration' | 'tokenDuration' | 'warmup' | 'connections' | 'quietCores' | 'noisyRetries'>;
   /** Extra node flags for the gateway (--cpu-prof). */
   nodeArgs?: string[];
   /** Called after each measured run. */
@@ -30,7 +31,7 @@ export async function runSession(options: SessionOptions): Promise<void> {
   // Each gateway starts from an empty database; the bench owns this DB index.
   await store.client?.flushdb();
   const namespace = `bench${++boots}${kind}`;
-  const gateway = await startGateway(gatewayOptions(kind, options.backendUrl, store, namespace, { nodeArgs: options.nodeArgs }));
+  const gateway = await startGateway(gatewayOptions(kind, options.backend.url, store, namespace, { nodeArgs: options.nodeArgs }));
   try {
     const seeded = await seedWorld(gateway.admin, { scopes: ['read', 'write'] });
     const ctx: ScenarioContext = {
@@ -44,9 +45,15 @@ export async function runSession(options: SessionOptions): Promise<void> {
       const target = await scenario.target(ctx);
       if (scenario.warm && config.warmup > 0) await runLoad(target, { duration: config.warmup, connections: config.connections });
       const duration = scenario.warm ? config.duration : config.tokenDuration;
-      const result = await runLoad(target, { duration, connections: config.connections });
-      ctx.earlier.set(scenario.id, result);
-      options.onResult(scenario.id, result);
+      // A protected-call run that other work on the machine disturbed is tried again (token runs are long and bcrypt-bound).
+      const attempts = scenario.warm ? 1 + config.noisyRetries : 1;
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        const cpuSince = measureCpu(gateway.process.pid!, [process.pid, options.backend.pid]);
+        const result = { ...await runLoad(target, { duration, connections: config.connections }), cpu: cpuSince() };
+        ctx.earlier.set(scenario.id, result);
+        options.onResult(scenario.id, result);
+        if (!result.cpu || result.cpu.others <= config.quietCores) break;
+      }
     }
   } finally {
     await gateway.stop();
