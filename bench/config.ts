@@ -28,7 +28,7 @@ export interface BenchConfig {
   redisUrl: string;
   /**
    * A run is quiet when other processes of the machine kept at most this many
-   * cores busy meanwhile (BENCH_QUIET_CORES); best-of prefers quiet runs.
+   * cores busy meanwhile (BENCH_QUIET_CORES); a protected-call run that was not is tried again.
    */
   quietCores: number;
   /** Extra attempts of a protected-call run that was not quiet (BENCH_NOISY_RETRIES). */

@@ -28,14 +28,11 @@ export class Results {
   }
 
   /**
-   * The repeat with the most requests/s, with that same run's latencies,
-   * among the quiet runs when there are any: interference on a shared
-   * 2-core machine only ever slows a run down, so the best repeat is the
-   * closest to what the code can do.
+   * The run with the most requests/s, with that same run's latencies:
+   * interference on a shared 2-core machine only ever slows a run down, so
+   * the best run is the closest to what the code can do.
    */
   best(store: StoreName, id: string): LoadResult | undefined {
-    const runs = this.all(store, id);
-    const quiet = runs.filter((run) => this.quiet(run));
-    return (quiet.length > 0 ? quiet : runs).reduce<LoadResult | undefined>((best, run) => (!best || run.rps > best.rps ? run : best), undefined);
+    return this.all(store, id).reduce<LoadResult | undefined>((best, run) => (!best || run.rps > best.rps ? run : best), undefined);
   }
 }

@@ -31,15 +31,16 @@ export function protectedTable(results: Results, store: StoreName): string {
   const builtin = results.best(store, 'e');
   const rows = ['a', 'b', 'c', 'd', 'e'].map((id) => {
     const run = results.best(store, id);
-    if (!run) return [LABELS[id], '–', '–', '–', '–', '–', '–', '–', '–'];
+    if (!run) return [LABELS[id], '–', '–', '–', '–', '–', '–', '–', '–', '–'];
     return [
       LABELS[id], rate(run.rps) + failed(run), ms(run.p50), ms(run.p99),
       times(open && run.rps / open.rps), times(open && run.p99 / open.p99), times(builtin && run.rps / builtin.rps),
+      run.cpu ? Math.round((run.cpu.gateway * 1e6) / run.rps).toString() : '–',
       run.cpu ? `${run.cpu.gateway.toFixed(2)} / ${run.cpu.others.toFixed(2)}${results.quiet(run) ? '' : ' (not quiet)'}` : '–',
       repeats(results, store, id)
     ];
   });
-  return table(['Gateway', 'req/s', 'p50 ms', 'p99 ms', 'req/s ÷ (a)', 'p99 ÷ (a)', 'req/s ÷ (e)', 'CPU cores: gateway / others', 'req/s of each run'], rows);
+  return table(['Gateway', 'req/s', 'p50 ms', 'p99 ms', 'req/s ÷ (a)', 'p99 ÷ (a)', 'req/s ÷ (e)', 'gateway CPU µs per request', 'cores: gateway / others', 'req/s of each run'], rows);
 }
 
 const GRANT_LABELS: Record<string, string> = {
