@@ -24,7 +24,7 @@ export interface ProfileSummary {
   busyMs: number;
   /** Self time by package (or plugin, node core, GC), as shares of busy time. */
   byWhere: Hotspot[];
-  /** The functions with the most self time. */
+  /** The functions with the most self time, heaviest first. */
   functions: Hotspot[];
 }
 
@@ -49,7 +49,7 @@ function nameOf(frame: CallFrame): string {
  * the load generator), only samples inside it count: the gateway's start,
  * its seeding and the fetching of tokens stay out of the picture.
  */
-export function summarizeProfile(file: string, window?: [number, number], limit = 12): ProfileSummary {
+export function summarizeProfile(file: string, window?: [number, number], limit = 40): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();

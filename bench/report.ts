@@ -1,8 +1,10 @@
 import type { BenchConfig } from './config';
+import { explainMiss } from './explain';
 import type { Machine } from './machine';
 import type { ProfiledRun } from './profile-run';
 import type { MemoryReport } from './redis-memory';
 import type { Results } from './results';
+import { LABELS } from './scenarios';
 import { ms, protectedTable, rate, targetTable, tokenTable } from './tables';
 import type { TargetCheck } from './targets';
 
@@ -14,6 +16,8 @@ export interface BenchReport {
   targets: TargetCheck[];
   memory: MemoryReport | null;
   profiles: ProfiledRun[];
+  /** Profiles of (a), one per store, that the protected calls' profiles are compared with. */
+  references: ProfiledRun[];
   minutes: number;
 }
 
@@ -103,13 +107,15 @@ function memorySection(memory: MemoryReport): string {
   ].join('\n');
 }
 
-function profileSection(run: ProfiledRun): string {
+/** A profile's summary; `why` explains a missed target, a reference profile has none. */
+function profileSection(run: ProfiledRun, title: string, why: string | null): string {
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
   return [
-    `### ${run.scenario} on the ${run.store === 'redis' ? 'real Redis' : 'emulated store'}`,
+    `### ${title} on the ${run.store === 'redis' ? 'real Redis' : 'emulated store'}`,
     '',
     `Profiled run: ${rate(run.result.rps)} req/s, p99 ${ms(run.result.p99)} ms; ${Math.round(run.summary.busyMs)} ms of gateway CPU sampled.`,
     '',
+    ...(why ? [`**Why:** ${why}`, ''] : []),
     'Self time by package: ' + run.summary.byWhere.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
     '',
     '| Self time | Function | Package | Called from |', '| --- | --- | --- | --- |',
@@ -145,7 +151,11 @@ export function renderReport(report: BenchReport): string {
     sections.push('', '## Profiles of the missed targets', '',
       'Each missed scenario ran once more under `node --cpu-prof`. Only the samples taken during the',
       'measured load count (the gateway\'s start, seeding and token fetching are cut off); idle time is left out.');
-    for (const run of report.profiles) sections.push('', profileSection(run));
+    for (const run of report.references) sections.push('', profileSection(run, '(a), the reference', null));
+    for (const run of report.profiles) {
+      const why = explainMiss(run, report.results, report.references.find((r) => r.store === run.store));
+      sections.push('', profileSection(run, LABELS[run.scenario] ?? run.scenario, why));
+    }
   }
   return sections.join('\n') + '\n';
 }
