@@ -24,6 +24,13 @@ export interface ProfileSummary {
   busyMs: number;
   /** Self time by package (or plugin, node core, GC), as shares of busy time. */
   byWhere: Hotspot[];
+  /**
+   * The same time with node core and native frames charged to the nearest
+   * package up their stack: what each package costs, the node APIs it calls
+   * included (a hash, a socket write). Time with no package above it stays
+   * where it is (GC, the event loop).
+   */
+  byOwner: Hotspot[];
   /** The functions with the most self time, heaviest first. */
   functions: Hotspot[];
 }
@@ -43,6 +50,10 @@ function nameOf(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}` : ''}`;
 }
 
+function shares(totals: Map<string, number>, busy: number, limit: number): Hotspot[] {
+  return [...totals].sort((x, y) => y[1] - x[1]).slice(0, limit).map(([where, ms]) => ({ name: where, where, share: ms / busy, callers: [] }));
+}
+
 /**
  * Self time per function and per package of a .cpuprofile, idle time left
  * out. With a window (monotonic microseconds, e.g. from process.hrtime of
@@ -56,6 +67,20 @@ export function summarizeProfile(file: string, window?: [number, number], limit 
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const byFunction = new Map<string, { ms: number; where: string; nodes: Map<number, number> }>();
   const byWhere = new Map<string, number>();
+  const byOwner = new Map<string, number>();
+  const owners = new Map<number, string>();
+  const ownerOf = (id: number): string => {
+    let owner = owners.get(id);
+    if (owner !== undefined) return owner;
+    const frame = nodes.get(id)!.callFrame;
+    const where = whereOf(frame.url, frame.functionName);
+    const parent = parents.get(id);
+    owner = (where === 'node core' || where === 'native') && parent !== undefined && nodes.get(parent)!.callFrame.functionName !== '(root)'
+      ? ownerOf(parent)
+      : where;
+    owners.set(id, owner);
+    return owner;
+  };
   let busy = 0;
   let at = profile.startTime;
   profile.samples.forEach((id, i) => {
@@ -69,6 +94,7 @@ export function summarizeProfile(file: string, window?: [number, number], limit 
     entry.nodes.set(id, (entry.nodes.get(id) ?? 0) + ms);
     byFunction.set(nameOf(frame), entry);
     byWhere.set(where, (byWhere.get(where) ?? 0) + ms);
+    byOwner.set(ownerOf(id), (byOwner.get(ownerOf(id)) ?? 0) + ms);
     busy += ms;
   });
   const callersOf = (heaviest: number): string[] => {
@@ -82,7 +108,8 @@ export function summarizeProfile(file: string, window?: [number, number], limit 
   };
   return {
     busyMs: busy,
-    byWhere: [...byWhere].sort((x, y) => y[1] - x[1]).slice(0, limit).map(([where, ms]) => ({ name: where, where, share: ms / busy, callers: [] })),
+    byWhere: shares(byWhere, busy, limit),
+    byOwner: shares(byOwner, busy, limit),
     functions: [...byFunction].sort((x, y) => y[1].ms - x[1].ms).slice(0, limit).map(([name, entry]) => ({
       name,
       where: entry.where,
@@ -98,6 +125,8 @@ if (require.main === module) {
   const pct = (share: number) => `${(share * 100).toFixed(1)}%`.padStart(6);
   process.stdout.write(`busy ${Math.round(summary.busyMs)} ms\n\nby package:\n`);
   for (const h of summary.byWhere) process.stdout.write(`${pct(h.share)}  ${h.name}\n`);
+  process.stdout.write('\nby owning package (node core and native time charged to their caller):\n');
+  for (const h of summary.byOwner) process.stdout.write(`${pct(h.share)}  ${h.name}\n`);
   process.stdout.write('\nfunctions (self time), with their heaviest callers:\n');
   for (const h of summary.functions) process.stdout.write(`${pct(h.share)}  ${h.name}  [${h.where}]  ← ${h.callers.join(' ← ')}\n`);
 }

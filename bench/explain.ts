@@ -7,15 +7,15 @@ const microsPerRequest = (run: LoadResult | undefined) => (run?.cpu && run.rps >
 
 /**
  * Where a profiled run's extra CPU per request went, against the profile of
- * the open pipeline (a) on the same store: µs per request by package,
- * largest growth first.
+ * the open pipeline (a) on the same store: µs per request by owning package
+ * (node core time charged to its caller), largest growth first.
  */
 function extraByPackage(run: ProfiledRun, reference: ProfiledRun): string[] {
   const mine = microsPerRequest(run.result);
   const open = microsPerRequest(reference.result);
   if (mine === undefined || open === undefined) return [];
-  const before = new Map(reference.summary.byWhere.map((h) => [h.name, h.share * open]));
-  return run.summary.byWhere
+  const before = new Map(reference.summary.byOwner.map((h) => [h.name, h.share * open]));
+  return run.summary.byOwner
     .map((h) => ({ name: h.name, extra: h.share * mine - (before.get(h.name) ?? 0) }))
     .filter((h) => h.extra >= 5)
     .sort((x, y) => y.extra - x.extra)
@@ -39,7 +39,7 @@ function protectedCall(run: ProfiledRun, results: Results, reference: ProfiledRu
   const extra = reference ? extraByPackage(run, reference) : [];
   const where = extra.length > 0
     ? `Against the profile of (a) (${Math.round(microsPerRequest(reference!.result) ?? 0)} µs per request under the profiler, ` +
-      `${Math.round(microsPerRequest(run.result) ?? 0)} µs here), the extra went to: ${extra.join(', ')}. `
+      `${Math.round(microsPerRequest(run.result) ?? 0)} µs here), the extra went to (node core time charged to the package calling it): ${extra.join(', ')}. `
     : '';
   const hot = run.summary.functions.filter((h) => ['plugin', 'jose', 'ioredis', 'ioredis-mock'].includes(h.where)).slice(0, 3)
     .map((h) => `\`${h.name}\` (${h.where}, ${pct(h.share)})`);

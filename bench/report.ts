@@ -118,6 +118,9 @@ function profileSection(run: ProfiledRun, title: string, why: string | null): st
     ...(why ? [`**Why:** ${why}`, ''] : []),
     'Self time by package: ' + run.summary.byWhere.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
     '',
+    'The same with node core and native time charged to the package calling it: ' +
+      run.summary.byOwner.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
+    '',
     '| Self time | Function | Package | Called from |', '| --- | --- | --- | --- |',
     ...run.summary.functions.slice(0, 10).map((h) => `| ${pct(h.share)} | \`${h.name}\` | ${h.where} | ${h.callers.map((c) => `\`${c}\``).join(' ← ')} |`)
   ].join('\n');
