@@ -3,9 +3,11 @@ import { explainMiss } from './explain';
 import type { Machine } from './machine';
 import type { ProfiledRun } from './profile-run';
 import type { MemoryReport } from './redis-memory';
+import { memorySection } from './memory-section';
+import { profileSection } from './profile-section';
 import type { Results } from './results';
 import { LABELS } from './scenarios';
-import { ms, protectedTable, rate, targetTable, tokenTable } from './tables';
+import { protectedTable, rate, targetTable, tokenTable } from './tables';
 import type { TargetCheck } from './targets';
 
 export interface BenchReport {
@@ -80,50 +82,23 @@ credential, a confidential app with an oauth2 credential), measured, and stopped
   scenario once more with the gateway under \`node --cpu-prof\`.`;
 }
 
-function memorySection(memory: MemoryReport): string {
-  const rows = memory.rows.map((row) => {
-    const families = row.families.map((f) => `\`${f.family}\` ${f.keysPerToken.toFixed(2)} keys, ${Math.round(f.bytesPerToken)} B`).join('; ');
-    return `| ${row.label} | ${row.tokens} | **${Math.round(row.bytesPerToken)}** | ${Math.round(row.usedMemoryPerToken)} | ${families} |`;
-  });
-  const shapes = memory.shapes.map((s) => `- \`${s.family}\`${s.note} (${s.type === 'hash' ? 'hash' : 'set of'}): ${s.fields.map((f) => `\`${f}\``).join(', ')}`);
-  return [
-    `Measured on the real Redis: ${memory.rows[0]?.tokens ?? 0} tokens of each kind issued through a real gateway, then`,
-    '`MEMORY USAGE <key> SAMPLES 0` summed over the plugin\'s keys, before and after, divided by the tokens',
-    'issued. `used_memory` is the growth of the whole Redis instance per token (indicative only:',
-    'allocator slack, the expires table and other databases of the same instance count in it).',
-    '',
-    '| Tokens issued | Count | Bytes per token (MEMORY USAGE) | used_memory growth per token | Key families per token |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    'What one live token leaves (the fields of the hashes, the form of the sets\' members; the values are',
-    'ids, scopes and times, never a token: token keys are named by the SHA-256 digest of the token):',
-    '',
-    ...shapes,
-    '',
-    'A JWT access token itself is not stored; its grant still is (the set naming its `jti`, so that a',
-    'revocation can reach caches), and so are the app and user grant indexes used by the admin API\'s',
-    'revoke-all. Every key expires with the longest-lived token it serves.'
-  ].join('\n');
-}
+const ratio = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
 
-/** A profile's summary; `why` explains a missed target, a reference profile has none. */
-function profileSection(run: ProfiledRun, title: string, why: string | null): string {
-  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
-  return [
-    `### ${title} on the ${run.store === 'redis' ? 'real Redis' : 'emulated store'}`,
-    '',
-    `Profiled run: ${rate(run.result.rps)} req/s, p99 ${ms(run.result.p99)} ms; ${Math.round(run.summary.busyMs)} ms of gateway CPU sampled.`,
-    '',
-    ...(why ? [`**Why:** ${why}`, ''] : []),
-    'Self time by package: ' + run.summary.byWhere.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
-    '',
-    'The same with node core and native time charged to the package calling it: ' +
-      run.summary.byOwner.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
-    '',
-    '| Self time | Function | Package | Called from |', '| --- | --- | --- | --- |',
-    ...run.summary.functions.slice(0, 10).map((h) => `| ${pct(h.share)} | \`${h.name}\` | ${h.where} | ${h.callers.map((c) => `\`${c}\``).join(' ← ')} |`)
-  ].join('\n');
+/** One line per store: the protected calls and the token endpoint against (a) and (e), and the targets met. */
+function summarySection({ results, targets }: BenchReport): string {
+  const lines = results.stores().map((store) => {
+    const rps = (id: string) => results.best(store, id)?.rps;
+    const of = (id: string, base: string) => {
+      const [mine, other] = [rps(id), rps(base)];
+      return mine !== undefined && other ? mine / other : undefined;
+    };
+    const calls = ['b', 'c', 'd', 'e'].map((id) => `(${id}) ${ratio(of(id, 'a'))}`).join(', ');
+    const grant = (name: string) => `${name} ${rate(rps(`plugin:${name}`) ?? 0)} req/s (EG's ${rate(rps(`builtin:${name}`) ?? 0)})`;
+    return `- **${store === 'redis' ? 'Real Redis' : 'Emulated store'}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ` +
+      `Token endpoint: ${grant('client_credentials')}, ${grant('password')}.`;
+  });
+  const met = targets.filter((t) => t.met).length;
+  return [...lines, `- Targets: ${met} of ${targets.length} checks met.`].join('\n');
 }
 
 /** BENCH.md: the machine, the method, both stores' tables, the targets, memory and profiles. */
@@ -133,6 +108,10 @@ export function renderReport(report: BenchReport): string {
     '',
     'Written by `npm run bench` (bench/run.ts). Numbers are only comparable within one run: every',
     'ratio below divides two numbers measured minutes apart on the same machine.',
+    '',
+    '## Summary',
+    '',
+    summarySection(report),
     '',
     '## Machine',
     '',
