@@ -53,6 +53,10 @@ export interface GatewayOptions {
   port?: number;
   /** Don't wait for the gateway to listen (for gateways expected to fail). */
   expectExit?: boolean;
+  /** Sections merged over the system config (e.g. crypto, or the session EG's built-in oauth2 policy needs). */
+  system?: Record<string, unknown>;
+  /** Node flags for the gateway process, before EG's main script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export interface RunningGateway {
@@ -76,7 +80,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const namespace = options.namespace ?? `T${Math.random().toString(36).slice(2, 10)}`;
   const system: Record<string, unknown> = {
     db: { redis: options.redis ?? redisConfig(namespace) },
-    crypto: { cipherKey: 'test-cipher-key', algorithm: 'aes256', saltRounds: 4 }
+    crypto: { cipherKey: 'test-cipher-key', algorithm: 'aes256', saltRounds: 4 },
+    ...options.system
   };
   if (!options.withoutPlugin) {
     system.plugins = {
@@ -100,7 +105,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   fs.writeFileSync(path.join(dir, 'system.config.json'), JSON.stringify(system, null, 2));
   fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gatewayConfig, null, 2));
 
-  const { process: child, output, exited } = spawnNode([EG_MAIN], {
+  const { process: child, output, exited } = spawnNode([...(options.nodeArgs ?? []), EG_MAIN], {
     env: { ...process.env, EG_CONFIG_DIR: dir, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
   });
 

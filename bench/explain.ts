@@ -1,0 +1,66 @@
+import type { LoadResult } from './load';
+import type { ProfiledRun } from './profile-run';
+import type { Results } from './results';
+
+const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+const microsPerRequest = (run: LoadResult | undefined) => (run?.cpu && run.rps > 0 ? (run.cpu.gateway * 1e6) / run.rps : undefined);
+
+/**
+ * Where a profiled run's extra CPU per request went, against the profile of
+ * the open pipeline (a) on the same store: µs per request by owning package
+ * (node core time charged to its caller), largest growth first.
+ */
+function extraByPackage(run: ProfiledRun, reference: ProfiledRun): string[] {
+  const mine = microsPerRequest(run.result);
+  const open = microsPerRequest(reference.result);
+  if (mine === undefined || open === undefined) return [];
+  const before = new Map(reference.summary.byOwner.map((h) => [h.name, h.share * open]));
+  return run.summary.byOwner
+    .map((h) => ({ name: h.name, extra: h.share * mine - (before.get(h.name) ?? 0) }))
+    .filter((h) => h.extra >= 5)
+    .sort((x, y) => y.extra - x.extra)
+    .slice(0, 6)
+    .map((h) => `${h.name} +${Math.round(h.extra)} µs`);
+}
+
+/**
+ * Why a protected call misses: the gateway CPU it costs per request beyond
+ * (a)'s, which is all that can lower requests/s with the gateway at one
+ * core, and where that extra goes.
+ */
+function protectedCall(run: ProfiledRun, results: Results, reference: ProfiledRun | undefined): string {
+  const store = run.store as Parameters<Results['best']>[0];
+  const mine = microsPerRequest(results.best(store, run.scenario));
+  const open = microsPerRequest(results.best(store, 'a'));
+  const cost = mine !== undefined && open !== undefined
+    ? `In the best runs the gateway spent ${Math.round(mine)} µs of CPU per request against ${Math.round(open)} µs for (a): ` +
+      `${Math.round(mine - open)} µs (${pct(mine / open - 1)}) more, where ≥ 0.95 of (a)'s requests/s allows about ${Math.round(open * (1 / 0.95 - 1))} µs. `
+    : '';
+  const extra = reference ? extraByPackage(run, reference) : [];
+  const where = extra.length > 0
+    ? `Against the profile of (a) (${Math.round(microsPerRequest(reference!.result) ?? 0)} µs per request under the profiler, ` +
+      `${Math.round(microsPerRequest(run.result) ?? 0)} µs here), the extra went to (node core time charged to the package calling it): ${extra.join(', ')}. `
+    : '';
+  const hot = run.summary.functions.filter((h) => ['plugin', 'jose', 'ioredis', 'ioredis-mock'].includes(h.where)).slice(0, 3)
+    .map((h) => `\`${h.name}\` (${h.where}, ${pct(h.share)})`);
+  return (cost + where + (hot.length > 0 ? `The heaviest functions of the policy and its libraries: ${hot.join(', ')}.` : '')).trim();
+}
+
+/** Why a grant misses: bcrypt, whose cost per request caps issuance at one core. */
+function tokenRequest(run: ProfiledRun, results: Results): string {
+  const bcrypt = run.summary.byWhere.find((h) => h.name === 'bcryptjs')?.share ?? 0;
+  const best = results.best(run.store as Parameters<Results['best']>[0], run.scenario);
+  const perRequest = best?.cpu && best.rps > 0 ? (best.cpu.gateway * 1000) / best.rps : undefined;
+  return `bcryptjs takes ${pct(bcrypt)} of the gateway's CPU. Each token request checks the client secret against ` +
+    `its bcrypt hash (EG's cost 10), and the password grant the user's password as well` +
+    (perRequest !== undefined ? `: ${perRequest.toFixed(0)} ms of CPU per request, so one core issues at most ~${Math.round(1000 / perRequest)} per second` : '') +
+    `. No other cost matters until the token endpoint stops running bcrypt on every request.`;
+}
+
+/**
+ * A short, measured explanation of a missed target, from its profile and
+ * the best runs; `reference` is the profile of (a) on the same store.
+ */
+export function explainMiss(run: ProfiledRun, results: Results, reference?: ProfiledRun): string {
+  return run.scenario.includes(':') ? tokenRequest(run, results) : protectedCall(run, results, reference);
+}

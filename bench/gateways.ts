@@ -1,0 +1,88 @@
+import type { GatewayOptions } from '../test/helpers/gateway';
+import type { Store } from './stores';
+
+/**
+ * The gateways compared, all proxying /api/* to the same echo backend:
+ * (a) `open`: proxy only, the physical limit; (b) `opaque`: this plugin, opaque
+ * access tokens; (c) `jwt`: this plugin, JWT access tokens; (d) `external`:
+ * this plugin checking another issuer's JWTs (tokenStrategy jwt); (e)
+ * `builtin`: Express Gateway's own oauth2 policy, without the plugin.
+ */
+export type GatewayKind = 'open' | 'opaque' | 'jwt' | 'external' | 'builtin';
+
+/** HS256 secret of the plugin's JWT access tokens in (c). */
+export const ACCESS_TOKEN_KEY = 'bench access token signing secret, 32+ bytes long';
+
+/** The outside issuer of (d): the bench signs its tokens. */
+export const EXTERNAL_ISSUER = {
+  issuer: 'https://issuer.bench.example',
+  audience: 'bench-api',
+  key: 'bench outside issuer HS256 secret, 32+ bytes long'
+};
+
+/** The scope every protected call needs, so each policy also runs its scope check. */
+export const API_SCOPE = 'read';
+
+/**
+ * EG's own defaults (bcrypt cost 10), not the tests' cheap hashes: what a
+ * deployment runs, and what makes client and password checks cost what they
+ * cost. The session and token lifetimes are what EG's built-in oauth2 policy
+ * reads from the system config.
+ */
+const SYSTEM = {
+  crypto: { cipherKey: 'bench-cipher-key', algorithm: 'aes256', saltRounds: 10 },
+  session: { secret: 'bench session secret of EG built-in oauth2', resave: false, saveUninitialized: false },
+  accessTokens: { timeToExpiry: 3600000 },
+  refreshTokens: { timeToExpiry: 1209600000 },
+  authorizationCodes: { timeToExpiry: 600000 }
+};
+
+function oauth2Action(kind: GatewayKind): Record<string, unknown> {
+  if (kind !== 'external') return {};
+  const { issuer, audience, key } = EXTERNAL_ISSUER;
+  return { tokenStrategy: 'jwt', jwt: { issuer, audience, keys: [{ alg: 'HS256', key }] } };
+}
+
+/**
+ * The sign-in throttle counts an attempt before checking the password and
+ * takes it back after, so more than maxFailuresPerUser (5) concurrent
+ * password grants of one user, or maxFailuresPerIp (20) from one address,
+ * are refused even with the right password. The load generator is one user
+ * on one address at 32 connections: the limits are raised out of its way.
+ */
+const LOGIN = { maxFailuresPerUser: 100000, maxFailuresPerIp: 100000 };
+
+function pluginSettings(kind: GatewayKind): Record<string, unknown> {
+  if (kind === 'jwt') return { login: LOGIN, accessToken: { format: 'jwt' }, keys: [{ kid: 'bench', alg: 'HS256', key: ACCESS_TOKEN_KEY }] };
+  // One refresh token serves the whole refresh run; codes are fetched before the run that spends them.
+  return { login: LOGIN, refreshToken: { rotate: false }, authorizationCode: { ttl: 600 } };
+}
+
+export interface GatewayExtras {
+  /** Node flags of the gateway process (--cpu-prof). */
+  nodeArgs?: string[];
+  /** bcrypt cost of the seeded credentials, when their cost is beside the point (memory measurement). */
+  saltRounds?: number;
+}
+
+/** startGateway options for one kind of gateway on one store. */
+export function gatewayOptions(kind: GatewayKind, backendUrl: string, store: Store, namespace: string, extras: GatewayExtras = {}): GatewayOptions {
+  const open = kind === 'open';
+  const policies = open
+    ? [{ proxy: [{ action: { serviceEndpoint: 'backend' } }] }]
+    : [{ oauth2: [{ action: oauth2Action(kind) }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }];
+  return {
+    namespace,
+    withoutPlugin: open || kind === 'builtin',
+    redis: store.db(namespace),
+    system: extras.saltRounds ? { ...SYSTEM, crypto: { ...SYSTEM.crypto, saltRounds: extras.saltRounds } } : SYSTEM,
+    settings: pluginSettings(kind),
+    nodeArgs: extras.nodeArgs,
+    gateway: {
+      apiEndpoints: { api: { host: '*', paths: ['/api', '/api/*'], ...(open ? {} : { scopes: [API_SCOPE] }) } },
+      serviceEndpoints: { backend: { url: backendUrl } },
+      policies: open ? ['proxy'] : ['oauth2', 'proxy'],
+      pipelines: { api: { apiEndpoints: ['api'], policies } }
+    }
+  };
+}

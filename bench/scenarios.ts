@@ -1,0 +1,97 @@
+import type { LoadResult, LoadTarget } from './load';
+import type { GatewayKind } from './gateways';
+import { API_SCOPE } from './gateways';
+import { builtinCodes, pluginCodes } from './code-pool';
+import { Client, externalJwt, passwordTokens } from './tokens';
+import { basic } from '../test/helpers/http';
+
+export type Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
+export const GRANTS: Grant[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];
+
+/** What a scenario may use of its booted, seeded gateway. */
+export interface ScenarioContext {
+  url: string;
+  client: Client & { redirectUri: string };
+  user: { username: string; password: string };
+  /** Seconds of a token-endpoint run, to size pools of single-use codes. */
+  tokenDuration: number;
+  /** Results of the scenarios run before on the same gateway. */
+  earlier: Map<string, LoadResult>;
+}
+
+export interface Scenario {
+  /** `a`…`e` for protected calls; `plugin:<grant>` or `builtin:<grant>` for the token endpoint. */
+  id: string;
+  gateway: GatewayKind;
+  /** Protected calls are measured warm; token runs are bcrypt-bound and spend single-use codes. */
+  warm: boolean;
+  target(ctx: ScenarioContext): Promise<LoadTarget>;
+}
+
+const API_PATH = '/api/items';
+
+function apiCall(url: string, token: string | null): LoadTarget {
+  return { url: url + API_PATH, method: 'GET', headers: token ? { Authorization: `Bearer ${token}` } : {} };
+}
+
+function tokenCall(ctx: ScenarioContext, form: Record<string, string> | null, nextForm?: () => Record<string, string>): LoadTarget {
+  return {
+    url: `${ctx.url}/oauth2/token`,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(ctx.client.id, ctx.client.secret) },
+    body: form ? new URLSearchParams(form).toString() : undefined,
+    nextBody: nextForm && (() => new URLSearchParams(nextForm()).toString())
+  };
+}
+
+/**
+ * Enough codes for the run: the client_credentials rate measured just before
+ * on the same gateway bounds the exchange rate (both authenticate the client
+ * the same way), with half again as margin.
+ */
+function codePoolSize(ctx: ScenarioContext, owner: 'plugin' | 'builtin'): number {
+  const rate = ctx.earlier.get(`${owner}:client_credentials`)?.rps ?? 50;
+  return Math.min(20000, Math.max(100, Math.ceil(rate * ctx.tokenDuration * 1.5) + 50));
+}
+
+function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
+  return {
+    id: `${owner}:${grant}`,
+    gateway: owner === 'plugin' ? 'opaque' : 'builtin',
+    warm: false,
+    async target(ctx) {
+      if (grant === 'client_credentials') return tokenCall(ctx, { grant_type: grant, scope: API_SCOPE });
+      if (grant === 'password') return tokenCall(ctx, { grant_type: grant, username: ctx.user.username, password: ctx.user.password, scope: API_SCOPE });
+      if (grant === 'refresh_token') {
+        const { refresh_token } = await passwordTokens(ctx.url, ctx.client, ctx.user);
+        return tokenCall(ctx, { grant_type: grant, refresh_token: refresh_token! });
+      }
+      const fetchCodes = owner === 'plugin' ? pluginCodes : builtinCodes;
+      const codes = await fetchCodes(ctx.url, { client: ctx.client, user: ctx.user }, codePoolSize(ctx, owner));
+      let next = 0;
+      // Once the pool is spent, the last code is replayed and refused: the run reports those as failures.
+      const form = () => ({ grant_type: grant, code: codes[Math.min(next++, codes.length - 1)], redirect_uri: ctx.client.redirectUri });
+      return tokenCall(ctx, null, form);
+    }
+  };
+}
+
+/** Every scenario, in the order they run: grouped by gateway, so each gateway boots once per repeat. */
+export const SCENARIOS: Scenario[] = [
+  { id: 'a', gateway: 'open', warm: true, target: async (ctx) => apiCall(ctx.url, null) },
+  { id: 'b', gateway: 'opaque', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
+  ...GRANTS.map((grant) => grantScenario('plugin', grant)),
+  { id: 'c', gateway: 'jwt', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
+  { id: 'd', gateway: 'external', warm: true, target: async (ctx) => apiCall(ctx.url, await externalJwt(ctx.user.username)) },
+  { id: 'e', gateway: 'builtin', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
+  ...GRANTS.map((grant) => grantScenario('builtin', grant))
+];
+
+/** Names for the tables. */
+export const LABELS: Record<string, string> = {
+  a: '(a) open pipeline, proxy only',
+  b: '(b) plugin, opaque tokens',
+  c: '(c) plugin, JWT access tokens',
+  d: '(d) plugin, tokenStrategy jwt (outside key)',
+  e: '(e) EG built-in oauth2'
+};
