@@ -20,6 +20,9 @@ import { revocationFeed } from './lib/store/revocation-feed';
 import { TokenKeys } from './lib/store/token-keys';
 import { JwtAccessTokens } from './lib/tokens/jwt-access-token';
 import { LocalTokenValidator } from './lib/tokens/local-token.validator';
+import { TokenCache } from './lib/tokens/token-cache';
+import { VerifiedSecrets } from './lib/credentials/verified-secrets';
+import { announceConsumerChanges } from './lib/eg/consumer-changes';
 import { TokenInspector } from './lib/tokens/token.inspector';
 import { TokenIssuer } from './lib/tokens/token.issuer';
 import { TokenRevoker } from './lib/tokens/token.revoker';
@@ -66,14 +69,17 @@ function init(ctx: PluginContext): void {
   const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event));
   const codes = new CodeStore(db, prefix);
   const jwts = new JwtAccessTokens(settings);
-  const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, egKeys(systemConfig.db?.redis?.namespace ?? 'EG')), jwts, settings);
+  announceConsumerChanges(services, (event) => feed.publish(event));
+  const tokenCache = settings.tokenCache.ttl > 0 ? TokenCache.shared('local tokens', settings.tokenCache.maxEntries, feed) : null;
+  const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, egKeys(systemConfig.db?.redis?.namespace ?? 'EG')), jwts, settings, tokenCache);
+  const secrets = VerifiedSecrets.shared(settings.credentialCache, feed);
   const issuer = new TokenIssuer(store, settings, jwts);
   const throttle = new Throttle(db, prefix, settings.login.window);
-  const signIn = throttledSignIn(services, throttle, settings.login);
+  const signIn = throttledSignIn(services, throttle, settings.login, secrets);
   const replays = new ReplayGuard(db, prefix);
   const audiences = assertionAudiences(settings);
   const trust = new JwtAssertionTrust(settings, audiences, logger);
-  const clientAuth = clientAuthentication(services, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
+  const clientAuth = clientAuthentication(services, secrets, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
   const devices = new DeviceStore(db, prefix);
   const saml = {
     idps: trustedIdps(settings),
@@ -90,7 +96,7 @@ function init(ctx: PluginContext): void {
   if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   const registration = settings.dynamicRegistration.enabled
-    ? dynamicRegistration({ settings, services, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
+    ? dynamicRegistration({ settings, services, secrets, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);

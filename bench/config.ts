@@ -10,7 +10,11 @@ export interface BenchConfig {
   tokenDuration: number;
   /** Seconds per profiled run of a missed target (BENCH_PROFILE_DURATION). */
   profileDuration: number;
-  /** Seconds of unmeasured load before each protected-call run, so every gateway is measured warm (BENCH_WARMUP). */
+  /**
+   * Unmeasured requests before each protected-call run, so every gateway is measured warm (BENCH_WARMUP_REQUESTS).
+   * At least 10,000: until Node.js has seen 10,000 calls of the deprecated `Buffer()` (EG's request ids, uuid62),
+   * it takes a stack trace at each to see whether to warn, which costs every gateway alike tens of µs per request.
+   */
   warmup: number;
   /** Concurrent connections of the load generator (BENCH_CONNECTIONS). */
   connections: number;
@@ -39,6 +43,8 @@ export interface BenchConfig {
   profile: boolean;
   /** The report written at the end (BENCH_OUT). */
   out: string;
+  /** Only these scenarios, e.g. `a,b,c` (BENCH_SCENARIOS; default all): for quick comparisons, not for BENCH.md. */
+  scenarios: string[] | null;
 }
 
 function positive(name: string, fallback: number): number {
@@ -58,7 +64,7 @@ export function benchConfig(): BenchConfig {
     duration: positive('BENCH_DURATION', 6),
     tokenDuration: positive('BENCH_TOKEN_DURATION', 6),
     profileDuration: positive('BENCH_PROFILE_DURATION', 4),
-    warmup: positive('BENCH_WARMUP', 1),
+    warmup: positive('BENCH_WARMUP_REQUESTS', 12000),
     connections: positive('BENCH_CONNECTIONS', 32),
     repeats: Math.max(1, positive('BENCH_REPEATS', 3)),
     tokenRepeats: Math.max(1, positive('BENCH_TOKEN_REPEATS', 2)),
@@ -68,6 +74,7 @@ export function benchConfig(): BenchConfig {
     noisyRetries: positive('BENCH_NOISY_RETRIES', 1),
     memoryTokens: positive('BENCH_MEMORY_TOKENS', 1000),
     profile: process.env.BENCH_PROFILE !== '0',
-    out: process.env.BENCH_OUT ?? 'BENCH.md'
+    out: process.env.BENCH_OUT ?? 'BENCH.md',
+    scenarios: process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) : null
   };
 }

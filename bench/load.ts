@@ -14,6 +14,8 @@ export interface LoadShape {
   /** Seconds of measured load. */
   duration: number;
   connections: number;
+  /** A number of requests instead of a duration. */
+  amount?: number;
 }
 
 /** What one timed run measured. Latencies in milliseconds, of successful (2xx) responses only. */
@@ -62,6 +64,7 @@ export function runLoad(target: LoadTarget, shape: LoadShape): Promise<LoadResul
       body: target.body,
       connections: shape.connections,
       duration: shape.duration,
+      amount: shape.amount,
       // bcrypt-bound endpoints queue 32 requests for seconds; a timeout would hide that latency.
       timeout: 60,
       requests: target.nextBody ? [{ setupRequest: (request) => ({ ...request, body: target.nextBody!() }) }] : undefined

@@ -45,8 +45,8 @@ process, one at a time), the echo backend (its own process) and autocannon (in t
 Each gateway is booted on an empty store, seeded through EG's admin API (a user with a basic-auth
 credential, a confidential app with an oauth2 credential), measured, and stopped.
 
-- **Load**: ${config.connections} connections; protected calls ${config.duration} s per run after ${config.warmup} s of
-  unmeasured warm-up, token-endpoint runs ${config.tokenDuration} s. The set of gateways ran ${config.repeats}× on each store (the
+- **Load**: ${config.connections} connections; protected calls ${config.duration} s per run after ${config.warmup} unmeasured
+  warm-up requests (Node.js checks each of the first 10,000 deprecated \`Buffer()\` calls of EG's request ids with a stack trace), token-endpoint runs ${config.tokenDuration} s. The set of gateways ran ${config.repeats}× on each store (the
   token-endpoint scenarios in the first ${config.tokenRepeats}), each gateway booted afresh every time. Each row is the
   **best repeat** (most requests/s) with that run's latencies; the last column shows every run, retries included.
 - **CPU**: the cores the gateway process kept busy during the best run (1.00 = one core, about all

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
           for (const kind of KINDS) {
             await runSession({
               kind, store, config, backend,
-              scenarios: SCENARIOS.filter((s) => s.gateway === kind && (s.warm || repeat <= config.tokenRepeats)),
+              scenarios: SCENARIOS.filter((s) => s.gateway === kind && (s.warm || repeat <= config.tokenRepeats) && (!config.scenarios || config.scenarios.includes(s.id))),
               onResult(id, run) {
                 results.add(storeName, id, run);
                 log(`[${storeName} ${repeat}/${config.repeats}] ${describeRun(id, run)}`);

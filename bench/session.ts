@@ -43,7 +43,7 @@ export async function runSession(options: SessionOptions): Promise<void> {
     };
     for (const scenario of options.scenarios) {
       const target = await scenario.target(ctx);
-      if (scenario.warm && config.warmup > 0) await runLoad(target, { duration: config.warmup, connections: config.connections });
+      if (scenario.warm && config.warmup > 0) await runLoad(target, { duration: 0, amount: config.warmup, connections: config.connections });
       const duration = scenario.warm ? config.duration : config.tokenDuration;
       // A protected-call run that other work on the machine disturbed is tried again (token runs are long and bcrypt-bound).
       const attempts = scenario.warm ? 1 + config.noisyRetries : 1;

@@ -37,6 +37,8 @@ export interface Settings {
   clientRegistration: { enabled: boolean; selfServiceScopes: string[]; maxAppsPerUser: number };
   dynamicRegistration: DynamicRegistrationSettings;
   tokenEndpoint: { maxBodyBytes: number };
+  tokenCache: { ttl: number; maxEntries: number };
+  credentialCache: { ttl: number; maxEntries: number };
   store: { keyPrefix: string };
 }
 

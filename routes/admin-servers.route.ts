@@ -22,7 +22,7 @@ function checkUsable(entry: ServerEntry): void {
   const fileKey = Array.isArray(jwt?.keys) ? jwt!.keys.findIndex((key) => key.keyFile !== undefined) : -1;
   if (fileKey >= 0) throw new InvalidRequest(`tokenStrategy.jwt.keys[${fileKey}].keyFile is not accepted over the admin API: send the key itself in key`);
   try {
-    if (jwt) jwtTokenStrategy(jwt, quiet);
+    if (jwt) jwtTokenStrategy(jwt, null, quiet);
   } catch (err) {
     throw new InvalidRequest((err as Error).message.replace(/^oauth2 policy: /, 'tokenStrategy.'));
   }

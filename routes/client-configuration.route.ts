@@ -22,7 +22,7 @@ type Managed = DynamicClient & { token: string };
  * removes a dynamically registered client, each with the registration
  * access token given at registration.
  */
-export function mountClientConfigurationRoutes(router: Router, { settings, services, clients, logger }: DynamicRegistration): void {
+export function mountClientConfigurationRoutes(router: Router, { settings, services, secrets, clients, logger }: DynamicRegistration): void {
   const path = `${settings.routes.register}/:clientId`;
   const realm = settings.serviceName;
 
@@ -53,7 +53,7 @@ export function mountClientConfigurationRoutes(router: Router, { settings, servi
     if (serverField) return next(new InvalidClientMetadata(`${serverField} is set by the server and must not be sent in an update (RFC 7592 §2.2)`));
     if (body.client_secret === undefined) return next();
     const secret = String(body.client_secret);
-    authenticateClient(services, client.clientId, secret, 'client_secret_post').then((proven) => {
+    authenticateClient(services, secrets, client.clientId, secret, 'client_secret_post').then((proven) => {
       if (!proven) return next(new InvalidClientMetadata('client_secret is not the current secret of this client; a client cannot choose its secret'));
       res.locals.provenSecret = secret;
       next();

@@ -51,7 +51,16 @@ export const jwtStrategy = {
       items: { type: 'string', enum: [...KEY_ALGORITHMS] },
       description: 'Accepted algorithms; defaults to those of the keys (with a jwksUri: every asymmetric one).'
     },
-    leeway: { type: 'integer', minimum: 0, maximum: 3600, default: 0, description: 'Seconds of clock skew tolerated on exp, nbf and iat.' }
+    leeway: { type: 'integer', minimum: 0, maximum: 3600, default: 0, description: 'Seconds of clock skew tolerated on exp, nbf and iat.' },
+    cacheTtl: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: 30,
+      description: 'Seconds a verified token is accepted again without checking its signature (never past its exp; 0: no cache). ' +
+        'Bounds how long a key removed from keys or from the JWK Set keeps accepting the tokens it signed.'
+    },
+    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most verified tokens kept.' }
   }
 };
 
@@ -168,6 +177,8 @@ export interface JwtStrategyParams {
   audience: string | string[];
   algorithms?: Array<typeof KEY_ALGORITHMS[number]>;
   leeway: number;
+  cacheTtl: number;
+  maxCacheEntries: number;
 }
 
 export interface IntrospectionStrategyParams {

@@ -367,6 +367,37 @@ export const settingsSchema = {
       }
     },
     dynamicRegistration: dynamicRegistrationSchema,
+    tokenCache: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Access tokens the oauth2 policy validated, kept in each gateway\'s memory so that a repeated token costs no Redis ' +
+        'round trip. Revocations, and consumer changes made through EG\'s services (admin API, CLI), are announced over Redis ' +
+        'pub/sub and drop entries at once on every instance; while that subscription is down nothing is served from memory.',
+      properties: {
+        ttl: {
+          type: 'integer', minimum: 0, maximum: 3600, default: 30,
+          description: 'Seconds a validated token is served from memory (never past its exp; 0: no cache). Bounds how long a ' +
+            'change written to Redis by something else than the gateway (a script) takes to apply.'
+        },
+        maxEntries: { type: 'integer', minimum: 1, maximum: 10000000, default: 100000, description: 'Most tokens kept per gateway process.' }
+      }
+    },
+    credentialCache: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Client secrets and user passwords the token endpoint verified with bcrypt, remembered as an HMAC (keyed ' +
+        'with a random key of the process, never stored) of the secret and its stored hash, so that the next request with ' +
+        'the same secret skips bcrypt. A changed, deactivated or removed credential, app or user no longer matches.',
+      properties: {
+        ttl: {
+          type: 'integer', minimum: 0, maximum: 86400, default: 60,
+          description: 'Seconds after a bcrypt check before the same secret is checked with bcrypt again (0: bcrypt every time).'
+        },
+        maxEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most credentials remembered per gateway process.' }
+      }
+    },
     tokenEndpoint: {
       type: 'object',
       additionalProperties: false,

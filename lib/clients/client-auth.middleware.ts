@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { BasicStrategy } from 'passport-http';
 import { Strategy as ClientPasswordStrategy } from 'passport-oauth2-client-password';
+import type { VerifiedSecrets } from '../credentials/verified-secrets';
 import type { EgServices } from '../eg/types';
 import { InvalidClient, InvalidRequest } from '../errors';
 import type { Client } from './client';
@@ -37,10 +38,10 @@ function hasClientAssertion(req: Request): boolean {
  * touches EG's own. An app that registered one method is held to it. The
  * client lands on `req.user`, where oauth2orize expects it.
  */
-export function clientAuthentication(services: EgServices, realm: string, assertions: ClientAssertions): RequestHandler[] {
+export function clientAuthentication(services: EgServices, secrets: VerifiedSecrets, realm: string, assertions: ClientAssertions): RequestHandler[] {
   const passport = new Passport();
   const verify = (method: Client['authMethod']) => (id: string, secret: string, done: Verified) => {
-    authenticateClient(services, id, secret, method).then((client) => done(null, client ?? false), (err) => done(err));
+    authenticateClient(services, secrets, id, secret, method).then((client) => done(null, client ?? false), (err) => done(err));
   };
   const basic = verify('client_secret_basic');
   passport.use('client_secret_basic', new BasicStrategy((id, secret, done) => basic(formDecode(id), formDecode(secret), done)));

@@ -1,4 +1,4 @@
-import type { EgApplication, EgServices } from '../eg/types';
+import type { EgApplication, EgCredential, EgServices } from '../eg/types';
 import { asScopeList } from '../scopes';
 import type { Client, ClientAuthMethod } from './client';
 
@@ -27,17 +27,16 @@ export function isPublicApp(app: EgApplication): boolean {
   return String(app.public).toLowerCase() === 'true';
 }
 
-/**
- * Loads an active client by id, without authenticating it: for the
- * authorization endpoint and for public clients.
- * @returns null for an unknown or inactive app or credential.
- */
-export async function findClient(services: EgServices, clientId: string, authMethod: ClientAuthMethod): Promise<Client | null> {
+/** An active app with an active oauth2 credential, read from EG (the secret's hash only when asked for). */
+async function loadActive(services: EgServices, clientId: unknown, includePassword: boolean) {
   if (typeof clientId !== 'string' || !clientId || clientId.length > 200) return null;
   const app = await services.application.get(clientId);
   if (!app || !app.isActive) return null;
-  const credential = await services.credential.getCredential(app.id, 'oauth2');
-  if (!credential || !credential.isActive) return null;
+  const credential = await services.credential.getCredential(app.id, 'oauth2', { includePassword });
+  return credential && credential.isActive ? { app, credential } : null;
+}
+
+function toClient(app: EgApplication, credential: EgCredential, authMethod: ClientAuthMethod): Client {
   return {
     id: app.id,
     name: app.name,
@@ -47,4 +46,29 @@ export async function findClient(services: EgServices, clientId: string, authMet
     isPublic: isPublicApp(app),
     authMethod
   };
+}
+
+/**
+ * Loads an active client by id, without authenticating it: for the
+ * authorization endpoint and for public clients.
+ * @returns null for an unknown or inactive app or credential.
+ */
+export async function findClient(services: EgServices, clientId: string, authMethod: ClientAuthMethod): Promise<Client | null> {
+  const found = await loadActive(services, clientId, false);
+  return found && toClient(found.app, found.credential, authMethod);
+}
+
+/**
+ * Like findClient, with the bcrypt hash of the client secret as stored now
+ * (null for an app without one), for the caller to check a presented secret.
+ */
+export async function findClientWithSecretHash(
+  services: EgServices,
+  clientId: string,
+  authMethod: ClientAuthMethod
+): Promise<{ client: Client; secretHash: string | null } | null> {
+  const found = await loadActive(services, clientId, true);
+  if (!found) return null;
+  const { secret } = found.credential;
+  return { client: toClient(found.app, found.credential, authMethod), secretHash: typeof secret === 'string' && secret ? secret : null };
 }

@@ -120,7 +120,8 @@ export class JwtVerifier {
       requiredClaims: ['exp']
     };
     const keys = this.candidates(alg, header.kid);
-    let failure: unknown = new errors.JWKSNoMatchingKey();
+    // jose's errors capture a stack trace: build one only for a token that fails.
+    let failure: unknown = null;
     for (const key of keys) {
       try {
         return this.checkIssuedAt((await jwtVerify(token, key.verifyKey as KeyLike, options)).payload);
@@ -137,7 +138,7 @@ export class JwtVerifier {
         failure = err;
       }
     }
-    throw describe(failure, this.noun);
+    throw describe(failure ?? new errors.JWKSNoMatchingKey(), this.noun);
   }
 
   /** jose checks `iat` only with maxTokenAge; a token from the future is as suspect as an expired one. */

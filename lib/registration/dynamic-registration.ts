@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ClientRegistrar, RevokeAppTokens } from '../clients/client-registrar';
+import type { VerifiedSecrets } from '../credentials/verified-secrets';
 import type { EgLogger, EgServices } from '../eg/types';
 import { endpointUrl } from '../endpoint-url';
 import type { Settings } from '../settings';
@@ -13,6 +14,7 @@ import { InitialAccessCheck } from './initial-access';
 export interface DynamicRegistration {
   settings: Settings;
   services: EgServices;
+  secrets: VerifiedSecrets;
   adminTokens: InitialAccessTokens;
   access: InitialAccessCheck;
   clients: DynamicClients;
@@ -22,6 +24,7 @@ export interface DynamicRegistration {
 interface Deps {
   settings: Settings;
   services: EgServices;
+  secrets: VerifiedSecrets;
   db: Redis;
   validator: LocalTokenValidator;
   revokeAppTokens: RevokeAppTokens;
@@ -29,7 +32,7 @@ interface Deps {
 }
 
 /** Builds dynamic client registration (RFC 7591, RFC 7592) over the plugin's Redis prefix. */
-export function dynamicRegistration({ settings, services, db, validator, revokeAppTokens, logger }: Deps): DynamicRegistration {
+export function dynamicRegistration({ settings, services, secrets, db, validator, revokeAppTokens, logger }: Deps): DynamicRegistration {
   const prefix = settings.store.keyPrefix;
   const adminTokens = new InitialAccessTokens(db, prefix);
   const registerUrl = endpointUrl(settings, settings.routes.register);
@@ -41,6 +44,7 @@ export function dynamicRegistration({ settings, services, db, validator, revokeA
   return {
     settings,
     services,
+    secrets,
     adminTokens,
     access: new InitialAccessCheck(adminTokens, validator, settings.dynamicRegistration.initialAccessScope),
     clients,

@@ -23,8 +23,9 @@ export interface JwtSnapshot extends ConsumerStatus { revoked: boolean }
 export class BearerReader {
   constructor(private readonly db: Redis, private readonly keys: TokenKeys, private readonly eg: EgKeys) {}
 
-  async readOpaque(token: string, appId: string, userId: string): Promise<OpaqueSnapshot> {
-    const [tokenHash, ...status] = await this.run(this.db.pipeline().hgetall(this.keys.access(token)), appId, userId);
+  /** @param tokenDigest the access token's SHA-256 digest (tokens are only stored by it). */
+  async readOpaque(tokenDigest: string, appId: string, userId: string): Promise<OpaqueSnapshot> {
+    const [tokenHash, ...status] = await this.run(this.db.pipeline().hgetall(this.keys.accessByDigest(tokenDigest)), appId, userId);
     return { token: toRecord(tokenHash as Hash), ...this.status(status, userId) };
   }
 

@@ -2,13 +2,17 @@ import type { Redis } from 'ioredis';
 import type { EgLogger } from '../eg/types';
 import { ChangeFeed } from './change-feed';
 
-/** What was revoked: token digests, JWT ids, grant ids, or everything of an app or user. */
+/**
+ * What was revoked or changed: token digests, JWT ids, grant ids, or
+ * everything of an app, of a user, or of the apps a user owns.
+ */
 export interface RevocationEvent {
   tokens?: string[];
   jtis?: string[];
   grants?: string[];
   apps?: string[];
   users?: string[];
+  owners?: string[];
 }
 
 /** Revocations, told to every gateway instance so that what each caches about a token is dropped at once. */

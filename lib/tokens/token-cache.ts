@@ -10,12 +10,13 @@ function tagsOf(tokenDigest: string, token: ValidatedToken): string[] {
   if (token.grantId) tags.push(`grant:${token.grantId}`);
   if (token.clientId) tags.push(`app:${token.clientId}`);
   if (token.userId) tags.push(`user:${token.userId}`);
+  if (token.consumer.userId) tags.push(`owner:${token.consumer.userId}`);
   return tags;
 }
 
 function tagsIn(event: RevocationEvent): string[] {
   const named = (kind: string, ids: string[] = []) => ids.map((id) => `${kind}:${id}`);
-  return [...named('token', event.tokens), ...named('jti', event.jtis), ...named('grant', event.grants), ...named('app', event.apps), ...named('user', event.users)];
+  return [...named('token', event.tokens), ...named('jti', event.jtis), ...named('grant', event.grants), ...named('app', event.apps), ...named('user', event.users), ...named('owner', event.owners)];
 }
 
 const caches = new Map<string, TokenCache>();

@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { randomBytes } from 'crypto';
+import type { VerifiedSecrets } from '../credentials/verified-secrets';
 import type { EgServices, EgUser } from '../eg/types';
 
 /**
@@ -13,20 +14,28 @@ function decoyHash(): Promise<string> {
   return decoy;
 }
 
-async function findUser(services: EgServices, username: string): Promise<EgUser | null> {
-  return (await services.user.find(username)) || null;
+/** A user who may sign in: active, with an active basic-auth credential, and its bcrypt hash as stored now. */
+export interface SignInAccount { user: EgUser; passwordHash: string }
+
+/** Reads the account of a user name; null when there is none that may sign in. No bcrypt. */
+export async function findSignInAccount(services: EgServices, username: unknown): Promise<SignInAccount | null> {
+  if (typeof username !== 'string' || !username) return null;
+  const user = (await services.user.find(username)) || null;
+  if (!user?.isActive) return null;
+  const credential = await services.credential.getCredential(user.id, 'basic-auth', { includePassword: true });
+  return credential?.isActive && typeof credential.password === 'string' ? { user, passwordHash: credential.password } : null;
 }
 
 /**
- * Checks a resource owner's username and password against the EG user and its
- * basic-auth credential (bcrypt-hashed by EG). Inactive users or credentials
- * fail like a wrong password, in about the same time.
+ * Checks a resource owner's password against the account's bcrypt hash (or,
+ * without an account, against a decoy in about the same time). A match is
+ * remembered by `secrets`, so the next check of the same password skips bcrypt.
  */
-export async function authenticateUser(services: EgServices, username: string, password: string): Promise<EgUser | null> {
-  if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) return null;
-  const user = await findUser(services, username);
-  const credential = user?.isActive ? await services.credential.getCredential(user.id, 'basic-auth', { includePassword: true }) : null;
-  const hash = credential?.isActive && typeof credential.password === 'string' ? credential.password : null;
-  const matches = await bcrypt.compare(password, hash ?? await decoyHash());
-  return user && hash && matches ? user : null;
+export async function passwordMatches(secrets: VerifiedSecrets, account: SignInAccount | null, password: unknown): Promise<boolean> {
+  if (typeof password !== 'string' || !password) return false;
+  if (!account) {
+    await bcrypt.compare(password, await decoyHash());
+    return false;
+  }
+  return secrets.verify('user', account.user.id, password, account.passwordHash);
 }

@@ -23,6 +23,37 @@ function headerSuffix(property: string): string | null {
 
 const isoDate = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
 
+type Headers = Array<[string, string]>;
+
+/** The identity headers of a token; computed once per validated token, which caches reuse for many requests. */
+const headersOf = new WeakMap<ValidatedToken, Headers>();
+
+function identityHeaders(token: ValidatedToken): Headers {
+  let headers = headersOf.get(token);
+  if (headers) return headers;
+  headers = [];
+  const add = (name: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') headers!.push([name, headerValue(value)]);
+  };
+  add('eg-token-id', token.id);
+  add('eg-token-scopes', token.scopes.join(' '));
+  add('eg-token-created-at', token.issuedAt ? isoDate(token.issuedAt) : undefined);
+  add('eg-token-expires-at', token.expiresAt ? isoDate(token.expiresAt) : undefined);
+  add('eg-token-issuer', token.issuer);
+  add('eg-token-consumer-id', token.clientId);
+  add('eg-token-authenticated-user-id', token.userId);
+  add('eg-token-auth-type', 'oauth2');
+  add('eg-token-redirect-uri', token.redirectUri);
+  add('eg-consumer-type', 'application');
+  add('eg-consumer-id', token.clientId);
+  for (const [property, value] of Object.entries(token.consumer)) {
+    const suffix = property === 'isActive' ? 'is-active' : headerSuffix(property);
+    if (suffix && suffix !== 'id' && suffix !== 'type') add(`eg-consumer-${suffix}`, value);
+  }
+  headersOf.set(token, headers);
+  return headers;
+}
+
 /**
  * Makes the token's identity known downstream and to later policies:
  * `req.user` (EG's `egContext.consumer`, used by rate-limit, expression...)
@@ -30,26 +61,9 @@ const isoDate = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOStr
  * `eg-consumer-*` headers of EG's documentation go upstream.
  */
 export function forwardIdentity(req: Request, token: ValidatedToken): void {
+  for (const [name, value] of identityHeaders(token)) req.headers[name] = value;
   const consumer = token.consumer;
-  const set = (name: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') req.headers[name] = headerValue(value);
-  };
-  set('eg-token-id', token.id);
-  set('eg-token-scopes', token.scopes.join(' '));
-  set('eg-token-created-at', token.issuedAt ? isoDate(token.issuedAt) : undefined);
-  set('eg-token-expires-at', token.expiresAt ? isoDate(token.expiresAt) : undefined);
-  set('eg-token-issuer', token.issuer);
-  set('eg-token-consumer-id', token.clientId);
-  set('eg-token-authenticated-user-id', token.userId);
-  set('eg-token-auth-type', 'oauth2');
-  set('eg-token-redirect-uri', token.redirectUri);
-  set('eg-consumer-type', 'application');
-  set('eg-consumer-id', token.clientId);
-  for (const [property, value] of Object.entries(consumer)) {
-    const suffix = property === 'isActive' ? 'is-active' : headerSuffix(property);
-    if (suffix && suffix !== 'id' && suffix !== 'type') set(`eg-consumer-${suffix}`, value);
-  }
-
+  // A fresh object per request: later policies may change it, the cached token must not change.
   req.user = {
     ...consumer,
     id: token.clientId,
@@ -58,7 +72,7 @@ export function forwardIdentity(req: Request, token: ValidatedToken): void {
     isActive: consumer.isActive === undefined || consumer.isActive === 'true',
     token: {
       id: token.id,
-      scopes: token.scopes,
+      scopes: [...token.scopes],
       issuedAt: token.issuedAt,
       expiresAt: token.expiresAt,
       authenticatedUserId: token.userId || undefined,

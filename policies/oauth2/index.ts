@@ -33,7 +33,7 @@ export function oauth2Policy({ validator, feed, servers, logger }: Deps): EgPoli
     if (params.server) return serverTokenStrategy(params.server, servers, feed, logger);
     if (params.tokenStrategy === 'jwt') {
       if (!params.jwt) throw new TypeError('oauth2 policy: tokenStrategy jwt needs a jwt section');
-      return jwtTokenStrategy(params.jwt, logger);
+      return jwtTokenStrategy(params.jwt, feed, logger);
     }
     if (params.tokenStrategy === 'introspection') {
       if (!params.introspection) throw new TypeError('oauth2 policy: tokenStrategy introspection needs an introspection section');

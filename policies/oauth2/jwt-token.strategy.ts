@@ -2,16 +2,22 @@ import type { EgLogger } from '../../lib/eg/types';
 import { InvalidToken, TokenNotVerifiable } from '../../lib/errors';
 import { JwtKeysUnavailable, JwtRejected, JwtVerifier } from '../../lib/keys/jwt-verifier';
 import { loadKeys } from '../../lib/keys/key-entry';
+import type { RevocationFeed } from '../../lib/store/revocation-feed';
+import { TokenCache } from '../../lib/tokens/token-cache';
+import { digest } from '../../lib/tokens/token-value';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
 import type { JwtStrategyParams } from '../../schemas/policy.schema';
 import { fromClaims, requireSafeUrl } from './foreign-token';
 
 /**
  * tokenStrategy `jwt`: another issuer's JWT access tokens, verified locally
- * against configured keys and/or the issuer's JWKS. No store is read.
+ * against configured keys and/or the issuer's JWKS. No store is read. A
+ * verified token is kept in memory by its digest for `cacheTtl` seconds, so a
+ * repeated token costs no signature check; a revocation of its jti announced
+ * on the feed drops it. Without a feed (a dry run of the settings) nothing is cached.
  * @throws Error at pipeline load for unusable keys, naming the key.
  */
-export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (token: string) => Promise<ValidatedToken> {
+export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed | null, logger: EgLogger): (token: string) => Promise<ValidatedToken> {
   if (!params.keys && !params.jwksUri) throw new TypeError('oauth2 policy: jwt needs keys or a jwksUri');
   if (params.jwksUri) requireSafeUrl(params.jwksUri, 'jwt.jwksUri');
   const verifier = new JwtVerifier({
@@ -28,9 +34,17 @@ export function jwtTokenStrategy(params: JwtStrategyParams, logger: EgLogger): (
     onJwksError: (message) => logger.error(`oauth2 policy: ${message}`)
   });
 
+  const cache = feed && params.cacheTtl > 0 ? TokenCache.shared(`jwt ${JSON.stringify(params)}`, params.maxCacheEntries, feed) : null;
+
   return async function validateForeignJwt(token: string): Promise<ValidatedToken> {
+    const tokenDigest = digest(token);
+    const cached = cache?.get(tokenDigest);
+    if (cached) return cached;
+    const generation = cache?.currentGeneration ?? 0;
     try {
-      return fromClaims(await verifier.verify(token), params.issuer);
+      const validated = fromClaims(await verifier.verify(token), params.issuer);
+      cache?.put(tokenDigest, validated, Math.min(validated.expiresAt * 1000, Date.now() + params.cacheTtl * 1000), generation);
+      return validated;
     } catch (err) {
       if (err instanceof JwtRejected) throw new InvalidToken(err.reason, err.detail);
       if (err instanceof JwtKeysUnavailable) throw new TokenNotVerifiable('The access token could not be validated', err.message);

@@ -11,7 +11,7 @@ export type TokenStrategy = (token: string) => Promise<ValidatedToken>;
 
 function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger): TokenStrategy {
   const { name, jwt, introspection } = entry.tokenStrategy;
-  return name === 'jwt' ? jwtTokenStrategy(jwt!, logger) : introspectionTokenStrategy(introspection!, feed, logger);
+  return name === 'jwt' ? jwtTokenStrategy(jwt!, feed, logger) : introspectionTokenStrategy(introspection!, feed, logger);
 }
 
 /**
