@@ -41,7 +41,8 @@ function machineSection({ machine, date, minutes }: BenchReport): string {
 
 function methodSection({ config, machine }: BenchReport): string {
   return `One process per role on 127.0.0.1: the gateway under test (a real Express Gateway child
-process, one at a time), the echo backend (its own process) and autocannon (in the bench process).
+process, one at a time), the echo backend (its own process; it answers the method and URL, not the request's headers,
+so that the identity headers a policy adds do not also make the answer larger) and autocannon (in the bench process).
 Each gateway is booted on an empty store, seeded through EG's admin API (a user with a basic-auth
 credential, a confidential app with an oauth2 credential), measured, and stopped.
 

@@ -6,6 +6,7 @@ import type { RevocationFeed } from '../../lib/store/revocation-feed';
 import { TokenCache } from '../../lib/tokens/token-cache';
 import { digest } from '../../lib/tokens/token-value';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import type { TokenStrategy } from './token-strategy';
 import type { JwtStrategyParams } from '../../schemas/policy.schema';
 import { fromClaims, requireSafeUrl } from './foreign-token';
 
@@ -17,7 +18,7 @@ import { fromClaims, requireSafeUrl } from './foreign-token';
  * on the feed drops it. Without a feed (a dry run of the settings) nothing is cached.
  * @throws Error at pipeline load for unusable keys, naming the key.
  */
-export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed | null, logger: EgLogger): (token: string) => Promise<ValidatedToken> {
+export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed | null, logger: EgLogger): TokenStrategy {
   if (!params.keys && !params.jwksUri) throw new TypeError('oauth2 policy: jwt needs keys or a jwksUri');
   if (params.jwksUri) requireSafeUrl(params.jwksUri, 'jwt.jwksUri');
   const verifier = new JwtVerifier({
@@ -36,7 +37,7 @@ export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed
 
   const cache = feed && params.cacheTtl > 0 ? TokenCache.shared(`jwt ${JSON.stringify(params)}`, params.maxCacheEntries, feed) : null;
 
-  return async function validateForeignJwt(token: string): Promise<ValidatedToken> {
+  async function validateForeignJwt(token: string): Promise<ValidatedToken> {
     const tokenDigest = digest(token);
     const cached = cache?.get(tokenDigest);
     if (cached) return cached;
@@ -50,5 +51,7 @@ export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed
       if (err instanceof JwtKeysUnavailable) throw new TokenNotVerifiable('The access token could not be validated', err.message);
       throw err;
     }
-  };
+  }
+
+  return Object.assign(validateForeignJwt, { recall: (token: string) => cache?.get(digest(token)) ?? null });
 }

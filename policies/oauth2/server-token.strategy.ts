@@ -6,8 +6,8 @@ import type { RevocationFeed } from '../../lib/store/revocation-feed';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
 import { introspectionTokenStrategy } from './introspection-token.strategy';
 import { jwtTokenStrategy } from './jwt-token.strategy';
+import type { TokenStrategy } from './token-strategy';
 
-export type TokenStrategy = (token: string) => Promise<ValidatedToken>;
 
 function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger): TokenStrategy {
   const { name, jwt, introspection } = entry.tokenStrategy;
