@@ -55,6 +55,16 @@ describe('oauth2 policy: identity passed downstream', function () {
     expect(Date.parse(h['eg-consumer-updated-at'])).to.be.a('number').and.not.NaN;
   });
 
+  it('forwards the same identity for a token served from memory as on its first use', async function () {
+    const fresh = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json.access_token;
+    const call = async () => (await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${fresh}` } })).json.headers as Record<string, string>;
+    const identity = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([name]) => /^(eg-(token|consumer)-|x-from-|authorization)/.test(name)));
+    const first = identity(await call());
+    expect(first['eg-token-id']).to.be.a('string');
+    expect(identity(await call())).to.deep.equal(first);
+    expect(identity(await call())).to.deep.equal(first);
+  });
+
   it('never forwards the access token upstream (hideCredentials)', async function () {
     const h = await upstreamHeaders();
     expect(h).not.to.have.property('authorization');
