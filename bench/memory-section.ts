@@ -3,12 +3,12 @@ import type { MemoryReport } from './redis-memory';
 /** BENCH.md's "Redis memory per live token": what was measured, per token and per key family. */
 export function memorySection(memory: MemoryReport): string {
   const rows = memory.rows.map((row) => {
-    // An index key (app-grants, user-grants) is shared by many tokens: only its growth is theirs.
+    // A key shared by many tokens (the grant of refreshed tokens) counts only by its growth.
     const families = row.families.filter((f) => Math.round(f.bytesPerToken) > 0)
       .map((f) => `\`${f.family}\` ${f.keysPerToken >= 0.5 ? `${f.keysPerToken.toFixed(2)} keys` : 'shared key'}, ${Math.round(f.bytesPerToken)} B`).join('; ');
     return `| ${row.label} | ${row.tokens} | **${Math.round(row.bytesPerToken)}** | ${Math.round(row.usedMemoryPerToken)} | ${families} |`;
   });
-  const shapes = memory.shapes.map((s) => `- \`${s.family}\`${s.note} (${s.type === 'hash' ? 'hash' : 'set of'}): ${s.fields.map((f) => `\`${f}\``).join(', ')}`);
+  const shapes = memory.shapes.map((s) => `- \`${s.family}\`${s.note} (${s.type === 'hash' ? 'hash' : s.type === 'set' ? 'set of' : 'string, named by the app or user and the grant; value'}): ${s.fields.map((f) => `\`${f}\``).join(', ')}`);
   return [
     `Measured on the real Redis: ${memory.rows[0]?.tokens ?? 0} tokens of each kind issued through a real gateway, then`,
     '`MEMORY USAGE <key> SAMPLES 0` summed over the plugin\'s keys, before and after, divided by the tokens',

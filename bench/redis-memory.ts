@@ -85,7 +85,9 @@ async function describeShapes(db: Redis, prefix: string, families: string[], not
     const [key] = (await db.scan('0', 'MATCH', `${prefix}${family}:*`, 'COUNT', 10000))[1];
     if (!key) continue;
     const type = await db.type(key);
-    const fields = type === 'hash' ? await db.hkeys(key) : [...new Set((await db.smembers(key)).map((m) => formOf(m, prefix)))];
+    const fields = type === 'hash' ? await db.hkeys(key)
+      : type === 'set' ? [...new Set((await db.smembers(key)).map((m) => formOf(m, prefix)))]
+        : [await db.get(key) ?? ''];
     shapes.push({ family: `${family}:…`, note, type, fields });
   }
   return shapes;
@@ -122,7 +124,7 @@ export async function measureTokenMemory(store: Store, backendUrl: string, count
       rows.push(perToken(`${label} access token + refresh token (password)`, before, after, count));
       progress(`  memory: ${rows[rows.length - 1].label}: ${Math.round(rows[rows.length - 1].bytesPerToken)} B/token`);
       shapes.push(...(kind === 'opaque'
-        ? await describeShapes(db, prefix, ['at', 'rt', 'grant', 'app-grants', 'user-grants'], '')
+        ? await describeShapes(db, prefix, ['at', 'rt', 'grant', 'app-grant', 'user-grant'], '')
         : await describeShapes(db, prefix, ['grant'], ' of JWT access tokens')));
     } finally {
       await gateway.stop();

@@ -20,6 +20,14 @@ export class TokenKeys {
   grantRevoked(grantId: string): string { return `${this.prefix}grant-revoked:${grantId}`; }
   /** The deny-list entry of one revoked JWT access token, until it expires. */
   jtiRevoked(jti: string): string { return `${this.prefix}jti-revoked:${jti}`; }
-  /** The grants of an app or a user, for revoking them all at once. */
-  grantsOf(owner: 'app' | 'user', id: string): string { return `${this.prefix}${owner}-grants:${id}`; }
+  /**
+   * One grant of an app or a user, for revoking them all at once: a key per
+   * grant that expires with the grant, so that an index never outgrows the
+   * live grants (a set per app would grow for as long as the app is busy).
+   */
+  ownedGrant(owner: 'app' | 'user', id: string, grantId: string): string { return `${this.prefix}${owner}-grant:${id}:${grantId}`; }
+  /** A SCAN pattern matching every ownedGrant key of one app or user. */
+  ownedGrantPattern(owner: 'app' | 'user', id: string): string { return `${this.prefix}${owner}-grant:${id.replace(/[*?[\]\\]/g, '\\$&')}:*`; }
+  /** The grant id an ownedGrant key is named by. */
+  grantIdOf(ownedGrantKey: string): string { return ownedGrantKey.slice(ownedGrantKey.lastIndexOf(':') + 1); }
 }

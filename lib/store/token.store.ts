@@ -65,14 +65,14 @@ function toHash(record: TokenRecord): Hash {
  * SHA-256 digest of the token. Every key expires with what it holds. Each
  * grant (one authorization, with all the tokens refreshed from it) keeps a
  * set of its token keys so that it can be revoked as a whole, and each app
- * and user a set of its grants. JWT access tokens are not stored: they are
+ * and user a key per grant, found by SCAN to revoke them all. JWT access tokens are not stored: they are
  * revoked through a deny-list.
  */
 export class TokenStore {
   /**
    * @param longestLife the longest life of any token (seconds): how long a revoked grant is
    *   remembered, so that its JWTs stay refused and tokens a concurrent request saves into it
-   *   after the revocation are deleted too; and how long app and user grant indexes live.
+   *   after the revocation are deleted too.
    * @param announce tells every gateway instance about a revocation (see RevocationFeed).
    */
   constructor(
@@ -105,9 +105,10 @@ export class TokenStore {
     // A JWT is not stored, but its grant remembers its jti so that a revocation can name it to caches.
     else tx.sadd(grantKey, `${JTI_MEMBER}${access.record.jti}`);
     if (refresh) save(this.keys.refresh(refresh.token), refresh.record);
-    const indexUntil = (Math.floor(Date.now() / 1000) + this.longestLife) * 1000;
-    tx.sadd(this.keys.grantsOf('app', appId), grantId).pexpireat(this.keys.grantsOf('app', appId), indexUntil);
-    if (userId) tx.sadd(this.keys.grantsOf('user', userId), grantId).pexpireat(this.keys.grantsOf('user', userId), indexUntil);
+    for (const [owner, id] of [['app', appId], ['user', userId]] as const) {
+      const index = id && this.keys.ownedGrant(owner, id, grantId);
+      if (index) tx.set(index, '1').pexpireat(index, grantExpiresAt * 1000);
+    }
     tx.pexpireat(grantKey, grantExpiresAt * 1000);
     tx.exists(this.keys.grantRevoked(grantId));
     const results = (await tx.exec()) as Array<[Error | null, unknown]>;
@@ -179,18 +180,29 @@ export class TokenStore {
 
   /** Revokes every grant of an app or a user. @returns how many grants were revoked. */
   async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
-    const index = this.keys.grantsOf(owner, id);
-    const grants: string[] = await this.db.smembers(index);
+    const indexKeys = await this.scanAll(this.keys.ownedGrantPattern(owner, id));
     const revoked: Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> = { grants: [], tokens: [], jtis: [] };
-    for (const grantId of grants) {
-      const one = await this.deleteGrant(grantId);
+    for (const indexKey of indexKeys) {
+      const one = await this.deleteGrant(this.keys.grantIdOf(indexKey));
       revoked.grants.push(...one.grants);
       revoked.tokens.push(...one.tokens);
       revoked.jtis.push(...one.jtis);
     }
     // Only the grants revoked here leave the index: one a concurrent request added stays, for the next call.
-    if (grants.length > 0) await this.db.srem(index, ...grants);
+    if (indexKeys.length > 0) await this.db.del(...indexKeys);
     this.announce({ ...revoked, ...(owner === 'app' ? { apps: [id] } : { users: [id] }) });
-    return grants.length;
+    return indexKeys.length;
+  }
+
+  /** Every key matching a pattern, by SCAN (never KEYS, which blocks Redis): an admin operation's cost, not a request's. */
+  private async scanAll(pattern: string): Promise<string[]> {
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.db.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      for (const key of keys) found.add(key);
+      cursor = next;
+    } while (cursor !== '0');
+    return [...found];
   }
 }

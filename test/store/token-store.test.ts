@@ -58,6 +58,19 @@ describe('token store on a real Redis', function () {
     expect(refreshTtl).to.be.within(1209598, 1209600);
   });
 
+  it('indexes each grant of an app and a user by a key that expires with the grant, so no index outgrows the live grants', async function () {
+    const before = await redis!.keys(`${namespace}-oauth2-plugin:app-grant:${world.app.id}:*`);
+    await world.token({ grant_type: 'client_credentials' });
+    await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const appIndex = await redis!.keys(`${namespace}-oauth2-plugin:app-grant:${world.app.id}:*`);
+    expect(appIndex.length - before.length).to.equal(2);
+    const ttls = await Promise.all(appIndex.filter((key) => !before.includes(key)).map((key) => redis!.ttl(key)));
+    // The client_credentials grant lives as long as its access token; the password grant as its refresh token.
+    expect(ttls.sort((a, b) => a - b)).to.satisfy(([short, long]: number[]) => short >= 3598 && short <= 3600 && long >= 1209598 && long <= 1209600);
+    const userIndex = await redis!.keys(`${namespace}-oauth2-plugin:user-grant:${world.user.id}:*`);
+    expect(userIndex.length).to.be.at.least(1);
+  });
+
   it('shares tokens between gateway instances on the same Redis', async function () {
     const second = await startWorld({ namespace, seed: { username: 'bob', appName: 'second-app' } });
     try {
