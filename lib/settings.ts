@@ -37,7 +37,7 @@ export interface Settings {
   clientRegistration: { enabled: boolean; selfServiceScopes: string[]; maxAppsPerUser: number };
   dynamicRegistration: DynamicRegistrationSettings;
   tokenEndpoint: { maxBodyBytes: number };
-  store: { keyPrefix: string };
+  store: { keyPrefix: string; timeout: number };
 }
 
 /** An issuer of JWT bearer grant assertions trusted in settings (RFC 7523 §3 item 1). */
