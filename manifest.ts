@@ -45,6 +45,7 @@ import { DeviceStore } from './lib/device/device.store';
 import { assertionAudiences, endpointUrl } from './lib/endpoint-url';
 import { trustedIdps } from './lib/saml/trusted-idps';
 import { ReplayGuard } from './lib/store/replay.guard';
+import { boundStoreCalls } from './lib/store/store-deadline';
 import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
 import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
@@ -62,6 +63,8 @@ function init(ctx: PluginContext): void {
   const db = gatewayDb(services);
   const prefix = settings.store.keyPrefix;
   const emulated = isEmulatedStore(systemConfig);
+  // Before anything duplicates the connection (the change feeds' subscribers), so they inherit the deadline.
+  if (!emulated) boundStoreCalls(db, settings.store.timeout);
   const feed = revocationFeed(db, prefix, emulated, logger);
   const servers = ServerDirectory.create(db, prefix, emulated, logger);
   const tokenKeys = new TokenKeys(prefix);

@@ -78,9 +78,9 @@ const byCode: Record<string, new (description: string, detail?: string) => OAuth
   temporarily_unavailable: TemporarilyUnavailable
 };
 
-/** Store failures (ioredis) carry no OAuth code but mean "try again later". */
+/** Store failures (ioredis; the deadline of lib/store/store-deadline.ts) carry no OAuth code but mean "try again later". */
 function isStoreOutage(err: Error): boolean {
-  return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable/i.test(err.message);
+  return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(err.message);
 }
 
 /**

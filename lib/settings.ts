@@ -39,7 +39,7 @@ export interface Settings {
   tokenEndpoint: { maxBodyBytes: number };
   tokenCache: { ttl: number; maxEntries: number };
   credentialCache: { ttl: number; maxEntries: number };
-  store: { keyPrefix: string };
+  store: { keyPrefix: string; timeout: number };
 }
 
 /** An issuer of JWT bearer grant assertions trusted in settings (RFC 7523 §3 item 1). */

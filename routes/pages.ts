@@ -47,7 +47,7 @@ export function mountPages(router: Router, { settings, services, db, server, dev
     services,
     session: browserSession(db, settings),
     csrf: csrfProtection(),
-    sendPage: pageRenderer(compileViews(settings.views), settings),
+    sendPage: pageRenderer(compileViews(settings.views), settings, logger),
     logger
   };
   if (browserFlows) mountAuthorizeRoutes(router, { ...pages, server, consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl) });

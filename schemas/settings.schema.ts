@@ -423,6 +423,15 @@ export const settingsSchema = {
           pattern: '^[A-Za-z0-9:_-]+$',
           description: 'Prefix of every Redis key the plugin writes. ' +
             'Defaults to "<db.redis.namespace>-oauth2-plugin:".'
+        },
+        timeout: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 60000,
+          default: 2000,
+          description: 'Milliseconds a Redis command may take before the request it serves answers 503 ' +
+            'temporarily_unavailable (set as ioredis commandTimeout on the gateway\'s connection). ' +
+            'While Redis is unreachable requests fail at once instead of waiting for it.'
         }
       }
     }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SendPage } from '../browser/pages';
 import type { EgLogger } from '../eg/types';
+import { toOAuthError } from '../errors';
 
 /** An app that is not the signed-in user's to manage: 404 whether or not it exists, so ids cannot be probed. */
 export class AppNotFound extends Error {
@@ -9,8 +10,8 @@ export class AppNotFound extends Error {
 
 /**
  * Last step of the registration pages: an expired form (CSRF) is 403, a
- * body too large or with too many fields is the user's 400/413, anything
- * else is logged and shown as a generic failure.
+ * body too large or with too many fields is the user's 400/413, a store
+ * outage is 503, anything else is logged and shown as a generic failure.
  */
 export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
   return function appPageError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
@@ -25,7 +26,11 @@ export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
       // body-parser's errors (entity.too.large, parameters.too.many, ...) are the sender's.
       return sendPage(res, status, 'error', { title: 'Form not accepted', message: 'The form was too large or malformed. Go back and try again.' });
     }
-    logger.error(`oauth2 apps: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    const failure = toOAuthError(err);
+    logger.error(`oauth2 apps: ${failure.error}: ${failure.detail ?? failure.description}`);
+    if (failure.status === 503) {
+      return sendPage(res, 503, 'error', { title: 'Temporarily unavailable', message: failure.description, code: failure.error });
+    }
     sendPage(res, 500, 'error', { title: 'Something went wrong', message: 'The application could not be saved. Try again later.' });
   };
 }

@@ -15,7 +15,12 @@ process.once('exit', () => {
 
 /** `node <args>`, with stdout and stderr collected. */
 export function spawnNode(args: string[], options: SpawnOptions): Tracked {
-  const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnTracked(process.execPath, args, options);
+}
+
+/** Any program, with stdout and stderr collected, killed with the test process at the latest. */
+export function spawnTracked(command: string, args: string[], options: SpawnOptions): Tracked {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => { output += chunk; });
