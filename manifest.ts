@@ -13,6 +13,7 @@ import { createOAuth2Server } from './lib/oauth2-server';
 import { resolveSettings } from './lib/settings';
 import { CodeStore } from './lib/store/code.store';
 import { egKeys } from './lib/store/eg-keys';
+import { RateLimit } from './lib/store/rate-limit';
 import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
 import { BearerReader } from './lib/store/bearer.reader';
@@ -87,7 +88,7 @@ function init(ctx: PluginContext): void {
   mountTokenRoute(endpoints, { settings, clientAuth, server, logger });
   mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
   mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
-  if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
+  if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, rates: new RateLimit(db, prefix, 60), logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({ settings, services, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
