@@ -14,6 +14,7 @@ import { resolveSettings } from './lib/settings';
 import { CodeStore } from './lib/store/code.store';
 import { egKeys } from './lib/store/eg-keys';
 import { RateLimit } from './lib/store/rate-limit';
+import { compareSharedSettings } from './lib/store/shared-settings';
 import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
 import { BearerReader } from './lib/store/bearer.reader';
@@ -110,6 +111,9 @@ function init(ctx: PluginContext): void {
   ctx.registerCondition(oauth2ScopesCondition);
   ctx.registerGatewayRoute((app: Application) => mountOnce(app, router));
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, adminBodyErrors));
+  if (!emulated) {
+    compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
+  }
   logger.info(`oauth2: issuer ${settings.issuer}, endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`);
 }
 
