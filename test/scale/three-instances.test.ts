@@ -108,6 +108,10 @@ describe(`three gateway instances behind a load balancer, on one real Redis (${N
     await refusedWithin((elsewhere + 1) % 3, tokens.json.access_token, 1000);
   });
 
+  it('starts its instances without a warning about settings that differ, as they have the same', function () {
+    for (const instance of cluster.instances) expect(instance.output()).not.to.contain('started with other settings');
+  });
+
   it('runs the device flow with its start, the user\'s approval and the polls on different instances', async function () {
     const tv = await cluster.instances[0].admin.registerClient({ name: 'Living room TV', userId: cluster.developer.id, public: 'true' }, ['read']);
     const started = await at(0, '/oauth2/device_authorization', { client_id: tv.id, scope: 'read' }, {});
