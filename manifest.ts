@@ -13,6 +13,8 @@ import { createOAuth2Server } from './lib/oauth2-server';
 import { resolveSettings } from './lib/settings';
 import { CodeStore } from './lib/store/code.store';
 import { egKeys } from './lib/store/eg-keys';
+import { RateLimit } from './lib/store/rate-limit';
+import { compareSharedSettings } from './lib/store/shared-settings';
 import { Throttle } from './lib/store/throttle';
 import { TokenStore } from './lib/store/token.store';
 import { BearerReader } from './lib/store/bearer.reader';
@@ -96,7 +98,7 @@ function init(ctx: PluginContext): void {
   mountTokenRoute(endpoints, { settings, clientAuth, server, logger });
   mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
   mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
-  if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, logger });
+  if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, rates: new RateLimit(db, prefix, 60), logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({ settings, services, secrets, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
@@ -118,6 +120,9 @@ function init(ctx: PluginContext): void {
   ctx.registerCondition(oauth2ScopesCondition);
   ctx.registerGatewayRoute((app: Application) => mountOnce(app, router));
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, adminBodyErrors));
+  if (!emulated) {
+    compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
+  }
   logger.info(`oauth2: issuer ${settings.issuer}, endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`);
 }
 

@@ -46,6 +46,20 @@ export class SlowDown extends OAuthError { readonly error = 'slow_down'; readonl
 export class ExpiredToken extends OAuthError { readonly error = 'expired_token'; readonly status = 400; }
 /** RFC 8628 §3.5: the user denied the device, answered at the token endpoint (400, unlike a redirect). */
 export class DeviceAccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 400; }
+/**
+ * Too many requests (RFC 6585 §4: 429 with Retry-After). RFC 6749 §5.2 has no
+ * code for it and RFC 8628 registers slow_down for the token endpoint only;
+ * slow_down still tells a device client what to do, and the status and
+ * header tell any HTTP client.
+ */
+export class RateLimited extends OAuthError {
+  readonly error = 'slow_down';
+  readonly status = 429;
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
 /** Anything unexpected: the public text is generic, the cause goes to the log. */
 export class ServerError extends OAuthError { readonly error = 'server_error'; readonly status = 500; }
 

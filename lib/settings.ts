@@ -20,6 +20,8 @@ export interface Settings {
   consent: { remember: boolean; ttl: number };
   session: { secret: string; name: string; ttl: number; secure: 'auto' | boolean; sameSite: 'lax' | 'strict' };
   login: { maxFailuresPerUser: number; maxFailuresPerIp: number; window: number };
+  /** Proxies whose X-Forwarded-For entry is trusted (see lib/http/client-ip.ts). */
+  trustProxy: number;
   serviceName: string;
   scopeDescriptions: Record<string, string>;
   views?: string;
@@ -33,7 +35,7 @@ export interface Settings {
   assertions: { leeway: number; maxLifetime: number };
   jwtBearer: { issuers: TrustedJwtIssuer[] };
   samlBearer: { identityProviders: { issuer: string; certificate?: string; certificateFile?: string; clients?: string[] }[] };
-  device: { ttl: number; interval: number; maxUserCodeFailures: number };
+  device: { ttl: number; interval: number; maxUserCodeFailures: number; maxRequestsPerClient: number; maxRequestsPerIp: number };
   clientRegistration: { enabled: boolean; selfServiceScopes: string[]; maxAppsPerUser: number };
   dynamicRegistration: DynamicRegistrationSettings;
   tokenEndpoint: { maxBodyBytes: number };

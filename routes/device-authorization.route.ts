@@ -5,29 +5,44 @@ import { appAllowsGrant } from '../lib/clients/grant-policy';
 import type { DeviceStore } from '../lib/device/device.store';
 import { endpointUrl } from '../lib/endpoint-url';
 import type { EgLogger } from '../lib/eg/types';
-import { InvalidScope, UnauthorizedClient } from '../lib/errors';
+import { InvalidScope, RateLimited, UnauthorizedClient } from '../lib/errors';
+import { clientIp } from '../lib/http/client-ip';
 import { formBody } from '../lib/http/form-body';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { grantScopes, isValidScopeParam, joinScopes, splitScopes } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
+import type { RateLimit } from '../lib/store/rate-limit';
 
-interface Deps { settings: Settings; clientAuth: RequestHandler[]; devices: DeviceStore; logger: EgLogger }
+interface Deps { settings: Settings; clientAuth: RequestHandler[]; devices: DeviceStore; rates: RateLimit; logger: EgLogger }
 
 /**
  * POST <deviceAuthorization> (RFC 8628 §3.1, §3.2): a device (a public
  * client naming itself with client_id, or a confidential one) starts an
  * authorization and gets a device code to poll with and a user code for
- * its user to enter at the verification page.
+ * its user to enter at the verification page. Requests are limited per
+ * client and per client IP and minute, on every instance together: each one
+ * stores a device code, and floods of them would fill the store.
  */
-export function mountDeviceAuthorizationRoute(router: Router, { settings, clientAuth, devices, logger }: Deps): void {
+export function mountDeviceAuthorizationRoute(router: Router, { settings, clientAuth, devices, rates, logger }: Deps): void {
   const path = settings.routes.deviceAuthorization;
   const verificationUri = endpointUrl(settings, settings.routes.device);
 
   function checkClientMayUseDeviceGrant(req: Request, _res: Response, next: NextFunction): void {
     if (!appAllowsGrant(req.user as Client, DEVICE_CODE)) return next(new UnauthorizedClient('This client may not use the device authorization grant'));
     next();
+  }
+
+  function limitRequestRate(req: Request, _res: Response, next: NextFunction): void {
+    const { maxRequestsPerClient, maxRequestsPerIp } = settings.device;
+    rates.count([
+      { kind: 'device-authorization-client', subject: (req.user as Client).id, limit: maxRequestsPerClient },
+      { kind: 'device-authorization-ip', subject: clientIp(req, settings.trustProxy), limit: maxRequestsPerIp }
+    ]).then((refusal) => {
+      if (!refusal) return next();
+      next(new RateLimited(`Too many device authorization requests; retry after ${refusal.retryAfterSeconds} seconds`, refusal.retryAfterSeconds));
+    }, next);
   }
 
   function startDeviceAuthorization(req: Request, res: Response, next: NextFunction): void {
@@ -60,6 +75,7 @@ export function mountDeviceAuthorizationRoute(router: Router, { settings, client
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
     ...clientAuth,
     checkClientMayUseDeviceGrant,
+    limitRequestRate,
     startDeviceAuthorization,
     oauthErrorHandler(logger));
   router.all(path, methodNotAllowed('POST'));

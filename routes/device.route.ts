@@ -8,6 +8,7 @@ import type { SessionUser } from '../lib/browser/session';
 import { findClient } from '../lib/clients/client.repository';
 import type { DeviceStore } from '../lib/device/device.store';
 import type { EgLogger, EgServices } from '../lib/eg/types';
+import { clientIp } from '../lib/http/client-ip';
 import { splitScopes } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 import type { Throttle } from '../lib/store/throttle';
@@ -57,7 +58,7 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
 
   async function enterCode(req: Request, res: Response): Promise<void> {
     const user = req.user as SessionUser;
-    const ip = req.ip ?? 'unknown';
+    const ip = clientIp(req, settings.trustProxy);
     const subjects = [
       { kind: 'user-code-user', subject: user.id, limit },
       { kind: 'user-code-ip', subject: ip, limit: limit * 4 }

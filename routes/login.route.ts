@@ -8,6 +8,7 @@ import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
 import { findClient } from '../lib/clients/client.repository';
 import type { EgLogger, EgServices, EgUser } from '../lib/eg/types';
+import { clientIp } from '../lib/http/client-ip';
 import type { Settings } from '../lib/settings';
 import type { SignIn } from '../lib/users/throttled-sign-in';
 
@@ -39,7 +40,7 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   const returnPaths = settings.clientRegistration.enabled ? [authorizePath, devicePath, appsPath] : [authorizePath, devicePath];
   const passport = new Passport();
   passport.use('resource-owner', new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
-    signIn(username, password, req.ip ?? 'unknown').then((result) => {
+    signIn(username, password, clientIp(req, settings.trustProxy)).then((result) => {
       if (result.user) return done(null, result.user);
       done(null, false, { message: result.locked ? LOCKED : WRONG });
     }, done);
@@ -88,7 +89,7 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
       if (err) return next(err);
       if (user) return signedIn(req, res, next, user);
       const locked = info?.message === LOCKED;
-      if (locked) logger.warn(`oauth2: sign-in locked for user "${String(req.body.username).slice(0, 200)}" or IP ${req.ip}`);
+      if (locked) logger.warn(`oauth2: sign-in locked for user "${String(req.body.username).slice(0, 200)}" or IP ${clientIp(req, settings.trustProxy)}`);
       showLoginForm(req, res, locked ? 429 : 401, locked ? LOCKED : WRONG).catch(next);
     })(req, res, next);
   }

@@ -236,6 +236,14 @@ export const settingsSchema = {
         window: duration(900, 'Length of the throttling window in seconds.')
       }
     },
+    trustProxy: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10,
+      default: 0,
+      description: 'Reverse proxies (load balancers) in front of the gateway whose X-Forwarded-For entry is trusted: the client IP ' +
+        'of the per-IP limits is the address that many hops back. 0: the address of the TCP peer.'
+    },
     serviceName: {
       type: 'string',
       minLength: 1,
@@ -349,6 +357,14 @@ export const settingsSchema = {
         maxUserCodeFailures: {
           type: 'integer', minimum: 1, default: 5,
           description: 'Wrong user codes a signed-in user may enter per login window (and 4 times that per IP) before entry is locked (RFC 8628 §5.1).'
+        },
+        maxRequestsPerClient: {
+          type: 'integer', minimum: 1, default: 120,
+          description: 'Device authorization requests one client may make per minute; more are answered 429 slow_down.'
+        },
+        maxRequestsPerIp: {
+          type: 'integer', minimum: 1, default: 30,
+          description: 'Device authorization requests per client IP and minute; more are answered 429 slow_down.'
         }
       }
     },

@@ -5,11 +5,16 @@ import { Reply, request } from './http';
  * redirects on its own, and reads the hidden fields of the pages.
  */
 export class Browser {
-  constructor(private readonly base: string, private readonly cookies = new Map<string, { value: string; path: string }>()) {}
+  /** @param headers sent with every request (e.g. the X-Forwarded-For of a proxy in front). */
+  constructor(
+    private readonly base: string,
+    private readonly cookies = new Map<string, { value: string; path: string }>(),
+    private readonly headers: Record<string, string> = {}
+  ) {}
 
   /** The same browser, cookies and all, talking to another gateway instance. */
   at(base: string): Browser {
-    return new Browser(base, this.cookies);
+    return new Browser(base, this.cookies, this.headers);
   }
 
   private cookieHeader(url: URL): string {
@@ -33,7 +38,7 @@ export class Browser {
 
   async get(pathOrUrl: string): Promise<Reply> {
     const url = new URL(pathOrUrl, this.base);
-    const res = await request(url.toString(), { headers: { Cookie: this.cookieHeader(url) } });
+    const res = await request(url.toString(), { headers: { ...this.headers, Cookie: this.cookieHeader(url) } });
     this.remember(res);
     return res;
   }
@@ -43,7 +48,7 @@ export class Browser {
     const url = new URL(pathOrUrl, this.base);
     const res = await request(url.toString(), {
       method: 'POST',
-      headers: { Cookie: this.cookieHeader(url), 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { ...this.headers, Cookie: this.cookieHeader(url), 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString()
     });
     this.remember(res);

@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { basic, postForm, Reply } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+async function passwordGrant(world: World, password: string, forwardedFor?: string): Promise<Reply> {
+  return postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'password', username: world.user.username, password }, {
+    Authorization: basic(world.app.id, world.app.secret),
+    ...(forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {})
+  });
+}
+const LOCKED = /Too many failed attempts/;
+
+/** Which address the per-IP limits count: the TCP peer, or what the trusted proxy in front reports. */
+describe('the client address of the per-IP limits', function () {
+  describe('with no proxy in front (trustProxy: 0, the default)', function () {
+    let world: World;
+    before(async function () { world = await startWorld({ settings: { login: { maxFailuresPerIp: 2, maxFailuresPerUser: 100 } } }); });
+    after(async function () { await world?.stop(); });
+
+    it('ignores X-Forwarded-For: a client cannot claim a fresh address per guess', async function () {
+      await passwordGrant(world, 'wrong', '198.51.100.1');
+      await passwordGrant(world, 'wrong', '198.51.100.2');
+      expect((await passwordGrant(world, world.user.password, '198.51.100.3')).json.error_description).to.match(LOCKED);
+    });
+  });
+
+  describe('behind one load balancer (trustProxy: 1)', function () {
+    let world: World;
+    before(async function () { world = await startWorld({ settings: { trustProxy: 1, login: { maxFailuresPerIp: 2, maxFailuresPerUser: 100 } } }); });
+    after(async function () { await world?.stop(); });
+
+    it('counts the address the balancer appended, so one client\'s failures do not lock out the others behind the same balancer', async function () {
+      await passwordGrant(world, 'wrong', '203.0.113.1');
+      await passwordGrant(world, 'wrong', '203.0.113.1');
+      expect((await passwordGrant(world, world.user.password, '203.0.113.1')).json.error_description).to.match(LOCKED);
+      expect((await passwordGrant(world, world.user.password, '203.0.113.2')).status).to.equal(200);
+    });
+
+    it('ignores the entries a client wrote itself before the balancer\'s', async function () {
+      await passwordGrant(world, 'wrong', '192.0.2.1');
+      await passwordGrant(world, 'wrong', '198.51.100.7, 192.0.2.1');
+      expect((await passwordGrant(world, world.user.password, '198.51.100.8, 192.0.2.1')).json.error_description).to.match(LOCKED);
+    });
+  });
+});
