@@ -118,7 +118,8 @@ function init(ctx: PluginContext): void {
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, servers, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
-  ctx.registerGatewayRoute((app: Application) => mountOnce(app, router));
+  // Every route is under basePath, but for the metadata, which RFC 8414 puts under /.well-known/.
+  ctx.registerGatewayRoute((app: Application) => mountOnce(app, router, undefined, [settings.basePath, '/.well-known/']));
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, adminBodyErrors));
   if (!emulated) {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
