@@ -235,6 +235,12 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       expect((await send('GET', clientUrl, undefined)).status).to.equal(401);
     });
 
+    it('answers 400 invalid_request, not a 500, for a client id in the path that does not percent-decode', async function () {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        expectOAuthError(await send(method, `${clientUrl}%`, method === 'PUT' ? update({}) : undefined, client.registration_access_token), 400, 'invalid_request', /malformed/);
+      }
+    });
+
     it('replaces the metadata with PUT, keeping the secret', async function () {
       const res = await send('PUT', clientUrl, update({ client_name: 'Managed v2', scope: 'read write', contacts: undefined, client_uri: 'https://client.example.com' }), client.registration_access_token);
       expect(res.status, res.text).to.equal(200);
