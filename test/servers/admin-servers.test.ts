@@ -88,6 +88,21 @@ describe('admin API: external authorization server registry', function () {
     expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request body is not valid JSON' });
   });
 
+  it('answers 400 invalid_request, not a 500, for a name that does not percent-decode or a body that does not inflate', async function () {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await call(method, '/partner%', method === 'PUT' ? entry() : undefined);
+      expect(res.status, `${method}: ${res.text}`).to.equal(400);
+      expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request path is malformed' });
+    }
+    const garbled = await request(`${gateway.adminUrl}/oauth2/servers`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'deflate' }, body: 'not deflated at all'
+    });
+    expect(garbled.status, garbled.text).to.equal(400);
+    expect(garbled.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request could not be read' });
+    const revocation = await request(`${gateway.adminUrl}/oauth2/apps/%/tokens`, { method: 'DELETE' });
+    expect(revocation.status, 'the revocation routes too').to.equal(400);
+  });
+
   it('accepts an RS256 key list and an introspection strategy', async function () {
     const rsa = rsaKeyPair();
     const jwt = await call('POST', '', entry({ name: 'rsa-as', tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a', keys: [{ alg: 'RS256', key: rsa.publicPem }] } } }));
