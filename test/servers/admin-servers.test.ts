@@ -113,6 +113,17 @@ describe('admin API: external authorization server registry', function () {
     expect(introspection.json.tokenStrategy.introspection.clientSecret).to.equal('****abcd');
   });
 
+  it('answers 404 for a name every JavaScript object inherits (constructor, __proto__), on the emulated store too', async function () {
+    for (const name of ['constructor', 'hasOwnProperty', '__proto__', 'toString']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await call(method, `/${name}`, method === 'PUT' ? entry({ name }) : undefined);
+        expect(res.status, `${method} ${name}: ${res.text}`).to.equal(404);
+      }
+      const proxied = await request(`${gateway.url}/oauth2/servers/${name}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      expect(proxied.status, `proxy to ${name}: ${proxied.text}`).to.equal(404);
+    }
+  });
+
   it('deletes a server, then answers 404 for it', async function () {
     expect((await call('DELETE', '/partner-as')).status).to.equal(204);
     expect((await call('GET', '/partner-as')).status).to.equal(404);
