@@ -198,6 +198,7 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       expectOAuthError(await admin('POST', '', {}), 400, 'invalid_request', /owner/);
       expectOAuthError(await admin('POST', '', { owner: world.user.id, uses: 0 }), 400, 'invalid_request', /uses/);
       expectOAuthError(await admin('POST', '', { owner: world.user.id, extra: true }), 400, 'invalid_request', /extra/);
+      expectOAuthError(await admin('POST', '', '['.repeat(20000) + ']'.repeat(20000)), 400, 'invalid_request', /nested more than 32 levels/);
     });
   });
 

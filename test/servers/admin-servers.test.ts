@@ -88,7 +88,7 @@ describe('admin API: external authorization server registry', function () {
     expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request body is not valid JSON' });
   });
 
-  it('answers 400 invalid_request, not a 500, for a name that does not percent-decode or a body that does not inflate', async function () {
+  it('answers 400 invalid_request, not a 500, for a name that does not percent-decode or a body that does not inflate or is nested thousands deep', async function () {
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const res = await call(method, '/partner%', method === 'PUT' ? entry() : undefined);
       expect(res.status, `${method}: ${res.text}`).to.equal(400);
@@ -99,6 +99,11 @@ describe('admin API: external authorization server registry', function () {
     });
     expect(garbled.status, garbled.text).to.equal(400);
     expect(garbled.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request could not be read' });
+    for (const deep of ['['.repeat(20000) + ']'.repeat(20000), '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)]) {
+      const nested = await call('POST', '', deep);
+      expect(nested.status, `a body nested thousands deep: ${nested.text}`).to.equal(400);
+      expect(nested.json.error_description).to.match(/nested more than 32 levels/);
+    }
     const revocation = await request(`${gateway.adminUrl}/oauth2/apps/%/tokens`, { method: 'DELETE' });
     expect(revocation.status, 'the revocation routes too').to.equal(400);
   });
