@@ -14,8 +14,8 @@ export type Outcome =
   | { kind: 'hang'; ms: number }
   | { kind: 'connection error'; message: string; ms: number };
 
-/** Answers are read up to this size: enough to judge their shape. */
-const KEEP_BYTES = 4096;
+/** Answers are kept up to this size: enough to judge the shape of any error body (an echo of a huge request is cut). */
+const KEEP_BYTES = 131072;
 
 /**
  * Sends requests with raw `http.request` (the path as written, repeated
