@@ -2,7 +2,7 @@ import type { Param } from './encodings';
 import { FuzzMaterial, SERVERS } from './material';
 import { goodOr, maybeMutated, mutateString, nastyString, randomJsonValue } from './nasty-values';
 import {
-  accessToken, anyToken, clientId, dynamicMetadata, Gen, GRANTS, redirectUri, revocableToken, scope, segment, serverEntry, state, tokenParams, username
+  accessToken, anyToken, clientId, dynamicMetadata, Gen, GRANTS, redirectUri, revocableToken, scope, scratchName, segment, serverEntry, state, tokenParams, username
 } from './parameters';
 import type { Random } from './random';
 
@@ -26,8 +26,11 @@ export interface Endpoint {
   fixedMethods?: boolean;
 }
 
-/** A server name for the admin API that changes nothing the fuzz relies on: scratch names, junk, never the two in use. */
-const scratchServer = (r: Random) => r.pick(['fuzz-scratch', `fuzz-scratch-${r.int(5)}`, nastyString(r)]);
+/**
+ * A server name for the admin API that changes nothing the fuzz relies on: never the two in use, and never a
+ * name the proxy requests use (an entry made here may point at an upstream that is down, a legitimate 503 there).
+ */
+const scratchServer = (r: Random) => r.pick(['fuzz-scratch', `fuzz-scratch-${r.int(5)}`, scratchName(r)]);
 const proxiedServer = (r: Random) => r.pick([...SERVERS, SERVERS[0], 'unknown', nastyString(r)]);
 
 const API_PATHS = ['/api', '/api/read/x', '/api-write', '/api-loose', '/api-loose/x', '/api-pass', '/api-branch', '/api-partner', '/api-introspected'];

@@ -108,6 +108,9 @@ export function dynamicMetadata(r: Random): Param[] {
   return [...good.filter(([name]) => !kept.has(name)), ...strays];
 }
 
+/** A junk server name that still starts with fuzz-scratch: no proxy request names it. */
+export const scratchName = (r: Random) => `fuzz-scratch${nastyString(r)}`;
+
 /** An external server entry for the admin API: a usable one at a low rate, odd fields and types at a high one. */
 export function serverEntry(r: Random, name: string): Param[] {
   const url = goodOr(r, 'https://as.example/token', ['http://127.0.0.1:9/token', 'http://example.com/token', 'ftp://x', nastyString(r)]);
@@ -117,7 +120,7 @@ export function serverEntry(r: Random, name: string): Param[] {
     ['tokenStrategy', { name: 'jwt', jwt: { issuer: 'https://as.example', audience: 'api', keys: { secret: 'a scratch secret of more than thirty-two bytes' } } }]
   ];
   const odd: Array<[string, () => unknown]> = [
-    ['name', () => nastyString(r)],
+    ['name', () => scratchName(r)],
     ['endpoints', () => ({ token: { url, timeout: r.pick([100, 5000, -1, 'x']) }, [nastyString(r)]: { url } })],
     ['allowedGrants', () => r.some([...GRANTS, 'nope'])],
     ['allowedResponseTypes', () => r.some(['code', 'token', 'nope'])],
@@ -132,7 +135,8 @@ export function serverEntry(r: Random, name: string): Param[] {
       { name: nastyString(r) }
     ])]
   ];
-  const strays = r.some(odd, Math.round(6 * r.rate)).map(([field, gen]): Param => [field, r.chance(0.85) ? gen() : randomJsonValue(r)]);
+  // A name of any other type is refused; a string one could be a name the proxy requests use.
+  const strays = r.some(odd, Math.round(6 * r.rate)).map(([field, gen]): Param => [field, field === 'name' || r.chance(0.85) ? gen() : randomJsonValue(r)]);
   const replaced = new Set(strays.map(([field]) => field));
   return [...good.filter(([field]) => !replaced.has(field) && r.chance(1 - 0.2 * r.rate)), ...strays];
 }
