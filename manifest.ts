@@ -53,6 +53,7 @@ import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
 import { mountServerProxyRoutes } from './routes/server-proxy.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
+import { limitJsonNesting } from './lib/http/json-depth';
 import { mountPages } from './routes/pages';
 import { dynamicRegistration } from './lib/registration/dynamic-registration';
 import { mountRegisterRoutes } from './routes/register.route';
@@ -112,6 +113,7 @@ function init(ctx: PluginContext): void {
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });
   router.use(settings.basePath, endpoints);
   const admin = newRouter();
+  admin.use('/oauth2', limitJsonNesting(32));
   mountAdminRevocationRoutes(admin, { services, store, logger });
   mountAdminServerRoutes(admin, { directory: servers, logger });
   if (registration) mountAdminRegistrationTokenRoutes(admin, registration);

@@ -98,10 +98,22 @@ function isStoreOutage(err: Error): boolean {
 }
 
 /**
+ * Express and the body parsers mark a request they cannot read (a path
+ * parameter that does not percent-decode, a body that does not inflate)
+ * with a 4xx status: the client's mistake, not the server's.
+ */
+function isUnreadableRequest(err: Error): boolean {
+  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+  const code = status ?? statusCode;
+  return typeof code === 'number' && code >= 400 && code < 500;
+}
+
+/**
  * Turns anything thrown into an OAuthError. oauth2orize's own errors keep
  * their code but get our status; their message is safe (it is written by
- * oauth2orize, never from a secret). Anything else becomes a generic
- * server_error, with the real cause kept as private detail.
+ * oauth2orize, never from a secret). An unreadable request is
+ * invalid_request. Anything else becomes a generic server_error, with the
+ * real cause kept as private detail.
  */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
@@ -111,6 +123,7 @@ export function toOAuthError(err: unknown): OAuthError {
     const Known = typeof code === 'string' ? byCode[code] : undefined;
     if (Known) return new Known(e.message);
   }
+  if (isUnreadableRequest(e)) return new InvalidRequest('The request is malformed', e.message);
   if (isStoreOutage(e)) {
     return new TemporarilyUnavailable('The authorization server is temporarily unavailable, try again later', e.message);
   }

@@ -7,6 +7,11 @@ export function isValidScopeParam(value: string): boolean {
   return SCOPE_PARAM.test(value);
 }
 
+/** A scope named in an error description: cut, since a request may carry one as long as its body allows. */
+export function shownScope(scope: string): string {
+  return scope.length > 100 ? `${scope.slice(0, 100)}…` : scope;
+}
+
 /** EG stores credential scopes as an array, a single string, or nothing. */
 export function asScopeList(scopes: unknown): string[] {
   if (Array.isArray(scopes)) return scopes.filter((s): s is string => typeof s === 'string');
@@ -23,7 +28,7 @@ export function grantScopes(requested: string[] | undefined, allowed: string[]):
   const unique = [...new Set(requested)];
   const refused = unique.filter((scope) => !allowed.includes(scope));
   if (refused.length > 0) {
-    throw new InvalidScope(`The scope "${refused[0]}" is not granted to this client`);
+    throw new InvalidScope(`The scope "${shownScope(refused[0])}" is not granted to this client`);
   }
   return unique;
 }

@@ -2,7 +2,7 @@ import oauth2orize from 'oauth2orize';
 import type { Client } from '../clients/client';
 import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant, InvalidScope } from '../errors';
-import { splitScopes } from '../scopes';
+import { shownScope, splitScopes } from '../scopes';
 import type { Settings } from '../settings';
 import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
@@ -29,7 +29,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         const granted = splitScopes(record.scope);
         const requested = scope ? [...new Set(scope)] : granted;
         const widened = requested.find((s) => !granted.includes(s));
-        if (widened) throw new InvalidScope(`The scope "${widened}" exceeds the scope of the refresh token`);
+        if (widened) throw new InvalidScope(`The scope "${shownScope(widened)}" exceeds the scope of the refresh token`);
         // A scope the client's credential has lost since the grant is not renewed.
         const scopes = requested.filter((s) => client.scopes.includes(s));
 

@@ -7,13 +7,26 @@ const BODY_ERRORS: Record<string, string> = {
   'charset.unsupported': 'The request body\'s charset is not supported'
 };
 
+/** Express and the body parsers give a request they cannot read (a body that does not inflate, a path that does not decode) a 4xx status. */
+function statusOf(err: unknown): number | undefined {
+  const { status, statusCode } = (err ?? {}) as { status?: unknown; statusCode?: unknown };
+  const code = status ?? statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
 /**
  * EG's admin app parses JSON before any route, and its error handler
- * answers a malformed body with a 500. For the plugin's admin routes such a
- * body is the caller's mistake: 400 invalid_request, in JSON.
+ * answers a malformed body with a 500, as it does a path parameter that
+ * does not percent-decode. For the plugin's admin routes such a request is
+ * the caller's mistake: 400 invalid_request, in JSON.
  */
 export function adminBodyErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
   const type = (err as { type?: unknown })?.type;
-  if (!req.path.startsWith('/oauth2/') || typeof type !== 'string' || !BODY_ERRORS[type] || res.headersSent) return next(err);
-  res.status(400).json({ error: 'invalid_request', error_description: BODY_ERRORS[type] });
+  const status = statusOf(err);
+  const unreadable = status !== undefined && status >= 400 && status < 500;
+  if (!req.path.startsWith('/oauth2/') || !unreadable || res.headersSent) return next(err);
+  const description = typeof type === 'string' && BODY_ERRORS[type]
+    ? BODY_ERRORS[type]
+    : err instanceof URIError ? 'The request path is malformed' : 'The request could not be read';
+  res.status(400).json({ error: 'invalid_request', error_description: description });
 }

@@ -10,20 +10,21 @@ export class AppNotFound extends Error {
 
 /**
  * Last step of the registration pages: an expired form (CSRF) is 403, a
- * body too large or with too many fields is the user's 400/413, a store
- * outage is 503, anything else is logged and shown as a generic failure.
+ * body too large, with too many fields or unreadable is the sender's
+ * 400/413/415, a store outage is 503, anything else is logged and shown as
+ * a generic failure.
  */
 export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
   return function appPageError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
-    const { code, status, type } = err as { code?: string; status?: number; type?: string };
+    const { code, status } = err as { code?: string; status?: number };
     if (err instanceof AppNotFound) {
       return sendPage(res, 404, 'error', { title: 'Application not found', message: err.message });
     }
     if (code === 'EBADCSRFTOKEN') {
       return sendPage(res, 403, 'error', { title: 'Form expired', message: (err as Error).message });
     }
-    if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
-      // body-parser's errors (entity.too.large, parameters.too.many, ...) are the sender's.
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // body-parser's errors (entity.too.large, parameters.too.many, a body that does not inflate, ...) are the sender's.
       return sendPage(res, status, 'error', { title: 'Form not accepted', message: 'The form was too large or malformed. Go back and try again.' });
     }
     const failure = toOAuthError(err);

@@ -18,8 +18,9 @@ export class ServerRegistry {
   }
 
   async get(name: string): Promise<ServerEntry | null> {
-    const json = await this.db.hget(this.key, name);
-    return json ? JSON.parse(json) as ServerEntry : null;
+    const json: unknown = await this.db.hget(this.key, name);
+    // EG's emulated store keeps a hash as a plain object: for "constructor" or "__proto__" it answers what every object inherits.
+    return typeof json === 'string' ? JSON.parse(json) as ServerEntry : null;
   }
 
   /** Adds a new entry; false when the name is taken. */

@@ -79,6 +79,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     const res = await browser.post('/oauth2/authorize/decision', { _csrf: csrf, transaction_id: 'forged', allow: 'Allow' });
     expect(res.status).to.equal(400);
     expect(res.text).to.contain('expired or was already answered');
+    expect(world.gateway.output(), 'a forged transaction is the client\'s mistake, not a server error').not.to.contain('Unable to load OAuth 2.0 transaction: forged');
   });
 
   it('answers invalid_grant for a wrong code_verifier', async function () {

@@ -198,6 +198,7 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       expectOAuthError(await admin('POST', '', {}), 400, 'invalid_request', /owner/);
       expectOAuthError(await admin('POST', '', { owner: world.user.id, uses: 0 }), 400, 'invalid_request', /uses/);
       expectOAuthError(await admin('POST', '', { owner: world.user.id, extra: true }), 400, 'invalid_request', /extra/);
+      expectOAuthError(await admin('POST', '', '['.repeat(20000) + ']'.repeat(20000)), 400, 'invalid_request', /nested more than 32 levels/);
     });
   });
 
@@ -233,6 +234,12 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
         expect(res.headers.get('www-authenticate')).to.match(/error="invalid_token"/);
       }
       expect((await send('GET', clientUrl, undefined)).status).to.equal(401);
+    });
+
+    it('answers 400 invalid_request, not a 500, for a client id in the path that does not percent-decode', async function () {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        expectOAuthError(await send(method, `${clientUrl}%`, method === 'PUT' ? update({}) : undefined, client.registration_access_token), 400, 'invalid_request', /malformed/);
+      }
     });
 
     it('replaces the metadata with PUT, keeping the secret', async function () {

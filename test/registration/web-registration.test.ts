@@ -205,6 +205,12 @@ describe('web client registration (clientRegistration)', function () {
     const page = await browser.get(APPS);
     const flooded = await browser.post(APPS, [['_csrf', hiddenField(page.text, '_csrf')], ...Array.from({ length: 40 }, (): [string, string] => ['scope', 'read'])]);
     expect(flooded.status, 'too many fields: the sender\'s error, not a 500').to.equal(413);
+    const garbled = await request(`${world.gateway.url}${APPS}`, {
+      method: 'POST',
+      headers: { Cookie: `oauth2.sid=${browser.cookie('oauth2.sid')}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'deflate' },
+      body: 'not deflated at all'
+    });
+    expect(garbled.status, 'a body that does not inflate: the sender\'s error, not a 500').to.equal(400);
     expect((await browser.get(APPS)).text).to.contain('Registered (0 of 3)');
   });
 

@@ -88,6 +88,26 @@ describe('admin API: external authorization server registry', function () {
     expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request body is not valid JSON' });
   });
 
+  it('answers 400 invalid_request, not a 500, for a name that does not percent-decode or a body that does not inflate or is nested thousands deep', async function () {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await call(method, '/partner%', method === 'PUT' ? entry() : undefined);
+      expect(res.status, `${method}: ${res.text}`).to.equal(400);
+      expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request path is malformed' });
+    }
+    const garbled = await request(`${gateway.adminUrl}/oauth2/servers`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'deflate' }, body: 'not deflated at all'
+    });
+    expect(garbled.status, garbled.text).to.equal(400);
+    expect(garbled.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request could not be read' });
+    for (const deep of ['['.repeat(20000) + ']'.repeat(20000), '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)]) {
+      const nested = await call('POST', '', deep);
+      expect(nested.status, `a body nested thousands deep: ${nested.text}`).to.equal(400);
+      expect(nested.json.error_description).to.match(/nested more than 32 levels/);
+    }
+    const revocation = await request(`${gateway.adminUrl}/oauth2/apps/%/tokens`, { method: 'DELETE' });
+    expect(revocation.status, 'the revocation routes too').to.equal(400);
+  });
+
   it('accepts an RS256 key list and an introspection strategy', async function () {
     const rsa = rsaKeyPair();
     const jwt = await call('POST', '', entry({ name: 'rsa-as', tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a', keys: [{ alg: 'RS256', key: rsa.publicPem }] } } }));
@@ -96,6 +116,17 @@ describe('admin API: external authorization server registry', function () {
     const introspection = await call('POST', '', entry({ name: 'opaque-as', tokenStrategy: { name: 'introspection', introspection: { endpoint: 'https://as.example.com/introspect', clientId: 'gw', clientSecret: 'introspection-secret-abcd' } } }));
     expect(introspection.status, introspection.text).to.equal(201);
     expect(introspection.json.tokenStrategy.introspection.clientSecret).to.equal('****abcd');
+  });
+
+  it('answers 404 for a name every JavaScript object inherits (constructor, __proto__), on the emulated store too', async function () {
+    for (const name of ['constructor', 'hasOwnProperty', '__proto__', 'toString']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await call(method, `/${name}`, method === 'PUT' ? entry({ name }) : undefined);
+        expect(res.status, `${method} ${name}: ${res.text}`).to.equal(404);
+      }
+      const proxied = await request(`${gateway.url}/oauth2/servers/${name}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      expect(proxied.status, `proxy to ${name}: ${proxied.text}`).to.equal(404);
+    }
   });
 
   it('deletes a server, then answers 404 for it', async function () {

@@ -44,6 +44,12 @@ describe('token endpoint: grants', function () {
       expect(res.json.error_description).to.contain('admin');
     });
 
+    it('names a refused scope cut to 100 characters, not echoed whole', async function () {
+      const res = await world.token({ grant_type: 'client_credentials', scope: `read ${'x'.repeat(10000)}` });
+      expect(res.json.error).to.equal('invalid_scope');
+      expect(res.json.error_description).to.contain(`"${'x'.repeat(100)}…"`).and.to.have.length.below(200);
+    });
+
     it('issues a different random token each time', async function () {
       const [a, b] = await Promise.all([world.token({ grant_type: 'client_credentials' }), world.token({ grant_type: 'client_credentials' })]);
       expect(a.json.access_token).not.to.equal(b.json.access_token);
@@ -124,6 +130,8 @@ describe('token endpoint: grants', function () {
       const res = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'read write' });
       expect(res.status).to.equal(400);
       expect(res.json.error).to.equal('invalid_scope');
+      const long = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'w'.repeat(10000) });
+      expect(long.json.error_description, 'the scope named is cut').to.have.length.below(200);
       const stillUsable = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
       expectTokenResponse(stillUsable);
     });
