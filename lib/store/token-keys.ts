@@ -25,9 +25,16 @@ export class TokenKeys {
    * grant that expires with the grant, so that an index never outgrows the
    * live grants (a set per app would grow for as long as the app is busy).
    */
-  ownedGrant(owner: 'app' | 'user', id: string, grantId: string): string { return `${this.prefix}${owner}-grant:${id}:${grantId}`; }
-  /** A SCAN pattern matching every ownedGrant key of one app or user. */
-  ownedGrantPattern(owner: 'app' | 'user', id: string): string { return `${this.prefix}${owner}-grant:${id.replace(/[*?[\]\\]/g, '\\$&')}:*`; }
-  /** The grant id an ownedGrant key is named by. */
-  grantIdOf(ownedGrantKey: string): string { return ownedGrantKey.slice(ownedGrantKey.lastIndexOf(':') + 1); }
+  ownedGrant(owner: 'app' | 'user', id: string, grantId: string): string { return `${this.ownedGrantPrefix(owner, id)}${grantId}`; }
+  /** What every ownedGrant key of one app or user starts with. */
+  ownedGrantPrefix(owner: 'app' | 'user', id: string): string { return `${this.prefix}${owner}-grant:${id}:`; }
+  /**
+   * A SCAN pattern matching (at least) every ownedGrant key of one app or
+   * user; callers keep the keys with ownedGrantPrefix. An id that is not
+   * plain (EG's ids are UUIDs) is left out of the pattern: glob escaping
+   * differs between Redis and EG's emulated store.
+   */
+  ownedGrantPattern(owner: 'app' | 'user', id: string): string {
+    return /^[A-Za-z0-9_-]+$/.test(id) ? `${this.ownedGrantPrefix(owner, id)}*` : `${this.prefix}${owner}-grant:*`;
+  }
 }

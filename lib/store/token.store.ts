@@ -180,10 +180,11 @@ export class TokenStore {
 
   /** Revokes every grant of an app or a user. @returns how many grants were revoked. */
   async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
-    const indexKeys = await this.scanAll(this.keys.ownedGrantPattern(owner, id));
+    const ownedBy = this.keys.ownedGrantPrefix(owner, id);
+    const indexKeys = (await this.scanAll(this.keys.ownedGrantPattern(owner, id))).filter((key) => key.startsWith(ownedBy));
     const revoked: Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> = { grants: [], tokens: [], jtis: [] };
     for (const indexKey of indexKeys) {
-      const one = await this.deleteGrant(this.keys.grantIdOf(indexKey));
+      const one = await this.deleteGrant(indexKey.slice(ownedBy.length));
       revoked.grants.push(...one.grants);
       revoked.tokens.push(...one.tokens);
       revoked.jtis.push(...one.jtis);

@@ -110,4 +110,14 @@ describe('token services: revocation (RFC 7009)', function () {
     expect((await api(users.access_token)).status).to.equal(401);
     expect((await api(client)).status, 'the app\'s own tokens stay').to.equal(200);
   });
+
+  it('answers an admin revoke-all for ids with glob and regular expression characters without revoking anyone else\'s tokens', async function () {
+    const client = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
+    for (const id of ['*', 'a)b(', '[x]?', `${world.app.id.slice(0, 4)}*`]) {
+      const res = await request(`${world.gateway.adminUrl}/oauth2/apps/${encodeURIComponent(id)}/tokens`, { method: 'DELETE' });
+      expect(res.status, id).to.be.below(500);
+      if (res.status === 200) expect(res.json.revokedGrants, id).to.equal(0);
+    }
+    expect((await api(client)).status).to.equal(200);
+  });
 });
