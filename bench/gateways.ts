@@ -6,9 +6,12 @@ import type { Store } from './stores';
  * (a) `open`: proxy only, the physical limit; (b) `opaque`: this plugin, opaque
  * access tokens; (c) `jwt`: this plugin, JWT access tokens; (d) `external`:
  * this plugin checking another issuer's JWTs (tokenStrategy jwt); (e)
- * `builtin`: Express Gateway's own oauth2 policy, without the plugin.
+ * `builtin`: Express Gateway's own oauth2 policy, without the plugin; (f)
+ * `noop`: the open pipeline plus EG's own `headers` policy forwarding
+ * nothing, a reference: what a second policy costs in EG before it does anything;
+ * (g) `opaque-bare`: (b) with `identityHeaders: false`, to show what the identity headers cost.
  */
-export type GatewayKind = 'open' | 'opaque' | 'jwt' | 'external' | 'builtin';
+export type GatewayKind = 'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare';
 
 /** HS256 secret of the plugin's JWT access tokens in (c). */
 export const ACCESS_TOKEN_KEY = 'bench access token signing secret, 32+ bytes long';
@@ -38,6 +41,7 @@ const SYSTEM = {
 };
 
 function oauth2Action(kind: GatewayKind): Record<string, unknown> {
+  if (kind === 'opaque-bare') return { identityHeaders: false };
   if (kind !== 'external') return {};
   const { issuer, audience, key } = EXTERNAL_ISSUER;
   return { tokenStrategy: 'jwt', jwt: { issuer, audience, keys: [{ alg: 'HS256', key }] } };
@@ -68,12 +72,14 @@ export interface GatewayExtras {
 /** startGateway options for one kind of gateway on one store. */
 export function gatewayOptions(kind: GatewayKind, backendUrl: string, store: Store, namespace: string, extras: GatewayExtras = {}): GatewayOptions {
   const open = kind === 'open';
-  const policies = open
-    ? [{ proxy: [{ action: { serviceEndpoint: 'backend' } }] }]
-    : [{ oauth2: [{ action: oauth2Action(kind) }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }];
+  const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
+  const first = kind === 'noop'
+    ? { headers: [{ action: { headersPrefix: '', forwardHeaders: {} } }] }
+    : { oauth2: [{ action: oauth2Action(kind) }] };
+  const policies = open ? [proxy] : [first, proxy];
   return {
     namespace,
-    withoutPlugin: open || kind === 'builtin',
+    withoutPlugin: open || kind === 'builtin' || kind === 'noop',
     redis: store.db(namespace),
     system: extras.saltRounds ? { ...SYSTEM, crypto: { ...SYSTEM.crypto, saltRounds: extras.saltRounds } } : SYSTEM,
     settings: pluginSettings(kind),
@@ -81,7 +87,7 @@ export function gatewayOptions(kind: GatewayKind, backendUrl: string, store: Sto
     gateway: {
       apiEndpoints: { api: { host: '*', paths: ['/api', '/api/*'], ...(open ? {} : { scopes: [API_SCOPE] }) } },
       serviceEndpoints: { backend: { url: backendUrl } },
-      policies: open ? ['proxy'] : ['oauth2', 'proxy'],
+      policies: open ? ['proxy'] : [kind === 'noop' ? 'headers' : 'oauth2', 'proxy'],
       pipelines: { api: { apiEndpoints: ['api'], policies } }
     }
   };

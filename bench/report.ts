@@ -64,8 +64,11 @@ credential, a confidential app with an oauth2 credential), measured, and stopped
   per-response times (sub-millisecond; its own histogram keeps whole milliseconds). With a few dozen
   answers per run, the p99 of a token-endpoint run is its slowest answer.
 - **Protected calls**: \`GET /api/items\` through a pipeline whose API endpoint requires scope \`read\`;
-  (b), (c) and (e) carry a user-bound access token from the password grant of the same gateway,
-  (d) an HS256 JWT (\`typ: at+jwt\`) signed by the bench for an outside issuer.
+  (b), (c), (e) and (g) carry a user-bound access token from the password grant of the same gateway,
+  (d) an HS256 JWT (\`typ: at+jwt\`) signed by the bench for an outside issuer. Two rows are references, not
+  targets: (f) is (a) plus EG's own \`headers\` policy forwarding nothing, what any second policy in a pipeline
+  costs in EG before it does anything; (g) is (b) with the policy's \`identityHeaders: false\`, what the
+  \`eg-token-*\` / \`eg-consumer-*\` headers cost (about 20 more header lines on every proxied request).
 - **Token endpoint**: the client authenticates with HTTP Basic. Credentials are hashed with EG's
   default bcrypt cost (10), as in a deployment. \`refresh_token\` runs reuse one refresh token: the
   plugin runs with \`refreshToken.rotate: false\` (EG never rotates). \`authorization_code\` runs spend a

@@ -79,8 +79,10 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
 /** Every scenario, in the order they run: grouped by gateway, so each gateway boots once per repeat. */
 export const SCENARIOS: Scenario[] = [
   { id: 'a', gateway: 'open', warm: true, target: async (ctx) => apiCall(ctx.url, null) },
+  { id: 'f', gateway: 'noop', warm: true, target: async (ctx) => apiCall(ctx.url, null) },
   { id: 'b', gateway: 'opaque', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
   ...GRANTS.map((grant) => grantScenario('plugin', grant)),
+  { id: 'g', gateway: 'opaque-bare', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
   { id: 'c', gateway: 'jwt', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
   { id: 'd', gateway: 'external', warm: true, target: async (ctx) => apiCall(ctx.url, await externalJwt(ctx.user.username)) },
   { id: 'e', gateway: 'builtin', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
@@ -90,7 +92,9 @@ export const SCENARIOS: Scenario[] = [
 /** Names for the tables. */
 export const LABELS: Record<string, string> = {
   a: '(a) open pipeline, proxy only',
+  f: '(f) reference: (a) + EG\'s headers policy doing nothing',
   b: '(b) plugin, opaque tokens',
+  g: '(g) (b) with identityHeaders: false',
   c: '(c) plugin, JWT access tokens',
   d: '(d) plugin, tokenStrategy jwt (outside key)',
   e: '(e) EG built-in oauth2'

@@ -29,7 +29,7 @@ function failed(run: LoadResult | undefined): string {
 export function protectedTable(results: Results, store: StoreName): string {
   const open = results.best(store, 'a');
   const builtin = results.best(store, 'e');
-  const rows = ['a', 'b', 'c', 'd', 'e'].map((id) => {
+  const rows = ['a', 'f', 'b', 'g', 'c', 'd', 'e'].map((id) => {
     const run = results.best(store, id);
     if (!run) return [LABELS[id], '–', '–', '–', '–', '–', '–', '–', '–', '–'];
     return [

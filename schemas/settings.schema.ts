@@ -396,7 +396,7 @@ export const settingsSchema = {
           description: 'Seconds a validated token is served from memory (never past its exp; 0: no cache). Bounds how long a ' +
             'change written to Redis by something else than the gateway (a script) takes to apply.'
         },
-        maxEntries: { type: 'integer', minimum: 1, maximum: 10000000, default: 100000, description: 'Most tokens kept per gateway process.' }
+        maxEntries: { type: 'integer', minimum: 1, maximum: 10000000, default: 10000, description: 'Most tokens kept per gateway process (each takes one to a few kB with its consumer and headers).' }
       }
     },
     credentialCache: {

@@ -57,11 +57,11 @@ function identityHeaders(token: ValidatedToken): Headers {
 /**
  * Makes the token's identity known downstream and to later policies:
  * `req.user` (EG's `egContext.consumer`, used by rate-limit, expression...)
- * is the consumer application with its token, and the `eg-token-*` /
- * `eg-consumer-*` headers of EG's documentation go upstream.
+ * is the consumer application with its token, and (withHeaders) the
+ * `eg-token-*` / `eg-consumer-*` headers of EG's documentation go upstream.
  */
-export function forwardIdentity(req: Request, token: ValidatedToken): void {
-  for (const [name, value] of identityHeaders(token)) req.headers[name] = value;
+export function forwardIdentity(req: Request, token: ValidatedToken, withHeaders: boolean): void {
+  if (withHeaders) for (const [name, value] of identityHeaders(token)) req.headers[name] = value;
   const consumer = token.consumer;
   // A fresh object per request: later policies may change it, the cached token must not change.
   req.user = {

@@ -56,7 +56,7 @@ export function oauth2Policy({ validator, feed, servers, logger }: Deps): EgPoli
       if (!token) throw new MissingToken();
       const validated = await validate(token);
       requireEndpointScopes(req, validated);
-      forwardIdentity(req, validated);
+      forwardIdentity(req, validated, params.identityHeaders);
     }
 
     /** The hot path: a token this instance validated recently, in the header, with the scopes needed; no I/O, no promise. */
@@ -65,7 +65,7 @@ export function oauth2Policy({ validator, feed, servers, logger }: Deps): EgPoli
       const known = token ? validate.recall!(token) : null;
       if (!known || !holdsEndpointScopes(req, known)) return false;
       if (params.hideCredentials) delete req.headers.authorization;
-      forwardIdentity(req, known);
+      forwardIdentity(req, known, params.identityHeaders);
       return true;
     }
 

@@ -83,6 +83,34 @@ describe('oauth2 policy: identity passed downstream', function () {
     expect(h['x-from-token-scopes']).to.equal('read');
   });
 
+  it('sends no identity header upstream with identityHeaders: false, while later policies still see the consumer', async function () {
+    const bare = await startWorld({
+      gateway: {
+        policies: ['oauth2', 'proxy', 'headers'],
+        pipelines: {
+          protected: {
+            apiEndpoints: ['api', 'write', 'both'],
+            policies: [
+              { oauth2: [{ action: { identityHeaders: false } }] },
+              { headers: [{ action: { headersPrefix: 'x-from-', forwardHeaders: { 'app-name': 'consumer.name' } } }] },
+              { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
+            ]
+          }
+        }
+      }
+    });
+    try {
+      const t = (await bare.token({ grant_type: 'client_credentials' })).json.access_token;
+      for (let i = 0; i < 2; i++) {
+        const h = (await request(`${bare.gateway.url}/api`, { headers: { Authorization: `Bearer ${t}`, 'eg-token-scopes': 'admin' } })).json.headers as Record<string, string>;
+        expect(Object.keys(h).filter((name) => /^eg-(token|consumer)-/.test(name)), 'spoofed ones dropped too').to.deep.equal([]);
+        expect(h['x-from-app-name']).to.equal(bare.app.name);
+      }
+    } finally {
+      await bare.stop();
+    }
+  });
+
   it('keeps the Authorization header when hideCredentials is false', async function () {
     const keep = await startWorld({ policy: { hideCredentials: false } });
     try {
