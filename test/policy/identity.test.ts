@@ -2,26 +2,28 @@ import { expect } from 'chai';
 import { request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
+/** The protected pipeline with this oauth2 action, followed by an EG policy that reads the consumer and token the oauth2 policy put on the request. */
+function withLaterPolicy(action: Record<string, unknown>) {
+  return {
+    policies: ['oauth2', 'proxy', 'headers'],
+    pipelines: {
+      protected: {
+        apiEndpoints: ['api', 'write', 'both'],
+        policies: [
+          { oauth2: [{ action }] },
+          { headers: [{ action: { headersPrefix: 'x-from-', forwardHeaders: { 'app-name': 'consumer.name', 'token-scopes': 'consumer.token.scopes.join(",")' } } }] },
+          { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
+        ]
+      }
+    }
+  };
+}
+
 describe('oauth2 policy: identity passed downstream', function () {
   let world: World;
   let token: string;
   before(async function () {
-    world = await startWorld({
-      gateway: {
-        policies: ['oauth2', 'proxy', 'headers'],
-        pipelines: {
-          protected: {
-            apiEndpoints: ['api', 'write', 'both'],
-            policies: [
-              { oauth2: [{ action: {} }] },
-              // A later EG policy reads the consumer and token the oauth2 policy put on the request.
-              { headers: [{ action: { headersPrefix: 'x-from-', forwardHeaders: { 'app-name': 'consumer.name', 'token-scopes': 'consumer.token.scopes.join(",")' } } }] },
-              { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
-            ]
-          }
-        }
-      }
-    });
+    world = await startWorld({ gateway: withLaterPolicy({}) });
     token = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json.access_token;
   });
   after(async function () { await world?.stop(); });
@@ -84,21 +86,7 @@ describe('oauth2 policy: identity passed downstream', function () {
   });
 
   it('sends no identity header upstream with identityHeaders: false, while later policies still see the consumer', async function () {
-    const bare = await startWorld({
-      gateway: {
-        policies: ['oauth2', 'proxy', 'headers'],
-        pipelines: {
-          protected: {
-            apiEndpoints: ['api', 'write', 'both'],
-            policies: [
-              { oauth2: [{ action: { identityHeaders: false } }] },
-              { headers: [{ action: { headersPrefix: 'x-from-', forwardHeaders: { 'app-name': 'consumer.name' } } }] },
-              { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
-            ]
-          }
-        }
-      }
-    });
+    const bare = await startWorld({ gateway: withLaterPolicy({ identityHeaders: false }) });
     try {
       const t = (await bare.token({ grant_type: 'client_credentials' })).json.access_token;
       for (let i = 0; i < 2; i++) {
