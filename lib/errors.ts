@@ -99,13 +99,14 @@ function isStoreOutage(err: Error): boolean {
 
 /**
  * Express and the body parsers mark a request they cannot read (a path
- * parameter that does not percent-decode, a body that does not inflate)
- * with a 4xx status: the client's mistake, not the server's.
+ * parameter that does not percent-decode, a body that does not inflate or is
+ * too large) with a 4xx status: the client's mistake, not the server's.
+ * @returns that status, or undefined for any other error.
  */
-function isUnreadableRequest(err: Error): boolean {
-  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+export function clientErrorStatus(err: unknown): number | undefined {
+  const { status, statusCode } = (err ?? {}) as { status?: unknown; statusCode?: unknown };
   const code = status ?? statusCode;
-  return typeof code === 'number' && code >= 400 && code < 500;
+  return typeof code === 'number' && code >= 400 && code < 500 ? code : undefined;
 }
 
 /**
@@ -123,7 +124,7 @@ export function toOAuthError(err: unknown): OAuthError {
     const Known = typeof code === 'string' ? byCode[code] : undefined;
     if (Known) return new Known(e.message);
   }
-  if (isUnreadableRequest(e)) return new InvalidRequest('The request is malformed', e.message);
+  if (clientErrorStatus(e) !== undefined) return new InvalidRequest('The request is malformed', e.message);
   if (isStoreOutage(e)) {
     return new TemporarilyUnavailable('The authorization server is temporarily unavailable, try again later', e.message);
   }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { clientErrorStatus } from '../errors';
 
 const BODY_ERRORS: Record<string, string> = {
   'entity.parse.failed': 'The request body is not valid JSON',
@@ -6,13 +7,6 @@ const BODY_ERRORS: Record<string, string> = {
   'encoding.unsupported': 'The request body\'s encoding is not supported',
   'charset.unsupported': 'The request body\'s charset is not supported'
 };
-
-/** Express and the body parsers give a request they cannot read (a body that does not inflate, a path that does not decode) a 4xx status. */
-function statusOf(err: unknown): number | undefined {
-  const { status, statusCode } = (err ?? {}) as { status?: unknown; statusCode?: unknown };
-  const code = status ?? statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
 
 /**
  * EG's admin app parses JSON before any route, and its error handler
@@ -22,9 +16,7 @@ function statusOf(err: unknown): number | undefined {
  */
 export function adminBodyErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
   const type = (err as { type?: unknown })?.type;
-  const status = statusOf(err);
-  const unreadable = status !== undefined && status >= 400 && status < 500;
-  if (!req.path.startsWith('/oauth2/') || !unreadable || res.headersSent) return next(err);
+  if (!req.path.startsWith('/oauth2/') || clientErrorStatus(err) === undefined || res.headersSent) return next(err);
   const description = typeof type === 'string' && BODY_ERRORS[type]
     ? BODY_ERRORS[type]
     : err instanceof URIError ? 'The request path is malformed' : 'The request could not be read';

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SendPage } from '../browser/pages';
 import type { EgLogger } from '../eg/types';
-import { toOAuthError } from '../errors';
+import { clientErrorStatus, toOAuthError } from '../errors';
 
 /** An app that is not the signed-in user's to manage: 404 whether or not it exists, so ids cannot be probed. */
 export class AppNotFound extends Error {
@@ -16,16 +16,17 @@ export class AppNotFound extends Error {
  */
 export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
   return function appPageError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
-    const { code, status } = err as { code?: string; status?: number };
+    const { code } = err as { code?: string };
+    const unreadable = clientErrorStatus(err);
     if (err instanceof AppNotFound) {
       return sendPage(res, 404, 'error', { title: 'Application not found', message: err.message });
     }
     if (code === 'EBADCSRFTOKEN') {
       return sendPage(res, 403, 'error', { title: 'Form expired', message: (err as Error).message });
     }
-    if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (unreadable !== undefined) {
       // body-parser's errors (entity.too.large, parameters.too.many, a body that does not inflate, ...) are the sender's.
-      return sendPage(res, status, 'error', { title: 'Form not accepted', message: 'The form was too large or malformed. Go back and try again.' });
+      return sendPage(res, unreadable, 'error', { title: 'Form not accepted', message: 'The form was too large or malformed. Go back and try again.' });
     }
     const failure = toOAuthError(err);
     logger.error(`oauth2 apps: ${failure.error}: ${failure.detail ?? failure.description}`);
