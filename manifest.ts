@@ -24,11 +24,14 @@ import { JwtAccessTokens } from './lib/tokens/jwt-access-token';
 import { LocalTokenValidator } from './lib/tokens/local-token.validator';
 import { TokenCache } from './lib/tokens/token-cache';
 import { VerifiedSecrets } from './lib/credentials/verified-secrets';
+import { BcryptPool } from './lib/credentials/bcrypt-pool';
+import { GuessingGuard } from './lib/credentials/guessing-guard';
 import { announceConsumerChanges } from './lib/eg/consumer-changes';
 import { TokenInspector } from './lib/tokens/token.inspector';
 import { TokenIssuer } from './lib/tokens/token.issuer';
 import { TokenRevoker } from './lib/tokens/token.revoker';
 import { isEmulatedStore } from './lib/eg/emulated-store';
+import { saltRounds } from './lib/eg/salt-rounds';
 import { oauth2ScopesCondition } from './conditions/oauth2-scopes';
 import { mountAdminRevocationRoutes } from './routes/admin-revocation.route';
 import { mountIntrospectRoute } from './routes/introspect.route';
@@ -78,14 +81,15 @@ function init(ctx: PluginContext): void {
   announceConsumerChanges(services, (event) => feed.publish(event));
   const tokenCache = settings.tokenCache.ttl > 0 ? TokenCache.shared('local tokens', settings.tokenCache.maxEntries, feed) : null;
   const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, egKeys(systemConfig.db?.redis?.namespace ?? 'EG')), jwts, settings, tokenCache);
-  const secrets = VerifiedSecrets.shared(settings.credentialCache, feed);
+  const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
   const issuer = new TokenIssuer(store, settings, jwts);
   const throttle = new Throttle(db, prefix, settings.login.window);
-  const signIn = throttledSignIn(services, throttle, settings.login, secrets);
+  const guard = new GuessingGuard(throttle, secrets, BcryptPool.shared(settings.bcrypt), saltRounds(systemConfig), logger);
+  const signIn = throttledSignIn(services, guard, settings.login);
   const replays = new ReplayGuard(db, prefix);
   const audiences = assertionAudiences(settings);
   const trust = new JwtAssertionTrust(settings, audiences, logger);
-  const clientAuth = clientAuthentication(services, secrets, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
+  const clientAuth = clientAuthentication(services, { guard, settings }, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
   const devices = new DeviceStore(db, prefix);
   const saml = {
     idps: trustedIdps(settings),
@@ -102,7 +106,7 @@ function init(ctx: PluginContext): void {
   if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, rates: new RateLimit(db, prefix, 60), logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   const registration = settings.dynamicRegistration.enabled
-    ? dynamicRegistration({ settings, services, secrets, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
+    ? dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);

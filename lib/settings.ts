@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
+import os from 'os';
 import { DEFAULT_GRANTS, SAML2_BEARER, settingsSchema } from '../schemas/settings.schema';
 import { isEmulatedStore } from './eg/emulated-store';
 import type { GatewayConfig, SystemConfig } from './eg/types';
@@ -20,6 +21,8 @@ export interface Settings {
   consent: { remember: boolean; ttl: number };
   session: { secret: string; name: string; ttl: number; secure: 'auto' | boolean; sameSite: 'lax' | 'strict' };
   login: { maxFailuresPerUser: number; maxFailuresPerIp: number; window: number };
+  clientAuth: { maxFailuresPerClient: number; maxFailuresPerIp: number };
+  bcrypt: { workers: number; maxQueue: number };
   /** Proxies whose X-Forwarded-For entry is trusted (see lib/http/client-ip.ts). */
   trustProxy: number;
   serviceName: string;
@@ -122,6 +125,7 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
   const repeated = kids.find((kid, index) => kids.indexOf(kid) !== index);
   if (repeated) throw new SettingsError(`plugins.oauth2.keys: the kid "${repeated}" is used twice`);
   resolved.grants ??= defaultGrants(resolved);
+  resolved.bcrypt.workers ??= Math.max(1, Math.min(4, os.availableParallelism() - 1));
   checkAssertionTrust(resolved);
   if (resolved.accessToken.format === 'jwt' && resolved.keys.length === 0) {
     throw new SettingsError('plugins.oauth2.keys must hold a signing key when accessToken.format is jwt');

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { authenticateClient } from '../lib/clients/client.authenticator';
 import { InvalidClientMetadata, InvalidToken } from '../lib/errors';
 import { bearerToken } from '../lib/http/bearer-token';
+import { clientIp } from '../lib/http/client-ip';
 import { jsonBody } from '../lib/http/json-body';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { noStore } from '../lib/http/no-store';
@@ -22,7 +23,7 @@ type Managed = DynamicClient & { token: string };
  * removes a dynamically registered client, each with the registration
  * access token given at registration.
  */
-export function mountClientConfigurationRoutes(router: Router, { settings, services, secrets, clients, logger }: DynamicRegistration): void {
+export function mountClientConfigurationRoutes(router: Router, { settings, services, guard, clients, logger }: DynamicRegistration): void {
   const path = `${settings.routes.register}/:clientId`;
   const realm = settings.serviceName;
 
@@ -53,7 +54,8 @@ export function mountClientConfigurationRoutes(router: Router, { settings, servi
     if (serverField) return next(new InvalidClientMetadata(`${serverField} is set by the server and must not be sent in an update (RFC 7592 §2.2)`));
     if (body.client_secret === undefined) return next();
     const secret = String(body.client_secret);
-    authenticateClient(services, secrets, client.clientId, secret, 'client_secret_post').then((proven) => {
+    const check = { guard, limits: settings.clientAuth, ip: clientIp(req, settings.trustProxy) };
+    authenticateClient(services, check, client.clientId, secret, 'client_secret_post').then((proven) => {
       if (!proven) return next(new InvalidClientMetadata('client_secret is not the current secret of this client; a client cannot choose its secret'));
       res.locals.provenSecret = secret;
       next();

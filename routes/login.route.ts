@@ -42,7 +42,8 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   passport.use('resource-owner', new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
     signIn(username, password, clientIp(req, settings.trustProxy)).then((result) => {
       if (result.user) return done(null, result.user);
-      done(null, false, { message: result.locked ? LOCKED : WRONG });
+      const failure: { message: string; retryAfter?: number } = result.locked ? { message: LOCKED, retryAfter: result.retryAfter } : { message: WRONG };
+      done(null, false, failure);
     }, done);
   }));
 
@@ -85,12 +86,14 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   }
 
   function submitLogin(req: Request, res: Response, next: NextFunction): void {
-    passport.authenticate('resource-owner', { session: false }, (err: Error | null, user: EgUser | false, info?: { message?: string }) => {
+    passport.authenticate('resource-owner', { session: false }, (err: Error | null, user: EgUser | false, info?: { message?: string; retryAfter?: number }) => {
       if (err) return next(err);
       if (user) return signedIn(req, res, next, user);
+      // The guard has logged the lock (once, with the name quoted). A wrong password is 400, not 401:
+      // RFC 9110 §15.5.2 ties 401 to a WWW-Authenticate challenge, which a form is not.
+      if (info?.retryAfter) res.set('Retry-After', String(info.retryAfter));
       const locked = info?.message === LOCKED;
-      if (locked) logger.warn(`oauth2: sign-in locked for user "${String(req.body.username).slice(0, 200)}" or IP ${clientIp(req, settings.trustProxy)}`);
-      showLoginForm(req, res, locked ? 429 : 401, locked ? LOCKED : WRONG).catch(next);
+      showLoginForm(req, res, locked ? 429 : 400, locked ? LOCKED : WRONG).catch(next);
     })(req, res, next);
   }
 

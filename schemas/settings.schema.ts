@@ -236,6 +236,38 @@ export const settingsSchema = {
         window: duration(900, 'Length of the throttling window in seconds.')
       }
     },
+    clientAuth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Throttling of failed client authentications (client secrets at the token, revocation, introspection and device ' +
+        'authorization endpoints), counted in Redis before any bcrypt, for all instances together, within login.window.',
+      properties: {
+        maxFailuresPerClient: {
+          type: 'integer', minimum: 1, default: 10,
+          description: 'Wrong secrets for one client_id in a window before it is locked: then every attempt, right or wrong, is refused ' +
+            'without a bcrypt until the window passes without one.'
+        },
+        maxFailuresPerIp: { type: 'integer', minimum: 1, default: 50, description: 'Failed client authentications per client IP in a window before it is locked.' }
+      }
+    },
+    bcrypt: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Where client secrets and passwords are checked: worker threads, so that bcrypt never holds up the event loop that serves API calls.',
+      properties: {
+        workers: {
+          type: 'integer', minimum: 1, maximum: 64,
+          description: 'Worker threads running bcrypt. Default: the CPU cores less one, at least 1 and at most 4.'
+        },
+        maxQueue: {
+          type: 'integer', minimum: 0, maximum: 100000, default: 64,
+          description: 'Checks that may wait for a worker; past that a check is answered 503 temporarily_unavailable with Retry-After ' +
+            'at once. A secret proven right less than credentialCache.ttl ago needs no bcrypt and is never refused for this.'
+        }
+      }
+    },
     trustProxy: {
       type: 'integer',
       minimum: 0,

@@ -2,9 +2,11 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { BasicStrategy } from 'passport-http';
 import { Strategy as ClientPasswordStrategy } from 'passport-oauth2-client-password';
-import type { VerifiedSecrets } from '../credentials/verified-secrets';
+import type { GuessingGuard } from '../credentials/guessing-guard';
 import type { EgServices } from '../eg/types';
 import { InvalidClient, InvalidRequest } from '../errors';
+import { clientIp } from '../http/client-ip';
+import type { Settings } from '../settings';
 import type { Client } from './client';
 import type { ClientAssertions } from './client-assertion';
 import { authenticateClient } from './client.authenticator';
@@ -38,14 +40,23 @@ function hasClientAssertion(req: Request): boolean {
  * touches EG's own. An app that registered one method is held to it. The
  * client lands on `req.user`, where oauth2orize expects it.
  */
-export function clientAuthentication(services: EgServices, secrets: VerifiedSecrets, realm: string, assertions: ClientAssertions): RequestHandler[] {
+export function clientAuthentication(
+  services: EgServices,
+  guessing: { guard: GuessingGuard; settings: Pick<Settings, 'clientAuth' | 'trustProxy'> },
+  realm: string,
+  assertions: ClientAssertions
+): RequestHandler[] {
   const passport = new Passport();
-  const verify = (method: Client['authMethod']) => (id: string, secret: string, done: Verified) => {
-    authenticateClient(services, secrets, id, secret, method).then((client) => done(null, client ?? false), (err) => done(err));
+  const { guard, settings } = guessing;
+  const verify = (method: Client['authMethod']) => (req: Request, id: string, secret: string, done: Verified) => {
+    const check = { guard, limits: settings.clientAuth, ip: clientIp(req, settings.trustProxy) };
+    authenticateClient(services, check, id, secret, method).then((client) => done(null, client ?? false), (err) => done(err));
   };
   const basic = verify('client_secret_basic');
-  passport.use('client_secret_basic', new BasicStrategy((id, secret, done) => basic(formDecode(id), formDecode(secret), done)));
-  passport.use('client_secret_post', new ClientPasswordStrategy(verify('client_secret_post')));
+  passport.use('client_secret_basic', new BasicStrategy({ passReqToCallback: true }, (req, id, secret, done) => basic(req, formDecode(id), formDecode(secret), done)));
+  passport.use('client_secret_post', new ClientPasswordStrategy({ passReqToCallback: true }, verify('client_secret_post')));
+
+  const basicChallenge = `Basic realm="${realm}", charset="UTF-8"`;
 
   /** RFC 6749 §2.3: one authentication method per request. */
   function requireSingleAuthMethod(req: Request, _res: Response, next: NextFunction): void {
@@ -76,10 +87,11 @@ export function clientAuthentication(services: EgServices, secrets: VerifiedSecr
     }
     const strategy = basicUsed ? 'client_secret_basic' : 'client_secret_post';
     passport.authenticate(strategy, { session: false }, (err: Error | null, client: Client | false) => {
+      if (err instanceof InvalidClient && basicUsed) err.headers['WWW-Authenticate'] = basicChallenge;
       if (err) return next(err);
       if (!client) {
         const failure = new InvalidClient('Client authentication failed');
-        if (basicUsed) failure.headers['WWW-Authenticate'] = `Basic realm="${realm}", charset="UTF-8"`;
+        if (basicUsed) failure.headers['WWW-Authenticate'] = basicChallenge;
         return next(failure);
       }
       if (req.body.client_id !== undefined && req.body.client_id !== client.id) {

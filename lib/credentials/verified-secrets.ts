@@ -1,6 +1,6 @@
-import bcrypt from 'bcryptjs';
 import { createHmac, randomBytes, timingSafeEqual } from 'crypto';
 import { SingleFlight } from '../single-flight';
+import type { BcryptPool } from './bcrypt-pool';
 import type { RevocationFeed } from '../store/revocation-feed';
 
 /** Whose secret: an app's oauth2 client secret or a user's basic-auth password. */
@@ -32,7 +32,7 @@ export class VerifiedSecrets {
   private readonly checks = new SingleFlight<boolean>();
 
   /** @param ttlSeconds 0 turns remembering off (bcrypt every time). */
-  constructor(private readonly ttlSeconds: number, private readonly maxEntries: number) {}
+  constructor(private readonly ttlSeconds: number, private readonly maxEntries: number, private readonly pool: BcryptPool) {}
 
   /**
    * The process's instance, following the feed: a change to an app, user or
@@ -41,10 +41,10 @@ export class VerifiedSecrets {
    * active anyway; this keeps nothing around that can no longer match.) EG's
    * hot reload gets the same instance back unless the settings changed.
    */
-  static shared(settings: { ttl: number; maxEntries: number }, feed: RevocationFeed): VerifiedSecrets {
+  static shared(settings: { ttl: number; maxEntries: number }, feed: RevocationFeed, pool: BcryptPool): VerifiedSecrets {
     const config = `${settings.ttl}:${settings.maxEntries}`;
-    if (shared?.config === config) return shared.secrets;
-    const secrets = new VerifiedSecrets(settings.ttl, settings.maxEntries);
+    if (shared?.config === config && shared.secrets.pool === pool) return shared.secrets;
+    const secrets = new VerifiedSecrets(settings.ttl, settings.maxEntries, pool);
     const previous = shared;
     shared = { config, secrets };
     if (previous) previous.secrets.forgetAll();
@@ -72,12 +72,12 @@ export class VerifiedSecrets {
     return timingSafeEqual(entry.digest, this.digest(owner, id, secret, storedHash));
   }
 
-  /** A bcrypt check (shared with identical concurrent ones); a match is remembered. */
+  /** A bcrypt check on the worker pool (shared with identical concurrent ones); a match is remembered. */
   verify(owner: SecretOwner, id: string, secret: string, storedHash: string): Promise<boolean> {
     if (this.recalls(owner, id, secret, storedHash)) return Promise.resolve(true);
     const digest = this.digest(owner, id, secret, storedHash);
     return this.checks.run(digest.toString('base64'), async () => {
-      const matches = await bcrypt.compare(secret, storedHash);
+      const matches = await this.pool.compare(secret, storedHash);
       if (matches) this.remember(`${owner}:${id}`, digest);
       return matches;
     });

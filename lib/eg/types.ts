@@ -5,7 +5,7 @@
 import type { Application, Request, RequestHandler } from 'express';
 
 export interface RedisOptions { namespace?: string; emulate?: boolean; host?: string; port?: number; db?: number }
-export interface SystemConfig { db?: { redis?: RedisOptions } }
+export interface SystemConfig { db?: { redis?: RedisOptions }; crypto?: { saltRounds?: number } }
 export interface GatewayConfig { http?: { port?: number; hostname?: string } }
 
 export interface EgLogger {

@@ -1,4 +1,34 @@
+import { isIPv4, isIPv6 } from 'net';
 import type { Request } from 'express';
+
+/** The eight 16-bit groups of an IPv6 address (an embedded dotted IPv4 tail counts as two). */
+function ipv6Groups(address: string): number[] {
+  let text = address.split('%')[0].toLowerCase();
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail[1].split('.').map(Number);
+    text = `${text.slice(0, -tail[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = text.split('::');
+  const parse = (part: string | undefined) => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
+  const before = parse(head);
+  const after = parse(rest);
+  return rest === undefined ? before : [...before, ...new Array(8 - before.length - after.length).fill(0), ...after];
+}
+
+/**
+ * What the per-IP counters count an address as. An IPv4 address (also when
+ * written IPv4-mapped, ::ffff:a.b.c.d) is itself; an IPv6 client counts as
+ * its /64, since one subscriber is usually given a whole /64 and can pick a
+ * fresh address in it for every guess (RFC 6177, RFC 8981).
+ */
+export function counterAddress(address: string): string {
+  if (!isIPv6(address)) return address;
+  const groups = ipv6Groups(address);
+  const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+  if (mapped) return [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255].join('.');
+  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
+}
 
 /**
  * The client address the per-IP limits count. Behind a load balancer every
@@ -8,14 +38,18 @@ import type { Request } from 'express';
  * back from the TCP peer. Entries further back are the client's own words
  * and never used: a client cannot name itself a fresh address per guess.
  * (Express's `trust proxy` set to a number means the same; EG's app leaves
- * it unset, and the plugin does not reconfigure EG's app.)
+ * it unset, and the plugin does not reconfigure EG's app.) The address is
+ * given as counterAddress counts it.
  */
 export function clientIp(req: Request, trustedHops: number): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
-  if (trustedHops === 0) return peer;
+  if (trustedHops === 0) return counterAddress(peer);
   const header = req.headers['x-forwarded-for'];
   const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '')
     .split(',').map((entry) => entry.trim()).filter(Boolean);
   const hops = [peer, ...forwarded.reverse()];
-  return hops[Math.min(trustedHops, hops.length - 1)];
+  const chosen = hops[Math.min(trustedHops, hops.length - 1)];
+  // A proxy's entry may carry a port or brackets ("[2001:db8::1]:443", "192.0.2.1:80"); anything else unreadable counts as written.
+  const bare = /^\[([^\]]+)\]/.exec(chosen)?.[1] ?? (isIPv4(chosen.split(':')[0]) ? chosen.split(':')[0] : chosen);
+  return counterAddress(bare);
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ClientRegistrar, RevokeAppTokens } from '../clients/client-registrar';
-import type { VerifiedSecrets } from '../credentials/verified-secrets';
+import type { GuessingGuard } from '../credentials/guessing-guard';
 import type { EgLogger, EgServices } from '../eg/types';
 import { endpointUrl } from '../endpoint-url';
 import type { Settings } from '../settings';
@@ -14,7 +14,7 @@ import { InitialAccessCheck } from './initial-access';
 export interface DynamicRegistration {
   settings: Settings;
   services: EgServices;
-  secrets: VerifiedSecrets;
+  guard: GuessingGuard;
   adminTokens: InitialAccessTokens;
   access: InitialAccessCheck;
   clients: DynamicClients;
@@ -24,7 +24,7 @@ export interface DynamicRegistration {
 interface Deps {
   settings: Settings;
   services: EgServices;
-  secrets: VerifiedSecrets;
+  guard: GuessingGuard;
   db: Redis;
   validator: LocalTokenValidator;
   revokeAppTokens: RevokeAppTokens;
@@ -32,7 +32,7 @@ interface Deps {
 }
 
 /** Builds dynamic client registration (RFC 7591, RFC 7592) over the plugin's Redis prefix. */
-export function dynamicRegistration({ settings, services, secrets, db, validator, revokeAppTokens, logger }: Deps): DynamicRegistration {
+export function dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens, logger }: Deps): DynamicRegistration {
   const prefix = settings.store.keyPrefix;
   const adminTokens = new InitialAccessTokens(db, prefix);
   const registerUrl = endpointUrl(settings, settings.routes.register);
@@ -44,7 +44,7 @@ export function dynamicRegistration({ settings, services, secrets, db, validator
   return {
     settings,
     services,
-    secrets,
+    guard,
     adminTokens,
     access: new InitialAccessCheck(adminTokens, validator, settings.dynamicRegistration.initialAccessScope),
     clients,

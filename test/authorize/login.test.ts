@@ -38,12 +38,13 @@ describe('login and logout pages', function () {
     expect(res.status).to.equal(403);
   });
 
-  it('says the same thing for a wrong password and for an unknown user', async function () {
+  it('says the same thing for a wrong password and for an unknown user, with 400 (401 would need a WWW-Authenticate challenge, RFC 9110 §15.5.2)', async function () {
     const browser = new Browser(world.gateway.url);
     const wrong = await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'bob-unknown', password: 'x' });
     const unknown = await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'carol-unknown', password: 'x' });
     for (const res of [wrong, unknown]) {
-      expect(res.status).to.equal(401);
+      expect(res.status).to.equal(400);
+      expect(res.headers.get('www-authenticate')).to.equal(null);
       expect(res.text).to.contain('The user name or password is incorrect.');
     }
   });
@@ -70,7 +71,7 @@ describe('login and logout pages', function () {
     await admin.createCredential(user.id, 'basic-auth', { password: 'dave-password', autoGeneratePassword: false });
     const browser = new Browser(world.gateway.url);
     for (let i = 0; i < 3; i++) {
-      expect((await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'dave', password: 'nope' })).status).to.equal(401);
+      expect((await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'dave', password: 'nope' })).status).to.equal(400);
     }
     const locked = await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'dave', password: 'dave-password' });
     expect(locked.status).to.equal(429);
@@ -86,7 +87,7 @@ describe('login and logout pages', function () {
     const csrf = await loginForm(browser);
     const answers = await Promise.all(Array.from({ length: 15 }, (_, i) =>
       browser.post('/oauth2/login', { _csrf: csrf, username: 'erin', password: `guess-${i}` })));
-    expect(answers.filter((res) => res.status === 401)).to.have.length(3);
+    expect(answers.filter((res) => res.status === 400)).to.have.length(3);
     expect(answers.filter((res) => res.status === 429)).to.have.length(12);
   });
 

@@ -1,14 +1,17 @@
 import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
+import { BcryptPool } from '../../lib/credentials/bcrypt-pool';
 import { VerifiedSecrets } from '../../lib/credentials/verified-secrets';
 import { SingleFlight } from '../../lib/single-flight';
 
 describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
   let hash: string;
+  const pool = new BcryptPool(1, 64);
   before(async function () { hash = await bcrypt.hash('s3cret', 4); });
+  after(function () { pool.close(); });
 
   it('recalls a secret only after it matched, and only against the same stored hash', async function () {
-    const secrets = new VerifiedSecrets(60, 10);
+    const secrets = new VerifiedSecrets(60, 10, pool);
     expect(secrets.recalls('app', 'a1', 's3cret', hash)).to.equal(false);
     expect(await secrets.verify('app', 'a1', 'wrong', hash)).to.equal(false);
     expect(secrets.recalls('app', 'a1', 'wrong', hash)).to.equal(false);
@@ -20,7 +23,7 @@ describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
   });
 
   it('forgets an owner on request, and everything after ttl', async function () {
-    const secrets = new VerifiedSecrets(1, 10);
+    const secrets = new VerifiedSecrets(1, 10, pool);
     await secrets.verify('user', 'u1', 's3cret', hash);
     await secrets.verify('user', 'u2', 's3cret', hash);
     secrets.forget('user', ['u1']);
@@ -31,12 +34,58 @@ describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
   });
 
   it('remembers nothing with ttl 0, and at most maxEntries owners (the oldest go first)', async function () {
-    const off = new VerifiedSecrets(0, 10);
+    const off = new VerifiedSecrets(0, 10, pool);
     expect(await off.verify('app', 'a1', 's3cret', hash)).to.equal(true);
     expect(off.recalls('app', 'a1', 's3cret', hash)).to.equal(false);
-    const small = new VerifiedSecrets(60, 2);
+    const small = new VerifiedSecrets(60, 2, pool);
     for (const id of ['a1', 'a2', 'a3']) await small.verify('app', id, 's3cret', hash);
     expect(['a1', 'a2', 'a3'].map((id) => small.recalls('app', id, 's3cret', hash))).to.deep.equal([false, true, true]);
+  });
+});
+
+describe('BcryptPool: bcrypt off the event loop, with a bounded queue', function () {
+  let hash: string;
+  before(async function () { hash = await bcrypt.hash('s3cret', 4); });
+
+  it('checks and hashes on a worker thread, with the answers bcryptjs gives in-process', async function () {
+    const pool = new BcryptPool(2, 8);
+    try {
+      expect(await Promise.all([pool.compare('s3cret', hash), pool.compare('wrong', hash)])).to.deep.equal([true, false]);
+      const made = await pool.hash('other', 4);
+      expect(await bcrypt.compare('other', made)).to.equal(true);
+      expect(made.startsWith('$2a$04$') || made.startsWith('$2b$04$')).to.equal(true);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('keeps the event loop free while checks run: a timer set meanwhile fires on time', async function () {
+    const pool = new BcryptPool(1, 64);
+    try {
+      const slow = await bcrypt.hash('s3cret', 12); // a few hundred ms of CPU per check
+      const checks = Promise.all(['a', 'b', 'c', 'd'].map((guess) => pool.compare(guess, slow)));
+      const started = Date.now();
+      const lateness = await new Promise<number>((resolve) => setTimeout(() => resolve(Date.now() - started - 20), 20));
+      await checks;
+      // In-process, bcryptjs holds the loop ~100 ms per check in turn (the timer comes ~400 ms late); on the pool it is on time.
+      expect(lateness).to.be.below(150);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('refuses a check at once with 503 temporarily_unavailable and Retry-After once maxQueue checks wait', async function () {
+    const pool = new BcryptPool(1, 2);
+    try {
+      const slow = await bcrypt.hash('s3cret', 10);
+      const accepted = [pool.compare('a', slow), pool.compare('b', slow), pool.compare('c', slow)]; // one running, two waiting
+      const refused = await pool.compare('d', slow).then(() => null, (err) => err);
+      expect(refused).to.include({ error: 'temporarily_unavailable', status: 503 });
+      expect(refused.headers['Retry-After']).to.equal('1');
+      expect(await Promise.all(accepted)).to.deep.equal([false, false, false]);
+    } finally {
+      pool.close();
+    }
   });
 });
 

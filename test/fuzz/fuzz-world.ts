@@ -96,7 +96,9 @@ export async function startFuzzWorld(seed: number): Promise<FuzzWorld> {
         tokenEndpoint: { maxBodyBytes: 65536 },
         scopeDescriptions: { read: 'Lire vos données 📖', write: '\u202Eetirw' },
         // Every fuzz request comes from 127.0.0.1: a per-IP lock would soon refuse the good requests of the checks afterwards.
-        login: { maxFailuresPerIp: 1_000_000, maxFailuresPerUser: 50 }
+        login: { maxFailuresPerIp: 1_000_000, maxFailuresPerUser: 50 },
+        // Likewise for wrong client secrets, which the fuzz sends on purpose (the locks have tests of their own).
+        clientAuth: { maxFailuresPerIp: 1_000_000, maxFailuresPerClient: 1_000_000 }
       },
       gateway: pipelines(backend.url)
     });

@@ -5,6 +5,7 @@ import { Cluster, NEEDS_REDIS, startCluster } from './cluster';
 
 const LIMITS = {
   login: { maxFailuresPerUser: 4, maxFailuresPerIp: 6 },
+  clientAuth: { maxFailuresPerClient: 3, maxFailuresPerIp: 1000 },
   device: { maxUserCodeFailures: 2, maxRequestsPerClient: 5, maxRequestsPerIp: 1000 }
 };
 
@@ -44,7 +45,7 @@ describe(`guessing limits across three gateway instances (${NEEDS_REDIS})`, func
       const form = await browser.at(url(i)).get('/oauth2/login');
       return browser.at(url(i + 1)).post('/oauth2/login', { _csrf: hiddenField(form.text, '_csrf'), username: 'dave', password });
     };
-    for (let i = 0; i < LIMITS.login.maxFailuresPerUser; i++) expect((await attempt(i, `wrong-${i}`)).status, `failure ${i + 1}`).to.equal(401);
+    for (let i = 0; i < LIMITS.login.maxFailuresPerUser; i++) expect((await attempt(i, `wrong-${i}`)).status, `failure ${i + 1}`).to.equal(400);
     const locked = await attempt(LIMITS.login.maxFailuresPerUser, 'dave-password');
     expect(locked.status).to.equal(429);
     expect(locked.text).to.contain('Too many failed sign-in attempts');
@@ -58,6 +59,19 @@ describe(`guessing limits across three gateway instances (${NEEDS_REDIS})`, func
     const said = (pattern: RegExp) => answers.filter((res) => pattern.test(res.json.error_description)).length;
     expect(said(/credentials are invalid/)).to.equal(LIMITS.login.maxFailuresPerUser);
     expect(said(/Too many failed attempts/)).to.equal(12 - LIMITS.login.maxFailuresPerUser);
+  });
+
+  it('locks a client_id after clientAuth.maxFailuresPerClient wrong secrets spread over the instances, and concurrent guesses cannot outrun it', async function () {
+    const admin = cluster.instances[0].admin;
+    const victim = await admin.registerClient({ name: 'Victim', userId: cluster.user.id, redirectUri: 'http://127.0.0.1:8000/callback' }, []);
+    const attempt = (i: number, secret: string) => postForm(`${url(i)}/oauth2/token`, { grant_type: 'client_credentials' }, {
+      Authorization: basic(victim.id, secret), ...from(`203.0.113.${50 + i}`)
+    });
+    const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => attempt(i, `guess-${i}`)));
+    const said = (pattern: RegExp) => answers.filter((res) => pattern.test(res.json.error_description)).length;
+    expect(said(/^Client authentication failed$/)).to.equal(LIMITS.clientAuth.maxFailuresPerClient);
+    expect(said(/locked/)).to.equal(9 - LIMITS.clientAuth.maxFailuresPerClient);
+    for (let i = 0; i < 3; i++) expect((await attempt(i, victim.secret)).json.error_description, `the right secret on instance ${i}`).to.match(/locked/);
   });
 
   it('locks a client address after login.maxFailuresPerIp failures across user names and instances, and only that address', async function () {

@@ -1,0 +1,110 @@
+import path from 'path';
+import { Worker } from 'worker_threads';
+import { TemporarilyUnavailable } from '../errors';
+import type { BcryptAnswer, BcryptJob } from './bcrypt-worker';
+
+type Waiting = { job: BcryptJob; resolve: (result: boolean | string) => void; reject: (err: Error) => void };
+
+let shared: { config: string; pool: BcryptPool } | undefined;
+
+/** Seconds a client is told to wait when every worker is busy and the queue is full. */
+const BUSY_RETRY_AFTER = 1;
+
+/**
+ * bcrypt (tens of milliseconds of CPU per check) on worker threads, so that
+ * a flood of secrets to check never stalls the event loop that serves every
+ * other request of the gateway (issue 15: wrong client secrets took protected
+ * calls from 15 ms to seconds). At most `size` checks run at once; at most
+ * `maxQueue` more wait. Past that a check is refused at once with 503
+ * temporarily_unavailable and Retry-After, rather than queued without bound:
+ * a secret recently proven right (VerifiedSecrets) needs no bcrypt and keeps
+ * working throughout.
+ */
+export class BcryptPool {
+  private readonly workers = new Set<Worker>();
+  private readonly idle: Worker[] = [];
+  private readonly running = new Map<Worker, Waiting>();
+  private readonly queue: Waiting[] = [];
+  private nextId = 1;
+
+  constructor(private readonly size: number, private readonly maxQueue: number) {}
+
+  /** The process's pool: EG's hot reload gets the same one back unless its settings changed (the old one is closed). */
+  static shared(settings: { workers: number; maxQueue: number }): BcryptPool {
+    const config = `${settings.workers}:${settings.maxQueue}`;
+    if (shared?.config === config) return shared.pool;
+    shared?.pool.close();
+    shared = { config, pool: new BcryptPool(settings.workers, settings.maxQueue) };
+    return shared.pool;
+  }
+
+  compare(secret: string, hash: string): Promise<boolean> {
+    return this.submit({ id: this.nextId++, op: 'compare', secret, hash }) as Promise<boolean>;
+  }
+
+  hash(secret: string, rounds: number): Promise<string> {
+    return this.submit({ id: this.nextId++, op: 'hash', secret, rounds }) as Promise<string>;
+  }
+
+  /** Stops every worker; checks still waiting fail. */
+  close(): void {
+    for (const waiting of this.queue.splice(0)) waiting.reject(new Error('the bcrypt pool was closed'));
+    for (const worker of [...this.workers]) {
+      this.retire(worker, new Error('the bcrypt pool was closed'));
+      void worker.terminate();
+    }
+  }
+
+  private submit(job: BcryptJob): Promise<boolean | string> {
+    const workerFree = this.idle.length > 0 || this.workers.size < this.size;
+    if (!workerFree && this.queue.length >= this.maxQueue) {
+      const busy = new TemporarilyUnavailable('The authorization server is busy, try again later', `bcrypt queue full (${this.maxQueue} waiting)`);
+      busy.headers['Retry-After'] = String(BUSY_RETRY_AFTER);
+      return Promise.reject(busy);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idle.pop() ?? (this.workers.size < this.size ? this.spawn() : undefined);
+      if (!worker) return;
+      const waiting = this.queue.shift()!;
+      this.running.set(worker, waiting);
+      worker.postMessage(waiting.job);
+    }
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(path.join(__dirname, 'bcrypt-worker.js'));
+    worker.unref(); // an idle pool never keeps the process alive
+    worker.on('message', (answer: BcryptAnswer) => {
+      const waiting = this.running.get(worker);
+      this.running.delete(worker);
+      this.idle.push(worker);
+      if (waiting) {
+        if ('error' in answer) waiting.reject(new Error(`bcrypt: ${answer.error}`));
+        else waiting.resolve(answer.result);
+      }
+      this.dispatch();
+    });
+    worker.on('error', (err) => this.retire(worker, err));
+    worker.on('exit', (code) => this.retire(worker, new Error(`a bcrypt worker exited with code ${code}`)));
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /** A worker that died fails its check; the next check starts another. */
+  private retire(worker: Worker, err: Error): void {
+    if (!this.workers.delete(worker)) return;
+    const at = this.idle.indexOf(worker);
+    if (at >= 0) this.idle.splice(at, 1);
+    const waiting = this.running.get(worker);
+    this.running.delete(worker);
+    waiting?.reject(err);
+    this.dispatch();
+  }
+}

@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { Browser, hiddenField } from '../helpers/browser';
+import { basic, postForm } from '../helpers/http';
+import { startWorld, World } from '../helpers/world';
+
+/** Issue 15, item 2: a remembered password (credentialCache) skips bcrypt, never the sign-in lock. */
+describe('guessing passwords: a lock refuses the right password even when it was proven moments before', function () {
+  let world: World;
+  before(async function () {
+    world = await startWorld({ settings: { grants: ['authorization_code', 'password', 'client_credentials', 'refresh_token'], login: { maxFailuresPerUser: 3, maxFailuresPerIp: 1000 } } });
+  });
+  after(async function () { await world?.stop(); });
+
+  const passwordGrant = (username: string, password: string) =>
+    postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'password', username, password }, { Authorization: basic(world.app.id, world.app.secret) });
+
+  it('refuses the right password in the password grant and on the login page once the user name is locked', async function () {
+    const admin = world.gateway.admin;
+    const user = await admin.createUser({ username: 'frank', firstname: 'Frank', lastname: 'Example' });
+    await admin.createCredential(user.id, 'basic-auth', { password: 'frank-password', autoGeneratePassword: false });
+    expect((await passwordGrant('frank', 'frank-password')).status, 'the user, remembered from now on').to.equal(200);
+    for (let i = 0; i < 3; i++) expect((await passwordGrant('frank', `guess-${i}`)).status).to.equal(400);
+    const grant = await passwordGrant('frank', 'frank-password');
+    expect(grant.status, grant.text).to.equal(400);
+    expect(grant.json.error_description).to.match(/Too many failed attempts/);
+    const browser = new Browser(world.gateway.url);
+    const csrf = hiddenField((await browser.get('/oauth2/login')).text, '_csrf');
+    const page = await browser.post('/oauth2/login', { _csrf: csrf, username: 'frank', password: 'frank-password' });
+    expect(page.status).to.equal(429);
+    expect(Number(page.headers.get('retry-after'))).to.be.within(1, 900);
+  });
+});
