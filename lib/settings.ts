@@ -41,6 +41,8 @@ export interface Settings {
   device: { ttl: number; interval: number; maxUserCodeFailures: number; maxRequestsPerClient: number; maxRequestsPerIp: number };
   clientRegistration: { enabled: boolean; selfServiceScopes: string[]; maxAppsPerUser: number };
   dynamicRegistration: DynamicRegistrationSettings;
+  /** URLs supplied by clients (jwks_uri), fetched only from public addresses unless allowPrivateNetworks. */
+  clientUrls: { allowPrivateNetworks: boolean; timeout: number };
   tokenEndpoint: { maxBodyBytes: number };
   tokenCache: { ttl: number; maxEntries: number };
   credentialCache: { ttl: number; maxEntries: number };

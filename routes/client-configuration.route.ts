@@ -9,6 +9,7 @@ import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { DynamicClient } from '../lib/registration/dynamic-clients';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
+import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
 
@@ -85,6 +86,7 @@ export function mountClientConfigurationRoutes(router: Router, { settings, servi
     ...jsonBody(settings.dynamicRegistration.maxBodyBytes),
     checkUpdateRequest,
     readClientMetadata(settings, services),
+    checkJwksUriHost(settings),
     updateClient,
     oauthErrorHandler(logger));
   router.delete(path, noStore, authenticateRegistration, deleteClient, oauthErrorHandler(logger));

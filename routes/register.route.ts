@@ -7,6 +7,7 @@ import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
 import type { InitialAccess } from '../lib/registration/initial-access';
+import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
 import { mountClientConfigurationRoutes } from './client-configuration.route';
@@ -53,6 +54,7 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     authenticateInitialAccess,
     ...jsonBody(settings.dynamicRegistration.maxBodyBytes),
     readClientMetadata(settings, services),
+    checkJwksUriHost(settings),
     registerClient,
     oauthErrorHandler(logger));
   router.all(path, methodNotAllowed('POST'));

@@ -21,7 +21,7 @@ export const clientMetadataSchema = {
     client_name: text(200, 'Shown to users on the consent page.'),
     scope: text(2000, 'Space-separated scopes, each one of dynamicRegistration.allowedScopes.'),
     jwks: { type: 'object', description: 'The client\'s public keys as a JWK Set.' },
-    jwks_uri: text(2000, 'Where the client publishes its JWK Set (https, or http on loopback).'),
+    jwks_uri: text(2000, 'Where the client publishes its JWK Set: https, on a public address (see settings clientUrls).'),
     client_uri: text(2000, 'The client\'s home page.'),
     logo_uri: text(2000, 'The client\'s logo.'),
     tos_uri: text(2000, 'The client\'s terms of service.'),

@@ -415,6 +415,30 @@ export const settingsSchema = {
       }
     },
     dynamicRegistration: dynamicRegistrationSchema,
+    clientUrls: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'URLs that clients supply and the gateway fetches (an app\'s jwks_uri, app property jwksUri). They must be https ' +
+        'and are fetched only from public addresses, checked on the address connected to after DNS, with no redirect followed ' +
+        'and at most 256 KiB read. URLs the operator configures (jwtBearer.issuers, the policy\'s jwt.jwksUri and ' +
+        'introspection endpoint, the servers registry) are not concerned.',
+      properties: {
+        allowPrivateNetworks: {
+          type: 'boolean',
+          default: false,
+          description: 'Also fetch from loopback, private (RFC 1918, unique local), link-local and other non-public addresses, ' +
+            'and over plain http on loopback: for tests and deployments whose clients all live inside the network.'
+        },
+        timeout: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 60000,
+          default: 5000,
+          description: 'Milliseconds a fetch of a client\'s URL may take, DNS, connection and answer together.'
+        }
+      }
+    },
     tokenCache: {
       type: 'object',
       additionalProperties: false,

@@ -1,8 +1,10 @@
 import { createHash } from 'crypto';
 import type { Client } from '../clients/client';
+import { fetchClientUrl } from '../client-urls/client-url-fetch';
+import { clientUrlProblem } from '../client-urls/client-url-rule';
 import type { EgLogger } from '../eg/types';
 import { keysFromJwkSet } from '../keys/jwk-set';
-import { JwtRejected, JwtVerifier } from '../keys/jwt-verifier';
+import { JwtRejected, JwtRules, JwtVerifier } from '../keys/jwt-verifier';
 import { loadKeys } from '../keys/key-entry';
 import { isSafeFetchUrl } from '../keys/safe-url';
 import type { Settings } from '../settings';
@@ -13,8 +15,10 @@ const MAX_CACHED_APPS = 10000;
 /**
  * Who may sign JWT assertions, and with which keys: the issuers trusted in
  * settings (RFC 7523 §3 item 1), and each app for itself with the keys it
- * registered as app properties, `jwks` (a JWK Set as JSON) or `jwksUri`
- * (https, or http on loopback), as in RFC 7591 §2.
+ * registered as app properties, `jwks` (a JWK Set as JSON) or `jwksUri`,
+ * as in RFC 7591 §2. An app's jwksUri is the client's word, however it was
+ * set: it is fetched under `clientUrls` (public addresses only), whereas the
+ * issuers' are the operator's.
  */
 export class JwtAssertionTrust {
   private readonly issuers: Map<string, JwtVerifier>;
@@ -30,15 +34,26 @@ export class JwtAssertionTrust {
     }));
   }
 
-  private verifier(issuer: string, keys: Pick<ConstructorParameters<typeof JwtVerifier>[0], 'keys' | 'jwksUri' | 'algorithms'>): JwtVerifier {
+  private verifier(issuer: string, rules: Pick<JwtRules, 'keys' | 'jwksUri' | 'algorithms' | 'jwksTimeout' | 'jwksFetch' | 'onJwksError'>): JwtVerifier {
     return new JwtVerifier({
-      ...keys,
+      onJwksError: (message) => this.logger.error(`oauth2: assertion keys of ${issuer}: ${message}`),
+      ...rules,
       issuer,
       audience: this.audiences,
       leeway: this.settings.assertions.leeway,
       typ: '',
-      noun: 'assertion',
-      onJwksError: (message) => this.logger.error(`oauth2: assertion keys of ${issuer}: ${message}`)
+      noun: 'assertion'
+    });
+  }
+
+  /** An app's own keys: its jwksUri is fetched under `clientUrls`, and a failed fetch is the client's doing, a warning. */
+  private clientVerifier(clientId: string, keys: Pick<JwtRules, 'keys' | 'jwksUri'>): JwtVerifier {
+    const rules = this.settings.clientUrls;
+    return this.verifier(clientId, {
+      ...keys,
+      jwksTimeout: rules.timeout,
+      jwksFetch: (url, _timeoutMs, maxBytes) => fetchClientUrl(url, rules, maxBytes),
+      onJwksError: (message) => this.logger.warn(`oauth2: keys of client ${clientId}: ${message}`)
     });
   }
 
@@ -65,12 +80,11 @@ export class JwtAssertionTrust {
     const fingerprint = createHash('sha256').update(`${jwksUri ?? ''}\n${jwks ?? ''}`).digest('base64url');
     const cached = this.apps.get(client.id);
     if (cached?.fingerprint === fingerprint) return cached.verifier;
-    if (jwksUri && !isSafeFetchUrl(jwksUri)) {
-      throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: jwksUri must be https`);
-    }
+    const problem = jwksUri && clientUrlProblem(jwksUri, this.settings.clientUrls);
+    if (problem) throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: jwksUri ${problem}`);
     let verifier: JwtVerifier;
     try {
-      verifier = this.verifier(client.id, { keys: jwks ? keysFromJwkSet(jwks) : [], jwksUri });
+      verifier = this.clientVerifier(client.id, { keys: jwks ? keysFromJwkSet(jwks) : [], jwksUri });
     } catch (err) {
       throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: ${(err as Error).message}`);
     }

@@ -1,4 +1,4 @@
-import { InvalidClient, TemporarilyUnavailable } from '../errors';
+import { InvalidClient } from '../errors';
 import type { EgServices } from '../eg/types';
 import { JwtKeysUnavailable, JwtRejected } from '../keys/jwt-verifier';
 import type { Settings } from '../settings';
@@ -19,7 +19,8 @@ export interface ClientAssertionFields { client_id?: unknown; client_assertion_t
  * itself with a JWT it signed with a key it registered (app property `jwks`
  * or `jwksUri`), with `iss` and `sub` its client_id, this server as `aud`,
  * a short life and a `jti` used once. Every failure is invalid_client
- * (RFC 7521 §4.2.1), with the failed check in the description.
+ * (RFC 7521 §4.2.1), with the failed check in the description; so is a
+ * jwksUri that cannot be fetched (the log says why).
  */
 export class ClientAssertions {
   constructor(
@@ -47,7 +48,8 @@ export class ClientAssertions {
       return client;
     } catch (err) {
       if (err instanceof JwtRejected) throw new InvalidClient(`Client authentication failed: ${err.reason}`, err.detail);
-      if (err instanceof JwtKeysUnavailable) throw new TemporarilyUnavailable('The client\'s keys cannot be fetched at the moment', err.message);
+      // The keys are the client's to publish (and a jwksUri it points inward is refused): its failure, not ours.
+      if (err instanceof JwtKeysUnavailable) throw new InvalidClient('Client authentication failed: the client\'s registered keys could not be fetched', err.message);
       throw err;
     }
   }

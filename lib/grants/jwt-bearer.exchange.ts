@@ -14,10 +14,15 @@ import { extensionExchange } from './extension.exchange';
 
 interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; trust: JwtAssertionTrust; replays: ReplayGuard }
 
-/** RFC 7523 §3.1: every refusal of the assertion is invalid_grant, with the check that failed. */
-function refusal(err: unknown): Error {
+/**
+ * RFC 7523 §3.1: every refusal of the assertion is invalid_grant, with the
+ * check that failed; so are the client's own keys that cannot be fetched.
+ * A trusted issuer's keys that cannot be fetched are not the client's fault:
+ * it may retry.
+ */
+function refusal(err: unknown, selfIssued: boolean): Error {
   if (err instanceof JwtRejected) return new InvalidGrant(err.reason, err.detail);
-  // Not the assertion's fault: the client may retry (the same answer as for client assertions).
+  if (err instanceof JwtKeysUnavailable && selfIssued) return new InvalidGrant('The client\'s registered keys could not be fetched', err.message);
   if (err instanceof JwtKeysUnavailable) return new TemporarilyUnavailable('The assertion issuer\'s keys cannot be fetched at the moment', err.message);
   return err as Error;
 }
@@ -45,7 +50,7 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
       if (!verifier) throw new JwtRejected('The assertion was not issued by a trusted issuer');
       verified = await verifyJwtAssertion(verifier, assertion, settings.assertions, replays);
     } catch (err) {
-      throw refusal(err);
+      throw refusal(err, selfIssued);
     }
     let user = null;
     if (verified.sub !== client.id) {

@@ -1,6 +1,6 @@
 import { decodeProtectedHeader, errors, JWTPayload, jwtVerify, KeyLike } from 'jose';
 import type { JwsAlgorithm, KeyEntry } from './key-entry';
-import { JwtKeysUnavailable, RemoteJwks } from './remote-jwks';
+import { JwksFetch, JwtKeysUnavailable, RemoteJwks } from './remote-jwks';
 
 export { JwtKeysUnavailable };
 
@@ -22,6 +22,8 @@ export interface JwtRules {
   typ?: string;
   /** Milliseconds to wait for the JWKS document. */
   jwksTimeout?: number;
+  /** How the JWKS document is fetched; default: as a URL the operator configured. */
+  jwksFetch?: JwksFetch;
   /** Seconds after a fetch before an unknown kid may fetch the JWKS again. */
   jwksCooldown?: number;
   /** Told when the JWKS cannot be fetched. */
@@ -82,7 +84,7 @@ export class JwtVerifier {
     this.algorithms = rules.algorithms ?? defaults;
     this.noun = rules.noun ?? 'token';
     if (rules.jwksUri) {
-      this.jwks = new RemoteJwks(rules.jwksUri, rules.jwksTimeout ?? 5000, (rules.jwksCooldown ?? 30) * 1000, rules.onJwksError ?? (() => undefined));
+      this.jwks = new RemoteJwks(rules.jwksUri, rules.jwksTimeout ?? 5000, (rules.jwksCooldown ?? 30) * 1000, rules.onJwksError ?? (() => undefined), rules.jwksFetch);
     }
   }
 

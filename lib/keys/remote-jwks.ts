@@ -6,8 +6,27 @@ const MAX_DOCUMENT_BYTES = 262144;
 /** The JWK Set could not be had, and no earlier copy is at hand: not the token's fault. */
 export class JwtKeysUnavailable extends Error {}
 
+/** An answer to a GET, read in full. */
+export interface FetchedDocument { status: number; text: string }
+
+/** GETs a JWK Set document within `timeoutMs`, refusing one over `maxBytes`. */
+export type JwksFetch = (url: string, timeoutMs: number, maxBytes: number) => Promise<FetchedDocument>;
+
 /**
- * Another issuer's JWK Set, fetched when first needed and kept 10 minutes.
+ * The fetch of URLs the operator configured (a trusted issuer's JWKS):
+ * wherever they point, as long as isSafeFetchUrl allowed them.
+ */
+const fetchConfiguredUrl: JwksFetch = async (url, timeoutMs, maxBytes) => {
+  const res = await fetch(url, { headers: { Accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  if (res.status === 200 && text.length > maxBytes) throw new Error(`answered more than ${maxBytes} bytes`);
+  return { status: res.status, text };
+};
+
+/**
+ * A JWK Set (another issuer's, or a client's), fetched by `load` when first
+ * needed and kept 10 minutes: by default as a URL the operator configured;
+ * a client's through fetchClientUrl (lib/client-urls).
  * A token naming an unknown kid fetches it again (key rotation at the
  * issuer), but at most once per cooldown, failures included, so forged kids
  * cannot make the gateway hammer the issuer. When a fetch fails, the last
@@ -23,14 +42,15 @@ export class RemoteJwks {
     private readonly url: string,
     private readonly timeoutMs: number,
     private readonly cooldownMs: number,
-    private readonly onError: (message: string) => void
+    private readonly onError: (message: string) => void,
+    private readonly load: JwksFetch = fetchConfiguredUrl
   ) {}
 
   /** A key resolver for jose's jwtVerify. */
   readonly resolve = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<KeyLike> => {
     if (!this.keySet || Date.now() - this.fetchedAt > MAX_AGE_MS) await this.refresh();
     const keySet = this.keySet;
-    if (!keySet) throw new JwtKeysUnavailable(`JWKS ${this.url} unavailable`);
+    if (!keySet) throw new JwtKeysUnavailable(`JWKS ${shown(this.url)} unavailable`);
     try {
       return await keySet(header, token);
     } catch (err) {
@@ -50,24 +70,39 @@ export class RemoteJwks {
     try {
       await this.pending;
     } catch (err) {
-      const message = `JWKS ${this.url} unavailable: ${describe(err)}`;
+      const message = `JWKS ${shown(this.url)} unavailable: ${describe(err)}`;
       this.onError(this.keySet ? `${message}; still using the keys fetched before` : message);
     }
   }
 
   private async fetch(): Promise<void> {
     this.attemptedAt = Date.now();
-    const res = await fetch(this.url, { headers: { Accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(this.timeoutMs) });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`answered ${res.status}`);
-    if (text.length > MAX_DOCUMENT_BYTES) throw new Error('answered more than 256 KiB');
-    this.keySet = createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
+    const { status, text } = await this.load(this.url, this.timeoutMs, MAX_DOCUMENT_BYTES);
+    if (status !== 200) throw new Error(`answered ${status}`);
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch {
+      throw new Error('answered something that is not JSON'); // V8's message would quote the answer
+    }
+    this.keySet = createLocalJWKSet(document as JSONWebKeySet);
     this.fetchedAt = Date.now();
   }
 }
 
+/** A URL for the log: as WHATWG URL writes it (control characters and spaces percent-encoded), cut short. */
+function shown(url: string): string {
+  try {
+    return new URL(url).href.slice(0, 300);
+  } catch {
+    return '(an unreadable URL)';
+  }
+}
+
+/** Why a fetch failed, for the log; escaped, since a TLS or parser error may quote what the other end sent. */
 function describe(err: unknown): string {
   if ((err as Error).name === 'TimeoutError') return 'no answer in time';
   const cause = (err as { cause?: { code?: string } }).cause;
-  return `${(err as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
+  const text = `${(err as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
+  return JSON.stringify(text.slice(0, 300)).slice(1, -1);
 }

@@ -1,9 +1,9 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { clientMetadataSchema } from '../../schemas/client-metadata.schema';
+import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule';
 import type { TokenEndpointAuthMethod } from '../clients/client-registrar';
 import { InvalidClientMetadata } from '../errors';
 import { keysFromJwkSet } from '../keys/jwk-set';
-import { isSafeFetchUrl } from '../keys/safe-url';
 import { isValidScopeParam } from '../scopes';
 import { checkFlows } from './grant-types';
 import { checkRedirectUris } from './redirect-uris';
@@ -34,6 +34,8 @@ export interface RegistrationPolicy {
   allowedScopes: string[];
   /** The scopes that exist in EG: a client's credential can only hold those. */
   knownScopes: string[];
+  /** What a jwks_uri may point at. */
+  clientUrls: ClientUrlRules;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -57,11 +59,16 @@ function checkScopes(scope: string | undefined, policy: RegistrationPolicy): str
   return scopes;
 }
 
-/** RFC 7591 §2: private_key_jwt needs keys; jwks and jwks_uri are never both given. */
-function checkKeys(jwks: object | undefined, jwksUri: string | undefined, authMethod: TokenEndpointAuthMethod): void {
+/**
+ * RFC 7591 §2: private_key_jwt needs keys; jwks and jwks_uri are never both
+ * given; a jwks_uri must be one the gateway will fetch (clientUrlProblem;
+ * its host name is resolved by the next step, checkJwksUriHost).
+ */
+function checkKeys(jwks: object | undefined, jwksUri: string | undefined, authMethod: TokenEndpointAuthMethod, urls: ClientUrlRules): void {
   if (jwks && jwksUri) throw new InvalidClientMetadata('jwks and jwks_uri must not both be given');
   if (authMethod === 'private_key_jwt' && !jwks && !jwksUri) throw new InvalidClientMetadata('private_key_jwt needs jwks or jwks_uri');
-  if (jwksUri && !isSafeFetchUrl(jwksUri)) throw new InvalidClientMetadata('jwks_uri must be https (plain http only on loopback)');
+  const problem = jwksUri && clientUrlProblem(jwksUri, urls);
+  if (problem) throw new InvalidClientMetadata(`jwks_uri ${problem}`);
   if (jwks) {
     try {
       keysFromJwkSet(JSON.stringify(jwks));
@@ -94,7 +101,7 @@ export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): 
   }
   const flows = checkFlows(fields.grant_types, fields.response_types, policy.grants, authMethod === 'none');
   const redirectUris = checkRedirectUris(fields.redirect_uris, flows.grantTypes.includes('authorization_code') || flows.grantTypes.includes('implicit'));
-  checkKeys(fields.jwks, fields.jwks_uri, authMethod);
+  checkKeys(fields.jwks, fields.jwks_uri, authMethod, policy.clientUrls);
   for (const field of WEB_PAGES) checkWebPage(field, fields[field]);
   const about = Object.fromEntries(DESCRIPTIVE.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]));
   return {

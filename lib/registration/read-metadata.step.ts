@@ -13,7 +13,8 @@ export function readClientMetadata(settings: Settings, services: EgServices) {
     services.credential.getAllScopes().then((knownScopes) => parseClientMetadata(req.body, {
       grants: settings.grants,
       allowedScopes: settings.dynamicRegistration.allowedScopes,
-      knownScopes: knownScopes ?? []
+      knownScopes: knownScopes ?? [],
+      clientUrls: settings.clientUrls
     })).then((metadata) => { res.locals.metadata = metadata; next(); }, next);
   };
 }

@@ -22,7 +22,8 @@ describe('JWT client authentication (private_key_jwt, RFC 7523 §2.2)', function
     post('token', { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion(id, extra) });
 
   before(async function () {
-    world = await startWorld();
+    // The app's jwksUri below is on loopback: only fetched when the operator allows private networks.
+    world = await startWorld({ settings: { clientUrls: { allowPrivateNetworks: true } } });
     const jwk = { ...key.publicKey.export({ format: 'jwk' }), kid: 'k1' };
     client = await world.gateway.admin.registerClient({ name: 'signing-app', userId: world.user.id, jwks: JSON.stringify({ keys: [jwk] }) }, ['read']);
     jwks = await startFakeServer(() => ({ body: { keys: [{ ...rotated.publicKey.export({ format: 'jwk' }), alg: 'RS256' }] } }));
@@ -39,7 +40,7 @@ describe('JWT client authentication (private_key_jwt, RFC 7523 §2.2)', function
     expect(res.json.scope).to.equal('read');
   });
 
-  it('fetches the keys of an app that registered a jwksUri', async function () {
+  it('fetches the keys of an app that registered a jwksUri (on loopback, with clientUrls.allowPrivateNetworks)', async function () {
     const res = await post('token', { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion(byUri.id, {}, rotated.privateKey, 'RS256') });
     expect(res.status, res.text).to.equal(200);
   });

@@ -93,6 +93,8 @@ export async function startFuzzWorld(seed: number): Promise<FuzzWorld> {
         samlBearer: { identityProviders: [{ issuer: SAML_IDP, certificate: idp.certificatePem }] },
         clientRegistration: { enabled: true, selfServiceScopes: ['read', 'write'] },
         dynamicRegistration: { enabled: true, allowedScopes: ['read', 'write'] },
+        // The fuzz-keys-uri app's jwksUri is the local upstream.
+        clientUrls: { allowPrivateNetworks: true },
         tokenEndpoint: { maxBodyBytes: 65536 },
         scopeDescriptions: { read: 'Lire vos données 📖', write: '\u202Eetirw' },
         // Every fuzz request comes from 127.0.0.1: a per-IP lock would soon refuse the good requests of the checks afterwards.
