@@ -26,7 +26,7 @@ type Managed = DynamicClient & { token: string };
  */
 export function mountClientConfigurationRoutes(router: Router, { settings, services, guard, clients, logger }: DynamicRegistration): void {
   const path = `${settings.routes.register}/:clientId`;
-  const realm = settings.serviceName;
+  const realm = settings.issuer; // an ASCII URL; serviceName is a display name, any language
 
   /** RFC 7592 §2: an unknown client and another client's token look the same, 401. */
   function authenticateRegistration(req: Request, res: Response, next: NextFunction): void {

@@ -123,9 +123,9 @@ export const policySchema = {
         },
         realm: {
           type: 'string',
-          pattern: '^[^"\\\\\\r\\n]*$',
+          pattern: '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]*$',
           default: 'express-gateway',
-          description: 'The realm named in WWW-Authenticate challenges (RFC 6750 §3).'
+          description: 'The realm named in WWW-Authenticate challenges (RFC 6750 §3): printable ASCII without " or \\ (RFC 9110 §11.2).'
         },
         hideCredentials: {
           type: 'boolean',

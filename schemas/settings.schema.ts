@@ -65,8 +65,9 @@ export const settingsSchema = {
     },
     issuer: {
       type: 'string',
-      pattern: '^https?://[^?#]+$',
-      description: 'Issuer identifier (RFC 8414 §2): an http(s) URL without query or fragment. ' +
+      pattern: '^https?://[\\x21\\x24-\\x3E\\x40-\\x5B\\x5D-\\x7E]+$',
+      description: 'Issuer identifier (RFC 8414 §2): an http(s) URL without query or fragment, in ASCII (a host name in its ' +
+        'xn-- form): it is sent in headers (the Basic challenge\'s realm) as well as in tokens and metadata. ' +
         'Defaults to http://localhost:<gateway http port>.'
     },
     basePath: routePath('/oauth2', 'Path under which every endpoint of the plugin is mounted.'),

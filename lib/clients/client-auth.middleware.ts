@@ -5,6 +5,7 @@ import { Strategy as ClientPasswordStrategy } from 'passport-oauth2-client-passw
 import type { GuessingGuard } from '../credentials/guessing-guard';
 import type { EgServices } from '../eg/types';
 import { InvalidClient, InvalidRequest } from '../errors';
+import { basicChallenge } from '../http/challenge';
 import { clientIp } from '../http/client-ip';
 import type { Settings } from '../settings';
 import type { Client } from './client';
@@ -56,7 +57,7 @@ export function clientAuthentication(
   passport.use('client_secret_basic', new BasicStrategy({ passReqToCallback: true }, (req, id, secret, done) => basic(req, formDecode(id), formDecode(secret), done)));
   passport.use('client_secret_post', new ClientPasswordStrategy({ passReqToCallback: true }, verify('client_secret_post')));
 
-  const basicChallenge = `Basic realm="${realm}", charset="UTF-8"`;
+  const challenge = basicChallenge(realm);
 
   /** RFC 6749 §2.3: one authentication method per request. */
   function requireSingleAuthMethod(req: Request, _res: Response, next: NextFunction): void {
@@ -87,11 +88,11 @@ export function clientAuthentication(
     }
     const strategy = basicUsed ? 'client_secret_basic' : 'client_secret_post';
     passport.authenticate(strategy, { session: false }, (err: Error | null, client: Client | false) => {
-      if (err instanceof InvalidClient && basicUsed) err.headers['WWW-Authenticate'] = basicChallenge;
+      if (err instanceof InvalidClient && basicUsed) err.headers['WWW-Authenticate'] = challenge;
       if (err) return next(err);
       if (!client) {
         const failure = new InvalidClient('Client authentication failed');
-        if (basicUsed) failure.headers['WWW-Authenticate'] = basicChallenge;
+        if (basicUsed) failure.headers['WWW-Authenticate'] = challenge;
         return next(failure);
       }
       if (req.body.client_id !== undefined && req.body.client_id !== client.id) {

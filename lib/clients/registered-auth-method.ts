@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { InvalidClient } from '../errors';
+import { basicChallenge } from '../http/challenge';
 import type { Client } from './client';
 
 /**
@@ -16,7 +17,7 @@ export function requireRegisteredAuthMethod(realm: string) {
     const registered = client.app.tokenEndpointAuthMethod;
     if (typeof registered !== 'string' || !registered || registered === client.authMethod) return next();
     const refused = new InvalidClient(`This client is registered to authenticate with ${registered}, not ${client.authMethod}`);
-    if (client.authMethod === 'client_secret_basic') refused.headers['WWW-Authenticate'] = `Basic realm="${realm}", charset="UTF-8"`;
+    if (client.authMethod === 'client_secret_basic') refused.headers['WWW-Authenticate'] = basicChallenge(realm);
     next(refused);
   };
 }

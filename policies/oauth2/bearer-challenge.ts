@@ -1,11 +1,10 @@
 import type { Response } from 'express';
 import type { EgLogger } from '../../lib/eg/types';
 import { InsufficientScope, OAuthError, toOAuthError } from '../../lib/errors';
+import { quotedParam } from '../../lib/http/challenge';
 
 /** A request that carried no token at all: RFC 6750 §3.1 says no error code then. */
 export class MissingToken extends Error {}
-
-const quoted = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
 
 /**
  * Refuses a request the RFC 6750 §3 way: 401 with a Bearer challenge (with
@@ -14,7 +13,7 @@ const quoted = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
  */
 export function sendBearerChallenge(res: Response, failure: unknown, realm: string, logger: EgLogger): void {
   if (failure instanceof MissingToken) {
-    res.status(401).set('WWW-Authenticate', `Bearer realm=${quoted(realm)}`)
+    res.status(401).set('WWW-Authenticate', `Bearer realm=${quotedParam(realm)}`)
       .json({ error_description: 'A bearer access token is required' });
     return;
   }
@@ -24,7 +23,7 @@ export function sendBearerChallenge(res: Response, failure: unknown, realm: stri
     res.status(err.status).json(err.toJSON());
     return;
   }
-  const attributes = [`realm=${quoted(realm)}`, `error=${quoted(err.error)}`, `error_description=${quoted(err.description)}`];
-  if (err instanceof InsufficientScope && err.scope) attributes.push(`scope=${quoted(err.scope)}`);
+  const attributes = [`realm=${quotedParam(realm)}`, `error=${quotedParam(err.error)}`, `error_description=${quotedParam(err.description)}`];
+  if (err instanceof InsufficientScope && err.scope) attributes.push(`scope=${quotedParam(err.scope)}`);
   res.status(err.status).set('WWW-Authenticate', `Bearer ${attributes.join(', ')}`).json(err.toJSON());
 }

@@ -3,10 +3,15 @@ import type { ValidatedToken } from '../../lib/tokens/validated-token';
 
 const IDENTITY_HEADER = /^eg-(token|consumer)-/;
 
-/** Headers a client sends with our prefixes are forgeries: drop them before anything else. */
+/**
+ * Headers a client sends with our prefixes are forgeries: drop them before
+ * anything else. Read as a CGI or WSGI stack reads them (HTTP_EG_TOKEN_...:
+ * `_`, `.` and any other punctuation become one), so that
+ * `eg_token_authenticated_user_id` cannot pass for ours upstream either.
+ */
 export function stripSpoofedIdentity(req: Request): void {
   for (const name of Object.keys(req.headers)) {
-    if (IDENTITY_HEADER.test(name)) delete req.headers[name];
+    if (IDENTITY_HEADER.test(name.replace(/[^a-z0-9]/g, '-'))) delete req.headers[name];
   }
 }
 

@@ -42,7 +42,8 @@ describe('loading the plugin into Express Gateway', function () {
     ['a wrong type', { refreshToken: { rotate: 'sometimes' } }, /plugins\.oauth2\.refreshToken\.rotate must be boolean/],
     ['an unknown key', { grnats: ['password'] }, /plugins\.oauth2\.grnats must NOT have additional properties/],
     ['an unknown grant', { grants: ['password', 'magic'] }, /plugins\.oauth2\.grants\.1 must be equal to one of the allowed values \(one of: authorization_code/],
-    ['an issuer with a query', { issuer: 'https://as.example.com/?x=1' }, /plugins\.oauth2\.issuer must match pattern/]
+    ['an issuer with a query', { issuer: 'https://as.example.com/?x=1' }, /plugins\.oauth2\.issuer must match pattern/],
+    ['an issuer that is not ASCII (it goes into the Basic challenge header)', { issuer: 'https://sécurité.example' }, /plugins\.oauth2\.issuer must match pattern/]
   ];
   for (const [what, settings, message] of refusals) {
     it(`stops the gateway with a non-zero exit and names the key for ${what}`, async function () {
@@ -57,4 +58,23 @@ describe('loading the plugin into Express Gateway', function () {
       }
     });
   }
+
+  it('stops the gateway naming the parameter for a policy realm that cannot go into a header (issue 15, item 6)', async function () {
+    const gateway = await startGateway({
+      gateway: {
+        apiEndpoints: { api: { host: '*', paths: ['/api'] } },
+        serviceEndpoints: { backend: { url: 'http://127.0.0.1:9' } },
+        pipelines: { api: { apiEndpoints: ['api'], policies: [{ oauth2: [{ action: { realm: 'API 雪' } }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }] } }
+      },
+      expectExit: true
+    });
+    try {
+      const exited = await Promise.race([gateway.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 8000))]);
+      expect(exited, gateway.output()).not.to.equal('still running');
+      expect(exited).not.to.equal(0);
+      expect(gateway.output()).to.match(/realm should match pattern/);
+    } finally {
+      await gateway.stop();
+    }
+  });
 });

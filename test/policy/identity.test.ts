@@ -79,6 +79,12 @@ describe('oauth2 policy: identity passed downstream', function () {
     expect(h['eg-token-authenticated-user-id']).to.equal(world.user.id);
   });
 
+  it('drops look-alikes a CGI or WSGI upstream would read as ours (underscores, dots)', async function () {
+    const h = await upstreamHeaders({ eg_token_authenticated_user_id: 'root', 'eg.consumer.is.admin': 'true', 'EG_Token_Scopes': 'admin' });
+    expect(Object.keys(h).filter((name) => /^eg[^a-z0-9]?(token|consumer)/i.test(name) && !/^eg-(token|consumer)-/.test(name))).to.deep.equal([]);
+    expect(h['eg-token-scopes']).to.equal('read');
+  });
+
   it('makes the consumer and its token available to later policies (egContext.consumer)', async function () {
     const h = await upstreamHeaders();
     expect(h['x-from-app-name']).to.equal(world.app.name);
