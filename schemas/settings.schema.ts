@@ -159,7 +159,10 @@ export const settingsSchema = {
           type: 'boolean',
           default: true,
           description: 'Issue a new refresh token on every use and retire the old one (RFC 9700 §4.14.2).'
-        }
+        },
+        maxLifetime: duration(7776000, 'Absolute lifetime of a grant in seconds (default 90 days), counted from its first token ' +
+          'response: no refresh works after it and no refresh token outlives it, however often it was rotated ' +
+          '(RFC 9700 §4.14.2). There is no "forever": 0 is refused.')
       }
     },
     authorizationCode: {

@@ -14,9 +14,10 @@ const UNKNOWN = 'The refresh token is invalid, expired or revoked';
 
 /**
  * Refresh token grant (RFC 6749 §6). The new access token may carry fewer
- * scopes than the grant, never more. With rotation on, each refresh token
- * works once; presenting a used one again means it leaked, so the whole grant
- * is revoked (RFC 9700 §4.14.2).
+ * scopes than the grant, never more. No refresh works once the grant is
+ * refreshToken.maxLifetime old, however often it was rotated. With rotation
+ * on, each refresh token works once; presenting a used one again means it
+ * leaked, so the whole grant is revoked (RFC 9700 §4.14.2).
  */
 export function refreshTokenExchange({ issuer, store, services, settings, logger }: Deps) {
   return oauth2orize.exchange.refreshToken(
@@ -25,6 +26,10 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         const record = await store.findRefreshToken(refreshToken);
         const now = Math.floor(Date.now() / 1000);
         if (!record || record.appId !== client.id || record.exp <= now) throw new InvalidGrant(UNKNOWN);
+        // New refresh tokens expire with their grant; this catches those written before maxLifetime existed.
+        if (record.grantStart + settings.refreshToken.maxLifetime <= now) {
+          throw new InvalidGrant('The grant has reached its maximum lifetime; the resource owner must authorize again');
+        }
 
         const granted = splitScopes(record.scope);
         const requested = scope ? [...new Set(scope)] : granted;
@@ -55,6 +60,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         return issuer.issue({
           grantType: record.grantType,
           grantId: record.grantId,
+          grantStartedAt: record.grantStart,
           appId: client.id,
           user,
           scopes,
