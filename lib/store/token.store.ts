@@ -26,9 +26,12 @@ export interface RefreshTokenRecord extends TokenRecord {
    * written before this field existed reads its own iat.
    */
   grantStart: number;
-  /** Set once the token has been exchanged; a second exchange is a replay. */
+  /** Set once the token has been exchanged (to the millisecond); a second exchange is a replay. */
   usedAt?: number;
 }
+
+/** How an exchange of a rotating refresh token went: the first use, a use after the one at usedAt, or a token revoked meanwhile. */
+export type RefreshTokenUse = { use: 'first' } | { use: 'replayed'; usedAt: number } | { use: 'gone' };
 
 export type Hash = Record<string, string>;
 
@@ -142,17 +145,21 @@ export class TokenStore {
   }
 
   /**
-   * Marks a refresh token used: 'first' for its first use, 'replayed' when it
-   * already was (RFC 9700 §4.14.2), 'gone' when it was revoked meanwhile.
+   * Marks a refresh token used at `now` (epoch seconds, to the millisecond),
+   * atomically: of two concurrent requests exactly one is 'first', and the
+   * other learns when that use was (RFC 9700 §4.14.2). 'gone' when the token
+   * was revoked meanwhile.
    */
-  async markRefreshTokenUsed(token: string, now: number): Promise<'first' | 'replayed' | 'gone'> {
+  async markRefreshTokenUsed(token: string, now: number): Promise<RefreshTokenUse> {
     const key = this.keys.refresh(token);
-    const [[, first], [, grantId]] = (await this.db.multi().hsetnx(key, 'usedAt', String(now)).hget(key, 'grantId').exec()) as [[null, number], [null, string | null]];
+    const [[, first], [, grantId], [, usedAt]] = (await this.db.multi()
+      .hsetnx(key, 'usedAt', now.toFixed(3)).hget(key, 'grantId').hget(key, 'usedAt')
+      .exec()) as [[null, number], [null, string | null], [null, string | null]];
     if (!grantId) {
       await this.db.del(key); // hsetnx re-created a key a revocation had just deleted
-      return 'gone';
+      return { use: 'gone' };
     }
-    return first === 1 ? 'first' : 'replayed';
+    return first === 1 ? { use: 'first' } : { use: 'replayed', usedAt: Number(usedAt) };
   }
 
   /**
