@@ -32,7 +32,7 @@ export interface Settings {
   accessToken: { ttl: number; format: 'opaque' | 'jwt'; audience: string };
   keys: KeySpec[];
   introspection: { scope: string; ownTokens: boolean };
-  refreshToken: { ttl: number; rotate: boolean };
+  refreshToken: { ttl: number; rotate: boolean; maxLifetime: number; rotationGracePeriod: number };
   authorizationCode: { ttl: number };
   grants: GrantType[];
   assertions: { leeway: number; maxLifetime: number };

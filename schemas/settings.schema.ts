@@ -160,6 +160,18 @@ export const settingsSchema = {
           type: 'boolean',
           default: true,
           description: 'Issue a new refresh token on every use and retire the old one (RFC 9700 §4.14.2).'
+        },
+        maxLifetime: duration(7776000, 'Absolute lifetime of a grant in seconds (default 90 days), counted from its first token ' +
+          'response: no refresh works after it and no refresh token outlives it, however often it was rotated ' +
+          '(RFC 9700 §4.14.2). There is no "forever": 0 is refused.'),
+        rotationGracePeriod: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 60,
+          default: 0,
+          description: 'Seconds after a rotation during which the same client presenting the refresh token it just rotated ' +
+            '(two tabs, a retry) gets new tokens of the same grant instead of having the grant revoked as a replay ' +
+            '(RFC 9700 §4.14.2). A thief presenting it within them is not detected: keep it to a few seconds. 0: off.'
         }
       }
     },

@@ -4,7 +4,7 @@ import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant } from '../errors';
 import { verifierMatches } from '../pkce';
 import { splitScopes } from '../scopes';
-import type { CodeStore } from '../store/code.store';
+import type { CodeRecord, CodeStore } from '../store/code.store';
 import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
@@ -14,37 +14,49 @@ interface Deps { issuer: TokenIssuer; codes: CodeStore; store: TokenStore; servi
 const UNKNOWN = 'The authorization code is invalid, expired or already used';
 
 /**
- * Authorization code grant, token side (RFC 6749 §4.1.3, RFC 7636 §4.6).
- * A code works once; a second exchange revokes every token issued from it
- * (RFC 6749 §4.1.2). A code_verifier is required exactly when the
- * authorization request carried a challenge (RFC 9700 §2.1.1: a verifier
+ * Whether the request proves to come from the client the code was issued to,
+ * by its client authentication, the redirect URI and the PKCE verifier
+ * (RFC 6749 §4.1.3, RFC 7636 §4.6). A code_verifier is required exactly when
+ * the authorization request carried a challenge (RFC 9700 §2.1.1: a verifier
  * without a challenge is refused too, against PKCE downgrade).
+ * @throws InvalidGrant when it does not.
+ */
+function checkBinding(record: CodeRecord, client: Client, redirectUri: string | undefined, verifier: unknown): void {
+  if (record.appId !== client.id) throw new InvalidGrant(UNKNOWN);
+  if ((record.redirectUriGiven || redirectUri !== undefined) && redirectUri !== record.redirectUri) {
+    throw new InvalidGrant('The redirect_uri does not match the one of the authorization request');
+  }
+  if (record.challenge) {
+    if (typeof verifier !== 'string') throw new InvalidGrant('The code_verifier is missing (PKCE)');
+    if (!verifierMatches(verifier, record.challenge, record.challengeMethod || 'plain')) {
+      throw new InvalidGrant('The code_verifier does not match the code_challenge (PKCE)');
+    }
+  } else if (verifier !== undefined) {
+    throw new InvalidGrant('A code_verifier was sent but the authorization request had no code_challenge');
+  }
+}
+
+/**
+ * Authorization code grant, token side (RFC 6749 §4.1.3, RFC 7636 §4.6).
+ * The code is used up only by a request that proves to be its client's, so
+ * that nobody else can burn it or, by a false replay, revoke its grant. A
+ * code works once; its client using it a second time revokes every token
+ * issued from it (RFC 6749 §4.1.2).
  */
 export function authorizationCodeExchange({ issuer, codes, store, services, logger, withRefreshToken }: Deps) {
   return oauth2orize.exchange.authorizationCode(
     function exchangeCode(client: Client, code: string, redirectUri: string | undefined, body: Record<string, unknown>, done: IssuedCallback) {
       settle(async () => {
         const now = Math.floor(Date.now() / 1000);
-        const consumed = await codes.consume(code, now);
-        if (!consumed) throw new InvalidGrant(UNKNOWN);
-        const { record, replayed } = consumed;
-        if (replayed) {
+        const record = await codes.find(code, now);
+        if (!record) throw new InvalidGrant(UNKNOWN);
+        checkBinding(record, client, redirectUri, body.code_verifier);
+        const use = record.used ? 'replayed' : await codes.markUsed(code, now);
+        if (use === 'gone') throw new InvalidGrant(UNKNOWN);
+        if (use === 'replayed') {
           await store.revokeGrant(record.grantId);
           logger.warn(`oauth2: authorization code of grant ${record.grantId} (client ${record.appId}) replayed; grant revoked`);
           throw new InvalidGrant(UNKNOWN);
-        }
-        if (record.appId !== client.id) throw new InvalidGrant(UNKNOWN);
-        if ((record.redirectUriGiven || redirectUri !== undefined) && redirectUri !== record.redirectUri) {
-          throw new InvalidGrant('The redirect_uri does not match the one of the authorization request');
-        }
-        const verifier = body.code_verifier;
-        if (record.challenge) {
-          if (typeof verifier !== 'string') throw new InvalidGrant('The code_verifier is missing (PKCE)');
-          if (!verifierMatches(verifier, record.challenge, record.challengeMethod || 'plain')) {
-            throw new InvalidGrant('The code_verifier does not match the code_challenge (PKCE)');
-          }
-        } else if (verifier !== undefined) {
-          throw new InvalidGrant('A code_verifier was sent but the authorization request had no code_challenge');
         }
 
         const user = await services.user.get(record.userId);

@@ -4,7 +4,7 @@ import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant, InvalidScope } from '../errors';
 import { shownScope, splitScopes } from '../scopes';
 import type { Settings } from '../settings';
-import type { TokenStore } from '../store/token.store';
+import type { RefreshTokenRecord, TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
 
@@ -13,18 +13,55 @@ interface Deps { issuer: TokenIssuer; store: TokenStore; services: EgServices; s
 const UNKNOWN = 'The refresh token is invalid, expired or revoked';
 
 /**
+ * Retires a rotating refresh token at `clock` (epoch seconds, to the
+ * millisecond). Its first use passes. A later one means the token leaked, so
+ * the grant is revoked (RFC 9700 §4.14.2), unless it comes within
+ * refreshToken.rotationGracePeriod of the first (two tabs, a retry after a
+ * lost answer, two exactly concurrent requests): that one passes too. The
+ * token's and grant's own lifetimes were checked before, so the grace never
+ * outlives them.
+ * @throws InvalidGrant for a replay, or a token revoked meanwhile.
+ */
+async function retire(
+  refreshToken: string, record: RefreshTokenRecord, clock: number, { store, settings, logger }: Pick<Deps, 'store' | 'settings' | 'logger'>
+): Promise<void> {
+  const outcome = record.usedAt !== undefined
+    ? { use: 'replayed' as const, usedAt: record.usedAt }
+    : await store.markRefreshTokenUsed(refreshToken, clock);
+  if (outcome.use === 'gone') throw new InvalidGrant(UNKNOWN);
+  if (outcome.use === 'first') return;
+  const grace = settings.refreshToken.rotationGracePeriod;
+  if (grace > 0 && clock < outcome.usedAt + grace) {
+    logger.debug(`oauth2: refresh token of grant ${record.grantId} (client ${record.appId}) presented again within rotationGracePeriod; answered`);
+    return;
+  }
+  await store.revokeGrant(record.grantId);
+  logger.warn(`oauth2: refresh token of grant ${record.grantId} (client ${record.appId}) replayed; grant revoked`);
+  throw new InvalidGrant('The refresh token was already used; every token of its grant is revoked');
+}
+
+/**
  * Refresh token grant (RFC 6749 §6). The new access token may carry fewer
- * scopes than the grant, never more. With rotation on, each refresh token
- * works once; presenting a used one again means it leaked, so the whole grant
- * is revoked (RFC 9700 §4.14.2).
+ * scopes than the grant, never more. No refresh works once the grant is
+ * refreshToken.maxLifetime old, however often it was rotated. With rotation
+ * on, each refresh token works once; presenting a used one again means it
+ * leaked, so the whole grant is revoked (RFC 9700 §4.14.2), unless its own
+ * client does so within refreshToken.rotationGracePeriod of the rotation
+ * (two tabs, a retry after a lost answer): that request gets new tokens of
+ * the same grant.
  */
 export function refreshTokenExchange({ issuer, store, services, settings, logger }: Deps) {
   return oauth2orize.exchange.refreshToken(
     function refresh(client: Client, refreshToken: string, scope: string[] | undefined, done: IssuedCallback) {
       settle(async () => {
         const record = await store.findRefreshToken(refreshToken);
-        const now = Math.floor(Date.now() / 1000);
+        const clock = Date.now() / 1000;
+        const now = Math.floor(clock);
         if (!record || record.appId !== client.id || record.exp <= now) throw new InvalidGrant(UNKNOWN);
+        // New refresh tokens expire with their grant; this catches those written before maxLifetime existed.
+        if (record.grantStart + settings.refreshToken.maxLifetime <= now) {
+          throw new InvalidGrant('The grant has reached its maximum lifetime; the resource owner must authorize again');
+        }
 
         const granted = splitScopes(record.scope);
         const requested = scope ? [...new Set(scope)] : granted;
@@ -42,19 +79,12 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
 
         // Public clients' refresh tokens are not sender-constrained: they always rotate (RFC 9700 §4.14.2).
         const rotate = settings.refreshToken.rotate || client.isPublic;
-        if (rotate) {
-          const use = record.usedAt ? 'replayed' : await store.markRefreshTokenUsed(refreshToken, now);
-          if (use === 'gone') throw new InvalidGrant(UNKNOWN);
-          if (use === 'replayed') {
-            await store.revokeGrant(record.grantId);
-            logger.warn(`oauth2: refresh token of grant ${record.grantId} (client ${client.id}) replayed; grant revoked`);
-            throw new InvalidGrant('The refresh token was already used; every token of its grant is revoked');
-          }
-        }
+        if (rotate) await retire(refreshToken, record, clock, { store, settings, logger });
 
         return issuer.issue({
           grantType: record.grantType,
           grantId: record.grantId,
+          grantStartedAt: record.grantStart,
           appId: client.id,
           user,
           scopes,

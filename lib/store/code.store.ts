@@ -19,9 +19,11 @@ export interface CodeRecord {
 
 /**
  * Authorization codes, stored under the SHA-256 digest of the code, expiring
- * with it. A code is consumed atomically: the first exchange marks it used,
- * and the record stays until expiry so that a replay can be recognised and
- * the tokens issued from it revoked (RFC 6749 §4.1.2).
+ * with it. A code is read first and marked used only once its request has
+ * proved to be the rightful client's: another client presenting it leaves it
+ * untouched (RFC 6749 §4.1.3). Marking is atomic, and the record stays until
+ * expiry so that a replay can be recognised and the tokens issued from it
+ * revoked (RFC 6749 §4.1.2).
  */
 export class CodeStore {
   constructor(private readonly db: Redis, private readonly prefix: string) {}
@@ -35,18 +37,11 @@ export class CodeStore {
     await this.db.multi().hmset(key, hash).pexpireat(key, record.exp * 1000).exec();
   }
 
-  /**
-   * Marks the code used and answers what it was bound to; `replayed` when it
-   * had already been used. Null for an unknown or expired code.
-   */
-  async consume(code: string, now: number): Promise<{ record: CodeRecord; replayed: boolean } | null> {
-    const key = this.key(code);
-    const [[, first], [, hash]] = (await this.db.multi().hsetnx(key, 'usedAt', String(now)).hgetall(key).exec()) as [[null, number], [null, Record<string, string>]];
-    if (!hash || !hash.grantId) {
-      if (first === 1) await this.db.del(key); // hsetnx created a stray key for an unknown code
-      return null;
-    }
-    const record: CodeRecord = {
+  /** What the code is bound to, and whether it was used; null for an unknown or expired code. Changes nothing. */
+  async find(code: string, now: number): Promise<(CodeRecord & { used: boolean }) | null> {
+    const hash: Record<string, string> = await this.db.hgetall(this.key(code));
+    if (!hash || !hash.grantId || Number(hash.exp) <= now) return null;
+    return {
       grantId: hash.grantId,
       appId: hash.appId,
       redirectUri: hash.redirectUri,
@@ -56,9 +51,22 @@ export class CodeStore {
       scope: hash.scope,
       challenge: hash.challenge,
       challengeMethod: hash.challengeMethod as CodeRecord['challengeMethod'],
-      exp: Number(hash.exp)
+      exp: Number(hash.exp),
+      used: Boolean(hash.usedAt)
     };
-    if (record.exp <= now) return null;
-    return { record, replayed: first !== 1 };
+  }
+
+  /**
+   * Marks a code used: 'first' for its first use, 'replayed' when a
+   * concurrent request used it first, 'gone' when it expired meanwhile.
+   */
+  async markUsed(code: string, now: number): Promise<'first' | 'replayed' | 'gone'> {
+    const key = this.key(code);
+    const [[, first], [, grantId]] = (await this.db.multi().hsetnx(key, 'usedAt', String(now)).hget(key, 'grantId').exec()) as [[null, number], [null, string | null]];
+    if (!grantId) {
+      await this.db.del(key); // hsetnx re-created a key that had just expired
+      return 'gone';
+    }
+    return first === 1 ? 'first' : 'replayed';
   }
 }

@@ -20,9 +20,18 @@ export interface TokenRecord {
 }
 
 export interface RefreshTokenRecord extends TokenRecord {
-  /** Set once the token has been exchanged; a second exchange is a replay. */
+  /**
+   * When the grant began: its first token response. It travels through every
+   * rotation and bounds the grant's life (refreshToken.maxLifetime). A record
+   * written before this field existed reads its own iat.
+   */
+  grantStart: number;
+  /** Set once the token has been exchanged (to the millisecond); a second exchange is a replay. */
   usedAt?: number;
 }
+
+/** How an exchange of a rotating refresh token went: the first use, a use after the one at usedAt, or a token revoked meanwhile. */
+export type RefreshTokenUse = { use: 'first' } | { use: 'replayed'; usedAt: number } | { use: 'gone' };
 
 export type Hash = Record<string, string>;
 
@@ -90,21 +99,24 @@ export class TokenStore {
    */
   async saveIssued(
     access: { token: string | null; record: TokenRecord },
-    refresh: { token: string; record: TokenRecord } | null,
+    refresh: { token: string; record: RefreshTokenRecord } | null,
     grantExpiresAt: number
   ): Promise<boolean> {
     const { grantId, appId, userId } = access.record;
     const grantKey = this.keys.grant(grantId);
     const saved: string[] = [];
     const tx = this.db.multi();
-    const save = (key: string, record: TokenRecord) => {
+    const save = (key: string, hash: Hash, exp: number) => {
       saved.push(key);
-      tx.hmset(key, toHash(record)).pexpireat(key, record.exp * 1000).sadd(grantKey, key);
+      tx.hmset(key, hash).pexpireat(key, exp * 1000).sadd(grantKey, key);
     };
-    if (access.token !== null) save(this.keys.access(access.token), access.record);
+    if (access.token !== null) save(this.keys.access(access.token), toHash(access.record), access.record.exp);
     // A JWT is not stored, but its grant remembers its jti so that a revocation can name it to caches.
     else tx.sadd(grantKey, `${JTI_MEMBER}${access.record.jti}`);
-    if (refresh) save(this.keys.refresh(refresh.token), refresh.record);
+    if (refresh) {
+      const hash = { ...toHash(refresh.record), grantStart: String(refresh.record.grantStart) };
+      save(this.keys.refresh(refresh.token), hash, refresh.record.exp);
+    }
     for (const [owner, id] of [['app', appId], ['user', userId]] as const) {
       const index = id && this.keys.ownedGrant(owner, id, grantId);
       if (index) tx.set(index, '1').pexpireat(index, grantExpiresAt * 1000);
@@ -121,8 +133,10 @@ export class TokenStore {
 
   async findRefreshToken(token: string): Promise<RefreshTokenRecord | null> {
     const hash: Hash = await this.db.hgetall(this.keys.refresh(token));
-    const record: RefreshTokenRecord | null = toRecord(hash);
-    if (record && hash.usedAt) record.usedAt = Number(hash.usedAt);
+    const found = toRecord(hash);
+    if (!found) return null;
+    const record: RefreshTokenRecord = { ...found, grantStart: hash.grantStart ? Number(hash.grantStart) : found.iat };
+    if (hash.usedAt) record.usedAt = Number(hash.usedAt);
     return record;
   }
 
@@ -131,17 +145,21 @@ export class TokenStore {
   }
 
   /**
-   * Marks a refresh token used: 'first' for its first use, 'replayed' when it
-   * already was (RFC 9700 §4.14.2), 'gone' when it was revoked meanwhile.
+   * Marks a refresh token used at `now` (epoch seconds, to the millisecond),
+   * atomically: of two concurrent requests exactly one is 'first', and the
+   * other learns when that use was (RFC 9700 §4.14.2). 'gone' when the token
+   * was revoked meanwhile.
    */
-  async markRefreshTokenUsed(token: string, now: number): Promise<'first' | 'replayed' | 'gone'> {
+  async markRefreshTokenUsed(token: string, now: number): Promise<RefreshTokenUse> {
     const key = this.keys.refresh(token);
-    const [[, first], [, grantId]] = (await this.db.multi().hsetnx(key, 'usedAt', String(now)).hget(key, 'grantId').exec()) as [[null, number], [null, string | null]];
+    const [[, first], [, grantId], [, usedAt]] = (await this.db.multi()
+      .hsetnx(key, 'usedAt', now.toFixed(3)).hget(key, 'grantId').hget(key, 'usedAt')
+      .exec()) as [[null, number], [null, string | null], [null, string | null]];
     if (!grantId) {
       await this.db.del(key); // hsetnx re-created a key a revocation had just deleted
-      return 'gone';
+      return { use: 'gone' };
     }
-    return first === 1 ? 'first' : 'replayed';
+    return first === 1 ? { use: 'first' } : { use: 'replayed', usedAt: Number(usedAt) };
   }
 
   /**

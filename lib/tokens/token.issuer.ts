@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import type { Settings } from '../settings';
-import type { TokenRecord, TokenStore } from '../store/token.store';
+import type { RefreshTokenRecord, TokenRecord, TokenStore } from '../store/token.store';
 import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
 import type { JwtAccessTokens } from './jwt-access-token';
@@ -17,6 +17,8 @@ export interface IssueRequest {
   refresh: { scopes: string[] } | null;
   /** Continue an existing grant (refresh) instead of starting a new one. */
   grantId?: string;
+  /** When the continued grant began (epoch seconds), which bounds its refresh tokens; a new grant begins now. */
+  grantStartedAt?: number;
   /** Keep the grant's index at least this long (epoch seconds): a refresh token it still holds. */
   grantKeptUntil?: number;
 }
@@ -55,15 +57,19 @@ export class TokenIssuer {
     const asJwt = this.settings.accessToken.format === 'jwt';
     const accessToken = asJwt ? await this.jwts.sign(accessRecord) : newAccessToken({ appId: base.appId, userId: base.userId });
 
-    let refresh: { token: string; record: TokenRecord } | null = null;
-    if (request.refresh) {
+    let refresh: { token: string; record: RefreshTokenRecord } | null = null;
+    const grantStart = request.grantStartedAt ?? iat;
+    // No refresh token outlives its grant (RFC 9700 §4.14.2); one that would be born dead is not issued.
+    const refreshExp = Math.min(iat + this.settings.refreshToken.ttl, grantStart + this.settings.refreshToken.maxLifetime);
+    if (request.refresh && refreshExp > iat) {
       refresh = {
         token: randomSecret(),
         record: {
           ...base,
           jti: randomBytes(16).toString('base64url'),
           scope: joinScopes(request.refresh.scopes),
-          exp: iat + this.settings.refreshToken.ttl
+          exp: refreshExp,
+          grantStart
         }
       };
     }

@@ -139,6 +139,40 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(res.json.error).to.equal('invalid_grant');
   });
 
+  it('leaves a code another client presented to its own client, unused (RFC 6749 §4.1.3)', async function () {
+    const { code, pkce } = await obtainCode();
+    const thief = await world.addClient('code-thief', ['read', 'write']);
+    const stolen = await exchange({ code, code_verifier: pkce.verifier }, thief);
+    expect(stolen.status).to.equal(400);
+    expect(stolen.json.error).to.equal('invalid_grant');
+    const rightful = await exchange({ code, code_verifier: pkce.verifier });
+    expect(rightful.status, rightful.text).to.equal(200);
+    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${rightful.json.access_token}` } });
+    expect(api.status).to.equal(200);
+  });
+
+  it('keeps the grant alive when another client presents a code already exchanged: only its own client\'s second use is a replay', async function () {
+    const { code, pkce } = await obtainCode();
+    const first = await exchange({ code, code_verifier: pkce.verifier });
+    expect(first.status).to.equal(200);
+    const thief = await world.addClient('late-code-thief', ['read', 'write']);
+    const stolen = await exchange({ code, code_verifier: pkce.verifier }, thief);
+    expect(stolen.status).to.equal(400);
+    expect(stolen.json.error).to.equal('invalid_grant');
+    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${first.json.access_token}` } });
+    expect(api.status).to.equal(200);
+    const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
+    expect(refreshed.status, refreshed.text).to.equal(200);
+  });
+
+  it('leaves a code presented with a wrong code_verifier or redirect_uri to the request that proves it', async function () {
+    const { code, pkce } = await obtainCode();
+    expect((await exchange({ code, code_verifier: pkcePair().verifier })).json.error).to.equal('invalid_grant');
+    expect((await exchange({ code, code_verifier: pkce.verifier, redirect_uri: 'http://127.0.0.1:8000/other' })).json.error).to.equal('invalid_grant');
+    const rightful = await exchange({ code, code_verifier: pkce.verifier });
+    expect(rightful.status, rightful.text).to.equal(200);
+  });
+
   it('makes codes single use, and a replayed code revokes the tokens issued from it', async function () {
     const { code, pkce } = await obtainCode();
     const first = await exchange({ code, code_verifier: pkce.verifier });

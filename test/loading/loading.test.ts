@@ -40,6 +40,7 @@ describe('loading the plugin into Express Gateway', function () {
   const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an out-of-range number', { accessToken: { ttl: 0 } }, /plugins\.oauth2\.accessToken\.ttl must be >= 1/],
     ['a wrong type', { refreshToken: { rotate: 'sometimes' } }, /plugins\.oauth2\.refreshToken\.rotate must be boolean/],
+    ['a grant lifetime of 0, which is not "forever"', { refreshToken: { maxLifetime: 0 } }, /plugins\.oauth2\.refreshToken\.maxLifetime must be >= 1/],
     ['an unknown key', { grnats: ['password'] }, /plugins\.oauth2\.grnats must NOT have additional properties/],
     ['an unknown grant', { grants: ['password', 'magic'] }, /plugins\.oauth2\.grants\.1 must be equal to one of the allowed values \(one of: authorization_code/],
     ['an issuer with a query', { issuer: 'https://as.example.com/?x=1' }, /plugins\.oauth2\.issuer must match pattern/],

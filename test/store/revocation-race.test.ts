@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { TokenKeys } from '../../lib/store/token-keys';
-import { TokenRecord, TokenStore } from '../../lib/store/token.store';
+import { RefreshTokenRecord, TokenStore } from '../../lib/store/token.store';
 import { digest } from '../../lib/tokens/token-value';
 
 const RedisMock = require('ioredis-mock');
@@ -14,8 +14,8 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
   let db: Redis;
   let store: TokenStore;
   const now = Math.floor(Date.now() / 1000);
-  const record = (grantId: string): TokenRecord => ({
-    jti: 'j', grantId, grantType: 'password', appId: 'app', userId: 'u', username: 'alice', redirectUri: '', scope: 'read', iat: now, exp: now + 3600
+  const record = (grantId: string): RefreshTokenRecord => ({
+    jti: 'j', grantId, grantType: 'password', appId: 'app', userId: 'u', username: 'alice', redirectUri: '', scope: 'read', iat: now, exp: now + 3600, grantStart: now
   });
 
   beforeEach(function () {
@@ -36,13 +36,23 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
     const found = await store.findRefreshToken('rt-1');
     expect(found?.grantId).to.equal('g2');
     await store.revokeGrant('g2');
-    expect(await store.markRefreshTokenUsed('rt-1', now)).to.equal('gone');
+    expect(await store.markRefreshTokenUsed('rt-1', now)).to.deep.equal({ use: 'gone' });
     expect(await db.exists(`P:rt:${digest('rt-1')}`)).to.equal(0);
   });
 
-  it('tells a first use from a replay', async function () {
+  it('tells a first use from a replay, and the replay when the first use was (for refreshToken.rotationGracePeriod)', async function () {
     await store.saveIssued({ token: 'at-1', record: record('g3') }, { token: 'rt-1', record: record('g3') }, now + 3600);
-    expect(await store.markRefreshTokenUsed('rt-1', now)).to.equal('first');
-    expect(await store.markRefreshTokenUsed('rt-1', now)).to.equal('replayed');
+    const [first, second] = await Promise.all([store.markRefreshTokenUsed('rt-1', now + 0.25), store.markRefreshTokenUsed('rt-1', now + 0.5)]);
+    expect(first).to.deep.equal({ use: 'first' });
+    expect(second).to.deep.equal({ use: 'replayed', usedAt: now + 0.25 });
+    expect((await store.findRefreshToken('rt-1'))?.usedAt).to.equal(now + 0.25);
+  });
+
+  it('keeps the grant start in the refresh token, and reads one written before it was kept as starting at its own iat', async function () {
+    await store.saveIssued({ token: 'at-1', record: record('g4') }, { token: 'rt-1', record: { ...record('g4'), grantStart: now - 600 } }, now + 3600);
+    expect((await store.findRefreshToken('rt-1'))?.grantStart).to.equal(now - 600);
+    const { grantStart, ...older } = record('g5');
+    await db.hmset(`P:rt:${digest('rt-old')}`, Object.fromEntries(Object.entries({ ...older, iat: now - 60 }).map(([k, v]) => [k, String(v)])));
+    expect((await store.findRefreshToken('rt-old'))?.grantStart).to.equal(now - 60);
   });
 });

@@ -71,6 +71,26 @@ describe('token store on a real Redis', function () {
     expect(userIndex.length).to.be.at.least(1);
   });
 
+  it('ends a refresh token written before grants kept their start refreshToken.maxLifetime after its own iat', async function () {
+    const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const legacy = async (iat: number) => {
+      const issued = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+      const key = `${namespace}-oauth2-plugin:rt:${digest(issued.json.refresh_token)}`;
+      await redis!.hdel(key, 'grantStart');
+      await redis!.hset(key, 'iat', String(iat));
+      return issued.json.refresh_token as string;
+    };
+    const refresh = async (token: string) => world.token({ grant_type: 'refresh_token', refresh_token: token });
+    const old = await refresh(await legacy(now - 7776000 - 60));
+    expect(old.status).to.equal(400);
+    expect(old.json.error).to.equal('invalid_grant');
+    const recent = await refresh(await legacy(now - 60));
+    expect(recent.status, recent.text).to.equal(200);
+    const successor = await redis!.hgetall(`${namespace}-oauth2-plugin:rt:${digest(recent.json.refresh_token)}`);
+    expect(Number(successor.grantStart), 'the grant start travels on from the old token\'s iat').to.equal(now - 60);
+  });
+
   it('shares tokens between gateway instances on the same Redis', async function () {
     const second = await startWorld({ namespace, seed: { username: 'bob', appName: 'second-app' } });
     try {
