@@ -62,6 +62,7 @@ describe('front proxy of external authorization servers', function () {
     const entries = [
       { name: 'upstream', endpoints, allowedGrants: ['client_credentials', 'password'], allowedResponseTypes: ['code'], loginRedirect: 'https://up.example/login', secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
       { name: 'open', endpoints: { token: { url: `${upstream.url}/token` } }, tokenStrategy: strategy },
+      { name: 'lenient', endpoints: { token: endpoints.token, authorize: endpoints.authorize, introspection: endpoints.introspection }, secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
       { name: 'down', endpoints: { token: { url: `http://127.0.0.1:${deadPort}/token` } }, tokenStrategy: strategy },
       { name: 'cookies', endpoints: { token: { url: `${upstream.url}/cookies` } }, tokenStrategy: strategy },
       { name: 'slow', endpoints: { token: { url: `${upstream.url}/slow`, timeout: 300 } }, tokenStrategy: strategy }
@@ -117,21 +118,72 @@ describe('front proxy of external authorization servers', function () {
     expect(upstream.received[0].url).to.equal('/authorize?tenant=t1&response_type=code&client_id=c&state=s1');
   });
 
-  it('adds the registered secret at the token endpoint for a client that sends only its client_id, and nothing for others', async function () {
-    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'known-client' });
+  it('adds a registered secret only for the code, refresh token and device code grants, for a client that sends only its client_id', async function () {
     // RFC 6749 §2.3.1: form-encoded first, so spaces are '+'.
     const added = `Basic ${Buffer.from('known-client:known+client+secret').toString('base64')}`;
-    expect(upstream.received[0].headers.authorization).to.equal(added);
-    expect(upstream.received[0].body).to.equal('grant_type=password&username=u&password=p');
-    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'known-client' });
-    expect(upstream.received[1].headers.authorization, 'never for client_credentials: the secret is its only proof').to.equal(undefined);
-    await postForm(`${base()}/upstream/revoke`, { token: 't', client_id: 'known-client' });
-    expect(upstream.received[2].headers.authorization, 'only at the token endpoint').to.equal(undefined);
-    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'unknown-client' });
-    expect(upstream.received[3].headers.authorization).to.equal(undefined);
-    expect(upstream.received[3].body).to.contain('client_id=unknown-client');
-    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'known-client', client_secret: 'its own' });
-    expect(upstream.received[4].headers.authorization, 'a client that authenticates itself is left alone').to.equal(undefined);
+    const proven = ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'];
+    for (const grant of proven) {
+      upstream.received.length = 0;
+      await postForm(`${base()}/lenient/token`, { grant_type: grant, code: 'c', client_id: 'known-client' });
+      expect(upstream.received[0].headers.authorization, grant).to.equal(added);
+      expect(upstream.received[0].body, 'one authentication method only').to.equal(`grant_type=${encodeURIComponent(grant)}&code=c`);
+    }
+    // The secret would be the only proof of these: whoever knows the client_id would get the client's tokens.
+    const unproven = ['client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:saml2-bearer',
+      'urn:example:unknown', ''];
+    for (const grant of unproven) {
+      upstream.received.length = 0;
+      await postForm(`${base()}/lenient/token`, grant ? { grant_type: grant, client_id: 'known-client' } : { client_id: 'known-client' });
+      expect(upstream.received[0].headers.authorization, grant || 'no grant_type').to.equal(undefined);
+      expect(upstream.received[0].body).to.contain('client_id=known-client');
+    }
+    upstream.received.length = 0;
+    await postForm(`${base()}/lenient/introspect`, { token: 't', client_id: 'known-client' });
+    expect(upstream.received[0].headers.authorization, 'only at the token endpoint').to.equal(undefined);
+    await postForm(`${base()}/lenient/token`, { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'unknown-client' });
+    expect(upstream.received[1].headers.authorization).to.equal(undefined);
+    expect(upstream.received[1].body).to.contain('client_id=unknown-client');
+    await postForm(`${base()}/lenient/token`, { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'known-client', client_secret: 'its own' });
+    expect(upstream.received[2].headers.authorization, 'a client that authenticates itself is left alone').to.equal(undefined);
+  });
+
+  it('refuses parameter names that another server could read as an OAuth parameter, in the body and in the query', async function () {
+    // A PHP upstream reads grant.type, grant type and grant[type] as grant_type: the gateway would have checked one grant and the upstream used another.
+    const smuggled = ['grant.type', 'grant type', 'grant[type]', 'grant_type[]', 'grant%5Btype%5D', 'grant_type%00'];
+    for (const name of smuggled) {
+      const body = `grant_type=refresh_token&refresh_token=r&client_id=known-client&${name.replace(/ /g, '+')}=client_credentials`;
+      expectOAuthError(await postForm(`${base()}/lenient/token`, body), 400, 'invalid_request', /parameter name/);
+      expectOAuthError(await postForm(`${base()}/upstream/token?${name}=password`, 'grant_type=client_credentials'), 400, 'invalid_request', /parameter name/);
+    }
+    expectOAuthError(await request(`${base()}/lenient/authorize?response_type=code&response.type=token`), 400, 'invalid_request', /parameter name/);
+    expectOAuthError(await postForm(`${base()}/lenient/introspect`, 'token=t&=x'), 400, 'invalid_request', /parameter name/);
+    expect(upstream.received).to.have.length(0);
+  });
+
+  it('forwards the form and the query as it read them, re-serialised, whatever encoding the client used', async function () {
+    const res = await rawPost(`${base()}/lenient/token?a=%7e&b=x%20y`, 'grant_type=client_credentials;grant_type=password&scope=a%20b&x=%7e', {
+      'Content-Type': 'application/x-www-form-urlencoded; charset=ISO-8859-1'
+    });
+    expect(res.status, res.body).to.equal(200);
+    const sent = upstream.received[0];
+    expect(sent.url).to.equal('/token?a=%7E&b=x+y');
+    // A server that splits on ';' reads the same single grant_type as the gateway did.
+    expect(sent.body).to.equal('grant_type=client_credentials%3Bgrant_type%3Dpassword&scope=a+b&x=%7E');
+    expect(sent.headers['content-type']).to.equal('application/x-www-form-urlencoded');
+    expect(sent.headers['content-length']).to.equal(String(sent.body.length));
+  });
+
+  it('refuses a body it cannot read as a form at the token and authorization endpoints, whatever the entry allows', async function () {
+    const json = { 'Content-Type': 'application/json' };
+    expectOAuthError(await request(`${base()}/lenient/token`, { method: 'POST', headers: json, body: '{"grant_type":"client_credentials"}' }), 400, 'invalid_request', /must be application\/x-www-form-urlencoded/);
+    expectOAuthError(await request(`${base()}/lenient/authorize`, { method: 'POST', headers: json, body: '{"response_type":"token"}' }), 400, 'invalid_request', /must be application\/x-www-form-urlencoded/);
+    const gzipped = await rawPost(`${base()}/lenient/token`, 'grant_type=client_credentials', { 'Content-Encoding': 'gzip' });
+    expect(gzipped.status, gzipped.body).to.equal(400);
+    expect(JSON.parse(gzipped.body)).to.include({ error: 'invalid_request' });
+    const withBody = await rawRequest('GET', `${base()}/lenient/token?grant_type=client_credentials`, 'grant_type=password', { 'Content-Length': '19' });
+    expect(withBody.status, withBody.body).to.equal(400);
+    expect(JSON.parse(withBody.body).error_description).to.match(/GET request has no body/);
+    expect(upstream.received).to.have.length(0);
   });
 
   it('checks the grant across query and body, and only bodies it can read', async function () {
