@@ -2,7 +2,9 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
 import { InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
+import { SANDBOXED_ANSWER, SANDBOXED_PAGE } from '../lib/servers/browser-endpoints';
 import { bodyForUpstream, readProxiedRequest, refuseAmbiguousNames, requireFormBody } from '../lib/servers/proxied-request';
+import { cookiePrefix } from '../lib/servers/proxy-cookies';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { ServerEntry } from '../lib/servers/server-entry';
 import { addClientSecret, admitGrant, admitResponseType } from '../lib/servers/upstream-admission';
@@ -46,7 +48,8 @@ const isPlainSegment = (value: string) => value.length > 0 && value.length <= 20
  * The entry's allowedGrants and allowedResponseTypes are enforced here,
  * before any upstream call, on parameters the upstream then receives exactly
  * as the gateway read them; its secrets are added at the token endpoint for
- * clients that only send their client_id.
+ * clients that only send their client_id. No upstream answer runs with the
+ * gateway origin's privileges: every one is sandboxed.
  */
 export function mountServerProxyRoutes(router: Router, { settings, servers, logger }: Deps): void {
   const base = settings.routes.servers;
@@ -69,8 +72,8 @@ export function mountServerProxyRoutes(router: Router, { settings, servers, logg
       timeout: upstream.timeout,
       body,
       headers: authorization ? { ...headers, authorization } : headers,
-      sessionCookie: settings.session.name,
-      cookiePath: `${settings.basePath}${base}/${entry.name}/`
+      cookies: { prefix: cookiePrefix(entry.name), path: `${settings.basePath}${base}/${entry.name}/`, sessionCookie: settings.session.name },
+      contentSecurityPolicy: endpoint === 'authorize' ? SANDBOXED_PAGE : SANDBOXED_ANSWER
     });
   }
 

