@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
 import { InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
-import { SANDBOXED_ANSWER, SANDBOXED_PAGE } from '../lib/servers/browser-endpoints';
+import { redirectToUpstream, SANDBOXED_ANSWER, SANDBOXED_PAGE } from '../lib/servers/browser-endpoints';
 import { bodyForUpstream, readProxiedRequest, refuseAmbiguousNames, requireFormBody } from '../lib/servers/proxied-request';
 import { cookiePrefix } from '../lib/servers/proxy-cookies';
 import type { ServerDirectory } from '../lib/servers/server-directory';
@@ -49,7 +49,8 @@ const isPlainSegment = (value: string) => value.length > 0 && value.length <= 20
  * before any upstream call, on parameters the upstream then receives exactly
  * as the gateway read them; its secrets are added at the token endpoint for
  * clients that only send their client_id. No upstream answer runs with the
- * gateway origin's privileges: every one is sandboxed.
+ * gateway origin's privileges: browsers are sent to the upstream's own
+ * authorization endpoint, or its page is sandboxed, and every other answer is.
  */
 export function mountServerProxyRoutes(router: Router, { settings, servers, logger }: Deps): void {
   const base = settings.routes.servers;
@@ -66,9 +67,11 @@ export function mountServerProxyRoutes(router: Router, { settings, servers, logg
     if (endpoint === 'authorize') admitResponseType(entry, query, form);
     if (endpoint === 'token') admitGrant(entry, query, form);
     const authorization = endpoint === 'token' ? addClientSecret(entry, req.headers.authorization, query, form) : undefined;
+    const target = targetOf(upstream.url, query, extraPath);
+    if (endpoint === 'authorize' && entry.browserEndpoints !== 'sandbox') return redirectToUpstream(req, res, target, request);
     const { body, headers } = bodyForUpstream(request);
     await forward(req, res, {
-      target: targetOf(upstream.url, query, extraPath),
+      target,
       timeout: upstream.timeout,
       body,
       headers: authorization ? { ...headers, authorization } : headers,

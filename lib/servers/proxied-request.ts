@@ -67,3 +67,15 @@ export function refuseAmbiguousNames({ query, form }: ProxiedRequest): void {
 export function bodyForUpstream({ form, body }: ProxiedRequest): { body: Buffer; headers: Record<string, string> } {
   return form ? { body: Buffer.from(form.toString()), headers: { 'content-type': FORM } } : { body, headers: {} };
 }
+
+/**
+ * A browser re-posts a form after a 307 as it sent it, so the gateway cannot
+ * re-serialise it: it admits only the bytes its re-serialisation would give,
+ * which is how browsers encode forms (the WHATWG urlencoded serializer both use).
+ * @throws InvalidRequest
+ */
+export function requireBrowserEncoding({ form, body }: ProxiedRequest): void {
+  if (form && !Buffer.from(form.toString()).equals(body)) {
+    throw new InvalidRequest('The form must be encoded as browsers encode it (spaces as +, every other reserved character percent-encoded, no ;)');
+  }
+}

@@ -33,6 +33,7 @@ describe('admin API: external authorization server registry', function () {
     expect(created.json.secrets).to.deep.equal({ 'partner-client': '****1234' });
     expect(created.json.tokenStrategy.jwt.keys.secret).to.equal('****ytes');
     expect(created.json.endpoints.token.timeout, 'defaults are filled in').to.equal(5000);
+    expect(created.json.browserEndpoints, 'browsers are sent to the upstream\'s own origin by default').to.equal('redirect');
     const one = await call('GET', '/partner-as');
     expect(one.status).to.equal(200);
     expect(one.text).not.to.contain('a-long-partner-client-secret');
@@ -65,6 +66,7 @@ describe('admin API: external authorization server registry', function () {
       [entry({ endpoints: { tokn: { url: 'https://x' } } }), /^endpoints\.tokn must NOT have additional properties/],
       [entry({ allowedGrants: ['magic'] }), /^allowedGrants\.0 must be equal to one of the allowed values/],
       [entry({ allowedResponseTypes: 'code' }), /^allowedResponseTypes must be array/],
+      [entry({ browserEndpoints: 'iframe' }), /^browserEndpoints must be equal to one of the allowed values \(one of: redirect, sandbox\)/],
       [entry({ secrets: { client: 42 } }), /^secrets\.client must be string/],
       [entry({ tokenStrategy: { name: 'magic' } }), /^tokenStrategy\.name must be equal to one of the allowed values/],
       [entry({ tokenStrategy: { name: 'jwt' } }), /^tokenStrategy\.jwt is required/],
