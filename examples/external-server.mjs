@@ -16,7 +16,7 @@ check(before.status === 401, 'while no server is named demo-partner, /api-partne
 const entry = {
   name: 'demo-partner',
   endpoints: { token: { url: new URL('/oauth2/token', partner).toString(), timeout: 3000 } },
-  allowedGrants: ['password'],
+  allowedGrants: ['password', 'refresh_token'],
   secrets: { [demo.client.id]: demo.client.secret },
   tokenStrategy: {
     name: 'introspection',
@@ -27,10 +27,15 @@ const created = await call('POST', registry, { json: entry });
 check(created.status === 201, 'the admin API registers the server (201)');
 check(created.json.secrets[demo.client.id].startsWith('****'), 'and answers its secrets masked, never in clear');
 
-const token = await call('POST', proxied, {
-  form: { grant_type: 'password', username: demo.user.username, password: demo.user.password, client_id: demo.client.id, scope: 'read' }
+const first = await call('POST', proxied, {
+  auth: demo.client,
+  form: { grant_type: 'password', username: demo.user.username, password: demo.user.password, scope: 'read' }
 });
-check(token.status === 200 && token.json.access_token, 'the gateway proxies the partner\'s token endpoint, adding the registered secret for a client_id-only client');
+check(first.status === 200 && first.json.refresh_token, 'the gateway proxies the partner\'s token endpoint');
+
+// The secret is added only where the grant itself proves the request (a code, a refresh token, a device code).
+const token = await call('POST', proxied, { form: { grant_type: 'refresh_token', refresh_token: first.json.refresh_token, client_id: demo.client.id } });
+check(token.status === 200 && token.json.access_token, 'and adds the registered secret for a client that sends only its client_id');
 
 const refused = await call('POST', proxied, { auth: demo.client, form: { grant_type: 'client_credentials' } });
 check(refused.status === 400 && refused.json.error === 'unsupported_grant_type', 'a grant the entry does not allow is refused at the gateway');

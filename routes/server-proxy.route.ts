@@ -2,7 +2,9 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
 import { InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
-import { readBody } from '../lib/http/replayable-form';
+import { redirectToUpstream, SANDBOXED_ANSWER, SANDBOXED_PAGE } from '../lib/servers/browser-endpoints';
+import { bodyForUpstream, readProxiedRequest, refuseAmbiguousNames, requireFormBody } from '../lib/servers/proxied-request';
+import { cookiePrefix } from '../lib/servers/proxy-cookies';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { ServerEntry } from '../lib/servers/server-entry';
 import { addClientSecret, admitGrant, admitResponseType } from '../lib/servers/upstream-admission';
@@ -20,9 +22,8 @@ const PATHS: Record<string, { endpoint: EndpointName; methods: string[] }> = {
   introspect: { endpoint: 'introspection', methods: ['post'] },
   revoke: { endpoint: 'revoke', methods: ['post'] }
 };
-
-/** Bodies that are not forms (client registration JSON) are read up to this size. */
-const MAX_OTHER_BODY_BYTES = 1048576;
+/** The endpoints where the gateway decides on parameters: it must read every one of them. */
+const CHECKED: ReadonlySet<EndpointName> = new Set(['authorize', 'token']);
 
 function notFound(res: Response, description: string): void {
   res.status(404).set('Cache-Control', 'no-store').json({ error: 'not_found', error_description: description });
@@ -45,8 +46,11 @@ const isPlainSegment = (value: string) => value.length > 0 && value.length <= 20
  * /token, /introspect, /revoke, /clients (POST: createClient) and
  * /clients/<id> (DELETE: removeClient); /login redirects to loginRedirect.
  * The entry's allowedGrants and allowedResponseTypes are enforced here,
- * before any upstream call, and its secrets are added at the token endpoint
- * for clients that only send their client_id.
+ * before any upstream call, on parameters the upstream then receives exactly
+ * as the gateway read them; its secrets are added at the token endpoint for
+ * clients that only send their client_id. No upstream answer runs with the
+ * gateway origin's privileges: browsers are sent to the upstream's own
+ * authorization endpoint, or its page is sandboxed, and every other answer is.
  */
 export function mountServerProxyRoutes(router: Router, { settings, servers, logger }: Deps): void {
   const base = settings.routes.servers;
@@ -56,24 +60,23 @@ export function mountServerProxyRoutes(router: Router, { settings, servers, logg
     if (!entry) return notFound(res, `No authorization server is registered as "${req.params.name.slice(0, 64)}"`);
     const upstream = entry.endpoints[endpoint];
     if (!upstream) return notFound(res, `${entry.name} has no ${endpoint} endpoint`);
-    const query = new URL(req.originalUrl, 'http://gateway').searchParams;
-    const isForm = req.is('application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded';
-    let body = await readBody(req, isForm ? settings.tokenEndpoint.maxBodyBytes : MAX_OTHER_BODY_BYTES);
-    const checked = endpoint === 'authorize' ? entry.allowedResponseTypes : endpoint === 'token' ? entry.allowedGrants : undefined;
-    // What the gateway checks it must be able to read: a body of another kind could carry unchecked parameters.
-    if (checked && body.length > 0 && !isForm) throw new InvalidRequest('The request body must be application/x-www-form-urlencoded');
-    const form = new URLSearchParams(isForm ? body.toString('utf8') : '');
+    const request = await readProxiedRequest(req, settings.tokenEndpoint.maxBodyBytes);
+    if (CHECKED.has(endpoint)) requireFormBody(req, request);
+    refuseAmbiguousNames(request);
+    const { query, form } = request;
     if (endpoint === 'authorize') admitResponseType(entry, query, form);
     if (endpoint === 'token') admitGrant(entry, query, form);
     const authorization = endpoint === 'token' ? addClientSecret(entry, req.headers.authorization, query, form) : undefined;
-    if (authorization) body = Buffer.from(form.toString()); // otherwise the client's bytes go on as they came
+    const target = targetOf(upstream.url, query, extraPath);
+    if (endpoint === 'authorize' && entry.browserEndpoints !== 'sandbox') return redirectToUpstream(req, res, target, request);
+    const { body, headers } = bodyForUpstream(request);
     await forward(req, res, {
-      target: targetOf(upstream.url, query, extraPath),
+      target,
       timeout: upstream.timeout,
       body,
-      headers: authorization ? { authorization } : {},
-      sessionCookie: settings.session.name,
-      cookiePath: `${settings.basePath}${base}/${entry.name}/`
+      headers: authorization ? { ...headers, authorization } : headers,
+      cookies: { prefix: cookiePrefix(entry.name), path: `${settings.basePath}${base}/${entry.name}/`, sessionCookie: settings.session.name },
+      contentSecurityPolicy: endpoint === 'authorize' ? SANDBOXED_PAGE : SANDBOXED_ANSWER
     });
   }
 

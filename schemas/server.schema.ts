@@ -47,6 +47,16 @@ export const serverSchema = {
       type: 'array', uniqueItems: true, items: { type: 'string', enum: ['code', 'token'] },
       description: 'Response types the gateway lets through to the authorization endpoint; default: all.'
     },
+    browserEndpoints: {
+      type: 'string',
+      enum: ['redirect', 'sandbox'],
+      default: 'redirect',
+      description: 'How browsers reach the authorization endpoint. redirect: once the gateway has checked the request, it sends ' +
+        'the browser to endpoints.authorize on the upstream\'s own origin (302 for GET, 307 for POST, which re-posts the form), ' +
+        'so no page of the upstream runs on the gateway\'s origin. sandbox: for upstreams browsers cannot reach; the page is ' +
+        'proxied under Content-Security-Policy: sandbox allow-forms allow-scripts, so its scripts run in an opaque origin and ' +
+        'can neither read the gateway\'s pages nor send its cookies.'
+    },
     loginRedirect: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2000, description: 'Where the server\'s login page is.' },
     secrets: {
       type: 'object',

@@ -11,6 +11,7 @@ export interface ServerEntry {
   endpoints: Partial<Record<'authorize' | 'token' | 'introspection' | 'revoke' | 'createClient' | 'removeClient', Upstream>>;
   allowedGrants?: string[];
   allowedResponseTypes?: string[];
+  browserEndpoints: 'redirect' | 'sandbox';
   loginRedirect?: string;
   secrets: Record<string, string>;
   tokenStrategy: { name: 'jwt' | 'introspection'; jwt?: JwtStrategyParams; introspection?: IntrospectionStrategyParams };
@@ -38,6 +39,16 @@ export function parseServerEntry(body: unknown): ServerEntry {
   const strategy = parsed.tokenStrategy;
   if (!strategy[strategy.name]) throw new InvalidRequest(`tokenStrategy.${strategy.name} is required when tokenStrategy.name is ${strategy.name}`);
   return parsed;
+}
+
+/**
+ * An entry as stored in Redis. One written before a field with a default
+ * existed gets that default, from the schema, as a new entry would.
+ */
+export function storedEntry(json: string): ServerEntry {
+  const entry = JSON.parse(json) as ServerEntry;
+  entry.browserEndpoints ??= serverSchema.properties.browserEndpoints.default;
+  return entry;
 }
 
 /** The last 4 characters at most, and only of a long value: enough to recognise a secret, not to use it. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ServerEntry } from './server-entry';
+import { ServerEntry, storedEntry } from './server-entry';
 
 /**
  * The external authorization servers, in one Redis hash under the plugin's
@@ -14,13 +14,13 @@ export class ServerRegistry {
 
   async list(): Promise<ServerEntry[]> {
     const all = await this.db.hgetall(this.key);
-    return Object.keys(all ?? {}).sort().map((name) => JSON.parse(all[name]) as ServerEntry);
+    return Object.keys(all ?? {}).sort().map((name) => storedEntry(all[name]));
   }
 
   async get(name: string): Promise<ServerEntry | null> {
     const json: unknown = await this.db.hget(this.key, name);
     // EG's emulated store keeps a hash as a plain object: for "constructor" or "__proto__" it answers what every object inherits.
-    return typeof json === 'string' ? JSON.parse(json) as ServerEntry : null;
+    return typeof json === 'string' ? storedEntry(json) : null;
   }
 
   /** Adds a new entry; false when the name is taken. */

