@@ -11,9 +11,11 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-aut
 const END_TO_END = new Set(['content-length', 'content-type', 'host', 'authorization', 'cookie', 'set-cookie']);
 /**
  * Headers of an answer that act on the gateway's whole origin, not on the
- * proxied page: an upstream may not clear the origin's cookies and storage.
+ * proxied page: an upstream may not clear the origin's cookies and storage,
+ * pin it to HTTPS (a gateway on plain http would become unreachable), move
+ * it to another service (Alt-Svc) or ask its clients for more (Accept-CH).
  */
-const ORIGIN_WIDE = ['clear-site-data'];
+const ORIGIN_WIDE = ['clear-site-data', 'strict-transport-security', 'alt-svc', 'accept-ch', 'critical-ch', 'origin-agent-cluster'];
 /** Node answered the client's Expect already; the body is complete by the time it goes upstream. */
 const ANSWERED_HERE = ['expect', 'content-length', 'host', 'cookie', 'set-cookie'];
 

@@ -54,7 +54,7 @@ describe('front proxy of external authorization servers', function () {
       if (req.url.startsWith('/authorize')) return { status: 302, headers: { Location: 'https://client.example/cb?code=up-code&state=s1' } };
       if (req.url.startsWith('/page')) {
         // A hostile upstream: HTML with a script from any endpoint, its own lenient policy, and a header that would act on the whole origin.
-        return { body: HOSTILE_PAGE, headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': "script-src 'unsafe-inline'", 'Clear-Site-Data': '"cookies"' } };
+        return { body: HOSTILE_PAGE, headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': "script-src 'unsafe-inline'", 'Clear-Site-Data': '"cookies"', 'Strict-Transport-Security': 'max-age=31536000', 'Alt-Svc': 'h2=":443"' } };
       }
       return { body: { access_token: 'upstream-token', token_type: 'Bearer', expires_in: 60 }, headers: { 'Cache-Control': 'no-store', Connection: 'X-Hop', 'X-Hop': 'only for this hop', 'X-Upstream': 'yes' } };
     });
@@ -177,6 +177,8 @@ describe('front proxy of external authorization servers', function () {
       expect(policiesOf(res.headers), 'the upstream\'s own policy stays, ours is added').to.deep.equal(["script-src 'unsafe-inline'", 'sandbox']);
       expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
       expect(res.headers.get('clear-site-data'), 'an upstream cannot clear the gateway origin\'s cookies').to.equal(null);
+      expect(res.headers.get('strict-transport-security'), 'nor pin the gateway origin to HTTPS').to.equal(null);
+      expect(res.headers.get('alt-svc'), 'nor move it to another service').to.equal(null);
     }
   });
 
