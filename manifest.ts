@@ -79,7 +79,7 @@ function init(ctx: PluginContext): void {
   const codes = new CodeStore(db, prefix);
   const jwts = new JwtAccessTokens(settings);
   announceConsumerChanges(services, (event) => feed.publish(event));
-  const tokenCache = settings.tokenCache.ttl > 0 ? TokenCache.shared('local tokens', settings.tokenCache.maxEntries, feed) : null;
+  const tokenCache = settings.tokenCache.ttl > 0 ? TokenCache.shared('local tokens', LocalTokenValidator.cacheConfig(settings), settings.tokenCache.maxEntries, feed) : null;
   const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, egKeys(systemConfig.db?.redis?.namespace ?? 'EG')), jwts, settings, tokenCache);
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
   const issuer = new TokenIssuer(store, settings, jwts);

@@ -71,4 +71,9 @@ export class ChangeFeed<T> {
   onChange(listener: ChangeListener<T>): void {
     this.events.on('change', listener);
   }
+
+  /** Stops telling `listener` (a cache that was replaced). */
+  offChange(listener: ChangeListener<T>): void {
+    this.events.off('change', listener);
+  }
 }

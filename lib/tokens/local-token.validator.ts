@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+import fs from 'fs';
 import { InvalidToken } from '../errors';
 import { JwtRejected } from '../keys/jwt-verifier';
 import { splitScopes } from '../scopes';
@@ -33,6 +35,17 @@ export class LocalTokenValidator {
     private readonly settings: Settings,
     private readonly cache: TokenCache | null
   ) {}
+
+  /**
+   * Everything a validation depends on (issuer, audience, format, keys,
+   * store, cache limits), as a digest: the local token cache is only reused
+   * across a hot reload while it is the same (see TokenCache.shared).
+   */
+  static cacheConfig(settings: Settings): string {
+    const keys = settings.keys.map((key) => [key.kid, key.alg, key.key ?? '', key.keyFile ? fs.readFileSync(key.keyFile, 'utf8') : '']);
+    const rules = [settings.issuer, settings.accessToken, keys, settings.store.keyPrefix, settings.tokenCache];
+    return createHash('sha256').update(JSON.stringify(rules)).digest('base64url');
+  }
 
   /** The token, if this gateway validated it recently and nothing announced since touches it. Synchronous: no I/O. */
   recall(token: string): ValidatedToken | null {

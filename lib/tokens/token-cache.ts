@@ -19,7 +19,7 @@ function tagsIn(event: RevocationEvent): string[] {
   return [...named('token', event.tokens), ...named('jti', event.jtis), ...named('grant', event.grants), ...named('app', event.apps), ...named('user', event.users), ...named('owner', event.owners)];
 }
 
-const caches = new Map<string, TokenCache>();
+const caches = new Map<string, { config: string; cache: TokenCache }>();
 
 /**
  * Validated tokens kept in memory by token digest, each until its own
@@ -34,29 +34,47 @@ export class TokenCache {
   /** Counts revocations: an answer fetched while one happened may predate it, and is not cached. */
   private generation = 0;
 
-  /** One cache per name and process, so that EG's hot reload reuses it instead of leaking another. */
-  static shared(name: string, maxEntries: number, feed: RevocationFeed): TokenCache {
-    let cache = caches.get(name);
-    if (!cache) {
-      cache = new TokenCache(maxEntries, feed);
-      caches.set(name, cache);
-    }
+  /**
+   * One cache per name and process, so that EG's hot reload reuses it
+   * instead of leaking another; but only while `config` (everything its
+   * answers depend on) is the same. A cache filled under another
+   * configuration is dropped, never consulted: its answers were judged by
+   * rules that no longer hold (issue 15, item 3).
+   */
+  static shared(name: string, config: string, maxEntries: number, feed: RevocationFeed): TokenCache {
+    const known = caches.get(name);
+    if (known?.config === config) return known.cache;
+    known?.cache.dispose();
+    const cache = new TokenCache(maxEntries, feed);
+    caches.set(name, { config, cache });
     return cache;
   }
 
+  private readonly follow = (event: RevocationEvent | 'all') => {
+    this.generation += 1;
+    if (event === 'all') {
+      this.entries.clear();
+      this.byTag.clear();
+      return;
+    }
+    for (const tag of tagsIn(event)) {
+      for (const key of [...(this.byTag.get(tag) ?? [])]) this.delete(key);
+    }
+  };
+
   constructor(private readonly maxEntries: number, private readonly feed: RevocationFeed) {
-    feed.onChange((event) => {
-      this.generation += 1;
-      if (event === 'all') {
-        this.entries.clear();
-        this.byTag.clear();
-        return;
-      }
-      for (const tag of tagsIn(event)) {
-        for (const key of [...(this.byTag.get(tag) ?? [])]) this.delete(key);
-      }
-    });
+    feed.onChange(this.follow);
   }
+
+  /** Empties the cache and stops following the feed; it answers nothing from now on. */
+  dispose(): void {
+    this.feed.offChange(this.follow);
+    this.entries.clear();
+    this.byTag.clear();
+    this.disposed = true;
+  }
+
+  private disposed = false;
 
   /** Read before asking for an answer; hand to `put` with the answer. */
   get currentGeneration(): number {
@@ -64,6 +82,7 @@ export class TokenCache {
   }
 
   get(tokenDigest: string): ValidatedToken | null {
+    if (this.disposed) return null;
     const entry = this.entries.get(tokenDigest);
     if (!entry) return null;
     if (entry.until <= Date.now() || !this.feed.connected) {
@@ -78,7 +97,7 @@ export class TokenCache {
    * @param fetchedAt the generation read before the answer was asked for: if a revocation came since, the answer is not kept.
    */
   put(tokenDigest: string, token: ValidatedToken, until: number, fetchedAt: number): void {
-    if (until <= Date.now() || !this.feed.connected || fetchedAt !== this.generation) return;
+    if (this.disposed || until <= Date.now() || !this.feed.connected || fetchedAt !== this.generation) return;
     this.delete(tokenDigest);
     const tags = tagsOf(tokenDigest, token);
     this.entries.set(tokenDigest, { token, until, tags });

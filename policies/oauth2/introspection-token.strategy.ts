@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { EgLogger } from '../../lib/eg/types';
 import { InvalidToken, TokenNotVerifiable } from '../../lib/errors';
 import type { RevocationFeed } from '../../lib/store/revocation-feed';
@@ -35,17 +36,40 @@ async function introspect(params: IntrospectionStrategyParams, token: string): P
 }
 
 /**
+ * Who is asking the endpoint, and how long its answers are kept: pipelines
+ * that agree on all of it may share answers (the server may answer each
+ * caller differently, RFC 7662 §2.2). The secret only as a digest.
+ */
+function answerCacheName(params: IntrospectionStrategyParams): string {
+  const caller = [params.endpoint, params.clientId ?? '', params.authMethod, params.cacheTtl, params.maxCacheEntries];
+  const secret = createHash('sha256').update(params.clientSecret ?? '').digest('base64url');
+  return `introspection ${JSON.stringify([...caller, secret])}`;
+}
+
+/** What this pipeline asks of a token beyond being active: checked on every request, cached answer or not. */
+function judge(validated: ValidatedToken, params: IntrospectionStrategyParams): ValidatedToken {
+  if (params.audience && !validated.audience.includes(params.audience)) throw new InvalidToken('The access token is not meant for this audience');
+  if (params.issuer && validated.issuer !== params.issuer) throw new InvalidToken('The access token was not issued by a trusted issuer');
+  return validated;
+}
+
+/**
  * tokenStrategy `introspection`: tokens checked at another authorization
  * server's RFC 7662 endpoint. Active answers are cached until the token's
- * `exp` or `cacheTtl`, whichever comes first; a revocation announced in the
- * gateway's Redis drops the entry on every instance. An endpoint that is
- * down or answers nonsense makes the token refused (401), and the log says why.
+ * `exp` or `cacheTtl`, whichever comes first, per caller (answerCacheName);
+ * a revocation announced in the gateway's Redis drops the entry on every
+ * instance. The cache keeps the server's answer, never a verdict: this
+ * pipeline's audience and issuer are checked on every request, so a token
+ * another pipeline (or an earlier version of a `server:` entry) accepted is
+ * judged afresh here. An endpoint that is down or answers nonsense makes the
+ * token refused (401), and the log says why.
  */
 export function introspectionTokenStrategy(params: IntrospectionStrategyParams, feed: RevocationFeed, logger: EgLogger) {
   requireSafeUrl(params.endpoint, 'introspection.endpoint');
-  const cache = TokenCache.shared(`${params.endpoint} ${params.clientId ?? ''}`, params.maxCacheEntries, feed);
+  const name = answerCacheName(params);
+  const cache = TokenCache.shared(name, name, params.maxCacheEntries, feed);
 
-  return async function validateByIntrospection(token: string): Promise<ValidatedToken> {
+  async function activeAnswer(token: string): Promise<ValidatedToken> {
     const key = digest(token);
     const cached = cache.get(key);
     if (cached) return cached;
@@ -64,9 +88,11 @@ export function introspectionTokenStrategy(params: IntrospectionStrategyParams, 
     const exp = typeof answer.exp === 'number' ? answer.exp * 1000 : Infinity;
     if (answer.active !== true || exp <= now) throw new InvalidToken(INVALID);
     const validated = fromClaims(answer, new URL(params.endpoint).origin);
-    if (params.audience && !validated.audience.includes(params.audience)) throw new InvalidToken('The access token is not meant for this audience');
-    if (params.issuer && validated.issuer !== params.issuer) throw new InvalidToken('The access token was not issued by a trusted issuer');
     if (params.cacheTtl > 0) cache.put(key, validated, Math.min(exp, now + params.cacheTtl * 1000), generation);
     return validated;
+  }
+
+  return async function validateByIntrospection(token: string): Promise<ValidatedToken> {
+    return judge(await activeAnswer(token), params);
   };
 }

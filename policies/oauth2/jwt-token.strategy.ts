@@ -35,7 +35,9 @@ export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed
     onJwksError: (message) => logger.error(`oauth2 policy: ${message}`)
   });
 
-  const cache = feed && params.cacheTtl > 0 ? TokenCache.shared(`jwt ${JSON.stringify(params)}`, params.maxCacheEntries, feed) : null;
+  // Named by every rule the verdict depends on: pipelines share verified tokens only when they would judge them alike.
+  const cacheName = `jwt ${JSON.stringify(params)}`;
+  const cache = feed && params.cacheTtl > 0 ? TokenCache.shared(cacheName, cacheName, params.maxCacheEntries, feed) : null;
 
   async function validateForeignJwt(token: string): Promise<ValidatedToken> {
     const tokenDigest = digest(token);

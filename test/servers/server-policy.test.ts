@@ -130,6 +130,19 @@ describe('policy server parameter: pipelines accept a registered server\'s token
     expect(introspection.received.at(-1)!.headers.authorization).to.equal(`Basic ${Buffer.from('gw:gw-secret').toString('base64')}`);
   });
 
+  it('judges a remembered introspection answer by the entry as it is now: an audience added to the entry refuses the token at the next request (issue 15, item 3)', async function () {
+    const audienceOf = (audience?: string) => ({
+      name: 'introspected-as',
+      tokenStrategy: { name: 'introspection', introspection: { endpoint: `${introspection.url}/introspect`, clientId: 'gw', clientSecret: 'gw-secret', ...(audience ? { audience } : {}) } }
+    });
+    expect((await adminCall(gateway, 'PUT', '/introspected-as', audienceOf())).status).to.equal(200);
+    expect((await call('/introspected', 'partner-opaque-token')).status, 'accepted, and its answer remembered').to.equal(200);
+    expect((await adminCall(gateway, 'PUT', '/introspected-as', audienceOf('api://orders'))).status).to.equal(200);
+    const res = await call('/introspected', 'partner-opaque-token');
+    expect(res.status, 'the answer names no audience').to.equal(401);
+    expect(res.json.error_description).to.equal('The access token is not meant for this audience');
+  });
+
   it('refuses a key file path over the admin API (the host\'s files are not the admin\'s to read)', async function () {
     const entry = { name: 'file-key', tokenStrategy: { name: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, keys: [{ alg: 'RS256', keyFile: '/etc/passwd' }] } } };
     const res = await adminCall(gateway, 'POST', '', entry);

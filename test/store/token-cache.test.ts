@@ -32,6 +32,19 @@ describe('token cache: revocations drop cached validations', function () {
     });
   });
 
+  it('is shared by name only while its configuration is the same: one filled under other rules is dropped, never consulted (issue 15, item 3)', function () {
+    const name = `local tokens ${Math.random()}`;
+    const first = TokenCache.shared(name, 'issuer A, key 1', 100, feed);
+    first.put('d1', token('j1'), later(), first.currentGeneration);
+    expect(TokenCache.shared(name, 'issuer A, key 1', 100, feed), 'a hot reload with the same settings').to.equal(first);
+    const second = TokenCache.shared(name, 'issuer A, key 2', 100, feed);
+    expect(second).to.not.equal(first);
+    expect(second.get('d1'), 'the new rules start empty').to.equal(null);
+    expect(first.get('d1'), 'the replaced cache answers nothing').to.equal(null);
+    first.put('d2', token('j2'), later(), first.currentGeneration);
+    expect(first.get('d2')).to.equal(null);
+  });
+
   it('does not keep an answer fetched while a revocation happened (it may predate it)', function () {
     const fetchedAt = cache.currentGeneration;
     feed.publish({ grants: ['some-grant'] });

@@ -116,3 +116,51 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
     });
   });
 });
+
+/** Issue 15, item 3: pipelines asking the same endpoint share its answers, never each other's verdicts. */
+describe('token strategies: introspection answers shared by pipelines with other rules', function () {
+  let as: FakeServer;
+  let world: World;
+  before(async function () {
+    as = await startFakeServer((req) => ({
+      body: new URLSearchParams(req.body).get('token') === 'for-b'
+        ? { active: true, scope: 'read', client_id: 'their-client', aud: 'api://b', iss: 'https://as.example', exp: now() + 300 }
+        : { active: false }
+    }));
+    const introspection = (extra: Record<string, unknown>) => ({ endpoint: `${as.url}/introspect`, clientId: 'rs', clientSecret: 'rs-secret', cacheTtl: 60, ...extra });
+    const pipeline = (paths: string[], extra: Record<string, unknown>) => ({
+      apiEndpoints: paths,
+      policies: [{ oauth2: [{ action: { tokenStrategy: 'introspection', introspection: introspection(extra) } }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }]
+    });
+    world = await startWorld({
+      gateway: {
+        apiEndpoints: {
+          a: { host: '*', paths: ['/api-a'] }, b: { host: '*', paths: ['/api-b'] }, c: { host: '*', paths: ['/api-c'] }
+        },
+        pipelines: {
+          a: pipeline(['a'], { audience: 'api://a' }),
+          b: pipeline(['b'], { audience: 'api://b' }),
+          c: pipeline(['c'], { issuer: 'https://other-as.example' })
+        }
+      }
+    });
+  });
+  after(async function () {
+    await world?.stop();
+    await as?.close();
+  });
+
+  const call = (path: string) => request(`${world.gateway.url}${path}`, { headers: { Authorization: 'Bearer for-b' } });
+
+  it('refuses on a pipeline whose audience the token lacks, after another pipeline accepted it and kept the answer', async function () {
+    expect((await call('/api-b')).status).to.equal(200);
+    expect((await call('/api-b')).status).to.equal(200);
+    const a = await call('/api-a');
+    expect(a.status).to.equal(401);
+    expect(a.json.error_description).to.equal('The access token is not meant for this audience');
+    const c = await call('/api-c');
+    expect(c.status).to.equal(401);
+    expect(c.json.error_description).to.equal('The access token was not issued by a trusted issuer');
+    expect(as.received.filter((r) => r.body.includes('for-b'))).to.have.length(1, 'one answer, asked once, judged by each pipeline');
+  });
+});
