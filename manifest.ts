@@ -32,6 +32,7 @@ import { TokenIssuer } from './lib/tokens/token.issuer';
 import { TokenRevoker } from './lib/tokens/token.revoker';
 import { isEmulatedStore } from './lib/eg/emulated-store';
 import { saltRounds } from './lib/eg/salt-rounds';
+import { oneLineLogger } from './lib/eg/one-line-logger';
 import { oauth2ScopesCondition } from './conditions/oauth2-scopes';
 import { mountAdminRevocationRoutes } from './routes/admin-revocation.route';
 import { mountIntrospectRoute } from './routes/introspect.route';
@@ -65,7 +66,8 @@ import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-t
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
-  const { logger, services } = ctx;
+  const { services } = ctx;
+  const logger = oneLineLogger(ctx.logger);
   const db = gatewayDb(services);
   const prefix = settings.store.keyPrefix;
   const emulated = isEmulatedStore(systemConfig);

@@ -1,4 +1,16 @@
 /**
+ * A text as error_description may carry it: RFC 6749 §4.1.2.1 and §5.2
+ * allow %x20-21 / %x23-5B / %x5D-7E only. Every description passes here,
+ * ours and any request input quoted in them (issue 15, item 15): a
+ * section sign becomes "section", double quotes single ones, a backslash a
+ * slash, and anything else outside the set, and markup's angle brackets
+ * (inside it, but no text of ours needs them), a question mark.
+ */
+export function describable(text: string): string {
+  return text.replace(/§\s?/g, 'section ').replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20\x21\x23-\x3B\x3D\x3F-\x5B\x5D-\x7E]/g, '?');
+}
+
+/**
  * OAuth 2.0 errors, one class per RFC error code, each with its RFC status.
  * `description` is public (sent as `error_description`); `detail` is private
  * and only ever goes to the log.
@@ -8,9 +20,12 @@ export abstract class OAuthError extends Error {
   abstract readonly status: number;
   /** Extra response headers, e.g. WWW-Authenticate. */
   headers: Record<string, string> = {};
+  /** The public text, in the characters error_description may hold (see describable). */
+  readonly description: string;
 
-  constructor(readonly description: string, readonly detail?: string) {
-    super(description);
+  constructor(description: string, readonly detail?: string) {
+    super(describable(description));
+    this.description = this.message;
   }
 
   toJSON(): { error: string; error_description: string } {

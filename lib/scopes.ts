@@ -9,7 +9,7 @@ export function isValidScopeParam(value: string): boolean {
 
 /** A scope named in an error description: cut, since a request may carry one as long as its body allows. */
 export function shownScope(scope: string): string {
-  return scope.length > 100 ? `${scope.slice(0, 100)}…` : scope;
+  return scope.length > 100 ? `${scope.slice(0, 100)}...` : scope;
 }
 
 /** EG stores credential scopes as an array, a single string, or nothing. */

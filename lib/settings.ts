@@ -18,8 +18,8 @@ export interface Settings {
     apps: string; register: string; servers: string;
   };
   pkce: { require: 'public-clients' | 'required' | 'optional'; allowPlain: boolean };
-  consent: { remember: boolean; ttl: number };
-  session: { secret: string; name: string; ttl: number; secure: 'auto' | boolean; sameSite: 'lax' | 'strict' };
+  consent: { remember: boolean; ttl: number; rememberPublicClients: boolean };
+  session: { secret: string; name: string; ttl: number; visitorTtl: number; secure: 'auto' | boolean; sameSite: 'lax' | 'strict' };
   login: { maxFailuresPerUser: number; maxFailuresPerIp: number; window: number };
   clientAuth: { maxFailuresPerClient: number; maxFailuresPerIp: number };
   bcrypt: { workers: number; maxQueue: number };

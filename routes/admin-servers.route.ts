@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
-import { InvalidRequest } from '../lib/errors';
+import { describable, InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import { keepMaskedSecrets, maskedEntry, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
 import type { ServerDirectory } from '../lib/servers/server-directory';
@@ -35,7 +35,7 @@ function checkUsable(entry: ServerEntry): void {
 }
 
 function answer(res: Response, status: number, error: string, description: string): void {
-  res.status(status).json({ error, error_description: description });
+  res.status(status).json({ error, error_description: describable(description) });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { ensureLoggedIn } from 'connect-ensure-login';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type oauth2orize from 'oauth2orize';
 import { getAuthorizeRequest } from '../lib/browser/authorize-request';
@@ -6,10 +5,12 @@ import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import { checkAuthorizeRequest, resolveClient } from '../lib/browser/check-authorize-request';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
+import { signInFirst } from '../lib/browser/sign-in-first';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
 import type { Client } from '../lib/clients/client';
 import { findClient } from '../lib/clients/client.repository';
+import { isRegisteredRedirect } from '../lib/clients/redirect-uri-match';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import type { ParsedAuthorization } from '../lib/grants/code.grant';
 import type { Settings } from '../lib/settings';
@@ -40,6 +41,13 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   const { settings, services, server, session, csrf, consents, sendPage, logger } = deps;
   const loginPath = settings.basePath + settings.routes.login;
 
+  /**
+   * A public client's identity is not proven (anyone can send its client_id
+   * and a redirect URI of a native app's), so it is asked for consent every
+   * time unless the operator says otherwise (RFC 6749 §10.2, RFC 8252 §8.6).
+   */
+  const remembersConsentOf = (client: Client) => settings.consent.remember && (!client.isPublic || settings.consent.rememberPublicClients);
+
   server.serializeClient((client: Client, done) => done(null, client.id));
   server.deserializeClient((id: string, done) => {
     findClient(services, id, 'none').then((client) => done(null, client ?? false), (err) => done(err));
@@ -62,11 +70,11 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
       // Already checked by resolveClientAndRedirect; reload so oauth2orize holds the same client.
       findClient(services, clientId, 'none').then((client) => {
         const uri = redirectUri ?? client?.redirectUris[0];
-        done(null, client && uri && client.redirectUris.includes(uri) ? client : false, uri);
+        done(null, client && uri && isRegisteredRedirect(client.redirectUris, uri) ? client : false, uri);
       }, (err) => done(err));
     },
     function rememberedConsent(client: Client, user: SessionUser, _scope: string[], _type: string, areq: ParsedAuthorization, done: (err: Error | null, allow: boolean) => void) {
-      if (!settings.consent.remember) return done(null, false);
+      if (!remembersConsentOf(client)) return done(null, false);
       consents.covers(user.id, client.id, areq.effectiveScopes).then((covered) => done(null, covered), (err) => done(err, false));
     }
   );
@@ -94,7 +102,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   function parseDecision(req: Request, done: (err: Error | null, params?: object) => void): void {
     const txn = (req as Request & { oauth2: Transaction }).oauth2;
     const allowed = !req.body.cancel;
-    if (!allowed || !settings.consent.remember) return done(null, {});
+    if (!allowed || !remembersConsentOf(txn.client)) return done(null, {});
     consents.remember((req.user as SessionUser).id, txn.client.id, txn.req.effectiveScopes).then(() => done(null, {}), (err) => done(err));
   }
 
@@ -108,7 +116,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
     ...pageSteps(session),
     resolveClient(services),
     checkAuthorizeRequest(settings),
-    ensureLoggedIn({ redirectTo: loginPath }),
+    signInFirst(loginPath, 302),
     authorization,
     keepRecentTransactions,
     renderConsent,

@@ -2,6 +2,7 @@ import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, largerFormPostSteps, pageSteps } from '../lib/browser/page-steps';
+import { signInFirst } from '../lib/browser/sign-in-first';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
 import { AppNameTaken, ClientRegistrar, RegisteredClient } from '../lib/clients/client-registrar';
@@ -49,11 +50,7 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
   });
 
   /** Not signed in: to the login page, which comes back to the list (never to a form post). */
-  function requireSignIn(req: Request, res: Response, next: NextFunction): void {
-    if (req.user) return next();
-    req.session.returnTo = appsPath;
-    res.redirect(303, settings.basePath + settings.routes.login);
-  }
+  const requireSignIn = signInFirst(settings.basePath + settings.routes.login, 303, appsPath);
 
   async function showApps(req: Request, res: Response, status: number, values = EMPTY_FORM, problems: string[] = []): Promise<void> {
     const [apps, scopes] = await Promise.all([registrar.ownedBy(user(req).id, 'web'), offeredScopes(services, settings)]);

@@ -1,8 +1,9 @@
-import { ensureLoggedIn } from 'connect-ensure-login';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
+import { signInFirst } from '../lib/browser/sign-in-first';
+import { quotedForLog } from '../lib/eg/one-line-logger';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
 import { findClient } from '../lib/clients/client.repository';
@@ -64,7 +65,7 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
       { kind: 'user-code-ip', subject: ip, limit: limit * 4 }
     ];
     if (await throttle.overLimit(subjects)) {
-      logger.warn(`oauth2: user code entry locked for user "${user.username}" or IP ${ip}`);
+      logger.warn(`oauth2: user code entry locked for user ${quotedForLog(user.username)} or IP ${quotedForLog(ip)}`);
       return showCodeForm(req, res, 429, LOCKED);
     }
     const found = await devices.findPending(req.body.user_code);
@@ -109,7 +110,7 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
   const later = (step: (req: Request, res: Response) => Promise<void>) =>
     (req: Request, res: Response, next: NextFunction) => { step(req, res).catch(next); };
   const pageError = authorizeErrorHandler(sendPage, logger, settings.issuer);
-  router.get(settings.routes.device, ...pageSteps(session), ensureLoggedIn({ redirectTo: settings.basePath + settings.routes.login }), codeForm, pageError);
+  router.get(settings.routes.device, ...pageSteps(session), signInFirst(settings.basePath + settings.routes.login, 302), codeForm, pageError);
   router.post(settings.routes.device, ...formPostSteps(session, csrf, requireSignedIn), later(enterCode), pageError);
   router.post(`${settings.routes.device}/decision`, ...formPostSteps(session, csrf, requireSignedIn), later(decide), pageError);
 }

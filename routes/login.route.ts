@@ -1,9 +1,10 @@
+import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
-import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
+import { largerFormPostSteps, pageSteps } from '../lib/browser/page-steps';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
 import { findClient } from '../lib/clients/client.repository';
@@ -23,6 +24,8 @@ interface Deps {
 }
 
 const WRONG = 'The user name or password is incorrect.';
+/** The login form carries return_to, an authorization request of up to 8 kB, besides the credentials. */
+const loginForm = bodyParser.urlencoded({ extended: false, limit: 20480, parameterLimit: 10 });
 const LOCKED = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
 
 /**
@@ -49,7 +52,9 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
 
   /** Only ever return to our own authorization endpoint, device or apps page: no open redirect through the login page. */
   const safeReturnTo = (value: unknown) =>
-    typeof value === 'string' && returnPaths.some((path) => value === path || value.startsWith(`${path}?`)) ? value : undefined;
+    typeof value === 'string' && value.length <= 8192 && returnPaths.some((path) => value === path || value.startsWith(`${path}?`)) ? value : undefined;
+  /** Where to go after signing in: the page that sent the visitor here says so in the URL, the form repeats it. */
+  const returnToOf = (req: Request) => safeReturnTo(req.method === 'POST' ? req.body?.return_to : req.query.return_to);
 
   async function clientNameOf(returnTo: string | undefined): Promise<string | undefined> {
     if (!returnTo) return undefined;
@@ -58,23 +63,27 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   }
 
   async function showLoginForm(req: Request, res: Response, status: number, error?: string): Promise<void> {
+    const returnTo = returnToOf(req);
+    // A visitor's session holds only the form's CSRF token: kept briefly, not for session.ttl (issue 15, item 13).
+    if (!req.user) req.session.cookie.maxAge = settings.session.visitorTtl * 1000;
     sendPage(res, status, 'login', {
       title: 'Sign in',
       error,
       username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 200) : '',
-      clientName: await clientNameOf(safeReturnTo(req.session.returnTo)),
+      clientName: await clientNameOf(returnTo),
+      returnTo,
       csrfToken: csrf.generateToken(req, false)
     });
   }
 
   function loginPage(req: Request, res: Response, next: NextFunction): void {
-    const returnTo = safeReturnTo(req.session.returnTo);
+    const returnTo = returnToOf(req);
     if (req.user && returnTo) return res.redirect(303, returnTo);
     showLoginForm(req, res, 200).catch(next);
   }
 
   function signedIn(req: Request, res: Response, next: NextFunction, user: EgUser): void {
-    const returnTo = safeReturnTo(req.session.returnTo);
+    const returnTo = returnToOf(req);
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.oauth2User = { id: user.id, username: user.username } satisfies SessionUser;
@@ -99,5 +108,5 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
 
   const pageError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   router.get(settings.routes.login, ...pageSteps(session), loginPage, pageError);
-  router.post(settings.routes.login, ...formPostSteps(session, csrf), submitLogin, pageError);
+  router.post(settings.routes.login, ...largerFormPostSteps(loginForm, session, csrf), submitLogin, pageError);
 }

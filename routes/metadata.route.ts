@@ -57,14 +57,17 @@ export function metadataPaths(issuer: string): string[] {
 
 /**
  * GET /.well-known/oauth-authorization-server (at the root of the gateway,
- * not under basePath). scopes_supported lists the scopes registered in EG.
+ * not under basePath). scopes_supported lists the scopes registered in EG
+ * but for the plugin's internal ones.
  */
 export function mountMetadataRoute(router: Router, { settings, services, publishesJwks, logger }: Deps): void {
   const document = metadataDocument(settings, publishesJwks);
+  // Scopes that open the plugin's own services are granted by the operator, never asked for by a client (issue 15, item 23).
+  const internal = new Set([settings.introspection.scope, settings.dynamicRegistration.initialAccessScope]);
 
   function metadata(_req: Request, res: Response): void {
     services.credential.getAllScopes().then((scopes) => {
-      res.set('Cache-Control', 'public, max-age=60').json({ ...document, scopes_supported: scopes ?? [] });
+      res.set('Cache-Control', 'public, max-age=60').json({ ...document, scopes_supported: (scopes ?? []).filter((scope) => !internal.has(scope)) });
     }, (err) => sendOAuthError(res, err, logger));
   }
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
-import { InvalidRequest } from '../lib/errors';
+import { describable, InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import { redirectToUpstream, SANDBOXED_ANSWER, SANDBOXED_PAGE } from '../lib/servers/browser-endpoints';
 import { bodyForUpstream, readProxiedRequest, refuseAmbiguousNames, requireFormBody } from '../lib/servers/proxied-request';
@@ -26,7 +26,7 @@ const PATHS: Record<string, { endpoint: EndpointName; methods: string[] }> = {
 const CHECKED: ReadonlySet<EndpointName> = new Set(['authorize', 'token']);
 
 function notFound(res: Response, description: string): void {
-  res.status(404).set('Cache-Control', 'no-store').json({ error: 'not_found', error_description: description });
+  res.status(404).set('Cache-Control', 'no-store').json({ error: 'not_found', error_description: describable(description) });
 }
 
 /** The upstream URL with the request's query string added to its own. */

@@ -22,6 +22,11 @@ export const dynamicRegistrationSchema = {
         'scope is refused with invalid_client_metadata rather than quietly narrowed, so the client knows what it holds; ' +
         'one that asks for none gets none.'
     },
+    maxClientsPerOwner: {
+      type: 'integer', minimum: 1, maximum: 100000, default: 10,
+      description: 'Most clients one owner may have registered dynamically with an access token as initial access token ' +
+        '(admin-issued initial access tokens have their own number of uses instead); past it, 403 access_denied.'
+    },
     maxBodyBytes: {
       type: 'integer', minimum: 1024, maximum: 1048576, default: 65536,
       description: 'Largest registration or update body read (a JWK Set can be a few kilobytes); a larger one is invalid_request.'
@@ -34,5 +39,6 @@ export interface DynamicRegistrationSettings {
   enabled: boolean;
   initialAccessScope: string;
   allowedScopes: string[];
+  maxClientsPerOwner: number;
   maxBodyBytes: number;
 }

@@ -22,11 +22,19 @@ export const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 export const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /**
- * The grants enabled when `grants` is not set: every one but `implicit`,
- * which RFC 9700 §2.1.2 says not to use, and the SAML bearer grant, which
- * trusts nobody until an identity provider is configured (then it is added).
+ * Grants RFC 9700 says must not (password, §2.4) or should not (implicit,
+ * §2.1.2) be used: an operator may list them for clients of their own, never
+ * are they on by default, and never are they granted to a client that
+ * registered itself (pages or RFC 7591).
  */
-export const DEFAULT_GRANTS = GRANT_TYPES.filter((grant) => grant !== 'implicit' && grant !== SAML2_BEARER);
+export const DISCOURAGED_GRANTS: readonly string[] = ['implicit', 'password'];
+
+/**
+ * The grants enabled when `grants` is not set: every one but the discouraged
+ * ones, and the SAML bearer grant, which trusts nobody until an identity
+ * provider is configured (then it is added).
+ */
+export const DEFAULT_GRANTS = GRANT_TYPES.filter((grant) => !DISCOURAGED_GRANTS.includes(grant) && grant !== SAML2_BEARER);
 
 /** JWS algorithms accepted for signing keys (RFC 7518, RFC 8037); never `none`. */
 export const KEY_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
@@ -192,14 +200,15 @@ export const settingsSchema = {
         require: {
           type: 'string',
           enum: ['public-clients', 'required', 'optional'],
-          default: 'public-clients',
-          description: 'public-clients: required of public clients, honoured when confidential ones send it; ' +
-            'required: of every client; optional: honoured when sent.'
+          default: 'required',
+          description: 'required: of every client (RFC 9700 §2.1.1, OAuth 2.1: PKCE also stops code injection at confidential ' +
+            'clients); public-clients: of public clients, honoured when confidential ones send it; optional: honoured when sent.'
         },
         allowPlain: {
           type: 'boolean',
-          default: true,
-          description: 'Accept code_challenge_method=plain. RFC 7636 §4.2 says clients able to use S256 must; turn off to insist.'
+          default: false,
+          description: 'Accept code_challenge_method=plain, and a challenge without a method (which means plain, RFC 7636 §4.3). ' +
+            'Off by default: RFC 9700 §2.1.1 asks for S256, which every client able to hash can use.'
         }
       }
     },
@@ -213,7 +222,13 @@ export const settingsSchema = {
           default: true,
           description: 'Remember a user\'s consent per app and scopes, and do not ask again for the same or fewer scopes.'
         },
-        ttl: duration(2592000, 'How long a remembered consent lasts, in seconds (default 30 days).')
+        ttl: duration(2592000, 'How long a remembered consent lasts, in seconds (default 30 days).'),
+        rememberPublicClients: {
+          type: 'boolean',
+          default: false,
+          description: 'Also skip the consent page for public clients. Off by default: nothing proves a public client is who its ' +
+            'client_id says, so RFC 6749 §10.2 and RFC 8252 §8.6 say to ask the user every time.'
+        }
       }
     },
     session: {
@@ -230,6 +245,8 @@ export const settingsSchema = {
         },
         name: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', default: 'oauth2.sid', description: 'Cookie name.' },
         ttl: duration(3600, 'Session lifetime in seconds.'),
+        visitorTtl: duration(600, 'Lifetime in seconds of a session without a signed-in user: the login form\'s CSRF token. ' +
+          'Nothing at all is stored for a visitor until a form is shown.'),
         secure: {
           enum: ['auto', true, false],
           default: 'auto',
@@ -316,8 +333,9 @@ export const settingsSchema = {
       type: 'array',
       uniqueItems: true,
       items: { type: 'string', enum: [...GRANT_TYPES] },
-      description: 'Enabled grant types, by their RFC names. Default: all but implicit, and the SAML bearer grant ' +
-        'only when samlBearer.identityProviders lists one.'
+      description: 'Enabled grant types, by their RFC names. Default: all but implicit and password (RFC 9700 §2.1.2, §2.4), and ' +
+        'the SAML bearer grant only when samlBearer.identityProviders lists one. Listed, implicit and password serve the ' +
+        'operator\'s own apps only: self-registered and dynamically registered clients never get them.'
     },
     assertions: {
       type: 'object',

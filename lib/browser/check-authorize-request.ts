@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { findClient } from '../clients/client.repository';
+import { appAllowsGrant } from '../clients/grant-policy';
+import { isRegisteredRedirect } from '../clients/redirect-uri-match';
 import type { EgServices } from '../eg/types';
 import { InvalidRequest, InvalidScope, OAuthError, UnauthorizedClient, UnsupportedResponseType } from '../errors';
 import { isWellFormed, PkceMethod } from '../pkce';
@@ -19,7 +21,8 @@ const MAX_STATE_LENGTH = 2048;
 
 /**
  * Step 1: who is asking, and where may the answer go? An unknown client or a
- * redirect URI that is not registered exactly (RFC 9700 §4.1.3) ends here
+ * redirect URI that is not registered exactly (RFC 9700 §4.1.3; a loopback
+ * IP literal's port aside, RFC 8252 §7.3) ends here
  * with an error page: redirecting would make the gateway an open redirector.
  */
 export function resolveClient(services: EgServices) {
@@ -42,7 +45,7 @@ export function resolveClient(services: EgServices) {
         return next(new UntrustedRedirect('Invalid request', 'The request must name its redirect_uri.'));
       }
       const redirectUri = requested ?? client.redirectUris[0];
-      if (!client.redirectUris.includes(redirectUri)) {
+      if (!isRegisteredRedirect(client.redirectUris, redirectUri)) {
         return next(new UntrustedRedirect('Invalid redirect URI', 'The redirect_uri is not registered for this application.'));
       }
       setAuthorizeRequest(req, { client, redirectUri, redirectUriGiven: requested !== undefined, state: single(req.query.state) });
@@ -83,10 +86,8 @@ export function checkAuthorizeRequest(settings: Settings) {
       if (responseType === undefined || responseType === '') throw new InvalidRequest('The response_type parameter is missing');
       const grant = responseType === 'code' ? 'authorization_code' : responseType === 'token' ? 'implicit' : null;
       if (!grant || !grants.has(grant)) throw new UnsupportedResponseType(`The response type "${String(responseType).slice(0, 50)}" is not supported`);
-      const declared = target.client.app.grantTypes;
-      if (typeof declared === 'string' && declared.trim() && !declared.split(/[\s,]+/).includes(grant)) {
-        throw new UnauthorizedClient(`This client may not use the grant type "${grant}"`);
-      }
+      // The token endpoint's rule, here too: a public or self-registered client never gets implicit tokens.
+      if (!appAllowsGrant(target.client, grant)) throw new UnauthorizedClient(`This client may not use the response type "${responseType}"`);
       const scope = req.query.scope;
       if (scope !== undefined && (typeof scope !== 'string' || !isValidScopeParam(scope))) {
         throw new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)');

@@ -10,7 +10,6 @@ export interface SessionUser { id: string; username: string }
 declare module 'express-session' {
   interface SessionData {
     oauth2User?: SessionUser;
-    returnTo?: string;
     /** The device authorization whose user code this session entered, awaiting the decision (RFC 8628 §3.3). */
     deviceApproval?: { id: string; userCode: string };
     /** oauth2orize's pending authorization transactions. */

@@ -1,5 +1,5 @@
 import type { GuessingGuard } from '../credentials/guessing-guard';
-import { quotedForLog } from '../credentials/guessing-guard';
+import { quotedForLog } from '../eg/one-line-logger';
 import type { EgServices } from '../eg/types';
 import { InvalidClient } from '../errors';
 import type { Settings } from '../settings';

@@ -1,4 +1,4 @@
-import { DEVICE_CODE } from '../../schemas/settings.schema';
+import { DEVICE_CODE, DISCOURAGED_GRANTS } from '../../schemas/settings.schema';
 import type { Client } from './client';
 
 /**
@@ -12,9 +12,21 @@ export function publicClientMayUse(grantType: string): boolean {
   return PUBLIC_CLIENT_GRANTS.has(grantType);
 }
 
-/** An app may narrow its grant types with a `grantTypes` property (space or comma separated). */
+/** An app its owner registered on the pages or over RFC 7591, not one the operator made. */
+export function isSelfRegistered(client: Client): boolean {
+  return client.app.registeredVia === 'web' || client.app.registeredVia === 'dynamic';
+}
+
+/**
+ * Whether a client may use a grant (at the token endpoint) or the response
+ * type that belongs to it (at the authorization endpoint): a public client
+ * only those of publicClientMayUse, a self-registered one never a
+ * discouraged grant, and an app may narrow its grant types with a
+ * `grantTypes` property (space or comma separated).
+ */
 export function appAllowsGrant(client: Client, grantType: string): boolean {
   if (client.isPublic && !publicClientMayUse(grantType)) return false;
+  if (isSelfRegistered(client) && DISCOURAGED_GRANTS.includes(grantType)) return false;
   const declared = client.app.grantTypes;
   if (typeof declared !== 'string' || !declared.trim()) return true;
   return declared.split(/[\s,]+/).includes(grantType);

@@ -25,9 +25,6 @@ export interface GuessAttempt {
 
 export type GuessOutcome = { result: 'right' } | { result: 'wrong' } | { result: 'locked'; retryAfter: number };
 
-/** A logged value quoted as JSON: a user name with a line break cannot forge a log line (issue 15, item 14). */
-export const quotedForLog = (value: unknown): string => JSON.stringify(String(value).slice(0, 200));
-
 /**
  * Every check of a guessable secret (a client secret at the token,
  * revocation, introspection and device endpoints; a user's password on the

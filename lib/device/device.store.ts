@@ -93,12 +93,14 @@ export class DeviceStore {
 
   /**
    * One poll of the device (RFC 8628 §3.4): the record as it was before this
-   * poll, with the poll time recorded for the next interval check.
+   * poll, with the poll time recorded for the next interval check, but only
+   * for a poll of the client the code was issued to: another client's would
+   * push the device into slow_down.
    */
-  async poll(deviceCode: string): Promise<{ id: string; record: DeviceRecord } | null> {
+  async poll(deviceCode: string, clientId: string): Promise<{ id: string; record: DeviceRecord } | null> {
     const id = digest(deviceCode);
     const record = await this.read(id);
-    if (!record) return null;
+    if (!record || record.clientId !== clientId) return null;
     const key = this.deviceKey(id);
     await this.db.multi().hset(key, 'lastPollAt', String(Date.now())).pexpireat(key, record.expiresAt + TOMBSTONE_MS).exec();
     return { id, record };

@@ -15,8 +15,8 @@ import { extensionExchange } from './extension.exchange';
 export function deviceCodeExchange(devices: DeviceStore, issuer: TokenIssuer, withRefreshToken: boolean) {
   return extensionExchange(async function issueForDevice(client, body) {
     if (typeof body.device_code !== 'string' || !body.device_code) throw new InvalidRequest('The device_code parameter is missing');
-    const found = await devices.poll(body.device_code);
-    if (!found || found.record.clientId !== client.id) throw new InvalidGrant('The device code is not valid for this client');
+    const found = await devices.poll(body.device_code, client.id);
+    if (!found) throw new InvalidGrant('The device code is not valid for this client');
     const { id, record } = found;
     const now = Date.now();
     if (record.redeemedAt) throw new InvalidGrant('The device code was already used');

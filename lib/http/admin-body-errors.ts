@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { clientErrorStatus } from '../errors';
+import { clientErrorStatus, describable } from '../errors';
 
 const BODY_ERRORS: Record<string, string> = {
   'entity.parse.failed': 'The request body is not valid JSON',
@@ -20,5 +20,5 @@ export function adminBodyErrors(err: unknown, req: Request, res: Response, next:
   const description = typeof type === 'string' && BODY_ERRORS[type]
     ? BODY_ERRORS[type]
     : err instanceof URIError ? 'The request path is malformed' : 'The request could not be read';
-  res.status(400).json({ error: 'invalid_request', error_description: description });
+  res.status(400).json({ error: 'invalid_request', error_description: describable(description) });
 }

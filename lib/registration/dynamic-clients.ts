@@ -94,6 +94,11 @@ export class DynamicClients {
     await this.store.remove(clientId);
   }
 
+  /** How many clients an owner has registered dynamically (for the quota of access-token registrations). */
+  async countOwnedBy(ownerId: string): Promise<number> {
+    return (await this.registrar.ownedBy(ownerId, 'dynamic')).length;
+  }
+
   information(found: DynamicClient, registrationAccessToken: string, secret?: string): Record<string, unknown> {
     return clientInformation({ ...found, registrationAccessToken, registrationClientUri: this.clientUri(found.client.clientId), secret });
   }

@@ -1,4 +1,4 @@
-import { GRANT_TYPES } from '../../schemas/settings.schema';
+import { DISCOURAGED_GRANTS, GRANT_TYPES } from '../../schemas/settings.schema';
 import { publicClientMayUse } from '../clients/grant-policy';
 import { InvalidClientMetadata } from '../errors';
 
@@ -29,6 +29,9 @@ export function checkFlows(grantTypes: string[] | undefined, responseTypes: stri
   for (const grant of grants) {
     if (!(GRANT_TYPES as readonly string[]).includes(grant)) throw new InvalidClientMetadata(`grant_types: "${grant}" is not a grant type this server knows`);
     if (!enabled.includes(grant)) throw new InvalidClientMetadata(`grant_types: "${grant}" is not enabled on this server`);
+    if (DISCOURAGED_GRANTS.includes(grant)) {
+      throw new InvalidClientMetadata(`grant_types: "${grant}" is not offered to registered clients (RFC 9700 section 2.${grant === 'password' ? 4 : '1.2'})`);
+    }
     if (isPublic && !publicClientMayUse(grant)) {
       throw new InvalidClientMetadata(`grant_types: a public client (token_endpoint_auth_method "none") may not use "${grant}"`);
     }

@@ -1,4 +1,4 @@
-import { createHash, scrypt, ScryptOptions } from 'crypto';
+import { createHash, randomBytes, scrypt, ScryptOptions } from 'crypto';
 import fs from 'fs';
 import { promisify } from 'util';
 import type { Redis } from 'ioredis';
@@ -6,7 +6,20 @@ import type { EgLogger } from '../eg/types';
 import type { Settings } from '../settings';
 
 const slowHash = promisify(scrypt) as (secret: string, salt: string, length: number, options: ScryptOptions) => Promise<Buffer>;
+/** One of OWASP's scrypt settings for secrets (N=2^16, r=8, p=2: 64 MiB, a few hundred ms, once per start, off the event loop). */
+const SCRYPT: ScryptOptions = { N: 2 ** 16, r: 8, p: 2, maxmem: 96 * 1024 * 1024 };
 const SALT = 'express-gateway-plugin-oauth2: settings every instance shares';
+
+/**
+ * The deployment's own salt: made by the first instance to start on this
+ * Redis and read by every other, so that the stored digests of secret
+ * settings cannot be attacked with a table made once for every deployment.
+ */
+async function deploymentSalt(db: Redis, prefix: string): Promise<string> {
+  const key = `${prefix}shared-settings-salt`;
+  await db.set(key, randomBytes(16).toString('base64url'), 'NX');
+  return `${SALT}:${await db.get(key)}`;
+}
 /** What this process recorded last, per Redis key: a hot reload that changes settings is not another instance. */
 const recordedHere = new Map<string, Record<string, string>>();
 
@@ -25,7 +38,9 @@ function sharedGroups(settings: Settings): Record<string, { value: unknown; secr
     },
     accessToken: { value: [settings.accessToken.format, settings.accessToken.audience], breaks: 'access tokens differ by instance' },
     grants: { value: settings.grants, breaks: 'a flow started on one instance fails on the other' },
-    limits: { value: [settings.login, settings.device, settings.trustProxy], breaks: 'the guessing limits differ by instance' }
+    limits: { value: [settings.login, settings.clientAuth, settings.device, settings.trustProxy], breaks: 'the guessing limits differ by instance' },
+    refreshToken: { value: settings.refreshToken, breaks: 'refresh tokens live, rotate and end differently by instance' },
+    clientUrls: { value: settings.clientUrls, breaks: 'a client key URL accepted at registration on one instance is refused by another' }
   };
 }
 
@@ -38,10 +53,11 @@ function sharedGroups(settings: Settings): Record<string, { value: unknown; secr
  */
 export async function compareSharedSettings(db: Redis, prefix: string, settings: Settings, logger: EgLogger): Promise<void> {
   const groups = sharedGroups(settings);
+  const salt = await deploymentSalt(db, prefix);
   const mine: Record<string, string> = {};
   for (const [name, { value, secret }] of Object.entries(groups)) {
     const text = JSON.stringify(value);
-    const digest = secret ? await slowHash(text, SALT, 16, { N: 4096 }) : createHash('sha256').update(SALT).update(text).digest();
+    const digest = secret ? await slowHash(text, salt, 16, SCRYPT) : createHash('sha256').update(salt).update(text).digest();
     mine[name] = digest.toString('base64url');
   }
   const key = `${prefix}shared-settings`;

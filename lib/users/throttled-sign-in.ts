@@ -1,5 +1,5 @@
 import type { GuessingGuard } from '../credentials/guessing-guard';
-import { quotedForLog } from '../credentials/guessing-guard';
+import { quotedForLog } from '../eg/one-line-logger';
 import type { EgServices, EgUser } from '../eg/types';
 import type { Settings } from '../settings';
 import { findSignInAccount } from './user.authenticator';

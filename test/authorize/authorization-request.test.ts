@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
-import { authorize, authorizeUrl, codeParams, pkcePair, REDIRECT_URI } from '../helpers/flow';
+import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 
 describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)', function () {
@@ -105,7 +105,7 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     });
 
     it('for a code_challenge_method without a code_challenge', async function () {
-      expectRedirectError(await get(codeParams(world, { code_challenge_method: 'S256' })), 'invalid_request');
+      expectRedirectError(await get(codeParams(world, { code_challenge: '', code_challenge_method: 'S256' })), 'invalid_request');
     });
 
     it('for a grant the app\'s grantTypes property excludes', async function () {
@@ -128,7 +128,7 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     });
 
     it('must send a PKCE code_challenge', async function () {
-      expectRedirectError(await get(codeParams(world, { client_id: publicApp.id })), 'invalid_request');
+      expectRedirectError(await get(codeParams(world, { client_id: publicApp.id, code_challenge: '', code_challenge_method: '' })), 'invalid_request');
     });
 
     it('are sent to sign in when they do', async function () {
@@ -139,6 +139,31 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
   });
 
   describe('redirect URIs', function () {
+    it('lets a native app name any port of a registered loopback IP redirect URI (RFC 8252 §7.3), and nothing else', async function () {
+      const admin = world.gateway.admin;
+      const app = await admin.registerClient({ name: 'native', userId: world.user.id, redirectUri: 'http://127.0.0.1/callback', redirectUris: 'http://[::1]:8000/cb https://app.example/cb' }, ['read']);
+      for (const uri of ['http://127.0.0.1:51234/callback', 'http://127.0.0.1/callback', 'http://[::1]:61000/cb', 'http://[::1]/cb']) {
+        const consent = await authorize(new Browser(world.gateway.url), world, codeParams(world, { client_id: app.id, redirect_uri: uri }));
+        expect(consent.status, uri).to.equal(200);
+      }
+      for (const uri of ['http://127.0.0.1:51234/other', 'http://localhost:51234/callback', 'https://127.0.0.1:51234/callback',
+        'http://127.0.0.1:99999/callback', 'http://127.0.0.1:5000/callback/', 'https://app.example:8443/cb', 'http://127.0.0.2:51234/callback']) {
+        expectErrorPage(await get(codeParams(world, { client_id: app.id, redirect_uri: uri })), /not registered/);
+      }
+    });
+
+    it('sends the code to the loopback port the request named, and wants that same URI at the token endpoint', async function () {
+      const admin = world.gateway.admin;
+      const app = await admin.registerClient({ name: 'native-exchange', userId: world.user.id, redirectUri: 'http://127.0.0.1/callback' }, ['read']);
+      const browser = new Browser(world.gateway.url);
+      const uri = 'http://127.0.0.1:49152/callback';
+      const location = await decide(browser, await authorize(browser, world, codeParams(world, { client_id: app.id, redirect_uri: uri })), true);
+      expect(`${location.origin}${location.pathname}`).to.equal(uri);
+      const exchange = (redirectUri: string) => world.token({ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: TEST_PKCE.verifier }, app);
+      expect((await exchange('http://127.0.0.1:49153/callback')).json.error, 'another port at the token endpoint').to.equal('invalid_grant');
+      expect((await exchange(uri)).status, 'the port of the request').to.equal(200);
+    });
+
     it('lets an app with one registered URI omit redirect_uri', async function () {
       const params = codeParams(world);
       delete params.redirect_uri;
@@ -173,26 +198,41 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
   });
 });
 
-describe('authorization endpoint: PKCE settings', function () {
+describe('authorization endpoint: PKCE by default (RFC 9700 §2.1.1: pkce.require required, pkce.allowPlain false)', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { pkce: { require: 'required', allowPlain: false } } }); });
+  before(async function () { world = await startWorld(); });
   after(async function () { await world?.stop(); });
 
   const get = (params: Record<string, string>) => new Browser(world.gateway.url).get(authorizeUrl(params));
 
-  it('requires a code_challenge of confidential clients too with pkce.require: required', async function () {
-    const res = await get(codeParams(world));
+  it('requires a code_challenge of confidential clients too', async function () {
+    const res = await get(codeParams(world, { code_challenge: '', code_challenge_method: '' }));
     expect(res.status).to.equal(302);
     expect(new URL(res.headers.get('location')!).searchParams.get('error')).to.equal('invalid_request');
   });
 
-  it('refuses the plain method with pkce.allowPlain: false', async function () {
+  it('refuses the plain method', async function () {
     const res = await get(codeParams(world, { code_challenge: pkcePair().verifier, code_challenge_method: 'plain' }));
     expect(new URL(res.headers.get('location')!).searchParams.get('error')).to.equal('invalid_request');
   });
 
   it('refuses a challenge without a method, which means plain (RFC 7636 §4.3)', async function () {
-    const res = await get(codeParams(world, { code_challenge: pkcePair().verifier }));
+    const res = await get(codeParams(world, { code_challenge: pkcePair().verifier, code_challenge_method: '' }));
     expect(new URL(res.headers.get('location')!).searchParams.get('error')).to.equal('invalid_request');
+  });
+});
+
+describe('authorization endpoint: PKCE relaxed by the operator (pkce.require public-clients)', function () {
+  let world: World;
+  before(async function () { world = await startWorld({ settings: { pkce: { require: 'public-clients' } } }); });
+  after(async function () { await world?.stop(); });
+
+  it('lets a confidential client leave PKCE out, and still requires it of a public client', async function () {
+    const get = (params: Record<string, string>) => new Browser(world.gateway.url).get(authorizeUrl(params));
+    const confidential = await get(codeParams(world, { code_challenge: '', code_challenge_method: '' }));
+    expect(new URL(confidential.headers.get('location')!, world.gateway.url).pathname).to.equal('/oauth2/login');
+    const publicApp = await world.gateway.admin.registerClient({ name: 'spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
+    const pub = await get(codeParams(world, { client_id: publicApp.id, code_challenge: '', code_challenge_method: '' }));
+    expect(new URL(pub.headers.get('location')!).searchParams.get('error')).to.equal('invalid_request');
   });
 });

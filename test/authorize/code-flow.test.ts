@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
-import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
+import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
 import { postForm, request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
@@ -96,26 +96,6 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(res.json.error).to.equal('invalid_grant');
   });
 
-  it('answers invalid_grant for a code_verifier when the request had no code_challenge (downgrade)', async function () {
-    const browser = new Browser(world.gateway.url);
-    const location = await decide(browser, await authorize(browser, world, codeParams(world)), true);
-    const res = await exchange({ code: location.searchParams.get('code')!, code_verifier: pkcePair().verifier });
-    expect(res.status).to.equal(400);
-    expect(res.json.error).to.equal('invalid_grant');
-  });
-
-  it('lets a confidential client that sent no challenge exchange its code without a verifier', async function () {
-    const browser = new Browser(world.gateway.url);
-    const location = await decide(browser, await authorize(browser, world, codeParams(world)), true);
-    expect((await exchange({ code: location.searchParams.get('code')! })).status).to.equal(200);
-  });
-
-  it('accepts the plain PKCE method while it is allowed', async function () {
-    const { verifier } = pkcePair();
-    const { code } = await obtainCode({ code_challenge: verifier, code_challenge_method: 'plain' });
-    expect((await exchange({ code, code_verifier: verifier })).status).to.equal(200);
-  });
-
   it('answers invalid_grant for a redirect_uri other than the authorization request\'s', async function () {
     const { code, pkce } = await obtainCode();
     const res = await exchange({ code, code_verifier: pkce.verifier, redirect_uri: 'http://127.0.0.1:8000/other' });
@@ -193,7 +173,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
       delete params.redirect_uri;
       const location = await decide(browser, await authorize(browser, world, params), true);
       expect(`${location.origin}${location.pathname}`).to.equal(REDIRECT_URI);
-      const body: Record<string, string> = { grant_type: 'authorization_code', code: location.searchParams.get('code')! };
+      const body: Record<string, string> = { grant_type: 'authorization_code', code: location.searchParams.get('code')!, code_verifier: TEST_PKCE.verifier };
       if (repeatAtToken) body.redirect_uri = REDIRECT_URI;
       const tokens = await world.token(body);
       expect(tokens.status, tokens.text).to.equal(200);
@@ -273,6 +253,16 @@ describe('authorization code grant: remembered consent and code expiry', functio
   before(async function () { world = await startWorld({ settings: { authorizationCode: { ttl: 1 } } }); });
   after(async function () { await world?.stop(); });
 
+  it('asks every time for a public client, whose identity nothing proves (RFC 6749 §10.2, RFC 8252 §8.6)', async function () {
+    const spa = await world.gateway.admin.registerClient({ name: 'spa-asked-again', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
+    const browser = new Browser(world.gateway.url);
+    const params = codeParams(world, { client_id: spa.id, scope: 'read' });
+    await decide(browser, await authorize(browser, world, params), true);
+    const again = await browser.get(authorizeUrl(params));
+    expect(again.status).to.equal(200);
+    expect(again.text).to.contain('Allow access?');
+  });
+
   it('skips the consent page for scopes the user already granted the app', async function () {
     const browser = new Browser(world.gateway.url);
     const params = codeParams(world, { scope: 'read write' });
@@ -291,8 +281,59 @@ describe('authorization code grant: remembered consent and code expiry', functio
     const location = answer.status === 200 ? await decide(browser, answer, true) : new URL(answer.headers.get('location')!);
     expect(location.searchParams.get('code')).to.be.a('string');
     await new Promise((r) => setTimeout(r, 2100));
-    const res = await world.token({ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: REDIRECT_URI });
+    const res = await world.token({ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: REDIRECT_URI, code_verifier: TEST_PKCE.verifier });
     expect(res.status).to.equal(400);
     expect(res.json.error).to.equal('invalid_grant');
+  });
+});
+
+describe('authorization code grant: PKCE relaxed by the operator (pkce.require public-clients, pkce.allowPlain true)', function () {
+  let world: World;
+  before(async function () { world = await startWorld({ settings: { consent: { remember: false }, pkce: { require: 'public-clients', allowPlain: true } } }); });
+  after(async function () { await world?.stop(); });
+
+  async function obtainCode(extra: Record<string, string> = {}, browser = new Browser(world.gateway.url)) {
+    const consent = await authorize(browser, world, codeParams(world, extra));
+    const location = await decide(browser, consent, true);
+    return { code: location.searchParams.get('code')!, location, browser };
+  }
+
+  const exchange = (params: Record<string, string>, auth?: { id: string; secret: string }) =>
+    world.token({ grant_type: 'authorization_code', redirect_uri: REDIRECT_URI, ...params }, auth);
+
+  it('answers invalid_grant for a code_verifier when the request had no code_challenge (downgrade)', async function () {
+    const browser = new Browser(world.gateway.url);
+    const location = await decide(browser, await authorize(browser, world, codeParams(world, { code_challenge: '', code_challenge_method: '' })), true);
+    const res = await exchange({ code: location.searchParams.get('code')!, code_verifier: pkcePair().verifier });
+    expect(res.status).to.equal(400);
+    expect(res.json.error).to.equal('invalid_grant');
+  });
+
+  it('lets a confidential client that sent no challenge exchange its code without a verifier', async function () {
+    const browser = new Browser(world.gateway.url);
+    const location = await decide(browser, await authorize(browser, world, codeParams(world, { code_challenge: '', code_challenge_method: '' })), true);
+    expect((await exchange({ code: location.searchParams.get('code')! })).status).to.equal(200);
+  });
+
+  it('accepts the plain PKCE method while it is allowed', async function () {
+    const { verifier } = pkcePair();
+    const { code } = await obtainCode({ code_challenge: verifier, code_challenge_method: 'plain' });
+    expect((await exchange({ code, code_verifier: verifier })).status).to.equal(200);
+  });
+});
+
+describe('authorization code grant: consent remembered for public clients when the operator opts in', function () {
+  let world: World;
+  before(async function () { world = await startWorld({ settings: { consent: { rememberPublicClients: true } } }); });
+  after(async function () { await world?.stop(); });
+
+  it('skips the consent page for a public client with consent.rememberPublicClients', async function () {
+    const spa = await world.gateway.admin.registerClient({ name: 'spa-remembered', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
+    const browser = new Browser(world.gateway.url);
+    const params = codeParams(world, { client_id: spa.id, scope: 'read' });
+    await decide(browser, await authorize(browser, world, params), true);
+    const again = await browser.get(authorizeUrl(params));
+    expect(again.status).to.equal(302);
+    expect(new URL(again.headers.get('location')!).searchParams.get('code')).to.be.a('string');
   });
 });

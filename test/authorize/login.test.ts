@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
 import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
 import { request } from '../helpers/http';
+import { testRedis } from '../helpers/redis';
 import { startWorld, World } from '../helpers/world';
 
 describe('login and logout pages', function () {
@@ -139,7 +140,7 @@ describe('configurable route paths', function () {
     const browser = new Browser(world.gateway.url);
     expect((await browser.get('/auth/signin')).status).to.equal(200);
     const toLogin = await browser.get(`/auth/authorize?${new URLSearchParams(codeParams(world))}`);
-    expect(toLogin.headers.get('location')).to.equal('/auth/signin');
+    expect(new URL(toLogin.headers.get('location')!, world.gateway.url).pathname).to.equal('/auth/signin');
     const token = await world.token({ grant_type: 'client_credentials' }).catch(() => null);
     expect(token?.status).to.equal(404);
     const res = await request(`${world.gateway.url}/auth/oauth/token`, {
@@ -149,5 +150,68 @@ describe('configurable route paths', function () {
     });
     expect(res.status).to.equal(200);
     expect((await browser.get('/oauth2/login')).status).to.equal(404);
+  });
+});
+
+/** Issue 15, item 13: a visitor costs the store nothing until a form is shown, and then only briefly. */
+describe('sessions of visitors who are not signed in', function () {
+  let world: World;
+  const namespace = `V${Math.random().toString(36).slice(2, 8)}`;
+  const sessionKeys = `${namespace}-oauth2-plugin:sess:*`;
+  before(async function () { world = await startWorld({ namespace, settings: { session: { secret: 'a test session secret of at least 32 characters', visitorTtl: 120 } } }); });
+  after(async function () { await world?.stop(); });
+
+  const expiresIn = (setCookie: string) => (Date.parse(/Expires=([^;]+)/i.exec(setCookie)![1]) - Date.now()) / 1000;
+
+  it('stores nothing for a visitor of the authorization endpoint, and carries the request to the login page in the URL instead', async function () {
+    for (let i = 0; i < 3; i++) {
+      const res = await request(`${world.gateway.url}${authorizeUrl(codeParams(world, { state: `s${i}` }))}`, { redirect: 'manual' });
+      expect(res.status).to.equal(302);
+      expect(res.headers.getSetCookie(), 'no session cookie: no session stored').to.deep.equal([]);
+      const location = new URL(res.headers.get('location')!, world.gateway.url);
+      expect(location.pathname).to.equal('/oauth2/login');
+      expect(location.searchParams.get('return_to')).to.equal(authorizeUrl(codeParams(world, { state: `s${i}` })));
+    }
+    const redis = testRedis();
+    if (redis) {
+      try {
+        expect(await redis.keys(sessionKeys), 'not one session in Redis').to.deep.equal([]);
+      } finally {
+        redis.disconnect();
+      }
+    }
+  });
+
+  it('keeps the session of a login form (its CSRF token) for session.visitorTtl, and a signed-in one for session.ttl', async function () {
+    const browser = new Browser(world.gateway.url);
+    const toLogin = await browser.get(authorizeUrl(codeParams(world)));
+    const form = await browser.get(toLogin.headers.get('location')!);
+    const visitor = form.headers.getSetCookie().find((c) => c.startsWith('oauth2.sid='))!;
+    expect(expiresIn(visitor)).to.be.within(100, 121);
+    const redis = testRedis();
+    if (redis) {
+      try {
+        const [key] = await redis.keys(sessionKeys);
+        expect(await redis.ttl(key)).to.be.within(100, 120);
+      } finally {
+        redis.disconnect();
+      }
+    }
+    const signedIn = await browser.post('/oauth2/login', { _csrf: hiddenField(form.text, '_csrf'), return_to: hiddenField(form.text, 'return_to'), username: world.user.username, password: world.user.password });
+    expect(signedIn.status).to.equal(303);
+    expect(signedIn.headers.get('location'), 'back to the authorization request').to.equal(authorizeUrl(codeParams(world)));
+    const member = signedIn.headers.getSetCookie().find((c) => c.startsWith('oauth2.sid='))!;
+    expect(expiresIn(member)).to.be.within(3500, 3601);
+  });
+
+  it('never follows a return_to that leads elsewhere than the plugin\'s own pages', async function () {
+    const browser = new Browser(world.gateway.url);
+    for (const elsewhere of ['https://evil.example/', '//evil.example/oauth2/authorize', '/oauth2/authorizeX', '/oauth2/logout']) {
+      const form = await browser.get(`/oauth2/login?${new URLSearchParams({ return_to: elsewhere })}`);
+      expect(() => hiddenField(form.text, 'return_to'), elsewhere).to.throw();
+      const res = await browser.post('/oauth2/login', { _csrf: hiddenField(form.text, '_csrf'), return_to: elsewhere, username: world.user.username, password: world.user.password });
+      expect(res.headers.get('location'), elsewhere).to.equal('/oauth2/logout');
+      await browser.post('/oauth2/logout', { _csrf: hiddenField((await browser.get('/oauth2/logout')).text, '_csrf') });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
 import { postForm } from '../helpers/http';
+import { signInForm } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -21,7 +22,7 @@ describe('device authorization grant (RFC 8628)', function () {
     let page = await browser.get(verificationUri);
     if (page.status === 302) {
       const login = await browser.get(page.headers.get('location')!);
-      const signedIn = await browser.post('/oauth2/login', { _csrf: hiddenField(login.text, '_csrf'), username: world.user.username, password: world.user.password });
+      const signedIn = await browser.post('/oauth2/login', signInForm(login, world.user.username, world.user.password));
       page = await browser.follow(signedIn);
     }
     expect(page.status, page.text.slice(0, 300)).to.equal(200);
@@ -101,6 +102,7 @@ describe('device authorization grant (RFC 8628)', function () {
     expect((await poll(device.device_code, world.app.id)).status).to.equal(401); // a confidential client must authenticate
     const other = await world.gateway.admin.registerClient({ name: 'other tv', userId: world.user.id, public: 'true' }, ['read']);
     expect((await poll(device.device_code, other.id)).json.error).to.equal('invalid_grant');
+    expect((await poll(device.device_code)).json.error, 'another client\'s polls do not count against the device\'s interval').to.equal('authorization_pending');
     expect((await poll('made-up')).json.error).to.equal('invalid_grant');
     expect((await postForm(`${world.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, client_id: tv.id })).json.error).to.equal('invalid_request');
   });

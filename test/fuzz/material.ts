@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { seedWorld, SeededWorld } from '../../demo/admin-client';
 import { Browser, hiddenField } from '../helpers/browser';
 import { FakeServer } from '../helpers/fake-server';
-import { authorizeUrl, pkcePair, REDIRECT_URI } from '../helpers/flow';
+import { authorizeUrl, pkcePair, REDIRECT_URI, signInForm } from '../helpers/flow';
 import { RunningGateway } from '../helpers/gateway';
 import { basic, postForm, request } from '../helpers/http';
 import { ecKeyPair, now, rsaKeyPair, signJwt } from '../helpers/keys';
@@ -165,7 +165,7 @@ async function signedInSession(url: string, user: { username: string; password: 
   const { challenge } = pkcePair();
   const toLogin = await browser.get(authorizeUrl({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, state: 's', code_challenge: challenge, code_challenge_method: 'S256' }));
   const loginPage = await browser.get(toLogin.headers.get('location')!);
-  const signedIn = await browser.post('/oauth2/login', { _csrf: hiddenField(loginPage.text, '_csrf'), username: user.username, password: user.password });
+  const signedIn = await browser.post('/oauth2/login', signInForm(loginPage, user.username, user.password));
   const consent = await browser.follow(signedIn);
   expect(consent.status, consent.text.slice(0, 300)).to.equal(200);
   return {

@@ -30,3 +30,25 @@ describe('guessing passwords: a lock refuses the right password even when it was
     expect(Number(page.headers.get('retry-after'))).to.be.within(1, 900);
   });
 });
+
+/** Issue 15, item 14: what a request names is logged on one line, quoted, and cannot forge another. */
+describe('guessing passwords: the log line of a lock cannot be forged through the user name', function () {
+  let world: World;
+  before(async function () {
+    world = await startWorld({ settings: { login: { maxFailuresPerUser: 1, maxFailuresPerIp: 1000 } } });
+  });
+  after(async function () { await world?.stop(); });
+
+  it('quotes the user name as JSON and keeps its line breaks and terminal escapes out of the log', async function () {
+    const forged = 'mallory\n[eg:plugins] info: oauth2: admin granted everything\u001b[2j';
+    for (let i = 0; i < 2; i++) {
+      await postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'password', username: forged, password: `guess-${i}` }, { Authorization: basic(world.app.id, world.app.secret) });
+    }
+    const lines = world.gateway.output().split('\n');
+    const locked = lines.find((line) => line.includes('locked after 1 failed sign-ins'));
+    expect(locked, world.gateway.output().slice(-2000)).to.be.a('string');
+    expect(locked).to.contain('sign-in of user name "mallory\\n[eg:plugins] info: oauth2: admin granted everything\\u001b[2j"');
+    expect(lines.filter((line) => line.startsWith('[eg:plugins] info: oauth2: admin granted')), 'no forged line').to.deep.equal([]);
+    expect(world.gateway.output()).not.to.contain('\u001b[2j');
+  });
+});

@@ -15,12 +15,19 @@ export function authorizeUrl(params: Record<string, string>): string {
   return `/oauth2/authorize?${new URLSearchParams(params)}`;
 }
 
+/** The fields a browser posts from a login page: its CSRF token, where it returns to (when a page sent the user there), the credentials. */
+export function signInForm(loginPage: Reply, username: string, password: string): Record<string, string> {
+  const form: Record<string, string> = { _csrf: hiddenField(loginPage.text, '_csrf'), username, password };
+  if (loginPage.text.includes('name="return_to"')) form.return_to = hiddenField(loginPage.text, 'return_to');
+  return form;
+}
+
 /** Signs in through the login form, starting from a redirect to it. */
 export async function signIn(browser: Browser, world: World, loginRedirect: Reply, password = world.user.password): Promise<Reply> {
   expect(loginRedirect.status, loginRedirect.text).to.equal(302);
   const page = await browser.get(loginRedirect.headers.get('location')!);
   expect(page.status).to.equal(200);
-  return browser.post('/oauth2/login', { _csrf: hiddenField(page.text, '_csrf'), username: world.user.username, password });
+  return browser.post('/oauth2/login', signInForm(page, world.user.username, password));
 }
 
 /** From an authorize URL to the consent page (or wherever the gateway stops), signing in on the way. */
@@ -43,6 +50,18 @@ export async function decide(browser: Browser, consent: Reply, allow: boolean): 
   return new URL(res.headers.get('location')!);
 }
 
+/**
+ * The PKCE pair codeParams sends by default (pkce.require defaults to
+ * `required`): exchanges of those codes send TEST_PKCE.verifier.
+ */
+export const TEST_PKCE = pkcePair();
+
+/** An authorization request of the world's app, with S256 PKCE unless `extra` names its own (an empty value leaves it out). */
 export function codeParams(world: World, extra: Record<string, string> = {}): Record<string, string> {
-  return { response_type: 'code', client_id: world.app.id, redirect_uri: REDIRECT_URI, state: 'st-123', ...extra };
+  const params: Record<string, string> = {
+    response_type: 'code', client_id: world.app.id, redirect_uri: REDIRECT_URI, state: 'st-123',
+    code_challenge: TEST_PKCE.challenge, code_challenge_method: 'S256', ...extra
+  };
+  for (const [name, value] of Object.entries(params)) if (value === '' && name.startsWith('code_challenge')) delete params[name];
+  return params;
 }

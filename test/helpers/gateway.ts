@@ -5,6 +5,7 @@ import os from 'os';
 import path from 'path';
 import { AdminClient } from '../../demo/admin-client';
 import { spawnNode } from './child-process';
+import { DEFAULT_GRANTS, SAML2_BEARER } from '../../schemas/settings.schema';
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const PLUGIN_PACKAGE = path.join(ROOT, 'dist', 'manifest.js');
@@ -57,6 +58,18 @@ export interface GatewayOptions {
   system?: Record<string, unknown>;
   /** Node flags for the gateway process, before EG's main script (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Leave `grants` to the plugin's default; otherwise tests that list none get the default plus the password grant. */
+  pluginDefaultGrants?: boolean;
+}
+
+/**
+ * The grants of a test gateway that lists none: the plugin's default plus
+ * the password grant, which the plugin leaves out by default (RFC 9700
+ * §2.4) but much of the suite uses to get a user's token in one request.
+ */
+function testGrants(settings: Record<string, unknown> = {}): string[] {
+  const idps = (settings.samlBearer as { identityProviders?: unknown[] } | undefined)?.identityProviders ?? [];
+  return [...DEFAULT_GRANTS, 'password', ...(idps.length > 0 ? [SAML2_BEARER] : [])];
 }
 
 export interface RunningGateway {
@@ -89,6 +102,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
         package: PLUGIN_PACKAGE,
         issuer: `http://127.0.0.1:${httpPort}`,
         session: { secret: 'a test session secret of at least 32 characters' },
+        ...(options.pluginDefaultGrants || options.settings?.grants ? {} : { grants: testGrants(options.settings) }),
         ...options.settings
       }
     };

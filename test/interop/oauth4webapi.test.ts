@@ -56,8 +56,9 @@ describe('interoperability with oauth4webapi', function () {
   it('reports an authorization error redirect as such', async function () {
     const state = oauth.generateRandomState();
     const browser = new Browser(world.gateway.url);
+    const challenge = await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier());
     const callback = await decide(browser, await authorize(browser, world, {
-      response_type: 'code', client_id: world.app.id, redirect_uri: REDIRECT_URI, state
+      response_type: 'code', client_id: world.app.id, redirect_uri: REDIRECT_URI, state, code_challenge: challenge, code_challenge_method: 'S256'
     }), false);
     expect(() => oauth.validateAuthResponse(as, client, callback, state)).to.throw(oauth.AuthorizationResponseError)
       .with.property('error', 'access_denied');

@@ -3,6 +3,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import type { AdminClient } from '../../demo/admin-client';
 import { Browser, hiddenField } from '../helpers/browser';
+import { signInForm } from '../helpers/flow';
 import type { Reply } from '../helpers/http';
 
 export const APPS = '/oauth2/apps';
@@ -22,9 +23,9 @@ export async function signedIn(base: string, user: TestUser): Promise<Browser> {
   const browser = new Browser(base);
   const toLogin = await browser.get(APPS);
   expect(toLogin.status).to.equal(303);
-  expect(toLogin.headers.get('location')).to.equal('/oauth2/login');
-  const login = await browser.get('/oauth2/login');
-  const back = await browser.post('/oauth2/login', { _csrf: hiddenField(login.text, '_csrf'), username: user.username, password: user.password });
+  expect(toLogin.headers.get('location')).to.equal(`/oauth2/login?return_to=${encodeURIComponent(APPS)}`);
+  const login = await browser.get(toLogin.headers.get('location')!);
+  const back = await browser.post('/oauth2/login', signInForm(login, user.username, user.password));
   expect(back.headers.get('location'), 'the login page returns to the apps page').to.equal(APPS);
   return browser;
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
-import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
+import { authorize, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
 import { startGateway } from '../helpers/gateway';
 import { basic, expectOAuthError, postForm, Reply, request } from '../helpers/http';
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
@@ -28,7 +28,8 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
   const webApp = (extra: Record<string, unknown> = {}) => ({ redirect_uris: [REDIRECT_URI], ...extra });
 
   before(async function () {
-    world = await startWorld({ settings: { consent: { remember: false }, dynamicRegistration: { enabled: true, allowedScopes: ['read', 'write'] } } });
+    // Quota aside (it has its own test): this suite registers many clients for one owner.
+    world = await startWorld({ settings: { consent: { remember: false }, dynamicRegistration: { enabled: true, allowedScopes: ['read', 'write'], maxClientsPerOwner: 1000 } } });
     registerUrl = `${world.gateway.url}/oauth2/register`;
     // Owned by the developer, so that a client_credentials token and alice's user token name different owners.
     await world.gateway.admin.createScopes(['client_registration']);
@@ -72,10 +73,11 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       expect(res.json.response_types).to.deep.equal(['code']);
       expect(res.json.redirect_uris).to.deep.equal([REDIRECT_URI]);
       const browser = new Browser(world.gateway.url);
-      const consent = await authorize(browser, world, { response_type: 'code', client_id: res.json.client_id, redirect_uri: REDIRECT_URI, scope: 'read', state: 's' });
+      const pkce = pkcePair();
+      const consent = await authorize(browser, world, { response_type: 'code', client_id: res.json.client_id, redirect_uri: REDIRECT_URI, scope: 'read', state: 's', code_challenge: pkce.challenge, code_challenge_method: 'S256' });
       expect(consent.text).to.contain('Web shop');
       const code = (await decide(browser, consent, true)).searchParams.get('code')!;
-      const tokens = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }, { Authorization: basic(res.json.client_id, res.json.client_secret) });
+      const tokens = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier }, { Authorization: basic(res.json.client_id, res.json.client_secret) });
       expect(tokens.status, tokens.text).to.equal(200);
       expect(tokens.json.scope).to.equal('read');
       const password = await tokenRequest({ grant_type: 'password', username: world.user.username, password: world.user.password },
@@ -143,17 +145,18 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
 
     const metadataCases: Array<[string, unknown, RegExp]> = [
       ['grant and response types that disagree', webApp({ grant_types: ['authorization_code'], response_types: ['token'] }), /disagree/],
-      ['a grant type the server does not know', { grant_types: ['magic'] }, /"magic" is not a grant type/],
-      ['a grant type not enabled on this server', webApp({ grant_types: ['implicit'] }), /"implicit" is not enabled/],
+      ['a grant type the server does not know', { grant_types: ['magic'] }, /'magic' is not a grant type/],
+      ['a grant type not enabled on this server', webApp({ grant_types: ['implicit'] }), /'implicit' is not enabled/],
+      ['the password grant, though this server enables it (RFC 9700 section 2.4)', machine({ grant_types: ['password'] }), /'password' is not offered to registered clients/],
       ['an empty grant_types', { grant_types: [] }, /at least one/],
-      ['an unsupported response type', webApp({ response_types: ['id_token'] }), /"id_token" is not supported/],
+      ['an unsupported response type', webApp({ response_types: ['id_token'] }), /'id_token' is not supported/],
       ['an unsupported auth method', machine({ token_endpoint_auth_method: 'client_secret_jwt' }), /token_endpoint_auth_method/],
       ['private_key_jwt without keys', machine({ token_endpoint_auth_method: 'private_key_jwt' }), /needs jwks or jwks_uri/],
       ['both jwks and jwks_uri', machine({ jwks: { keys: [] }, jwks_uri: 'https://client.example.com/jwks' }), /both/],
       ['a jwks_uri over plain http', machine({ jwks_uri: 'http://client.example.com/jwks' }), /jwks_uri must be https/],
       ['an unusable jwks', machine({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }), /jwks: keys\[0\] must be a public key/],
       ['a public client asking for client_credentials', machine({ token_endpoint_auth_method: 'none' }), /public client.*client_credentials/],
-      ['a scope it may not register', machine({ scope: 'read admin' }), /"admin" may not be registered/],
+      ['a scope it may not register', machine({ scope: 'read admin' }), /'admin' may not be registered/],
       ['a malformed scope', machine({ scope: 'read  write' }), /scope is malformed/],
       ['a logo that is not a web page', machine({ logo_uri: 'javascript:alert(1)' }), /logo_uri/],
       ['redirect_uris as a string', { redirect_uris: 'https://client.example.com/cb' }, /redirect_uris must be array/],
@@ -339,5 +342,32 @@ describe('dynamic client registration when disabled (the default)', function () 
     expect(metadata.json).not.to.have.property('registration_endpoint');
     const admin = await request(`${gateway.adminUrl}/oauth2/registration-tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"owner":"x"}' });
     expect(admin.status).to.equal(404);
+  });
+});
+
+/** Issue 15, item 23: an access token used as initial access token is not spent, so its owner has a quota. */
+describe('dynamic client registration: the quota of registrations made with an access token', function () {
+  let world: World;
+  before(async function () {
+    world = await startWorld({ settings: { dynamicRegistration: { enabled: true, allowedScopes: ['read'], maxClientsPerOwner: 2 } } });
+    await world.gateway.admin.createScopes(['client_registration']);
+  });
+  after(async function () { await world?.stop(); });
+
+  it('refuses 403 access_denied past dynamicRegistration.maxClientsPerOwner, concurrent registrations included, and counts again once one is deleted', async function () {
+    const registrar = await world.gateway.admin.registerClient({ name: 'registrar', userId: world.developer.id }, ['client_registration']);
+    const token = (await world.token({ grant_type: 'client_credentials', scope: 'client_registration' }, registrar)).json.access_token;
+    const register = (name: string) => request(`${world.gateway.url}/oauth2/register`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ client_name: name, grant_types: ['client_credentials'] })
+    });
+    const answers = await Promise.all(['one', 'two', 'three', 'four'].map(register));
+    expect(answers.map((res) => res.status).sort()).to.deep.equal([201, 201, 403, 403]);
+    const refused = answers.find((res) => res.status === 403)!;
+    expect(refused.json.error).to.equal('access_denied');
+    expect(refused.json.error_description).to.match(/the most allowed/);
+    const made = answers.find((res) => res.status === 201)!.json;
+    const removed = await request(made.registration_client_uri, { method: 'DELETE', headers: { Authorization: `Bearer ${made.registration_access_token}` } });
+    expect(removed.status).to.equal(204);
+    expect((await register('five')).status).to.equal(201);
   });
 });

@@ -142,7 +142,7 @@ describe('web client registration (clientRegistration)', function () {
   it('sends a signed-out visitor to the login page and back to the apps page', async function () {
     const stranger = await new Browser(world.gateway.url).post(APPS, { name: 'x', redirect_uris: LOOPBACK_URI, type: 'public' });
     expect(stranger.status).to.equal(303);
-    expect(stranger.headers.get('location')).to.equal('/oauth2/login');
+    expect(stranger.headers.get('location')).to.equal(`/oauth2/login?return_to=${encodeURIComponent(APPS)}`);
     const browser = await signedIn(world.gateway.url, await user('carol'));
     const page = await browser.get(APPS);
     expect(page.status).to.equal(200);

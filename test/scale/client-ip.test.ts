@@ -36,6 +36,16 @@ describe('the client address of the per-IP limits', function () {
       expect((await passwordGrant(world, world.user.password, '203.0.113.2')).status).to.equal(200);
     });
 
+    it('counts an IPv6 client by its /64, which one subscriber can pick fresh addresses in, and an IPv4-mapped address as the IPv4 one', async function () {
+      await passwordGrant(world, 'wrong', '2001:db8:1:2::a');
+      await passwordGrant(world, 'wrong', '2001:db8:1:2:ffff:ffff:ffff:1');
+      expect((await passwordGrant(world, world.user.password, '2001:0db8:0001:0002::77')).json.error_description, 'same /64').to.match(LOCKED);
+      expect((await passwordGrant(world, world.user.password, '2001:db8:1:3::a')).status, 'the next /64').to.equal(200);
+      await passwordGrant(world, 'wrong', '::ffff:203.0.113.50');
+      await passwordGrant(world, 'wrong', '203.0.113.50');
+      expect((await passwordGrant(world, world.user.password, '[::ffff:cb00:7132]:443')).json.error_description, 'the same IPv4 client').to.match(LOCKED);
+    });
+
     it('ignores the entries a client wrote itself before the balancer\'s', async function () {
       await passwordGrant(world, 'wrong', '192.0.2.1');
       await passwordGrant(world, 'wrong', '198.51.100.7, 192.0.2.1');

@@ -6,7 +6,7 @@ import { startWorld, World } from '../helpers/world';
 describe('token services: authorization server metadata (RFC 8414)', function () {
   describe('with the default settings', function () {
     let world: World;
-    before(async function () { world = await startWorld(); });
+    before(async function () { world = await startWorld({ pluginDefaultGrants: true }); });
     after(async function () { await world?.stop(); });
 
     it('lists the endpoints, grants, methods and scopes in use', async function () {
@@ -21,13 +21,18 @@ describe('token services: authorization server metadata (RFC 8414)', function ()
         introspection_endpoint: `${base}/oauth2/introspect`,
         response_types_supported: ['code'],
         device_authorization_endpoint: `${base}/oauth2/device_authorization`,
-        grant_types_supported: ['authorization_code', 'password', 'client_credentials', 'refresh_token',
+        // RFC 9700 §2.4 and §2.1.2: neither password nor implicit unless the operator lists them.
+        grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token',
           'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:device_code'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
         introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-        code_challenge_methods_supported: ['S256', 'plain']
+        code_challenge_methods_supported: ['S256']
       });
       expect(res.json.scopes_supported).to.include.members(['read', 'write']);
+      await world.gateway.admin.createScopes(['introspection', 'client_registration']);
+      const again = await request(`${base}/.well-known/oauth-authorization-server`);
+      expect(again.json.scopes_supported, 'the plugin\'s internal scopes are the operator\'s to grant, not a client\'s to ask for').not.to.include.members(['introspection'])
+        .and.not.to.include.members(['client_registration']);
       expect(res.json, 'no JWKS without asymmetric keys').not.to.have.property('jwks_uri');
       expect((await request(`${base}/oauth2/jwks`)).status).to.equal(404);
     });

@@ -47,7 +47,7 @@ describe('token endpoint: grants', function () {
     it('names a refused scope cut to 100 characters, not echoed whole', async function () {
       const res = await world.token({ grant_type: 'client_credentials', scope: `read ${'x'.repeat(10000)}` });
       expect(res.json.error).to.equal('invalid_scope');
-      expect(res.json.error_description).to.contain(`"${'x'.repeat(100)}…"`).and.to.have.length.below(200);
+      expect(res.json.error_description).to.contain(`'${'x'.repeat(100)}...'`).and.to.have.length.below(200);
     });
 
     it('issues a different random token each time', async function () {
@@ -90,6 +90,15 @@ describe('token endpoint: grants', function () {
       const res = await world.token({ ...password(), scope: 'admin' });
       expect(res.status).to.equal(400);
       expect(res.json.error).to.equal('invalid_scope');
+    });
+
+    it('answers unauthorized_client to a client that registered itself, on the pages or over RFC 7591 (RFC 9700 section 2.4)', async function () {
+      for (const via of ['web', 'dynamic']) {
+        const app = await world.gateway.admin.registerClient({ name: `self-registered-${via}`, userId: world.user.id, redirectUri: 'http://127.0.0.1:8000/callback', registeredVia: via }, ['read']);
+        const res = await world.token(password(), app);
+        expect(res.status, via).to.equal(400);
+        expect(res.json.error).to.equal('unauthorized_client');
+      }
     });
   });
 

@@ -36,7 +36,24 @@ describe('token endpoint: malformed requests', function () {
 
   it('answers invalid_request when a parameter is repeated', async function () {
     const res = await postForm(tokenUrl, 'grant_type=client_credentials&scope=read&scope=write', { Authorization: auth });
-    expectError(res, 400, 'invalid_request', /"scope" is repeated/);
+    expectError(res, 400, 'invalid_request', /'scope' is repeated/);
+  });
+
+  it('keeps error_description to the characters RFC 6749 section 5.2 allows, whatever the request held, and its own texts too', async function () {
+    const allowed = /^[\x20\x21\x23-\x5B\x5D-\x7E]+$/;
+    const hostile = 'x"<script>é\\\u202E\n雪';
+    const answers = [
+      await postForm(tokenUrl, { grant_type: hostile }, { Authorization: auth }),
+      await postForm(tokenUrl, `grant_type=client_credentials&${encodeURIComponent(hostile)}=1&${encodeURIComponent(hostile)}=2`, { Authorization: auth }),
+      await postForm(tokenUrl, { grant_type: 'client_credentials', scope: 'read  write' }, { Authorization: auth })
+    ];
+    for (const res of answers) {
+      expect(res.status).to.equal(400);
+      expect(res.json.error_description, JSON.stringify(res.json)).to.match(allowed);
+      expect(res.json.error_description).not.to.contain('<script>');
+    }
+    expect(answers[0].json.error_description).to.equal("The grant type 'x'?script??/???' is not supported");
+    expect(answers[2].json.error_description).to.equal('The scope parameter is malformed (RFC 6749 section 3.3)');
   });
 
   it('answers invalid_request for a JSON body', async function () {

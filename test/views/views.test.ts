@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import path from 'path';
 import { Browser } from '../helpers/browser';
+import { authorizeUrl, codeParams } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 
 const CUSTOM = path.resolve(__dirname, '..', '..', '..', 'test', 'views', 'custom');
@@ -36,7 +37,7 @@ describe('views: restyling the pages', function () {
     const admin = world.gateway.admin;
     const app = await admin.registerClient({ name: '<script>alert(1)</script>', userId: world.user.id, redirectUri: 'http://127.0.0.1:8000/callback' }, ['read']);
     const browser = new Browser(world.gateway.url);
-    const toLogin = await browser.get(`/oauth2/authorize?response_type=code&client_id=${app.id}`);
+    const toLogin = await browser.get(authorizeUrl(codeParams(world, { client_id: app.id })));
     const page = await browser.get(toLogin.headers.get('location')!);
     expect(page.text).not.to.contain('<script>alert(1)</script>');
     expect(page.text).to.contain('&lt;script&gt;alert(1)&lt;/script&gt;');
