@@ -10,7 +10,7 @@ import { endpointUrl } from '../lib/endpoint-url';
 import { AppNotFound, appPageErrors } from '../lib/registration/app-page-errors';
 import { offeredScopes } from '../lib/registration/offered-scopes';
 import { readRegistrationForm, RegistrationFormValues } from '../lib/registration/registration-form';
-import { keepForOneShow, takeReveal } from '../lib/registration/reveal-once';
+import type { RevealOnce } from '../lib/registration/reveal-once';
 import type { Settings } from '../lib/settings';
 
 interface Deps {
@@ -19,6 +19,7 @@ interface Deps {
   session: RequestHandler;
   csrf: ReturnType<typeof csrfProtection>;
   registrar: ClientRegistrar;
+  reveals: RevealOnce;
   sendPage: SendPage;
   logger: EgLogger;
 }
@@ -36,7 +37,7 @@ const later = (step: Step) => (req: Request, res: Response, next: NextFunction) 
  * 404, like one that does not exist.
  */
 export function mountClientAppRoutes(router: Router, deps: Deps): void {
-  const { settings, services, session, csrf, registrar, sendPage, logger } = deps;
+  const { settings, services, session, csrf, registrar, reveals, sendPage, logger } = deps;
   const { maxAppsPerUser } = settings.clientRegistration;
   const route = settings.routes.apps;
   const appsPath = settings.basePath + route;
@@ -80,7 +81,7 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     try {
       const { client, secret } = await registrar.register(user(req).id, registration, 'web');
       logger.info(`oauth2: user ${user(req).id} registered ${client.isPublic ? 'public' : 'confidential'} app ${client.clientId}`);
-      keepForOneShow(req, { clientId: client.clientId, name: client.name, secret, reason: 'registered' });
+      await reveals.keep(req, { clientId: client.clientId, name: client.name, secret, reason: 'registered' });
       res.redirect(303, credentialsPath);
     } catch (err) {
       if (!(err instanceof AppNameTaken)) throw err;
@@ -88,8 +89,8 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     }
   }
 
-  function showCredentials(req: Request, res: Response): void {
-    const reveal = takeReveal(req);
+  async function showCredentials(req: Request, res: Response): Promise<void> {
+    const reveal = await reveals.take(req);
     if (!reveal) return res.redirect(303, appsPath);
     sendPage(res, 200, 'app-credentials', {
       title: reveal.reason === 'registered' ? 'Application registered' : 'New client secret',
@@ -124,7 +125,7 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     }
     const secret = await registrar.rotateSecret(app.clientId);
     logger.info(`oauth2: user ${user(req).id} rotated the secret of app ${app.clientId}`);
-    keepForOneShow(req, { clientId: app.clientId, name: app.name, secret, reason: 'rotated' });
+    await reveals.keep(req, { clientId: app.clientId, name: app.name, secret, reason: 'rotated' });
     res.redirect(303, credentialsPath);
   }
 
@@ -135,7 +136,7 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
   const pageError = appPageErrors(sendPage, logger);
   router.get(route, ...pageSteps(session), requireSignIn, later((req, res) => showApps(req, res, 200)), pageError);
   router.post(route, ...largerFormPostSteps(registrationBody, session, csrf, requireSignIn), later(registerApp), pageError);
-  router.get(`${route}/credentials`, ...pageSteps(session), requireSignIn, showCredentials, pageError);
+  router.get(`${route}/credentials`, ...pageSteps(session), requireSignIn, later(showCredentials), pageError);
   router.post(`${route}/:clientId/delete`, ...formPostSteps(session, csrf, requireSignIn), ownApp, later(deleteApp), pageError);
   router.post(`${route}/:clientId/rotate`, ...formPostSteps(session, csrf, requireSignIn), ownApp, later(rotateSecret), pageError);
 }

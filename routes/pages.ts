@@ -6,6 +6,7 @@ import { pageRenderer } from '../lib/browser/pages';
 import { browserSession } from '../lib/browser/session';
 import { compileViews, DEFAULT_VIEWS } from '../lib/browser/views';
 import { ClientRegistrar } from '../lib/clients/client-registrar';
+import { RevealOnce } from '../lib/registration/reveal-once';
 import type { DeviceStore } from '../lib/device/device.store';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
@@ -52,7 +53,10 @@ export function mountPages(router: Router, { settings, services, db, server, dev
   };
   if (browserFlows) mountAuthorizeRoutes(router, { ...pages, server, consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl) });
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
-  if (webRegistration) mountClientAppRoutes(router, { ...pages, registrar: new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId)) });
+  if (webRegistration) {
+    const registrar = new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId));
+    mountClientAppRoutes(router, { ...pages, registrar, reveals: new RevealOnce(db, settings.store.keyPrefix) });
+  }
   mountLoginRoutes(router, { ...pages, signIn });
   mountLogoutRoutes(router, pages);
   router.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
