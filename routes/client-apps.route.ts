@@ -9,6 +9,7 @@ import type { EgLogger, EgServices } from '../lib/eg/types';
 import { endpointUrl } from '../lib/endpoint-url';
 import { AppNotFound, appPageErrors } from '../lib/registration/app-page-errors';
 import { offeredScopes } from '../lib/registration/offered-scopes';
+import type { OperatorAppNames } from '../lib/registration/operator-app-names';
 import { readRegistrationForm, RegistrationFormValues } from '../lib/registration/registration-form';
 import type { RevealOnce } from '../lib/registration/reveal-once';
 import type { Settings } from '../lib/settings';
@@ -20,6 +21,7 @@ interface Deps {
   csrf: ReturnType<typeof csrfProtection>;
   registrar: ClientRegistrar;
   reveals: RevealOnce;
+  operatorNames: OperatorAppNames;
   sendPage: SendPage;
   logger: EgLogger;
 }
@@ -37,7 +39,7 @@ const later = (step: Step) => (req: Request, res: Response, next: NextFunction) 
  * 404, like one that does not exist.
  */
 export function mountClientAppRoutes(router: Router, deps: Deps): void {
-  const { settings, services, session, csrf, registrar, reveals, sendPage, logger } = deps;
+  const { settings, services, session, csrf, registrar, reveals, operatorNames, sendPage, logger } = deps;
   const { maxAppsPerUser } = settings.clientRegistration;
   const route = settings.routes.apps;
   const appsPath = settings.basePath + route;
@@ -77,6 +79,10 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     const owned = await registrar.ownedBy(user(req).id, 'web');
     if (owned.length >= maxAppsPerUser) problems.push(`You already have ${maxAppsPerUser} applications, the most allowed. Delete one first.`);
     if (owned.some((app) => app.name === values.name)) problems.push('You already have an application with that name.');
+    // Users trust the operator's app names on the consent page; checked last, as it scans every app.
+    if (registration && !problems.length && await operatorNames.resemble(values.name)) {
+      problems.push(`That name is reserved: ${settings.serviceName} has an application of that name, or of one that looks the same. Choose another.`);
+    }
     if (!registration || problems.length) return showApps(req, res, 400, values, problems);
     try {
       const { client, secret } = await registrar.register(user(req).id, registration, 'web');

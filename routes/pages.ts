@@ -6,6 +6,7 @@ import { pageRenderer } from '../lib/browser/pages';
 import { browserSession } from '../lib/browser/session';
 import { compileViews, DEFAULT_VIEWS } from '../lib/browser/views';
 import { ClientRegistrar } from '../lib/clients/client-registrar';
+import type { OperatorAppNames } from '../lib/registration/operator-app-names';
 import { RevealOnce } from '../lib/registration/reveal-once';
 import type { DeviceStore } from '../lib/device/device.store';
 import type { EgLogger, EgServices } from '../lib/eg/types';
@@ -30,6 +31,7 @@ interface Deps {
   throttle: Throttle;
   signIn: ReturnType<typeof throttledSignIn>;
   store: TokenStore;
+  operatorNames: OperatorAppNames;
   logger: EgLogger;
 }
 
@@ -38,7 +40,7 @@ interface Deps {
  * the login they share, with one session, CSRF protection and set of views.
  * Only mounted when something enabled needs them.
  */
-export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, logger }: Deps): void {
+export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, logger }: Deps): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
   const webRegistration = settings.clientRegistration.enabled;
@@ -55,7 +57,7 @@ export function mountPages(router: Router, { settings, services, db, server, dev
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
   if (webRegistration) {
     const registrar = new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId));
-    mountClientAppRoutes(router, { ...pages, registrar, reveals: new RevealOnce(db, settings.store.keyPrefix) });
+    mountClientAppRoutes(router, { ...pages, registrar, reveals: new RevealOnce(db, settings.store.keyPrefix), operatorNames });
   }
   mountLoginRoutes(router, { ...pages, signIn });
   mountLogoutRoutes(router, pages);
