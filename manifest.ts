@@ -62,6 +62,7 @@ import { mountPages } from './routes/pages';
 import { dynamicRegistration } from './lib/registration/dynamic-registration';
 import { mountRegisterRoutes } from './routes/register.route';
 import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-tokens.route';
+import { OperatorAppNames } from './lib/registration/operator-app-names';
 
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
@@ -82,7 +83,8 @@ function init(ctx: PluginContext): void {
   const jwts = new JwtAccessTokens(settings);
   announceConsumerChanges(services, (event) => feed.publish(event));
   const tokenCache = settings.tokenCache.ttl > 0 ? TokenCache.shared('local tokens', LocalTokenValidator.cacheConfig(settings), settings.tokenCache.maxEntries, feed) : null;
-  const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, egKeys(systemConfig.db?.redis?.namespace ?? 'EG')), jwts, settings, tokenCache);
+  const eg = egKeys(systemConfig.db?.redis?.namespace ?? 'EG');
+  const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, eg), jwts, settings, tokenCache);
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
   const issuer = new TokenIssuer(store, settings, jwts);
   const throttle = new Throttle(db, prefix, settings.login.window);
@@ -107,12 +109,13 @@ function init(ctx: PluginContext): void {
   mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
   if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, rates: new RateLimit(db, prefix, 60), logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
+  const operatorNames = new OperatorAppNames(db, eg);
   const registration = settings.dynamicRegistration.enabled
-    ? dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), logger })
+    ? dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), operatorNames, logger })
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
-  mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, logger });
+  mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, logger });
   mountServerProxyRoutes(endpoints, { settings, servers, logger });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();

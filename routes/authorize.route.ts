@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type oauth2orize from 'oauth2orize';
 import { getAuthorizeRequest } from '../lib/browser/authorize-request';
+import { aboutClient } from '../lib/browser/about-client';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import { checkAuthorizeRequest, resolveClient } from '../lib/browser/check-authorize-request';
 import type { csrfProtection } from '../lib/browser/csrf';
@@ -30,7 +31,7 @@ interface Deps {
 /** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
 const MAX_PENDING = 5;
 
-type Transaction = { transactionID: string; client: Client; req: ParsedAuthorization & { scope?: string[] } };
+type Transaction = { transactionID: string; client: Client; redirectURI: string; req: ParsedAuthorization & { scope?: string[] } };
 
 /**
  * GET <authorize> (RFC 6749 §3.1) and POST <decision>: check the request,
@@ -87,16 +88,18 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
     next();
   }
 
-  function renderConsent(req: Request, res: Response): void {
+  /** Names the app, who registered it and where the answer goes: a user may give an app any name. */
+  function renderConsent(req: Request, res: Response, next: NextFunction): void {
     const txn = (req as Request & { oauth2: Transaction }).oauth2;
-    sendPage(res, 200, 'consent', {
+    aboutClient(services, txn.client, txn.redirectURI).then((about) => sendPage(res, 200, 'consent', {
       title: 'Allow access?',
       clientName: txn.client.name,
+      ...about,
       username: (req.user as SessionUser).username,
       scopes: txn.req.effectiveScopes.map((name) => ({ name, description: settings.scopeDescriptions[name] })),
       transactionId: txn.transactionID,
       csrfToken: csrf.generateToken(req, false)
-    });
+    }), next);
   }
 
   function parseDecision(req: Request, done: (err: Error | null, params?: object) => void): void {

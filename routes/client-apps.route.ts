@@ -10,8 +10,9 @@ import type { EgLogger, EgServices } from '../lib/eg/types';
 import { endpointUrl } from '../lib/endpoint-url';
 import { AppNotFound, appPageErrors } from '../lib/registration/app-page-errors';
 import { offeredScopes } from '../lib/registration/offered-scopes';
+import type { OperatorAppNames } from '../lib/registration/operator-app-names';
 import { readRegistrationForm, RegistrationFormValues } from '../lib/registration/registration-form';
-import { keepForOneShow, takeReveal } from '../lib/registration/reveal-once';
+import type { RevealOnce } from '../lib/registration/reveal-once';
 import type { Settings } from '../lib/settings';
 
 interface Deps {
@@ -20,6 +21,8 @@ interface Deps {
   session: RequestHandler;
   csrf: ReturnType<typeof csrfProtection>;
   registrar: ClientRegistrar;
+  reveals: RevealOnce;
+  operatorNames: OperatorAppNames;
   sendPage: SendPage;
   logger: EgLogger;
 }
@@ -37,7 +40,7 @@ const later = (step: Step) => (req: Request, res: Response, next: NextFunction) 
  * 404, like one that does not exist.
  */
 export function mountClientAppRoutes(router: Router, deps: Deps): void {
-  const { settings, services, session, csrf, registrar, sendPage, logger } = deps;
+  const { settings, services, session, csrf, registrar, reveals, operatorNames, sendPage, logger } = deps;
   const { maxAppsPerUser } = settings.clientRegistration;
   const route = settings.routes.apps;
   const appsPath = settings.basePath + route;
@@ -73,11 +76,15 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     const owned = await registrar.ownedBy(user(req).id, 'web');
     if (owned.length >= maxAppsPerUser) problems.push(`You already have ${maxAppsPerUser} applications, the most allowed. Delete one first.`);
     if (owned.some((app) => app.name === values.name)) problems.push('You already have an application with that name.');
+    // Users trust the operator's app names on the consent page; checked last, as it scans every app.
+    if (registration && !problems.length && await operatorNames.resemble(values.name)) {
+      problems.push(`That name is reserved: ${settings.serviceName} has an application of that name, or of one that looks the same. Choose another.`);
+    }
     if (!registration || problems.length) return showApps(req, res, 400, values, problems);
     try {
       const { client, secret } = await registrar.register(user(req).id, registration, 'web');
       logger.info(`oauth2: user ${user(req).id} registered ${client.isPublic ? 'public' : 'confidential'} app ${client.clientId}`);
-      keepForOneShow(req, { clientId: client.clientId, name: client.name, secret, reason: 'registered' });
+      await reveals.keep(req, { clientId: client.clientId, name: client.name, secret, reason: 'registered' });
       res.redirect(303, credentialsPath);
     } catch (err) {
       if (!(err instanceof AppNameTaken)) throw err;
@@ -85,8 +92,8 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     }
   }
 
-  function showCredentials(req: Request, res: Response): void {
-    const reveal = takeReveal(req);
+  async function showCredentials(req: Request, res: Response): Promise<void> {
+    const reveal = await reveals.take(req);
     if (!reveal) return res.redirect(303, appsPath);
     sendPage(res, 200, 'app-credentials', {
       title: reveal.reason === 'registered' ? 'Application registered' : 'New client secret',
@@ -121,7 +128,7 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     }
     const secret = await registrar.rotateSecret(app.clientId);
     logger.info(`oauth2: user ${user(req).id} rotated the secret of app ${app.clientId}`);
-    keepForOneShow(req, { clientId: app.clientId, name: app.name, secret, reason: 'rotated' });
+    await reveals.keep(req, { clientId: app.clientId, name: app.name, secret, reason: 'rotated' });
     res.redirect(303, credentialsPath);
   }
 
@@ -132,7 +139,7 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
   const pageError = appPageErrors(sendPage, logger);
   router.get(route, ...pageSteps(session), requireSignIn, later((req, res) => showApps(req, res, 200)), pageError);
   router.post(route, ...largerFormPostSteps(registrationBody, session, csrf, requireSignIn), later(registerApp), pageError);
-  router.get(`${route}/credentials`, ...pageSteps(session), requireSignIn, showCredentials, pageError);
+  router.get(`${route}/credentials`, ...pageSteps(session), requireSignIn, later(showCredentials), pageError);
   router.post(`${route}/:clientId/delete`, ...formPostSteps(session, csrf, requireSignIn), ownApp, later(deleteApp), pageError);
   router.post(`${route}/:clientId/rotate`, ...formPostSteps(session, csrf, requireSignIn), ownApp, later(rotateSecret), pageError);
 }

@@ -9,6 +9,7 @@ import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { DynamicClient } from '../lib/registration/dynamic-clients';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
+import { checkClientName } from '../lib/registration/check-client-name.step';
 import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
@@ -24,7 +25,7 @@ type Managed = DynamicClient & { token: string };
  * removes a dynamically registered client, each with the registration
  * access token given at registration.
  */
-export function mountClientConfigurationRoutes(router: Router, { settings, services, guard, clients, logger }: DynamicRegistration): void {
+export function mountClientConfigurationRoutes(router: Router, { settings, services, guard, clients, operatorNames, logger }: DynamicRegistration): void {
   const path = `${settings.routes.register}/:clientId`;
   const realm = settings.issuer; // an ASCII URL; serviceName is a display name, any language
 
@@ -86,6 +87,7 @@ export function mountClientConfigurationRoutes(router: Router, { settings, servi
     ...jsonBody(settings.dynamicRegistration.maxBodyBytes),
     checkUpdateRequest,
     readClientMetadata(settings, services),
+    checkClientName(operatorNames, (res) => (res.locals.managed as Managed).client.name),
     checkJwksUriHost(settings),
     updateClient,
     oauthErrorHandler(logger));

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { aboutClient } from '../lib/browser/about-client';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
@@ -77,6 +78,7 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
     sendPage(res, 200, 'consent', {
       title: 'Allow access?',
       clientName: client.name,
+      ...(await aboutClient(services, client)),
       userCode: found.record.userCode,
       username: user.username,
       scopes: splitScopes(found.record.scope).map((name) => ({ name, description: settings.scopeDescriptions[name] })),

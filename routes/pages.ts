@@ -6,6 +6,8 @@ import { pageRenderer } from '../lib/browser/pages';
 import { browserSession } from '../lib/browser/session';
 import { compileViews, DEFAULT_VIEWS } from '../lib/browser/views';
 import { ClientRegistrar } from '../lib/clients/client-registrar';
+import type { OperatorAppNames } from '../lib/registration/operator-app-names';
+import { RevealOnce } from '../lib/registration/reveal-once';
 import type { DeviceStore } from '../lib/device/device.store';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
@@ -29,6 +31,7 @@ interface Deps {
   throttle: Throttle;
   signIn: ReturnType<typeof throttledSignIn>;
   store: TokenStore;
+  operatorNames: OperatorAppNames;
   logger: EgLogger;
 }
 
@@ -37,7 +40,7 @@ interface Deps {
  * the login they share, with one session, CSRF protection and set of views.
  * Only mounted when something enabled needs them.
  */
-export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, logger }: Deps): void {
+export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, logger }: Deps): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
   const webRegistration = settings.clientRegistration.enabled;
@@ -52,7 +55,10 @@ export function mountPages(router: Router, { settings, services, db, server, dev
   };
   if (browserFlows) mountAuthorizeRoutes(router, { ...pages, server, consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl) });
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
-  if (webRegistration) mountClientAppRoutes(router, { ...pages, registrar: new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId)) });
+  if (webRegistration) {
+    const registrar = new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId));
+    mountClientAppRoutes(router, { ...pages, registrar, reveals: new RevealOnce(db, settings.store.keyPrefix), operatorNames });
+  }
   mountLoginRoutes(router, { ...pages, signIn });
   mountLogoutRoutes(router, pages);
   router.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));

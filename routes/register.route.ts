@@ -7,6 +7,7 @@ import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
 import type { InitialAccess } from '../lib/registration/initial-access';
+import { checkClientName } from '../lib/registration/check-client-name.step';
 import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
@@ -18,7 +19,7 @@ import { mountClientConfigurationRoutes } from './client-configuration.route';
  * endpoint of each client so registered (RFC 7592).
  */
 export function mountRegisterRoutes(router: Router, registration: DynamicRegistration): void {
-  const { settings, services, access, adminTokens, clients, logger } = registration;
+  const { settings, services, access, adminTokens, clients, operatorNames, logger } = registration;
   const path = settings.routes.register;
   const realm = settings.issuer; // an ASCII URL; serviceName is a display name, any language
   const { maxClientsPerOwner } = settings.dynamicRegistration;
@@ -80,6 +81,7 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     authenticateInitialAccess,
     ...jsonBody(settings.dynamicRegistration.maxBodyBytes),
     readClientMetadata(settings, services),
+    checkClientName(operatorNames),
     checkJwksUriHost(settings),
     registerClient,
     oauthErrorHandler(logger));

@@ -9,6 +9,7 @@ import { InitialAccessTokens } from '../store/initial-access-token.store';
 import type { LocalTokenValidator } from '../tokens/local-token.validator';
 import { DynamicClients } from './dynamic-clients';
 import { InitialAccessCheck } from './initial-access';
+import type { OperatorAppNames } from './operator-app-names';
 
 /** What the registration endpoints and their admin routes share. */
 export interface DynamicRegistration {
@@ -18,6 +19,8 @@ export interface DynamicRegistration {
   adminTokens: InitialAccessTokens;
   access: InitialAccessCheck;
   clients: DynamicClients;
+  /** client_name may not copy one of these (RFC 7591 §3.2.2 invalid_client_metadata). */
+  operatorNames: OperatorAppNames;
   logger: EgLogger;
 }
 
@@ -28,11 +31,12 @@ interface Deps {
   db: Redis;
   validator: LocalTokenValidator;
   revokeAppTokens: RevokeAppTokens;
+  operatorNames: OperatorAppNames;
   logger: EgLogger;
 }
 
 /** Builds dynamic client registration (RFC 7591, RFC 7592) over the plugin's Redis prefix. */
-export function dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens, logger }: Deps): DynamicRegistration {
+export function dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens, operatorNames, logger }: Deps): DynamicRegistration {
   const prefix = settings.store.keyPrefix;
   const adminTokens = new InitialAccessTokens(db, prefix);
   const registerUrl = endpointUrl(settings, settings.routes.register);
@@ -48,6 +52,7 @@ export function dynamicRegistration({ settings, services, guard, db, validator, 
     adminTokens,
     access: new InitialAccessCheck(adminTokens, validator, settings.dynamicRegistration.initialAccessScope),
     clients,
+    operatorNames,
     logger
   };
 }

@@ -1,4 +1,7 @@
 import type { Request } from 'express';
+import type { Redis } from 'ioredis';
+import type { SessionUser } from '../browser/session';
+import { digest, randomSecret } from '../tokens/token-value';
 
 /** Credentials to show on the next page view, then never again. */
 export interface Reveal {
@@ -7,32 +10,49 @@ export interface Reveal {
   /** Absent for a public client, which has none. */
   secret?: string;
   reason: 'registered' | 'rotated';
-  /** When it was kept (ms): a page not fetched soon after is not shown at all. */
-  at: number;
 }
 
 declare module 'express-session' {
   interface SessionData {
-    /** The credentials of an app just registered or rotated, awaiting their single display. */
-    revealOnce?: Reveal;
+    /** Names the credentials of an app just registered or rotated, awaiting their single display (never the secret itself). */
+    revealId?: string;
   }
 }
 
-/** The redirect after the form post must follow at once; a reveal older than this is dropped unseen. */
-const REVEAL_WINDOW_MS = 60_000;
+/** The redirect after the form post follows at once: a reveal not fetched within this window is gone unseen. */
+const REVEAL_WINDOW_SECONDS = 60;
 
 /**
  * The secret is shown after a POST-redirect-GET, so that neither a reload
  * nor the back button posts the form again (a second app, a second
- * rotation). It waits in the session only until that GET, which takes it out.
+ * rotation). Between the two it waits in Redis under a key of its own that
+ * expires with the window, not in the session record (which lives as long
+ * as the session): the session holds only an unguessable id, and the key is
+ * its digest. The GET takes it out atomically, for the user who made it.
  */
-export function keepForOneShow(req: Request, reveal: Omit<Reveal, 'at'>): void {
-  req.session.revealOnce = { ...reveal, at: Date.now() };
-}
+export class RevealOnce {
+  constructor(private readonly db: Redis, private readonly prefix: string) {}
 
-/** The pending reveal, taken out of the session (express-session stores that before the page is sent). */
-export function takeReveal(req: Request): Reveal | undefined {
-  const reveal = req.session.revealOnce;
-  delete req.session.revealOnce;
-  return reveal && Date.now() - reveal.at <= REVEAL_WINDOW_MS ? reveal : undefined;
+  private key(id: string): string { return `${this.prefix}reveal:${digest(id)}`; }
+
+  /** Keeps the credentials for the signed-in user's next view of the credentials page. */
+  async keep(req: Request, reveal: Reveal): Promise<void> {
+    const id = randomSecret();
+    const userId = (req.user as SessionUser).id;
+    await this.db.set(this.key(id), JSON.stringify({ ...reveal, userId }), 'EX', REVEAL_WINDOW_SECONDS);
+    req.session.revealId = id;
+  }
+
+  /** The pending reveal, read and deleted in one step, so that two page loads at once cannot both show it. */
+  async take(req: Request): Promise<Reveal | undefined> {
+    const id = req.session.revealId;
+    delete req.session.revealId;
+    if (typeof id !== 'string') return undefined;
+    const key = this.key(id);
+    const [[readError, stored]] = (await this.db.multi().get(key).del(key).exec()) as [[Error | null, string | null], unknown];
+    if (readError) throw readError;
+    if (!stored) return undefined;
+    const { userId, ...reveal } = JSON.parse(stored) as Reveal & { userId: string };
+    return userId === (req.user as SessionUser).id ? reveal : undefined;
+  }
 }
