@@ -56,10 +56,17 @@ function oauth2Action(kind: GatewayKind): Record<string, unknown> {
  */
 const LOGIN = { maxFailuresPerUser: 100000, maxFailuresPerIp: 100000 };
 
+/**
+ * The grants the bench uses, listed rather than left to the default: every
+ * protected call carries a token of the password grant, which RFC 9700 §2.4
+ * says not to use and a default that follows it leaves out.
+ */
+const GRANTS = ['authorization_code', 'password', 'client_credentials', 'refresh_token'];
+
 function pluginSettings(kind: GatewayKind): Record<string, unknown> {
-  if (kind === 'jwt') return { login: LOGIN, accessToken: { format: 'jwt' }, keys: [{ kid: 'bench', alg: 'HS256', key: ACCESS_TOKEN_KEY }] };
+  if (kind === 'jwt') return { grants: GRANTS, login: LOGIN, accessToken: { format: 'jwt' }, keys: [{ kid: 'bench', alg: 'HS256', key: ACCESS_TOKEN_KEY }] };
   // One refresh token serves the whole refresh run; codes are fetched before the run that spends them.
-  return { login: LOGIN, refreshToken: { rotate: false }, authorizationCode: { ttl: 600 } };
+  return { grants: GRANTS, login: LOGIN, refreshToken: { rotate: false }, authorizationCode: { ttl: 600 } };
 }
 
 export interface GatewayExtras {
