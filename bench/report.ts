@@ -8,7 +8,7 @@ import { methodSection } from './method-section';
 import { profileSection } from './profile-section';
 import type { Results } from './results';
 import { LABELS } from './scenarios';
-import { protectedTable, rate, targetTable, tokenTable } from './tables';
+import { floodTable, protectedTable, rate, targetTable, tokenTable } from './tables';
 import type { TargetCheck } from './targets';
 
 export interface BenchReport {
@@ -52,8 +52,14 @@ function summarySection({ results, targets }: BenchReport): string {
     };
     const calls = ['b', 'c', 'd', 'e'].map((id) => `(${id}) ${ratio(of(id, 'a'))}`).join(', ');
     const grant = (name: string) => `${name} ${rate(rps(`plugin:${name}`) ?? 0)} req/s (EG's ${rate(rps(`builtin:${name}`) ?? 0)})`;
+    const p99 = (id: string) => results.best(store, id)?.p99;
+    const flooded = ['i', 'j'].map((id) => {
+      const [mine, calm] = [p99(id), p99('h')];
+      return `(${id}) ${ratio(mine !== undefined && calm ? mine / calm : undefined)}`;
+    }).join(', ');
     return `- **${store === 'redis' ? 'Real Redis' : 'Emulated store'}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ` +
-      `Token endpoint: ${grant('client_credentials')}, ${grant('password')}.`;
+      `Token endpoint: ${grant('client_credentials')}, ${grant('password')}. ` +
+      `Under a flood of wrong client secrets, protected-call p99 at ${flooded} × (h)'s.`;
   });
   const met = targets.filter((t) => t.met).length;
   return [...lines, `- Targets: ${met} of ${targets.length} checks met.`].join('\n');
@@ -81,7 +87,8 @@ export function renderReport(report: BenchReport): string {
   ];
   for (const store of report.results.stores()) {
     sections.push('', `## On ${STORE_TITLES[store]}`, '', '### Protected API calls', '', protectedTable(report.results, store),
-      '', '### Token endpoint', '', tokenTable(report.results, store));
+      '', '### Token endpoint', '', tokenTable(report.results, store),
+      '', '### Protected API calls under a flood of wrong client secrets', '', floodTable(report.results, store));
   }
   sections.push('', '## Targets', '', targetTable(report.targets));
   const missed = report.targets.filter((t) => !t.met);
