@@ -48,16 +48,17 @@ credential, a confidential app with an oauth2 credential), measured, and stopped
   (\`invalid_grant\`, "Too many failed attempts") even with the right password: 1 of 8 and 6 of 32
   concurrent grants were when this was found. One user on one address at ${config.connections} connections is the
   load generator, not an attacker.
-- **Floods of wrong client secrets** (issue 15): (h), (i) and (j) are (b)'s call on one gateway that trusts
-  one proxy hop (\`trustProxy: 1\`) and leaves \`clientAuth\` and \`bcrypt\` at their defaults (a lock after ${perClient} failures per
-  client or ${perIp} per address; bcrypt on the machine's cores less one as worker threads, 1 to 4, with at most ${maxQueue} checks waiting, then 503).
-  (h) is measured without a flood; during (i) and (j) a second load generator, a process of its own, sends ${config.floodRate} wrong
-  secrets a second, open loop, from the start of the warm-up to the end of the measured runs: \`client_credentials\`
-  requests with \`client_secret_basic\` and a secret never sent before. (i) is naive: one known client from one
-  address, locked after ${perClient} failures and then refused without a bcrypt. (j) is distributed: ${config.floodClients} clients in turn, each
-  request from a fresh X-Forwarded-For address, so that no counter locks for ${Math.round((perClient * config.floodClients) / Math.max(config.floodRate, 1))} s and every wrong secret
-  costs a bcrypt, or a 503 once the pool's queue is full: the worst case for the event loop. The flood's columns
-  count its answers during the measured run.
+- **Floods of wrong client secrets** (issue 15): (h), (i) and (j) are (b)'s call on one gateway that trusts one
+  proxy hop (\`trustProxy: 1\`) and leaves \`clientAuth\` and \`bcrypt\` at their defaults: a lock after ${perClient} failures per
+  client or ${perIp} per address; bcrypt on the machine's cores less one as worker threads (1 to 4), with at most ${maxQueue}
+  checks waiting, then 503. (h) is measured without a flood; during (i) and (j) a second load generator, a process
+  of its own, sends ${config.floodRate} wrong secrets a second, open loop, from the start of the warm-up to the end of the
+  measured runs: \`client_credentials\` requests with \`client_secret_basic\` and a secret never sent before, for
+  clients seeded with the gateway (not the one the protected calls' token is from). (i) is naive: one known client
+  from one address, locked after ${perClient} failures and then refused without a bcrypt. (j) is distributed: ${config.floodClients} other
+  clients in turn, each request from a fresh X-Forwarded-For address, so that no counter locks for ${Math.round((perClient * config.floodClients) / Math.max(config.floodRate, 1))} s and
+  every wrong secret costs a bcrypt, or a 503 once the pool's queue is full: the worst case for the event loop.
+  The flood's columns count its answers during the measured run.
 - **Real Redis**: ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}, flushed before each gateway.
 - Targets are ratios to (a), or to (h) for the floods, measured in the same run; a missed target is profiled by
   running that scenario once more with the gateway under \`node --cpu-prof\`.`;
