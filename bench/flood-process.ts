@@ -15,7 +15,12 @@ import type { FloodMessage, FloodPlan, FloodTally } from './flood';
 const NAIVE_ADDRESS = '198.51.100.7';
 const TICK_MS = 10;
 
-const agent = new http.Agent({ keepAlive: true });
+/**
+ * A connection per request: a reused keep-alive socket that the gateway closes
+ * as idle at the moment it is reused fails the request (ECONNRESET), which is
+ * the load generator's noise, not an answer.
+ */
+const agent = new http.Agent({ keepAlive: false });
 const tally: FloodTally = { seconds: 0, sent: 0, invalidClient: 0, locked: 0, busy: 0, other: 0, errors: 0 };
 let started = 0;
 let timer: NodeJS.Timeout | undefined;
