@@ -45,6 +45,17 @@ export interface BenchConfig {
   out: string;
   /** Only these scenarios, e.g. `a,b,c` (BENCH_SCENARIOS; default all): for quick comparisons, not for BENCH.md. */
   scenarios: string[] | null;
+  /**
+   * Wrong client secrets per second sent by the floods of (i) and (j) (BENCH_FLOOD_RATE). The security
+   * review of issue 15 saw about 6 a second take protected calls from 15 ms to seconds.
+   */
+  floodRate: number;
+  /**
+   * Clients the distributed flood (j) sends wrong secrets for, in turn (BENCH_FLOOD_CLIENTS). Each locks
+   * after clientAuth.maxFailuresPerClient (10) failures: 200 at 50 a second last 40 s, longer than
+   * the warm-up and the measured runs under it. Each is seeded with a bcrypt hash, about 0.1 s of gateway CPU.
+   */
+  floodClients: number;
 }
 
 function positive(name: string, fallback: number): number {
@@ -75,6 +86,8 @@ export function benchConfig(): BenchConfig {
     memoryTokens: positive('BENCH_MEMORY_TOKENS', 1000),
     profile: process.env.BENCH_PROFILE !== '0',
     out: process.env.BENCH_OUT ?? 'BENCH.md',
-    scenarios: process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) : null
+    scenarios: process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) : null,
+    floodRate: positive('BENCH_FLOOD_RATE', 50),
+    floodClients: Math.max(1, positive('BENCH_FLOOD_CLIENTS', 200))
   };
 }

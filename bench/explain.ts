@@ -68,9 +68,27 @@ function tokenRequest(run: ProfiledRun, results: Results): string {
 }
 
 /**
+ * Why a protected call under a flood misses: its p99 against (h)'s, what
+ * the gateway process used (its bcrypt worker threads included, which the
+ * main thread's profile below does not show) and what the flood got.
+ */
+function floodedCall(run: ProfiledRun, results: Results): string {
+  const store = run.store as Parameters<Results['best']>[0];
+  const [flooded, calm] = [results.best(store, run.scenario), results.best(store, 'h')];
+  if (!flooded || !calm) return '';
+  const cores = (r: LoadResult) => (r.cpu ? `${r.cpu.gateway.toFixed(2)} cores (others ${r.cpu.others.toFixed(2)})` : 'unknown');
+  const f = flooded.flood;
+  const got = f ? `The flood sent ${f.sent} wrong secrets in the run: ${f.invalidClient} were checked (401), ${f.locked} refused as locked, ${f.busy} refused as busy (503). ` : '';
+  return `In the best runs p99 was ${flooded.p99.toFixed(1)} ms under the flood against ${calm.p99.toFixed(1)} ms without it (${(flooded.p99 / calm.p99).toFixed(2)}×). ` +
+    `The gateway process kept ${cores(flooded)} busy against ${cores(calm)} without it; its bcrypt worker threads share the machine's cores ` +
+    `with its event loop, the backend and both load generators. ${got}The profile below is of the gateway's main thread only.`;
+}
+
+/**
  * A short, measured explanation of a missed target, from its profile and
  * the best runs; `reference` is the profile of (a) on the same store.
  */
 export function explainMiss(run: ProfiledRun, results: Results, reference?: ProfiledRun): string {
-  return run.scenario.includes(':') ? tokenRequest(run, results) : protectedCall(run, results, reference);
+  if (run.scenario.includes(':')) return tokenRequest(run, results);
+  return run.result.flood ? floodedCall(run, results) : protectedCall(run, results, reference);
 }

@@ -9,9 +9,11 @@ import type { Store } from './stores';
  * `builtin`: Express Gateway's own oauth2 policy, without the plugin; (f)
  * `noop`: the open pipeline plus EG's own `headers` policy forwarding
  * nothing, a reference: what a second policy costs in EG before it does anything;
- * (g) `opaque-bare`: (b) with `identityHeaders: false`, to show what the identity headers cost.
+ * (g) `opaque-bare`: (b) with `identityHeaders: false`, to show what the identity headers cost;
+ * (h)–(j) `opaque-proxied`: (b) behind one trusted proxy (`trustProxy: 1`), so that a flood of
+ * wrong client secrets can come from as many addresses as it names in X-Forwarded-For.
  */
-export type GatewayKind = 'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare';
+export type GatewayKind = 'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare' | 'opaque-proxied';
 
 /** HS256 secret of the plugin's JWT access tokens in (c). */
 export const ACCESS_TOKEN_KEY = 'bench access token signing secret, 32+ bytes long';
@@ -56,10 +58,19 @@ function oauth2Action(kind: GatewayKind): Record<string, unknown> {
  */
 const LOGIN = { maxFailuresPerUser: 100000, maxFailuresPerIp: 100000 };
 
+/**
+ * The grants the bench uses, listed rather than left to the default: every
+ * protected call carries a token of the password grant, which RFC 9700 §2.4
+ * says not to use and a default that follows it leaves out.
+ */
+const GRANTS = ['authorization_code', 'password', 'client_credentials', 'refresh_token'];
+
 function pluginSettings(kind: GatewayKind): Record<string, unknown> {
-  if (kind === 'jwt') return { login: LOGIN, accessToken: { format: 'jwt' }, keys: [{ kid: 'bench', alg: 'HS256', key: ACCESS_TOKEN_KEY }] };
+  if (kind === 'jwt') return { grants: GRANTS, login: LOGIN, accessToken: { format: 'jwt' }, keys: [{ kid: 'bench', alg: 'HS256', key: ACCESS_TOKEN_KEY }] };
   // One refresh token serves the whole refresh run; codes are fetched before the run that spends them.
-  return { login: LOGIN, refreshToken: { rotate: false }, authorizationCode: { ttl: 600 } };
+  const opaque = { grants: GRANTS, login: LOGIN, refreshToken: { rotate: false }, authorizationCode: { ttl: 600 } };
+  // clientAuth and bcrypt stay at their defaults: the floods measure the defences a deployment gets.
+  return kind === 'opaque-proxied' ? { ...opaque, trustProxy: 1 } : opaque;
 }
 
 export interface GatewayExtras {

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { CpuUse } from './cpu-usage';
+import type { FloodTally } from './flood';
 
 /** One HTTP request shape to repeat; `nextBody` gives each request its own body (e.g. a single-use code). */
 export interface LoadTarget {
@@ -36,6 +37,8 @@ export interface LoadResult {
   window: [number, number];
   /** Cores busy during the run: the gateway, and other work on the machine (see measureCpu). */
   cpu?: CpuUse | null;
+  /** What a flood of wrong client secrets sent meanwhile got, when one ran (see bench/flood.ts). */
+  flood?: FloodTally;
 }
 
 const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);

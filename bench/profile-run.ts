@@ -12,7 +12,7 @@ export interface ProfiledRun { scenario: string; store: string; result: LoadResu
 
 /**
  * Runs one scenario again with the gateway under `node --cpu-prof` and
- * summarizes where its CPU time went during the measured load only. The profile is kept under
+ * summarizes where its main thread's CPU time went during the measured load only. The profile is kept under
  * `profileDir` for a closer look (e.g. in Chrome DevTools).
  */
 export async function profileScenario(scenario: Scenario, store: Store, backend: { url: string; pid: number }, config: BenchConfig, profileDir: string): Promise<ProfiledRun> {
@@ -27,7 +27,8 @@ export async function profileScenario(scenario: Scenario, store: Store, backend:
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--require', path.join(__dirname, 'exit-on-sigterm.js')],
     onResult: (_id, run) => { result = run; }
   });
-  const [written] = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  // Worker threads (the bcrypt pool) write profiles of their own: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the main thread's id is 0.
+  const [written] = fs.readdirSync(dir).filter((f) => /\.0\.\d+\.cpuprofile$/.test(f));
   if (!written || !result) throw new Error(`no profile written for ${scenario.id} in ${dir}`);
   fs.mkdirSync(profileDir, { recursive: true });
   const file = path.join(profileDir, `${store.name}-${scenario.id.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (issue 8): the plugin's oauth2 policy and token endpoint
- * against an open pipeline and against Express Gateway's built-in policy, on
- * the emulated store and on a real Redis, written to BENCH.md.
+ * against an open pipeline and against Express Gateway's built-in policy, and
+ * protected calls under floods of wrong client secrets (issue 15), on the
+ * emulated store and on a real Redis, written to BENCH.md.
  */
 import fs from 'fs';
 import os from 'os';
@@ -18,7 +19,7 @@ import { Results } from './results';
 import { LABELS, SCENARIOS } from './scenarios';
 import { runSession } from './session';
 import { openStore, StoreName } from './stores';
-import { ms, protectedTable, rate, targetTable, tokenTable } from './tables';
+import { floodTable, ms, protectedTable, rate, targetTable, tokenTable } from './tables';
 import { checkTargets } from './targets';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -31,7 +32,9 @@ const KINDS = [...new Set(SCENARIOS.map((s) => s.gateway))] as GatewayKind[];
 function describeRun(id: string, run: LoadResult): string {
   const failures = run.failed > 0 ? `  (${run.failed} failed)` : '';
   const cpu = run.cpu ? `  cpu: gateway ${run.cpu.gateway.toFixed(2)}, others ${run.cpu.others.toFixed(2)}` : '';
-  return `${(LABELS[id] ?? id).padEnd(46)} ${rate(run.rps).padStart(7)} req/s  p50 ${ms(run.p50).padStart(6)} ms  p99 ${ms(run.p99).padStart(6)} ms${cpu}${failures}`;
+  const f = run.flood;
+  const flood = f ? `  flood: ${f.sent} sent, 401 ${f.invalidClient}, locked ${f.locked}, 503 ${f.busy}, other ${f.other + f.errors}` : '';
+  return `${(LABELS[id] ?? id).padEnd(46)} ${rate(run.rps).padStart(7)} req/s  p50 ${ms(run.p50).padStart(6)} ms  p99 ${ms(run.p99).padStart(6)} ms${cpu}${failures}${flood}`;
 }
 
 /**
@@ -102,7 +105,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(out, renderReport({ date: new Date(started), machine, config, results, targets, memory, profiles, references, minutes }));
 
   for (const store of results.stores()) {
-    log(`\n${store}: protected calls\n${protectedTable(results, store)}\n\n${store}: token endpoint\n${tokenTable(results, store)}`);
+    log(`\n${store}: protected calls\n${protectedTable(results, store)}\n\n${store}: token endpoint\n${tokenTable(results, store)}` +
+      `\n\n${store}: protected calls under a flood of wrong client secrets\n${floodTable(results, store)}`);
   }
   log(`\ntargets\n${targetTable(targets)}\n\nwritten to ${path.relative(process.cwd(), out) || out} in ${minutes.toFixed(1)} min`);
 }

@@ -2,6 +2,7 @@ import type { LoadResult, LoadTarget } from './load';
 import type { GatewayKind } from './gateways';
 import { API_SCOPE } from './gateways';
 import { builtinCodes, pluginCodes } from './code-pool';
+import type { FloodShape } from './flood';
 import { Client, externalJwt, passwordTokens } from './tokens';
 import { basic } from '../test/helpers/http';
 
@@ -20,11 +21,13 @@ export interface ScenarioContext {
 }
 
 export interface Scenario {
-  /** `a`…`e` for protected calls; `plugin:<grant>` or `builtin:<grant>` for the token endpoint. */
+  /** `a`…`j` for protected calls; `plugin:<grant>` or `builtin:<grant>` for the token endpoint. */
   id: string;
   gateway: GatewayKind;
   /** Protected calls are measured warm; token runs are bcrypt-bound and spend single-use codes. */
   warm: boolean;
+  /** Wrong client secrets sent to the same gateway throughout the warm-up and the measured runs. */
+  flood?: FloodShape;
   target(ctx: ScenarioContext): Promise<LoadTarget>;
 }
 
@@ -32,6 +35,11 @@ const API_PATH = '/api/items';
 
 function apiCall(url: string, token: string | null): LoadTarget {
   return { url: url + API_PATH, method: 'GET', headers: token ? { Authorization: `Bearer ${token}` } : {} };
+}
+
+/** The call most APIs see: a user-bound access token of the password grant. */
+async function userCall(ctx: ScenarioContext): Promise<LoadTarget> {
+  return apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token);
 }
 
 function tokenCall(ctx: ScenarioContext, form: Record<string, string> | null, nextForm?: () => Record<string, string>): LoadTarget {
@@ -80,12 +88,16 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
 export const SCENARIOS: Scenario[] = [
   { id: 'a', gateway: 'open', warm: true, target: async (ctx) => apiCall(ctx.url, null) },
   { id: 'f', gateway: 'noop', warm: true, target: async (ctx) => apiCall(ctx.url, null) },
-  { id: 'b', gateway: 'opaque', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
+  { id: 'b', gateway: 'opaque', warm: true, target: userCall },
   ...GRANTS.map((grant) => grantScenario('plugin', grant)),
-  { id: 'g', gateway: 'opaque-bare', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
-  { id: 'c', gateway: 'jwt', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
+  { id: 'g', gateway: 'opaque-bare', warm: true, target: userCall },
+  { id: 'c', gateway: 'jwt', warm: true, target: userCall },
   { id: 'd', gateway: 'external', warm: true, target: async (ctx) => apiCall(ctx.url, await externalJwt(ctx.user.username)) },
-  { id: 'e', gateway: 'builtin', warm: true, target: async (ctx) => apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token) },
+  // The same call without and then under each flood, on one gateway: (h) is what (i) and (j) are held to.
+  { id: 'h', gateway: 'opaque-proxied', warm: true, target: userCall },
+  { id: 'i', gateway: 'opaque-proxied', warm: true, flood: 'naive', target: userCall },
+  { id: 'j', gateway: 'opaque-proxied', warm: true, flood: 'distributed', target: userCall },
+  { id: 'e', gateway: 'builtin', warm: true, target: userCall },
   ...GRANTS.map((grant) => grantScenario('builtin', grant))
 ];
 
@@ -97,5 +109,8 @@ export const LABELS: Record<string, string> = {
   g: '(g) (b) with identityHeaders: false',
   c: '(c) plugin, JWT access tokens',
   d: '(d) plugin, tokenStrategy jwt (outside key)',
-  e: '(e) EG built-in oauth2'
+  e: '(e) EG built-in oauth2',
+  h: '(h) (b) behind a trusted proxy, no flood',
+  i: '(i) (h) under a naive flood of wrong secrets',
+  j: '(j) (h) under a distributed flood'
 };

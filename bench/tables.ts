@@ -43,6 +43,29 @@ export function protectedTable(results: Results, store: StoreName): string {
   return table(['Gateway', 'req/s', 'p50 ms', 'p99 ms', 'req/s ÷ (a)', 'p99 ÷ (a)', 'req/s ÷ (e)', 'gateway CPU µs per request', 'cores: gateway / others', 'req/s of each run'], rows);
 }
 
+/**
+ * The same protected call without a flood, (h), and under each flood of wrong
+ * client secrets, (i) and (j), with what the flood's answers were meanwhile.
+ */
+export function floodTable(results: Results, store: StoreName): string {
+  const calm = results.best(store, 'h');
+  const rows = ['h', 'i', 'j'].map((id) => {
+    const run = results.best(store, id);
+    if (!run) return [LABELS[id], ...new Array(12).fill('–')];
+    const flood = run.flood;
+    const answers = flood ? [flood.invalidClient, flood.locked, flood.busy, flood.other + flood.errors].map(String) : ['–', '–', '–', '–'];
+    return [
+      LABELS[id], rate(run.rps) + failed(run), ms(run.p50), ms(run.p99),
+      times(calm && run.p50 / calm.p50), times(calm && run.p99 / calm.p99),
+      flood && flood.seconds > 0 ? rate(flood.sent / flood.seconds) : '–', ...answers,
+      run.cpu ? `${run.cpu.gateway.toFixed(2)} / ${run.cpu.others.toFixed(2)}${results.quiet(run) ? '' : ' (not quiet)'}` : '–',
+      repeats(results, store, id)
+    ];
+  });
+  return table(['Gateway', 'req/s', 'p50 ms', 'p99 ms', 'p50 ÷ (h)', 'p99 ÷ (h)', 'wrong secrets sent/s', '401 invalid_client', '401 locked', '503 busy',
+    'other answers, errors', 'cores: gateway / others', 'req/s of each run'], rows);
+}
+
 const GRANT_LABELS: Record<string, string> = {
   client_credentials: 'client_credentials',
   password: 'password',
