@@ -109,7 +109,7 @@ function init(ctx: PluginContext): void {
   mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
   if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, rates: new RateLimit(db, prefix, 60), logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
-  const operatorNames = new OperatorAppNames(db, eg);
+  const operatorNames = new OperatorAppNames(db, eg, feed);
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), operatorNames, logger })
     : null;

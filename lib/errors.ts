@@ -3,11 +3,12 @@
  * allow %x20-21 / %x23-5B / %x5D-7E only. Every description passes here,
  * ours and any request input quoted in them (issue 15, item 15): a
  * section sign becomes "section", double quotes single ones, a backslash a
- * slash, and anything else outside the set, and markup's angle brackets
- * (inside it, but no text of ours needs them), a question mark.
+ * slash, >= and <= words, and anything else outside the set, and markup's
+ * angle brackets (inside it, but no text of ours needs them), a question mark.
  */
 export function describable(text: string): string {
-  return text.replace(/§\s?/g, 'section ').replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20\x21\x23-\x3B\x3D\x3F-\x5B\x5D-\x7E]/g, '?');
+  return text.replace(/§\s?/g, 'section ').replace(/>=/g, 'at least').replace(/<=/g, 'at most').replace(/"/g, "'").replace(/\\/g, '/')
+    .replace(/[^\x20\x21\x23-\x3B\x3D\x3F-\x5B\x5D-\x7E]/g, '?');
 }
 
 /**

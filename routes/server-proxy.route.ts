@@ -33,6 +33,9 @@ function notFound(res: Response, description: string): void {
 function targetOf(url: string, query: URLSearchParams, extraPath = ''): URL {
   const target = new URL(url);
   if (extraPath) target.pathname = `${target.pathname.replace(/\/+$/, '')}/${encodeURIComponent(extraPath)}`;
+  // What the operator wrote into the upstream URL (a tenant, say) is not the client's to repeat or override.
+  const fixed = [...query.keys()].find((name) => target.searchParams.has(name));
+  if (fixed) throw new InvalidRequest(`The parameter '${fixed.slice(0, 64)}' is set by the gateway for this server`);
   for (const [name, value] of query) target.searchParams.append(name, value);
   return target;
 }

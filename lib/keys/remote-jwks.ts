@@ -1,4 +1,5 @@
 import { createLocalJWKSet, errors, FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters, KeyLike } from 'jose';
+import { readCapped } from '../http/read-capped';
 
 const MAX_AGE_MS = 600000;
 const MAX_DOCUMENT_BYTES = 262144;
@@ -18,9 +19,7 @@ export type JwksFetch = (url: string, timeoutMs: number, maxBytes: number) => Pr
  */
 const fetchConfiguredUrl: JwksFetch = async (url, timeoutMs, maxBytes) => {
   const res = await fetch(url, { headers: { Accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  if (res.status === 200 && text.length > maxBytes) throw new Error(`answered more than ${maxBytes} bytes`);
-  return { status: res.status, text };
+  return { status: res.status, text: await readCapped(res, maxBytes) };
 };
 
 /**

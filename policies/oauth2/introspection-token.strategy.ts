@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import type { EgLogger } from '../../lib/eg/types';
 import { InvalidToken, TokenNotVerifiable } from '../../lib/errors';
+import { readCapped } from '../../lib/http/read-capped';
 import type { RevocationFeed } from '../../lib/store/revocation-feed';
 import { TokenCache } from '../../lib/tokens/token-cache';
 import { digest } from '../../lib/tokens/token-value';
@@ -25,9 +26,11 @@ async function introspect(params: IntrospectionStrategyParams, token: string): P
     if (params.clientSecret) form.set('client_secret', params.clientSecret);
   }
   const res = await fetch(params.endpoint, { method: 'POST', headers, body: form, redirect: 'error', signal: AbortSignal.timeout(params.timeout) });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`answered ${res.status}`);
-  if (text.length > MAX_ANSWER_BYTES) throw new Error('answered more than 64 KiB');
+  if (res.status !== 200) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new Error(`answered ${res.status}`);
+  }
+  const text = await readCapped(res, MAX_ANSWER_BYTES);
   const answer: unknown = JSON.parse(text);
   if (typeof answer !== 'object' || answer === null || typeof (answer as { active?: unknown }).active !== 'boolean') {
     throw new Error('answered without a boolean "active"');

@@ -58,7 +58,7 @@ describe('consent page: who registered the app, and where the answer goes', func
       { name: 'Orders', userId: world.developer.id, redirectUri: 'https://orders.example.com/callback' }, ['read']);
     const victor = await createUser(world.gateway.admin, 'victor');
     usersApp = await register(await signedIn(world.gateway.url, victor), { name: 'Victor orders', redirectUris: 'https://victor.example.net/cb', scopes: ['read'] });
-    dynamicApp = await registerDynamically({ client_name: 'Robot orders', redirect_uris: ['https://robot.example.org/cb'], scope: 'read', grant_types: ['authorization_code', 'implicit'], response_types: ['code', 'token'] });
+    dynamicApp = await registerDynamically({ client_name: 'Robot orders', redirect_uris: ['https://robot.example.org/cb'], scope: 'read', grant_types: ['authorization_code'] });
   });
   after(async function () { await world?.stop(); });
 
@@ -92,11 +92,11 @@ describe('consent page: who registered the app, and where the answer goes', func
     expect(redirectHost(consent.text)).to.equal('robot.example.org');
   });
 
-  it('says the same on the consent page of the implicit flow', async function () {
-    const consent = await consentFor(dynamicApp.id, 'https://robot.example.org/cb', 'token');
+  it('says the same on the consent page of the implicit flow (which only the operator\'s apps may use)', async function () {
+    const consent = await consentFor(operatorApp.id, 'https://orders.example.com/callback', 'token');
     expect(consent.status, consent.text.slice(0, 500)).to.equal(200);
-    expect(registrant(consent.text).kind).to.equal('dynamic');
-    expect(redirectHost(consent.text)).to.equal('robot.example.org');
+    expect(registrant(consent.text).kind).to.equal('operator');
+    expect(redirectHost(consent.text)).to.equal('orders.example.com');
   });
 
   describe('in the device flow', function () {

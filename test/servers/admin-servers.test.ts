@@ -63,7 +63,7 @@ describe('admin API: external authorization server registry', function () {
     const cases: Array<[unknown, RegExp]> = [
       [entry({ name: 'has spaces' }), /^name must match pattern/],
       [entry({ endpoints: { token: { url: 'ftp://x' } } }), /^endpoints\.token\.url must match pattern/],
-      [entry({ endpoints: { token: { url: 'https://x', timeout: 5 } } }), /^endpoints\.token\.timeout must be >= 100/],
+      [entry({ endpoints: { token: { url: 'https://x', timeout: 5 } } }), /^endpoints\.token\.timeout must be at least 100/],
       [entry({ endpoints: { tokn: { url: 'https://x' } } }), /^endpoints\.tokn must NOT have additional properties/],
       [entry({ allowedGrants: ['magic'] }), /^allowedGrants\.0 must be equal to one of the allowed values/],
       [entry({ allowedResponseTypes: 'code' }), /^allowedResponseTypes must be array/],

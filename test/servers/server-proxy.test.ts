@@ -135,6 +135,7 @@ describe('front proxy of external authorization servers', function () {
     expect(posted.status, posted.text).to.equal(307);
     expect(posted.headers.get('location')).to.equal(`${upstream.url}/authorize?tenant=t1&state=s1`);
     expectOAuthError(await postForm(`${base()}/upstream/authorize`, { response_type: 'token', client_id: 'c' }), 400, 'unsupported_response_type', /not allowed/);
+    expectOAuthError(await request(`${base()}/upstream/authorize?response_type=code&tenant=t2`), 400, 'invalid_request', /'tenant' is set by the gateway/);
     expect(upstream.received, 'no upstream page is served on the gateway\'s origin').to.have.length(0);
   });
 
@@ -252,7 +253,7 @@ describe('front proxy of external authorization servers', function () {
 
   it('checks the grant across query and body, and only bodies it can read', async function () {
     const mixed = await postForm(`${base()}/upstream/token?grant_type=authorization_code`, { grant_type: 'client_credentials' });
-    expectOAuthError(mixed, 400, 'invalid_request', /"grant_type" is repeated/);
+    expectOAuthError(mixed, 400, 'invalid_request', /'grant_type' is repeated/);
     const json = await request(`${base()}/upstream/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"grant_type":"authorization_code"}' });
     expectOAuthError(json, 400, 'invalid_request', /must be application\/x-www-form-urlencoded/);
     expect(upstream.received).to.have.length(0);
