@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { RunningGateway, startGateway } from '../helpers/gateway';
+import { testRedis } from '../helpers/redis';
 import { NEEDS_REDIS } from './cluster';
 
 const WARNING = 'another gateway instance on this Redis started with other settings';
@@ -36,5 +37,31 @@ describe(`settings that differ between instances sharing a Redis (${NEEDS_REDIS}
     expect(output, output).not.to.match(/issuer \(|keys \(|limits \(/);
     expect(output).not.to.contain(OTHER_SECRET);
     expect(output).not.to.contain(SECRET);
+  });
+});
+
+/** Issue 15, item 23: the digests of secret settings are salted per deployment, at a standard scrypt cost. */
+describe(`the stored digests of shared settings (${NEEDS_REDIS})`, function () {
+  const started: RunningGateway[] = [];
+  before(function () { if (!process.env.REDIS_URL) this.skip(); });
+  after(async function () { await Promise.all(started.map((gateway) => gateway.stop())); });
+
+  it('salts them per deployment: the same secret gives other digests on another deployment', async function () {
+    const redis = testRedis()!;
+    try {
+      const digests: string[] = [];
+      for (const namespace of [`X${Math.random().toString(36).slice(2, 8)}`, `Y${Math.random().toString(36).slice(2, 8)}`]) {
+        const gateway = await startGateway({ namespace, settings: { issuer: 'https://auth.example.com', session: { secret: SECRET } } });
+        started.push(gateway);
+        const deadline = Date.now() + 10000;
+        while (!(await redis.hget(`${namespace}-oauth2-plugin:shared-settings`, 'session.secret')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(await redis.get(`${namespace}-oauth2-plugin:shared-settings-salt`)).to.match(/^[A-Za-z0-9_-]{22}$/);
+        digests.push((await redis.hget(`${namespace}-oauth2-plugin:shared-settings`, 'session.secret'))!);
+      }
+      expect(digests[0]).to.be.a('string');
+      expect(digests[0]).not.to.equal(digests[1]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
