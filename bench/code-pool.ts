@@ -1,4 +1,5 @@
 import { Browser, hiddenField } from '../test/helpers/browser';
+import { pkcePair, signInForm } from '../test/helpers/flow';
 import type { Reply } from '../test/helpers/http';
 import { API_SCOPE } from './gateways';
 
@@ -8,8 +9,17 @@ export interface CodeOwner {
   user: { username: string; password: string };
 }
 
+/**
+ * The PKCE pair of every plugin code of a run (the plugin requires S256 by
+ * default): the exchanges send its verifier. EG's built-in policy ignores it.
+ */
+export const BENCH_PKCE = pkcePair();
+
 function authorizePath(owner: CodeOwner): string {
-  const params = { response_type: 'code', client_id: owner.client.id, redirect_uri: owner.client.redirectUri, scope: API_SCOPE, state: 'bench' };
+  const params = {
+    response_type: 'code', client_id: owner.client.id, redirect_uri: owner.client.redirectUri, scope: API_SCOPE, state: 'bench',
+    code_challenge: BENCH_PKCE.challenge, code_challenge_method: 'S256'
+  };
   return `/oauth2/authorize?${new URLSearchParams(params)}`;
 }
 
@@ -30,7 +40,7 @@ export async function pluginCodes(gatewayUrl: string, owner: CodeOwner, count: n
   const browser = new Browser(gatewayUrl);
   const toLogin = await browser.get(authorizePath(owner));
   const loginPage = await browser.get(toLogin.headers.get('location')!);
-  const signedIn = await browser.post('/oauth2/login', { _csrf: hiddenField(loginPage.text, '_csrf'), username: owner.user.username, password: owner.user.password });
+  const signedIn = await browser.post('/oauth2/login', signInForm(loginPage, owner.user.username, owner.user.password));
   const consent = await browser.follow(signedIn);
   const decided = await browser.post('/oauth2/authorize/decision', {
     _csrf: hiddenField(consent.text, '_csrf'), transaction_id: hiddenField(consent.text, 'transaction_id'), allow: 'Allow'

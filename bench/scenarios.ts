@@ -1,7 +1,7 @@
 import type { LoadResult, LoadTarget } from './load';
 import type { GatewayKind } from './gateways';
 import { API_SCOPE } from './gateways';
-import { builtinCodes, pluginCodes } from './code-pool';
+import { BENCH_PKCE, builtinCodes, pluginCodes } from './code-pool';
 import type { FloodShape } from './flood';
 import { Client, externalJwt, passwordTokens } from './tokens';
 import { basic } from '../test/helpers/http';
@@ -78,7 +78,8 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
       const codes = await fetchCodes(ctx.url, { client: ctx.client, user: ctx.user }, codePoolSize(ctx, owner));
       let next = 0;
       // Once the pool is spent, the last code is replayed and refused: the run reports those as failures.
-      const form = () => ({ grant_type: grant, code: codes[Math.min(next++, codes.length - 1)], redirect_uri: ctx.client.redirectUri });
+      const verifier: Record<string, string> = owner === 'plugin' ? { code_verifier: BENCH_PKCE.verifier } : {};
+      const form = () => ({ grant_type: grant, code: codes[Math.min(next++, codes.length - 1)], redirect_uri: ctx.client.redirectUri, ...verifier });
       return tokenCall(ctx, null, form);
     }
   };
