@@ -88,7 +88,7 @@ function init(ctx: PluginContext): void {
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
   const issuer = new TokenIssuer(store, settings, jwts);
   const throttle = new Throttle(db, prefix, settings.login.window);
-  const guard = new GuessingGuard(throttle, secrets, BcryptPool.shared(settings.bcrypt), saltRounds(systemConfig), logger);
+  const guard = new GuessingGuard(throttle, secrets, BcryptPool.shared(settings.bcrypt), saltRounds(systemConfig), feed, logger);
   const signIn = throttledSignIn(services, guard, settings.login);
   const replays = new ReplayGuard(db, prefix);
   const audiences = assertionAudiences(settings);

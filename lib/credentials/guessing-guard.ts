@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
 import type { EgLogger } from '../eg/types';
 import { SingleFlight } from '../single-flight';
+import type { RevocationFeed } from '../store/revocation-feed';
 import type { Throttle, ThrottleSubject } from '../store/throttle';
 import type { BcryptPool } from './bcrypt-pool';
 import type { SecretOwner, VerifiedSecrets } from './verified-secrets';
@@ -25,6 +26,12 @@ export interface GuessAttempt {
 
 export type GuessOutcome = { result: 'right' } | { result: 'wrong' } | { result: 'locked'; retryAfter: number };
 
+/** How long a counter read as unlocked is trusted without the feed saying otherwise, and how many are kept. */
+const UNLOCKED_MS = 1000;
+const MAX_UNLOCKED = 10000;
+
+const lockKey = (counter: ThrottleSubject) => `${counter.kind}:${counter.subject}`;
+
 /**
  * Every check of a guessable secret (a client secret at the token,
  * revocation, introspection and device endpoints; a user's password on the
@@ -44,6 +51,14 @@ export type GuessOutcome = { result: 'right' } | { result: 'wrong' } | { result:
 export class GuessingGuard {
   private readonly attempts = new SingleFlight<GuessOutcome>();
   private decoyHash?: Promise<string>;
+  /**
+   * Counters this instance read as unlocked, until when (epoch ms): a
+   * secret proven right is then let through without a Redis read, as
+   * before there were locks. A counter that reaches its limit on any
+   * instance is announced on the feed and dropped here at once; while the
+   * feed is down nothing is remembered, and nothing longer than a second.
+   */
+  private readonly unlocked = new Map<string, number>();
 
   /** @param saltRounds EG's crypto.saltRounds: the decoy costs what a real hash costs. */
   constructor(
@@ -51,30 +66,56 @@ export class GuessingGuard {
     private readonly secrets: VerifiedSecrets,
     private readonly pool: BcryptPool,
     private readonly saltRounds: number,
+    private readonly feed: RevocationFeed,
     private readonly logger: EgLogger
-  ) {}
+  ) {
+    feed.onChange((event) => {
+      if (event === 'all') return this.unlocked.clear();
+      for (const key of event.locks ?? []) this.unlocked.delete(key);
+    });
+  }
 
   async check(attempt: GuessAttempt): Promise<GuessOutcome> {
     const { owner, account, secret, counters } = attempt;
     if (account && this.secrets.recalls(owner, account.id, secret, account.hash)) {
-      const retryAfter = await this.throttle.lockedFor(counters);
+      const retryAfter = await this.lockedFor(counters);
       return retryAfter > 0 ? { result: 'locked', retryAfter } : { result: 'right' };
     }
     const same = createHash('sha256').update(JSON.stringify([owner, account?.id ?? null, counters.map((c) => [c.kind, c.subject])])).update('\0').update(secret).digest('base64');
     return this.attempts.run(same, () => this.guess(attempt));
   }
 
+  /** Throttle.lockedFor, answered from `unlocked` when every counter was read unlocked less than a second ago. */
+  private async lockedFor(counters: GuardedCounter[]): Promise<number> {
+    const now = Date.now();
+    const keys = counters.map(lockKey);
+    if (this.feed.connected && keys.every((key) => (this.unlocked.get(key) ?? 0) > now)) return 0;
+    const retryAfter = await this.throttle.lockedFor(counters);
+    if (retryAfter === 0 && this.feed.connected) {
+      for (const key of keys) {
+        this.unlocked.delete(key); // re-inserted last: the oldest are evicted first
+        this.unlocked.set(key, now + UNLOCKED_MS);
+      }
+      while (this.unlocked.size > MAX_UNLOCKED) this.unlocked.delete(this.unlocked.keys().next().value as string);
+    }
+    return retryAfter;
+  }
+
   private async guess({ owner, account, secret, counters, decoy }: GuessAttempt): Promise<GuessOutcome> {
     const counted = await this.throttle.count(counters);
-    for (const counter of counted.crossed) {
-      this.logger.warn(`oauth2: ${counter.named} locked after ${counter.limit} failed ${owner === 'app' ? 'client authentications' : 'sign-ins'}; ` +
-        `every attempt is refused for ${this.throttle.windowSeconds} s after the last one`);
-    }
+    // Locked from now on (until the bcrypt says otherwise): every instance stops trusting what it read.
+    if (counted.reached.length > 0) this.feed.publish({ locks: counted.reached.map(lockKey) });
     if (counted.over) return { result: 'locked', retryAfter: this.throttle.windowSeconds };
     let right = false;
     if (account) right = await this.secrets.verify(owner, account.id, secret, account.hash);
     else if (decoy) await this.pool.compare(secret, await this.decoy());
-    if (!right) return { result: 'wrong' };
+    if (!right) {
+      for (const counter of counted.reached) {
+        this.logger.warn(`oauth2: ${counter.named} locked after ${counter.limit} failed ${owner === 'app' ? 'client authentications' : 'sign-ins'}; ` +
+          `every attempt is refused for ${this.throttle.windowSeconds} s after the last one`);
+      }
+      return { result: 'wrong' };
+    }
     await Promise.all(counters.map((c) => (c.onRight === 'clear' ? this.throttle.clear(c.kind, c.subject) : this.throttle.forgive(c.kind, c.subject))));
     return { result: 'right' };
   }

@@ -4,7 +4,8 @@ import { ChangeFeed } from './change-feed';
 
 /**
  * What was revoked or changed: token digests, JWT ids, grant ids, or
- * everything of an app, of a user, or of the apps a user owns.
+ * everything of an app, of a user, or of the apps a user owns; or guessing
+ * counters that just locked (`<kind>:<subject>`, see GuessingGuard).
  */
 export interface RevocationEvent {
   tokens?: string[];
@@ -13,6 +14,7 @@ export interface RevocationEvent {
   apps?: string[];
   users?: string[];
   owners?: string[];
+  locks?: string[];
 }
 
 /** Revocations, told to every gateway instance so that what each caches about a token is dropped at once. */

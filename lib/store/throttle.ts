@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 
 export interface ThrottleSubject { kind: string; subject: string; limit: number }
 
-/** One counted attempt: whether it is over a limit, and which subjects this very attempt took past theirs. */
-export interface Counted<T extends ThrottleSubject> { over: boolean; crossed: T[] }
+/** One counted attempt: whether it is over a limit, and which subjects this very attempt locked (took to their limit). */
+export interface Counted<T extends ThrottleSubject> { over: boolean; reached: T[] }
 
 /**
  * Attempt counters in Redis, shared by every gateway instance; a counter
@@ -34,7 +34,7 @@ export class Throttle {
     const counts = subjects.map((_, i) => Number(results[i * 2][1]));
     return {
       over: subjects.some(({ limit }, i) => counts[i] > limit),
-      crossed: subjects.filter(({ limit }, i) => counts[i] === limit + 1)
+      reached: subjects.filter(({ limit }, i) => counts[i] === limit)
     };
   }
 
@@ -46,15 +46,13 @@ export class Throttle {
    * ends, 0 when none holds.
    */
   async lockedFor(subjects: ThrottleSubject[]): Promise<number> {
-    const tx = this.db.multi();
-    for (const { kind, subject } of subjects) tx.get(this.key(kind, subject)).pttl(this.key(kind, subject));
-    const results = (await tx.exec()) as Array<[Error | null, unknown]>;
-    let seconds = 0;
-    subjects.forEach(({ limit }, i) => {
-      if (Number(results[i * 2][1] ?? 0) < limit) return;
-      seconds = Math.max(seconds, Math.ceil(Number(results[i * 2 + 1][1]) / 1000), 1);
-    });
-    return seconds;
+    // One MGET answers the common case (nothing locked); how long a lock lasts is only asked of a lock.
+    const keys = subjects.map(({ kind, subject }) => this.key(kind, subject));
+    const counts = await this.db.mget(...keys);
+    const locked = keys.filter((_, i) => Number(counts[i] ?? 0) >= subjects[i].limit);
+    if (locked.length === 0) return 0;
+    const left = await Promise.all(locked.map((key) => this.db.pttl(key)));
+    return Math.max(1, ...left.map((ms) => Math.ceil(Number(ms) / 1000)));
   }
 
   /** A successful attempt: forget the subject's failures. */

@@ -51,6 +51,7 @@ export class TokenCache {
   }
 
   private readonly follow = (event: RevocationEvent | 'all') => {
+    if (event !== 'all' && tagsIn(event).length === 0) return; // news for another cache (a guessing lock)
     this.generation += 1;
     if (event === 'all') {
       this.entries.clear();

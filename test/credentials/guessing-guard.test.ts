@@ -4,6 +4,7 @@ import type { BcryptPool } from '../../lib/credentials/bcrypt-pool';
 import { GuessingGuard } from '../../lib/credentials/guessing-guard';
 import { VerifiedSecrets } from '../../lib/credentials/verified-secrets';
 import { saltRounds } from '../../lib/eg/salt-rounds';
+import { revocationFeed } from '../../lib/store/revocation-feed';
 import { Throttle } from '../../lib/store/throttle';
 
 const RedisMock = require('ioredis-mock');
@@ -23,7 +24,8 @@ describe('GuessingGuard: what an unknown user name costs', function () {
   it('compares with a decoy hashed at EG\'s crypto.saltRounds, not a fixed cost (issue 15, item 23)', async function () {
     const { pool, hashed } = recordingPool();
     const throttle = new Throttle(new RedisMock() as Redis, `t${Math.random()}:`, 900);
-    const guard = new GuessingGuard(throttle, new VerifiedSecrets(60, 10, pool), pool, saltRounds({ crypto: { saltRounds: 12 } }), quiet);
+    const feed = revocationFeed(new RedisMock() as Redis, `f${Math.random()}:`, true, quiet);
+    const guard = new GuessingGuard(throttle, new VerifiedSecrets(60, 10, pool), pool, saltRounds({ crypto: { saltRounds: 12 } }), feed, quiet);
     const outcome = await guard.check({
       owner: 'user', account: null, secret: 'guess', decoy: true,
       counters: [{ kind: 'user', subject: 'nobody', limit: 5, onRight: 'clear', named: 'nobody' }]
