@@ -62,6 +62,13 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     return clientId ? (await findClient(services, clientId, 'none'))?.name : undefined;
   }
 
+  /** Why a visitor sent from the device or apps page is asked to sign in (the authorization endpoint names its app instead). */
+  function purposeOf(returnTo: string | undefined): string | undefined {
+    if (returnTo?.startsWith(devicePath)) return 'to connect a device to your account';
+    if (returnTo?.startsWith(appsPath)) return 'to manage your applications';
+    return undefined;
+  }
+
   async function showLoginForm(req: Request, res: Response, status: number, error?: string): Promise<void> {
     const returnTo = returnToOf(req);
     // A visitor's session holds only the form's CSRF token: kept briefly, not for session.ttl (issue 15, item 13).
@@ -71,6 +78,7 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
       error,
       username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 200) : '',
       clientName: await clientNameOf(returnTo),
+      purpose: purposeOf(returnTo),
       returnTo,
       csrfToken: csrf.generateToken(req, false)
     });

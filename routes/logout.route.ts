@@ -17,7 +17,7 @@ export function mountLogoutRoutes(router: Router, { settings, session, csrf, sen
   function logoutPage(req: Request, res: Response): void {
     const user = req.user as SessionUser | undefined;
     sendPage(res, 200, 'logged-out', {
-      title: user ? 'Signed in' : 'Signed out',
+      title: user ? 'Sign out?' : 'Signed out',
       signedIn: Boolean(user),
       username: user?.username,
       csrfToken: user ? csrf.generateToken(req, false) : undefined

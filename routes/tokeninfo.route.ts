@@ -29,7 +29,7 @@ export function mountTokenInfoRoute(router: Router, { settings, validator, logge
   }
 
   function tokenInfo(req: Request, res: Response): void {
-    describe(req).then((answer) => res.json(answer), (failure) => sendBearerChallenge(res, failure, settings.serviceName, logger));
+    describe(req).then((answer) => res.json(answer), (failure) => sendBearerChallenge(res, failure, settings.issuer, logger));
   }
 
   router.get(path, noStore, tokenInfo);

@@ -16,6 +16,9 @@ describe('challenge headers: built so that they cannot throw', function () {
       expect(res.status).to.equal(401);
       expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="${world.gateway.url}", error="invalid_token", error_description="The registration access token is invalid or is not this client's"`);
     }
+    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, { headers: { Authorization: 'Bearer not-a-token' } });
+    expect(info.status).to.equal(401);
+    expect(info.headers.get('www-authenticate')).to.match(new RegExp(`^Bearer realm="${world.gateway.url}", error="invalid_token"`));
     const page = await request(`${world.gateway.url}/oauth2/login`);
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('Café 雪 ☕ &quot;Portal&quot;');

@@ -81,7 +81,7 @@ describe('front proxy in Chromium: an upstream\'s page never runs with the gatew
     await page.fill('#username', world.user.username);
     await page.fill('#password', world.user.password);
     await Promise.all([page.waitForURL(/\/oauth2\/logout$/), page.click('button[type=submit]')]);
-    expect(await page.textContent('h1')).to.equal('Signed in');
+    expect(await page.textContent('h1')).to.equal('Sign out?');
     return page;
   }
 
