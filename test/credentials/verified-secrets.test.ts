@@ -1,5 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
+import { execFile } from 'child_process';
+import fs from 'fs';
+import { promisify } from 'util';
 import { BcryptPool } from '../../lib/credentials/bcrypt-pool';
 import { VerifiedSecrets } from '../../lib/credentials/verified-secrets';
 import { SingleFlight } from '../../lib/single-flight';
@@ -72,6 +75,22 @@ describe('BcryptPool: bcrypt off the event loop, with a bounded queue', function
     } finally {
       pool.close();
     }
+  });
+
+  it('runs its workers below the event loop\'s priority, so API calls come first when cores are short (Linux)', async function () {
+    if (!fs.existsSync('/proc/self/task')) return this.skip();
+    // In a process of its own, so that no other test's threads are counted.
+    const script = `
+      const fs = require('fs'); const os = require('os');
+      const { BcryptPool } = require(${JSON.stringify(require.resolve('../../lib/credentials/bcrypt-pool'))});
+      const pool = new BcryptPool(1, 8);
+      pool.compare('s3cret', ${JSON.stringify(hash)}).then(() => {
+        const nice = fs.readdirSync('/proc/self/task').map((tid) => Number(fs.readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]));
+        console.log(JSON.stringify({ lowered: nice.filter((n) => n > 0).length, main: os.getPriority(0) }));
+        pool.close();
+      });`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script]);
+    expect(JSON.parse(stdout)).to.deep.equal({ lowered: 1, main: 0 });
   });
 
   it('refuses a check at once with 503 temporarily_unavailable and Retry-After once maxQueue checks wait', async function () {
