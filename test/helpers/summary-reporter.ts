@@ -1,15 +1,22 @@
 import Mocha from 'mocha';
 
 /**
- * Mocha's spec reporter, plus one closing line `N passed, M failed[, K skipped]`
- * that CI reads.
+ * Mocha's spec reporter, plus closing lines that CI reads: one `skipped: <suite> (n)`
+ * line per top-level suite with skipped tests (a suite that silently stops running
+ * shows), then `N passed, M failed, K skipped`.
  */
 class SummaryReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
     super(runner, options);
+    const skipped = new Map<string, number>();
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PENDING, (test: Mocha.Test) => {
+      const suite = test.titlePath()[0] ?? test.title;
+      skipped.set(suite, (skipped.get(suite) ?? 0) + 1);
+    });
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
       const { passes, failures, pending } = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
-      process.stdout.write(`${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ''}\n`);
+      for (const [suite, count] of skipped) process.stdout.write(`skipped: ${suite} (${count})\n`);
+      process.stdout.write(`${passes} passed, ${failures} failed, ${pending} skipped\n`);
     });
   }
 }
