@@ -47,11 +47,12 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(api.json.headers['eg-token-redirect-uri']).to.equal(REDIRECT_URI);
   });
 
-  it('redirects access_denied with the state when the user denies', async function () {
+  it('redirects access_denied with a description and the state when the user denies', async function () {
     const browser = new Browser(world.gateway.url);
     const consent = await authorize(browser, world, codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
     const location = await decide(browser, consent, false);
     expect(location.searchParams.get('error')).to.equal('access_denied');
+    expect(location.searchParams.get('error_description')).to.equal('The user denied the request');
     expect(location.searchParams.get('state')).to.equal('st-123');
     expect(location.searchParams.get('iss'), 'RFC 9207').to.equal(world.gateway.url);
     expect(location.searchParams.get('code')).to.equal(null);

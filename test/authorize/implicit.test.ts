@@ -29,7 +29,9 @@ describe('implicit grant (RFC 6749 §4.2), when enabled', function () {
   it('returns access_denied in the fragment when the user denies', async function () {
     const browser = new Browser(world.gateway.url);
     const location = await decide(browser, await authorize(browser, world, codeParams(world, { response_type: 'token' })), false);
-    expect(new URLSearchParams(location.hash.slice(1)).get('error')).to.equal('access_denied');
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    expect(fragment.get('error')).to.equal('access_denied');
+    expect(fragment.get('error_description')).to.equal('The user denied the request');
   });
 
   /** The fragment error the authorization endpoint redirects for a request the client may not make. */
