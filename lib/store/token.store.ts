@@ -168,18 +168,23 @@ export class TokenStore {
    * grant's JWT access tokens are refused until they expire.
    */
   async revokeGrant(grantId: string): Promise<void> {
-    this.announce(await this.deleteGrant(grantId));
+    const { live: _live, ...revoked } = await this.deleteGrant(grantId);
+    this.announce(revoked);
   }
 
-  /** Revokes a grant without announcing it. @returns what was revoked, for the announcement. */
-  private async deleteGrant(grantId: string): Promise<Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>>> {
+  /**
+   * Marks a grant revoked and deletes its tokens. `live`: the grant still had
+   * tokens and was not revoked before, so this call is what revoked it.
+   */
+  private async deleteGrant(grantId: string): Promise<Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> & { live: boolean }> {
     const grantKey = this.keys.grant(grantId);
-    await this.db.set(this.keys.grantRevoked(grantId), '1', 'EX', this.longestLife);
+    const first = await this.db.set(this.keys.grantRevoked(grantId), '1', 'EX', this.longestLife, 'NX');
+    if (first === null) await this.db.expire(this.keys.grantRevoked(grantId), this.longestLife);
     const members: string[] = await this.db.smembers(grantKey);
     const jtis = members.filter((m) => m.startsWith(JTI_MEMBER)).map((m) => m.slice(JTI_MEMBER.length));
     const keys = members.filter((m) => !m.startsWith(JTI_MEMBER));
     await this.db.del(...keys, grantKey);
-    return { grants: [grantId], tokens: keys.map((key) => this.keys.digestOf(key)), jtis };
+    return { grants: [grantId], tokens: keys.map((key) => this.keys.digestOf(key)), jtis, live: first !== null && members.length > 0 };
   }
 
   /** Revokes one opaque access token (RFC 7009), leaving the rest of its grant alone. */
@@ -196,13 +201,15 @@ export class TokenStore {
     this.announce({ jtis: [jti] });
   }
 
-  /** Revokes every grant of an app or a user. @returns how many grants were revoked. */
+  /** Revokes every grant of an app or a user. @returns how many live grants this call revoked (none already revoked or expired). */
   async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
     const ownedBy = this.keys.ownedGrantPrefix(owner, id);
     const indexKeys = (await this.scanAll(this.keys.ownedGrantPattern(owner, id))).filter((key) => key.startsWith(ownedBy));
     const revoked: Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> = { grants: [], tokens: [], jtis: [] };
+    let live = 0;
     for (const indexKey of indexKeys) {
       const one = await this.deleteGrant(indexKey.slice(ownedBy.length));
+      if (one.live) live++;
       revoked.grants.push(...one.grants);
       revoked.tokens.push(...one.tokens);
       revoked.jtis.push(...one.jtis);
@@ -210,7 +217,7 @@ export class TokenStore {
     // Only the grants revoked here leave the index: one a concurrent request added stays, for the next call.
     if (indexKeys.length > 0) await this.db.del(...indexKeys);
     this.announce({ ...revoked, ...(owner === 'app' ? { apps: [id] } : { users: [id] }) });
-    return indexKeys.length;
+    return live;
   }
 
   /** Every key matching a pattern, by SCAN (never KEYS, which blocks Redis): an admin operation's cost, not a request's. */

@@ -111,6 +111,24 @@ describe('token services: revocation (RFC 7009)', function () {
     expect((await api(client)).status, 'the app\'s own tokens stay').to.equal(200);
   });
 
+  it('answers 404 to an admin revoke-all for a user or app that does not exist and owns no grant (issue 16, item 11)', async function () {
+    for (const path of ['/oauth2/users/no-such-user/tokens', '/oauth2/apps/no-such-app/tokens']) {
+      const res = await request(`${world.gateway.adminUrl}${path}`, { method: 'DELETE' });
+      expect(res.status, path).to.equal(404);
+      expect(res.json.error, path).to.equal('not_found');
+    }
+  });
+
+  it('counts only the grants an admin revoke-all revoked, not those revoked before (issue 16, item 11)', async function () {
+    await passwordTokens();
+    await passwordTokens();
+    const first = await request(`${world.gateway.adminUrl}/oauth2/users/${world.user.id}/tokens`, { method: 'DELETE' });
+    expect(first.json.revokedGrants).to.be.at.least(2);
+    const again = await request(`${world.gateway.adminUrl}/oauth2/users/${world.user.id}/tokens`, { method: 'DELETE' });
+    expect(again.status).to.equal(200);
+    expect(again.json.revokedGrants).to.equal(0);
+  });
+
   it('answers an admin revoke-all for ids with glob and regular expression characters without revoking anyone else\'s tokens', async function () {
     const client = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
     for (const id of ['*', 'a)b(', '[x]?', `${world.app.id.slice(0, 4)}*`]) {
