@@ -51,7 +51,7 @@ import { DeviceStore } from './lib/device/device.store';
 import { assertionAudiences, endpointUrl } from './lib/endpoint-url';
 import { trustedIdps } from './lib/saml/trusted-idps';
 import { ReplayGuard } from './lib/store/replay.guard';
-import { boundStoreCalls } from './lib/store/store-deadline';
+import { boundServices, pluginConnection } from './lib/store/store-deadline';
 import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
 import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
@@ -67,13 +67,12 @@ import { OperatorAppNames } from './lib/registration/operator-app-names';
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
-  const { services } = ctx;
   const logger = oneLineLogger(ctx.logger);
-  const db = gatewayDb(services);
   const prefix = settings.store.keyPrefix;
   const emulated = isEmulatedStore(systemConfig);
-  // Before anything duplicates the connection (the change feeds' subscribers), so they inherit the deadline.
-  if (!emulated) boundStoreCalls(db, settings.store.timeout);
+  // On a real Redis the plugin waits on Redis at most store.timeout, on a connection of its own; EG's stays as EG made it.
+  const db = emulated ? gatewayDb(ctx.services) : pluginConnection(gatewayDb(ctx.services), settings.store.timeout, logger);
+  const services = emulated ? ctx.services : boundServices(ctx.services, settings.store.timeout, db);
   const feed = revocationFeed(db, prefix, emulated, logger);
   const servers = ServerDirectory.create(db, prefix, emulated, logger);
   const tokenKeys = new TokenKeys(prefix);
@@ -81,7 +80,7 @@ function init(ctx: PluginContext): void {
   const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event));
   const codes = new CodeStore(db, prefix);
   const jwts = new JwtAccessTokens(settings);
-  announceConsumerChanges(services, (event) => feed.publish(event));
+  announceConsumerChanges(ctx.services, (event) => feed.publish(event));
   const tokenCache = settings.tokenCache.ttl > 0 ? TokenCache.shared('local tokens', LocalTokenValidator.cacheConfig(settings), settings.tokenCache.maxEntries, feed) : null;
   const eg = egKeys(systemConfig.db?.redis?.namespace ?? 'EG');
   const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, eg), jwts, settings, tokenCache);

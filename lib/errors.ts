@@ -52,6 +52,8 @@ export class UnsupportedResponseType extends OAuthError { readonly error = 'unsu
 export class AccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 403; }
 /** RFC 6749 §4.1.2.1; also used when the store is down. */
 export class TemporarilyUnavailable extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 503; }
+/** Redis is down or does not answer in time: every request that needs it fails alike, so the log says so once in a while (lib/http/log-failure.ts). */
+export class StoreUnavailable extends TemporarilyUnavailable {}
 /** An upstream authorization server behind the front proxy did not answer in time: RFC 9110 §15.6.5's 504, with RFC 6749's code. */
 export class UpstreamTimeout extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 504; }
 /** RFC 8628 §3.5: the user has not decided yet; the device keeps polling. */
@@ -142,7 +144,7 @@ export function toOAuthError(err: unknown): OAuthError {
   }
   if (clientErrorStatus(e) !== undefined) return new InvalidRequest('The request is malformed', e.message);
   if (isStoreOutage(e)) {
-    return new TemporarilyUnavailable('The authorization server is temporarily unavailable, try again later', e.message);
+    return new StoreUnavailable('The authorization server is temporarily unavailable, try again later', e.message);
   }
   return new ServerError('The authorization server encountered an unexpected condition', e.stack ?? e.message);
 }

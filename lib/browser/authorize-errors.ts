@@ -4,6 +4,7 @@ import { toOAuthError } from '../errors';
 import { getAuthorizeRequest } from './authorize-request';
 import { UntrustedRedirect } from './check-authorize-request';
 import type { SendPage } from './pages';
+import { logFailure } from '../http/log-failure';
 
 /** Where an error may be sent: the checked request, or the transaction oauth2orize loaded. */
 function redirectTarget(req: Request): { redirectUri: string; state?: string; fragment: boolean } | null {
@@ -30,7 +31,7 @@ export function authorizeErrorHandler(sendPage: SendPage, logger: EgLogger, issu
       return sendPage(res, 403, 'error', { title: 'Form expired', message: (raw as Error).message });
     }
     const err = toOAuthError(raw);
-    if (err.status >= 500) logger.error(`oauth2 authorize: ${err.error}: ${err.detail ?? err.description}`);
+    if (err.status >= 500) logFailure(logger, 'oauth2 authorize', err);
     const target = redirectTarget(req);
     const isTransactionError = ['ForbiddenError', 'BadRequestError'].includes((raw as Error).name);
     if (!target || isTransactionError) {

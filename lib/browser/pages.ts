@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { EgLogger } from '../eg/types';
 import { toOAuthError } from '../errors';
+import { logFailure } from '../http/log-failure';
 import type { Settings } from '../settings';
 import type { PageName, Render } from './views';
 
@@ -35,7 +36,7 @@ export function pageRenderer(render: Render, settings: Settings, logger: EgLogge
         return;
       }
       const failure = toOAuthError(err);
-      logger.error(`oauth2 pages: the session could not be saved: ${failure.error}: ${failure.detail ?? failure.description}`);
+      logFailure(logger, 'oauth2 pages: the session could not be saved', failure);
       send(res, failure.status, 'error', { title: 'Temporarily unavailable', message: failure.description, code: failure.error });
     });
   };

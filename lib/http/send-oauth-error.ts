@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { EgLogger } from '../eg/types';
 import { OAuthError, toOAuthError } from '../errors';
+import { logFailure } from './log-failure';
 
 /**
  * Answers an OAuth error as RFC 6749 §5.2 JSON. The public description is
@@ -9,7 +10,7 @@ import { OAuthError, toOAuthError } from '../errors';
 export function sendOAuthError(res: Response, raw: unknown, logger: EgLogger): OAuthError {
   const err = toOAuthError(raw);
   if (err.status >= 500) {
-    logger.error(`oauth2: ${err.error}: ${err.detail ?? err.description}`);
+    logFailure(logger, 'oauth2', err);
   } else if (err.detail) {
     logger.debug(`oauth2: ${err.error}: ${err.detail}`);
   }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { SendPage } from '../browser/pages';
 import type { EgLogger } from '../eg/types';
 import { clientErrorStatus, toOAuthError } from '../errors';
+import { logFailure } from '../http/log-failure';
 
 /** An app that is not the signed-in user's to manage: 404 whether or not it exists, so ids cannot be probed. */
 export class AppNotFound extends Error {
@@ -29,7 +30,7 @@ export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
       return sendPage(res, unreadable, 'error', { title: 'Form not accepted', message: 'The form was too large or malformed. Go back and try again.' });
     }
     const failure = toOAuthError(err);
-    logger.error(`oauth2 apps: ${failure.error}: ${failure.detail ?? failure.description}`);
+    logFailure(logger, 'oauth2 apps', failure);
     if (failure.status === 503) {
       return sendPage(res, 503, 'error', { title: 'Temporarily unavailable', message: failure.description, code: failure.error });
     }

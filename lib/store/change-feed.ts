@@ -44,7 +44,8 @@ export class ChangeFeed<T> {
       }, (err: Error) => logger.warn(`oauth2: ${channel}: ${err.message}`));
     });
     subscriber.on('close', () => {
-      if (this.connected) logger.warn(`oauth2: the subscription to ${channel} lost its Redis connection; ${caches} are off until it is back`);
+      // debug: the plugin's connection reports the outage once (store-deadline.ts); this only says which caches it turns off.
+      if (this.connected) logger.debug(`oauth2: the subscription to ${channel} lost its Redis connection; ${caches} are off until it is back`);
       this.connected = false;
       this.events.emit('change', 'all');
     });

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import type { EgLogger } from '../../lib/eg/types';
 import { InsufficientScope, OAuthError, toOAuthError } from '../../lib/errors';
 import { quotedParam } from '../../lib/http/challenge';
+import { logFailure } from '../../lib/http/log-failure';
 
 /** A request that carried no token at all: RFC 6750 §3.1 says no error code then. */
 export class MissingToken extends Error {}
@@ -19,7 +20,7 @@ export function sendBearerChallenge(res: Response, failure: unknown, realm: stri
   }
   const err: OAuthError = toOAuthError(failure);
   if (err.status >= 500) {
-    logger.error(`oauth2 policy: ${err.error}: ${err.detail ?? err.description}`);
+    logFailure(logger, 'oauth2 policy', err);
     res.status(err.status).json(err.toJSON());
     return;
   }

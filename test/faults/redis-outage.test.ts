@@ -148,4 +148,26 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
       expectAlive(world);
     });
   });
+
+  describe('EG\'s own admin API, and the log, across an outage (issue 16, item 6)', function () {
+    it('leaves EG\'s admin API waiting for Redis as EG does without the plugin, answering once it is back, never a raw 500', async function () {
+      this.timeout(30000);
+      await redis.stop();
+      const pending = request(`${world.gateway.adminUrl}/users`);
+      const early = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000))]);
+      expect(early, 'EG queues its commands while it reconnects; the plugin must not turn that off').to.equal('still waiting');
+      await redis.start();
+      const res = await pending;
+      expect(res.status, res.text).to.equal(200);
+      expect(res.text).not.to.match(/Stream isn't writeable/);
+    });
+
+    it('logs one line when Redis goes away and one when it is back, per outage, not one per failed request', async function () {
+      const output = world.gateway.output();
+      // Two outages in this file: the stop above and this describe's own.
+      expect(output.match(/oauth2: lost the connection to Redis at /g) ?? [], output).to.have.length(2);
+      expect(output.match(/oauth2: Redis at \S+ is back after \d+\.\d s/g) ?? [], output).to.have.length(2);
+      expect((output.match(/temporarily_unavailable/g) ?? []).length, output).to.be.at.most(6);
+    });
+  });
 });
