@@ -59,6 +59,9 @@ import { mountServerProxyRoutes } from './routes/server-proxy.route';
 import { adminBodyErrors } from './lib/http/admin-body-errors';
 import { limitJsonNesting } from './lib/http/json-depth';
 import { mountPages } from './routes/pages';
+import { mountNotFound } from './routes/not-found.route';
+import { pageRenderer } from './lib/browser/pages';
+import { compileViews } from './lib/browser/views';
 import { dynamicRegistration } from './lib/registration/dynamic-registration';
 import { mountRegisterRoutes } from './routes/register.route';
 import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-tokens.route';
@@ -114,8 +117,10 @@ function init(ctx: PluginContext): void {
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
-  mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, logger });
+  const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
+  mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger });
   mountServerProxyRoutes(endpoints, { settings, servers, logger });
+  mountNotFound(endpoints, { settings, sendPage, publishesJwks: jwts.hasPublicKeys });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });

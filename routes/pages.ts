@@ -2,9 +2,9 @@ import express, { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { OAuth2Server } from 'oauth2orize';
 import { csrfProtection } from '../lib/browser/csrf';
-import { pageRenderer } from '../lib/browser/pages';
+import type { SendPage } from '../lib/browser/pages';
 import { browserSession } from '../lib/browser/session';
-import { compileViews, DEFAULT_VIEWS } from '../lib/browser/views';
+import { DEFAULT_VIEWS } from '../lib/browser/views';
 import { ClientRegistrar } from '../lib/clients/client-registrar';
 import type { OperatorAppNames } from '../lib/registration/operator-app-names';
 import { RevealOnce } from '../lib/registration/reveal-once';
@@ -32,6 +32,7 @@ interface Deps {
   signIn: ReturnType<typeof throttledSignIn>;
   store: TokenStore;
   operatorNames: OperatorAppNames;
+  sendPage: SendPage;
   logger: EgLogger;
 }
 
@@ -40,7 +41,7 @@ interface Deps {
  * the login they share, with one session, CSRF protection and set of views.
  * Only mounted when something enabled needs them.
  */
-export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, logger }: Deps): void {
+export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger }: Deps): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
   const webRegistration = settings.clientRegistration.enabled;
@@ -50,7 +51,7 @@ export function mountPages(router: Router, { settings, services, db, server, dev
     services,
     session: browserSession(db, settings),
     csrf: csrfProtection(),
-    sendPage: pageRenderer(compileViews(settings.views), settings, logger),
+    sendPage,
     logger
   };
   if (browserFlows) mountAuthorizeRoutes(router, { ...pages, server, consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl) });

@@ -78,7 +78,8 @@ export const settingsSchema = {
         'xn-- form): it is sent in headers (the Basic challenge\'s realm) as well as in tokens and metadata. ' +
         'Defaults to http://localhost:<gateway http port>.'
     },
-    basePath: routePath('/oauth2', 'Path under which every endpoint of the plugin is mounted.'),
+    basePath: routePath('/oauth2', 'Path under which every endpoint of the plugin is mounted; any other path under it answers 404 ' +
+      '(JSON, or the error page for a browser), never reaching a pipeline.'),
     routes: {
       type: 'object',
       additionalProperties: false,

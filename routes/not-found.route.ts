@@ -1,0 +1,29 @@
+import type { Request, Response, Router } from 'express';
+import type { SendPage } from '../lib/browser/pages';
+import { describable } from '../lib/errors';
+import type { Settings } from '../lib/settings';
+
+interface Deps { settings: Settings; sendPage: SendPage; publishesJwks: boolean }
+
+/**
+ * Any other path under basePath, last: the styled error page for a browser,
+ * a JSON error for an API client, instead of Express's bare "Cannot GET"
+ * page. Never mounted with an empty basePath, where it would take every API
+ * call away from EG's pipelines.
+ */
+export function mountNotFound(router: Router, { settings, sendPage, publishesJwks }: Deps): void {
+  if (settings.basePath === '') return;
+  const jwksPath = settings.basePath + settings.routes.jwks;
+
+  router.use(function notFound(req: Request, res: Response): void {
+    const path = req.originalUrl.split('?')[0];
+    const why = path === jwksPath && !publishesJwks
+      ? 'This gateway publishes no JWK Set: it has no asymmetric signing key (plugins.oauth2.keys)'
+      : `Nothing is served at ${JSON.stringify(describable(path.slice(0, 200)))}`;
+    if (req.accepts(['json', 'html']) === 'html') {
+      sendPage(res, 404, 'error', { title: 'Page not found', message: why });
+      return;
+    }
+    res.status(404).json({ error: 'not_found', error_description: why });
+  });
+}
