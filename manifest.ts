@@ -33,6 +33,10 @@ import { TokenRevoker } from './lib/tokens/token.revoker';
 import { isEmulatedStore } from './lib/eg/emulated-store';
 import { saltRounds } from './lib/eg/salt-rounds';
 import { oneLineLogger } from './lib/eg/one-line-logger';
+import { startLine } from './lib/eg/start-line';
+import { checkAppModel } from './lib/eg/app-model';
+import { checkPipelines } from './lib/eg/pipeline-params';
+import { dryRunPolicy } from './policies/oauth2/dry-run';
 import { oauth2ScopesCondition } from './conditions/oauth2-scopes';
 import { mountAdminRevocationRoutes } from './routes/admin-revocation.route';
 import { mountIntrospectRoute } from './routes/introspect.route';
@@ -70,6 +74,8 @@ import { OperatorAppNames } from './lib/registration/operator-app-names';
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
+  checkAppModel(settings, ctx.config.models);
+  checkPipelines(gatewayConfig, dryRunPolicy);
   const logger = oneLineLogger(ctx.logger);
   const prefix = settings.store.keyPrefix;
   const emulated = isEmulatedStore(systemConfig);
@@ -139,7 +145,7 @@ function init(ctx: PluginContext): void {
   if (!emulated) {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
   }
-  logger.info(`oauth2: issuer ${settings.issuer}, endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`);
+  logger.info(startLine(settings, systemConfig, emulated));
 }
 
 const manifest = {

@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import os from 'os';
 import { DEFAULT_GRANTS, SAML2_BEARER, settingsSchema } from '../schemas/settings.schema';
+import { didYouMean } from './did-you-mean';
 import { isEmulatedStore } from './eg/emulated-store';
 import type { GatewayConfig, SystemConfig } from './eg/types';
 import type { KeySpec } from './keys/key-entry';
@@ -57,16 +58,20 @@ export class SettingsError extends TypeError {
   override name = 'SettingsError';
 }
 
-const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+// verbose: an unknown key's error carries the schema that lists the known ones (for "did you mean").
+const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, verbose: true });
 const validate = ajv.compile(settingsSchema);
 
-function describe(error: ErrorObject): string {
-  const where = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const key = 'additionalProperty' in error.params
-    ? [where, error.params.additionalProperty].filter(Boolean).join('.')
-    : where;
+/** An Ajv error as one line naming the key: `plugins.oauth2.accessToken.ttl must be >= 1`. */
+export function describeSchemaError(error: ErrorObject, root: string): string {
+  const where = [root, ...error.instancePath.split('/').slice(1)].join('.');
+  if (error.keyword === 'additionalProperties') {
+    const typed = String(error.params.additionalProperty);
+    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return `unknown setting ${where}.${typed}${didYouMean(typed, known)}`;
+  }
   const allowed = 'allowedValues' in error.params ? ` (one of: ${error.params.allowedValues.join(', ')})` : '';
-  return `plugins.oauth2${key ? '.' + key : ''} ${error.message}${allowed}`;
+  return `${where} ${error.message}${allowed}`;
 }
 
 /** Browser sessions need a secret; only the emulated store (the demo) may run on a fixed one. */
@@ -78,6 +83,19 @@ function demoSessionSecret(system: SystemConfig): string {
       'the built-in demo secret is only accepted on the emulated store');
   }
   return DEMO_SESSION_SECRET;
+}
+
+/**
+ * The issuer goes into every token, the metadata and the device URLs, and
+ * other instances must agree on it: guessing it is only safe for the demo's
+ * single emulated process. On a real Redis it must be set.
+ */
+function defaultIssuer(system: SystemConfig, gateway: GatewayConfig): string {
+  if (!isEmulatedStore(system)) {
+    throw new SettingsError('plugins.oauth2.issuer is required when the gateway runs on a real Redis: the public https URL clients reach ' +
+      'the gateway at (it goes into tokens, the metadata and the device URLs); http://localhost:<port> is only assumed on the emulated store');
+  }
+  return `http://localhost:${gateway.http?.port ?? 8080}`;
 }
 
 /** The SAML bearer grant joins the defaults once an identity provider is trusted. */
@@ -113,12 +131,12 @@ function checkAssertionTrust(settings: Settings): void {
 export function resolveSettings(raw: unknown, system: SystemConfig, gateway: GatewayConfig): Settings {
   const settings = structuredClone(raw ?? {}) as Record<string, unknown>;
   if (!validate(settings)) {
-    throw new SettingsError(describe(validate.errors![0]));
+    throw new SettingsError(describeSchemaError(validate.errors![0], 'plugins.oauth2'));
   }
   const resolved = settings as unknown as Settings;
   const egNamespace = system.db?.redis?.namespace ?? 'EG';
   resolved.store.keyPrefix ??= `${egNamespace}-oauth2-plugin:`;
-  resolved.issuer ??= `http://localhost:${gateway.http?.port ?? 8080}`;
+  resolved.issuer ??= defaultIssuer(system, gateway);
   resolved.issuer = resolved.issuer.replace(/\/+$/, '');
   resolved.basePath = resolved.basePath.replace(/\/+$/, '');
   resolved.session.secret ??= demoSessionSecret(system);

@@ -49,6 +49,9 @@ const NAME_CLASH = /already another application bound with|Multiple applications
 /** Revokes every grant of an app (TokenStore.revokeAllOf), so that a deleted app leaves no live token behind. */
 export type RevokeAppTokens = (appId: string) => Promise<unknown>;
 
+/** Every application property ClientRegistrar writes: EG refuses an app holding one its model (config/models/applications.json) lacks. */
+export const REGISTRAR_APP_PROPERTIES = ['name', 'registeredVia', 'public', 'redirectUri', 'redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'jwks', 'jwksUri'] as const;
+
 function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
   const [first, ...others] = registration.redirectUris;
   const props: Record<string, string> = { name: registration.name, registeredVia: via, public: String(registration.isPublic) };
@@ -111,7 +114,7 @@ export class ClientRegistrar {
     if (!app) throw new Error(`no app ${clientId}`);
     const props = appProperties(registration, app.registeredVia as RegisteredVia);
     // Properties the new registration leaves out must go too; EG's update cannot delete, so they are emptied.
-    for (const name of ['redirectUri', 'redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'jwks', 'jwksUri']) props[name] ??= '';
+    for (const name of REGISTRAR_APP_PROPERTIES) props[name] ??= '';
     delete props.registeredVia;
     await this.services.application.update(clientId, props);
     await this.setScopes(clientId, registration.scopes);

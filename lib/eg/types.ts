@@ -6,7 +6,14 @@ import type { Application, Request, RequestHandler } from 'express';
 
 export interface RedisOptions { namespace?: string; emulate?: boolean; host?: string; port?: number; db?: number }
 export interface SystemConfig { db?: { redis?: RedisOptions }; crypto?: { saltRounds?: number } }
-export interface GatewayConfig { http?: { port?: number; hostname?: string } }
+export interface GatewayConfig {
+  http?: { port?: number; hostname?: string };
+  admin?: { port?: number; host?: string; hostname?: string };
+  pipelines?: Record<string, { apiEndpoints?: string[]; policies?: Array<Record<string, unknown> | null> } | null>;
+}
+
+/** EG's models (config/models/*.json): JSON Schemas of what EG lets consumers hold. */
+export interface EgModels { applications?: { properties?: Record<string, unknown> } }
 
 export interface EgLogger {
   error(message: string): void;
@@ -84,7 +91,7 @@ export interface EgCondition {
 
 export interface PluginContext {
   settings: Record<string, unknown>;
-  config: { systemConfig: SystemConfig; gatewayConfig: GatewayConfig };
+  config: { systemConfig: SystemConfig; gatewayConfig: GatewayConfig; models?: EgModels };
   services: EgServices;
   logger: EgLogger;
   registerPolicy(policy: EgPolicy): void;

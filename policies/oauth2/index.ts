@@ -11,7 +11,7 @@ import { forwardIdentity, stripSpoofedIdentity } from './identity';
 import { introspectionTokenStrategy } from './introspection-token.strategy';
 import { jwtTokenStrategy } from './jwt-token.strategy';
 import { serverTokenStrategy } from './server-token.strategy';
-import type { TokenStrategy } from './token-strategy';
+import { strategySection, TokenStrategy } from './token-strategy';
 import type { ServerDirectory } from '../../lib/servers/server-directory';
 
 interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; servers: ServerDirectory; logger: EgLogger }
@@ -37,14 +37,8 @@ function requireEndpointScopes(req: Request, token: ValidatedToken): void {
 export function oauth2Policy({ validator, feed, servers, logger }: Deps): EgPolicy {
   function strategyFor(params: PolicyParams): TokenStrategy {
     if (params.server) return serverTokenStrategy(params.server, servers, feed, logger);
-    if (params.tokenStrategy === 'jwt') {
-      if (!params.jwt) throw new TypeError('oauth2 policy: tokenStrategy jwt needs a jwt section');
-      return jwtTokenStrategy(params.jwt, feed, logger);
-    }
-    if (params.tokenStrategy === 'introspection') {
-      if (!params.introspection) throw new TypeError('oauth2 policy: tokenStrategy introspection needs an introspection section');
-      return introspectionTokenStrategy(params.introspection, feed, logger);
-    }
+    if (params.tokenStrategy === 'jwt') return jwtTokenStrategy(strategySection(params, 'jwt'), feed, logger);
+    if (params.tokenStrategy === 'introspection') return introspectionTokenStrategy(strategySection(params, 'introspection'), feed, logger);
     return Object.assign((token: string) => validator.validate(token), { recall: (token: string) => validator.recall(token) });
   }
 

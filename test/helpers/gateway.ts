@@ -60,6 +60,8 @@ export interface GatewayOptions {
   nodeArgs?: string[];
   /** Leave `grants` to the plugin's default; otherwise tests that list none get the default plus the password grant. */
   pluginDefaultGrants?: boolean;
+  /** A models folder other than the demo's (which declares every application property the plugin documents). */
+  models?: string;
 }
 
 /**
@@ -89,7 +91,7 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const [httpPort, adminPort] = [options.port ?? await freePort(), await freePort()];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-oauth2-'));
-  fs.cpSync(MODELS, path.join(dir, 'models'), { recursive: true });
+  fs.cpSync(options.models ?? MODELS, path.join(dir, 'models'), { recursive: true });
   const namespace = options.namespace ?? `T${Math.random().toString(36).slice(2, 10)}`;
   const system: Record<string, unknown> = {
     db: { redis: options.redis ?? redisConfig(namespace) },

@@ -41,7 +41,8 @@ describe('loading the plugin into Express Gateway', function () {
     ['an out-of-range number', { accessToken: { ttl: 0 } }, /plugins\.oauth2\.accessToken\.ttl must be >= 1/],
     ['a wrong type', { refreshToken: { rotate: 'sometimes' } }, /plugins\.oauth2\.refreshToken\.rotate must be boolean/],
     ['a grant lifetime of 0, which is not "forever"', { refreshToken: { maxLifetime: 0 } }, /plugins\.oauth2\.refreshToken\.maxLifetime must be >= 1/],
-    ['an unknown key', { grnats: ['password'] }, /plugins\.oauth2\.grnats must NOT have additional properties/],
+    ['an unknown key, with the key it probably meant', { grnats: ['password'] }, /unknown setting plugins\.oauth2\.grnats; did you mean grants\?/],
+    ['a typo in a nested key', { accessToken: { tll: 600 } }, /unknown setting plugins\.oauth2\.accessToken\.tll; did you mean ttl\?/],
     ['an unknown grant', { grants: ['password', 'magic'] }, /plugins\.oauth2\.grants\.1 must be equal to one of the allowed values \(one of: authorization_code/],
     ['an issuer with a query', { issuer: 'https://as.example.com/?x=1' }, /plugins\.oauth2\.issuer must match pattern/],
     ['an issuer that is not ASCII (it goes into the Basic challenge header)', { issuer: 'https://sécurité.example' }, /plugins\.oauth2\.issuer must match pattern/]
@@ -73,9 +74,63 @@ describe('loading the plugin into Express Gateway', function () {
       const exited = await Promise.race([gateway.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 8000))]);
       expect(exited, gateway.output()).not.to.equal('still running');
       expect(exited).not.to.equal(0);
-      expect(gateway.output()).to.match(/realm should match pattern/);
+      expect(gateway.output()).to.match(/pipelines\.api\.policies\.0\.oauth2\.0\.action\.realm must match pattern/);
     } finally {
       await gateway.stop();
     }
+  });
+
+  describe('mistakes an operator makes, each stopping the gateway at start with one line naming the setting (issue 16, item 5)', function () {
+    const EG_MODELS = require('path').join(require('path').dirname(require.resolve('express-gateway/package.json')), 'lib', 'config', 'models');
+    const pipeline = (action: Record<string, unknown>) => ({
+      apiEndpoints: { orders: { host: '*', paths: ['/orders'] } },
+      serviceEndpoints: { backend: { url: 'http://127.0.0.1:9' } },
+      pipelines: { orders: { apiEndpoints: ['orders'], policies: [{ oauth2: [{ action }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }] } }
+    });
+
+    async function stopsWith(options: Parameters<typeof startGateway>[0], message: RegExp): Promise<void> {
+      const gateway = await startGateway({ ...options, expectExit: true });
+      try {
+        const exited = await Promise.race([gateway.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10000))]);
+        expect(exited, gateway.output()).to.equal(1);
+        expect(gateway.output()).to.match(message);
+        expect(gateway.output()).not.to.match(/\n\s+at \S+ \(/);
+      } finally {
+        await gateway.stop();
+      }
+    }
+
+    it('client registration enabled while the app model lacks the properties it writes (every registration would be a 500)', async function () {
+      await stopsWith({ models: EG_MODELS, settings: { clientRegistration: { enabled: true } } },
+        /plugins\.oauth2\.clientRegistration\.enabled needs config\/models\/applications\.json to declare the application properties registration writes; missing: registeredVia, public, redirectUris, grantTypes, tokenEndpointAuthMethod, jwks, jwksUri/);
+    });
+
+    it('dynamic registration enabled while the app model lacks them', async function () {
+      await stopsWith({ models: EG_MODELS, settings: { dynamicRegistration: { enabled: true } } }, /plugins\.oauth2\.dynamicRegistration\.enabled needs config\/models\/applications\.json/);
+    });
+
+    it('no issuer on a real Redis (it would become http://localhost:<port> in tokens, metadata and device URLs)', async function () {
+      await stopsWith({ settings: { issuer: undefined }, redis: { emulate: false, host: '127.0.0.1', port: 6379, namespace: 'noissuer' } },
+        /plugins\.oauth2\.issuer is required when the gateway runs on a real Redis/);
+    });
+
+    it('an unknown key in a pipeline\'s oauth2 parameters (passthrough: true would be ignored in silence)', async function () {
+      await stopsWith({ gateway: pipeline({ passthrough: true }) },
+        /unknown parameter pipelines\.orders\.policies\.0\.oauth2\.0\.action\.passthrough; did you mean passThrough\?/);
+    });
+
+    it('a jwt.keys entry that does not load, named with its pipeline instead of a stack trace', async function () {
+      await stopsWith({ gateway: pipeline({ tokenStrategy: 'jwt', jwt: { issuer: 'https://idp.example', audience: 'orders', keys: [{ alg: 'RS256', key: 'not a PEM key' }] } }) },
+        /pipelines\.orders\.policies\.0\.oauth2\.0\.action: jwt\.keys/);
+    });
+
+    it('still starts with the emulated store\'s default issuer, EG\'s passThrough and EG\'s default app model when nothing needs more', async function () {
+      const gateway = await startGateway({ models: EG_MODELS, settings: { issuer: undefined }, gateway: pipeline({ passThrough: true }) });
+      try {
+        expect(gateway.output()).to.match(/express-gateway-plugin-oauth2 \d+\.\d+\.\d+ running: issuer http:\/\/localhost:\d+, store emulated/);
+      } finally {
+        await gateway.stop();
+      }
+    });
   });
 });

@@ -1,0 +1,33 @@
+import { REGISTRAR_APP_PROPERTIES } from '../clients/client-registrar';
+import type { Settings } from '../settings';
+import { SettingsError } from '../settings';
+import type { EgModels } from './types';
+
+/** The settings that make the plugin write application properties, and their names in messages. */
+function registrationSettings(settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>): string[] {
+  return [
+    ...(settings.clientRegistration.enabled ? ['plugins.oauth2.clientRegistration.enabled'] : []),
+    ...(settings.dynamicRegistration.enabled ? ['plugins.oauth2.dynamicRegistration.enabled'] : [])
+  ];
+}
+
+/** The application properties enabled features write that EG's app model does not declare. */
+export function missingAppProperties(settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>, models: EgModels | undefined): string[] {
+  if (registrationSettings(settings).length === 0) return [];
+  const declared = models?.applications?.properties ?? {};
+  return REGISTRAR_APP_PROPERTIES.filter((name) => !(name in declared));
+}
+
+/**
+ * EG refuses to store an app with a property its model lacks: every
+ * registration would fail with a 500, the cause only in the log. Say so at
+ * start instead.
+ * @throws SettingsError naming the setting and the properties.
+ */
+export function checkAppModel(settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>, models: EgModels | undefined): void {
+  const missing = missingAppProperties(settings, models);
+  if (missing.length === 0) return;
+  throw new SettingsError(`${registrationSettings(settings).join(' and ')} needs config/models/applications.json to declare the application ` +
+    `properties registration writes; missing: ${missing.join(', ')} (declare each as { "type": "string" }; the README's ` +
+    'table of application properties says what each holds)');
+}

@@ -1,0 +1,79 @@
+import Ajv from 'ajv';
+import { policySchema, PolicyParams } from '../../schemas/policy.schema';
+import { didYouMean } from '../did-you-mean';
+import { describeSchemaError, SettingsError } from '../settings';
+import type { GatewayConfig } from './types';
+
+/**
+ * EG's common auth parameters (base/auth.json in EG's lib/policies/index.js),
+ * which EG's policy schemas take in by $ref: the only keys a pipeline may add
+ * to the policy's own.
+ */
+const EG_AUTH_SCHEMA = {
+  $id: 'http://express-gateway.io/schemas/base/auth.json',
+  type: 'object',
+  properties: { passThrough: { type: 'boolean', default: false } }
+} as const;
+
+const KNOWN = [...Object.keys(policySchema.allOf[1].properties), ...Object.keys(EG_AUTH_SCHEMA.properties)];
+
+const ajv = new Ajv({ useDefaults: true, strict: false, verbose: true });
+ajv.addSchema(EG_AUTH_SCHEMA);
+const validate = ajv.compile(policySchema);
+
+/** One `- oauth2:` step of a pipeline, and where it is written. */
+export interface OAuth2Step { where: string; action: Record<string, unknown> }
+
+/** Every `- oauth2:` step of every pipeline, `pipelines.orders.policies.0.oauth2.0.action` and its parameters. */
+export function oauth2Steps(gateway: GatewayConfig): OAuth2Step[] {
+  return Object.entries(gateway.pipelines ?? {}).flatMap(([name, pipeline]) =>
+    (pipeline?.policies ?? []).flatMap((entry, index) => {
+      if (!entry || typeof entry !== 'object' || !('oauth2' in entry)) return [];
+      const listed = entry.oauth2;
+      // `- oauth2:` (no steps) is one step without parameters, as EG reads it.
+      const steps = listed === null || listed === undefined ? [{}] : Array.isArray(listed) ? listed : [listed];
+      return steps.map((step, position) => ({
+        where: `pipelines.${name}.policies.${index}.oauth2.${position}.action`,
+        action: { ...(step as { action?: Record<string, unknown> } | null)?.action }
+      }));
+    }));
+}
+
+/**
+ * The step's parameters, validated and defaulted as the policy will get
+ * them. Unlike EG's schema check, which must leave the root open to its own
+ * helpers, an unknown key is refused: `passthrough: true` would otherwise be
+ * ignored in silence.
+ * @throws SettingsError naming the pipeline and the key.
+ */
+export function checkedParams({ where, action }: OAuth2Step): PolicyParams {
+  const unknown = Object.keys(action).find((key) => !KNOWN.includes(key));
+  if (unknown) throw new SettingsError(`unknown parameter ${where}.${unknown}${didYouMean(unknown, KNOWN)}`);
+  const params = structuredClone(action);
+  if (!validate(params)) throw new SettingsError(describeSchemaError(validate.errors![0], where));
+  return params as unknown as PolicyParams;
+}
+
+/** What is wrong with one step, or null: its parameters, then what the policy would build from them (`dryRun`). */
+export function stepProblem(step: OAuth2Step, dryRun: (params: PolicyParams) => void): string | null {
+  try {
+    const params = checkedParams(step);
+    dryRun(params);
+    return null;
+  } catch (err) {
+    const message = (err as Error).message.replace(/^oauth2 policy: /, '');
+    return err instanceof SettingsError ? message : `${step.where}: ${message}`;
+  }
+}
+
+/**
+ * Checks every pipeline's `oauth2` parameters at start, so that a mistake
+ * stops the gateway with the pipeline named.
+ * @throws SettingsError naming the pipeline and the key.
+ */
+export function checkPipelines(gateway: GatewayConfig, dryRun: (params: PolicyParams) => void): void {
+  for (const step of oauth2Steps(gateway)) {
+    const problem = stepProblem(step, dryRun);
+    if (problem) throw new SettingsError(problem);
+  }
+}

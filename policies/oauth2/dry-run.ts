@@ -1,0 +1,22 @@
+import type { EgLogger } from '../../lib/eg/types';
+import type { PolicyParams } from '../../schemas/policy.schema';
+import { requireSafeUrl } from './foreign-token';
+import { jwtTokenStrategy } from './jwt-token.strategy';
+import { strategySection } from './token-strategy';
+
+const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/**
+ * Builds what the policy would build from a pipeline's parameters, caching
+ * and fetching nothing, so that keys that do not load or a section left out
+ * stop the gateway at start with the pipeline named, instead of a stack
+ * trace while EG builds its pipelines. A `server:` entry is looked up per
+ * request (the registry changes at runtime): the check command reports
+ * names it cannot find.
+ * @throws TypeError saying what is wrong.
+ */
+export function dryRunPolicy(params: PolicyParams): void {
+  if (params.server) return;
+  if (params.tokenStrategy === 'jwt') jwtTokenStrategy(strategySection(params, 'jwt'), null, quiet);
+  if (params.tokenStrategy === 'introspection') requireSafeUrl(strategySection(params, 'introspection').endpoint, 'introspection.endpoint');
+}
