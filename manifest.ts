@@ -37,6 +37,7 @@ import { startLine } from './lib/eg/start-line';
 import { checkAppModel } from './lib/eg/app-model';
 import { checkPipelines } from './lib/eg/pipeline-params';
 import { dryRunPolicy } from './policies/oauth2/dry-run';
+import type { OAuth2PluginManifest } from './types';
 import { oauth2ScopesCondition } from './conditions/oauth2-scopes';
 import { mountAdminRevocationRoutes } from './routes/admin-revocation.route';
 import { mountIntrospectRoute } from './routes/introspect.route';
@@ -148,7 +149,7 @@ function init(ctx: PluginContext): void {
   logger.info(startLine(settings, systemConfig, emulated));
 }
 
-const manifest = {
+const manifest: OAuth2PluginManifest = {
   version: '1.2.0',
   policies: ['oauth2'],
   conditions: ['oauth2-scopes'],
@@ -163,9 +164,10 @@ const manifest = {
     type: 'object',
     description: `Validated by the plugin against ${settingsSchema.$id}`
   },
-  init(ctx: PluginContext): void {
+  init(ctx): void {
     try {
-      init(ctx);
+      // The public type says only what EG hands over; ours (lib/eg/types.ts) says what the plugin uses of it.
+      init(ctx as unknown as PluginContext);
     } catch (err) {
       stopGateway(err instanceof Error ? err.message : String(err), ctx.logger);
     }
