@@ -41,7 +41,7 @@ export function instructions(context: DemoContext): string {
    client       client_id=${demo.client.id}
                 client_secret=${demo.client.secret}   scopes: ${demo.client.scopes.join(' ')}
                 redirect URIs ${context.callbackUrl} ${demo.examplesRedirectUri}
-   public app   client_id=${demo.publicClient.id}   (no secret: code flow with PKCE, device flow)
+   public app   client_id=${demo.publicClient.id}   (Demo TV: no secret and no redirect URI, for the device flow)
    user         ${user.username} / ${user.password}
    samples      ${context.demoJsonFile}   (what examples/*.mjs read)
 ========================================================================

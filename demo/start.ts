@@ -5,15 +5,15 @@
  * in examples/ and prints how to try every flow the plugin offers.
  */
 import { createHash, randomBytes } from 'crypto';
-import path from 'path';
 import { AdminClient, seedWorld } from './admin-client';
 import { openDemoDir } from './demo-dir';
 import type { DemoJson } from './demo-json';
+import { demoConfigEnv } from './demo-env';
 import { generateDemoKeys } from './demo-keys';
 import { startEchoBackend } from './echo-backend';
+import { PortInUse, requireFreePort } from './free-port';
 import { DemoContext, exchangeCommand, instructions } from './instructions';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const httpPort = Number(process.env.DEMO_HTTP_PORT ?? 8080);
 const adminPort = Number(process.env.DEMO_ADMIN_PORT ?? 9876);
 const backendPort = Number(process.env.DEMO_BACKEND_PORT ?? 8081);
@@ -46,28 +46,21 @@ async function main(): Promise<void> {
   let context: DemoContext | undefined;
   const demoDir = openDemoDir();
   const keys = generateDemoKeys(demoDir);
-  const backend = await startEchoBackend(backendPort, '127.0.0.1', callbackPage(() => context));
-  Object.assign(process.env, {
-    DEMO_KEY_FILE: keys.signingKeyFile,
-    DEMO_ASSERTION_ISSUER: keys.assertionIssuer.issuer,
-    DEMO_ASSERTION_KID: keys.assertionIssuer.kid,
-    DEMO_ASSERTION_KEY_FILE: keys.assertionIssuer.publicKeyFile,
-    DEMO_SAML_ENTITY_ID: keys.samlIdp.entityId,
-    DEMO_SAML_CERT_FILE: keys.samlIdp.publicKeyFile,
-    EG_CONFIG_DIR: path.join(ROOT, 'demo', 'config'),
-    EG_DISABLE_CONFIG_WATCH: 'true',
-    OAUTH2_PLUGIN_PACKAGE: path.join(ROOT, 'dist', 'manifest.js'),
-    DEMO_HTTP_PORT: String(httpPort),
-    DEMO_ADMIN_PORT: String(adminPort),
-    DEMO_BACKEND_URL: backend.url
-  });
+  await requireFreePort(httpPort, 'DEMO_HTTP_PORT');
+  await requireFreePort(adminPort, 'DEMO_ADMIN_PORT');
+  const backend = await startEchoBackend(backendPort, '127.0.0.1', callbackPage(() => context))
+    .catch((err: NodeJS.ErrnoException) => { throw err.code === 'EADDRINUSE' ? new PortInUse(backendPort, 'DEMO_BACKEND_PORT') : err; });
+  Object.assign(process.env, demoConfigEnv(keys, { http: httpPort, admin: adminPort }, backend.url), { EG_DISABLE_CONFIG_WATCH: 'true' });
   // Loaded only now: EG reads its configuration when required.
   const gateway = require('express-gateway');
   await gateway().load(process.env.EG_CONFIG_DIR).run();
 
   const admin = new AdminClient(`http://127.0.0.1:${adminPort}`);
   const world = await seedWorld(admin, { redirectUri: callbackUrl, redirectUris: [examplesRedirectUri] });
-  const device = await admin.registerClient({ name: 'Demo TV', userId: world.developer.id, public: 'true' }, world.app.scopes);
+  // A TV has no browser to come back to: no redirect URI, and only the grants of the device flow.
+  const device = await admin.registerClient({
+    name: 'Demo TV', userId: world.developer.id, public: 'true', grantTypes: 'urn:ietf:params:oauth:grant-type:device_code refresh_token'
+  }, world.app.scopes);
   const demo: DemoJson = {
     gateway: base,
     admin: admin.baseUrl,
@@ -83,9 +76,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  process.stderr.write(busy
-    ? `demo failed to start: ${(err as Error).message}; set DEMO_HTTP_PORT, DEMO_ADMIN_PORT or DEMO_BACKEND_PORT\n`
+  process.stderr.write(err instanceof PortInUse
+    ? `demo failed to start: ${err.message}\n`
     : `demo failed to start: ${err instanceof Error ? err.stack : err}\n`);
   process.exit(1);
 });

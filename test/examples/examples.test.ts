@@ -18,6 +18,7 @@ describe('sample clients in examples/ against the demo gateway', function () {
   this.timeout(30000);
   let demo: Running;
   let demoDir: string;
+  let demoHttpPort: number;
   let browser: Browser;
   const samples = new Set<Running>();
   const user = { username: 'alice', password: 'alice-password-1' };
@@ -67,6 +68,7 @@ describe('sample clients in examples/ against the demo gateway', function () {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-'));
     const [http, admin, backend, examples] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    demoHttpPort = http;
     demo = runNode(path.join('dist', 'demo', 'start.js'), {
       DEMO_HTTP_PORT: String(http),
       DEMO_ADMIN_PORT: String(admin),
@@ -93,6 +95,26 @@ describe('sample clients in examples/ against the demo gateway', function () {
     const files = fs.readdirSync(path.join(ROOT, 'examples')).filter((file) => file.endsWith('.mjs')).sort();
     for (const file of files) expect(output).to.contain(`node examples/${file}`);
     expect(files.map((file) => file.replace('.mjs', ''))).to.deep.equal(TESTED.slice().sort());
+  });
+
+  it('a second demo on a port in use names the DEMO_* variable that moves it, without a stack trace (issue 16, item 10)', async function () {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-clash-'));
+    try {
+      const second = runNode(path.join('dist', 'demo', 'start.js'), { DEMO_HTTP_PORT: String(demoHttpPort), DEMO_ADMIN_PORT: String(await freePort()), OAUTH2_DEMO_DIR: otherDir });
+      expect(await second.exited).to.equal(1);
+      expect(second.output()).to.match(new RegExp(`port ${demoHttpPort} on 127\\.0\\.0\\.1 is in use .*set DEMO_HTTP_PORT to a free port`));
+      expect(second.output()).not.to.match(/\n\s+at /);
+    } finally {
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the banner offers the public app (no redirect URI) the device flow only, and the code flow is refused for it (issue 16, item 7)', async function () {
+    const demoJson = JSON.parse(fs.readFileSync(path.join(demoDir, 'demo.json'), 'utf8'));
+    expect(demo.output()).to.match(/public app +client_id=\S+ +\(Demo TV: no secret and no redirect URI, for the device flow\)/);
+    expect(demo.output()).not.to.match(/public app.*code flow/);
+    const authorize = await fetch(`${demoJson.gateway}/oauth2/authorize?response_type=code&client_id=${demoJson.publicClient.id}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
+    expect(authorize.status).to.equal(400);
   });
 
   it('a sample says to start the demo first when there is no demo.json', async function () {
