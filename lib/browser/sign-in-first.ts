@@ -1,4 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
+import { InvalidRequest } from '../errors';
+
+/**
+ * The longest login redirect sent: the URL to come back to travels in it,
+ * percent-encoded once more, and a Location header much past 8 kB is cut or
+ * refused by browsers, proxies and Node's own client (its header limit is
+ * 16 kB in all), which then never gets to sign in.
+ */
+const MAX_LOCATION = 8192;
 
 /**
  * A page for signed-in resource owners only. A visitor is sent to the login
@@ -6,11 +15,17 @@ import type { NextFunction, Request, Response } from 'express';
  * only follows to the plugin's own pages), never in a session: nothing is
  * stored for a visitor who may never sign in (issue 15, item 13: every
  * anonymous GET of the authorization endpoint stored a session for an hour).
+ * A request too long to come back to is invalid_request, answered as the
+ * route answers errors (to the client, or on an error page).
  * @param returnTo where to come back to; default: the page asked for.
  */
 export function signInFirst(loginPath: string, status: 302 | 303, returnTo?: string) {
   return function signInFirst(req: Request, res: Response, next: NextFunction): void {
     if (req.user) return next();
-    res.redirect(status, `${loginPath}?${new URLSearchParams({ return_to: returnTo ?? req.originalUrl })}`);
+    const location = `${loginPath}?${new URLSearchParams({ return_to: returnTo ?? req.originalUrl })}`;
+    if (location.length > MAX_LOCATION) {
+      return next(new InvalidRequest('The request is too long to come back to after signing in', `login redirect of ${location.length} characters`));
+    }
+    res.redirect(status, location);
   };
 }

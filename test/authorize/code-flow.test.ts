@@ -205,6 +205,16 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(res.headers.get('location')).to.equal(null);
   });
 
+  it('answers invalid_request to the client for a request too long to come back to after sign-in, instead of a login redirect no client can read', async function () {
+    const res = await new Browser(world.gateway.url).get(authorizeUrl(codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256', padding: '\u{1F525}'.repeat(800) })));
+    expect(res.status).to.equal(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(location.origin + location.pathname).to.equal('http://127.0.0.1:8000/callback');
+    expect(location.searchParams.get('error')).to.equal('invalid_request');
+    expect(location.searchParams.get('state')).to.equal('st-123');
+    expect(res.headers.get('location')!.length).to.be.below(8192);
+  });
+
   it('answers invalid_grant for an unknown code', async function () {
     const res = await exchange({ code: 'x'.repeat(43), code_verifier: pkcePair().verifier });
     expect(res.status).to.equal(400);
