@@ -125,7 +125,8 @@ describe('loading the plugin into Express Gateway', function () {
     });
 
     it('still starts with the emulated store\'s default issuer, EG\'s passThrough and EG\'s default app model when nothing needs more', async function () {
-      const gateway = await startGateway({ models: EG_MODELS, settings: { issuer: undefined }, gateway: pipeline({ passThrough: true }) });
+      // The emulated store whatever REDIS_URL says: the default issuer is only assumed there.
+      const gateway = await startGateway({ models: EG_MODELS, settings: { issuer: undefined }, gateway: pipeline({ passThrough: true }), redis: { emulate: true, namespace: 'defaults' } });
       try {
         expect(gateway.output()).to.match(/express-gateway-plugin-oauth2 \d+\.\d+\.\d+ running: issuer http:\/\/localhost:\d+, store emulated/);
       } finally {
