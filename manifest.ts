@@ -34,6 +34,7 @@ import { isEmulatedStore } from './lib/eg/emulated-store';
 import { saltRounds } from './lib/eg/salt-rounds';
 import { oneLineLogger } from './lib/eg/one-line-logger';
 import { startLine } from './lib/eg/start-line';
+import { leftoverLines } from './lib/eg/eg-leftovers';
 import { checkAppModel } from './lib/eg/app-model';
 import { checkPipelines } from './lib/eg/pipeline-params';
 import { dryRunPolicy } from './policies/oauth2/dry-run';
@@ -147,6 +148,8 @@ function init(ctx: PluginContext): void {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
   }
   logger.info(startLine(settings, systemConfig, emulated));
+  // Said at start as the check command says it, so that the two never disagree; a warning, since nothing breaks.
+  if (ctx.config.systemConfigPath) for (const line of leftoverLines(ctx.config.systemConfigPath)) logger.warn(`oauth2: ${line}`);
 }
 
 const manifest: OAuth2PluginManifest = {
@@ -169,7 +172,7 @@ const manifest: OAuth2PluginManifest = {
       // The public type says only what EG hands over; ours (lib/eg/types.ts) says what the plugin uses of it.
       init(ctx as unknown as PluginContext);
     } catch (err) {
-      stopGateway(err instanceof Error ? err.message : String(err), ctx.logger);
+      stopGateway(err instanceof Error ? err.message : String(err));
     }
   }
 };

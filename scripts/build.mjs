@@ -52,6 +52,8 @@ for (const file of built) {
   fs.renameSync(path.join(staging, file), target);
 }
 fs.rmSync(staging, { recursive: true, force: true });
+// The command line stays executable: npm sets the bit when it links the bin, not when a build replaces the file.
+for (const file of built) if (file.startsWith(`bin${path.sep}`) && file.endsWith('.js')) fs.chmodSync(path.join(dist, file), 0o755);
 // The product's own entries only when it is built alone: a checkout's compiled demo, tests and bench
 // (npm test's full build) stay, so that installing this folder by path (npm runs prepare then) leaves a running suite alone.
 const scope = new Set([...built].map((file) => file.split(path.sep)[0]));

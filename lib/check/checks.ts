@@ -1,6 +1,7 @@
 import path from 'path';
 import type { Redis } from 'ioredis';
 import { missingAppProperties } from '../eg/app-model';
+import { leftoverLines } from '../eg/eg-leftovers';
 import { isEmulatedStore } from '../eg/emulated-store';
 import { oauth2Steps, stepProblem } from '../eg/pipeline-params';
 import { PACKAGE } from '../eg/start-line';
@@ -82,17 +83,9 @@ export function pipelinesValid(folder: GatewayFolder): Finding[] {
   });
 }
 
-/** EG's own settings for its built-in oauth2 policy, which this plugin leaves unused, and what replaces each. */
-const EG_LEFTOVERS: Record<string, string> = {
-  session: 'plugins.oauth2.session',
-  accessTokens: 'plugins.oauth2.accessToken.ttl',
-  refreshTokens: 'plugins.oauth2.refreshToken.ttl',
-  authorizationCodes: 'plugins.oauth2.authorizationCode.ttl'
-};
-
+/** EG's own oauth2 settings in system.config, unused with this plugin: one problem each. */
 export function noLeftovers(folder: GatewayFolder): Finding[] {
-  return Object.entries(EG_LEFTOVERS).filter(([key]) => folder.systemKeys.includes(key)).map(([key, instead]) =>
-    problem(`system.config: ${key} configures EG's built-in oauth2 policy, which this plugin replaces; it is unused (${instead} applies): remove it`));
+  return leftoverLines(folder.systemPath).map(problem);
 }
 
 /** The Redis of db.redis answers, and every `server:` a pipeline names is registered there. */

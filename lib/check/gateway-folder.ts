@@ -10,8 +10,8 @@ export interface GatewayFolder {
   system: SystemConfig & { plugins?: Record<string, Record<string, unknown> | null> } & Record<string, unknown>;
   gateway: GatewayConfig;
   models: EgModels;
-  /** The top-level keys system.config itself writes (EG's loader adds its defaults to `system`). */
-  systemKeys: string[];
+  /** The system.config file EG read. */
+  systemPath: string;
   /** The express-gateway installation that will run this folder. */
   egRoot: string;
 }
@@ -51,8 +51,5 @@ export function readGatewayFolder(configDir: string): GatewayFolder {
   config.loadConfig('system');
   config.loadConfig('gateway');
   config.loadModels();
-  const yaml = require(resolveFrom(egRoot, 'js-yaml')) as { load(text: string): unknown };
-  const written = yaml.load(fs.readFileSync(config.systemConfigPath, 'utf8'));
-  const systemKeys = written && typeof written === 'object' ? Object.keys(written) : [];
-  return { dir, configDir: absolute, system: config.systemConfig, gateway: config.gatewayConfig, models: config.models, systemKeys, egRoot };
+  return { dir, configDir: absolute, system: config.systemConfig, gateway: config.gatewayConfig, models: config.models, systemPath: config.systemConfigPath, egRoot };
 }

@@ -91,7 +91,7 @@ export interface EgCondition {
 
 export interface PluginContext {
   settings: Record<string, unknown>;
-  config: { systemConfig: SystemConfig; gatewayConfig: GatewayConfig; models?: EgModels };
+  config: { systemConfig: SystemConfig; gatewayConfig: GatewayConfig; models?: EgModels; systemConfigPath?: string };
   services: EgServices;
   logger: EgLogger;
   registerPolicy(policy: EgPolicy): void;

@@ -94,6 +94,7 @@ describe('loading the plugin into Express Gateway', function () {
         const exited = await Promise.race([gateway.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10000))]);
         expect(exited, gateway.output()).to.equal(1);
         expect(gateway.output()).to.match(message);
+        expect(gateway.output().match(/cannot start: /g), 'said once').to.have.length(1);
         expect(gateway.output()).not.to.match(/\n\s+at \S+ \(/);
       } finally {
         await gateway.stop();
@@ -122,6 +123,17 @@ describe('loading the plugin into Express Gateway', function () {
     it('a jwt.keys entry that does not load, named with its pipeline instead of a stack trace', async function () {
       await stopsWith({ gateway: pipeline({ tokenStrategy: 'jwt', jwt: { issuer: 'https://idp.example', audience: 'orders', keys: [{ alg: 'RS256', key: 'not a PEM key' }] } }) },
         /pipelines\.orders\.policies\.0\.oauth2\.0\.action: jwt\.keys/);
+    });
+
+    it('warns at start about EG\'s own oauth2 settings left in system.config, as the check command reports them', async function () {
+      const gateway = await startGateway({ system: { accessTokens: { timeToExpiry: 7200000 }, session: { secret: 'keyboard cat' } } });
+      try {
+        expect(gateway.output()).to.match(/oauth2: system\.config: accessTokens configures EG's built-in oauth2 policy, which this plugin replaces; it is unused \(plugins\.oauth2\.accessToken\.ttl applies\): remove it/);
+        expect(gateway.output()).to.match(/oauth2: system\.config: session configures EG's built-in oauth2 policy/);
+        expect(gateway.output()).not.to.match(/refreshTokens configures/);
+      } finally {
+        await gateway.stop();
+      }
     });
 
     it('still starts with the emulated store\'s default issuer, EG\'s passThrough and EG\'s default app model when nothing needs more', async function () {

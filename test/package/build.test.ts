@@ -63,6 +63,8 @@ describe('building the package (issue 16, item 3)', function () {
     expect(rebuild.samples, 'sampled throughout the build').to.be.above(100);
     expect(rebuild.missing, `dist/manifest.js was missing in ${rebuild.missing} of ${rebuild.samples} samples`).to.equal(0);
     expect(fs.existsSync(path.join(dir, 'dist', 'test', 'kept.js'))).to.equal(true);
+    // npm makes the bin executable when it links it, not when a build replaces the file (a path install runs it from here).
+    expect(fs.statSync(path.join(dir, 'dist', 'bin', 'express-gateway-plugin-oauth2.js')).mode & 0o111).to.equal(0o111);
   });
 
   it('leaves dist/ as it was when the sources do not compile, and says so', async function () {

@@ -1,0 +1,31 @@
+import fs from 'fs';
+
+/** EG's own settings for its built-in oauth2 policy, which this plugin leaves unused, and what replaces each. */
+export const EG_LEFTOVERS: Readonly<Record<string, string>> = {
+  session: 'plugins.oauth2.session',
+  accessTokens: 'plugins.oauth2.accessToken.ttl',
+  refreshTokens: 'plugins.oauth2.refreshToken.ttl',
+  authorizationCodes: 'plugins.oauth2.authorizationCode.ttl'
+};
+
+/**
+ * The top-level keys a system.config file itself writes: EG's loader adds
+ * its defaults for the leftovers, so the loaded config cannot tell. A YAML
+ * top-level key starts its line; JSON is parsed.
+ */
+export function writtenKeys(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  // JSON is YAML too: a .yml file may hold it.
+  if (file.endsWith('.json') || text.trimStart().startsWith('{')) {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? Object.keys(parsed) : [];
+  }
+  return [...text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm)].map((match) => match[1]);
+}
+
+/** One line per leftover EG oauth2 setting a system.config file writes. */
+export function leftoverLines(file: string): string[] {
+  const keys = writtenKeys(file);
+  return Object.entries(EG_LEFTOVERS).filter(([key]) => keys.includes(key)).map(([key, instead]) =>
+    `system.config: ${key} configures EG's built-in oauth2 policy, which this plugin replaces; it is unused (${instead} applies): remove it`);
+}
