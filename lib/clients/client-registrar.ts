@@ -45,6 +45,12 @@ export class AppNameTaken extends Error {
 }
 
 const NAME_CLASH = /already another application bound with|Multiple applications with/;
+const NO_OWNER = /^Failed to insert application: User .* not found$/;
+
+/** The user meant to own a new app does not exist (any more): an admin-issued initial access token outlived its owner. */
+export class OwnerGone extends Error {
+  constructor(readonly ownerId: string) { super(`The user ${ownerId} who would own the application does not exist`); }
+}
 
 /** Revokes every grant of an app (TokenStore.revokeAllOf), so that a deleted app leaves no live token behind. */
 export type RevokeAppTokens = (appId: string) => Promise<unknown>;
@@ -79,7 +85,8 @@ export class ClientRegistrar {
    */
   async register(ownerId: string, registration: ClientRegistration, via: RegisteredVia): Promise<{ client: RegisteredClient; secret?: string }> {
     const app = await this.services.application.insert(appProperties(registration, via), ownerId).catch((err: Error) => {
-      throw NAME_CLASH.test(err?.message ?? '') ? new AppNameTaken(registration.name) : err;
+      if (NAME_CLASH.test(err?.message ?? '')) throw new AppNameTaken(registration.name);
+      throw NO_OWNER.test(err?.message ?? '') ? new OwnerGone(ownerId) : err;
     });
     const secret = randomSecret();
     try {

@@ -1,5 +1,5 @@
-import { AppNameTaken, ClientRegistrar, ClientRegistration, RegisteredClient } from '../clients/client-registrar';
-import { InvalidClientMetadata } from '../errors';
+import { AppNameTaken, ClientRegistrar, ClientRegistration, OwnerGone, RegisteredClient } from '../clients/client-registrar';
+import { InvalidClientMetadata, InvalidToken } from '../errors';
 import type { ClientMetadataStore, StoredRegistration } from '../store/client-metadata.store';
 import { randomSecret } from '../tokens/token-value';
 import { clientInformation, usesSecret } from './client-information';
@@ -26,10 +26,13 @@ function shownBack(metadata: ClientMetadata): Record<string, unknown> {
 }
 
 /**
- * EG refuses an app whose name its owner already uses, or a third app of a
- * name two already share (application.dao.js): that is the client's to fix.
+ * What EG's refusal to make the app means to the client: a name its owner
+ * already uses, or a third app of a name two already share
+ * (application.dao.js), is the client's to fix; an owner that no longer
+ * exists makes the initial access token worthless.
  */
-function nameTaken(err: unknown): unknown {
+function registrationRefused(err: unknown): unknown {
+  if (err instanceof OwnerGone) return new InvalidToken('The initial access token\'s owner no longer exists', err.message);
   return err instanceof AppNameTaken ? new InvalidClientMetadata('client_name is already used by another client; choose another', err.message) : err;
 }
 
@@ -49,7 +52,7 @@ export class DynamicClients {
   async register(ownerId: string, metadata: ClientMetadata): Promise<Record<string, unknown>> {
     // EG names must be unique per owner: a client that gives none gets a name nobody else has.
     const name = metadata.clientName ?? `client ${randomSecret().slice(0, 8)}`;
-    const made = await this.registrar.register(ownerId, toRegistration(metadata, name), 'dynamic').catch((err) => { throw nameTaken(err); });
+    const made = await this.registrar.register(ownerId, toRegistration(metadata, name), 'dynamic').catch((err) => { throw registrationRefused(err); });
     const registrationAccessToken = randomSecret();
     const stored = { issuedAt: Math.floor(Date.now() / 1000), metadata: shownBack(metadata) };
     try {

@@ -196,6 +196,13 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       expect((await admin('DELETE', `/${token.id}`)).status).to.equal(404);
     });
 
+    it('answers 401 invalid_token, not a 500, for a token whose owner was deleted after it was issued', async function () {
+      const owner = await world.gateway.admin.createUser({ username: `leaving-${Date.now()}`, firstname: 'Leaving', lastname: 'Soon' });
+      const token = (await admin('POST', '', { owner: owner.id })).json.initial_access_token;
+      expect((await request(`${world.gateway.adminUrl}/users/${owner.id}`, { method: 'DELETE' })).status).to.equal(204);
+      expectOAuthError(await register(machine(), token), 401, 'invalid_token', /owner no longer exists/);
+    });
+
     it('refuses an unknown owner or a bad body with 400 naming the field', async function () {
       expectOAuthError(await admin('POST', '', { owner: 'nobody-at-all' }), 400, 'invalid_request', /owner/);
       expectOAuthError(await admin('POST', '', {}), 400, 'invalid_request', /owner/);
