@@ -3,6 +3,7 @@ import type oauth2orize from 'oauth2orize';
 import { getAuthorizeRequest } from '../lib/browser/authorize-request';
 import { aboutClient } from '../lib/browser/about-client';
 import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
+import { authorizeFormAsQuery } from '../lib/browser/authorize-form';
 import { checkAuthorizeRequest, resolveClient } from '../lib/browser/check-authorize-request';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
@@ -34,7 +35,7 @@ const MAX_PENDING = 5;
 type Transaction = { transactionID: string; client: Client; redirectURI: string; req: ParsedAuthorization & { scope?: string[] } };
 
 /**
- * GET <authorize> (RFC 6749 §3.1) and POST <decision>: check the request,
+ * GET or POST <authorize> (RFC 6749 §3.1) and POST <decision>: check the request,
  * make sure the resource owner is signed in, ask for consent (unless it was
  * remembered), then answer the client with a code or a token.
  */
@@ -115,15 +116,17 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   }
 
   const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
-  router.get(settings.routes.authorize,
-    ...pageSteps(session),
+  const authorizeSteps = [
     resolveClient(services),
     checkAuthorizeRequest(settings),
     signInFirst(loginPath, 302),
     authorization,
     keepRecentTransactions,
     renderConsent,
-    authorizeError);
+    authorizeError
+  ];
+  router.get(settings.routes.authorize, ...pageSteps(session), ...authorizeSteps);
+  router.post(settings.routes.authorize, ...pageSteps(session), ...authorizeFormAsQuery(settings.basePath + settings.routes.authorize), ...authorizeSteps);
   router.post(settings.routes.decision,
     ...formPostSteps(session, csrf, requireSignedIn),
     server.decision(parseDecision),

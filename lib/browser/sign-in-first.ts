@@ -22,7 +22,9 @@ const MAX_LOCATION = 8192;
 export function signInFirst(loginPath: string, status: 302 | 303, returnTo?: string) {
   return function signInFirst(req: Request, res: Response, next: NextFunction): void {
     if (req.user) return next();
-    const location = `${loginPath}?${new URLSearchParams({ return_to: returnTo ?? req.originalUrl })}`;
+    // res.locals.returnTo: a POSTed request comes back as a GET with its parameters (authorize-form.ts).
+    const back = returnTo ?? (typeof res.locals.returnTo === 'string' ? res.locals.returnTo : req.originalUrl);
+    const location = `${loginPath}?${new URLSearchParams({ return_to: back })}`;
     if (location.length > MAX_LOCATION) {
       return next(new InvalidRequest('The request is too long to come back to after signing in', `login redirect of ${location.length} characters`));
     }

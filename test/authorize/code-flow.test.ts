@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
-import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
+import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI, TEST_PKCE, signIn } from '../helpers/flow';
 import { postForm, request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
@@ -56,6 +56,38 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(location.searchParams.get('state')).to.equal('st-123');
     expect(location.searchParams.get('iss'), 'RFC 9207').to.equal(world.gateway.url);
     expect(location.searchParams.get('code')).to.equal(null);
+  });
+
+  it('takes the authorization request as a POSTed form as well, with the same sign-in, checks and answers (RFC 6749 §3.1; issue 17, item 7)', async function () {
+    const browser = new Browser(world.gateway.url);
+    const pkce = pkcePair();
+    const params = codeParams(world, { code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+    const toLogin = await browser.post('/oauth2/authorize', params);
+    expect(toLogin.status).to.equal(302);
+    // After signing in the browser comes back with a GET carrying the same request.
+    const returnTo = new URL(toLogin.headers.get('location')!, world.gateway.url).searchParams.get('return_to')!;
+    expect(Object.fromEntries(new URL(returnTo, world.gateway.url).searchParams)).to.deep.equal(params);
+    const consent = await browser.follow(await signIn(browser, world, toLogin));
+    expect(consent.status).to.equal(200);
+    // Signed in, a POST goes straight to the consent page.
+    const posted = await browser.post('/oauth2/authorize', params);
+    expect(posted.status).to.equal(200);
+    expect(posted.text).to.contain(world.app.name);
+    const location = await decide(browser, posted, true);
+    expect(location.searchParams.get('state')).to.equal('st-123');
+    const tokens = await exchange({ code: location.searchParams.get('code')!, code_verifier: pkce.verifier });
+    expect(tokens.status, tokens.text).to.equal(200);
+
+    // The same checks: an unregistered redirect_uri is an error page, a missing challenge goes back to the client.
+    const wrongRedirect = await browser.post('/oauth2/authorize', { ...params, redirect_uri: 'https://evil.example/cb' });
+    expect(wrongRedirect.status).to.equal(400);
+    expect(wrongRedirect.headers.get('location')).to.equal(null);
+    const noPkce = await browser.post('/oauth2/authorize', codeParams(world, { code_challenge: '', code_challenge_method: '' }));
+    expect(new URL(noPkce.headers.get('location')!).searchParams.get('error')).to.equal('invalid_request');
+    // Parameters in one place only: a POST with a query string, or not a form, is refused on an error page.
+    const split = await browser.post(`/oauth2/authorize?client_id=${world.app.id}`, params);
+    expect(split.status).to.equal(400);
+    expect(split.headers.get('location')).to.equal(null);
   });
 
   it('refuses a decision without its CSRF token', async function () {
