@@ -19,6 +19,8 @@ export interface JwtAccessClaims {
   appId: string;
   userId: string;
   scope: string;
+  /** The redirect URI of the authorization request it came from (browser flows only); '' otherwise. */
+  redirectUri: string;
   iat: number;
   exp: number;
 }
@@ -49,7 +51,9 @@ export class JwtAccessTokens {
 
   sign(record: TokenRecord): Promise<string> {
     const key = this.keys[0];
-    return new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId })
+    // redirect_uri: what an opaque token's record keeps, for EG's eg-token-redirect-uri header (not secret: the client registered it).
+    const redirect = record.redirectUri ? { redirect_uri: record.redirectUri } : {};
+    return new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: AT_JWT })
       .setIssuer(this.settings.issuer)
       .setSubject(record.userId || record.appId)
@@ -63,7 +67,7 @@ export class JwtAccessTokens {
   /** @throws JwtRejected for a token this server did not sign, or that is expired. */
   async verify(token: string): Promise<JwtAccessClaims> {
     const claims: JWTPayload = await this.verifier.verify(token);
-    const { jti, gid, client_id: appId, sub, scope, iat, exp } = claims as JWTPayload & Record<string, unknown>;
+    const { jti, gid, client_id: appId, sub, scope, redirect_uri: redirectUri, iat, exp } = claims as JWTPayload & Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     return {
       jti: text(jti),
@@ -71,6 +75,7 @@ export class JwtAccessTokens {
       appId: text(appId),
       userId: sub === appId ? '' : text(sub),
       scope: text(scope),
+      redirectUri: text(redirectUri),
       iat: typeof iat === 'number' ? iat : 0,
       exp: exp as number
     };

@@ -84,7 +84,7 @@ export class LocalTokenValidator {
     if (!claims.jti || !claims.grantId || !claims.appId) throw new InvalidToken(INVALID);
     const snapshot = await this.reader.readJwtStatus(claims.jti, claims.grantId, claims.appId, claims.userId);
     if (snapshot.revoked) throw new InvalidToken(INVALID);
-    return this.toValidated({ ...claims, grantType: '', username: snapshot.username ?? '', redirectUri: '' }, snapshot);
+    return this.toValidated({ ...claims, grantType: '', username: snapshot.username ?? '' }, snapshot);
   }
 
   private toValidated(facts: Facts, status: ConsumerStatus): ValidatedToken {

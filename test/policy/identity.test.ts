@@ -1,5 +1,8 @@
 import { expect } from 'chai';
+import { Browser } from '../helpers/browser';
+import { authorize, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
 import { request } from '../helpers/http';
+import { ecKeyPair } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 
 /** The protected pipeline with this oauth2 action, followed by an EG policy that reads the consumer and token the oauth2 policy put on the request. */
@@ -114,5 +117,49 @@ describe('oauth2 policy: identity passed downstream', function () {
     } finally {
       await keep.stop();
     }
+  });
+});
+
+/** Every header EG's oauth2 documentation (seed 001) lists as passed downstream; user-defined properties are eg-consumer-<property>. */
+const SEED_HEADERS = [
+  'eg-token-scopes', 'eg-token-redirect-uri', 'eg-token-id', 'eg-token-expires-at', 'eg-token-created-at', 'eg-token-consumer-id',
+  'eg-token-authenticated-user-id', 'eg-token-auth-type', 'eg-consumer-user-id', 'eg-consumer-updated-at', 'eg-consumer-redirect-uri',
+  'eg-consumer-is-active', 'eg-consumer-id', 'eg-consumer-created-at', 'eg-consumer-type'
+];
+
+describe('oauth2 policy: every header of EG\'s documentation, for opaque and JWT access tokens alike (issue 17, item 6)', function () {
+  const upstream: Record<string, Record<string, string>> = {};
+  for (const format of ['opaque', 'jwt'] as const) {
+    it(`sends each of them upstream for a ${format} access token from the code flow`, async function () {
+      const keys = format === 'jwt' ? { keys: [{ kid: 'k1', alg: 'ES256', key: ecKeyPair().privatePem }] } : {};
+      const world = await startWorld({ settings: { accessToken: { format }, ...keys } });
+      try {
+        const browser = new Browser(world.gateway.url);
+        const pkce = pkcePair();
+        const consent = await authorize(browser, world, codeParams(world, { scope: 'read', code_challenge: pkce.challenge, code_challenge_method: 'S256' }));
+        const code = (await decide(browser, consent, true)).searchParams.get('code')!;
+        const tokens = await world.token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier });
+        expect(tokens.status, tokens.text).to.equal(200);
+        const res = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${tokens.json.access_token}` } });
+        expect(res.status).to.equal(200);
+        const headers = res.json.headers as Record<string, string>;
+        expect(SEED_HEADERS.filter((name) => !headers[name])).to.deep.equal([]);
+        expect(headers['eg-token-redirect-uri']).to.equal(REDIRECT_URI);
+        expect(headers['eg-token-authenticated-user-id']).to.equal(world.user.id);
+        expect(headers['eg-consumer-name'], 'a user-defined property').to.equal(world.app.name);
+        upstream[format] = headers;
+      } finally {
+        await world.stop();
+      }
+    });
+  }
+
+  it('with the same values whatever the format, but for the token\'s own id and times', function () {
+    if (!upstream.opaque || !upstream.jwt) return this.skip();
+    const comparable = (headers: Record<string, string>) => Object.fromEntries(SEED_HEADERS
+      .filter((name) => !['eg-token-id', 'eg-token-expires-at', 'eg-token-created-at', 'eg-token-consumer-id', 'eg-consumer-id',
+        'eg-consumer-user-id', 'eg-consumer-created-at', 'eg-consumer-updated-at', 'eg-token-authenticated-user-id'].includes(name))
+      .map((name) => [name, headers[name]]));
+    expect(comparable(upstream.jwt)).to.deep.equal(comparable(upstream.opaque));
   });
 });
