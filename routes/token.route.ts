@@ -44,7 +44,7 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
 
   router.post(path,
     noStore,
-    ...formBody(settings.tokenEndpoint.maxBodyBytes),
+    ...formBody(settings.tokenEndpoint.maxBodyBytes, settings.tokenEndpoint.acceptJson),
     checkGrantType,
     ...clientAuth,
     checkClientMayUseGrant,

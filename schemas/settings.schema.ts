@@ -513,6 +513,13 @@ export const settingsSchema = {
           maximum: 1048576,
           default: 16384,
           description: 'Largest request body the token endpoint reads; a larger one is invalid_request.'
+        },
+        acceptJson: {
+          type: 'boolean',
+          default: false,
+          description: 'Compatibility with clients written for EG\'s built-in oauth2 policy, which took JSON bodies: also accept an ' +
+            'application/json token request (a flat object of string values). RFC 6749 §3.2 says form bodies; leave it off unless ' +
+            'such a client needs it.'
         }
       }
     },

@@ -5,23 +5,41 @@ import { InvalidRequest } from '../errors';
 /**
  * Reads an application/x-www-form-urlencoded body (RFC 6749 §3.2), bounded in
  * size and parameter count. Anything else is invalid_request, never a 500.
+ * @param acceptJson also a JSON object of string values (tokenEndpoint.acceptJson:
+ *   clients written for EG's built-in policy), read into the same shape.
  */
-export function formBody(maxBytes: number): RequestHandler[] {
-  const parse = bodyParser.urlencoded({ extended: false, limit: maxBytes, parameterLimit: 64 });
+export function formBody(maxBytes: number, acceptJson = false): RequestHandler[] {
+  const parseUrlencoded = bodyParser.urlencoded({ extended: false, limit: maxBytes, parameterLimit: 64 });
+  const parseJson = bodyParser.json({ limit: maxBytes, strict: true });
+  const isJson = (req: Request) => acceptJson && req.is('application/json') === 'application/json';
 
   function requireFormContentType(req: Request, _res: Response, next: NextFunction): void {
-    if (!req.is('application/x-www-form-urlencoded')) {
+    if (!req.is('application/x-www-form-urlencoded') && !isJson(req)) {
       return next(new InvalidRequest('The request body must be application/x-www-form-urlencoded'));
     }
     next();
   }
 
   function parseForm(req: Request, res: Response, next: NextFunction): void {
-    parse(req, res, (err?: { type?: string; message?: string }) => {
+    (isJson(req) ? parseJson : parseUrlencoded)(req, res, (err?: { type?: string; message?: string }) => {
       if (!err) return next();
       const tooLarge = err.type === 'entity.too.large' || err.type === 'parameters.too.many';
       next(new InvalidRequest(tooLarge ? 'The request body is too large' : 'The request body could not be read', err.message));
     });
+  }
+
+  /** A JSON body holds what a form can: a flat object of strings, nothing nested, no numbers standing in for text. */
+  function requireFlatStrings(req: Request, _res: Response, next: NextFunction): void {
+    if (!isJson(req)) return next();
+    const body: unknown = req.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return next(new InvalidRequest('The JSON body must be an object'));
+    const entries = Object.entries(body);
+    if (entries.length > 64) return next(new InvalidRequest('The request body is too large'));
+    const wrong = entries.find(([, value]) => typeof value !== 'string');
+    if (wrong) return next(new InvalidRequest(`The parameter "${wrong[0].slice(0, 64)}" must be a string`));
+    // A fresh object without a prototype's names (__proto__ stays a plain key), as the form parser gives.
+    req.body = Object.assign(Object.create(null), body);
+    next();
   }
 
   /** RFC 6749 §3.1: parameters must not be included more than once. */
@@ -31,5 +49,5 @@ export function formBody(maxBytes: number): RequestHandler[] {
     next();
   }
 
-  return [requireFormContentType, parseForm, rejectRepeatedParameters];
+  return [requireFormContentType, parseForm, requireFlatStrings, rejectRepeatedParameters];
 }

@@ -109,3 +109,40 @@ describe('token endpoint: malformed requests', function () {
     expectError(await postForm(tokenUrl, { grant_type: 'password', password: 'x' }, { Authorization: auth }), 400, 'invalid_request');
   });
 });
+
+describe('token endpoint: JSON bodies for clients written for EG\'s built-in policy (tokenEndpoint.acceptJson; issue 17, item 8)', function () {
+  let world: World;
+  let tokenUrl: string;
+  before(async function () {
+    world = await startWorld({ settings: { grants: ['client_credentials', 'password', 'refresh_token'], tokenEndpoint: { acceptJson: true } } });
+    tokenUrl = `${world.gateway.url}/oauth2/token`;
+  });
+  after(async function () { await world?.stop(); });
+
+  const json = (body: unknown, headers: Record<string, string> = {}) =>
+    request(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  it('issues tokens for a JSON token request, with the client in Basic or in the body, and the token opens the API', async function () {
+    const basicAuth = await json({ grant_type: 'client_credentials', scope: 'read' }, { Authorization: basic(world.app.id, world.app.secret) });
+    expect(basicAuth.status, basicAuth.text).to.equal(200);
+    expect((await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${basicAuth.json.access_token}` } })).status).to.equal(200);
+    const inBody = await json({ grant_type: 'password', username: world.user.username, password: world.user.password, client_id: world.app.id, client_secret: world.app.secret });
+    expect(inBody.status, inBody.text).to.equal(200);
+    expect(inBody.json.refresh_token).to.be.a('string');
+  });
+
+  it('refuses what a form could not hold: nested values, numbers, arrays, a body that is not an object', async function () {
+    const auth = { Authorization: basic(world.app.id, world.app.secret) };
+    for (const body of [{ grant_type: 'client_credentials', scope: ['read'] }, { grant_type: 'client_credentials', scope: { a: 1 } }, { grant_type: 2 }, ['grant_type'], '"client_credentials"', '{"grant_type":']) {
+      const res = await json(body, auth);
+      expect(res.status, `${JSON.stringify(body)}: ${res.text}`).to.equal(400);
+      expect(res.json.error).to.equal('invalid_request');
+    }
+  });
+
+  it('still takes forms, and nothing but forms and JSON', async function () {
+    expect((await postForm(tokenUrl, { grant_type: 'client_credentials' }, { Authorization: basic(world.app.id, world.app.secret) })).status).to.equal(200);
+    const text = await request(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'text/plain', Authorization: basic(world.app.id, world.app.secret) }, body: 'grant_type=client_credentials' });
+    expect(text.status).to.equal(400);
+  });
+});
