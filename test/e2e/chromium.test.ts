@@ -77,6 +77,33 @@ describe('end to end in headless Chromium', function () {
     await page.close();
   });
 
+  it('completes the code flow started with a form POSTed to the authorization endpoint (issue 17, item 7)', async function () {
+    const app = await world.gateway.admin.registerClient({ name: 'Orders Form', userId: world.user.id, redirectUri: client.url }, ['read']);
+    const pkce = pkcePair();
+    const fields = {
+      response_type: 'code', client_id: app.id, redirect_uri: client.url, scope: 'read', state: 'posted',
+      code_challenge: pkce.challenge, code_challenge_method: 'S256'
+    };
+    const inputs = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`).join('');
+    const page = await browser.newPage();
+    // The client's page: a form that posts the authorization request, as EG's documentation describes.
+    await page.setContent(`<form method="post" action="${world.gateway.url}/oauth2/authorize">${inputs}<button id="go">Sign in with the gateway</button></form>`);
+    await Promise.all([page.waitForURL(/\/oauth2\/login/), page.click('#go')]);
+    await page.fill('#username', world.user.username);
+    await page.fill('#password', world.user.password);
+    await Promise.all([page.waitForURL(/\/oauth2\/authorize\?/), page.click('button[type=submit]')]);
+    expect(await page.textContent('.lead')).to.contain('Orders Form');
+    await Promise.all([page.waitForURL(`${client.url}?*`), page.click('button[name=allow]')]);
+    const received = new URL(page.url());
+    expect(received.searchParams.get('state')).to.equal('posted');
+    const tokens = await postForm(`${world.gateway.url}/oauth2/token`, {
+      grant_type: 'authorization_code', code: received.searchParams.get('code')!, redirect_uri: client.url, code_verifier: pkce.verifier,
+      client_id: app.id, client_secret: app.secret
+    });
+    expect(tokens.status, tokens.text).to.equal(200);
+    await page.close();
+  });
+
   it('cannot be framed by another site', async function () {
     const page = await browser.newPage();
     const response = await page.goto(`${world.gateway.url}/oauth2/login`);
