@@ -134,9 +134,9 @@ function init(ctx: PluginContext): void {
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });
   router.use(settings.basePath, endpoints);
   const admin = newRouter();
-  admin.use('/oauth2', limitJsonNesting(32));
+  admin.use(['/oauth2', '/oauth/servers'], limitJsonNesting(32));
   mountAdminRevocationRoutes(admin, { services, store, logger });
-  mountAdminServerRoutes(admin, { directory: servers, logger });
+  mountAdminServerRoutes(admin, { directory: servers, strict: settings.servers.strict, logger });
   if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, servers, logger }));

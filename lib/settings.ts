@@ -45,6 +45,7 @@ export interface Settings {
   /** URLs supplied by clients (jwks_uri), fetched only from public addresses unless allowPrivateNetworks. */
   clientUrls: { allowPrivateNetworks: boolean; timeout: number };
   tokenEndpoint: { maxBodyBytes: number; acceptJson: boolean };
+  servers: { strict: boolean };
   tokenCache: { ttl: number; maxEntries: number };
   credentialCache: { ttl: number; maxEntries: number };
   store: { keyPrefix: string; timeout: number };

@@ -4,86 +4,108 @@ import { describable, InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import { keepMaskedSecrets, maskedEntry, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
 import type { ServerDirectory } from '../lib/servers/server-directory';
-import { isSafeFetchUrl } from '../lib/keys/safe-url';
+import { fromJanus, toJanus } from '../lib/servers/janus-entry';
+import { weaknessesOf } from '../lib/servers/server-weaknesses';
 import { jwtTokenStrategy } from '../policies/oauth2/jwt-token.strategy';
 
-interface Deps { directory: ServerDirectory; logger: EgLogger }
+interface Deps { directory: ServerDirectory; strict: boolean; logger: EgLogger }
 
 const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
 
 /**
  * Builds what a pipeline would build from the entry, so that keys that do
- * not load or http URLs off loopback are a 400 now, not a 401 on every call.
+ * not load are a 400 now, not a 401 on every call.
  * @throws InvalidRequest saying what is wrong.
  */
 function checkUsable(entry: ServerEntry): void {
-  const { jwt, introspection } = entry.tokenStrategy;
+  const { jwt } = entry.tokenStrategy;
   // A path is read on the instance that loads it: other instances may lack the file, and the admin API must not read the host's files.
   const fileKey = Array.isArray(jwt?.keys) ? jwt!.keys.findIndex((key) => key.keyFile !== undefined) : -1;
   if (fileKey >= 0) throw new InvalidRequest(`tokenStrategy.jwt.keys[${fileKey}].keyFile is not accepted over the admin API: send the key itself in key`);
   try {
-    if (jwt) jwtTokenStrategy(jwt, null, quiet);
+    if (jwt) jwtTokenStrategy(jwt, null, quiet, { registered: true });
   } catch (err) {
     throw new InvalidRequest((err as Error).message.replace(/^oauth2 policy: /, 'tokenStrategy.'));
   }
-  // Client secrets and tokens go to these URLs: never in clear over the network.
-  const urls: Array<[string, string]> = Object.entries(entry.endpoints).map(([name, upstream]) => [`endpoints.${name}.url`, upstream.url]);
-  if (introspection) urls.push(['tokenStrategy.introspection.endpoint', introspection.endpoint]);
   if (entry.loginRedirect && !URL.canParse(entry.loginRedirect)) throw new InvalidRequest(`loginRedirect is not a URL: ${entry.loginRedirect}`);
-  const unsafe = urls.find(([, url]) => !isSafeFetchUrl(url));
-  if (unsafe) throw new InvalidRequest(`${unsafe[0]} must be an https URL (plain http only on loopback): ${unsafe[1]}`);
 }
 
 function answer(res: Response, status: number, error: string, description: string): void {
   res.status(status).json({ error, error_description: describable(description) });
 }
 
+/** One of the two shapes the registry speaks: its own at /oauth2/servers, Janus's at /oauth/servers. */
+interface Shape { path: string; read(body: unknown): unknown; show(entry: ServerEntry): object }
+
+const SHAPES: Shape[] = [
+  { path: '/oauth2/servers', read: (body) => body, show: (entry) => entry },
+  { path: '/oauth/servers', read: fromJanus, show: toJanus }
+];
+
 /**
- * Admin API (EG's admin port) of the external authorization server registry
- * (Janus's /oauth/servers): POST, GET (list and one), PUT and DELETE under
- * /oauth2/servers. Secrets are only ever shown masked.
+ * Admin API (EG's admin port) of the external authorization server registry:
+ * POST, GET (list and one), PUT and DELETE under /oauth2/servers in this
+ * plugin's shape, and under Janus's /oauth/servers in Janus's (seed 000).
+ * One registry: an entry made through either is served by both, each
+ * answering in its own shape. Secrets are only ever shown masked. A Janus
+ * client's `Authorization: Bearer` header is accepted and ignored: EG's admin
+ * API has no authentication of its own (the README says how to protect it).
  */
-export function mountAdminServerRoutes(router: Router, { directory, logger }: Deps): void {
+export function mountAdminServerRoutes(router: Router, { directory, strict, logger }: Deps): void {
   const { registry } = directory;
   const step = (work: (req: Request, res: Response) => Promise<void>) =>
     (req: Request, res: Response, _next: NextFunction) => { work(req, res).catch((err) => sendOAuthError(res, err, logger)); };
 
-  router.get('/oauth2/servers', step(async (_req, res) => {
-    res.json({ servers: (await registry.list()).map(maskedEntry) });
-  }));
-
-  router.get('/oauth2/servers/:name', step(async (req, res) => {
-    const entry = await registry.get(req.params.name);
-    if (!entry) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
-    res.json(maskedEntry(entry));
-  }));
-
-  router.post('/oauth2/servers', step(async (req, res) => {
-    const entry = parseServerEntry(req.body);
+  /** Weaknesses are refused in strict mode, else logged and answered as warnings (see server-weaknesses.ts). */
+  function judged(entry: ServerEntry): string[] {
     checkUsable(entry);
-    if (!(await registry.create(entry))) return answer(res, 409, 'conflict', `A server named "${entry.name}" exists; PUT /oauth2/servers/${entry.name} changes it`);
-    directory.announce(entry.name);
-    logger.info(`oauth2: external server ${entry.name} registered`);
-    res.status(201).location(`/oauth2/servers/${entry.name}`).json(maskedEntry(entry));
-  }));
+    const weaknesses = weaknessesOf(entry);
+    if (strict && weaknesses.length > 0) throw new InvalidRequest(`servers.strict refuses this entry: ${weaknesses.join('; ')}`);
+    for (const weakness of weaknesses) logger.warn(`oauth2: external server ${JSON.stringify(entry.name)}: ${weakness}`);
+    return weaknesses;
+  }
 
-  router.put('/oauth2/servers/:name', step(async (req, res) => {
-    const body = { name: req.params.name, ...req.body };
-    if (body.name !== req.params.name) throw new InvalidRequest('name cannot change: DELETE the entry and POST a new one');
-    const stored = await registry.get(req.params.name);
-    if (!stored) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
-    const entry = parseServerEntry(keepMaskedSecrets(body, stored));
-    checkUsable(entry);
-    await registry.replace(entry);
-    directory.announce(entry.name);
-    logger.info(`oauth2: external server ${entry.name} changed`);
-    res.json(maskedEntry(entry));
-  }));
+  const shown = (shape: Shape, entry: ServerEntry, warnings: string[]) =>
+    ({ ...shape.show(maskedEntry(entry)), ...(warnings.length > 0 ? { warnings } : {}) });
 
-  router.delete('/oauth2/servers/:name', step(async (req, res) => {
-    if (!(await registry.remove(req.params.name))) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
-    directory.announce(req.params.name);
-    logger.info(`oauth2: external server ${req.params.name} removed`);
-    res.status(204).end();
-  }));
+  for (const shape of SHAPES) {
+    router.get(shape.path, step(async (_req, res) => {
+      res.json({ servers: (await registry.list()).map((entry) => shape.show(maskedEntry(entry))) });
+    }));
+
+    router.get(`${shape.path}/:name`, step(async (req, res) => {
+      const entry = await registry.get(req.params.name);
+      if (!entry) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
+      res.json(shape.show(maskedEntry(entry)));
+    }));
+
+    router.post(shape.path, step(async (req, res) => {
+      const entry = parseServerEntry(shape.read(req.body));
+      const warnings = judged(entry);
+      if (!(await registry.create(entry))) return answer(res, 409, 'conflict', `A server named "${entry.name}" exists; PUT ${shape.path}/${entry.name} changes it`);
+      directory.announce(entry.name);
+      logger.info(`oauth2: external server ${entry.name} registered`);
+      res.status(201).location(`${shape.path}/${entry.name}`).json(shown(shape, entry, warnings));
+    }));
+
+    router.put(`${shape.path}/:name`, step(async (req, res) => {
+      const body = { name: req.params.name, ...req.body };
+      if (body.name !== req.params.name) throw new InvalidRequest('name cannot change: DELETE the entry and POST a new one');
+      const stored = await registry.get(req.params.name);
+      if (!stored) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
+      const entry = parseServerEntry(keepMaskedSecrets(shape.read(body), stored));
+      const warnings = judged(entry);
+      await registry.replace(entry);
+      directory.announce(entry.name);
+      logger.info(`oauth2: external server ${entry.name} changed`);
+      res.json(shown(shape, entry, warnings));
+    }));
+
+    router.delete(`${shape.path}/:name`, step(async (req, res) => {
+      if (!(await registry.remove(req.params.name))) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
+      directory.announce(req.params.name);
+      logger.info(`oauth2: external server ${req.params.name} removed`);
+      res.status(204).end();
+    }));
+  }
 }

@@ -181,8 +181,9 @@ export interface JwtStrategyParams {
   jwksTimeout: number;
   jwksCooldown: number;
   typ: string;
-  issuer: string;
-  audience: string | string[];
+  /** Required in a pipeline's parameters; a registry entry may leave it out (Janus checks none), with a warning. */
+  issuer?: string;
+  audience?: string | string[];
   algorithms?: Array<typeof KEY_ALGORITHMS[number]>;
   leeway: number;
   cacheTtl: number;
@@ -199,4 +200,6 @@ export interface IntrospectionStrategyParams {
   maxCacheEntries: number;
   audience?: string;
   issuer?: string;
+  /** A registry entry in Janus's shape: the token goes in a GET this way instead of RFC 7662's form POST. */
+  tokenIn?: { authorization?: string; header?: string; query?: string };
 }

@@ -2,17 +2,58 @@ import { GRANT_TYPES } from './settings.schema';
 import { introspectionStrategy, jwtStrategy } from './policy.schema';
 import { SERVER_NAME } from './server-name';
 
-/** One upstream endpoint of an external authorization server, proxied by the gateway. */
+const URL_PATTERN = '^https?://[^\\s]+$';
+
+/** One upstream endpoint of an external authorization server, proxied by the gateway; Janus's proxy definition in this schema's words. */
 const upstream = (description: string) => ({
   type: 'object',
   additionalProperties: false,
   required: ['url'],
   description,
   properties: {
-    url: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2000, description: 'The upstream URL.' },
-    timeout: { type: 'integer', minimum: 100, maximum: 60000, default: 5000, description: 'Milliseconds to wait for the upstream.' }
+    url: { type: 'string', pattern: URL_PATTERN, maxLength: 2000, description: 'The upstream URL (with targets: the first of them).' },
+    timeout: { type: 'integer', minimum: 100, maximum: 60000, default: 5000, description: 'Milliseconds to wait for the upstream.' },
+    targets: {
+      type: 'array', minItems: 1, maxItems: 20,
+      items: {
+        type: 'object', additionalProperties: false, required: ['url'],
+        properties: { url: { type: 'string', pattern: URL_PATTERN, maxLength: 2000 }, weight: { type: 'integer', minimum: 0, maximum: 1000 } }
+      },
+      description: 'Janus upstreams.targets: every upstream of the endpoint, url first.'
+    },
+    balancing: { type: 'string', enum: ['roundrobin', 'weight'], description: 'Janus upstreams.balancing over targets.' },
+    listenPath: { type: 'string', pattern: '^/[^\\s?#]*$', maxLength: 500, description: 'Janus listen_path: the gateway path of the endpoint (kept; see the README).' },
+    stripPath: { type: 'boolean', description: 'Janus strip_path.' },
+    appendPath: { type: 'boolean', description: 'Janus append_path.' },
+    preserveHost: { type: 'boolean', description: 'Janus preserve_host.' },
+    methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL'] }, description: 'Janus methods.' },
+    hosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 255 }, description: 'Janus hosts.' }
   }
 });
+
+/** tokenStrategy jwt of a registry entry: issuer and audience may be left out (Janus checks neither), with a warning. */
+const serverJwtStrategy = { ...jwtStrategy, required: [] as string[] };
+
+/** tokenStrategy introspection of a registry entry: also Janus's way of sending the token. */
+const serverIntrospectionStrategy = {
+  ...introspectionStrategy,
+  properties: {
+    ...introspectionStrategy.properties,
+    tokenIn: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      maxProperties: 1,
+      description: 'Janus\'s introspection settings: the endpoint is asked with a GET carrying the token in an Authorization header of this ' +
+        'scheme, in this header, or in this query parameter, and only its boolean "active" is read (RFC 7662\'s form POST otherwise).',
+      properties: {
+        authorization: { type: 'string', pattern: '^[A-Za-z0-9-]{1,32}$' },
+        header: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
+        query: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' }
+      }
+    }
+  }
+};
 
 /**
  * An external authorization server registered over the admin API (what
@@ -73,8 +114,8 @@ export const serverSchema = {
       description: 'How pipelines with `server: <name>` validate this server\'s tokens.',
       properties: {
         name: { type: 'string', enum: ['jwt', 'introspection'] },
-        jwt: jwtStrategy,
-        introspection: introspectionStrategy
+        jwt: serverJwtStrategy,
+        introspection: serverIntrospectionStrategy
       }
     }
   }

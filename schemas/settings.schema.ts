@@ -502,6 +502,21 @@ export const settingsSchema = {
         maxEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most credentials remembered per gateway process.' }
       }
     },
+    servers: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'The registry of external authorization servers (admin API /oauth2/servers and Janus\'s /oauth/servers).',
+      properties: {
+        strict: {
+          type: 'boolean',
+          default: false,
+          description: 'Refuse entries with a weakness (plain http off loopback, an HMAC key shorter than its hash, a jwt strategy without ' +
+            'issuer or audience) instead of accepting them with a warning in the answer and the log. Off by default: Janus accepts ' +
+            'them, and a partner\'s keys cannot be rotated on the day of a migration.'
+        }
+      }
+    },
     tokenEndpoint: {
       type: 'object',
       additionalProperties: false,

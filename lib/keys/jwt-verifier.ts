@@ -10,8 +10,8 @@ export interface JwtRules {
   keys: KeyEntry[];
   /** A JWKS document fetched on demand, cached, and fetched again for an unknown `kid`. */
   jwksUri?: string;
-  /** Required `iss`. */
-  issuer: string;
+  /** Required `iss`; unset: any issuer (a registry entry in Janus's shape, which checks none, says so in a warning). */
+  issuer?: string;
   /** Required `aud` (one of them must be present in the token). */
   audience?: string | string[];
   /** Algorithms accepted; defaults to those of the keys (JWKS: every asymmetric one). */

@@ -3,12 +3,26 @@ import type { IntrospectionStrategyParams, JwtStrategyParams } from '../../schem
 import { serverSchema } from '../../schemas/server.schema';
 import { InvalidRequest } from '../errors';
 
-interface Upstream { url: string; timeout: number }
+/** One proxied endpoint; the optional fields are Janus's proxy definition (see schemas/server.schema.ts). */
+export interface Upstream {
+  url: string;
+  timeout: number;
+  targets?: Array<{ url: string; weight?: number }>;
+  balancing?: 'roundrobin' | 'weight';
+  listenPath?: string;
+  stripPath?: boolean;
+  appendPath?: boolean;
+  preserveHost?: boolean;
+  methods?: string[];
+  hosts?: string[];
+}
+
+export type EndpointName = 'authorize' | 'token' | 'introspection' | 'revoke' | 'createClient' | 'removeClient';
 
 /** An external authorization server, validated and defaulted. */
 export interface ServerEntry {
   name: string;
-  endpoints: Partial<Record<'authorize' | 'token' | 'introspection' | 'revoke' | 'createClient' | 'removeClient', Upstream>>;
+  endpoints: Partial<Record<EndpointName, Upstream>>;
   allowedGrants?: string[];
   allowedResponseTypes?: string[];
   browserEndpoints: 'redirect' | 'sandbox';
@@ -38,6 +52,9 @@ export function parseServerEntry(body: unknown): ServerEntry {
   const parsed = entry as unknown as ServerEntry;
   const strategy = parsed.tokenStrategy;
   if (!strategy[strategy.name]) throw new InvalidRequest(`tokenStrategy.${strategy.name} is required when tokenStrategy.name is ${strategy.name}`);
+  for (const [name, upstream] of Object.entries(parsed.endpoints)) {
+    if (upstream.targets && upstream.targets[0].url !== upstream.url) throw new InvalidRequest(`endpoints.${name}.targets must start with endpoints.${name}.url`);
+  }
   return parsed;
 }
 

@@ -16,7 +16,8 @@ const INVALID = 'The access token is invalid, expired or revoked';
 const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
 
 /** Asks the introspection endpoint about a token (RFC 7662 §2.1). @throws Error when no usable answer comes. */
-async function introspect(params: IntrospectionStrategyParams, token: string): Promise<Record<string, unknown>> {
+/** RFC 7662 §2.1: a form POST with the token, as its client. */
+function rfcRequest(params: IntrospectionStrategyParams, token: string): { url: string; init: RequestInit } {
   const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
   if (params.clientId && params.authMethod === 'client_secret_basic') {
@@ -25,7 +26,22 @@ async function introspect(params: IntrospectionStrategyParams, token: string): P
     form.set('client_id', params.clientId);
     if (params.clientSecret) form.set('client_secret', params.clientSecret);
   }
-  const res = await fetch(params.endpoint, { method: 'POST', headers, body: form, redirect: 'error', signal: AbortSignal.timeout(params.timeout) });
+  return { url: params.endpoint, init: { method: 'POST', headers, body: form } };
+}
+
+/** Janus's introspection (pkg/plugin/oauth2/oauth_introspection.go): a GET carrying the token in a header or the query. */
+function janusRequest(params: IntrospectionStrategyParams, tokenIn: NonNullable<IntrospectionStrategyParams['tokenIn']>, token: string): { url: string; init: RequestInit } {
+  const url = new URL(params.endpoint);
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (tokenIn.authorization) headers.Authorization = `${tokenIn.authorization} ${token}`;
+  else if (tokenIn.header) headers[tokenIn.header] = token;
+  else if (tokenIn.query) url.searchParams.set(tokenIn.query, token);
+  return { url: url.toString(), init: { method: 'GET', headers } };
+}
+
+async function introspect(params: IntrospectionStrategyParams, token: string): Promise<Record<string, unknown>> {
+  const { url, init } = params.tokenIn ? janusRequest(params, params.tokenIn, token) : rfcRequest(params, token);
+  const res = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(params.timeout) });
   if (res.status !== 200) {
     await res.body?.cancel().catch(() => undefined);
     throw new Error(`answered ${res.status}`);
@@ -44,7 +60,7 @@ async function introspect(params: IntrospectionStrategyParams, token: string): P
  * caller differently, RFC 7662 §2.2). The secret only as a digest.
  */
 function answerCacheName(params: IntrospectionStrategyParams): string {
-  const caller = [params.endpoint, params.clientId ?? '', params.authMethod, params.cacheTtl, params.maxCacheEntries];
+  const caller = [params.endpoint, params.clientId ?? '', params.authMethod, params.cacheTtl, params.maxCacheEntries, params.tokenIn ?? null];
   const secret = createHash('sha256').update(params.clientSecret ?? '').digest('base64url');
   return `introspection ${JSON.stringify([...caller, secret])}`;
 }
@@ -67,8 +83,8 @@ function judge(validated: ValidatedToken, params: IntrospectionStrategyParams): 
  * judged afresh here. An endpoint that is down or answers nonsense makes the
  * token refused (401), and the log says why.
  */
-export function introspectionTokenStrategy(params: IntrospectionStrategyParams, feed: RevocationFeed, logger: EgLogger) {
-  requireSafeUrl(params.endpoint, 'introspection.endpoint');
+export function introspectionTokenStrategy(params: IntrospectionStrategyParams, feed: RevocationFeed, logger: EgLogger, { registered = false } = {}) {
+  if (!registered) requireSafeUrl(params.endpoint, 'introspection.endpoint');
   const name = answerCacheName(params);
   const cache = TokenCache.shared(name, name, params.maxCacheEntries, feed);
 

@@ -16,13 +16,15 @@ import { fromClaims, requireSafeUrl } from './foreign-token';
  * verified token is kept in memory by its digest for `cacheTtl` seconds, so a
  * repeated token costs no signature check; a revocation of its jti announced
  * on the feed drops it. Without a feed (a dry run of the settings) nothing is cached.
+ * @param registered built from a registry entry, judged by the registry's rules when it was registered: its JWKS may be on
+ *   plain http off loopback and its HMAC secrets short, each with a warning then, or refused in strict mode (server-weaknesses.ts).
  * @throws Error at pipeline load for unusable keys, naming the key.
  */
-export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed | null, logger: EgLogger): TokenStrategy {
+export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed | null, logger: EgLogger, { registered = false } = {}): TokenStrategy {
   if (!params.keys && !params.jwksUri) throw new TypeError('oauth2 policy: jwt needs keys or a jwksUri');
-  if (params.jwksUri) requireSafeUrl(params.jwksUri, 'jwt.jwksUri');
+  if (params.jwksUri && !registered) requireSafeUrl(params.jwksUri, 'jwt.jwksUri');
   const verifier = new JwtVerifier({
-    keys: params.keys ? loadKeys(params.keys, 'oauth2 policy: jwt.keys') : [],
+    keys: params.keys ? loadKeys(params.keys, 'oauth2 policy: jwt.keys', registered) : [],
     jwksUri: params.jwksUri,
     jwksTimeout: params.jwksTimeout,
     jwksCooldown: params.jwksCooldown,
@@ -45,7 +47,7 @@ export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed
     if (cached) return cached;
     const generation = cache?.currentGeneration ?? 0;
     try {
-      const validated = fromClaims(await verifier.verify(token), params.issuer);
+      const validated = fromClaims(await verifier.verify(token), params.issuer ?? '');
       cache?.put(tokenDigest, validated, Math.min(validated.expiresAt * 1000, Date.now() + params.cacheTtl * 1000), generation);
       return validated;
     } catch (err) {

@@ -9,9 +9,11 @@ import { jwtTokenStrategy } from './jwt-token.strategy';
 import type { TokenStrategy } from './token-strategy';
 
 
+/** The entry was judged when it was registered: plain http off loopback and short HMAC secrets passed then only with a warning, or strict mode refused them. */
 function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger): TokenStrategy {
   const { name, jwt, introspection } = entry.tokenStrategy;
-  return name === 'jwt' ? jwtTokenStrategy(jwt!, feed, logger) : introspectionTokenStrategy(introspection!, feed, logger);
+  const options = { registered: true };
+  return name === 'jwt' ? jwtTokenStrategy(jwt!, feed, logger, options) : introspectionTokenStrategy(introspection!, feed, logger, options);
 }
 
 /**
