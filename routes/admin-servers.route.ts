@@ -4,7 +4,7 @@ import { describable, InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import { keepMaskedSecrets, maskedEntry, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
 import type { ServerDirectory } from '../lib/servers/server-directory';
-import { fromJanus, toJanus } from '../lib/servers/janus-entry';
+import { beyondJanus, fromJanus, toJanus } from '../lib/servers/janus-entry';
 import { weaknessesOf } from '../lib/servers/server-weaknesses';
 import { jwtTokenStrategy } from '../policies/oauth2/jwt-token.strategy';
 
@@ -35,11 +35,17 @@ function answer(res: Response, status: number, error: string, description: strin
 }
 
 /** One of the two shapes the registry speaks: its own at /oauth2/servers, Janus's at /oauth/servers. */
-interface Shape { path: string; read(body: unknown): unknown; show(entry: ServerEntry): object }
+interface Shape {
+  path: string;
+  read(body: unknown): unknown;
+  show(entry: ServerEntry): object;
+  /** What of a stored entry a write in this shape would lose (then it is refused). */
+  wouldLose(stored: ServerEntry): string[];
+}
 
 const SHAPES: Shape[] = [
-  { path: '/oauth2/servers', read: (body) => body, show: (entry) => entry },
-  { path: '/oauth/servers', read: fromJanus, show: toJanus }
+  { path: '/oauth2/servers', read: (body) => body, show: (entry) => entry, wouldLose: () => [] },
+  { path: '/oauth/servers', read: fromJanus, show: toJanus, wouldLose: beyondJanus }
 ];
 
 /**
@@ -93,6 +99,10 @@ export function mountAdminServerRoutes(router: Router, { directory, strict, logg
       if (body.name !== req.params.name) throw new InvalidRequest('name cannot change: DELETE the entry and POST a new one');
       const stored = await registry.get(req.params.name);
       if (!stored) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
+      const lost = shape.wouldLose(stored);
+      if (lost.length > 0) {
+        throw new InvalidRequest(`${lost.join(', ')} of this entry have no place in Janus's shape and would be lost: change it through /oauth2/servers/${stored.name}`);
+      }
       const entry = parseServerEntry(keepMaskedSecrets(shape.read(body), stored));
       const warnings = judged(entry);
       await registry.replace(entry);

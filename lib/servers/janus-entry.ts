@@ -173,3 +173,24 @@ export function toJanus(entry: ServerEntry): JanusEntry {
   if (introspection) janus.token_strategy.settings = toIntrospectionSettings(introspection.tokenIn);
   return janus;
 }
+
+/**
+ * What an entry holds that Janus's shape has no place for: written back
+ * through /oauth/servers, each would be lost (an issuer check dropped, an
+ * introspection client's credentials gone), so such an entry is changed
+ * through /oauth2/servers only.
+ */
+export function beyondJanus(entry: ServerEntry): string[] {
+  const beyond: string[] = [];
+  const { jwt, introspection } = entry.tokenStrategy;
+  if (jwt) {
+    for (const field of ['issuer', 'audience', 'jwksUri', 'algorithms'] as const) if (jwt[field] !== undefined) beyond.push(`tokenStrategy.jwt.${field}`);
+    if (jwt.typ !== '') beyond.push('tokenStrategy.jwt.typ');
+  }
+  if (introspection) {
+    if (!introspection.tokenIn) beyond.push('tokenStrategy.introspection (RFC 7662)');
+    for (const field of ['clientId', 'clientSecret', 'audience', 'issuer'] as const) if (introspection[field] !== undefined) beyond.push(`tokenStrategy.introspection.${field}`);
+  }
+  if (entry.browserEndpoints !== 'redirect') beyond.push('browserEndpoints');
+  return beyond;
+}

@@ -29,6 +29,9 @@ export function weaknessesOf(entry: ServerEntry): string[] {
   for (const [where, url] of urlsOf(entry)) {
     if (!isSafeFetchUrl(url)) found.push(`${where} is plain http off loopback: client secrets, codes and tokens cross the network in clear (${url})`);
   }
+  if (entry.tokenStrategy.introspection?.tokenIn?.query) {
+    found.push('tokenStrategy.introspection.tokenIn.query: access tokens go to the endpoint in the URL, which logs and proxies keep');
+  }
   const jwt = entry.tokenStrategy.name === 'jwt' ? entry.tokenStrategy.jwt : undefined;
   if (jwt) {
     const keys = Array.isArray(jwt.keys) ? jwt.keys : jwt.keys ? [{ alg: 'HS256' as const, key: jwt.keys.secret }] : [];

@@ -136,6 +136,20 @@ describe('the server registry in Janus\'s shape at /oauth/servers (issue 17, ite
     expect((await api('/legacy', token)).status, 'the masked key was kept').to.equal(200);
   });
 
+  it('refuses to write back in Janus\'s shape an entry holding what that shape cannot carry, which would be lost', async function () {
+    const native = {
+      name: 'checked-as', endpoints: { token: { url: 'https://as.example.com/token' } },
+      tokenStrategy: { name: 'jwt', jwt: { issuer: 'https://as.example.com', audience: 'api', keys: { secret: 'a legacy secret that is long enough for HS256' } } }
+    };
+    expect((await call('POST', '/oauth2/servers', native)).status).to.equal(201);
+    const shown = (await call('GET', '/oauth/servers/checked-as')).json;
+    const res = await call('PUT', '/oauth/servers/checked-as', shown);
+    expect(res.status).to.equal(400);
+    expect(res.json.error_description).to.match(/tokenStrategy\.jwt\.issuer, tokenStrategy\.jwt\.audience, tokenStrategy\.jwt\.typ of this entry have no place in Janus's shape and would be lost: change it through \/oauth2\/servers\/checked-as/);
+    expect((await call('GET', '/oauth2/servers/checked-as')).json.tokenStrategy.jwt.issuer, 'kept').to.equal('https://as.example.com');
+    expect((await call('DELETE', '/oauth/servers/checked-as')).status).to.equal(204);
+  });
+
   it('validates tokens as Janus did for a jwt entry: the signature and the dates, whatever the issuer, audience or typ', async function () {
     expect((await api('/legacy', janusToken('secret', { iss: 'anyone', aud: 'anything' }))).status).to.equal(200);
     expect((await api('/legacy', janusToken('not the secret'))).status).to.equal(401);
