@@ -66,6 +66,7 @@ import { adminBodyErrors } from './lib/http/admin-body-errors';
 import { limitJsonNesting } from './lib/http/json-depth';
 import { mountPages } from './routes/pages';
 import { mountNotFound } from './routes/not-found.route';
+import { apiEndpointPaths } from './lib/eg/api-endpoint-paths';
 import { pageRenderer } from './lib/browser/pages';
 import { compileViews } from './lib/browser/views';
 import { dynamicRegistration } from './lib/registration/dynamic-registration';
@@ -73,11 +74,15 @@ import { mountRegisterRoutes } from './routes/register.route';
 import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-tokens.route';
 import { OperatorAppNames } from './lib/registration/operator-app-names';
 
+/** Whether init ran once already in this process: EG runs it again on every hot reload of its configuration. */
+let started = false;
+
 function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
   checkAppModel(settings, ctx.config.models);
-  checkPipelines(gatewayConfig, dryRunPolicy);
+  // At the first start only: on EG's hot reload the policy refuses a bad step itself, and EG keeps the pipelines it has.
+  if (!started) checkPipelines(gatewayConfig, dryRunPolicy);
   const logger = oneLineLogger(ctx.logger);
   const prefix = settings.store.keyPrefix;
   const emulated = isEmulatedStore(systemConfig);
@@ -128,7 +133,7 @@ function init(ctx: PluginContext): void {
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
   mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger });
   mountServerProxyRoutes(endpoints, { settings, servers, logger });
-  mountNotFound(endpoints, { settings, sendPage, publishesJwks: jwts.hasPublicKeys });
+  mountNotFound(endpoints, { settings, sendPage, publishesJwks: jwts.hasPublicKeys, apiPaths: apiEndpointPaths(gatewayConfig), logger });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });
@@ -139,7 +144,7 @@ function init(ctx: PluginContext): void {
   mountAdminServerRoutes(admin, { directory: servers, strict: settings.servers.strict, logger });
   if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
 
-  ctx.registerPolicy(oauth2Policy({ validator, feed, servers, logger }));
+  ctx.registerPolicy(oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
   // Every route is under basePath, but for the metadata, which RFC 8414 puts under /.well-known/.
   ctx.registerGatewayRoute((app: Application) => mountOnce(app, router, undefined, [settings.basePath, '/.well-known/']));
@@ -171,6 +176,7 @@ const manifest: OAuth2PluginManifest = {
     try {
       // The public type says only what EG hands over; ours (lib/eg/types.ts) says what the plugin uses of it.
       init(ctx as unknown as PluginContext);
+      started = true;
     } catch (err) {
       stopGateway(err instanceof Error ? err.message : String(err));
     }

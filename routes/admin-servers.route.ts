@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
 import { describable, InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
-import { keepMaskedSecrets, maskedEntry, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
+import { keepMaskedSecrets, maskedEntry, maskedSecretsLeft, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import { beyondJanus, fromJanus, toJanus } from '../lib/servers/janus-entry';
 import { weaknessesOf } from '../lib/servers/server-weaknesses';
@@ -41,11 +41,13 @@ interface Shape {
   show(entry: ServerEntry): object;
   /** What of a stored entry a write in this shape would lose (then it is refused). */
   wouldLose(stored: ServerEntry): string[];
+  /** Weaknesses accepted with warnings (Janus's shape, for migrations) rather than refused. */
+  lenient: boolean;
 }
 
 const SHAPES: Shape[] = [
-  { path: '/oauth2/servers', read: (body) => body, show: (entry) => entry, wouldLose: () => [] },
-  { path: '/oauth/servers', read: fromJanus, show: toJanus, wouldLose: beyondJanus }
+  { path: '/oauth2/servers', read: (body) => body, show: (entry) => entry, wouldLose: () => [], lenient: false },
+  { path: '/oauth/servers', read: fromJanus, show: toJanus, wouldLose: beyondJanus, lenient: true }
 ];
 
 /**
@@ -63,10 +65,17 @@ export function mountAdminServerRoutes(router: Router, { directory, strict, logg
     (req: Request, res: Response, _next: NextFunction) => { work(req, res).catch((err) => sendOAuthError(res, err, logger)); };
 
   /** Weaknesses are refused in strict mode, else logged and answered as warnings (see server-weaknesses.ts). */
-  function judged(entry: ServerEntry): string[] {
+  function judged(entry: ServerEntry, shape: Shape): string[] {
+    const masked = maskedSecretsLeft(entry);
+    if (masked.length > 0) {
+      throw new InvalidRequest(`${masked.join(', ')} still masked: send the secret itself (a masked value is kept only where the stored entry has it at the same place)`);
+    }
     checkUsable(entry);
     const weaknesses = weaknessesOf(entry);
-    if (strict && weaknesses.length > 0) throw new InvalidRequest(`servers.strict refuses this entry: ${weaknesses.join('; ')}`);
+    // This registry's own shape keeps its secure defaults; Janus's is lenient for migrations unless servers.strict.
+    if (weaknesses.length > 0 && (strict || !shape.lenient)) {
+      throw new InvalidRequest(`${strict ? 'servers.strict refuses this entry' : `this entry is weaker than ${shape.path} accepts (Janus's /oauth/servers takes it, with warnings)`}: ${weaknesses.join('; ')}`);
+    }
     for (const weakness of weaknesses) logger.warn(`oauth2: external server ${JSON.stringify(entry.name)}: ${weakness}`);
     return weaknesses;
   }
@@ -87,7 +96,7 @@ export function mountAdminServerRoutes(router: Router, { directory, strict, logg
 
     router.post(shape.path, step(async (req, res) => {
       const entry = parseServerEntry(shape.read(req.body));
-      const warnings = judged(entry);
+      const warnings = judged(entry, shape);
       if (!(await registry.create(entry))) return answer(res, 409, 'conflict', `A server named "${entry.name}" exists; PUT ${shape.path}/${entry.name} changes it`);
       directory.announce(entry.name);
       logger.info(`oauth2: external server ${entry.name} registered`);
@@ -104,7 +113,7 @@ export function mountAdminServerRoutes(router: Router, { directory, strict, logg
         throw new InvalidRequest(`${lost.join(', ')} of this entry have no place in Janus's shape and would be lost: change it through /oauth2/servers/${stored.name}`);
       }
       const entry = parseServerEntry(keepMaskedSecrets(shape.read(body), stored));
-      const warnings = judged(entry);
+      const warnings = judged(entry, shape);
       await registry.replace(entry);
       directory.announce(entry.name);
       logger.info(`oauth2: external server ${entry.name} changed`);

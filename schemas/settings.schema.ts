@@ -511,9 +511,10 @@ export const settingsSchema = {
         strict: {
           type: 'boolean',
           default: false,
-          description: 'Refuse entries with a weakness (plain http off loopback, an HMAC key shorter than its hash, a jwt strategy without ' +
-            'issuer or audience) instead of accepting them with a warning in the answer and the log. Off by default: Janus accepts ' +
-            'them, and a partner\'s keys cannot be rotated on the day of a migration.'
+          description: 'Also refuse, through Janus\'s /oauth/servers, entries with a weakness (plain http off loopback, an HMAC key ' +
+            'shorter than its hash, a jwt strategy without issuer or audience, a token sent in a URL), and stop using such entries ' +
+            'already stored. /oauth2/servers always refuses them; Janus\'s path accepts them with warnings by default, since a ' +
+            'partner\'s keys cannot be rotated on the day of a migration.'
         }
       }
     },

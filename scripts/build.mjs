@@ -45,7 +45,10 @@ if (build.status !== 0) {
 // Each new file is renamed over the old one, which is atomic: no file of dist/ is ever missing, however
 // closely a gateway loading the plugin (or a test polling it) looks. Files the build no longer makes go last.
 const built = new Set(walk(staging));
-for (const file of built) {
+// Deepest files first, the entry points (manifest.js, bin/) last: a gateway starting mid-swap loads either the old
+// plugin or one whose every module is already new.
+const depth = (file) => (file.startsWith(`bin${path.sep}`) || !file.includes(path.sep) ? -1 : file.split(path.sep).length);
+for (const file of [...built].sort((a, b) => depth(b) - depth(a))) {
   const target = path.join(dist, file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) fs.rmSync(target, { recursive: true, force: true });

@@ -14,13 +14,21 @@ export const EG_LEFTOVERS: Readonly<Record<string, string>> = {
  * top-level key starts its line; JSON is parsed.
  */
 export function writtenKeys(file: string): string[] {
-  const text = fs.readFileSync(file, 'utf8');
-  // JSON is YAML too: a .yml file may hold it.
-  if (file.endsWith('.json') || text.trimStart().startsWith('{')) {
-    const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' ? Object.keys(parsed) : [];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
   }
-  return [...text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm)].map((match) => match[1]);
+  // JSON is YAML too: a .yml file may hold it. EG substitutes ${VARIABLES} first, and its YAML reader takes more than
+  // JSON does (comments, flow style): a file read wrongly here only goes without the warning, never stops the gateway.
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') return Object.keys(parsed);
+  } catch {
+    // not plain JSON: read its top-level YAML keys below
+  }
+  return [...text.matchAll(/^"?([A-Za-z_][\w-]*)"?\s*:/gm)].map((match) => match[1]);
 }
 
 /** One line per leftover EG oauth2 setting a system.config file writes. */

@@ -21,6 +21,15 @@ const ajv = new Ajv({ useDefaults: true, strict: false, verbose: true });
 ajv.addSchema(EG_AUTH_SCHEMA);
 const validate = ajv.compile(policySchema);
 
+/** What EG mixes into every action it hands a policy (lib/gateway/actionParams.js, copied in by Object.assign). */
+const EG_HELPERS = ['getCommonAuthCallback'];
+
+/** @throws TypeError naming a key neither the policy nor EG's auth parameters know. */
+export function refuseUnknownParameters(params: Record<string, unknown>): void {
+  const unknown = Object.keys(params).find((key) => !KNOWN.includes(key) && !EG_HELPERS.includes(key));
+  if (unknown) throw new TypeError(`oauth2 policy: unknown parameter ${unknown}${didYouMean(unknown, KNOWN)}`);
+}
+
 /** One `- oauth2:` step of a pipeline, and where it is written. */
 export interface OAuth2Step { where: string; action: Record<string, unknown> }
 

@@ -3,6 +3,7 @@ import { janusServerSchema } from '../../schemas/janus-server.schema';
 import { describeSchemaError } from '../settings';
 import { InvalidRequest } from '../errors';
 import { JWT_BEARER } from '../../schemas/settings.schema';
+import { introspectionStrategy, jwtStrategy } from '../../schemas/policy.schema';
 import type { EndpointName, ServerEntry, Upstream } from './server-entry';
 
 /** A Janus proxy definition (motiv-labs/janus pkg/proxy/definition.go). */
@@ -186,10 +187,17 @@ export function beyondJanus(entry: ServerEntry): string[] {
   if (jwt) {
     for (const field of ['issuer', 'audience', 'jwksUri', 'algorithms'] as const) if (jwt[field] !== undefined) beyond.push(`tokenStrategy.jwt.${field}`);
     if (jwt.typ !== '') beyond.push('tokenStrategy.jwt.typ');
+    // Janus has no place for these either: a value other than the default would go back to it.
+    for (const field of ['jwksTimeout', 'jwksCooldown', 'cacheTtl', 'maxCacheEntries'] as const) {
+      if (jwt[field] !== jwtStrategy.properties[field].default) beyond.push(`tokenStrategy.jwt.${field}`);
+    }
   }
   if (introspection) {
     if (!introspection.tokenIn) beyond.push('tokenStrategy.introspection (RFC 7662)');
     for (const field of ['clientId', 'clientSecret', 'audience', 'issuer'] as const) if (introspection[field] !== undefined) beyond.push(`tokenStrategy.introspection.${field}`);
+    for (const field of ['authMethod', 'timeout', 'cacheTtl', 'maxCacheEntries'] as const) {
+      if (introspection[field] !== introspectionStrategy.properties[field].default) beyond.push(`tokenStrategy.introspection.${field}`);
+    }
   }
   if (entry.browserEndpoints !== 'redirect') beyond.push('browserEndpoints');
   return beyond;

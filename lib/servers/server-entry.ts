@@ -99,6 +99,24 @@ function restoreMasked(incoming: unknown, stored: unknown): unknown {
   return incoming;
 }
 
+/** A value shaped like what mask() answers. */
+const MASKED = /^\*{4}.{0,4}$/s;
+
+/**
+ * Secrets of an entry about to be written that are still in their masked
+ * form: keepMaskedSecrets found no stored value at the same place (an entry
+ * copied under a new name, a key list reordered). Taken as they are, `****`
+ * would become an HMAC key anyone can sign with.
+ */
+export function maskedSecretsLeft(entry: ServerEntry): string[] {
+  const left = Object.entries(entry.secrets).filter(([, secret]) => MASKED.test(secret)).map(([clientId]) => `secrets.${clientId}`);
+  const { jwt, introspection } = entry.tokenStrategy;
+  if (jwt?.keys && !Array.isArray(jwt.keys) && MASKED.test(jwt.keys.secret)) left.push('tokenStrategy.jwt.keys.secret');
+  if (Array.isArray(jwt?.keys)) jwt!.keys.forEach((key, index) => { if (key.key !== undefined && MASKED.test(key.key)) left.push(`tokenStrategy.jwt.keys.${index}.key`); });
+  if (introspection?.clientSecret !== undefined && MASKED.test(introspection.clientSecret)) left.push('tokenStrategy.introspection.clientSecret');
+  return left;
+}
+
 /**
  * A secret sent back in its masked form (after a GET) keeps the stored
  * value, so that an entry can be read, edited and written back.

@@ -14,6 +14,7 @@ function urlsOf(entry: ServerEntry): Array<[string, string]> {
   const { introspection, jwt } = entry.tokenStrategy;
   if (introspection) urls.push(['tokenStrategy.introspection.endpoint', introspection.endpoint]);
   if (jwt?.jwksUri) urls.push(['tokenStrategy.jwt.jwksUri', jwt.jwksUri]);
+  if (entry.loginRedirect) urls.push(['loginRedirect', entry.loginRedirect]);
   return urls;
 }
 
@@ -21,8 +22,9 @@ function urlsOf(entry: ServerEntry): Array<[string, string]> {
  * What makes an entry weaker than this gateway would make it, one sentence
  * each. Janus accepts them all (its own example has an http upstream on a
  * private host and the HS256 key "secret"), and an operator migrating cannot
- * make a partner rotate keys on the day of the move: they are warnings,
- * refused only in strict mode (servers.strict).
+ * make a partner rotate keys on the day of the move: through Janus's
+ * /oauth/servers they are warnings (refused with servers.strict); this
+ * registry's own /oauth2/servers refuses them.
  */
 export function weaknessesOf(entry: ServerEntry): string[] {
   const found: string[] = [];

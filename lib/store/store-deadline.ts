@@ -4,7 +4,7 @@ import type { EgLogger, EgServices } from '../eg/types';
 /** The message lib/errors.ts reads as a store failure: answered 503 temporarily_unavailable. */
 const TIMED_OUT = 'Command timed out';
 
-const connections = new WeakMap<Redis, { timeout: number; own: Redis }>();
+const connections = new WeakMap<Redis, { own: Redis }>();
 
 /**
  * The plugin's own connection to the gateway's Redis, on which every command
@@ -27,14 +27,17 @@ const connections = new WeakMap<Redis, { timeout: number; own: Redis }>();
  */
 export function pluginConnection(egDb: Redis, timeout: number, logger: EgLogger): Redis {
   const known = connections.get(egDb);
-  if (known && known.timeout === timeout) return known.own;
-  known?.own.disconnect();
+  if (known) {
+    // A hot reload with another store.timeout: the stores and feeds made at the first start keep this connection.
+    (known.own.options as RedisOptions).commandTimeout = timeout;
+    return known.own;
+  }
   const own = egDb.duplicate();
   const options = own.options as RedisOptions;
   options.commandTimeout = timeout;
   own.once('ready', () => { options.enableOfflineQueue = false; });
   reportOutages(own, logger);
-  connections.set(egDb, { timeout, own });
+  connections.set(egDb, { own });
   return own;
 }
 

@@ -12,9 +12,10 @@ import { introspectionTokenStrategy } from './introspection-token.strategy';
 import { jwtTokenStrategy } from './jwt-token.strategy';
 import { serverTokenStrategy } from './server-token.strategy';
 import { strategySection, TokenStrategy } from './token-strategy';
+import { refuseUnknownParameters } from '../../lib/eg/pipeline-params';
 import type { ServerDirectory } from '../../lib/servers/server-directory';
 
-interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; servers: ServerDirectory; logger: EgLogger }
+interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; servers: ServerDirectory; strictServers: boolean; logger: EgLogger }
 
 const endpointScopes = (req: Request): string[] => (req as Request & { egContext?: EgContext }).egContext?.apiEndpoint?.scopes ?? [];
 
@@ -34,15 +35,18 @@ function requireEndpointScopes(req: Request, token: ValidatedToken): void {
  * every API call, so it does at most one Redis read and nothing slow; a token
  * the instance validated recently costs no read and no promise at all.
  */
-export function oauth2Policy({ validator, feed, servers, logger }: Deps): EgPolicy {
+export function oauth2Policy({ validator, feed, servers, strictServers, logger }: Deps): EgPolicy {
   function strategyFor(params: PolicyParams): TokenStrategy {
-    if (params.server) return serverTokenStrategy(params.server, servers, feed, logger);
+    if (params.server) return serverTokenStrategy(params.server, servers, feed, logger, strictServers);
     if (params.tokenStrategy === 'jwt') return jwtTokenStrategy(strategySection(params, 'jwt'), feed, logger);
     if (params.tokenStrategy === 'introspection') return introspectionTokenStrategy(strategySection(params, 'introspection'), feed, logger);
     return Object.assign((token: string) => validator.validate(token), { recall: (token: string) => validator.recall(token) });
   }
 
   function createPolicy(params: PolicyParams) {
+    // Checked at start for every pipeline (lib/eg/pipeline-params.ts); again here for EG's hot reload, where a throw
+    // makes EG keep the pipelines it has instead of ignoring the key.
+    refuseUnknownParameters(params as unknown as Record<string, unknown>);
     const validate = strategyFor(params);
 
     async function authenticate(req: Request): Promise<void> {

@@ -9,10 +9,14 @@ import { jwtTokenStrategy } from './jwt-token.strategy';
 import type { TokenStrategy } from './token-strategy';
 
 
-/** The entry was judged when it was registered: plain http off loopback and short HMAC secrets passed then only with a warning, or strict mode refused them. */
-function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger): TokenStrategy {
+/**
+ * The entry was judged when it was registered: plain http off loopback and
+ * short HMAC secrets passed then only with a warning, through Janus's shape.
+ * With servers.strict they are refused here too, whenever they were stored.
+ */
+function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger, strict: boolean): TokenStrategy {
   const { name, jwt, introspection } = entry.tokenStrategy;
-  const options = { registered: true };
+  const options = { registered: !strict };
   return name === 'jwt' ? jwtTokenStrategy(jwt!, feed, logger, options) : introspectionTokenStrategy(introspection!, feed, logger, options);
 }
 
@@ -24,7 +28,7 @@ function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger):
  * strategy is only rebuilt when the entry's tokenStrategy changed, so a
  * JWKS or introspection cache outlives unrelated edits.
  */
-export function serverTokenStrategy(serverName: string, servers: ServerDirectory, feed: RevocationFeed, logger: EgLogger): TokenStrategy {
+export function serverTokenStrategy(serverName: string, servers: ServerDirectory, feed: RevocationFeed, logger: EgLogger, strict = false): TokenStrategy {
   let built: { spec: string; validate: TokenStrategy } | undefined;
   let missingReported = false;
 
@@ -39,7 +43,7 @@ export function serverTokenStrategy(serverName: string, servers: ServerDirectory
     const spec = JSON.stringify(entry.tokenStrategy);
     if (built?.spec !== spec) {
       try {
-        built = { spec, validate: strategyOf(entry, feed, logger) };
+        built = { spec, validate: strategyOf(entry, feed, logger, strict) };
       } catch (err) {
         // An entry stored by an older version, unusable now: its tokens cannot be checked, which is not a 500.
         const why = (err as Error).message;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { oauth2Policy } from '../../policies/oauth2';
 import { startGateway } from '../helpers/gateway';
 import { request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
@@ -123,6 +124,13 @@ describe('loading the plugin into Express Gateway', function () {
     it('a jwt.keys entry that does not load, named with its pipeline instead of a stack trace', async function () {
       await stopsWith({ gateway: pipeline({ tokenStrategy: 'jwt', jwt: { issuer: 'https://idp.example', audience: 'orders', keys: [{ alg: 'RS256', key: 'not a PEM key' }] } }) },
         /pipelines\.orders\.policies\.0\.oauth2\.0\.action: jwt\.keys/);
+    });
+
+    it('refuses an unknown parameter when EG builds a pipeline on a hot reload too, where EG then keeps the pipelines it has', function () {
+      // At a hot reload init does not stop the gateway: the policy itself refuses the step it is asked to build.
+      const policy = oauth2Policy({} as never);
+      expect(() => policy.policy({ passthrough: true, tokenStrategy: 'local', getCommonAuthCallback() {} } as never)).to.throw(/unknown parameter passthrough; did you mean passThrough\?/);
+      expect(() => policy.policy({ passThrough: true, tokenStrategy: 'local', getCommonAuthCallback() {} } as never)).not.to.throw();
     });
 
     it('warns at start about EG\'s own oauth2 settings left in system.config, as the check command reports them', async function () {

@@ -36,4 +36,22 @@ describe('paths under basePath the plugin does not serve (issue 16, item 8)', fu
     expect((await request(`${world.gateway.url}/oauth2x`)).status).to.equal(404);
     expect((await request(`${world.gateway.url}/oauth2x`)).text).not.to.contain('not_found');
   });
+
+  it('leaves unknown paths under basePath to the pipelines when an API endpoint lies there (a gateway that served one before)', async function () {
+    const shadowing = await startWorld({
+      gateway: {
+        apiEndpoints: { userinfo: { host: '*', paths: ['/oauth2/userinfo'] } },
+        serviceEndpoints: { backend: { url: 'http://127.0.0.1:9' } },
+        pipelines: { userinfo: { apiEndpoints: ['userinfo'], policies: [{ oauth2: null }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }] } }
+      }
+    });
+    try {
+      const res = await request(`${shadowing.gateway.url}/oauth2/userinfo`);
+      expect(res.status, 'the pipeline\'s oauth2 policy answers').to.equal(401);
+      expect(res.headers.get('www-authenticate')).to.match(/^Bearer/);
+      expect(shadowing.gateway.output()).to.match(/apiEndpoints under \/oauth2 \(\/oauth2\/userinfo\): unknown paths there are left to the pipelines/);
+    } finally {
+      await shadowing.stop();
+    }
+  });
 });

@@ -73,6 +73,8 @@ describe('admin API: external authorization server registry', function () {
       [entry({ tokenStrategy: { name: 'jwt' } }), /^tokenStrategy\.jwt is required/],
       [entry({ tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a' } } }), /tokenStrategy\.jwt needs keys or a jwksUri/],
       [entry({ tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a', keys: [{ alg: 'RS256', key: 'not a key' }] } } }), /tokenStrategy\.jwt\.keys\[0\]/],
+      [entry({ tokenStrategy: { name: 'introspection', introspection: { endpoint: 'http://as.example.com/introspect' } } }), /weaker than \/oauth2\/servers accepts .*plain http off loopback/],
+      [entry({ name: 'copy-as', secrets: { 'partner-client': '****1234' } }), /secrets\.partner-client still masked: send the secret itself/],
       [{ ...entry(), name: undefined }, /must have required property 'name'/],
       [[1, 2], /must be object|JSON object/]
     ];

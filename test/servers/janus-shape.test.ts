@@ -148,6 +148,26 @@ describe('the server registry in Janus\'s shape at /oauth/servers (issue 17, ite
     expect(res.json.error_description).to.match(/tokenStrategy\.jwt\.issuer, tokenStrategy\.jwt\.audience, tokenStrategy\.jwt\.typ of this entry have no place in Janus's shape and would be lost: change it through \/oauth2\/servers\/checked-as/);
     expect((await call('GET', '/oauth2/servers/checked-as')).json.tokenStrategy.jwt.issuer, 'kept').to.equal('https://as.example.com');
     expect((await call('DELETE', '/oauth/servers/checked-as')).status).to.equal(204);
+    // Settings Janus has no field for count too: a cache turned off must not come back on.
+    const uncached = await call('POST', '/oauth/servers', {
+      name: 'uncached', oauth_endpoints: { introspect: { upstreams: { targets: [{ target: `${introspection.url}/introspect` }] } } },
+      token_strategy: { name: 'introspection', settings: { use_auth_header: true, auth_header_type: 'Bearer' } }
+    });
+    expect(uncached.status, uncached.text).to.equal(201);
+    const stored = (await call('GET', '/oauth2/servers/uncached')).json;
+    const introspected = { ...stored.tokenStrategy.introspection, cacheTtl: 0 };
+    const edited = await call('PUT', '/oauth2/servers/uncached', { ...stored, tokenStrategy: { ...stored.tokenStrategy, introspection: introspected } });
+    expect(edited.status, edited.text).to.equal(200);
+    const back = await call('PUT', '/oauth/servers/uncached', (await call('GET', '/oauth/servers/uncached')).json);
+    expect(back.json.error_description).to.match(/tokenStrategy\.introspection\.cacheTtl of this entry have no place in Janus's shape/);
+    expect((await call('DELETE', '/oauth/servers/uncached')).status).to.equal(204);
+  });
+
+  it('refuses a secret still in its masked form where the stored entry has none (an entry copied under another name)', async function () {
+    const copy = { ...(await call('GET', '/oauth/servers/legacy-auth')).json, name: 'legacy-copy' };
+    const res = await call('POST', '/oauth/servers', copy);
+    expect(res.status).to.equal(400);
+    expect(res.json.error_description).to.match(/secrets\.legacy-client, tokenStrategy\.jwt\.keys\.0\.key still masked/);
   });
 
   it('validates tokens as Janus did for a jwt entry: the signature and the dates, whatever the issuer, audience or typ', async function () {
