@@ -6,6 +6,7 @@
  */
 import { runCheck } from '../lib/check/run-check';
 import { PACKAGE } from '../lib/eg/start-line';
+import { dryRunPolicy } from '../policies/oauth2/dry-run';
 
 const USAGE = `usage: ${PACKAGE.name} check [config dir]
 
@@ -25,7 +26,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return command === '--help' || command === '-h' ? 0 : 2;
   }
-  return runCheck(dir ?? process.env.EG_CONFIG_DIR ?? 'config', (line) => process.stdout.write(`${line}\n`));
+  return runCheck(dir ?? process.env.EG_CONFIG_DIR ?? 'config', dryRunPolicy, (line) => process.stdout.write(`${line}\n`));
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {

@@ -12,7 +12,7 @@ import type { DynamicRegistration } from '../lib/registration/dynamic-registrati
 import { checkClientName } from '../lib/registration/check-client-name.step';
 import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
-import { sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
+import { sendBearerChallenge } from '../lib/http/bearer-challenge';
 
 /** RFC 7592 §2.2: what the server sets, which an update must not send. */
 const SERVER_FIELDS = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at'];

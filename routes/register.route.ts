@@ -10,7 +10,7 @@ import type { InitialAccess } from '../lib/registration/initial-access';
 import { checkClientName } from '../lib/registration/check-client-name.step';
 import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
-import { sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
+import { sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { mountClientConfigurationRoutes } from './client-configuration.route';
 
 /**

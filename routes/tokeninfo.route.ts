@@ -5,8 +5,8 @@ import { noStore } from '../lib/http/no-store';
 import type { Settings } from '../lib/settings';
 import { describeAccessToken } from '../lib/tokens/introspection-answer';
 import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
-import { MissingToken, sendBearerChallenge } from '../policies/oauth2/bearer-challenge';
-import { extractToken } from '../policies/oauth2/extract-token';
+import { MissingToken, sendBearerChallenge } from '../lib/http/bearer-challenge';
+import { extractToken } from '../lib/http/extract-token';
 import type { PolicyParams } from '../schemas/policy.schema';
 
 interface Deps { settings: Settings; validator: LocalTokenValidator; logger: EgLogger }

@@ -7,7 +7,7 @@ import { oauth2Steps, stepProblem } from '../eg/pipeline-params';
 import { PACKAGE } from '../eg/start-line';
 import { ServerRegistry } from '../servers/server.registry';
 import { resolveSettings, Settings } from '../settings';
-import { dryRunPolicy } from '../../policies/oauth2/dry-run';
+import type { PolicyParams } from '../../schemas/policy.schema';
 import { GatewayFolder, resolveFrom } from './gateway-folder';
 
 /** One line of the report: a fact checked (ok), a mistake (problem), or what could not be checked (note). */
@@ -74,11 +74,12 @@ export function appModelComplete(folder: GatewayFolder, settings: Settings): Fin
 }
 
 /** Every pipeline's oauth2 parameters, each step on its own line. */
-export function pipelinesValid(folder: GatewayFolder): Finding[] {
+/** @param dryRun what the policy would build from a step's parameters (policies/oauth2/dry-run.ts, handed in by the command). */
+export function pipelinesValid(folder: GatewayFolder, dryRun: (params: PolicyParams) => void): Finding[] {
   const steps = oauth2Steps(folder.gateway);
   if (steps.length === 0) return [note('no pipeline uses the oauth2 policy')];
   return steps.map((step) => {
-    const wrong = stepProblem(step, dryRunPolicy);
+    const wrong = stepProblem(step, dryRun);
     return wrong ? problem(wrong) : ok(`${step.where}: valid`);
   });
 }

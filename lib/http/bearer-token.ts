@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { MissingToken } from '../../policies/oauth2/bearer-challenge';
-import { extractToken } from '../../policies/oauth2/extract-token';
+import { MissingToken } from './bearer-challenge';
+import { extractToken } from './extract-token';
 import type { PolicyParams } from '../../schemas/policy.schema';
 
 /** Only the Authorization header: a token in a URL would end up in logs, and these bodies are JSON. */

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { InvalidRequest } from '../../lib/errors';
-import { readReplayableForm } from '../../lib/http/replayable-form';
+import { InvalidRequest } from '../errors';
+import { readReplayableForm } from './replayable-form';
 import type { PolicyParams } from '../../schemas/policy.schema';
 
 /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */

@@ -1,8 +1,8 @@
 import type { Response } from 'express';
-import type { EgLogger } from '../../lib/eg/types';
-import { InsufficientScope, OAuthError, toOAuthError } from '../../lib/errors';
-import { quotedParam } from '../../lib/http/challenge';
-import { logFailure } from '../../lib/http/log-failure';
+import type { EgLogger } from '../eg/types';
+import { InsufficientScope, OAuthError, toOAuthError } from '../errors';
+import { quotedParam } from './challenge';
+import { logFailure } from './log-failure';
 
 /** A request that carried no token at all: RFC 6750 §3.1 says no error code then. */
 export class MissingToken extends Error {}
