@@ -1,5 +1,6 @@
 import { KEY_ALGORITHMS } from './settings.schema';
 import { SERVER_NAME } from './server-name';
+import { PROXY_METHODS } from './server.schema';
 
 /**
  * A Janus proxy definition (motiv-labs/janus pkg/proxy/definition.go,
@@ -28,7 +29,7 @@ const janusProxy = {
     strip_path: { type: 'boolean', default: false },
     append_path: { type: 'boolean', default: false },
     preserve_host: { type: 'boolean', default: false },
-    methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL'] } },
+    methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: [...PROXY_METHODS] } },
     hosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 255 } },
     insecure_skip_verify: { type: 'boolean', const: false, description: 'Accepted only false: the gateway always verifies upstream certificates.' },
     forwarding_timeouts: {

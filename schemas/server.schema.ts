@@ -4,6 +4,9 @@ import { SERVER_NAME } from './server-name';
 
 const URL_PATTERN = '^https?://[^\\s]+$';
 
+/** The methods a Janus proxy definition may list (ALL: any). */
+export const PROXY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL'] as const;
+
 /** One upstream endpoint of an external authorization server, proxied by the gateway; Janus's proxy definition in this schema's words. */
 const upstream = (description: string) => ({
   type: 'object',
@@ -26,7 +29,7 @@ const upstream = (description: string) => ({
     stripPath: { type: 'boolean', description: 'Janus strip_path.' },
     appendPath: { type: 'boolean', description: 'Janus append_path.' },
     preserveHost: { type: 'boolean', description: 'Janus preserve_host.' },
-    methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL'] }, description: 'Janus methods.' },
+    methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: [...PROXY_METHODS] }, description: 'Janus methods.' },
     hosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 255 }, description: 'Janus hosts.' }
   }
 });
