@@ -66,7 +66,10 @@ import { adminBodyErrors } from './lib/http/admin-body-errors';
 import { limitJsonNesting } from './lib/http/json-depth';
 import { mountPages } from './routes/pages';
 import { mountNotFound } from './routes/not-found.route';
-import { apiEndpointPaths } from './lib/eg/api-endpoint-paths';
+import { apiEndpointPaths, apiEndpointRoutes } from './lib/eg/api-endpoint-paths';
+import { LiveListenPaths } from './lib/servers/live-listen-paths';
+import { reservedPaths } from './lib/servers/listen-path-conflicts';
+import { listenPathHandler } from './routes/listen-paths.route';
 import { pageRenderer } from './lib/browser/pages';
 import { compileViews } from './lib/browser/views';
 import { dynamicRegistration } from './lib/registration/dynamic-registration';
@@ -91,6 +94,8 @@ function init(ctx: PluginContext): void {
   const services = emulated ? ctx.services : boundServices(ctx.services, settings.store.timeout, db);
   const feed = revocationFeed(db, prefix, emulated, logger);
   const servers = ServerDirectory.create(db, prefix, emulated, logger);
+  const listenPaths = LiveListenPaths.for(servers, logger);
+  void listenPaths.configure(reservedPaths(settings, apiEndpointRoutes(gatewayConfig)), logger);
   const tokenKeys = new TokenKeys(prefix);
   const longestLife = Math.max(settings.accessToken.ttl, settings.refreshToken.ttl);
   const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event));
@@ -141,14 +146,15 @@ function init(ctx: PluginContext): void {
   const admin = newRouter();
   admin.use(['/oauth2', '/oauth/servers'], limitJsonNesting(32));
   mountAdminRevocationRoutes(admin, { services, store, logger });
-  mountAdminServerRoutes(admin, { directory: servers, strict: settings.servers.strict, logger });
+  mountAdminServerRoutes(admin, { directory: servers, listenPaths, strict: settings.servers.strict, logger });
   if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
   // Every route is under basePath, but for the metadata, which RFC 8414 puts under /.well-known/.
-  ctx.registerGatewayRoute((app: Application) => mountOnce(app, router, undefined, [settings.basePath, '/.well-known/']));
-  ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, adminBodyErrors));
+  ctx.registerGatewayRoute((app: Application) => mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/'] }));
+  ctx.registerGatewayRoute((app: Application) => mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' }));
+  ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, { name: 'admin', errorHandler: adminBodyErrors }));
   if (!emulated) {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
   }

@@ -36,6 +36,17 @@ export abstract class OAuthError extends Error {
 
 /** RFC 6749 §5.2 */
 export class InvalidRequest extends OAuthError { readonly error = 'invalid_request'; readonly status = 400; }
+
+/** RFC 9110 §15.5.6: a method the path does not take, with the ones it does in Allow. */
+export class MethodNotAllowed extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly status = 405;
+
+  constructor(method: string, allowed: string[]) {
+    super(`${method.slice(0, 16)} is not one of the methods of this path: ${allowed.join(', ')}`);
+    this.headers = { Allow: allowed.join(', ') };
+  }
+}
 /** RFC 6749 §5.2: 401 always; the WWW-Authenticate challenge is added when the client tried Basic. */
 export class InvalidClient extends OAuthError { readonly error = 'invalid_client'; readonly status = 401; }
 /** RFC 6749 §5.2 */

@@ -4,11 +4,12 @@ import { describable, InvalidRequest } from '../lib/errors';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import { keepMaskedSecrets, maskedEntry, maskedSecretsLeft, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
 import type { ServerDirectory } from '../lib/servers/server-directory';
+import type { LiveListenPaths } from '../lib/servers/live-listen-paths';
 import { beyondJanus, fromJanus, toJanus } from '../lib/servers/janus-entry';
 import { weaknessesOf } from '../lib/servers/server-weaknesses';
 import { jwtTokenStrategy } from '../policies/oauth2/jwt-token.strategy';
 
-interface Deps { directory: ServerDirectory; strict: boolean; logger: EgLogger }
+interface Deps { directory: ServerDirectory; listenPaths: LiveListenPaths; strict: boolean; logger: EgLogger }
 
 const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -59,18 +60,20 @@ const SHAPES: Shape[] = [
  * client's `Authorization: Bearer` header is accepted and ignored: EG's admin
  * API has no authentication of its own (the README says how to protect it).
  */
-export function mountAdminServerRoutes(router: Router, { directory, strict, logger }: Deps): void {
+export function mountAdminServerRoutes(router: Router, { directory, listenPaths, strict, logger }: Deps): void {
   const { registry } = directory;
   const step = (work: (req: Request, res: Response) => Promise<void>) =>
     (req: Request, res: Response, _next: NextFunction) => { work(req, res).catch((err) => sendOAuthError(res, err, logger)); };
 
   /** Weaknesses are refused in strict mode, else logged and answered as warnings (see server-weaknesses.ts). */
-  function judged(entry: ServerEntry, shape: Shape): string[] {
+  async function judged(entry: ServerEntry, shape: Shape): Promise<string[]> {
     const masked = maskedSecretsLeft(entry);
     if (masked.length > 0) {
       throw new InvalidRequest(`${masked.join(', ')} still masked: send the secret itself (a masked value is kept only where the stored entry has it at the same place)`);
     }
     checkUsable(entry);
+    const taken = await listenPaths.conflictsOf(entry);
+    if (taken.length > 0) throw new InvalidRequest(`a listen path is taken: ${taken.join('; ')}`);
     const weaknesses = weaknessesOf(entry);
     // This registry's own shape keeps its secure defaults; Janus's is lenient for migrations unless servers.strict.
     if (weaknesses.length > 0 && (strict || !shape.lenient)) {
@@ -78,6 +81,12 @@ export function mountAdminServerRoutes(router: Router, { directory, strict, logg
     }
     for (const weakness of weaknesses) logger.warn(`oauth2: external server ${JSON.stringify(entry.name)}: ${weakness}`);
     return weaknesses;
+  }
+
+  /** Tells every instance, and answers once this one's listen paths are as the change left them (the others follow within a second). */
+  async function announced(name: string): Promise<void> {
+    directory.announce(name);
+    await listenPaths.refresh();
   }
 
   const shown = (shape: Shape, entry: ServerEntry, warnings: string[]) =>
@@ -96,9 +105,9 @@ export function mountAdminServerRoutes(router: Router, { directory, strict, logg
 
     router.post(shape.path, step(async (req, res) => {
       const entry = parseServerEntry(shape.read(req.body));
-      const warnings = judged(entry, shape);
+      const warnings = await judged(entry, shape);
       if (!(await registry.create(entry))) return answer(res, 409, 'conflict', `A server named "${entry.name}" exists; PUT ${shape.path}/${entry.name} changes it`);
-      directory.announce(entry.name);
+      await announced(entry.name);
       logger.info(`oauth2: external server ${entry.name} registered`);
       res.status(201).location(`${shape.path}/${entry.name}`).json(shown(shape, entry, warnings));
     }));
@@ -113,16 +122,16 @@ export function mountAdminServerRoutes(router: Router, { directory, strict, logg
         throw new InvalidRequest(`${lost.join(', ')} of this entry have no place in Janus's shape and would be lost: change it through /oauth2/servers/${stored.name}`);
       }
       const entry = parseServerEntry(keepMaskedSecrets(shape.read(body), stored));
-      const warnings = judged(entry, shape);
+      const warnings = await judged(entry, shape);
       await registry.replace(entry);
-      directory.announce(entry.name);
+      await announced(entry.name);
       logger.info(`oauth2: external server ${entry.name} changed`);
       res.json(shown(shape, entry, warnings));
     }));
 
     router.delete(`${shape.path}/:name`, step(async (req, res) => {
       if (!(await registry.remove(req.params.name))) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
-      directory.announce(req.params.name);
+      await announced(req.params.name);
       logger.info(`oauth2: external server ${req.params.name} removed`);
       res.status(204).end();
     }));

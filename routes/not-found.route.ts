@@ -15,7 +15,7 @@ interface Deps { settings: Settings; sendPage: SendPage; publishesJwks: boolean;
 export function mountNotFound(router: Router, { settings, sendPage, publishesJwks, apiPaths, logger }: Deps): void {
   if (settings.basePath === '') return;
   // An API a pipeline serves under basePath keeps working: the gateway's routes come before EG's pipelines.
-  const shadowed = apiPaths.filter((path) => path === settings.basePath || path.startsWith(`${settings.basePath}/`));
+  const shadowed = apiPaths.filter((path) => path === '*' || path === settings.basePath || path.startsWith(`${settings.basePath}/`));
   if (shadowed.length > 0) {
     logger.warn(`oauth2: apiEndpoints under ${settings.basePath} (${shadowed.join(', ')}): unknown paths there are left to the pipelines, not answered 404`);
     return;

@@ -3,6 +3,7 @@ import type { EgLogger } from '../eg/types';
 import { ChangeFeed } from '../store/change-feed';
 import type { ServerEntry } from './server-entry';
 import { ServerRegistry } from './server.registry';
+import { TargetBalancer } from './target-balancer';
 import { SERVER_NAME } from '../../schemas/server-name';
 
 const MAX_REMEMBERED = 1000;
@@ -26,10 +27,13 @@ export class ServerDirectory {
   private readonly cached = new Map<string, { entry: ServerEntry | null; until: number }>();
   /** Counts changes: an entry read while one happened may predate it, and is not kept. */
   private generation = 0;
+  /** Which target of each endpoint is next: one count per process, whichever path the endpoint is reached by. */
+  readonly balancer = new TargetBalancer();
 
   constructor(readonly registry: ServerRegistry, private readonly feed: ChangeFeed<ServerChange>) {
     feed.onChange((change) => {
       this.generation += 1;
+      this.balancer.reset();
       if (change === 'all') this.cached.clear();
       else this.cached.delete(change.name);
     });
@@ -57,6 +61,16 @@ export class ServerDirectory {
     const room = entry !== null || this.cached.size < MAX_REMEMBERED;
     if (this.feed.connected && readAt === this.generation && room) this.cached.set(name, { entry, until: Date.now() + MAX_AGE });
     return entry;
+  }
+
+  /** Calls `listener` after each change to an entry, on this instance or another ('all': changes may have been missed). */
+  onChange(listener: (change: ServerChange | 'all') => void): void {
+    this.feed.onChange(listener);
+  }
+
+  /** Whether changes are heard (while not, what was read from the registry may be stale). */
+  get listening(): boolean {
+    return this.feed.connected;
   }
 
   /** Tells every instance (this one included) that the entry changed; call after writing it. */

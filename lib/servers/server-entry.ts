@@ -54,6 +54,10 @@ export function parseServerEntry(body: unknown): ServerEntry {
   if (!strategy[strategy.name]) throw new InvalidRequest(`tokenStrategy.${strategy.name} is required when tokenStrategy.name is ${strategy.name}`);
   for (const [name, upstream] of Object.entries(parsed.endpoints)) {
     if (upstream.targets && upstream.targets[0].url !== upstream.url) throw new InvalidRequest(`endpoints.${name}.targets must start with endpoints.${name}.url`);
+    // Janus's weight balancer never picks a target of weight 0 (or none): with no weight at all, nothing could be reached.
+    if (upstream.balancing === 'weight' && !(upstream.targets ?? []).some(({ weight }) => (weight ?? 0) > 0)) {
+      throw new InvalidRequest(`endpoints.${name}.balancing weight needs a target with a weight above 0`);
+    }
   }
   return parsed;
 }

@@ -29,6 +29,10 @@ function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | 
 
 export interface Forwarding {
   target: URL;
+  /** Where to go, in order, when `target` (or the one before) cannot be connected to: the request never reached it. */
+  fallbacks?: URL[];
+  /** The Host header to send (Janus's preserve_host: the client's own); the target's host when absent. */
+  host?: string;
   timeout: number;
   /** The whole request body, read beforehand: it always goes upstream with its exact length. */
   body: Buffer;
@@ -44,10 +48,10 @@ export interface Forwarding {
   contentSecurityPolicy: string;
 }
 
-function requestHeaders(req: Request, forwarding: Forwarding): OutgoingHttpHeaders {
+function requestHeaders(req: Request, forwarding: Forwarding, target: URL): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = withoutHopByHop(req.headers);
   for (const name of ANSWERED_HERE) delete headers[name];
-  headers.host = forwarding.target.host;
+  headers.host = forwarding.host ?? target.host;
   const cookie = cookiesForUpstream(req.headers.cookie, forwarding.cookies.prefix);
   if (cookie) headers.cookie = cookie;
   headers['x-forwarded-for'] = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
@@ -72,42 +76,64 @@ function sendAnswerHead(res: Response, answer: http.IncomingMessage, forwarding:
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
+/** Whether the request's socket ever connected: until it has, the upstream cannot have received any of it, and another may be asked. */
+function connection(upstream: http.ClientRequest): () => boolean {
+  let connected = false;
+  upstream.on('socket', (socket) => {
+    if (!socket.connecting) connected = true; // a kept-alive socket, connected already
+    else socket.once('connect', () => { connected = true; });
+  });
+  return () => connected;
+}
+
 /**
  * Sends the request on to an upstream server and its answer back unchanged
  * (status, headers and body, errors included) but for hop-by-hop and
  * origin-wide headers, cookie scoping, and the sandbox policy and nosniff
- * that every answer gets. An upstream that cannot be reached is a 503, one
- * that does not answer in time a 504, both as OAuth errors; neither ever
- * hangs the client. A client that went away ends the exchange quietly.
+ * that every answer gets. A target that cannot be connected to is passed
+ * over for the next of `fallbacks`; when none is left, that is a 503, an
+ * upstream that does not answer in time a 504, both as OAuth errors; neither
+ * ever hangs the client. A request that reached an upstream is never sent
+ * again (a token request may have been acted on). A client that went away
+ * ends the exchange quietly.
  * @returns once the answer has been sent or the failure is known.
  */
 export function forward(req: Request, res: Response, forwarding: Forwarding): Promise<void> {
-  const { target, timeout } = forwarding;
-  const transport = target.protocol === 'https:' ? https : http;
+  const { timeout } = forwarding;
+  const targets = [forwarding.target, ...(forwarding.fallbacks ?? [])];
+  let upstream: http.ClientRequest | undefined;
   return new Promise((resolve, reject) => {
     if (res.destroyed || res.socket?.destroyed) return resolve(); // the client left while its body was read (req itself is done once read)
-    const upstream = transport.request(target, { method: req.method, headers: requestHeaders(req, forwarding) });
-    const deadline = setTimeout(() => upstream.destroy(new UpstreamTimeout(`The authorization server did not answer within ${timeout} ms`)), timeout);
-    upstream.on('response', (answer) => {
-      clearTimeout(deadline);
-      // A body that stalls once the answer has begun cannot become an error page: the connection is cut instead.
-      upstream.setTimeout(timeout, () => upstream.destroy());
-      sendAnswerHead(res, answer, forwarding);
-      answer.pipe(res);
-      answer.on('end', () => resolve());
-      answer.on('error', () => { res.destroy(); resolve(); });
-    });
-    upstream.on('error', (err) => {
-      clearTimeout(deadline);
-      if (res.headersSent || res.destroyed) {
-        res.destroy();
-        return resolve();
-      }
-      for (const name of res.getHeaderNames()) res.removeHeader(name); // none of the upstream's headers on our error
-      reject(err instanceof UpstreamTimeout ? err
-        : new TemporarilyUnavailable('The authorization server cannot be reached, try again later', `${target.origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
-    });
-    res.on('close', () => { if (!res.writableFinished) upstream.destroy(); }); // the client went away
-    upstream.end(forwarding.body);
+    res.on('close', () => { if (!res.writableFinished) upstream?.destroy(); }); // the client went away
+    const attempt = (index: number): void => {
+      const target = targets[index];
+      const transport = target.protocol === 'https:' ? https : http;
+      const current = transport.request(target, { method: req.method, headers: requestHeaders(req, forwarding, target) });
+      upstream = current;
+      const connected = connection(current);
+      const deadline = setTimeout(() => current.destroy(new UpstreamTimeout(`The authorization server did not answer within ${timeout} ms`)), timeout);
+      current.on('response', (answer) => {
+        clearTimeout(deadline);
+        // A body that stalls once the answer has begun cannot become an error page: the connection is cut instead.
+        current.setTimeout(timeout, () => current.destroy());
+        sendAnswerHead(res, answer, forwarding);
+        answer.pipe(res);
+        answer.on('end', () => resolve());
+        answer.on('error', () => { res.destroy(); resolve(); });
+      });
+      current.on('error', (err) => {
+        clearTimeout(deadline);
+        if (res.headersSent || res.destroyed) {
+          res.destroy();
+          return resolve();
+        }
+        if (!(err instanceof UpstreamTimeout) && index + 1 < targets.length && !connected()) return attempt(index + 1);
+        for (const name of res.getHeaderNames()) res.removeHeader(name); // none of the upstream's headers on our error
+        reject(err instanceof UpstreamTimeout ? err
+          : new TemporarilyUnavailable('The authorization server cannot be reached, try again later', `${target.origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      });
+      current.end(forwarding.body);
+    };
+    attempt(0);
   });
 }

