@@ -19,7 +19,7 @@ export function exchangeCommand(context: DemoContext, code: string): string {
 }
 
 const SAMPLES = ['authorization-code-pkce', 'implicit', 'password', 'client-credentials', 'refresh-token', 'jwt-bearer',
-  'saml2-bearer', 'device', 'revoke', 'introspect', 'tokeninfo', 'protected-api', 'external-server'];
+  'saml2-bearer', 'device', 'revoke', 'introspect', 'tokeninfo', 'protected-api', 'external-server', 'janus-migration'];
 
 /** How to try every flow: printed by `npm start` once the gateway is seeded. */
 export function instructions(context: DemoContext): string {
@@ -117,6 +117,13 @@ curl -s -X POST ${demo.admin}/oauth2/servers -H 'Content-Type: application/json'
 PARTNER=$(curl -s -d grant_type=password -d username=${user.username} -d password=${user.password} -d client_id=${demo.client.id} ${base}/oauth2/servers/demo-partner/token | ${json('access_token')})
 curl -s -H "Authorization: Bearer $PARTNER" ${base}/api-partner
 curl -s -X DELETE ${demo.admin}/oauth2/servers/demo-partner
+
+# Coming from Janus: the same registry in Janus's shape at /oauth/servers, each endpoint on its listen_path on
+# this port (here the demo's own token endpoint stands in; examples/janus-migration.mjs runs seed 000's GET /auth/token)
+curl -s -X POST ${demo.admin}/oauth/servers -H "Authorization:Bearer yourToken" -H 'Content-Type: application/json' -d '{"name":"janus-demo","oauth_endpoints":{"token":{"listen_path":"/auth/token","upstreams":{"targets":[{"target":"${loopback}/oauth2/token"}]},"strip_path":true,"methods":["POST"]}},"token_strategy":{"name":"jwt","settings":[{"alg":"HS256","key":"a-partner-hs256-key-of-at-least-32-bytes"}]}}'
+curl -s -X GET ${demo.admin}/oauth/servers -H "Authorization:Bearer yourToken" -H 'Content-Type: application/json'
+curl -s ${client} -d grant_type=client_credentials ${base}/auth/token
+curl -s -X DELETE ${demo.admin}/oauth/servers/janus-demo
 
 # Dynamic client registration (RFC 7591, 7592): the operator issues an initial access token for ${user.username}...
 IAT=$(curl -s -X POST ${demo.admin}/oauth2/registration-tokens -H 'Content-Type: application/json' -d '{"owner":"${user.username}"}' | ${json('initial_access_token')})

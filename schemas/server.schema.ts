@@ -25,12 +25,12 @@ const upstream = (description: string) => ({
       description: 'Janus upstreams.targets: every upstream of the endpoint, url first.'
     },
     balancing: { type: 'string', enum: ['roundrobin', 'weight'], description: 'Janus upstreams.balancing over targets.' },
-    listenPath: { type: 'string', pattern: '^/[^\\s?#]*$', maxLength: 500, description: 'Janus listen_path: the gateway path of the endpoint (kept; see the README).' },
-    stripPath: { type: 'boolean', description: 'Janus strip_path.' },
-    appendPath: { type: 'boolean', description: 'Janus append_path.' },
-    preserveHost: { type: 'boolean', description: 'Janus preserve_host.' },
-    methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: [...PROXY_METHODS] }, description: 'Janus methods.' },
-    hosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 255 }, description: 'Janus hosts.' }
+    listenPath: { type: 'string', pattern: '^/[^\\s?#]*$', maxLength: 500, description: 'Janus listen_path: where the endpoint also answers on the gateway port (`/x/*`: /x and below; see the README).' },
+    stripPath: { type: 'boolean', description: 'Janus strip_path: the upstream gets what lies below the listen path, joined to the target path.' },
+    appendPath: { type: 'boolean', description: 'Janus append_path: the upstream gets the whole request path, joined to the target path.' },
+    preserveHost: { type: 'boolean', description: 'Janus preserve_host: the upstream gets the client\'s Host header.' },
+    methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: [...PROXY_METHODS] }, description: 'Janus methods taken on the listen path (ALL: any); left out, the endpoint\'s own.' },
+    hosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 255 }, description: 'Janus hosts: the Host headers the listen path answers (* is one or more characters).' }
   }
 });
 

@@ -164,6 +164,10 @@ describe('sample clients in examples/ against the demo gateway', function () {
     await succeeds(sample('external-server'));
   });
 
+  it('the Janus migration sample runs seed 000\'s three steps: a Janus-shaped entry, the list, a GET on its listen path /auth/token', async function () {
+    await succeeds(sample('janus-migration'));
+  });
+
   it('the protected API sample gets 401 without a token, 200 with one, and 403 insufficient_scope on /api-write', async function () {
     await succeeds(sample('protected-api'));
   });
@@ -196,4 +200,4 @@ describe('sample clients in examples/ against the demo gateway', function () {
 
 /** Every sample, by file name: the first test fails when one is added without a test. */
 const TESTED = ['client-credentials', 'password', 'refresh-token', 'jwt-bearer', 'saml2-bearer', 'revoke', 'introspect',
-  'tokeninfo', 'protected-api', 'authorization-code-pkce', 'implicit', 'device', 'external-server'];
+  'tokeninfo', 'protected-api', 'authorization-code-pkce', 'implicit', 'device', 'external-server', 'janus-migration'];
