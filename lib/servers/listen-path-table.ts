@@ -22,8 +22,20 @@ function hostFilter(hosts: string[] | undefined): ListenRoute['acceptsHost'] {
  * entry written at the same time on another instance) is left out whole,
  * and said why: a pipeline's policies are never bypassed.
  */
+/** A path's first segment: every path a listen path matches shares its prefix's, but for `/*` (which meets the plugin's routes, so never mounts). */
+const firstSegment = (path: string) => path.slice(1).split('/', 1)[0];
+const EVERY_PATH = '/*';
+
 export class ListenPathTable {
-  private constructor(private readonly routes: ListenRoute[], readonly skipped: Map<string, string[]>) {}
+  /** By first segment: an API call looks at the few listen paths that could match it, however many servers there are. */
+  private readonly bySegment = new Map<string, ListenRoute[]>();
+
+  private constructor(routes: ListenRoute[], readonly skipped: Map<string, string[]>) {
+    for (const route of routes) {
+      const segment = route.listen.prefix === '/' && route.listen.wildcard ? EVERY_PATH : firstSegment(route.listen.prefix);
+      this.bySegment.set(segment, [...(this.bySegment.get(segment) ?? []), route]);
+    }
+  }
 
   static readonly EMPTY = new ListenPathTable([], new Map());
 
@@ -42,12 +54,15 @@ export class ListenPathTable {
   }
 
   get empty(): boolean {
-    return this.routes.length === 0;
+    return this.bySegment.size === 0;
   }
 
   find(method: string, host: string, path: string): Found {
     let allowed: string[] | null = null;
-    for (const route of this.routes) {
+    const own = this.bySegment.get(firstSegment(path)) ?? [];
+    const everyPath = this.bySegment.get(EVERY_PATH);
+    const candidates = everyPath ? [...own, ...everyPath] : own;
+    for (const route of candidates) {
       if (pathBelow(route.listen, path) === null || (route.acceptsHost && !route.acceptsHost(host))) continue;
       if (route.methods === null || route.methods.has(method)) return { route };
       allowed = [...(allowed ?? []), ...route.methods];
