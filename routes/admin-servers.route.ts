@@ -7,7 +7,7 @@ import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { LiveListenPaths } from '../lib/servers/live-listen-paths';
 import { beyondJanus, fromJanus, toJanus } from '../lib/servers/janus-entry';
 import { weaknessesOf } from '../lib/servers/server-weaknesses';
-import { jwtTokenStrategy } from '../policies/oauth2/jwt-token.strategy';
+import { jwtTokenStrategy } from '../lib/strategies/jwt-token.strategy';
 
 interface Deps { directory: ServerDirectory; listenPaths: LiveListenPaths; strict: boolean; logger: EgLogger }
 

@@ -1,6 +1,6 @@
 import type { EgApplication, EgServices } from '../eg/types';
 import { asScopeList } from '../scopes';
-import { randomSecret } from '../tokens/token-value';
+import { randomSecret } from '../secret-value';
 import { isPublicApp, registeredRedirectUris } from './client.repository';
 
 /** How an app came to be: registered by its user on the web pages, or over RFC 7591. */

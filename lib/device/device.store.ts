@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { digest, randomSecret } from '../tokens/token-value';
+import { digest, randomSecret } from '../secret-value';
 import { newUserCode, normalizeUserCode } from './user-code';
 
 /** A pending device authorization (RFC 8628 §3.2). Times are epoch milliseconds. */

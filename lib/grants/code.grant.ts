@@ -5,7 +5,7 @@ import type { SessionUser } from '../browser/session';
 import type { Settings } from '../settings';
 import type { CodeStore } from '../store/code.store';
 import { joinScopes } from '../scopes';
-import { randomSecret } from '../tokens/token-value';
+import { randomSecret } from '../secret-value';
 import { issuerResponseModes } from './issuer-response-modes';
 
 /** The authorization request as oauth2orize hands it back, with our extension's fields. */

@@ -5,7 +5,8 @@ import type { PolicyParams } from '../../schemas/policy.schema';
 
 /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const MAX_TOKEN_LENGTH = 8192;
+/** Longer than any token this gateway or a sane issuer makes: refused before any parsing or lookup. */
+export const MAX_TOKEN_LENGTH = 8192;
 
 function checkedToken(token: string): string {
   if (token.length > MAX_TOKEN_LENGTH || !B64TOKEN.test(token)) {

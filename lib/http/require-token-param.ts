@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { InvalidRequest } from '../errors';
-
-const MAX_TOKEN_LENGTH = 8192;
+import { MAX_TOKEN_LENGTH } from './extract-token';
 
 /** RFC 7009 §2.1, RFC 7662 §2.1: `token` is required; `token_type_hint` is only a hint, and an unknown one is ignored. */
 export function requireTokenParam(req: Request, _res: Response, next: NextFunction): void {

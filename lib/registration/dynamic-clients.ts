@@ -1,7 +1,7 @@
 import { AppNameTaken, ClientRegistrar, ClientRegistration, OwnerGone, RegisteredClient } from '../clients/client-registrar';
 import { InvalidClientMetadata, InvalidToken } from '../errors';
 import type { ClientMetadataStore, StoredRegistration } from '../store/client-metadata.store';
-import { randomSecret } from '../tokens/token-value';
+import { randomSecret } from '../secret-value';
 import { clientInformation, usesSecret } from './client-information';
 import type { ClientMetadata } from './client-metadata';
 

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { SessionUser } from '../browser/session';
-import { digest, randomSecret } from '../tokens/token-value';
+import { digest, randomSecret } from '../secret-value';
 
 /** Credentials to show on the next page view, then never again. */
 export interface Reveal {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'crypto';
 import type { Redis } from 'ioredis';
-import { digest } from '../tokens/token-value';
+import { digest } from '../secret-value';
 
 /** What a dynamic registration keeps beside its EG app. */
 export interface StoredRegistration {

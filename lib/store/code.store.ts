@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { digest } from '../tokens/token-value';
+import { digest } from '../secret-value';
 import type { PkceMethod } from '../pkce';
 
 /** What an authorization code is bound to (RFC 6749 §4.1.2, RFC 7636 §4.4). Times are epoch seconds. */

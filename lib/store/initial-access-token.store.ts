@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { digest, randomSecret } from '../tokens/token-value';
+import { digest, randomSecret } from '../secret-value';
 
 /** An initial access token as the admin who issued it sees it; the token itself only at issue. */
 export interface IssuedInitialAccessToken { token: string; id: string; ownerId: string; uses: number; expiresAt: number }

@@ -1,4 +1,4 @@
-import { digest } from '../tokens/token-value';
+import { digest } from '../secret-value';
 
 /**
  * Names of the plugin's token keys in Redis. Tokens are only ever named by

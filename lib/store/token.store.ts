@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { digest } from '../tokens/token-value';
+import { digest } from '../secret-value';
 import type { RevocationEvent } from './revocation-feed';
 import type { TokenKeys } from './token-keys';
 

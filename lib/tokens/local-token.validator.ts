@@ -9,7 +9,8 @@ import type { TokenRecord } from '../store/token.store';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { looksLikeJwt } from './jwt-access-token';
 import type { TokenCache } from './token-cache';
-import { digest, parseAccessToken } from './token-value';
+import { digest } from '../secret-value';
+import { parseAccessToken } from './token-value';
 import type { ValidatedToken } from './validated-token';
 
 const INVALID = 'The access token is invalid, expired or revoked';

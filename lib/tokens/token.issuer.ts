@@ -4,7 +4,8 @@ import type { RefreshTokenRecord, TokenRecord, TokenStore } from '../store/token
 import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
 import type { JwtAccessTokens } from './jwt-access-token';
-import { newAccessToken, randomSecret } from './token-value';
+import { randomSecret } from '../secret-value';
+import { newAccessToken } from './token-value';
 
 export interface IssueRequest {
   grantType: string;

@@ -1,8 +1,8 @@
 import type { EgLogger } from '../../lib/eg/types';
 import type { PolicyParams } from '../../schemas/policy.schema';
-import { requireSafeUrl } from './foreign-token';
-import { jwtTokenStrategy } from './jwt-token.strategy';
-import { strategySection } from './token-strategy';
+import { requireSafeUrl } from '../../lib/strategies/foreign-token';
+import { jwtTokenStrategy } from '../../lib/strategies/jwt-token.strategy';
+import { strategySection } from '../../lib/strategies/token-strategy';
 
 const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
 

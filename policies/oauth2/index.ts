@@ -8,10 +8,10 @@ import { PolicyParams, policySchema } from '../../schemas/policy.schema';
 import { MissingToken, sendBearerChallenge } from '../../lib/http/bearer-challenge';
 import { extractToken, headerOnlyToken } from '../../lib/http/extract-token';
 import { forwardIdentity, stripSpoofedIdentity } from './identity';
-import { introspectionTokenStrategy } from './introspection-token.strategy';
-import { jwtTokenStrategy } from './jwt-token.strategy';
-import { serverTokenStrategy } from './server-token.strategy';
-import { strategySection, TokenStrategy } from './token-strategy';
+import { introspectionTokenStrategy } from '../../lib/strategies/introspection-token.strategy';
+import { jwtTokenStrategy } from '../../lib/strategies/jwt-token.strategy';
+import { serverTokenStrategy } from '../../lib/strategies/server-token.strategy';
+import { strategySection, TokenStrategy } from '../../lib/strategies/token-strategy';
 import { refuseUnknownParameters } from '../../lib/eg/pipeline-params';
 import type { ServerDirectory } from '../../lib/servers/server-directory';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { TokenKeys } from '../../lib/store/token-keys';
 import { RefreshTokenRecord, TokenStore } from '../../lib/store/token.store';
-import { digest } from '../../lib/tokens/token-value';
+import { digest } from '../../lib/secret-value';
 
 const RedisMock = require('ioredis-mock');
 

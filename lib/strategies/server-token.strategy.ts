@@ -1,9 +1,9 @@
-import type { EgLogger } from '../../lib/eg/types';
-import { TokenNotVerifiable } from '../../lib/errors';
-import type { ServerDirectory } from '../../lib/servers/server-directory';
-import type { ServerEntry } from '../../lib/servers/server-entry';
-import type { RevocationFeed } from '../../lib/store/revocation-feed';
-import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import type { EgLogger } from '../eg/types';
+import { TokenNotVerifiable } from '../errors';
+import type { ServerDirectory } from '../servers/server-directory';
+import type { ServerEntry } from '../servers/server-entry';
+import type { RevocationFeed } from '../store/revocation-feed';
+import type { ValidatedToken } from '../tokens/validated-token';
 import { introspectionTokenStrategy } from './introspection-token.strategy';
 import { jwtTokenStrategy } from './jwt-token.strategy';
 import type { TokenStrategy } from './token-strategy';

@@ -1,5 +1,5 @@
-import { isSafeFetchUrl } from '../../lib/keys/safe-url';
-import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import { isSafeFetchUrl } from '../keys/safe-url';
+import type { ValidatedToken } from '../tokens/validated-token';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const seconds = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

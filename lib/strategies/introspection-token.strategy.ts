@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
-import type { EgLogger } from '../../lib/eg/types';
-import { InvalidToken, TokenNotVerifiable } from '../../lib/errors';
-import { readCapped } from '../../lib/http/read-capped';
-import type { RevocationFeed } from '../../lib/store/revocation-feed';
-import { TokenCache } from '../../lib/tokens/token-cache';
-import { digest } from '../../lib/tokens/token-value';
-import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import type { EgLogger } from '../eg/types';
+import { InvalidToken, TokenNotVerifiable } from '../errors';
+import { readCapped } from '../http/read-capped';
+import type { RevocationFeed } from '../store/revocation-feed';
+import { TokenCache } from '../tokens/token-cache';
+import { digest } from '../secret-value';
+import type { ValidatedToken } from '../tokens/validated-token';
 import type { IntrospectionStrategyParams } from '../../schemas/policy.schema';
 import { fromClaims, requireSafeUrl } from './foreign-token';
 

@@ -1,4 +1,4 @@
-import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import type { ValidatedToken } from '../tokens/validated-token';
 import type { PolicyParams } from '../../schemas/policy.schema';
 
 /**
