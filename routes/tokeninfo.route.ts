@@ -6,13 +6,9 @@ import type { Settings } from '../lib/settings';
 import { describeAccessToken } from '../lib/tokens/introspection-answer';
 import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
 import { MissingToken, sendBearerChallenge } from '../lib/http/bearer-challenge';
-import { extractToken } from '../lib/http/extract-token';
-import type { PolicyParams } from '../schemas/policy.schema';
+import { fromHeader } from '../lib/http/extract-token';
 
 interface Deps { settings: Settings; validator: LocalTokenValidator; logger: EgLogger }
-
-/** Only the Authorization header: a token in a URL would end up in logs. */
-const HEADER_ONLY = { allowQueryToken: false, allowBodyToken: false, hideCredentials: false } as PolicyParams;
 
 /**
  * GET <basePath><routes.tokeninfo>: the token's own holder learns what its
@@ -23,7 +19,7 @@ export function mountTokenInfoRoute(router: Router, { settings, validator, logge
   const path = settings.routes.tokeninfo;
 
   async function describe(req: Request) {
-    const token = await extractToken(req, HEADER_ONLY);
+    const token = fromHeader(req); // the header only: a token in a URL would end up in logs (RFC 6750 §2.3)
     if (!token) throw new MissingToken();
     return describeAccessToken(await validator.validate(token));
   }

@@ -26,7 +26,8 @@ export function headerOnlyToken(req: Request, params: PolicyParams): string | nu
   return match && match[1].length <= MAX_TOKEN_LENGTH ? match[1] : null;
 }
 
-function fromHeader(req: Request): string | null {
+/** RFC 6750 §2.1: the token of the Authorization header, or null when there is no bearer one. @throws InvalidRequest for a malformed one. */
+export function fromHeader(req: Request): string | null {
   const authorization = req.headers.authorization;
   if (!authorization) return null;
   const match = /^Bearer +(.*)$/i.exec(authorization);
