@@ -95,7 +95,6 @@ function init(ctx: PluginContext): void {
   const feed = revocationFeed(db, prefix, emulated, logger);
   const servers = ServerDirectory.create(db, prefix, emulated, logger);
   const listenPaths = LiveListenPaths.for(servers, logger);
-  void listenPaths.configure(reservedPaths(settings, apiEndpointRoutes(gatewayConfig)), logger);
   const tokenKeys = new TokenKeys(prefix);
   const longestLife = Math.max(settings.accessToken.ttl, settings.refreshToken.ttl);
   const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event));
@@ -153,7 +152,12 @@ function init(ctx: PluginContext): void {
   ctx.registerCondition(oauth2ScopesCondition);
   // Every route is under basePath, but for the metadata, which RFC 8414 puts under /.well-known/.
   ctx.registerGatewayRoute((app: Application) => mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/'] }));
-  ctx.registerGatewayRoute((app: Application) => mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' }));
+  const configuration = listenPaths.beginConfiguration();
+  const reserved = reservedPaths(settings, apiEndpointRoutes(gatewayConfig));
+  ctx.registerGatewayRoute((app: Application) => {
+    listenPaths.mountedWith(configuration, reserved, logger); // here, not in init: EG mounts older routes again when it refuses a reload
+    mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' });
+  });
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, { name: 'admin', errorHandler: adminBodyErrors }));
   if (!emulated) {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));

@@ -72,8 +72,7 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
       throw new InvalidRequest(`${masked.join(', ')} still masked: send the secret itself (a masked value is kept only where the stored entry has it at the same place)`);
     }
     checkUsable(entry);
-    const taken = await listenPaths.conflictsOf(entry);
-    if (taken.length > 0) throw new InvalidRequest(`a listen path is taken: ${taken.join('; ')}`);
+    await refuseTakenListenPaths(entry);
     const weaknesses = weaknessesOf(entry);
     // This registry's own shape keeps its secure defaults; Janus's is lenient for migrations unless servers.strict.
     if (weaknesses.length > 0 && (strict || !shape.lenient)) {
@@ -81,6 +80,26 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
     }
     for (const weakness of weaknesses) logger.warn(`oauth2: external server ${JSON.stringify(entry.name)}: ${weakness}`);
     return weaknesses;
+  }
+
+  async function refuseTakenListenPaths(entry: ServerEntry): Promise<void> {
+    const taken = await listenPaths.conflictsOf(entry);
+    if (taken.length > 0) throw new InvalidRequest(`a listen path is taken: ${taken.join('; ')}`);
+  }
+
+  /**
+   * Checked again once written: a colliding entry written meanwhile on
+   * another instance passed the same check before this write existed. The
+   * write is undone then (both may be, which is safe: each can be sent again).
+   */
+  async function undoneIfTaken(entry: ServerEntry, undo: () => Promise<unknown>): Promise<void> {
+    try {
+      await refuseTakenListenPaths(entry);
+    } catch (err) {
+      await undo();
+      directory.announce(entry.name); // an instance that read the write meanwhile drops it
+      throw err;
+    }
   }
 
   /** Tells every instance, and answers once this one's listen paths are as the change left them (the others follow within a second). */
@@ -107,6 +126,7 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
       const entry = parseServerEntry(shape.read(req.body));
       const warnings = await judged(entry, shape);
       if (!(await registry.create(entry))) return answer(res, 409, 'conflict', `A server named "${entry.name}" exists; PUT ${shape.path}/${entry.name} changes it`);
+      await undoneIfTaken(entry, () => registry.remove(entry.name));
       await announced(entry.name);
       logger.info(`oauth2: external server ${entry.name} registered`);
       res.status(201).location(`${shape.path}/${entry.name}`).json(shown(shape, entry, warnings));
@@ -124,6 +144,7 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
       const entry = parseServerEntry(keepMaskedSecrets(shape.read(body), stored));
       const warnings = await judged(entry, shape);
       await registry.replace(entry);
+      await undoneIfTaken(entry, () => registry.replace(stored));
       await announced(entry.name);
       logger.info(`oauth2: external server ${entry.name} changed`);
       res.json(shown(shape, entry, warnings));

@@ -27,7 +27,8 @@ export function listenPathHandler({ settings, servers, live, logger }: Deps): Re
       target.pathname = upstreamPath(target.pathname, listen, path, upstream);
       return target;
     });
-    const cookiePath = listen.prefix.endsWith('/') ? listen.prefix : `${listen.prefix}/`;
+    // RFC 6265 §5.1.4: Path=/auth/token covers /auth/token and below, not /auth/tokens; with a trailing slash it would miss /auth/token itself.
+    const cookiePath = listen.prefix;
     await exchange(req, res, settings, { entry, endpoint, targets, cookiePath, preserveHost: upstream.preserveHost });
   }
 

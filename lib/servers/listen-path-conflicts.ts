@@ -1,6 +1,7 @@
 import type { ApiEndpointRoute } from '../eg/api-endpoint-paths';
 import type { Settings } from '../settings';
 import { ListenPath, methodsOf, overlap, parseListenPath, pathBelow, shareAMethod } from './listen-path';
+import { ListenPathIndex } from './listen-path-index';
 import type { EndpointName, ServerEntry } from './server-entry';
 
 /** A path someone else answers on the gateway port, and who. */
@@ -12,25 +13,42 @@ function sharesPrefix(prefix: string, { prefix: listen, wildcard }: ListenPath):
   return wildcard && (listen === '/' || prefix.startsWith(`${listen}/`));
 }
 
+/** A listen path as EG's routers would compare it: they ignore case (express's default). */
+const caseless = ({ prefix, wildcard }: ListenPath): ListenPath => ({ prefix: prefix.toLowerCase(), wildcard });
+
+/** What a pathRegex must start with, when anchored with `^`: its literal characters up to the first special one ('' when unanchored). */
+function literalStart(pathRegex: string): string {
+  if (!pathRegex.startsWith('^')) return '';
+  const body = pathRegex.slice(1);
+  const special = body.search(/[.*+?()[\]{}|\\$^]/);
+  if (special < 0) return body.toLowerCase();
+  // A quantifier makes the character before it optional (`?`, `*`, `{0,}`): it is not part of every match.
+  const literal = '?*{'.includes(body[special]) ? body.slice(0, Math.max(0, special - 1)) : body.slice(0, special);
+  return literal.toLowerCase();
+}
+
 /**
- * An API endpoint's path as EG mounts it (express paths; none is `*`): a
- * literal path, or everything from its first `*` or `:` on taken as a
- * prefix, a pathRegex tried on the listen path. Erring towards a collision:
- * a listen path must never take calls an API's pipeline (and its policies)
- * was configured for.
+ * An API endpoint's path as EG mounts it (express paths on case-insensitive
+ * routers; none is `*`): a literal path, or everything from its first `*` or
+ * `:` on taken as a prefix; a pathRegex reserves every path below its
+ * literal start (all of them when it is not anchored with `^`). Erring
+ * towards a collision: a listen path must never take calls an API's
+ * pipeline (and its policies) was configured for.
  */
 function apiReservation({ name, path, pathRegex }: ApiEndpointRoute): ReservedPath {
   const owner = `apiEndpoints.${name}${path !== undefined ? ` (${path})` : ' (pathRegex)'}`;
   if (pathRegex !== undefined) {
-    const regex = new RegExp(pathRegex);
-    return { owner, collides: (listen) => regex.test(listen.prefix) || (listen.wildcard && regex.test(`${listen.prefix.replace(/\/$/, '')}/x`)) };
+    const start = literalStart(pathRegex);
+    return { owner, collides: (listen) => start === '' || sharesPrefix(start.replace(/(.)\/$/, '$1'), caseless(listen)) };
   }
-  const special = path!.search(/[*:(?+]/);
+  const lowered = path!.toLowerCase();
+  const special = lowered.search(/[*:(?+]/);
   if (special < 0) {
-    return { owner, collides: (listen) => pathBelow(listen, path!) !== null || pathBelow(listen, `${path!.replace(/\/$/, '')}/`) !== null || pathBelow(listen, path!.replace(/(.)\/$/, '$1')) !== null };
+    const literal = lowered.replace(/(.)\/$/, '$1');
+    return { owner, collides: (listen) => pathBelow(caseless(listen), literal) !== null || pathBelow(caseless(listen), `${literal}/`) !== null };
   }
-  const prefix = path!.slice(0, special).replace(/(.)\/$/, '$1');
-  return { owner, collides: (listen) => sharesPrefix(prefix, listen) };
+  const prefix = lowered.slice(0, special).replace(/(.)\/$/, '$1');
+  return { owner, collides: (listen) => sharesPrefix(prefix, caseless(listen)) };
 }
 
 /**
@@ -61,23 +79,32 @@ export function listenPathsOf(entry: ServerEntry): EntryListenPath[] {
 /** Some request (path and method) both would take. */
 const clash = (a: EntryListenPath, b: EntryListenPath) => overlap(a.listen, b.listen) && shareAMethod(a.methods, b.methods);
 
+/** Every listen path of these entries, by first segment. */
+export function indexOf(entries: ServerEntry[]): ListenPathIndex<EntryListenPath> {
+  const index = new ListenPathIndex<EntryListenPath>();
+  for (const entry of entries) for (const one of listenPathsOf(entry)) index.add(one);
+  return index;
+}
+
 /**
  * Why the entry's listen paths cannot be mounted: each one that meets a
  * reserved path, or takes a request (path and method) another of its own or
  * of another entry takes (longest prefix first would settle which, but one
  * entry would then take another's calls). Janus's create and remove client
  * endpoints share a path and differ by method: that is no collision.
+ * @param others the other entries' listen paths (an entry of the same name is the entry itself, before the change).
  * @returns one sentence per collision; none when all are free.
  */
-export function listenPathConflicts(entry: ServerEntry, others: ServerEntry[], reserved: ReservedPath[]): string[] {
+export function listenPathConflicts(entry: ServerEntry, others: ListenPathIndex<EntryListenPath>, reserved: ReservedPath[]): string[] {
   const mine = listenPathsOf(entry);
-  const theirs = others.filter((other) => other.name !== entry.name).flatMap(listenPathsOf);
   const found: string[] = [];
   mine.forEach((one, index) => {
     const where = `endpoints.${one.endpoint}.listenPath ${one.written}`;
     for (const path of reserved) if (path.collides(one.listen)) found.push(`${where} meets ${path.owner}`);
     for (const other of mine.slice(index + 1)) if (clash(one, other)) found.push(`${where} meets endpoints.${other.endpoint}.listenPath ${other.written}`);
-    for (const other of theirs) if (clash(one, other)) found.push(`${where} meets ${other.written} of the server ${other.entry.name}`);
+    for (const other of others.meeting(one.listen)) {
+      if (other.entry.name !== entry.name && clash(one, other)) found.push(`${where} meets ${other.written} of the server ${other.entry.name}`);
+    }
   });
   return found;
 }

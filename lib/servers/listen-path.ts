@@ -41,8 +41,12 @@ function joinPaths(a: string, b: string): string {
   return a + b;
 }
 
-/** `.`, `..` (however percent-encoded), an encoded `/` or a `\`: what a URL parser upstream resolves into another path. */
-const LEAVES_ITS_PATH = /(^|\/)(\.|%2e){1,2}(\/|$)|%2f|%5c|\\/i;
+/**
+ * `.`, `..` (however percent-encoded, and with a `;` path parameter, which
+ * Tomcat and Spring drop before resolving), an encoded `/`, a backslash or a NUL:
+ * what a server upstream resolves into another path.
+ */
+const LEAVES_ITS_PATH = /(^|\/)(\.|%2e){1,2}(;[^/]*)?(\/|$)|%2f|%5c|%00|\\/i;
 
 /**
  * The upstream path of a request, with Janus's semantics

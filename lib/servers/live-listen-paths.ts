@@ -1,5 +1,6 @@
 import type { EgLogger } from '../eg/types';
-import { listenPathConflicts, ReservedPath } from './listen-path-conflicts';
+import { ReloadTracker } from '../eg/reload-tracker';
+import { indexOf, listenPathConflicts, ReservedPath } from './listen-path-conflicts';
 import { ListenPathTable } from './listen-path-table';
 import type { ServerDirectory } from './server-directory';
 import type { ServerEntry } from './server-entry';
@@ -22,6 +23,12 @@ const live = new WeakMap<ServerDirectory, LiveListenPaths>();
 export class LiveListenPaths {
   table = ListenPathTable.EMPTY;
   private reserved: ReservedPath[] = [];
+  /** Which gateway.config's API endpoints EG may be serving: each one's paths stay reserved (see reload-tracker.ts). */
+  private readonly configurations = new ReloadTracker<ReservedPath[]>((inForce) => {
+    this.reserved = inForce.flat();
+    this.said = '';
+    void this.refresh();
+  });
   private logger: EgLogger;
   private reading: Promise<void> | null = null;
   /** The read to run once the current one ends (one, however many changes came meanwhile). */
@@ -45,17 +52,24 @@ export class LiveListenPaths {
     return paths;
   }
 
-  /** Takes the paths the gateway's configuration reserves (at start and on every hot reload) and reads the registry. */
-  configure(reserved: ReservedPath[], logger: EgLogger): Promise<void> {
-    this.reserved = reserved;
+  /** A number for the configuration an init reads (EG's hot reload runs init again). */
+  beginConfiguration(): number {
+    return this.configurations.begin();
+  }
+
+  /**
+   * Takes the paths a configuration reserves, when EG mounts its routes:
+   * at start, on a hot reload, and again for an older configuration when
+   * EG refuses a newer one and keeps the pipelines it had.
+   */
+  mountedWith(configuration: number, reserved: ReservedPath[], logger: EgLogger): void {
     this.logger = logger;
-    this.said = '';
-    return this.refresh();
+    this.configurations.mounted(configuration, reserved);
   }
 
   /** Why the entry's listen paths could not be mounted beside the registry's others; none when they can. */
   async conflictsOf(entry: ServerEntry): Promise<string[]> {
-    return listenPathConflicts(entry, await this.directory.registry.list(), this.reserved);
+    return listenPathConflicts(entry, indexOf(await this.directory.registry.list()), this.reserved);
   }
 
   /** Reads the registry and swaps the table in; resolves once a read that began after this call has ended. */

@@ -30,6 +30,8 @@ export class TargetBalancer {
   private byWeight(targets: Array<{ url: string; weight?: number }>): string[] {
     const weighed = targets.filter(({ weight }) => (weight ?? 0) > 0);
     const total = weighed.reduce((sum, { weight }) => sum + weight!, 0);
+    // An entry stored before weights were checked may have none: its targets are then taken in order, as before.
+    if (total === 0) return targets.map(({ url }) => url);
     let draw = randomInt(total);
     const elected = weighed.findIndex(({ weight }) => (draw -= weight!) < 0);
     return [...weighed.slice(elected), ...weighed.slice(0, elected)].map(({ url }) => url);

@@ -76,21 +76,29 @@ function sendAnswerHead(res: Response, answer: http.IncomingMessage, forwarding:
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
-/** Whether the request's socket ever connected: until it has, the upstream cannot have received any of it, and another may be asked. */
-function connection(upstream: http.ClientRequest): () => boolean {
+/**
+ * Whether the request's connection was ever made (TCP, and TLS for https):
+ * until it is, the upstream cannot have received any of the request, and
+ * another target may be asked.
+ */
+function connection(upstream: http.ClientRequest, secure: boolean): () => boolean {
   let connected = false;
   upstream.on('socket', (socket) => {
-    if (!socket.connecting) connected = true; // a kept-alive socket, connected already
-    else socket.once('connect', () => { connected = true; });
+    if (!socket.connecting) connected = true; // a kept-alive socket, connected (and its TLS session made) already
+    else socket.once(secure ? 'secureConnect' : 'connect', () => { connected = true; });
   });
   return () => connected;
 }
+
+/** The connection was not made in time: that target is passed over for the next, if any. */
+class ConnectTimeout extends Error {}
 
 /**
  * Sends the request on to an upstream server and its answer back unchanged
  * (status, headers and body, errors included) but for hop-by-hop and
  * origin-wide headers, cookie scoping, and the sandbox policy and nosniff
- * that every answer gets. A target that cannot be connected to is passed
+ * that every answer gets. A target that cannot be connected to (refused,
+ * unreachable, no connection or TLS session within the timeout) is passed
  * over for the next of `fallbacks`; when none is left, that is a 503, an
  * upstream that does not answer in time a 504, both as OAuth errors; neither
  * ever hangs the client. A request that reached an upstream is never sent
@@ -110,8 +118,9 @@ export function forward(req: Request, res: Response, forwarding: Forwarding): Pr
       const transport = target.protocol === 'https:' ? https : http;
       const current = transport.request(target, { method: req.method, headers: requestHeaders(req, forwarding, target) });
       upstream = current;
-      const connected = connection(current);
-      const deadline = setTimeout(() => current.destroy(new UpstreamTimeout(`The authorization server did not answer within ${timeout} ms`)), timeout);
+      const connected = connection(current, target.protocol === 'https:');
+      const deadline = setTimeout(() => current.destroy(connected() ? new UpstreamTimeout(`The authorization server did not answer within ${timeout} ms`)
+        : new ConnectTimeout(`no connection within ${timeout} ms`)), timeout);
       current.on('response', (answer) => {
         clearTimeout(deadline);
         // A body that stalls once the answer has begun cannot become an error page: the connection is cut instead.

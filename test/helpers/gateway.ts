@@ -62,6 +62,8 @@ export interface GatewayOptions {
   pluginDefaultGrants?: boolean;
   /** A models folder other than the demo's (which declares every application property the plugin documents). */
   models?: string;
+  /** Let EG watch gateway.config for changes (hot reload; see RunningGateway.reload). */
+  watchConfig?: boolean;
 }
 
 /**
@@ -82,6 +84,12 @@ export interface RunningGateway {
   output(): string;
   exited: Promise<number | null>;
   stop(): Promise<void>;
+  /**
+   * Writes gateway.config anew with these sections over the first ones (a
+   * gateway started with watchConfig), and resolves once EG has reloaded it
+   * or refused it: true when reloaded.
+   */
+  reload(gateway: Record<string, unknown>): Promise<boolean>;
 }
 
 /**
@@ -122,7 +130,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gatewayConfig, null, 2));
 
   const { process: child, output, exited } = spawnNode([...(options.nodeArgs ?? []), EG_MAIN], {
-    env: { ...process.env, EG_CONFIG_DIR: dir, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
+    env: { ...process.env, EG_CONFIG_DIR: dir, ...(options.watchConfig ? {} : { EG_DISABLE_CONFIG_WATCH: 'true' }), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
   });
 
   const gateway: RunningGateway = {
@@ -138,6 +146,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
         await exited;
       }
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+    async reload(sections) {
+      const outcomes = /hot-reload config completed|Could not hot-reload/g;
+      const before = output().match(outcomes)?.length ?? 0;
+      fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify({ ...gatewayConfig, ...sections }, null, 2));
+      const deadline = Date.now() + 15000;
+      for (;;) {
+        const seen = output().match(outcomes) ?? [];
+        if (seen.length > before) return seen[seen.length - 1] === 'hot-reload config completed';
+        if (Date.now() > deadline) throw new Error(`EG did not reload gateway.config:\n${output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   };
   if (options.expectExit) return gateway;

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
+import net from 'net';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
 import { freePort, RunningGateway, startGateway } from '../helpers/gateway';
 import { basic, expectOAuthError, postForm, rawRequest, request } from '../helpers/http';
+import { spawnNode } from '../helpers/child-process';
+import { TargetBalancer } from '../../lib/servers/target-balancer';
 
 const KEY = 'a-janus-era-hs256-key-of-32-bytes!!';
 
@@ -40,6 +43,27 @@ function janusEntry(one: FakeServer, two: FakeServer, extra: Record<string, unkn
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
+/**
+ * A port where connections never complete: a stopped process listens there
+ * with a backlog of 1 (0 would mean Node's default), and a few connections fill its queue, so the kernel
+ * drops every further SYN (a host that went silent).
+ */
+async function silentListener(): Promise<{ port: number; stop(): void }> {
+  const child = spawnNode(['-e', "require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, function () { console.log('port ' + this.address().port) })"], {});
+  while (!/port \d+/.test(child.output())) await new Promise((r) => setTimeout(r, 20));
+  const port = Number(/port (\d+)/.exec(child.output())![1]);
+  child.process.kill('SIGSTOP');
+  const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
+  await new Promise((r) => setTimeout(r, 100));
+  return {
+    port,
+    stop() {
+      for (const socket of fillers) socket.destroy();
+      child.process.kill('SIGKILL');
+    }
+  };
+}
+
 describe('Janus listen paths on the gateway port (issue 17, item 2)', function () {
   let gateway: RunningGateway;
   let one: FakeServer;
@@ -57,9 +81,9 @@ describe('Janus listen paths on the gateway port (issue 17, item 2)', function (
     ]);
     gateway = await startGateway({
       gateway: {
-        apiEndpoints: { api: { host: '*', paths: ['/api', '/api/*'] } },
+        apiEndpoints: { api: { host: '*', paths: ['/api', '/api/*'] }, admin: { host: '*', pathRegex: '^/secure/admin(/.*)?$' } },
         serviceEndpoints: { backend: { url: one.url } },
-        pipelines: { api: { apiEndpoints: ['api'], policies: [{ proxy: [{ action: { serviceEndpoint: 'backend' } }] }] } }
+        pipelines: { api: { apiEndpoints: ['api', 'admin'], policies: [{ proxy: [{ action: { serviceEndpoint: 'backend' } }] }] } }
       }
     });
   });
@@ -92,6 +116,24 @@ describe('Janus listen paths on the gateway port (issue 17, item 2)', function (
     for (let i = 0; i < 4; i++) answers.push((await postForm(`${gateway.url}/auth/token`, { grant_type: 'client_credentials' })).json.from);
     expect(answers[0]).to.not.equal(answers[1]);
     expect(answers.slice(2)).to.deep.equal(answers.slice(0, 2));
+  });
+
+  it('passes over a target that never completes its connection within the timeout', async function () {
+    const silent = await silentListener();
+    try {
+      const entry = janusEntry(one, two);
+      Object.assign(entry.oauth_endpoints.token, {
+        upstreams: { targets: [{ target: `http://127.0.0.1:${silent.port}/token` }, { target: `${one.url}/token` }] },
+        forwarding_timeouts: { response_header_timeout: '300ms' }
+      });
+      await admin('PUT', '/oauth/servers/legacy', entry);
+      const res = await postForm(`${gateway.url}/auth/token`, { grant_type: 'client_credentials' });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.json.from).to.equal('one');
+    } finally {
+      silent.stop();
+      await admin('PUT', '/oauth/servers/legacy', janusEntry(one, two));
+    }
   });
 
   it('passes over a target that cannot be connected to, sending the request once, and answers 503 when none can be', async function () {
@@ -135,6 +177,26 @@ describe('Janus listen paths on the gateway port (issue 17, item 2)', function (
     expect(received().map((req) => `${req.method} ${req.body}`)).to.deep.equal(['POST {"client_name":"x"}', 'DELETE ']);
   });
 
+  it('scopes an upstream\'s cookies to the listen path itself, so the browser sends them back to it', async function () {
+    const entry = { name: 'portal', browserEndpoints: 'sandbox', endpoints: { authorize: { url: `${one.url}/authorize`, listenPath: '/portal/authorize', methods: ['GET', 'POST'] } }, tokenStrategy: { name: 'jwt', jwt: { keys: [{ alg: 'HS256', key: KEY }], issuer: 'https://p.example', audience: 'api' } } };
+    expect((await admin('POST', '/oauth2/servers', entry)).status).to.equal(201);
+    const handler = one.handler;
+    one.handler = () => ({ body: '<form method=post></form>', headers: { 'Content-Type': 'text/html', 'Set-Cookie': 'sid=1; Path=/; HttpOnly' } });
+    try {
+      const page = await request(`${gateway.url}/portal/authorize?response_type=code&client_id=c`);
+      expect(page.headers.get('set-cookie')).to.equal('proxied~portal~sid=1; HttpOnly; Path=/portal/authorize');
+    } finally {
+      one.handler = handler;
+      await admin('DELETE', '/oauth2/servers/portal');
+    }
+  });
+
+  it('takes HEAD where it takes GET, as HTTP does', async function () {
+    const head = await request(`${gateway.url}/auth/token?grant_type=client_credentials`, { method: 'HEAD' });
+    expect(head.status).to.equal(200);
+    expect(received().map((req) => req.method)).to.deep.equal(['HEAD']);
+  });
+
   it('answers a method the listen path does not take with 405 and the methods it does', async function () {
     const res = await request(`${gateway.url}/auth/introspect`);
     expectOAuthError(res, 405, 'invalid_request', /GET is not one of the methods of this path: POST/);
@@ -162,7 +224,7 @@ describe('Janus listen paths on the gateway port (issue 17, item 2)', function (
   it('refuses a request path that would climb out of the target\'s path upstream', async function () {
     const entry = { name: 'climb', endpoints: { introspection: { url: `${one.url}/base`, listenPath: '/climb/*', stripPath: true } }, tokenStrategy: { name: 'jwt', jwt: { keys: [{ alg: 'HS256', key: KEY }], issuer: 'https://c.example', audience: 'api' } } };
     expect((await admin('POST', '/oauth2/servers', entry)).status).to.equal(201);
-    for (const path of ['/climb/a/../../secret', '/climb/%2e%2e/secret', '/climb/a%2fb', '/climb/.%2E/x', '/climb/a\\..\\b']) {
+    for (const path of ['/climb/a/../../secret', '/climb/%2e%2e/secret', '/climb/a%2fb', '/climb/.%2E/x', '/climb/a\\..\\b', '/climb/..;/secret', '/climb/.;x/a', '/climb/a%00b']) {
       const res = await rawRequest('POST', `${gateway.url}${path}`, 'token=t', {});
       expect(res.status, path).to.equal(400);
       expect(JSON.parse(res.body).error).to.equal('invalid_request');
@@ -180,6 +242,13 @@ describe('Janus listen paths on the gateway port (issue 17, item 2)', function (
     expect((await revoke('eu.legacy.example')).status).to.equal(200);
     expect(one.received.map((req) => req.headers.host)).to.deep.equal(['auth.partner.example', 'eu.legacy.example']);
     expect((await revoke('other.example')).status).to.equal(404); // not this path's: on to EG, which has no API there
+    // `*` stands for host characters only: a Host with a path in it is no partner's.
+    expect((await revoke('evil.example/.legacy.example')).status).to.equal(404);
+    // A pattern with several `*` against a long hostile Host: matched in linear time, not by a backtracking regular expression.
+    Object.assign(entry.oauth_endpoints.revoke, { hosts: ['*.*.*.*.*.partner.example'] });
+    await admin('PUT', '/oauth/servers/legacy', entry);
+    expect((await revoke('.'.repeat(290))).status).to.equal(404);
+    expect((await revoke('a.b.c.d.e.partner.example')).status).to.equal(200);
     await admin('PUT', '/oauth/servers/legacy', janusEntry(one, two));
   });
 
@@ -188,6 +257,10 @@ describe('Janus listen paths on the gateway port (issue 17, item 2)', function (
       name, oauth_endpoints: { token: { listen_path, upstream_url: `${one.url}/token`, methods } }, token_strategy: { name: 'jwt', settings: [{ alg: 'HS256', key: KEY }] }
     });
     expectOAuthError(await admin('POST', '/oauth/servers', withToken('/api/token')), 400, 'invalid_request', /listenPath \/api\/token meets apiEndpoints\.api/);
+    // EG's routers ignore case; a pathRegex reserves everything below its literal start.
+    expectOAuthError(await admin('POST', '/oauth/servers', withToken('/API/*')), 400, 'invalid_request', /meets apiEndpoints\.api \(\/api\/\*\)/);
+    expectOAuthError(await admin('POST', '/oauth/servers', withToken('/secure/*')), 400, 'invalid_request', /meets apiEndpoints\.admin \(pathRegex\)/);
+    expectOAuthError(await admin('POST', '/oauth/servers', withToken('/Secure/Admin/x')), 400, 'invalid_request', /meets apiEndpoints\.admin/);
     expectOAuthError(await admin('POST', '/oauth/servers', withToken('/oauth2/*')), 400, 'invalid_request', /meets this plugin's \/oauth2/);
     expectOAuthError(await admin('POST', '/oauth/servers', withToken('/.well-known/jwks.json')), 400, 'invalid_request', /meets this plugin's \/\.well-known/);
     expectOAuthError(await admin('POST', '/oauth/servers', withToken('/auth/*')), 400, 'invalid_request', /meets \/auth\/token of the server legacy/);
@@ -196,6 +269,22 @@ describe('Janus listen paths on the gateway port (issue 17, item 2)', function (
     // Another method on the same path is no collision (as Janus's create and remove client endpoints).
     expect((await admin('POST', '/oauth/servers', withToken('/auth/token', 'other', ['PUT']))).status).to.equal(201);
     await admin('DELETE', '/oauth/servers/other');
+  });
+
+  it('never keeps two entries written at once on the same listen path', async function () {
+    const entry = (name: string, target: FakeServer) => ({
+      name, oauth_endpoints: { token: { listen_path: '/race/token', upstream_url: `${target.url}/token`, methods: ['POST'] } }, token_strategy: { name: 'jwt', settings: [{ alg: 'HS256', key: KEY }] }
+    });
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all([admin('POST', '/oauth/servers', entry('zeta', two)), admin('POST', '/oauth/servers', entry('alpha', one))]);
+      const kept = (await admin('GET', '/oauth/servers')).json.servers.map((server: { name: string }) => server.name).filter((name: string) => name === 'zeta' || name === 'alpha');
+      expect(kept, `round ${round}: ${answers.map((answer) => answer.status)}`).to.have.length.at.most(1);
+      expect(answers.filter((answer) => answer.status === 201).map((answer) => answer.json.name)).to.deep.equal(kept);
+      if (kept.length === 1) {
+        expect((await postForm(`${gateway.url}/race/token`, { grant_type: 'client_credentials' })).json.from).to.equal(kept[0] === 'alpha' ? 'one' : 'two');
+      }
+      await Promise.all(['zeta', 'alpha'].map((name) => admin('DELETE', `/oauth/servers/${name}`)));
+    }
   });
 
   it('stops answering a listen path once its entry is deleted, and starts again when it is created', async function () {
@@ -296,5 +385,72 @@ describe('Janus listen paths across two gateway instances on one real Redis (iss
     expect((await postForm(`${first.url}/reserved/token`, { grant_type: 'client_credentials' })).json.from).to.equal('one');
     expect((await postForm(`${second.url}/reserved/token`, { grant_type: 'client_credentials' })).json.from).to.equal('pipeline');
     await admin(first, 'DELETE', '/oauth/servers/shadowed');
+  });
+});
+
+describe('Janus listen paths across EG\'s hot reload of gateway.config (issue 17, item 2)', function () {
+  this.timeout(60000);
+  let gateway: RunningGateway;
+  let upstream: FakeServer;
+  let pipeline: FakeServer;
+  const listenEntry = () => ({ name: 'reloaded', endpoints: { introspection: { url: `${upstream.url}/introspect`, listenPath: '/secure/x' } }, tokenStrategy: { name: 'jwt', jwt: { keys: [{ alg: 'HS256', key: KEY }], issuer: 'https://r.example', audience: 'api' } } });
+  const secured = (policy = 'proxy') => ({
+    apiEndpoints: { secure: { host: '*', paths: ['/secure/*'] } },
+    serviceEndpoints: { backend: { url: pipeline.url } },
+    pipelines: { secure: { apiEndpoints: ['secure'], policies: [{ [policy]: [{ action: { serviceEndpoint: 'backend' } }] }] } }
+  });
+  const from = async () => (await postForm(`${gateway.url}/secure/x`, { token: 't' })).json?.from;
+
+  before(async function () {
+    [upstream, pipeline] = await Promise.all([
+      startFakeServer(() => ({ body: { from: 'listen path' } })),
+      startFakeServer(() => ({ body: { from: 'pipeline' } }))
+    ]);
+    gateway = await startGateway({ watchConfig: true });
+  });
+  after(async function () {
+    await gateway?.stop();
+    await Promise.all([upstream?.close(), pipeline?.close()]);
+  });
+
+  it('gives the path to an API endpoint a reload adds there, and keeps it there when EG refuses the next reload', async function () {
+    const created = await request(`${gateway.adminUrl}/oauth2/servers`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(listenEntry()) });
+    expect(created.status, created.text).to.equal(201);
+    expect(await from()).to.equal('listen path');
+
+    expect(await gateway.reload(secured())).to.equal(true);
+    expect(await from()).to.equal('pipeline');
+    expect(gateway.output()).to.match(/listen paths of the server "reloaded" are not mounted: .*apiEndpoints\.secure/);
+
+    // EG refuses this one (a policy gateway.config does not declare) and keeps the pipelines it has: the listen path stays off.
+    expect(await gateway.reload({ ...secured('undeclared-policy'), apiEndpoints: {} })).to.equal(false);
+    expect(await from()).to.equal('pipeline');
+
+    // Accepted (EG does not say so: no older routes were mounted again within 5 s), the path is the listen path's again.
+    expect(await gateway.reload({ apiEndpoints: {}, pipelines: {} })).to.equal(true);
+    const started = Date.now();
+    while (await from() !== 'listen path') {
+      if (Date.now() - started > 8000) throw new Error('the listen path did not come back after the accepted reload');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+});
+
+describe('balancing over an endpoint\'s targets', function () {
+  const upstream = (balancing: 'roundrobin' | 'weight', targets: Array<{ url: string; weight?: number }>) => ({ url: targets[0].url, timeout: 1000, balancing, targets });
+
+  it('takes each target in turn, the others after it for failover', function () {
+    const balancer = new TargetBalancer();
+    const endpoint = upstream('roundrobin', [{ url: 'http://a' }, { url: 'http://b' }, { url: 'http://c' }]);
+    expect([1, 2, 3, 4].map(() => balancer.order('x token', endpoint))).to.deep.equal([
+      ['http://a', 'http://b', 'http://c'], ['http://b', 'http://c', 'http://a'], ['http://c', 'http://a', 'http://b'], ['http://a', 'http://b', 'http://c']
+    ]);
+  });
+
+  it('never picks a target of weight 0, and takes the targets in order when an entry stored before weights were checked has none', function () {
+    const balancer = new TargetBalancer();
+    const weighed = upstream('weight', [{ url: 'http://a', weight: 0 }, { url: 'http://b', weight: 3 }]);
+    for (let i = 0; i < 20; i++) expect(balancer.order('x token', weighed)).to.deep.equal(['http://b']);
+    expect(balancer.order('y token', upstream('weight', [{ url: 'http://a' }, { url: 'http://b' }]))).to.deep.equal(['http://a', 'http://b']);
   });
 });
