@@ -5,6 +5,8 @@
  */
 import type { Application } from 'express';
 import { stopGateway } from './lib/eg/fail-loudly';
+import { beginConfiguration, latest } from './lib/eg/process-state';
+import { keptStateLine } from './lib/store/kept-state-line';
 import { gatewayDb } from './lib/eg/gateway-db';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
 import { oauthErrorHandler } from './lib/http/send-oauth-error';
@@ -57,7 +59,7 @@ import { DeviceStore } from './lib/device/device.store';
 import { assertionAudiences, endpointUrl } from './lib/endpoint-url';
 import { trustedIdps } from './lib/saml/trusted-idps';
 import { ReplayGuard } from './lib/store/replay.guard';
-import { boundServices, pluginConnection } from './lib/store/store-deadline';
+import { boundServices, pluginConnection } from './lib/eg/store-deadline';
 import { mountDeviceAuthorizationRoute } from './routes/device-authorization.route';
 import { ServerDirectory } from './lib/servers/server-directory';
 import { mountAdminServerRoutes } from './routes/admin-servers.route';
@@ -81,6 +83,7 @@ import { OperatorAppNames } from './lib/registration/operator-app-names';
 let started = false;
 
 function init(ctx: PluginContext): void {
+  beginConfiguration();
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
   checkAppModel(settings, ctx.config.models);
@@ -107,7 +110,7 @@ function init(ctx: PluginContext): void {
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
   const issuer = new TokenIssuer(store, settings, jwts);
   const throttle = new Throttle(db, prefix, settings.login.window);
-  const guard = new GuessingGuard(throttle, secrets, BcryptPool.shared(settings.bcrypt), saltRounds(systemConfig), feed, logger);
+  const guard = latest('guessing guard', () => new GuessingGuard(throttle, secrets, BcryptPool.shared(settings.bcrypt), saltRounds(systemConfig), feed, logger), (old) => old.dispose());
   const signIn = throttledSignIn(services, guard, settings.login);
   const replays = new ReplayGuard(db, prefix);
   const audiences = assertionAudiences(settings);
@@ -128,7 +131,7 @@ function init(ctx: PluginContext): void {
   mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
   if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, rates: new RateLimit(db, prefix, 60), logger });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
-  const operatorNames = new OperatorAppNames(db, eg, feed);
+  const operatorNames = latest('operator app names', () => new OperatorAppNames(db, eg, feed), (old) => old.dispose());
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), operatorNames, logger })
     : null;
@@ -136,7 +139,7 @@ function init(ctx: PluginContext): void {
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
   mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger });
-  mountServerProxyRoutes(endpoints, { settings, servers, logger });
+  mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, { settings, sendPage, publishesJwks: jwts.hasPublicKeys, apiPaths: apiEndpointPaths(gatewayConfig), logger });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
@@ -147,6 +150,7 @@ function init(ctx: PluginContext): void {
   mountAdminRevocationRoutes(admin, { services, store, logger });
   mountAdminServerRoutes(admin, { directory: servers, listenPaths, strict: settings.servers.strict, logger });
   if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
+  admin.use(adminBodyErrors, oauthErrorHandler(logger)); // what the admin routes' steps throw, as OAuth-style JSON
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
@@ -163,6 +167,8 @@ function init(ctx: PluginContext): void {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
   }
   logger.info(startLine(settings, systemConfig, emulated));
+  // Said once EG has built the pipelines (their policies' caches count too).
+  setTimeout(() => logger.debug(keptStateLine()), 1000).unref();
   // Said at start as the check command says it, so that the two never disagree; a warning, since nothing breaks.
   if (ctx.config.systemConfigPath) for (const line of leftoverLines(ctx.config.systemConfigPath)) logger.warn(`oauth2: ${line}`);
 }

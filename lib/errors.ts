@@ -37,6 +37,12 @@ export abstract class OAuthError extends Error {
 /** RFC 6749 §5.2 */
 export class InvalidRequest extends OAuthError { readonly error = 'invalid_request'; readonly status = 400; }
 
+/** The admin API: nothing of that name (RFC 9110 §15.5.5). */
+export class NotFound extends OAuthError { readonly error = 'not_found'; readonly status = 404; }
+
+/** The admin API: the name is taken (RFC 9110 §15.5.10). */
+export class Conflict extends OAuthError { readonly error = 'conflict'; readonly status = 409; }
+
 /** RFC 9110 §15.5.6: a method the path does not take, with the ones it does in Allow. */
 export class MethodNotAllowed extends OAuthError {
   readonly error = 'invalid_request';
@@ -121,7 +127,7 @@ const byCode: Record<string, new (description: string, detail?: string) => OAuth
   temporarily_unavailable: TemporarilyUnavailable
 };
 
-/** Store failures (ioredis; the deadline of lib/store/store-deadline.ts) carry no OAuth code but mean "try again later". */
+/** Store failures (ioredis; the deadline of lib/eg/store-deadline.ts) carry no OAuth code but mean "try again later". */
 function isStoreOutage(err: Error): boolean {
   return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(err.message);
 }

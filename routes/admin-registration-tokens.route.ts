@@ -1,7 +1,8 @@
 import Ajv from 'ajv';
-import type { NextFunction, Request, Response, Router } from 'express';
-import { InvalidRequest } from '../lib/errors';
-import { sendOAuthError } from '../lib/http/send-oauth-error';
+import type { Router } from 'express';
+import { InvalidRequest, NotFound } from '../lib/errors';
+import { asyncStep } from '../lib/http/async-step';
+import { findUser } from '../lib/users/find-user';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
 import { InitialAccessTokenRequest, initialAccessTokenSchema } from '../schemas/initial-access-token.schema';
 
@@ -24,12 +25,9 @@ function parseRequest(body: unknown): InitialAccessTokenRequest {
  * afterwards); `DELETE /oauth2/registration-tokens/<id or token>` withdraws it.
  */
 export function mountAdminRegistrationTokenRoutes(router: Router, { services, adminTokens, logger }: DynamicRegistration): void {
-  const step = (work: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response, _next: NextFunction) => { work(req, res).catch((err) => sendOAuthError(res, err, logger)); };
-
-  router.post('/oauth2/registration-tokens', step(async (req, res) => {
+  router.post('/oauth2/registration-tokens', asyncStep(async (req, res) => {
     const { owner, ttl, uses } = parseRequest(req.body);
-    const user = (await services.user.get(owner)) || (await services.user.find(owner));
+    const user = await findUser(services, owner, 'id');
     if (!user) throw new InvalidRequest(`owner: no user has the id or username "${owner.slice(0, 64)}"`);
     const issued = await adminTokens.issue(user.id, ttl, uses);
     logger.info(`oauth2: admin issued initial access token ${issued.id} for user ${user.id} (${uses} use(s), ${ttl}s)`);
@@ -42,11 +40,8 @@ export function mountAdminRegistrationTokenRoutes(router: Router, { services, ad
     });
   }));
 
-  router.delete('/oauth2/registration-tokens/:idOrToken', step(async (req, res) => {
-    if (!(await adminTokens.revoke(req.params.idOrToken))) {
-      res.status(404).json({ error: 'not_found', error_description: 'No such initial access token (it may have expired)' });
-      return;
-    }
+  router.delete('/oauth2/registration-tokens/:idOrToken', asyncStep(async (req, res) => {
+    if (!(await adminTokens.revoke(req.params.idOrToken))) throw new NotFound('No such initial access token (it may have expired)');
     logger.info('oauth2: admin withdrew an initial access token');
     res.status(204).end();
   }));

@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import type { EgLogger, EgServices } from '../lib/eg/types';
-import { describable } from '../lib/errors';
-import { sendOAuthError } from '../lib/http/send-oauth-error';
+import { describable, NotFound } from '../lib/errors';
+import { asyncStep } from '../lib/http/async-step';
+import { findUser } from '../lib/users/find-user';
 import type { TokenStore } from '../lib/store/token.store';
 
 interface Deps { services: EgServices; store: TokenStore; logger: EgLogger }
@@ -15,7 +16,7 @@ interface Deps { services: EgServices; store: TokenStore; logger: EgLogger }
  */
 export function mountAdminRevocationRoutes(router: Router, { services, store, logger }: Deps): void {
   async function userIdOf(idOrName: string): Promise<{ id: string; known: boolean }> {
-    const user = (await services.user.get(idOrName)) || (await services.user.find(idOrName));
+    const user = await findUser(services, idOrName, 'id');
     return user ? { id: user.id, known: true } : { id: idOrName, known: false };
   }
 
@@ -24,18 +25,13 @@ export function mountAdminRevocationRoutes(router: Router, { services, store, lo
   }
 
   function revokeAll(owner: 'app' | 'user') {
-    return function revokeAllTokens(req: Request, res: Response): void {
-      (async () => {
-        const { id, known } = owner === 'user' ? await userIdOf(req.params.id) : await appIdOf(req.params.id);
-        const revokedGrants = await store.revokeAllOf(owner, id);
-        if (!known && revokedGrants === 0) {
-          res.status(404).json({ error: 'not_found', error_description: `No ${owner} ${JSON.stringify(describable(id))} and no grant of one` });
-          return;
-        }
-        logger.info(`oauth2: admin revoked ${revokedGrants} grant(s) of ${owner} ${JSON.stringify(id)}`);
-        res.json({ [owner === 'app' ? 'appId' : 'userId']: id, revokedGrants });
-      })().catch((err) => sendOAuthError(res, err, logger));
-    };
+    return asyncStep(async function revokeAllTokens(req: Request, res: Response): Promise<void> {
+      const { id, known } = owner === 'user' ? await userIdOf(req.params.id) : await appIdOf(req.params.id);
+      const revokedGrants = await store.revokeAllOf(owner, id);
+      if (!known && revokedGrants === 0) throw new NotFound(`No ${owner} ${JSON.stringify(describable(id))} and no grant of one`);
+      logger.info(`oauth2: admin revoked ${revokedGrants} grant(s) of ${owner} ${JSON.stringify(id)}`);
+      res.json({ [owner === 'app' ? 'appId' : 'userId']: id, revokedGrants });
+    });
   }
 
   router.delete('/oauth2/apps/:id/tokens', revokeAll('app'));

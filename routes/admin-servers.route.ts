@@ -1,7 +1,7 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
-import { describable, InvalidRequest } from '../lib/errors';
-import { sendOAuthError } from '../lib/http/send-oauth-error';
+import { Conflict, InvalidRequest, NotFound } from '../lib/errors';
+import { asyncStep } from '../lib/http/async-step';
 import { keepMaskedSecrets, maskedEntry, maskedSecretsLeft, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { LiveListenPaths } from '../lib/servers/live-listen-paths';
@@ -31,10 +31,6 @@ function checkUsable(entry: ServerEntry): void {
   if (entry.loginRedirect && !URL.canParse(entry.loginRedirect)) throw new InvalidRequest(`loginRedirect is not a URL: ${entry.loginRedirect}`);
 }
 
-function answer(res: Response, status: number, error: string, description: string): void {
-  res.status(status).json({ error, error_description: describable(description) });
-}
-
 /** One of the two shapes the registry speaks: its own at /oauth2/servers, Janus's at /oauth/servers. */
 interface Shape {
   path: string;
@@ -62,8 +58,6 @@ const SHAPES: Shape[] = [
  */
 export function mountAdminServerRoutes(router: Router, { directory, listenPaths, strict, logger }: Deps): void {
   const { registry } = directory;
-  const step = (work: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response, _next: NextFunction) => { work(req, res).catch((err) => sendOAuthError(res, err, logger)); };
 
   /** Weaknesses are refused in strict mode, else logged and answered as warnings (see server-weaknesses.ts). */
   async function judged(entry: ServerEntry, shape: Shape): Promise<string[]> {
@@ -112,31 +106,31 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
     ({ ...shape.show(maskedEntry(entry)), ...(warnings.length > 0 ? { warnings } : {}) });
 
   for (const shape of SHAPES) {
-    router.get(shape.path, step(async (_req, res) => {
+    router.get(shape.path, asyncStep(async (_req, res) => {
       res.json({ servers: (await registry.list()).map((entry) => shape.show(maskedEntry(entry))) });
     }));
 
-    router.get(`${shape.path}/:name`, step(async (req, res) => {
+    router.get(`${shape.path}/:name`, asyncStep(async (req, res) => {
       const entry = await registry.get(req.params.name);
-      if (!entry) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
+      if (!entry) throw new NotFound(`No server is named "${req.params.name.slice(0, 64)}"`);
       res.json(shape.show(maskedEntry(entry)));
     }));
 
-    router.post(shape.path, step(async (req, res) => {
+    router.post(shape.path, asyncStep(async (req, res) => {
       const entry = parseServerEntry(shape.read(req.body));
       const warnings = await judged(entry, shape);
-      if (!(await registry.create(entry))) return answer(res, 409, 'conflict', `A server named "${entry.name}" exists; PUT ${shape.path}/${entry.name} changes it`);
+      if (!(await registry.create(entry))) throw new Conflict(`A server named "${entry.name}" exists; PUT ${shape.path}/${entry.name} changes it`);
       await undoneIfTaken(entry, () => registry.remove(entry.name));
       await announced(entry.name);
       logger.info(`oauth2: external server ${entry.name} registered`);
       res.status(201).location(`${shape.path}/${entry.name}`).json(shown(shape, entry, warnings));
     }));
 
-    router.put(`${shape.path}/:name`, step(async (req, res) => {
+    router.put(`${shape.path}/:name`, asyncStep(async (req, res) => {
       const body = { name: req.params.name, ...req.body };
       if (body.name !== req.params.name) throw new InvalidRequest('name cannot change: DELETE the entry and POST a new one');
       const stored = await registry.get(req.params.name);
-      if (!stored) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
+      if (!stored) throw new NotFound(`No server is named "${req.params.name.slice(0, 64)}"`);
       const lost = shape.wouldLose(stored);
       if (lost.length > 0) {
         throw new InvalidRequest(`${lost.join(', ')} of this entry have no place in Janus's shape and would be lost: change it through /oauth2/servers/${stored.name}`);
@@ -150,8 +144,8 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
       res.json(shown(shape, entry, warnings));
     }));
 
-    router.delete(`${shape.path}/:name`, step(async (req, res) => {
-      if (!(await registry.remove(req.params.name))) return answer(res, 404, 'not_found', `No server is named "${req.params.name.slice(0, 64)}"`);
+    router.delete(`${shape.path}/:name`, asyncStep(async (req, res) => {
+      if (!(await registry.remove(req.params.name))) throw new NotFound(`No server is named "${req.params.name.slice(0, 64)}"`);
       await announced(req.params.name);
       logger.info(`oauth2: external server ${req.params.name} removed`);
       res.status(204).end();

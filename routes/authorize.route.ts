@@ -1,19 +1,18 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type oauth2orize from 'oauth2orize';
-import { getAuthorizeRequest } from '../lib/browser/authorize-request';
-import { aboutClient } from '../lib/browser/about-client';
-import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
-import { authorizeFormAsQuery } from '../lib/browser/authorize-form';
-import { checkAuthorizeRequest, resolveClient } from '../lib/browser/check-authorize-request';
+import { aboutClient } from '../lib/authorize/about-client';
+import { authorizeErrorHandler } from '../lib/authorize/authorize-errors';
+import { authorizeFormAsQuery } from '../lib/authorize/authorize-form';
+import { checkAuthorizeRequest } from '../lib/authorize/request-checks';
+import { resolveClientAndRedirect } from '../lib/authorize/resolve-client';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
 import { signInFirst } from '../lib/browser/sign-in-first';
 import type { SendPage } from '../lib/browser/pages';
 import type { SessionUser } from '../lib/browser/session';
 import type { Client } from '../lib/clients/client';
-import { findClient } from '../lib/clients/client.repository';
-import { isRegisteredRedirect } from '../lib/clients/redirect-uri-match';
 import type { EgLogger, EgServices } from '../lib/eg/types';
+import { bridgeAuthorization } from '../lib/grants/authorization-bridge';
 import type { ParsedAuthorization } from '../lib/grants/code.grant';
 import type { Settings } from '../lib/settings';
 import type { ConsentStore } from '../lib/store/consent.store';
@@ -50,36 +49,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
    */
   const remembersConsentOf = (client: Client) => settings.consent.remember && (!client.isPublic || settings.consent.rememberPublicClients);
 
-  server.serializeClient((client: Client, done) => done(null, client.id));
-  server.deserializeClient((id: string, done) => {
-    findClient(services, id, 'none').then((client) => done(null, client ?? false), (err) => done(err));
-  });
-  // Hands the checked request to oauth2orize's grants (scopes, PKCE) as part of the transaction.
-  // (The casts below: @types/oauth2orize knows fewer callback forms than oauth2orize itself.)
-  server.grant('*', function checkedRequest(req: Request): ParsedAuthorization {
-    const checked = getAuthorizeRequest(req)!;
-    return {
-      checkedRedirectUri: checked.redirectUri,
-      effectiveScopes: checked.scopes ?? [],
-      codeChallenge: checked.codeChallenge ?? '',
-      codeChallengeMethod: checked.codeChallengeMethod ?? '',
-      redirectUriGiven: checked.redirectUriGiven ?? false
-    };
-  } as never);
-
-  const authorization = (server.authorization as (...args: unknown[]) => RequestHandler)(
-    function validateClient(clientId: string, redirectUri: string, done: (err: Error | null, client?: Client | false, redirectUri?: string) => void) {
-      // Already checked by resolveClientAndRedirect; reload so oauth2orize holds the same client.
-      findClient(services, clientId, 'none').then((client) => {
-        const uri = redirectUri ?? client?.redirectUris[0];
-        done(null, client && uri && isRegisteredRedirect(client.redirectUris, uri) ? client : false, uri);
-      }, (err) => done(err));
-    },
-    function rememberedConsent(client: Client, user: SessionUser, _scope: string[], _type: string, areq: ParsedAuthorization, done: (err: Error | null, allow: boolean) => void) {
-      if (!remembersConsentOf(client)) return done(null, false);
-      consents.covers(user.id, client.id, areq.effectiveScopes).then((covered) => done(null, covered), (err) => done(err, false));
-    }
-  );
+  const authorization = bridgeAuthorization(server, { services, consents, remembersConsentOf });
 
   /** oauth2orize never drops pending requests from the session: keep only the latest few. */
   function keepRecentTransactions(req: Request, _res: Response, next: NextFunction): void {
@@ -117,8 +87,8 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
 
   const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   const authorizeSteps = [
-    resolveClient(services),
-    checkAuthorizeRequest(settings),
+    resolveClientAndRedirect(services),
+    ...checkAuthorizeRequest(settings),
     signInFirst(loginPath, 302),
     authorization,
     keepRecentTransactions,

@@ -1,4 +1,5 @@
 import bodyParser from 'body-parser';
+import { asyncStep } from '../lib/http/async-step';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, largerFormPostSteps, pageSteps } from '../lib/browser/page-steps';
@@ -28,9 +29,6 @@ interface Deps {
 }
 
 const EMPTY_FORM: RegistrationFormValues = { name: '', redirectUris: '', type: 'confidential', scopes: [] };
-
-type Step = (req: Request, res: Response) => Promise<void>;
-const later = (step: Step) => (req: Request, res: Response, next: NextFunction) => { step(req, res).catch(next); };
 
 /**
  * <apps>: a signed-in user registers applications of their own (real EG
@@ -137,9 +135,9 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
     extended: false, limit: '32kb', parameterLimit: 8 + settings.clientRegistration.selfServiceScopes.length
   });
   const pageError = appPageErrors(sendPage, logger);
-  router.get(route, ...pageSteps(session), requireSignIn, later((req, res) => showApps(req, res, 200)), pageError);
-  router.post(route, ...largerFormPostSteps(registrationBody, session, csrf, requireSignIn), later(registerApp), pageError);
-  router.get(`${route}/credentials`, ...pageSteps(session), requireSignIn, later(showCredentials), pageError);
-  router.post(`${route}/:clientId/delete`, ...formPostSteps(session, csrf, requireSignIn), ownApp, later(deleteApp), pageError);
-  router.post(`${route}/:clientId/rotate`, ...formPostSteps(session, csrf, requireSignIn), ownApp, later(rotateSecret), pageError);
+  router.get(route, ...pageSteps(session), requireSignIn, asyncStep((req, res) => showApps(req, res, 200)), pageError);
+  router.post(route, ...largerFormPostSteps(registrationBody, session, csrf, requireSignIn), asyncStep(registerApp), pageError);
+  router.get(`${route}/credentials`, ...pageSteps(session), requireSignIn, asyncStep(showCredentials), pageError);
+  router.post(`${route}/:clientId/delete`, ...formPostSteps(session, csrf, requireSignIn), ownApp, asyncStep(deleteApp), pageError);
+  router.post(`${route}/:clientId/rotate`, ...formPostSteps(session, csrf, requireSignIn), ownApp, asyncStep(rotateSecret), pageError);
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { aboutClient } from '../lib/browser/about-client';
-import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
+import { asyncStep } from '../lib/http/async-step';
+import { aboutClient } from '../lib/authorize/about-client';
+import { authorizeErrorHandler } from '../lib/authorize/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
 import { signInFirst } from '../lib/browser/sign-in-first';
@@ -109,10 +110,8 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
     sendPage(res, 403, 'error', { title: 'Signed out', message: 'You are no longer signed in. Open the device page again.' });
   }
 
-  const later = (step: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response, next: NextFunction) => { step(req, res).catch(next); };
   const pageError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   router.get(settings.routes.device, ...pageSteps(session), signInFirst(settings.basePath + settings.routes.login, 302), codeForm, pageError);
-  router.post(settings.routes.device, ...formPostSteps(session, csrf, requireSignedIn), later(enterCode), pageError);
-  router.post(`${settings.routes.device}/decision`, ...formPostSteps(session, csrf, requireSignedIn), later(decide), pageError);
+  router.post(settings.routes.device, ...formPostSteps(session, csrf, requireSignedIn), asyncStep(enterCode), pageError);
+  router.post(`${settings.routes.device}/decision`, ...formPostSteps(session, csrf, requireSignedIn), asyncStep(decide), pageError);
 }

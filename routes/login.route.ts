@@ -2,7 +2,7 @@ import bodyParser from 'body-parser';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
+import { authorizeErrorHandler } from '../lib/authorize/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { largerFormPostSteps, pageSteps } from '../lib/browser/page-steps';
 import type { SendPage } from '../lib/browser/pages';

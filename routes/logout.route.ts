@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { authorizeErrorHandler } from '../lib/browser/authorize-errors';
+import { authorizeErrorHandler } from '../lib/authorize/authorize-errors';
 import type { csrfProtection } from '../lib/browser/csrf';
 import { formPostSteps, pageSteps } from '../lib/browser/page-steps';
 import type { SendPage } from '../lib/browser/pages';

@@ -1,13 +1,12 @@
-import type { NextFunction, Request, Response, Router } from 'express';
-import type { EgLogger } from '../lib/eg/types';
-import { describable, InvalidRequest } from '../lib/errors';
-import { sendOAuthError } from '../lib/http/send-oauth-error';
+import type { Request, Response, Router } from 'express';
+import { InvalidRequest, NotFound } from '../lib/errors';
+import { asyncStep } from '../lib/http/async-step';
 import { exchange } from '../lib/servers/proxy-exchange';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { EndpointName } from '../lib/servers/server-entry';
 import type { Settings } from '../lib/settings';
 
-interface Deps { settings: Settings; servers: ServerDirectory; logger: EgLogger }
+interface Deps { settings: Settings; servers: ServerDirectory }
 
 /** Path segment under <servers>/<name>/ -> the entry's endpoint it reaches, and the methods let through. */
 const PATHS: Record<string, { endpoint: EndpointName; methods: string[] }> = {
@@ -16,10 +15,6 @@ const PATHS: Record<string, { endpoint: EndpointName; methods: string[] }> = {
   introspect: { endpoint: 'introspection', methods: ['post'] },
   revoke: { endpoint: 'revoke', methods: ['post'] }
 };
-
-function notFound(res: Response, description: string): void {
-  res.status(404).set('Cache-Control', 'no-store').json({ error: 'not_found', error_description: describable(description) });
-}
 
 /** A client id that is a path segment of its own, never `.` or `..`, which URL parsing would resolve. */
 const isPlainSegment = (value: string) => value.length > 0 && value.length <= 200 && value !== '.' && value !== '..';
@@ -32,14 +27,14 @@ const isPlainSegment = (value: string) => value.length > 0 && value.length <= 20
  * Each request goes through the front proxy's rules (proxy-exchange.ts) to
  * the endpoint's targets, balanced as the entry says.
  */
-export function mountServerProxyRoutes(router: Router, { settings, servers, logger }: Deps): void {
+export function mountServerProxyRoutes(router: Router, { settings, servers }: Deps): void {
   const base = settings.routes.servers;
 
   async function proxy(req: Request, res: Response, endpoint: EndpointName, extraPath = ''): Promise<void> {
     const entry = await servers.get(req.params.name);
-    if (!entry) return notFound(res, `No authorization server is registered as "${req.params.name.slice(0, 64)}"`);
+    if (!entry) throw new NotFound(`No authorization server is registered as "${req.params.name.slice(0, 64)}"`);
     const upstream = entry.endpoints[endpoint];
-    if (!upstream) return notFound(res, `${entry.name} has no ${endpoint} endpoint`);
+    if (!upstream) throw new NotFound(`${entry.name} has no ${endpoint} endpoint`);
     const targets = servers.balancer.order(`${entry.name} ${endpoint}`, upstream).map((url) => {
       const target = new URL(url);
       if (extraPath) target.pathname = `${target.pathname.replace(/\/+$/, '')}/${encodeURIComponent(extraPath)}`;
@@ -48,21 +43,17 @@ export function mountServerProxyRoutes(router: Router, { settings, servers, logg
     await exchange(req, res, settings, { entry, endpoint, targets, cookiePath: `${settings.basePath}${base}/${entry.name}/` });
   }
 
-  const step = (work: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, _next: NextFunction) => {
-    work(req, res).catch((err) => sendOAuthError(res, err, logger));
-  };
-
-  router.get(`${base}/:name/login`, step(async (req, res) => {
+  router.get(`${base}/:name/login`, asyncStep(async (req, res) => {
     const entry = await servers.get(req.params.name);
-    if (!entry?.loginRedirect) return notFound(res, `No login page is registered for "${req.params.name.slice(0, 64)}"`);
+    if (!entry?.loginRedirect) throw new NotFound(`No login page is registered for "${req.params.name.slice(0, 64)}"`);
     res.redirect(302, entry.loginRedirect); // the query is not copied: it would make this an open redirect through the upstream's login page
   }));
-  router.delete(`${base}/:name/clients/:clientId`, step(async (req, res) => {
+  router.delete(`${base}/:name/clients/:clientId`, asyncStep(async (req, res) => {
     if (!isPlainSegment(req.params.clientId)) throw new InvalidRequest('The client id is not usable in a path');
     await proxy(req, res, 'removeClient', req.params.clientId);
   }));
-  router.post(`${base}/:name/clients`, step((req, res) => proxy(req, res, 'createClient')));
+  router.post(`${base}/:name/clients`, asyncStep((req, res) => proxy(req, res, 'createClient')));
   for (const [path, { endpoint, methods }] of Object.entries(PATHS)) {
-    for (const method of methods) router[method as 'get' | 'post'](`${base}/:name/${path}`, step((req, res) => proxy(req, res, endpoint)));
+    for (const method of methods) router[method as 'get' | 'post'](`${base}/:name/${path}`, asyncStep((req, res) => proxy(req, res, endpoint)));
   }
 }

@@ -1,5 +1,6 @@
 import type { EgServices } from '../eg/types';
 import { InvalidGrant } from '../errors';
+import { findUser } from '../users/find-user';
 
 /** The resource owner an assertion speaks for. */
 export interface AssertedUser { id: string; username: string }
@@ -11,7 +12,7 @@ export interface AssertedUser { id: string; username: string }
  * @throws InvalidGrant when no active user has that name or id.
  */
 export async function assertedUser(services: EgServices, subject: string, noun: string): Promise<AssertedUser> {
-  const user = (await services.user.find(subject)) || (await services.user.get(subject));
+  const user = await findUser(services, subject, 'username');
   if (!user || !user.isActive) throw new InvalidGrant(`The ${noun}'s subject is not an active user of this server`);
   return { id: user.id, username: user.username };
 }

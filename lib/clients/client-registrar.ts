@@ -1,12 +1,12 @@
 import type { EgApplication, EgServices } from '../eg/types';
 import { asScopeList } from '../scopes';
 import { randomSecret } from '../secret-value';
+import { appGrantTypes, ClientAuthMethod } from './client';
 import { isPublicApp, registeredRedirectUris } from './client.repository';
 
 /** How an app came to be: registered by its user on the web pages, or over RFC 7591. */
 export type RegisteredVia = 'web' | 'dynamic';
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** What a user or a client asks to register. */
 export interface ClientRegistration {
@@ -15,7 +15,7 @@ export interface ClientRegistration {
   isPublic: boolean;
   scopes: string[];
   grantTypes?: string[];
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  tokenEndpointAuthMethod?: ClientAuthMethod;
   jwks?: string;
   jwksUri?: string;
 }
@@ -28,7 +28,7 @@ export interface RegisteredClient {
   isPublic: boolean;
   scopes: string[];
   grantTypes: string[];
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  tokenEndpointAuthMethod?: ClientAuthMethod;
   jwks?: string;
   jwksUri?: string;
   ownerId: string;
@@ -167,8 +167,8 @@ export class ClientRegistrar {
       redirectUris: registeredRedirectUris(app),
       isPublic: isPublicApp(app),
       scopes: asScopeList(credential?.scopes),
-      grantTypes: text(app.grantTypes)?.split(/[\s,]+/).filter(Boolean) ?? [],
-      tokenEndpointAuthMethod: text(app.tokenEndpointAuthMethod) as TokenEndpointAuthMethod | undefined,
+      grantTypes: appGrantTypes(app) ?? [],
+      tokenEndpointAuthMethod: text(app.tokenEndpointAuthMethod) as ClientAuthMethod | undefined,
       jwks: text(app.jwks),
       jwksUri: text(app.jwksUri),
       ownerId: app.userId,

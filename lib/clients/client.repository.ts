@@ -1,6 +1,6 @@
 import type { EgApplication, EgCredential, EgServices } from '../eg/types';
 import { asScopeList } from '../scopes';
-import type { Client, ClientAuthMethod } from './client';
+import { appGrantTypes, Client, ClientAuthMethod } from './client';
 
 /** RFC 6749 §3.1.2: an absolute URI without a fragment. */
 function isUsableRedirectUri(uri: unknown): uri is string {
@@ -44,7 +44,8 @@ function toClient(app: EgApplication, credential: EgCredential, authMethod: Clie
     scopes: asScopeList(credential.scopes),
     redirectUris: registeredRedirectUris(app),
     isPublic: isPublicApp(app),
-    authMethod
+    authMethod,
+    grantTypes: appGrantTypes(app)
   };
 }
 

@@ -15,4 +15,12 @@ export interface Client {
   /** A public client (RFC 6749 §2.1) cannot keep a secret: it authenticates with client_id only and must use PKCE. */
   isPublic: boolean;
   authMethod: ClientAuthMethod;
+  /** The grant types the app narrows itself to (its `grantTypes` property); null: not narrowed. */
+  grantTypes: string[] | null;
+}
+
+/** An app's `grantTypes` property (space or comma separated, as written by registration or the operator); null when it names none. */
+export function appGrantTypes(app: EgApplication): string[] | null {
+  const declared = typeof app.grantTypes === 'string' ? app.grantTypes.split(/[\s,]+/).filter(Boolean) : [];
+  return declared.length > 0 ? declared : null;
 }

@@ -27,7 +27,5 @@ export function isSelfRegistered(client: Client): boolean {
 export function appAllowsGrant(client: Client, grantType: string): boolean {
   if (client.isPublic && !publicClientMayUse(grantType)) return false;
   if (isSelfRegistered(client) && DISCOURAGED_GRANTS.includes(grantType)) return false;
-  const declared = client.app.grantTypes;
-  if (typeof declared !== 'string' || !declared.trim()) return true;
-  return declared.split(/[\s,]+/).includes(grantType);
+  return client.grantTypes === null || client.grantTypes.includes(grantType);
 }

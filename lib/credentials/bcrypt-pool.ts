@@ -1,11 +1,11 @@
 import path from 'path';
 import { Worker } from 'worker_threads';
+import { keep } from '../eg/process-state';
 import { TemporarilyUnavailable } from '../errors';
 import type { BcryptAnswer, BcryptJob } from './bcrypt-worker';
 
 type Waiting = { job: BcryptJob; resolve: (result: boolean | string) => void; reject: (err: Error) => void };
 
-let shared: { config: string; pool: BcryptPool } | undefined;
 
 /** Seconds a client is told to wait when every worker is busy and the queue is full. */
 const BUSY_RETRY_AFTER = 1;
@@ -20,7 +20,11 @@ const BUSY_RETRY_AFTER = 1;
  * a secret recently proven right (VerifiedSecrets) needs no bcrypt and keeps
  * working throughout.
  */
+let made = 0;
+
 export class BcryptPool {
+  /** Tells pools apart: what holds one is made anew with a new pool. */
+  readonly serial = ++made;
   private readonly workers = new Set<Worker>();
   private readonly idle: Worker[] = [];
   private readonly running = new Map<Worker, Waiting>();
@@ -29,13 +33,9 @@ export class BcryptPool {
 
   constructor(private readonly size: number, private readonly maxQueue: number) {}
 
-  /** The process's pool: EG's hot reload gets the same one back unless its settings changed (the old one is closed). */
+  /** The process's pool (lib/eg/process-state.ts): EG's hot reload gets the same one back unless its settings changed (the old one is closed). */
   static shared(settings: { workers: number; maxQueue: number }): BcryptPool {
-    const config = `${settings.workers}:${settings.maxQueue}`;
-    if (shared?.config === config) return shared.pool;
-    shared?.pool.close();
-    shared = { config, pool: new BcryptPool(settings.workers, settings.maxQueue) };
-    return shared.pool;
+    return keep('bcrypt pool', `${settings.workers}:${settings.maxQueue}`, () => new BcryptPool(settings.workers, settings.maxQueue), (pool) => pool.close());
   }
 
   compare(secret: string, hash: string): Promise<boolean> {

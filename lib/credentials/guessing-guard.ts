@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
 import type { EgLogger } from '../eg/types';
 import { SingleFlight } from '../single-flight';
-import type { RevocationFeed } from '../store/revocation-feed';
+import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 import type { Throttle, ThrottleSubject } from '../store/throttle';
 import type { BcryptPool } from './bcrypt-pool';
 import type { SecretOwner, VerifiedSecrets } from './verified-secrets';
@@ -69,10 +69,17 @@ export class GuessingGuard {
     private readonly feed: RevocationFeed,
     private readonly logger: EgLogger
   ) {
-    feed.onChange((event) => {
-      if (event === 'all') return this.unlocked.clear();
-      for (const key of event.locks ?? []) this.unlocked.delete(key);
-    });
+    feed.onChange(this.follow);
+  }
+
+  private readonly follow = (event: RevocationEvent | 'all') => {
+    if (event === 'all') return this.unlocked.clear();
+    for (const key of event.locks ?? []) this.unlocked.delete(key);
+  };
+
+  /** Stops following the feed (a guard a reload replaced). */
+  dispose(): void {
+    this.feed.offChange(this.follow);
   }
 
   async check(attempt: GuessAttempt): Promise<GuessOutcome> {

@@ -1,14 +1,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'crypto';
 import { SingleFlight } from '../single-flight';
 import type { BcryptPool } from './bcrypt-pool';
-import type { RevocationFeed } from '../store/revocation-feed';
+import { keep } from '../eg/process-state';
+import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 
 /** Whose secret: an app's oauth2 client secret or a user's basic-auth password. */
 export type SecretOwner = 'app' | 'user';
 
 interface Remembered { digest: Buffer; until: number }
 
-let shared: { config: string; secrets: VerifiedSecrets } | undefined;
 
 /**
  * Secrets that passed a bcrypt check, remembered for a short while so that
@@ -42,19 +42,21 @@ export class VerifiedSecrets {
    * hot reload gets the same instance back unless the settings changed.
    */
   static shared(settings: { ttl: number; maxEntries: number }, feed: RevocationFeed, pool: BcryptPool): VerifiedSecrets {
-    const config = `${settings.ttl}:${settings.maxEntries}`;
-    if (shared?.config === config && shared.secrets.pool === pool) return shared.secrets;
-    const secrets = new VerifiedSecrets(settings.ttl, settings.maxEntries, pool);
-    const previous = shared;
-    shared = { config, secrets };
-    if (previous) previous.secrets.forgetAll();
-    feed.onChange((event) => {
-      if (shared?.secrets !== secrets) return;
+    const follow = (secrets: VerifiedSecrets) => (event: RevocationEvent | 'all') => {
       if (event === 'all') return secrets.forgetAll();
       secrets.forget('app', event.apps ?? []);
       secrets.forget('user', event.users ?? []);
+    };
+    let listener: ReturnType<typeof follow>;
+    return keep('verified secrets', `${settings.ttl}:${settings.maxEntries}:pool ${pool.serial}`, () => {
+      const secrets = new VerifiedSecrets(settings.ttl, settings.maxEntries, pool);
+      listener = follow(secrets);
+      feed.onChange(listener);
+      return secrets;
+    }, (secrets) => {
+      feed.offChange(listener);
+      secrets.forgetAll();
     });
-    return secrets;
   }
 
   private digest(owner: SecretOwner, id: string, secret: string, storedHash: string): Buffer {

@@ -1,3 +1,4 @@
+import { keep } from './process-state';
 import type { RevocationEvent } from '../store/revocation-feed';
 
 type Announce = (event: RevocationEvent) => void;
@@ -28,7 +29,9 @@ const WATCHED: Record<string, Record<string, (...args: string[]) => RevocationEv
 };
 
 const WRAPPED = Symbol('oauth2 plugin: announces consumer changes');
-let announce: Announce = () => undefined;
+
+/** Where the wrapped services announce: the latest init's feed (kept in lib/eg/process-state.ts, as all process-wide state). */
+const announcer = () => keep('consumer change announcer', '', () => ({ announce: (() => undefined) as Announce }), () => undefined);
 
 /**
  * Makes every change to an app, user or credential made through EG's services
@@ -40,7 +43,7 @@ let announce: Announce = () => undefined;
  * reload: the services are wrapped once and the latest feed is used.
  */
 export function announceConsumerChanges(services: object, publish: Announce): void {
-  announce = publish;
+  announcer().announce = publish;
   for (const [serviceName, methods] of Object.entries(WATCHED)) {
     const service = (services as Record<string, Record<string, Method & { [WRAPPED]?: true }>>)[serviceName];
     if (!service) continue;
@@ -48,7 +51,7 @@ export function announceConsumerChanges(services: object, publish: Announce): vo
       const original = service[methodName];
       if (typeof original !== 'function' || original[WRAPPED]) continue;
       const wrapped = function (this: unknown, ...args: unknown[]) {
-        const tell = () => { if (typeof args[0] === 'string') announce(describe(...(args as string[]))); };
+        const tell = () => { if (typeof args[0] === 'string') announcer().announce(describe(...(args as string[]))); };
         let result: unknown;
         try {
           result = original.apply(this, args);

@@ -19,7 +19,7 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
  * admin body of the plugin is deeper than a few levels, so a deep one is 400.
  */
 export function limitJsonNesting(max: number) {
-  return function refuseDeepJson(req: Request, res: Response, next: NextFunction): void {
+  return function limitJsonNesting(req: Request, res: Response, next: NextFunction): void {
     if (!nestedDeeperThan(req.body, max)) return next();
     res.status(400).json({ error: 'invalid_request', error_description: `The request body is nested more than ${max} levels deep` });
   };

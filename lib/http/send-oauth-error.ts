@@ -22,7 +22,7 @@ export function sendOAuthError(res: Response, raw: unknown, logger: EgLogger): O
 
 /** An express error handler answering with sendOAuthError: the last step of every JSON endpoint. */
 export function oauthErrorHandler(logger: EgLogger) {
-  return function oauthError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  return function oauthErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
     sendOAuthError(res, err, logger);
   };
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { answeredExpiredForm } from '../browser/expired-form';
 import type { SendPage } from '../browser/pages';
 import type { EgLogger } from '../eg/types';
 import { clientErrorStatus, toOAuthError } from '../errors';
@@ -16,15 +17,12 @@ export class AppNotFound extends Error {
  * a generic failure.
  */
 export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
-  return function appPageError(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
-    const { code } = err as { code?: string };
+  return function appPageErrors(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
     const unreadable = clientErrorStatus(err);
     if (err instanceof AppNotFound) {
       return sendPage(res, 404, 'error', { title: 'Application not found', message: err.message });
     }
-    if (code === 'EBADCSRFTOKEN') {
-      return sendPage(res, 403, 'error', { title: 'Form expired', message: (err as Error).message });
-    }
+    if (answeredExpiredForm(err, res, sendPage)) return;
     if (unreadable !== undefined) {
       // body-parser's errors (entity.too.large, parameters.too.many, a body that does not inflate, ...) are the sender's.
       return sendPage(res, unreadable, 'error', { title: 'Form not accepted', message: 'The form was too large or malformed. Go back and try again.' });

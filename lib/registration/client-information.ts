@@ -1,8 +1,9 @@
-import type { RegisteredClient, TokenEndpointAuthMethod } from '../clients/client-registrar';
+import type { ClientAuthMethod } from '../clients/client';
+import type { RegisteredClient } from '../clients/client-registrar';
 import type { StoredRegistration } from '../store/client-metadata.store';
 
 /** The methods that authenticate with the client secret: only their clients are given one. */
-export function usesSecret(method: TokenEndpointAuthMethod | undefined): boolean {
+export function usesSecret(method: ClientAuthMethod | undefined): boolean {
   return method === 'client_secret_basic' || method === 'client_secret_post';
 }
 

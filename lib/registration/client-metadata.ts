@@ -1,14 +1,14 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { clientMetadataSchema } from '../../schemas/client-metadata.schema';
 import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule';
-import type { TokenEndpointAuthMethod } from '../clients/client-registrar';
+import type { ClientAuthMethod } from '../clients/client';
 import { InvalidClientMetadata } from '../errors';
 import { keysFromJwkSet } from '../keys/jwk-set';
 import { isValidScopeParam } from '../scopes';
 import { checkFlows } from './grant-types';
 import { checkRedirectUris } from './redirect-uris';
 
-const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const AUTH_METHODS: readonly ClientAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /** Fields kept only to be shown back (RFC 7591 §2): nothing here decides what the client may do. */
 const DESCRIPTIVE = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'contacts', 'software_id', 'software_version'] as const;
@@ -19,7 +19,7 @@ export interface ClientMetadata {
   redirectUris: string[];
   grantTypes: string[];
   responseTypes: string[];
-  authMethod: TokenEndpointAuthMethod;
+  authMethod: ClientAuthMethod;
   clientName?: string;
   scopes: string[];
   jwks?: object;
@@ -64,7 +64,7 @@ function checkScopes(scope: string | undefined, policy: RegistrationPolicy): str
  * given; a jwks_uri must be one the gateway will fetch (clientUrlProblem;
  * its host name is resolved by the next step, checkJwksUriHost).
  */
-function checkKeys(jwks: object | undefined, jwksUri: string | undefined, authMethod: TokenEndpointAuthMethod, urls: ClientUrlRules): void {
+function checkKeys(jwks: object | undefined, jwksUri: string | undefined, authMethod: ClientAuthMethod, urls: ClientUrlRules): void {
   if (jwks && jwksUri) throw new InvalidClientMetadata('jwks and jwks_uri must not both be given');
   if (authMethod === 'private_key_jwt' && !jwks && !jwksUri) throw new InvalidClientMetadata('private_key_jwt needs jwks or jwks_uri');
   const problem = jwksUri && clientUrlProblem(jwksUri, urls);
@@ -95,7 +95,7 @@ function checkWebPage(field: string, value: unknown): void {
 export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): ClientMetadata {
   if (!validateShape(body)) throw new InvalidClientMetadata(describe(validateShape.errors![0]));
   const fields = body as Record<string, any>;
-  const authMethod = (fields.token_endpoint_auth_method ?? 'client_secret_basic') as TokenEndpointAuthMethod;
+  const authMethod = (fields.token_endpoint_auth_method ?? 'client_secret_basic') as ClientAuthMethod;
   if (!AUTH_METHODS.includes(authMethod)) {
     throw new InvalidClientMetadata(`token_endpoint_auth_method: "${authMethod}" is not supported (${AUTH_METHODS.join(', ')})`);
   }

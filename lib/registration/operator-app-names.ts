@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { registrantKind } from '../clients/registrant';
 import { SingleFlight } from '../single-flight';
 import type { EgKeys } from '../store/eg-keys';
-import type { RevocationFeed } from '../store/revocation-feed';
+import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 import { lookAlikeKey } from './look-alike-key';
 
 /** How long a read of the operator's app names answers registrations; any app change announced drops it sooner. */
@@ -23,9 +23,16 @@ export class OperatorAppNames {
   private readonly reading = new SingleFlight<Set<string>>();
 
   constructor(private readonly db: Redis, private readonly eg: EgKeys, private readonly feed: RevocationFeed) {
-    feed.onChange((event) => {
-      if (event === 'all' || event.apps?.length || event.owners?.length) this.known = undefined;
-    });
+    feed.onChange(this.follow);
+  }
+
+  private readonly follow = (event: RevocationEvent | 'all') => {
+    if (event === 'all' || event.apps?.length || event.owners?.length) this.known = undefined;
+  };
+
+  /** Stops following the feed (an instance a reload replaced). */
+  dispose(): void {
+    this.feed.offChange(this.follow);
   }
 
   /** True when an operator's app has this name, or one a user would read as the same. */

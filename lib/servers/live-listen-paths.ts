@@ -1,4 +1,5 @@
 import type { EgLogger } from '../eg/types';
+import { keep } from '../eg/process-state';
 import { ReloadTracker } from '../eg/reload-tracker';
 import { indexOf, listenPathConflicts, ReservedPath } from './listen-path-conflicts';
 import { ListenPathTable } from './listen-path-table';
@@ -9,8 +10,6 @@ import type { ServerEntry } from './server-entry';
 const REREAD_MS = 30000;
 /** After a failed read (Redis down), the next try. */
 const RETRY_MS = 1000;
-
-const live = new WeakMap<ServerDirectory, LiveListenPaths>();
 
 /**
  * The listen paths this instance mounts, kept live: the registry is read
@@ -37,19 +36,25 @@ export class LiveListenPaths {
   /** What was said about skipped entries last, so that it is said once, not every 30 s. */
   private said = '';
 
+  private readonly follow = () => void this.refresh();
+  private readonly reread: NodeJS.Timeout;
+
   private constructor(private readonly directory: ServerDirectory, logger: EgLogger) {
     this.logger = logger;
-    directory.onChange(() => void this.refresh());
-    setInterval(() => void this.refresh(), REREAD_MS).unref();
+    directory.onChange(this.follow);
+    this.reread = setInterval(this.follow, REREAD_MS).unref();
   }
 
+  /** One per directory and process (lib/eg/process-state.ts). */
   static for(directory: ServerDirectory, logger: EgLogger): LiveListenPaths {
-    let paths = live.get(directory);
-    if (!paths) {
-      paths = new LiveListenPaths(directory, logger);
-      live.set(directory, paths);
-    }
-    return paths;
+    return keep('listen paths', `directory ${directory.serial}`, () => new LiveListenPaths(directory, logger), (paths) => paths.dispose());
+  }
+
+  /** Stops following the directory (one no configuration asks for any more). */
+  dispose(): void {
+    this.directory.offChange(this.follow);
+    clearInterval(this.reread);
+    if (this.retry) clearTimeout(this.retry);
   }
 
   /** A number for the configuration an init reads (EG's hot reload runs init again). */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { EgLogger } from '../eg/types';
+import { keep } from '../eg/process-state';
 import { ChangeFeed } from '../store/change-feed';
 import type { ServerEntry } from './server-entry';
 import { ServerRegistry } from './server.registry';
@@ -9,8 +10,6 @@ import { SERVER_NAME } from '../../schemas/server-name';
 const MAX_REMEMBERED = 1000;
 /** A missed message (a publish that failed, a subscription that died silently) is outlived by this: milliseconds. */
 const MAX_AGE = 30000;
-
-const directories = new Map<string, ServerDirectory>();
 
 /** The name of a server entry that was added, changed or removed. */
 export interface ServerChange { name: string }
@@ -30,24 +29,27 @@ export class ServerDirectory {
   /** Which target of each endpoint is next: one count per process, whichever path the endpoint is reached by. */
   readonly balancer = new TargetBalancer();
 
+  private readonly follow = (change: ServerChange | 'all') => {
+    this.generation += 1;
+    this.balancer.reset();
+    if (change === 'all') this.cached.clear();
+    else this.cached.delete(change.name);
+  };
+
   constructor(readonly registry: ServerRegistry, private readonly feed: ChangeFeed<ServerChange>) {
-    feed.onChange((change) => {
-      this.generation += 1;
-      this.balancer.reset();
-      if (change === 'all') this.cached.clear();
-      else this.cached.delete(change.name);
-    });
+    feed.onChange(this.follow);
   }
 
-  /** One directory per channel and process: EG's hot reload reuses it instead of adding a listener each time. */
+  /** One directory per channel and process (lib/eg/process-state.ts): EG's hot reload reuses it instead of adding a listener each time. */
   static create(db: Redis, prefix: string, emulated: boolean, logger: EgLogger): ServerDirectory {
     const channel = `${prefix}servers-changed`;
-    let directory = directories.get(channel);
-    if (!directory) {
-      directory = new ServerDirectory(new ServerRegistry(db, prefix), ChangeFeed.for<ServerChange>(db, channel, emulated, logger, 'cached server entries'));
-      directories.set(channel, directory);
-    }
-    return directory;
+    const feed = ChangeFeed.for<ServerChange>(db, channel, emulated, logger, 'cached server entries');
+    return keep(`server directory ${channel}`, `feed ${feed.serial}`, () => new ServerDirectory(new ServerRegistry(db, prefix), feed), (directory) => directory.dispose());
+  }
+
+  /** Stops following the feed (a directory no configuration asks for any more). */
+  dispose(): void {
+    this.feed.offChange(this.follow);
   }
 
   /** The entry, or null when no server has that name. */
@@ -66,6 +68,15 @@ export class ServerDirectory {
   /** Calls `listener` after each change to an entry, on this instance or another ('all': changes may have been missed). */
   onChange(listener: (change: ServerChange | 'all') => void): void {
     this.feed.onChange(listener);
+  }
+
+  offChange(listener: (change: ServerChange | 'all') => void): void {
+    this.feed.offChange(listener);
+  }
+
+  /** Tells directories apart: what follows one is made anew with a new one. */
+  get serial(): number {
+    return this.feed.serial;
   }
 
   /** Whether changes are heard (while not, what was read from the registry may be stale). */

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'events';
 import type { Redis } from 'ioredis';
 import type { EgLogger } from '../eg/types';
+import { keep } from '../eg/process-state';
 
 /** A change, or `'all'` when changes may have been missed (the subscription dropped): forget everything. */
 export type ChangeListener<T> = (event: T | 'all') => void;
 
-const feeds = new Map<string, ChangeFeed<unknown>>();
+let made = 0;
 
 /**
  * Tells every gateway instance sharing the Redis that something they may
@@ -13,8 +14,8 @@ const feeds = new Map<string, ChangeFeed<unknown>>();
  * milliseconds). The emulated store lives in one process, so there the feed
  * is an in-process event.
  *
- * One feed per channel and process: EG re-runs plugin init on hot reload,
- * and a second subscriber connection would leak.
+ * One feed per channel and process (lib/eg/process-state.ts): EG re-runs
+ * plugin init on hot reload, and a second subscriber connection would leak.
  */
 export class ChangeFeed<T> {
   private readonly events = new EventEmitter();
@@ -23,12 +24,28 @@ export class ChangeFeed<T> {
 
   /** @param caches what goes stale while the subscription is down, for the log line. */
   static for<T>(db: Redis, channel: string, emulated: boolean, logger: EgLogger, caches: string): ChangeFeed<T> {
-    let feed = feeds.get(channel);
-    if (!feed) {
-      feed = new ChangeFeed<unknown>(db, channel, emulated, logger, caches);
-      feeds.set(channel, feed);
-    }
-    return feed as ChangeFeed<T>;
+    return keep(`feed ${channel}`, String(emulated), () => new ChangeFeed<T>(db, channel, emulated, logger, caches), (feed) => feed.close());
+  }
+
+  /** Whether it holds a Redis subscriber connection (never on the emulated store). */
+  get subscribed(): boolean {
+    return this.subscriber !== null;
+  }
+
+  /** Whoever listens, for the log line that shows listeners do not pile up across reloads. */
+  get listeners(): number {
+    return this.events.listenerCount('change');
+  }
+
+  private subscriber: Redis | null = null;
+  /** Tells feeds apart: what follows one is made anew with a new feed. */
+  readonly serial = ++made;
+
+  /** Ends the subscription and forgets every listener (a feed no configuration asks for any more). */
+  close(): void {
+    this.events.removeAllListeners();
+    this.subscriber?.disconnect();
+    this.subscriber = null;
   }
 
   private constructor(private readonly db: Redis, private readonly channel: string, private readonly emulated: boolean, logger: EgLogger, caches: string) {
@@ -36,6 +53,7 @@ export class ChangeFeed<T> {
     this.connected = emulated;
     if (emulated) return;
     const subscriber = db.duplicate();
+    this.subscriber = subscriber;
     subscriber.on('ready', () => {
       subscriber.subscribe(channel).then(() => {
         this.connected = true;

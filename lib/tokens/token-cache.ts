@@ -1,3 +1,4 @@
+import { keep } from '../eg/process-state';
 import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 import type { ValidatedToken } from './validated-token';
 
@@ -19,8 +20,6 @@ function tagsIn(event: RevocationEvent): string[] {
   return [...named('token', event.tokens), ...named('jti', event.jtis), ...named('grant', event.grants), ...named('app', event.apps), ...named('user', event.users), ...named('owner', event.owners)];
 }
 
-const caches = new Map<string, { config: string; cache: TokenCache }>();
-
 /**
  * Validated tokens kept in memory by token digest, each until its own
  * deadline, at most `maxEntries` (the oldest go first). Every revocation
@@ -35,19 +34,14 @@ export class TokenCache {
   private generation = 0;
 
   /**
-   * One cache per name and process, so that EG's hot reload reuses it
-   * instead of leaking another; but only while `config` (everything its
-   * answers depend on) is the same. A cache filled under another
+   * One cache per name and process (lib/eg/process-state.ts), so that EG's
+   * hot reload reuses it instead of leaking another; but only while `config`
+   * (everything its answers depend on) and its size are the same. A cache filled under another
    * configuration is dropped, never consulted: its answers were judged by
    * rules that no longer hold (issue 15, item 3).
    */
   static shared(name: string, config: string, maxEntries: number, feed: RevocationFeed): TokenCache {
-    const known = caches.get(name);
-    if (known?.config === config) return known.cache;
-    known?.cache.dispose();
-    const cache = new TokenCache(maxEntries, feed);
-    caches.set(name, { config, cache });
-    return cache;
+    return keep(`token cache ${name}`, `${config}\0${maxEntries}`, () => new TokenCache(maxEntries, feed), (cache) => cache.dispose());
   }
 
   private readonly follow = (event: RevocationEvent | 'all') => {

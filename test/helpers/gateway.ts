@@ -64,6 +64,8 @@ export interface GatewayOptions {
   models?: string;
   /** Let EG watch gateway.config for changes (hot reload; see RunningGateway.reload). */
   watchConfig?: boolean;
+  /** EG's LOG_LEVEL (default: the environment's, else info). */
+  logLevel?: string;
 }
 
 /**
@@ -130,7 +132,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gatewayConfig, null, 2));
 
   const { process: child, output, exited } = spawnNode([...(options.nodeArgs ?? []), EG_MAIN], {
-    env: { ...process.env, EG_CONFIG_DIR: dir, ...(options.watchConfig ? {} : { EG_DISABLE_CONFIG_WATCH: 'true' }), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
+    env: { ...process.env, EG_CONFIG_DIR: dir, ...(options.watchConfig ? {} : { EG_DISABLE_CONFIG_WATCH: 'true' }), LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info' }
   });
 
   const gateway: RunningGateway = {

@@ -191,6 +191,12 @@ describe('the server registry in Janus\'s shape at /oauth/servers (issue 17, ite
     expect(asked.headers['x-access-token']).to.equal('bad-opaque-token');
   });
 
+  it('answers 400 invalid_request for a body that is not JSON, not EG\'s 500', async function () {
+    const res = await request(`${gateway.adminUrl}/oauth/servers`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer yourToken' }, body: '{"name": ' });
+    expect(res.status).to.equal(400);
+    expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request body is not valid JSON' });
+  });
+
   it('answers 400 naming the Janus field for an entry it cannot take', async function () {
     const cases: Array<[unknown, RegExp]> = [
       [janusEntry({ token_strategy: { name: 'jwt', settings: { use_body: true } } }), /token_strategy\.settings must hold the jwt keys/],

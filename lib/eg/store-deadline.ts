@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import type { EgLogger, EgServices } from '../eg/types';
+import type { EgLogger, EgServices } from './types';
 
 /** The message lib/errors.ts reads as a store failure: answered 503 temporarily_unavailable. */
 const TIMED_OUT = 'Command timed out';

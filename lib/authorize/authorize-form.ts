@@ -1,6 +1,6 @@
 import bodyParser from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
-import { UntrustedRedirect } from './check-authorize-request';
+import { UntrustedRedirect } from './untrusted-redirect';
 
 /** An authorization request's parameters: more and longer than the pages' own forms, still bounded. */
 const authorizeForm = bodyParser.urlencoded({ extended: true, limit: 16384, parameterLimit: 50 });

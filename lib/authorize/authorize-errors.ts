@@ -2,8 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { EgLogger } from '../eg/types';
 import { toOAuthError } from '../errors';
 import { getAuthorizeRequest } from './authorize-request';
-import { UntrustedRedirect } from './check-authorize-request';
-import type { SendPage } from './pages';
+import { UntrustedRedirect } from './untrusted-redirect';
+import { answeredExpiredForm } from '../browser/expired-form';
+import type { SendPage } from '../browser/pages';
 import { logFailure } from '../http/log-failure';
 
 /** Where an error may be sent: the checked request, or the transaction oauth2orize loaded. */
@@ -23,13 +24,11 @@ function redirectTarget(req: Request): { redirectUri: string; state?: string; fr
  * the issuer (RFC 9207 §2) like successful responses do.
  */
 export function authorizeErrorHandler(sendPage: SendPage, logger: EgLogger, issuer: string) {
-  return function authorizeError(raw: unknown, req: Request, res: Response, _next: NextFunction): void {
+  return function authorizeErrorHandler(raw: unknown, req: Request, res: Response, _next: NextFunction): void {
     if (raw instanceof UntrustedRedirect) {
       return sendPage(res, 400, 'error', { title: raw.title, message: raw.message });
     }
-    if ((raw as { code?: string }).code === 'EBADCSRFTOKEN') {
-      return sendPage(res, 403, 'error', { title: 'Form expired', message: (raw as Error).message });
-    }
+    if (answeredExpiredForm(raw, res, sendPage)) return;
     const err = toOAuthError(raw);
     if (err.status >= 500) logFailure(logger, 'oauth2 authorize', err);
     const target = redirectTarget(req);
