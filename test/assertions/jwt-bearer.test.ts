@@ -56,7 +56,7 @@ describe('JWT bearer grant (RFC 7523)', function () {
     expect(res.json).not.to.have.property('refresh_token');
     const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, { headers: { Authorization: `Bearer ${res.json.access_token}` } });
     expect(info.json).to.include({ username: world.user.username, client_id: world.app.id });
-    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${res.json.access_token}` } });
+    const api = await world.api(res.json.access_token);
     expect(api.status).to.equal(200);
   });
 

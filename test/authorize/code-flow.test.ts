@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
 import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI, TEST_PKCE, signIn } from '../helpers/flow';
-import { postForm, request } from '../helpers/http';
+import { postForm } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', function () {
@@ -41,7 +41,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(tokens.headers.get('cache-control')).to.equal('no-store');
     expect(tokens.json).to.include({ token_type: 'Bearer', expires_in: 3600, scope: 'read' });
     expect(tokens.json.refresh_token).to.be.a('string');
-    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${tokens.json.access_token}` } });
+    const api = await world.api(tokens.json.access_token);
     expect(api.status).to.equal(200);
     expect(api.json.headers['eg-token-authenticated-user-id']).to.equal(world.user.id);
     expect(api.json.headers['eg-token-redirect-uri']).to.equal(REDIRECT_URI);
@@ -160,7 +160,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     expect(stolen.json.error).to.equal('invalid_grant');
     const rightful = await exchange({ code, code_verifier: pkce.verifier });
     expect(rightful.status, rightful.text).to.equal(200);
-    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${rightful.json.access_token}` } });
+    const api = await world.api(rightful.json.access_token);
     expect(api.status).to.equal(200);
   });
 
@@ -172,7 +172,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     const stolen = await exchange({ code, code_verifier: pkce.verifier }, thief);
     expect(stolen.status).to.equal(400);
     expect(stolen.json.error).to.equal('invalid_grant');
-    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${first.json.access_token}` } });
+    const api = await world.api(first.json.access_token);
     expect(api.status).to.equal(200);
     const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
     expect(refreshed.status, refreshed.text).to.equal(200);
@@ -193,7 +193,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
     const replay = await exchange({ code, code_verifier: pkce.verifier });
     expect(replay.status).to.equal(400);
     expect(replay.json.error).to.equal('invalid_grant');
-    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${first.json.access_token}` } });
+    const api = await world.api(first.json.access_token);
     expect(api.status).to.equal(401);
     const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
     expect(refreshed.json.error).to.equal('invalid_grant');
@@ -210,7 +210,7 @@ describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', functi
       if (repeatAtToken) body.redirect_uri = REDIRECT_URI;
       const tokens = await world.token(body);
       expect(tokens.status, tokens.text).to.equal(200);
-      const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${tokens.json.access_token}` } });
+      const api = await world.api(tokens.json.access_token);
       expect(api.json.headers['eg-token-redirect-uri']).to.equal(REDIRECT_URI);
     }
   });

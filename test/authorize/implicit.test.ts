@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
 import { authorize, codeParams, decide, REDIRECT_URI } from '../helpers/flow';
-import { request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('implicit grant (RFC 6749 §4.2), when enabled', function () {
@@ -22,7 +21,7 @@ describe('implicit grant (RFC 6749 §4.2), when enabled', function () {
     expect(fragment.get('state')).to.equal('st-123');
     expect(fragment.get('iss'), 'RFC 9207').to.equal(world.gateway.url);
     expect(fragment.get('refresh_token')).to.equal(null);
-    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${fragment.get('access_token')}` } });
+    const api = await world.api(fragment.get('access_token') ?? '');
     expect(api.status).to.equal(200);
   });
 

@@ -3,7 +3,6 @@ import { Browser } from '../helpers/browser';
 import { answered } from '../helpers/deadline';
 import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
 import { RunningGateway, startGateway } from '../helpers/gateway';
-import { request } from '../helpers/http';
 import { OwnRedis, REDIS_SERVER } from '../helpers/redis-server';
 import { startWorld, World } from '../helpers/world';
 
@@ -20,7 +19,7 @@ describe('a gateway killed mid-load and started again on the same Redis', functi
   let world: World;
   let restarted: RunningGateway | undefined;
 
-  const api = (token: string) => request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+  const api = (token: string) => world.api(token);
 
   before(async function () {
     if (!OwnRedis.available()) {

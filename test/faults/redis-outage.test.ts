@@ -31,7 +31,7 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
   let visitor: Browser;
   let loginForm: Reply;
 
-  const api = (token: string) => request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+  const api = (token: string) => world.api(token);
   const clientCredentials = () => answered('client_credentials grant', world.token({ grant_type: 'client_credentials' }));
   const passwordGrant = () => answered('password grant', world.token({ grant_type: 'password', username: world.user.username, password: world.user.password }));
   const asClient = () => ({ Authorization: basic(world.app.id, world.app.secret) });

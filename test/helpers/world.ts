@@ -1,13 +1,15 @@
 import { startEchoBackend } from '../../demo/echo-backend';
 import { SeededWorld, seedWorld } from '../../demo/admin-client';
 import { GatewayOptions, RunningGateway, startGateway } from './gateway';
-import { basic, postForm, Reply } from './http';
+import { basic, postForm, Reply, request } from './http';
 
 /** A gateway with the plugin, an echo backend behind a protected pipeline, and seeded consumers. */
 export interface World extends SeededWorld {
   gateway: RunningGateway;
   backendUrl: string;
   token(params: Record<string, string>, auth?: { id: string; secret: string }): Promise<Reply>;
+  /** A call to the protected API (`path`, default /api) with this bearer token. */
+  api(token: string, path?: string): Promise<Reply>;
   /** Another confidential client, owned by the seeded user, with these scopes (created when missing). */
   addClient(name: string, scopes: string[]): Promise<{ id: string; secret: string }>;
   stop(): Promise<void>;
@@ -50,6 +52,9 @@ export async function startWorld(options: GatewayOptions & { policy?: Record<str
     backendUrl: backend.url,
     token(params, auth = { id: seeded.app.id, secret: seeded.app.secret }) {
       return postForm(`${gateway.url}/oauth2/token`, params, { Authorization: basic(auth.id, auth.secret) });
+    },
+    api(token, path = '/api') {
+      return request(`${gateway.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
     },
     async addClient(name, scopes) {
       const known = await gateway.admin.listScopes();

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import * as oauth from 'oauth4webapi';
 import { Browser } from '../helpers/browser';
 import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
-import { request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
 /**
@@ -45,7 +44,7 @@ describe('interoperability with oauth4webapi', function () {
     expect(tokens.scope).to.equal('read write');
     expect(tokens.refresh_token).to.be.a('string');
 
-    const api = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+    const api = await world.api(tokens.access_token);
     expect(api.status).to.equal(200);
 
     const refreshed = await oauth.processRefreshTokenResponse(as, client,

@@ -62,7 +62,7 @@ describe('oauth2 policy: identity passed downstream', function () {
 
   it('forwards the same identity for a token served from memory as on its first use', async function () {
     const fresh = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json.access_token;
-    const call = async () => (await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${fresh}` } })).json.headers as Record<string, string>;
+    const call = async () => (await world.api(fresh)).json.headers as Record<string, string>;
     const identity = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([name]) => /^(eg-(token|consumer)-|x-from-|authorization)/.test(name)));
     const first = identity(await call());
     expect(first['eg-token-id']).to.be.a('string');
@@ -140,7 +140,7 @@ describe('oauth2 policy: every header of EG\'s documentation, for opaque and JWT
         const code = (await decide(browser, consent, true)).searchParams.get('code')!;
         const tokens = await world.token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier });
         expect(tokens.status, tokens.text).to.equal(200);
-        const res = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${tokens.json.access_token}` } });
+        const res = await world.api(tokens.json.access_token);
         expect(res.status).to.equal(200);
         const headers = res.json.headers as Record<string, string>;
         expect(SEED_HEADERS.filter((name) => !headers[name])).to.deep.equal([]);

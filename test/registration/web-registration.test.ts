@@ -18,7 +18,7 @@ describe('web client registration (clientRegistration)', function () {
   let callback: { url: string; close(): void };
   const user = (name: string) => createUser(world.gateway.admin, name);
   const clientCredentials = (id: string, secret: string) => postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'client_credentials' }, { Authorization: basic(id, secret) });
-  const callApi = (token: string) => request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+  const callApi = (token: string) => world.api(token);
 
   before(async function () {
     [world, callback] = await Promise.all([startWorld({

@@ -4,7 +4,6 @@ import { Browser } from '../helpers/browser';
 import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
 import { RunningGateway, startGateway } from '../helpers/gateway';
 import { testRedis } from '../helpers/redis';
-import { request } from '../helpers/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('token store on a real Redis', function () {
@@ -96,7 +95,7 @@ describe('token store on a real Redis', function () {
     try {
       // The second world seeded its own consumers in the same namespace; its token works on the first gateway.
       const token = (await second.token({ grant_type: 'client_credentials' })).json.access_token;
-      const res = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await world.api(token);
       expect(res.status).to.equal(200);
       expect(res.json.headers['eg-consumer-id']).to.equal(second.app.id);
     } finally {

@@ -34,7 +34,7 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
     await as?.close();
   });
 
-  const api = (token: string, path = '/api') => request(`${world.gateway.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  const api = (token: string, path?: string) => world.api(token, path);
   const active = (extra: Record<string, unknown> = {}) => ({
     active: true, scope: 'read', client_id: 'their-client', sub: 'user-7', username: 'dave', exp: now() + 300, iat: now(), ...extra
   });

@@ -2,7 +2,6 @@ import { createSecretKey } from 'crypto';
 import { expect } from 'chai';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
 import { freePort } from '../helpers/gateway';
-import { request } from '../helpers/http';
 import { ecKeyPair, edKeyPair, now, rsaKeyPair, signJwt as signUntyped, tamperedJwt, unsignedJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 
@@ -40,7 +39,7 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
     });
     after(async function () { await world?.stop(); });
 
-    const api = (token: string, path = '/api') => request(`${world.gateway.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+    const api = (token: string, path?: string) => world.api(token, path);
     const rs256 = (extra?: Record<string, unknown>) => signJwt(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims(extra));
     const refused = async (token: string, description: string) => {
       const res = await api(token);
@@ -117,9 +116,9 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
 
     it('treats it as one HS256 key, and accepts untyped tokens with typ: ""', async function () {
       const token = await signUntyped(createSecretKey(Buffer.from(HMAC_SECRET)), { alg: 'HS256' }, claims());
-      expect((await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } })).status).to.equal(200);
+      expect((await world.api(token)).status).to.equal(200);
       const hs512 = await signJwt(createSecretKey(Buffer.from(HMAC_SECRET + HMAC_SECRET)), { alg: 'HS512' }, claims());
-      expect((await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${hs512}` } })).status).to.equal(401);
+      expect((await world.api(hs512)).status).to.equal(401);
     });
   });
 
@@ -141,7 +140,7 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
       await jwks?.close();
     });
 
-    const api = (token: string) => request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+    const api = (token: string) => world.api(token);
 
     it('verifies with the fetched keys and caches them', async function () {
       const token = await signJwt(first.privateKey, { alg: 'RS256', kid: 'k1' }, claims());
@@ -190,7 +189,7 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
 
     it('answers 401, not 500, and logs why', async function () {
       const token = await signJwt(rsaKeyPair().privateKey, { alg: 'RS256', kid: 'k1' }, claims());
-      const res = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await world.api(token);
       expect(res.status).to.equal(401);
       expect(res.json).to.deep.equal({ error: 'invalid_token', error_description: 'The access token could not be validated' });
       expect(world.gateway.output()).to.match(/oauth2 policy: JWKS http:\/\/127\.0\.0\.1:\d+\/jwks unavailable/);

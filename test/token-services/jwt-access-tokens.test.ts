@@ -21,7 +21,7 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
   });
   after(async function () { await world?.stop(); });
 
-  const api = (token: string, path = '/api') => request(`${world.gateway.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  const api = (token: string, path?: string) => world.api(token, path);
   const passwordTokens = async () => (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json;
   /** A token as the gateway would sign it with the previous key, for the seeded app. */
   const oldKeyToken = (extra: Record<string, unknown> = {}) => signJwt(previous.privateKey, { alg: 'RS256', kid: 'rsa-2025', typ: 'at+jwt' }, {

@@ -14,7 +14,7 @@ describe('token services: revocation (RFC 7009)', function () {
 
   const revoke = (params: Record<string, string>, auth: { id: string; secret: string } = { id: world.app.id, secret: world.app.secret }) =>
     postForm(`${world.gateway.url}/oauth2/revoke`, params, { Authorization: basic(auth.id, auth.secret) });
-  const api = (token: string) => request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+  const api = (token: string) => world.api(token);
   const passwordTokens = async () => {
     const res = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
     expect(res.status, res.text).to.equal(200);

@@ -125,7 +125,7 @@ describe('token endpoint: JSON bodies for clients written for EG\'s built-in pol
   it('issues tokens for a JSON token request, with the client in Basic or in the body, and the token opens the API', async function () {
     const basicAuth = await json({ grant_type: 'client_credentials', scope: 'read' }, { Authorization: basic(world.app.id, world.app.secret) });
     expect(basicAuth.status, basicAuth.text).to.equal(200);
-    expect((await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${basicAuth.json.access_token}` } })).status).to.equal(200);
+    expect((await world.api(basicAuth.json.access_token)).status).to.equal(200);
     const inBody = await json({ grant_type: 'password', username: world.user.username, password: world.user.password, client_id: world.app.id, client_secret: world.app.secret });
     expect(inBody.status, inBody.text).to.equal(200);
     expect(inBody.json.refresh_token).to.be.a('string');
