@@ -1,21 +1,9 @@
 import type { Request } from 'express';
 import type { EgCondition } from '../lib/eg/types';
+import type { FromSchema } from '../schemas/from-schema';
+import { oauth2ScopesSchema } from '../schemas/oauth2-scopes-condition.schema';
 
-/** Parameters of `condition: { name: oauth2-scopes, scopes: [...], match: all | any }`. */
-export const oauth2ScopesSchema = {
-  $id: 'https://express-gateway-plugin-oauth2/schemas/oauth2-scopes-condition.json',
-  type: 'object',
-  required: ['scopes'],
-  properties: {
-    scopes: {
-      description: 'The scopes to look for in the request\'s access token.',
-      oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }]
-    },
-    match: { type: 'string', enum: ['all', 'any'], default: 'all', description: 'all: every scope is needed; any: one is enough.' }
-  }
-} as const;
-
-interface Params { scopes: string | string[]; match?: 'all' | 'any' }
+type Params = FromSchema<typeof oauth2ScopesSchema>;
 
 /**
  * An EG condition, true when the access token the `oauth2` policy validated

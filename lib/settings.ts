@@ -43,7 +43,7 @@ export interface Settings {
   clientRegistration: { enabled: boolean; selfServiceScopes: string[]; maxAppsPerUser: number };
   dynamicRegistration: DynamicRegistrationSettings;
   /** URLs supplied by clients (jwks_uri), fetched only from public addresses unless allowPrivateNetworks. */
-  clientUrls: { allowPrivateNetworks: boolean; timeout: number };
+  clientUrls: { allowPrivateNetworks: boolean; timeout: number; jwksCooldown: number };
   tokenEndpoint: { maxBodyBytes: number; acceptJson: boolean };
   servers: { strict: boolean };
   tokenCache: { ttl: number; maxEntries: number };
@@ -52,7 +52,9 @@ export interface Settings {
 }
 
 /** An issuer of JWT bearer grant assertions trusted in settings (RFC 7523 §3 item 1). */
-export interface TrustedJwtIssuer { issuer: string; keys?: KeySpec[]; jwksUri?: string; algorithms?: KeySpec['alg'][]; clients?: string[] }
+export interface TrustedJwtIssuer {
+  issuer: string; keys?: KeySpec[]; jwksUri?: string; jwksTimeout: number; jwksCooldown: number; algorithms?: KeySpec['alg'][]; clients?: string[];
+}
 
 /** A setting that does not validate; the message names its path. */
 export class SettingsError extends TypeError {

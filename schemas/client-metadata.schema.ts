@@ -10,6 +10,9 @@ const words = (maxItems: number, description: string) => ({
   type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength: 200 }, description
 });
 
+/** RFC 7591 §2: a client that names no token_endpoint_auth_method uses this. */
+export const DEFAULT_AUTH_METHOD = 'client_secret_basic';
+
 export const clientMetadataSchema = {
   $id: 'https://express-gateway-plugin-oauth2/schemas/client-metadata.json',
   type: 'object',
@@ -17,7 +20,7 @@ export const clientMetadataSchema = {
     redirect_uris: { type: 'array', maxItems: 20, description: 'Exact redirect URIs (each checked in lib/registration/redirect-uris.ts).' },
     grant_types: words(10, 'Grant types the client will use; default ["authorization_code"] (or what response_types implies).'),
     response_types: words(2, 'Response types the client will use; default: what grant_types implies (["code"] for the code flow).'),
-    token_endpoint_auth_method: text(40, 'none, client_secret_basic (default), client_secret_post or private_key_jwt.'),
+    token_endpoint_auth_method: text(40, `none, ${DEFAULT_AUTH_METHOD} (default), client_secret_post or private_key_jwt.`),
     client_name: text(200, 'Shown to users on the consent page.'),
     scope: text(2000, 'Space-separated scopes, each one of dynamicRegistration.allowedScopes.'),
     jwks: { type: 'object', description: 'The client\'s public keys as a JWK Set.' },

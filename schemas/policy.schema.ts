@@ -1,3 +1,4 @@
+import { jwksCooldown, jwksTimeout } from './jwks-timing';
 import { KEY_ALGORITHMS } from './settings.schema';
 import { SERVER_NAME } from './server-name';
 
@@ -27,14 +28,8 @@ export const jwtStrategy = {
       ]
     },
     jwksUri: { type: 'string', pattern: '^https?://', description: 'The issuer\'s JWK Set, cached and fetched again for an unknown kid.' },
-    jwksTimeout: { type: 'integer', minimum: 100, maximum: 60000, default: 5000, description: 'Milliseconds to wait for the JWK Set.' },
-    jwksCooldown: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 3600,
-      default: 30,
-      description: 'Seconds after a fetch of the JWK Set (or a failed one) before it may be fetched again (bounds the load forged kids cause).'
-    },
+    jwksTimeout,
+    jwksCooldown,
     typ: {
       type: 'string',
       default: 'at+jwt',

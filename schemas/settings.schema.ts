@@ -1,4 +1,5 @@
 import { dynamicRegistrationSchema } from './dynamic-registration.schema';
+import { jwksCooldown, jwksTimeout } from './jwks-timing';
 
 /**
  * JSON Schema of the plugin's settings (`plugins.oauth2` in system.config.yml).
@@ -381,6 +382,8 @@ export const settingsSchema = {
               },
               clients: allowedClients,
               jwksUri: { type: 'string', pattern: '^https?://', description: 'Or a JWK Set URL (https, or http on loopback only).' },
+              jwksTimeout,
+              jwksCooldown,
               algorithms: { type: 'array', minItems: 1, items: { type: 'string', enum: [...KEY_ALGORITHMS] }, description: 'Accepted algorithms; default: those of the keys.' }
             }
           }
@@ -468,6 +471,10 @@ export const settingsSchema = {
           maximum: 60000,
           default: 5000,
           description: 'Milliseconds a fetch of a client\'s URL may take, DNS, connection and answer together.'
+        },
+        jwksCooldown: {
+          ...jwksCooldown,
+          description: 'Seconds after a fetch of an app\'s jwksUri (or a failed one) before an assertion naming an unknown kid may fetch it again.'
         }
       }
     },

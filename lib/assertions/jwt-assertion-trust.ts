@@ -5,7 +5,7 @@ import { clientUrlProblem } from '../client-urls/client-url-rule';
 import type { EgLogger } from '../eg/types';
 import { keysFromJwkSet } from '../keys/jwk-set';
 import { JwtRejected, JwtRules, JwtVerifier } from '../keys/jwt-verifier';
-import { loadKeys } from '../keys/key-entry';
+import { KeyEntry, loadKeys } from '../keys/key-entry';
 import { isSafeFetchUrl } from '../keys/safe-url';
 import type { Settings } from '../settings';
 
@@ -30,13 +30,15 @@ export class JwtAssertionTrust {
         throw new TypeError(`plugins.oauth2.jwtBearer.issuers.${index}.jwksUri must be https (plain http only on loopback)`);
       }
       const keys = entry.keys ? loadKeys(entry.keys, `plugins.oauth2.jwtBearer.issuers.${index}.keys`) : [];
-      return [entry.issuer, this.verifier(entry.issuer, { keys, jwksUri: entry.jwksUri, algorithms: entry.algorithms })];
+      const jwks = entry.jwksUri
+        ? { uri: entry.jwksUri, timeout: entry.jwksTimeout, cooldown: entry.jwksCooldown, onError: (message: string) => this.logger.error(`oauth2: assertion keys of ${entry.issuer}: ${message}`) }
+        : undefined;
+      return [entry.issuer, this.verifier(entry.issuer, { keys, jwks, algorithms: entry.algorithms })];
     }));
   }
 
-  private verifier(issuer: string, rules: Pick<JwtRules, 'keys' | 'jwksUri' | 'algorithms' | 'jwksTimeout' | 'jwksFetch' | 'onJwksError'>): JwtVerifier {
+  private verifier(issuer: string, rules: Pick<JwtRules, 'keys' | 'jwks' | 'algorithms'>): JwtVerifier {
     return new JwtVerifier({
-      onJwksError: (message) => this.logger.error(`oauth2: assertion keys of ${issuer}: ${message}`),
       ...rules,
       issuer,
       audience: this.audiences,
@@ -47,13 +49,17 @@ export class JwtAssertionTrust {
   }
 
   /** An app's own keys: its jwksUri is fetched under `clientUrls`, and a failed fetch is the client's doing, a warning. */
-  private clientVerifier(clientId: string, keys: Pick<JwtRules, 'keys' | 'jwksUri'>): JwtVerifier {
+  private clientVerifier(clientId: string, keys: KeyEntry[], jwksUri: string | undefined): JwtVerifier {
     const rules = this.settings.clientUrls;
     return this.verifier(clientId, {
-      ...keys,
-      jwksTimeout: rules.timeout,
-      jwksFetch: (url, _timeoutMs, maxBytes) => fetchClientUrl(url, rules, maxBytes),
-      onJwksError: (message) => this.logger.warn(`oauth2: keys of client ${clientId}: ${message}`)
+      keys,
+      jwks: jwksUri ? {
+        uri: jwksUri,
+        timeout: rules.timeout,
+        cooldown: rules.jwksCooldown,
+        fetch: (url, _timeoutMs, maxBytes) => fetchClientUrl(url, rules, maxBytes),
+        onError: (message) => this.logger.warn(`oauth2: keys of client ${clientId}: ${message}`)
+      } : undefined
     });
   }
 
@@ -84,7 +90,7 @@ export class JwtAssertionTrust {
     if (problem) throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: jwksUri ${problem}`);
     let verifier: JwtVerifier;
     try {
-      verifier = this.clientVerifier(client.id, { keys: jwks ? keysFromJwkSet(jwks) : [], jwksUri });
+      verifier = this.clientVerifier(client.id, jwks ? keysFromJwkSet(jwks) : [], jwksUri);
     } catch (err) {
       throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: ${(err as Error).message}`);
     }

@@ -5,11 +5,24 @@ import { JwksFetch, JwtKeysUnavailable, RemoteJwks } from './remote-jwks';
 export { JwtKeysUnavailable };
 
 /** What a JWT must be to be accepted. */
+/** Where a JWK Set is, and how it is fetched. */
+export interface JwksRules {
+  uri: string;
+  /** Milliseconds to wait for the document. */
+  timeout: number;
+  /** Seconds after a fetch before an unknown kid may fetch it again. */
+  cooldown: number;
+  /** How the document is fetched; default: as a URL the operator configured. */
+  fetch?: JwksFetch;
+  /** Told when the document cannot be fetched. */
+  onError?: (message: string) => void;
+}
+
 export interface JwtRules {
   /** Keys configured locally; tried by `kid` when the token names one. */
   keys: KeyEntry[];
-  /** A JWKS document fetched on demand, cached, and fetched again for an unknown `kid`. */
-  jwksUri?: string;
+  /** A JWKS document fetched on demand, cached, and fetched again for an unknown `kid` (its timing: settings, never a default here). */
+  jwks?: JwksRules;
   /** Required `iss`; unset: any issuer (a registry entry in Janus's shape, which checks none, says so in a warning). */
   issuer?: string;
   /** Required `aud` (one of them must be present in the token). */
@@ -20,14 +33,6 @@ export interface JwtRules {
   leeway: number;
   /** Required `typ` header, e.g. `at+jwt`; empty: not checked. */
   typ?: string;
-  /** Milliseconds to wait for the JWKS document. */
-  jwksTimeout?: number;
-  /** How the JWKS document is fetched; default: as a URL the operator configured. */
-  jwksFetch?: JwksFetch;
-  /** Seconds after a fetch before an unknown kid may fetch the JWKS again. */
-  jwksCooldown?: number;
-  /** Told when the JWKS cannot be fetched. */
-  onJwksError?: (message: string) => void;
   /** What the JWT is called in refusals: "token" (default) or "assertion". */
   noun?: string;
 }
@@ -80,12 +85,11 @@ export class JwtVerifier {
 
   constructor(private readonly rules: JwtRules) {
     const fromKeys = [...new Set(rules.keys.map((key) => key.alg))];
-    const defaults = rules.jwksUri ? [...new Set([...fromKeys, ...ASYMMETRIC])] : fromKeys;
+    const defaults = rules.jwks ? [...new Set([...fromKeys, ...ASYMMETRIC])] : fromKeys;
     this.algorithms = rules.algorithms ?? defaults;
     this.noun = rules.noun ?? 'token';
-    if (rules.jwksUri) {
-      this.jwks = new RemoteJwks(rules.jwksUri, rules.jwksTimeout ?? 5000, (rules.jwksCooldown ?? 30) * 1000, rules.onJwksError ?? (() => undefined), rules.jwksFetch);
-    }
+    const { jwks } = rules;
+    if (jwks) this.jwks = new RemoteJwks(jwks.uri, jwks.timeout, jwks.cooldown * 1000, jwks.onError ?? (() => undefined), jwks.fetch);
   }
 
   /**

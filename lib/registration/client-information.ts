@@ -1,3 +1,4 @@
+import { DEFAULT_AUTH_METHOD } from '../../schemas/client-metadata.schema';
 import type { ClientAuthMethod } from '../clients/client';
 import type { RegisteredClient } from '../clients/client-registrar';
 import type { StoredRegistration } from '../store/client-metadata.store';
@@ -33,7 +34,7 @@ function parsedJwks(jwks: string | undefined): unknown {
  * server keeps only its digest).
  */
 export function clientInformation({ client, stored, registrationAccessToken, registrationClientUri, secret }: InformationParts): Record<string, unknown> {
-  const method = client.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  const method = client.tokenEndpointAuthMethod ?? DEFAULT_AUTH_METHOD;
   const answer: Record<string, unknown> = {
     client_id: client.clientId,
     client_secret: secret,

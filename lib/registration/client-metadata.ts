@@ -1,5 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
-import { clientMetadataSchema } from '../../schemas/client-metadata.schema';
+import { clientMetadataSchema, DEFAULT_AUTH_METHOD } from '../../schemas/client-metadata.schema';
 import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule';
 import type { ClientAuthMethod } from '../clients/client';
 import { InvalidClientMetadata } from '../errors';
@@ -95,7 +95,7 @@ function checkWebPage(field: string, value: unknown): void {
 export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): ClientMetadata {
   if (!validateShape(body)) throw new InvalidClientMetadata(describe(validateShape.errors![0]));
   const fields = body as Record<string, any>;
-  const authMethod = (fields.token_endpoint_auth_method ?? 'client_secret_basic') as ClientAuthMethod;
+  const authMethod = (fields.token_endpoint_auth_method ?? DEFAULT_AUTH_METHOD) as ClientAuthMethod;
   if (!AUTH_METHODS.includes(authMethod)) {
     throw new InvalidClientMetadata(`token_endpoint_auth_method: "${authMethod}" is not supported (${AUTH_METHODS.join(', ')})`);
   }

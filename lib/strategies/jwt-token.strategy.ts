@@ -25,16 +25,15 @@ export function jwtTokenStrategy(params: JwtStrategyParams, feed: RevocationFeed
   if (params.jwksUri && !registered) requireSafeUrl(params.jwksUri, 'jwt.jwksUri');
   const verifier = new JwtVerifier({
     keys: params.keys ? loadKeys(params.keys, 'oauth2 policy: jwt.keys', registered) : [],
-    jwksUri: params.jwksUri,
-    jwksTimeout: params.jwksTimeout,
-    jwksCooldown: params.jwksCooldown,
+    jwks: params.jwksUri
+      ? { uri: params.jwksUri, timeout: params.jwksTimeout, cooldown: params.jwksCooldown, onError: (message) => logger.error(`oauth2 policy: ${message}`) }
+      : undefined,
     issuer: params.issuer,
     audience: params.audience,
     algorithms: params.algorithms,
     leeway: params.leeway,
     typ: params.typ,
-    noun: 'access token',
-    onJwksError: (message) => logger.error(`oauth2 policy: ${message}`)
+    noun: 'access token'
   });
 
   // Named by every rule the verdict depends on: pipelines share verified tokens only when they would judge them alike.
