@@ -13,7 +13,7 @@ import type { SessionUser } from '../lib/browser/session';
 import type { Client } from '../lib/clients/client';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import { bridgeAuthorization } from '../lib/grants/authorization-bridge';
-import type { ParsedAuthorization } from '../lib/grants/code.grant';
+import { transactionOf } from '../lib/http/request-fields';
 import type { Settings } from '../lib/settings';
 import type { ConsentStore } from '../lib/store/consent.store';
 
@@ -31,7 +31,6 @@ interface Deps {
 /** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
 const MAX_PENDING = 5;
 
-type Transaction = { transactionID: string; client: Client; redirectURI: string; req: ParsedAuthorization & { scope?: string[] } };
 
 /**
  * GET or POST <authorize> (RFC 6749 §3.1) and POST <decision>: check the request,
@@ -61,7 +60,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
 
   /** Names the app, who registered it and where the answer goes: a user may give an app any name. */
   function renderConsent(req: Request, res: Response, next: NextFunction): void {
-    const txn = (req as Request & { oauth2: Transaction }).oauth2;
+    const txn = transactionOf(req)!;
     aboutClient(services, txn.client, txn.redirectURI).then((about) => sendPage(res, 200, 'consent', {
       title: 'Allow access?',
       clientName: txn.client.name,
@@ -74,7 +73,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   }
 
   function parseDecision(req: Request, done: (err: Error | null, params?: object) => void): void {
-    const txn = (req as Request & { oauth2: Transaction }).oauth2;
+    const txn = transactionOf(req)!;
     const allowed = !req.body.cancel;
     if (!allowed || !remembersConsentOf(txn.client)) return done(null, {});
     consents.remember((req.user as SessionUser).id, txn.client.id, txn.req.effectiveScopes).then(() => done(null, {}), (err) => done(err));

@@ -3,7 +3,6 @@ import type oauth2orize from 'oauth2orize';
 import type { Client } from '../lib/clients/client';
 import { appAllowsGrant } from '../lib/clients/grant-policy';
 import type { EgLogger } from '../lib/eg/types';
-import type { TokenRequestInfo } from '../lib/grants/password.exchange';
 import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../lib/errors';
 import { clientIp } from '../lib/http/client-ip';
 import { formBody } from '../lib/http/form-body';
@@ -38,7 +37,7 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
       return next(new UnauthorizedClient(`This client may not use the grant type "${req.body.grant_type}"`));
     }
     // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP.
-    (req as Request & { authInfo: TokenRequestInfo }).authInfo = { clientIp: clientIp(req, settings.trustProxy) };
+    req.authInfo = { clientIp: clientIp(req, settings.trustProxy) };
     next();
   }
 

@@ -6,12 +6,13 @@ import { UntrustedRedirect } from './untrusted-redirect';
 import { answeredExpiredForm } from '../browser/expired-form';
 import type { SendPage } from '../browser/pages';
 import { logFailure } from '../http/log-failure';
+import { transactionOf } from '../http/request-fields';
 
 /** Where an error may be sent: the checked request, or the transaction oauth2orize loaded. */
 function redirectTarget(req: Request): { redirectUri: string; state?: string; fragment: boolean } | null {
   const checked = getAuthorizeRequest(req);
   if (checked) return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType === 'token' };
-  const txn = (req as Request & { oauth2?: { redirectURI?: string; req?: { state?: string; type?: string } } }).oauth2;
+  const txn = transactionOf(req);
   if (txn?.redirectURI) return { redirectUri: txn.redirectURI, state: txn.req?.state, fragment: txn.req?.type === 'token' };
   return null;
 }

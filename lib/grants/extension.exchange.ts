@@ -16,7 +16,7 @@ export type ExtensionGrant = (client: Client, body: Record<string, unknown>, inf
  */
 export function extensionExchange(grant: ExtensionGrant): MiddlewareFunction {
   function exchange(req: Request, res: Response, next: NextFunction): void {
-    const info = (req as Request & { authInfo?: TokenRequestInfo }).authInfo ?? { clientIp: req.ip ?? 'unknown' };
+    const info: TokenRequestInfo = { clientIp: req.authInfo?.clientIp ?? req.ip ?? 'unknown' };
     grant(req.user as Client, req.body as Record<string, unknown>, info).then((issued) => {
       res.json({
         access_token: issued.accessToken,

@@ -62,7 +62,7 @@ export async function extractToken(req: Request, params: PolicyParams): Promise<
   }
 
   // A body an earlier policy already consumed (request-transformer) cannot be read again.
-  const bodyUnread = !req.readableEnded && !(req as Request & { _body?: boolean })._body;
+  const bodyUnread = !req.readableEnded && !req._body;
   if (params.allowBodyToken && bodyUnread && req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/x-www-form-urlencoded')) {
     const body = await readReplayableForm(req, params.maxBodyBytes);
     const tokens = body.form.getAll('access_token');

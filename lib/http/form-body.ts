@@ -12,7 +12,7 @@ import { writtenKeys } from './json-keys';
 export function formBody(maxBytes: number, acceptJson = false): RequestHandler[] {
   const parseUrlencoded = bodyParser.urlencoded({ extended: false, limit: maxBytes, parameterLimit: 64 });
   // verify: the text as sent, to find repeated keys JSON.parse would merge.
-  const parseJson = bodyParser.json({ limit: maxBytes, strict: true, verify: (req, _res, raw) => { (req as Request & { rawJson?: string }).rawJson = raw.toString('utf8'); } });
+  const parseJson = bodyParser.json({ limit: maxBytes, strict: true, verify: (req, _res, raw) => { (req as Request).rawJson = raw.toString('utf8'); } });
   const isJson = (req: Request) => acceptJson && req.is('application/json') === 'application/json';
 
   function requireFormContentType(req: Request, _res: Response, next: NextFunction): void {
@@ -39,7 +39,7 @@ export function formBody(maxBytes: number, acceptJson = false): RequestHandler[]
     if (entries.length > 64) return next(new InvalidRequest('The request body is too large'));
     const wrong = entries.find(([, value]) => typeof value !== 'string');
     if (wrong) return next(new InvalidRequest(`The parameter "${wrong[0].slice(0, 64)}" must be a string`));
-    const keys = writtenKeys((req as Request & { rawJson?: string }).rawJson ?? '{}');
+    const keys = writtenKeys(req.rawJson ?? '{}');
     const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
     if (repeated !== undefined) return next(new InvalidRequest(`The parameter "${repeated.slice(0, 64)}" is repeated`));
     // A fresh object without a prototype's names (__proto__ stays a plain key), as the form parser gives.

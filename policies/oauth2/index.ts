@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { EgContext, EgLogger, EgPolicy } from '../../lib/eg/types';
+import type { EgLogger, EgPolicy } from '../../lib/eg/types';
 import { InsufficientScope, InvalidToken, TokenNotVerifiable } from '../../lib/errors';
 import type { RevocationFeed } from '../../lib/store/revocation-feed';
 import type { LocalTokenValidator } from '../../lib/tokens/local-token.validator';
@@ -17,7 +17,7 @@ import type { ServerDirectory } from '../../lib/servers/server-directory';
 
 interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; servers: ServerDirectory; strictServers: boolean; logger: EgLogger }
 
-const endpointScopes = (req: Request): string[] => (req as Request & { egContext?: EgContext }).egContext?.apiEndpoint?.scopes ?? [];
+const endpointScopes = (req: Request): string[] => req.egContext?.apiEndpoint?.scopes ?? [];
 
 /** RFC 6750 §3.1: every scope of the API endpoint is required. */
 function holdsEndpointScopes(req: Request, token: ValidatedToken): boolean {

@@ -1,0 +1,40 @@
+import type { Request } from 'express';
+import type { Client } from '../clients/client';
+import type { EgContext } from '../eg/types';
+import type { ParsedAuthorization } from '../grants/code.grant';
+
+/** oauth2orize's transaction of an authorization request, once loaded (server.authorization, server.decision). */
+export interface OAuth2Transaction {
+  transactionID: string;
+  client: Client;
+  redirectURI: string;
+  req: ParsedAuthorization & { scope?: string[]; state?: string; type?: string };
+}
+
+/**
+ * What other middleware leaves on a request, declared once for every file
+ * that reads it (instead of a cast at each place).
+ */
+declare global {
+  namespace Express {
+    /** passport's req.authInfo at the token endpoint: what the grants know of the request. */
+    interface AuthInfo {
+      /** The client's address as trustProxy reads it (for the guessing limits). */
+      clientIp?: string;
+    }
+
+    interface Request {
+      /** The raw text of a JSON token request (tokenEndpoint.acceptJson), to find repeated keys. */
+      rawJson?: string;
+      /** EG's context: the API endpoint the pipeline serves. */
+      egContext?: EgContext;
+      /** body-parser's mark of a body already read. */
+      _body?: boolean;
+    }
+  }
+}
+
+/** oauth2orize's transaction on a request (its own types declare a looser one, under the same name). */
+export function transactionOf(req: Request): OAuth2Transaction | undefined {
+  return (req as Request & { oauth2?: OAuth2Transaction }).oauth2;
+}
