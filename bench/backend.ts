@@ -1,5 +1,5 @@
 import path from 'path';
-import { spawnNode } from '../test/helpers/child-process';
+import { spawnNode } from '../support/child-process';
 
 export interface Backend { url: string; pid: number; stop(): Promise<void> }
 

@@ -1,6 +1,6 @@
 import { Browser, hiddenField } from '../test/helpers/browser';
 import { pkcePair, signInForm } from '../test/helpers/flow';
-import type { Reply } from '../test/helpers/http';
+import type { Reply } from '../support/http';
 import { API_SCOPE } from './gateways';
 
 /** What a code pool needs of the seeded world. */

@@ -1,4 +1,4 @@
-import type { AdminClient } from '../demo/admin-client';
+import type { AdminClient } from '../support/admin-client';
 import { API_SCOPE } from './gateways';
 
 /** Admin calls at once: EG hashes each secret with bcrypt on its event loop, so more would not go faster. */

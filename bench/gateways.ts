@@ -1,4 +1,4 @@
-import type { GatewayOptions } from '../test/helpers/gateway';
+import type { GatewayOptions } from '../support/gateway';
 import type { Store } from './stores';
 
 /**

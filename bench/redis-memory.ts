@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { seedWorld } from '../demo/admin-client';
-import { startGateway } from '../test/helpers/gateway';
+import { seedWorld } from '../support/admin-client';
+import { startGateway } from '../support/gateway';
 import { gatewayOptions } from './gateways';
 import type { Store } from './stores';
 import { Client, passwordTokens, requestTokens } from './tokens';

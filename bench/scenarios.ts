@@ -4,7 +4,7 @@ import { API_SCOPE } from './gateways';
 import { BENCH_PKCE, builtinCodes, pluginCodes } from './code-pool';
 import type { FloodShape } from './flood';
 import { Client, externalJwt, passwordTokens } from './tokens';
-import { basic } from '../test/helpers/http';
+import { basic } from '../support/http';
 
 export type Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
 export const GRANTS: Grant[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];

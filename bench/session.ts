@@ -1,5 +1,5 @@
-import { seedWorld } from '../demo/admin-client';
-import { RunningGateway, startGateway } from '../test/helpers/gateway';
+import { seedWorld } from '../support/admin-client';
+import { RunningGateway, startGateway } from '../support/gateway';
 import type { BenchConfig } from './config';
 import { GatewayKind, gatewayOptions } from './gateways';
 import { measureCpu } from './cpu-usage';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { SignJWT } from 'jose';
-import { basic, postForm } from '../test/helpers/http';
+import { basic, postForm } from '../support/http';
 import { API_SCOPE, EXTERNAL_ISSUER } from './gateways';
 
 export interface Client { id: string; secret: string }

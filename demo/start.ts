@@ -5,12 +5,12 @@
  * in examples/ and prints how to try every flow the plugin offers.
  */
 import { createHash, randomBytes } from 'crypto';
-import { AdminClient, seedWorld } from './admin-client';
+import { AdminClient, seedWorld } from '../support/admin-client';
 import { openDemoDir } from './demo-dir';
 import type { DemoJson } from './demo-json';
 import { demoConfigEnv } from './demo-env';
 import { generateDemoKeys } from './demo-keys';
-import { startEchoBackend } from './echo-backend';
+import { startEchoBackend } from '../support/echo-backend';
 import { PortInUse, requireFreePort } from './free-port';
 import { DemoContext, exchangeCommand, instructions } from './instructions';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ecKeyPair, now, rsaKeyPair, signJwt, tamperedJwt, unsignedJwt } from '../helpers/keys';
-import { expectOAuthError, request } from '../helpers/http';
+import { expectOAuthError, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

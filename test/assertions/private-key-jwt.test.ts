@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ecKeyPair, now, rsaKeyPair, signJwt } from '../helpers/keys';
-import { basic, postForm } from '../helpers/http';
+import { basic, postForm } from '../../support/http';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { expectOAuthError, request } from '../helpers/http';
+import { expectOAuthError, request } from '../../support/http';
 import { AssertionOptions, buildAssertion, encodeAssertion, samlIdp, signAssertion, tamperAssertion, wrapAssertion, billionLaughs } from '../helpers/saml';
-import { startGateway } from '../helpers/gateway';
+import { startGateway } from '../../support/gateway';
 import { startWorld, World } from '../helpers/world';
 
 const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';

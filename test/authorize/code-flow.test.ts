@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
 import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI, TEST_PKCE, signIn } from '../helpers/flow';
-import { postForm } from '../helpers/http';
+import { postForm } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)', function () {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
 import { authorize, pkcePair } from '../helpers/flow';
-import { postForm, request, Reply } from '../helpers/http';
+import { postForm, request, Reply } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 import { createUser, register, signedIn } from '../registration/app-pages';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
 import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { testRedis } from '../helpers/redis';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
-import { basic, expectOAuthError, postForm, request } from '../helpers/http';
+import { basic, expectOAuthError, postForm, request } from '../../support/http';
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
 import { startTripwire, Tripwire } from '../helpers/tripwire';
 import { startWorld, World } from '../helpers/world';

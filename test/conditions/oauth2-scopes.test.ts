@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /** The oauth2-scopes condition lets a pipeline branch on the scopes of the validated token. */

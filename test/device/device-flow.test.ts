@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
-import { postForm } from '../helpers/http';
+import { postForm } from '../../support/http';
 import { signInForm } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { postForm, Reply } from '../helpers/http';
+import { postForm, Reply } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /**

@@ -4,7 +4,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import { Browser as Chromium, chromium } from 'playwright-core';
 import { pkcePair } from '../helpers/flow';
-import { postForm, request } from '../helpers/http';
+import { postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 const CHROMIUM = '/usr/bin/chromium';

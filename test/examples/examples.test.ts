@@ -3,7 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Browser, chromium, Page } from 'playwright-core';
-import { freePort } from '../helpers/gateway';
+import { freePort } from '../../support/gateway';
 import { ROOT, Running, runNode } from './processes';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'child_process';
-import { spawnNode } from '../helpers/child-process';
+import { spawnNode } from '../../support/child-process';
 import path from 'path';
 
 export const ROOT = path.resolve(__dirname, '../../..');

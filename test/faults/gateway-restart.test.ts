@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
 import { answered } from '../helpers/deadline';
 import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
-import { RunningGateway, startGateway } from '../helpers/gateway';
+import { RunningGateway, startGateway } from '../../support/gateway';
 import { OwnRedis, REDIS_SERVER } from '../helpers/redis-server';
 import { startWorld, World } from '../helpers/world';
 

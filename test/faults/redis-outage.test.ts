@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
 import { answered } from '../helpers/deadline';
 import { authorize, codeParams, pkcePair } from '../helpers/flow';
-import { basic, postForm, Reply, request } from '../helpers/http';
+import { basic, postForm, Reply, request } from '../../support/http';
 import { OwnRedis, REDIS_SERVER } from '../helpers/redis-server';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,7 +1,7 @@
-import { startEchoBackend } from '../../demo/echo-backend';
-import type { SeededWorld } from '../../demo/admin-client';
+import { startEchoBackend } from '../../support/echo-backend';
+import type { SeededWorld } from '../../support/admin-client';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
-import { RunningGateway, startGateway } from '../helpers/gateway';
+import { RunningGateway, startGateway } from '../../support/gateway';
 import { ecKeyPair, rsaKeyPair } from '../helpers/keys';
 import { samlIdp } from '../helpers/saml';
 import { collectMaterial, FuzzMaterial, JWT_ISSUER, SAML_IDP, SERVERS } from './material';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm, request } from '../helpers/http';
+import { basic, postForm, request } from '../../support/http';
 import { Findings } from './findings';
 import { FuzzWorld, startFuzzWorld } from './fuzz-world';
 import { fuzzSeed } from './random';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { seedWorld, SeededWorld } from '../../demo/admin-client';
+import { seedWorld, SeededWorld } from '../../support/admin-client';
 import { Browser, hiddenField } from '../helpers/browser';
 import { FakeServer } from '../helpers/fake-server';
 import { authorizeUrl, pkcePair, REDIRECT_URI, signInForm } from '../helpers/flow';
-import { RunningGateway } from '../helpers/gateway';
-import { basic, postForm, request } from '../helpers/http';
+import { RunningGateway } from '../../support/gateway';
+import { basic, postForm, request } from '../../support/http';
 import { ecKeyPair, now, rsaKeyPair, signJwt } from '../helpers/keys';
 import { buildAssertion, samlIdp, signAssertion } from '../helpers/saml';
 import { nastyString, randomJsonValue } from './nasty-values';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm, Reply } from '../helpers/http';
+import { basic, postForm, Reply } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /** Issue 15, item 1: wrong client secrets are counted before any bcrypt and lock the client, then its address. */

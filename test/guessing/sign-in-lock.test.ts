@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
-import { basic, postForm } from '../helpers/http';
+import { basic, postForm } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /** Issue 15, item 2: a remembered password (credentialCache) skips bcrypt, never the sign-in lock. */

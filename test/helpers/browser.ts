@@ -1,4 +1,4 @@
-import { Reply, request } from './http';
+import { Reply, request } from '../../support/http';
 
 /**
  * A scripted browser over fetch: keeps cookies per path, never follows

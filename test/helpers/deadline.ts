@@ -1,4 +1,4 @@
-import type { Reply } from './http';
+import type { Reply } from '../../support/http';
 
 /** No request may take longer than this, whatever Redis does (the plugin's store.timeout is 2 s by default). */
 export const DEADLINE_MS = 4000;

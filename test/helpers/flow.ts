@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
 import { expect } from 'chai';
 import { Browser, hiddenField } from './browser';
-import type { Reply } from './http';
+import type { Reply } from '../../support/http';
 import type { World } from './world';
 
 export const REDIRECT_URI = 'http://127.0.0.1:8000/callback';

@@ -3,7 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { promisify } from 'util';
-import { spawnNode, Tracked } from './child-process';
+import { spawnNode, Tracked } from '../../support/child-process';
 
 const run = promisify(execFile);
 export const ROOT = path.resolve(__dirname, '../../..');

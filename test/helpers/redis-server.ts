@@ -2,8 +2,8 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import Redis from 'ioredis';
-import { Tracked, spawnTracked } from './child-process';
-import { freePort } from './gateway';
+import { Tracked, spawnTracked } from '../../support/child-process';
+import { freePort } from '../../support/gateway';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 

@@ -1,7 +1,7 @@
-import { startEchoBackend } from '../../demo/echo-backend';
-import { SeededWorld, seedWorld } from '../../demo/admin-client';
-import { GatewayOptions, RunningGateway, startGateway } from './gateway';
-import { basic, postForm, Reply, request } from './http';
+import { startEchoBackend } from '../../support/echo-backend';
+import { SeededWorld, seedWorld } from '../../support/admin-client';
+import { GatewayOptions, RunningGateway, startGateway } from '../../support/gateway';
+import { basic, postForm, Reply, request } from '../../support/http';
 
 /** A gateway with the plugin, an echo backend behind a protected pipeline, and seeded consumers. */
 export interface World extends SeededWorld {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
-import { RunningGateway, startGateway } from '../helpers/gateway';
-import { request } from '../helpers/http';
+import { RunningGateway, startGateway } from '../../support/gateway';
+import { request } from '../../support/http';
 import { signJwt } from '../helpers/keys';
 
 const SECRET = new TextEncoder().encode('a jwt secret of at least thirty-two bytes!!');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { oauth2Policy } from '../../policies/oauth2';
-import { startGateway } from '../helpers/gateway';
-import { request } from '../helpers/http';
+import { startGateway } from '../../support/gateway';
+import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('loading the plugin into Express Gateway', function () {

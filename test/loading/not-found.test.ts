@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('paths under basePath the plugin does not serve (issue 16, item 8)', function () {

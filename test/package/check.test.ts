@@ -7,7 +7,7 @@ import { promisify } from 'util';
 import { demoConfigEnv, DEMO_CONFIG_DIR } from '../../demo/demo-env';
 import { openDemoDir } from '../../demo/demo-dir';
 import { generateDemoKeys } from '../../demo/demo-keys';
-import { freePort, PLUGIN_PACKAGE } from '../helpers/gateway';
+import { freePort, PLUGIN_PACKAGE } from '../../support/gateway';
 import { ROOT } from '../helpers/gateway-folder';
 
 const run = promisify(execFile);

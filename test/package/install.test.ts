@@ -4,11 +4,11 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { promisify } from 'util';
-import { AdminClient } from '../../demo/admin-client';
+import { AdminClient } from '../../support/admin-client';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
 import { GatewayFolder, npm, ROOT, StartedFolderGateway } from '../helpers/gateway-folder';
-import { freePort } from '../helpers/gateway';
-import { basic, postForm, request } from '../helpers/http';
+import { freePort } from '../../support/gateway';
+import { basic, postForm, request } from '../../support/http';
 
 const run = promisify(execFile);
 

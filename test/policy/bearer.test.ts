@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { postForm, request } from '../helpers/http';
+import { postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('oauth2 policy: bearer tokens (RFC 6750)', function () {

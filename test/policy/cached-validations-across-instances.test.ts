@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm, request } from '../helpers/http';
+import { basic, postForm, request } from '../../support/http';
 import { ecKeyPair } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /** Issue 15, item 6: no setting and no request input can make a WWW-Authenticate header throw (ERR_INVALID_CHAR killed the process). */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
 import { authorize, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { ecKeyPair } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import http from 'http';
 import type { AddressInfo } from 'net';
-import type { AdminClient } from '../../demo/admin-client';
+import type { AdminClient } from '../../support/admin-client';
 import { Browser, hiddenField } from '../helpers/browser';
 import { signInForm } from '../helpers/flow';
-import type { Reply } from '../helpers/http';
+import type { Reply } from '../../support/http';
 
 export const APPS = '/oauth2/apps';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
 import { authorize, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
-import { startGateway } from '../helpers/gateway';
-import { basic, expectOAuthError, postForm, Reply, request } from '../helpers/http';
+import { startGateway } from '../../support/gateway';
+import { basic, expectOAuthError, postForm, Reply, request } from '../../support/http';
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { expectOAuthError, request } from '../helpers/http';
+import { expectOAuthError, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 import { APPS, createUser, postRegistration, register, signedIn } from './app-pages';
 

@@ -3,8 +3,8 @@ import fs from 'fs';
 import { Browser as Chromium, BrowserContext, chromium, Page } from 'playwright-core';
 import { Browser, hiddenField } from '../helpers/browser';
 import { authorizeUrl, decide, pkcePair } from '../helpers/flow';
-import { startGateway } from '../helpers/gateway';
-import { basic, postForm, request } from '../helpers/http';
+import { startGateway } from '../../support/gateway';
+import { basic, postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 import { APPS, createUser, postAppAction, postRegistration, register, signedIn, startCallback, TestUser } from './app-pages';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm, Reply } from '../helpers/http';
+import { basic, postForm, Reply } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 async function passwordGrant(world: World, password: string, forwardedFor?: string): Promise<Reply> {

@@ -1,6 +1,6 @@
-import { SeededWorld, seedWorld } from '../../demo/admin-client';
-import { startEchoBackend } from '../../demo/echo-backend';
-import { RunningGateway, startGateway } from '../helpers/gateway';
+import { SeededWorld, seedWorld } from '../../support/admin-client';
+import { startEchoBackend } from '../../support/echo-backend';
+import { RunningGateway, startGateway } from '../../support/gateway';
 import { ecKeyPair } from '../helpers/keys';
 import { LoadBalancer, startLoadBalancer } from '../helpers/load-balancer';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RunningGateway, startGateway } from '../helpers/gateway';
+import { RunningGateway, startGateway } from '../../support/gateway';
 import { testRedis } from '../helpers/redis';
 import { NEEDS_REDIS } from './cluster';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium';
 import { pkcePair } from '../helpers/flow';
-import { basic, postForm, Reply, request } from '../helpers/http';
+import { basic, postForm, Reply, request } from '../../support/http';
 import { Cluster, NEEDS_REDIS, startCluster } from './cluster';
 
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Browser, hiddenField } from '../helpers/browser';
-import { basic, postForm, Reply } from '../helpers/http';
+import { basic, postForm, Reply } from '../../support/http';
 import { Cluster, NEEDS_REDIS, startCluster } from './cluster';
 
 const LIMITS = {

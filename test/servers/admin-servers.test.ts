@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { rsaKeyPair } from '../helpers/keys';
-import { RunningGateway, startGateway } from '../helpers/gateway';
+import { RunningGateway, startGateway } from '../../support/gateway';
 import { testRedis } from '../helpers/redis';
 
 const entry = (extra: Record<string, unknown> = {}) => ({

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createHmac } from 'crypto';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
-import { RunningGateway, startGateway } from '../helpers/gateway';
-import { request } from '../helpers/http';
+import { RunningGateway, startGateway } from '../../support/gateway';
+import { request } from '../../support/http';
 
 /**
  * An entry in Janus's shape with every field seed 000 documents, written

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import net from 'net';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
-import { freePort, RunningGateway, startGateway } from '../helpers/gateway';
-import { basic, expectOAuthError, postForm, rawRequest, request } from '../helpers/http';
-import { spawnNode } from '../helpers/child-process';
+import { freePort, RunningGateway, startGateway } from '../../support/gateway';
+import { basic, expectOAuthError, postForm, rawRequest, request } from '../../support/http';
+import { spawnNode } from '../../support/child-process';
 import { TargetBalancer } from '../../lib/servers/target-balancer';
 
 const KEY = 'a-janus-era-hs256-key-of-32-bytes!!';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'net';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium';
 import { pkcePair } from '../helpers/flow';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /**

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { RunningGateway, startGateway } from '../helpers/gateway';
-import { request } from '../helpers/http';
+import { RunningGateway, startGateway } from '../../support/gateway';
+import { request } from '../../support/http';
 import { rsaKeyPair, signJwt } from '../helpers/keys';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { freePort, RunningGateway, startGateway } from '../helpers/gateway';
-import { basic, expectOAuthError, postForm, rawRequest, request } from '../helpers/http';
+import { freePort, RunningGateway, startGateway } from '../../support/gateway';
+import { basic, expectOAuthError, postForm, rawRequest, request } from '../../support/http';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
 
 const rawPost = (url: string, body: string, headers: Record<string, string>) => rawRequest('POST', url, body, headers);

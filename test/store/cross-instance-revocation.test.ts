@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { RunningGateway, startGateway } from '../helpers/gateway';
-import { basic, postForm, request } from '../helpers/http';
+import { RunningGateway, startGateway } from '../../support/gateway';
+import { basic, postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 const KEY = { kid: 'k1', alg: 'HS256', key: 'a key both gateway instances share, 32+ bytes' };

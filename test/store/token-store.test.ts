@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'crypto';
 import { Browser } from '../helpers/browser';
 import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
-import { RunningGateway, startGateway } from '../helpers/gateway';
+import { RunningGateway, startGateway } from '../../support/gateway';
 import { testRedis } from '../helpers/redis';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { FakeServer, startFakeServer } from '../helpers/fake-server';
-import { freePort } from '../helpers/gateway';
-import { request } from '../helpers/http';
+import { freePort } from '../../support/gateway';
+import { request } from '../../support/http';
 import { now } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 

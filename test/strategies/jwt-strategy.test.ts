@@ -1,7 +1,7 @@
 import { createSecretKey } from 'crypto';
 import { expect } from 'chai';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
-import { freePort } from '../helpers/gateway';
+import { freePort } from '../../support/gateway';
 import { ecKeyPair, edKeyPair, now, rsaKeyPair, signJwt as signUntyped, tamperedJwt, unsignedJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm } from '../helpers/http';
+import { basic, postForm } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('token endpoint: client authentication', function () {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Browser } from '../helpers/browser';
 import { authorize, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
-import { postForm, request } from '../helpers/http';
+import { postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 function expectTokenResponse(res: { status: number; json: any; headers: Headers }) {

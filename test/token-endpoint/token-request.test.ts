@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm, request } from '../helpers/http';
+import { basic, postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 describe('token endpoint: malformed requests', function () {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm, request } from '../helpers/http';
+import { basic, postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /** RFC 7662 at /oauth2/introspect, and the token info endpoint for a token's own holder. */

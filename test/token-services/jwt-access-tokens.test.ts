@@ -1,8 +1,8 @@
 import { createSecretKey } from 'crypto';
 import { expect } from 'chai';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { startGateway } from '../helpers/gateway';
-import { basic, postForm, request } from '../helpers/http';
+import { startGateway } from '../../support/gateway';
+import { basic, postForm, request } from '../../support/http';
 import { ecKeyPair, now, rsaKeyPair, signJwt, tamperedJwt, unsignedJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 

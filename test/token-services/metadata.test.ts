@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { request } from '../helpers/http';
+import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /** RFC 8414: the metadata document says exactly what is enabled. */

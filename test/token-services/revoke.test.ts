@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { basic, postForm, request } from '../helpers/http';
+import { basic, postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 /** RFC 7009 at /oauth2/revoke, and the admin API's revoke-everything routes. */

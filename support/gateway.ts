@@ -3,11 +3,11 @@ import fs from 'fs';
 import net from 'net';
 import os from 'os';
 import path from 'path';
-import { AdminClient } from '../../demo/admin-client';
+import { AdminClient } from './admin-client';
 import { spawnNode } from './child-process';
-import { DEFAULT_GRANTS, SAML2_BEARER } from '../../schemas/settings.schema';
+import { DEFAULT_GRANTS, SAML2_BEARER } from '../schemas/settings.schema';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../..');
 export const PLUGIN_PACKAGE = path.join(ROOT, 'dist', 'manifest.js');
 const EG_MAIN = require.resolve('express-gateway/lib/index.js');
 /** EG's models, with the application properties the plugin documents (see README). */
