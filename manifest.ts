@@ -5,7 +5,7 @@
  */
 import type { Application } from 'express';
 import { stopGateway } from './lib/eg/fail-loudly';
-import { beginConfiguration, latest } from './lib/eg/process-state';
+import { beginConfiguration, configurationMounted, latest, onConfigurationTaken } from './lib/eg/process-state';
 import { keptStateLine } from './lib/store/kept-state-line';
 import { gatewayDb } from './lib/eg/gateway-db';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
@@ -83,7 +83,7 @@ import { OperatorAppNames } from './lib/registration/operator-app-names';
 let started = false;
 
 function init(ctx: PluginContext): void {
-  beginConfiguration();
+  const processConfiguration = beginConfiguration();
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
   checkAppModel(settings, ctx.config.models);
@@ -155,7 +155,10 @@ function init(ctx: PluginContext): void {
   ctx.registerPolicy(oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
   // Every route is under basePath, but for the metadata, which RFC 8414 puts under /.well-known/.
-  ctx.registerGatewayRoute((app: Application) => mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/'] }));
+  ctx.registerGatewayRoute((app: Application) => {
+    configurationMounted(processConfiguration); // EG mounts the first init's routes again when it refuses a reload
+    mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/'] });
+  });
   const configuration = listenPaths.beginConfiguration();
   const reserved = reservedPaths(settings, apiEndpointRoutes(gatewayConfig));
   ctx.registerGatewayRoute((app: Application) => {
@@ -167,8 +170,8 @@ function init(ctx: PluginContext): void {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
   }
   logger.info(startLine(settings, systemConfig, emulated));
-  // Said once EG has built the pipelines (their policies' caches count too).
-  setTimeout(() => logger.debug(keptStateLine()), 1000).unref();
+  // Said once a configuration is in force alone, and what it does not use disposed.
+  onConfigurationTaken(() => logger.debug(keptStateLine()));
   // Said at start as the check command says it, so that the two never disagree; a warning, since nothing breaks.
   if (ctx.config.systemConfigPath) for (const line of leftoverLines(ctx.config.systemConfigPath)) logger.warn(`oauth2: ${line}`);
 }

@@ -46,16 +46,26 @@ export class BcryptPool {
     return this.submit({ id: this.nextId++, op: 'hash', secret, rounds }) as Promise<string>;
   }
 
-  /** Stops every worker; checks still waiting fail. */
+  /** Stops every worker; checks still waiting, and any asked for later, fail with 503 (never a new worker). */
   close(): void {
-    for (const waiting of this.queue.splice(0)) waiting.reject(new Error('the bcrypt pool was closed'));
+    this.closed = true;
+    for (const waiting of this.queue.splice(0)) waiting.reject(this.closedError());
     for (const worker of [...this.workers]) {
-      this.retire(worker, new Error('the bcrypt pool was closed'));
+      this.retire(worker, this.closedError());
       void worker.terminate();
     }
   }
 
+  private closed = false;
+
+  private closedError(): TemporarilyUnavailable {
+    const closed = new TemporarilyUnavailable('The authorization server is restarting a component, try again', 'the bcrypt pool was closed (a reload changed its settings)');
+    closed.headers['Retry-After'] = String(BUSY_RETRY_AFTER);
+    return closed;
+  }
+
   private submit(job: BcryptJob): Promise<boolean | string> {
+    if (this.closed) return Promise.reject(this.closedError());
     const workerFree = this.idle.length > 0 || this.workers.size < this.size;
     if (!workerFree && this.queue.length >= this.maxQueue) {
       const busy = new TemporarilyUnavailable('The authorization server is busy, try again later', `bcrypt queue full (${this.maxQueue} waiting)`);

@@ -48,7 +48,7 @@ export class VerifiedSecrets {
       secrets.forget('user', event.users ?? []);
     };
     let listener: ReturnType<typeof follow>;
-    return keep('verified secrets', `${settings.ttl}:${settings.maxEntries}:pool ${pool.serial}`, () => {
+    return keep('verified secrets', `${settings.ttl}:${settings.maxEntries}:pool ${pool.serial}:feed ${feed.serial}`, () => {
       const secrets = new VerifiedSecrets(settings.ttl, settings.maxEntries, pool);
       listener = follow(secrets);
       feed.onChange(listener);

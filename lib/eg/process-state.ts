@@ -1,3 +1,5 @@
+import { ReloadTracker } from './reload-tracker';
+
 /**
  * What the plugin keeps for the life of the process, across EG's hot
  * reloads (EG runs init again, and builds every pipeline's policies again,
@@ -5,65 +7,97 @@
  * subscriptions, the bcrypt workers. One registry for all of it, so that
  * all of it reloads alike:
  * - a value is kept by name, and only while its configuration (everything
- *   its answers depend on) is the same; otherwise the old one is disposed
- *   (its listeners and connections with it) and a new one made;
- * - at each reload, what nothing asked for since the reload before (a
- *   pipeline step that is gone, say) is disposed too, so nothing grows with
- *   the number of reloads.
+ *   its answers depend on) is the same; otherwise a new one is made;
+ * - what a configuration EG has taken no longer needs (a value replaced,
+ *   or asked for by nothing since that configuration's init) is disposed,
+ *   listeners and connections with it, so nothing grows with the number of
+ *   reloads. Only then: until EG keeps a new configuration, the previous
+ *   one's pipelines still serve (see reload-tracker.ts);
+ * - what the first init made is never disposed: when EG refuses a
+ *   reloaded configuration, it mounts the routes the plugin declared at
+ *   start again, with the objects they hold.
  */
 interface Held {
   configuration: string;
   value: unknown;
   dispose(): void;
-  /** The reload it was last asked for in. */
+  /** The configuration it was last asked for under. */
   askedIn: number;
+  /** Made by the first init, whose routes EG may mount again at any time. */
+  pinned: boolean;
 }
 
 const held = new Map<string, Held>();
-let reloads = 0;
+/** Replaced values, disposed once a configuration that does not use them is in force. */
+let retired: Held[] = [];
+let current = 0;
+/** The first init's routes are mounted: what is made from now on is not pinned. */
+let started = false;
+
+function retire(one: Held): void {
+  if (!one.pinned) retired.push(one);
+}
+
+/** Told after each sweep (the start line's companion: what is kept now). */
+let taken: () => void = () => undefined;
+
+/** Disposes what the configuration `inForce` does not use. */
+function sweep(inForce: number): void {
+  for (const [name, one] of held) {
+    if (one.askedIn < inForce && !one.pinned) {
+      held.delete(name);
+      retired.push(one);
+    }
+  }
+  const done = retired;
+  retired = [];
+  for (const one of done) one.dispose();
+  taken();
+}
+
+/** Calls `hook` whenever a configuration is in force alone and what it does not use is disposed (the latest init's hook). */
+export function onConfigurationTaken(hook: () => void): void {
+  taken = hook;
+}
+
+const configurations = new ReloadTracker<number>((inForce) => {
+  if (inForce.length === 1) sweep(inForce[0]);
+});
 
 /**
  * The value kept under `name`, or a new one from `make` when there is none
- * or its configuration differs (then the old one is disposed first).
+ * or its configuration differs (the old one is disposed once no
+ * configuration in force can use it).
  */
 export function keep<T>(name: string, configuration: string, make: () => T, dispose: (value: T) => void): T {
   const known = held.get(name);
   if (known && known.configuration === configuration) {
-    known.askedIn = reloads;
+    known.askedIn = current;
     return known.value as T;
   }
-  if (known) {
-    held.delete(name);
-    known.dispose();
-  }
+  if (known) retire(known);
   const value = make();
-  held.set(name, { configuration, value, dispose: () => dispose(value), askedIn: reloads });
+  held.set(name, { configuration, value, dispose: () => dispose(value), askedIn: current, pinned: !started });
   return value;
 }
 
-let replaced = 0;
+let made = 0;
 
-/**
- * The value of the latest init under `name`: each call disposes the one
- * before (an object a reload replaces, whose feed listeners must go with it).
- */
+/** The value of the latest init under `name`: the one before is disposed as `keep` disposes a replaced value. */
 export function latest<T>(name: string, make: () => T, dispose: (value: T) => void): T {
-  return keep(name, `#${++replaced}`, make, dispose);
+  return keep(name, `#${++made}`, make, dispose);
 }
 
-/**
- * Called as init begins: a new configuration is being read. What was not
- * asked for under the configuration before (its init and its pipelines)
- * is disposed now.
- */
-export function beginConfiguration(): void {
-  reloads += 1;
-  for (const [name, one] of held) {
-    if (one.askedIn < reloads - 1) {
-      held.delete(name);
-      one.dispose();
-    }
-  }
+/** Called as init begins: a new configuration is being read. @returns its number, for configurationMounted. */
+export function beginConfiguration(): number {
+  current = configurations.begin();
+  return current;
+}
+
+/** EG mounted the routes of that configuration: a new one, or the first one again (EG refused the newer). */
+export function configurationMounted(configuration: number): void {
+  if (configuration === 1) started = true;
+  configurations.mounted(configuration, configuration);
 }
 
 /** What is kept, by name (for the log line that shows nothing grows across reloads). */

@@ -41,7 +41,7 @@ export class TokenCache {
    * rules that no longer hold (issue 15, item 3).
    */
   static shared(name: string, config: string, maxEntries: number, feed: RevocationFeed): TokenCache {
-    return keep(`token cache ${name}`, `${config}\0${maxEntries}`, () => new TokenCache(maxEntries, feed), (cache) => cache.dispose());
+    return keep(`token cache ${name}`, `${config}\0${maxEntries}\0feed ${feed.serial}`, () => new TokenCache(maxEntries, feed), (cache) => cache.dispose());
   }
 
   private readonly follow = (event: RevocationEvent | 'all') => {

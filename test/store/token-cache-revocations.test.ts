@@ -40,7 +40,12 @@ describe('token cache: revocations drop cached validations', function () {
     const second = TokenCache.shared(name, 'issuer A, key 2', 100, feed);
     expect(second).to.not.equal(first);
     expect(second.get('d1'), 'the new rules start empty').to.equal(null);
-    expect(first.get('d1'), 'the replaced cache answers nothing').to.equal(null);
+    expect(TokenCache.shared(name, 'issuer A, key 2', 100, feed), 'and keep their own cache').to.equal(second);
+    // The replaced one serves only the pipelines built under the rules that filled it, until EG keeps the new
+    // configuration and it is disposed (test/loading/hot-reload.test.ts, refused-reload.test.ts).
+    expect(first.get('d1'), 'the old rules still answer their own').to.not.equal(null);
+    first.dispose();
+    expect(first.get('d1'), 'a disposed cache answers nothing').to.equal(null);
     first.put('d2', token('j2'), later(), first.currentGeneration);
     expect(first.get('d2')).to.equal(null);
   });
