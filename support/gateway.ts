@@ -13,16 +13,25 @@ const EG_MAIN = require.resolve('express-gateway/lib/index.js');
 /** EG's models, with the application properties the plugin documents (see README). */
 const MODELS = path.join(ROOT, 'demo', 'config', 'models');
 
+/** Ports this process handed out: the kernel may offer a port again once its probe closed, before anyone listens on it. */
+const handedOut = new Set<number>();
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+/** A port free on 127.0.0.1 now and not handed out before in this process (so two asked in a row always differ). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port: probed } = server.address() as net.AddressInfo;
+        server.close(() => resolve(probed));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** The db section: EG's emulated store, or the real Redis of REDIS_URL (its own DB index). */
