@@ -159,12 +159,8 @@ function init(ctx: PluginContext): void {
     configurationMounted(processConfiguration); // EG mounts the first init's routes again when it refuses a reload
     mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/'] });
   });
-  const configuration = listenPaths.beginConfiguration();
-  const reserved = reservedPaths(settings, apiEndpointRoutes(gatewayConfig));
-  ctx.registerGatewayRoute((app: Application) => {
-    listenPaths.mountedWith(configuration, reserved, logger); // here, not in init: EG mounts older routes again when it refuses a reload
-    mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' });
-  });
+  listenPaths.reserve(processConfiguration, reservedPaths(settings, apiEndpointRoutes(gatewayConfig)), logger);
+  ctx.registerGatewayRoute((app: Application) => mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' }));
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, { name: 'admin', errorHandler: adminBodyErrors }));
   if (!emulated) {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));

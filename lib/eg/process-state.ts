@@ -60,9 +60,21 @@ export function onConfigurationTaken(hook: () => void): void {
   taken = hook;
 }
 
+/** Told which configurations may be in force whenever that changes, by name (a later init's listener replaces an earlier one's). */
+const inForceListeners = new Map<string, (inForce: number[]) => void>();
+
 const configurations = new ReloadTracker<number>((inForce) => {
+  for (const listener of inForceListeners.values()) listener(inForce);
   if (inForce.length === 1) sweep(inForce[0]);
 });
+
+/**
+ * Calls `listener` with the configurations EG may be serving (the one it
+ * kept and a newer one it has not refused yet) whenever that changes.
+ */
+export function whenInForce(name: string, listener: (inForce: number[]) => void): void {
+  inForceListeners.set(name, listener);
+}
 
 /**
  * The value kept under `name`, or a new one from `make` when there is none

@@ -1,6 +1,5 @@
 import type { EgLogger } from '../eg/types';
-import { keep } from '../eg/process-state';
-import { ReloadTracker } from '../eg/reload-tracker';
+import { keep, whenInForce } from '../eg/process-state';
 import { indexOf, listenPathConflicts, ReservedPath } from './listen-path-conflicts';
 import { ListenPathTable } from './listen-path-table';
 import type { ServerDirectory } from './server-directory';
@@ -21,13 +20,10 @@ const RETRY_MS = 1000;
  */
 export class LiveListenPaths {
   table = ListenPathTable.EMPTY;
+  /** The paths of every gateway.config EG may be serving (see lib/eg/process-state.ts): each one's stay reserved. */
   private reserved: ReservedPath[] = [];
-  /** Which gateway.config's API endpoints EG may be serving: each one's paths stay reserved (see reload-tracker.ts). */
-  private readonly configurations = new ReloadTracker<ReservedPath[]>((inForce) => {
-    this.reserved = inForce.flat();
-    this.said = '';
-    void this.refresh();
-  });
+  /** What each configuration reserves, by its number. */
+  private readonly byConfiguration = new Map<number, ReservedPath[]>();
   private logger: EgLogger;
   private reading: Promise<void> | null = null;
   /** The read to run once the current one ends (one, however many changes came meanwhile). */
@@ -43,6 +39,7 @@ export class LiveListenPaths {
     this.logger = logger;
     directory.onChange(this.follow);
     this.reread = setInterval(this.follow, REREAD_MS).unref();
+    whenInForce('listen paths', (inForce) => this.inForce(inForce));
   }
 
   /** One per directory and process (lib/eg/process-state.ts). */
@@ -57,19 +54,19 @@ export class LiveListenPaths {
     if (this.retry) clearTimeout(this.retry);
   }
 
-  /** A number for the configuration an init reads (EG's hot reload runs init again). */
-  beginConfiguration(): number {
-    return this.configurations.begin();
+  /** Takes the paths a configuration reserves (its init calls this; they apply once EG may be serving it). */
+  reserve(configuration: number, reserved: ReservedPath[], logger: EgLogger): void {
+    this.logger = logger;
+    this.byConfiguration.set(configuration, reserved);
   }
 
-  /**
-   * Takes the paths a configuration reserves, when EG mounts its routes:
-   * at start, on a hot reload, and again for an older configuration when
-   * EG refuses a newer one and keeps the pipelines it had.
-   */
-  mountedWith(configuration: number, reserved: ReservedPath[], logger: EgLogger): void {
-    this.logger = logger;
-    this.configurations.mounted(configuration, reserved);
+  /** EG may be serving these configurations: their paths, and no other's, are reserved. */
+  private inForce(configurations: number[]): void {
+    const oldest = Math.min(...configurations);
+    for (const number of this.byConfiguration.keys()) if (number < oldest) this.byConfiguration.delete(number);
+    this.reserved = configurations.flatMap((number) => this.byConfiguration.get(number) ?? []);
+    this.said = '';
+    void this.refresh();
   }
 
   /** Why the entry's listen paths could not be mounted beside the registry's others; none when they can. */
