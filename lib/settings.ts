@@ -1,5 +1,6 @@
 import Ajv, { ErrorObject } from 'ajv';
 import os from 'os';
+import { DOC_KEYWORDS } from '../schemas/doc-keywords';
 import { DEFAULT_GRANTS, SAML2_BEARER, settingsSchema } from '../schemas/settings.schema';
 import { didYouMean } from './did-you-mean';
 import { isEmulatedStore } from './eg/emulated-store';
@@ -62,7 +63,7 @@ export class SettingsError extends TypeError {
 }
 
 // verbose: an unknown key's error carries the schema that lists the known ones (for "did you mean").
-const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, verbose: true });
+const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, verbose: true, keywords: [...DOC_KEYWORDS] });
 const validate = ajv.compile(settingsSchema);
 
 /** An Ajv error as one line naming the key: `plugins.oauth2.accessToken.ttl must be >= 1`. */

@@ -6,5 +6,6 @@ export const jwksCooldown = {
   minimum: 1,
   maximum: 3600,
   default: 30,
-  description: 'Seconds after a fetch of the JWK Set (or a failed one) before it may be fetched again (bounds the load forged kids cause).'
+  description: 'Seconds after a fetch of the JWK Set (or a failed one) before it may be fetched again (bounds the load forged ' +
+    '`kid`s cause).'
 } as const;

@@ -21,41 +21,62 @@ export const jwtStrategy = {
   description: 'tokenStrategy jwt: another issuer\'s JWT access tokens.',
   properties: {
     keys: {
-      description: 'Verification keys [{ alg, key | keyFile, kid? }] (Janus\'s format), or the legacy { secret } meaning one HS256 key.',
+      description: 'Verification keys `[{ alg, key | keyFile, kid? }]` (Janus\'s format; PEM public keys or certificates, or HMAC ' +
+        'secrets), or the legacy `{ secret }` meaning one HS256 key. A key verifies only its own `alg`; with a `kid` only tokens naming it.',
       oneOf: [
         { type: 'array', minItems: 1, items: keySpec },
         { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: { type: 'string', minLength: 1 } } }
       ]
     },
-    jwksUri: { type: 'string', pattern: '^https?://', description: 'The issuer\'s JWK Set, cached and fetched again for an unknown kid.' },
+    jwksUri: {
+      type: 'string',
+      pattern: '^https?://',
+      description: 'The issuer\'s JWK Set (https, or http on loopback only), fetched when needed, kept 10 minutes and fetched again ' +
+        'for an unknown `kid`, at most once per `jwt.jwksCooldown` seconds (failed fetches included). When a fetch fails the keys ' +
+        'fetched before stay in use; the failure is logged.'
+    },
     jwksTimeout,
     jwksCooldown,
     typ: {
       type: 'string',
       default: 'at+jwt',
-      description: 'Required typ header (RFC 9068 §2.1, RFC 8725 §3.11: an ID token is not an access token); "" to accept any, for issuers that do not type their tokens.'
+      description: 'Required `typ` header (RFC 9068 §2.1, RFC 8725 §3.11: an ID token is not an access token). `""` accepts any, for ' +
+        'issuers that do not type their access tokens (Janus-style HS256 tokens, for instance).'
     },
-    issuer: { type: 'string', minLength: 1, description: 'Required iss.' },
+    issuer: {
+      type: 'string',
+      minLength: 1,
+      description: '`iss` must equal `issuer`; `aud` must name `audience` (a string or a list).'
+    },
     audience: {
-      description: 'Required aud: the token must name this audience (or one of these).',
+      docJoin: 'full',
+      description: 'Required `aud`: the token must name this audience (or one of these).',
       oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }]
     },
     algorithms: {
       type: 'array',
       minItems: 1,
       items: { type: 'string', enum: [...KEY_ALGORITHMS] },
-      description: 'Accepted algorithms; defaults to those of the keys (with a jwksUri: every asymmetric one).'
+      docDefault: 'those of the keys (with a JWKS: every asymmetric one)',
+      description: 'Accepted algorithms; `none` never is.'
     },
-    leeway: { type: 'integer', minimum: 0, maximum: 3600, default: 0, description: 'Seconds of clock skew tolerated on exp, nbf and iat.' },
+    leeway: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: 0,
+      description: 'Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. `exp` is required.'
+    },
     cacheTtl: {
       type: 'integer',
       minimum: 0,
       maximum: 3600,
       default: 30,
-      description: 'Seconds a verified token is accepted again without checking its signature (never past its exp; 0: no cache). ' +
-        'Bounds how long a key removed from keys or from the JWK Set keeps accepting the tokens it signed.'
+      description: 'A verified token is accepted again for `cacheTtl` seconds without checking its signature (never past its `exp`; ' +
+        '0: no cache), and at most `maxCacheEntries` are kept. `cacheTtl` also bounds how long a key removed from `keys` or from ' +
+        'the JWK Set keeps its tokens accepted.'
     },
-    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most verified tokens kept.' }
+    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, docJoin: true, description: 'Most verified tokens kept.' }
   }
 };
 
@@ -65,33 +86,55 @@ export const introspectionStrategy = {
   required: ['endpoint'],
   description: 'tokenStrategy introspection: another authorization server\'s RFC 7662 endpoint.',
   properties: {
-    endpoint: { type: 'string', pattern: '^https?://', description: 'The introspection endpoint.' },
-    clientId: { type: 'string', minLength: 1, description: 'This resource server\'s client id at that server.' },
-    clientSecret: { type: 'string', minLength: 1, description: 'Its client secret.' },
+    endpoint: {
+      type: 'string',
+      pattern: '^https?://',
+      description: 'The other server\'s introspection endpoint (https, or http on loopback only).'
+    },
+    audience: {
+      type: 'string',
+      minLength: 1,
+      description: 'When set, the answer\'s `aud` must name `audience` and its `iss` must equal `issuer` (tokens the server issued ' +
+        'for other resource servers are refused).'
+    },
+    issuer: { type: 'string', minLength: 1, docJoin: true, description: 'When set, the answer\'s iss must equal it.' },
+    clientId: {
+      type: 'string',
+      minLength: 1,
+      description: 'This gateway\'s credentials there (Basic, form-encoded per RFC 6749 §2.3.1, or `client_secret_post`).'
+    },
+    clientSecret: { type: 'string', minLength: 1, docJoin: true, description: 'Its client secret.' },
     authMethod: {
       type: 'string',
       enum: ['client_secret_basic', 'client_secret_post'],
       default: 'client_secret_basic',
+      docJoin: true,
       description: 'How the client credentials are sent.'
     },
-    timeout: { type: 'integer', minimum: 100, maximum: 60000, default: 3000, description: 'Milliseconds to wait for an answer.' },
+    timeout: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 60000,
+      default: 3000,
+      description: 'Milliseconds to wait; a slow, failing or nonsensical endpoint makes the token refused (401 `invalid_token`, ' +
+        '"could not be validated") and is logged. `passThrough` does not forgive such a token, nor one whose JWKS cannot be fetched.'
+    },
     cacheTtl: {
       type: 'integer',
       minimum: 0,
       maximum: 3600,
       default: 60,
-      description: 'Seconds an active answer is reused (never past the token\'s exp; 0: no cache). Revocations announced ' +
-        'in the gateway\'s Redis drop entries at once.'
+      description: 'Active answers are reused for `cacheTtl` seconds, never past the token\'s `exp` (0: no cache), and at most ' +
+        '`maxCacheEntries` are kept; revocations published in the gateway\'s Redis drop entries on every instance.'
     },
-    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most answers kept.' },
-    audience: { type: 'string', minLength: 1, description: 'When set, the answer\'s aud must name it (tokens the server issued for other resource servers are refused).' },
-    issuer: { type: 'string', minLength: 1, description: 'When set, the answer\'s iss must equal it.' }
+    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, docJoin: true, description: 'Most answers kept.' }
   }
 };
 
 /**
  * Parameters of the `oauth2` policy in a pipeline (`- oauth2: - action: {...}`).
  * The root stays open: EG mixes its own action helpers into the same object.
+ * EG's common auth parameters come in by `$ref` (./eg-auth.schema.ts).
  */
 export const policySchema = {
   $id: 'https://express-gateway-plugin-oauth2/schemas/policy.json',
@@ -105,50 +148,51 @@ export const policySchema = {
           type: 'string',
           enum: ['local', 'jwt', 'introspection'],
           default: 'local',
-          description: 'local: tokens issued by this plugin (opaque or JWT); jwt: another issuer\'s JWTs (see jwt); ' +
-            'introspection: tokens checked at another server\'s introspection endpoint (see introspection).'
+          description: '`local`: tokens of this plugin, opaque or JWT. `jwt`: another issuer\'s JWTs (needs `jwt`). ' +
+            '`introspection`: tokens checked at another server\'s RFC 7662 endpoint (needs `introspection`).'
         },
         jwt: jwtStrategy,
         introspection: introspectionStrategy,
         server: {
           type: 'string',
           pattern: SERVER_NAME.source,
-          description: 'The name of an external authorization server registered over the admin API (/oauth2/servers): ' +
-            'its tokens are checked with that entry\'s tokenStrategy, which replaces tokenStrategy here. Admin changes apply to the next request.'
+          description: 'The name of an external authorization server registered over the admin API (see [External authorization ' +
+            'servers](#external-authorization-servers-admin-api)): its tokens are checked with that entry\'s `tokenStrategy`, which ' +
+            'then replaces `tokenStrategy` here. An admin change applies to the next request, on every instance. While no entry ' +
+            'has the name, every token is refused (401) and a warning is logged.'
         },
         realm: {
           type: 'string',
           pattern: '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]*$',
           default: 'express-gateway',
-          description: 'The realm named in WWW-Authenticate challenges (RFC 6750 §3): printable ASCII without " or \\ (RFC 9110 §11.2).'
+          description: 'Realm of the `WWW-Authenticate` challenges (RFC 6750 §3): printable ASCII without `"` or `\\` (RFC 9110 §11.2).'
         },
         hideCredentials: {
           type: 'boolean',
           default: true,
-          description: 'Remove the access token from the request before it goes upstream.'
+          description: 'Remove the token (header, query or body) before proxying.'
         },
         identityHeaders: {
           type: 'boolean',
           default: true,
-          description: 'Send the eg-token-* and eg-consumer-* headers upstream. Off, the upstream learns nothing of the token ' +
-            '(later policies still see the consumer and its token), and each call costs less: the headers are most of what ' +
-            'the policy adds to a proxied call (see BENCH.md).'
+          description: 'Send the `eg-token-*` and `eg-consumer-*` headers upstream. `false`: the upstream learns nothing of the token ' +
+            '(later policies still see `req.user`), and each call costs less: in `BENCH.md`, (g) is (b) with it off.'
         },
         allowBodyToken: {
           type: 'boolean',
           default: false,
-          description: 'Also accept the token as an access_token form-body parameter (RFC 6750 §2.2).'
+          description: 'Accept `access_token` in a form body (RFC 6750 §2.2).'
         },
         allowQueryToken: {
           type: 'boolean',
           default: false,
-          description: 'Also accept the token as an access_token query parameter (RFC 6750 §2.3; leaks into logs, avoid).'
+          description: 'Accept `access_token` in the query (RFC 6750 §2.3; ends up in logs).'
         },
         maxBodyBytes: {
           type: 'integer',
           minimum: 256,
           default: 1048576,
-          description: 'With allowBodyToken: the largest form body read to find the token.'
+          description: 'With `allowBodyToken`: the largest form body read.'
         }
       }
     }

@@ -70,38 +70,42 @@ export const settingsSchema = {
   properties: {
     package: {
       type: 'string',
-      description: 'Where Express Gateway loads the plugin from (read by Express Gateway itself).'
+      description: 'Where EG loads the plugin from (read by EG itself).'
     },
     issuer: {
       type: 'string',
       pattern: '^https?://[\\x21\\x24-\\x3E\\x40-\\x5B\\x5D-\\x7E]+$',
-      description: 'Issuer identifier (RFC 8414 §2): an http(s) URL without query or fragment, in ASCII (a host name in its ' +
-        'xn-- form): it is sent in headers (the Basic challenge\'s realm) as well as in tokens and metadata. ' +
-        'Defaults to http://localhost:<gateway http port>.'
+      docDefault: '`http://localhost:<http port>`, emulated store only',
+      description: 'Issuer identifier (RFC 8414 §2): an http(s) URL without query or fragment, in ASCII (an international host in ' +
+        'its `xn--` form: the issuer is also the realm of `WWW-Authenticate` challenges). **Required on a real Redis**: the ' +
+        'gateway refuses to start without it there.'
     },
-    basePath: routePath('/oauth2', 'Path under which every endpoint of the plugin is mounted; any other path under it answers 404 ' +
-      '(JSON, or the error page for a browser), never reaching a pipeline.'),
+    basePath: routePath('/oauth2', 'Path every endpoint is mounted under; any other path under it answers 404 (JSON, or the error ' +
+      'page for a browser), never reaching a pipeline.'),
     routes: {
       type: 'object',
       additionalProperties: false,
       default: {},
       description: 'Endpoint paths, relative to basePath.',
       properties: {
-        token: routePath('/token', 'Token endpoint (RFC 6749 §3.2).'),
-        authorize: routePath('/authorize', 'Authorization endpoint (RFC 6749 §3.1).'),
-        decision: routePath('/authorize/decision', 'Where the consent form posts Allow or Deny.'),
-        login: routePath('/login', 'Sign-in page of resource owners.'),
+        token: routePath('/token', 'Token endpoint path, relative to `basePath` (so are all the `routes.*`).'),
+        authorize: routePath('/authorize', 'Authorization endpoint.'),
+        decision: routePath('/authorize/decision', 'Where the consent form posts.'),
+        login: routePath('/login', 'Sign-in page.'),
         logout: routePath('/logout', 'Sign-out page.'),
-        assets: routePath('/assets', 'Static files of the pages (style sheet).'),
-        revoke: routePath('/revoke', 'Token revocation endpoint (RFC 7009).'),
-        introspect: routePath('/introspect', 'Token introspection endpoint (RFC 7662).'),
-        tokeninfo: routePath('/tokeninfo', 'Token information for the token\'s own holder (GET, token in the Authorization header).'),
-        jwks: routePath('/jwks', 'The public signing keys, as a JWK Set (RFC 7517).'),
+        assets: routePath('/assets', 'Style sheet and other static files of the pages.'),
+        revoke: routePath('/revoke', 'Revocation endpoint (RFC 7009).'),
+        introspect: routePath('/introspect', 'Introspection endpoint (RFC 7662).'),
+        tokeninfo: routePath('/tokeninfo', 'Token info for the token\'s holder (`GET`, token in the Authorization header).'),
+        jwks: routePath('/jwks', 'Public signing keys as a JWK Set (RFC 7517), served when `keys` holds an asymmetric key.'),
         deviceAuthorization: routePath('/device_authorization', 'Device authorization endpoint (RFC 8628 §3.1).'),
-        device: routePath('/device', 'Verification page where a user enters a device\'s user code (RFC 8628 §3.3).'),
-        apps: routePath('/apps', 'Pages where signed-in users register and manage their own applications (see clientRegistration).'),
-        register: routePath('/register', 'Dynamic client registration endpoint (RFC 7591; see dynamicRegistration).'),
-        servers: routePath('/servers', 'Front proxy of the external authorization servers: <servers>/<name>/<endpoint>.')
+        device: routePath('/device', 'Verification page where users enter a device\'s code (RFC 8628 §3.3); the consent form posts ' +
+          'to `<routes.device>/decision`.'),
+        apps: routePath('/apps', 'Self-service app registration pages (with `clientRegistration.enabled`).'),
+        register: routePath('/register', 'Dynamic client registration endpoint; a client\'s configuration endpoint is ' +
+          '`<routes.register>/<client_id>` (with `dynamicRegistration.enabled`).'),
+        servers: routePath('/servers', 'Front proxy of the external authorization servers: `<routes.servers>/<name>/token` and so on ' +
+          '(see [External authorization servers](#external-authorization-servers-admin-api)).')
       }
     },
     accessToken: {
@@ -109,26 +113,30 @@ export const settingsSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        ttl: duration(3600, 'Access token lifetime in seconds.'),
+        ttl: duration(3600, 'Access token lifetime, seconds.'),
         format: {
           type: 'string',
           enum: ['opaque', 'jwt'],
           default: 'opaque',
-          description: 'opaque: a random reference token, stored hashed. jwt: a signed JWT (RFC 9068 profile) ' +
-            'signed with the first of `keys`; resource servers can verify it without a call.'
+          description: '`opaque`: random reference tokens, stored hashed. `jwt`: JWTs (RFC 9068: `typ: at+jwt`, `iss`, `sub`, `aud`, ' +
+            '`client_id`, `scope`, `jti`, `iat`, `exp`, and `gid`, the grant; `redirect_uri` when the grant had one), signed with the ' +
+            'first of `keys`, not stored: resource servers can verify them without a call.'
         },
         audience: {
           type: 'string',
           minLength: 1,
-          description: 'The `aud` of JWT access tokens, which resource servers check. Defaults to the issuer.'
+          docDefault: 'the issuer',
+          description: '`aud` of JWT access tokens (and of introspection answers).'
         }
       }
     },
     keys: {
       type: 'array',
       default: [],
-      description: 'Keys of JWT access tokens: the first signs, all verify (rotate by putting a new key first). ' +
-        'Public halves of asymmetric keys are published at routes.jwks.',
+      description: '`[{ kid, alg, key | keyFile }]`, each `kid` once: `alg` one of HS256/384/512 (secret of at least 32/48/64 bytes), ' +
+        'RS256/384/512, PS256/384/512 (RSA ≥ 2048 bits), ES256, ES384, EdDSA (PEM). The first key signs and must be private or a ' +
+        'secret; every key verifies (the public halves are published at `routes.jwks`), so rotate by putting the new key first and ' +
+        'dropping the old one after `accessToken.ttl`. A key that does not fit its `alg` stops the gateway with its index named.',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -151,12 +159,13 @@ export const settingsSchema = {
           type: 'string',
           minLength: 1,
           default: 'introspection',
-          description: 'A client whose oauth2 credential holds this scope may introspect any token.'
+          description: 'A client whose `oauth2` credential holds this scope may introspect any token.'
         },
         ownTokens: {
           type: 'boolean',
           default: true,
-          description: 'Any confidential client may introspect tokens issued to itself (others answer inactive).'
+          description: 'Any confidential client may introspect its own tokens; another client\'s token answers `{"active":false}`. ' +
+            'With `false`, clients without the scope get `unauthorized_client`.'
         }
       }
     },
@@ -165,23 +174,28 @@ export const settingsSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        ttl: duration(1209600, 'Refresh token lifetime in seconds (default 14 days).'),
+        ttl: { ...duration(1209600, 'Refresh token lifetime, seconds.'), docDefault: '`1209600` (14 days)' },
         rotate: {
           type: 'boolean',
           default: true,
-          description: 'Issue a new refresh token on every use and retire the old one (RFC 9700 §4.14.2).'
+          description: 'New refresh token at every use (RFC 9700 §4.14.2); reuse of an old one revokes the grant (after ' +
+            '`refreshToken.rotationGracePeriod`).'
         },
-        maxLifetime: duration(7776000, 'Absolute lifetime of a grant in seconds (default 90 days), counted from its first token ' +
-          'response: no refresh works after it and no refresh token outlives it, however often it was rotated ' +
-          '(RFC 9700 §4.14.2). There is no "forever": 0 is refused.'),
+        maxLifetime: {
+          ...duration(7776000, 'Absolute lifetime of a grant, seconds from its first token response: no refresh works after it, and no ' +
+            'refresh token outlives it (one issued near the end expires with the grant), however often it was rotated. Lower than ' +
+            '`refreshToken.ttl` caps it. At least 1, at most a year: there is no "forever", and `0` stops the gateway.'),
+          docDefault: '`7776000` (90 days)'
+        },
         rotationGracePeriod: {
           type: 'integer',
           minimum: 0,
           maximum: 60,
           default: 0,
-          description: 'Seconds after a rotation during which the same client presenting the refresh token it just rotated ' +
-            '(two tabs, a retry) gets new tokens of the same grant instead of having the grant revoked as a replay ' +
-            '(RFC 9700 §4.14.2). A thief presenting it within them is not detected: keep it to a few seconds. 0: off.'
+          docDefault: '`0` (off)',
+          description: 'Seconds, at most 60, after a rotation during which the same client presenting the refresh token it just ' +
+            'rotated (two tabs, a retry after a lost answer) gets new tokens of the same grant instead of a revocation. Never beyond ' +
+            'the token\'s or the grant\'s life. A thief presenting the token within it is not detected: keep it to a few seconds.'
         }
       }
     },
@@ -190,7 +204,7 @@ export const settingsSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        ttl: duration(60, 'Authorization code lifetime in seconds (RFC 6749 §4.1.2 advises at most 10 minutes).')
+        ttl: duration(60, 'Authorization code lifetime, seconds (RFC 6749 §4.1.2 advises at most 10 minutes).')
       }
     },
     pkce: {
@@ -203,14 +217,14 @@ export const settingsSchema = {
           type: 'string',
           enum: ['public-clients', 'required', 'optional'],
           default: 'required',
-          description: 'required: of every client (RFC 9700 §2.1.1, OAuth 2.1: PKCE also stops code injection at confidential ' +
-            'clients); public-clients: of public clients, honoured when confidential ones send it; optional: honoured when sent.'
+          description: '`required`: PKCE of every client (RFC 9700 §2.1.1, OAuth 2.1: it also stops code injection at confidential ' +
+            'clients); `public-clients`: of public clients, honoured when confidential ones send it; `optional`: honoured when sent.'
         },
         allowPlain: {
           type: 'boolean',
           default: false,
-          description: 'Accept code_challenge_method=plain, and a challenge without a method (which means plain, RFC 7636 §4.3). ' +
-            'Off by default: RFC 9700 §2.1.1 asks for S256, which every client able to hash can use.'
+          description: 'Accept `code_challenge_method=plain` (and a challenge without a method, which means plain, RFC 7636 §4.3). ' +
+            'Off: every client able to hash can use `S256`.'
         }
       }
     },
@@ -222,14 +236,14 @@ export const settingsSchema = {
         remember: {
           type: 'boolean',
           default: true,
-          description: 'Remember a user\'s consent per app and scopes, and do not ask again for the same or fewer scopes.'
+          description: 'Remember a consent per user, app and scopes; the same or fewer scopes are not asked again.'
         },
-        ttl: duration(2592000, 'How long a remembered consent lasts, in seconds (default 30 days).'),
+        ttl: { ...duration(2592000, 'How long a consent is remembered, seconds.'), docDefault: '`2592000` (30 days)' },
         rememberPublicClients: {
           type: 'boolean',
           default: false,
-          description: 'Also skip the consent page for public clients. Off by default: nothing proves a public client is who its ' +
-            'client_id says, so RFC 6749 §10.2 and RFC 8252 §8.6 say to ask the user every time.'
+          description: 'Also remember consents to public clients. Off: nothing proves a public client is who its `client_id` says, ' +
+            'so the user is asked every time (RFC 6749 §10.2, RFC 8252 §8.6).'
         }
       }
     },
@@ -242,19 +256,26 @@ export const settingsSchema = {
         secret: {
           type: 'string',
           minLength: 32,
-          description: 'Signs the session cookie; at least 32 characters. Without it the gateway only starts on ' +
-            'the emulated store (the demo), with a fixed demo secret.'
+          docDefault: 'demo secret, emulated store only',
+          description: 'Signs the session cookie, 32+ characters. **Required on a real Redis**: the gateway refuses to start with the ' +
+            'demo secret there.'
         },
-        name: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', default: 'oauth2.sid', description: 'Cookie name.' },
-        ttl: duration(3600, 'Session lifetime in seconds.'),
-        visitorTtl: duration(600, 'Lifetime in seconds of a session without a signed-in user: the login form\'s CSRF token. ' +
-          'Nothing at all is stored for a visitor until a form is shown.'),
+        name: {
+          type: 'string',
+          pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$',
+          default: 'oauth2.sid',
+          description: 'Session cookie name (its path is `basePath`).'
+        },
+        ttl: duration(3600, 'Lifetime of a signed-in session, seconds.'),
+        visitorTtl: duration(600, 'Lifetime of a session without a signed-in user, which holds only a login form\'s CSRF token. A ' +
+          'visitor of the authorization, device or apps page stores nothing: where to come back after sign-in travels in the login ' +
+          'URL (`return_to`, followed only to those pages).'),
         secure: {
           enum: ['auto', true, false],
           default: 'auto',
-          description: 'Secure cookie flag; auto: set when the request came over HTTPS.'
+          description: 'Secure cookie flag; `auto` follows the request\'s scheme.'
         },
-        sameSite: { type: 'string', enum: ['lax', 'strict'], default: 'lax', description: 'SameSite cookie attribute.' }
+        sameSite: { type: 'string', enum: ['lax', 'strict'], default: 'lax', description: 'SameSite cookie attribute: `lax` or `strict`.' }
       }
     },
     login: {
@@ -263,9 +284,15 @@ export const settingsSchema = {
       default: {},
       description: 'Throttling of failed sign-ins, counted in Redis so that it holds across gateway instances.',
       properties: {
-        maxFailuresPerUser: { type: 'integer', minimum: 1, default: 5, description: 'Failed sign-ins per user name in a window before it is locked.' },
-        maxFailuresPerIp: { type: 'integer', minimum: 1, default: 20, description: 'Failed sign-ins per client IP in a window before it is locked.' },
-        window: duration(900, 'Length of the throttling window in seconds.')
+        maxFailuresPerUser: {
+          type: 'integer', minimum: 1, default: 5,
+          description: 'Failed password checks per user name (login page and password grant together) before it is locked for ' +
+            '`login.window`.'
+        },
+        maxFailuresPerIp: { type: 'integer', minimum: 1, default: 20, description: 'Failed password checks per client IP before it is locked.' },
+        window: duration(900, 'Seconds a lock lasts after the last attempt (of sign-ins and client authentications). Attempts are ' +
+          'counted in Redis before the password is checked, so neither concurrency nor several instances get past the limit; a ' +
+          'locked name refuses the right password too, even one proven moments before.')
       }
     },
     clientAuth: {
@@ -277,10 +304,15 @@ export const settingsSchema = {
       properties: {
         maxFailuresPerClient: {
           type: 'integer', minimum: 1, default: 10,
-          description: 'Wrong secrets for one client_id in a window before it is locked: then every attempt, right or wrong, is refused ' +
-            'without a bcrypt until the window passes without one.'
+          description: 'Wrong client secrets for one `client_id` (token, revocation, introspection, device authorization and RFC 7592 ' +
+            'endpoints together) within `login.window` before that client is locked: every attempt, right or wrong, is then ' +
+            'answered 401 `invalid_client` with `Retry-After`, without a bcrypt. See [Guessing and rate limits](#guessing-and-rate-limits) ' +
+            'for the trade-off.'
         },
-        maxFailuresPerIp: { type: 'integer', minimum: 1, default: 50, description: 'Failed client authentications per client IP in a window before it is locked.' }
+        maxFailuresPerIp: {
+          type: 'integer', minimum: 1, default: 50,
+          description: 'Failed client authentications per client IP (unknown `client_id`s included) before that address is locked.'
+        }
       }
     },
     bcrypt: {
@@ -291,12 +323,14 @@ export const settingsSchema = {
       properties: {
         workers: {
           type: 'integer', minimum: 1, maximum: 64,
-          description: 'Worker threads running bcrypt. Default: the CPU cores less one, at least 1 and at most 4.'
+          docDefault: 'cores − 1 (1 to 4)',
+          description: 'Worker threads that check client secrets and passwords, so that bcrypt never holds up the event loop serving ' +
+            'API calls. They run below normal priority (nice 10 on Linux, no privilege needed): when cores are short, API calls come first.'
         },
         maxQueue: {
           type: 'integer', minimum: 0, maximum: 100000, default: 64,
-          description: 'Checks that may wait for a worker; past that a check is answered 503 temporarily_unavailable with Retry-After ' +
-            'at once. A secret proven right less than credentialCache.ttl ago needs no bcrypt and is never refused for this.'
+          description: 'Checks that may wait for a worker; past that a check is answered 503 `temporarily_unavailable` with ' +
+            '`Retry-After: 1` at once. A secret proven right less than `credentialCache.ttl` ago needs no bcrypt and never waits.'
         }
       }
     },
@@ -305,39 +339,45 @@ export const settingsSchema = {
       minimum: 0,
       maximum: 10,
       default: 0,
-      description: 'Reverse proxies (load balancers) in front of the gateway whose X-Forwarded-For entry is trusted: the client IP ' +
-        'of the per-IP limits is the address that many hops back. 0: the address of the TCP peer.'
+      description: 'Proxies (load balancers) in front of the gateway that append the client\'s address to `X-Forwarded-For`: the ' +
+        'per-IP limits count the address that many entries from the end (an IPv6 client by its /64). `0`: the TCP peer\'s address, ' +
+        '`X-Forwarded-For` ignored. Behind a balancer set it, or every client counts as the balancer (see [Deployment](#deployment)); ' +
+        'never higher than the proxies really there, or clients choose their own address.'
     },
     serviceName: {
       type: 'string',
       minLength: 1,
       maxLength: 100,
       default: 'Express Gateway',
-      description: 'Name shown at the top of the sign-in and consent pages.'
+      description: 'Name at the top of the pages, in any language (it goes into pages only; challenges name the issuer as realm).'
     },
     scopeDescriptions: {
       type: 'object',
       additionalProperties: { type: 'string', maxLength: 500 },
       default: {},
-      description: 'Human-readable text per scope, shown on the consent page (scope name -> description).'
+      description: 'Text per scope for the consent page, e.g. `orders:read: Read your orders`.'
     },
     views: {
       type: 'string',
       minLength: 1,
-      description: 'A folder of pug templates replacing the default ones; a template missing there falls back to the default.'
+      description: 'A folder of pug templates that replace the default ones; a template missing there falls back to the default ' +
+        '(see [Restyling the pages](#restyling-the-pages)).'
     },
     assets: {
       type: 'string',
       minLength: 1,
-      description: 'A folder of static files served under routes.assets instead of the default style sheet.'
+      description: 'A folder served under `routes.assets` instead of the default style sheet.'
     },
     grants: {
       type: 'array',
       uniqueItems: true,
       items: { type: 'string', enum: [...GRANT_TYPES] },
-      description: 'Enabled grant types, by their RFC names. Default: all but implicit and password (RFC 9700 §2.1.2, §2.4), and ' +
-        'the SAML bearer grant only when samlBearer.identityProviders lists one. Listed, implicit and password serve the ' +
-        'operator\'s own apps only: self-registered and dynamically registered clients never get them.'
+      docDefault: 'all but `implicit` and `password`; SAML bearer once an IdP is configured',
+      description: 'Enabled grant types (RFC 9700 §2.1.2 and §2.4 advise against `implicit` and `password`: listed, they serve the ' +
+        'operator\'s own apps only; self-registered and dynamically registered clients never get them): `authorization_code`, ' +
+        '`implicit`, `password`, `client_credentials`, `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer`, ' +
+        '`urn:ietf:params:oauth:grant-type:saml2-bearer`, `urn:ietf:params:oauth:grant-type:device_code`. Listing the SAML grant ' +
+        'without `samlBearer.identityProviders` stops the gateway.'
     },
     assertions: {
       type: 'object',
@@ -345,8 +385,11 @@ export const settingsSchema = {
       default: {},
       description: 'Limits on every assertion: JWT bearer grants, JWT client authentication and SAML bearer grants.',
       properties: {
-        leeway: { type: 'integer', minimum: 0, maximum: 300, default: 60, description: 'Seconds of clock skew tolerated on expiry, not-before and issue times.' },
-        maxLifetime: duration(3600, 'Longest accepted span, in seconds, from an assertion\'s issue time to its expiry (RFC 7523 §3 item 4).')
+        leeway: {
+          type: 'integer', minimum: 0, maximum: 300, default: 60,
+          description: 'Seconds of clock skew tolerated on assertion times (JWT bearer, `private_key_jwt`, SAML).'
+        },
+        maxLifetime: duration(3600, 'Longest accepted span from an assertion\'s issue time to its expiry, seconds (RFC 7523 §3 item 4).')
       }
     },
     jwtBearer: {
@@ -359,6 +402,10 @@ export const settingsSchema = {
         issuers: {
           type: 'array',
           default: [],
+          description: 'Trusted JWT bearer issuers: `[{ issuer, keys: [{ kid, alg, key | keyFile }], jwksUri, jwksTimeout, ' +
+            'jwksCooldown, algorithms, clients }]` (keys or a JWKS, https; `jwksTimeout` ms, default `5000`, and `jwksCooldown` s, ' +
+            'default `30`, as the policy\'s `jwt`). An assertion from one of them may name an EG user (username or id) as `sub`, or ' +
+            'the client itself. `clients`: the client ids that may present its assertions (default: any client allowed the grant).',
           items: {
             type: 'object',
             additionalProperties: false,
@@ -399,6 +446,8 @@ export const settingsSchema = {
         identityProviders: {
           type: 'array',
           default: [],
+          description: 'Trusted SAML IdPs: `[{ issuer: <entity id>, certificate | certificateFile, clients }]`, PEM signing ' +
+            'certificates or public keys (RSA ≥ 2048; rsa-sha256/512 signatures); `clients` as above.',
           items: {
             type: 'object',
             additionalProperties: false,
@@ -419,19 +468,24 @@ export const settingsSchema = {
       default: {},
       description: 'Device authorization grant (RFC 8628).',
       properties: {
-        ttl: duration(600, 'Lifetime of a device code and its user code, in seconds.'),
-        interval: { type: 'integer', minimum: 1, maximum: 60, default: 5, description: 'Seconds a device must wait between polls (RFC 8628 §3.2).' },
+        ttl: duration(600, 'Lifetime of a device code and its user code, seconds.'),
+        interval: {
+          type: 'integer', minimum: 1, maximum: 60, default: 5,
+          description: 'Seconds a device waits between polls (RFC 8628 §3.2); `slow_down` adds 5 for that device.'
+        },
         maxUserCodeFailures: {
           type: 'integer', minimum: 1, default: 5,
-          description: 'Wrong user codes a signed-in user may enter per login window (and 4 times that per IP) before entry is locked (RFC 8628 §5.1).'
+          description: 'Wrong user codes per signed-in user (and 4× per IP) within `login.window` before code entry is locked (429, ' +
+            'RFC 8628 §5.1).'
         },
         maxRequestsPerClient: {
           type: 'integer', minimum: 1, default: 120,
-          description: 'Device authorization requests one client may make per minute; more are answered 429 slow_down.'
+          description: 'Device authorization requests per client and minute (all instances together); more are answered `429` ' +
+            '`slow_down` with `Retry-After`.'
         },
         maxRequestsPerIp: {
           type: 'integer', minimum: 1, default: 30,
-          description: 'Device authorization requests per client IP and minute; more are answered 429 slow_down.'
+          description: 'The same per client IP (see `trustProxy`).'
         }
       }
     },
@@ -441,12 +495,16 @@ export const settingsSchema = {
       default: {},
       description: 'Web pages where signed-in users register their own applications (off by default).',
       properties: {
-        enabled: { type: 'boolean', default: false, description: 'Serve the registration pages at routes.apps.' },
+        enabled: {
+          type: 'boolean', default: false,
+          description: 'Serve the self-service registration pages at `routes.apps` (see [Self-service app ' +
+            'registration](#self-service-app-registration)).'
+        },
         selfServiceScopes: {
           type: 'array', uniqueItems: true, default: [], items: { type: 'string', minLength: 1 },
-          description: 'Scopes a user may ask for on an app of their own (each must exist in EG).'
+          description: 'Scopes users may give their own apps, offered as checkboxes; each must exist in EG.'
         },
-        maxAppsPerUser: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Most apps one user may register.' }
+        maxAppsPerUser: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Most apps one user may register on the pages.' }
       }
     },
     dynamicRegistration: dynamicRegistrationSchema,
@@ -462,18 +520,22 @@ export const settingsSchema = {
         allowPrivateNetworks: {
           type: 'boolean',
           default: false,
-          description: 'Also fetch from loopback, private (RFC 1918, unique local), link-local and other non-public addresses, ' +
-            'and over plain http on loopback: for tests and deployments whose clients all live inside the network.'
+          description: 'URLs clients supply (`jwks_uri`, app property `jwksUri`) are fetched over https, only from public addresses ' +
+            '(checked after DNS, no redirect followed); `true` also allows loopback, private and link-local ones, and plain http on ' +
+            'loopback (tests, all-internal deployments). `timeout`: milliseconds a fetch may take in all. `jwksCooldown`: seconds ' +
+            'before an app\'s `jwksUri` may be fetched again for an unknown `kid`.'
         },
         timeout: {
           type: 'integer',
           minimum: 100,
           maximum: 60000,
           default: 5000,
+          docJoin: true,
           description: 'Milliseconds a fetch of a client\'s URL may take, DNS, connection and answer together.'
         },
         jwksCooldown: {
           ...jwksCooldown,
+          docJoin: true,
           description: 'Seconds after a fetch of an app\'s jwksUri (or a failed one) before an assertion naming an unknown kid may fetch it again.'
         }
       }
@@ -488,10 +550,17 @@ export const settingsSchema = {
       properties: {
         ttl: {
           type: 'integer', minimum: 0, maximum: 3600, default: 30,
-          description: 'Seconds a validated token is served from memory (never past its exp; 0: no cache). Bounds how long a ' +
-            'change written to Redis by something else than the gateway (a script) takes to apply.'
+          description: 'Seconds an access token the policy (or introspection, token info) validated is served from the instance\'s ' +
+            'memory, never past its `exp` (0: no cache), and the most kept per process. A revocation, or a change to an app, user ' +
+            'or credential made through EG\'s services (admin API, `eg` CLI, this plugin\'s pages) is announced over Redis pub/sub ' +
+            'and drops entries at once on every instance; while an instance\'s subscription is down it serves nothing from memory. ' +
+            'Only a change written straight into Redis by something else waits for `ttl`.'
         },
-        maxEntries: { type: 'integer', minimum: 1, maximum: 10000000, default: 10000, description: 'Most tokens kept per gateway process (each takes one to a few kB with its consumer and headers).' }
+        maxEntries: {
+          type: 'integer', minimum: 1, maximum: 10000000, default: 10000,
+          docJoin: true,
+          description: 'Most tokens kept per gateway process (each takes one to a few kB with its consumer and headers).'
+        }
       }
     },
     credentialCache: {
@@ -504,9 +573,16 @@ export const settingsSchema = {
       properties: {
         ttl: {
           type: 'integer', minimum: 0, maximum: 86400, default: 60,
-          description: 'Seconds after a bcrypt check before the same secret is checked with bcrypt again (0: bcrypt every time).'
+          description: 'Seconds after a successful bcrypt check of a client secret or user password before that same secret is ' +
+            'checked with bcrypt again (0: every time), and the most kept per process. What is kept is an HMAC-SHA256 of the secret ' +
+            'and its stored hash under a random key of the process (never written anywhere), compared in constant time; a changed ' +
+            'secret, or an inactive app, credential or user, is refused at once since every request reads them.'
         },
-        maxEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most credentials remembered per gateway process.' }
+        maxEntries: {
+          type: 'integer', minimum: 1, maximum: 1000000, default: 10000,
+          docJoin: true,
+          description: 'Most credentials remembered per gateway process.'
+        }
       }
     },
     servers: {
@@ -518,9 +594,9 @@ export const settingsSchema = {
         strict: {
           type: 'boolean',
           default: false,
-          description: 'Also refuse, through Janus\'s /oauth/servers, entries with a weakness (plain http off loopback, an HMAC key ' +
+          description: 'Also refuse, through Janus\'s `/oauth/servers`, entries with a weakness (plain http off loopback, an HMAC key ' +
             'shorter than its hash, a jwt strategy without issuer or audience, a token sent in a URL), and stop using such entries ' +
-            'already stored. /oauth2/servers always refuses them; Janus\'s path accepts them with warnings by default, since a ' +
+            'already stored. `/oauth2/servers` always refuses them; Janus\'s path accepts them with warnings by default, since a ' +
             'partner\'s keys cannot be rotated on the day of a migration.'
         }
       }
@@ -535,13 +611,13 @@ export const settingsSchema = {
           minimum: 256,
           maximum: 1048576,
           default: 16384,
-          description: 'Largest request body the token endpoint reads; a larger one is invalid_request.'
+          description: 'Largest token request body (and form body through the front proxy); larger is `invalid_request`.'
         },
         acceptJson: {
           type: 'boolean',
           default: false,
           description: 'Compatibility with clients written for EG\'s built-in oauth2 policy, which took JSON bodies: also accept an ' +
-            'application/json token request (a flat object of string values). RFC 6749 §3.2 says form bodies; leave it off unless ' +
+            '`application/json` token request (a flat object of string values). RFC 6749 §3.2 says form bodies; leave it off unless ' +
             'such a client needs it.'
         }
       }
@@ -555,17 +631,16 @@ export const settingsSchema = {
           type: 'string',
           minLength: 1,
           pattern: '^[A-Za-z0-9:_-]+$',
-          description: 'Prefix of every Redis key the plugin writes. ' +
-            'Defaults to "<db.redis.namespace>-oauth2-plugin:".'
+          docDefault: '`<db.redis.namespace>-oauth2-plugin:`',
+          description: 'Prefix of every Redis key the plugin writes.'
         },
         timeout: {
           type: 'integer',
           minimum: 100,
           maximum: 60000,
           default: 2000,
-          description: 'Milliseconds a Redis command may take before the request it serves answers 503 ' +
-            'temporarily_unavailable (set as ioredis commandTimeout on the gateway\'s connection). ' +
-            'While Redis is unreachable requests fail at once instead of waiting for it.'
+          description: 'Milliseconds a Redis command may take before its request answers 503 `temporarily_unavailable` (see ' +
+            '[When Redis is down](#when-redis-is-down)).'
         }
       }
     }

@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import { DOC_KEYWORDS } from '../../schemas/doc-keywords';
 import { policySchema, PolicyParams } from '../../schemas/policy.schema';
 import { didYouMean } from '../did-you-mean';
 import { describeSchemaError, SettingsError } from '../settings';
@@ -17,7 +18,7 @@ const EG_AUTH_SCHEMA = {
 
 const KNOWN = [...Object.keys(policySchema.allOf[1].properties), ...Object.keys(EG_AUTH_SCHEMA.properties)];
 
-const ajv = new Ajv({ useDefaults: true, strict: false, verbose: true });
+const ajv = new Ajv({ useDefaults: true, strict: false, verbose: true, keywords: [...DOC_KEYWORDS] });
 ajv.addSchema(EG_AUTH_SCHEMA);
 const validate = ajv.compile(policySchema);
 

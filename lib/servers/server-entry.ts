@@ -1,5 +1,6 @@
 import Ajv, { ErrorObject } from 'ajv';
 import type { IntrospectionStrategyParams, JwtStrategyParams } from '../../schemas/policy.schema';
+import { DOC_KEYWORDS } from '../../schemas/doc-keywords';
 import { serverSchema } from '../../schemas/server.schema';
 import { InvalidRequest } from '../errors';
 
@@ -31,7 +32,7 @@ export interface ServerEntry {
   tokenStrategy: { name: 'jwt' | 'introspection'; jwt?: JwtStrategyParams; introspection?: IntrospectionStrategyParams };
 }
 
-const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, keywords: [...DOC_KEYWORDS] });
 const validate = ajv.compile(serverSchema);
 
 function describe(error: ErrorObject): string {
