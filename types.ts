@@ -7,6 +7,7 @@
  * They reach only the schemas, which import nothing: compiling against them
  * needs none of this package's devDependencies (no @types/express).
  */
+import type { egAuthSchema } from './schemas/eg-auth.schema';
 import type { FromSchema } from './schemas/from-schema';
 import type { policySchema } from './schemas/policy.schema';
 import type { settingsSchema } from './schemas/settings.schema';
@@ -15,7 +16,7 @@ import type { settingsSchema } from './schemas/settings.schema';
 export type OAuth2PluginSettings = FromSchema<typeof settingsSchema> & { package?: string };
 
 /** A pipeline's `- oauth2: - action: {...}` parameters. */
-export type OAuth2PolicyParameters = FromSchema<typeof policySchema>;
+export type OAuth2PolicyParameters = FromSchema<typeof policySchema> & FromSchema<typeof egAuthSchema>;
 
 /** What Express Gateway 1.16 hands a plugin's init (lib/plugins.js), as far as a caller of init needs to know. */
 export interface GatewayPluginContext {

@@ -26,9 +26,9 @@ export function asScopeList(scopes: unknown): string[] {
 export function grantScopes(requested: string[] | undefined, allowed: string[]): string[] {
   if (!requested || requested.length === 0) return [...new Set(allowed)];
   const unique = [...new Set(requested)];
-  const refused = unique.filter((scope) => !allowed.includes(scope));
-  if (refused.length > 0) {
-    throw new InvalidScope(`The scope "${shownScope(refused[0])}" is not granted to this client`);
+  const refused = unique.find((scope) => !allowed.includes(scope));
+  if (refused !== undefined) {
+    throw new InvalidScope(`The scope "${shownScope(refused)}" is not granted to this client`);
   }
   return unique;
 }

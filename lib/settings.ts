@@ -1,61 +1,31 @@
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import os from 'os';
 import { DOC_KEYWORDS } from '../schemas/doc-keywords';
+import type { FromSchema } from '../schemas/from-schema';
 import { DEFAULT_GRANTS, SAML2_BEARER, settingsSchema } from '../schemas/settings.schema';
-import { didYouMean } from './did-you-mean';
+import { describeSchemaError, firstError } from './schema-errors';
 import { isEmulatedStore } from './eg/emulated-store';
 import type { GatewayConfig, SystemConfig } from './eg/types';
-import type { KeySpec } from './keys/key-entry';
-import type { DynamicRegistrationSettings } from '../schemas/dynamic-registration.schema';
 
 export type GrantType = typeof settingsSchema.properties.grants.items.enum[number];
 
-/** The plugin's settings once validated and defaulted: every field is present. */
-export interface Settings {
-  issuer: string;
-  basePath: string;
-  routes: {
-    token: string; authorize: string; decision: string; login: string; logout: string; assets: string;
-    revoke: string; introspect: string; tokeninfo: string; jwks: string; deviceAuthorization: string; device: string;
-    apps: string; register: string; servers: string;
-  };
-  pkce: { require: 'public-clients' | 'required' | 'optional'; allowPlain: boolean };
-  consent: { remember: boolean; ttl: number; rememberPublicClients: boolean };
-  session: { secret: string; name: string; ttl: number; visitorTtl: number; secure: 'auto' | boolean; sameSite: 'lax' | 'strict' };
-  login: { maxFailuresPerUser: number; maxFailuresPerIp: number; window: number };
-  clientAuth: { maxFailuresPerClient: number; maxFailuresPerIp: number };
-  bcrypt: { workers: number; maxQueue: number };
-  /** Proxies whose X-Forwarded-For entry is trusted (see lib/http/client-ip.ts). */
-  trustProxy: number;
-  serviceName: string;
-  scopeDescriptions: Record<string, string>;
-  views?: string;
-  assets?: string;
-  accessToken: { ttl: number; format: 'opaque' | 'jwt'; audience: string };
-  keys: KeySpec[];
-  introspection: { scope: string; ownTokens: boolean };
-  refreshToken: { ttl: number; rotate: boolean; maxLifetime: number; rotationGracePeriod: number };
-  authorizationCode: { ttl: number };
-  grants: GrantType[];
-  assertions: { leeway: number; maxLifetime: number };
-  jwtBearer: { issuers: TrustedJwtIssuer[] };
-  samlBearer: { identityProviders: { issuer: string; certificate?: string; certificateFile?: string; clients?: string[] }[] };
-  device: { ttl: number; interval: number; maxUserCodeFailures: number; maxRequestsPerClient: number; maxRequestsPerIp: number };
-  clientRegistration: { enabled: boolean; selfServiceScopes: string[]; maxAppsPerUser: number };
-  dynamicRegistration: DynamicRegistrationSettings;
-  /** URLs supplied by clients (jwks_uri), fetched only from public addresses unless allowPrivateNetworks. */
-  clientUrls: { allowPrivateNetworks: boolean; timeout: number; jwksCooldown: number };
-  tokenEndpoint: { maxBodyBytes: number; acceptJson: boolean };
-  servers: { strict: boolean };
-  tokenCache: { ttl: number; maxEntries: number };
-  credentialCache: { ttl: number; maxEntries: number };
-  store: { keyPrefix: string; timeout: number };
-}
+/** The settings as written, once Ajv has filled in every schema default. */
+type SchemaFilled = FromSchema<typeof settingsSchema, true>;
 
-/** An issuer of JWT bearer grant assertions trusted in settings (RFC 7523 §3 item 1). */
-export interface TrustedJwtIssuer {
-  issuer: string; keys?: KeySpec[]; jwksUri?: string; jwksTimeout: number; jwksCooldown: number; algorithms?: KeySpec['alg'][]; clients?: string[];
-}
+/**
+ * The plugin's settings once validated and defaulted: every field is present.
+ * Derived from the schema, their only home; the few defaults that depend on
+ * the gateway (its port, its store, the machine's cores) are computed here
+ * at load, so those fields are present too.
+ */
+export type Settings = Omit<SchemaFilled, 'package' | 'issuer' | 'grants' | 'accessToken' | 'session' | 'bcrypt' | 'store'> & {
+  issuer: string;
+  grants: GrantType[];
+  accessToken: SchemaFilled['accessToken'] & { audience: string };
+  session: SchemaFilled['session'] & { secret: string };
+  bcrypt: SchemaFilled['bcrypt'] & { workers: number };
+  store: SchemaFilled['store'] & { keyPrefix: string };
+};
 
 /** A setting that does not validate; the message names its path. */
 export class SettingsError extends TypeError {
@@ -65,18 +35,6 @@ export class SettingsError extends TypeError {
 // verbose: an unknown key's error carries the schema that lists the known ones (for "did you mean").
 const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, verbose: true, keywords: [...DOC_KEYWORDS] });
 const validate = ajv.compile(settingsSchema);
-
-/** An Ajv error as one line naming the key: `plugins.oauth2.accessToken.ttl must be >= 1`. */
-export function describeSchemaError(error: ErrorObject, root: string): string {
-  const where = [root, ...error.instancePath.split('/').slice(1)].join('.');
-  if (error.keyword === 'additionalProperties') {
-    const typed = String(error.params.additionalProperty);
-    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-    return `unknown setting ${where}.${typed}${didYouMean(typed, known)}`;
-  }
-  const allowed = 'allowedValues' in error.params ? ` (one of: ${error.params.allowedValues.join(', ')})` : '';
-  return `${where} ${error.message}${allowed}`;
-}
 
 /** Browser sessions need a secret; only the emulated store (the demo) may run on a fixed one. */
 const DEMO_SESSION_SECRET = 'express-gateway-plugin-oauth2 demo session secret: never use it in production';
@@ -135,7 +93,7 @@ function checkAssertionTrust(settings: Settings): void {
 export function resolveSettings(raw: unknown, system: SystemConfig, gateway: GatewayConfig): Settings {
   const settings = structuredClone(raw ?? {}) as Record<string, unknown>;
   if (!validate(settings)) {
-    throw new SettingsError(describeSchemaError(validate.errors![0], 'plugins.oauth2'));
+    throw new SettingsError(describeSchemaError(firstError(validate.errors), 'plugins.oauth2'));
   }
   const resolved = settings as unknown as Settings;
   const egNamespace = system.db?.redis?.namespace ?? 'EG';

@@ -2,6 +2,8 @@ import Ajv from 'ajv';
 import type { Router } from 'express';
 import { InvalidRequest, NotFound } from '../lib/errors';
 import { asyncStep } from '../lib/http/async-step';
+import { pathParam } from '../lib/http/request-fields';
+import { firstError } from '../lib/schema-errors';
 import { findUser } from '../lib/users/find-user';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
 import { InitialAccessTokenRequest, initialAccessTokenSchema } from '../schemas/initial-access-token.schema';
@@ -11,7 +13,7 @@ const validate = new Ajv({ useDefaults: true, allErrors: false, strict: true }).
 function parseRequest(body: unknown): InitialAccessTokenRequest {
   const request = structuredClone(body ?? {});
   if (!validate(request)) {
-    const error = validate.errors![0];
+    const error = firstError(validate.errors);
     const field = error.instancePath.replace(/^\//, '') || ('additionalProperty' in error.params ? error.params.additionalProperty : 'the body');
     throw new InvalidRequest(`${field} ${error.message}`);
   }
@@ -41,7 +43,7 @@ export function mountAdminRegistrationTokenRoutes(router: Router, { services, ad
   }));
 
   router.delete('/oauth2/registration-tokens/:idOrToken', asyncStep(async (req, res) => {
-    if (!(await adminTokens.revoke(req.params.idOrToken))) throw new NotFound('No such initial access token (it may have expired)');
+    if (!(await adminTokens.revoke(pathParam(req, 'idOrToken')))) throw new NotFound('No such initial access token (it may have expired)');
     logger.info('oauth2: admin withdrew an initial access token');
     res.status(204).end();
   }));

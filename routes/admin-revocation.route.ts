@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import { describable, NotFound } from '../lib/errors';
 import { asyncStep } from '../lib/http/async-step';
+import { pathParam } from '../lib/http/request-fields';
 import { findUser } from '../lib/users/find-user';
 import type { TokenStore } from '../lib/store/token.store';
 
@@ -26,7 +27,7 @@ export function mountAdminRevocationRoutes(router: Router, { services, store, lo
 
   function revokeAll(owner: 'app' | 'user') {
     return asyncStep(async function revokeAllTokens(req: Request, res: Response): Promise<void> {
-      const { id, known } = owner === 'user' ? await userIdOf(req.params.id) : await appIdOf(req.params.id);
+      const { id, known } = owner === 'user' ? await userIdOf(pathParam(req, 'id')) : await appIdOf(pathParam(req, 'id'));
       const revokedGrants = await store.revokeAllOf(owner, id);
       if (!known && revokedGrants === 0) throw new NotFound(`No ${owner} ${JSON.stringify(describable(id))} and no grant of one`);
       logger.info(`oauth2: admin revoked ${revokedGrants} grant(s) of ${owner} ${JSON.stringify(id)}`);

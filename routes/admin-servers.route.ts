@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { EgLogger } from '../lib/eg/types';
 import { Conflict, InvalidRequest, NotFound } from '../lib/errors';
 import { asyncStep } from '../lib/http/async-step';
+import { pathParam } from '../lib/http/request-fields';
 import { keepMaskedSecrets, maskedEntry, maskedSecretsLeft, parseServerEntry, ServerEntry } from '../lib/servers/server-entry';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { LiveListenPaths } from '../lib/servers/live-listen-paths';
@@ -111,8 +112,8 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
     }));
 
     router.get(`${shape.path}/:name`, asyncStep(async (req, res) => {
-      const entry = await registry.get(req.params.name);
-      if (!entry) throw new NotFound(`No server is named "${req.params.name.slice(0, 64)}"`);
+      const entry = await registry.get(pathParam(req, 'name'));
+      if (!entry) throw new NotFound(`No server is named "${pathParam(req, 'name').slice(0, 64)}"`);
       res.json(shape.show(maskedEntry(entry)));
     }));
 
@@ -127,10 +128,10 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
     }));
 
     router.put(`${shape.path}/:name`, asyncStep(async (req, res) => {
-      const body = { name: req.params.name, ...req.body };
-      if (body.name !== req.params.name) throw new InvalidRequest('name cannot change: DELETE the entry and POST a new one');
-      const stored = await registry.get(req.params.name);
-      if (!stored) throw new NotFound(`No server is named "${req.params.name.slice(0, 64)}"`);
+      const body = { name: pathParam(req, 'name'), ...req.body };
+      if (body.name !== pathParam(req, 'name')) throw new InvalidRequest('name cannot change: DELETE the entry and POST a new one');
+      const stored = await registry.get(pathParam(req, 'name'));
+      if (!stored) throw new NotFound(`No server is named "${pathParam(req, 'name').slice(0, 64)}"`);
       const lost = shape.wouldLose(stored);
       if (lost.length > 0) {
         throw new InvalidRequest(`${lost.join(', ')} of this entry have no place in Janus's shape and would be lost: change it through /oauth2/servers/${stored.name}`);
@@ -145,9 +146,9 @@ export function mountAdminServerRoutes(router: Router, { directory, listenPaths,
     }));
 
     router.delete(`${shape.path}/:name`, asyncStep(async (req, res) => {
-      if (!(await registry.remove(req.params.name))) throw new NotFound(`No server is named "${req.params.name.slice(0, 64)}"`);
-      await announced(req.params.name);
-      logger.info(`oauth2: external server ${req.params.name} removed`);
+      if (!(await registry.remove(pathParam(req, 'name')))) throw new NotFound(`No server is named "${pathParam(req, 'name').slice(0, 64)}"`);
+      await announced(pathParam(req, 'name'));
+      logger.info(`oauth2: external server ${pathParam(req, 'name')} removed`);
       res.status(204).end();
     }));
   }

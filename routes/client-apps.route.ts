@@ -9,6 +9,7 @@ import type { SessionUser } from '../lib/browser/session';
 import { AppNameTaken, ClientRegistrar, RegisteredClient } from '../lib/clients/client-registrar';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import { endpointUrl } from '../lib/endpoint-url';
+import { pathParam } from '../lib/http/request-fields';
 import { AppNotFound, appPageErrors } from '../lib/registration/app-page-errors';
 import { offeredScopes } from '../lib/registration/offered-scopes';
 import type { OperatorAppNames } from '../lib/registration/operator-app-names';
@@ -105,7 +106,7 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
 
   /** The app named in the path, if it is the signed-in user's and was registered here. */
   function ownApp(req: Request, res: Response, next: NextFunction): void {
-    registrar.find(req.params.clientId, 'web').then((app) => {
+    registrar.find(pathParam(req, 'clientId'), 'web').then((app) => {
       if (!app || app.ownerId !== user(req).id) return next(new AppNotFound());
       res.locals.app = app;
       next();

@@ -13,6 +13,7 @@ import { checkClientName } from '../lib/registration/check-client-name.step';
 import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../lib/http/bearer-challenge';
+import { pathParam } from '../lib/http/request-fields';
 
 /** RFC 7592 §2.2: what the server sets, which an update must not send. */
 const SERVER_FIELDS = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at'];
@@ -32,7 +33,7 @@ export function mountClientConfigurationRoutes(router: Router, { settings, servi
   /** RFC 7592 §2: an unknown client and another client's token look the same, 401. */
   function authenticateRegistration(req: Request, res: Response, next: NextFunction): void {
     bearerToken(req).then(async (token) => {
-      const found = await clients.find(req.params.clientId, token);
+      const found = await clients.find(pathParam(req, 'clientId'), token);
       if (!found) throw new InvalidToken('The registration access token is invalid or is not this client\'s');
       return { ...found, token };
     }).then((managed: Managed) => {

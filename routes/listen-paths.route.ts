@@ -35,7 +35,7 @@ export function listenPathHandler({ settings, servers, live, logger }: Deps): Re
   return function oauth2ListenPaths(req: Request, res: Response, next: NextFunction): void {
     const { table } = live;
     if (table.empty) return next();
-    const path = req.url.split('?')[0];
+    const path = req.url.split('?', 1)[0] ?? req.url;
     const found = table.find(req.method, req.headers.host ?? '', path);
     if (!found) return next();
     if ('allowed' in found) return void sendOAuthError(res, new MethodNotAllowed(req.method, found.allowed), logger);

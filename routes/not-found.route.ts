@@ -23,7 +23,7 @@ export function mountNotFound(router: Router, { settings, sendPage, publishesJwk
   const jwksPath = settings.basePath + settings.routes.jwks;
 
   router.use(function notFound(req: Request, res: Response): void {
-    const path = req.originalUrl.split('?')[0];
+    const path = req.originalUrl.split('?', 1)[0] ?? req.originalUrl;
     const why = path === jwksPath && !publishesJwks
       ? 'This gateway publishes no JWK Set: it has no asymmetric signing key (plugins.oauth2.keys)'
       : `Nothing is served at ${JSON.stringify(describable(path.slice(0, 200)))}`;

@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { InvalidRequest, NotFound } from '../lib/errors';
 import { asyncStep } from '../lib/http/async-step';
+import { pathParam } from '../lib/http/request-fields';
 import { exchange } from '../lib/servers/proxy-exchange';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { EndpointName } from '../lib/servers/server-entry';
@@ -31,8 +32,8 @@ export function mountServerProxyRoutes(router: Router, { settings, servers }: De
   const base = settings.routes.servers;
 
   async function proxy(req: Request, res: Response, endpoint: EndpointName, extraPath = ''): Promise<void> {
-    const entry = await servers.get(req.params.name);
-    if (!entry) throw new NotFound(`No authorization server is registered as "${req.params.name.slice(0, 64)}"`);
+    const entry = await servers.get(pathParam(req, 'name'));
+    if (!entry) throw new NotFound(`No authorization server is registered as "${pathParam(req, 'name').slice(0, 64)}"`);
     const upstream = entry.endpoints[endpoint];
     if (!upstream) throw new NotFound(`${entry.name} has no ${endpoint} endpoint`);
     const targets = servers.balancer.order(`${entry.name} ${endpoint}`, upstream).map((url) => {
@@ -44,13 +45,13 @@ export function mountServerProxyRoutes(router: Router, { settings, servers }: De
   }
 
   router.get(`${base}/:name/login`, asyncStep(async (req, res) => {
-    const entry = await servers.get(req.params.name);
-    if (!entry?.loginRedirect) throw new NotFound(`No login page is registered for "${req.params.name.slice(0, 64)}"`);
+    const entry = await servers.get(pathParam(req, 'name'));
+    if (!entry?.loginRedirect) throw new NotFound(`No login page is registered for "${pathParam(req, 'name').slice(0, 64)}"`);
     res.redirect(302, entry.loginRedirect); // the query is not copied: it would make this an open redirect through the upstream's login page
   }));
   router.delete(`${base}/:name/clients/:clientId`, asyncStep(async (req, res) => {
-    if (!isPlainSegment(req.params.clientId)) throw new InvalidRequest('The client id is not usable in a path');
-    await proxy(req, res, 'removeClient', req.params.clientId);
+    if (!isPlainSegment(pathParam(req, 'clientId'))) throw new InvalidRequest('The client id is not usable in a path');
+    await proxy(req, res, 'removeClient', pathParam(req, 'clientId'));
   }));
   router.post(`${base}/:name/clients`, asyncStep((req, res) => proxy(req, res, 'createClient')));
   for (const [path, { endpoint, methods }] of Object.entries(PATHS)) {

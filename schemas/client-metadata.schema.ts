@@ -5,10 +5,10 @@
  * an auth method needs) is checked in lib/registration. Other fields are
  * ignored, as RFC 7591 §2 asks, so the root stays open.
  */
-const text = (maxLength: number, description: string) => ({ type: 'string', minLength: 1, maxLength, description });
+const text = (maxLength: number, description: string) => ({ type: 'string', minLength: 1, maxLength, description } as const);
 const words = (maxItems: number, description: string) => ({
   type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength: 200 }, description
-});
+} as const);
 
 /** RFC 7591 §2: a client that names no token_endpoint_auth_method uses this. */
 export const DEFAULT_AUTH_METHOD = 'client_secret_basic';

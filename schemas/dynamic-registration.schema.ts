@@ -32,12 +32,3 @@ export const dynamicRegistrationSchema = {
     }
   }
 } as const;
-
-/** dynamicRegistration once validated and defaulted. */
-export interface DynamicRegistrationSettings {
-  enabled: boolean;
-  initialAccessScope: string;
-  allowedScopes: string[];
-  maxClientsPerOwner: number;
-  maxBodyBytes: number;
-}

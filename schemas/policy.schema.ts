@@ -1,3 +1,5 @@
+import type { egAuthSchema } from './eg-auth.schema';
+import type { FromSchema } from './from-schema';
 import { jwksCooldown, jwksTimeout } from './jwks-timing';
 import { KEY_ALGORITHMS } from './settings.schema';
 import { SERVER_NAME } from './server-name';
@@ -12,7 +14,7 @@ const keySpec = {
     key: { type: 'string', minLength: 1, description: 'HMAC secret, or PEM public key or certificate.' },
     keyFile: { type: 'string', minLength: 1, description: 'A file holding the key.' }
   }
-};
+} as const;
 
 export const jwtStrategy = {
   type: 'object',
@@ -78,7 +80,7 @@ export const jwtStrategy = {
     },
     maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, docJoin: true, description: 'Most verified tokens kept.' }
   }
-};
+} as const;
 
 export const introspectionStrategy = {
   type: 'object',
@@ -129,7 +131,7 @@ export const introspectionStrategy = {
     },
     maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, docJoin: true, description: 'Most answers kept.' }
   }
-};
+} as const;
 
 /**
  * Parameters of the `oauth2` policy in a pipeline (`- oauth2: - action: {...}`).
@@ -199,46 +201,15 @@ export const policySchema = {
   ]
 } as const;
 
-/** The policy parameters once EG has validated and defaulted them. */
-export interface PolicyParams {
-  passThrough: boolean;
-  tokenStrategy: 'local' | 'jwt' | 'introspection';
-  jwt?: JwtStrategyParams;
-  introspection?: IntrospectionStrategyParams;
-  server?: string;
-  realm: string;
-  hideCredentials: boolean;
-  identityHeaders: boolean;
-  allowBodyToken: boolean;
-  allowQueryToken: boolean;
-  maxBodyBytes: number;
-}
+/** The policy parameters once EG has validated and defaulted them (EG's common auth parameters included). */
+export type PolicyParams = FromSchema<typeof policySchema, true> & FromSchema<typeof egAuthSchema, true>;
 
-export interface JwtStrategyParams {
-  keys?: Array<{ kid?: string; alg: typeof KEY_ALGORITHMS[number]; key?: string; keyFile?: string }> | { secret: string };
-  jwksUri?: string;
-  jwksTimeout: number;
-  jwksCooldown: number;
-  typ: string;
-  /** Required in a pipeline's parameters; a registry entry may leave it out (Janus checks none), with a warning. */
-  issuer?: string;
-  audience?: string | string[];
-  algorithms?: Array<typeof KEY_ALGORITHMS[number]>;
-  leeway: number;
-  cacheTtl: number;
-  maxCacheEntries: number;
-}
+/** tokenStrategy jwt, defaulted; a registry entry may leave issuer and audience out (Janus checks neither), with a warning. */
+export type JwtStrategyParams = Omit<FromSchema<typeof jwtStrategy, true>, 'issuer' | 'audience'> &
+  Partial<Pick<FromSchema<typeof jwtStrategy, true>, 'issuer' | 'audience'>>;
 
-export interface IntrospectionStrategyParams {
-  endpoint: string;
-  clientId?: string;
-  clientSecret?: string;
-  authMethod: 'client_secret_basic' | 'client_secret_post';
-  timeout: number;
-  cacheTtl: number;
-  maxCacheEntries: number;
-  audience?: string;
-  issuer?: string;
+/** tokenStrategy introspection, defaulted. */
+export type IntrospectionStrategyParams = FromSchema<typeof introspectionStrategy, true> & {
   /** A registry entry in Janus's shape: the token goes in a GET this way instead of RFC 7662's form POST. */
   tokenIn?: { authorization?: string; header?: string; query?: string };
-}
+};

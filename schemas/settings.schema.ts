@@ -46,7 +46,7 @@ const duration = (defaultSeconds: number, description: string) => ({
   maximum: 31536000,
   default: defaultSeconds,
   description
-});
+} as const);
 
 /** Who may present a trusted issuer's or identity provider's assertions. */
 const allowedClients = {
@@ -54,14 +54,14 @@ const allowedClients = {
   minItems: 1,
   items: { type: 'string', minLength: 1 },
   description: 'Client ids allowed to present its assertions; default: any client allowed the grant.'
-};
+} as const;
 
 const routePath = (defaultPath: string, description: string) => ({
   type: 'string',
   pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/-]*$',
   default: defaultPath,
   description
-});
+} as const);
 
 export const settingsSchema = {
   $id: 'https://express-gateway-plugin-oauth2/schemas/settings.json',

@@ -9,7 +9,7 @@ import { logFailure } from '../http/log-failure';
 import { transactionOf } from '../http/request-fields';
 
 /** Where an error may be sent: the checked request, or the transaction oauth2orize loaded. */
-function redirectTarget(req: Request): { redirectUri: string; state?: string; fragment: boolean } | null {
+function redirectTarget(req: Request): { redirectUri: string; state?: string | undefined; fragment: boolean } | null {
   const checked = getAuthorizeRequest(req);
   if (checked) return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType === 'token' };
   const txn = transactionOf(req);

@@ -13,7 +13,7 @@ export interface AuthorizeRequest {
   /** Whether redirect_uri was in the request: then the token request must repeat it (RFC 6749 §4.1.3). */
   redirectUriGiven: boolean;
   responseType: 'code' | 'token';
-  state?: string;
+  state?: string | undefined;
   scopes: string[];
   codeChallenge: string;
   codeChallengeMethod: PkceMethod | '';

@@ -36,7 +36,7 @@ export function resolveClientAndRedirect(services: EgServices) {
         return next(new UntrustedRedirect('Invalid request', 'The request must name its redirect_uri.'));
       }
       const redirectUri = requested ?? client.redirectUris[0];
-      if (!isRegisteredRedirect(client.redirectUris, redirectUri)) {
+      if (redirectUri === undefined || !isRegisteredRedirect(client.redirectUris, redirectUri)) {
         return next(new UntrustedRedirect('Invalid redirect URI', 'The redirect_uri is not registered for this application.'));
       }
       setAuthorizeRequest(req, { client, redirectUri, redirectUriGiven: requested !== undefined, state: single(req.query.state) });

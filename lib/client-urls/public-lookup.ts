@@ -18,9 +18,10 @@ export const publicLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '');
     const allowed = addresses.filter((entry) => isPublicAddress(entry.address));
-    if (allowed.length === 0) return callback(new NonPublicHost(hostname), '');
+    const [first] = allowed;
+    if (!first) return callback(new NonPublicHost(hostname), '');
     if (options.all) return callback(null, allowed);
-    callback(null, allowed[0].address, allowed[0].family);
+    callback(null, first.address, first.family);
   });
 };
 

@@ -14,10 +14,10 @@ export interface ClientRegistration {
   redirectUris: string[];
   isPublic: boolean;
   scopes: string[];
-  grantTypes?: string[];
-  tokenEndpointAuthMethod?: ClientAuthMethod;
-  jwks?: string;
-  jwksUri?: string;
+  grantTypes?: string[] | undefined;
+  tokenEndpointAuthMethod?: ClientAuthMethod | undefined;
+  jwks?: string | undefined;
+  jwksUri?: string | undefined;
 }
 
 /** A registered app as its owner sees it (never the secret, which only registration and rotation return). */
@@ -28,12 +28,12 @@ export interface RegisteredClient {
   isPublic: boolean;
   scopes: string[];
   grantTypes: string[];
-  tokenEndpointAuthMethod?: ClientAuthMethod;
-  jwks?: string;
-  jwksUri?: string;
+  tokenEndpointAuthMethod?: ClientAuthMethod | undefined;
+  jwks?: string | undefined;
+  jwksUri?: string | undefined;
   ownerId: string;
-  registeredVia?: RegisteredVia;
-  createdAt?: string;
+  registeredVia?: RegisteredVia | undefined;
+  createdAt?: string | undefined;
 }
 
 /**

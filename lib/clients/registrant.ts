@@ -7,7 +7,7 @@ import type { EgApplication, EgServices } from '../eg/types';
  * `registeredVia`; an app without the mark (every app of older versions)
  * is the operator's.
  */
-export type Registrant = { kind: 'operator' } | { kind: 'user'; username?: string } | { kind: 'dynamic' };
+export type Registrant = { kind: 'operator' } | { kind: 'user'; username?: string | undefined } | { kind: 'dynamic' };
 
 export type RegistrantKind = Registrant['kind'];
 

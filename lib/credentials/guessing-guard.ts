@@ -50,7 +50,7 @@ const lockKey = (counter: ThrottleSubject) => `${counter.kind}:${counter.subject
  */
 export class GuessingGuard {
   private readonly attempts = new SingleFlight<GuessOutcome>();
-  private decoyHash?: Promise<string>;
+  private decoyHash?: Promise<string> | undefined;
   /**
    * Counters this instance read as unlocked, until when (epoch ms): a
    * secret proven right is then let through without a Redis read, as

@@ -28,7 +28,7 @@ export function writtenKeys(file: string): string[] {
   } catch {
     // not plain JSON: read its top-level YAML keys below
   }
-  return [...text.matchAll(/^"?([A-Za-z_][\w-]*)"?\s*:/gm)].map((match) => match[1]);
+  return [...text.matchAll(/^"?([A-Za-z_][\w-]*)"?\s*:/gm)].flatMap((match) => match[1] ?? []);
 }
 
 /** One line per leftover EG oauth2 setting a system.config file writes. */

@@ -1,25 +1,16 @@
 import Ajv from 'ajv';
 import { DOC_KEYWORDS } from '../../schemas/doc-keywords';
+import { egAuthSchema } from '../../schemas/eg-auth.schema';
 import { policySchema, PolicyParams } from '../../schemas/policy.schema';
 import { didYouMean } from '../did-you-mean';
-import { describeSchemaError, SettingsError } from '../settings';
+import { describeSchemaError, firstError } from '../schema-errors';
+import { SettingsError } from '../settings';
 import type { GatewayConfig } from './types';
 
-/**
- * EG's common auth parameters (base/auth.json in EG's lib/policies/index.js),
- * which EG's policy schemas take in by $ref: the only keys a pipeline may add
- * to the policy's own.
- */
-const EG_AUTH_SCHEMA = {
-  $id: 'http://express-gateway.io/schemas/base/auth.json',
-  type: 'object',
-  properties: { passThrough: { type: 'boolean', default: false } }
-} as const;
-
-const KNOWN = [...Object.keys(policySchema.allOf[1].properties), ...Object.keys(EG_AUTH_SCHEMA.properties)];
+const KNOWN = [...Object.keys(policySchema.allOf[1].properties), ...Object.keys(egAuthSchema.properties)];
 
 const ajv = new Ajv({ useDefaults: true, strict: false, verbose: true, keywords: [...DOC_KEYWORDS] });
-ajv.addSchema(EG_AUTH_SCHEMA);
+ajv.addSchema(egAuthSchema);
 const validate = ajv.compile(policySchema);
 
 /** What EG mixes into every action it hands a policy (lib/gateway/actionParams.js, copied in by Object.assign). */
@@ -60,7 +51,7 @@ export function checkedParams({ where, action }: OAuth2Step): PolicyParams {
   const unknown = Object.keys(action).find((key) => !KNOWN.includes(key));
   if (unknown) throw new SettingsError(`unknown parameter ${where}.${unknown}${didYouMean(unknown, KNOWN)}`);
   const params = structuredClone(action);
-  if (!validate(params)) throw new SettingsError(describeSchemaError(validate.errors![0], where));
+  if (!validate(params)) throw new SettingsError(describeSchemaError(firstError(validate.errors), where));
   return params as unknown as PolicyParams;
 }
 

@@ -65,7 +65,8 @@ const inForceListeners = new Map<string, (inForce: number[]) => void>();
 
 const configurations = new ReloadTracker<number>((inForce) => {
   for (const listener of inForceListeners.values()) listener(inForce);
-  if (inForce.length === 1) sweep(inForce[0]);
+  const [alone] = inForce;
+  if (inForce.length === 1 && alone !== undefined) sweep(alone);
 });
 
 /**

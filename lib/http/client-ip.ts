@@ -3,11 +3,11 @@ import type { Request } from 'express';
 
 /** The eight 16-bit groups of an IPv6 address (an embedded dotted IPv4 tail counts as two). */
 function ipv6Groups(address: string): number[] {
-  let text = address.split('%')[0].toLowerCase();
-  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (tail) {
-    const [a, b, c, d] = tail[1].split('.').map(Number);
-    text = `${text.slice(0, -tail[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  let text = address.replace(/%.*$/, '').toLowerCase();
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (dotted) {
+    const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
+    text = `${text.slice(0, -dotted.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, rest] = text.split('::');
   const parse = (part: string | undefined) => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
@@ -26,7 +26,8 @@ export function counterAddress(address: string): string {
   if (!isIPv6(address)) return address;
   const groups = ipv6Groups(address);
   const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
-  if (mapped) return [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255].join('.');
+  const [high = 0, low = 0] = groups.slice(6);
+  if (mapped) return [high >> 8, high & 255, low >> 8, low & 255].join('.');
   return `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
 }
 
@@ -48,8 +49,9 @@ export function clientIp(req: Request, trustedHops: number): string {
   const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '')
     .split(',').map((entry) => entry.trim()).filter(Boolean);
   const hops = [peer, ...forwarded.reverse()];
-  const chosen = hops[Math.min(trustedHops, hops.length - 1)];
+  const chosen = hops[Math.min(trustedHops, hops.length - 1)] ?? peer;
   // A proxy's entry may carry a port or brackets ("[2001:db8::1]:443", "192.0.2.1:80"); anything else unreadable counts as written.
-  const bare = /^\[([^\]]+)\]/.exec(chosen)?.[1] ?? (isIPv4(chosen.split(':')[0]) ? chosen.split(':')[0] : chosen);
+  const beforePort = chosen.split(':', 1)[0] ?? chosen;
+  const bare = /^\[([^\]]+)\]/.exec(chosen)?.[1] ?? (isIPv4(beforePort) ? beforePort : chosen);
   return counterAddress(bare);
 }

@@ -23,19 +23,20 @@ function checkedToken(token: string): string {
 export function headerOnlyToken(req: Request, params: PolicyParams): string | null {
   if (params.allowQueryToken || params.allowBodyToken) return null;
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(req.headers.authorization ?? '');
-  return match && match[1].length <= MAX_TOKEN_LENGTH ? match[1] : null;
+  const token = match?.[1];
+  return token !== undefined && token.length <= MAX_TOKEN_LENGTH ? token : null;
 }
 
 /** RFC 6750 §2.1: the token of the Authorization header, or null when there is no bearer one. @throws InvalidRequest for a malformed one. */
 export function fromHeader(req: Request): string | null {
   const authorization = req.headers.authorization;
   if (!authorization) return null;
-  const match = /^Bearer +(.*)$/i.exec(authorization);
-  return match ? checkedToken(match[1].trim()) : null;
+  const token = /^Bearer +(.*)$/i.exec(authorization)?.[1];
+  return token === undefined ? null : checkedToken(token.trim());
 }
 
 function removeQueryToken(req: Request): void {
-  const [path, query = ''] = req.url.split('?');
+  const [path = '', query = ''] = req.url.split('?');
   const params = new URLSearchParams(query);
   params.delete('access_token');
   const rest = params.toString();
@@ -65,10 +66,10 @@ export async function extractToken(req: Request, params: PolicyParams): Promise<
   const bodyUnread = !req.readableEnded && !req._body;
   if (params.allowBodyToken && bodyUnread && req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/x-www-form-urlencoded')) {
     const body = await readReplayableForm(req, params.maxBodyBytes);
-    const tokens = body.form.getAll('access_token');
-    if (tokens.length > 1) throw new InvalidRequest('The access_token body parameter is repeated');
-    if (tokens.length === 1) {
-      found.push(checkedToken(tokens[0]));
+    const [token, ...repeated] = body.form.getAll('access_token');
+    if (repeated.length > 0) throw new InvalidRequest('The access_token body parameter is repeated');
+    if (token !== undefined) {
+      found.push(checkedToken(token));
       if (params.hideCredentials) {
         body.form.delete('access_token');
         body.replaceWith(body.form);

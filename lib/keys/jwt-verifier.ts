@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, errors, JWTPayload, jwtVerify, KeyLike } from 'jose';
+import { decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyOptions, KeyLike } from 'jose';
 import type { JwsAlgorithm, KeyEntry } from './key-entry';
 import { JwksFetch, JwtKeysUnavailable, RemoteJwks } from './remote-jwks';
 
@@ -22,13 +22,13 @@ export interface JwtRules {
   /** Keys configured locally; tried by `kid` when the token names one. */
   keys: KeyEntry[];
   /** A JWKS document fetched on demand, cached, and fetched again for an unknown `kid` (its timing: settings, never a default here). */
-  jwks?: JwksRules;
+  jwks?: JwksRules | undefined;
   /** Required `iss`; unset: any issuer (a registry entry in Janus's shape, which checks none, says so in a warning). */
-  issuer?: string;
+  issuer?: string | undefined;
   /** Required `aud` (one of them must be present in the token). */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /** Algorithms accepted; defaults to those of the keys (JWKS: every asymmetric one). */
-  algorithms?: JwsAlgorithm[];
+  algorithms?: JwsAlgorithm[] | undefined;
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
   leeway: number;
   /** Required `typ` header, e.g. `at+jwt`; empty: not checked. */
@@ -82,12 +82,21 @@ export class JwtVerifier {
   private readonly algorithms: JwsAlgorithm[];
   private readonly jwks?: RemoteJwks;
   private readonly noun: string;
+  /** What jose checks of every token but its algorithm; a field left out is not checked. */
+  private readonly claimChecks: JWTVerifyOptions;
 
   constructor(private readonly rules: JwtRules) {
     const fromKeys = [...new Set(rules.keys.map((key) => key.alg))];
     const defaults = rules.jwks ? [...new Set([...fromKeys, ...ASYMMETRIC])] : fromKeys;
     this.algorithms = rules.algorithms ?? defaults;
     this.noun = rules.noun ?? 'token';
+    this.claimChecks = {
+      clockTolerance: rules.leeway,
+      requiredClaims: ['exp'],
+      ...(rules.issuer === undefined ? {} : { issuer: rules.issuer }),
+      ...(rules.audience === undefined ? {} : { audience: rules.audience }),
+      ...(rules.typ ? { typ: rules.typ } : {})
+    };
     const { jwks } = rules;
     if (jwks) this.jwks = new RemoteJwks(jwks.uri, jwks.timeout, jwks.cooldown * 1000, jwks.onError ?? (() => undefined), jwks.fetch);
   }
@@ -117,14 +126,7 @@ export class JwtVerifier {
     if (typeof alg !== 'string' || !(this.algorithms as string[]).includes(alg)) {
       throw new JwtRejected(`The ${this.noun} is signed with an algorithm that is not accepted`, `alg ${String(alg)}`);
     }
-    const options = {
-      algorithms: [alg],
-      issuer: this.rules.issuer,
-      audience: this.rules.audience,
-      clockTolerance: this.rules.leeway,
-      typ: this.rules.typ || undefined,
-      requiredClaims: ['exp']
-    };
+    const options = { ...this.claimChecks, algorithms: [alg] };
     const keys = this.candidates(alg, header.kid);
     // jose's errors capture a stack trace: build one only for a token that fails.
     let failure: unknown = null;

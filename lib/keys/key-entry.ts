@@ -18,10 +18,10 @@ export interface KeySpec {
 
 /** A key ready for jose: what verifies, and what signs when the private half (or the secret) is known. */
 export interface KeyEntry {
-  kid?: string;
+  kid?: string | undefined;
   alg: JwsAlgorithm;
   verifyKey: KeyObject;
-  signKey?: KeyObject;
+  signKey?: KeyObject | undefined;
 }
 
 /** A key that cannot be used as configured; the message names it and says why. */

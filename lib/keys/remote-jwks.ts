@@ -35,7 +35,7 @@ export class RemoteJwks {
   private keySet?: ReturnType<typeof createLocalJWKSet>;
   private fetchedAt = 0;
   private attemptedAt = 0;
-  private pending?: Promise<void>;
+  private pending?: Promise<void> | undefined;
 
   constructor(
     private readonly url: string,

@@ -15,7 +15,7 @@ export interface InformationParts {
   registrationAccessToken: string;
   registrationClientUri: string;
   /** Only when it was just issued (or proven by the client): EG keeps nothing but a bcrypt hash. */
-  secret?: string;
+  secret?: string | undefined;
 }
 
 function parsedJwks(jwks: string | undefined): unknown {

@@ -4,6 +4,7 @@ import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule
 import type { ClientAuthMethod } from '../clients/client';
 import { InvalidClientMetadata } from '../errors';
 import { keysFromJwkSet } from '../keys/jwk-set';
+import { firstError } from '../schema-errors';
 import { isValidScopeParam } from '../scopes';
 import { checkFlows } from './grant-types';
 import { checkRedirectUris } from './redirect-uris';
@@ -93,7 +94,7 @@ function checkWebPage(field: string, value: unknown): void {
  * @throws InvalidRedirectUri or InvalidClientMetadata
  */
 export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): ClientMetadata {
-  if (!validateShape(body)) throw new InvalidClientMetadata(describe(validateShape.errors![0]));
+  if (!validateShape(body)) throw new InvalidClientMetadata(describe(firstError(validateShape.errors)));
   const fields = body as Record<string, any>;
   const authMethod = (fields.token_endpoint_auth_method ?? DEFAULT_AUTH_METHOD) as ClientAuthMethod;
   if (!AUTH_METHODS.includes(authMethod)) {

@@ -20,11 +20,13 @@ export interface Flows { grantTypes: string[]; responseTypes: string[] }
  * @throws InvalidClientMetadata naming the field and value at fault
  */
 export function checkFlows(grantTypes: string[] | undefined, responseTypes: string[] | undefined, enabled: readonly string[], isPublic: boolean): Flows {
-  for (const type of responseTypes ?? []) {
-    if (!GRANT_OF_RESPONSE[type]) throw new InvalidClientMetadata(`response_types: "${type}" is not supported (code or token)`);
-  }
-  const grants = [...new Set(grantTypes ?? (responseTypes ? responseTypes.map((type) => GRANT_OF_RESPONSE[type]) : ['authorization_code']))];
-  const responses = [...new Set(responseTypes ?? grants.map((grant) => RESPONSE_OF_GRANT[grant]).filter(Boolean))];
+  const impliedGrants = (responseTypes ?? []).map((type) => {
+    const grant = GRANT_OF_RESPONSE[type];
+    if (!grant) throw new InvalidClientMetadata(`response_types: "${type}" is not supported (code or token)`);
+    return grant;
+  });
+  const grants = [...new Set(grantTypes ?? (responseTypes ? impliedGrants : ['authorization_code']))];
+  const responses = [...new Set(responseTypes ?? grants.flatMap((grant) => RESPONSE_OF_GRANT[grant] ?? []))];
   if (grants.length === 0) throw new InvalidClientMetadata('grant_types must name at least one grant type');
   for (const grant of grants) {
     if (!(GRANT_TYPES as readonly string[]).includes(grant)) throw new InvalidClientMetadata(`grant_types: "${grant}" is not a grant type this server knows`);

@@ -19,7 +19,7 @@ const FRESH_MS = 30_000;
  * registrations therefore costs one SCAN per 30 s, not one each.
  */
 export class OperatorAppNames {
-  private known?: { keys: Set<string>; at: number };
+  private known?: { keys: Set<string>; at: number } | undefined;
   private readonly reading = new SingleFlight<Set<string>>();
 
   constructor(private readonly db: Redis, private readonly eg: EgKeys, private readonly feed: RevocationFeed) {

@@ -8,7 +8,7 @@ export interface Reveal {
   clientId: string;
   name: string;
   /** Absent for a public client, which has none. */
-  secret?: string;
+  secret?: string | undefined;
   reason: 'registered' | 'rotated';
 }
 

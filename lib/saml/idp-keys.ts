@@ -52,7 +52,7 @@ function checkKey(key: KeyObject): KeyObject {
  */
 export function loadIdpKeys(pem: string): KeyObject[] {
   if (typeof pem !== 'string') throw new TypeError('IdP signing keys must be PEM text');
-  const keys = [...pem.matchAll(PEM_BLOCK)].map(([block, label]) => checkKey(keyOf(label, block)));
+  const keys = [...pem.matchAll(PEM_BLOCK)].map(([block, label = '']) => checkKey(keyOf(label, block)));
   if (keys.length === 0) throw new TypeError('no PEM certificate or public key found in the IdP signing keys');
   return keys;
 }

@@ -1,6 +1,6 @@
 import type { TrustedIdp } from './idp-keys';
 import { checkConditions, Clock } from './saml-conditions';
-import { reject, SAML_REASONS } from './saml-rejected';
+import { reject, SAML_REASONS, theOnly } from './saml-rejected';
 import { verifyAssertionSignature } from './saml-signature';
 import { checkSubject } from './saml-subject';
 import { parseSamlTime } from './saml-time';
@@ -56,10 +56,10 @@ function checkRoot(root: Element | null): { root: Element; id: string } {
 /** SAML core §2.3.3: exactly one Issuer; RFC 7522 §3 item 1: it names the IdP. */
 function issuerOf(assertion: Element): string {
   const issuers = children(assertion, NS.saml, 'Issuer');
-  if (issuers.length !== 1) reject(SAML_REASONS.malformed, `${issuers.length} Issuer elements`);
-  const format = attr(issuers[0], 'Format');
+  const issuer = theOnly(issuers, SAML_REASONS.malformed, `${issuers.length} Issuer elements`);
+  const format = attr(issuer, 'Format');
   if (format !== undefined && format !== ENTITY) reject(SAML_REASONS.untrustedIssuer, `Issuer Format ${format}`);
-  return (issuers[0].textContent ?? '').trim();
+  return (issuer.textContent ?? '').trim();
 }
 
 /**

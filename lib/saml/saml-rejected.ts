@@ -46,3 +46,10 @@ export class SamlRejected extends Error {
 export function reject(reason: SamlReason, detail?: string): never {
   throw new SamlRejected(reason, detail);
 }
+
+/** The single item of a list the assertion must hold exactly one of; any other count refuses it. */
+export function theOnly<T>(items: readonly T[], reason: SamlReason, detail: string): T {
+  const [item] = items;
+  if (items.length !== 1 || item === undefined) return reject(reason, detail);
+  return item;
+}

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'crypto';
 import { SignedXml } from 'xml-crypto';
 
-import { reject, SAML_REASONS, SamlRejected } from './saml-rejected';
+import { reject, SAML_REASONS, SamlRejected, theOnly } from './saml-rejected';
 import { attr, children, Element, isElement, NS, onlyChild, parseXml } from './saml-xml';
 
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
@@ -36,8 +36,9 @@ function findSignature(assertion: Element): Element {
   const all = doc.getElementsByTagNameNS(NS.ds, 'Signature').length;
   if (all === 0) reject(SAML_REASONS.notSigned);
   const own = children(assertion, NS.ds, 'Signature');
-  if (own.length !== 1 || all !== 1) reject(SAML_REASONS.badSignature, `${own.length} signature(s) on the assertion, ${all} in all`);
-  return own[0];
+  const detail = `${own.length} signature(s) on the assertion, ${all} in all`;
+  if (all !== 1) reject(SAML_REASONS.badSignature, detail);
+  return theOnly(own, SAML_REASONS.badSignature, detail);
 }
 
 /**
@@ -54,14 +55,14 @@ function checkSignedInfo(signature: Element, id: string): void {
   if (!allowed(ALLOWED.canonicalization, algorithm('CanonicalizationMethod'))) reject(SAML_REASONS.badAlgorithm, 'canonicalization');
   if (!allowed(ALLOWED.signatures, algorithm('SignatureMethod'))) reject(SAML_REASONS.badAlgorithm, String(algorithm('SignatureMethod')));
   const references = children(signedInfo, NS.ds, 'Reference');
-  if (references.length !== 1) reject(SAML_REASONS.badSignature, `${references.length} references`);
-  if (attr(references[0], 'URI') !== `#${id}`) reject(SAML_REASONS.badSignature, 'the reference is not to the assertion');
-  const transforms = onlyChild(references[0], NS.ds, 'Transforms');
+  const reference = theOnly(references, SAML_REASONS.badSignature, `${references.length} references`);
+  if (attr(reference, 'URI') !== `#${id}`) reject(SAML_REASONS.badSignature, 'the reference is not to the assertion');
+  const transforms = onlyChild(reference, NS.ds, 'Transforms');
   const used = transforms ? children(transforms, NS.ds, 'Transform').map((t) => attr(t, 'Algorithm')) : [];
   if (used.some((t) => !allowed(ALLOWED.transforms, t)) || used.length > 2 || new Set(used).size !== used.length) {
     reject(SAML_REASONS.badAlgorithm, `transforms ${used.join(' ')}`);
   }
-  const digest = onlyChild(references[0], NS.ds, 'DigestMethod');
+  const digest = onlyChild(reference, NS.ds, 'DigestMethod');
   if (!allowed(ALLOWED.digests, digest && attr(digest, 'Algorithm'))) reject(SAML_REASONS.badAlgorithm, 'digest');
 }
 
@@ -79,8 +80,9 @@ function verifierFor(key: KeyObject): SignedXml {
 /** The model xml-crypto verified, re-checked: one reference, to this ID, allowed algorithms. */
 function checkModel(sig: SignedXml, id: string): void {
   const refs = sig.getReferences();
-  const ok = refs.length === 1 && refs[0].uri === `#${id}` && allowed(ALLOWED.digests, refs[0].digestAlgorithm) &&
-    refs[0].transforms.every((t) => allowed(ALLOWED.transforms, t)) &&
+  const [ref] = refs;
+  const ok = refs.length === 1 && ref !== undefined && ref.uri === `#${id}` && allowed(ALLOWED.digests, ref.digestAlgorithm) &&
+    ref.transforms.every((t) => allowed(ALLOWED.transforms, t)) &&
     allowed(ALLOWED.signatures, sig.signatureAlgorithm) && allowed(ALLOWED.canonicalization, sig.canonicalizationAlgorithm);
   if (!ok) reject(SAML_REASONS.badSignature, 'the verified signature is not the expected one');
 }
@@ -98,8 +100,7 @@ function verifyWith(key: KeyObject, xml: string, signature: Element, id: string)
   }
   checkModel(sig, id);
   const signed = sig.getSignedReferences();
-  if (signed.length !== 1) reject(SAML_REASONS.badSignature, `${signed.length} signed references`);
-  return signed[0];
+  return theOnly(signed, SAML_REASONS.badSignature, `${signed.length} signed references`);
 }
 
 /**

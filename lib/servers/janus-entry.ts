@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { janusServerSchema } from '../../schemas/janus-server.schema';
-import { describeSchemaError } from '../settings';
+import { describeSchemaError, firstError } from '../schema-errors';
 import { InvalidRequest } from '../errors';
 import { JWT_BEARER } from '../../schemas/settings.schema';
 import { introspectionStrategy, jwtStrategy } from '../../schemas/policy.schema';
@@ -55,16 +55,17 @@ const OUR_GRANTS = Object.fromEntries(Object.entries(JANUS_GRANTS).map(([janus, 
 function milliseconds(duration: string): number {
   const units: Record<string, number> = { h: 3600000, m: 60000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
   let total = 0;
-  for (const [, value, unit] of duration.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h)/g)) total += Number(value) * units[unit];
+  for (const [, value, unit] of duration.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h)/g)) total += Number(value) * (units[unit ?? ''] ?? 0);
   return Math.round(total);
 }
 
 function fromProxy(proxy: JanusProxy, where: string): Record<string, unknown> {
   const targets = proxy.upstreams?.targets ?? (proxy.upstream_url ? [{ target: proxy.upstream_url }] : []);
-  if (targets.length === 0) throw new InvalidRequest(`${where} needs upstreams.targets or upstream_url`);
+  const [first] = targets;
+  if (!first) throw new InvalidRequest(`${where} needs upstreams.targets or upstream_url`);
   const timeout = proxy.forwarding_timeouts?.response_header_timeout ? milliseconds(proxy.forwarding_timeouts.response_header_timeout) : undefined;
   const upstream: Record<string, unknown> = {
-    url: targets[0].target,
+    url: first.target,
     targets: targets.map(({ target, weight }) => (weight === undefined ? { url: target } : { url: target, weight })),
     balancing: proxy.upstreams?.balancing === 'weight' ? 'weight' : 'roundrobin',
     stripPath: proxy.strip_path,
@@ -132,7 +133,7 @@ function fromTokenStrategy(janus: JanusEntry, endpoints: Record<string, Record<s
 export function fromJanus(body: unknown): Record<string, unknown> {
   const janus = structuredClone(body ?? {}) as JanusEntry;
   if (typeof janus !== 'object' || Array.isArray(janus)) throw new InvalidRequest('The server entry must be a JSON object');
-  if (!validate(janus)) throw new InvalidRequest(describeSchemaError(validate.errors![0], 'the entry').replace(/^the entry\./, '').replace(/^unknown setting (the entry\.)?/, 'unknown field '));
+  if (!validate(janus)) throw new InvalidRequest(describeSchemaError(firstError(validate.errors), 'the entry').replace(/^the entry\./, '').replace(/^unknown setting (the entry\.)?/, 'unknown field '));
   const endpoints: Record<string, Record<string, unknown>> = {};
   for (const [ours, group, key] of ENDPOINTS) {
     const proxies = (janus[group] ?? {}) as Record<string, JanusProxy | undefined>;

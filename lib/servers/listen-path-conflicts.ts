@@ -23,7 +23,7 @@ function literalStart(pathRegex: string): string {
   const special = body.search(/[.*+?()[\]{}|\\$^]/);
   if (special < 0) return body.toLowerCase();
   // A quantifier makes the character before it optional (`?`, `*`, `{0,}`): it is not part of every match.
-  const literal = '?*{'.includes(body[special]) ? body.slice(0, Math.max(0, special - 1)) : body.slice(0, special);
+  const literal = '?*{'.includes(body.charAt(special)) ? body.slice(0, Math.max(0, special - 1)) : body.slice(0, special);
   return literal.toLowerCase();
 }
 

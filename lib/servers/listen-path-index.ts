@@ -1,7 +1,7 @@
 import type { ListenPath } from './listen-path';
 
 /** A path's first segment (`auth` of `/auth/token`). */
-const firstSegment = (path: string) => path.slice(1).split('/', 1)[0];
+const firstSegment = (path: string) => path.slice(1).split('/', 1)[0] ?? '';
 /** The bucket of `/*`, which matches every path. */
 const EVERY_PATH = '/*';
 

@@ -36,7 +36,7 @@ export function cookiesForUpstream(header: string | undefined, prefix: string): 
 export function cookiesFromUpstream(lines: string[] | undefined, prefix: string, path: string, sessionCookie: string): string[] {
   return (lines ?? []).flatMap((line) => {
     const [pair, ...attributes] = line.split(';').map((part) => part.trim());
-    const cookie = splitPair(pair);
+    const cookie = splitPair(pair ?? '');
     if (!cookie || !TOKEN.test(cookie.name) || prefix + cookie.name === sessionCookie) return [];
     const kept = attributes.filter((attribute) => !/^(path|domain)\s*(=|$)/i.test(attribute));
     return [[`${prefix}${cookie.name}=${cookie.value}`, ...kept, `Path=${path}`].join('; ')];

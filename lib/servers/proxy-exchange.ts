@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { InvalidRequest } from '../errors';
+import { InvalidRequest, TemporarilyUnavailable } from '../errors';
 import type { Settings } from '../settings';
 import { redirectToUpstream, SANDBOXED_ANSWER, SANDBOXED_PAGE } from './browser-endpoints';
 import { bodyForUpstream, readProxiedRequest, refuseAmbiguousNames, requireFormBody } from './proxied-request';
@@ -20,7 +20,7 @@ export interface Exchange {
   /** Where the browser keeps this server's cookies (see proxy-cookies.ts). */
   cookiePath: string;
   /** Janus's preserve_host: the upstream gets the client's Host header. */
-  preserveHost?: boolean;
+  preserveHost?: boolean | undefined;
 }
 
 /** The upstream URL with the request's query string added to its own. */
@@ -52,6 +52,7 @@ export async function exchange(req: Request, res: Response, settings: Settings, 
   if (endpoint === 'token') admitGrant(entry, query, form);
   const authorization = endpoint === 'token' ? addClientSecret(entry, req.headers.authorization, query, form) : undefined;
   const [target, ...fallbacks] = targets.map((url) => withQuery(url, query));
+  if (!target) throw new TemporarilyUnavailable('The authorization server cannot be reached, try again later', `${entry.name} has no ${endpoint} target`);
   if (endpoint === 'authorize' && entry.browserEndpoints !== 'sandbox') return redirectToUpstream(req, res, target, request);
   const { body, headers } = bodyForUpstream(request);
   await forward(req, res, {

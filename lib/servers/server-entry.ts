@@ -3,6 +3,7 @@ import type { IntrospectionStrategyParams, JwtStrategyParams } from '../../schem
 import { DOC_KEYWORDS } from '../../schemas/doc-keywords';
 import { serverSchema } from '../../schemas/server.schema';
 import { InvalidRequest } from '../errors';
+import { firstError } from '../schema-errors';
 
 /** One proxied endpoint; the optional fields are Janus's proxy definition (see schemas/server.schema.ts). */
 export interface Upstream {
@@ -49,12 +50,12 @@ function describe(error: ErrorObject): string {
 export function parseServerEntry(body: unknown): ServerEntry {
   const entry = structuredClone(body ?? {}) as Record<string, unknown>;
   if (typeof entry !== 'object' || Array.isArray(entry)) throw new InvalidRequest('The server entry must be a JSON object');
-  if (!validate(entry)) throw new InvalidRequest(describe(validate.errors![0]));
+  if (!validate(entry)) throw new InvalidRequest(describe(firstError(validate.errors)));
   const parsed = entry as unknown as ServerEntry;
   const strategy = parsed.tokenStrategy;
   if (!strategy[strategy.name]) throw new InvalidRequest(`tokenStrategy.${strategy.name} is required when tokenStrategy.name is ${strategy.name}`);
   for (const [name, upstream] of Object.entries(parsed.endpoints)) {
-    if (upstream.targets && upstream.targets[0].url !== upstream.url) throw new InvalidRequest(`endpoints.${name}.targets must start with endpoints.${name}.url`);
+    if (upstream.targets && upstream.targets[0]?.url !== upstream.url) throw new InvalidRequest(`endpoints.${name}.targets must start with endpoints.${name}.url`);
     // Janus's weight balancer never picks a target of weight 0 (or none): with no weight at all, nothing could be reached.
     if (upstream.balancing === 'weight' && !(upstream.targets ?? []).some(({ weight }) => (weight ?? 0) > 0)) {
       throw new InvalidRequest(`endpoints.${name}.balancing weight needs a target with a weight above 0`);

@@ -14,7 +14,7 @@ export class ServerRegistry {
 
   async list(): Promise<ServerEntry[]> {
     const all = await this.db.hgetall(this.key);
-    return Object.keys(all ?? {}).sort().map((name) => storedEntry(all[name]));
+    return Object.entries(all ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => storedEntry(value));
   }
 
   async get(name: string): Promise<ServerEntry | null> {

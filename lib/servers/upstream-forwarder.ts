@@ -30,9 +30,9 @@ function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | 
 export interface Forwarding {
   target: URL;
   /** Where to go, in order, when `target` (or the one before) cannot be connected to: the request never reached it. */
-  fallbacks?: URL[];
+  fallbacks?: URL[] | undefined;
   /** The Host header to send (Janus's preserve_host: the client's own); the target's host when absent. */
-  host?: string;
+  host?: string | undefined;
   timeout: number;
   /** The whole request body, read beforehand: it always goes upstream with its exact length. */
   body: Buffer;
@@ -108,13 +108,11 @@ class ConnectTimeout extends Error {}
  */
 export function forward(req: Request, res: Response, forwarding: Forwarding): Promise<void> {
   const { timeout } = forwarding;
-  const targets = [forwarding.target, ...(forwarding.fallbacks ?? [])];
   let upstream: http.ClientRequest | undefined;
   return new Promise((resolve, reject) => {
     if (res.destroyed || res.socket?.destroyed) return resolve(); // the client left while its body was read (req itself is done once read)
     res.on('close', () => { if (!res.writableFinished) upstream?.destroy(); }); // the client went away
-    const attempt = (index: number): void => {
-      const target = targets[index];
+    const attempt = (target: URL, fallbacks: URL[]): void => {
       const transport = target.protocol === 'https:' ? https : http;
       const current = transport.request(target, { method: req.method, headers: requestHeaders(req, forwarding, target) });
       upstream = current;
@@ -136,13 +134,14 @@ export function forward(req: Request, res: Response, forwarding: Forwarding): Pr
           res.destroy();
           return resolve();
         }
-        if (!(err instanceof UpstreamTimeout) && index + 1 < targets.length && !connected()) return attempt(index + 1);
+        const [next, ...later] = fallbacks;
+        if (!(err instanceof UpstreamTimeout) && next && !connected()) return attempt(next, later);
         for (const name of res.getHeaderNames()) res.removeHeader(name); // none of the upstream's headers on our error
         reject(err instanceof UpstreamTimeout ? err
           : new TemporarilyUnavailable('The authorization server cannot be reached, try again later', `${target.origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
       });
       current.end(forwarding.body);
     };
-    attempt(0);
+    attempt(forwarding.target, forwarding.fallbacks ?? []);
   });
 }

@@ -45,7 +45,7 @@ export class BearerReader {
   }
 
   private status([app, credentialActive, user]: unknown[], userId: string): ConsumerStatus {
-    const [userActive, username] = userId ? (user as Array<string | null>) : [null, null];
+    const [userActive = null, username = null] = userId ? (user as Array<string | null>) : [];
     return { app: app as Hash, credentialActive: credentialActive as string | null, userActive, username };
   }
 }

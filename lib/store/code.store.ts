@@ -40,16 +40,19 @@ export class CodeStore {
   /** What the code is bound to, and whether it was used; null for an unknown or expired code. Changes nothing. */
   async find(code: string, now: number): Promise<(CodeRecord & { used: boolean }) | null> {
     const hash: Record<string, string> = await this.db.hgetall(this.key(code));
-    if (!hash || !hash.grantId || Number(hash.exp) <= now) return null;
+    const { grantId, appId, redirectUri, userId, username, scope, challenge } = hash ?? {};
+    // save() writes every field; a record missing one was not written here.
+    if (!grantId || appId === undefined || redirectUri === undefined || userId === undefined || username === undefined ||
+      scope === undefined || challenge === undefined || Number(hash.exp) <= now) return null;
     return {
-      grantId: hash.grantId,
-      appId: hash.appId,
-      redirectUri: hash.redirectUri,
+      grantId,
+      appId,
+      redirectUri,
       redirectUriGiven: hash.redirectUriGiven === 'true',
-      userId: hash.userId,
-      username: hash.username,
-      scope: hash.scope,
-      challenge: hash.challenge,
+      userId,
+      username,
+      scope,
+      challenge,
       challengeMethod: hash.challengeMethod as CodeRecord['challengeMethod'],
       exp: Number(hash.exp),
       used: Boolean(hash.usedAt)

@@ -29,8 +29,8 @@ export class RateLimit {
     const results = (await tx.exec()) as Array<[Error | null, unknown]>;
     let retryAfterSeconds = 0;
     subjects.forEach(({ limit }, i) => {
-      if (Number(results[i * 3 + 1][1]) <= limit) return;
-      const left = Math.ceil(Number(results[i * 3 + 2][1]) / 1000);
+      if (Number(results[i * 3 + 1]?.[1]) <= limit) return;
+      const left = Math.ceil(Number(results[i * 3 + 2]?.[1]) / 1000);
       retryAfterSeconds = Math.max(retryAfterSeconds, left, 1);
     });
     return retryAfterSeconds > 0 ? { retryAfterSeconds } : null;

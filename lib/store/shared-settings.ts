@@ -71,7 +71,7 @@ export async function compareSharedSettings(db: Redis, prefix: string, settings:
     if (Object.keys(recorded).length > 0) logger.info('oauth2: the shared settings match those of the previous instance started on this Redis');
     return;
   }
-  const consequences = differing.map((name) => `${name} (${groups[name].breaks})`).join('; ');
+  const consequences = differing.map((name) => `${name} (${groups[name]?.breaks})`).join('; ');
   logger.warn(`oauth2: another gateway instance on this Redis started with other settings: ${consequences}. ` +
     'Every instance needs the same plugin settings; this is expected only while one is being changed instance by instance.');
 }

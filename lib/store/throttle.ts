@@ -31,10 +31,10 @@ export class Throttle {
       tx.incr(key).expire(key, this.windowSeconds);
     }
     const results = (await tx.exec()) as Array<[Error | null, unknown]>;
-    const counts = subjects.map((_, i) => Number(results[i * 2][1]));
+    const counted = subjects.map((subject, i) => ({ subject, count: Number(results[i * 2]?.[1]) }));
     return {
-      over: subjects.some(({ limit }, i) => counts[i] > limit),
-      reached: subjects.filter(({ limit }, i) => counts[i] === limit)
+      over: counted.some(({ subject, count }) => count > subject.limit),
+      reached: counted.filter(({ subject, count }) => count === subject.limit).map(({ subject }) => subject)
     };
   }
 
@@ -47,9 +47,9 @@ export class Throttle {
    */
   async lockedFor(subjects: ThrottleSubject[]): Promise<number> {
     // One MGET answers the common case (nothing locked); how long a lock lasts is only asked of a lock.
-    const keys = subjects.map(({ kind, subject }) => this.key(kind, subject));
-    const counts = await this.db.mget(...keys);
-    const locked = keys.filter((_, i) => Number(counts[i] ?? 0) >= subjects[i].limit);
+    const keyed = subjects.map(({ kind, subject, limit }) => ({ key: this.key(kind, subject), limit }));
+    const counts = await this.db.mget(...keyed.map(({ key }) => key));
+    const locked = keyed.filter(({ limit }, i) => Number(counts[i] ?? 0) >= limit).map(({ key }) => key);
     if (locked.length === 0) return 0;
     const left = await Promise.all(locked.map((key) => this.db.pttl(key)));
     return Math.max(1, ...left.map((ms) => Math.ceil(Number(ms) / 1000)));

@@ -39,12 +39,14 @@ export type Hash = Record<string, string>;
 const JTI_MEMBER = 'jti:';
 
 export function toRecord(hash: Hash): TokenRecord | null {
-  if (!hash || !hash.grantId) return null;
+  const { jti, grantId, grantType, appId } = hash ?? {};
+  // Every field toHash writes; a record missing one was not written by this store.
+  if (!grantId || jti === undefined || grantType === undefined || appId === undefined) return null;
   return {
-    jti: hash.jti,
-    grantId: hash.grantId,
-    grantType: hash.grantType,
-    appId: hash.appId,
+    jti,
+    grantId,
+    grantType,
+    appId,
     userId: hash.userId ?? '',
     username: hash.username ?? '',
     redirectUri: hash.redirectUri ?? '',
@@ -124,7 +126,8 @@ export class TokenStore {
     tx.pexpireat(grantKey, grantExpiresAt * 1000);
     tx.exists(this.keys.grantRevoked(grantId));
     const results = (await tx.exec()) as Array<[Error | null, unknown]>;
-    if (results[results.length - 1][1] === 1) {
+    const [, grantRevoked] = results[results.length - 1] ?? [];
+    if (grantRevoked === 1) {
       if (saved.length > 0) await this.db.del(...saved);
       return false;
     }

@@ -6,12 +6,12 @@ export interface IntrospectionAnswer {
   active: boolean;
   scope?: string;
   client_id?: string;
-  username?: string;
+  username?: string | undefined;
   token_type?: string;
   exp?: number;
   iat?: number;
   sub?: string;
-  aud?: string | string[];
+  aud?: string | string[] | undefined;
   iss?: string;
   jti?: string;
 }

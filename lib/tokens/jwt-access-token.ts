@@ -1,4 +1,4 @@
-import { JWK, JWTPayload, KeyLike, SignJWT } from 'jose';
+import { JWK, JWTPayload, SignJWT } from 'jose';
 import { JwtVerifier } from '../keys/jwt-verifier';
 import { KeyEntry, loadKeys } from '../keys/key-entry';
 import type { Settings } from '../settings';
@@ -51,17 +51,18 @@ export class JwtAccessTokens {
 
   sign(record: TokenRecord): Promise<string> {
     const key = this.keys[0];
+    if (!key?.signKey) return Promise.reject(new TypeError('plugins.oauth2.keys[0] cannot sign: JWT access tokens need a private key or a secret first'));
     // redirect_uri: what an opaque token's record keeps, for EG's eg-token-redirect-uri header (not secret: the client registered it).
     const redirect = record.redirectUri ? { redirect_uri: record.redirectUri } : {};
     return new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: AT_JWT })
+      .setProtectedHeader({ alg: key.alg, typ: AT_JWT, ...(key.kid === undefined ? {} : { kid: key.kid }) })
       .setIssuer(this.settings.issuer)
       .setSubject(record.userId || record.appId)
       .setAudience(this.settings.accessToken.audience)
       .setJti(record.jti)
       .setIssuedAt(record.iat)
       .setExpirationTime(record.exp)
-      .sign(key.signKey as KeyLike);
+      .sign(key.signKey);
   }
 
   /** @throws JwtRejected for a token this server did not sign, or that is expired. */
@@ -84,7 +85,9 @@ export class JwtAccessTokens {
   /** The public keys, for the JWKS endpoint: HMAC secrets are never published. */
   publicJwks(): { keys: JWK[] } {
     const published = this.keys.filter((key) => key.verifyKey.type === 'public');
-    return { keys: published.map((key) => ({ ...(key.verifyKey.export({ format: 'jwk' }) as JWK), kid: key.kid, alg: key.alg, use: 'sig' })) };
+    return {
+      keys: published.map((key) => ({ ...(key.verifyKey.export({ format: 'jwk' }) as JWK), ...(key.kid === undefined ? {} : { kid: key.kid }), alg: key.alg, use: 'sig' }))
+    };
   }
 
   /** Whether a JWKS is worth publishing: some key has a public half. */

@@ -21,10 +21,10 @@ export function newAccessToken(ids: AccessTokenIds): string {
 
 /** Splits an opaque access token, or answers null for anything not shaped like one. */
 export function parseAccessToken(token: string): AccessTokenIds | null {
-  const parts = token.split(SEPARATOR);
-  if (parts.length !== 4 || parts[0] !== ACCESS_PREFIX || parts[3].length !== 43) return null;
-  if (parts[1].length > MAX_ID_LENGTH || parts[2].length > MAX_ID_LENGTH) return null;
-  const appId = Buffer.from(parts[1], 'base64url').toString();
-  const userId = Buffer.from(parts[2], 'base64url').toString();
+  const [prefix, app, user, secret, ...rest] = token.split(SEPARATOR);
+  if (rest.length > 0 || prefix !== ACCESS_PREFIX || app === undefined || user === undefined || secret?.length !== 43) return null;
+  if (app.length > MAX_ID_LENGTH || user.length > MAX_ID_LENGTH) return null;
+  const appId = Buffer.from(app, 'base64url').toString();
+  const userId = Buffer.from(user, 'base64url').toString();
   return appId ? { appId, userId } : null;
 }

@@ -27,7 +27,7 @@ export interface IssueRequest {
 /** The fields of a successful token response (RFC 6749 §5.1), less token_type which oauth2orize adds. */
 export interface IssuedTokens {
   accessToken: string;
-  refreshToken?: string;
+  refreshToken?: string | undefined;
   params: { expires_in: number; scope?: string };
 }
 

@@ -143,10 +143,18 @@ describe('the package, installed the three ways an operator would', function () 
     await folder.install(tarball);
     folder.write('uses-types.ts', [
       'import manifest = require(\'express-gateway-plugin-oauth2\');',
-      'import type { OAuth2PluginSettings } from \'express-gateway-plugin-oauth2/dist/types\';',
+      'import type { OAuth2PluginSettings, OAuth2PolicyParameters } from \'express-gateway-plugin-oauth2/dist/types\';',
       'const settings: OAuth2PluginSettings = { issuer: \'https://api.example.com\', accessToken: { ttl: 600, format: \'jwt\' }, grants: [\'client_credentials\'] };',
+      'const params: OAuth2PolicyParameters = { passThrough: true, tokenStrategy: \'jwt\', jwt: { issuer: \'https://idp.example.com\', audience: \'api\', jwksUri: \'https://idp.example.com/jwks\' } };',
+      // Every setting has its type, helpers' schemas included (routes.*, durations), rather than unknown.
+      '// @ts-expect-error basePath is a path',
+      'const wrongPath: OAuth2PluginSettings = { basePath: 42 };',
+      '// @ts-expect-error refreshToken.ttl is a number of seconds',
+      'const wrongTtl: OAuth2PluginSettings = { refreshToken: { ttl: \'1d\' } };',
+      '// @ts-expect-error passThrough is a boolean',
+      'const wrongPass: OAuth2PolicyParameters = { passThrough: \'yes\' };',
       'const policies: string[] = manifest.policies;',
-      'export { settings, policies };',
+      'export { settings, params, wrongPath, wrongTtl, wrongPass, policies };',
       ''
     ].join('\n'));
     folder.write('tsconfig.json', JSON.stringify({
