@@ -87,13 +87,17 @@ function init(ctx: PluginContext): void {
   const { systemConfig, gatewayConfig } = ctx.config;
   const settings = resolveSettings(ctx.settings, systemConfig, gatewayConfig);
   checkAppModel(settings, ctx.config.models);
-  // At the first start only: on EG's hot reload the policy refuses a bad step itself, and EG keeps the pipelines it has.
+  // At the first start only: on EG's hot reload the policy refuses a bad step itself, and EG keeps the pipelines it
+  // has.
   if (!started) checkPipelines(gatewayConfig, dryRunPolicy);
   const logger = oneLineLogger(ctx.logger);
   const prefix = settings.store.keyPrefix;
   const emulated = isEmulatedStore(systemConfig);
-  // On a real Redis the plugin waits on Redis at most store.timeout, on a connection of its own; EG's stays as EG made it.
-  const db = emulated ? gatewayDb(ctx.services) : pluginConnection(gatewayDb(ctx.services), settings.store.timeout, logger);
+  // On a real Redis the plugin waits on Redis at most store.timeout, on a connection of its own; EG's stays as EG made
+  // it.
+  const db = emulated
+    ? gatewayDb(ctx.services)
+    : pluginConnection(gatewayDb(ctx.services), settings.store.timeout, logger);
   const services = emulated ? ctx.services : boundServices(ctx.services, settings.store.timeout, db);
   const feed = revocationFeed(db, prefix, emulated, logger);
   const servers = ServerDirectory.create(db, prefix, emulated, logger);
@@ -104,18 +108,36 @@ function init(ctx: PluginContext): void {
   const codes = new CodeStore(db, prefix);
   const jwts = new JwtAccessTokens(settings);
   announceConsumerChanges(ctx.services, (event) => feed.publish(event));
-  const tokenCache = settings.tokenCache.ttl > 0 ? TokenCache.shared('local tokens', LocalTokenValidator.cacheConfig(settings), settings.tokenCache.maxEntries, feed) : null;
+  const tokenCache =
+    settings.tokenCache.ttl > 0
+      ? TokenCache.shared(
+          'local tokens',
+          LocalTokenValidator.cacheConfig(settings),
+          settings.tokenCache.maxEntries,
+          feed
+        )
+      : null;
   const eg = egKeys(systemConfig.db?.redis?.namespace ?? 'EG');
   const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, eg), jwts, settings, tokenCache);
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
   const issuer = new TokenIssuer(store, settings, jwts);
   const throttle = new Throttle(db, prefix, settings.login.window);
-  const guard = latest('guessing guard', () => new GuessingGuard(throttle, secrets, BcryptPool.shared(settings.bcrypt), saltRounds(systemConfig), feed, logger), (old) => old.dispose());
+  const guard = latest(
+    'guessing guard',
+    () =>
+      new GuessingGuard(throttle, secrets, BcryptPool.shared(settings.bcrypt), saltRounds(systemConfig), feed, logger),
+    (old) => old.dispose()
+  );
   const signIn = throttledSignIn(services, guard, settings.login);
   const replays = new ReplayGuard(db, prefix);
   const audiences = assertionAudiences(settings);
   const trust = new JwtAssertionTrust(settings, audiences, logger);
-  const clientAuth = clientAuthentication(services, { guard, settings }, settings.issuer, new ClientAssertions(services, trust, settings.assertions, replays));
+  const clientAuth = clientAuthentication(
+    services,
+    { guard, settings },
+    settings.issuer,
+    new ClientAssertions(services, trust, settings.assertions, replays)
+  );
   const devices = new DeviceStore(db, prefix);
   const saml = {
     idps: trustedIdps(settings),
@@ -123,24 +145,79 @@ function init(ctx: PluginContext): void {
     recipient: endpointUrl(settings, settings.routes.token),
     ...settings.assertions
   };
-  const server = createOAuth2Server({ settings, services, store, codes, issuer, signIn, trust, replays, devices, saml, logger });
+  const server = createOAuth2Server({
+    settings,
+    services,
+    store,
+    codes,
+    issuer,
+    signIn,
+    trust,
+    replays,
+    devices,
+    saml,
+    logger
+  });
 
   const endpoints = newRouter();
   mountTokenRoute(endpoints, { settings, clientAuth, server, logger });
   mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
-  mountIntrospectRoute(endpoints, { settings, clientAuth, inspector: new TokenInspector(validator, store, services, settings.issuer), logger });
-  if (settings.grants.includes(DEVICE_CODE)) mountDeviceAuthorizationRoute(endpoints, { settings, clientAuth, devices, rates: new RateLimit(db, prefix, 60), logger });
+  mountIntrospectRoute(endpoints, {
+    settings,
+    clientAuth,
+    inspector: new TokenInspector(validator, store, services, settings.issuer),
+    logger
+  });
+  if (settings.grants.includes(DEVICE_CODE))
+    mountDeviceAuthorizationRoute(endpoints, {
+      settings,
+      clientAuth,
+      devices,
+      rates: new RateLimit(db, prefix, 60),
+      logger
+    });
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
-  const operatorNames = latest('operator app names', () => new OperatorAppNames(db, eg, feed), (old) => old.dispose());
+  const operatorNames = latest(
+    'operator app names',
+    () => new OperatorAppNames(db, eg, feed),
+    (old) => old.dispose()
+  );
   const registration = settings.dynamicRegistration.enabled
-    ? dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens: (appId) => store.revokeAllOf('app', appId), operatorNames, logger })
+    ? dynamicRegistration({
+        settings,
+        services,
+        guard,
+        db,
+        validator,
+        revokeAppTokens: (appId) => store.revokeAllOf('app', appId),
+        operatorNames,
+        logger
+      })
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
-  mountPages(endpoints, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger });
+  mountPages(endpoints, {
+    settings,
+    services,
+    db,
+    server,
+    devices,
+    throttle,
+    signIn,
+    store,
+    operatorNames,
+    sendPage,
+    logger
+  });
   mountServerProxyRoutes(endpoints, { settings, servers });
-  mountNotFound(endpoints, { settings, sendPage, publishesJwks: jwts.hasPublicKeys, apiPaths: apiEndpointPaths(gatewayConfig), logger });
+  mountNotFound(endpoints, {
+    settings,
+    sendPage,
+    publishesJwks: jwts.hasPublicKeys,
+    apiPaths: apiEndpointPaths(gatewayConfig),
+    logger
+  });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });
@@ -160,16 +237,21 @@ function init(ctx: PluginContext): void {
     mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/'] });
   });
   listenPaths.reserve(processConfiguration, reservedPaths(settings, apiEndpointRoutes(gatewayConfig)), logger);
-  ctx.registerGatewayRoute((app: Application) => mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' }));
+  ctx.registerGatewayRoute((app: Application) =>
+    mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' })
+  );
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, { name: 'admin', errorHandler: adminBodyErrors }));
   if (!emulated) {
-    compareSharedSettings(db, prefix, settings, logger).catch((err: Error) => logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`));
+    compareSharedSettings(db, prefix, settings, logger).catch((err: Error) =>
+      logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`)
+    );
   }
   logger.info(startLine(settings, systemConfig, emulated));
   // Said once a configuration is in force alone, and what it does not use disposed.
   onConfigurationTaken(() => logger.debug(keptStateLine()));
   // Said at start as the check command says it, so that the two never disagree; a warning, since nothing breaks.
-  if (ctx.config.systemConfigPath) for (const line of leftoverLines(ctx.config.systemConfigPath)) logger.warn(`oauth2: ${line}`);
+  if (ctx.config.systemConfigPath)
+    for (const line of leftoverLines(ctx.config.systemConfigPath)) logger.warn(`oauth2: ${line}`);
 }
 
 const manifest: OAuth2PluginManifest = {

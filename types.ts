@@ -23,7 +23,12 @@ export interface GatewayPluginContext {
   settings: Record<string, unknown>;
   config: { systemConfig: object; gatewayConfig: object };
   services: object;
-  logger: { error(message: string): void; warn(message: string): void; info(message: string): void; debug(message: string): void };
+  logger: {
+    error(message: string): void;
+    warn(message: string): void;
+    info(message: string): void;
+    debug(message: string): void;
+  };
   registerPolicy(policy: object): void;
   registerCondition(condition: object): void;
   registerGatewayRoute(declare: (app: never) => void): void;

@@ -1,7 +1,11 @@
 import path from 'path';
 import { spawnNode } from '../support/child-process';
 
-export interface Backend { url: string; pid: number; stop(): Promise<void> }
+export interface Backend {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
 
 /** Starts bench/echo-server in a child process and waits for its URL. */
 export async function startBackend(): Promise<Backend> {

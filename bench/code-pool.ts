@@ -1,5 +1,4 @@
-import { Browser, hiddenField } from '../test/helpers/browser';
-import { pkcePair, signInForm } from '../test/helpers/flow';
+import { Browser, hiddenField, pkcePair, signInForm } from '../support/browser';
 import type { Reply } from '../support/http';
 import { API_SCOPE } from './gateways';
 
@@ -17,8 +16,13 @@ export const BENCH_PKCE = pkcePair();
 
 function authorizePath(owner: CodeOwner): string {
   const params = {
-    response_type: 'code', client_id: owner.client.id, redirect_uri: owner.client.redirectUri, scope: API_SCOPE, state: 'bench',
-    code_challenge: BENCH_PKCE.challenge, code_challenge_method: 'S256'
+    response_type: 'code',
+    client_id: owner.client.id,
+    redirect_uri: owner.client.redirectUri,
+    scope: API_SCOPE,
+    state: 'bench',
+    code_challenge: BENCH_PKCE.challenge,
+    code_challenge_method: 'S256'
   };
   return `/oauth2/authorize?${new URLSearchParams(params)}`;
 }
@@ -27,7 +31,8 @@ function authorizePath(owner: CodeOwner): string {
 function codeOf(res: Reply): string {
   const location = res.headers.get('location');
   const code = res.status === 302 && location ? new URL(location).searchParams.get('code') : null;
-  if (!code) throw new Error(`expected a redirect with a code, got ${res.status} ${location ?? res.text.slice(0, 300)}`);
+  if (!code)
+    throw new Error(`expected a redirect with a code, got ${res.status} ${location ?? res.text.slice(0, 300)}`);
   return code;
 }
 
@@ -43,7 +48,9 @@ export async function pluginCodes(gatewayUrl: string, owner: CodeOwner, count: n
   const signedIn = await browser.post('/oauth2/login', signInForm(loginPage, owner.user.username, owner.user.password));
   const consent = await browser.follow(signedIn);
   const decided = await browser.post('/oauth2/authorize/decision', {
-    _csrf: hiddenField(consent.text, '_csrf'), transaction_id: hiddenField(consent.text, 'transaction_id'), allow: 'Allow'
+    _csrf: hiddenField(consent.text, '_csrf'),
+    transaction_id: hiddenField(consent.text, 'transaction_id'),
+    allow: 'Allow'
   });
   const codes = [codeOf(decided)];
   while (codes.length < count) codes.push(codeOf(await browser.get(authorizePath(owner))));
@@ -58,12 +65,14 @@ export async function pluginCodes(gatewayUrl: string, owner: CodeOwner, count: n
 export async function builtinCodes(gatewayUrl: string, owner: CodeOwner, count: number): Promise<string[]> {
   const browser = new Browser(gatewayUrl);
   const signedIn = await browser.post('/login', { username: owner.user.username, password: owner.user.password });
-  if (signedIn.status !== 302 || /login/.test(signedIn.headers.get('location') ?? '')) throw new Error(`EG sign-in failed: ${signedIn.status}`);
+  if (signedIn.status !== 302 || /login/.test(signedIn.headers.get('location') ?? ''))
+    throw new Error(`EG sign-in failed: ${signedIn.status}`);
   const codes: string[] = [];
   while (codes.length < count) {
     const dialog = await browser.get(authorizePath(owner));
     const transaction = dialog.headers.get('transaction_id');
-    if (dialog.status !== 200 || !transaction) throw new Error(`EG authorization dialog: ${dialog.status} ${dialog.text.slice(0, 300)}`);
+    if (dialog.status !== 200 || !transaction)
+      throw new Error(`EG authorization dialog: ${dialog.status} ${dialog.text.slice(0, 300)}`);
     codes.push(codeOf(await browser.post('/oauth2/authorize/decision', { transaction_id: transaction })));
   }
   return codes;

@@ -24,7 +24,10 @@ export interface BenchConfig {
    * comes in bursts, and a burst only ever slows a run down.
    */
   repeats: number;
-  /** In how many of those repeats the token-endpoint scenarios run too (BENCH_TOKEN_REPEATS): they are bcrypt-bound and steady. */
+  /**
+   * In how many of those repeats the token-endpoint scenarios run too (BENCH_TOKEN_REPEATS): they are bcrypt-bound and
+   * steady.
+   */
   tokenRepeats: number;
   /** The stores to run on, in order (BENCH_STORES: emulated,redis). */
   stores: Array<'emulated' | 'redis'>;
@@ -67,9 +70,13 @@ function positive(name: string, fallback: number): number {
 }
 
 export function benchConfig(): BenchConfig {
-  const stores = (process.env.BENCH_STORES ?? 'emulated,redis').split(',').map((s) => s.trim()).filter(Boolean);
+  const stores = (process.env.BENCH_STORES ?? 'emulated,redis')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const store of stores) {
-    if (store !== 'emulated' && store !== 'redis') throw new TypeError(`BENCH_STORES: unknown store ${store} (emulated, redis)`);
+    if (store !== 'emulated' && store !== 'redis')
+      throw new TypeError(`BENCH_STORES: unknown store ${store} (emulated, redis)`);
   }
   return {
     duration: positive('BENCH_DURATION', 6),

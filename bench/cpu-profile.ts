@@ -9,7 +9,11 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
 
 export interface Hotspot {
   name: string;
@@ -51,7 +55,10 @@ function nameOf(frame: CallFrame): string {
 }
 
 function shares(totals: Map<string, number>, busy: number, limit: number): Hotspot[] {
-  return [...totals].sort((x, y) => y[1] - x[1]).slice(0, limit).map(([where, ms]) => ({ name: where, where, share: ms / busy, callers: [] }));
+  return [...totals]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, limit)
+    .map(([where, ms]) => ({ name: where, where, share: ms / busy, callers: [] }));
 }
 
 /**
@@ -75,9 +82,12 @@ export function summarizeProfile(file: string, window?: [number, number], limit 
     const frame = nodes.get(id)!.callFrame;
     const where = whereOf(frame.url, frame.functionName);
     const parent = parents.get(id);
-    owner = (where === 'node core' || where === 'native') && parent !== undefined && nodes.get(parent)!.callFrame.functionName !== '(root)'
-      ? ownerOf(parent)
-      : where;
+    owner =
+      (where === 'node core' || where === 'native') &&
+      parent !== undefined &&
+      nodes.get(parent)!.callFrame.functionName !== '(root)'
+        ? ownerOf(parent)
+        : where;
     owners.set(id, owner);
     return owner;
   };
@@ -110,12 +120,15 @@ export function summarizeProfile(file: string, window?: [number, number], limit 
     busyMs: busy,
     byWhere: shares(byWhere, busy, limit),
     byOwner: shares(byOwner, busy, limit),
-    functions: [...byFunction].sort((x, y) => y[1].ms - x[1].ms).slice(0, limit).map(([name, entry]) => ({
-      name,
-      where: entry.where,
-      share: entry.ms / busy,
-      callers: callersOf([...entry.nodes].sort((x, y) => y[1] - x[1])[0][0])
-    }))
+    functions: [...byFunction]
+      .sort((x, y) => y[1].ms - x[1].ms)
+      .slice(0, limit)
+      .map(([name, entry]) => ({
+        name,
+        where: entry.where,
+        share: entry.ms / busy,
+        callers: callersOf([...entry.nodes].sort((x, y) => y[1] - x[1])[0][0])
+      }))
   };
 }
 
@@ -128,5 +141,6 @@ if (require.main === module) {
   process.stdout.write('\nby owning package (node core and native time charged to their caller):\n');
   for (const h of summary.byOwner) process.stdout.write(`${pct(h.share)}  ${h.name}\n`);
   process.stdout.write('\nfunctions (self time), with their heaviest callers:\n');
-  for (const h of summary.functions) process.stdout.write(`${pct(h.share)}  ${h.name}  [${h.where}]  ← ${h.callers.join(' ← ')}\n`);
+  for (const h of summary.functions)
+    process.stdout.write(`${pct(h.share)}  ${h.name}  [${h.where}]  ← ${h.callers.join(' ← ')}\n`);
 }

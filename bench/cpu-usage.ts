@@ -22,7 +22,10 @@ function processBusy(pid: number): number {
 }
 
 /** Cores kept busy during a run: by the gateway under test, and by processes that are not the bench's. */
-export interface CpuUse { gateway: number; others: number }
+export interface CpuUse {
+  gateway: number;
+  others: number;
+}
 
 /**
  * Starts counting CPU time; the returned function tells what was used
@@ -33,7 +36,12 @@ export interface CpuUse { gateway: number; others: number }
 export function measureCpu(gatewayPid: number, benchPids: number[]): () => CpuUse | null {
   if (!fs.existsSync('/proc/stat')) return () => null;
   const ours = () => [gatewayPid, ...benchPids].reduce((sum, pid) => sum + processBusy(pid), 0);
-  const started = { at: process.hrtime.bigint(), machine: machineBusy(), ours: ours(), gateway: processBusy(gatewayPid) };
+  const started = {
+    at: process.hrtime.bigint(),
+    machine: machineBusy(),
+    ours: ours(),
+    gateway: processBusy(gatewayPid)
+  };
   return () => {
     const seconds = Number(process.hrtime.bigint() - started.at) / 1e9;
     const cores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;

@@ -3,7 +3,8 @@ import type { ProfiledRun } from './profile-run';
 import type { Results } from './results';
 
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
-const microsPerRequest = (run: LoadResult | undefined) => (run?.cpu && run.rps > 0 ? (run.cpu.gateway * 1e6) / run.rps : undefined);
+const microsPerRequest = (run: LoadResult | undefined) =>
+  run?.cpu && run.rps > 0 ? (run.cpu.gateway * 1e6) / run.rps : undefined;
 
 /**
  * Where a profiled run's extra CPU per request went, against the profile of
@@ -32,18 +33,26 @@ function protectedCall(run: ProfiledRun, results: Results, reference: ProfiledRu
   const store = run.store as Parameters<Results['best']>[0];
   const mine = microsPerRequest(results.best(store, run.scenario));
   const open = microsPerRequest(results.best(store, 'a'));
-  const cost = mine !== undefined && open !== undefined
-    ? `In the best runs the gateway spent ${Math.round(mine)} µs of CPU per request against ${Math.round(open)} µs for (a): ` +
-      `${Math.round(mine - open)} µs (${pct(mine / open - 1)}) more, where ≥ 0.95 of (a)'s requests/s allows about ${Math.round(open * (1 / 0.95 - 1))} µs. `
-    : '';
+  const cost =
+    mine !== undefined && open !== undefined
+      ? `In the best runs the gateway spent ${Math.round(mine)} µs of CPU per request against ${Math.round(open)} µs for (a): ` +
+        `${Math.round(mine - open)} µs (${pct(mine / open - 1)}) more, where ≥ 0.95 of (a)'s requests/s allows about ${Math.round(open * (1 / 0.95 - 1))} µs. `
+      : '';
   const extra = reference ? extraByPackage(run, reference) : [];
-  const where = extra.length > 0
-    ? `Against the profile of (a) (${Math.round(microsPerRequest(reference!.result) ?? 0)} µs per request under the profiler, ` +
-      `${Math.round(microsPerRequest(run.result) ?? 0)} µs here), the extra went to (node core time charged to the package calling it): ${extra.join(', ')}. `
-    : '';
-  const hot = run.summary.functions.filter((h) => ['plugin', 'jose', 'ioredis', 'ioredis-mock'].includes(h.where)).slice(0, 3)
+  const where =
+    extra.length > 0
+      ? `Against the profile of (a) (${Math.round(microsPerRequest(reference!.result) ?? 0)} µs per request under the profiler, ` +
+        `${Math.round(microsPerRequest(run.result) ?? 0)} µs here), the extra went to (node core time charged to the package calling it): ${extra.join(', ')}. `
+      : '';
+  const hot = run.summary.functions
+    .filter((h) => ['plugin', 'jose', 'ioredis', 'ioredis-mock'].includes(h.where))
+    .slice(0, 3)
     .map((h) => `\`${h.name}\` (${h.where}, ${pct(h.share)})`);
-  return (cost + where + (hot.length > 0 ? `The heaviest functions of the policy and its libraries: ${hot.join(', ')}.` : '')).trim();
+  return (
+    cost +
+    where +
+    (hot.length > 0 ? `The heaviest functions of the policy and its libraries: ${hot.join(', ')}.` : '')
+  ).trim();
 }
 
 /**
@@ -56,12 +65,17 @@ function tokenRequest(run: ProfiledRun, results: Results): string {
   const store = run.store as Parameters<Results['best']>[0];
   const mine = microsPerRequest(results.best(store, run.scenario));
   const open = microsPerRequest(results.best(store, 'a'));
-  const cost = mine !== undefined && open !== undefined
-    ? `In the best run the gateway spent ${Math.round(mine)} µs of CPU per token against ${Math.round(open)} µs per proxied call of (a) ` +
-      `(${(mine / open).toFixed(1)}×). `
-    : '';
-  const owners = run.summary.byOwner.slice(0, 6).map((h) => `${h.name} ${pct(h.share)}`).join(', ');
-  const why = 'bcrypt runs on worker threads, outside this profile of the event loop (and only once per secret: then it is recalled); ' +
+  const cost =
+    mine !== undefined && open !== undefined
+      ? `In the best run the gateway spent ${Math.round(mine)} µs of CPU per token against ${Math.round(open)} µs per proxied call of (a) ` +
+        `(${(mine / open).toFixed(1)}×). `
+      : '';
+  const owners = run.summary.byOwner
+    .slice(0, 6)
+    .map((h) => `${h.name} ${pct(h.share)}`)
+    .join(', ');
+  const why =
+    'bcrypt runs on worker threads, outside this profile of the event loop (and only once per secret: then it is recalled); ' +
     `the event loop's time by package (node core time charged to its caller): ${owners}.`;
   return cost + why;
 }
@@ -75,12 +89,17 @@ function floodedCall(run: ProfiledRun, results: Results): string {
   const store = run.store as Parameters<Results['best']>[0];
   const [flooded, calm] = [results.best(store, run.scenario), results.best(store, 'h')];
   if (!flooded || !calm) return '';
-  const cores = (r: LoadResult) => (r.cpu ? `${r.cpu.gateway.toFixed(2)} cores (others ${r.cpu.others.toFixed(2)})` : 'unknown');
+  const cores = (r: LoadResult) =>
+    r.cpu ? `${r.cpu.gateway.toFixed(2)} cores (others ${r.cpu.others.toFixed(2)})` : 'unknown';
   const f = flooded.flood;
-  const got = f ? `The flood sent ${f.sent} wrong secrets in the run: ${f.invalidClient} were checked (401), ${f.locked} refused as locked, ${f.busy} refused as busy (503). ` : '';
-  return `In the best runs p99 was ${flooded.p99.toFixed(1)} ms under the flood against ${calm.p99.toFixed(1)} ms without it (${(flooded.p99 / calm.p99).toFixed(2)}×). ` +
+  const got = f
+    ? `The flood sent ${f.sent} wrong secrets in the run: ${f.invalidClient} were checked (401), ${f.locked} refused as locked, ${f.busy} refused as busy (503). `
+    : '';
+  return (
+    `In the best runs p99 was ${flooded.p99.toFixed(1)} ms under the flood against ${calm.p99.toFixed(1)} ms without it (${(flooded.p99 / calm.p99).toFixed(2)}×). ` +
     `The gateway process kept ${cores(flooded)} busy against ${cores(calm)} without it; its bcrypt worker threads share the machine's cores ` +
-    `with its event loop, the backend and both load generators. ${got}The profile below is of the gateway's main thread only.`;
+    `with its event loop, the backend and both load generators. ${got}The profile below is of the gateway's main thread only.`
+  );
 }
 
 /**

@@ -25,39 +25,52 @@ const tally: FloodTally = { seconds: 0, sent: 0, invalidClient: 0, locked: 0, bu
 let started = 0;
 let timer: NodeJS.Timeout | undefined;
 
-/** The n-th request's address: a fresh one each time for the distributed flood, so no per-IP counter reaches its limit. */
+/**
+ * The n-th request's address: a fresh one each time for the distributed flood, so no per-IP counter reaches its limit.
+ */
 function addressOf(plan: FloodPlan, n: number): string {
   return plan.shape === 'naive' ? NAIVE_ADDRESS : `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-/** The client's lock says so with Retry-After; a plain wrong secret is a bare 401 (lib/clients/client.authenticator.ts). */
+/**
+ * The client's lock says so with Retry-After; a plain wrong secret is a bare 401 (lib/clients/client.authenticator.ts).
+ */
 function count(res: http.IncomingMessage): void {
   if (res.statusCode === 401) tally[res.headers['retry-after'] ? 'locked' : 'invalidClient']++;
   else if (res.statusCode === 503) tally.busy++;
   else tally.other++;
 }
 
-/** client_secret_basic with a secret never sent before (identical concurrent attempts would be checked once), grant client_credentials. */
+/**
+ * client_secret_basic with a secret never sent before (identical concurrent attempts would be checked once), grant
+ * client_credentials.
+ */
 function send(plan: FloodPlan, url: URL): void {
   const n = tally.sent++;
   const clientId = plan.clients[n % plan.clients.length];
   const credentials = Buffer.from(`${encodeURIComponent(clientId)}:wrong-secret-${n}`).toString('base64');
   const body = 'grant_type=client_credentials';
-  const req = http.request(url, {
-    method: 'POST',
-    agent,
-    headers: {
-      Authorization: `Basic ${credentials}`,
-      'Content-Type': 'application/x-www-form-urlencoded',
-      'Content-Length': Buffer.byteLength(body),
-      // The gateway trusts one proxy hop (trustProxy: 1): this is the client address its per-IP counters count.
-      'X-Forwarded-For': addressOf(plan, n)
+  const req = http.request(
+    url,
+    {
+      method: 'POST',
+      agent,
+      headers: {
+        Authorization: `Basic ${credentials}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'Content-Length': Buffer.byteLength(body),
+        // The gateway trusts one proxy hop (trustProxy: 1): this is the client address its per-IP counters count.
+        'X-Forwarded-For': addressOf(plan, n)
+      }
+    },
+    (res) => {
+      count(res);
+      res.resume();
     }
-  }, (res) => {
-    count(res);
-    res.resume();
+  );
+  req.on('error', () => {
+    tally.errors++;
   });
-  req.on('error', () => { tally.errors++; });
   req.end(body);
 }
 

@@ -61,16 +61,22 @@ process.once('exit', () => {
 export async function startFlood(plan: FloodPlan): Promise<Flood> {
   const child = fork(path.join(__dirname, 'flood-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { running.delete(child); resolve(); }));
-  const ask = (message: FloodMessage) => new Promise<FloodTally>((resolve, reject) => {
-    const gone = () => reject(new Error(`the flood process exited (${message.type})`));
-    child.once('exit', gone);
-    child.once('message', (tally: FloodTally) => {
-      child.off('exit', gone);
-      resolve(tally);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    })
+  );
+  const ask = (message: FloodMessage) =>
+    new Promise<FloodTally>((resolve, reject) => {
+      const gone = () => reject(new Error(`the flood process exited (${message.type})`));
+      child.once('exit', gone);
+      child.once('message', (tally: FloodTally) => {
+        child.off('exit', gone);
+        resolve(tally);
+      });
+      child.send(message);
     });
-    child.send(message);
-  });
   await ask({ type: 'start', plan });
   return {
     pid: child.pid!,

@@ -13,7 +13,8 @@ import type { Store } from './stores';
  * (h)–(j) `opaque-proxied`: (b) behind one trusted proxy (`trustProxy: 1`), so that a flood of
  * wrong client secrets can come from as many addresses as it names in X-Forwarded-For.
  */
-export type GatewayKind = 'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare' | 'opaque-proxied';
+export type GatewayKind =
+  'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare' | 'opaque-proxied';
 
 /** HS256 secret of the plugin's JWT access tokens in (c). */
 export const ACCESS_TOKEN_KEY = 'bench access token signing secret, 32+ bytes long';
@@ -66,7 +67,13 @@ const LOGIN = { maxFailuresPerUser: 100000, maxFailuresPerIp: 100000 };
 const GRANTS = ['authorization_code', 'password', 'client_credentials', 'refresh_token'];
 
 function pluginSettings(kind: GatewayKind): Record<string, unknown> {
-  if (kind === 'jwt') return { grants: GRANTS, login: LOGIN, accessToken: { format: 'jwt' }, keys: [{ kid: 'bench', alg: 'HS256', key: ACCESS_TOKEN_KEY }] };
+  if (kind === 'jwt')
+    return {
+      grants: GRANTS,
+      login: LOGIN,
+      accessToken: { format: 'jwt' },
+      keys: [{ kid: 'bench', alg: 'HS256', key: ACCESS_TOKEN_KEY }]
+    };
   // One refresh token serves the whole refresh run; codes are fetched before the run that spends them.
   const opaque = { grants: GRANTS, login: LOGIN, refreshToken: { rotate: false }, authorizationCode: { ttl: 600 } };
   // clientAuth and bcrypt stay at their defaults: the floods measure the defences a deployment gets.
@@ -81,12 +88,19 @@ export interface GatewayExtras {
 }
 
 /** startGateway options for one kind of gateway on one store. */
-export function gatewayOptions(kind: GatewayKind, backendUrl: string, store: Store, namespace: string, extras: GatewayExtras = {}): GatewayOptions {
+export function gatewayOptions(
+  kind: GatewayKind,
+  backendUrl: string,
+  store: Store,
+  namespace: string,
+  extras: GatewayExtras = {}
+): GatewayOptions {
   const open = kind === 'open';
   const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
-  const first = kind === 'noop'
-    ? { headers: [{ action: { headersPrefix: '', forwardHeaders: {} } }] }
-    : { oauth2: [{ action: oauth2Action(kind) }] };
+  const first =
+    kind === 'noop'
+      ? { headers: [{ action: { headersPrefix: '', forwardHeaders: {} } }] }
+      : { oauth2: [{ action: oauth2Action(kind) }] };
   const policies = open ? [proxy] : [first, proxy];
   return {
     namespace,

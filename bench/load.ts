@@ -60,29 +60,34 @@ export function runLoad(target: LoadTarget, shape: LoadShape): Promise<LoadResul
   const started = monotonicMicros();
   let lastOk = started;
   return new Promise((resolve, reject) => {
-    const instance = autocannon({
-      url: target.url,
-      method: target.method,
-      headers: target.headers,
-      body: target.body,
-      connections: shape.connections,
-      duration: shape.duration,
-      amount: shape.amount,
-      // bcrypt-bound endpoints queue 32 requests for seconds; a timeout would hide that latency.
-      timeout: 60,
-      requests: target.nextBody ? [{ setupRequest: (request) => ({ ...request, body: target.nextBody!() }) }] : undefined
-    }, (err, result) => {
-      if (err) return reject(err);
-      const sorted = Float64Array.from(latencies).sort();
-      resolve({
-        rps: lastOk > started ? result['2xx'] / ((lastOk - started) / 1e6) : 0,
-        p50: quantile(sorted, 0.5),
-        p99: quantile(sorted, 0.99),
-        ok: result['2xx'],
-        failed: result.non2xx + result.errors,
-        window: [started, monotonicMicros()]
-      });
-    });
+    const instance = autocannon(
+      {
+        url: target.url,
+        method: target.method,
+        headers: target.headers,
+        body: target.body,
+        connections: shape.connections,
+        duration: shape.duration,
+        amount: shape.amount,
+        // bcrypt-bound endpoints queue 32 requests for seconds; a timeout would hide that latency.
+        timeout: 60,
+        requests: target.nextBody
+          ? [{ setupRequest: (request) => ({ ...request, body: target.nextBody!() }) }]
+          : undefined
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        const sorted = Float64Array.from(latencies).sort();
+        resolve({
+          rps: lastOk > started ? result['2xx'] / ((lastOk - started) / 1e6) : 0,
+          p50: quantile(sorted, 0.5),
+          p99: quantile(sorted, 0.99),
+          ok: result['2xx'],
+          failed: result.non2xx + result.errors,
+          window: [started, monotonicMicros()]
+        });
+      }
+    );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       if (statusCode < 200 || statusCode >= 300) return;
       latencies.push(responseTime);

@@ -5,7 +5,10 @@ import type { Machine } from './machine';
 /** BENCH.md's Method section: how the numbers were taken, with this run's settings. */
 export function methodSection(config: BenchConfig, machine: Machine): string {
   const { clientAuth, bcrypt } = settingsSchema.properties;
-  const [perClient, perIp] = [clientAuth.properties.maxFailuresPerClient.default, clientAuth.properties.maxFailuresPerIp.default];
+  const [perClient, perIp] = [
+    clientAuth.properties.maxFailuresPerClient.default,
+    clientAuth.properties.maxFailuresPerIp.default
+  ];
   const maxQueue = bcrypt.properties.maxQueue.default;
   return `One process per role on 127.0.0.1: the gateway under test (a real Express Gateway child
 process, one at a time), the echo backend (its own process; it answers the method and URL, not the request's headers,

@@ -10,12 +10,24 @@ export function profileSection(run: ProfiledRun, title: string, why: string | nu
     `Profiled run: ${rate(run.result.rps)} req/s, p99 ${ms(run.result.p99)} ms; ${Math.round(run.summary.busyMs)} ms of gateway CPU sampled.`,
     '',
     ...(why ? [`**Why:** ${why}`, ''] : []),
-    'Self time by package: ' + run.summary.byWhere.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
+    'Self time by package: ' +
+      run.summary.byWhere
+        .slice(0, 8)
+        .map((h) => `${h.name} ${pct(h.share)}`)
+        .join(', ') +
+      '.',
     '',
     'The same with node core and native time charged to the package calling it: ' +
-      run.summary.byOwner.slice(0, 8).map((h) => `${h.name} ${pct(h.share)}`).join(', ') + '.',
+      run.summary.byOwner
+        .slice(0, 8)
+        .map((h) => `${h.name} ${pct(h.share)}`)
+        .join(', ') +
+      '.',
     '',
-    '| Self time | Function | Package | Called from |', '| --- | --- | --- | --- |',
-    ...run.summary.functions.slice(0, 10).map((h) => `| ${pct(h.share)} | \`${h.name}\` | ${h.where} | ${h.callers.map((c) => `\`${c}\``).join(' ← ')} |`)
+    '| Self time | Function | Package | Called from |',
+    '| --- | --- | --- | --- |',
+    ...run.summary.functions
+      .slice(0, 10)
+      .map((h) => `| ${pct(h.share)} | \`${h.name}\` | ${h.where} | ${h.callers.map((c) => `\`${c}\``).join(' ← ')} |`)
   ].join('\n');
 }

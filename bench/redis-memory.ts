@@ -6,7 +6,11 @@ import type { Store } from './stores';
 import { Client, passwordTokens, requestTokens } from './tokens';
 
 /** Bytes a family of keys (`at`, `rt`, `grant`, …) takes per issued token. */
-export interface KeyFamily { family: string; keysPerToken: number; bytesPerToken: number }
+export interface KeyFamily {
+  family: string;
+  keysPerToken: number;
+  bytesPerToken: number;
+}
 
 export interface MemoryRow {
   label: string;
@@ -19,12 +23,20 @@ export interface MemoryRow {
 }
 
 /** What one live token leaves in Redis, for BENCH.md's "what is stored": hash fields, or a set's members. */
-export interface StoredShape { family: string; note: string; type: string; fields: string[] }
+export interface StoredShape {
+  family: string;
+  note: string;
+  type: string;
+  fields: string[];
+}
 
 /** A set member with the key prefix and the random ids and digests replaced, to show its form. */
 const formOf = (member: string, prefix: string) => member.replace(prefix, '').replace(/[A-Za-z0-9_-]{16,}/g, '<id>');
 
-export interface MemoryReport { rows: MemoryRow[]; shapes: StoredShape[] }
+export interface MemoryReport {
+  rows: MemoryRow[];
+  shapes: StoredShape[];
+}
 
 type Snapshot = { families: Map<string, { keys: number; bytes: number }>; usedMemory: number };
 
@@ -60,7 +72,11 @@ function perToken(label: string, before: Snapshot, after: Snapshot, tokens: numb
   for (const [family, now] of after.families) {
     const then = before.families.get(family) ?? { keys: 0, bytes: 0 };
     if (now.bytes === then.bytes && now.keys === then.keys) continue;
-    families.push({ family, keysPerToken: (now.keys - then.keys) / tokens, bytesPerToken: (now.bytes - then.bytes) / tokens });
+    families.push({
+      family,
+      keysPerToken: (now.keys - then.keys) / tokens,
+      bytesPerToken: (now.bytes - then.bytes) / tokens
+    });
   }
   return {
     label,
@@ -74,9 +90,11 @@ function perToken(label: string, before: Snapshot, after: Snapshot, tokens: numb
 /** Runs `count` calls of `issue`, `parallel` at a time. */
 async function issueMany(count: number, parallel: number, issue: () => Promise<unknown>): Promise<void> {
   let started = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (started++ < count) await issue();
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (started++ < count) await issue();
+    })
+  );
 }
 
 async function describeShapes(db: Redis, prefix: string, families: string[], note: string): Promise<StoredShape[]> {
@@ -85,9 +103,12 @@ async function describeShapes(db: Redis, prefix: string, families: string[], not
     const [key] = (await db.scan('0', 'MATCH', `${prefix}${family}:*`, 'COUNT', 10000))[1];
     if (!key) continue;
     const type = await db.type(key);
-    const fields = type === 'hash' ? await db.hkeys(key)
-      : type === 'set' ? [...new Set((await db.smembers(key)).map((m) => formOf(m, prefix)))]
-        : [await db.get(key) ?? ''];
+    const fields =
+      type === 'hash'
+        ? await db.hkeys(key)
+        : type === 'set'
+          ? [...new Set((await db.smembers(key)).map((m) => formOf(m, prefix)))]
+          : [(await db.get(key)) ?? ''];
     shapes.push({ family: `${family}:…`, note, type, fields });
   }
   return shapes;
@@ -99,7 +120,12 @@ async function describeShapes(db: Redis, prefix: string, families: string[], not
  * measures what each leaves in Redis. Credentials are hashed at bcrypt cost
  * 4 here: the check's cost does not change what is stored.
  */
-export async function measureTokenMemory(store: Store, backendUrl: string, count: number, progress: (line: string) => void): Promise<MemoryReport> {
+export async function measureTokenMemory(
+  store: Store,
+  backendUrl: string,
+  count: number,
+  progress: (line: string) => void
+): Promise<MemoryReport> {
   const db = store.client;
   if (!db) throw new Error('the memory measurement needs a real Redis');
   const rows: MemoryRow[] = [];
@@ -114,7 +140,9 @@ export async function measureTokenMemory(store: Store, backendUrl: string, count
       const client: Client = { id: seeded.app.id, secret: seeded.app.secret };
       const label = kind === 'opaque' ? 'opaque' : 'JWT';
       let before = await snapshot(db, prefix);
-      await issueMany(count, 8, () => requestTokens(gateway.url, client, { grant_type: 'client_credentials', scope: 'read' }));
+      await issueMany(count, 8, () =>
+        requestTokens(gateway.url, client, { grant_type: 'client_credentials', scope: 'read' })
+      );
       let after = await snapshot(db, prefix);
       rows.push(perToken(`${label} access token (client_credentials)`, before, after, count));
       progress(`  memory: ${rows[rows.length - 1].label}: ${Math.round(rows[rows.length - 1].bytesPerToken)} B/token`);
@@ -123,9 +151,11 @@ export async function measureTokenMemory(store: Store, backendUrl: string, count
       after = await snapshot(db, prefix);
       rows.push(perToken(`${label} access token + refresh token (password)`, before, after, count));
       progress(`  memory: ${rows[rows.length - 1].label}: ${Math.round(rows[rows.length - 1].bytesPerToken)} B/token`);
-      shapes.push(...(kind === 'opaque'
-        ? await describeShapes(db, prefix, ['at', 'rt', 'grant', 'app-grant', 'user-grant'], '')
-        : await describeShapes(db, prefix, ['grant'], ' of JWT access tokens')));
+      shapes.push(
+        ...(kind === 'opaque'
+          ? await describeShapes(db, prefix, ['at', 'rt', 'grant', 'app-grant', 'user-grant'], '')
+          : await describeShapes(db, prefix, ['grant'], ' of JWT access tokens'))
+      );
     } finally {
       await gateway.stop();
     }

@@ -24,11 +24,15 @@ export interface BenchReport {
   minutes: number;
 }
 
-const STORE_TITLES = { emulated: "EG's emulated store (ioredis-mock, in the gateway process)", redis: 'a real Redis (loopback TCP)' };
+const STORE_TITLES = {
+  emulated: "EG's emulated store (ioredis-mock, in the gateway process)",
+  redis: 'a real Redis (loopback TCP)'
+};
 
 function machineSection({ machine, date, minutes }: BenchReport): string {
   return [
-    '| | |', '| --- | --- |',
+    '| | |',
+    '| --- | --- |',
     `| Date | ${date.toISOString().replace('T', ' ').slice(0, 16)} UTC (run took ${minutes.toFixed(1)} min) |`,
     `| CPU | ${machine.cpu}, ${machine.cores} cores (1-minute load average at the start: ${machine.loadAtStart.toFixed(2)}) |`,
     `| Memory | ${machine.memoryGiB} GiB |`,
@@ -51,15 +55,20 @@ function summarySection({ results, targets }: BenchReport): string {
       return mine !== undefined && other ? mine / other : undefined;
     };
     const calls = ['b', 'c', 'd', 'e'].map((id) => `(${id}) ${ratio(of(id, 'a'))}`).join(', ');
-    const grant = (name: string) => `${name} ${rate(rps(`plugin:${name}`) ?? 0)} req/s (EG's ${rate(rps(`builtin:${name}`) ?? 0)})`;
+    const grant = (name: string) =>
+      `${name} ${rate(rps(`plugin:${name}`) ?? 0)} req/s (EG's ${rate(rps(`builtin:${name}`) ?? 0)})`;
     const p99 = (id: string) => results.best(store, id)?.p99;
-    const flooded = ['i', 'j'].map((id) => {
-      const [mine, calm] = [p99(id), p99('h')];
-      return `(${id}) ${ratio(mine !== undefined && calm ? mine / calm : undefined)}`;
-    }).join(', ');
-    return `- **${store === 'redis' ? 'Real Redis' : 'Emulated store'}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ` +
+    const flooded = ['i', 'j']
+      .map((id) => {
+        const [mine, calm] = [p99(id), p99('h')];
+        return `(${id}) ${ratio(mine !== undefined && calm ? mine / calm : undefined)}`;
+      })
+      .join(', ');
+    return (
+      `- **${store === 'redis' ? 'Real Redis' : 'Emulated store'}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ` +
       `Token endpoint: ${grant('client_credentials')}, ${grant('password')}. ` +
-      `Under a flood of wrong client secrets, protected-call p99 at ${flooded} × (h)'s.`;
+      `Under a flood of wrong client secrets, protected-call p99 at ${flooded} × (h)'s.`
+    );
   });
   const met = targets.filter((t) => t.met).length;
   return [...lines, `- Targets: ${met} of ${targets.length} checks met.`].join('\n');
@@ -86,21 +95,47 @@ export function renderReport(report: BenchReport): string {
     methodSection(report.config, report.machine)
   ];
   for (const store of report.results.stores()) {
-    sections.push('', `## On ${STORE_TITLES[store]}`, '', '### Protected API calls', '', protectedTable(report.results, store),
-      '', '### Token endpoint', '', tokenTable(report.results, store),
-      '', '### Protected API calls under a flood of wrong client secrets', '', floodTable(report.results, store));
+    sections.push(
+      '',
+      `## On ${STORE_TITLES[store]}`,
+      '',
+      '### Protected API calls',
+      '',
+      protectedTable(report.results, store),
+      '',
+      '### Token endpoint',
+      '',
+      tokenTable(report.results, store),
+      '',
+      '### Protected API calls under a flood of wrong client secrets',
+      '',
+      floodTable(report.results, store)
+    );
   }
   sections.push('', '## Targets', '', targetTable(report.targets));
   const missed = report.targets.filter((t) => !t.met);
-  sections.push('', missed.length === 0 ? 'Every target was met.' : `${missed.length} of ${report.targets.length} checks missed; see the profiles below.`);
+  sections.push(
+    '',
+    missed.length === 0
+      ? 'Every target was met.'
+      : `${missed.length} of ${report.targets.length} checks missed; see the profiles below.`
+  );
   if (report.memory) sections.push('', '## Redis memory per live token', '', memorySection(report.memory));
   if (report.profiles.length > 0) {
-    sections.push('', '## Profiles of the missed targets', '',
+    sections.push(
+      '',
+      '## Profiles of the missed targets',
+      '',
       'Each missed scenario ran once more under `node --cpu-prof`. Only the samples taken during the',
-      'measured load count (the gateway\'s start, seeding and token fetching are cut off); idle time is left out.');
+      "measured load count (the gateway's start, seeding and token fetching are cut off); idle time is left out."
+    );
     for (const run of report.references) sections.push('', profileSection(run, '(a), the reference', null));
     for (const run of report.profiles) {
-      const why = explainMiss(run, report.results, report.references.find((r) => r.store === run.store));
+      const why = explainMiss(
+        run,
+        report.results,
+        report.references.find((r) => r.store === run.store)
+      );
       sections.push('', profileSection(run, LABELS[run.scenario] ?? run.scenario, why));
     }
   }

@@ -33,6 +33,9 @@ export class Results {
    * the best run is the closest to what the code can do.
    */
   best(store: StoreName, id: string): LoadResult | undefined {
-    return this.all(store, id).reduce<LoadResult | undefined>((best, run) => (!best || run.rps > best.rps ? run : best), undefined);
+    return this.all(store, id).reduce<LoadResult | undefined>(
+      (best, run) => (!best || run.rps > best.rps ? run : best),
+      undefined
+    );
   }
 }

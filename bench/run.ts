@@ -33,7 +33,9 @@ function describeRun(id: string, run: LoadResult): string {
   const failures = run.failed > 0 ? `  (${run.failed} failed)` : '';
   const cpu = run.cpu ? `  cpu: gateway ${run.cpu.gateway.toFixed(2)}, others ${run.cpu.others.toFixed(2)}` : '';
   const f = run.flood;
-  const flood = f ? `  flood: ${f.sent} sent, 401 ${f.invalidClient}, locked ${f.locked}, 503 ${f.busy}, other ${f.other + f.errors}` : '';
+  const flood = f
+    ? `  flood: ${f.sent} sent, 401 ${f.invalidClient}, locked ${f.locked}, 503 ${f.busy}, other ${f.other + f.errors}`
+    : '';
   return `${(LABELS[id] ?? id).padEnd(46)} ${rate(run.rps).padStart(7)} req/s  p50 ${ms(run.p50).padStart(6)} ms  p99 ${ms(run.p99).padStart(6)} ms${cpu}${failures}${flood}`;
 }
 
@@ -54,7 +56,9 @@ async function main(): Promise<void> {
   const references: ProfiledRun[] = [];
   const profiled = new Set<string>();
   let memory: MemoryReport | null = null;
-  log(`bench: ${config.connections} connections, ${config.duration} s runs × ${config.repeats} (token endpoint ${config.tokenDuration} s × ${config.tokenRepeats}), stores ${config.stores.join(' + ')}`);
+  log(
+    `bench: ${config.connections} connections, ${config.duration} s runs × ${config.repeats} (token endpoint ${config.tokenDuration} s × ${config.tokenRepeats}), stores ${config.stores.join(' + ')}`
+  );
 
   const backend = await startBackend();
   try {
@@ -64,8 +68,16 @@ async function main(): Promise<void> {
         for (let repeat = 1; repeat <= config.repeats; repeat++) {
           for (const kind of KINDS) {
             await runSession({
-              kind, store, config, backend,
-              scenarios: SCENARIOS.filter((s) => s.gateway === kind && (s.warm || repeat <= config.tokenRepeats) && (!config.scenarios || config.scenarios.includes(s.id))),
+              kind,
+              store,
+              config,
+              backend,
+              scenarios: SCENARIOS.filter(
+                (s) =>
+                  s.gateway === kind &&
+                  (s.warm || repeat <= config.tokenRepeats) &&
+                  (!config.scenarios || config.scenarios.includes(s.id))
+              ),
               onResult(id, run) {
                 results.add(storeName, id, run);
                 log(`[${storeName} ${repeat}/${config.repeats}] ${describeRun(id, run)}`);
@@ -81,7 +93,15 @@ async function main(): Promise<void> {
         // The open pipeline's profile is what a missed protected call's profile is compared with.
         if (missed.some((c) => !c.scenario.includes(':'))) {
           log(`[${storeName}] profiling (a), the reference of the protected calls`);
-          references.push(await profileScenario(SCENARIOS.find((s) => s.id === 'a')!, store, backend, config, PROFILE_DIR));
+          references.push(
+            await profileScenario(
+              SCENARIOS.find((s) => s.id === 'a')!,
+              store,
+              backend,
+              config,
+              PROFILE_DIR
+            )
+          );
         }
         for (const check of missed) {
           if (profiled.has(profileKey(storeName, check.scenario))) continue;
@@ -102,13 +122,20 @@ async function main(): Promise<void> {
   const targets = checkTargets(results);
   const minutes = (Date.now() - started) / 60000;
   const out = path.resolve(ROOT, config.out);
-  fs.writeFileSync(out, renderReport({ date: new Date(started), machine, config, results, targets, memory, profiles, references, minutes }));
+  fs.writeFileSync(
+    out,
+    renderReport({ date: new Date(started), machine, config, results, targets, memory, profiles, references, minutes })
+  );
 
   for (const store of results.stores()) {
-    log(`\n${store}: protected calls\n${protectedTable(results, store)}\n\n${store}: token endpoint\n${tokenTable(results, store)}` +
-      `\n\n${store}: protected calls under a flood of wrong client secrets\n${floodTable(results, store)}`);
+    log(
+      `\n${store}: protected calls\n${protectedTable(results, store)}\n\n${store}: token endpoint\n${tokenTable(results, store)}` +
+        `\n\n${store}: protected calls under a flood of wrong client secrets\n${floodTable(results, store)}`
+    );
   }
-  log(`\ntargets\n${targetTable(targets)}\n\nwritten to ${path.relative(process.cwd(), out) || out} in ${minutes.toFixed(1)} min`);
+  log(
+    `\ntargets\n${targetTable(targets)}\n\nwritten to ${path.relative(process.cwd(), out) || out} in ${minutes.toFixed(1)} min`
+  );
 }
 
 main().catch((err) => {

@@ -42,11 +42,18 @@ async function userCall(ctx: ScenarioContext): Promise<LoadTarget> {
   return apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token);
 }
 
-function tokenCall(ctx: ScenarioContext, form: Record<string, string> | null, nextForm?: () => Record<string, string>): LoadTarget {
+function tokenCall(
+  ctx: ScenarioContext,
+  form: Record<string, string> | null,
+  nextForm?: () => Record<string, string>
+): LoadTarget {
   return {
     url: `${ctx.url}/oauth2/token`,
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(ctx.client.id, ctx.client.secret) },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: basic(ctx.client.id, ctx.client.secret)
+    },
     body: form ? new URLSearchParams(form).toString() : undefined,
     nextBody: nextForm && (() => new URLSearchParams(nextForm()).toString())
   };
@@ -69,7 +76,13 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
     warm: false,
     async target(ctx) {
       if (grant === 'client_credentials') return tokenCall(ctx, { grant_type: grant, scope: API_SCOPE });
-      if (grant === 'password') return tokenCall(ctx, { grant_type: grant, username: ctx.user.username, password: ctx.user.password, scope: API_SCOPE });
+      if (grant === 'password')
+        return tokenCall(ctx, {
+          grant_type: grant,
+          username: ctx.user.username,
+          password: ctx.user.password,
+          scope: API_SCOPE
+        });
       if (grant === 'refresh_token') {
         const { refresh_token } = await passwordTokens(ctx.url, ctx.client, ctx.user);
         return tokenCall(ctx, { grant_type: grant, refresh_token: refresh_token! });
@@ -79,7 +92,12 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
       let next = 0;
       // Once the pool is spent, the last code is replayed and refused: the run reports those as failures.
       const verifier: Record<string, string> = owner === 'plugin' ? { code_verifier: BENCH_PKCE.verifier } : {};
-      const form = () => ({ grant_type: grant, code: codes[Math.min(next++, codes.length - 1)], redirect_uri: ctx.client.redirectUri, ...verifier });
+      const form = () => ({
+        grant_type: grant,
+        code: codes[Math.min(next++, codes.length - 1)],
+        redirect_uri: ctx.client.redirectUri,
+        ...verifier
+      });
       return tokenCall(ctx, null, form);
     }
   };
@@ -93,7 +111,12 @@ export const SCENARIOS: Scenario[] = [
   ...GRANTS.map((grant) => grantScenario('plugin', grant)),
   { id: 'g', gateway: 'opaque-bare', warm: true, target: userCall },
   { id: 'c', gateway: 'jwt', warm: true, target: userCall },
-  { id: 'd', gateway: 'external', warm: true, target: async (ctx) => apiCall(ctx.url, await externalJwt(ctx.user.username)) },
+  {
+    id: 'd',
+    gateway: 'external',
+    warm: true,
+    target: async (ctx) => apiCall(ctx.url, await externalJwt(ctx.user.username))
+  },
   // The same call without and then under each flood, on one gateway: (h) is what (i) and (j) are held to.
   { id: 'h', gateway: 'opaque-proxied', warm: true, target: userCall },
   { id: 'i', gateway: 'opaque-proxied', warm: true, flood: 'naive', target: userCall },
@@ -105,7 +128,7 @@ export const SCENARIOS: Scenario[] = [
 /** Names for the tables. */
 export const LABELS: Record<string, string> = {
   a: '(a) open pipeline, proxy only',
-  f: '(f) reference: (a) + EG\'s headers policy doing nothing',
+  f: "(f) reference: (a) + EG's headers policy doing nothing",
   b: '(b) plugin, opaque tokens',
   g: '(g) (b) with identityHeaders: false',
   c: '(c) plugin, JWT access tokens',

@@ -16,7 +16,17 @@ export interface SessionOptions {
   scenarios: Scenario[];
   store: Store;
   backend: { url: string; pid: number };
-  config: Pick<BenchConfig, 'duration' | 'tokenDuration' | 'warmup' | 'connections' | 'quietCores' | 'noisyRetries' | 'floodRate' | 'floodClients'>;
+  config: Pick<
+    BenchConfig,
+    | 'duration'
+    | 'tokenDuration'
+    | 'warmup'
+    | 'connections'
+    | 'quietCores'
+    | 'noisyRetries'
+    | 'floodRate'
+    | 'floodClients'
+  >;
   /** Extra node flags for the gateway (--cpu-prof). */
   nodeArgs?: string[];
   /** Called after each measured run. */
@@ -31,7 +41,12 @@ export interface SessionOptions {
 function floodFor(scenario: Scenario, gateway: RunningGateway, clients: string[], rate: number): Promise<Flood> | null {
   if (!scenario.flood) return null;
   const [naive, ...distributed] = clients;
-  return startFlood({ tokenUrl: `${gateway.url}/oauth2/token`, shape: scenario.flood, rate, clients: scenario.flood === 'naive' ? [naive] : distributed });
+  return startFlood({
+    tokenUrl: `${gateway.url}/oauth2/token`,
+    shape: scenario.flood,
+    rate,
+    clients: scenario.flood === 'naive' ? [naive] : distributed
+  });
 }
 
 /**
@@ -45,10 +60,14 @@ export async function runSession(options: SessionOptions): Promise<void> {
   // Each gateway starts from an empty database; the bench owns this DB index.
   await store.client?.flushdb();
   const namespace = `bench${++boots}${kind}`;
-  const gateway = await startGateway(gatewayOptions(kind, options.backend.url, store, namespace, { nodeArgs: options.nodeArgs }));
+  const gateway = await startGateway(
+    gatewayOptions(kind, options.backend.url, store, namespace, { nodeArgs: options.nodeArgs })
+  );
   try {
     const seeded = await seedWorld(gateway.admin, { scopes: ['read', 'write'] });
-    const floodClients = options.scenarios.some((s) => s.flood) ? await seedFloodClients(gateway.admin, seeded.developer.id, 1 + config.floodClients) : [];
+    const floodClients = options.scenarios.some((s) => s.flood)
+      ? await seedFloodClients(gateway.admin, seeded.developer.id, 1 + config.floodClients)
+      : [];
     const ctx: ScenarioContext = {
       url: gateway.url,
       client: { id: seeded.app.id, secret: seeded.app.secret, redirectUri: 'http://127.0.0.1:8000/callback' },
@@ -59,20 +78,30 @@ export async function runSession(options: SessionOptions): Promise<void> {
     // A gateway whose first scenario has no warm-up of its own (a token endpoint run, as when profiled alone) is warmed
     // with unauthenticated API calls: past Node's first 10,000 Buffer() deprecation checks, which any request pays.
     if (options.scenarios[0] && !options.scenarios[0].warm && config.warmup > 0) {
-      await runLoad({ url: `${gateway.url}/api/items`, method: 'GET', headers: {} }, { duration: 0, amount: config.warmup, connections: config.connections });
+      await runLoad(
+        { url: `${gateway.url}/api/items`, method: 'GET', headers: {} },
+        { duration: 0, amount: config.warmup, connections: config.connections }
+      );
     }
     for (const scenario of options.scenarios) {
       const target = await scenario.target(ctx);
-      // A flood runs through the warm-up too: the measured runs see it steady (the bcrypt queue full, the naive client locked).
+      // A flood runs through the warm-up too: the measured runs see it steady (the bcrypt queue full, the naive client
+      // locked).
       const flood = await floodFor(scenario, gateway, floodClients, config.floodRate);
       try {
-        if (scenario.warm && config.warmup > 0) await runLoad(target, { duration: 0, amount: config.warmup, connections: config.connections });
+        if (scenario.warm && config.warmup > 0)
+          await runLoad(target, { duration: 0, amount: config.warmup, connections: config.connections });
         const duration = scenario.warm ? config.duration : config.tokenDuration;
-        // A protected-call run that other work on the machine disturbed is tried again (token runs are long and bcrypt-bound).
+        // A protected-call run that other work on the machine disturbed is tried again (token runs are long and
+        // bcrypt-bound).
         const attempts = scenario.warm ? 1 + config.noisyRetries : 1;
         for (let attempt = 1; attempt <= attempts; attempt++) {
           const floodBefore = await flood?.tally();
-          const cpuSince = measureCpu(gateway.process.pid!, [process.pid, options.backend.pid, ...(flood ? [flood.pid] : [])]);
+          const cpuSince = measureCpu(gateway.process.pid!, [
+            process.pid,
+            options.backend.pid,
+            ...(flood ? [flood.pid] : [])
+          ]);
           const run = await runLoad(target, { duration, connections: config.connections });
           const result: LoadResult = { ...run, cpu: cpuSince() };
           if (flood && floodBefore) result.flood = tallySince(await flood.tally(), floodBefore);

@@ -30,7 +30,9 @@ async function realRedis(url: string): Promise<Store> {
     name: 'redis',
     db: (namespace) => ({ emulate: false, host: parsed.hostname, port: Number(parsed.port || 6379), db, namespace }),
     client,
-    close: async () => { client.disconnect(); }
+    close: async () => {
+      client.disconnect();
+    }
   };
 }
 

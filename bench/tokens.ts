@@ -3,22 +3,35 @@ import { SignJWT } from 'jose';
 import { basic, postForm } from '../support/http';
 import { API_SCOPE, EXTERNAL_ISSUER } from './gateways';
 
-export interface Client { id: string; secret: string }
+export interface Client {
+  id: string;
+  secret: string;
+}
 
 /**
  * A token request to a gateway's /oauth2/token with the client in HTTP Basic,
  * which both this plugin and EG's built-in policy accept.
  * @throws Error with the answer when the gateway did not issue tokens.
  */
-export async function requestTokens(gatewayUrl: string, client: Client, form: Record<string, string>): Promise<{ access_token: string; refresh_token?: string }> {
+export async function requestTokens(
+  gatewayUrl: string,
+  client: Client,
+  form: Record<string, string>
+): Promise<{ access_token: string; refresh_token?: string }> {
   const res = await postForm(`${gatewayUrl}/oauth2/token`, form, { Authorization: basic(client.id, client.secret) });
-  if (res.status !== 200 || !res.json?.access_token) throw new Error(`token request ${form.grant_type} failed: ${res.status} ${res.text}`);
+  if (res.status !== 200 || !res.json?.access_token)
+    throw new Error(`token request ${form.grant_type} failed: ${res.status} ${res.text}`);
   return res.json;
 }
 
 /** The resource owner's tokens by the password grant: a user-bound access token, as most API calls carry. */
 export function passwordTokens(gatewayUrl: string, client: Client, user: { username: string; password: string }) {
-  return requestTokens(gatewayUrl, client, { grant_type: 'password', username: user.username, password: user.password, scope: API_SCOPE });
+  return requestTokens(gatewayUrl, client, {
+    grant_type: 'password',
+    username: user.username,
+    password: user.password,
+    scope: API_SCOPE
+  });
 }
 
 /** An access token of the outside issuer of (d), valid for an hour (RFC 9068 shape). */

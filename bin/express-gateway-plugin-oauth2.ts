@@ -26,10 +26,17 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return command === '--help' || command === '-h' ? 0 : 2;
   }
-  return runCheck(dir ?? process.env.EG_CONFIG_DIR ?? 'config', dryRunPolicy, (line) => process.stdout.write(`${line}\n`));
+  return runCheck(dir ?? process.env.EG_CONFIG_DIR ?? 'config', dryRunPolicy, (line) =>
+    process.stdout.write(`${line}\n`)
+  );
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {
-  process.stderr.write(`${PACKAGE.name} check failed: ${err.message}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`${PACKAGE.name} check failed: ${err.message}\n`);
+    process.exitCode = 1;
+  }
+);

@@ -26,7 +26,9 @@ export function openDemoDir(dir = DEMO_DIR): DemoDir {
   if (created) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stat = fs.lstatSync(dir);
   if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()) || (stat.mode & 0o022) !== 0) {
-    throw new Error(`${dir} must be a directory you own that only you can write to (chmod 700), or set OAUTH2_DEMO_DIR elsewhere`);
+    throw new Error(
+      `${dir} must be a directory you own that only you can write to (chmod 700), or set OAUTH2_DEMO_DIR elsewhere`
+    );
   }
   const keysDir = fs.mkdtempSync(path.join(dir, 'keys-'));
   const jsonFile = path.join(dir, 'demo.json');
@@ -35,7 +37,11 @@ export function openDemoDir(dir = DEMO_DIR): DemoDir {
     fs.rmSync(keysDir, { recursive: true, force: true });
     if (wroteJson) fs.rmSync(jsonFile, { force: true });
     if (created) {
-      try { fs.rmdirSync(dir); } catch { /* something else was put there: leave it */ }
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        /* something else was put there: leave it */
+      }
     }
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));

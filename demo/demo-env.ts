@@ -5,7 +5,11 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const DEMO_CONFIG_DIR = path.join(ROOT, 'demo', 'config');
 
 /** The variables demo/config/*.yml reads (EG substitutes ${NAME} when it loads them). */
-export function demoConfigEnv(keys: DemoKeys, ports: { http: number; admin: number }, backendUrl: string): Record<string, string> {
+export function demoConfigEnv(
+  keys: DemoKeys,
+  ports: { http: number; admin: number },
+  backendUrl: string
+): Record<string, string> {
   return {
     DEMO_KEY_FILE: keys.signingKeyFile,
     DEMO_ASSERTION_ISSUER: keys.assertionIssuer.issuer,

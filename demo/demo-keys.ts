@@ -11,8 +11,10 @@ export interface DemoKeys {
   samlIdp: { entityId: string; privateKeyFile: string; publicKeyFile: string };
 }
 
-const pkcs8 = (key: { export(options: { type: 'pkcs8'; format: 'pem' }): string | Buffer }) => key.export({ type: 'pkcs8', format: 'pem' });
-const spki = (key: { export(options: { type: 'spki'; format: 'pem' }): string | Buffer }) => key.export({ type: 'spki', format: 'pem' });
+const pkcs8 = (key: { export(options: { type: 'pkcs8'; format: 'pem' }): string | Buffer }) =>
+  key.export({ type: 'pkcs8', format: 'pem' });
+const spki = (key: { export(options: { type: 'spki'; format: 'pem' }): string | Buffer }) =>
+  key.export({ type: 'spki', format: 'pem' });
 
 /** Fresh keys in the demo's private folder (RSA keygen takes a moment, once per start). */
 export function generateDemoKeys(dir: DemoDir): DemoKeys {

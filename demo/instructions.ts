@@ -14,12 +14,28 @@ export interface DemoContext {
 /** The curl line exchanging an authorization code of the printed authorize URL. */
 export function exchangeCommand(context: DemoContext, code: string): string {
   const { demo, callbackUrl, pkce } = context;
-  return `curl -s -u '${demo.client.id}:${demo.client.secret}' -d grant_type=authorization_code -d code=${code} ` +
-    `-d redirect_uri=${callbackUrl} -d code_verifier=${pkce.verifier} ${demo.gateway}/oauth2/token`;
+  return (
+    `curl -s -u '${demo.client.id}:${demo.client.secret}' -d grant_type=authorization_code -d code=${code} ` +
+    `-d redirect_uri=${callbackUrl} -d code_verifier=${pkce.verifier} ${demo.gateway}/oauth2/token`
+  );
 }
 
-const SAMPLES = ['authorization-code-pkce', 'implicit', 'password', 'client-credentials', 'refresh-token', 'jwt-bearer',
-  'saml2-bearer', 'device', 'revoke', 'introspect', 'tokeninfo', 'protected-api', 'external-server', 'janus-migration'];
+const SAMPLES = [
+  'authorization-code-pkce',
+  'implicit',
+  'password',
+  'client-credentials',
+  'refresh-token',
+  'jwt-bearer',
+  'saml2-bearer',
+  'device',
+  'revoke',
+  'introspect',
+  'tokeninfo',
+  'protected-api',
+  'external-server',
+  'janus-migration'
+];
 
 /** How to try every flow: printed by `npm start` once the gateway is seeded. */
 export function instructions(context: DemoContext): string {
@@ -30,8 +46,13 @@ export function instructions(context: DemoContext): string {
   const loopback = base.replace('//localhost:', '//127.0.0.1:'); // upstream URLs: https, or http on loopback
   const json = (field: string) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).${field}'`;
   const authorizeUrl = `${base}/oauth2/authorize?${new URLSearchParams({
-    response_type: 'code', client_id: demo.client.id, redirect_uri: context.callbackUrl, scope: 'read write', state: 'demo-state',
-    code_challenge: context.pkce.challenge, code_challenge_method: 'S256'
+    response_type: 'code',
+    client_id: demo.client.id,
+    redirect_uri: context.callbackUrl,
+    scope: 'read write',
+    state: 'demo-state',
+    code_challenge: context.pkce.challenge,
+    code_challenge_method: 'S256'
   })}`;
   return `
 ========================================================================

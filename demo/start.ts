@@ -32,10 +32,11 @@ function callbackPage(context: () => DemoContext | undefined) {
   return (params: URLSearchParams) => {
     const seeded = context();
     const code = params.get('code');
-    const body = code && seeded
-      ? `<p>The gateway sent an authorization code (valid 60 seconds, once):</p><pre>${escape(code)}</pre>
+    const body =
+      code && seeded
+        ? `<p>The gateway sent an authorization code (valid 60 seconds, once):</p><pre>${escape(code)}</pre>
          <p>Exchange it for tokens:</p><pre>${escape(exchangeCommand(seeded, code))}</pre>`
-      : `<p>The gateway answered with an error:</p><pre>${escape(params.toString())}</pre>`;
+        : `<p>The gateway answered with an error:</p><pre>${escape(params.toString())}</pre>`;
     return `<!doctype html><meta charset="utf-8"><title>Demo client callback</title>
       <style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap;word-break:break-all;background:#f3f5f9;padding:1rem;border-radius:8px}</style>
       <h1>Demo client: callback</h1>${body}<p>state: <code>${escape(params.get('state') ?? '')}</code></p>`;
@@ -48,9 +49,16 @@ async function main(): Promise<void> {
   const keys = generateDemoKeys(demoDir);
   await requireFreePort(httpPort, 'DEMO_HTTP_PORT');
   await requireFreePort(adminPort, 'DEMO_ADMIN_PORT');
-  const backend = await startEchoBackend(backendPort, '127.0.0.1', callbackPage(() => context))
-    .catch((err: NodeJS.ErrnoException) => { throw err.code === 'EADDRINUSE' ? new PortInUse(backendPort, 'DEMO_BACKEND_PORT') : err; });
-  Object.assign(process.env, demoConfigEnv(keys, { http: httpPort, admin: adminPort }, backend.url), { EG_DISABLE_CONFIG_WATCH: 'true' });
+  const backend = await startEchoBackend(
+    backendPort,
+    '127.0.0.1',
+    callbackPage(() => context)
+  ).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? new PortInUse(backendPort, 'DEMO_BACKEND_PORT') : err;
+  });
+  Object.assign(process.env, demoConfigEnv(keys, { http: httpPort, admin: adminPort }, backend.url), {
+    EG_DISABLE_CONFIG_WATCH: 'true'
+  });
   // Loaded only now: EG reads its configuration when required.
   const gateway = require('express-gateway');
   await gateway().load(process.env.EG_CONFIG_DIR).run();
@@ -58,9 +66,15 @@ async function main(): Promise<void> {
   const admin = new AdminClient(`http://127.0.0.1:${adminPort}`);
   const world = await seedWorld(admin, { redirectUri: callbackUrl, redirectUris: [examplesRedirectUri] });
   // A TV has no browser to come back to: no redirect URI, and only the grants of the device flow.
-  const device = await admin.registerClient({
-    name: 'Demo TV', userId: world.developer.id, public: 'true', grantTypes: 'urn:ietf:params:oauth:grant-type:device_code refresh_token'
-  }, world.app.scopes);
+  const device = await admin.registerClient(
+    {
+      name: 'Demo TV',
+      userId: world.developer.id,
+      public: 'true',
+      grantTypes: 'urn:ietf:params:oauth:grant-type:device_code refresh_token'
+    },
+    world.app.scopes
+  );
   const demo: DemoJson = {
     gateway: base,
     admin: admin.baseUrl,
@@ -68,7 +82,12 @@ async function main(): Promise<void> {
     publicClient: { id: device.id, scopes: world.app.scopes },
     user: { username: world.user.username, password: world.user.password },
     examplesRedirectUri,
-    jwtIssuer: { issuer: keys.assertionIssuer.issuer, kid: keys.assertionIssuer.kid, alg: keys.assertionIssuer.alg, privateKeyFile: keys.assertionIssuer.privateKeyFile },
+    jwtIssuer: {
+      issuer: keys.assertionIssuer.issuer,
+      kid: keys.assertionIssuer.kid,
+      alg: keys.assertionIssuer.alg,
+      privateKeyFile: keys.assertionIssuer.privateKeyFile
+    },
     samlIdp: { entityId: keys.samlIdp.entityId, privateKeyFile: keys.samlIdp.privateKeyFile }
   };
   context = { demo, demoJsonFile: demoDir.writeJson(demo), backendUrl: backend.url, callbackUrl, pkce };
@@ -76,8 +95,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(err instanceof PortInUse
-    ? `demo failed to start: ${err.message}\n`
-    : `demo failed to start: ${err instanceof Error ? err.stack : err}\n`);
+  process.stderr.write(
+    err instanceof PortInUse
+      ? `demo failed to start: ${err.message}\n`
+      : `demo failed to start: ${err instanceof Error ? err.stack : err}\n`
+  );
   process.exit(1);
 });

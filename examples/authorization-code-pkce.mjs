@@ -32,9 +32,14 @@ startWebApp({
 
   '/callback': async (req, res, url) => {
     const params = Object.fromEntries(url.searchParams);
-    console.log(`\nThe browser came back to ${redirect_uri} with ${JSON.stringify({ ...params, code: params.code && short(params.code) })}`);
+    console.log(
+      `\nThe browser came back to ${redirect_uri} with ${JSON.stringify({ ...params, code: params.code && short(params.code) })}`
+    );
     check(pending && params.state === pending.state, 'state is the one this app sent (CSRF defence, RFC 6749 §10.12)');
-    check(params.iss === issuer, 'iss names the authorization server the app sent the user to (mix-up defence, RFC 9207)');
+    check(
+      params.iss === issuer,
+      'iss names the authorization server the app sent the user to (mix-up defence, RFC 9207)'
+    );
     check(!params.error, `the user allowed access${params.error ? ` (the gateway says ${params.error})` : ''}`);
 
     const token = await call('POST', token_endpoint, {
@@ -46,11 +51,15 @@ startWebApp({
 
     const called = await call('GET', api('/api'), { bearer: token.json.access_token });
     check(called.status === 200, 'the protected API accepts the access token');
-    finish(res, true, 'Signed in with the authorization code flow',
+    finish(
+      res,
+      true,
+      'Signed in with the authorization code flow',
       `<p>The app got an access token for <code>${escapeHtml(token.json.scope)}</code>` +
-      `${token.json.refresh_token ? ' and a refresh token' : ''}, and called the protected API, whose backend was told:</p>` +
-      `<pre>eg-token-scopes: ${escapeHtml(called.json.headers['eg-token-scopes'])}\n` +
-      `eg-token-authenticated-user-id: ${escapeHtml(called.json.headers['eg-token-authenticated-user-id'])}</pre>` +
-      '<p>The sample has exited; the terminal shows every request it made.</p>');
+        `${token.json.refresh_token ? ' and a refresh token' : ''}, and called the protected API, whose backend was told:</p>` +
+        `<pre>eg-token-scopes: ${escapeHtml(called.json.headers['eg-token-scopes'])}\n` +
+        `eg-token-authenticated-user-id: ${escapeHtml(called.json.headers['eg-token-authenticated-user-id'])}</pre>` +
+        '<p>The sample has exited; the terminal shows every request it made.</p>'
+    );
   }
 });

@@ -13,4 +13,7 @@ check(token.json.refresh_token === undefined, 'with no refresh token: the app ca
 
 const res = await call('GET', api('/api'), { bearer: token.json.access_token });
 check(res.status === 200, 'the protected API accepts the token');
-check(res.json.headers['eg-token-scopes'] === 'read', 'the gateway tells the backend the token\'s scopes (eg-token-scopes)');
+check(
+  res.json.headers['eg-token-scopes'] === 'read',
+  "the gateway tells the backend the token's scopes (eg-token-scopes)"
+);

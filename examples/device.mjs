@@ -8,7 +8,10 @@ const { device_authorization_endpoint, token_endpoint } = await discover();
 const client_id = demo.publicClient.id;
 
 const started = await call('POST', device_authorization_endpoint, { form: { client_id, scope: 'read' } });
-check(started.status === 200 && started.json.device_code && started.json.user_code, 'the device gets a device code and a user code');
+check(
+  started.status === 200 && started.json.device_code && started.json.user_code,
+  'the device gets a device code and a user code'
+);
 const { device_code, user_code, verification_uri, verification_uri_complete, expires_in } = started.json;
 
 console.log(`
@@ -28,14 +31,27 @@ while (Date.now() < deadline) {
   const res = await call('POST', token_endpoint, {
     form: { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code, client_id }
   });
-  if (res.status === 200) { token = res.json; break; }
+  if (res.status === 200) {
+    token = res.json;
+    break;
+  }
   const error = res.json?.error;
   if (error === 'authorization_pending') continue;
-  if (error === 'slow_down') { interval += 5; console.log(`(slowing down: now every ${interval} seconds)`); continue; }
-  check(false, `polling ends with ${res.status} ${error}${error === 'access_denied' ? ': the user denied access' : ''}`);
+  if (error === 'slow_down') {
+    interval += 5;
+    console.log(`(slowing down: now every ${interval} seconds)`);
+    continue;
+  }
+  check(
+    false,
+    `polling ends with ${res.status} ${error}${error === 'access_denied' ? ': the user denied access' : ''}`
+  );
 }
 check(token !== undefined, 'the user approved the device before the code expired');
-check(token.scope === 'read' && typeof token.refresh_token === 'string', 'the device has an access token (scope read) and a refresh token');
+check(
+  token.scope === 'read' && typeof token.refresh_token === 'string',
+  'the device has an access token (scope read) and a refresh token'
+);
 
 const res = await call('GET', api('/api'), { bearer: token.access_token });
 check(res.status === 200, 'the device calls the protected API');

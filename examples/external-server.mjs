@@ -20,7 +20,11 @@ const entry = {
   secrets: { [demo.client.id]: demo.client.secret },
   tokenStrategy: {
     name: 'introspection',
-    introspection: { endpoint: new URL('/oauth2/introspect', partner).toString(), clientId: demo.client.id, clientSecret: demo.client.secret }
+    introspection: {
+      endpoint: new URL('/oauth2/introspect', partner).toString(),
+      clientId: demo.client.id,
+      clientSecret: demo.client.secret
+    }
   }
 };
 const created = await call('POST', registry, { json: entry });
@@ -31,17 +35,25 @@ const first = await call('POST', proxied, {
   auth: demo.client,
   form: { grant_type: 'password', username: demo.user.username, password: demo.user.password, scope: 'read' }
 });
-check(first.status === 200 && first.json.refresh_token, 'the gateway proxies the partner\'s token endpoint');
+check(first.status === 200 && first.json.refresh_token, "the gateway proxies the partner's token endpoint");
 
 // The secret is added only where the grant itself proves the request (a code, a refresh token, a device code).
-const token = await call('POST', proxied, { form: { grant_type: 'refresh_token', refresh_token: first.json.refresh_token, client_id: demo.client.id } });
-check(token.status === 200 && token.json.access_token, 'and adds the registered secret for a client that sends only its client_id');
+const token = await call('POST', proxied, {
+  form: { grant_type: 'refresh_token', refresh_token: first.json.refresh_token, client_id: demo.client.id }
+});
+check(
+  token.status === 200 && token.json.access_token,
+  'and adds the registered secret for a client that sends only its client_id'
+);
 
 const refused = await call('POST', proxied, { auth: demo.client, form: { grant_type: 'client_credentials' } });
-check(refused.status === 400 && refused.json.error === 'unsupported_grant_type', 'a grant the entry does not allow is refused at the gateway');
+check(
+  refused.status === 400 && refused.json.error === 'unsupported_grant_type',
+  'a grant the entry does not allow is refused at the gateway'
+);
 
 const res = await call('GET', api('/api-partner'), { bearer: token.json.access_token });
-check(res.status === 200, 'the pipeline with server: demo-partner accepts the partner\'s token at once');
+check(res.status === 200, "the pipeline with server: demo-partner accepts the partner's token at once");
 check(res.json.headers['eg-token-scopes'] === 'read', 'and tells the backend its scopes, as for local tokens');
 
 const removed = await call('DELETE', `${registry}/demo-partner`);

@@ -12,7 +12,10 @@ const redirect_uri = demo.examplesRedirectUri;
 // The pending sign-in's state (a real app keeps it in the user's session).
 let state;
 
-/** The redirect URI's page: posts the fragment (or, for some errors, the query) to the app, and drops it from the address bar. */
+/**
+ * The redirect URI's page: posts the fragment (or, for some errors, the query) to the app, and drops it from the
+ * address bar.
+ */
 const CALLBACK_PAGE = `<!doctype html><meta charset="utf-8"><title>Implicit sample</title><p>Handing the token to the app…</p>
 <script>
   const response = location.hash.slice(1) || location.search.slice(1);
@@ -26,7 +29,13 @@ startWebApp({
   '/': (req, res) => {
     state = randomBytes(32).toString('base64url');
     const authorize = new URL(authorization_endpoint);
-    authorize.search = new URLSearchParams({ response_type: 'token', client_id: demo.client.id, redirect_uri, scope: 'read', state });
+    authorize.search = new URLSearchParams({
+      response_type: 'token',
+      client_id: demo.client.id,
+      redirect_uri,
+      scope: 'read',
+      state
+    });
     console.log(`\nRedirecting the browser to the authorization endpoint:\n    ${authorize}`);
     res.writeHead(302, { Location: authorize.toString() }).end();
   },
@@ -37,9 +46,14 @@ startWebApp({
 
   '/fragment': async (req, res) => {
     const params = Object.fromEntries(await readForm(req));
-    console.log(`\nThe callback page sent the fragment: ${JSON.stringify({ ...params, access_token: params.access_token && short(params.access_token) })}`);
+    console.log(
+      `\nThe callback page sent the fragment: ${JSON.stringify({ ...params, access_token: params.access_token && short(params.access_token) })}`
+    );
     check(state && params.state === state, 'state is the one this app sent (CSRF defence, RFC 6749 §10.12)');
-    check(params.iss === issuer, 'iss names the authorization server the app sent the user to (mix-up defence, RFC 9207)');
+    check(
+      params.iss === issuer,
+      'iss names the authorization server the app sent the user to (mix-up defence, RFC 9207)'
+    );
     check(!params.error, `the user allowed access${params.error ? ` (the gateway says ${params.error})` : ''}`);
     check(params.token_type === 'Bearer' && params.access_token, 'the fragment holds a bearer access token');
     check(!params.refresh_token, 'and never a refresh token (RFC 6749 §4.2.2)');
@@ -47,11 +61,15 @@ startWebApp({
 
     const called = await call('GET', api('/api'), { bearer: params.access_token });
     check(called.status === 200, 'the protected API accepts the access token');
-    finish(res, true, 'Signed in with the implicit flow',
+    finish(
+      res,
+      true,
+      'Signed in with the implicit flow',
       `<p>The app got an access token for <code>${escapeHtml(params.scope)}</code>, valid ${escapeHtml(params.expires_in)} seconds, ` +
-      'and called the protected API, whose backend was told:</p>' +
-      `<pre>eg-token-scopes: ${escapeHtml(called.json.headers['eg-token-scopes'])}\n` +
-      `eg-token-authenticated-user-id: ${escapeHtml(called.json.headers['eg-token-authenticated-user-id'])}</pre>` +
-      '<p>The sample has exited; the terminal shows every request it made.</p>');
+        'and called the protected API, whose backend was told:</p>' +
+        `<pre>eg-token-scopes: ${escapeHtml(called.json.headers['eg-token-scopes'])}\n` +
+        `eg-token-authenticated-user-id: ${escapeHtml(called.json.headers['eg-token-authenticated-user-id'])}</pre>` +
+        '<p>The sample has exited; the terminal shows every request it made.</p>'
+    );
   }
 });

@@ -21,7 +21,9 @@ const assertion = await new SignJWT({})
   .setIssuedAt()
   .setExpirationTime('5m')
   .sign(key);
-console.log(`\nSigned an assertion as ${jwtIssuer.issuer} (${jwtIssuer.alg}, kid ${jwtIssuer.kid}): ${short(assertion)}`);
+console.log(
+  `\nSigned an assertion as ${jwtIssuer.issuer} (${jwtIssuer.alg}, kid ${jwtIssuer.kid}): ${short(assertion)}`
+);
 console.log(`    claims: ${JSON.stringify(JSON.parse(Buffer.from(assertion.split('.')[1], 'base64url')))}`);
 
 // The app's side: it authenticates itself as usual, and presents the assertion as the grant.
@@ -31,7 +33,13 @@ check(token.status === 200 && token.json.scope === 'read', 'the assertion is exc
 check(token.json.refresh_token === undefined, 'and no refresh token: the issuer can assert again (RFC 7523 §2.1)');
 
 const res = await call('GET', api('/api'), { bearer: token.json.access_token });
-check(res.status === 200 && res.json.headers['eg-token-authenticated-user-id'], `the protected API accepts it, on behalf of ${demo.user.username}`);
+check(
+  res.status === 200 && res.json.headers['eg-token-authenticated-user-id'],
+  `the protected API accepts it, on behalf of ${demo.user.username}`
+);
 
 const replay = await call('POST', token_endpoint, { auth: demo.client, form: grant });
-check(replay.status === 400 && replay.json.error === 'invalid_grant', 'the same assertion twice is refused (its jti is single use)');
+check(
+  replay.status === 400 && replay.json.error === 'invalid_grant',
+  'the same assertion twice is refused (its jti is single use)'
+);

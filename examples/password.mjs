@@ -14,5 +14,8 @@ check(typeof token.json.refresh_token === 'string', 'with a refresh token');
 
 const res = await call('GET', api('/api'), { bearer: token.json.access_token });
 check(res.status === 200, 'the protected API accepts the access token');
-check(res.json.headers['eg-token-authenticated-user-id'] !== undefined, 'and the backend learns on whose behalf (eg-token-authenticated-user-id)');
+check(
+  res.json.headers['eg-token-authenticated-user-id'] !== undefined,
+  'and the backend learns on whose behalf (eg-token-authenticated-user-id)'
+);
 // (No wrong-password attempt here: failures count against the user, who is locked out after 5.)

@@ -17,7 +17,10 @@ const refreshed = await call('POST', token_endpoint, {
 });
 check(refreshed.status === 200, 'the refresh token gets a new access token');
 check(refreshed.json.scope === 'read', 'narrowed to the scope asked for');
-check(refreshed.json.refresh_token && refreshed.json.refresh_token !== first.json.refresh_token, 'and a new refresh token (rotation)');
+check(
+  refreshed.json.refresh_token && refreshed.json.refresh_token !== first.json.refresh_token,
+  'and a new refresh token (rotation)'
+);
 
 const res = await call('GET', api('/api'), { bearer: refreshed.json.access_token });
 check(res.status === 200, 'the new access token works');

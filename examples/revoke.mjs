@@ -18,7 +18,10 @@ check(revoked.status === 200, 'the revocation endpoint answers 200 (RFC 7009 §2
 
 const after = await call('GET', api('/api'), { bearer: token.json.access_token });
 check(after.status === 401, 'the protected API now refuses the token');
-check(/error="invalid_token"/.test(after.headers.get('www-authenticate') ?? ''), 'with an invalid_token challenge (RFC 6750 §3.1)');
+check(
+  /error="invalid_token"/.test(after.headers.get('www-authenticate') ?? ''),
+  'with an invalid_token challenge (RFC 6750 §3.1)'
+);
 
 const again = await call('POST', revocation_endpoint, { auth: demo.client, form: { token: token.json.access_token } });
 check(again.status === 200, 'revoking it again is not an error: the token is invalid either way (RFC 7009 §2.2)');

@@ -16,7 +16,8 @@ function buildAssertion({ entityId, nameId, audience, recipient }) {
   const id = `_${randomBytes(16).toString('hex')}`; // single use: the gateway remembers it until it expires
   const now = new Date();
   const later = new Date(now.getTime() + 5 * 60 * 1000).toISOString();
-  return `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${now.toISOString()}">` +
+  return (
+    `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${now.toISOString()}">` +
     `<saml:Issuer>${xmlEscape(entityId)}</saml:Issuer>` +
     '<saml:Subject>' +
     `<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${xmlEscape(nameId)}</saml:NameID>` +
@@ -28,7 +29,8 @@ function buildAssertion({ entityId, nameId, audience, recipient }) {
     '</saml:Conditions>' +
     `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext>` +
     '<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef>' +
-    '</saml:AuthnContext></saml:AuthnStatement></saml:Assertion>';
+    '</saml:AuthnContext></saml:AuthnStatement></saml:Assertion>'
+  );
 }
 
 /** An enveloped RSA-SHA256 signature over the whole assertion, right after its Issuer (SAML core §2.3.3, §5.4). */
@@ -44,18 +46,26 @@ function sign(xml, privateKey) {
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256'
   });
-  signer.computeSignature(xml, { prefix: 'ds', location: { reference: "/*/*[local-name(.)='Issuer']", action: 'after' } });
+  signer.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: "/*/*[local-name(.)='Issuer']", action: 'after' }
+  });
   return signer.getSignedXml();
 }
 
-const xml = sign(buildAssertion({
-  entityId: demo.samlIdp.entityId,
-  nameId: demo.user.username,
-  audience: issuer,
-  recipient: token_endpoint // must be exactly the token endpoint the assertion is presented to
-}), fs.readFileSync(demo.samlIdp.privateKeyFile, 'utf8'));
+const xml = sign(
+  buildAssertion({
+    entityId: demo.samlIdp.entityId,
+    nameId: demo.user.username,
+    audience: issuer,
+    recipient: token_endpoint // must be exactly the token endpoint the assertion is presented to
+  }),
+  fs.readFileSync(demo.samlIdp.privateKeyFile, 'utf8')
+);
 const assertion = Buffer.from(xml).toString('base64url'); // RFC 7522 §2.1
-console.log(`\nSigned an assertion as ${demo.samlIdp.entityId} for ${demo.user.username} (${xml.length} characters of XML): ${short(assertion)}`);
+console.log(
+  `\nSigned an assertion as ${demo.samlIdp.entityId} for ${demo.user.username} (${xml.length} characters of XML): ${short(assertion)}`
+);
 
 // The app's side: it authenticates itself as usual, and presents the assertion as the grant.
 const grant = { grant_type: 'urn:ietf:params:oauth:grant-type:saml2-bearer', assertion, scope: 'read write' };
@@ -63,10 +73,16 @@ const token = await call('POST', token_endpoint, { auth: demo.client, form: gran
 check(token.status === 200 && token.json.scope === 'read write', 'the assertion is exchanged for an access token');
 
 const res = await call('GET', api('/api'), { bearer: token.json.access_token });
-check(res.status === 200 && res.json.headers['eg-token-authenticated-user-id'], `the protected API accepts it, on behalf of ${demo.user.username}`);
+check(
+  res.status === 200 && res.json.headers['eg-token-authenticated-user-id'],
+  `the protected API accepts it, on behalf of ${demo.user.username}`
+);
 
 const replay = await call('POST', token_endpoint, { auth: demo.client, form: grant });
-check(replay.status === 400 && replay.json.error === 'invalid_grant', 'the same assertion twice is refused (its ID is single use)');
+check(
+  replay.status === 400 && replay.json.error === 'invalid_grant',
+  'the same assertion twice is refused (its ID is single use)'
+);
 
 const tampered = Buffer.from(xml.replace(`>${demo.user.username}<`, '>mallory<')).toString('base64url');
 const forged = await call('POST', token_endpoint, { auth: demo.client, form: { ...grant, assertion: tampered } });

@@ -14,7 +14,7 @@ const token = await call('POST', token_endpoint, {
 check(token.status === 200, 'the app gets an access token for the user');
 
 const info = await call('GET', tokeninfo, { bearer: token.json.access_token });
-check(info.status === 200, 'token info answers the token\'s holder');
+check(info.status === 200, "token info answers the token's holder");
 check(info.json.client_id === demo.client.id, 'naming the client it was issued to');
 check(info.json.username === demo.user.username, `and the user, ${demo.user.username}`);
 check(info.json.scope === 'read write', 'and its scopes');

@@ -14,5 +14,10 @@ export function endpointUrl(settings: Settings, route: string): string {
  */
 export function assertionAudiences(settings: Settings): string[] {
   const { routes } = settings;
-  return [settings.issuer, ...[routes.token, routes.revoke, routes.introspect, routes.deviceAuthorization].map((route) => endpointUrl(settings, route))];
+  return [
+    settings.issuer,
+    ...[routes.token, routes.revoke, routes.introspect, routes.deviceAuthorization].map((route) =>
+      endpointUrl(settings, route)
+    )
+  ];
 }

@@ -7,7 +7,12 @@
  * angle brackets (inside it, but no text of ours needs them), a question mark.
  */
 export function describable(text: string): string {
-  return text.replace(/§\s?/g, 'section ').replace(/>=/g, 'at least').replace(/<=/g, 'at most').replace(/"/g, "'").replace(/\\/g, '/')
+  return text
+    .replace(/§\s?/g, 'section ')
+    .replace(/>=/g, 'at least')
+    .replace(/<=/g, 'at most')
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
     .replace(/[^\x20\x21\x23-\x3B\x3D\x3F-\x5B\x5D-\x7E]/g, '?');
 }
 
@@ -24,7 +29,10 @@ export abstract class OAuthError extends Error {
   /** The public text, in the characters error_description may hold (see describable). */
   readonly description: string;
 
-  constructor(description: string, readonly detail?: string) {
+  constructor(
+    description: string,
+    readonly detail?: string
+  ) {
     super(describable(description));
     this.description = this.message;
   }
@@ -35,13 +43,22 @@ export abstract class OAuthError extends Error {
 }
 
 /** RFC 6749 §5.2 */
-export class InvalidRequest extends OAuthError { readonly error = 'invalid_request'; readonly status = 400; }
+export class InvalidRequest extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly status = 400;
+}
 
 /** The admin API: nothing of that name (RFC 9110 §15.5.5). */
-export class NotFound extends OAuthError { readonly error = 'not_found'; readonly status = 404; }
+export class NotFound extends OAuthError {
+  readonly error = 'not_found';
+  readonly status = 404;
+}
 
 /** The admin API: the name is taken (RFC 9110 §15.5.10). */
-export class Conflict extends OAuthError { readonly error = 'conflict'; readonly status = 409; }
+export class Conflict extends OAuthError {
+  readonly error = 'conflict';
+  readonly status = 409;
+}
 
 /** RFC 9110 §15.5.6: a method the path does not take, with the ones it does in Allow. */
 export class MethodNotAllowed extends OAuthError {
@@ -54,33 +71,78 @@ export class MethodNotAllowed extends OAuthError {
   }
 }
 /** RFC 6749 §5.2: 401 always; the WWW-Authenticate challenge is added when the client tried Basic. */
-export class InvalidClient extends OAuthError { readonly error = 'invalid_client'; readonly status = 401; }
+export class InvalidClient extends OAuthError {
+  readonly error = 'invalid_client';
+  readonly status = 401;
+}
 /** RFC 6749 §5.2 */
-export class InvalidGrant extends OAuthError { readonly error = 'invalid_grant'; readonly status = 400; }
+export class InvalidGrant extends OAuthError {
+  readonly error = 'invalid_grant';
+  readonly status = 400;
+}
 /** RFC 6749 §5.2 */
-export class UnauthorizedClient extends OAuthError { readonly error = 'unauthorized_client'; readonly status = 400; }
+export class UnauthorizedClient extends OAuthError {
+  readonly error = 'unauthorized_client';
+  readonly status = 400;
+}
 /** RFC 6749 §5.2 */
-export class UnsupportedGrantType extends OAuthError { readonly error = 'unsupported_grant_type'; readonly status = 400; }
+export class UnsupportedGrantType extends OAuthError {
+  readonly error = 'unsupported_grant_type';
+  readonly status = 400;
+}
 /** RFC 6749 §5.2 */
-export class InvalidScope extends OAuthError { readonly error = 'invalid_scope'; readonly status = 400; }
+export class InvalidScope extends OAuthError {
+  readonly error = 'invalid_scope';
+  readonly status = 400;
+}
 /** RFC 6749 §4.1.2.1 */
-export class UnsupportedResponseType extends OAuthError { readonly error = 'unsupported_response_type'; readonly status = 400; }
+export class UnsupportedResponseType extends OAuthError {
+  readonly error = 'unsupported_response_type';
+  readonly status = 400;
+}
 /** RFC 6749 §4.1.2.1: the resource owner said no. */
-export class AccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 403; }
+export class AccessDenied extends OAuthError {
+  readonly error = 'access_denied';
+  readonly status = 403;
+}
 /** RFC 6749 §4.1.2.1; also used when the store is down. */
-export class TemporarilyUnavailable extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 503; }
-/** Redis is down or does not answer in time: every request that needs it fails alike, so the log says so once in a while (lib/http/log-failure.ts). */
+export class TemporarilyUnavailable extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  readonly status = 503;
+}
+/**
+ * Redis is down or does not answer in time: every request that needs it fails alike, so the log says so once in a while
+ * (lib/http/log-failure.ts).
+ */
 export class StoreUnavailable extends TemporarilyUnavailable {}
-/** An upstream authorization server behind the front proxy did not answer in time: RFC 9110 §15.6.5's 504, with RFC 6749's code. */
-export class UpstreamTimeout extends OAuthError { readonly error = 'temporarily_unavailable'; readonly status = 504; }
+/**
+ * An upstream authorization server behind the front proxy did not answer in time: RFC 9110 §15.6.5's 504, with RFC
+ * 6749's code.
+ */
+export class UpstreamTimeout extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  readonly status = 504;
+}
 /** RFC 8628 §3.5: the user has not decided yet; the device keeps polling. */
-export class AuthorizationPending extends OAuthError { readonly error = 'authorization_pending'; readonly status = 400; }
+export class AuthorizationPending extends OAuthError {
+  readonly error = 'authorization_pending';
+  readonly status = 400;
+}
 /** RFC 8628 §3.5: the device polls faster than its interval, which grows by 5 seconds. */
-export class SlowDown extends OAuthError { readonly error = 'slow_down'; readonly status = 400; }
+export class SlowDown extends OAuthError {
+  readonly error = 'slow_down';
+  readonly status = 400;
+}
 /** RFC 8628 §3.5: the device code expired before the user decided. */
-export class ExpiredToken extends OAuthError { readonly error = 'expired_token'; readonly status = 400; }
+export class ExpiredToken extends OAuthError {
+  readonly error = 'expired_token';
+  readonly status = 400;
+}
 /** RFC 8628 §3.5: the user denied the device, answered at the token endpoint (400, unlike a redirect). */
-export class DeviceAccessDenied extends OAuthError { readonly error = 'access_denied'; readonly status = 400; }
+export class DeviceAccessDenied extends OAuthError {
+  readonly error = 'access_denied';
+  readonly status = 400;
+}
 /**
  * Too many requests (RFC 6585 §4: 429 with Retry-After). RFC 6749 §5.2 has no
  * code for it and RFC 8628 registers slow_down for the token endpoint only;
@@ -96,22 +158,42 @@ export class RateLimited extends OAuthError {
   }
 }
 /** Anything unexpected: the public text is generic, the cause goes to the log. */
-export class ServerError extends OAuthError { readonly error = 'server_error'; readonly status = 500; }
+export class ServerError extends OAuthError {
+  readonly error = 'server_error';
+  readonly status = 500;
+}
 
 /** RFC 7591 §3.2.2: a redirect URI the registration cannot accept. */
-export class InvalidRedirectUri extends OAuthError { readonly error = 'invalid_redirect_uri'; readonly status = 400; }
+export class InvalidRedirectUri extends OAuthError {
+  readonly error = 'invalid_redirect_uri';
+  readonly status = 400;
+}
 /** RFC 7591 §3.2.2: a metadata field is invalid (the description names it). */
-export class InvalidClientMetadata extends OAuthError { readonly error = 'invalid_client_metadata'; readonly status = 400; }
+export class InvalidClientMetadata extends OAuthError {
+  readonly error = 'invalid_client_metadata';
+  readonly status = 400;
+}
 
 /** RFC 6750 §3.1 */
-export class InvalidToken extends OAuthError { readonly error = 'invalid_token'; readonly status = 401; }
-/** A token that could not be checked at all (its issuer's keys or introspection endpoint are unreachable): refused, never forgiven by passThrough. */
+export class InvalidToken extends OAuthError {
+  readonly error = 'invalid_token';
+  readonly status = 401;
+}
+/**
+ * A token that could not be checked at all (its issuer's keys or introspection endpoint are unreachable): refused,
+ * never forgiven by passThrough.
+ */
 export class TokenNotVerifiable extends InvalidToken {}
 /** RFC 6750 §3.1; `scope` lists what the resource needs, for the challenge's scope attribute. */
 export class InsufficientScope extends OAuthError {
   readonly error = 'insufficient_scope';
   readonly status = 403;
-  constructor(description: string, readonly scope: string) { super(description); }
+  constructor(
+    description: string,
+    readonly scope: string
+  ) {
+    super(description);
+  }
 }
 
 /** Error codes oauth2orize raises, mapped onto our classes so status and text are ours. */
@@ -127,9 +209,13 @@ const byCode: Record<string, new (description: string, detail?: string) => OAuth
   temporarily_unavailable: TemporarilyUnavailable
 };
 
-/** Store failures (ioredis; the deadline of lib/eg/store-deadline.ts) carry no OAuth code but mean "try again later". */
+/**
+ * Store failures (ioredis; the deadline of lib/eg/store-deadline.ts) carry no OAuth code but mean "try again later".
+ */
 function isStoreOutage(err: Error): boolean {
-  return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(err.message);
+  return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(
+    err.message
+  );
 }
 
 /**

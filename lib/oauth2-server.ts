@@ -49,6 +49,7 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));
   if (enabled.has(JWT_BEARER)) server.exchange(JWT_BEARER, jwtBearerExchange(deps));
   if (enabled.has(SAML2_BEARER)) server.exchange(SAML2_BEARER, saml2BearerExchange(deps));
-  if (enabled.has(DEVICE_CODE)) server.exchange(DEVICE_CODE, deviceCodeExchange(deps.devices, deps.issuer, withRefreshToken));
+  if (enabled.has(DEVICE_CODE))
+    server.exchange(DEVICE_CODE, deviceCodeExchange(deps.devices, deps.issuer, withRefreshToken));
   return server;
 }

@@ -7,7 +7,7 @@ import { describeSchemaError, firstError } from './schema-errors';
 import { isEmulatedStore } from './eg/emulated-store';
 import type { GatewayConfig, SystemConfig } from './eg/types';
 
-export type GrantType = typeof settingsSchema.properties.grants.items.enum[number];
+export type GrantType = (typeof settingsSchema.properties.grants.items.enum)[number];
 
 /** The settings as written, once Ajv has filled in every schema default. */
 type SchemaFilled = FromSchema<typeof settingsSchema, true>;
@@ -18,7 +18,10 @@ type SchemaFilled = FromSchema<typeof settingsSchema, true>;
  * the gateway (its port, its store, the machine's cores) are computed here
  * at load, so those fields are present too.
  */
-export type Settings = Omit<SchemaFilled, 'package' | 'issuer' | 'grants' | 'accessToken' | 'session' | 'bcrypt' | 'store'> & {
+export type Settings = Omit<
+  SchemaFilled,
+  'package' | 'issuer' | 'grants' | 'accessToken' | 'session' | 'bcrypt' | 'store'
+> & {
   issuer: string;
   grants: GrantType[];
   accessToken: SchemaFilled['accessToken'] & { audience: string };
@@ -41,8 +44,10 @@ const DEMO_SESSION_SECRET = 'express-gateway-plugin-oauth2 demo session secret: 
 
 function demoSessionSecret(system: SystemConfig): string {
   if (!isEmulatedStore(system)) {
-    throw new SettingsError('plugins.oauth2.session.secret is required (32 characters or more) when the gateway runs on a real Redis; ' +
-      'the built-in demo secret is only accepted on the emulated store');
+    throw new SettingsError(
+      'plugins.oauth2.session.secret is required (32 characters or more) when the gateway runs on a real Redis; ' +
+        'the built-in demo secret is only accepted on the emulated store'
+    );
   }
   return DEMO_SESSION_SECRET;
 }
@@ -54,8 +59,10 @@ function demoSessionSecret(system: SystemConfig): string {
  */
 function defaultIssuer(system: SystemConfig, gateway: GatewayConfig): string {
   if (!isEmulatedStore(system)) {
-    throw new SettingsError('plugins.oauth2.issuer is required when the gateway runs on a real Redis: the public https URL clients reach ' +
-      'the gateway at (it goes into tokens, the metadata and the device URLs); http://localhost:<port> is only assumed on the emulated store');
+    throw new SettingsError(
+      'plugins.oauth2.issuer is required when the gateway runs on a real Redis: the public https URL clients reach ' +
+        'the gateway at (it goes into tokens, the metadata and the device URLs); http://localhost:<port> is only assumed on the emulated store'
+    );
   }
   return `http://localhost:${gateway.http?.port ?? 8080}`;
 }

@@ -14,7 +14,9 @@ function parseRequest(body: unknown): InitialAccessTokenRequest {
   const request = structuredClone(body ?? {});
   if (!validate(request)) {
     const error = firstError(validate.errors);
-    const field = error.instancePath.replace(/^\//, '') || ('additionalProperty' in error.params ? error.params.additionalProperty : 'the body');
+    const field =
+      error.instancePath.replace(/^\//, '') ||
+      ('additionalProperty' in error.params ? error.params.additionalProperty : 'the body');
     throw new InvalidRequest(`${field} ${error.message}`);
   }
   return request as InitialAccessTokenRequest;
@@ -26,25 +28,37 @@ function parseRequest(body: unknown): InitialAccessTokenRequest {
  * one for an owner (the token is shown this once; its `id` names it
  * afterwards); `DELETE /oauth2/registration-tokens/<id or token>` withdraws it.
  */
-export function mountAdminRegistrationTokenRoutes(router: Router, { services, adminTokens, logger }: DynamicRegistration): void {
-  router.post('/oauth2/registration-tokens', asyncStep(async (req, res) => {
-    const { owner, ttl, uses } = parseRequest(req.body);
-    const user = await findUser(services, owner, 'id');
-    if (!user) throw new InvalidRequest(`owner: no user has the id or username "${owner.slice(0, 64)}"`);
-    const issued = await adminTokens.issue(user.id, ttl, uses);
-    logger.info(`oauth2: admin issued initial access token ${issued.id} for user ${user.id} (${uses} use(s), ${ttl}s)`);
-    res.status(201).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json({
-      initial_access_token: issued.token,
-      id: issued.id,
-      owner: user.id,
-      uses: issued.uses,
-      expires_at: issued.expiresAt
-    });
-  }));
+export function mountAdminRegistrationTokenRoutes(
+  router: Router,
+  { services, adminTokens, logger }: DynamicRegistration
+): void {
+  router.post(
+    '/oauth2/registration-tokens',
+    asyncStep(async (req, res) => {
+      const { owner, ttl, uses } = parseRequest(req.body);
+      const user = await findUser(services, owner, 'id');
+      if (!user) throw new InvalidRequest(`owner: no user has the id or username "${owner.slice(0, 64)}"`);
+      const issued = await adminTokens.issue(user.id, ttl, uses);
+      logger.info(
+        `oauth2: admin issued initial access token ${issued.id} for user ${user.id} (${uses} use(s), ${ttl}s)`
+      );
+      res.status(201).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json({
+        initial_access_token: issued.token,
+        id: issued.id,
+        owner: user.id,
+        uses: issued.uses,
+        expires_at: issued.expiresAt
+      });
+    })
+  );
 
-  router.delete('/oauth2/registration-tokens/:idOrToken', asyncStep(async (req, res) => {
-    if (!(await adminTokens.revoke(pathParam(req, 'idOrToken')))) throw new NotFound('No such initial access token (it may have expired)');
-    logger.info('oauth2: admin withdrew an initial access token');
-    res.status(204).end();
-  }));
+  router.delete(
+    '/oauth2/registration-tokens/:idOrToken',
+    asyncStep(async (req, res) => {
+      if (!(await adminTokens.revoke(pathParam(req, 'idOrToken'))))
+        throw new NotFound('No such initial access token (it may have expired)');
+      logger.info('oauth2: admin withdrew an initial access token');
+      res.status(204).end();
+    })
+  );
 }

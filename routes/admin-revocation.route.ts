@@ -6,7 +6,11 @@ import { pathParam } from '../lib/http/request-fields';
 import { findUser } from '../lib/users/find-user';
 import type { TokenStore } from '../lib/store/token.store';
 
-interface Deps { services: EgServices; store: TokenStore; logger: EgLogger }
+interface Deps {
+  services: EgServices;
+  store: TokenStore;
+  logger: EgLogger;
+}
 
 /**
  * Admin API (EG's admin port): revoke every token of an app or a user, e.g.
@@ -27,9 +31,11 @@ export function mountAdminRevocationRoutes(router: Router, { services, store, lo
 
   function revokeAll(owner: 'app' | 'user') {
     return asyncStep(async function revokeAllTokens(req: Request, res: Response): Promise<void> {
-      const { id, known } = owner === 'user' ? await userIdOf(pathParam(req, 'id')) : await appIdOf(pathParam(req, 'id'));
+      const { id, known } =
+        owner === 'user' ? await userIdOf(pathParam(req, 'id')) : await appIdOf(pathParam(req, 'id'));
       const revokedGrants = await store.revokeAllOf(owner, id);
-      if (!known && revokedGrants === 0) throw new NotFound(`No ${owner} ${JSON.stringify(describable(id))} and no grant of one`);
+      if (!known && revokedGrants === 0)
+        throw new NotFound(`No ${owner} ${JSON.stringify(describable(id))} and no grant of one`);
       logger.info(`oauth2: admin revoked ${revokedGrants} grant(s) of ${owner} ${JSON.stringify(id)}`);
       res.json({ [owner === 'app' ? 'appId' : 'userId']: id, revokedGrants });
     });

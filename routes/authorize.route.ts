@@ -31,7 +31,6 @@ interface Deps {
 /** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
 const MAX_PENDING = 5;
 
-
 /**
  * GET or POST <authorize> (RFC 6749 §3.1) and POST <decision>: check the request,
  * make sure the resource owner is signed in, ask for consent (unless it was
@@ -46,7 +45,8 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
    * and a redirect URI of a native app's), so it is asked for consent every
    * time unless the operator says otherwise (RFC 6749 §10.2, RFC 8252 §8.6).
    */
-  const remembersConsentOf = (client: Client) => settings.consent.remember && (!client.isPublic || settings.consent.rememberPublicClients);
+  const remembersConsentOf = (client: Client) =>
+    settings.consent.remember && (!client.isPublic || settings.consent.rememberPublicClients);
 
   const authorization = bridgeAuthorization(server, { services, consents, remembersConsentOf });
 
@@ -61,27 +61,37 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   /** Names the app, who registered it and where the answer goes: a user may give an app any name. */
   function renderConsent(req: Request, res: Response, next: NextFunction): void {
     const txn = transactionOf(req)!;
-    aboutClient(services, txn.client, txn.redirectURI).then((about) => sendPage(res, 200, 'consent', {
-      title: 'Allow access?',
-      clientName: txn.client.name,
-      ...about,
-      username: (req.user as SessionUser).username,
-      scopes: txn.req.effectiveScopes.map((name) => ({ name, description: settings.scopeDescriptions[name] })),
-      transactionId: txn.transactionID,
-      csrfToken: csrf.generateToken(req, false)
-    }), next);
+    aboutClient(services, txn.client, txn.redirectURI).then(
+      (about) =>
+        sendPage(res, 200, 'consent', {
+          title: 'Allow access?',
+          clientName: txn.client.name,
+          ...about,
+          username: (req.user as SessionUser).username,
+          scopes: txn.req.effectiveScopes.map((name) => ({ name, description: settings.scopeDescriptions[name] })),
+          transactionId: txn.transactionID,
+          csrfToken: csrf.generateToken(req, false)
+        }),
+      next
+    );
   }
 
   function parseDecision(req: Request, done: (err: Error | null, params?: object) => void): void {
     const txn = transactionOf(req)!;
     const allowed = !req.body.cancel;
     if (!allowed || !remembersConsentOf(txn.client)) return done(null, {});
-    consents.remember((req.user as SessionUser).id, txn.client.id, txn.req.effectiveScopes).then(() => done(null, {}), (err) => done(err));
+    consents.remember((req.user as SessionUser).id, txn.client.id, txn.req.effectiveScopes).then(
+      () => done(null, {}),
+      (err) => done(err)
+    );
   }
 
   function requireSignedIn(req: Request, res: Response, next: NextFunction): void {
     if (req.user) return next();
-    sendPage(res, 403, 'error', { title: 'Signed out', message: 'You are no longer signed in. Start again from the application.' });
+    sendPage(res, 403, 'error', {
+      title: 'Signed out',
+      message: 'You are no longer signed in. Start again from the application.'
+    });
   }
 
   const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
@@ -95,9 +105,16 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
     authorizeError
   ];
   router.get(settings.routes.authorize, ...pageSteps(session), ...authorizeSteps);
-  router.post(settings.routes.authorize, ...pageSteps(session), ...authorizeFormAsQuery(settings.basePath + settings.routes.authorize), ...authorizeSteps);
-  router.post(settings.routes.decision,
+  router.post(
+    settings.routes.authorize,
+    ...pageSteps(session),
+    ...authorizeFormAsQuery(settings.basePath + settings.routes.authorize),
+    ...authorizeSteps
+  );
+  router.post(
+    settings.routes.decision,
     ...formPostSteps(session, csrf, requireSignedIn),
     server.decision(parseDecision),
-    authorizeError);
+    authorizeError
+  );
 }

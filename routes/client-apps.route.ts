@@ -54,8 +54,17 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
   /** Not signed in: to the login page, which comes back to the list (never to a form post). */
   const requireSignIn = signInFirst(settings.basePath + settings.routes.login, 303, appsPath);
 
-  async function showApps(req: Request, res: Response, status: number, values = EMPTY_FORM, problems: string[] = []): Promise<void> {
-    const [apps, scopes] = await Promise.all([registrar.ownedBy(user(req).id, 'web'), offeredScopes(services, settings)]);
+  async function showApps(
+    req: Request,
+    res: Response,
+    status: number,
+    values = EMPTY_FORM,
+    problems: string[] = []
+  ): Promise<void> {
+    const [apps, scopes] = await Promise.all([
+      registrar.ownedBy(user(req).id, 'web'),
+      offeredScopes(services, settings)
+    ]);
     sendPage(res, status, 'apps', {
       title: 'Your applications',
       wide: true,
@@ -64,7 +73,11 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
       maxApps: maxAppsPerUser,
       values,
       problems,
-      scopes: scopes.map((name) => ({ name, description: settings.scopeDescriptions[name], checked: values.scopes.includes(name) })),
+      scopes: scopes.map((name) => ({
+        name,
+        description: settings.scopeDescriptions[name],
+        checked: values.scopes.includes(name)
+      })),
       appsPath,
       csrfToken: csrf.generateToken(req, false)
     });
@@ -73,16 +86,21 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
   async function registerApp(req: Request, res: Response): Promise<void> {
     const { values, registration, problems } = readRegistrationForm(req.body, await offeredScopes(services, settings));
     const owned = await registrar.ownedBy(user(req).id, 'web');
-    if (owned.length >= maxAppsPerUser) problems.push(`You already have ${maxAppsPerUser} applications, the most allowed. Delete one first.`);
+    if (owned.length >= maxAppsPerUser)
+      problems.push(`You already have ${maxAppsPerUser} applications, the most allowed. Delete one first.`);
     if (owned.some((app) => app.name === values.name)) problems.push('You already have an application with that name.');
     // Users trust the operator's app names on the consent page; checked last, as it scans every app.
-    if (registration && !problems.length && await operatorNames.resemble(values.name)) {
-      problems.push(`That name is reserved: ${settings.serviceName} has an application of that name, or of one that looks the same. Choose another.`);
+    if (registration && !problems.length && (await operatorNames.resemble(values.name))) {
+      problems.push(
+        `That name is reserved: ${settings.serviceName} has an application of that name, or of one that looks the same. Choose another.`
+      );
     }
     if (!registration || problems.length) return showApps(req, res, 400, values, problems);
     try {
       const { client, secret } = await registrar.register(user(req).id, registration, 'web');
-      logger.info(`oauth2: user ${user(req).id} registered ${client.isPublic ? 'public' : 'confidential'} app ${client.clientId}`);
+      logger.info(
+        `oauth2: user ${user(req).id} registered ${client.isPublic ? 'public' : 'confidential'} app ${client.clientId}`
+      );
       await reveals.keep(req, { clientId: client.clientId, name: client.name, secret, reason: 'registered' });
       res.redirect(303, credentialsPath);
     } catch (err) {
@@ -123,7 +141,10 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
   async function rotateSecret(req: Request, res: Response): Promise<void> {
     const app = res.locals.app as RegisteredClient;
     if (app.isPublic) {
-      return sendPage(res, 400, 'error', { title: 'No secret to replace', message: 'A public application has no client secret; it proves itself with PKCE.' });
+      return sendPage(res, 400, 'error', {
+        title: 'No secret to replace',
+        message: 'A public application has no client secret; it proves itself with PKCE.'
+      });
     }
     const secret = await registrar.rotateSecret(app.clientId);
     logger.info(`oauth2: user ${user(req).id} rotated the secret of app ${app.clientId}`);
@@ -133,12 +154,37 @@ export function mountClientAppRoutes(router: Router, deps: Deps): void {
 
   // Up to 10 redirect URIs of 2000 characters, and one field per offered scope.
   const registrationBody = bodyParser.urlencoded({
-    extended: false, limit: '32kb', parameterLimit: 8 + settings.clientRegistration.selfServiceScopes.length
+    extended: false,
+    limit: '32kb',
+    parameterLimit: 8 + settings.clientRegistration.selfServiceScopes.length
   });
   const pageError = appPageErrors(sendPage, logger);
-  router.get(route, ...pageSteps(session), requireSignIn, asyncStep((req, res) => showApps(req, res, 200)), pageError);
-  router.post(route, ...largerFormPostSteps(registrationBody, session, csrf, requireSignIn), asyncStep(registerApp), pageError);
+  router.get(
+    route,
+    ...pageSteps(session),
+    requireSignIn,
+    asyncStep((req, res) => showApps(req, res, 200)),
+    pageError
+  );
+  router.post(
+    route,
+    ...largerFormPostSteps(registrationBody, session, csrf, requireSignIn),
+    asyncStep(registerApp),
+    pageError
+  );
   router.get(`${route}/credentials`, ...pageSteps(session), requireSignIn, asyncStep(showCredentials), pageError);
-  router.post(`${route}/:clientId/delete`, ...formPostSteps(session, csrf, requireSignIn), ownApp, asyncStep(deleteApp), pageError);
-  router.post(`${route}/:clientId/rotate`, ...formPostSteps(session, csrf, requireSignIn), ownApp, asyncStep(rotateSecret), pageError);
+  router.post(
+    `${route}/:clientId/delete`,
+    ...formPostSteps(session, csrf, requireSignIn),
+    ownApp,
+    asyncStep(deleteApp),
+    pageError
+  );
+  router.post(
+    `${route}/:clientId/rotate`,
+    ...formPostSteps(session, csrf, requireSignIn),
+    ownApp,
+    asyncStep(rotateSecret),
+    pageError
+  );
 }

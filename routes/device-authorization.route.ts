@@ -15,7 +15,13 @@ import { grantScopes, isValidScopeParam, joinScopes, splitScopes } from '../lib/
 import type { Settings } from '../lib/settings';
 import type { RateLimit } from '../lib/store/rate-limit';
 
-interface Deps { settings: Settings; clientAuth: RequestHandler[]; devices: DeviceStore; rates: RateLimit; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  clientAuth: RequestHandler[];
+  devices: DeviceStore;
+  rates: RateLimit;
+  logger: EgLogger;
+}
 
 /**
  * POST <deviceAuthorization> (RFC 8628 §3.1, §3.2): a device (a public
@@ -25,24 +31,35 @@ interface Deps { settings: Settings; clientAuth: RequestHandler[]; devices: Devi
  * client and per client IP and minute, on every instance together: each one
  * stores a device code, and floods of them would fill the store.
  */
-export function mountDeviceAuthorizationRoute(router: Router, { settings, clientAuth, devices, rates, logger }: Deps): void {
+export function mountDeviceAuthorizationRoute(
+  router: Router,
+  { settings, clientAuth, devices, rates, logger }: Deps
+): void {
   const path = settings.routes.deviceAuthorization;
   const verificationUri = endpointUrl(settings, settings.routes.device);
 
   function checkClientMayUseDeviceGrant(req: Request, _res: Response, next: NextFunction): void {
-    if (!appAllowsGrant(req.user as Client, DEVICE_CODE)) return next(new UnauthorizedClient('This client may not use the device authorization grant'));
+    if (!appAllowsGrant(req.user as Client, DEVICE_CODE))
+      return next(new UnauthorizedClient('This client may not use the device authorization grant'));
     next();
   }
 
   function limitRequestRate(req: Request, _res: Response, next: NextFunction): void {
     const { maxRequestsPerClient, maxRequestsPerIp } = settings.device;
-    rates.count([
-      { kind: 'device-authorization-client', subject: (req.user as Client).id, limit: maxRequestsPerClient },
-      { kind: 'device-authorization-ip', subject: clientIp(req, settings.trustProxy), limit: maxRequestsPerIp }
-    ]).then((refusal) => {
-      if (!refusal) return next();
-      next(new RateLimited(`Too many device authorization requests; retry after ${refusal.retryAfterSeconds} seconds`, refusal.retryAfterSeconds));
-    }, next);
+    rates
+      .count([
+        { kind: 'device-authorization-client', subject: (req.user as Client).id, limit: maxRequestsPerClient },
+        { kind: 'device-authorization-ip', subject: clientIp(req, settings.trustProxy), limit: maxRequestsPerIp }
+      ])
+      .then((refusal) => {
+        if (!refusal) return next();
+        next(
+          new RateLimited(
+            `Too many device authorization requests; retry after ${refusal.retryAfterSeconds} seconds`,
+            refusal.retryAfterSeconds
+          )
+        );
+      }, next);
   }
 
   function startDeviceAuthorization(req: Request, res: Response, next: NextFunction): void {
@@ -70,13 +87,15 @@ export function mountDeviceAuthorizationRoute(router: Router, { settings, client
     }, next);
   }
 
-  router.post(path,
+  router.post(
+    path,
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
     ...clientAuth,
     checkClientMayUseDeviceGrant,
     limitRequestRate,
     startDeviceAuthorization,
-    oauthErrorHandler(logger));
+    oauthErrorHandler(logger)
+  );
   router.all(path, methodNotAllowed('POST'));
 }

@@ -71,7 +71,7 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
       return showCodeForm(req, res, 429, LOCKED);
     }
     const found = await devices.findPending(req.body.user_code);
-    const client = found && await findClient(services, found.record.clientId, 'none');
+    const client = found && (await findClient(services, found.record.clientId, 'none'));
     if (!found || !client) return showCodeForm(req, res, 400, WRONG_CODE);
     // Only wrong codes count; a right one does not wipe the count (else one own code would reset it at will).
     await Promise.all([throttle.forgive('user-code-user', user.id), throttle.forgive('user-code-ip', ip)]);
@@ -93,25 +93,54 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
     delete req.session.deviceApproval;
     // The decision is for the code on the page answered: another tab may have entered another code since.
     const sameCode = pending && req.body.user_code === pending.userCode;
-    const found = sameCode && await devices.pendingById(pending.id);
-    const client = found && await findClient(services, found.record.clientId, 'none');
+    const found = sameCode && (await devices.pendingById(pending.id));
+    const client = found && (await findClient(services, found.record.clientId, 'none'));
     if (!found || !client) {
-      return sendPage(res, 400, 'error', { title: 'Code expired', message: 'This device request is no longer waiting. Start again on the device.' });
+      return sendPage(res, 400, 'error', {
+        title: 'Code expired',
+        message: 'This device request is no longer waiting. Start again on the device.'
+      });
     }
     const approved = !req.body.cancel;
     if (!(await devices.decide(found.id, found.record, approved, req.user as SessionUser))) {
-      return sendPage(res, 409, 'error', { title: 'Already decided', message: 'This device request was already answered.' });
+      return sendPage(res, 409, 'error', {
+        title: 'Already decided',
+        message: 'This device request was already answered.'
+      });
     }
-    sendPage(res, 200, 'device-done', { title: approved ? 'Device connected' : 'Access denied', approved, clientName: client.name });
+    sendPage(res, 200, 'device-done', {
+      title: approved ? 'Device connected' : 'Access denied',
+      approved,
+      clientName: client.name
+    });
   }
 
   function requireSignedIn(req: Request, res: Response, next: NextFunction): void {
     if (req.user) return next();
-    sendPage(res, 403, 'error', { title: 'Signed out', message: 'You are no longer signed in. Open the device page again.' });
+    sendPage(res, 403, 'error', {
+      title: 'Signed out',
+      message: 'You are no longer signed in. Open the device page again.'
+    });
   }
 
   const pageError = authorizeErrorHandler(sendPage, logger, settings.issuer);
-  router.get(settings.routes.device, ...pageSteps(session), signInFirst(settings.basePath + settings.routes.login, 302), codeForm, pageError);
-  router.post(settings.routes.device, ...formPostSteps(session, csrf, requireSignedIn), asyncStep(enterCode), pageError);
-  router.post(`${settings.routes.device}/decision`, ...formPostSteps(session, csrf, requireSignedIn), asyncStep(decide), pageError);
+  router.get(
+    settings.routes.device,
+    ...pageSteps(session),
+    signInFirst(settings.basePath + settings.routes.login, 302),
+    codeForm,
+    pageError
+  );
+  router.post(
+    settings.routes.device,
+    ...formPostSteps(session, csrf, requireSignedIn),
+    asyncStep(enterCode),
+    pageError
+  );
+  router.post(
+    `${settings.routes.device}/decision`,
+    ...formPostSteps(session, csrf, requireSignedIn),
+    asyncStep(decide),
+    pageError
+  );
 }

@@ -11,7 +11,12 @@ import type { Settings } from '../lib/settings';
 import { INACTIVE } from '../lib/tokens/introspection-answer';
 import type { TokenInspector } from '../lib/tokens/token.inspector';
 
-interface Deps { settings: Settings; clientAuth: RequestHandler[]; inspector: TokenInspector; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  clientAuth: RequestHandler[];
+  inspector: TokenInspector;
+  logger: EgLogger;
+}
 
 /**
  * POST <basePath><routes.introspect> (RFC 7662). Only authenticated,
@@ -41,13 +46,15 @@ export function mountIntrospectRoute(router: Router, { settings, clientAuth, ins
     }, next);
   }
 
-  router.post(path,
+  router.post(
+    path,
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
     requireTokenParam,
     ...clientAuth,
     requireConfidentialClient,
     introspect,
-    oauthErrorHandler(logger));
+    oauthErrorHandler(logger)
+  );
   router.all(path, methodNotAllowed('POST'));
 }

@@ -9,7 +9,12 @@ import { exchange } from '../lib/servers/proxy-exchange';
 import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { Settings } from '../lib/settings';
 
-interface Deps { settings: Settings; servers: ServerDirectory; live: LiveListenPaths; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  servers: ServerDirectory;
+  live: LiveListenPaths;
+  logger: EgLogger;
+}
 
 /**
  * Janus's listen paths on the gateway port: a request on a registered
@@ -20,14 +25,20 @@ interface Deps { settings: Settings; servers: ServerDirectory; live: LiveListenP
  * cost of one check while no listen path is registered.
  */
 export function listenPathHandler({ settings, servers, live, logger }: Deps): RequestHandler {
-  async function proxy(req: Request, res: Response, path: string, { entry, endpoint, listen }: ListenRoute): Promise<void> {
+  async function proxy(
+    req: Request,
+    res: Response,
+    path: string,
+    { entry, endpoint, listen }: ListenRoute
+  ): Promise<void> {
     const upstream = entry.endpoints[endpoint]!;
     const targets = servers.balancer.order(`${entry.name} ${endpoint}`, upstream).map((url) => {
       const target = new URL(url);
       target.pathname = upstreamPath(target.pathname, listen, path, upstream);
       return target;
     });
-    // RFC 6265 §5.1.4: Path=/auth/token covers /auth/token and below, not /auth/tokens; with a trailing slash it would miss /auth/token itself.
+    // RFC 6265 §5.1.4: Path=/auth/token covers /auth/token and below, not /auth/tokens; with a trailing slash it would
+    // miss /auth/token itself.
     const cookiePath = listen.prefix;
     await exchange(req, res, settings, { entry, endpoint, targets, cookiePath, preserveHost: upstream.preserveHost });
   }

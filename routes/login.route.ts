@@ -40,19 +40,32 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   const authorizePath = settings.basePath + settings.routes.authorize;
   const devicePath = settings.basePath + settings.routes.device;
   const appsPath = settings.basePath + settings.routes.apps;
-  const returnPaths = settings.clientRegistration.enabled ? [authorizePath, devicePath, appsPath] : [authorizePath, devicePath];
+  const returnPaths = settings.clientRegistration.enabled
+    ? [authorizePath, devicePath, appsPath]
+    : [authorizePath, devicePath];
   const passport = new Passport();
-  passport.use('resource-owner', new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
-    signIn(username, password, clientIp(req, settings.trustProxy)).then((result) => {
-      if (result.user) return done(null, result.user);
-      const failure: { message: string; retryAfter?: number } = result.locked ? { message: LOCKED, retryAfter: result.retryAfter } : { message: WRONG };
-      done(null, false, failure);
-    }, done);
-  }));
+  passport.use(
+    'resource-owner',
+    new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
+      signIn(username, password, clientIp(req, settings.trustProxy)).then((result) => {
+        if (result.user) return done(null, result.user);
+        const failure: { message: string; retryAfter?: number } = result.locked
+          ? { message: LOCKED, retryAfter: result.retryAfter }
+          : { message: WRONG };
+        done(null, false, failure);
+      }, done);
+    })
+  );
 
-  /** Only ever return to our own authorization endpoint, device or apps page: no open redirect through the login page. */
+  /**
+   * Only ever return to our own authorization endpoint, device or apps page: no open redirect through the login page.
+   */
   const safeReturnTo = (value: unknown) =>
-    typeof value === 'string' && value.length <= 8192 && returnPaths.some((path) => value === path || value.startsWith(`${path}?`)) ? value : undefined;
+    typeof value === 'string' &&
+    value.length <= 8192 &&
+    returnPaths.some((path) => value === path || value.startsWith(`${path}?`))
+      ? value
+      : undefined;
   /** Where to go after signing in: the page that sent the visitor here says so in the URL, the form repeats it. */
   const returnToOf = (req: Request) => safeReturnTo(req.method === 'POST' ? req.body?.return_to : req.query.return_to);
 
@@ -62,7 +75,10 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     return clientId ? (await findClient(services, clientId, 'none'))?.name : undefined;
   }
 
-  /** Why a visitor sent from the device or apps page is asked to sign in (the authorization endpoint names its app instead). */
+  /**
+   * Why a visitor sent from the device or apps page is asked to sign in (the authorization endpoint names its app
+   * instead).
+   */
   function purposeOf(returnTo: string | undefined): string | undefined {
     if (returnTo?.startsWith(devicePath)) return 'to connect a device to your account';
     if (returnTo?.startsWith(appsPath)) return 'to manage your applications';
@@ -103,15 +119,19 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   }
 
   function submitLogin(req: Request, res: Response, next: NextFunction): void {
-    passport.authenticate('resource-owner', { session: false }, (err: Error | null, user: EgUser | false, info?: { message?: string; retryAfter?: number }) => {
-      if (err) return next(err);
-      if (user) return signedIn(req, res, next, user);
-      // The guard has logged the lock (once, with the name quoted). A wrong password is 400, not 401:
-      // RFC 9110 §15.5.2 ties 401 to a WWW-Authenticate challenge, which a form is not.
-      if (info?.retryAfter) res.set('Retry-After', String(info.retryAfter));
-      const locked = info?.message === LOCKED;
-      showLoginForm(req, res, locked ? 429 : 400, locked ? LOCKED : WRONG).catch(next);
-    })(req, res, next);
+    passport.authenticate(
+      'resource-owner',
+      { session: false },
+      (err: Error | null, user: EgUser | false, info?: { message?: string; retryAfter?: number }) => {
+        if (err) return next(err);
+        if (user) return signedIn(req, res, next, user);
+        // The guard has logged the lock (once, with the name quoted). A wrong password is 400, not 401:
+        // RFC 9110 §15.5.2 ties 401 to a WWW-Authenticate challenge, which a form is not.
+        if (info?.retryAfter) res.set('Retry-After', String(info.retryAfter));
+        const locked = info?.message === LOCKED;
+        showLoginForm(req, res, locked ? 429 : 400, locked ? LOCKED : WRONG).catch(next);
+      }
+    )(req, res, next);
   }
 
   const pageError = authorizeErrorHandler(sendPage, logger, settings.issuer);

@@ -7,7 +7,13 @@ import type { SessionUser } from '../lib/browser/session';
 import type { EgLogger } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
 
-interface Deps { settings: Settings; session: RequestHandler; csrf: ReturnType<typeof csrfProtection>; sendPage: SendPage; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  session: RequestHandler;
+  csrf: ReturnType<typeof csrfProtection>;
+  sendPage: SendPage;
+  logger: EgLogger;
+}
 
 /**
  * GET <logout> shows who is signed in with a sign-out button; POST (with its

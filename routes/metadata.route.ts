@@ -10,7 +10,12 @@ import { DEVICE_CODE, KEY_ALGORITHMS } from '../schemas/settings.schema';
 const ASYMMETRIC_ALGORITHMS = KEY_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
 
 /** What the metadata document depends on beyond the settings. */
-interface Deps { settings: Settings; services: EgServices; publishesJwks: boolean; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  publishesJwks: boolean;
+  logger: EgLogger;
+}
 
 /**
  * The authorization server metadata (RFC 8414 §2), describing exactly what is
@@ -23,14 +28,22 @@ export function metadataDocument(settings: Settings, publishesJwks: boolean): Re
   const clientAuth = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
   // Public clients (client_id only) exist for the code flow with PKCE and for devices.
   const publicClients = grants.includes('authorization_code') || grants.includes(DEVICE_CODE);
-  const responseTypes = [...(grants.includes('authorization_code') ? ['code'] : []), ...(grants.includes('implicit') ? ['token'] : [])];
+  const responseTypes = [
+    ...(grants.includes('authorization_code') ? ['code'] : []),
+    ...(grants.includes('implicit') ? ['token'] : [])
+  ];
   const document: Record<string, unknown> = {
     issuer: settings.issuer,
     authorization_endpoint: browser ? url(settings.routes.authorize) : undefined,
     token_endpoint: url(settings.routes.token),
     jwks_uri: publishesJwks ? url(settings.routes.jwks) : undefined,
     response_types_supported: responseTypes,
-    response_modes_supported: browser ? [...(grants.includes('authorization_code') ? ['query'] : []), ...(grants.includes('implicit') ? ['fragment'] : [])] : undefined,
+    response_modes_supported: browser
+      ? [
+          ...(grants.includes('authorization_code') ? ['query'] : []),
+          ...(grants.includes('implicit') ? ['fragment'] : [])
+        ]
+      : undefined,
     grant_types_supported: grants,
     token_endpoint_auth_methods_supported: publicClients ? [...clientAuth, 'none'] : clientAuth,
     token_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
@@ -43,7 +56,11 @@ export function metadataDocument(settings: Settings, publishesJwks: boolean): Re
     device_authorization_endpoint: grants.includes(DEVICE_CODE) ? url(settings.routes.deviceAuthorization) : undefined,
     registration_endpoint: settings.dynamicRegistration.enabled ? url(settings.routes.register) : undefined,
     authorization_response_iss_parameter_supported: browser ? true : undefined,
-    code_challenge_methods_supported: grants.includes('authorization_code') ? (settings.pkce.allowPlain ? ['S256', 'plain'] : ['S256']) : undefined
+    code_challenge_methods_supported: grants.includes('authorization_code')
+      ? settings.pkce.allowPlain
+        ? ['S256', 'plain']
+        : ['S256']
+      : undefined
   };
   return Object.fromEntries(Object.entries(document).filter(([, value]) => value !== undefined));
 }
@@ -62,13 +79,19 @@ export function metadataPaths(issuer: string): string[] {
  */
 export function mountMetadataRoute(router: Router, { settings, services, publishesJwks, logger }: Deps): void {
   const document = metadataDocument(settings, publishesJwks);
-  // Scopes that open the plugin's own services are granted by the operator, never asked for by a client (issue 15, item 23).
+  // Scopes that open the plugin's own services are granted by the operator, never asked for by a client (issue 15, item
+  // 23).
   const internal = new Set([settings.introspection.scope, settings.dynamicRegistration.initialAccessScope]);
 
   function metadata(_req: Request, res: Response): void {
-    services.credential.getAllScopes().then((scopes) => {
-      res.set('Cache-Control', 'public, max-age=60').json({ ...document, scopes_supported: (scopes ?? []).filter((scope) => !internal.has(scope)) });
-    }, (err) => sendOAuthError(res, err, logger));
+    services.credential.getAllScopes().then(
+      (scopes) => {
+        res
+          .set('Cache-Control', 'public, max-age=60')
+          .json({ ...document, scopes_supported: (scopes ?? []).filter((scope) => !internal.has(scope)) });
+      },
+      (err) => sendOAuthError(res, err, logger)
+    );
   }
 
   for (const path of metadataPaths(settings.issuer)) {

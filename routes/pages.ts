@@ -41,7 +41,10 @@ interface Deps {
  * the login they share, with one session, CSRF protection and set of views.
  * Only mounted when something enabled needs them.
  */
-export function mountPages(router: Router, { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger }: Deps): void {
+export function mountPages(
+  router: Router,
+  { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger }: Deps
+): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
   const webRegistration = settings.clientRegistration.enabled;
@@ -54,13 +57,26 @@ export function mountPages(router: Router, { settings, services, db, server, dev
     sendPage,
     logger
   };
-  if (browserFlows) mountAuthorizeRoutes(router, { ...pages, server, consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl) });
+  if (browserFlows)
+    mountAuthorizeRoutes(router, {
+      ...pages,
+      server,
+      consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl)
+    });
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
   if (webRegistration) {
     const registrar = new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId));
-    mountClientAppRoutes(router, { ...pages, registrar, reveals: new RevealOnce(db, settings.store.keyPrefix), operatorNames });
+    mountClientAppRoutes(router, {
+      ...pages,
+      registrar,
+      reveals: new RevealOnce(db, settings.store.keyPrefix),
+      operatorNames
+    });
   }
   mountLoginRoutes(router, { ...pages, signIn });
   mountLogoutRoutes(router, pages);
-  router.use(settings.routes.assets, express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' }));
+  router.use(
+    settings.routes.assets,
+    express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' })
+  );
 }

@@ -23,7 +23,10 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
   const path = settings.routes.register;
   const realm = settings.issuer; // an ASCII URL; serviceName is a display name, any language
   const { maxClientsPerOwner } = settings.dynamicRegistration;
-  /** Registrations of one owner run one after the other on an instance, so that concurrent ones cannot all pass the quota. */
+  /**
+   * Registrations of one owner run one after the other on an instance, so that concurrent ones cannot all pass the
+   * quota.
+   */
   const ownerTurns = new Map<string, Promise<unknown>>();
 
   function inTurn<T>(ownerId: string, work: () => Promise<T>): Promise<T> {
@@ -31,7 +34,9 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     const mine = previous.catch(() => undefined).then(work);
     const settled = mine.catch(() => undefined);
     ownerTurns.set(ownerId, settled);
-    void settled.then(() => { if (ownerTurns.get(ownerId) === settled) ownerTurns.delete(ownerId); });
+    void settled.then(() => {
+      if (ownerTurns.get(ownerId) === settled) ownerTurns.delete(ownerId);
+    });
     return mine;
   }
 
@@ -44,16 +49,23 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     if (initial.adminIssued) return;
     const owned = await clients.countOwnedBy(initial.ownerId);
     if (owned >= maxClientsPerOwner) {
-      throw new AccessDenied(`The owner of this access token already has ${owned} dynamically registered clients, the most allowed; delete one first`);
+      throw new AccessDenied(
+        `The owner of this access token already has ${owned} dynamically registered clients, the most allowed; delete one first`
+      );
     }
   }
 
   /** RFC 7591 §3: an initial access token, checked before the body is read. */
   function authenticateInitialAccess(req: Request, res: Response, next: NextFunction): void {
-    bearerToken(req).then((token) => access.check(token)).then((found) => {
-      res.locals.access = found;
-      next();
-    }, (failure) => sendBearerChallenge(res, failure, realm, logger));
+    bearerToken(req)
+      .then((token) => access.check(token))
+      .then(
+        (found) => {
+          res.locals.access = found;
+          next();
+        },
+        (failure) => sendBearerChallenge(res, failure, realm, logger)
+      );
   }
 
   /** Spends a use of an admin-issued token only now, so that a typo in the metadata costs none. */
@@ -62,7 +74,12 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     inTurn(initial.ownerId, async () => {
       await withinQuota(initial);
       if (initial.adminIssued && !(await adminTokens.spend(initial.token))) {
-        return sendBearerChallenge(res, new InvalidToken('The initial access token is used up or expired'), realm, logger);
+        return sendBearerChallenge(
+          res,
+          new InvalidToken('The initial access token is used up or expired'),
+          realm,
+          logger
+        );
       }
       let answer: Record<string, unknown>;
       try {
@@ -76,7 +93,8 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     }).catch(next);
   }
 
-  router.post(path,
+  router.post(
+    path,
     noStore,
     authenticateInitialAccess,
     ...jsonBody(settings.dynamicRegistration.maxBodyBytes),
@@ -84,7 +102,8 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     checkClientName(operatorNames),
     checkJwksUriHost(settings),
     registerClient,
-    oauthErrorHandler(logger));
+    oauthErrorHandler(logger)
+  );
   router.all(path, methodNotAllowed('POST'));
   mountClientConfigurationRoutes(router, registration);
 }

@@ -9,7 +9,12 @@ import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { Settings } from '../lib/settings';
 import type { TokenRevoker } from '../lib/tokens/token.revoker';
 
-interface Deps { settings: Settings; clientAuth: RequestHandler[]; revoker: TokenRevoker; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  clientAuth: RequestHandler[];
+  revoker: TokenRevoker;
+  logger: EgLogger;
+}
 
 /**
  * POST <basePath><routes.revoke> (RFC 7009). Confidential clients
@@ -23,12 +28,14 @@ export function mountRevokeRoute(router: Router, { settings, clientAuth, revoker
     revoker.revoke(req.body.token, (req.user as Client).id).then(() => res.status(200).end(), next);
   }
 
-  router.post(path,
+  router.post(
+    path,
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes),
     requireTokenParam,
     ...clientAuth,
     revokeToken,
-    oauthErrorHandler(logger));
+    oauthErrorHandler(logger)
+  );
   router.all(path, methodNotAllowed('POST'));
 }

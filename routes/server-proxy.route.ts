@@ -7,7 +7,10 @@ import type { ServerDirectory } from '../lib/servers/server-directory';
 import type { EndpointName } from '../lib/servers/server-entry';
 import type { Settings } from '../lib/settings';
 
-interface Deps { settings: Settings; servers: ServerDirectory }
+interface Deps {
+  settings: Settings;
+  servers: ServerDirectory;
+}
 
 /** Path segment under <servers>/<name>/ -> the entry's endpoint it reaches, and the methods let through. */
 const PATHS: Record<string, { endpoint: EndpointName; methods: string[] }> = {
@@ -32,8 +35,9 @@ export function mountServerProxyRoutes(router: Router, { settings, servers }: De
   const base = settings.routes.servers;
 
   async function proxy(req: Request, res: Response, endpoint: EndpointName, extraPath = ''): Promise<void> {
-    const entry = await servers.get(pathParam(req, 'name'));
-    if (!entry) throw new NotFound(`No authorization server is registered as "${pathParam(req, 'name').slice(0, 64)}"`);
+    const name = pathParam(req, 'name');
+    const entry = await servers.get(name);
+    if (!entry) throw new NotFound(`No authorization server is registered as "${name.slice(0, 64)}"`);
     const upstream = entry.endpoints[endpoint];
     if (!upstream) throw new NotFound(`${entry.name} has no ${endpoint} endpoint`);
     const targets = servers.balancer.order(`${entry.name} ${endpoint}`, upstream).map((url) => {
@@ -41,20 +45,41 @@ export function mountServerProxyRoutes(router: Router, { settings, servers }: De
       if (extraPath) target.pathname = `${target.pathname.replace(/\/+$/, '')}/${encodeURIComponent(extraPath)}`;
       return target;
     });
-    await exchange(req, res, settings, { entry, endpoint, targets, cookiePath: `${settings.basePath}${base}/${entry.name}/` });
+    await exchange(req, res, settings, {
+      entry,
+      endpoint,
+      targets,
+      cookiePath: `${settings.basePath}${base}/${entry.name}/`
+    });
   }
 
-  router.get(`${base}/:name/login`, asyncStep(async (req, res) => {
-    const entry = await servers.get(pathParam(req, 'name'));
-    if (!entry?.loginRedirect) throw new NotFound(`No login page is registered for "${pathParam(req, 'name').slice(0, 64)}"`);
-    res.redirect(302, entry.loginRedirect); // the query is not copied: it would make this an open redirect through the upstream's login page
-  }));
-  router.delete(`${base}/:name/clients/:clientId`, asyncStep(async (req, res) => {
-    if (!isPlainSegment(pathParam(req, 'clientId'))) throw new InvalidRequest('The client id is not usable in a path');
-    await proxy(req, res, 'removeClient', pathParam(req, 'clientId'));
-  }));
-  router.post(`${base}/:name/clients`, asyncStep((req, res) => proxy(req, res, 'createClient')));
+  router.get(
+    `${base}/:name/login`,
+    asyncStep(async (req, res) => {
+      const name = pathParam(req, 'name');
+      const entry = await servers.get(name);
+      if (!entry?.loginRedirect) throw new NotFound(`No login page is registered for "${name.slice(0, 64)}"`);
+      // The query is not copied: it would make this an open redirect through the upstream's login page.
+      res.redirect(302, entry.loginRedirect);
+    })
+  );
+  router.delete(
+    `${base}/:name/clients/:clientId`,
+    asyncStep(async (req, res) => {
+      if (!isPlainSegment(pathParam(req, 'clientId')))
+        throw new InvalidRequest('The client id is not usable in a path');
+      await proxy(req, res, 'removeClient', pathParam(req, 'clientId'));
+    })
+  );
+  router.post(
+    `${base}/:name/clients`,
+    asyncStep((req, res) => proxy(req, res, 'createClient'))
+  );
   for (const [path, { endpoint, methods }] of Object.entries(PATHS)) {
-    for (const method of methods) router[method as 'get' | 'post'](`${base}/:name/${path}`, asyncStep((req, res) => proxy(req, res, endpoint)));
+    for (const method of methods)
+      router[method as 'get' | 'post'](
+        `${base}/:name/${path}`,
+        asyncStep((req, res) => proxy(req, res, endpoint))
+      );
   }
 }

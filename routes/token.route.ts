@@ -12,7 +12,12 @@ import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { isValidScopeParam } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 
-interface Deps { settings: Settings; clientAuth: RequestHandler[]; server: oauth2orize.OAuth2Server; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  clientAuth: RequestHandler[];
+  server: oauth2orize.OAuth2Server;
+  logger: EgLogger;
+}
 
 /**
  * POST <basePath><routes.token> (RFC 6749 §3.2), as a list of named steps so
@@ -24,8 +29,10 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
 
   function checkGrantType(req: Request, _res: Response, next: NextFunction): void {
     const grantType = req.body.grant_type;
-    if (grantType === undefined || grantType === '') return next(new InvalidRequest('The grant_type parameter is missing'));
-    if (!enabled.has(grantType)) return next(new UnsupportedGrantType(`The grant type "${String(grantType).slice(0, 100)}" is not supported`));
+    if (grantType === undefined || grantType === '')
+      return next(new InvalidRequest('The grant_type parameter is missing'));
+    if (!enabled.has(grantType))
+      return next(new UnsupportedGrantType(`The grant type "${String(grantType).slice(0, 100)}" is not supported`));
     if (req.body.scope !== undefined && !isValidScopeParam(req.body.scope)) {
       return next(new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)'));
     }
@@ -41,13 +48,15 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
     next();
   }
 
-  router.post(path,
+  router.post(
+    path,
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes, settings.tokenEndpoint.acceptJson),
     checkGrantType,
     ...clientAuth,
     checkClientMayUseGrant,
     server.token(),
-    oauthErrorHandler(logger));
+    oauthErrorHandler(logger)
+  );
   router.all(path, methodNotAllowed('POST'));
 }

@@ -8,7 +8,11 @@ import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
 import { MissingToken, sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { fromHeader } from '../lib/http/extract-token';
 
-interface Deps { settings: Settings; validator: LocalTokenValidator; logger: EgLogger }
+interface Deps {
+  settings: Settings;
+  validator: LocalTokenValidator;
+  logger: EgLogger;
+}
 
 /**
  * GET <basePath><routes.tokeninfo>: the token's own holder learns what its
@@ -25,7 +29,10 @@ export function mountTokenInfoRoute(router: Router, { settings, validator, logge
   }
 
   function tokenInfo(req: Request, res: Response): void {
-    describe(req).then((answer) => res.json(answer), (failure) => sendBearerChallenge(res, failure, settings.issuer, logger));
+    describe(req).then(
+      (answer) => res.json(answer),
+      (failure) => sendBearerChallenge(res, failure, settings.issuer, logger)
+    );
   }
 
   router.get(path, noStore, tokenInfo);

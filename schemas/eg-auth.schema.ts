@@ -10,8 +10,9 @@ export const egAuthSchema = {
     passThrough: {
       type: 'boolean',
       default: false,
-      description: 'On a missing or refused token (one without the scopes needed too), continue as `eg-consumer-id: anonymous` ' +
-        '(EG\'s common auth parameter). Never on a Redis outage, a token that could not be checked (its issuer\'s keys or introspection ' +
+      description:
+        'On a missing or refused token (one without the scopes needed too), continue as `eg-consumer-id: anonymous` ' +
+        "(EG's common auth parameter). Never on a Redis outage, a token that could not be checked (its issuer's keys or introspection " +
         'endpoint unreachable) or a malformed request.'
     }
   }

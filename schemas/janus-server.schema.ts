@@ -10,28 +10,49 @@ const janusProxy = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    listen_path: { type: 'string', pattern: '^/[^\\s?#]*$', maxLength: 500, description: 'The path the gateway listens on; a trailing /* takes every path below.' },
+    listen_path: {
+      type: 'string',
+      pattern: '^/[^\\s?#]*$',
+      maxLength: 500,
+      description: 'The path the gateway listens on; a trailing /* takes every path below.'
+    },
     upstreams: {
       type: 'object',
       additionalProperties: false,
       properties: {
         balancing: { type: 'string', enum: ['roundrobin', 'rr', 'weight'], default: 'roundrobin' },
         targets: {
-          type: 'array', minItems: 1, maxItems: 20,
+          type: 'array',
+          minItems: 1,
+          maxItems: 20,
           items: {
-            type: 'object', additionalProperties: false, required: ['target'],
-            properties: { target: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2000 }, weight: { type: 'integer', minimum: 0, maximum: 1000 } }
+            type: 'object',
+            additionalProperties: false,
+            required: ['target'],
+            properties: {
+              target: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2000 },
+              weight: { type: 'integer', minimum: 0, maximum: 1000 }
+            }
           }
         }
       }
     },
-    upstream_url: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2000, description: 'The older single upstream.' },
+    upstream_url: {
+      type: 'string',
+      pattern: '^https?://[^\\s]+$',
+      maxLength: 2000,
+      description: 'The older single upstream.'
+    },
     strip_path: { type: 'boolean', default: false },
     append_path: { type: 'boolean', default: false },
     preserve_host: { type: 'boolean', default: false },
     methods: { type: 'array', maxItems: 10, items: { type: 'string', enum: [...PROXY_METHODS] } },
     hosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 255 } },
-    insecure_skip_verify: { type: 'boolean', const: false, description: 'Accepted only false: the gateway always verifies upstream certificates.' },
+    insecure_skip_verify: {
+      type: 'boolean',
+      const: false,
+      description: 'Accepted only false: the gateway always verifies upstream certificates.'
+    },
     forwarding_timeouts: {
       type: 'object',
       additionalProperties: false,
@@ -73,18 +94,36 @@ export const janusServerSchema = {
     oauth_endpoints: {
       type: 'object',
       additionalProperties: false,
-      properties: { authorize: janusProxy, token: janusProxy, introspect: janusProxy, introspection: janusProxy, revoke: janusProxy }
+      properties: {
+        authorize: janusProxy,
+        token: janusProxy,
+        introspect: janusProxy,
+        introspection: janusProxy,
+        revoke: janusProxy
+      }
     },
     oauth_client_endpoints: {
       type: 'object',
       additionalProperties: false,
       properties: { create: janusProxy, remove: janusProxy }
     },
-    allowed_access_types: { type: 'array', uniqueItems: true, maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 100 } },
-    allowed_authorize_types: { type: 'array', uniqueItems: true, maxItems: 2, items: { type: 'string', enum: ['code', 'token'] } },
+    allowed_access_types: {
+      type: 'array',
+      uniqueItems: true,
+      maxItems: 10,
+      items: { type: 'string', minLength: 1, maxLength: 100 }
+    },
+    allowed_authorize_types: {
+      type: 'array',
+      uniqueItems: true,
+      maxItems: 2,
+      items: { type: 'string', enum: ['code', 'token'] }
+    },
     auth_login_redirect: { type: 'string', maxLength: 2000 },
     secrets: {
-      type: 'object', maxProperties: 1000, propertyNames: { minLength: 1, maxLength: 200 },
+      type: 'object',
+      maxProperties: 1000,
+      propertyNames: { minLength: 1, maxLength: 200 },
       additionalProperties: { type: 'string', minLength: 1, maxLength: 500 }
     },
     token_strategy: {
@@ -96,13 +135,25 @@ export const janusServerSchema = {
         settings: {
           oneOf: [
             {
-              type: 'array', minItems: 1, maxItems: 20,
+              type: 'array',
+              minItems: 1,
+              maxItems: 20,
               items: {
-                type: 'object', additionalProperties: false, required: ['alg', 'key'],
-                properties: { alg: { type: 'string', enum: [...KEY_ALGORITHMS] }, key: { type: 'string', minLength: 1, maxLength: 20000 } }
+                type: 'object',
+                additionalProperties: false,
+                required: ['alg', 'key'],
+                properties: {
+                  alg: { type: 'string', enum: [...KEY_ALGORITHMS] },
+                  key: { type: 'string', minLength: 1, maxLength: 20000 }
+                }
               }
             },
-            { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: { type: 'string', minLength: 1, maxLength: 2000 } } },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['secret'],
+              properties: { secret: { type: 'string', minLength: 1, maxLength: 2000 } }
+            },
             janusIntrospectionSettings
           ]
         },

@@ -5,9 +5,17 @@ export const oauth2ScopesSchema = {
   required: ['scopes'],
   properties: {
     scopes: {
-      description: 'The scopes to look for in the request\'s access token.',
-      oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }]
+      description: "The scopes to look for in the request's access token.",
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }
+      ]
     },
-    match: { type: 'string', enum: ['all', 'any'], default: 'all', description: 'all: every scope is needed; any: one is enough.' }
+    match: {
+      type: 'string',
+      enum: ['all', 'any'],
+      default: 'all',
+      description: 'all: every scope is needed; any: one is enough.'
+    }
   }
 } as const;

@@ -9,7 +9,11 @@ const keySpec = {
   additionalProperties: false,
   required: ['alg'],
   properties: {
-    kid: { type: 'string', minLength: 1, description: 'Key id: when set, only tokens naming it in their header use this key.' },
+    kid: {
+      type: 'string',
+      minLength: 1,
+      description: 'Key id: when set, only tokens naming it in their header use this key.'
+    },
     alg: { type: 'string', enum: [...KEY_ALGORITHMS], description: 'The only algorithm this key verifies.' },
     key: { type: 'string', minLength: 1, description: 'HMAC secret, or PEM public key or certificate.' },
     keyFile: { type: 'string', minLength: 1, description: 'A file holding the key.' }
@@ -20,20 +24,27 @@ export const jwtStrategy = {
   type: 'object',
   additionalProperties: false,
   required: ['issuer', 'audience'],
-  description: 'tokenStrategy jwt: another issuer\'s JWT access tokens.',
+  description: "tokenStrategy jwt: another issuer's JWT access tokens.",
   properties: {
     keys: {
-      description: 'Verification keys `[{ alg, key | keyFile, kid? }]` (Janus\'s format; PEM public keys or certificates, or HMAC ' +
+      description:
+        "Verification keys `[{ alg, key | keyFile, kid? }]` (Janus's format; PEM public keys or certificates, or HMAC " +
         'secrets), or the legacy `{ secret }` meaning one HS256 key. A key verifies only its own `alg`; with a `kid` only tokens naming it.',
       oneOf: [
         { type: 'array', minItems: 1, items: keySpec },
-        { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: { type: 'string', minLength: 1 } } }
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['secret'],
+          properties: { secret: { type: 'string', minLength: 1 } }
+        }
       ]
     },
     jwksUri: {
       type: 'string',
       pattern: '^https?://',
-      description: 'The issuer\'s JWK Set (https, or http on loopback only), fetched when needed, kept 10 minutes and fetched again ' +
+      description:
+        "The issuer's JWK Set (https, or http on loopback only), fetched when needed, kept 10 minutes and fetched again " +
         'for an unknown `kid`, at most once per `jwt.jwksCooldown` seconds (failed fetches included). When a fetch fails the keys ' +
         'fetched before stay in use; the failure is logged.'
     },
@@ -42,7 +53,8 @@ export const jwtStrategy = {
     typ: {
       type: 'string',
       default: 'at+jwt',
-      description: 'Required `typ` header (RFC 9068 §2.1, RFC 8725 §3.11: an ID token is not an access token). `""` accepts any, for ' +
+      description:
+        'Required `typ` header (RFC 9068 §2.1, RFC 8725 §3.11: an ID token is not an access token). `""` accepts any, for ' +
         'issuers that do not type their access tokens (Janus-style HS256 tokens, for instance).'
     },
     issuer: {
@@ -53,7 +65,10 @@ export const jwtStrategy = {
     audience: {
       docJoin: 'full',
       description: 'Required `aud`: the token must name this audience (or one of these).',
-      oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }]
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }
+      ]
     },
     algorithms: {
       type: 'array',
@@ -74,11 +89,19 @@ export const jwtStrategy = {
       minimum: 0,
       maximum: 3600,
       default: 30,
-      description: 'A verified token is accepted again for `cacheTtl` seconds without checking its signature (never past its `exp`; ' +
+      description:
+        'A verified token is accepted again for `cacheTtl` seconds without checking its signature (never past its `exp`; ' +
         '0: no cache), and at most `maxCacheEntries` are kept. `cacheTtl` also bounds how long a key removed from `keys` or from ' +
         'the JWK Set keeps its tokens accepted.'
     },
-    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, docJoin: true, description: 'Most verified tokens kept.' }
+    maxCacheEntries: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 10000,
+      docJoin: true,
+      description: 'Most verified tokens kept.'
+    }
   }
 } as const;
 
@@ -86,24 +109,26 @@ export const introspectionStrategy = {
   type: 'object',
   additionalProperties: false,
   required: ['endpoint'],
-  description: 'tokenStrategy introspection: another authorization server\'s RFC 7662 endpoint.',
+  description: "tokenStrategy introspection: another authorization server's RFC 7662 endpoint.",
   properties: {
     endpoint: {
       type: 'string',
       pattern: '^https?://',
-      description: 'The other server\'s introspection endpoint (https, or http on loopback only).'
+      description: "The other server's introspection endpoint (https, or http on loopback only)."
     },
     audience: {
       type: 'string',
       minLength: 1,
-      description: 'When set, the answer\'s `aud` must name `audience` and its `iss` must equal `issuer` (tokens the server issued ' +
+      description:
+        "When set, the answer's `aud` must name `audience` and its `iss` must equal `issuer` (tokens the server issued " +
         'for other resource servers are refused).'
     },
-    issuer: { type: 'string', minLength: 1, docJoin: true, description: 'When set, the answer\'s iss must equal it.' },
+    issuer: { type: 'string', minLength: 1, docJoin: true, description: "When set, the answer's iss must equal it." },
     clientId: {
       type: 'string',
       minLength: 1,
-      description: 'This gateway\'s credentials there (Basic, form-encoded per RFC 6749 §2.3.1, or `client_secret_post`).'
+      description:
+        "This gateway's credentials there (Basic, form-encoded per RFC 6749 §2.3.1, or `client_secret_post`)."
     },
     clientSecret: { type: 'string', minLength: 1, docJoin: true, description: 'Its client secret.' },
     authMethod: {
@@ -118,7 +143,8 @@ export const introspectionStrategy = {
       minimum: 100,
       maximum: 60000,
       default: 3000,
-      description: 'Milliseconds to wait; a slow, failing or nonsensical endpoint makes the token refused (401 `invalid_token`, ' +
+      description:
+        'Milliseconds to wait; a slow, failing or nonsensical endpoint makes the token refused (401 `invalid_token`, ' +
         '"could not be validated") and is logged. `passThrough` does not forgive such a token, nor one whose JWKS cannot be fetched.'
     },
     cacheTtl: {
@@ -126,10 +152,18 @@ export const introspectionStrategy = {
       minimum: 0,
       maximum: 3600,
       default: 60,
-      description: 'Active answers are reused for `cacheTtl` seconds, never past the token\'s `exp` (0: no cache), and at most ' +
-        '`maxCacheEntries` are kept; revocations published in the gateway\'s Redis drop entries on every instance.'
+      description:
+        "Active answers are reused for `cacheTtl` seconds, never past the token's `exp` (0: no cache), and at most " +
+        "`maxCacheEntries` are kept; revocations published in the gateway's Redis drop entries on every instance."
     },
-    maxCacheEntries: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, docJoin: true, description: 'Most answers kept.' }
+    maxCacheEntries: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 10000,
+      docJoin: true,
+      description: 'Most answers kept.'
+    }
   }
 } as const;
 
@@ -150,16 +184,18 @@ export const policySchema = {
           type: 'string',
           enum: ['local', 'jwt', 'introspection'],
           default: 'local',
-          description: '`local`: tokens of this plugin, opaque or JWT. `jwt`: another issuer\'s JWTs (needs `jwt`). ' +
-            '`introspection`: tokens checked at another server\'s RFC 7662 endpoint (needs `introspection`).'
+          description:
+            "`local`: tokens of this plugin, opaque or JWT. `jwt`: another issuer's JWTs (needs `jwt`). " +
+            "`introspection`: tokens checked at another server's RFC 7662 endpoint (needs `introspection`)."
         },
         jwt: jwtStrategy,
         introspection: introspectionStrategy,
         server: {
           type: 'string',
           pattern: SERVER_NAME.source,
-          description: 'The name of an external authorization server registered over the admin API (see [External authorization ' +
-            'servers](#external-authorization-servers-admin-api)): its tokens are checked with that entry\'s `tokenStrategy`, which ' +
+          description:
+            'The name of an external authorization server registered over the admin API (see [External authorization ' +
+            "servers](#external-authorization-servers-admin-api)): its tokens are checked with that entry's `tokenStrategy`, which " +
             'then replaces `tokenStrategy` here. An admin change applies to the next request, on every instance. While no entry ' +
             'has the name, every token is refused (401) and a warning is logged.'
         },
@@ -167,7 +203,8 @@ export const policySchema = {
           type: 'string',
           pattern: '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]*$',
           default: 'express-gateway',
-          description: 'Realm of the `WWW-Authenticate` challenges (RFC 6750 §3): printable ASCII without `"` or `\\` (RFC 9110 §11.2).'
+          description:
+            'Realm of the `WWW-Authenticate` challenges (RFC 6750 §3): printable ASCII without `"` or `\\` (RFC 9110 §11.2).'
         },
         hideCredentials: {
           type: 'boolean',
@@ -177,7 +214,8 @@ export const policySchema = {
         identityHeaders: {
           type: 'boolean',
           default: true,
-          description: 'Send the `eg-token-*` and `eg-consumer-*` headers upstream. `false`: the upstream learns nothing of the token ' +
+          description:
+            'Send the `eg-token-*` and `eg-consumer-*` headers upstream. `false`: the upstream learns nothing of the token ' +
             '(later policies still see `req.user`), and each call costs less: in `BENCH.md`, (g) is (b) with it off.'
         },
         allowBodyToken: {
@@ -204,7 +242,10 @@ export const policySchema = {
 /** The policy parameters once EG has validated and defaulted them (EG's common auth parameters included). */
 export type PolicyParams = FromSchema<typeof policySchema, true> & FromSchema<typeof egAuthSchema, true>;
 
-/** tokenStrategy jwt, defaulted; a registry entry may leave issuer and audience out (Janus checks neither), with a warning. */
+/**
+ * tokenStrategy jwt, defaulted; a registry entry may leave issuer and audience out (Janus checks neither), with a
+ * warning.
+ */
 export type JwtStrategyParams = Omit<FromSchema<typeof jwtStrategy, true>, 'issuer' | 'audience'> &
   Partial<Pick<FromSchema<typeof jwtStrategy, true>, 'issuer' | 'audience'>>;
 

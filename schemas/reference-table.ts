@@ -64,7 +64,9 @@ export function leaves(schema: object, refs: readonly object[] = []): Leaf[] {
 function leavesBelow(schema: DocSchema, refs: readonly DocSchema[], prefix: string): Leaf[] {
   const own = Object.entries(schema.properties ?? {}).flatMap(([name, child]) => {
     const path = prefix + name;
-    return hasKeys(child) ? leavesBelow(child, refs, `${path}.`) : [{ path, schema: child, required: schema.required?.includes(name) ?? false }];
+    return hasKeys(child)
+      ? leavesBelow(child, refs, `${path}.`)
+      : [{ path, schema: child, required: schema.required?.includes(name) ?? false }];
   });
   return [...own, ...(schema.allOf ?? []).flatMap((member) => leavesBelow(resolved(member, refs), refs, prefix))];
 }
@@ -78,7 +80,12 @@ function resolved(schema: DocSchema, refs: readonly DocSchema[]): DocSchema {
   return target;
 }
 
-interface Row { parent: string; keys: string[]; defaults: string[]; meaning: string }
+interface Row {
+  parent: string;
+  keys: string[];
+  defaults: string[];
+  meaning: string;
+}
 
 /**
  * The Markdown table of `schema`'s settings: a header, then a line per row.
@@ -90,7 +97,12 @@ export function referenceTable(schema: object, { keyHeader, refs = [] }: TableOp
     const parent = leaf.path.slice(0, leaf.path.lastIndexOf('.') + 1);
     const join = leaf.schema.docJoin;
     if (join === undefined) {
-      rows.push({ parent, keys: [code(leaf.path)], defaults: [defaultCell(leaf)], meaning: leaf.schema.description ?? '' });
+      rows.push({
+        parent,
+        keys: [code(leaf.path)],
+        defaults: [defaultCell(leaf)],
+        meaning: leaf.schema.description ?? ''
+      });
       continue;
     }
     const row = rows.at(-1);
@@ -100,13 +112,16 @@ export function referenceTable(schema: object, { keyHeader, refs = [] }: TableOp
     row.keys.push(code(join === 'full' ? leaf.path : `.${leaf.path.slice(parent.length)}`));
     row.defaults.push(defaultCell(leaf));
   }
-  const lines = rows.map((row) => line([row.keys.join(', '), [...new Set(row.defaults.filter(Boolean))].join(', '), row.meaning]));
+  const lines = rows.map((row) =>
+    line([row.keys.join(', '), [...new Set(row.defaults.filter(Boolean))].join(', '), row.meaning])
+  );
   return [line([keyHeader, 'Default', 'Meaning']), '| --- | --- | --- |', ...lines].join('\n');
 }
 
 function defaultCell({ schema, required }: Leaf): string {
   if (schema.docDefault !== undefined) return schema.docDefault;
-  if (schema.default !== undefined) return code(typeof schema.default === 'string' ? schema.default : JSON.stringify(schema.default));
+  if (schema.default !== undefined)
+    return code(typeof schema.default === 'string' ? schema.default : JSON.stringify(schema.default));
   return required ? 'required' : '';
 }
 
@@ -114,4 +129,7 @@ const code = (text: string): string => `\`${text}\``;
 
 /** A table line; an empty cell is one space wide, as the README was written by hand. */
 const line = (cells: string[]): string =>
-  `|${cells.map((cell) => cell.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')).map((cell) => (cell ? ` ${cell} ` : ' ')).join('|')}|`;
+  `|${cells
+    .map((cell) => cell.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|'))
+    .map((cell) => (cell ? ` ${cell} ` : ' '))
+    .join('|')}|`;

@@ -35,18 +35,34 @@ export const DISCOURAGED_GRANTS: readonly string[] = ['implicit', 'password'];
  * ones, and the SAML bearer grant, which trusts nobody until an identity
  * provider is configured (then it is added).
  */
-export const DEFAULT_GRANTS = GRANT_TYPES.filter((grant) => !DISCOURAGED_GRANTS.includes(grant) && grant !== SAML2_BEARER);
+export const DEFAULT_GRANTS = GRANT_TYPES.filter(
+  (grant) => !DISCOURAGED_GRANTS.includes(grant) && grant !== SAML2_BEARER
+);
 
 /** JWS algorithms accepted for signing keys (RFC 7518, RFC 8037); never `none`. */
-export const KEY_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
+export const KEY_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'EdDSA'
+] as const;
 
-const duration = (defaultSeconds: number, description: string) => ({
-  type: 'integer',
-  minimum: 1,
-  maximum: 31536000,
-  default: defaultSeconds,
-  description
-} as const);
+const duration = (defaultSeconds: number, description: string) =>
+  ({
+    type: 'integer',
+    minimum: 1,
+    maximum: 31536000,
+    default: defaultSeconds,
+    description
+  }) as const;
 
 /** Who may present a trusted issuer's or identity provider's assertions. */
 const allowedClients = {
@@ -56,12 +72,13 @@ const allowedClients = {
   description: 'Client ids allowed to present its assertions; default: any client allowed the grant.'
 } as const;
 
-const routePath = (defaultPath: string, description: string) => ({
-  type: 'string',
-  pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/-]*$',
-  default: defaultPath,
-  description
-} as const);
+const routePath = (defaultPath: string, description: string) =>
+  ({
+    type: 'string',
+    pattern: "^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$",
+    default: defaultPath,
+    description
+  }) as const;
 
 export const settingsSchema = {
   $id: 'https://express-gateway-plugin-oauth2/schemas/settings.json',
@@ -76,12 +93,16 @@ export const settingsSchema = {
       type: 'string',
       pattern: '^https?://[\\x21\\x24-\\x3E\\x40-\\x5B\\x5D-\\x7E]+$',
       docDefault: '`http://localhost:<http port>`, emulated store only',
-      description: 'Issuer identifier (RFC 8414 §2): an http(s) URL without query or fragment, in ASCII (an international host in ' +
+      description:
+        'Issuer identifier (RFC 8414 §2): an http(s) URL without query or fragment, in ASCII (an international host in ' +
         'its `xn--` form: the issuer is also the realm of `WWW-Authenticate` challenges). **Required on a real Redis**: the ' +
         'gateway refuses to start without it there.'
     },
-    basePath: routePath('/oauth2', 'Path every endpoint is mounted under; any other path under it answers 404 (JSON, or the error ' +
-      'page for a browser), never reaching a pipeline.'),
+    basePath: routePath(
+      '/oauth2',
+      'Path every endpoint is mounted under; any other path under it answers 404 (JSON, or the error ' +
+        'page for a browser), never reaching a pipeline.'
+    ),
     routes: {
       type: 'object',
       additionalProperties: false,
@@ -96,16 +117,31 @@ export const settingsSchema = {
         assets: routePath('/assets', 'Style sheet and other static files of the pages.'),
         revoke: routePath('/revoke', 'Revocation endpoint (RFC 7009).'),
         introspect: routePath('/introspect', 'Introspection endpoint (RFC 7662).'),
-        tokeninfo: routePath('/tokeninfo', 'Token info for the token\'s holder (`GET`, token in the Authorization header).'),
-        jwks: routePath('/jwks', 'Public signing keys as a JWK Set (RFC 7517), served when `keys` holds an asymmetric key.'),
+        tokeninfo: routePath(
+          '/tokeninfo',
+          "Token info for the token's holder (`GET`, token in the Authorization header)."
+        ),
+        jwks: routePath(
+          '/jwks',
+          'Public signing keys as a JWK Set (RFC 7517), served when `keys` holds an asymmetric key.'
+        ),
         deviceAuthorization: routePath('/device_authorization', 'Device authorization endpoint (RFC 8628 §3.1).'),
-        device: routePath('/device', 'Verification page where users enter a device\'s code (RFC 8628 §3.3); the consent form posts ' +
-          'to `<routes.device>/decision`.'),
+        device: routePath(
+          '/device',
+          "Verification page where users enter a device's code (RFC 8628 §3.3); the consent form posts " +
+            'to `<routes.device>/decision`.'
+        ),
         apps: routePath('/apps', 'Self-service app registration pages (with `clientRegistration.enabled`).'),
-        register: routePath('/register', 'Dynamic client registration endpoint; a client\'s configuration endpoint is ' +
-          '`<routes.register>/<client_id>` (with `dynamicRegistration.enabled`).'),
-        servers: routePath('/servers', 'Front proxy of the external authorization servers: `<routes.servers>/<name>/token` and so on ' +
-          '(see [External authorization servers](#external-authorization-servers-admin-api)).')
+        register: routePath(
+          '/register',
+          "Dynamic client registration endpoint; a client's configuration endpoint is " +
+            '`<routes.register>/<client_id>` (with `dynamicRegistration.enabled`).'
+        ),
+        servers: routePath(
+          '/servers',
+          'Front proxy of the external authorization servers: `<routes.servers>/<name>/token` and so on ' +
+            '(see [External authorization servers](#external-authorization-servers-admin-api)).'
+        )
       }
     },
     accessToken: {
@@ -118,7 +154,8 @@ export const settingsSchema = {
           type: 'string',
           enum: ['opaque', 'jwt'],
           default: 'opaque',
-          description: '`opaque`: random reference tokens, stored hashed. `jwt`: JWTs (RFC 9068: `typ: at+jwt`, `iss`, `sub`, `aud`, ' +
+          description:
+            '`opaque`: random reference tokens, stored hashed. `jwt`: JWTs (RFC 9068: `typ: at+jwt`, `iss`, `sub`, `aud`, ' +
             '`client_id`, `scope`, `jti`, `iat`, `exp`, and `gid`, the grant; `redirect_uri` when the grant had one), signed with the ' +
             'first of `keys`, not stored: resource servers can verify them without a call.'
         },
@@ -133,7 +170,8 @@ export const settingsSchema = {
     keys: {
       type: 'array',
       default: [],
-      description: '`[{ kid, alg, key | keyFile }]`, each `kid` once: `alg` one of HS256/384/512 (secret of at least 32/48/64 bytes), ' +
+      description:
+        '`[{ kid, alg, key | keyFile }]`, each `kid` once: `alg` one of HS256/384/512 (secret of at least 32/48/64 bytes), ' +
         'RS256/384/512, PS256/384/512 (RSA ≥ 2048 bits), ES256, ES384, EdDSA (PEM). The first key signs and must be private or a ' +
         'secret; every key verifies (the public halves are published at `routes.jwks`), so rotate by putting the new key first and ' +
         'dropping the old one after `accessToken.ttl`. A key that does not fit its `alg` stops the gateway with its index named.',
@@ -144,7 +182,11 @@ export const settingsSchema = {
         properties: {
           kid: { type: 'string', minLength: 1, maxLength: 100, description: 'Key id, sent in the JWT header.' },
           alg: { type: 'string', enum: [...KEY_ALGORITHMS], description: 'Signing algorithm.' },
-          key: { type: 'string', minLength: 1, description: 'HMAC secret (HS*), or a PEM private key (a public key only verifies).' },
+          key: {
+            type: 'string',
+            minLength: 1,
+            description: 'HMAC secret (HS*), or a PEM private key (a public key only verifies).'
+          },
           keyFile: { type: 'string', minLength: 1, description: 'A file holding the key.' }
         }
       }
@@ -164,7 +206,8 @@ export const settingsSchema = {
         ownTokens: {
           type: 'boolean',
           default: true,
-          description: 'Any confidential client may introspect its own tokens; another client\'s token answers `{"active":false}`. ' +
+          description:
+            'Any confidential client may introspect its own tokens; another client\'s token answers `{"active":false}`. ' +
             'With `false`, clients without the scope get `unauthorized_client`.'
         }
       }
@@ -178,13 +221,17 @@ export const settingsSchema = {
         rotate: {
           type: 'boolean',
           default: true,
-          description: 'New refresh token at every use (RFC 9700 §4.14.2); reuse of an old one revokes the grant (after ' +
+          description:
+            'New refresh token at every use (RFC 9700 §4.14.2); reuse of an old one revokes the grant (after ' +
             '`refreshToken.rotationGracePeriod`).'
         },
         maxLifetime: {
-          ...duration(7776000, 'Absolute lifetime of a grant, seconds from its first token response: no refresh works after it, and no ' +
-            'refresh token outlives it (one issued near the end expires with the grant), however often it was rotated. Lower than ' +
-            '`refreshToken.ttl` caps it. At least 1, at most a year: there is no "forever", and `0` stops the gateway.'),
+          ...duration(
+            7776000,
+            'Absolute lifetime of a grant, seconds from its first token response: no refresh works after it, and no ' +
+              'refresh token outlives it (one issued near the end expires with the grant), however often it was rotated. Lower than ' +
+              '`refreshToken.ttl` caps it. At least 1, at most a year: there is no "forever", and `0` stops the gateway.'
+          ),
           docDefault: '`7776000` (90 days)'
         },
         rotationGracePeriod: {
@@ -193,9 +240,10 @@ export const settingsSchema = {
           maximum: 60,
           default: 0,
           docDefault: '`0` (off)',
-          description: 'Seconds, at most 60, after a rotation during which the same client presenting the refresh token it just ' +
+          description:
+            'Seconds, at most 60, after a rotation during which the same client presenting the refresh token it just ' +
             'rotated (two tabs, a retry after a lost answer) gets new tokens of the same grant instead of a revocation. Never beyond ' +
-            'the token\'s or the grant\'s life. A thief presenting the token within it is not detected: keep it to a few seconds.'
+            "the token's or the grant's life. A thief presenting the token within it is not detected: keep it to a few seconds."
         }
       }
     },
@@ -217,13 +265,15 @@ export const settingsSchema = {
           type: 'string',
           enum: ['public-clients', 'required', 'optional'],
           default: 'required',
-          description: '`required`: PKCE of every client (RFC 9700 §2.1.1, OAuth 2.1: it also stops code injection at confidential ' +
+          description:
+            '`required`: PKCE of every client (RFC 9700 §2.1.1, OAuth 2.1: it also stops code injection at confidential ' +
             'clients); `public-clients`: of public clients, honoured when confidential ones send it; `optional`: honoured when sent.'
         },
         allowPlain: {
           type: 'boolean',
           default: false,
-          description: 'Accept `code_challenge_method=plain` (and a challenge without a method, which means plain, RFC 7636 §4.3). ' +
+          description:
+            'Accept `code_challenge_method=plain` (and a challenge without a method, which means plain, RFC 7636 §4.3). ' +
             'Off: every client able to hash can use `S256`.'
         }
       }
@@ -242,7 +292,8 @@ export const settingsSchema = {
         rememberPublicClients: {
           type: 'boolean',
           default: false,
-          description: 'Also remember consents to public clients. Off: nothing proves a public client is who its `client_id` says, ' +
+          description:
+            'Also remember consents to public clients. Off: nothing proves a public client is who its `client_id` says, ' +
             'so the user is asked every time (RFC 6749 §10.2, RFC 8252 §8.6).'
         }
       }
@@ -251,31 +302,40 @@ export const settingsSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Sessions of the login and consent pages (express-session, stored in the gateway\'s Redis).',
+      description: "Sessions of the login and consent pages (express-session, stored in the gateway's Redis).",
       properties: {
         secret: {
           type: 'string',
           minLength: 32,
           docDefault: 'demo secret, emulated store only',
-          description: 'Signs the session cookie, 32+ characters. **Required on a real Redis**: the gateway refuses to start with the ' +
+          description:
+            'Signs the session cookie, 32+ characters. **Required on a real Redis**: the gateway refuses to start with the ' +
             'demo secret there.'
         },
         name: {
           type: 'string',
-          pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$',
+          pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
           default: 'oauth2.sid',
           description: 'Session cookie name (its path is `basePath`).'
         },
         ttl: duration(3600, 'Lifetime of a signed-in session, seconds.'),
-        visitorTtl: duration(600, 'Lifetime of a session without a signed-in user, which holds only a login form\'s CSRF token. A ' +
-          'visitor of the authorization, device or apps page stores nothing: where to come back after sign-in travels in the login ' +
-          'URL (`return_to`, followed only to those pages).'),
+        visitorTtl: duration(
+          600,
+          "Lifetime of a session without a signed-in user, which holds only a login form's CSRF token. A " +
+            'visitor of the authorization, device or apps page stores nothing: where to come back after sign-in travels in the login ' +
+            'URL (`return_to`, followed only to those pages).'
+        ),
         secure: {
           enum: ['auto', true, false],
           default: 'auto',
-          description: 'Secure cookie flag; `auto` follows the request\'s scheme.'
+          description: "Secure cookie flag; `auto` follows the request's scheme."
         },
-        sameSite: { type: 'string', enum: ['lax', 'strict'], default: 'lax', description: 'SameSite cookie attribute: `lax` or `strict`.' }
+        sameSite: {
+          type: 'string',
+          enum: ['lax', 'strict'],
+          default: 'lax',
+          description: 'SameSite cookie attribute: `lax` or `strict`.'
+        }
       }
     },
     login: {
@@ -285,33 +345,51 @@ export const settingsSchema = {
       description: 'Throttling of failed sign-ins, counted in Redis so that it holds across gateway instances.',
       properties: {
         maxFailuresPerUser: {
-          type: 'integer', minimum: 1, default: 5,
-          description: 'Failed password checks per user name (login page and password grant together) before it is locked for ' +
+          type: 'integer',
+          minimum: 1,
+          default: 5,
+          description:
+            'Failed password checks per user name (login page and password grant together) before it is locked for ' +
             '`login.window`.'
         },
-        maxFailuresPerIp: { type: 'integer', minimum: 1, default: 20, description: 'Failed password checks per client IP before it is locked.' },
-        window: duration(900, 'Seconds a lock lasts after the last attempt (of sign-ins and client authentications). Attempts are ' +
-          'counted in Redis before the password is checked, so neither concurrency nor several instances get past the limit; a ' +
-          'locked name refuses the right password too, even one proven moments before.')
+        maxFailuresPerIp: {
+          type: 'integer',
+          minimum: 1,
+          default: 20,
+          description: 'Failed password checks per client IP before it is locked.'
+        },
+        window: duration(
+          900,
+          'Seconds a lock lasts after the last attempt (of sign-ins and client authentications). Attempts are ' +
+            'counted in Redis before the password is checked, so neither concurrency nor several instances get past the limit; a ' +
+            'locked name refuses the right password too, even one proven moments before.'
+        )
       }
     },
     clientAuth: {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Throttling of failed client authentications (client secrets at the token, revocation, introspection and device ' +
+      description:
+        'Throttling of failed client authentications (client secrets at the token, revocation, introspection and device ' +
         'authorization endpoints), counted in Redis before any bcrypt, for all instances together, within login.window.',
       properties: {
         maxFailuresPerClient: {
-          type: 'integer', minimum: 1, default: 10,
-          description: 'Wrong client secrets for one `client_id` (token, revocation, introspection, device authorization and RFC 7592 ' +
+          type: 'integer',
+          minimum: 1,
+          default: 10,
+          description:
+            'Wrong client secrets for one `client_id` (token, revocation, introspection, device authorization and RFC 7592 ' +
             'endpoints together) within `login.window` before that client is locked: every attempt, right or wrong, is then ' +
             'answered 401 `invalid_client` with `Retry-After`, without a bcrypt. See [Guessing and rate limits](#guessing-and-rate-limits) ' +
             'for the trade-off.'
         },
         maxFailuresPerIp: {
-          type: 'integer', minimum: 1, default: 50,
-          description: 'Failed client authentications per client IP (unknown `client_id`s included) before that address is locked.'
+          type: 'integer',
+          minimum: 1,
+          default: 50,
+          description:
+            'Failed client authentications per client IP (unknown `client_id`s included) before that address is locked.'
         }
       }
     },
@@ -319,17 +397,25 @@ export const settingsSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Where client secrets and passwords are checked: worker threads, so that bcrypt never holds up the event loop that serves API calls.',
+      description:
+        'Where client secrets and passwords are checked: worker threads, so that bcrypt never holds up the event loop that serves API calls.',
       properties: {
         workers: {
-          type: 'integer', minimum: 1, maximum: 64,
+          type: 'integer',
+          minimum: 1,
+          maximum: 64,
           docDefault: 'cores − 1 (1 to 4)',
-          description: 'Worker threads that check client secrets and passwords, so that bcrypt never holds up the event loop serving ' +
+          description:
+            'Worker threads that check client secrets and passwords, so that bcrypt never holds up the event loop serving ' +
             'API calls. They run below normal priority (nice 10 on Linux, no privilege needed): when cores are short, API calls come first.'
         },
         maxQueue: {
-          type: 'integer', minimum: 0, maximum: 100000, default: 64,
-          description: 'Checks that may wait for a worker; past that a check is answered 503 `temporarily_unavailable` with ' +
+          type: 'integer',
+          minimum: 0,
+          maximum: 100000,
+          default: 64,
+          description:
+            'Checks that may wait for a worker; past that a check is answered 503 `temporarily_unavailable` with ' +
             '`Retry-After: 1` at once. A secret proven right less than `credentialCache.ttl` ago needs no bcrypt and never waits.'
         }
       }
@@ -339,8 +425,9 @@ export const settingsSchema = {
       minimum: 0,
       maximum: 10,
       default: 0,
-      description: 'Proxies (load balancers) in front of the gateway that append the client\'s address to `X-Forwarded-For`: the ' +
-        'per-IP limits count the address that many entries from the end (an IPv6 client by its /64). `0`: the TCP peer\'s address, ' +
+      description:
+        "Proxies (load balancers) in front of the gateway that append the client's address to `X-Forwarded-For`: the " +
+        "per-IP limits count the address that many entries from the end (an IPv6 client by its /64). `0`: the TCP peer's address, " +
         '`X-Forwarded-For` ignored. Behind a balancer set it, or every client counts as the balancer (see [Deployment](#deployment)); ' +
         'never higher than the proxies really there, or clients choose their own address.'
     },
@@ -349,7 +436,8 @@ export const settingsSchema = {
       minLength: 1,
       maxLength: 100,
       default: 'Express Gateway',
-      description: 'Name at the top of the pages, in any language (it goes into pages only; challenges name the issuer as realm).'
+      description:
+        'Name at the top of the pages, in any language (it goes into pages only; challenges name the issuer as realm).'
     },
     scopeDescriptions: {
       type: 'object',
@@ -360,7 +448,8 @@ export const settingsSchema = {
     views: {
       type: 'string',
       minLength: 1,
-      description: 'A folder of pug templates that replace the default ones; a template missing there falls back to the default ' +
+      description:
+        'A folder of pug templates that replace the default ones; a template missing there falls back to the default ' +
         '(see [Restyling the pages](#restyling-the-pages)).'
     },
     assets: {
@@ -373,8 +462,9 @@ export const settingsSchema = {
       uniqueItems: true,
       items: { type: 'string', enum: [...GRANT_TYPES] },
       docDefault: 'all but `implicit` and `password`; SAML bearer once an IdP is configured',
-      description: 'Enabled grant types (RFC 9700 §2.1.2 and §2.4 advise against `implicit` and `password`: listed, they serve the ' +
-        'operator\'s own apps only; self-registered and dynamically registered clients never get them): `authorization_code`, ' +
+      description:
+        'Enabled grant types (RFC 9700 §2.1.2 and §2.4 advise against `implicit` and `password`: listed, they serve the ' +
+        "operator's own apps only; self-registered and dynamically registered clients never get them): `authorization_code`, " +
         '`implicit`, `password`, `client_credentials`, `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer`, ' +
         '`urn:ietf:params:oauth:grant-type:saml2-bearer`, `urn:ietf:params:oauth:grant-type:device_code`. Listing the SAML grant ' +
         'without `samlBearer.identityProviders` stops the gateway.'
@@ -386,32 +476,40 @@ export const settingsSchema = {
       description: 'Limits on every assertion: JWT bearer grants, JWT client authentication and SAML bearer grants.',
       properties: {
         leeway: {
-          type: 'integer', minimum: 0, maximum: 300, default: 60,
+          type: 'integer',
+          minimum: 0,
+          maximum: 300,
+          default: 60,
           description: 'Seconds of clock skew tolerated on assertion times (JWT bearer, `private_key_jwt`, SAML).'
         },
-        maxLifetime: duration(3600, 'Longest accepted span from an assertion\'s issue time to its expiry, seconds (RFC 7523 §3 item 4).')
+        maxLifetime: duration(
+          3600,
+          "Longest accepted span from an assertion's issue time to its expiry, seconds (RFC 7523 §3 item 4)."
+        )
       }
     },
     jwtBearer: {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Trusted issuers of JWT bearer grant assertions (RFC 7523 §2.1). Apps may also register their own keys ' +
+      description:
+        'Trusted issuers of JWT bearer grant assertions (RFC 7523 §2.1). Apps may also register their own keys ' +
         '(app properties jwks or jwksUri) to assert themselves.',
       properties: {
         issuers: {
           type: 'array',
           default: [],
-          description: 'Trusted JWT bearer issuers: `[{ issuer, keys: [{ kid, alg, key | keyFile }], jwksUri, jwksTimeout, ' +
+          description:
+            'Trusted JWT bearer issuers: `[{ issuer, keys: [{ kid, alg, key | keyFile }], jwksUri, jwksTimeout, ' +
             'jwksCooldown, algorithms, clients }]` (keys or a JWKS, https; `jwksTimeout` ms, default `5000`, and `jwksCooldown` s, ' +
-            'default `30`, as the policy\'s `jwt`). An assertion from one of them may name an EG user (username or id) as `sub`, or ' +
+            "default `30`, as the policy's `jwt`). An assertion from one of them may name an EG user (username or id) as `sub`, or " +
             'the client itself. `clients`: the client ids that may present its assertions (default: any client allowed the grant).',
           items: {
             type: 'object',
             additionalProperties: false,
             required: ['issuer'],
             properties: {
-              issuer: { type: 'string', minLength: 1, maxLength: 500, description: 'The assertion\'s required iss.' },
+              issuer: { type: 'string', minLength: 1, maxLength: 500, description: "The assertion's required iss." },
               keys: {
                 type: 'array',
                 items: {
@@ -421,17 +519,30 @@ export const settingsSchema = {
                   properties: {
                     kid: { type: 'string', minLength: 1, maxLength: 100 },
                     alg: { type: 'string', enum: [...KEY_ALGORITHMS] },
-                    key: { type: 'string', minLength: 1, description: 'A PEM public key or certificate, or an HMAC secret.' },
+                    key: {
+                      type: 'string',
+                      minLength: 1,
+                      description: 'A PEM public key or certificate, or an HMAC secret.'
+                    },
                     keyFile: { type: 'string', minLength: 1 }
                   }
                 },
-                description: 'The issuer\'s verification keys.'
+                description: "The issuer's verification keys."
               },
               clients: allowedClients,
-              jwksUri: { type: 'string', pattern: '^https?://', description: 'Or a JWK Set URL (https, or http on loopback only).' },
+              jwksUri: {
+                type: 'string',
+                pattern: '^https?://',
+                description: 'Or a JWK Set URL (https, or http on loopback only).'
+              },
               jwksTimeout,
               jwksCooldown,
-              algorithms: { type: 'array', minItems: 1, items: { type: 'string', enum: [...KEY_ALGORITHMS] }, description: 'Accepted algorithms; default: those of the keys.' }
+              algorithms: {
+                type: 'array',
+                minItems: 1,
+                items: { type: 'string', enum: [...KEY_ALGORITHMS] },
+                description: 'Accepted algorithms; default: those of the keys.'
+              }
             }
           }
         }
@@ -446,15 +557,25 @@ export const settingsSchema = {
         identityProviders: {
           type: 'array',
           default: [],
-          description: 'Trusted SAML IdPs: `[{ issuer: <entity id>, certificate | certificateFile, clients }]`, PEM signing ' +
+          description:
+            'Trusted SAML IdPs: `[{ issuer: <entity id>, certificate | certificateFile, clients }]`, PEM signing ' +
             'certificates or public keys (RSA ≥ 2048; rsa-sha256/512 signatures); `clients` as above.',
           items: {
             type: 'object',
             additionalProperties: false,
             required: ['issuer'],
             properties: {
-              issuer: { type: 'string', minLength: 1, maxLength: 500, description: 'The IdP\'s entity id: the assertion\'s <Issuer>.' },
-              certificate: { type: 'string', minLength: 1, description: 'PEM signing certificate(s) or public key(s) of the IdP.' },
+              issuer: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 500,
+                description: "The IdP's entity id: the assertion's <Issuer>."
+              },
+              certificate: {
+                type: 'string',
+                minLength: 1,
+                description: 'PEM signing certificate(s) or public key(s) of the IdP.'
+              },
               certificateFile: { type: 'string', minLength: 1, description: 'Or a file holding them.' },
               clients: allowedClients
             }
@@ -470,21 +591,32 @@ export const settingsSchema = {
       properties: {
         ttl: duration(600, 'Lifetime of a device code and its user code, seconds.'),
         interval: {
-          type: 'integer', minimum: 1, maximum: 60, default: 5,
+          type: 'integer',
+          minimum: 1,
+          maximum: 60,
+          default: 5,
           description: 'Seconds a device waits between polls (RFC 8628 §3.2); `slow_down` adds 5 for that device.'
         },
         maxUserCodeFailures: {
-          type: 'integer', minimum: 1, default: 5,
-          description: 'Wrong user codes per signed-in user (and 4× per IP) within `login.window` before code entry is locked (429, ' +
+          type: 'integer',
+          minimum: 1,
+          default: 5,
+          description:
+            'Wrong user codes per signed-in user (and 4× per IP) within `login.window` before code entry is locked (429, ' +
             'RFC 8628 §5.1).'
         },
         maxRequestsPerClient: {
-          type: 'integer', minimum: 1, default: 120,
-          description: 'Device authorization requests per client and minute (all instances together); more are answered `429` ' +
+          type: 'integer',
+          minimum: 1,
+          default: 120,
+          description:
+            'Device authorization requests per client and minute (all instances together); more are answered `429` ' +
             '`slow_down` with `Retry-After`.'
         },
         maxRequestsPerIp: {
-          type: 'integer', minimum: 1, default: 30,
+          type: 'integer',
+          minimum: 1,
+          default: 30,
           description: 'The same per client IP (see `trustProxy`).'
         }
       }
@@ -496,15 +628,26 @@ export const settingsSchema = {
       description: 'Web pages where signed-in users register their own applications (off by default).',
       properties: {
         enabled: {
-          type: 'boolean', default: false,
-          description: 'Serve the self-service registration pages at `routes.apps` (see [Self-service app ' +
+          type: 'boolean',
+          default: false,
+          description:
+            'Serve the self-service registration pages at `routes.apps` (see [Self-service app ' +
             'registration](#self-service-app-registration)).'
         },
         selfServiceScopes: {
-          type: 'array', uniqueItems: true, default: [], items: { type: 'string', minLength: 1 },
+          type: 'array',
+          uniqueItems: true,
+          default: [],
+          items: { type: 'string', minLength: 1 },
           description: 'Scopes users may give their own apps, offered as checkboxes; each must exist in EG.'
         },
-        maxAppsPerUser: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Most apps one user may register on the pages.' }
+        maxAppsPerUser: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          default: 10,
+          description: 'Most apps one user may register on the pages.'
+        }
       }
     },
     dynamicRegistration: dynamicRegistrationSchema,
@@ -512,18 +655,20 @@ export const settingsSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'URLs that clients supply and the gateway fetches (an app\'s jwks_uri, app property jwksUri). They must be https ' +
+      description:
+        "URLs that clients supply and the gateway fetches (an app's jwks_uri, app property jwksUri). They must be https " +
         'and are fetched only from public addresses, checked on the address connected to after DNS, with no redirect followed ' +
-        'and at most 256 KiB read. URLs the operator configures (jwtBearer.issuers, the policy\'s jwt.jwksUri and ' +
+        "and at most 256 KiB read. URLs the operator configures (jwtBearer.issuers, the policy's jwt.jwksUri and " +
         'introspection endpoint, the servers registry) are not concerned.',
       properties: {
         allowPrivateNetworks: {
           type: 'boolean',
           default: false,
-          description: 'URLs clients supply (`jwks_uri`, app property `jwksUri`) are fetched over https, only from public addresses ' +
+          description:
+            'URLs clients supply (`jwks_uri`, app property `jwksUri`) are fetched over https, only from public addresses ' +
             '(checked after DNS, no redirect followed); `true` also allows loopback, private and link-local ones, and plain http on ' +
             'loopback (tests, all-internal deployments). `timeout`: milliseconds a fetch may take in all. `jwksCooldown`: seconds ' +
-            'before an app\'s `jwksUri` may be fetched again for an unknown `kid`.'
+            "before an app's `jwksUri` may be fetched again for an unknown `kid`."
         },
         timeout: {
           type: 'integer',
@@ -531,12 +676,13 @@ export const settingsSchema = {
           maximum: 60000,
           default: 5000,
           docJoin: true,
-          description: 'Milliseconds a fetch of a client\'s URL may take, DNS, connection and answer together.'
+          description: "Milliseconds a fetch of a client's URL may take, DNS, connection and answer together."
         },
         jwksCooldown: {
           ...jwksCooldown,
           docJoin: true,
-          description: 'Seconds after a fetch of an app\'s jwksUri (or a failed one) before an assertion naming an unknown kid may fetch it again.'
+          description:
+            "Seconds after a fetch of an app's jwksUri (or a failed one) before an assertion naming an unknown kid may fetch it again."
         }
       }
     },
@@ -544,22 +690,31 @@ export const settingsSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Access tokens the oauth2 policy validated, kept in each gateway\'s memory so that a repeated token costs no Redis ' +
-        'round trip. Revocations, and consumer changes made through EG\'s services (admin API, CLI), are announced over Redis ' +
+      description:
+        "Access tokens the oauth2 policy validated, kept in each gateway's memory so that a repeated token costs no Redis " +
+        "round trip. Revocations, and consumer changes made through EG's services (admin API, CLI), are announced over Redis " +
         'pub/sub and drop entries at once on every instance; while that subscription is down nothing is served from memory.',
       properties: {
         ttl: {
-          type: 'integer', minimum: 0, maximum: 3600, default: 30,
-          description: 'Seconds an access token the policy (or introspection, token info) validated is served from the instance\'s ' +
+          type: 'integer',
+          minimum: 0,
+          maximum: 3600,
+          default: 30,
+          description:
+            "Seconds an access token the policy (or introspection, token info) validated is served from the instance's " +
             'memory, never past its `exp` (0: no cache), and the most kept per process. A revocation, or a change to an app, user ' +
-            'or credential made through EG\'s services (admin API, `eg` CLI, this plugin\'s pages) is announced over Redis pub/sub ' +
-            'and drops entries at once on every instance; while an instance\'s subscription is down it serves nothing from memory. ' +
+            "or credential made through EG's services (admin API, `eg` CLI, this plugin's pages) is announced over Redis pub/sub " +
+            "and drops entries at once on every instance; while an instance's subscription is down it serves nothing from memory. " +
             'Only a change written straight into Redis by something else waits for `ttl`.'
         },
         maxEntries: {
-          type: 'integer', minimum: 1, maximum: 10000000, default: 10000,
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000000,
+          default: 10000,
           docJoin: true,
-          description: 'Most tokens kept per gateway process (each takes one to a few kB with its consumer and headers).'
+          description:
+            'Most tokens kept per gateway process (each takes one to a few kB with its consumer and headers).'
         }
       }
     },
@@ -567,19 +722,27 @@ export const settingsSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Client secrets and user passwords the token endpoint verified with bcrypt, remembered as an HMAC (keyed ' +
+      description:
+        'Client secrets and user passwords the token endpoint verified with bcrypt, remembered as an HMAC (keyed ' +
         'with a random key of the process, never stored) of the secret and its stored hash, so that the next request with ' +
         'the same secret skips bcrypt. A changed, deactivated or removed credential, app or user no longer matches.',
       properties: {
         ttl: {
-          type: 'integer', minimum: 0, maximum: 86400, default: 60,
-          description: 'Seconds after a successful bcrypt check of a client secret or user password before that same secret is ' +
+          type: 'integer',
+          minimum: 0,
+          maximum: 86400,
+          default: 60,
+          description:
+            'Seconds after a successful bcrypt check of a client secret or user password before that same secret is ' +
             'checked with bcrypt again (0: every time), and the most kept per process. What is kept is an HMAC-SHA256 of the secret ' +
             'and its stored hash under a random key of the process (never written anywhere), compared in constant time; a changed ' +
             'secret, or an inactive app, credential or user, is refused at once since every request reads them.'
         },
         maxEntries: {
-          type: 'integer', minimum: 1, maximum: 1000000, default: 10000,
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          default: 10000,
           docJoin: true,
           description: 'Most credentials remembered per gateway process.'
         }
@@ -589,15 +752,17 @@ export const settingsSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'The registry of external authorization servers (admin API /oauth2/servers and Janus\'s /oauth/servers).',
+      description:
+        "The registry of external authorization servers (admin API /oauth2/servers and Janus's /oauth/servers).",
       properties: {
         strict: {
           type: 'boolean',
           default: false,
-          description: 'Also refuse, through Janus\'s `/oauth/servers`, entries with a weakness (plain http off loopback, an HMAC key ' +
+          description:
+            "Also refuse, through Janus's `/oauth/servers`, entries with a weakness (plain http off loopback, an HMAC key " +
             'shorter than its hash, a jwt strategy without issuer or audience, a token sent in a URL), and stop using such entries ' +
-            'already stored. `/oauth2/servers` always refuses them; Janus\'s path accepts them with warnings by default, since a ' +
-            'partner\'s keys cannot be rotated on the day of a migration.'
+            "already stored. `/oauth2/servers` always refuses them; Janus's path accepts them with warnings by default, since a " +
+            "partner's keys cannot be rotated on the day of a migration."
         }
       }
     },
@@ -611,12 +776,14 @@ export const settingsSchema = {
           minimum: 256,
           maximum: 1048576,
           default: 16384,
-          description: 'Largest token request body (and form body through the front proxy); larger is `invalid_request`.'
+          description:
+            'Largest token request body (and form body through the front proxy); larger is `invalid_request`.'
         },
         acceptJson: {
           type: 'boolean',
           default: false,
-          description: 'Compatibility with clients written for EG\'s built-in oauth2 policy, which took JSON bodies: also accept an ' +
+          description:
+            "Compatibility with clients written for EG's built-in oauth2 policy, which took JSON bodies: also accept an " +
             '`application/json` token request (a flat object of string values). RFC 6749 §3.2 says form bodies; leave it off unless ' +
             'such a client needs it.'
         }
@@ -639,7 +806,8 @@ export const settingsSchema = {
           minimum: 100,
           maximum: 60000,
           default: 2000,
-          description: 'Milliseconds a Redis command may take before its request answers 503 `temporarily_unavailable` (see ' +
+          description:
+            'Milliseconds a Redis command may take before its request answers 503 `temporarily_unavailable` (see ' +
             '[When Redis is down](#when-redis-is-down)).'
         }
       }

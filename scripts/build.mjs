@@ -22,7 +22,9 @@ let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
-  console.error('express-gateway-plugin-oauth2: cannot build: TypeScript is not installed (run npm install in this folder first)');
+  console.error(
+    'express-gateway-plugin-oauth2: cannot build: TypeScript is not installed (run npm install in this folder first)'
+  );
   process.exit(1);
 }
 
@@ -33,8 +35,10 @@ for (const entry of fs.readdirSync(root)) {
 }
 
 const started = Date.now();
-console.log(`express-gateway-plugin-oauth2: compiling ${productOnly ? 'the plugin' : 'the plugin, demo, tests and bench'} ` +
-  `with tsc (${project}); this takes up to a minute on a small machine`);
+console.log(
+  `express-gateway-plugin-oauth2: compiling ${productOnly ? 'the plugin' : 'the plugin, demo, tests and bench'} ` +
+    `with tsc (${project}); this takes up to a minute on a small machine`
+);
 const build = spawnSync(process.execPath, [tsc, '-p', project, '--outDir', staging], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) {
   fs.rmSync(staging, { recursive: true, force: true });
@@ -47,21 +51,26 @@ if (build.status !== 0) {
 const built = new Set(walk(staging));
 // Deepest files first, the entry points (manifest.js, bin/) last: a gateway starting mid-swap loads either the old
 // plugin or one whose every module is already new.
-const depth = (file) => (file.startsWith(`bin${path.sep}`) || !file.includes(path.sep) ? -1 : file.split(path.sep).length);
+const depth = (file) =>
+  file.startsWith(`bin${path.sep}`) || !file.includes(path.sep) ? -1 : file.split(path.sep).length;
 for (const file of [...built].sort((a, b) => depth(b) - depth(a))) {
   const target = path.join(dist, file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) fs.rmSync(target, { recursive: true, force: true });
+  if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory())
+    fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(path.join(staging, file), target);
 }
 fs.rmSync(staging, { recursive: true, force: true });
 // The command line stays executable: npm sets the bit when it links the bin, not when a build replaces the file.
-for (const file of built) if (file.startsWith(`bin${path.sep}`) && file.endsWith('.js')) fs.chmodSync(path.join(dist, file), 0o755);
+for (const file of built)
+  if (file.startsWith(`bin${path.sep}`) && file.endsWith('.js')) fs.chmodSync(path.join(dist, file), 0o755);
 // The product's own entries only when it is built alone: a checkout's compiled demo, tests and bench
-// (npm test's full build) stay, so that installing this folder by path (npm runs prepare then) leaves a running suite alone.
+// (npm test's full build) stay, so that installing this folder by path (npm runs prepare then) leaves a running suite
+// alone.
 const scope = new Set([...built].map((file) => file.split(path.sep)[0]));
 for (const file of walk(dist)) {
-  if (!built.has(file) && (!productOnly || scope.has(file.split(path.sep)[0]))) fs.rmSync(path.join(dist, file), { force: true });
+  if (!built.has(file) && (!productOnly || scope.has(file.split(path.sep)[0])))
+    fs.rmSync(path.join(dist, file), { force: true });
 }
 console.log(`express-gateway-plugin-oauth2: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

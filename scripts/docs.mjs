@@ -12,8 +12,8 @@ const readme = path.join(root, 'README.md');
 const before = fs.readFileSync(readme, 'utf8');
 const after = withGeneratedTables(before);
 if (after === before) {
-  console.log('express-gateway-plugin-oauth2: README.md\'s configuration tables already match the schemas');
+  console.log("express-gateway-plugin-oauth2: README.md's configuration tables already match the schemas");
 } else {
   fs.writeFileSync(readme, after);
-  console.log('express-gateway-plugin-oauth2: README.md\'s configuration tables written from the schemas');
+  console.log("express-gateway-plugin-oauth2: README.md's configuration tables written from the schemas");
 }

@@ -24,20 +24,37 @@ export class AdminClient {
     return (await this.call<{ scopes?: string[] }>('GET', '/scopes')).scopes ?? [];
   }
 
-  createUser(user: { username: string; firstname: string; lastname: string; [key: string]: string }): Promise<{ id: string; username: string }> {
+  createUser(user: {
+    username: string;
+    firstname: string;
+    lastname: string;
+    [key: string]: string;
+  }): Promise<{ id: string; username: string }> {
     return this.call('POST', '/users', user);
   }
 
-  createApp(app: { name: string; userId: string; redirectUri?: string; [key: string]: string | undefined }): Promise<{ id: string; name: string }> {
+  createApp(app: {
+    name: string;
+    userId: string;
+    redirectUri?: string;
+    [key: string]: string | undefined;
+  }): Promise<{ id: string; name: string }> {
     return this.call('POST', '/apps', app);
   }
 
-  createCredential(consumerId: string, type: 'basic-auth' | 'oauth2', credential: Record<string, unknown>): Promise<Record<string, unknown>> {
+  createCredential(
+    consumerId: string,
+    type: 'basic-auth' | 'oauth2',
+    credential: Record<string, unknown>
+  ): Promise<Record<string, unknown>> {
     return this.call('POST', '/credentials', { consumerId, type, credential });
   }
 
   /** An app with an oauth2 credential holding these scopes: an OAuth client. The secret is shown only here. */
-  async registerClient(app: Parameters<AdminClient['createApp']>[0], scopes: string[]): Promise<{ id: string; name: string; secret: string }> {
+  async registerClient(
+    app: Parameters<AdminClient['createApp']>[0],
+    scopes: string[]
+  ): Promise<{ id: string; name: string; secret: string }> {
     const created = await this.createApp(app);
     const credential = await this.createCredential(created.id, 'oauth2', { scopes });
     return { ...created, secret: String(credential.secret) };
@@ -64,7 +81,16 @@ export interface SeededWorld {
   app: { id: string; name: string; secret: string; scopes: string[] };
 }
 
-export async function seedWorld(admin: AdminClient, options: { scopes?: string[]; appName?: string; username?: string; redirectUri?: string; redirectUris?: string[] } = {}): Promise<SeededWorld> {
+export async function seedWorld(
+  admin: AdminClient,
+  options: {
+    scopes?: string[];
+    appName?: string;
+    username?: string;
+    redirectUri?: string;
+    redirectUris?: string[];
+  } = {}
+): Promise<SeededWorld> {
   const scopes = options.scopes ?? ['read', 'write'];
   const username = options.username ?? 'alice';
   const password = 'alice-password-1';
@@ -75,13 +101,20 @@ export async function seedWorld(admin: AdminClient, options: { scopes?: string[]
   await admin.createCredential(user.id, 'basic-auth', { password, autoGeneratePassword: false });
   // The app belongs to a developer, not to the resource owner: EG deactivates a
   // user's apps along with the user, and the tests deactivate the resource owner.
-  const developer = await admin.createUser({ username: `${username}-developer`, firstname: 'App', lastname: 'Developer' });
-  const app = await admin.registerClient({
-    name: options.appName ?? 'demo-app',
-    userId: developer.id,
-    redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback',
-    ...(options.redirectUris ? { redirectUris: options.redirectUris.join(' ') } : {})
-  }, scopes);
+  const developer = await admin.createUser({
+    username: `${username}-developer`,
+    firstname: 'App',
+    lastname: 'Developer'
+  });
+  const app = await admin.registerClient(
+    {
+      name: options.appName ?? 'demo-app',
+      userId: developer.id,
+      redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback',
+      ...(options.redirectUris ? { redirectUris: options.redirectUris.join(' ') } : {})
+    },
+    scopes
+  );
   return {
     user: { id: user.id, username, password },
     developer: { id: developer.id },

@@ -22,12 +22,16 @@ export function startEchoBackend(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = JSON.stringify({
-        method: req.method,
-        url: req.url,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8')
-      }, null, 2);
+      const body = JSON.stringify(
+        {
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8')
+        },
+        null,
+        2
+      );
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(body);
     });

@@ -13,7 +13,9 @@ const EG_MAIN = require.resolve('express-gateway/lib/index.js');
 /** EG's models, with the application properties the plugin documents (see README). */
 const MODELS = path.join(ROOT, 'demo', 'config', 'models');
 
-/** Ports this process handed out: the kernel may offer a port again once its probe closed, before anyone listens on it. */
+/**
+ * Ports this process handed out: the kernel may offer a port again once its probe closed, before anyone listens on it.
+ */
 const handedOut = new Set<number>();
 
 /** A port free on 127.0.0.1 now and not handed out before in this process (so two asked in a row always differ). */
@@ -108,7 +110,7 @@ export interface RunningGateway {
  * config folder written for the test, on free ports of 127.0.0.1.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
-  const [httpPort, adminPort] = [options.port ?? await freePort(), await freePort()];
+  const [httpPort, adminPort] = [options.port ?? (await freePort()), await freePort()];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-oauth2-'));
   fs.cpSync(options.models ?? MODELS, path.join(dir, 'models'), { recursive: true });
   const namespace = options.namespace ?? `T${Math.random().toString(36).slice(2, 10)}`;
@@ -140,8 +142,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   fs.writeFileSync(path.join(dir, 'system.config.json'), JSON.stringify(system, null, 2));
   fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify(gatewayConfig, null, 2));
 
-  const { process: child, output, exited } = spawnNode([...(options.nodeArgs ?? []), EG_MAIN], {
-    env: { ...process.env, EG_CONFIG_DIR: dir, ...(options.watchConfig ? {} : { EG_DISABLE_CONFIG_WATCH: 'true' }), LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info' }
+  const {
+    process: child,
+    output,
+    exited
+  } = spawnNode([...(options.nodeArgs ?? []), EG_MAIN], {
+    env: {
+      ...process.env,
+      EG_CONFIG_DIR: dir,
+      ...(options.watchConfig ? {} : { EG_DISABLE_CONFIG_WATCH: 'true' }),
+      LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info'
+    }
   });
 
   const gateway: RunningGateway = {
@@ -161,7 +172,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     async reload(sections) {
       const outcomes = /hot-reload config completed|Could not hot-reload/g;
       const before = output().match(outcomes)?.length ?? 0;
-      fs.writeFileSync(path.join(dir, 'gateway.config.json'), JSON.stringify({ ...gatewayConfig, ...sections }, null, 2));
+      fs.writeFileSync(
+        path.join(dir, 'gateway.config.json'),
+        JSON.stringify({ ...gatewayConfig, ...sections }, null, 2)
+      );
       const deadline = Date.now() + 15000;
       for (;;) {
         const seen = output().match(outcomes) ?? [];

@@ -4,7 +4,12 @@ import { referenceTable } from '../schemas/reference-table';
 import { settingsSchema } from '../schemas/settings.schema';
 
 /** A README table written from a schema, and the file the schema lives in (named in its opening marker). */
-interface ReadmeTable { source: string; schema: object; keyHeader: string; refs?: readonly object[] }
+interface ReadmeTable {
+  source: string;
+  schema: object;
+  keyHeader: string;
+  refs?: readonly object[];
+}
 
 /** The README's configuration reference: the plugin's settings, then the policy's parameters. */
 export const README_TABLES: readonly ReadmeTable[] = [
@@ -25,7 +30,8 @@ export function withGeneratedTables(readme: string): string {
   return README_TABLES.reduce((text, { source, schema, keyHeader, refs }) => {
     const opening = openingMarker(source);
     const start = text.indexOf(opening);
-    if (start < 0 || text.indexOf(opening, start + 1) >= 0) throw new Error(`README.md must hold the line ${opening} once`);
+    if (start < 0 || text.indexOf(opening, start + 1) >= 0)
+      throw new Error(`README.md must hold the line ${opening} once`);
     const end = text.indexOf(CLOSING_MARKER, start);
     if (end < 0) throw new Error(`README.md: no ${CLOSING_MARKER} after ${opening}`);
     const table = referenceTable(schema, { keyHeader, ...(refs ? { refs } : {}) });

@@ -12,15 +12,30 @@ const DEMO_DIR = process.env.OAUTH2_DEMO_DIR ?? path.join(os.tmpdir(), 'express-
 const DEMO_JSON = path.join(DEMO_DIR, 'demo.json');
 
 /** Form fields, JSON members and headers whose values are never printed whole. */
-const SECRET = new Set(['client_secret', 'password', 'code', 'code_verifier', 'access_token', 'refresh_token', 'token',
-  'assertion', 'client_assertion', 'device_code', 'id_token', 'authorization', 'clientSecret']);
+const SECRET = new Set([
+  'client_secret',
+  'password',
+  'code',
+  'code_verifier',
+  'access_token',
+  'refresh_token',
+  'token',
+  'assertion',
+  'client_assertion',
+  'device_code',
+  'id_token',
+  'authorization',
+  'clientSecret'
+]);
 
 function loadDemo() {
   try {
     return JSON.parse(fs.readFileSync(DEMO_JSON, 'utf8'));
   } catch (err) {
     if (err.code !== 'ENOENT') throw err;
-    console.error(`No ${DEMO_JSON}: start the demo first: npm start (or set OAUTH2_DEMO_DIR to where it writes demo.json)`);
+    console.error(
+      `No ${DEMO_JSON}: start the demo first: npm start (or set OAUTH2_DEMO_DIR to where it writes demo.json)`
+    );
     process.exit(1);
   }
 }
@@ -47,14 +62,20 @@ const told = (name) => name.startsWith('eg-token-') || /^eg-consumer-(id|type|na
 function printable(json) {
   if (json && typeof json === 'object' && 'method' in json && 'url' in json && typeof json.headers === 'object') {
     const headers = Object.fromEntries(Object.entries(json.headers).filter(([name]) => told(name)));
-    return { 'the echo backend received': `${json.method} ${json.url}`, 'with the headers (eg-token-*, eg-consumer-*)': headers };
+    return {
+      'the echo backend received': `${json.method} ${json.url}`,
+      'with the headers (eg-token-*, eg-consumer-*)': headers
+    };
   }
-  return JSON.parse(JSON.stringify(json, (key, value) => {
-    if (SECRET.has(key) && typeof value === 'string') return short(value);
-    // A server entry's secrets map: client_id -> client_secret.
-    if (key === 'secrets' && value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([id, secret]) => [id, short(secret)]));
-    return value;
-  }));
+  return JSON.parse(
+    JSON.stringify(json, (key, value) => {
+      if (SECRET.has(key) && typeof value === 'string') return short(value);
+      // A server entry's secrets map: client_id -> client_secret.
+      if (key === 'secrets' && value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([id, secret]) => [id, short(secret)]));
+      return value;
+    })
+  );
 }
 
 const indent = (text) => text.replace(/^/gm, '    ');
@@ -79,24 +100,35 @@ export async function call(method, url, { form, json: body, auth, bearer, header
   if (body !== undefined) sent['Content-Type'] = 'application/json';
   console.log(`\n→ ${method} ${url}`);
   for (const [name, value] of Object.entries(sent)) console.log(`    ${name}: ${shortHeader(name, value)}`);
-  for (const [name, value] of Object.entries(form ?? {})) console.log(`    ${name}=${SECRET.has(name) ? short(value) : value}`);
+  for (const [name, value] of Object.entries(form ?? {}))
+    console.log(`    ${name}=${SECRET.has(name) ? short(value) : value}`);
   if (body !== undefined) console.log(indent(JSON.stringify(printable(body), null, 2)));
 
   let res;
   try {
-    res = await fetch(url, { method, headers: sent, body: form ? new URLSearchParams(form) : body !== undefined ? JSON.stringify(body) : undefined, redirect: 'manual' });
+    res = await fetch(url, {
+      method,
+      headers: sent,
+      body: form ? new URLSearchParams(form) : body !== undefined ? JSON.stringify(body) : undefined,
+      redirect: 'manual'
+    });
   } catch (err) {
     check(false, `${method} ${url} failed (${err.cause?.code ?? err.message}): is the demo running? npm start`);
   }
   const text = await res.text();
   let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   console.log(`← ${res.status} ${res.statusText}`);
   for (const name of ['www-authenticate', 'location']) {
     if (res.headers.has(name)) console.log(`    ${name}: ${res.headers.get(name)}`);
   }
   const shown = show && json ? Object.fromEntries(Object.entries(json).filter(([name]) => show(name))) : json;
-  if (json !== undefined) console.log(indent(JSON.stringify(printable(shown), null, 2)) + (shown === json ? '' : '\n    (and more)'));
+  if (json !== undefined)
+    console.log(indent(JSON.stringify(printable(shown), null, 2)) + (shown === json ? '' : '\n    (and more)'));
   else if (text) console.log(indent(`(${text.length} characters of ${res.headers.get('content-type')})`));
   return { status: res.status, headers: res.headers, json, text };
 }
@@ -115,8 +147,9 @@ export function check(condition, message) {
 
 /** The authorization server's metadata (RFC 8414 §3): where each endpoint is, rather than guessing paths. */
 export async function discover() {
-  const res = await call('GET', new URL('/.well-known/oauth-authorization-server', demo.gateway).toString(),
-    { show: (name) => name === 'issuer' || name.endsWith('_endpoint') });
+  const res = await call('GET', new URL('/.well-known/oauth-authorization-server', demo.gateway).toString(), {
+    show: (name) => name === 'issuer' || name.endsWith('_endpoint')
+  });
   check(res.status === 200 && res.json?.issuer === demo.gateway, `the metadata names the issuer ${demo.gateway}`);
   return res.json;
 }

@@ -40,7 +40,12 @@ export function startWebApp(routes) {
       return;
     }
     failure.handle = (message) => {
-      finish(res, false, 'The sample failed', `<p>This check failed: ${escapeHtml(message)}</p><p>The terminal shows every request it made.</p>`);
+      finish(
+        res,
+        false,
+        'The sample failed',
+        `<p>This check failed: ${escapeHtml(message)}</p><p>The terminal shows every request it made.</p>`
+      );
       throw new Stopped(message);
     };
     try {

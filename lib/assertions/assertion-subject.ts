@@ -3,7 +3,10 @@ import { InvalidGrant } from '../errors';
 import { findUser } from '../users/find-user';
 
 /** The resource owner an assertion speaks for. */
-export interface AssertedUser { id: string; username: string }
+export interface AssertedUser {
+  id: string;
+  username: string;
+}
 
 /**
  * The active EG user an assertion's subject names, by username first, then

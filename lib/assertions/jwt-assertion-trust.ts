@@ -24,17 +24,30 @@ export class JwtAssertionTrust {
   private readonly issuers: Map<string, JwtVerifier>;
   private readonly apps = new Map<string, { fingerprint: string; verifier: JwtVerifier }>();
 
-  constructor(private readonly settings: Settings, private readonly audiences: string[], private readonly logger: EgLogger) {
-    this.issuers = new Map(settings.jwtBearer.issuers.map((entry, index) => {
-      if (entry.jwksUri && !isSafeFetchUrl(entry.jwksUri)) {
-        throw new TypeError(`plugins.oauth2.jwtBearer.issuers.${index}.jwksUri must be https (plain http only on loopback)`);
-      }
-      const keys = entry.keys ? loadKeys(entry.keys, `plugins.oauth2.jwtBearer.issuers.${index}.keys`) : [];
-      const jwks = entry.jwksUri
-        ? { uri: entry.jwksUri, timeout: entry.jwksTimeout, cooldown: entry.jwksCooldown, onError: (message: string) => this.logger.error(`oauth2: assertion keys of ${entry.issuer}: ${message}`) }
-        : undefined;
-      return [entry.issuer, this.verifier(entry.issuer, { keys, jwks, algorithms: entry.algorithms })];
-    }));
+  constructor(
+    private readonly settings: Settings,
+    private readonly audiences: string[],
+    private readonly logger: EgLogger
+  ) {
+    this.issuers = new Map(
+      settings.jwtBearer.issuers.map((entry, index) => {
+        if (entry.jwksUri && !isSafeFetchUrl(entry.jwksUri)) {
+          throw new TypeError(
+            `plugins.oauth2.jwtBearer.issuers.${index}.jwksUri must be https (plain http only on loopback)`
+          );
+        }
+        const keys = entry.keys ? loadKeys(entry.keys, `plugins.oauth2.jwtBearer.issuers.${index}.keys`) : [];
+        const jwks = entry.jwksUri
+          ? {
+              uri: entry.jwksUri,
+              timeout: entry.jwksTimeout,
+              cooldown: entry.jwksCooldown,
+              onError: (message: string) => this.logger.error(`oauth2: assertion keys of ${entry.issuer}: ${message}`)
+            }
+          : undefined;
+        return [entry.issuer, this.verifier(entry.issuer, { keys, jwks, algorithms: entry.algorithms })];
+      })
+    );
   }
 
   private verifier(issuer: string, rules: Pick<JwtRules, 'keys' | 'jwks' | 'algorithms'>): JwtVerifier {
@@ -48,18 +61,22 @@ export class JwtAssertionTrust {
     });
   }
 
-  /** An app's own keys: its jwksUri is fetched under `clientUrls`, and a failed fetch is the client's doing, a warning. */
+  /**
+   * An app's own keys: its jwksUri is fetched under `clientUrls`, and a failed fetch is the client's doing, a warning.
+   */
   private clientVerifier(clientId: string, keys: KeyEntry[], jwksUri: string | undefined): JwtVerifier {
     const rules = this.settings.clientUrls;
     return this.verifier(clientId, {
       keys,
-      jwks: jwksUri ? {
-        uri: jwksUri,
-        timeout: rules.timeout,
-        cooldown: rules.jwksCooldown,
-        fetch: (url, _timeoutMs, maxBytes) => fetchClientUrl(url, rules, maxBytes),
-        onError: (message) => this.logger.warn(`oauth2: keys of client ${clientId}: ${message}`)
-      } : undefined
+      jwks: jwksUri
+        ? {
+            uri: jwksUri,
+            timeout: rules.timeout,
+            cooldown: rules.jwksCooldown,
+            fetch: (url, _timeoutMs, maxBytes) => fetchClientUrl(url, rules, maxBytes),
+            onError: (message) => this.logger.warn(`oauth2: keys of client ${clientId}: ${message}`)
+          }
+        : undefined
     });
   }
 
@@ -81,18 +98,22 @@ export class JwtAssertionTrust {
    */
   forClient(client: Client): JwtVerifier | undefined {
     const jwks = typeof client.app.jwks === 'string' && client.app.jwks.trim() ? client.app.jwks : undefined;
-    const jwksUri = typeof client.app.jwksUri === 'string' && client.app.jwksUri.trim() ? client.app.jwksUri.trim() : undefined;
+    const jwksUri =
+      typeof client.app.jwksUri === 'string' && client.app.jwksUri.trim() ? client.app.jwksUri.trim() : undefined;
     if (!jwks && !jwksUri) return undefined;
-    const fingerprint = createHash('sha256').update(`${jwksUri ?? ''}\n${jwks ?? ''}`).digest('base64url');
+    const fingerprint = createHash('sha256')
+      .update(`${jwksUri ?? ''}\n${jwks ?? ''}`)
+      .digest('base64url');
     const cached = this.apps.get(client.id);
     if (cached?.fingerprint === fingerprint) return cached.verifier;
     const problem = jwksUri && clientUrlProblem(jwksUri, this.settings.clientUrls);
-    if (problem) throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: jwksUri ${problem}`);
+    if (problem)
+      throw new JwtRejected("The client's registered keys are unusable", `app ${client.id}: jwksUri ${problem}`);
     let verifier: JwtVerifier;
     try {
       verifier = this.clientVerifier(client.id, jwks ? keysFromJwkSet(jwks) : [], jwksUri);
     } catch (err) {
-      throw new JwtRejected('The client\'s registered keys are unusable', `app ${client.id}: ${(err as Error).message}`);
+      throw new JwtRejected("The client's registered keys are unusable", `app ${client.id}: ${(err as Error).message}`);
     }
     if (this.apps.size >= MAX_CACHED_APPS) this.apps.delete(this.apps.keys().next().value!);
     this.apps.set(client.id, { fingerprint, verifier });

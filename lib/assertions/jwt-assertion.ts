@@ -4,11 +4,18 @@ import type { Settings } from '../settings';
 import type { ReplayGuard } from '../store/replay.guard';
 
 /** A JWT assertion that passed every check of RFC 7523 §3. */
-export interface VerifiedJwtAssertion { iss: string; sub: string; jti: string; exp: number; claims: JWTPayload }
+export interface VerifiedJwtAssertion {
+  iss: string;
+  sub: string;
+  jti: string;
+  exp: number;
+  claims: JWTPayload;
+}
 
 const MAX_CLAIM_LENGTH = 256;
 
-const isShortText = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
+const isShortText = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
 
 /**
  * The `iss` of an assertion, read before its signature is checked: only to
@@ -52,7 +59,8 @@ export async function verifyJwtAssertion(
     throw new JwtRejected(`The assertion expires more than ${limits.maxLifetime} seconds after it was issued`);
   }
   if (!isShortText(claims.sub)) throw new JwtRejected('The assertion has no sub claim');
-  if (!isShortText(claims.jti)) throw new JwtRejected('The assertion has no jti claim, which is required to refuse replays');
+  if (!isShortText(claims.jti))
+    throw new JwtRejected('The assertion has no jti claim, which is required to refuse replays');
   const iss = claims.iss as string;
   if (!(await replays.firstUse(`jwt:${iss}`, claims.jti, exp, limits.leeway))) {
     throw new JwtRejected('The assertion was already used (its jti was seen before)');

@@ -11,9 +11,11 @@ import { transactionOf } from '../http/request-fields';
 /** Where an error may be sent: the checked request, or the transaction oauth2orize loaded. */
 function redirectTarget(req: Request): { redirectUri: string; state?: string | undefined; fragment: boolean } | null {
   const checked = getAuthorizeRequest(req);
-  if (checked) return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType === 'token' };
+  if (checked)
+    return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType === 'token' };
   const txn = transactionOf(req);
-  if (txn?.redirectURI) return { redirectUri: txn.redirectURI, state: txn.req?.state, fragment: txn.req?.type === 'token' };
+  if (txn?.redirectURI)
+    return { redirectUri: txn.redirectURI, state: txn.req?.state, fragment: txn.req?.type === 'token' };
   return null;
 }
 
@@ -37,7 +39,9 @@ export function authorizeErrorHandler(sendPage: SendPage, logger: EgLogger, issu
     if (!target || isTransactionError) {
       return sendPage(res, err.status === 500 || isTransactionError ? 400 : err.status, 'error', {
         title: 'Authorization failed',
-        message: isTransactionError ? 'This authorization request has expired or was already answered. Start again from the application.' : err.description,
+        message: isTransactionError
+          ? 'This authorization request has expired or was already answered. Start again from the application.'
+          : err.description,
         code: err.error
       });
     }

@@ -16,10 +16,20 @@ const authorizeForm = bodyParser.urlencoded({ extended: true, limit: 16384, para
 export function authorizeFormAsQuery(authorizePath: string) {
   function formAsQuery(req: Request, res: Response, next: NextFunction): void {
     if (!req.is('application/x-www-form-urlencoded')) {
-      return next(new UntrustedRedirect('Invalid request', 'An authorization request sent with POST must be a form (application/x-www-form-urlencoded).'));
+      return next(
+        new UntrustedRedirect(
+          'Invalid request',
+          'An authorization request sent with POST must be a form (application/x-www-form-urlencoded).'
+        )
+      );
     }
     if (Object.keys(req.query).length > 0) {
-      return next(new UntrustedRedirect('Invalid request', 'An authorization request sent with POST carries its parameters in the form body only, not in the URL.'));
+      return next(
+        new UntrustedRedirect(
+          'Invalid request',
+          'An authorization request sent with POST carries its parameters in the form body only, not in the URL.'
+        )
+      );
     }
     const params = (req.body ?? {}) as Record<string, unknown>;
     // Express 4 lets a middleware replace the parsed query; the steps that follow (and oauth2orize) read it there.

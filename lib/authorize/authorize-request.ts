@@ -21,10 +21,15 @@ export interface AuthorizeRequest {
 
 const KEY = Symbol('oauth2.authorizeRequest');
 
-export function setAuthorizeRequest(req: Request, value: Partial<AuthorizeRequest> & Pick<AuthorizeRequest, 'client' | 'redirectUri'>): void {
+export function setAuthorizeRequest(
+  req: Request,
+  value: Partial<AuthorizeRequest> & Pick<AuthorizeRequest, 'client' | 'redirectUri'>
+): void {
   (req as unknown as Record<symbol, unknown>)[KEY] = value;
 }
 
-export function getAuthorizeRequest(req: Request): (Partial<AuthorizeRequest> & Pick<AuthorizeRequest, 'client' | 'redirectUri'>) | undefined {
+export function getAuthorizeRequest(
+  req: Request
+): (Partial<AuthorizeRequest> & Pick<AuthorizeRequest, 'client' | 'redirectUri'>) | undefined {
   return (req as unknown as Record<symbol, AuthorizeRequest | undefined>)[KEY];
 }

@@ -31,9 +31,13 @@ function checkStep(name: string, check: Check) {
 }
 
 /** The grant a response type belongs to (RFC 6749 §4.1, §4.2). */
-const grantOf = (responseType: AuthorizeRequest['responseType'] | undefined) => (responseType === 'token' ? 'implicit' : 'authorization_code');
+const grantOf = (responseType: AuthorizeRequest['responseType'] | undefined) =>
+  responseType === 'token' ? 'implicit' : 'authorization_code';
 
-/** First, so that any error after it goes back the way the answer would: in the fragment for response_type=token (§4.2.2.1). */
+/**
+ * First, so that any error after it goes back the way the answer would: in the fragment for response_type=token
+ * (§4.2.2.1).
+ */
 export const noteResponseMode = checkStep('noteResponseMode', (req, request) => {
   request.responseType = req.query.response_type === 'token' ? 'token' : 'code';
 });
@@ -49,13 +53,18 @@ export function checkResponseType(settings: Settings) {
   const grants = new Set<string>(settings.grants);
   return checkStep('checkResponseType', (req) => {
     const responseType = req.query.response_type;
-    if (responseType === undefined || responseType === '') throw new InvalidRequest('The response_type parameter is missing');
+    if (responseType === undefined || responseType === '')
+      throw new InvalidRequest('The response_type parameter is missing');
     const grant = responseType === 'code' ? 'authorization_code' : responseType === 'token' ? 'implicit' : null;
-    if (!grant || !grants.has(grant)) throw new UnsupportedResponseType(`The response type "${String(responseType).slice(0, 50)}" is not supported`);
+    if (!grant || !grants.has(grant))
+      throw new UnsupportedResponseType(`The response type "${String(responseType).slice(0, 50)}" is not supported`);
   });
 }
 
-/** The token endpoint's rule, here too: a public or self-registered client never gets implicit tokens; an app's grantTypes narrow it. */
+/**
+ * The token endpoint's rule, here too: a public or self-registered client never gets implicit tokens; an app's
+ * grantTypes narrow it.
+ */
 export const checkClientGrant = checkStep('checkClientGrant', (_req, request) => {
   if (!appAllowsGrant(request.client, grantOf(request.responseType))) {
     throw new UnauthorizedClient(`This client may not use the response type "${request.responseType}"`);
@@ -82,11 +91,13 @@ export function checkPkce(settings: Settings) {
     if (challenge === undefined) {
       if (method !== undefined) throw new InvalidRequest('code_challenge_method was sent without a code_challenge');
       const isPublic = request.client.isPublic;
-      if (settings.pkce.require === 'required' || (settings.pkce.require === 'public-clients' && isPublic)) throw new InvalidRequest('A code_challenge is required (PKCE, RFC 7636)');
+      if (settings.pkce.require === 'required' || (settings.pkce.require === 'public-clients' && isPublic))
+        throw new InvalidRequest('A code_challenge is required (PKCE, RFC 7636)');
       return;
     }
     if (!isWellFormed(challenge)) throw new InvalidRequest('The code_challenge is malformed (RFC 7636 §4.2)');
-    if (method !== 'S256' && !(method === 'plain' && settings.pkce.allowPlain)) throw new InvalidRequest('The code_challenge_method is not supported; use S256');
+    if (method !== 'S256' && !(method === 'plain' && settings.pkce.allowPlain))
+      throw new InvalidRequest('The code_challenge_method is not supported; use S256');
     request.codeChallenge = challenge;
     request.codeChallengeMethod = method;
   });
@@ -94,5 +105,12 @@ export function checkPkce(settings: Settings) {
 
 /** Every check, in order. */
 export function checkAuthorizeRequest(settings: Settings) {
-  return [noteResponseMode, refuseRepeatedParameters, checkResponseType(settings), checkClientGrant, checkScope, checkPkce(settings)];
+  return [
+    noteResponseMode,
+    refuseRepeatedParameters,
+    checkResponseType(settings),
+    checkClientGrant,
+    checkScope,
+    checkPkce(settings)
+  ];
 }

@@ -24,22 +24,36 @@ export function resolveClientAndRedirect(services: EgServices) {
       return next(new UntrustedRedirect('Invalid request', 'The client_id or redirect_uri parameter is repeated.'));
     }
     if (typeof clientId !== 'string' || !clientId) {
-      return next(new UntrustedRedirect('Invalid request', 'The request does not name a client (client_id is missing).'));
+      return next(
+        new UntrustedRedirect('Invalid request', 'The request does not name a client (client_id is missing).')
+      );
     }
     if (typeof req.query.state === 'string' && req.query.state.length > MAX_STATE_LENGTH) {
-      return next(new UntrustedRedirect('Invalid request', `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`));
+      return next(
+        new UntrustedRedirect('Invalid request', `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`)
+      );
     }
     findClient(services, clientId, 'none').then((client) => {
-      if (!client) return next(new UntrustedRedirect('Unknown application', 'This application is not registered or is not active.'));
+      if (!client)
+        return next(
+          new UntrustedRedirect('Unknown application', 'This application is not registered or is not active.')
+        );
       const requested = single(redirect);
       if (requested === undefined && client.redirectUris.length !== 1) {
         return next(new UntrustedRedirect('Invalid request', 'The request must name its redirect_uri.'));
       }
       const redirectUri = requested ?? client.redirectUris[0];
       if (redirectUri === undefined || !isRegisteredRedirect(client.redirectUris, redirectUri)) {
-        return next(new UntrustedRedirect('Invalid redirect URI', 'The redirect_uri is not registered for this application.'));
+        return next(
+          new UntrustedRedirect('Invalid redirect URI', 'The redirect_uri is not registered for this application.')
+        );
       }
-      setAuthorizeRequest(req, { client, redirectUri, redirectUriGiven: requested !== undefined, state: single(req.query.state) });
+      setAuthorizeRequest(req, {
+        client,
+        redirectUri,
+        redirectUriGiven: requested !== undefined,
+        state: single(req.query.state)
+      });
       next();
     }, next);
   };

@@ -8,6 +8,10 @@ import type { Request } from 'express';
 export function csrfProtection() {
   return csrfSync({
     getTokenFromRequest: (req: Request) => (typeof req.body?._csrf === 'string' ? req.body._csrf : undefined),
-    errorConfig: { statusCode: 403, message: 'The form has expired or was not sent by this site. Go back and try again.', code: 'EBADCSRFTOKEN' }
+    errorConfig: {
+      statusCode: 403,
+      message: 'The form has expired or was not sent by this site. Go back and try again.',
+      code: 'EBADCSRFTOKEN'
+    }
   });
 }

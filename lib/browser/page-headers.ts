@@ -10,7 +10,8 @@ import type { NextFunction, Request, Response } from 'express';
 export function pageHeaders(_req: Request, res: Response, next: NextFunction): void {
   res.set({
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    'Content-Security-Policy':
+      "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
     'Cache-Control': 'no-store',
     Pragma: 'no-cache',
     'Referrer-Policy': 'no-referrer',

@@ -16,13 +16,20 @@ export function pageSteps(session: RequestHandler): RequestHandler[] {
  * The first steps of every form post: those of a page, the form body, any
  * `guards` that must answer before the CSRF check, then the CSRF check.
  */
-export function formPostSteps(session: RequestHandler, csrf: ReturnType<typeof csrfProtection>, ...guards: RequestHandler[]): RequestHandler[] {
+export function formPostSteps(
+  session: RequestHandler,
+  csrf: ReturnType<typeof csrfProtection>,
+  ...guards: RequestHandler[]
+): RequestHandler[] {
   return largerFormPostSteps(pageForm, session, csrf, ...guards);
 }
 
 /** The same, for a form that needs another body parser (more or longer fields). */
 export function largerFormPostSteps(
-  body: RequestHandler, session: RequestHandler, csrf: ReturnType<typeof csrfProtection>, ...guards: RequestHandler[]
+  body: RequestHandler,
+  session: RequestHandler,
+  csrf: ReturnType<typeof csrfProtection>,
+  ...guards: RequestHandler[]
 ): RequestHandler[] {
   return [...pageSteps(session), body, ...guards, csrf.csrfSynchronisedProtection];
 }

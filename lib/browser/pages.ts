@@ -15,7 +15,10 @@ export function pageRenderer(render: Render, settings: Settings, logger: EgLogge
     decisionPath: settings.basePath + settings.routes.decision
   };
   const send = (res: Response, status: number, page: PageName, locals: Record<string, unknown>) =>
-    res.status(status).type('html').send(render(page, { ...common, ...locals }));
+    res
+      .status(status)
+      .type('html')
+      .send(render(page, { ...common, ...locals }));
 
   /**
    * A form's CSRF token lives in the session, which express-session only
@@ -37,7 +40,11 @@ export function pageRenderer(render: Render, settings: Settings, logger: EgLogge
       }
       const failure = toOAuthError(err);
       logFailure(logger, 'oauth2 pages: the session could not be saved', failure);
-      send(res, failure.status, 'error', { title: 'Temporarily unavailable', message: failure.description, code: failure.error });
+      send(res, failure.status, 'error', {
+        title: 'Temporarily unavailable',
+        message: failure.description,
+        code: failure.error
+      });
     });
   };
 }

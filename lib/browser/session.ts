@@ -5,7 +5,10 @@ import type { Redis } from 'ioredis';
 import type { Settings } from '../settings';
 
 /** What the plugin keeps in a browser session. */
-export interface SessionUser { id: string; username: string }
+export interface SessionUser {
+  id: string;
+  username: string;
+}
 
 declare module 'express-session' {
   interface SessionData {

@@ -26,7 +26,12 @@ export function signInFirst(loginPath: string, status: 302 | 303, returnTo?: str
     const back = returnTo ?? (typeof res.locals.returnTo === 'string' ? res.locals.returnTo : req.originalUrl);
     const location = `${loginPath}?${new URLSearchParams({ return_to: back })}`;
     if (location.length > MAX_LOCATION) {
-      return next(new InvalidRequest('The request is too long to come back to after signing in', `login redirect of ${location.length} characters`));
+      return next(
+        new InvalidRequest(
+          'The request is too long to come back to after signing in',
+          `login redirect of ${location.length} characters`
+        )
+      );
     }
     res.redirect(status, location);
   };

@@ -6,7 +6,7 @@ import pug from 'pug';
 export const DEFAULT_VIEWS = path.resolve(__dirname, '..', '..', '..', 'views');
 
 const PAGES = ['login', 'consent', 'error', 'logged-out', 'device', 'device-done', 'apps', 'app-credentials'] as const;
-export type PageName = typeof PAGES[number];
+export type PageName = (typeof PAGES)[number];
 export type Render = (page: PageName, locals: Record<string, unknown>) => string;
 
 /**
@@ -19,8 +19,13 @@ export function compileViews(customFolder?: string): Render {
     const custom = customFolder && path.join(customFolder, file);
     return custom && fs.existsSync(custom) ? custom : path.join(DEFAULT_VIEWS, file);
   };
-  const compiled = new Map(PAGES.map((page) => [page, pug.compileFile(pick(`${page}.pug`), {
-    basedir: customFolder && fs.existsSync(path.join(customFolder, 'layout.pug')) ? customFolder : DEFAULT_VIEWS
-  })]));
+  const compiled = new Map(
+    PAGES.map((page) => [
+      page,
+      pug.compileFile(pick(`${page}.pug`), {
+        basedir: customFolder && fs.existsSync(path.join(customFolder, 'layout.pug')) ? customFolder : DEFAULT_VIEWS
+      })
+    ])
+  );
   return (page, locals) => compiled.get(page)!(locals);
 }

@@ -29,7 +29,8 @@ export function resolveFrom(dir: string, request: string): string {
  */
 export function readGatewayFolder(configDir: string): GatewayFolder {
   const absolute = path.resolve(configDir);
-  if (!fs.existsSync(absolute)) throw new Error(`${absolute} does not exist: name the gateway's config folder (the one holding system.config.yml)`);
+  if (!fs.existsSync(absolute))
+    throw new Error(`${absolute} does not exist: name the gateway's config folder (the one holding system.config.yml)`);
   const dir = path.dirname(absolute);
   let egPackage: string;
   try {
@@ -51,5 +52,13 @@ export function readGatewayFolder(configDir: string): GatewayFolder {
   config.loadConfig('system');
   config.loadConfig('gateway');
   config.loadModels();
-  return { dir, configDir: absolute, system: config.systemConfig, gateway: config.gatewayConfig, models: config.models, systemPath: config.systemConfigPath, egRoot };
+  return {
+    dir,
+    configDir: absolute,
+    system: config.systemConfig,
+    gateway: config.gatewayConfig,
+    models: config.models,
+    systemPath: config.systemConfigPath,
+    egRoot
+  };
 }

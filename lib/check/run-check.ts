@@ -1,5 +1,14 @@
 import { PACKAGE } from '../eg/start-line';
-import { appModelComplete, Finding, findEntry, noLeftovers, pipelinesValid, pluginLoads, settingsValid, storeReachable } from './checks';
+import {
+  appModelComplete,
+  Finding,
+  findEntry,
+  noLeftovers,
+  pipelinesValid,
+  pluginLoads,
+  settingsValid,
+  storeReachable
+} from './checks';
 import { readGatewayFolder } from './gateway-folder';
 import type { PolicyParams } from '../../schemas/policy.schema';
 
@@ -13,11 +22,22 @@ async function findings(configDir: string, dryRun: DryRun): Promise<Finding[]> {
   try {
     folder = readGatewayFolder(configDir);
   } catch (err) {
-    return [{ kind: 'problem', text: `cannot read the gateway's configuration in ${configDir}: ${(err as Error).message.split('\n')[0]}` }];
+    return [
+      {
+        kind: 'problem',
+        text: `cannot read the gateway's configuration in ${configDir}: ${(err as Error).message.split('\n')[0]}`
+      }
+    ];
   }
   const entry = findEntry(folder);
   if (!entry) {
-    return [{ kind: 'problem', text: `system.config: no plugins entry loads ${PACKAGE.name}; add plugins.oauth2.package: ${PACKAGE.name}` }, ...pipelinesValid(folder, dryRun)];
+    return [
+      {
+        kind: 'problem',
+        text: `system.config: no plugins entry loads ${PACKAGE.name}; add plugins.oauth2.package: ${PACKAGE.name}`
+      },
+      ...pipelinesValid(folder, dryRun)
+    ];
   }
   const { finding, settings } = settingsValid(folder, entry);
   const model = settings ? appModelComplete(folder, settings) : null;
@@ -27,7 +47,7 @@ async function findings(configDir: string, dryRun: DryRun): Promise<Finding[]> {
     ...(model ? [model] : []),
     ...pipelinesValid(folder, dryRun),
     ...noLeftovers(folder),
-    ...await storeReachable(folder, settings)
+    ...(await storeReachable(folder, settings))
   ];
 }
 
@@ -39,6 +59,10 @@ export async function runCheck(configDir: string, dryRun: DryRun, write: (line: 
   const all = await findings(configDir, dryRun);
   for (const { kind, text } of all) write(`${LABEL[kind]}  ${text}`);
   const problems = all.filter((item) => item.kind === 'problem').length;
-  write(problems === 0 ? `${PACKAGE.name} ${PACKAGE.version}: no problem found in ${configDir}` : `${problems} problem${problems > 1 ? 's' : ''} found in ${configDir}`);
+  write(
+    problems === 0
+      ? `${PACKAGE.name} ${PACKAGE.version}: no problem found in ${configDir}`
+      : `${problems} problem${problems > 1 ? 's' : ''} found in ${configDir}`
+  );
   return problems === 0 ? 0 : 1;
 }

@@ -30,7 +30,10 @@ export function fetchClientUrl(url: string, rules: ClientUrlRules, maxBytes: num
       agent: false,
       lookup: rules.allowPrivateNetworks ? undefined : publicLookup
     });
-    const timer = setTimeout(() => request.destroy(new FetchTimeout(`no answer within ${rules.timeout} ms`)), rules.timeout);
+    const timer = setTimeout(
+      () => request.destroy(new FetchTimeout(`no answer within ${rules.timeout} ms`)),
+      rules.timeout
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       request.destroy();
@@ -40,7 +43,8 @@ export function fetchClientUrl(url: string, rules: ClientUrlRules, maxBytes: num
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400) return fail(new Error(`answered ${status}; redirects are not followed`));
-      if (Number(response.headers['content-length']) > maxBytes) return fail(new Error(`answered more than ${maxBytes} bytes`));
+      if (Number(response.headers['content-length']) > maxBytes)
+        return fail(new Error(`answered more than ${maxBytes} bytes`));
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -49,7 +53,9 @@ export function fetchClientUrl(url: string, rules: ClientUrlRules, maxBytes: num
         chunks.push(chunk);
       });
       response.on('error', fail);
-      response.on('close', () => { if (!response.complete) fail(new Error('the answer was cut short')); });
+      response.on('close', () => {
+        if (!response.complete) fail(new Error('the answer was cut short'));
+      });
       response.on('end', () => {
         clearTimeout(timer);
         resolve({ status, text: Buffer.concat(chunks).toString('utf8') });

@@ -36,6 +36,7 @@ export function clientUrlProblem(url: string, rules: ClientUrlRules): string | u
     return rules.allowPrivateNetworks ? 'must be https (plain http only on loopback)' : 'must be https';
   }
   const address = literalAddress(parsed);
-  if (address && !rules.allowPrivateNetworks && !isPublicAddress(address)) return `names a non-public address (${address})`;
+  if (address && !rules.allowPrivateNetworks && !isPublicAddress(address))
+    return `names a non-public address (${address})`;
   return undefined;
 }

@@ -50,7 +50,10 @@ function blockList(v4: ReadonlyArray<[string, number]>, v6: ReadonlyArray<[strin
 }
 
 // A NAT64 gateway would translate 64:ff9b::a00:1 to 10.0.0.1: the embedded address decides.
-const nonPublic = blockList(NON_PUBLIC_IPV4, [...NON_PUBLIC_IPV6, ...NON_PUBLIC_IPV4.map(([address, prefix]): [string, number] => [`64:ff9b::${address}`, 96 + prefix])]);
+const nonPublic = blockList(NON_PUBLIC_IPV4, [
+  ...NON_PUBLIC_IPV6,
+  ...NON_PUBLIC_IPV4.map(([address, prefix]): [string, number] => [`64:ff9b::${address}`, 96 + prefix])
+]);
 const routable = blockList([], ROUTABLE_IPV6);
 
 /**
@@ -62,6 +65,8 @@ export function isPublicAddress(address: string): boolean {
   try {
     if (isIPv4(address)) return !nonPublic.check(address, 'ipv4');
     if (isIPv6(address)) return routable.check(address, 'ipv6') && !nonPublic.check(address, 'ipv6');
-  } catch { /* an address BlockList cannot read, e.g. with a zone id */ }
+  } catch {
+    /* an address BlockList cannot read, e.g. with a zone id */
+  }
   return false;
 }

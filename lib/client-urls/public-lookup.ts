@@ -5,7 +5,9 @@ import { isPublicAddress } from './public-address';
 /** A host name that resolves to no public address: the fetch is refused before any connection. */
 export class NonPublicHost extends Error {
   readonly code = 'ENONPUBLIC';
-  constructor(hostname: string) { super(`${hostname} resolves to no public address`); }
+  constructor(hostname: string) {
+    super(`${hostname} resolves to no public address`);
+  }
 }
 
 /**
@@ -33,10 +35,14 @@ export const publicLookup: LookupFunction = (hostname, options, callback) => {
  */
 export async function hostProblem(hostname: string, timeoutMs: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs); });
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
   const answer = dns.promises.lookup(hostname, { all: true }).then(
-    (addresses) => (addresses.some((entry) => isPublicAddress(entry.address)) ? undefined : 'resolves to no public address'),
-    (err: NodeJS.ErrnoException) => (err.code === 'ENOTFOUND' || err.code === 'ENODATA' ? 'has a host name that does not resolve' : undefined)
+    (addresses) =>
+      addresses.some((entry) => isPublicAddress(entry.address)) ? undefined : 'resolves to no public address',
+    (err: NodeJS.ErrnoException) =>
+      err.code === 'ENOTFOUND' || err.code === 'ENODATA' ? 'has a host name that does not resolve' : undefined
   );
   try {
     return await Promise.race([answer, late]);

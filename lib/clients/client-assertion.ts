@@ -12,7 +12,11 @@ import { findClient } from './client.repository';
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** The form fields of a client assertion (RFC 7521 §4.2). */
-export interface ClientAssertionFields { client_id?: unknown; client_assertion_type?: unknown; client_assertion?: unknown }
+export interface ClientAssertionFields {
+  client_id?: unknown;
+  client_assertion_type?: unknown;
+  client_assertion?: unknown;
+}
 
 /**
  * private_key_jwt (RFC 7523 §2.2 and §3): a confidential client proves
@@ -37,19 +41,24 @@ export class ClientAssertions {
       }
       const clientId = unverifiedIssuer(fields.client_assertion);
       if (fields.client_id !== undefined && fields.client_id !== clientId) {
-        throw new JwtRejected('The assertion\'s iss is not the client_id');
+        throw new JwtRejected("The assertion's iss is not the client_id");
       }
       const client = await findClient(this.services, clientId, 'private_key_jwt');
       if (!client || client.isPublic) throw new JwtRejected('The client is unknown or cannot authenticate');
       const verifier = this.trust.forClient(client);
       if (!verifier) throw new JwtRejected('The client has registered no keys');
       const verified = await verifyJwtAssertion(verifier, fields.client_assertion as string, this.limits, this.replays);
-      if (verified.sub !== client.id) throw new JwtRejected('The assertion\'s sub must be the client_id');
+      if (verified.sub !== client.id) throw new JwtRejected("The assertion's sub must be the client_id");
       return client;
     } catch (err) {
-      if (err instanceof JwtRejected) throw new InvalidClient(`Client authentication failed: ${err.reason}`, err.detail);
+      if (err instanceof JwtRejected)
+        throw new InvalidClient(`Client authentication failed: ${err.reason}`, err.detail);
       // The keys are the client's to publish (and a jwksUri it points inward is refused): its failure, not ours.
-      if (err instanceof JwtKeysUnavailable) throw new InvalidClient('Client authentication failed: the client\'s registered keys could not be fetched', err.message);
+      if (err instanceof JwtKeysUnavailable)
+        throw new InvalidClient(
+          "Client authentication failed: the client's registered keys could not be fetched",
+          err.message
+        );
       throw err;
     }
   }

@@ -51,11 +51,22 @@ export function clientAuthentication(
   const { guard, settings } = guessing;
   const verify = (method: Client['authMethod']) => (req: Request, id: string, secret: string, done: Verified) => {
     const check = { guard, limits: settings.clientAuth, ip: clientIp(req, settings.trustProxy) };
-    authenticateClient(services, check, id, secret, method).then((client) => done(null, client ?? false), (err) => done(err));
+    authenticateClient(services, check, id, secret, method).then(
+      (client) => done(null, client ?? false),
+      (err) => done(err)
+    );
   };
   const basic = verify('client_secret_basic');
-  passport.use('client_secret_basic', new BasicStrategy({ passReqToCallback: true }, (req, id, secret, done) => basic(req, formDecode(id), formDecode(secret), done)));
-  passport.use('client_secret_post', new ClientPasswordStrategy({ passReqToCallback: true }, verify('client_secret_post')));
+  passport.use(
+    'client_secret_basic',
+    new BasicStrategy({ passReqToCallback: true }, (req, id, secret, done) =>
+      basic(req, formDecode(id), formDecode(secret), done)
+    )
+  );
+  passport.use(
+    'client_secret_post',
+    new ClientPasswordStrategy({ passReqToCallback: true }, verify('client_secret_post'))
+  );
 
   const challenge = basicChallenge(realm);
 
@@ -79,7 +90,10 @@ export function clientAuthentication(
 
   function authenticate(req: Request, res: Response, next: NextFunction): void {
     if (hasClientAssertion(req)) {
-      assertions.authenticate(req.body).then((client) => { req.user = client; next(); }, next);
+      assertions.authenticate(req.body).then((client) => {
+        req.user = client;
+        next();
+      }, next);
       return;
     }
     const basicUsed = hasBasicAuthorization(req);

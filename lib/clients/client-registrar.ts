@@ -7,7 +7,6 @@ import { isPublicApp, registeredRedirectUris } from './client.repository';
 /** How an app came to be: registered by its user on the web pages, or over RFC 7591. */
 export type RegisteredVia = 'web' | 'dynamic';
 
-
 /** What a user or a client asks to register. */
 export interface ClientRegistration {
   name: string;
@@ -41,26 +40,49 @@ export interface RegisteredClient {
  * name index) any name two other apps already share.
  */
 export class AppNameTaken extends Error {
-  constructor(readonly appName: string) { super(`The application name "${appName}" is already taken`); }
+  constructor(readonly appName: string) {
+    super(`The application name "${appName}" is already taken`);
+  }
 }
 
 const NAME_CLASH = /already another application bound with|Multiple applications with/;
 const NO_OWNER = /^Failed to insert application: User .* not found$/;
 
-/** The user meant to own a new app does not exist (any more): an admin-issued initial access token outlived its owner. */
+/**
+ * The user meant to own a new app does not exist (any more): an admin-issued initial access token outlived its owner.
+ */
 export class OwnerGone extends Error {
-  constructor(readonly ownerId: string) { super(`The user ${ownerId} who would own the application does not exist`); }
+  constructor(readonly ownerId: string) {
+    super(`The user ${ownerId} who would own the application does not exist`);
+  }
 }
 
 /** Revokes every grant of an app (TokenStore.revokeAllOf), so that a deleted app leaves no live token behind. */
 export type RevokeAppTokens = (appId: string) => Promise<unknown>;
 
-/** Every application property ClientRegistrar writes: EG refuses an app holding one its model (config/models/applications.json) lacks. */
-export const REGISTRAR_APP_PROPERTIES = ['name', 'registeredVia', 'public', 'redirectUri', 'redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'jwks', 'jwksUri'] as const;
+/**
+ * Every application property ClientRegistrar writes: EG refuses an app holding one its model
+ * (config/models/applications.json) lacks.
+ */
+export const REGISTRAR_APP_PROPERTIES = [
+  'name',
+  'registeredVia',
+  'public',
+  'redirectUri',
+  'redirectUris',
+  'grantTypes',
+  'tokenEndpointAuthMethod',
+  'jwks',
+  'jwksUri'
+] as const;
 
 function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
   const [first, ...others] = registration.redirectUris;
-  const props: Record<string, string> = { name: registration.name, registeredVia: via, public: String(registration.isPublic) };
+  const props: Record<string, string> = {
+    name: registration.name,
+    registeredVia: via,
+    public: String(registration.isPublic)
+  };
   if (first) props.redirectUri = first;
   if (others.length) props.redirectUris = others.join(' ');
   if (registration.grantTypes?.length) props.grantTypes = registration.grantTypes.join(' ');
@@ -76,18 +98,27 @@ function appProperties(registration: ClientRegistration, via: RegisteredVia): Re
  * is generated here and returned once; nothing keeps it in clear.
  */
 export class ClientRegistrar {
-  constructor(private readonly services: EgServices, private readonly revokeAppTokens: RevokeAppTokens) {}
+  constructor(
+    private readonly services: EgServices,
+    private readonly revokeAppTokens: RevokeAppTokens
+  ) {}
 
   /**
    * Creates the app and its credential.
    * @returns the app and, for a confidential client, its only copy of the secret.
    * @throws AppNameTaken when EG refuses the name.
    */
-  async register(ownerId: string, registration: ClientRegistration, via: RegisteredVia): Promise<{ client: RegisteredClient; secret?: string }> {
-    const app = await this.services.application.insert(appProperties(registration, via), ownerId).catch((err: Error) => {
-      if (NAME_CLASH.test(err?.message ?? '')) throw new AppNameTaken(registration.name);
-      throw NO_OWNER.test(err?.message ?? '') ? new OwnerGone(ownerId) : err;
-    });
+  async register(
+    ownerId: string,
+    registration: ClientRegistration,
+    via: RegisteredVia
+  ): Promise<{ client: RegisteredClient; secret?: string }> {
+    const app = await this.services.application
+      .insert(appProperties(registration, via), ownerId)
+      .catch((err: Error) => {
+        if (NAME_CLASH.test(err?.message ?? '')) throw new AppNameTaken(registration.name);
+        throw NO_OWNER.test(err?.message ?? '') ? new OwnerGone(ownerId) : err;
+      });
     const secret = randomSecret();
     try {
       await this.services.credential.insertCredential(app.id, 'oauth2', { secret, scopes: registration.scopes });
@@ -128,7 +159,9 @@ export class ClientRegistrar {
     return this.describe((await this.services.application.get(clientId)) as EgApplication);
   }
 
-  /** Changes the credential's scopes in place: making it again would change the secret, which update promises to keep. */
+  /**
+   * Changes the credential's scopes in place: making it again would change the secret, which update promises to keep.
+   */
   private async setScopes(clientId: string, scopes: string[]): Promise<void> {
     const held = asScopeList((await this.services.credential.getCredential(clientId, 'oauth2'))?.scopes);
     const added = scopes.filter((scope) => !held.includes(scope));

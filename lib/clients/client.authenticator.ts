@@ -15,7 +15,11 @@ export class ClientLocked extends InvalidClient {
 }
 
 /** Who is checking a client secret: the guard, its limits, and the client address the attempt counts for. */
-export interface SecretCheck { guard: GuessingGuard; limits: Settings['clientAuth']; ip: string }
+export interface SecretCheck {
+  guard: GuessingGuard;
+  limits: Settings['clientAuth'];
+  ip: string;
+}
 
 /**
  * Checks a client_id / client_secret pair against EG: the application must
@@ -36,9 +40,22 @@ export async function authenticateClient(
 ): Promise<Client | null> {
   if (!clientId || typeof secret !== 'string' || !secret) return null;
   const found = await findClientWithSecretHash(services, clientId, authMethod);
-  const usable = found && found.secretHash && !found.client.isPublic ? { client: found.client, hash: found.secretHash } : null;
-  const byIp = { kind: 'client-ip', subject: check.ip, limit: check.limits.maxFailuresPerIp, onRight: 'forgive', named: `client authentication from IP ${quotedForLog(check.ip)}` } as const;
-  const byClient = { kind: 'client', subject: clientId, limit: check.limits.maxFailuresPerClient, onRight: 'forgive', named: `client ${quotedForLog(clientId)}` } as const;
+  const usable =
+    found && found.secretHash && !found.client.isPublic ? { client: found.client, hash: found.secretHash } : null;
+  const byIp = {
+    kind: 'client-ip',
+    subject: check.ip,
+    limit: check.limits.maxFailuresPerIp,
+    onRight: 'forgive',
+    named: `client authentication from IP ${quotedForLog(check.ip)}`
+  } as const;
+  const byClient = {
+    kind: 'client',
+    subject: clientId,
+    limit: check.limits.maxFailuresPerClient,
+    onRight: 'forgive',
+    named: `client ${quotedForLog(clientId)}`
+  } as const;
   const outcome = await check.guard.check({
     owner: 'app',
     account: usable && { id: usable.client.id, hash: usable.hash },

@@ -54,7 +54,11 @@ function toClient(app: EgApplication, credential: EgCredential, authMethod: Clie
  * authorization endpoint and for public clients.
  * @returns null for an unknown or inactive app or credential.
  */
-export async function findClient(services: EgServices, clientId: string, authMethod: ClientAuthMethod): Promise<Client | null> {
+export async function findClient(
+  services: EgServices,
+  clientId: string,
+  authMethod: ClientAuthMethod
+): Promise<Client | null> {
   const found = await loadActive(services, clientId, false);
   return found && toClient(found.app, found.credential, authMethod);
 }
@@ -71,5 +75,8 @@ export async function findClientWithSecretHash(
   const found = await loadActive(services, clientId, true);
   if (!found) return null;
   const { secret } = found.credential;
-  return { client: toClient(found.app, found.credential, authMethod), secretHash: typeof secret === 'string' && secret ? secret : null };
+  return {
+    client: toClient(found.app, found.credential, authMethod),
+    secretHash: typeof secret === 'string' && secret ? secret : null
+  };
 }

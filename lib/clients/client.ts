@@ -19,7 +19,10 @@ export interface Client {
   grantTypes: string[] | null;
 }
 
-/** An app's `grantTypes` property (space or comma separated, as written by registration or the operator); null when it names none. */
+/**
+ * An app's `grantTypes` property (space or comma separated, as written by registration or the operator); null when it
+ * names none.
+ */
 export function appGrantTypes(app: EgApplication): string[] | null {
   const declared = typeof app.grantTypes === 'string' ? app.grantTypes.split(/[\s,]+/).filter(Boolean) : [];
   return declared.length > 0 ? declared : null;

@@ -16,7 +16,9 @@ export function requireRegisteredAuthMethod(realm: string) {
     const client = req.user as Client;
     const registered = client.app.tokenEndpointAuthMethod;
     if (typeof registered !== 'string' || !registered || registered === client.authMethod) return next();
-    const refused = new InvalidClient(`This client is registered to authenticate with ${registered}, not ${client.authMethod}`);
+    const refused = new InvalidClient(
+      `This client is registered to authenticate with ${registered}, not ${client.authMethod}`
+    );
     if (client.authMethod === 'client_secret_basic') refused.headers['WWW-Authenticate'] = basicChallenge(realm);
     next(refused);
   };

@@ -6,7 +6,6 @@ import type { BcryptAnswer, BcryptJob } from './bcrypt-worker';
 
 type Waiting = { job: BcryptJob; resolve: (result: boolean | string) => void; reject: (err: Error) => void };
 
-
 /** Seconds a client is told to wait when every worker is busy and the queue is full. */
 const BUSY_RETRY_AFTER = 1;
 
@@ -31,11 +30,22 @@ export class BcryptPool {
   private readonly queue: Waiting[] = [];
   private nextId = 1;
 
-  constructor(private readonly size: number, private readonly maxQueue: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly maxQueue: number
+  ) {}
 
-  /** The process's pool (lib/eg/process-state.ts): EG's hot reload gets the same one back unless its settings changed (the old one is closed). */
+  /**
+   * The process's pool (lib/eg/process-state.ts): EG's hot reload gets the same one back unless its settings changed
+   * (the old one is closed).
+   */
   static shared(settings: { workers: number; maxQueue: number }): BcryptPool {
-    return keep('bcrypt pool', `${settings.workers}:${settings.maxQueue}`, () => new BcryptPool(settings.workers, settings.maxQueue), (pool) => pool.close());
+    return keep(
+      'bcrypt pool',
+      `${settings.workers}:${settings.maxQueue}`,
+      () => new BcryptPool(settings.workers, settings.maxQueue),
+      (pool) => pool.close()
+    );
   }
 
   compare(secret: string, hash: string): Promise<boolean> {
@@ -59,7 +69,10 @@ export class BcryptPool {
   private closed = false;
 
   private closedError(): TemporarilyUnavailable {
-    const closed = new TemporarilyUnavailable('The authorization server is restarting a component, try again', 'the bcrypt pool was closed (a reload changed its settings)');
+    const closed = new TemporarilyUnavailable(
+      'The authorization server is restarting a component, try again',
+      'the bcrypt pool was closed (a reload changed its settings)'
+    );
     closed.headers['Retry-After'] = String(BUSY_RETRY_AFTER);
     return closed;
   }
@@ -68,7 +81,10 @@ export class BcryptPool {
     if (this.closed) return Promise.reject(this.closedError());
     const workerFree = this.idle.length > 0 || this.workers.size < this.size;
     if (!workerFree && this.queue.length >= this.maxQueue) {
-      const busy = new TemporarilyUnavailable('The authorization server is busy, try again later', `bcrypt queue full (${this.maxQueue} waiting)`);
+      const busy = new TemporarilyUnavailable(
+        'The authorization server is busy, try again later',
+        `bcrypt queue full (${this.maxQueue} waiting)`
+      );
       busy.headers['Retry-After'] = String(BUSY_RETRY_AFTER);
       return Promise.reject(busy);
     }

@@ -88,7 +88,11 @@ export class GuessingGuard {
       const retryAfter = await this.lockedFor(counters);
       return retryAfter > 0 ? { result: 'locked', retryAfter } : { result: 'right' };
     }
-    const same = createHash('sha256').update(JSON.stringify([owner, account?.id ?? null, counters.map((c) => [c.kind, c.subject])])).update('\0').update(secret).digest('base64');
+    const same = createHash('sha256')
+      .update(JSON.stringify([owner, account?.id ?? null, counters.map((c) => [c.kind, c.subject])]))
+      .update('\0')
+      .update(secret)
+      .digest('base64');
     return this.attempts.run(same, () => this.guess(attempt));
   }
 
@@ -118,19 +122,27 @@ export class GuessingGuard {
     else if (decoy) await this.pool.compare(secret, await this.decoy());
     if (!right) {
       for (const counter of counted.reached) {
-        this.logger.warn(`oauth2: ${counter.named} locked after ${counter.limit} failed ${owner === 'app' ? 'client authentications' : 'sign-ins'}; ` +
-          `every attempt is refused for ${this.throttle.windowSeconds} s after the last one`);
+        this.logger.warn(
+          `oauth2: ${counter.named} locked after ${counter.limit} failed ${owner === 'app' ? 'client authentications' : 'sign-ins'}; ` +
+            `every attempt is refused for ${this.throttle.windowSeconds} s after the last one`
+        );
       }
       return { result: 'wrong' };
     }
-    await Promise.all(counters.map((c) => (c.onRight === 'clear' ? this.throttle.clear(c.kind, c.subject) : this.throttle.forgive(c.kind, c.subject))));
+    await Promise.all(
+      counters.map((c) =>
+        c.onRight === 'clear' ? this.throttle.clear(c.kind, c.subject) : this.throttle.forgive(c.kind, c.subject)
+      )
+    );
     return { result: 'right' };
   }
 
   /** A bcrypt hash of nothing anybody knows, at EG's cost, made once (on the pool). */
   private decoy(): Promise<string> {
     this.decoyHash ??= this.pool.hash(randomBytes(16).toString('hex'), this.saltRounds);
-    this.decoyHash.catch(() => { this.decoyHash = undefined; });
+    this.decoyHash.catch(() => {
+      this.decoyHash = undefined;
+    });
     return this.decoyHash;
   }
 }

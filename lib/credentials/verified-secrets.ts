@@ -7,8 +7,10 @@ import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 /** Whose secret: an app's oauth2 client secret or a user's basic-auth password. */
 export type SecretOwner = 'app' | 'user';
 
-interface Remembered { digest: Buffer; until: number }
-
+interface Remembered {
+  digest: Buffer;
+  until: number;
+}
 
 /**
  * Secrets that passed a bcrypt check, remembered for a short while so that
@@ -32,7 +34,11 @@ export class VerifiedSecrets {
   private readonly checks = new SingleFlight<boolean>();
 
   /** @param ttlSeconds 0 turns remembering off (bcrypt every time). */
-  constructor(private readonly ttlSeconds: number, private readonly maxEntries: number, private readonly pool: BcryptPool) {}
+  constructor(
+    private readonly ttlSeconds: number,
+    private readonly maxEntries: number,
+    private readonly pool: BcryptPool
+  ) {}
 
   /**
    * The process's instance, following the feed: a change to an app, user or
@@ -41,22 +47,31 @@ export class VerifiedSecrets {
    * active anyway; this keeps nothing around that can no longer match.) EG's
    * hot reload gets the same instance back unless the settings changed.
    */
-  static shared(settings: { ttl: number; maxEntries: number }, feed: RevocationFeed, pool: BcryptPool): VerifiedSecrets {
+  static shared(
+    settings: { ttl: number; maxEntries: number },
+    feed: RevocationFeed,
+    pool: BcryptPool
+  ): VerifiedSecrets {
     const follow = (secrets: VerifiedSecrets) => (event: RevocationEvent | 'all') => {
       if (event === 'all') return secrets.forgetAll();
       secrets.forget('app', event.apps ?? []);
       secrets.forget('user', event.users ?? []);
     };
     let listener: ReturnType<typeof follow>;
-    return keep('verified secrets', `${settings.ttl}:${settings.maxEntries}:pool ${pool.serial}:feed ${feed.serial}`, () => {
-      const secrets = new VerifiedSecrets(settings.ttl, settings.maxEntries, pool);
-      listener = follow(secrets);
-      feed.onChange(listener);
-      return secrets;
-    }, (secrets) => {
-      feed.offChange(listener);
-      secrets.forgetAll();
-    });
+    return keep(
+      'verified secrets',
+      `${settings.ttl}:${settings.maxEntries}:pool ${pool.serial}:feed ${feed.serial}`,
+      () => {
+        const secrets = new VerifiedSecrets(settings.ttl, settings.maxEntries, pool);
+        listener = follow(secrets);
+        feed.onChange(listener);
+        return secrets;
+      },
+      (secrets) => {
+        feed.offChange(listener);
+        secrets.forgetAll();
+      }
+    );
   }
 
   private digest(owner: SecretOwner, id: string, secret: string, storedHash: string): Buffer {

@@ -27,26 +27,55 @@ const TOMBSTONE_MS = 600000;
  * code is a lookup key to it that goes once the user decided.
  */
 export class DeviceStore {
-  constructor(private readonly db: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string
+  ) {}
 
-  private deviceKey(id: string): string { return `${this.prefix}device:${id}`; }
-  private userCodeKey(code: string): string { return `${this.prefix}device-user:${code}`; }
+  private deviceKey(id: string): string {
+    return `${this.prefix}device:${id}`;
+  }
+  private userCodeKey(code: string): string {
+    return `${this.prefix}device-user:${code}`;
+  }
 
   /** Starts an authorization; the user code is unique among live ones. */
-  async create(clientId: string, scope: string, ttlSeconds: number, interval: number): Promise<{ deviceCode: string; userCode: string }> {
+  async create(
+    clientId: string,
+    scope: string,
+    ttlSeconds: number,
+    interval: number
+  ): Promise<{ deviceCode: string; userCode: string }> {
     const deviceCode = randomSecret();
     const id = digest(deviceCode);
     const expiresAt = Date.now() + ttlSeconds * 1000;
     for (let attempt = 0; attempt < 5; attempt++) {
       const userCode = newUserCode();
-      const claimed = await this.db.set(this.userCodeKey(normalizeUserCode(userCode)!), id, 'PX', ttlSeconds * 1000, 'NX');
+      const claimed = await this.db.set(
+        this.userCodeKey(normalizeUserCode(userCode)!),
+        id,
+        'PX',
+        ttlSeconds * 1000,
+        'NX'
+      );
       if (claimed !== 'OK') continue;
       const key = this.deviceKey(id);
       const record: Record<string, string> = {
-        clientId, scope, userCode, status: 'pending', userId: '', username: '',
-        expiresAt: String(expiresAt), interval: String(interval), lastPollAt: '0'
+        clientId,
+        scope,
+        userCode,
+        status: 'pending',
+        userId: '',
+        username: '',
+        expiresAt: String(expiresAt),
+        interval: String(interval),
+        lastPollAt: '0'
       };
-      await this.db.multi().hmset(key, record).pexpireat(key, expiresAt + TOMBSTONE_MS).exec();
+      await this.db
+        .multi()
+        .hmset(key, record)
+        .pexpireat(key, expiresAt + TOMBSTONE_MS)
+        .exec();
       return { deviceCode, userCode };
     }
     throw new Error('no free user code after 5 attempts');
@@ -68,7 +97,7 @@ export class DeviceStore {
   /** The live, undecided authorization a user code belongs to; null for a wrong, expired or used code. */
   async findPending(userCode: unknown): Promise<{ id: string; record: DeviceRecord } | null> {
     const code = normalizeUserCode(userCode);
-    const id = code && await this.db.get(this.userCodeKey(code));
+    const id = code && (await this.db.get(this.userCodeKey(code)));
     return id ? this.pendingById(id) : null;
   }
 
@@ -80,10 +109,16 @@ export class DeviceStore {
   }
 
   /** The user's decision; false when it was already decided (a second tab). The user code stops working. */
-  async decide(id: string, record: DeviceRecord, approved: boolean, user: { id: string; username: string }): Promise<boolean> {
+  async decide(
+    id: string,
+    record: DeviceRecord,
+    approved: boolean,
+    user: { id: string; username: string }
+  ): Promise<boolean> {
     const key = this.deviceKey(id);
     if (!(await this.db.hsetnx(key, 'decidedAt', String(Date.now())))) return false;
-    await this.db.multi()
+    await this.db
+      .multi()
       .hmset(key, { status: approved ? 'approved' : 'denied', userId: user.id, username: user.username })
       .pexpireat(key, record.expiresAt + TOMBSTONE_MS)
       .del(this.userCodeKey(normalizeUserCode(record.userCode)!))
@@ -102,7 +137,11 @@ export class DeviceStore {
     const record = await this.read(id);
     if (!record || record.clientId !== clientId) return null;
     const key = this.deviceKey(id);
-    await this.db.multi().hset(key, 'lastPollAt', String(Date.now())).pexpireat(key, record.expiresAt + TOMBSTONE_MS).exec();
+    await this.db
+      .multi()
+      .hset(key, 'lastPollAt', String(Date.now()))
+      .pexpireat(key, record.expiresAt + TOMBSTONE_MS)
+      .exec();
     return { id, record };
   }
 

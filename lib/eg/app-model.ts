@@ -12,7 +12,10 @@ function registrationSettings(settings: Pick<Settings, 'clientRegistration' | 'd
 }
 
 /** The application properties enabled features write that EG's app model does not declare. */
-export function missingAppProperties(settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>, models: EgModels | undefined): string[] {
+export function missingAppProperties(
+  settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>,
+  models: EgModels | undefined
+): string[] {
   if (registrationSettings(settings).length === 0) return [];
   const declared = models?.applications?.properties ?? {};
   return REGISTRAR_APP_PROPERTIES.filter((name) => !(name in declared));
@@ -24,10 +27,15 @@ export function missingAppProperties(settings: Pick<Settings, 'clientRegistratio
  * start instead.
  * @throws SettingsError naming the setting and the properties.
  */
-export function checkAppModel(settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>, models: EgModels | undefined): void {
+export function checkAppModel(
+  settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>,
+  models: EgModels | undefined
+): void {
   const missing = missingAppProperties(settings, models);
   if (missing.length === 0) return;
-  throw new SettingsError(`${registrationSettings(settings).join(' and ')} needs config/models/applications.json to declare the application ` +
-    `properties registration writes; missing: ${missing.join(', ')} (declare each as { "type": "string" }; the README's ` +
-    'table of application properties says what each holds)');
+  throw new SettingsError(
+    `${registrationSettings(settings).join(' and ')} needs config/models/applications.json to declare the application ` +
+      `properties registration writes; missing: ${missing.join(', ')} (declare each as { "type": "string" }; the README's ` +
+      'table of application properties says what each holds)'
+  );
 }

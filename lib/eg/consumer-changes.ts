@@ -30,8 +30,17 @@ const WATCHED: Record<string, Record<string, (...args: string[]) => RevocationEv
 
 const WRAPPED = Symbol('oauth2 plugin: announces consumer changes');
 
-/** Where the wrapped services announce: the latest init's feed (kept in lib/eg/process-state.ts, as all process-wide state). */
-const announcer = () => keep('consumer change announcer', '', () => ({ announce: (() => undefined) as Announce }), () => undefined);
+/**
+ * Where the wrapped services announce: the latest init's feed (kept in lib/eg/process-state.ts, as all process-wide
+ * state).
+ */
+const announcer = () =>
+  keep(
+    'consumer change announcer',
+    '',
+    () => ({ announce: (() => undefined) as Announce }),
+    () => undefined
+  );
 
 /**
  * Makes every change to an app, user or credential made through EG's services
@@ -51,7 +60,9 @@ export function announceConsumerChanges(services: object, publish: Announce): vo
       const original = service[methodName];
       if (typeof original !== 'function' || original[WRAPPED]) continue;
       const wrapped = function (this: unknown, ...args: unknown[]) {
-        const tell = () => { if (typeof args[0] === 'string') announcer().announce(describe(...(args as string[]))); };
+        const tell = () => {
+          if (typeof args[0] === 'string') announcer().announce(describe(...(args as string[])));
+        };
         let result: unknown;
         try {
           result = original.apply(this, args);

@@ -34,6 +34,10 @@ export function writtenKeys(file: string): string[] {
 /** One line per leftover EG oauth2 setting a system.config file writes. */
 export function leftoverLines(file: string): string[] {
   const keys = writtenKeys(file);
-  return Object.entries(EG_LEFTOVERS).filter(([key]) => keys.includes(key)).map(([key, instead]) =>
-    `system.config: ${key} configures EG's built-in oauth2 policy, which this plugin replaces; it is unused (${instead} applies): remove it`);
+  return Object.entries(EG_LEFTOVERS)
+    .filter(([key]) => keys.includes(key))
+    .map(
+      ([key, instead]) =>
+        `system.config: ${key} configures EG's built-in oauth2 policy, which this plugin replaces; it is unused (${instead} applies): remove it`
+    );
 }

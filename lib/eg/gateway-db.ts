@@ -14,7 +14,7 @@ import type { EgServices } from './types';
 export function gatewayDb(services: EgServices): Redis {
   const servicesModule = Object.values(require.cache).find((cached) => cached?.exports === services);
   if (!servicesModule) {
-    throw new Error('cannot locate Express Gateway\'s services module to share its Redis connection');
+    throw new Error("cannot locate Express Gateway's services module to share its Redis connection");
   }
   return require(path.join(path.dirname(servicesModule.filename), '..', 'db.js')) as Redis;
 }

@@ -1,6 +1,9 @@
 import express, { Application, ErrorRequestHandler, RequestHandler, Router } from 'express';
 
-interface Slot { current: RequestHandler; prefixes: string[] | null }
+interface Slot {
+  current: RequestHandler;
+  prefixes: string[] | null;
+}
 
 /** By app, the plugin's dispatchers by name. */
 const mounted = new WeakMap<Application, Map<string, Slot>>();
@@ -8,7 +11,10 @@ const mounted = new WeakMap<Application, Map<string, Slot>>();
 export interface MountOptions {
   /** Names the dispatcher: one per name and app. */
   name: string;
-  /** Added once after the dispatcher: errors raised before it (EG's own body parser) reach only app-level error handlers. */
+  /**
+   * Added once after the dispatcher: errors raised before it (EG's own body parser) reach only app-level error
+   * handlers.
+   */
   errorHandler?: ErrorRequestHandler;
   /**
    * When given, only URLs starting with one of them go through the handler:
@@ -24,7 +30,11 @@ export interface MountOptions {
  * would stack copies where the oldest wins; instead the app gets one
  * dispatcher per name, and a reload swaps the handler behind it.
  */
-export function mountOnce(app: Application, handler: RequestHandler, { name, errorHandler, prefixes }: MountOptions): void {
+export function mountOnce(
+  app: Application,
+  handler: RequestHandler,
+  { name, errorHandler, prefixes }: MountOptions
+): void {
   const usable = prefixes && !prefixes.includes('') ? prefixes : null;
   const slots = mounted.get(app) ?? new Map<string, Slot>();
   mounted.set(app, slots);

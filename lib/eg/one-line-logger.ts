@@ -12,7 +12,8 @@ const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
  * message, whatever it quotes.
  */
 export function oneLineLogger(logger: EgLogger): EgLogger {
-  const clean = (message: string) => String(message).replace(BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const clean = (message: string) =>
+    String(message).replace(BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return {
     error: (message) => logger.error(clean(message)),
     warn: (message) => logger.warn(clean(message)),

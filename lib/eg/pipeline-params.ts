@@ -23,7 +23,10 @@ export function refuseUnknownParameters(params: Record<string, unknown>): void {
 }
 
 /** One `- oauth2:` step of a pipeline, and where it is written. */
-export interface OAuth2Step { where: string; action: Record<string, unknown> }
+export interface OAuth2Step {
+  where: string;
+  action: Record<string, unknown>;
+}
 
 /** Every `- oauth2:` step of every pipeline, `pipelines.orders.policies.0.oauth2.0.action` and its parameters. */
 export function oauth2Steps(gateway: GatewayConfig): OAuth2Step[] {
@@ -37,7 +40,8 @@ export function oauth2Steps(gateway: GatewayConfig): OAuth2Step[] {
         where: `pipelines.${name}.policies.${index}.oauth2.${position}.action`,
         action: { ...(step as { action?: Record<string, unknown> } | null)?.action }
       }));
-    }));
+    })
+  );
 }
 
 /**

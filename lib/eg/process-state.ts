@@ -55,12 +55,18 @@ function sweep(inForce: number): void {
   taken();
 }
 
-/** Calls `hook` whenever a configuration is in force alone and what it does not use is disposed (the latest init's hook). */
+/**
+ * Calls `hook` whenever a configuration is in force alone and what it does not use is disposed (the latest init's
+ * hook).
+ */
 export function onConfigurationTaken(hook: () => void): void {
   taken = hook;
 }
 
-/** Told which configurations may be in force whenever that changes, by name (a later init's listener replaces an earlier one's). */
+/**
+ * Told which configurations may be in force whenever that changes, by name (a later init's listener replaces an earlier
+ * one's).
+ */
 const inForceListeners = new Map<string, (inForce: number[]) => void>();
 
 const configurations = new ReloadTracker<number>((inForce) => {

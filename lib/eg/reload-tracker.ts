@@ -29,8 +29,10 @@ export class ReloadTracker<T> {
     if (generation > this.latest) {
       const first = this.latest === 0;
       this.latest = generation;
-      if (this.pending !== null) this.served = this.pending; // the one before came through: a refusal would have mounted older routes
-      if (first) this.served = value; // at start EG serves nothing else
+      // The one before came through: a refusal would have mounted older routes.
+      if (this.pending !== null) this.served = this.pending;
+      if (first)
+        this.served = value; // at start EG serves nothing else
       else this.pending = value;
       this.wait();
     } else if (generation < this.latest && this.pending !== null) {

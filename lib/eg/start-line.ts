@@ -17,6 +17,8 @@ function storeName(system: SystemConfig, emulated: boolean): string {
  * load in a line easily missed, and then serves its own policy on the same paths.
  */
 export function startLine(settings: Settings, system: SystemConfig, emulated: boolean): string {
-  return `${PACKAGE.name} ${PACKAGE.version} running: issuer ${settings.issuer}, store ${storeName(system, emulated)}, ` +
-    `endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`;
+  return (
+    `${PACKAGE.name} ${PACKAGE.version} running: issuer ${settings.issuer}, store ${storeName(system, emulated)}, ` +
+    `endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`
+  );
 }

@@ -35,7 +35,9 @@ export function pluginConnection(egDb: Redis, timeout: number, logger: EgLogger)
   const own = egDb.duplicate();
   const options = own.options as RedisOptions;
   options.commandTimeout = timeout;
-  own.once('ready', () => { options.enableOfflineQueue = false; });
+  own.once('ready', () => {
+    options.enableOfflineQueue = false;
+  });
   reportOutages(own, logger);
   connections.set(egDb, { own });
   return own;
@@ -50,13 +52,19 @@ function reportOutages(connection: Redis, logger: EgLogger): void {
   const where = `${host}:${port}/${db}`;
   let lostAt: number | null = null;
   let lastError = '';
-  connection.on('error', (err: Error) => { lastError = err.message; });
+  connection.on('error', (err: Error) => {
+    lastError = err.message;
+  });
   connection.on('close', () => {
     if (lostAt !== null) return;
     lostAt = Date.now();
     // The error, when there is one, says why; ioredis emits it just before or after close.
-    setImmediate(() => logger.error(`oauth2: lost the connection to Redis at ${where}${lastError ? ` (${lastError})` : ''}; ` +
-      'requests that need it answer 503 until it is back'));
+    setImmediate(() =>
+      logger.error(
+        `oauth2: lost the connection to Redis at ${where}${lastError ? ` (${lastError})` : ''}; ` +
+          'requests that need it answer 503 until it is back'
+      )
+    );
   });
   connection.on('ready', () => {
     if (lostAt === null) return;
@@ -71,7 +79,9 @@ const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 function withDeadline<T>(pending: Promise<T>, timeout: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(TIMED_OUT)), timeout); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(TIMED_OUT)), timeout);
+  });
   return Promise.race([pending, late]).finally(() => clearTimeout(timer));
 }
 
@@ -83,16 +93,24 @@ function withDeadline<T>(pending: Promise<T>, timeout: number): Promise<T> {
  * themselves, and every caller other than the plugin, are left alone.
  */
 export function boundServices(services: EgServices, timeout: number, connection: Redis): EgServices {
-  const bound = <S extends object>(service: S): S => new Proxy(service, {
-    get(target, name) {
-      const value = Reflect.get(target, name, target) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (DOWN.has(connection.status)) return Promise.reject(new Error(`Connection is closed (${connection.status})`));
-        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-        return result instanceof Promise ? withDeadline(result, timeout) : result;
-      };
-    }
-  });
-  return { ...services, application: bound(services.application), user: bound(services.user), credential: bound(services.credential), auth: bound(services.auth) };
+  const bound = <S extends object>(service: S): S =>
+    new Proxy(service, {
+      get(target, name) {
+        const value = Reflect.get(target, name, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (DOWN.has(connection.status))
+            return Promise.reject(new Error(`Connection is closed (${connection.status})`));
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result instanceof Promise ? withDeadline(result, timeout) : result;
+        };
+      }
+    });
+  return {
+    ...services,
+    application: bound(services.application),
+    user: bound(services.user),
+    credential: bound(services.credential),
+    auth: bound(services.auth)
+  };
 }

@@ -4,8 +4,17 @@
  */
 import type { Application, Request, RequestHandler } from 'express';
 
-export interface RedisOptions { namespace?: string; emulate?: boolean; host?: string; port?: number; db?: number }
-export interface SystemConfig { db?: { redis?: RedisOptions }; crypto?: { saltRounds?: number } }
+export interface RedisOptions {
+  namespace?: string;
+  emulate?: boolean;
+  host?: string;
+  port?: number;
+  db?: number;
+}
+export interface SystemConfig {
+  db?: { redis?: RedisOptions };
+  crypto?: { saltRounds?: number };
+}
 export interface GatewayConfig {
   http?: { port?: number; hostname?: string };
   admin?: { port?: number; host?: string; hostname?: string };
@@ -13,7 +22,9 @@ export interface GatewayConfig {
 }
 
 /** EG's models (config/models/*.json): JSON Schemas of what EG lets consumers hold. */
-export interface EgModels { applications?: { properties?: Record<string, unknown> } }
+export interface EgModels {
+  applications?: { properties?: Record<string, unknown> };
+}
 
 export interface EgLogger {
   error(message: string): void;

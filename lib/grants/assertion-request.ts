@@ -7,8 +7,12 @@ import { grantScopes, splitScopes } from '../scopes';
  * `assertion`, required, and the optional `scope`, within the client's.
  * @throws InvalidRequest without an assertion, InvalidScope for a scope the client does not hold.
  */
-export function assertionGrantRequest(client: Client, body: Record<string, unknown>): { assertion: string; scopes: string[] } {
-  if (typeof body.assertion !== 'string' || !body.assertion) throw new InvalidRequest('The assertion parameter is missing');
+export function assertionGrantRequest(
+  client: Client,
+  body: Record<string, unknown>
+): { assertion: string; scopes: string[] } {
+  if (typeof body.assertion !== 'string' || !body.assertion)
+    throw new InvalidRequest('The assertion parameter is missing');
   const scopes = grantScopes(typeof body.scope === 'string' ? splitScopes(body.scope) : undefined, client.scopes);
   return { assertion: body.assertion, scopes };
 }

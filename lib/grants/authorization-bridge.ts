@@ -24,10 +24,16 @@ interface Bridge {
  * (The casts: @types/oauth2orize knows fewer callback forms than oauth2orize itself.)
  * @returns oauth2orize's authorization middleware.
  */
-export function bridgeAuthorization(server: oauth2orize.OAuth2Server, { services, consents, remembersConsentOf }: Bridge): RequestHandler {
+export function bridgeAuthorization(
+  server: oauth2orize.OAuth2Server,
+  { services, consents, remembersConsentOf }: Bridge
+): RequestHandler {
   server.serializeClient((client: Client, done) => done(null, client.id));
   server.deserializeClient((id: string, done) => {
-    findClient(services, id, 'none').then((client) => done(null, client ?? false), (err) => done(err));
+    findClient(services, id, 'none').then(
+      (client) => done(null, client ?? false),
+      (err) => done(err)
+    );
   });
   server.grant('*', function checkedRequest(req: Request): ParsedAuthorization {
     const checked = getAuthorizeRequest(req)!;
@@ -41,16 +47,33 @@ export function bridgeAuthorization(server: oauth2orize.OAuth2Server, { services
   } as never);
 
   return (server.authorization as (...args: unknown[]) => RequestHandler)(
-    function validateClient(clientId: string, redirectUri: string, done: (err: Error | null, client?: Client | false, redirectUri?: string) => void) {
+    function validateClient(
+      clientId: string,
+      redirectUri: string,
+      done: (err: Error | null, client?: Client | false, redirectUri?: string) => void
+    ) {
       // Already checked by resolveClientAndRedirect; reload so oauth2orize holds the same client.
-      findClient(services, clientId, 'none').then((client) => {
-        const uri = redirectUri ?? client?.redirectUris[0];
-        done(null, client && uri && isRegisteredRedirect(client.redirectUris, uri) ? client : false, uri);
-      }, (err) => done(err));
+      findClient(services, clientId, 'none').then(
+        (client) => {
+          const uri = redirectUri ?? client?.redirectUris[0];
+          done(null, client && uri && isRegisteredRedirect(client.redirectUris, uri) ? client : false, uri);
+        },
+        (err) => done(err)
+      );
     },
-    function rememberedConsent(client: Client, user: SessionUser, _scope: string[], _type: string, areq: ParsedAuthorization, done: (err: Error | null, allow: boolean) => void) {
+    function rememberedConsent(
+      client: Client,
+      user: SessionUser,
+      _scope: string[],
+      _type: string,
+      areq: ParsedAuthorization,
+      done: (err: Error | null, allow: boolean) => void
+    ) {
       if (!remembersConsentOf(client)) return done(null, false);
-      consents.covers(user.id, client.id, areq.effectiveScopes).then((covered) => done(null, covered), (err) => done(err, false));
+      consents.covers(user.id, client.id, areq.effectiveScopes).then(
+        (covered) => done(null, covered),
+        (err) => done(err, false)
+      );
     }
   );
 }

@@ -9,7 +9,14 @@ import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
 
-interface Deps { issuer: TokenIssuer; codes: CodeStore; store: TokenStore; services: EgServices; logger: EgLogger; withRefreshToken: boolean }
+interface Deps {
+  issuer: TokenIssuer;
+  codes: CodeStore;
+  store: TokenStore;
+  services: EgServices;
+  logger: EgLogger;
+  withRefreshToken: boolean;
+}
 
 const UNKNOWN = 'The authorization code is invalid, expired or already used';
 
@@ -44,34 +51,40 @@ function checkBinding(record: CodeRecord, client: Client, redirectUri: string | 
  * issued from it (RFC 6749 §4.1.2).
  */
 export function authorizationCodeExchange({ issuer, codes, store, services, logger, withRefreshToken }: Deps) {
-  return oauth2orize.exchange.authorizationCode(
-    function exchangeCode(client: Client, code: string, redirectUri: string | undefined, body: Record<string, unknown>, done: IssuedCallback) {
-      settle(async () => {
-        const now = Math.floor(Date.now() / 1000);
-        const record = await codes.find(code, now);
-        if (!record) throw new InvalidGrant(UNKNOWN);
-        checkBinding(record, client, redirectUri, body.code_verifier);
-        const use = record.used ? 'replayed' : await codes.markUsed(code, now);
-        if (use === 'gone') throw new InvalidGrant(UNKNOWN);
-        if (use === 'replayed') {
-          await store.revokeGrant(record.grantId);
-          logger.warn(`oauth2: authorization code of grant ${record.grantId} (client ${record.appId}) replayed; grant revoked`);
-          throw new InvalidGrant(UNKNOWN);
-        }
+  return oauth2orize.exchange.authorizationCode(function exchangeCode(
+    client: Client,
+    code: string,
+    redirectUri: string | undefined,
+    body: Record<string, unknown>,
+    done: IssuedCallback
+  ) {
+    settle(async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const record = await codes.find(code, now);
+      if (!record) throw new InvalidGrant(UNKNOWN);
+      checkBinding(record, client, redirectUri, body.code_verifier);
+      const use = record.used ? 'replayed' : await codes.markUsed(code, now);
+      if (use === 'gone') throw new InvalidGrant(UNKNOWN);
+      if (use === 'replayed') {
+        await store.revokeGrant(record.grantId);
+        logger.warn(
+          `oauth2: authorization code of grant ${record.grantId} (client ${record.appId}) replayed; grant revoked`
+        );
+        throw new InvalidGrant(UNKNOWN);
+      }
 
-        const user = await services.user.get(record.userId);
-        if (!user || !user.isActive) throw new InvalidGrant('The resource owner is no longer active');
-        const scopes = splitScopes(record.scope).filter((scope) => client.scopes.includes(scope));
-        return issuer.issue({
-          grantType: 'authorization_code',
-          grantId: record.grantId,
-          appId: client.id,
-          user: { id: user.id, username: user.username },
-          scopes,
-          redirectUri: record.redirectUri,
-          refresh: withRefreshToken ? { scopes } : null
-        });
-      }, done);
-    }
-  );
+      const user = await services.user.get(record.userId);
+      if (!user || !user.isActive) throw new InvalidGrant('The resource owner is no longer active');
+      const scopes = splitScopes(record.scope).filter((scope) => client.scopes.includes(scope));
+      return issuer.issue({
+        grantType: 'authorization_code',
+        grantId: record.grantId,
+        appId: client.id,
+        user: { id: user.id, username: user.username },
+        scopes,
+        redirectUri: record.redirectUri,
+        refresh: withRefreshToken ? { scopes } : null
+      });
+    }, done);
+  });
 }

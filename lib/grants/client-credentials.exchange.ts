@@ -9,15 +9,21 @@ import { IssuedCallback, settle } from './settle';
  * behalf. No refresh token is ever issued (§4.4.3).
  */
 export function clientCredentialsExchange(issuer: TokenIssuer) {
-  return oauth2orize.exchange.clientCredentials(
-    function issueToClient(client: Client, scope: string[] | undefined, done: IssuedCallback) {
-      settle(() => issuer.issue({
-        grantType: 'client_credentials',
-        appId: client.id,
-        user: null,
-        scopes: grantScopes(scope, client.scopes),
-        refresh: null
-      }), done);
-    }
-  );
+  return oauth2orize.exchange.clientCredentials(function issueToClient(
+    client: Client,
+    scope: string[] | undefined,
+    done: IssuedCallback
+  ) {
+    settle(
+      () =>
+        issuer.issue({
+          grantType: 'client_credentials',
+          appId: client.id,
+          user: null,
+          scopes: grantScopes(scope, client.scopes),
+          refresh: null
+        }),
+      done
+    );
+  });
 }

@@ -24,23 +24,36 @@ export interface ParsedAuthorization {
  * challenge, valid for authorizationCode.ttl seconds.
  */
 export function codeGrant(codes: CodeStore, settings: Settings) {
-  return oauth2orize.grant.code({ modes: issuerResponseModes(settings.issuer) } as never,
+  return oauth2orize.grant.code(
+    { modes: issuerResponseModes(settings.issuer) } as never,
     // oauth2orize hands over the raw redirect_uri query value (undefined when omitted): the checked one is in areq.
-    function issueCode(client: Client, _rawRedirectUri: string | undefined, user: SessionUser, _ares: unknown, oauth2Request: oauth2orize.OAuth2Req, done: (err: Error | null, code?: string) => void) {
+    function issueCode(
+      client: Client,
+      _rawRedirectUri: string | undefined,
+      user: SessionUser,
+      _ares: unknown,
+      oauth2Request: oauth2orize.OAuth2Req,
+      done: (err: Error | null, code?: string) => void
+    ) {
       const areq = oauth2Request as unknown as ParsedAuthorization;
       const code = randomSecret();
-      codes.save(code, {
-        grantId: randomBytes(16).toString('base64url'),
-        appId: client.id,
-        redirectUri: areq.checkedRedirectUri,
-        redirectUriGiven: areq.redirectUriGiven,
-        userId: user.id,
-        username: user.username,
-        scope: joinScopes(areq.effectiveScopes),
-        challenge: areq.codeChallenge,
-        challengeMethod: areq.codeChallengeMethod,
-        exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
-      }).then(() => done(null, code), (err: Error) => done(err));
+      codes
+        .save(code, {
+          grantId: randomBytes(16).toString('base64url'),
+          appId: client.id,
+          redirectUri: areq.checkedRedirectUri,
+          redirectUriGiven: areq.redirectUriGiven,
+          userId: user.id,
+          username: user.username,
+          scope: joinScopes(areq.effectiveScopes),
+          challenge: areq.codeChallenge,
+          challengeMethod: areq.codeChallengeMethod,
+          exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
+        })
+        .then(
+          () => done(null, code),
+          (err: Error) => done(err)
+        );
     }
   );
 }

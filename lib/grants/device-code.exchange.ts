@@ -1,6 +1,13 @@
 import { DEVICE_CODE } from '../../schemas/settings.schema';
 import type { DeviceStore } from '../device/device.store';
-import { AuthorizationPending, DeviceAccessDenied, ExpiredToken, InvalidGrant, InvalidRequest, SlowDown } from '../errors';
+import {
+  AuthorizationPending,
+  DeviceAccessDenied,
+  ExpiredToken,
+  InvalidGrant,
+  InvalidRequest,
+  SlowDown
+} from '../errors';
 import { splitScopes } from '../scopes';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { extensionExchange } from './extension.exchange';
@@ -14,13 +21,15 @@ import { extensionExchange } from './extension.exchange';
  */
 export function deviceCodeExchange(devices: DeviceStore, issuer: TokenIssuer, withRefreshToken: boolean) {
   return extensionExchange(async function issueForDevice(client, body) {
-    if (typeof body.device_code !== 'string' || !body.device_code) throw new InvalidRequest('The device_code parameter is missing');
+    if (typeof body.device_code !== 'string' || !body.device_code)
+      throw new InvalidRequest('The device_code parameter is missing');
     const found = await devices.poll(body.device_code, client.id);
     if (!found) throw new InvalidGrant('The device code is not valid for this client');
     const { id, record } = found;
     const now = Date.now();
     if (record.redeemedAt) throw new InvalidGrant('The device code was already used');
-    if (now >= record.expiresAt) throw new ExpiredToken('The device code has expired; start a new device authorization');
+    if (now >= record.expiresAt)
+      throw new ExpiredToken('The device code has expired; start a new device authorization');
     if (record.status === 'denied') throw new DeviceAccessDenied('The user denied the authorization request');
     if (record.status === 'pending') {
       if (record.lastPollAt && now - record.lastPollAt < record.interval * 1000) {

@@ -5,7 +5,11 @@ import type { IssuedTokens } from '../tokens/token.issuer';
 import type { TokenRequestInfo } from './password.exchange';
 
 /** The async heart of an extension grant: the authenticated client and the form body in, tokens out. */
-export type ExtensionGrant = (client: Client, body: Record<string, unknown>, info: TokenRequestInfo) => Promise<IssuedTokens>;
+export type ExtensionGrant = (
+  client: Client,
+  body: Record<string, unknown>,
+  info: TokenRequestInfo
+) => Promise<IssuedTokens>;
 
 /**
  * An oauth2orize exchange for an extension grant type (RFC 6749 §4.5),

@@ -11,16 +11,28 @@ import { issuerResponseModes } from './issuer-response-modes';
  * listed in `grants` (RFC 9700 §2.1.2 advises against it).
  */
 export function implicitGrant(issuer: TokenIssuer, issuerId: string) {
-  return oauth2orize.grant.token({ modes: issuerResponseModes(issuerId) } as never,
-    function issueImplicit(client: Client, user: SessionUser, _ares: unknown, oauth2Request: oauth2orize.OAuth2Req, done: (err: Error | null, token?: string, params?: object) => void) {
+  return oauth2orize.grant.token(
+    { modes: issuerResponseModes(issuerId) } as never,
+    function issueImplicit(
+      client: Client,
+      user: SessionUser,
+      _ares: unknown,
+      oauth2Request: oauth2orize.OAuth2Req,
+      done: (err: Error | null, token?: string, params?: object) => void
+    ) {
       const areq = oauth2Request as unknown as ParsedAuthorization;
-      issuer.issue({
-        grantType: 'implicit',
-        appId: client.id,
-        user: { id: user.id, username: user.username },
-        scopes: areq.effectiveScopes,
-        refresh: null
-      }).then((issued) => done(null, issued.accessToken, issued.params), (err: Error) => done(err));
+      issuer
+        .issue({
+          grantType: 'implicit',
+          appId: client.id,
+          user: { id: user.id, username: user.username },
+          scopes: areq.effectiveScopes,
+          refresh: null
+        })
+        .then(
+          (issued) => done(null, issued.accessToken, issued.params),
+          (err: Error) => done(err)
+        );
     }
   );
 }

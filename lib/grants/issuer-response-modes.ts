@@ -1,8 +1,12 @@
 import type { Response } from 'express';
 import { ServerError } from '../errors';
 
-interface Transaction { redirectURI?: string }
-type ResponseMode = ((txn: Transaction, res: Response, params: Record<string, string>) => void) & { validate(txn: Transaction): void };
+interface Transaction {
+  redirectURI?: string;
+}
+type ResponseMode = ((txn: Transaction, res: Response, params: Record<string, string>) => void) & {
+  validate(txn: Transaction): void;
+};
 
 /**
  * oauth2orize answers the user's Deny with a bare `error=access_denied`:
@@ -10,7 +14,9 @@ type ResponseMode = ((txn: Transaction, res: Response, params: Record<string, st
  * the error to its user should have words for it.
  */
 function denial(params: Record<string, string>): Record<string, string> {
-  return params.error === 'access_denied' && !params.error_description ? { error_description: 'The user denied the request' } : {};
+  return params.error === 'access_denied' && !params.error_description
+    ? { error_description: 'The user denied the request' }
+    : {};
 }
 
 function mode(place: 'query' | 'fragment', issuer: string): ResponseMode {

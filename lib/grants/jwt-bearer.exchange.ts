@@ -12,7 +12,13 @@ import { unverifiedIssuer, verifyJwtAssertion } from '../assertions/jwt-assertio
 import { assertionGrantRequest } from './assertion-request';
 import { extensionExchange } from './extension.exchange';
 
-interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; trust: JwtAssertionTrust; replays: ReplayGuard }
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  issuer: TokenIssuer;
+  trust: JwtAssertionTrust;
+  replays: ReplayGuard;
+}
 
 /**
  * RFC 7523 §3.1: every refusal of the assertion is invalid_grant, with the
@@ -22,8 +28,10 @@ interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; 
  */
 function refusal(err: unknown, selfIssued: boolean): Error {
   if (err instanceof JwtRejected) return new InvalidGrant(err.reason, err.detail);
-  if (err instanceof JwtKeysUnavailable && selfIssued) return new InvalidGrant('The client\'s registered keys could not be fetched', err.message);
-  if (err instanceof JwtKeysUnavailable) return new TemporarilyUnavailable('The assertion issuer\'s keys cannot be fetched at the moment', err.message);
+  if (err instanceof JwtKeysUnavailable && selfIssued)
+    return new InvalidGrant("The client's registered keys could not be fetched", err.message);
+  if (err instanceof JwtKeysUnavailable)
+    return new TemporarilyUnavailable("The assertion issuer's keys cannot be fetched at the moment", err.message);
   return err as Error;
 }
 
@@ -42,7 +50,8 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
     try {
       const iss = unverifiedIssuer(assertion);
       let verifier = trust.forIssuer(iss);
-      if (verifier && !trust.mayPresent(iss, client.id)) throw new JwtRejected('This client may not present assertions of this issuer');
+      if (verifier && !trust.mayPresent(iss, client.id))
+        throw new JwtRejected('This client may not present assertions of this issuer');
       if (!verifier && iss === client.id) {
         verifier = trust.forClient(client);
         selfIssued = true;
@@ -55,7 +64,8 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
     let user = null;
     if (verified.sub !== client.id) {
       // The client's own key proves who the client is, not who its users are.
-      if (selfIssued) throw new InvalidGrant('An assertion signed with the client\'s own key may only name the client as its subject');
+      if (selfIssued)
+        throw new InvalidGrant("An assertion signed with the client's own key may only name the client as its subject");
       user = await assertedUser(services, verified.sub, 'assertion');
     }
     return issuer.issue({ grantType: JWT_BEARER, appId: client.id, user, scopes, refresh: null });

@@ -7,7 +7,9 @@ import type { SignIn } from '../users/throttled-sign-in';
 import { IssuedCallback, settle } from './settle';
 
 /** Set on the request by the token route: where the request came from, for throttling. */
-export interface TokenRequestInfo { clientIp: string }
+export interface TokenRequestInfo {
+  clientIp: string;
+}
 
 /**
  * Resource owner password credentials grant (RFC 6749 §4.3): the resource
@@ -16,25 +18,32 @@ export interface TokenRequestInfo { clientIp: string }
  * with the access token when the refresh_token grant is enabled.
  */
 export function passwordExchange(issuer: TokenIssuer, signIn: SignIn, withRefreshToken: boolean) {
-  return oauth2orize.exchange.password(
-    function issueToResourceOwner(client: Client, username: string, password: string, scope: string[] | undefined,
-      _body: unknown, info: TokenRequestInfo, done: IssuedCallback) {
-      settle(async () => {
-        const scopes = grantScopes(scope, client.scopes);
-        const result = await signIn(username, password, info.clientIp);
-        if (!result.user) {
-          throw new InvalidGrant(result.locked
+  return oauth2orize.exchange.password(function issueToResourceOwner(
+    client: Client,
+    username: string,
+    password: string,
+    scope: string[] | undefined,
+    _body: unknown,
+    info: TokenRequestInfo,
+    done: IssuedCallback
+  ) {
+    settle(async () => {
+      const scopes = grantScopes(scope, client.scopes);
+      const result = await signIn(username, password, info.clientIp);
+      if (!result.user) {
+        throw new InvalidGrant(
+          result.locked
             ? 'Too many failed attempts for this resource owner; try again later'
-            : 'The resource owner credentials are invalid');
-        }
-        return issuer.issue({
-          grantType: 'password',
-          appId: client.id,
-          user: { id: result.user.id, username: result.user.username },
-          scopes,
-          refresh: withRefreshToken ? { scopes } : null
-        });
-      }, done);
-    } as never
-  );
+            : 'The resource owner credentials are invalid'
+        );
+      }
+      return issuer.issue({
+        grantType: 'password',
+        appId: client.id,
+        user: { id: result.user.id, username: result.user.username },
+        scopes,
+        refresh: withRefreshToken ? { scopes } : null
+      });
+    }, done);
+  } as never);
 }

@@ -8,7 +8,13 @@ import type { RefreshTokenRecord, TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
 
-interface Deps { issuer: TokenIssuer; store: TokenStore; services: EgServices; settings: Settings; logger: EgLogger }
+interface Deps {
+  issuer: TokenIssuer;
+  store: TokenStore;
+  services: EgServices;
+  settings: Settings;
+  logger: EgLogger;
+}
 
 const UNKNOWN = 'The refresh token is invalid, expired or revoked';
 
@@ -23,16 +29,22 @@ const UNKNOWN = 'The refresh token is invalid, expired or revoked';
  * @throws InvalidGrant for a replay, or a token revoked meanwhile.
  */
 async function retire(
-  refreshToken: string, record: RefreshTokenRecord, clock: number, { store, settings, logger }: Pick<Deps, 'store' | 'settings' | 'logger'>
+  refreshToken: string,
+  record: RefreshTokenRecord,
+  clock: number,
+  { store, settings, logger }: Pick<Deps, 'store' | 'settings' | 'logger'>
 ): Promise<void> {
-  const outcome = record.usedAt !== undefined
-    ? { use: 'replayed' as const, usedAt: record.usedAt }
-    : await store.markRefreshTokenUsed(refreshToken, clock);
+  const outcome =
+    record.usedAt !== undefined
+      ? { use: 'replayed' as const, usedAt: record.usedAt }
+      : await store.markRefreshTokenUsed(refreshToken, clock);
   if (outcome.use === 'gone') throw new InvalidGrant(UNKNOWN);
   if (outcome.use === 'first') return;
   const grace = settings.refreshToken.rotationGracePeriod;
   if (grace > 0 && clock < outcome.usedAt + grace) {
-    logger.debug(`oauth2: refresh token of grant ${record.grantId} (client ${record.appId}) presented again within rotationGracePeriod; answered`);
+    logger.debug(
+      `oauth2: refresh token of grant ${record.grantId} (client ${record.appId}) presented again within rotationGracePeriod; answered`
+    );
     return;
   }
   await store.revokeGrant(record.grantId);
@@ -51,48 +63,51 @@ async function retire(
  * the same grant.
  */
 export function refreshTokenExchange({ issuer, store, services, settings, logger }: Deps) {
-  return oauth2orize.exchange.refreshToken(
-    function refresh(client: Client, refreshToken: string, scope: string[] | undefined, done: IssuedCallback) {
-      settle(async () => {
-        const record = await store.findRefreshToken(refreshToken);
-        const clock = Date.now() / 1000;
-        const now = Math.floor(clock);
-        if (!record || record.appId !== client.id || record.exp <= now) throw new InvalidGrant(UNKNOWN);
-        // New refresh tokens expire with their grant; this catches those written before maxLifetime existed.
-        if (record.grantStart + settings.refreshToken.maxLifetime <= now) {
-          throw new InvalidGrant('The grant has reached its maximum lifetime; the resource owner must authorize again');
-        }
+  return oauth2orize.exchange.refreshToken(function refresh(
+    client: Client,
+    refreshToken: string,
+    scope: string[] | undefined,
+    done: IssuedCallback
+  ) {
+    settle(async () => {
+      const record = await store.findRefreshToken(refreshToken);
+      const clock = Date.now() / 1000;
+      const now = Math.floor(clock);
+      if (!record || record.appId !== client.id || record.exp <= now) throw new InvalidGrant(UNKNOWN);
+      // New refresh tokens expire with their grant; this catches those written before maxLifetime existed.
+      if (record.grantStart + settings.refreshToken.maxLifetime <= now) {
+        throw new InvalidGrant('The grant has reached its maximum lifetime; the resource owner must authorize again');
+      }
 
-        const granted = splitScopes(record.scope);
-        const requested = scope ? [...new Set(scope)] : granted;
-        const widened = requested.find((s) => !granted.includes(s));
-        if (widened) throw new InvalidScope(`The scope "${shownScope(widened)}" exceeds the scope of the refresh token`);
-        // A scope the client's credential has lost since the grant is not renewed.
-        const scopes = requested.filter((s) => client.scopes.includes(s));
+      const granted = splitScopes(record.scope);
+      const requested = scope ? [...new Set(scope)] : granted;
+      const widened = requested.find((s) => !granted.includes(s));
+      if (widened) throw new InvalidScope(`The scope "${shownScope(widened)}" exceeds the scope of the refresh token`);
+      // A scope the client's credential has lost since the grant is not renewed.
+      const scopes = requested.filter((s) => client.scopes.includes(s));
 
-        let user = null;
-        if (record.userId) {
-          const found = await services.user.get(record.userId);
-          if (!found || !found.isActive) throw new InvalidGrant('The resource owner of this grant is no longer active');
-          user = { id: found.id, username: found.username };
-        }
+      let user = null;
+      if (record.userId) {
+        const found = await services.user.get(record.userId);
+        if (!found || !found.isActive) throw new InvalidGrant('The resource owner of this grant is no longer active');
+        user = { id: found.id, username: found.username };
+      }
 
-        // Public clients' refresh tokens are not sender-constrained: they always rotate (RFC 9700 §4.14.2).
-        const rotate = settings.refreshToken.rotate || client.isPublic;
-        if (rotate) await retire(refreshToken, record, clock, { store, settings, logger });
+      // Public clients' refresh tokens are not sender-constrained: they always rotate (RFC 9700 §4.14.2).
+      const rotate = settings.refreshToken.rotate || client.isPublic;
+      if (rotate) await retire(refreshToken, record, clock, { store, settings, logger });
 
-        return issuer.issue({
-          grantType: record.grantType,
-          grantId: record.grantId,
-          grantStartedAt: record.grantStart,
-          appId: client.id,
-          user,
-          scopes,
-          redirectUri: record.redirectUri,
-          refresh: rotate ? { scopes: granted } : null,
-          grantKeptUntil: rotate ? 0 : record.exp
-        });
-      }, done);
-    }
-  );
+      return issuer.issue({
+        grantType: record.grantType,
+        grantId: record.grantId,
+        grantStartedAt: record.grantStart,
+        appId: client.id,
+        user,
+        scopes,
+        redirectUri: record.redirectUri,
+        refresh: rotate ? { scopes: granted } : null,
+        grantKeptUntil: rotate ? 0 : record.exp
+      });
+    }, done);
+  });
 }

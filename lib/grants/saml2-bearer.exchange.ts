@@ -9,7 +9,13 @@ import type { TokenIssuer } from '../tokens/token.issuer';
 import { assertionGrantRequest } from './assertion-request';
 import { extensionExchange } from './extension.exchange';
 
-interface Deps { settings: Settings; services: EgServices; issuer: TokenIssuer; replays: ReplayGuard; saml: SamlRules }
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  issuer: TokenIssuer;
+  replays: ReplayGuard;
+  saml: SamlRules;
+}
 
 /**
  * SAML 2.0 bearer assertion grant (RFC 7522 §2.1): a client presents an
@@ -29,9 +35,17 @@ export function saml2BearerExchange({ settings, services, issuer, replays, saml 
       throw err;
     }
     const trusted = settings.samlBearer.identityProviders.find((idp) => idp.issuer === subject.issuer);
-    if (trusted?.clients && !trusted.clients.includes(client.id)) throw new InvalidGrant('This client may not present assertions of this identity provider');
+    if (trusted?.clients && !trusted.clients.includes(client.id))
+      throw new InvalidGrant('This client may not present assertions of this identity provider');
     const user = await assertedUser(services, subject.nameId, 'assertion');
-    if (!(await replays.firstUse(`saml:${subject.issuer}`, subject.assertionId, subject.expiresAt, settings.assertions.leeway))) {
+    if (
+      !(await replays.firstUse(
+        `saml:${subject.issuer}`,
+        subject.assertionId,
+        subject.expiresAt,
+        settings.assertions.leeway
+      ))
+    ) {
       throw new InvalidGrant('The assertion was already used (its ID was seen before)');
     }
     return issuer.issue({ grantType: SAML2_BEARER, appId: client.id, user, scopes, refresh: null });

@@ -8,11 +8,13 @@ export type IssuedCallback = (err: Error | null, accessToken?: string, refreshTo
  * `done` runs exactly once, and a rejection reaches it instead of escaping.
  */
 export function settle(work: () => Promise<IssuedTokens>, done: IssuedCallback): void {
-  work().then(
-    (issued) => done(null, issued.accessToken, issued.refreshToken, issued.params),
-    (err: Error) => done(err)
-  ).catch((err: unknown) => {
-    // done itself threw: nothing is left to answer with, but the process must not die of it.
-    process.emitWarning(`oauth2: response callback failed: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  work()
+    .then(
+      (issued) => done(null, issued.accessToken, issued.refreshToken, issued.params),
+      (err: Error) => done(err)
+    )
+    .catch((err: unknown) => {
+      // done itself threw: nothing is left to answer with, but the process must not die of it.
+      process.emitWarning(`oauth2: response callback failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
 }

@@ -14,7 +14,9 @@ export class MissingToken extends Error {}
  */
 export function sendBearerChallenge(res: Response, failure: unknown, realm: string, logger: EgLogger): void {
   if (failure instanceof MissingToken) {
-    res.status(401).set('WWW-Authenticate', `Bearer realm=${quotedParam(realm)}`)
+    res
+      .status(401)
+      .set('WWW-Authenticate', `Bearer realm=${quotedParam(realm)}`)
       .json({ error_description: 'A bearer access token is required' });
     return;
   }
@@ -24,7 +26,14 @@ export function sendBearerChallenge(res: Response, failure: unknown, realm: stri
     res.status(err.status).json(err.toJSON());
     return;
   }
-  const attributes = [`realm=${quotedParam(realm)}`, `error=${quotedParam(err.error)}`, `error_description=${quotedParam(err.description)}`];
+  const attributes = [
+    `realm=${quotedParam(realm)}`,
+    `error=${quotedParam(err.error)}`,
+    `error_description=${quotedParam(err.description)}`
+  ];
   if (err instanceof InsufficientScope && err.scope) attributes.push(`scope=${quotedParam(err.scope)}`);
-  res.status(err.status).set('WWW-Authenticate', `Bearer ${attributes.join(', ')}`).json(err.toJSON());
+  res
+    .status(err.status)
+    .set('WWW-Authenticate', `Bearer ${attributes.join(', ')}`)
+    .json(err.toJSON());
 }

@@ -28,7 +28,10 @@ export function counterAddress(address: string): string {
   const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
   const [high = 0, low = 0] = groups.slice(6);
   if (mapped) return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }
 
 /**
@@ -46,11 +49,14 @@ export function clientIp(req: Request, trustedHops: number): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
   if (trustedHops === 0) return counterAddress(peer);
   const header = req.headers['x-forwarded-for'];
-  const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '')
-    .split(',').map((entry) => entry.trim()).filter(Boolean);
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const hops = [peer, ...forwarded.reverse()];
   const chosen = hops[Math.min(trustedHops, hops.length - 1)] ?? peer;
-  // A proxy's entry may carry a port or brackets ("[2001:db8::1]:443", "192.0.2.1:80"); anything else unreadable counts as written.
+  // A proxy's entry may carry a port or brackets ("[2001:db8::1]:443", "192.0.2.1:80"); anything else unreadable counts
+  // as written.
   const beforePort = chosen.split(':', 1)[0] ?? chosen;
   const bare = /^\[([^\]]+)\]/.exec(chosen)?.[1] ?? (isIPv4(beforePort) ? beforePort : chosen);
   return counterAddress(bare);

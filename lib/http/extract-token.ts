@@ -27,7 +27,10 @@ export function headerOnlyToken(req: Request, params: PolicyParams): string | nu
   return token !== undefined && token.length <= MAX_TOKEN_LENGTH ? token : null;
 }
 
-/** RFC 6750 §2.1: the token of the Authorization header, or null when there is no bearer one. @throws InvalidRequest for a malformed one. */
+/**
+ * RFC 6750 §2.1: the token of the Authorization header, or null when there is no bearer one. @throws InvalidRequest for
+ * a malformed one.
+ */
 export function fromHeader(req: Request): string | null {
   const authorization = req.headers.authorization;
   if (!authorization) return null;
@@ -64,7 +67,13 @@ export async function extractToken(req: Request, params: PolicyParams): Promise<
 
   // A body an earlier policy already consumed (request-transformer) cannot be read again.
   const bodyUnread = !req.readableEnded && !req._body;
-  if (params.allowBodyToken && bodyUnread && req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/x-www-form-urlencoded')) {
+  if (
+    params.allowBodyToken &&
+    bodyUnread &&
+    req.method !== 'GET' &&
+    req.method !== 'HEAD' &&
+    req.is('application/x-www-form-urlencoded')
+  ) {
     const body = await readReplayableForm(req, params.maxBodyBytes);
     const [token, ...repeated] = body.form.getAll('access_token');
     if (repeated.length > 0) throw new InvalidRequest('The access_token body parameter is repeated');

@@ -12,7 +12,13 @@ import { writtenKeys } from './json-keys';
 export function formBody(maxBytes: number, acceptJson = false): RequestHandler[] {
   const parseUrlencoded = bodyParser.urlencoded({ extended: false, limit: maxBytes, parameterLimit: 64 });
   // verify: the text as sent, to find repeated keys JSON.parse would merge.
-  const parseJson = bodyParser.json({ limit: maxBytes, strict: true, verify: (req, _res, raw) => { (req as Request).rawJson = raw.toString('utf8'); } });
+  const parseJson = bodyParser.json({
+    limit: maxBytes,
+    strict: true,
+    verify: (req, _res, raw) => {
+      (req as Request).rawJson = raw.toString('utf8');
+    }
+  });
   const isJson = (req: Request) => acceptJson && req.is('application/json') === 'application/json';
 
   function requireFormContentType(req: Request, _res: Response, next: NextFunction): void {
@@ -26,7 +32,12 @@ export function formBody(maxBytes: number, acceptJson = false): RequestHandler[]
     (isJson(req) ? parseJson : parseUrlencoded)(req, res, (err?: { type?: string; message?: string }) => {
       if (!err) return next();
       const tooLarge = err.type === 'entity.too.large' || err.type === 'parameters.too.many';
-      next(new InvalidRequest(tooLarge ? 'The request body is too large' : 'The request body could not be read', err.message));
+      next(
+        new InvalidRequest(
+          tooLarge ? 'The request body is too large' : 'The request body could not be read',
+          err.message
+        )
+      );
     });
   }
 
@@ -34,7 +45,8 @@ export function formBody(maxBytes: number, acceptJson = false): RequestHandler[]
   function requireFlatStrings(req: Request, _res: Response, next: NextFunction): void {
     if (!isJson(req)) return next();
     const body: unknown = req.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return next(new InvalidRequest('The JSON body must be an object'));
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return next(new InvalidRequest('The JSON body must be an object'));
     const entries = Object.entries(body);
     if (entries.length > 64) return next(new InvalidRequest('The request body is too large'));
     const wrong = entries.find(([, value]) => typeof value !== 'string');

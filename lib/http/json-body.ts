@@ -19,7 +19,12 @@ export function jsonBody(maxBytes: number): RequestHandler[] {
     parse(req, res, (err?: { type?: string; message?: string }) => {
       if (!err) return next();
       const tooLarge = err.type === 'entity.too.large';
-      next(new InvalidRequest(tooLarge ? 'The request body is too large' : 'The request body is not valid JSON', err.message));
+      next(
+        new InvalidRequest(
+          tooLarge ? 'The request body is too large' : 'The request body is not valid JSON',
+          err.message
+        )
+      );
     });
   }
 

@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 
-/** Whether `value` holds objects or arrays nested more than `max` deep; iterative, so any depth is safe to ask about. */
+/**
+ * Whether `value` holds objects or arrays nested more than `max` deep; iterative, so any depth is safe to ask about.
+ */
 export function nestedDeeperThan(value: unknown, max: number): boolean {
   const pending: Array<[unknown, number]> = [[value, 1]];
   while (pending.length > 0) {
@@ -21,6 +23,8 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 export function limitJsonNesting(max: number) {
   return function limitJsonNesting(req: Request, res: Response, next: NextFunction): void {
     if (!nestedDeeperThan(req.body, max)) return next();
-    res.status(400).json({ error: 'invalid_request', error_description: `The request body is nested more than ${max} levels deep` });
+    res
+      .status(400)
+      .json({ error: 'invalid_request', error_description: `The request body is nested more than ${max} levels deep` });
   };
 }

@@ -7,7 +7,9 @@
 export function writtenKeys(json: string): string[] {
   const keys: string[] = [];
   let at = json.indexOf('{') + 1;
-  const skipSpace = () => { while (/\s/.test(json[at] ?? '')) at++; };
+  const skipSpace = () => {
+    while (/\s/.test(json[at] ?? '')) at++;
+  };
   const stringLiteral = (): string => {
     const start = at;
     at++; // the opening quote

@@ -27,7 +27,10 @@ export function readBody(req: Request, maxBytes: number): Promise<Buffer> {
  * is replaced by one that writes the (possibly edited) body. Used only when a
  * pipeline opts into form-body tokens (RFC 6750 §2.2).
  */
-export async function readReplayableForm(req: Request, maxBytes: number): Promise<{
+export async function readReplayableForm(
+  req: Request,
+  maxBytes: number
+): Promise<{
   form: URLSearchParams;
   replaceWith(form: URLSearchParams): void;
 }> {

@@ -39,7 +39,9 @@ export function transactionOf(req: Request): OAuth2Transaction | undefined {
   return (req as Request & { oauth2?: OAuth2Transaction }).oauth2;
 }
 
-/** A parameter of the matched route's path (`/:name`): Express sets every one the route names, so it is never missing. */
+/**
+ * A parameter of the matched route's path (`/:name`): Express sets every one the route names, so it is never missing.
+ */
 export function pathParam(req: Request, name: string): string {
   return req.params[name] ?? '';
 }

@@ -15,7 +15,10 @@ export function sendOAuthError(res: Response, raw: unknown, logger: EgLogger): O
     logger.debug(`oauth2: ${err.error}: ${err.detail}`);
   }
   if (!res.headersSent) {
-    res.status(err.status).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...err.headers }).json(err.toJSON());
+    res
+      .status(err.status)
+      .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...err.headers })
+      .json(err.toJSON());
   }
   return err;
 }

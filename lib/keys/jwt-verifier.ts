@@ -21,7 +21,10 @@ export interface JwksRules {
 export interface JwtRules {
   /** Keys configured locally; tried by `kid` when the token names one. */
   keys: KeyEntry[];
-  /** A JWKS document fetched on demand, cached, and fetched again for an unknown `kid` (its timing: settings, never a default here). */
+  /**
+   * A JWKS document fetched on demand, cached, and fetched again for an unknown `kid` (its timing: settings, never a
+   * default here).
+   */
   jwks?: JwksRules | undefined;
   /** Required `iss`; unset: any issuer (a registry entry in Janus's shape, which checks none, says so in a warning). */
   issuer?: string | undefined;
@@ -39,9 +42,13 @@ export interface JwtRules {
 
 /** A JWT that is refused; `reason` is a public, precise description. */
 export class JwtRejected extends Error {
-  constructor(readonly reason: string, readonly detail?: string) { super(reason); }
+  constructor(
+    readonly reason: string,
+    readonly detail?: string
+  ) {
+    super(reason);
+  }
 }
-
 
 const ASYMMETRIC: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
@@ -65,7 +72,8 @@ function describeAsToken(err: unknown): JwtRejected {
     return new JwtRejected(reasons[err.claim] ?? `The token's "${err.claim}" claim is invalid`, err.message);
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) return new JwtRejected('The token signature is invalid');
-  if (err instanceof errors.JOSEAlgNotAllowed) return new JwtRejected('The token is signed with an algorithm that is not accepted');
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return new JwtRejected('The token is signed with an algorithm that is not accepted');
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
     return new JwtRejected('The token is signed with an unknown key');
   }
@@ -98,7 +106,14 @@ export class JwtVerifier {
       ...(rules.typ ? { typ: rules.typ } : {})
     };
     const { jwks } = rules;
-    if (jwks) this.jwks = new RemoteJwks(jwks.uri, jwks.timeout, jwks.cooldown * 1000, jwks.onError ?? (() => undefined), jwks.fetch);
+    if (jwks)
+      this.jwks = new RemoteJwks(
+        jwks.uri,
+        jwks.timeout,
+        jwks.cooldown * 1000,
+        jwks.onError ?? (() => undefined),
+        jwks.fetch
+      );
   }
 
   /**
@@ -151,7 +166,10 @@ export class JwtVerifier {
 
   /** jose checks `iat` only with maxTokenAge; a token from the future is as suspect as an expired one. */
   private checkIssuedAt(payload: JWTPayload): JWTPayload {
-    if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + this.rules.leeway)) {
+    if (
+      payload.iat !== undefined &&
+      (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + this.rules.leeway)
+    ) {
       throw new JwtRejected(`The ${this.noun} was issued in the future`);
     }
     return payload;

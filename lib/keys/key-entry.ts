@@ -4,7 +4,7 @@ import fs from 'fs';
 import { KEY_ALGORITHMS } from '../../schemas/settings.schema';
 
 /** JWS algorithms the plugin signs and verifies with (RFC 7518, RFC 8037). `none` is never one of them. */
-export type JwsAlgorithm = typeof KEY_ALGORITHMS[number];
+export type JwsAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
 /** A key as written in settings or policy parameters. */
 export interface KeySpec {
@@ -74,12 +74,16 @@ function material(spec: KeySpec): string {
 }
 
 /** Turns a key spec into key objects; synchronous, so it can run in a plugin's init. */
-/** @param shortSecrets take an HMAC secret shorter than its hash (a registry entry from Janus, warned about when registered). */
+/**
+ * @param shortSecrets take an HMAC secret shorter than its hash (a registry entry from Janus, warned about when
+ * registered).
+ */
 export function loadKey(spec: KeySpec, shortSecrets = false): KeyEntry {
   const text = material(spec);
   if (spec.alg.startsWith('HS')) {
     // A public key is public: taken as an HMAC secret, anyone holding it could sign tokens.
-    if (/-----BEGIN|^\s*(ssh-|ecdsa-)/.test(text)) throw new KeyError(`${spec.alg} needs a shared secret; this looks like a PEM or SSH key`);
+    if (/-----BEGIN|^\s*(ssh-|ecdsa-)/.test(text))
+      throw new KeyError(`${spec.alg} needs a shared secret; this looks like a PEM or SSH key`);
     const secret = createSecretKey(Buffer.from(text, 'utf8'));
     if (!shortSecrets) checkFit(spec.alg, secret);
     return { kid: spec.kid, alg: spec.alg, verifyKey: secret, signKey: secret };

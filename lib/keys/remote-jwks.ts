@@ -8,7 +8,10 @@ const MAX_DOCUMENT_BYTES = 262144;
 export class JwtKeysUnavailable extends Error {}
 
 /** An answer to a GET, read in full. */
-export interface FetchedDocument { status: number; text: string }
+export interface FetchedDocument {
+  status: number;
+  text: string;
+}
 
 /** GETs a JWK Set document within `timeoutMs`, refusing one over `maxBytes`. */
 export type JwksFetch = (url: string, timeoutMs: number, maxBytes: number) => Promise<FetchedDocument>;
@@ -18,7 +21,11 @@ export type JwksFetch = (url: string, timeoutMs: number, maxBytes: number) => Pr
  * wherever they point, as long as isSafeFetchUrl allowed them.
  */
 const fetchConfiguredUrl: JwksFetch = async (url, timeoutMs, maxBytes) => {
-  const res = await fetch(url, { headers: { Accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, {
+    headers: { Accept: 'application/json' },
+    redirect: 'error',
+    signal: AbortSignal.timeout(timeoutMs)
+  });
   return { status: res.status, text: await readCapped(res, maxBytes) };
 };
 
@@ -65,7 +72,9 @@ export class RemoteJwks {
 
   private async refresh(): Promise<void> {
     if (!this.pending && !this.mayFetch()) return;
-    this.pending ??= this.fetch().finally(() => { this.pending = undefined; });
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
     try {
       await this.pending;
     } catch (err) {

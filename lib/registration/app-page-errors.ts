@@ -7,7 +7,9 @@ import { logFailure } from '../http/log-failure';
 
 /** An app that is not the signed-in user's to manage: 404 whether or not it exists, so ids cannot be probed. */
 export class AppNotFound extends Error {
-  constructor() { super('There is no such application among yours.'); }
+  constructor() {
+    super('There is no such application among yours.');
+  }
 }
 
 /**
@@ -24,14 +26,25 @@ export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
     }
     if (answeredExpiredForm(err, res, sendPage)) return;
     if (unreadable !== undefined) {
-      // body-parser's errors (entity.too.large, parameters.too.many, a body that does not inflate, ...) are the sender's.
-      return sendPage(res, unreadable, 'error', { title: 'Form not accepted', message: 'The form was too large or malformed. Go back and try again.' });
+      // body-parser's errors (entity.too.large, parameters.too.many, a body that does not inflate, ...) are the
+      // sender's.
+      return sendPage(res, unreadable, 'error', {
+        title: 'Form not accepted',
+        message: 'The form was too large or malformed. Go back and try again.'
+      });
     }
     const failure = toOAuthError(err);
     logFailure(logger, 'oauth2 apps', failure);
     if (failure.status === 503) {
-      return sendPage(res, 503, 'error', { title: 'Temporarily unavailable', message: failure.description, code: failure.error });
+      return sendPage(res, 503, 'error', {
+        title: 'Temporarily unavailable',
+        message: failure.description,
+        code: failure.error
+      });
     }
-    sendPage(res, 500, 'error', { title: 'Something went wrong', message: 'The application could not be saved. Try again later.' });
+    sendPage(res, 500, 'error', {
+      title: 'Something went wrong',
+      message: 'The application could not be saved. Try again later.'
+    });
   };
 }

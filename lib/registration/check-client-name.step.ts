@@ -18,7 +18,13 @@ export function checkClientName(names: OperatorAppNames, currentName: CurrentNam
     const { clientName } = res.locals.metadata as ClientMetadata;
     if (clientName === undefined || clientName === currentName(res)) return next();
     names.resemble(clientName).then((taken) => {
-      next(taken ? new InvalidClientMetadata('client_name is the name of an application of this service, or looks the same; choose another') : undefined);
+      next(
+        taken
+          ? new InvalidClientMetadata(
+              'client_name is the name of an application of this service, or looks the same; choose another'
+            )
+          : undefined
+      );
     }, next);
   };
 }

@@ -19,7 +19,11 @@ export function checkJwksUriHost(settings: Settings) {
     const url = new URL(jwksUri);
     if (literalAddress(url)) return next(); // judged by readClientMetadata
     hostProblem(url.hostname, rules.timeout).then((problem) => {
-      next(problem ? new InvalidClientMetadata(`jwks_uri ${problem}`, `jwks_uri host ${JSON.stringify(url.hostname)}`) : undefined);
+      next(
+        problem
+          ? new InvalidClientMetadata(`jwks_uri ${problem}`, `jwks_uri host ${JSON.stringify(url.hostname)}`)
+          : undefined
+      );
     }, next);
   };
 }

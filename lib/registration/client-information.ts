@@ -33,7 +33,13 @@ function parsedJwks(jwks: string | undefined): unknown {
  * left out. The registration access token is the one the client holds (the
  * server keeps only its digest).
  */
-export function clientInformation({ client, stored, registrationAccessToken, registrationClientUri, secret }: InformationParts): Record<string, unknown> {
+export function clientInformation({
+  client,
+  stored,
+  registrationAccessToken,
+  registrationClientUri,
+  secret
+}: InformationParts): Record<string, unknown> {
   const method = client.tokenEndpointAuthMethod ?? DEFAULT_AUTH_METHOD;
   const answer: Record<string, unknown> = {
     client_id: client.clientId,

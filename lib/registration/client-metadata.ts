@@ -9,10 +9,23 @@ import { isValidScopeParam } from '../scopes';
 import { checkFlows } from './grant-types';
 import { checkRedirectUris } from './redirect-uris';
 
-const AUTH_METHODS: readonly ClientAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const AUTH_METHODS: readonly ClientAuthMethod[] = [
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt'
+];
 
 /** Fields kept only to be shown back (RFC 7591 §2): nothing here decides what the client may do. */
-const DESCRIPTIVE = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'contacts', 'software_id', 'software_version'] as const;
+const DESCRIPTIVE = [
+  'client_uri',
+  'logo_uri',
+  'tos_uri',
+  'policy_uri',
+  'contacts',
+  'software_id',
+  'software_version'
+] as const;
 const WEB_PAGES = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'] as const;
 
 /** A registration request, checked and defaulted. */
@@ -43,7 +56,10 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 const validateShape = ajv.compile(clientMetadataSchema);
 
 function describe(error: ErrorObject): string {
-  const field = error.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
+  const field = error.instancePath
+    .replace(/^\//, '')
+    .replace(/\/(\d+)/g, '[$1]')
+    .replace(/\//g, '.');
   return field ? `${field} ${error.message}` : 'The request body must be a JSON object';
 }
 
@@ -54,7 +70,10 @@ function checkScopes(scope: string | undefined, policy: RegistrationPolicy): str
   for (const name of scopes) {
     if (!policy.allowedScopes.includes(name)) throw new InvalidClientMetadata(`scope: "${name}" may not be registered`);
     if (!policy.knownScopes.includes(name)) {
-      throw new InvalidClientMetadata(`scope: "${name}" is not available`, `"${name}" is in dynamicRegistration.allowedScopes but not in EG (eg scopes create)`);
+      throw new InvalidClientMetadata(
+        `scope: "${name}" is not available`,
+        `"${name}" is in dynamicRegistration.allowedScopes but not in EG (eg scopes create)`
+      );
     }
   }
   return scopes;
@@ -65,9 +84,15 @@ function checkScopes(scope: string | undefined, policy: RegistrationPolicy): str
  * given; a jwks_uri must be one the gateway will fetch (clientUrlProblem;
  * its host name is resolved by the next step, checkJwksUriHost).
  */
-function checkKeys(jwks: object | undefined, jwksUri: string | undefined, authMethod: ClientAuthMethod, urls: ClientUrlRules): void {
+function checkKeys(
+  jwks: object | undefined,
+  jwksUri: string | undefined,
+  authMethod: ClientAuthMethod,
+  urls: ClientUrlRules
+): void {
   if (jwks && jwksUri) throw new InvalidClientMetadata('jwks and jwks_uri must not both be given');
-  if (authMethod === 'private_key_jwt' && !jwks && !jwksUri) throw new InvalidClientMetadata('private_key_jwt needs jwks or jwks_uri');
+  if (authMethod === 'private_key_jwt' && !jwks && !jwksUri)
+    throw new InvalidClientMetadata('private_key_jwt needs jwks or jwks_uri');
   const problem = jwksUri && clientUrlProblem(jwksUri, urls);
   if (problem) throw new InvalidClientMetadata(`jwks_uri ${problem}`);
   if (jwks) {
@@ -84,7 +109,9 @@ function checkWebPage(field: string, value: unknown): void {
   if (value === undefined) return;
   try {
     if (['http:', 'https:'].includes(new URL(value as string).protocol)) return;
-  } catch { /* answered below */ }
+  } catch {
+    /* answered below */
+  }
   throw new InvalidClientMetadata(`${field} must be an absolute http or https URL`);
 }
 
@@ -98,13 +125,20 @@ export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): 
   const fields = body as Record<string, any>;
   const authMethod = (fields.token_endpoint_auth_method ?? DEFAULT_AUTH_METHOD) as ClientAuthMethod;
   if (!AUTH_METHODS.includes(authMethod)) {
-    throw new InvalidClientMetadata(`token_endpoint_auth_method: "${authMethod}" is not supported (${AUTH_METHODS.join(', ')})`);
+    throw new InvalidClientMetadata(
+      `token_endpoint_auth_method: "${authMethod}" is not supported (${AUTH_METHODS.join(', ')})`
+    );
   }
   const flows = checkFlows(fields.grant_types, fields.response_types, policy.grants, authMethod === 'none');
-  const redirectUris = checkRedirectUris(fields.redirect_uris, flows.grantTypes.includes('authorization_code') || flows.grantTypes.includes('implicit'));
+  const redirectUris = checkRedirectUris(
+    fields.redirect_uris,
+    flows.grantTypes.includes('authorization_code') || flows.grantTypes.includes('implicit')
+  );
   checkKeys(fields.jwks, fields.jwks_uri, authMethod, policy.clientUrls);
   for (const field of WEB_PAGES) checkWebPage(field, fields[field]);
-  const about = Object.fromEntries(DESCRIPTIVE.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]));
+  const about = Object.fromEntries(
+    DESCRIPTIVE.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]])
+  );
   return {
     ...flows,
     redirectUris,

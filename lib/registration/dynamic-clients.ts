@@ -1,4 +1,10 @@
-import { AppNameTaken, ClientRegistrar, ClientRegistration, OwnerGone, RegisteredClient } from '../clients/client-registrar';
+import {
+  AppNameTaken,
+  ClientRegistrar,
+  ClientRegistration,
+  OwnerGone,
+  RegisteredClient
+} from '../clients/client-registrar';
 import { InvalidClientMetadata, InvalidToken } from '../errors';
 import type { ClientMetadataStore, StoredRegistration } from '../store/client-metadata.store';
 import { randomSecret } from '../secret-value';
@@ -6,7 +12,10 @@ import { clientInformation, usesSecret } from './client-information';
 import type { ClientMetadata } from './client-metadata';
 
 /** A registration as its registration access token reveals it. */
-export interface DynamicClient { client: RegisteredClient; stored: StoredRegistration }
+export interface DynamicClient {
+  client: RegisteredClient;
+  stored: StoredRegistration;
+}
 
 function toRegistration(metadata: ClientMetadata, name: string): ClientRegistration {
   return {
@@ -32,8 +41,11 @@ function shownBack(metadata: ClientMetadata): Record<string, unknown> {
  * exists makes the initial access token worthless.
  */
 function registrationRefused(err: unknown): unknown {
-  if (err instanceof OwnerGone) return new InvalidToken('The initial access token\'s owner no longer exists', err.message);
-  return err instanceof AppNameTaken ? new InvalidClientMetadata('client_name is already used by another client; choose another', err.message) : err;
+  if (err instanceof OwnerGone)
+    return new InvalidToken("The initial access token's owner no longer exists", err.message);
+  return err instanceof AppNameTaken
+    ? new InvalidClientMetadata('client_name is already used by another client; choose another', err.message)
+    : err;
 }
 
 /**
@@ -48,11 +60,15 @@ export class DynamicClients {
     private readonly clientUri: (clientId: string) => string
   ) {}
 
-  /** @returns the client information response, with the secret (if any) and registration access token shown this once */
+  /**
+   * @returns the client information response, with the secret (if any) and registration access token shown this once
+   */
   async register(ownerId: string, metadata: ClientMetadata): Promise<Record<string, unknown>> {
     // EG names must be unique per owner: a client that gives none gets a name nobody else has.
     const name = metadata.clientName ?? `client ${randomSecret().slice(0, 8)}`;
-    const made = await this.registrar.register(ownerId, toRegistration(metadata, name), 'dynamic').catch((err) => { throw registrationRefused(err); });
+    const made = await this.registrar.register(ownerId, toRegistration(metadata, name), 'dynamic').catch((err) => {
+      throw registrationRefused(err);
+    });
     const registrationAccessToken = randomSecret();
     const stored = { issuedAt: Math.floor(Date.now() / 1000), metadata: shownBack(metadata) };
     try {
@@ -68,7 +84,7 @@ export class DynamicClients {
   /** The registration, if the token is its registration access token and its app still exists. */
   async find(clientId: string, registrationAccessToken: string): Promise<DynamicClient | null> {
     const stored = await this.store.readWith(clientId, registrationAccessToken);
-    const client = stored && await this.registrar.find(clientId, 'dynamic');
+    const client = stored && (await this.registrar.find(clientId, 'dynamic'));
     return stored && client ? { client, stored } : null;
   }
 
@@ -78,9 +94,17 @@ export class DynamicClients {
    * gets a new one, shown in the answer.
    * @param provenSecret the current secret, when the client sent it and it matched
    */
-  async update(current: DynamicClient, metadata: ClientMetadata, registrationAccessToken: string, provenSecret?: string): Promise<Record<string, unknown>> {
+  async update(
+    current: DynamicClient,
+    metadata: ClientMetadata,
+    registrationAccessToken: string,
+    provenSecret?: string
+  ): Promise<Record<string, unknown>> {
     const { clientId } = current.client;
-    let client = await this.registrar.update(clientId, toRegistration(metadata, metadata.clientName ?? current.client.name));
+    let client = await this.registrar.update(
+      clientId,
+      toRegistration(metadata, metadata.clientName ?? current.client.name)
+    );
     let secret = usesSecret(metadata.authMethod) ? provenSecret : undefined;
     if (usesSecret(metadata.authMethod) && !usesSecret(current.client.tokenEndpointAuthMethod)) {
       secret = await this.registrar.rotateSecret(clientId);
@@ -103,6 +127,11 @@ export class DynamicClients {
   }
 
   information(found: DynamicClient, registrationAccessToken: string, secret?: string): Record<string, unknown> {
-    return clientInformation({ ...found, registrationAccessToken, registrationClientUri: this.clientUri(found.client.clientId), secret });
+    return clientInformation({
+      ...found,
+      registrationAccessToken,
+      registrationClientUri: this.clientUri(found.client.clientId),
+      secret
+    });
   }
 }

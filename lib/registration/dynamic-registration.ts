@@ -36,7 +36,16 @@ interface Deps {
 }
 
 /** Builds dynamic client registration (RFC 7591, RFC 7592) over the plugin's Redis prefix. */
-export function dynamicRegistration({ settings, services, guard, db, validator, revokeAppTokens, operatorNames, logger }: Deps): DynamicRegistration {
+export function dynamicRegistration({
+  settings,
+  services,
+  guard,
+  db,
+  validator,
+  revokeAppTokens,
+  operatorNames,
+  logger
+}: Deps): DynamicRegistration {
   const prefix = settings.store.keyPrefix;
   const adminTokens = new InitialAccessTokens(db, prefix);
   const registerUrl = endpointUrl(settings, settings.routes.register);

@@ -22,7 +22,11 @@ export class OperatorAppNames {
   private known?: { keys: Set<string>; at: number } | undefined;
   private readonly reading = new SingleFlight<Set<string>>();
 
-  constructor(private readonly db: Redis, private readonly eg: EgKeys, private readonly feed: RevocationFeed) {
+  constructor(
+    private readonly db: Redis,
+    private readonly eg: EgKeys,
+    private readonly feed: RevocationFeed
+  ) {
     feed.onChange(this.follow);
   }
 

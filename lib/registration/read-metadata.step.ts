@@ -10,11 +10,19 @@ import { parseClientMetadata } from './client-metadata';
  */
 export function readClientMetadata(settings: Settings, services: EgServices) {
   return function readClientMetadata(req: Request, res: Response, next: NextFunction): void {
-    services.credential.getAllScopes().then((knownScopes) => parseClientMetadata(req.body, {
-      grants: settings.grants,
-      allowedScopes: settings.dynamicRegistration.allowedScopes,
-      knownScopes: knownScopes ?? [],
-      clientUrls: settings.clientUrls
-    })).then((metadata) => { res.locals.metadata = metadata; next(); }, next);
+    services.credential
+      .getAllScopes()
+      .then((knownScopes) =>
+        parseClientMetadata(req.body, {
+          grants: settings.grants,
+          allowedScopes: settings.dynamicRegistration.allowedScopes,
+          knownScopes: knownScopes ?? [],
+          clientUrls: settings.clientUrls
+        })
+      )
+      .then((metadata) => {
+        res.locals.metadata = metadata;
+        next();
+      }, next);
   };
 }

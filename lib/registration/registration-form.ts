@@ -26,11 +26,14 @@ export interface ReadRegistration {
  * flow must use PKCE, which the authorization endpoint enforces.
  */
 export function grantTypesFor(isPublic: boolean): string[] {
-  return isPublic ? ['authorization_code', 'refresh_token'] : ['authorization_code', 'refresh_token', 'client_credentials'];
+  return isPublic
+    ? ['authorization_code', 'refresh_token']
+    : ['authorization_code', 'refresh_token', 'client_credentials'];
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : value ? [text(value)] : []);
+const list = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : value ? [text(value)] : [];
 
 function nameProblem(name: string): string | undefined {
   if (!name) return 'Give the application a name.';
@@ -57,13 +60,22 @@ export function readRegistrationForm(body: Record<string, unknown>, offered: str
     type: type === 'confidential' || type === 'public' ? type : '',
     scopes: [...new Set(list(body.scope))]
   };
-  const uris = [...new Set(values.redirectUris.split(/\r?\n/).map((line) => line.trim()).filter(Boolean))];
+  const uris = [
+    ...new Set(
+      values.redirectUris
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean)
+    )
+  ];
   const refused = values.scopes.filter((scope) => !offered.includes(scope));
   const problems = [
     nameProblem(values.name),
     ...redirectUriProblems(uris),
     values.type ? undefined : 'Choose whether the application is confidential or public.',
-    refused.length ? `These scopes cannot be requested here: ${refused.map((s) => s.slice(0, 100)).join(', ')}.` : undefined
+    refused.length
+      ? `These scopes cannot be requested here: ${refused.map((s) => s.slice(0, 100)).join(', ')}.`
+      : undefined
   ].filter((problem): problem is string => Boolean(problem));
   if (problems.length) return { values, problems };
   const isPublic = values.type === 'public';

@@ -14,7 +14,10 @@ export interface Reveal {
 
 declare module 'express-session' {
   interface SessionData {
-    /** Names the credentials of an app just registered or rotated, awaiting their single display (never the secret itself). */
+    /**
+     * Names the credentials of an app just registered or rotated, awaiting their single display (never the secret
+     * itself).
+     */
     revealId?: string;
   }
 }
@@ -31,9 +34,14 @@ const REVEAL_WINDOW_SECONDS = 60;
  * its digest. The GET takes it out atomically, for the user who made it.
  */
 export class RevealOnce {
-  constructor(private readonly db: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string
+  ) {}
 
-  private key(id: string): string { return `${this.prefix}reveal:${digest(id)}`; }
+  private key(id: string): string {
+    return `${this.prefix}reveal:${digest(id)}`;
+  }
 
   /** Keeps the credentials for the signed-in user's next view of the credentials page. */
   async keep(req: Request, reveal: Reveal): Promise<void> {
@@ -49,7 +57,10 @@ export class RevealOnce {
     delete req.session.revealId;
     if (typeof id !== 'string') return undefined;
     const key = this.key(id);
-    const [[readError, stored]] = (await this.db.multi().get(key).del(key).exec()) as [[Error | null, string | null], unknown];
+    const [[readError, stored]] = (await this.db.multi().get(key).del(key).exec()) as [
+      [Error | null, string | null],
+      unknown
+    ];
     if (readError) throw readError;
     if (!stored) return undefined;
     const { userId, ...reveal } = JSON.parse(stored) as Reveal & { userId: string };

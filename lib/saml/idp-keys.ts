@@ -1,7 +1,10 @@
 import { createPublicKey, KeyObject, X509Certificate } from 'crypto';
 
 /** A trusted identity provider: its entity id (the assertion's `<Issuer>`) and signing keys. */
-export interface TrustedIdp { issuer: string; keys: KeyObject[] }
+export interface TrustedIdp {
+  issuer: string;
+  keys: KeyObject[];
+}
 
 /** RFC 7468 §2: one PEM block, label repeated at both ends. */
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;

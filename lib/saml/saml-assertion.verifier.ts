@@ -76,7 +76,8 @@ export function verifySamlAssertion(encoded: string, rules: SamlRules): SamlSubj
   const xml = decodeAssertion(encoded);
   const { root, id } = checkRoot(parseXml(xml).documentElement);
   const claimed = issuerOf(root);
-  const idp = rules.idps.find((candidate) => candidate.issuer === claimed) ??
+  const idp =
+    rules.idps.find((candidate) => candidate.issuer === claimed) ??
     reject(SAML_REASONS.untrustedIssuer, `Issuer ${JSON.stringify(claimed.slice(0, 200))}`);
 
   const signed = checkRoot(verifyAssertionSignature(xml, root, idp.keys)).root;
@@ -84,7 +85,8 @@ export function verifySamlAssertion(encoded: string, rules: SamlRules): SamlSubj
 
   const clock: Clock = { now: (rules.now ?? Date.now)(), leeway: rules.leeway * 1000 };
   const issuedAt = parseSamlTime(attr(signed, 'IssueInstant'), 'IssueInstant');
-  if (issuedAt > clock.now + clock.leeway) reject(SAML_REASONS.issuedInFuture, `IssueInstant ${attr(signed, 'IssueInstant')}`);
+  if (issuedAt > clock.now + clock.leeway)
+    reject(SAML_REASONS.issuedInFuture, `IssueInstant ${attr(signed, 'IssueInstant')}`);
   const conditionsExpiry = checkConditions(signed, rules.audiences, clock);
   const subject = checkSubject(signed, rules.recipient, clock);
 
@@ -94,7 +96,12 @@ export function verifySamlAssertion(encoded: string, rules: SamlRules): SamlSubj
   const expiry = Math.min(...expiries);
   if (expiry - issuedAt > rules.maxLifetime * 1000) reject(SAML_REASONS.tooLong, `${(expiry - issuedAt) / 1000} s`);
 
-  const result: SamlSubject = { issuer: idp.issuer, nameId: subject.nameId, assertionId: id, expiresAt: Math.ceil(expiry / 1000) }; // ceil: remembered at least as long as it is accepted
+  const result: SamlSubject = {
+    issuer: idp.issuer,
+    nameId: subject.nameId,
+    assertionId: id,
+    expiresAt: Math.ceil(expiry / 1000)
+  }; // ceil: remembered at least as long as it is accepted
   if (subject.nameIdFormat !== undefined) result.nameIdFormat = subject.nameIdFormat;
   return result;
 }

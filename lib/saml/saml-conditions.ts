@@ -3,7 +3,10 @@ import { parseSamlTime } from './saml-time';
 import { attr, children, Element, elementChildren, NS, onlyChild } from './saml-xml';
 
 /** The verification instant and the allowed clock skew, both in ms. */
-export interface Clock { now: number; leeway: number }
+export interface Clock {
+  now: number;
+  leeway: number;
+}
 
 /**
  * Conditions this server understands (SAML core §2.5.1). OneTimeUse is honoured by the caller,
@@ -36,17 +39,21 @@ function checkAudiences(conditions: Element, audiences: readonly string[]): void
  * @returns the Conditions NotOnOrAfter (ms), if any.
  */
 export function checkConditions(assertion: Element, audiences: readonly string[], clock: Clock): number | undefined {
-  const conditions = onlyChild(assertion, NS.saml, 'Conditions') ?? reject(SAML_REASONS.noAudienceRestriction, 'no Conditions');
+  const conditions =
+    onlyChild(assertion, NS.saml, 'Conditions') ?? reject(SAML_REASONS.noAudienceRestriction, 'no Conditions');
   const notBefore = attr(conditions, 'NotBefore');
   if (notBefore !== undefined && parseSamlTime(notBefore, 'Conditions NotBefore') > clock.now + clock.leeway) {
     reject(SAML_REASONS.notYetValid, `NotBefore ${notBefore}`);
   }
   const notOnOrAfterText = attr(conditions, 'NotOnOrAfter');
-  const notOnOrAfter = notOnOrAfterText === undefined ? undefined : parseSamlTime(notOnOrAfterText, 'Conditions NotOnOrAfter');
+  const notOnOrAfter =
+    notOnOrAfterText === undefined ? undefined : parseSamlTime(notOnOrAfterText, 'Conditions NotOnOrAfter');
   if (notOnOrAfter !== undefined && clock.now - clock.leeway >= notOnOrAfter) {
     reject(SAML_REASONS.expired, `NotOnOrAfter ${notOnOrAfterText}`);
   }
-  const unknown = elementChildren(conditions).find((c) => c.namespaceURI !== NS.saml || !UNDERSTOOD.has(c.localName ?? ''));
+  const unknown = elementChildren(conditions).find(
+    (c) => c.namespaceURI !== NS.saml || !UNDERSTOOD.has(c.localName ?? '')
+  );
   if (unknown) reject(SAML_REASONS.unknownCondition, `{${unknown.namespaceURI}}${unknown.localName}`);
   checkAudiences(conditions, audiences);
   return notOnOrAfter;

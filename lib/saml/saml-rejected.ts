@@ -29,14 +29,17 @@ export const SAML_REASONS = {
 } as const;
 
 /** One of the public refusal texts. */
-export type SamlReason = typeof SAML_REASONS[keyof typeof SAML_REASONS];
+export type SamlReason = (typeof SAML_REASONS)[keyof typeof SAML_REASONS];
 
 /**
  * A refused assertion. The grant maps it to `invalid_grant` with `reason` as the description;
  * `detail` (what exactly failed, parser messages) only ever goes to the log.
  */
 export class SamlRejected extends Error {
-  constructor(readonly reason: string, readonly detail?: string) {
+  constructor(
+    readonly reason: string,
+    readonly detail?: string
+  ) {
     super(reason);
     this.name = 'SamlRejected';
   }

@@ -21,7 +21,8 @@ const ALLOWED = {
   signatures: ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512']
 } as const;
 
-const allowed = (list: readonly string[], value: string | undefined): boolean => value !== undefined && list.includes(value);
+const allowed = (list: readonly string[], value: string | undefined): boolean =>
+  value !== undefined && list.includes(value);
 
 /** xml-crypto's thrown message when the key does not match, as opposed to a broken document. */
 const WRONG_KEY = /^invalid signature: the signature value/;
@@ -52,8 +53,10 @@ function checkSignedInfo(signature: Element, id: string): void {
     const el = onlyChild(signedInfo, NS.ds, name);
     return el && attr(el, 'Algorithm');
   };
-  if (!allowed(ALLOWED.canonicalization, algorithm('CanonicalizationMethod'))) reject(SAML_REASONS.badAlgorithm, 'canonicalization');
-  if (!allowed(ALLOWED.signatures, algorithm('SignatureMethod'))) reject(SAML_REASONS.badAlgorithm, String(algorithm('SignatureMethod')));
+  if (!allowed(ALLOWED.canonicalization, algorithm('CanonicalizationMethod')))
+    reject(SAML_REASONS.badAlgorithm, 'canonicalization');
+  if (!allowed(ALLOWED.signatures, algorithm('SignatureMethod')))
+    reject(SAML_REASONS.badAlgorithm, String(algorithm('SignatureMethod')));
   const references = children(signedInfo, NS.ds, 'Reference');
   const reference = theOnly(references, SAML_REASONS.badSignature, `${references.length} references`);
   if (attr(reference, 'URI') !== `#${id}`) reject(SAML_REASONS.badSignature, 'the reference is not to the assertion');
@@ -81,9 +84,14 @@ function verifierFor(key: KeyObject): SignedXml {
 function checkModel(sig: SignedXml, id: string): void {
   const refs = sig.getReferences();
   const [ref] = refs;
-  const ok = refs.length === 1 && ref !== undefined && ref.uri === `#${id}` && allowed(ALLOWED.digests, ref.digestAlgorithm) &&
+  const ok =
+    refs.length === 1 &&
+    ref !== undefined &&
+    ref.uri === `#${id}` &&
+    allowed(ALLOWED.digests, ref.digestAlgorithm) &&
     ref.transforms.every((t) => allowed(ALLOWED.transforms, t)) &&
-    allowed(ALLOWED.signatures, sig.signatureAlgorithm) && allowed(ALLOWED.canonicalization, sig.canonicalizationAlgorithm);
+    allowed(ALLOWED.signatures, sig.signatureAlgorithm) &&
+    allowed(ALLOWED.canonicalization, sig.canonicalizationAlgorithm);
   if (!ok) reject(SAML_REASONS.badSignature, 'the verified signature is not the expected one');
 }
 

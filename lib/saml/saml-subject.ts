@@ -44,7 +44,8 @@ function bearerExpiry(subject: Element, recipient: string, clock: Clock): number
     const data = onlyChild(confirmation, NS.saml, 'SubjectConfirmationData');
     if (!data || attr(data, 'Recipient') !== recipient) continue;
     const notOnOrAfter = attr(data, 'NotOnOrAfter');
-    const expiry = notOnOrAfter === undefined ? undefined : parseSamlTime(notOnOrAfter, 'SubjectConfirmationData NotOnOrAfter');
+    const expiry =
+      notOnOrAfter === undefined ? undefined : parseSamlTime(notOnOrAfter, 'SubjectConfirmationData NotOnOrAfter');
     if (attr(data, 'NotBefore') !== undefined) {
       if (failure === SAML_REASONS.wrongRecipient) failure = SAML_REASONS.confirmationNotBefore;
     } else if (expiry !== undefined && clock.now - clock.leeway >= expiry) {

@@ -16,9 +16,15 @@ export function parseSamlTime(value: string | undefined, what: string): number {
   const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
   const local = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
   const check = new Date(local);
-  const real = check.getUTCFullYear() === +y && check.getUTCMonth() === +mo - 1 && check.getUTCDate() === +d &&
-    check.getUTCHours() === +h && check.getUTCMinutes() === +mi && check.getUTCSeconds() === +s;
-  const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
+  const real =
+    check.getUTCFullYear() === +y &&
+    check.getUTCMonth() === +mo - 1 &&
+    check.getUTCDate() === +d &&
+    check.getUTCHours() === +h &&
+    check.getUTCMinutes() === +mi &&
+    check.getUTCSeconds() === +s;
+  const offset =
+    zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
   if (!real || +y < 1000 || Math.abs(offset) > 14 * 60 || Number(zone.slice(4) || 0) > 59) {
     return reject(SAML_REASONS.malformed, `${what} is not a valid instant`);
   }

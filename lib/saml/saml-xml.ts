@@ -25,7 +25,8 @@ const BASE64ISH = /^[A-Za-z0-9_\-+/]+={0,2}$/;
  */
 export function decodeAssertion(encoded: string): string {
   if (typeof encoded !== 'string' || encoded.length === 0) reject(SAML_REASONS.malformed, 'no assertion');
-  if (encoded.length > Math.ceil(MAX_ASSERTION_BYTES / 3) * 4 + 4) reject(SAML_REASONS.tooLarge, `${encoded.length} characters`);
+  if (encoded.length > Math.ceil(MAX_ASSERTION_BYTES / 3) * 4 + 4)
+    reject(SAML_REASONS.tooLarge, `${encoded.length} characters`);
   if (!BASE64ISH.test(encoded) || encoded.replace(/=+$/, '').length % 4 === 1) {
     reject(SAML_REASONS.malformed, 'not base64url');
   }
@@ -89,5 +90,5 @@ export function onlyChild(parent: Element, ns: string, localName: string): Eleme
 
 /** An attribute's value, or undefined when absent (xmldom returns null for absent). */
 export function attr(el: Element, name: string): string | undefined {
-  return el.hasAttribute(name) ? el.getAttribute(name) ?? undefined : undefined;
+  return el.hasAttribute(name) ? (el.getAttribute(name) ?? undefined) : undefined;
 }

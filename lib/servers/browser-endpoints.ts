@@ -20,5 +20,8 @@ export const SANDBOXED_ANSWER = 'sandbox';
  */
 export function redirectToUpstream(req: Request, res: Response, target: URL, request: ProxiedRequest): void {
   if (req.method === 'POST') requireBrowserEncoding(request);
-  res.status(req.method === 'POST' ? 307 : 302).set({ Location: target.toString(), 'Cache-Control': 'no-store' }).end();
+  res
+    .status(req.method === 'POST' ? 307 : 302)
+    .set({ Location: target.toString(), 'Cache-Control': 'no-store' })
+    .end();
 }

@@ -5,7 +5,10 @@ import { ListenPathIndex } from './listen-path-index';
 import type { EndpointName, ServerEntry } from './server-entry';
 
 /** A path someone else answers on the gateway port, and who. */
-export interface ReservedPath { owner: string; collides(listen: ListenPath): boolean }
+export interface ReservedPath {
+  owner: string;
+  collides(listen: ListenPath): boolean;
+}
 
 /** Some path below `prefix` (a path that starts with it) is one the listen path matches. */
 function sharesPrefix(prefix: string, { prefix: listen, wildcard }: ListenPath): boolean {
@@ -16,14 +19,19 @@ function sharesPrefix(prefix: string, { prefix: listen, wildcard }: ListenPath):
 /** A listen path as EG's routers would compare it: they ignore case (express's default). */
 const caseless = ({ prefix, wildcard }: ListenPath): ListenPath => ({ prefix: prefix.toLowerCase(), wildcard });
 
-/** What a pathRegex must start with, when anchored with `^`: its literal characters up to the first special one ('' when unanchored). */
+/**
+ * What a pathRegex must start with, when anchored with `^`: its literal characters up to the first special one ('' when
+ * unanchored).
+ */
 function literalStart(pathRegex: string): string {
   if (!pathRegex.startsWith('^')) return '';
   const body = pathRegex.slice(1);
   const special = body.search(/[.*+?()[\]{}|\\$^]/);
   if (special < 0) return body.toLowerCase();
   // A quantifier makes the character before it optional (`?`, `*`, `{0,}`): it is not part of every match.
-  const literal = '?*{'.includes(body.charAt(special)) ? body.slice(0, Math.max(0, special - 1)) : body.slice(0, special);
+  const literal = '?*{'.includes(body.charAt(special))
+    ? body.slice(0, Math.max(0, special - 1))
+    : body.slice(0, special);
   return literal.toLowerCase();
 }
 
@@ -39,13 +47,20 @@ function apiReservation({ name, path, pathRegex }: ApiEndpointRoute): ReservedPa
   const owner = `apiEndpoints.${name}${path !== undefined ? ` (${path})` : ' (pathRegex)'}`;
   if (pathRegex !== undefined) {
     const start = literalStart(pathRegex);
-    return { owner, collides: (listen) => start === '' || sharesPrefix(start.replace(/(.)\/$/, '$1'), caseless(listen)) };
+    return {
+      owner,
+      collides: (listen) => start === '' || sharesPrefix(start.replace(/(.)\/$/, '$1'), caseless(listen))
+    };
   }
   const lowered = path!.toLowerCase();
   const special = lowered.search(/[*:(?+]/);
   if (special < 0) {
     const literal = lowered.replace(/(.)\/$/, '$1');
-    return { owner, collides: (listen) => pathBelow(caseless(listen), literal) !== null || pathBelow(caseless(listen), `${literal}/`) !== null };
+    return {
+      owner,
+      collides: (listen) =>
+        pathBelow(caseless(listen), literal) !== null || pathBelow(caseless(listen), `${literal}/`) !== null
+    };
   }
   const prefix = lowered.slice(0, special).replace(/(.)\/$/, '$1');
   return { owner, collides: (listen) => sharesPrefix(prefix, caseless(listen)) };
@@ -66,18 +81,33 @@ export function reservedPaths(settings: Settings, apiRoutes: ApiEndpointRoute[])
 }
 
 /** One listen path of an entry, where it is written. */
-export interface EntryListenPath { entry: ServerEntry; endpoint: EndpointName; listen: ListenPath; methods: Set<string> | null; written: string }
+export interface EntryListenPath {
+  entry: ServerEntry;
+  endpoint: EndpointName;
+  listen: ListenPath;
+  methods: Set<string> | null;
+  written: string;
+}
 
 export function listenPathsOf(entry: ServerEntry): EntryListenPath[] {
   return Object.entries(entry.endpoints).flatMap(([name, upstream]) => {
     if (upstream.listenPath === undefined) return [];
     const endpoint = name as EndpointName;
-    return [{ entry, endpoint, listen: parseListenPath(upstream.listenPath), methods: methodsOf(endpoint, upstream.methods), written: upstream.listenPath }];
+    return [
+      {
+        entry,
+        endpoint,
+        listen: parseListenPath(upstream.listenPath),
+        methods: methodsOf(endpoint, upstream.methods),
+        written: upstream.listenPath
+      }
+    ];
   });
 }
 
 /** Some request (path and method) both would take. */
-const clash = (a: EntryListenPath, b: EntryListenPath) => overlap(a.listen, b.listen) && shareAMethod(a.methods, b.methods);
+const clash = (a: EntryListenPath, b: EntryListenPath) =>
+  overlap(a.listen, b.listen) && shareAMethod(a.methods, b.methods);
 
 /** Every listen path of these entries, by first segment. */
 export function indexOf(entries: ServerEntry[]): ListenPathIndex<EntryListenPath> {
@@ -95,15 +125,21 @@ export function indexOf(entries: ServerEntry[]): ListenPathIndex<EntryListenPath
  * @param others the other entries' listen paths (an entry of the same name is the entry itself, before the change).
  * @returns one sentence per collision; none when all are free.
  */
-export function listenPathConflicts(entry: ServerEntry, others: ListenPathIndex<EntryListenPath>, reserved: ReservedPath[]): string[] {
+export function listenPathConflicts(
+  entry: ServerEntry,
+  others: ListenPathIndex<EntryListenPath>,
+  reserved: ReservedPath[]
+): string[] {
   const mine = listenPathsOf(entry);
   const found: string[] = [];
   mine.forEach((one, index) => {
     const where = `endpoints.${one.endpoint}.listenPath ${one.written}`;
     for (const path of reserved) if (path.collides(one.listen)) found.push(`${where} meets ${path.owner}`);
-    for (const other of mine.slice(index + 1)) if (clash(one, other)) found.push(`${where} meets endpoints.${other.endpoint}.listenPath ${other.written}`);
+    for (const other of mine.slice(index + 1))
+      if (clash(one, other)) found.push(`${where} meets endpoints.${other.endpoint}.listenPath ${other.written}`);
     for (const other of others.meeting(one.listen)) {
-      if (other.entry.name !== entry.name && clash(one, other)) found.push(`${where} meets ${other.written} of the server ${other.entry.name}`);
+      if (other.entry.name !== entry.name && clash(one, other))
+        found.push(`${where} meets ${other.written} of the server ${other.entry.name}`);
     }
   });
   return found;

@@ -5,13 +5,16 @@ import { pathBelow } from './listen-path';
 import type { ServerEntry } from './server-entry';
 
 /** A mounted listen path: the endpoint it reaches, and Janus's `hosts` filter (null: any host). */
-export interface ListenRoute extends EntryListenPath { acceptsHost: ((host: string) => boolean) | null }
+export interface ListenRoute extends EntryListenPath {
+  acceptsHost: ((host: string) => boolean) | null;
+}
 
 /** What a request finds: its route, or the methods its path takes when its own is not one of them. */
 export type Found = { route: ListenRoute } | { allowed: string[] } | null;
 
 /** RFC 9110 §9.3.2: HEAD is GET without the body; a path that takes GET takes HEAD. */
-const takes = (methods: Set<string> | null, method: string) => methods === null || methods.has(method) || (method === 'HEAD' && methods.has('GET'));
+const takes = (methods: Set<string> | null, method: string) =>
+  methods === null || methods.has(method) || (method === 'HEAD' && methods.has('GET'));
 
 /**
  * Every listen path of the registry as one instance mounts it, longest
@@ -21,7 +24,10 @@ const takes = (methods: Set<string> | null, method: string) => methods === null 
  * and said why: a pipeline's policies are never bypassed.
  */
 export class ListenPathTable {
-  private constructor(private readonly routes: ListenPathIndex<ListenRoute>, readonly skipped: Map<string, string[]>) {}
+  private constructor(
+    private readonly routes: ListenPathIndex<ListenRoute>,
+    readonly skipped: Map<string, string[]>
+  ) {}
 
   static readonly EMPTY = new ListenPathTable(new ListenPathIndex(), new Map());
 
@@ -42,7 +48,9 @@ export class ListenPathTable {
         routes.add({ ...one, acceptsHost: hosts && hosts.length > 0 ? hostMatcher(hosts) : null });
       }
     }
-    routes.sort((a, b) => b.listen.prefix.length - a.listen.prefix.length || Number(a.listen.wildcard) - Number(b.listen.wildcard));
+    routes.sort(
+      (a, b) => b.listen.prefix.length - a.listen.prefix.length || Number(a.listen.wildcard) - Number(b.listen.wildcard)
+    );
     return new ListenPathTable(routes, skipped);
   }
 

@@ -19,7 +19,10 @@ export function parseListenPath(listenPath: string): ListenPath {
   return { prefix: prefix === '' ? '/' : prefix, wildcard };
 }
 
-/** What of `path` lies below the listen path (`''` for the listen path itself), or null when it is not the listen path's. */
+/**
+ * What of `path` lies below the listen path (`''` for the listen path itself), or null when it is not the listen
+ * path's.
+ */
 export function pathBelow({ prefix, wildcard }: ListenPath, path: string): string | null {
   if (path === prefix) return '';
   if (!wildcard) return null;
@@ -56,11 +59,17 @@ const LEAVES_ITS_PATH = /(^|\/)(\.|%2e){1,2}(;[^/]*)?(\/|$)|%2f|%5c|%00|\\/i;
  * the target's path lacks dropped.
  * @throws InvalidRequest when the request path would leave the target's path upstream.
  */
-export function upstreamPath(targetPath: string, listen: ListenPath, requestPath: string, { stripPath, appendPath }: { stripPath?: boolean; appendPath?: boolean }): string {
+export function upstreamPath(
+  targetPath: string,
+  listen: ListenPath,
+  requestPath: string,
+  { stripPath, appendPath }: { stripPath?: boolean; appendPath?: boolean }
+): string {
   if (!stripPath && !appendPath) return targetPath;
   const below = pathBelow(listen, requestPath) ?? '';
   // The target's path is all of the upstream this endpoint may reach: no dot segment may climb out of it.
-  if (LEAVES_ITS_PATH.test(requestPath)) throw new InvalidRequest('The request path must not hold dot segments, an encoded slash or a backslash');
+  if (LEAVES_ITS_PATH.test(requestPath))
+    throw new InvalidRequest('The request path must not hold dot segments, an encoded slash or a backslash');
   if (!stripPath) return joinPaths(targetPath, requestPath);
   const joined = joinPaths(targetPath, below);
   return !targetPath.endsWith('/') && joined.endsWith('/') ? joined.slice(0, -1) : joined;

@@ -35,7 +35,10 @@ export class LiveListenPaths {
   private readonly follow = () => void this.refresh();
   private readonly reread: NodeJS.Timeout;
 
-  private constructor(private readonly directory: ServerDirectory, logger: EgLogger) {
+  private constructor(
+    private readonly directory: ServerDirectory,
+    logger: EgLogger
+  ) {
     this.logger = logger;
     directory.onChange(this.follow);
     this.reread = setInterval(this.follow, REREAD_MS).unref();
@@ -44,7 +47,12 @@ export class LiveListenPaths {
 
   /** One per directory and process (lib/eg/process-state.ts). */
   static for(directory: ServerDirectory, logger: EgLogger): LiveListenPaths {
-    return keep('listen paths', `directory ${directory.serial}`, () => new LiveListenPaths(directory, logger), (paths) => paths.dispose());
+    return keep(
+      'listen paths',
+      `directory ${directory.serial}`,
+      () => new LiveListenPaths(directory, logger),
+      (paths) => paths.dispose()
+    );
   }
 
   /** Stops following the directory (one no configuration asks for any more). */
@@ -83,7 +91,9 @@ export class LiveListenPaths {
       });
       return this.next;
     }
-    this.reading = this.read().finally(() => { this.reading = null; });
+    this.reading = this.read().finally(() => {
+      this.reading = null;
+    });
     return this.reading;
   }
 
@@ -92,13 +102,22 @@ export class LiveListenPaths {
       this.table = ListenPathTable.build(await this.directory.registry.list(), this.reserved);
       this.report();
     } catch (err) {
-      this.logger.warn(`oauth2: the listen paths could not be read (${(err as Error).message}); the last ones read stay mounted, trying again`);
-      if (!this.retry) this.retry = setTimeout(() => { this.retry = null; void this.refresh(); }, RETRY_MS).unref();
+      this.logger.warn(
+        `oauth2: the listen paths could not be read (${(err as Error).message}); the last ones read stay mounted, trying again`
+      );
+      if (!this.retry)
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          void this.refresh();
+        }, RETRY_MS).unref();
     }
   }
 
   private report(): void {
-    const lines = [...this.table.skipped].map(([name, why]) => `oauth2: the listen paths of the server ${JSON.stringify(name)} are not mounted: ${why.join('; ')}`);
+    const lines = [...this.table.skipped].map(
+      ([name, why]) =>
+        `oauth2: the listen paths of the server ${JSON.stringify(name)} are not mounted: ${why.join('; ')}`
+    );
     const said = lines.join('\n');
     if (said === this.said) return;
     this.said = said;

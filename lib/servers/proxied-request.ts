@@ -21,12 +21,15 @@ export interface ProxiedRequest {
 
 /**
  * Reads the query and the whole body (forms at most `maxFormBytes`).
- * @throws InvalidRequest for a body too large, or a form with a Content-Encoding (the gateway would check other bytes than the upstream reads).
+ * @throws InvalidRequest for a body too large, or a form with a Content-Encoding (the gateway would check other bytes
+ * than the upstream reads).
  */
 export async function readProxiedRequest(req: Request, maxFormBytes: number): Promise<ProxiedRequest> {
   const isForm = req.is(FORM) === FORM;
   const body = await readBody(req, isForm ? maxFormBytes : MAX_OTHER_BODY_BYTES);
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (isForm && encoding !== 'identity') throw new InvalidRequest('A form body must not have a Content-Encoding');
   const query = new URL(req.originalUrl, 'http://gateway').searchParams;
   return { query, form: isForm ? new URLSearchParams(body.toString('utf8')) : null, body };
@@ -40,7 +43,8 @@ export async function readProxiedRequest(req: Request, maxFormBytes: number): Pr
  */
 export function requireFormBody(req: Request, { form, body }: ProxiedRequest): void {
   if (body.length === 0) return;
-  if (req.method === 'GET' || req.method === 'HEAD') throw new InvalidRequest('A GET request has no body: send the parameters in the query');
+  if (req.method === 'GET' || req.method === 'HEAD')
+    throw new InvalidRequest('A GET request has no body: send the parameters in the query');
   if (!form) throw new InvalidRequest(`The request body must be ${FORM}`);
 }
 
@@ -57,13 +61,17 @@ export function refuseAmbiguousNames({ query, form }: ProxiedRequest): void {
   for (const params of form ? [query, form] : [query]) {
     for (const name of params.keys()) {
       if (!PLAIN_NAME.test(name)) {
-        throw new InvalidRequest(`The parameter name ${JSON.stringify(name.slice(0, 40))} is not accepted: only letters, digits, _ and - are`);
+        throw new InvalidRequest(
+          `The parameter name ${JSON.stringify(name.slice(0, 40))} is not accepted: only letters, digits, _ and - are`
+        );
       }
     }
   }
 }
 
-/** The body to send upstream: a form re-serialised from what was read (and perhaps edited), any other body unchanged. */
+/**
+ * The body to send upstream: a form re-serialised from what was read (and perhaps edited), any other body unchanged.
+ */
 export function bodyForUpstream({ form, body }: ProxiedRequest): { body: Buffer; headers: Record<string, string> } {
   return form ? { body: Buffer.from(form.toString()), headers: { 'content-type': FORM } } : { body, headers: {} };
 }
@@ -76,6 +84,8 @@ export function bodyForUpstream({ form, body }: ProxiedRequest): { body: Buffer;
  */
 export function requireBrowserEncoding({ form, body }: ProxiedRequest): void {
   if (form && !Buffer.from(form.toString()).equals(body)) {
-    throw new InvalidRequest('The form must be encoded as browsers encode it (spaces as +, every other reserved character percent-encoded, no ;)');
+    throw new InvalidRequest(
+      'The form must be encoded as browsers encode it (spaces as +, every other reserved character percent-encoded, no ;)'
+    );
   }
 }

@@ -23,7 +23,9 @@ function splitPair(pair: string): { name: string; value: string } | null {
 export function cookiesForUpstream(header: string | undefined, prefix: string): string | undefined {
   const kept = (header ?? '').split(';').flatMap((part) => {
     const cookie = splitPair(part);
-    return cookie && cookie.name.startsWith(prefix) && cookie.name.length > prefix.length ? [`${cookie.name.slice(prefix.length)}=${cookie.value.trim()}`] : [];
+    return cookie && cookie.name.startsWith(prefix) && cookie.name.length > prefix.length
+      ? [`${cookie.name.slice(prefix.length)}=${cookie.value.trim()}`]
+      : [];
   });
   return kept.length ? kept.join('; ') : undefined;
 }
@@ -33,7 +35,12 @@ export function cookiesForUpstream(header: string | undefined, prefix: string): 
  * `path`. A line without a usable name is dropped (nothing could be prefixed
  * to it), as is one that would set `sessionCookie`.
  */
-export function cookiesFromUpstream(lines: string[] | undefined, prefix: string, path: string, sessionCookie: string): string[] {
+export function cookiesFromUpstream(
+  lines: string[] | undefined,
+  prefix: string,
+  path: string,
+  sessionCookie: string
+): string[] {
   return (lines ?? []).flatMap((line) => {
     const [pair, ...attributes] = line.split(';').map((part) => part.trim());
     const cookie = splitPair(pair ?? '');

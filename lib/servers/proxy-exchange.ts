@@ -42,7 +42,12 @@ function withQuery(url: URL, query: URLSearchParams): URL {
  * authorization endpoint, or its page is sandboxed, and so is every other
  * answer. A target that cannot be connected to is passed over for the next.
  */
-export async function exchange(req: Request, res: Response, settings: Settings, { entry, endpoint, targets, cookiePath, preserveHost }: Exchange): Promise<void> {
+export async function exchange(
+  req: Request,
+  res: Response,
+  settings: Settings,
+  { entry, endpoint, targets, cookiePath, preserveHost }: Exchange
+): Promise<void> {
   const upstream = entry.endpoints[endpoint]!;
   const request = await readProxiedRequest(req, settings.tokenEndpoint.maxBodyBytes);
   if (CHECKED.has(endpoint)) requireFormBody(req, request);
@@ -50,10 +55,16 @@ export async function exchange(req: Request, res: Response, settings: Settings, 
   const { query, form } = request;
   if (endpoint === 'authorize') admitResponseType(entry, query, form);
   if (endpoint === 'token') admitGrant(entry, query, form);
-  const authorization = endpoint === 'token' ? addClientSecret(entry, req.headers.authorization, query, form) : undefined;
+  const authorization =
+    endpoint === 'token' ? addClientSecret(entry, req.headers.authorization, query, form) : undefined;
   const [target, ...fallbacks] = targets.map((url) => withQuery(url, query));
-  if (!target) throw new TemporarilyUnavailable('The authorization server cannot be reached, try again later', `${entry.name} has no ${endpoint} target`);
-  if (endpoint === 'authorize' && entry.browserEndpoints !== 'sandbox') return redirectToUpstream(req, res, target, request);
+  if (!target)
+    throw new TemporarilyUnavailable(
+      'The authorization server cannot be reached, try again later',
+      `${entry.name} has no ${endpoint} target`
+    );
+  if (endpoint === 'authorize' && entry.browserEndpoints !== 'sandbox')
+    return redirectToUpstream(req, res, target, request);
   const { body, headers } = bodyForUpstream(request);
   await forward(req, res, {
     target,

@@ -12,7 +12,9 @@ const MAX_REMEMBERED = 1000;
 const MAX_AGE = 30000;
 
 /** The name of a server entry that was added, changed or removed. */
-export interface ServerChange { name: string }
+export interface ServerChange {
+  name: string;
+}
 
 /**
  * The registry as pipelines and the front proxy read it: entries are kept in
@@ -36,15 +38,26 @@ export class ServerDirectory {
     else this.cached.delete(change.name);
   };
 
-  constructor(readonly registry: ServerRegistry, private readonly feed: ChangeFeed<ServerChange>) {
+  constructor(
+    readonly registry: ServerRegistry,
+    private readonly feed: ChangeFeed<ServerChange>
+  ) {
     feed.onChange(this.follow);
   }
 
-  /** One directory per channel and process (lib/eg/process-state.ts): EG's hot reload reuses it instead of adding a listener each time. */
+  /**
+   * One directory per channel and process (lib/eg/process-state.ts): EG's hot reload reuses it instead of adding a
+   * listener each time.
+   */
   static create(db: Redis, prefix: string, emulated: boolean, logger: EgLogger): ServerDirectory {
     const channel = `${prefix}servers-changed`;
     const feed = ChangeFeed.for<ServerChange>(db, channel, emulated, logger, 'cached server entries');
-    return keep(`server directory ${channel}`, `feed ${feed.serial}`, () => new ServerDirectory(new ServerRegistry(db, prefix), feed), (directory) => directory.dispose());
+    return keep(
+      `server directory ${channel}`,
+      `feed ${feed.serial}`,
+      () => new ServerDirectory(new ServerRegistry(db, prefix), feed),
+      (directory) => directory.dispose()
+    );
   }
 
   /** Stops following the feed (a directory no configuration asks for any more). */
@@ -61,11 +74,14 @@ export class ServerDirectory {
     const entry = await this.registry.get(name);
     // Unknown names come from request paths too: only so many of them are remembered.
     const room = entry !== null || this.cached.size < MAX_REMEMBERED;
-    if (this.feed.connected && readAt === this.generation && room) this.cached.set(name, { entry, until: Date.now() + MAX_AGE });
+    if (this.feed.connected && readAt === this.generation && room)
+      this.cached.set(name, { entry, until: Date.now() + MAX_AGE });
     return entry;
   }
 
-  /** Calls `listener` after each change to an entry, on this instance or another ('all': changes may have been missed). */
+  /**
+   * Calls `listener` after each change to an entry, on this instance or another ('all': changes may have been missed).
+   */
   onChange(listener: (change: ServerChange | 'all') => void): void {
     this.feed.onChange(listener);
   }

@@ -30,7 +30,11 @@ export interface ServerEntry {
   browserEndpoints: 'redirect' | 'sandbox';
   loginRedirect?: string;
   secrets: Record<string, string>;
-  tokenStrategy: { name: 'jwt' | 'introspection'; jwt?: JwtStrategyParams; introspection?: IntrospectionStrategyParams };
+  tokenStrategy: {
+    name: 'jwt' | 'introspection';
+    jwt?: JwtStrategyParams;
+    introspection?: IntrospectionStrategyParams;
+  };
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, keywords: [...DOC_KEYWORDS] });
@@ -49,14 +53,18 @@ function describe(error: ErrorObject): string {
  */
 export function parseServerEntry(body: unknown): ServerEntry {
   const entry = structuredClone(body ?? {}) as Record<string, unknown>;
-  if (typeof entry !== 'object' || Array.isArray(entry)) throw new InvalidRequest('The server entry must be a JSON object');
+  if (typeof entry !== 'object' || Array.isArray(entry))
+    throw new InvalidRequest('The server entry must be a JSON object');
   if (!validate(entry)) throw new InvalidRequest(describe(firstError(validate.errors)));
   const parsed = entry as unknown as ServerEntry;
   const strategy = parsed.tokenStrategy;
-  if (!strategy[strategy.name]) throw new InvalidRequest(`tokenStrategy.${strategy.name} is required when tokenStrategy.name is ${strategy.name}`);
+  if (!strategy[strategy.name])
+    throw new InvalidRequest(`tokenStrategy.${strategy.name} is required when tokenStrategy.name is ${strategy.name}`);
   for (const [name, upstream] of Object.entries(parsed.endpoints)) {
-    if (upstream.targets && upstream.targets[0]?.url !== upstream.url) throw new InvalidRequest(`endpoints.${name}.targets must start with endpoints.${name}.url`);
-    // Janus's weight balancer never picks a target of weight 0 (or none): with no weight at all, nothing could be reached.
+    if (upstream.targets && upstream.targets[0]?.url !== upstream.url)
+      throw new InvalidRequest(`endpoints.${name}.targets must start with endpoints.${name}.url`);
+    // Janus's weight balancer never picks a target of weight 0 (or none): with no weight at all, nothing could be
+    // reached.
     if (upstream.balancing === 'weight' && !(upstream.targets ?? []).some(({ weight }) => (weight ?? 0) > 0)) {
       throw new InvalidRequest(`endpoints.${name}.balancing weight needs a target with a weight above 0`);
     }
@@ -90,14 +98,17 @@ function maskStrategy(strategy: ServerEntry['tokenStrategy']): ServerEntry['toke
 
 /** The entry as the admin API shows it: secrets masked, never in clear. */
 export function maskedEntry(entry: ServerEntry): ServerEntry {
-  const secrets = Object.fromEntries(Object.entries(entry.secrets).map(([clientId, secret]) => [clientId, mask(secret)]));
+  const secrets = Object.fromEntries(
+    Object.entries(entry.secrets).map(([clientId, secret]) => [clientId, mask(secret)])
+  );
   return { ...entry, secrets, tokenStrategy: maskStrategy(entry.tokenStrategy) };
 }
 
 /** Each string of `incoming` that is the masked form of the value at the same place in `stored` becomes that value. */
 function restoreMasked(incoming: unknown, stored: unknown): unknown {
   if (typeof incoming === 'string') return typeof stored === 'string' && incoming === mask(stored) ? stored : incoming;
-  if (Array.isArray(incoming)) return incoming.map((item, index) => restoreMasked(item, Array.isArray(stored) ? stored[index] : undefined));
+  if (Array.isArray(incoming))
+    return incoming.map((item, index) => restoreMasked(item, Array.isArray(stored) ? stored[index] : undefined));
   if (incoming && typeof incoming === 'object') {
     const old = (stored && typeof stored === 'object' ? stored : {}) as Record<string, unknown>;
     return Object.fromEntries(Object.entries(incoming).map(([key, value]) => [key, restoreMasked(value, old[key])]));
@@ -115,11 +126,17 @@ const MASKED = /^\*{4}.{0,4}$/s;
  * would become an HMAC key anyone can sign with.
  */
 export function maskedSecretsLeft(entry: ServerEntry): string[] {
-  const left = Object.entries(entry.secrets).filter(([, secret]) => MASKED.test(secret)).map(([clientId]) => `secrets.${clientId}`);
+  const left = Object.entries(entry.secrets)
+    .filter(([, secret]) => MASKED.test(secret))
+    .map(([clientId]) => `secrets.${clientId}`);
   const { jwt, introspection } = entry.tokenStrategy;
   if (jwt?.keys && !Array.isArray(jwt.keys) && MASKED.test(jwt.keys.secret)) left.push('tokenStrategy.jwt.keys.secret');
-  if (Array.isArray(jwt?.keys)) jwt!.keys.forEach((key, index) => { if (key.key !== undefined && MASKED.test(key.key)) left.push(`tokenStrategy.jwt.keys.${index}.key`); });
-  if (introspection?.clientSecret !== undefined && MASKED.test(introspection.clientSecret)) left.push('tokenStrategy.introspection.clientSecret');
+  if (Array.isArray(jwt?.keys))
+    jwt!.keys.forEach((key, index) => {
+      if (key.key !== undefined && MASKED.test(key.key)) left.push(`tokenStrategy.jwt.keys.${index}.key`);
+    });
+  if (introspection?.clientSecret !== undefined && MASKED.test(introspection.clientSecret))
+    left.push('tokenStrategy.introspection.clientSecret');
   return left;
 }
 

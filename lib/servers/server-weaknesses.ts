@@ -9,7 +9,9 @@ function urlsOf(entry: ServerEntry): Array<[string, string]> {
   const urls: Array<[string, string]> = [];
   for (const [name, upstream] of Object.entries(entry.endpoints)) {
     urls.push([`endpoints.${name}.url`, upstream.url]);
-    upstream.targets?.slice(1).forEach((target, index) => urls.push([`endpoints.${name}.targets.${index + 1}.url`, target.url]));
+    upstream.targets
+      ?.slice(1)
+      .forEach((target, index) => urls.push([`endpoints.${name}.targets.${index + 1}.url`, target.url]));
   }
   const { introspection, jwt } = entry.tokenStrategy;
   if (introspection) urls.push(['tokenStrategy.introspection.endpoint', introspection.endpoint]);
@@ -29,10 +31,15 @@ function urlsOf(entry: ServerEntry): Array<[string, string]> {
 export function weaknessesOf(entry: ServerEntry): string[] {
   const found: string[] = [];
   for (const [where, url] of urlsOf(entry)) {
-    if (!isSafeFetchUrl(url)) found.push(`${where} is plain http off loopback: client secrets, codes and tokens cross the network in clear (${url})`);
+    if (!isSafeFetchUrl(url))
+      found.push(
+        `${where} is plain http off loopback: client secrets, codes and tokens cross the network in clear (${url})`
+      );
   }
   if (entry.tokenStrategy.introspection?.tokenIn?.query) {
-    found.push('tokenStrategy.introspection.tokenIn.query: access tokens go to the endpoint in the URL, which logs and proxies keep');
+    found.push(
+      'tokenStrategy.introspection.tokenIn.query: access tokens go to the endpoint in the URL, which logs and proxies keep'
+    );
   }
   const jwt = entry.tokenStrategy.name === 'jwt' ? entry.tokenStrategy.jwt : undefined;
   if (jwt) {
@@ -40,11 +47,17 @@ export function weaknessesOf(entry: ServerEntry): string[] {
     keys.forEach((key, index) => {
       const needed = HMAC_KEY_BYTES[key.alg];
       if (needed && key.key !== undefined && Buffer.byteLength(key.key) < needed) {
-        found.push(`tokenStrategy.jwt.keys.${index}: an ${key.alg} key of ${Buffer.byteLength(key.key)} bytes, shorter than its hash (${needed}): it can be guessed offline from any token`);
+        found.push(
+          `tokenStrategy.jwt.keys.${index}: an ${key.alg} key of ${Buffer.byteLength(key.key)} bytes, shorter than its hash (${needed}): it can be guessed offline from any token`
+        );
       }
     });
-    if (!jwt.issuer) found.push('tokenStrategy.jwt.issuer is not set: a token signed with these keys is accepted whoever issued it');
-    if (!jwt.audience) found.push('tokenStrategy.jwt.audience is not set: a token signed with these keys is accepted whatever API it was meant for');
+    if (!jwt.issuer)
+      found.push('tokenStrategy.jwt.issuer is not set: a token signed with these keys is accepted whoever issued it');
+    if (!jwt.audience)
+      found.push(
+        'tokenStrategy.jwt.audience is not set: a token signed with these keys is accepted whatever API it was meant for'
+      );
   }
   return found;
 }

@@ -8,18 +8,24 @@ import { ServerEntry, storedEntry } from './server-entry';
 export class ServerRegistry {
   private readonly key: string;
 
-  constructor(private readonly db: Redis, prefix: string) {
+  constructor(
+    private readonly db: Redis,
+    prefix: string
+  ) {
     this.key = `${prefix}servers`;
   }
 
   async list(): Promise<ServerEntry[]> {
     const all = await this.db.hgetall(this.key);
-    return Object.entries(all ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => storedEntry(value));
+    return Object.entries(all ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, value]) => storedEntry(value));
   }
 
   async get(name: string): Promise<ServerEntry | null> {
     const json: unknown = await this.db.hget(this.key, name);
-    // EG's emulated store keeps a hash as a plain object: for "constructor" or "__proto__" it answers what every object inherits.
+    // EG's emulated store keeps a hash as a plain object: for "constructor" or "__proto__" it answers what every object
+    // inherits.
     return typeof json === 'string' ? storedEntry(json) : null;
   }
 

@@ -37,7 +37,9 @@ export function admitResponseType(entry: ServerEntry, query: URLSearchParams, fo
   const responseType = single('response_type', query, form);
   if (!responseType) throw new InvalidRequest('The response_type parameter is required');
   if (!entry.allowedResponseTypes.includes(responseType)) {
-    throw new UnsupportedResponseType(`The response type "${responseType.slice(0, 100)}" is not allowed for ${entry.name}`);
+    throw new UnsupportedResponseType(
+      `The response type "${responseType.slice(0, 100)}" is not allowed for ${entry.name}`
+    );
   }
 }
 
@@ -50,7 +52,11 @@ export function admitResponseType(entry: ServerEntry, query: URLSearchParams, fo
  * 7523, RFC 7522) would let anyone present credentials as that client, and
  * an unknown grant may be any of these.
  */
-const PROVEN_BY_THE_GRANT = new Set(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']);
+const PROVEN_BY_THE_GRANT = new Set([
+  'authorization_code',
+  'refresh_token',
+  'urn:ietf:params:oauth:grant-type:device_code'
+]);
 
 /**
  * Janus's secrets: at the token endpoint, a client that names itself with
@@ -62,8 +68,18 @@ const PROVEN_BY_THE_GRANT = new Set(['authorization_code', 'refresh_token', 'urn
  * happens only for the grants of PROVEN_BY_THE_GRANT.
  * @returns the Authorization header to add, if any; `form` is edited then.
  */
-export function addClientSecret(entry: ServerEntry, authorization: string | undefined, query: URLSearchParams, form: URLSearchParams | null): string | undefined {
-  if (!form || authorization || [query, form].some((params) => params.has('client_secret') || params.has('client_assertion'))) return undefined;
+export function addClientSecret(
+  entry: ServerEntry,
+  authorization: string | undefined,
+  query: URLSearchParams,
+  form: URLSearchParams | null
+): string | undefined {
+  if (
+    !form ||
+    authorization ||
+    [query, form].some((params) => params.has('client_secret') || params.has('client_assertion'))
+  )
+    return undefined;
   if (!PROVEN_BY_THE_GRANT.has(single('grant_type', query, form) ?? '')) return undefined;
   const clientId = single('client_id', query, form);
   const secret = clientId !== undefined && Object.hasOwn(entry.secrets, clientId) ? entry.secrets[clientId] : undefined;

@@ -5,9 +5,20 @@ import { TemporarilyUnavailable, UpstreamTimeout } from '../errors';
 import { cookiesForUpstream, cookiesFromUpstream } from './proxy-cookies';
 
 /** RFC 9110 §7.6.1: these describe one connection, not the message, and never cross a proxy. */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
-  'transfer-encoding', 'upgrade'];
-/** Never removed because a Connection header names them: framing and identity would go with them (request smuggling). */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade'
+];
+/**
+ * Never removed because a Connection header names them: framing and identity would go with them (request smuggling).
+ */
 const END_TO_END = new Set(['content-length', 'content-type', 'host', 'authorization', 'cookie', 'set-cookie']);
 /**
  * Headers of an answer that act on the gateway's whole origin, not on the
@@ -15,12 +26,22 @@ const END_TO_END = new Set(['content-length', 'content-type', 'host', 'authoriza
  * pin it to HTTPS (a gateway on plain http would become unreachable), move
  * it to another service (Alt-Svc) or ask its clients for more (Accept-CH).
  */
-const ORIGIN_WIDE = ['clear-site-data', 'strict-transport-security', 'alt-svc', 'accept-ch', 'critical-ch', 'origin-agent-cluster'];
+const ORIGIN_WIDE = [
+  'clear-site-data',
+  'strict-transport-security',
+  'alt-svc',
+  'accept-ch',
+  'critical-ch',
+  'origin-agent-cluster'
+];
 /** Node answered the client's Expect already; the body is complete by the time it goes upstream. */
 const ANSWERED_HERE = ['expect', 'content-length', 'host', 'cookie', 'set-cookie'];
 
 function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name && !END_TO_END.has(name));
+  const named = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name && !END_TO_END.has(name));
   const drop = new Set([...HOP_BY_HOP, ...named]);
   const kept: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined && !drop.has(name)) kept[name] = value;
@@ -58,7 +79,8 @@ function requestHeaders(req: Request, forwarding: Forwarding, target: URL): Outg
   headers['x-forwarded-proto'] = req.protocol;
   if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
   // Always framed by its exact length, whatever the client sent: nothing can run on into a second request.
-  if (forwarding.body.length > 0 || !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(req.method)) headers['content-length'] = String(forwarding.body.length);
+  if (forwarding.body.length > 0 || !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(req.method))
+    headers['content-length'] = String(forwarding.body.length);
   return { ...headers, ...forwarding.headers };
 }
 
@@ -84,8 +106,12 @@ function sendAnswerHead(res: Response, answer: http.IncomingMessage, forwarding:
 function connection(upstream: http.ClientRequest, secure: boolean): () => boolean {
   let connected = false;
   upstream.on('socket', (socket) => {
-    if (!socket.connecting) connected = true; // a kept-alive socket, connected (and its TLS session made) already
-    else socket.once(secure ? 'secureConnect' : 'connect', () => { connected = true; });
+    if (!socket.connecting)
+      connected = true; // a kept-alive socket, connected (and its TLS session made) already
+    else
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
+        connected = true;
+      });
   });
   return () => connected;
 }
@@ -110,15 +136,28 @@ export function forward(req: Request, res: Response, forwarding: Forwarding): Pr
   const { timeout } = forwarding;
   let upstream: http.ClientRequest | undefined;
   return new Promise((resolve, reject) => {
-    if (res.destroyed || res.socket?.destroyed) return resolve(); // the client left while its body was read (req itself is done once read)
-    res.on('close', () => { if (!res.writableFinished) upstream?.destroy(); }); // the client went away
+    // The client left while its body was read (req itself is done once read).
+    if (res.destroyed || res.socket?.destroyed) return resolve();
+    res.on('close', () => {
+      if (!res.writableFinished) upstream?.destroy();
+    }); // the client went away
     const attempt = (target: URL, fallbacks: URL[]): void => {
       const transport = target.protocol === 'https:' ? https : http;
-      const current = transport.request(target, { method: req.method, headers: requestHeaders(req, forwarding, target) });
+      const current = transport.request(target, {
+        method: req.method,
+        headers: requestHeaders(req, forwarding, target)
+      });
       upstream = current;
       const connected = connection(current, target.protocol === 'https:');
-      const deadline = setTimeout(() => current.destroy(connected() ? new UpstreamTimeout(`The authorization server did not answer within ${timeout} ms`)
-        : new ConnectTimeout(`no connection within ${timeout} ms`)), timeout);
+      const deadline = setTimeout(
+        () =>
+          current.destroy(
+            connected()
+              ? new UpstreamTimeout(`The authorization server did not answer within ${timeout} ms`)
+              : new ConnectTimeout(`no connection within ${timeout} ms`)
+          ),
+        timeout
+      );
       current.on('response', (answer) => {
         clearTimeout(deadline);
         // A body that stalls once the answer has begun cannot become an error page: the connection is cut instead.
@@ -126,7 +165,10 @@ export function forward(req: Request, res: Response, forwarding: Forwarding): Pr
         sendAnswerHead(res, answer, forwarding);
         answer.pipe(res);
         answer.on('end', () => resolve());
-        answer.on('error', () => { res.destroy(); resolve(); });
+        answer.on('error', () => {
+          res.destroy();
+          resolve();
+        });
       });
       current.on('error', (err) => {
         clearTimeout(deadline);
@@ -137,8 +179,14 @@ export function forward(req: Request, res: Response, forwarding: Forwarding): Pr
         const [next, ...later] = fallbacks;
         if (!(err instanceof UpstreamTimeout) && next && !connected()) return attempt(next, later);
         for (const name of res.getHeaderNames()) res.removeHeader(name); // none of the upstream's headers on our error
-        reject(err instanceof UpstreamTimeout ? err
-          : new TemporarilyUnavailable('The authorization server cannot be reached, try again later', `${target.origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+        reject(
+          err instanceof UpstreamTimeout
+            ? err
+            : new TemporarilyUnavailable(
+                'The authorization server cannot be reached, try again later',
+                `${target.origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`
+              )
+        );
       });
       current.end(forwarding.body);
     };

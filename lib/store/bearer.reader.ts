@@ -11,8 +11,12 @@ export interface ConsumerStatus {
   username: string | null;
 }
 
-export interface OpaqueSnapshot extends ConsumerStatus { token: TokenRecord | null }
-export interface JwtSnapshot extends ConsumerStatus { revoked: boolean }
+export interface OpaqueSnapshot extends ConsumerStatus {
+  token: TokenRecord | null;
+}
+export interface JwtSnapshot extends ConsumerStatus {
+  revoked: boolean;
+}
 
 /**
  * The reads of a bearer check. Each is a single pipeline: the token (or, for
@@ -21,17 +25,28 @@ export interface JwtSnapshot extends ConsumerStatus { revoked: boolean }
  * access at once and a check costs one Redis round trip.
  */
 export class BearerReader {
-  constructor(private readonly db: Redis, private readonly keys: TokenKeys, private readonly eg: EgKeys) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly keys: TokenKeys,
+    private readonly eg: EgKeys
+  ) {}
 
   /** @param tokenDigest the access token's SHA-256 digest (tokens are only stored by it). */
   async readOpaque(tokenDigest: string, appId: string, userId: string): Promise<OpaqueSnapshot> {
-    const [tokenHash, ...status] = await this.run(this.db.pipeline().hgetall(this.keys.accessByDigest(tokenDigest)), appId, userId);
+    const [tokenHash, ...status] = await this.run(
+      this.db.pipeline().hgetall(this.keys.accessByDigest(tokenDigest)),
+      appId,
+      userId
+    );
     return { token: toRecord(tokenHash as Hash), ...this.status(status, userId) };
   }
 
   async readJwtStatus(jti: string, grantId: string, appId: string, userId: string): Promise<JwtSnapshot> {
     const [jtiRevoked, grantRevoked, ...status] = await this.run(
-      this.db.pipeline().exists(this.keys.jtiRevoked(jti)).exists(this.keys.grantRevoked(grantId)), appId, userId);
+      this.db.pipeline().exists(this.keys.jtiRevoked(jti)).exists(this.keys.grantRevoked(grantId)),
+      appId,
+      userId
+    );
     return { revoked: jtiRevoked === 1 || grantRevoked === 1, ...this.status(status, userId) };
   }
 

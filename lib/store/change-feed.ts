@@ -24,7 +24,12 @@ export class ChangeFeed<T> {
 
   /** @param caches what goes stale while the subscription is down, for the log line. */
   static for<T>(db: Redis, channel: string, emulated: boolean, logger: EgLogger, caches: string): ChangeFeed<T> {
-    return keep(`feed ${channel}`, String(emulated), () => new ChangeFeed<T>(db, channel, emulated, logger, caches), (feed) => feed.close());
+    return keep(
+      `feed ${channel}`,
+      String(emulated),
+      () => new ChangeFeed<T>(db, channel, emulated, logger, caches),
+      (feed) => feed.close()
+    );
   }
 
   /** Whether it holds a Redis subscriber connection (never on the emulated store). */
@@ -48,26 +53,41 @@ export class ChangeFeed<T> {
     this.subscriber = null;
   }
 
-  private constructor(private readonly db: Redis, private readonly channel: string, private readonly emulated: boolean, logger: EgLogger, caches: string) {
+  private constructor(
+    private readonly db: Redis,
+    private readonly channel: string,
+    private readonly emulated: boolean,
+    logger: EgLogger,
+    caches: string
+  ) {
     this.events.setMaxListeners(0);
     this.connected = emulated;
     if (emulated) return;
     const subscriber = db.duplicate();
     this.subscriber = subscriber;
     subscriber.on('ready', () => {
-      subscriber.subscribe(channel).then(() => {
-        this.connected = true;
-        // Anything read while the subscription was down may predate a change it missed.
-        this.events.emit('change', 'all');
-      }, (err: Error) => logger.warn(`oauth2: ${channel}: ${err.message}`));
+      subscriber.subscribe(channel).then(
+        () => {
+          this.connected = true;
+          // Anything read while the subscription was down may predate a change it missed.
+          this.events.emit('change', 'all');
+        },
+        (err: Error) => logger.warn(`oauth2: ${channel}: ${err.message}`)
+      );
     });
     subscriber.on('close', () => {
-      // debug: the plugin's connection reports the outage once (store-deadline.ts); this only says which caches it turns off.
-      if (this.connected) logger.debug(`oauth2: the subscription to ${channel} lost its Redis connection; ${caches} are off until it is back`);
+      // debug: the plugin's connection reports the outage once (store-deadline.ts); this only says which caches it
+      // turns off.
+      if (this.connected)
+        logger.debug(
+          `oauth2: the subscription to ${channel} lost its Redis connection; ${caches} are off until it is back`
+        );
       this.connected = false;
       this.events.emit('change', 'all');
     });
-    subscriber.on('error', () => { /* 'close' follows and reports; ioredis reconnects by itself */ });
+    subscriber.on('error', () => {
+      /* 'close' follows and reports; ioredis reconnects by itself */
+    });
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return;
       try {
@@ -83,7 +103,8 @@ export class ChangeFeed<T> {
     this.events.emit('change', event);
     if (this.emulated) return;
     this.db.publish(this.channel, JSON.stringify(event)).catch(() => {
-      // Other instances may keep a cached copy until its deadline (every cache fed by a ChangeFeed has one); the store itself is already updated.
+      // Other instances may keep a cached copy until its deadline (every cache fed by a ChangeFeed has one); the store
+      // itself is already updated.
     });
   }
 

@@ -17,9 +17,14 @@ export interface StoredRegistration {
  * that is only shown back (response_types, client_uri, contacts...).
  */
 export class ClientMetadataStore {
-  constructor(private readonly db: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string
+  ) {}
 
-  private key(clientId: string): string { return `${this.prefix}client-metadata:${clientId}`; }
+  private key(clientId: string): string {
+    return `${this.prefix}client-metadata:${clientId}`;
+  }
 
   async save(clientId: string, registrationToken: string, registration: StoredRegistration): Promise<void> {
     await this.db.hmset(this.key(clientId), {

@@ -26,15 +26,24 @@ export interface CodeRecord {
  * revoked (RFC 6749 §4.1.2).
  */
 export class CodeStore {
-  constructor(private readonly db: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string
+  ) {}
 
-  private key(code: string): string { return `${this.prefix}code:${digest(code)}`; }
+  private key(code: string): string {
+    return `${this.prefix}code:${digest(code)}`;
+  }
 
   async save(code: string, record: CodeRecord): Promise<void> {
     const key = this.key(code);
     const hash: Record<string, string> = {};
     for (const [field, value] of Object.entries(record)) hash[field] = String(value);
-    await this.db.multi().hmset(key, hash).pexpireat(key, record.exp * 1000).exec();
+    await this.db
+      .multi()
+      .hmset(key, hash)
+      .pexpireat(key, record.exp * 1000)
+      .exec();
   }
 
   /** What the code is bound to, and whether it was used; null for an unknown or expired code. Changes nothing. */
@@ -42,8 +51,17 @@ export class CodeStore {
     const hash: Record<string, string> = await this.db.hgetall(this.key(code));
     const { grantId, appId, redirectUri, userId, username, scope, challenge } = hash ?? {};
     // save() writes every field; a record missing one was not written here.
-    if (!grantId || appId === undefined || redirectUri === undefined || userId === undefined || username === undefined ||
-      scope === undefined || challenge === undefined || Number(hash.exp) <= now) return null;
+    if (
+      !grantId ||
+      appId === undefined ||
+      redirectUri === undefined ||
+      userId === undefined ||
+      username === undefined ||
+      scope === undefined ||
+      challenge === undefined ||
+      Number(hash.exp) <= now
+    )
+      return null;
     return {
       grantId,
       appId,
@@ -65,7 +83,11 @@ export class CodeStore {
    */
   async markUsed(code: string, now: number): Promise<'first' | 'replayed' | 'gone'> {
     const key = this.key(code);
-    const [[, first], [, grantId]] = (await this.db.multi().hsetnx(key, 'usedAt', String(now)).hget(key, 'grantId').exec()) as [[null, number], [null, string | null]];
+    const [[, first], [, grantId]] = (await this.db
+      .multi()
+      .hsetnx(key, 'usedAt', String(now))
+      .hget(key, 'grantId')
+      .exec()) as [[null, number], [null, string | null]];
     if (!grantId) {
       await this.db.del(key); // hsetnx re-created a key that had just expired
       return 'gone';

@@ -2,9 +2,15 @@ import type { Redis } from 'ioredis';
 
 /** Consents a user gave an app, remembered so that the same request is not asked again. */
 export class ConsentStore {
-  constructor(private readonly db: Redis, private readonly prefix: string, private readonly ttlSeconds: number) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string,
+    private readonly ttlSeconds: number
+  ) {}
 
-  private key(userId: string, appId: string): string { return `${this.prefix}consent:${userId}:${appId}`; }
+  private key(userId: string, appId: string): string {
+    return `${this.prefix}consent:${userId}:${appId}`;
+  }
 
   async remember(userId: string, appId: string, scopes: string[]): Promise<void> {
     const key = this.key(userId, appId);

@@ -2,7 +2,13 @@ import type { Redis } from 'ioredis';
 import { digest, randomSecret } from '../secret-value';
 
 /** An initial access token as the admin who issued it sees it; the token itself only at issue. */
-export interface IssuedInitialAccessToken { token: string; id: string; ownerId: string; uses: number; expiresAt: number }
+export interface IssuedInitialAccessToken {
+  token: string;
+  id: string;
+  ownerId: string;
+  uses: number;
+  expiresAt: number;
+}
 
 /**
  * Admin-issued initial access tokens (RFC 7591 §3): each lets its bearer
@@ -11,15 +17,24 @@ export interface IssuedInitialAccessToken { token: string; id: string; ownerId: 
  * the digest doubles as the token's public id.
  */
 export class InitialAccessTokens {
-  constructor(private readonly db: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string
+  ) {}
 
-  private key(id: string): string { return `${this.prefix}initial-access:${id}`; }
+  private key(id: string): string {
+    return `${this.prefix}initial-access:${id}`;
+  }
 
   async issue(ownerId: string, ttl: number, uses: number): Promise<IssuedInitialAccessToken> {
     const token = randomSecret();
     const id = digest(token);
     const expiresAt = Math.floor(Date.now() / 1000) + ttl;
-    await this.db.multi().hmset(this.key(id), { ownerId, uses: String(uses) }).pexpireat(this.key(id), expiresAt * 1000).exec();
+    await this.db
+      .multi()
+      .hmset(this.key(id), { ownerId, uses: String(uses) })
+      .pexpireat(this.key(id), expiresAt * 1000)
+      .exec();
     return { token, id, ownerId, uses, expiresAt };
   }
 
@@ -37,7 +52,10 @@ export class InitialAccessTokens {
    */
   async spend(token: string): Promise<boolean> {
     const key = this.key(digest(token));
-    const [[, left], [, ownerId]] = (await this.db.multi().hincrby(key, 'uses', -1).hget(key, 'ownerId').exec()) as [[null, number], [null, string | null]];
+    const [[, left], [, ownerId]] = (await this.db.multi().hincrby(key, 'uses', -1).hget(key, 'ownerId').exec()) as [
+      [null, number],
+      [null, string | null]
+    ];
     if (!ownerId) {
       await this.db.del(key); // hincrby made a stray key for an unknown token
       return false;

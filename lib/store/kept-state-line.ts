@@ -9,7 +9,9 @@ import { ChangeFeed } from './change-feed';
  */
 export function keptStateLine(): string {
   const values = kept();
-  const feeds = values.map(([, value]) => value).filter((value): value is ChangeFeed<unknown> => value instanceof ChangeFeed);
+  const feeds = values
+    .map(([, value]) => value)
+    .filter((value): value is ChangeFeed<unknown> => value instanceof ChangeFeed);
   const listeners = feeds.reduce((sum, feed) => sum + feed.listeners, 0);
   const subscriptions = feeds.filter((feed) => feed.subscribed).length;
   return `oauth2: kept for the process: ${values.length} values, ${listeners} change listeners, ${subscriptions} Redis subscriptions`;

@@ -1,10 +1,16 @@
 import type { Redis } from 'ioredis';
 
 /** One counted subject: `limit` requests per window. */
-export interface RateSubject { kind: string; subject: string; limit: number }
+export interface RateSubject {
+  kind: string;
+  subject: string;
+  limit: number;
+}
 
 /** Over the limit: how long until the window that refused the request ends. */
-export interface RateRefusal { retryAfterSeconds: number }
+export interface RateRefusal {
+  retryAfterSeconds: number;
+}
 
 /**
  * Request rates in fixed windows, counted in Redis so that every gateway
@@ -15,9 +21,15 @@ export interface RateRefusal { retryAfterSeconds: number }
  * emulated store executes too.
  */
 export class RateLimit {
-  constructor(private readonly db: Redis, private readonly prefix: string, private readonly windowSeconds: number) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string,
+    private readonly windowSeconds: number
+  ) {}
 
-  private key(kind: string, subject: string): string { return `${this.prefix}rate:${kind}:${subject}`; }
+  private key(kind: string, subject: string): string {
+    return `${this.prefix}rate:${kind}:${subject}`;
+  }
 
   /** Counts one request for every subject; a refusal when any of them is now over its limit, else null. */
   async count(subjects: RateSubject[]): Promise<RateRefusal | null> {

@@ -8,7 +8,10 @@ import type { Redis } from 'ioredis';
  * hashed: it is the issuer's data, of any length.
  */
 export class ReplayGuard {
-  constructor(private readonly db: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string
+  ) {}
 
   /**
    * Records the identifier; false when it was seen before.

@@ -5,8 +5,16 @@ import type { Redis } from 'ioredis';
 import type { EgLogger } from '../eg/types';
 import type { Settings } from '../settings';
 
-const slowHash = promisify(scrypt) as (secret: string, salt: string, length: number, options: ScryptOptions) => Promise<Buffer>;
-/** One of OWASP's scrypt settings for secrets (N=2^16, r=8, p=2: 64 MiB, a few hundred ms, once per start, off the event loop). */
+const slowHash = promisify(scrypt) as (
+  secret: string,
+  salt: string,
+  length: number,
+  options: ScryptOptions
+) => Promise<Buffer>;
+/**
+ * One of OWASP's scrypt settings for secrets (N=2^16, r=8, p=2: 64 MiB, a few hundred ms, once per start, off the event
+ * loop).
+ */
 const SCRYPT: ScryptOptions = { N: 2 ** 16, r: 8, p: 2, maxmem: 96 * 1024 * 1024 };
 const SALT = 'express-gateway-plugin-oauth2: settings every instance shares';
 
@@ -29,18 +37,37 @@ const recordedHere = new Map<string, Record<string, string>>();
  */
 function sharedGroups(settings: Settings): Record<string, { value: unknown; secret?: boolean; breaks: string }> {
   return {
-    issuer: { value: [settings.issuer, settings.basePath, settings.routes], breaks: 'tokens and redirects name another issuer' },
-    'session.secret': { value: [settings.session.secret, settings.session.name], secret: true, breaks: 'a sign-in on one instance is unknown to the other' },
+    issuer: {
+      value: [settings.issuer, settings.basePath, settings.routes],
+      breaks: 'tokens and redirects name another issuer'
+    },
+    'session.secret': {
+      value: [settings.session.secret, settings.session.name],
+      secret: true,
+      breaks: 'a sign-in on one instance is unknown to the other'
+    },
     keys: {
       value: settings.keys.map((key) => [key.kid, key.alg, key.key ?? fs.readFileSync(key.keyFile!, 'utf8')]),
       secret: true,
       breaks: 'JWTs signed by one instance are refused by the other'
     },
-    accessToken: { value: [settings.accessToken.format, settings.accessToken.audience], breaks: 'access tokens differ by instance' },
+    accessToken: {
+      value: [settings.accessToken.format, settings.accessToken.audience],
+      breaks: 'access tokens differ by instance'
+    },
     grants: { value: settings.grants, breaks: 'a flow started on one instance fails on the other' },
-    limits: { value: [settings.login, settings.clientAuth, settings.device, settings.trustProxy], breaks: 'the guessing limits differ by instance' },
-    refreshToken: { value: settings.refreshToken, breaks: 'refresh tokens live, rotate and end differently by instance' },
-    clientUrls: { value: settings.clientUrls, breaks: 'a client key URL accepted at registration on one instance is refused by another' }
+    limits: {
+      value: [settings.login, settings.clientAuth, settings.device, settings.trustProxy],
+      breaks: 'the guessing limits differ by instance'
+    },
+    refreshToken: {
+      value: settings.refreshToken,
+      breaks: 'refresh tokens live, rotate and end differently by instance'
+    },
+    clientUrls: {
+      value: settings.clientUrls,
+      breaks: 'a client key URL accepted at registration on one instance is refused by another'
+    }
   };
 }
 
@@ -51,13 +78,20 @@ function sharedGroups(settings: Settings): Record<string, { value: unknown; secr
  * one instance at a time), and records its own. Digests only, and slow
  * salted ones (scrypt) of the groups that hold secrets.
  */
-export async function compareSharedSettings(db: Redis, prefix: string, settings: Settings, logger: EgLogger): Promise<void> {
+export async function compareSharedSettings(
+  db: Redis,
+  prefix: string,
+  settings: Settings,
+  logger: EgLogger
+): Promise<void> {
   const groups = sharedGroups(settings);
   const salt = await deploymentSalt(db, prefix);
   const mine: Record<string, string> = {};
   for (const [name, { value, secret }] of Object.entries(groups)) {
     const text = JSON.stringify(value);
-    const digest = secret ? await slowHash(text, salt, 16, SCRYPT) : createHash('sha256').update(salt).update(text).digest();
+    const digest = secret
+      ? await slowHash(text, salt, 16, SCRYPT)
+      : createHash('sha256').update(salt).update(text).digest();
     mine[name] = digest.toString('base64url');
   }
   const key = `${prefix}shared-settings`;
@@ -65,13 +99,17 @@ export async function compareSharedSettings(db: Redis, prefix: string, settings:
   await db.hmset(key, mine);
   const before = recordedHere.get(key);
   recordedHere.set(key, mine);
-  const differing = Object.keys(mine).filter((name) =>
-    recorded[name] !== undefined && recorded[name] !== mine[name] && recorded[name] !== before?.[name]);
+  const differing = Object.keys(mine).filter(
+    (name) => recorded[name] !== undefined && recorded[name] !== mine[name] && recorded[name] !== before?.[name]
+  );
   if (differing.length === 0) {
-    if (Object.keys(recorded).length > 0) logger.info('oauth2: the shared settings match those of the previous instance started on this Redis');
+    if (Object.keys(recorded).length > 0)
+      logger.info('oauth2: the shared settings match those of the previous instance started on this Redis');
     return;
   }
   const consequences = differing.map((name) => `${name} (${groups[name]?.breaks})`).join('; ');
-  logger.warn(`oauth2: another gateway instance on this Redis started with other settings: ${consequences}. ` +
-    'Every instance needs the same plugin settings; this is expected only while one is being changed instance by instance.');
+  logger.warn(
+    `oauth2: another gateway instance on this Redis started with other settings: ${consequences}. ` +
+      'Every instance needs the same plugin settings; this is expected only while one is being changed instance by instance.'
+  );
 }

@@ -1,9 +1,18 @@
 import type { Redis } from 'ioredis';
 
-export interface ThrottleSubject { kind: string; subject: string; limit: number }
+export interface ThrottleSubject {
+  kind: string;
+  subject: string;
+  limit: number;
+}
 
-/** One counted attempt: whether it is over a limit, and which subjects this very attempt locked (took to their limit). */
-export interface Counted<T extends ThrottleSubject> { over: boolean; reached: T[] }
+/**
+ * One counted attempt: whether it is over a limit, and which subjects this very attempt locked (took to their limit).
+ */
+export interface Counted<T extends ThrottleSubject> {
+  over: boolean;
+  reached: T[];
+}
 
 /**
  * Attempt counters in Redis, shared by every gateway instance; a counter
@@ -14,9 +23,15 @@ export interface Counted<T extends ThrottleSubject> { over: boolean; reached: T[
  * which EG's emulated store cannot execute, and this is two commands.)
  */
 export class Throttle {
-  constructor(private readonly db: Redis, private readonly prefix: string, readonly windowSeconds: number) {}
+  constructor(
+    private readonly db: Redis,
+    private readonly prefix: string,
+    readonly windowSeconds: number
+  ) {}
 
-  private key(kind: string, subject: string): string { return `${this.prefix}throttle:${kind}:${subject}`; }
+  private key(kind: string, subject: string): string {
+    return `${this.prefix}throttle:${kind}:${subject}`;
+  }
 
   /** Counts one attempt for every subject; true when any of them is now over its limit. */
   async overLimit(subjects: ThrottleSubject[]): Promise<boolean> {

@@ -30,7 +30,10 @@ export interface RefreshTokenRecord extends TokenRecord {
   usedAt?: number;
 }
 
-/** How an exchange of a rotating refresh token went: the first use, a use after the one at usedAt, or a token revoked meanwhile. */
+/**
+ * How an exchange of a rotating refresh token went: the first use, a use after the one at usedAt, or a token revoked
+ * meanwhile.
+ */
 export type RefreshTokenUse = { use: 'first' } | { use: 'replayed'; usedAt: number } | { use: 'gone' };
 
 export type Hash = Record<string, string>;
@@ -110,7 +113,9 @@ export class TokenStore {
     const tx = this.db.multi();
     const save = (key: string, hash: Hash, exp: number) => {
       saved.push(key);
-      tx.hmset(key, hash).pexpireat(key, exp * 1000).sadd(grantKey, key);
+      tx.hmset(key, hash)
+        .pexpireat(key, exp * 1000)
+        .sadd(grantKey, key);
     };
     if (access.token !== null) save(this.keys.access(access.token), toHash(access.record), access.record.exp);
     // A JWT is not stored, but its grant remembers its jti so that a revocation can name it to caches.
@@ -119,7 +124,10 @@ export class TokenStore {
       const hash = { ...toHash(refresh.record), grantStart: String(refresh.record.grantStart) };
       save(this.keys.refresh(refresh.token), hash, refresh.record.exp);
     }
-    for (const [owner, id] of [['app', appId], ['user', userId]] as const) {
+    for (const [owner, id] of [
+      ['app', appId],
+      ['user', userId]
+    ] as const) {
       const index = id && this.keys.ownedGrant(owner, id, grantId);
       if (index) tx.set(index, '1').pexpireat(index, grantExpiresAt * 1000);
     }
@@ -155,8 +163,11 @@ export class TokenStore {
    */
   async markRefreshTokenUsed(token: string, now: number): Promise<RefreshTokenUse> {
     const key = this.keys.refresh(token);
-    const [[, first], [, grantId], [, usedAt]] = (await this.db.multi()
-      .hsetnx(key, 'usedAt', now.toFixed(3)).hget(key, 'grantId').hget(key, 'usedAt')
+    const [[, first], [, grantId], [, usedAt]] = (await this.db
+      .multi()
+      .hsetnx(key, 'usedAt', now.toFixed(3))
+      .hget(key, 'grantId')
+      .hget(key, 'usedAt')
       .exec()) as [[null, number], [null, string | null], [null, string | null]];
     if (!grantId) {
       await this.db.del(key); // hsetnx re-created a key a revocation had just deleted
@@ -179,7 +190,9 @@ export class TokenStore {
    * Marks a grant revoked and deletes its tokens. `live`: the grant still had
    * tokens and was not revoked before, so this call is what revoked it.
    */
-  private async deleteGrant(grantId: string): Promise<Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> & { live: boolean }> {
+  private async deleteGrant(
+    grantId: string
+  ): Promise<Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> & { live: boolean }> {
     const grantKey = this.keys.grant(grantId);
     const first = await this.db.set(this.keys.grantRevoked(grantId), '1', 'EX', this.longestLife, 'NX');
     if (first === null) await this.db.expire(this.keys.grantRevoked(grantId), this.longestLife);
@@ -187,7 +200,12 @@ export class TokenStore {
     const jtis = members.filter((m) => m.startsWith(JTI_MEMBER)).map((m) => m.slice(JTI_MEMBER.length));
     const keys = members.filter((m) => !m.startsWith(JTI_MEMBER));
     await this.db.del(...keys, grantKey);
-    return { grants: [grantId], tokens: keys.map((key) => this.keys.digestOf(key)), jtis, live: first !== null && members.length > 0 };
+    return {
+      grants: [grantId],
+      tokens: keys.map((key) => this.keys.digestOf(key)),
+      jtis,
+      live: first !== null && members.length > 0
+    };
   }
 
   /** Revokes one opaque access token (RFC 7009), leaving the rest of its grant alone. */
@@ -204,10 +222,15 @@ export class TokenStore {
     this.announce({ jtis: [jti] });
   }
 
-  /** Revokes every grant of an app or a user. @returns how many live grants this call revoked (none already revoked or expired). */
+  /**
+   * Revokes every grant of an app or a user. @returns how many live grants this call revoked (none already revoked or
+   * expired).
+   */
   async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
     const ownedBy = this.keys.ownedGrantPrefix(owner, id);
-    const indexKeys = (await this.scanAll(this.keys.ownedGrantPattern(owner, id))).filter((key) => key.startsWith(ownedBy));
+    const indexKeys = (await this.scanAll(this.keys.ownedGrantPattern(owner, id))).filter((key) =>
+      key.startsWith(ownedBy)
+    );
     const revoked: Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> = { grants: [], tokens: [], jtis: [] };
     let live = 0;
     for (const indexKey of indexKeys) {
@@ -223,7 +246,9 @@ export class TokenStore {
     return live;
   }
 
-  /** Every key matching a pattern, by SCAN (never KEYS, which blocks Redis): an admin operation's cost, not a request's. */
+  /**
+   * Every key matching a pattern, by SCAN (never KEYS, which blocks Redis): an admin operation's cost, not a request's.
+   */
   private async scanAll(pattern: string): Promise<string[]> {
     const found = new Set<string>();
     let cursor = '0';

@@ -21,7 +21,9 @@ function scopesOf(claims: Record<string, unknown>): string[] {
 export function fromClaims(claims: Record<string, unknown>, issuer: string): ValidatedToken {
   const clientId = text(claims.client_id) || text(claims.azp);
   const subject = text(claims.sub);
-  const audience = Array.isArray(claims.aud) ? claims.aud.filter((a): a is string => typeof a === 'string') : [text(claims.aud)].filter(Boolean);
+  const audience = Array.isArray(claims.aud)
+    ? claims.aud.filter((a): a is string => typeof a === 'string')
+    : [text(claims.aud)].filter(Boolean);
   return {
     id: text(claims.jti),
     scopes: scopesOf(claims),

@@ -19,9 +19,14 @@ const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, 
 /** RFC 7662 §2.1: a form POST with the token, as its client. */
 function rfcRequest(params: IntrospectionStrategyParams, token: string): { url: string; init: RequestInit } {
   const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json'
+  };
   if (params.clientId && params.authMethod === 'client_secret_basic') {
-    headers.Authorization = 'Basic ' + Buffer.from(`${formEncode(params.clientId)}:${formEncode(params.clientSecret ?? '')}`).toString('base64');
+    headers.Authorization =
+      'Basic ' +
+      Buffer.from(`${formEncode(params.clientId)}:${formEncode(params.clientSecret ?? '')}`).toString('base64');
   } else if (params.clientId) {
     form.set('client_id', params.clientId);
     if (params.clientSecret) form.set('client_secret', params.clientSecret);
@@ -29,8 +34,14 @@ function rfcRequest(params: IntrospectionStrategyParams, token: string): { url: 
   return { url: params.endpoint, init: { method: 'POST', headers, body: form } };
 }
 
-/** Janus's introspection (pkg/plugin/oauth2/oauth_introspection.go): a GET carrying the token in a header or the query. */
-function janusRequest(params: IntrospectionStrategyParams, tokenIn: NonNullable<IntrospectionStrategyParams['tokenIn']>, token: string): { url: string; init: RequestInit } {
+/**
+ * Janus's introspection (pkg/plugin/oauth2/oauth_introspection.go): a GET carrying the token in a header or the query.
+ */
+function janusRequest(
+  params: IntrospectionStrategyParams,
+  tokenIn: NonNullable<IntrospectionStrategyParams['tokenIn']>,
+  token: string
+): { url: string; init: RequestInit } {
   const url = new URL(params.endpoint);
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (tokenIn.authorization) headers.Authorization = `${tokenIn.authorization} ${token}`;
@@ -60,15 +71,26 @@ async function introspect(params: IntrospectionStrategyParams, token: string): P
  * caller differently, RFC 7662 §2.2). The secret only as a digest.
  */
 function answerCacheName(params: IntrospectionStrategyParams): string {
-  const caller = [params.endpoint, params.clientId ?? '', params.authMethod, params.cacheTtl, params.maxCacheEntries, params.tokenIn ?? null];
-  const secret = createHash('sha256').update(params.clientSecret ?? '').digest('base64url');
+  const caller = [
+    params.endpoint,
+    params.clientId ?? '',
+    params.authMethod,
+    params.cacheTtl,
+    params.maxCacheEntries,
+    params.tokenIn ?? null
+  ];
+  const secret = createHash('sha256')
+    .update(params.clientSecret ?? '')
+    .digest('base64url');
   return `introspection ${JSON.stringify([...caller, secret])}`;
 }
 
 /** What this pipeline asks of a token beyond being active: checked on every request, cached answer or not. */
 function judge(validated: ValidatedToken, params: IntrospectionStrategyParams): ValidatedToken {
-  if (params.audience && !validated.audience.includes(params.audience)) throw new InvalidToken('The access token is not meant for this audience');
-  if (params.issuer && validated.issuer !== params.issuer) throw new InvalidToken('The access token was not issued by a trusted issuer');
+  if (params.audience && !validated.audience.includes(params.audience))
+    throw new InvalidToken('The access token is not meant for this audience');
+  if (params.issuer && validated.issuer !== params.issuer)
+    throw new InvalidToken('The access token was not issued by a trusted issuer');
   return validated;
 }
 
@@ -83,7 +105,12 @@ function judge(validated: ValidatedToken, params: IntrospectionStrategyParams): 
  * judged afresh here. An endpoint that is down or answers nonsense makes the
  * token refused (401), and the log says why.
  */
-export function introspectionTokenStrategy(params: IntrospectionStrategyParams, feed: RevocationFeed, logger: EgLogger, { registered = false } = {}) {
+export function introspectionTokenStrategy(
+  params: IntrospectionStrategyParams,
+  feed: RevocationFeed,
+  logger: EgLogger,
+  { registered = false } = {}
+) {
   if (!registered) requireSafeUrl(params.endpoint, 'introspection.endpoint');
   const name = answerCacheName(params);
   const cache = TokenCache.shared(name, name, params.maxCacheEntries, feed);
@@ -98,8 +125,10 @@ export function introspectionTokenStrategy(params: IntrospectionStrategyParams, 
       answer = await introspect(params, token);
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${params.timeout} ms`
-        : `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+      const why =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${params.timeout} ms`
+          : `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
       logger.error(`oauth2 policy: introspection endpoint ${params.endpoint} failed: ${why}`);
       throw new TokenNotVerifiable('The access token could not be validated');
     }

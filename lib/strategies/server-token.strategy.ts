@@ -8,7 +8,6 @@ import { introspectionTokenStrategy } from './introspection-token.strategy';
 import { jwtTokenStrategy } from './jwt-token.strategy';
 import type { TokenStrategy } from './token-strategy';
 
-
 /**
  * The entry was judged when it was registered: plain http off loopback and
  * short HMAC secrets passed then only with a warning, through Janus's shape.
@@ -17,7 +16,9 @@ import type { TokenStrategy } from './token-strategy';
 function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger, strict: boolean): TokenStrategy {
   const { name, jwt, introspection } = entry.tokenStrategy;
   const options = { registered: !strict };
-  return name === 'jwt' ? jwtTokenStrategy(jwt!, feed, logger, options) : introspectionTokenStrategy(introspection!, feed, logger, options);
+  return name === 'jwt'
+    ? jwtTokenStrategy(jwt!, feed, logger, options)
+    : introspectionTokenStrategy(introspection!, feed, logger, options);
 }
 
 /**
@@ -28,14 +29,21 @@ function strategyOf(entry: ServerEntry, feed: RevocationFeed, logger: EgLogger, 
  * strategy is only rebuilt when the entry's tokenStrategy changed, so a
  * JWKS or introspection cache outlives unrelated edits.
  */
-export function serverTokenStrategy(serverName: string, servers: ServerDirectory, feed: RevocationFeed, logger: EgLogger, strict = false): TokenStrategy {
+export function serverTokenStrategy(
+  serverName: string,
+  servers: ServerDirectory,
+  feed: RevocationFeed,
+  logger: EgLogger,
+  strict = false
+): TokenStrategy {
   let built: { spec: string; validate: TokenStrategy } | undefined;
   let missingReported = false;
 
   return async function validateForServer(token: string): Promise<ValidatedToken> {
     const entry = await servers.get(serverName);
     if (!entry) {
-      if (!missingReported) logger.warn(`oauth2 policy: no authorization server is registered as "${serverName}": its tokens are refused`);
+      if (!missingReported)
+        logger.warn(`oauth2 policy: no authorization server is registered as "${serverName}": its tokens are refused`);
       missingReported = true;
       throw new TokenNotVerifiable('The access token could not be validated', `no server named ${serverName}`);
     }
@@ -48,7 +56,10 @@ export function serverTokenStrategy(serverName: string, servers: ServerDirectory
         // An entry stored by an older version, unusable now: its tokens cannot be checked, which is not a 500.
         const why = (err as Error).message;
         logger.error(`oauth2 policy: the tokenStrategy of server ${serverName} is unusable: ${why}`);
-        built = { spec, validate: () => Promise.reject(new TokenNotVerifiable('The access token could not be validated', why)) };
+        built = {
+          spec,
+          validate: () => Promise.reject(new TokenNotVerifiable('The access token could not be validated', why))
+        };
       }
     }
     return built.validate(token);

@@ -38,7 +38,9 @@ export class JwtAccessTokens {
   constructor(private readonly settings: Settings) {
     this.keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
     if (settings.accessToken.format === 'jwt' && !this.keys[0]?.signKey) {
-      throw new TypeError('plugins.oauth2.keys[0]: the first key signs JWT access tokens, so it must be a private key or a secret');
+      throw new TypeError(
+        'plugins.oauth2.keys[0]: the first key signs JWT access tokens, so it must be a private key or a secret'
+      );
     }
     this.verifier = new JwtVerifier({
       keys: this.keys,
@@ -51,8 +53,12 @@ export class JwtAccessTokens {
 
   sign(record: TokenRecord): Promise<string> {
     const key = this.keys[0];
-    if (!key?.signKey) return Promise.reject(new TypeError('plugins.oauth2.keys[0] cannot sign: JWT access tokens need a private key or a secret first'));
-    // redirect_uri: what an opaque token's record keeps, for EG's eg-token-redirect-uri header (not secret: the client registered it).
+    if (!key?.signKey)
+      return Promise.reject(
+        new TypeError('plugins.oauth2.keys[0] cannot sign: JWT access tokens need a private key or a secret first')
+      );
+    // redirect_uri: what an opaque token's record keeps, for EG's eg-token-redirect-uri header (not secret: the client
+    // registered it).
     const redirect = record.redirectUri ? { redirect_uri: record.redirectUri } : {};
     return new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect })
       .setProtectedHeader({ alg: key.alg, typ: AT_JWT, ...(key.kid === undefined ? {} : { kid: key.kid }) })
@@ -68,7 +74,16 @@ export class JwtAccessTokens {
   /** @throws JwtRejected for a token this server did not sign, or that is expired. */
   async verify(token: string): Promise<JwtAccessClaims> {
     const claims: JWTPayload = await this.verifier.verify(token);
-    const { jti, gid, client_id: appId, sub, scope, redirect_uri: redirectUri, iat, exp } = claims as JWTPayload & Record<string, unknown>;
+    const {
+      jti,
+      gid,
+      client_id: appId,
+      sub,
+      scope,
+      redirect_uri: redirectUri,
+      iat,
+      exp
+    } = claims as JWTPayload & Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     return {
       jti: text(jti),
@@ -86,7 +101,12 @@ export class JwtAccessTokens {
   publicJwks(): { keys: JWK[] } {
     const published = this.keys.filter((key) => key.verifyKey.type === 'public');
     return {
-      keys: published.map((key) => ({ ...(key.verifyKey.export({ format: 'jwk' }) as JWK), ...(key.kid === undefined ? {} : { kid: key.kid }), alg: key.alg, use: 'sig' }))
+      keys: published.map((key) => ({
+        ...(key.verifyKey.export({ format: 'jwk' }) as JWK),
+        ...(key.kid === undefined ? {} : { kid: key.kid }),
+        alg: key.alg,
+        use: 'sig'
+      }))
     };
   }
 

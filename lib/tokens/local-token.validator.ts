@@ -15,7 +15,10 @@ import type { ValidatedToken } from './validated-token';
 
 const INVALID = 'The access token is invalid, expired or revoked';
 
-type Facts = Pick<TokenRecord, 'jti' | 'grantId' | 'grantType' | 'appId' | 'userId' | 'username' | 'redirectUri' | 'scope' | 'iat' | 'exp'>;
+type Facts = Pick<
+  TokenRecord,
+  'jti' | 'grantId' | 'grantType' | 'appId' | 'userId' | 'username' | 'redirectUri' | 'scope' | 'iat' | 'exp'
+>;
 
 /**
  * Validates an access token issued by this plugin, opaque or JWT, for the
@@ -43,7 +46,12 @@ export class LocalTokenValidator {
    * across a hot reload while it is the same (see TokenCache.shared).
    */
   static cacheConfig(settings: Settings): string {
-    const keys = settings.keys.map((key) => [key.kid, key.alg, key.key ?? '', key.keyFile ? fs.readFileSync(key.keyFile, 'utf8') : '']);
+    const keys = settings.keys.map((key) => [
+      key.kid,
+      key.alg,
+      key.key ?? '',
+      key.keyFile ? fs.readFileSync(key.keyFile, 'utf8') : ''
+    ]);
     const rules = [settings.issuer, settings.accessToken, keys, settings.store.keyPrefix, settings.tokenCache];
     return createHash('sha256').update(JSON.stringify(rules)).digest('base64url');
   }
@@ -59,7 +67,9 @@ export class LocalTokenValidator {
     const cached = this.cache?.get(tokenDigest);
     if (cached) return cached;
     const generation = this.cache?.currentGeneration ?? 0;
-    const validated = looksLikeJwt(token) ? await this.validateJwt(token) : await this.validateOpaque(token, tokenDigest);
+    const validated = looksLikeJwt(token)
+      ? await this.validateJwt(token)
+      : await this.validateOpaque(token, tokenDigest);
     const until = Math.min(validated.expiresAt * 1000, Date.now() + this.settings.tokenCache.ttl * 1000);
     this.cache?.put(tokenDigest, validated, until, generation);
     return validated;
@@ -79,7 +89,8 @@ export class LocalTokenValidator {
     try {
       claims = await this.jwts.verify(token);
     } catch (err) {
-      if (err instanceof JwtRejected) throw new InvalidToken(err.reason.replace(/^The token/, 'The access token'), err.detail);
+      if (err instanceof JwtRejected)
+        throw new InvalidToken(err.reason.replace(/^The token/, 'The access token'), err.detail);
       throw err;
     }
     if (!claims.jti || !claims.grantId || !claims.appId) throw new InvalidToken(INVALID);

@@ -2,7 +2,11 @@ import { keep } from '../eg/process-state';
 import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 import type { ValidatedToken } from './validated-token';
 
-interface Entry { token: ValidatedToken; until: number; tags: string[] }
+interface Entry {
+  token: ValidatedToken;
+  until: number;
+  tags: string[];
+}
 
 /** What a revocation event can name an entry by. */
 function tagsOf(tokenDigest: string, token: ValidatedToken): string[] {
@@ -17,7 +21,14 @@ function tagsOf(tokenDigest: string, token: ValidatedToken): string[] {
 
 function tagsIn(event: RevocationEvent): string[] {
   const named = (kind: string, ids: string[] = []) => ids.map((id) => `${kind}:${id}`);
-  return [...named('token', event.tokens), ...named('jti', event.jtis), ...named('grant', event.grants), ...named('app', event.apps), ...named('user', event.users), ...named('owner', event.owners)];
+  return [
+    ...named('token', event.tokens),
+    ...named('jti', event.jtis),
+    ...named('grant', event.grants),
+    ...named('app', event.apps),
+    ...named('user', event.users),
+    ...named('owner', event.owners)
+  ];
 }
 
 /**
@@ -41,7 +52,12 @@ export class TokenCache {
    * rules that no longer hold (issue 15, item 3).
    */
   static shared(name: string, config: string, maxEntries: number, feed: RevocationFeed): TokenCache {
-    return keep(`token cache ${name}`, `${config}\0${maxEntries}\0feed ${feed.serial}`, () => new TokenCache(maxEntries, feed), (cache) => cache.dispose());
+    return keep(
+      `token cache ${name}`,
+      `${config}\0${maxEntries}\0feed ${feed.serial}`,
+      () => new TokenCache(maxEntries, feed),
+      (cache) => cache.dispose()
+    );
   }
 
   private readonly follow = (event: RevocationEvent | 'all') => {
@@ -57,7 +73,10 @@ export class TokenCache {
     }
   };
 
-  constructor(private readonly maxEntries: number, private readonly feed: RevocationFeed) {
+  constructor(
+    private readonly maxEntries: number,
+    private readonly feed: RevocationFeed
+  ) {
     feed.onChange(this.follow);
   }
 
@@ -89,7 +108,8 @@ export class TokenCache {
 
   /**
    * @param until epoch milliseconds.
-   * @param fetchedAt the generation read before the answer was asked for: if a revocation came since, the answer is not kept.
+   * @param fetchedAt the generation read before the answer was asked for: if a revocation came since, the answer is not
+   * kept.
    */
   put(tokenDigest: string, token: ValidatedToken, until: number, fetchedAt: number): void {
     if (this.disposed || until <= Date.now() || !this.feed.connected || fetchedAt !== this.generation) return;

@@ -5,7 +5,10 @@ const SEPARATOR = '~';
 const MAX_ID_LENGTH = 200;
 
 /** The parts of an opaque access token that name the keys its check reads. */
-export interface AccessTokenIds { appId: string; userId: string }
+export interface AccessTokenIds {
+  appId: string;
+  userId: string;
+}
 
 /**
  * An opaque access token is `at~<app id>~<user id>~<secret>` (ids base64url).
@@ -22,7 +25,8 @@ export function newAccessToken(ids: AccessTokenIds): string {
 /** Splits an opaque access token, or answers null for anything not shaped like one. */
 export function parseAccessToken(token: string): AccessTokenIds | null {
   const [prefix, app, user, secret, ...rest] = token.split(SEPARATOR);
-  if (rest.length > 0 || prefix !== ACCESS_PREFIX || app === undefined || user === undefined || secret?.length !== 43) return null;
+  if (rest.length > 0 || prefix !== ACCESS_PREFIX || app === undefined || user === undefined || secret?.length !== 43)
+    return null;
   if (app.length > MAX_ID_LENGTH || user.length > MAX_ID_LENGTH) return null;
   const appId = Buffer.from(app, 'base64url').toString();
   const userId = Buffer.from(user, 'base64url').toString();

@@ -34,7 +34,8 @@ export class TokenInspector {
 
   private async inspectRefreshToken(token: string): Promise<IntrospectionAnswer> {
     const record = await this.store.findRefreshToken(token);
-    // A used refresh token of a rotating grant is retired (only a retry within rotationGracePeriod still gets an answer).
+    // A used refresh token of a rotating grant is retired (only a retry within rotationGracePeriod still gets an
+    // answer).
     if (!record || record.exp <= Date.now() / 1000 || record.usedAt) return INACTIVE;
     if (!(await findClient(this.services, record.appId, 'none'))) return INACTIVE;
     if (record.userId) {

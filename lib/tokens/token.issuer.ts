@@ -35,7 +35,11 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** Mints tokens, stores their digests, and shapes the token response. */
 export class TokenIssuer {
-  constructor(private readonly store: TokenStore, private readonly settings: Settings, private readonly jwts: JwtAccessTokens) {}
+  constructor(
+    private readonly store: TokenStore,
+    private readonly settings: Settings,
+    private readonly jwts: JwtAccessTokens
+  ) {}
 
   async issue(request: IssueRequest): Promise<IssuedTokens> {
     const iat = now();
@@ -56,12 +60,17 @@ export class TokenIssuer {
     };
     // A JWT is verified by its signature and is not stored; an opaque token is stored by digest.
     const asJwt = this.settings.accessToken.format === 'jwt';
-    const accessToken = asJwt ? await this.jwts.sign(accessRecord) : newAccessToken({ appId: base.appId, userId: base.userId });
+    const accessToken = asJwt
+      ? await this.jwts.sign(accessRecord)
+      : newAccessToken({ appId: base.appId, userId: base.userId });
 
     let refresh: { token: string; record: RefreshTokenRecord } | null = null;
     const grantStart = request.grantStartedAt ?? iat;
     // No refresh token outlives its grant (RFC 9700 §4.14.2); one that would be born dead is not issued.
-    const refreshExp = Math.min(iat + this.settings.refreshToken.ttl, grantStart + this.settings.refreshToken.maxLifetime);
+    const refreshExp = Math.min(
+      iat + this.settings.refreshToken.ttl,
+      grantStart + this.settings.refreshToken.maxLifetime
+    );
     if (request.refresh && refreshExp > iat) {
       refresh = {
         token: randomSecret(),
@@ -76,7 +85,13 @@ export class TokenIssuer {
     }
 
     const grantKeptUntil = Math.max(accessRecord.exp, refresh?.record.exp ?? 0, request.grantKeptUntil ?? 0);
-    if (!(await this.store.saveIssued({ token: asJwt ? null : accessToken, record: accessRecord }, refresh, grantKeptUntil))) {
+    if (
+      !(await this.store.saveIssued(
+        { token: asJwt ? null : accessToken, record: accessRecord },
+        refresh,
+        grantKeptUntil
+      ))
+    ) {
       throw new InvalidGrant('The grant was revoked');
     }
 

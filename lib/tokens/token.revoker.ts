@@ -12,7 +12,10 @@ import { tokenKind } from './token-kind';
  * token they found is live (RFC 7009 §2.1 lets the server choose).
  */
 export class TokenRevoker {
-  constructor(private readonly store: TokenStore, private readonly jwts: JwtAccessTokens) {}
+  constructor(
+    private readonly store: TokenStore,
+    private readonly jwts: JwtAccessTokens
+  ) {}
 
   async revoke(token: string, clientId: string): Promise<void> {
     switch (tokenKind(token)) {

@@ -4,7 +4,8 @@ import type { EgServices, EgUser } from '../eg/types';
 import type { Settings } from '../settings';
 import { findSignInAccount } from './user.authenticator';
 
-export type SignInResult = { user: EgUser } | { user: null; locked: false } | { user: null; locked: true; retryAfter: number };
+export type SignInResult =
+  { user: EgUser } | { user: null; locked: false } | { user: null; locked: true; retryAfter: number };
 
 /**
  * A resource owner's password check, counted per user name and per client IP
@@ -24,8 +25,20 @@ export function throttledSignIn(services: EgServices, guard: GuessingGuard, limi
       secret: password,
       decoy: true,
       counters: [
-        { kind: 'user', subject: name, limit: limits.maxFailuresPerUser, onRight: 'clear', named: `sign-in of user name ${quotedForLog(name)}` },
-        { kind: 'ip', subject: ip, limit: limits.maxFailuresPerIp, onRight: 'forgive', named: `sign-in from IP ${quotedForLog(ip)}` }
+        {
+          kind: 'user',
+          subject: name,
+          limit: limits.maxFailuresPerUser,
+          onRight: 'clear',
+          named: `sign-in of user name ${quotedForLog(name)}`
+        },
+        {
+          kind: 'ip',
+          subject: ip,
+          limit: limits.maxFailuresPerIp,
+          onRight: 'forgive',
+          named: `sign-in from IP ${quotedForLog(ip)}`
+        }
       ]
     });
     if (outcome.result === 'locked') return { user: null, locked: true, retryAfter: outcome.retryAfter };

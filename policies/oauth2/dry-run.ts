@@ -18,5 +18,6 @@ const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
 export function dryRunPolicy(params: PolicyParams): void {
   if (params.server) return;
   if (params.tokenStrategy === 'jwt') jwtTokenStrategy(strategySection(params, 'jwt'), null, quiet);
-  if (params.tokenStrategy === 'introspection') requireSafeUrl(strategySection(params, 'introspection').endpoint, 'introspection.endpoint');
+  if (params.tokenStrategy === 'introspection')
+    requireSafeUrl(strategySection(params, 'introspection').endpoint, 'introspection.endpoint');
 }

@@ -15,7 +15,13 @@ import { strategySection, TokenStrategy } from '../../lib/strategies/token-strat
 import { refuseUnknownParameters } from '../../lib/eg/pipeline-params';
 import type { ServerDirectory } from '../../lib/servers/server-directory';
 
-interface Deps { validator: LocalTokenValidator; feed: RevocationFeed; servers: ServerDirectory; strictServers: boolean; logger: EgLogger }
+interface Deps {
+  validator: LocalTokenValidator;
+  feed: RevocationFeed;
+  servers: ServerDirectory;
+  strictServers: boolean;
+  logger: EgLogger;
+}
 
 const endpointScopes = (req: Request): string[] => req.egContext?.apiEndpoint?.scopes ?? [];
 
@@ -39,8 +45,11 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
   function strategyFor(params: PolicyParams): TokenStrategy {
     if (params.server) return serverTokenStrategy(params.server, servers, feed, logger, strictServers);
     if (params.tokenStrategy === 'jwt') return jwtTokenStrategy(strategySection(params, 'jwt'), feed, logger);
-    if (params.tokenStrategy === 'introspection') return introspectionTokenStrategy(strategySection(params, 'introspection'), feed, logger);
-    return Object.assign((token: string) => validator.validate(token), { recall: (token: string) => validator.recall(token) });
+    if (params.tokenStrategy === 'introspection')
+      return introspectionTokenStrategy(strategySection(params, 'introspection'), feed, logger);
+    return Object.assign((token: string) => validator.validate(token), {
+      recall: (token: string) => validator.recall(token)
+    });
   }
 
   function createPolicy(params: PolicyParams) {
@@ -57,7 +66,10 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
       forwardIdentity(req, validated, params.identityHeaders);
     }
 
-    /** The hot path: a token this instance validated recently, in the header, with the scopes needed; no I/O, no promise. */
+    /**
+     * The hot path: a token this instance validated recently, in the header, with the scopes needed; no I/O, no
+     * promise.
+     */
     function passRecalled(req: Request): boolean {
       const token = validate.recall && headerOnlyToken(req, params);
       const known = token ? validate.recall!(token) : null;
@@ -70,16 +82,22 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
     return function oauth2Bearer(req: Request, res: Response, next: NextFunction): void {
       stripSpoofedIdentity(req);
       if (passRecalled(req)) return next();
-      authenticate(req).then(() => next(), (failure: unknown) => {
-        // passThrough forgives a missing or refused token, never an outage, an unverifiable token or a broken request.
-        const refused = (failure instanceof InvalidToken && !(failure instanceof TokenNotVerifiable)) || failure instanceof InsufficientScope;
-        const forgivable = failure instanceof MissingToken || refused;
-        if (params.passThrough && forgivable) {
-          req.headers['eg-consumer-id'] = 'anonymous';
-          return next();
+      authenticate(req).then(
+        () => next(),
+        (failure: unknown) => {
+          // passThrough forgives a missing or refused token, never an outage, an unverifiable token or a broken
+          // request.
+          const refused =
+            (failure instanceof InvalidToken && !(failure instanceof TokenNotVerifiable)) ||
+            failure instanceof InsufficientScope;
+          const forgivable = failure instanceof MissingToken || refused;
+          if (params.passThrough && forgivable) {
+            req.headers['eg-consumer-id'] = 'anonymous';
+            return next();
+          }
+          sendBearerChallenge(res, failure, params.realm, logger);
         }
-        sendBearerChallenge(res, failure, params.realm, logger);
-      });
+      );
     };
   }
 

@@ -17,15 +17,27 @@ describe('JWT bearer grant (RFC 7523)', function () {
   let tokenEndpoint: string;
 
   const claims = (extra: Record<string, unknown> = {}) => ({
-    iss: TRUSTED, sub: world.user.username, aud: world.gateway.url,
-    jti: `jti-${Math.random()}`, iat: now(), exp: now() + 120, ...extra
+    iss: TRUSTED,
+    sub: world.user.username,
+    aud: world.gateway.url,
+    jti: `jti-${Math.random()}`,
+    iat: now(),
+    exp: now() + 120,
+    ...extra
   });
   const assert = (extra: Record<string, unknown> = {}, key = issuerKey.privateKey) =>
     signJwt(key, { alg: 'RS256', kid: 'hr-1' }, claims(extra));
-  const exchange = (assertion: string, client: { id: string; secret: string } = world.app, extra: Record<string, string> = {}) =>
-    world.token({ grant_type: JWT_BEARER, assertion, ...extra }, client);
+  const exchange = (
+    assertion: string,
+    client: { id: string; secret: string } = world.app,
+    extra: Record<string, string> = {}
+  ) => world.token({ grant_type: JWT_BEARER, assertion, ...extra }, client);
 
-  async function refused(assertion: string, description: RegExp, client?: { id: string; secret: string }): Promise<void> {
+  async function refused(
+    assertion: string,
+    description: RegExp,
+    client?: { id: string; secret: string }
+  ): Promise<void> {
     expectOAuthError(await exchange(assertion, client), 400, 'invalid_grant', description);
   }
 
@@ -35,7 +47,11 @@ describe('JWT bearer grant (RFC 7523)', function () {
         jwtBearer: {
           issuers: [
             { issuer: TRUSTED, keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }] },
-            { issuer: PARTNER, keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }], clients: ['only-this-client'] }
+            {
+              issuer: PARTNER,
+              keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }],
+              clients: ['only-this-client']
+            }
           ]
         },
         assertions: { leeway: 5, maxLifetime: 600 }
@@ -44,9 +60,13 @@ describe('JWT bearer grant (RFC 7523)', function () {
     tokenEndpoint = `${world.gateway.url}/oauth2/token`;
     const jwk = { ...appKey.publicKey.export({ format: 'jwk' }), kid: 'app-1', alg: 'ES256' };
     selfAsserting = await world.gateway.admin.registerClient(
-      { name: 'self-asserting', userId: world.user.id, jwks: JSON.stringify({ keys: [jwk] }) }, ['read']);
+      { name: 'self-asserting', userId: world.user.id, jwks: JSON.stringify({ keys: [jwk] }) },
+      ['read']
+    );
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('issues an access token, and no refresh token, for the user the assertion names by username', async function () {
     const res = await exchange(await assert());
@@ -54,7 +74,9 @@ describe('JWT bearer grant (RFC 7523)', function () {
     expect(res.headers.get('cache-control')).to.equal('no-store');
     expect(res.json).to.include({ token_type: 'Bearer', scope: 'read write' });
     expect(res.json).not.to.have.property('refresh_token');
-    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, { headers: { Authorization: `Bearer ${res.json.access_token}` } });
+    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, {
+      headers: { Authorization: `Bearer ${res.json.access_token}` }
+    });
     expect(info.json).to.include({ username: world.user.username, client_id: world.app.id });
     const api = await world.api(res.json.access_token);
     expect(api.status).to.equal(200);
@@ -69,7 +91,9 @@ describe('JWT bearer grant (RFC 7523)', function () {
   it('issues a token for the app itself when sub is the client, and accepts the token endpoint as aud', async function () {
     const res = await exchange(await assert({ sub: world.app.id, aud: tokenEndpoint }));
     expect(res.status, res.text).to.equal(200);
-    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, { headers: { Authorization: `Bearer ${res.json.access_token}` } });
+    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, {
+      headers: { Authorization: `Bearer ${res.json.access_token}` }
+    });
     expect(info.json).not.to.have.property('username');
   });
 
@@ -96,15 +120,21 @@ describe('JWT bearer grant (RFC 7523)', function () {
   it('refuses an assertion for another audience, from an untrusted issuer, without exp or jti', async function () {
     await refused(await assert({ aud: 'https://other.example.com' }), /not meant for this audience/);
     await refused(await assert({ iss: 'https://evil.example.com' }), /not issued by a trusted issuer/);
-    await refused(await signJwt(issuerKey.privateKey, { alg: 'RS256' }, { ...claims(), exp: undefined }), /has no exp claim/);
+    await refused(
+      await signJwt(issuerKey.privateKey, { alg: 'RS256' }, { ...claims(), exp: undefined }),
+      /has no exp claim/
+    );
     await refused(await assert({ jti: undefined }), /no jti claim/);
   });
 
   it('refuses an access token of a trusted issuer (typ at+jwt) as an assertion (RFC 8725 §3.11)', async function () {
-    await refused(await signJwt(issuerKey.privateKey, { alg: 'RS256', kid: 'hr-1', typ: 'at+jwt' }, claims()), /access token is not an assertion/);
+    await refused(
+      await signJwt(issuerKey.privateKey, { alg: 'RS256', kid: 'hr-1', typ: 'at+jwt' }, claims()),
+      /access token is not an assertion/
+    );
   });
 
-  it('refuses a client that the issuer\'s clients list does not name', async function () {
+  it("refuses a client that the issuer's clients list does not name", async function () {
     await refused(await assert({ iss: PARTNER }), /may not present assertions of this issuer/);
   });
 
@@ -112,9 +142,20 @@ describe('JWT bearer grant (RFC 7523)', function () {
     await refused(await assert({ sub: 'nobody-here' }), /subject is not an active user/);
   });
 
-  it('accepts an app\'s assertion about itself signed with its registered key, but not one about a user', async function () {
-    const own = (extra: Record<string, unknown>) => signJwt(appKey.privateKey, { alg: 'ES256', kid: 'app-1' },
-      { iss: selfAsserting.id, sub: selfAsserting.id, aud: tokenEndpoint, jti: `s-${Math.random()}`, exp: now() + 60, ...extra });
+  it("accepts an app's assertion about itself signed with its registered key, but not one about a user", async function () {
+    const own = (extra: Record<string, unknown>) =>
+      signJwt(
+        appKey.privateKey,
+        { alg: 'ES256', kid: 'app-1' },
+        {
+          iss: selfAsserting.id,
+          sub: selfAsserting.id,
+          aud: tokenEndpoint,
+          jti: `s-${Math.random()}`,
+          exp: now() + 60,
+          ...extra
+        }
+      );
     const res = await exchange(await own({}), selfAsserting);
     expect(res.status, res.text).to.equal(200);
     expect(res.json.scope).to.equal('read');

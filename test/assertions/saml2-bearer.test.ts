@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import { expectOAuthError, request } from '../../support/http';
-import { AssertionOptions, buildAssertion, encodeAssertion, samlIdp, signAssertion, tamperAssertion, wrapAssertion, billionLaughs } from '../helpers/saml';
+import {
+  AssertionOptions,
+  buildAssertion,
+  encodeAssertion,
+  samlIdp,
+  signAssertion,
+  tamperAssertion,
+  wrapAssertion,
+  billionLaughs
+} from '../helpers/saml';
 import { startGateway } from '../../support/gateway';
 import { startWorld, World } from '../helpers/world';
 
@@ -15,7 +24,13 @@ describe('SAML 2.0 bearer assertion grant (RFC 7522)', function () {
   let tokenEndpoint: string;
 
   const assertion = (options: AssertionOptions = {}) =>
-    buildAssertion({ issuer: IDP, nameId: world.user.username, audiences: [[world.gateway.url]], recipient: tokenEndpoint, ...options });
+    buildAssertion({
+      issuer: IDP,
+      nameId: world.user.username,
+      audiences: [[world.gateway.url]],
+      recipient: tokenEndpoint,
+      ...options
+    });
   const signed = (options: AssertionOptions = {}, key = idp.privateKey) => signAssertion(assertion(options), key);
   const exchange = (xml: string, extra: Record<string, string> = {}) =>
     world.token({ grant_type: SAML2_BEARER, assertion: encodeAssertion(xml), ...extra });
@@ -34,7 +49,9 @@ describe('SAML 2.0 bearer assertion grant (RFC 7522)', function () {
     });
     tokenEndpoint = `${world.gateway.url}/oauth2/token`;
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('is enabled by trusting an identity provider, and listed in the metadata', async function () {
     const metadata = await request(`${world.gateway.url}/.well-known/oauth-authorization-server`);
@@ -46,7 +63,9 @@ describe('SAML 2.0 bearer assertion grant (RFC 7522)', function () {
     expect(res.status, res.text).to.equal(200);
     expect(res.json).to.include({ token_type: 'Bearer', scope: 'read' });
     expect(res.json).not.to.have.property('refresh_token');
-    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, { headers: { Authorization: `Bearer ${res.json.access_token}` } });
+    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, {
+      headers: { Authorization: `Bearer ${res.json.access_token}` }
+    });
     expect(info.json).to.include({ username: world.user.username, client_id: world.app.id });
   });
 
@@ -60,7 +79,12 @@ describe('SAML 2.0 bearer assertion grant (RFC 7522)', function () {
     await refused(signed({}, rogue.privateKey), /signature is invalid/);
     await refused(tamperAssertion(signed(), `>${world.user.username}<`, '>admin<'), /signature is invalid/);
     await refused(assertion(), /not signed/);
-    const wrapped = wrapAssertion(signed(), 'advice', { issuer: IDP, nameId: 'admin', audiences: [[world.gateway.url]], recipient: tokenEndpoint });
+    const wrapped = wrapAssertion(signed(), 'advice', {
+      issuer: IDP,
+      nameId: 'admin',
+      audiences: [[world.gateway.url]],
+      recipient: tokenEndpoint
+    });
     const res = await exchange(wrapped);
     expect(res.status).to.equal(400);
     expect(res.json.error).to.equal('invalid_grant');
@@ -69,7 +93,10 @@ describe('SAML 2.0 bearer assertion grant (RFC 7522)', function () {
   it('refuses an expired, not yet valid or too long-lived assertion', async function () {
     await refused(signed({ now: Date.now() - 400_000 }), /expired/);
     await refused(signed({ notBefore: Date.now() + 60_000 }), /not valid yet/);
-    await refused(signed({ notOnOrAfter: Date.now() + 3_600_000, confirmationNotOnOrAfter: Date.now() + 3_600_000 }), /longer than/);
+    await refused(
+      signed({ notOnOrAfter: Date.now() + 3_600_000, confirmationNotOnOrAfter: Date.now() + 3_600_000 }),
+      /longer than/
+    );
   });
 
   it('refuses an assertion for another audience, recipient or issuer', async function () {
@@ -95,7 +122,10 @@ describe('SAML 2.0 bearer grant settings', function () {
   });
 
   it('stops the gateway for an identity provider certificate that cannot be read', async function () {
-    const gateway = await startGateway({ settings: { samlBearer: { identityProviders: [{ issuer: IDP, certificate: 'not a certificate' }] } }, expectExit: true });
+    const gateway = await startGateway({
+      settings: { samlBearer: { identityProviders: [{ issuer: IDP, certificate: 'not a certificate' }] } },
+      expectExit: true
+    });
     expect(await gateway.exited).to.not.equal(0);
     expect(gateway.output()).to.contain('samlBearer.identityProviders.0');
     await gateway.stop();

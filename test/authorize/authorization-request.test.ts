@@ -1,12 +1,16 @@
 import { expect } from 'chai';
-import { Browser } from '../helpers/browser';
-import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
+import { Browser, pkcePair } from '../../support/browser';
+import { authorize, authorizeUrl, codeParams, decide, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 
 describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)', function () {
   let world: World;
-  before(async function () { world = await startWorld(); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld();
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   const get = (params: Record<string, string>) => new Browser(world.gateway.url).get(authorizeUrl(params));
 
@@ -49,7 +53,9 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     });
 
     it('for a repeated redirect_uri', async function () {
-      const res = await new Browser(world.gateway.url).get(`/oauth2/authorize?response_type=code&client_id=${world.app.id}&redirect_uri=${REDIRECT_URI}&redirect_uri=${REDIRECT_URI}`);
+      const res = await new Browser(world.gateway.url).get(
+        `/oauth2/authorize?response_type=code&client_id=${world.app.id}&redirect_uri=${REDIRECT_URI}&redirect_uri=${REDIRECT_URI}`
+      );
       expectErrorPage(res, /repeated/);
     });
 
@@ -71,7 +77,10 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     });
 
     it('for an unknown response_type', async function () {
-      expectRedirectError(await get(codeParams(world, { response_type: 'code id_token' })), 'unsupported_response_type');
+      expectRedirectError(
+        await get(codeParams(world, { response_type: 'code id_token' })),
+        'unsupported_response_type'
+      );
     });
 
     it('for response_type=token while the implicit grant is disabled (the default)', async function () {
@@ -83,7 +92,7 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
       expect(fragment.get('state')).to.equal('st-123');
     });
 
-    it('for a scope the client\'s credential does not hold', async function () {
+    it("for a scope the client's credential does not hold", async function () {
       expectRedirectError(await get(codeParams(world, { scope: 'read admin' })), 'invalid_scope');
     });
 
@@ -97,26 +106,42 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     });
 
     it('for a malformed code_challenge', async function () {
-      expectRedirectError(await get(codeParams(world, { code_challenge: 'too-short', code_challenge_method: 'S256' })), 'invalid_request');
+      expectRedirectError(
+        await get(codeParams(world, { code_challenge: 'too-short', code_challenge_method: 'S256' })),
+        'invalid_request'
+      );
     });
 
     it('for an unknown code_challenge_method', async function () {
-      expectRedirectError(await get(codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S512' })), 'invalid_request');
+      expectRedirectError(
+        await get(codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S512' })),
+        'invalid_request'
+      );
     });
 
     it('for a code_challenge_method without a code_challenge', async function () {
-      expectRedirectError(await get(codeParams(world, { code_challenge: '', code_challenge_method: 'S256' })), 'invalid_request');
+      expectRedirectError(
+        await get(codeParams(world, { code_challenge: '', code_challenge_method: 'S256' })),
+        'invalid_request'
+      );
     });
 
-    it('for a grant the app\'s grantTypes property excludes', async function () {
+    it("for a grant the app's grantTypes property excludes", async function () {
       const admin = world.gateway.admin;
-      const app = await admin.registerClient({ name: 'no-code', userId: world.user.id, redirectUri: REDIRECT_URI, grantTypes: 'client_credentials' }, ['read']);
+      const app = await admin.registerClient(
+        { name: 'no-code', userId: world.user.id, redirectUri: REDIRECT_URI, grantTypes: 'client_credentials' },
+        ['read']
+      );
       expectRedirectError(await get(codeParams(world, { client_id: app.id })), 'unauthorized_client');
     });
 
     it('returns the state unchanged, whatever characters it holds', async function () {
       const state = 'a b&c=d/é?%';
-      expectRedirectError(await get(codeParams(world, { state, response_type: 'nope' })), 'unsupported_response_type', state);
+      expectRedirectError(
+        await get(codeParams(world, { state, response_type: 'nope' })),
+        'unsupported_response_type',
+        state
+      );
     });
   });
 
@@ -124,15 +149,27 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
     let publicApp: { id: string };
     before(async function () {
       const admin = world.gateway.admin;
-      publicApp = await admin.registerClient({ name: 'spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
+      publicApp = await admin.registerClient(
+        { name: 'spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' },
+        ['read']
+      );
     });
 
     it('must send a PKCE code_challenge', async function () {
-      expectRedirectError(await get(codeParams(world, { client_id: publicApp.id, code_challenge: '', code_challenge_method: '' })), 'invalid_request');
+      expectRedirectError(
+        await get(codeParams(world, { client_id: publicApp.id, code_challenge: '', code_challenge_method: '' })),
+        'invalid_request'
+      );
     });
 
     it('are sent to sign in when they do', async function () {
-      const res = await get(codeParams(world, { client_id: publicApp.id, code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
+      const res = await get(
+        codeParams(world, {
+          client_id: publicApp.id,
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: 'S256'
+        })
+      );
       expect(res.status).to.equal(302);
       expect(new URL(res.headers.get('location')!, world.gateway.url).pathname).to.equal('/oauth2/login');
     });
@@ -141,26 +178,69 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
   describe('redirect URIs', function () {
     it('lets a native app name any port of a registered loopback IP redirect URI (RFC 8252 §7.3), and nothing else', async function () {
       const admin = world.gateway.admin;
-      const app = await admin.registerClient({ name: 'native', userId: world.user.id, redirectUri: 'http://127.0.0.1/callback', redirectUris: 'http://[::1]:8000/cb https://app.example/cb' }, ['read']);
-      for (const uri of ['http://127.0.0.1:51234/callback', 'http://127.0.0.1/callback', 'http://[::1]:61000/cb', 'http://[::1]/cb']) {
-        const consent = await authorize(new Browser(world.gateway.url), world, codeParams(world, { client_id: app.id, redirect_uri: uri }));
+      const app = await admin.registerClient(
+        {
+          name: 'native',
+          userId: world.user.id,
+          redirectUri: 'http://127.0.0.1/callback',
+          redirectUris: 'http://[::1]:8000/cb https://app.example/cb'
+        },
+        ['read']
+      );
+      for (const uri of [
+        'http://127.0.0.1:51234/callback',
+        'http://127.0.0.1/callback',
+        'http://[::1]:61000/cb',
+        'http://[::1]/cb'
+      ]) {
+        const consent = await authorize(
+          new Browser(world.gateway.url),
+          world,
+          codeParams(world, { client_id: app.id, redirect_uri: uri })
+        );
         expect(consent.status, uri).to.equal(200);
       }
-      for (const uri of ['http://127.0.0.1:51234/other', 'http://localhost:51234/callback', 'https://127.0.0.1:51234/callback',
-        'http://127.0.0.1:99999/callback', 'http://127.0.0.1:5000/callback/', 'https://app.example:8443/cb', 'http://127.0.0.2:51234/callback']) {
+      for (const uri of [
+        'http://127.0.0.1:51234/other',
+        'http://localhost:51234/callback',
+        'https://127.0.0.1:51234/callback',
+        'http://127.0.0.1:99999/callback',
+        'http://127.0.0.1:5000/callback/',
+        'https://app.example:8443/cb',
+        'http://127.0.0.2:51234/callback'
+      ]) {
         expectErrorPage(await get(codeParams(world, { client_id: app.id, redirect_uri: uri })), /not registered/);
       }
     });
 
     it('sends the code to the loopback port the request named, and wants that same URI at the token endpoint', async function () {
       const admin = world.gateway.admin;
-      const app = await admin.registerClient({ name: 'native-exchange', userId: world.user.id, redirectUri: 'http://127.0.0.1/callback' }, ['read']);
+      const app = await admin.registerClient(
+        { name: 'native-exchange', userId: world.user.id, redirectUri: 'http://127.0.0.1/callback' },
+        ['read']
+      );
       const browser = new Browser(world.gateway.url);
       const uri = 'http://127.0.0.1:49152/callback';
-      const location = await decide(browser, await authorize(browser, world, codeParams(world, { client_id: app.id, redirect_uri: uri })), true);
+      const location = await decide(
+        browser,
+        await authorize(browser, world, codeParams(world, { client_id: app.id, redirect_uri: uri })),
+        true
+      );
       expect(`${location.origin}${location.pathname}`).to.equal(uri);
-      const exchange = (redirectUri: string) => world.token({ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: TEST_PKCE.verifier }, app);
-      expect((await exchange('http://127.0.0.1:49153/callback')).json.error, 'another port at the token endpoint').to.equal('invalid_grant');
+      const exchange = (redirectUri: string) =>
+        world.token(
+          {
+            grant_type: 'authorization_code',
+            code: location.searchParams.get('code')!,
+            redirect_uri: redirectUri,
+            code_verifier: TEST_PKCE.verifier
+          },
+          app
+        );
+      expect(
+        (await exchange('http://127.0.0.1:49153/callback')).json.error,
+        'another port at the token endpoint'
+      ).to.equal('invalid_grant');
       expect((await exchange(uri)).status, 'the port of the request').to.equal(200);
     });
 
@@ -172,10 +252,22 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
       expect(new URL(res.headers.get('location')!, world.gateway.url).pathname).to.equal('/oauth2/login');
     });
 
-    it('accepts any URI of an app\'s redirectUris property, and requires naming one', async function () {
+    it("accepts any URI of an app's redirectUris property, and requires naming one", async function () {
       const admin = world.gateway.admin;
-      const app = await admin.registerClient({ name: 'multi', userId: world.user.id, redirectUri: REDIRECT_URI, redirectUris: 'http://127.0.0.1:8000/other https://app.example/cb' }, ['read']);
-      const consent = await authorize(new Browser(world.gateway.url), world, codeParams(world, { client_id: app.id, redirect_uri: 'https://app.example/cb' }));
+      const app = await admin.registerClient(
+        {
+          name: 'multi',
+          userId: world.user.id,
+          redirectUri: REDIRECT_URI,
+          redirectUris: 'http://127.0.0.1:8000/other https://app.example/cb'
+        },
+        ['read']
+      );
+      const consent = await authorize(
+        new Browser(world.gateway.url),
+        world,
+        codeParams(world, { client_id: app.id, redirect_uri: 'https://app.example/cb' })
+      );
       expect(consent.status).to.equal(200);
       const params = codeParams(world, { client_id: app.id });
       delete params.redirect_uri;
@@ -200,8 +292,12 @@ describe('authorization endpoint: request checks (RFC 6749 §4.1.1, §4.1.2.1)',
 
 describe('authorization endpoint: PKCE by default (RFC 9700 §2.1.1: pkce.require required, pkce.allowPlain false)', function () {
   let world: World;
-  before(async function () { world = await startWorld(); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld();
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   const get = (params: Record<string, string>) => new Browser(world.gateway.url).get(authorizeUrl(params));
 
@@ -224,15 +320,24 @@ describe('authorization endpoint: PKCE by default (RFC 9700 §2.1.1: pkce.requir
 
 describe('authorization endpoint: PKCE relaxed by the operator (pkce.require public-clients)', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { pkce: { require: 'public-clients' } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { pkce: { require: 'public-clients' } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('lets a confidential client leave PKCE out, and still requires it of a public client', async function () {
     const get = (params: Record<string, string>) => new Browser(world.gateway.url).get(authorizeUrl(params));
     const confidential = await get(codeParams(world, { code_challenge: '', code_challenge_method: '' }));
     expect(new URL(confidential.headers.get('location')!, world.gateway.url).pathname).to.equal('/oauth2/login');
-    const publicApp = await world.gateway.admin.registerClient({ name: 'spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
-    const pub = await get(codeParams(world, { client_id: publicApp.id, code_challenge: '', code_challenge_method: '' }));
+    const publicApp = await world.gateway.admin.registerClient(
+      { name: 'spa', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' },
+      ['read']
+    );
+    const pub = await get(
+      codeParams(world, { client_id: publicApp.id, code_challenge: '', code_challenge_method: '' })
+    );
     expect(new URL(pub.headers.get('location')!).searchParams.get('error')).to.equal('invalid_request');
   });
 });

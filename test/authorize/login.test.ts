@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Browser, hiddenField } from '../helpers/browser';
+import { Browser, hiddenField } from '../../support/browser';
 import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
 import { request } from '../../support/http';
 import { testRedis } from '../helpers/redis';
@@ -7,8 +7,12 @@ import { startWorld, World } from '../helpers/world';
 
 describe('login and logout pages', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { login: { maxFailuresPerUser: 3, maxFailuresPerIp: 50 } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { login: { maxFailuresPerUser: 3, maxFailuresPerIp: 50 } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   async function loginForm(browser: Browser) {
     const page = await browser.get('/oauth2/login');
@@ -19,7 +23,9 @@ describe('login and logout pages', function () {
   it('serves an accessible login form with a CSRF token and the clickjacking headers', async function () {
     const page = await new Browser(world.gateway.url).get('/oauth2/login');
     expect(page.status).to.equal(200);
-    expect(page.text).to.match(/<label for="username">/).and.match(/autocomplete="current-password"/);
+    expect(page.text)
+      .to.match(/<label for="username">/)
+      .and.match(/autocomplete="current-password"/);
     expect(hiddenField(page.text, '_csrf')).to.have.length.above(20);
     expect(page.headers.get('x-frame-options')).to.equal('DENY');
     expect(page.headers.get('content-security-policy')).to.contain("frame-ancestors 'none'");
@@ -41,8 +47,16 @@ describe('login and logout pages', function () {
 
   it('says the same thing for a wrong password and for an unknown user, with 400 (401 would need a WWW-Authenticate challenge, RFC 9110 §15.5.2)', async function () {
     const browser = new Browser(world.gateway.url);
-    const wrong = await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'bob-unknown', password: 'x' });
-    const unknown = await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'carol-unknown', password: 'x' });
+    const wrong = await browser.post('/oauth2/login', {
+      _csrf: await loginForm(browser),
+      username: 'bob-unknown',
+      password: 'x'
+    });
+    const unknown = await browser.post('/oauth2/login', {
+      _csrf: await loginForm(browser),
+      username: 'carol-unknown',
+      password: 'x'
+    });
     for (const res of [wrong, unknown]) {
       expect(res.status).to.equal(400);
       expect(res.headers.get('www-authenticate')).to.equal(null);
@@ -55,15 +69,22 @@ describe('login and logout pages', function () {
     const csrf = await loginForm(browser);
     const before = browser.cookie('oauth2.sid');
     expect(before).to.be.a('string');
-    const res = await browser.post('/oauth2/login', { _csrf: csrf, username: world.user.username, password: world.user.password });
+    const res = await browser.post('/oauth2/login', {
+      _csrf: csrf,
+      username: world.user.username,
+      password: world.user.password
+    });
     expect(res.status).to.equal(303);
     expect(browser.cookie('oauth2.sid')).to.be.a('string').and.not.equal(before);
   });
 
-  it('scopes its session cookie to the plugin\'s paths, HttpOnly and SameSite=Lax', async function () {
+  it("scopes its session cookie to the plugin's paths, HttpOnly and SameSite=Lax", async function () {
     const res = await request(`${world.gateway.url}/oauth2/login`);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('oauth2.sid='))!;
-    expect(cookie).to.match(/Path=\/oauth2/).and.match(/HttpOnly/).and.match(/SameSite=Lax/);
+    expect(cookie)
+      .to.match(/Path=\/oauth2/)
+      .and.match(/HttpOnly/)
+      .and.match(/SameSite=Lax/);
   });
 
   it('locks a user name out after too many failures, even with the right password', async function () {
@@ -72,9 +93,16 @@ describe('login and logout pages', function () {
     await admin.createCredential(user.id, 'basic-auth', { password: 'dave-password', autoGeneratePassword: false });
     const browser = new Browser(world.gateway.url);
     for (let i = 0; i < 3; i++) {
-      expect((await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'dave', password: 'nope' })).status).to.equal(400);
+      expect(
+        (await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'dave', password: 'nope' }))
+          .status
+      ).to.equal(400);
     }
-    const locked = await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: 'dave', password: 'dave-password' });
+    const locked = await browser.post('/oauth2/login', {
+      _csrf: await loginForm(browser),
+      username: 'dave',
+      password: 'dave-password'
+    });
     expect(locked.status).to.equal(429);
     expect(locked.text).to.contain('Too many failed sign-in attempts');
   });
@@ -86,8 +114,11 @@ describe('login and logout pages', function () {
     await admin.createCredential(user.id, 'basic-auth', { password: 'erin-password', autoGeneratePassword: false });
     const browser = new Browser(world.gateway.url);
     const csrf = await loginForm(browser);
-    const answers = await Promise.all(Array.from({ length: 15 }, (_, i) =>
-      browser.post('/oauth2/login', { _csrf: csrf, username: 'erin', password: `guess-${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        browser.post('/oauth2/login', { _csrf: csrf, username: 'erin', password: `guess-${i}` })
+      )
+    );
     expect(answers.filter((res) => res.status === 400)).to.have.length(3);
     expect(answers.filter((res) => res.status === 429)).to.have.length(12);
   });
@@ -109,22 +140,34 @@ describe('login and logout pages', function () {
 
   it('only ever sends a signed-in user back to the authorization endpoint', async function () {
     const browser = new Browser(world.gateway.url);
-    const res = await browser.post('/oauth2/login', { _csrf: await loginForm(browser), username: world.user.username, password: world.user.password });
+    const res = await browser.post('/oauth2/login', {
+      _csrf: await loginForm(browser),
+      username: world.user.username,
+      password: world.user.password
+    });
     expect(res.headers.get('location')).to.equal('/oauth2/logout');
   });
 });
 
 describe('login throttling per IP', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { login: { maxFailuresPerIp: 2, maxFailuresPerUser: 10 } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { login: { maxFailuresPerIp: 2, maxFailuresPerUser: 10 } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('locks an IP out after too many failures across user names', async function () {
     const browser = new Browser(world.gateway.url);
     const form = async () => hiddenField((await browser.get('/oauth2/login')).text, '_csrf');
     await browser.post('/oauth2/login', { _csrf: await form(), username: 'u1', password: 'x' });
     await browser.post('/oauth2/login', { _csrf: await form(), username: 'u2', password: 'x' });
-    const res = await browser.post('/oauth2/login', { _csrf: await form(), username: world.user.username, password: world.user.password });
+    const res = await browser.post('/oauth2/login', {
+      _csrf: await form(),
+      username: world.user.username,
+      password: world.user.password
+    });
     expect(res.status).to.equal(429);
   });
 });
@@ -134,7 +177,9 @@ describe('configurable route paths', function () {
   before(async function () {
     world = await startWorld({ settings: { basePath: '/auth', routes: { login: '/signin', token: '/oauth/token' } } });
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('serves every endpoint under the configured paths', async function () {
     const browser = new Browser(world.gateway.url);
@@ -146,7 +191,11 @@ describe('configurable route paths', function () {
     const res = await request(`${world.gateway.url}/auth/oauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: world.app.id, client_secret: world.app.secret }).toString()
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: world.app.id,
+        client_secret: world.app.secret
+      }).toString()
     });
     expect(res.status).to.equal(200);
     expect((await browser.get('/oauth2/login')).status).to.equal(404);
@@ -158,14 +207,23 @@ describe('sessions of visitors who are not signed in', function () {
   let world: World;
   const namespace = `V${Math.random().toString(36).slice(2, 8)}`;
   const sessionKeys = `${namespace}-oauth2-plugin:sess:*`;
-  before(async function () { world = await startWorld({ namespace, settings: { session: { secret: 'a test session secret of at least 32 characters', visitorTtl: 120 } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({
+      namespace,
+      settings: { session: { secret: 'a test session secret of at least 32 characters', visitorTtl: 120 } }
+    });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   const expiresIn = (setCookie: string) => (Date.parse(/Expires=([^;]+)/i.exec(setCookie)![1]) - Date.now()) / 1000;
 
   it('stores nothing for a visitor of the authorization endpoint, and carries the request to the login page in the URL instead', async function () {
     for (let i = 0; i < 3; i++) {
-      const res = await request(`${world.gateway.url}${authorizeUrl(codeParams(world, { state: `s${i}` }))}`, { redirect: 'manual' });
+      const res = await request(`${world.gateway.url}${authorizeUrl(codeParams(world, { state: `s${i}` }))}`, {
+        redirect: 'manual'
+      });
       expect(res.status).to.equal(302);
       expect(res.headers.getSetCookie(), 'no session cookie: no session stored').to.deep.equal([]);
       const location = new URL(res.headers.get('location')!, world.gateway.url);
@@ -197,19 +255,36 @@ describe('sessions of visitors who are not signed in', function () {
         redis.disconnect();
       }
     }
-    const signedIn = await browser.post('/oauth2/login', { _csrf: hiddenField(form.text, '_csrf'), return_to: hiddenField(form.text, 'return_to'), username: world.user.username, password: world.user.password });
+    const signedIn = await browser.post('/oauth2/login', {
+      _csrf: hiddenField(form.text, '_csrf'),
+      return_to: hiddenField(form.text, 'return_to'),
+      username: world.user.username,
+      password: world.user.password
+    });
     expect(signedIn.status).to.equal(303);
-    expect(signedIn.headers.get('location'), 'back to the authorization request').to.equal(authorizeUrl(codeParams(world)));
+    expect(signedIn.headers.get('location'), 'back to the authorization request').to.equal(
+      authorizeUrl(codeParams(world))
+    );
     const member = signedIn.headers.getSetCookie().find((c) => c.startsWith('oauth2.sid='))!;
     expect(expiresIn(member)).to.be.within(3500, 3601);
   });
 
-  it('never follows a return_to that leads elsewhere than the plugin\'s own pages', async function () {
+  it("never follows a return_to that leads elsewhere than the plugin's own pages", async function () {
     const browser = new Browser(world.gateway.url);
-    for (const elsewhere of ['https://evil.example/', '//evil.example/oauth2/authorize', '/oauth2/authorizeX', '/oauth2/logout']) {
+    for (const elsewhere of [
+      'https://evil.example/',
+      '//evil.example/oauth2/authorize',
+      '/oauth2/authorizeX',
+      '/oauth2/logout'
+    ]) {
       const form = await browser.get(`/oauth2/login?${new URLSearchParams({ return_to: elsewhere })}`);
       expect(() => hiddenField(form.text, 'return_to'), elsewhere).to.throw();
-      const res = await browser.post('/oauth2/login', { _csrf: hiddenField(form.text, '_csrf'), return_to: elsewhere, username: world.user.username, password: world.user.password });
+      const res = await browser.post('/oauth2/login', {
+        _csrf: hiddenField(form.text, '_csrf'),
+        return_to: elsewhere,
+        username: world.user.username,
+        password: world.user.password
+      });
       expect(res.headers.get('location'), elsewhere).to.equal('/oauth2/logout');
       await browser.post('/oauth2/logout', { _csrf: hiddenField((await browser.get('/oauth2/logout')).text, '_csrf') });
     }

@@ -7,7 +7,8 @@ describe('condition: oauth2-scopes', function () {
   let world: World;
   before(async function () {
     const branch = (scopes: string[] | string, match: string, statusCode: number) => ({
-      condition: { name: 'oauth2-scopes', scopes, match }, action: { statusCode, message: `${statusCode}` }
+      condition: { name: 'oauth2-scopes', scopes, match },
+      action: { statusCode, message: `${statusCode}` }
     });
     world = await startWorld({
       gateway: {
@@ -19,18 +20,28 @@ describe('condition: oauth2-scopes', function () {
             apiEndpoints: ['api'],
             policies: [
               { oauth2: [{ action: { passThrough: true } }] },
-              { terminate: [branch(['read', 'write'], 'all', 201), branch('write', 'any', 202), branch(['read', 'admin'], 'any', 203), { action: { statusCode: 204 } }] }
+              {
+                terminate: [
+                  branch(['read', 'write'], 'all', 201),
+                  branch('write', 'any', 202),
+                  branch(['read', 'admin'], 'any', 203),
+                  { action: { statusCode: 204 } }
+                ]
+              }
             ]
           }
         }
       }
     });
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   const statusWith = async (scope?: string) => {
     const headers: Record<string, string> = {};
-    if (scope !== undefined) headers.Authorization = `Bearer ${(await world.token({ grant_type: 'client_credentials', scope })).json.access_token}`;
+    if (scope !== undefined)
+      headers.Authorization = `Bearer ${(await world.token({ grant_type: 'client_credentials', scope })).json.access_token}`;
     return (await request(`${world.gateway.url}/api`, { headers })).status;
   };
 

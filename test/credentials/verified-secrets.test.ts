@@ -10,8 +10,12 @@ import { SingleFlight } from '../../lib/single-flight';
 describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
   let hash: string;
   const pool = new BcryptPool(1, 64);
-  before(async function () { hash = await bcrypt.hash('s3cret', 4); });
-  after(function () { pool.close(); });
+  before(async function () {
+    hash = await bcrypt.hash('s3cret', 4);
+  });
+  after(function () {
+    pool.close();
+  });
 
   it('recalls a secret only after it matched, and only against the same stored hash', async function () {
     const secrets = new VerifiedSecrets(60, 10, pool);
@@ -20,7 +24,10 @@ describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
     expect(secrets.recalls('app', 'a1', 'wrong', hash)).to.equal(false);
     expect(await secrets.verify('app', 'a1', 's3cret', hash)).to.equal(true);
     expect(secrets.recalls('app', 'a1', 's3cret', hash)).to.equal(true);
-    expect(secrets.recalls('app', 'a1', 's3cret', await bcrypt.hash('s3cret', 4)), 'a new hash is a new credential').to.equal(false);
+    expect(
+      secrets.recalls('app', 'a1', 's3cret', await bcrypt.hash('s3cret', 4)),
+      'a new hash is a new credential'
+    ).to.equal(false);
     expect(secrets.recalls('user', 'a1', 's3cret', hash), 'another kind of owner').to.equal(false);
     expect(secrets.recalls('app', 'a2', 's3cret', hash), 'another owner').to.equal(false);
   });
@@ -48,12 +55,17 @@ describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
 
 describe('BcryptPool: bcrypt off the event loop, with a bounded queue', function () {
   let hash: string;
-  before(async function () { hash = await bcrypt.hash('s3cret', 4); });
+  before(async function () {
+    hash = await bcrypt.hash('s3cret', 4);
+  });
 
   it('checks and hashes on a worker thread, with the answers bcryptjs gives in-process', async function () {
     const pool = new BcryptPool(2, 8);
     try {
-      expect(await Promise.all([pool.compare('s3cret', hash), pool.compare('wrong', hash)])).to.deep.equal([true, false]);
+      expect(await Promise.all([pool.compare('s3cret', hash), pool.compare('wrong', hash)])).to.deep.equal([
+        true,
+        false
+      ]);
       const made = await pool.hash('other', 4);
       expect(await bcrypt.compare('other', made)).to.equal(true);
       expect(made.startsWith('$2a$04$') || made.startsWith('$2b$04$')).to.equal(true);
@@ -70,14 +82,15 @@ describe('BcryptPool: bcrypt off the event loop, with a bounded queue', function
       const started = Date.now();
       const lateness = await new Promise<number>((resolve) => setTimeout(() => resolve(Date.now() - started - 20), 20));
       await checks;
-      // In-process, bcryptjs holds the loop ~100 ms per check in turn (the timer comes ~400 ms late); on the pool it is on time.
+      // In-process, bcryptjs holds the loop ~100 ms per check in turn (the timer comes ~400 ms late); on the pool it is
+      // on time.
       expect(lateness).to.be.below(150);
     } finally {
       pool.close();
     }
   });
 
-  it('runs its workers below the event loop\'s priority, so API calls come first when cores are short (Linux)', async function () {
+  it("runs its workers below the event loop's priority, so API calls come first when cores are short (Linux)", async function () {
     if (!fs.existsSync('/proc/self/task')) return this.skip();
     // In a process of its own, so that no other test's threads are counted.
     const script = `
@@ -98,7 +111,10 @@ describe('BcryptPool: bcrypt off the event loop, with a bounded queue', function
     try {
       const slow = await bcrypt.hash('s3cret', 10);
       const accepted = [pool.compare('a', slow), pool.compare('b', slow), pool.compare('c', slow)]; // one running, two waiting
-      const refused = await pool.compare('d', slow).then(() => null, (err) => err);
+      const refused = await pool.compare('d', slow).then(
+        () => null,
+        (err) => err
+      );
       expect(refused).to.include({ error: 'temporarily_unavailable', status: 503 });
       expect(refused.headers['Retry-After']).to.equal('1');
       expect(await Promise.all(accepted)).to.deep.equal([false, false, false]);
@@ -112,7 +128,11 @@ describe('SingleFlight: concurrent identical work runs once', function () {
   it('shares one run between concurrent callers of a key, and runs again once it settled', async function () {
     const flight = new SingleFlight<number>();
     let runs = 0;
-    const work = () => new Promise<number>((resolve) => { runs += 1; setTimeout(() => resolve(runs), 20); });
+    const work = () =>
+      new Promise<number>((resolve) => {
+        runs += 1;
+        setTimeout(() => resolve(runs), 20);
+      });
     const results = await Promise.all([flight.run('k', work), flight.run('k', work), flight.run('other', work)]);
     expect(runs).to.equal(2);
     expect(results[0]).to.equal(results[1]);

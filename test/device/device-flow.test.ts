@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Browser, hiddenField } from '../helpers/browser';
+import { Browser, hiddenField, signInForm } from '../../support/browser';
 import { postForm } from '../../support/http';
-import { signInForm } from '../helpers/flow';
+
 import { startWorld, World } from '../helpers/world';
 
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -15,10 +15,19 @@ describe('device authorization grant (RFC 8628)', function () {
   const start = (clientId = tv.id, scope = 'read') =>
     postForm(`${world.gateway.url}/oauth2/device_authorization`, { client_id: clientId, scope });
   const poll = (deviceCode: string, clientId = tv.id) =>
-    postForm(`${world.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, device_code: deviceCode, client_id: clientId });
+    postForm(`${world.gateway.url}/oauth2/token`, {
+      grant_type: DEVICE_CODE,
+      device_code: deviceCode,
+      client_id: clientId
+    });
 
   /** Opens the verification URI, signs in, enters the code and answers the consent page. */
-  async function approve(browser: Browser, verificationUri: string, allow: boolean, userCode?: string): Promise<string> {
+  async function approve(
+    browser: Browser,
+    verificationUri: string,
+    allow: boolean,
+    userCode?: string
+  ): Promise<string> {
     let page = await browser.get(verificationUri);
     if (page.status === 302) {
       const login = await browser.get(page.headers.get('location')!);
@@ -30,27 +39,43 @@ describe('device authorization grant (RFC 8628)', function () {
     const consent = await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: typed });
     expect(consent.status, consent.text.slice(0, 500)).to.equal(200);
     expect(consent.text).to.contain('Allow access?');
-    const form: Record<string, string> = { _csrf: hiddenField(consent.text, '_csrf'), user_code: hiddenField(consent.text, 'user_code') };
-    if (allow) form.allow = 'Allow'; else form.cancel = 'Deny';
+    const form: Record<string, string> = {
+      _csrf: hiddenField(consent.text, '_csrf'),
+      user_code: hiddenField(consent.text, 'user_code')
+    };
+    if (allow) form.allow = 'Allow';
+    else form.cancel = 'Deny';
     const done = await browser.post('/oauth2/device/decision', form);
     expect(done.status).to.equal(200);
     return done.text;
   }
-  const hiddenValue = (html: string, name: string) => new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? '';
+  const hiddenValue = (html: string, name: string) =>
+    new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? '';
 
   before(async function () {
     world = await startWorld({ settings: { device: { interval: 1, maxUserCodeFailures: 2 } } });
-    tv = await world.gateway.admin.registerClient({ name: 'Living room TV', userId: world.user.id, public: 'true' }, ['read', 'write']);
+    tv = await world.gateway.admin.registerClient({ name: 'Living room TV', userId: world.user.id, public: 'true' }, [
+      'read',
+      'write'
+    ]);
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('answers a device code, a readable user code and where to enter it', async function () {
     const res = await start();
     expect(res.status, res.text).to.equal(200);
     expect(res.headers.get('cache-control')).to.equal('no-store');
     expect(res.json.user_code).to.match(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
-    expect(res.json).to.include({ verification_uri: `${world.gateway.url}/oauth2/device`, expires_in: 600, interval: 1 });
-    expect(res.json.verification_uri_complete).to.equal(`${world.gateway.url}/oauth2/device?user_code=${res.json.user_code}`);
+    expect(res.json).to.include({
+      verification_uri: `${world.gateway.url}/oauth2/device`,
+      expires_in: 600,
+      interval: 1
+    });
+    expect(res.json.verification_uri_complete).to.equal(
+      `${world.gateway.url}/oauth2/device?user_code=${res.json.user_code}`
+    );
     expect(res.json.device_code).to.have.length.above(40);
   });
 
@@ -80,17 +105,28 @@ describe('device authorization grant (RFC 8628)', function () {
     expect(res.status).to.equal(400);
     expect(res.json.error).to.equal('access_denied');
     const page = await browser.get('/oauth2/device');
-    const reuse = await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: device.user_code });
+    const reuse = await browser.post('/oauth2/device', {
+      _csrf: hiddenField(page.text, '_csrf'),
+      user_code: device.user_code
+    });
     expect(reuse.status).to.equal(400);
   });
 
   it('says expired_token once the device code expired', async function () {
     const short = await startWorld({ settings: { device: { ttl: 1, interval: 1 } }, seed: { username: 'bob' } });
     try {
-      const public_ = await short.gateway.admin.registerClient({ name: 'tv', userId: short.user.id, public: 'true' }, ['read']);
-      const { json: device } = await postForm(`${short.gateway.url}/oauth2/device_authorization`, { client_id: public_.id });
+      const public_ = await short.gateway.admin.registerClient({ name: 'tv', userId: short.user.id, public: 'true' }, [
+        'read'
+      ]);
+      const { json: device } = await postForm(`${short.gateway.url}/oauth2/device_authorization`, {
+        client_id: public_.id
+      });
       await sleep(1500);
-      const res = await postForm(`${short.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, device_code: device.device_code, client_id: public_.id });
+      const res = await postForm(`${short.gateway.url}/oauth2/token`, {
+        grant_type: DEVICE_CODE,
+        device_code: device.device_code,
+        client_id: public_.id
+      });
       expect(res.json.error, res.text).to.equal('expired_token');
     } finally {
       await short.stop();
@@ -100,11 +136,19 @@ describe('device authorization grant (RFC 8628)', function () {
   it('refuses the device code of another client, an unknown one, and a missing one', async function () {
     const { json: device } = await start();
     expect((await poll(device.device_code, world.app.id)).status).to.equal(401); // a confidential client must authenticate
-    const other = await world.gateway.admin.registerClient({ name: 'other tv', userId: world.user.id, public: 'true' }, ['read']);
+    const other = await world.gateway.admin.registerClient(
+      { name: 'other tv', userId: world.user.id, public: 'true' },
+      ['read']
+    );
     expect((await poll(device.device_code, other.id)).json.error).to.equal('invalid_grant');
-    expect((await poll(device.device_code)).json.error, 'another client\'s polls do not count against the device\'s interval').to.equal('authorization_pending');
+    expect(
+      (await poll(device.device_code)).json.error,
+      "another client's polls do not count against the device's interval"
+    ).to.equal('authorization_pending');
     expect((await poll('made-up')).json.error).to.equal('invalid_grant');
-    expect((await postForm(`${world.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, client_id: tv.id })).json.error).to.equal('invalid_request');
+    expect(
+      (await postForm(`${world.gateway.url}/oauth2/token`, { grant_type: DEVICE_CODE, client_id: tv.id })).json.error
+    ).to.equal('invalid_request');
   });
 
   it('refuses scopes the client does not hold', async function () {
@@ -118,12 +162,20 @@ describe('device authorization grant (RFC 8628)', function () {
     const { json: first } = await start();
     await approve(browser, first.verification_uri_complete, true);
     let page = await browser.get('/oauth2/device');
-    const unasked = await browser.post('/oauth2/device/decision', { _csrf: hiddenField(page.text, '_csrf'), user_code: first.user_code, allow: 'Allow' });
+    const unasked = await browser.post('/oauth2/device/decision', {
+      _csrf: hiddenField(page.text, '_csrf'),
+      user_code: first.user_code,
+      allow: 'Allow'
+    });
     expect(unasked.status).to.equal(400);
     const [{ json: shown }, { json: other }] = [await start(), await start()];
     page = await browser.get('/oauth2/device');
     await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: shown.user_code });
-    const wrongTab = await browser.post('/oauth2/device/decision', { _csrf: hiddenField(page.text, '_csrf'), user_code: other.user_code, allow: 'Allow' });
+    const wrongTab = await browser.post('/oauth2/device/decision', {
+      _csrf: hiddenField(page.text, '_csrf'),
+      user_code: other.user_code,
+      allow: 'Allow'
+    });
     expect(wrongTab.status).to.equal(400);
     expect((await poll(other.device_code)).json.error).to.equal('authorization_pending');
   });
@@ -135,7 +187,9 @@ describe('device authorization grant (RFC 8628)', function () {
     const statuses: number[] = [];
     for (const code of ['BBBB-BBBB', 'CCCC-CCCC', 'DDDD-DDDD']) {
       const page = await browser.get('/oauth2/device');
-      statuses.push((await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: code })).status);
+      statuses.push(
+        (await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: code })).status
+      );
     }
     // alice's count may already hold a wrong code of an earlier test: only failures count, and they add up.
     expect(statuses[0]).to.equal(400);

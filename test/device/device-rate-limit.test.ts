@@ -15,9 +15,12 @@ describe('device authorization request rate', function () {
   before(async function () {
     world = await startWorld({ settings: { trustProxy: 1, device: limits } });
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
-  const newDevice = (name: string) => world.gateway.admin.registerClient({ name, userId: world.developer.id, public: 'true' }, ['read']);
+  const newDevice = (name: string) =>
+    world.gateway.admin.registerClient({ name, userId: world.developer.id, public: 'true' }, ['read']);
   const start = (clientId: string, ip: string): Promise<Reply> =>
     postForm(`${world.gateway.url}/oauth2/device_authorization`, { client_id: clientId }, { 'X-Forwarded-For': ip });
 
@@ -31,14 +34,16 @@ describe('device authorization request rate', function () {
 
   it('answers 429 slow_down with Retry-After past device.maxRequestsPerClient requests of one client in a minute', async function () {
     const [tv, other] = await Promise.all([newDevice('tv'), newDevice('other tv')]);
-    for (let i = 0; i < limits.maxRequestsPerClient; i++) expect((await start(tv.id, `198.51.100.${i}`)).status).to.equal(200);
+    for (let i = 0; i < limits.maxRequestsPerClient; i++)
+      expect((await start(tv.id, `198.51.100.${i}`)).status).to.equal(200);
     expectSlowDown(await start(tv.id, '198.51.100.10'));
     expect((await start(other.id, '198.51.100.11')).status, 'another client is not slowed down').to.equal(200);
   });
 
   it('answers 429 slow_down past device.maxRequestsPerIp requests from one client address, whatever the client', async function () {
     const devices = await Promise.all([0, 1, 2, 3, 4].map((i) => newDevice(`device ${i}`)));
-    for (let i = 0; i < limits.maxRequestsPerIp; i++) expect((await start(devices[i].id, '192.0.2.1')).status).to.equal(200);
+    for (let i = 0; i < limits.maxRequestsPerIp; i++)
+      expect((await start(devices[i].id, '192.0.2.1')).status).to.equal(200);
     expectSlowDown(await start(devices[4].id, '192.0.2.1'));
     expect((await start(devices[4].id, '192.0.2.2')).status, 'another address is not slowed down').to.equal(200);
   });

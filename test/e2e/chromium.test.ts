@@ -1,24 +1,39 @@
 import { expect } from 'chai';
+import { pkcePair } from '../../support/browser';
 import fs from 'fs';
 import http from 'http';
 import type { AddressInfo } from 'net';
 import { Browser as Chromium, chromium } from 'playwright-core';
-import { pkcePair } from '../helpers/flow';
+
 import { postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run'
+];
 
 /** The client application's redirect endpoint: a page that says what it received. */
 function startClientCallback(): Promise<{ url: string; close(): void }> {
   const server = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(`<!doctype html><title>client</title><p id="received">${new URL(req.url!, 'http://x').search.replace(/[<>&"]/g, '')}</p>`);
+    res.end(
+      `<!doctype html><title>client</title><p id="received">${new URL(req.url!, 'http://x').search.replace(/[<>&"]/g, '')}</p>`
+    );
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, close: () => server.close() });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`,
+        close: () => server.close()
+      });
+    })
+  );
 }
 
 describe('end to end in headless Chromium', function () {
@@ -29,7 +44,10 @@ describe('end to end in headless Chromium', function () {
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    [world, client] = await Promise.all([startWorld({ settings: { scopeDescriptions: { read: 'Read your orders', write: 'Change your orders' } } }), startClientCallback()]);
+    [world, client] = await Promise.all([
+      startWorld({ settings: { scopeDescriptions: { read: 'Read your orders', write: 'Change your orders' } } }),
+      startClientCallback()
+    ]);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   });
   after(async function () {
@@ -40,11 +58,19 @@ describe('end to end in headless Chromium', function () {
 
   it('signs in, approves the consent, receives a code, exchanges it with PKCE and calls the API', async function () {
     const admin = world.gateway.admin;
-    const app = await admin.registerClient({ name: 'Orders Web', userId: world.user.id, redirectUri: client.url }, ['read', 'write']);
+    const app = await admin.registerClient({ name: 'Orders Web', userId: world.user.id, redirectUri: client.url }, [
+      'read',
+      'write'
+    ]);
     const pkce = pkcePair();
     const authorizeUrl = `${world.gateway.url}/oauth2/authorize?${new URLSearchParams({
-      response_type: 'code', client_id: app.id, redirect_uri: client.url, scope: 'read write', state: 'xyz',
-      code_challenge: pkce.challenge, code_challenge_method: 'S256'
+      response_type: 'code',
+      client_id: app.id,
+      redirect_uri: client.url,
+      scope: 'read write',
+      state: 'xyz',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256'
     })}`;
 
     const page = await browser.newPage({ viewport: { width: 480, height: 720 } });
@@ -59,7 +85,10 @@ describe('end to end in headless Chromium', function () {
 
     expect(await page.textContent('h1')).to.equal('Allow access?');
     expect(await page.textContent('.lead')).to.contain('Orders Web');
-    expect(await page.locator('.scopes li').allTextContents()).to.deep.equal(['readRead your orders', 'writeChange your orders']);
+    expect(await page.locator('.scopes li').allTextContents()).to.deep.equal([
+      'readRead your orders',
+      'writeChange your orders'
+    ]);
     if (shots) await page.screenshot({ path: `${shots}/consent.png` });
     await Promise.all([page.waitForURL(`${client.url}?*`), page.click('button[name=allow]')]);
 
@@ -67,27 +96,45 @@ describe('end to end in headless Chromium', function () {
     expect(received.searchParams.get('state')).to.equal('xyz');
     const code = received.searchParams.get('code')!;
     const tokens = await postForm(`${world.gateway.url}/oauth2/token`, {
-      grant_type: 'authorization_code', code, redirect_uri: client.url, code_verifier: pkce.verifier,
-      client_id: app.id, client_secret: app.secret
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.url,
+      code_verifier: pkce.verifier,
+      client_id: app.id,
+      client_secret: app.secret
     });
     expect(tokens.status, tokens.text).to.equal(200);
-    const api = await request(`${world.gateway.url}/api/write`, { headers: { Authorization: `Bearer ${tokens.json.access_token}` } });
+    const api = await request(`${world.gateway.url}/api/write`, {
+      headers: { Authorization: `Bearer ${tokens.json.access_token}` }
+    });
     expect(api.status).to.equal(200);
     expect(api.json.headers['eg-token-scopes']).to.equal('read write');
     await page.close();
   });
 
   it('completes the code flow started with a form POSTed to the authorization endpoint (issue 17, item 7)', async function () {
-    const app = await world.gateway.admin.registerClient({ name: 'Orders Form', userId: world.user.id, redirectUri: client.url }, ['read']);
+    const app = await world.gateway.admin.registerClient(
+      { name: 'Orders Form', userId: world.user.id, redirectUri: client.url },
+      ['read']
+    );
     const pkce = pkcePair();
     const fields = {
-      response_type: 'code', client_id: app.id, redirect_uri: client.url, scope: 'read', state: 'posted',
-      code_challenge: pkce.challenge, code_challenge_method: 'S256'
+      response_type: 'code',
+      client_id: app.id,
+      redirect_uri: client.url,
+      scope: 'read',
+      state: 'posted',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256'
     };
-    const inputs = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`).join('');
+    const inputs = Object.entries(fields)
+      .map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`)
+      .join('');
     const page = await browser.newPage();
     // The client's page: a form that posts the authorization request, as EG's documentation describes.
-    await page.setContent(`<form method="post" action="${world.gateway.url}/oauth2/authorize">${inputs}<button id="go">Sign in with the gateway</button></form>`);
+    await page.setContent(
+      `<form method="post" action="${world.gateway.url}/oauth2/authorize">${inputs}<button id="go">Sign in with the gateway</button></form>`
+    );
     await Promise.all([page.waitForURL(/\/oauth2\/login/), page.click('#go')]);
     await page.fill('#username', world.user.username);
     await page.fill('#password', world.user.password);
@@ -97,8 +144,12 @@ describe('end to end in headless Chromium', function () {
     const received = new URL(page.url());
     expect(received.searchParams.get('state')).to.equal('posted');
     const tokens = await postForm(`${world.gateway.url}/oauth2/token`, {
-      grant_type: 'authorization_code', code: received.searchParams.get('code')!, redirect_uri: client.url, code_verifier: pkce.verifier,
-      client_id: app.id, client_secret: app.secret
+      grant_type: 'authorization_code',
+      code: received.searchParams.get('code')!,
+      redirect_uri: client.url,
+      code_verifier: pkce.verifier,
+      client_id: app.id,
+      client_secret: app.secret
     });
     expect(tokens.status, tokens.text).to.equal(200);
     await page.close();

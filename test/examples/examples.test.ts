@@ -7,7 +7,14 @@ import { freePort } from '../../support/gateway';
 import { ROOT, Running, runNode } from './processes';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run'
+];
 
 /**
  * Issue 6, item 6: every sample client in examples/ runs against the `npm start`
@@ -45,7 +52,13 @@ describe('sample clients in examples/ against the demo gateway', function () {
   /** Clicks Allow on the consent page, unless a remembered consent skipped it and the sample is already done. */
   async function allow(page: Page, run: Running): Promise<void> {
     const button = page.locator('button[name=allow]');
-    const consent = await Promise.race([button.waitFor().then(() => true, () => false), run.exited.then(() => false)]);
+    const consent = await Promise.race([
+      button.waitFor().then(
+        () => true,
+        () => false
+      ),
+      run.exited.then(() => false)
+    ]);
     if (consent) await Promise.all([page.waitForNavigation(), button.click()]);
   }
 
@@ -92,7 +105,10 @@ describe('sample clients in examples/ against the demo gateway', function () {
   it('the demo prints where demo.json is and a command for every sample, and each has a test here', async function () {
     const output = demo.output();
     expect(output).to.contain(path.join(demoDir, 'demo.json'));
-    const files = fs.readdirSync(path.join(ROOT, 'examples')).filter((file) => file.endsWith('.mjs')).sort();
+    const files = fs
+      .readdirSync(path.join(ROOT, 'examples'))
+      .filter((file) => file.endsWith('.mjs'))
+      .sort();
     for (const file of files) expect(output).to.contain(`node examples/${file}`);
     expect(files.map((file) => file.replace('.mjs', ''))).to.deep.equal(TESTED.slice().sort());
   });
@@ -100,9 +116,15 @@ describe('sample clients in examples/ against the demo gateway', function () {
   it('a second demo on a port in use names the DEMO_* variable that moves it, without a stack trace (issue 16, item 10)', async function () {
     const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-clash-'));
     try {
-      const second = runNode(path.join('dist', 'demo', 'start.js'), { DEMO_HTTP_PORT: String(demoHttpPort), DEMO_ADMIN_PORT: String(await freePort()), OAUTH2_DEMO_DIR: otherDir });
+      const second = runNode(path.join('dist', 'demo', 'start.js'), {
+        DEMO_HTTP_PORT: String(demoHttpPort),
+        DEMO_ADMIN_PORT: String(await freePort()),
+        OAUTH2_DEMO_DIR: otherDir
+      });
       expect(await second.exited).to.equal(1);
-      expect(second.output()).to.match(new RegExp(`port ${demoHttpPort} on 127\\.0\\.0\\.1 is in use .*set DEMO_HTTP_PORT to a free port`));
+      expect(second.output()).to.match(
+        new RegExp(`port ${demoHttpPort} on 127\\.0\\.0\\.1 is in use .*set DEMO_HTTP_PORT to a free port`)
+      );
       expect(second.output()).not.to.match(/\n\s+at /);
     } finally {
       fs.rmSync(otherDir, { recursive: true, force: true });
@@ -111,9 +133,14 @@ describe('sample clients in examples/ against the demo gateway', function () {
 
   it('the banner offers the public app (no redirect URI) the device flow only, and the code flow is refused for it (issue 16, item 7)', async function () {
     const demoJson = JSON.parse(fs.readFileSync(path.join(demoDir, 'demo.json'), 'utf8'));
-    expect(demo.output()).to.match(/public app +client_id=\S+ +\(Demo TV: no secret and no redirect URI, for the device flow\)/);
+    expect(demo.output()).to.match(
+      /public app +client_id=\S+ +\(Demo TV: no secret and no redirect URI, for the device flow\)/
+    );
     expect(demo.output()).not.to.match(/public app.*code flow/);
-    const authorize = await fetch(`${demoJson.gateway}/oauth2/authorize?response_type=code&client_id=${demoJson.publicClient.id}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
+    const authorize = await fetch(
+      `${demoJson.gateway}/oauth2/authorize?response_type=code&client_id=${demoJson.publicClient.id}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+      { redirect: 'manual' }
+    );
     expect(authorize.status).to.equal(400);
   });
 
@@ -140,11 +167,11 @@ describe('sample clients in examples/ against the demo gateway', function () {
     await succeeds(sample('refresh-token'));
   });
 
-  it('the JWT bearer sample exchanges an assertion signed by the demo\'s trusted issuer, once', async function () {
+  it("the JWT bearer sample exchanges an assertion signed by the demo's trusted issuer, once", async function () {
     await succeeds(sample('jwt-bearer'));
   });
 
-  it('the SAML bearer sample exchanges an assertion signed by the demo\'s identity provider, once', async function () {
+  it("the SAML bearer sample exchanges an assertion signed by the demo's identity provider, once", async function () {
     await succeeds(sample('saml2-bearer'));
   });
 
@@ -156,7 +183,7 @@ describe('sample clients in examples/ against the demo gateway', function () {
     await succeeds(sample('introspect'));
   });
 
-  it('the token info sample reads its token\'s client, user and scopes', async function () {
+  it("the token info sample reads its token's client, user and scopes", async function () {
     await succeeds(sample('tokeninfo'));
   });
 
@@ -164,7 +191,7 @@ describe('sample clients in examples/ against the demo gateway', function () {
     await succeeds(sample('external-server'));
   });
 
-  it('the Janus migration sample runs seed 000\'s three steps: a Janus-shaped entry, the list, a GET on its listen path /auth/token', async function () {
+  it("the Janus migration sample runs seed 000's three steps: a Janus-shaped entry, the list, a GET on its listen path /auth/token", async function () {
     await succeeds(sample('janus-migration'));
   });
 
@@ -187,7 +214,9 @@ describe('sample clients in examples/ against the demo gateway', function () {
     try {
       await page.goto(url);
       await signIn(page);
-      expect(await page.inputValue('#user_code'), 'the code comes filled in from verification_uri_complete').to.match(/^[A-Z]{4}-[A-Z]{4}$/);
+      expect(await page.inputValue('#user_code'), 'the code comes filled in from verification_uri_complete').to.match(
+        /^[A-Z]{4}-[A-Z]{4}$/
+      );
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       await allow(page, run);
       expect(await page.textContent('h1')).to.equal('Device connected');
@@ -199,5 +228,19 @@ describe('sample clients in examples/ against the demo gateway', function () {
 });
 
 /** Every sample, by file name: the first test fails when one is added without a test. */
-const TESTED = ['client-credentials', 'password', 'refresh-token', 'jwt-bearer', 'saml2-bearer', 'revoke', 'introspect',
-  'tokeninfo', 'protected-api', 'authorization-code-pkce', 'implicit', 'device', 'external-server', 'janus-migration'];
+const TESTED = [
+  'client-credentials',
+  'password',
+  'refresh-token',
+  'jwt-bearer',
+  'saml2-bearer',
+  'revoke',
+  'introspect',
+  'tokeninfo',
+  'protected-api',
+  'authorization-code-pkce',
+  'implicit',
+  'device',
+  'external-server',
+  'janus-migration'
+];

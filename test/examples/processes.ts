@@ -19,7 +19,9 @@ export interface Running {
 export function runNode(script: string, env: Record<string, string>): Running {
   const { process: child, output, exited } = spawnNode([script], { cwd: ROOT, env: { ...process.env, ...env } });
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
   return {
     process: child,
     output,
@@ -29,7 +31,8 @@ export function runNode(script: string, env: Record<string, string>): Running {
       for (;;) {
         const match = pattern.exec(output());
         if (match) return match;
-        if (done || Date.now() > deadline) throw new Error(`${script} ${done ? 'exited' : 'timed out'} before printing ${pattern}:\n${output()}`);
+        if (done || Date.now() > deadline)
+          throw new Error(`${script} ${done ? 'exited' : 'timed out'} before printing ${pattern}:\n${output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

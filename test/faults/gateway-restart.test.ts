@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Browser } from '../helpers/browser';
+import { Browser, pkcePair } from '../../support/browser';
 import { answered } from '../helpers/deadline';
-import { authorize, authorizeUrl, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
+import { authorize, authorizeUrl, codeParams, decide, REDIRECT_URI } from '../helpers/flow';
 import { RunningGateway, startGateway } from '../../support/gateway';
 import { OwnRedis, REDIS_SERVER } from '../helpers/redis-server';
 import { startWorld, World } from '../helpers/world';
@@ -52,15 +52,30 @@ describe('a gateway killed mid-load and started again on the same Redis', functi
       }
     }
     const clients = Promise.all([1, 2, 3, 4].map(() => client()));
-    return { issued, async stop() { running = false; await clients; } };
+    return {
+      issued,
+      async stop() {
+        running = false;
+        await clients;
+      }
+    };
   }
 
   it('loses no token, refresh token, code or session, and honours every token it answered before dying', async function () {
-    const password = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' });
+    const password = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password,
+      scope: 'read'
+    });
     expect(password.status, password.text).to.equal(200);
     const browser = new Browser(world.gateway.url);
     const pkce = pkcePair();
-    const consent = await authorize(browser, world, codeParams(world, { code_challenge: pkce.challenge, code_challenge_method: 'S256' }));
+    const consent = await authorize(
+      browser,
+      world,
+      codeParams(world, { code_challenge: pkce.challenge, code_challenge_method: 'S256' })
+    );
     const code = (await decide(browser, consent, true)).searchParams.get('code')!;
 
     const load = startLoad(password.json.access_token);
@@ -76,18 +91,34 @@ describe('a gateway killed mid-load and started again on the same Redis', functi
       gateway: {
         apiEndpoints: { api: { host: '*', paths: ['/api'] } },
         serviceEndpoints: { backend: { url: world.backendUrl } },
-        pipelines: { api: { apiEndpoints: ['api'], policies: [{ oauth2: [{ action: {} }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }] } }
+        pipelines: {
+          api: {
+            apiEndpoints: ['api'],
+            policies: [{ oauth2: [{ action: {} }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }]
+          }
+        }
       }
     });
 
     for (const token of [password.json.access_token, ...load.issued]) {
       expect((await answered('API call', api(token))).status, 'a token answered before the crash').to.equal(200);
     }
-    const refreshed = await answered('refresh', world.token({ grant_type: 'refresh_token', refresh_token: password.json.refresh_token }));
+    const refreshed = await answered(
+      'refresh',
+      world.token({ grant_type: 'refresh_token', refresh_token: password.json.refresh_token })
+    );
     expect(refreshed.status, refreshed.text).to.equal(200);
-    const exchanged = await answered('code exchange', world.token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier }));
+    const exchanged = await answered(
+      'code exchange',
+      world.token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier })
+    );
     expect(exchanged.status, exchanged.text).to.equal(200);
-    const again = await answered('authorize', browser.get(authorizeUrl(codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }))));
+    const again = await answered(
+      'authorize',
+      browser.get(
+        authorizeUrl(codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }))
+      )
+    );
     expect(again.status, 'still signed in: the consent page, not a redirect to the login').to.equal(200);
     expect(again.text).to.contain(world.app.name);
     expect(restarted.output()).not.to.match(/unhandled|uncaught/i);

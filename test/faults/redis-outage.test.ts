@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Browser, hiddenField } from '../helpers/browser';
+import { Browser, hiddenField, pkcePair } from '../../support/browser';
 import { answered } from '../helpers/deadline';
-import { authorize, codeParams, pkcePair } from '../helpers/flow';
+import { authorize, codeParams } from '../helpers/flow';
 import { basic, postForm, Reply, request } from '../../support/http';
 import { OwnRedis, REDIS_SERVER } from '../helpers/redis-server';
 import { startWorld, World } from '../helpers/world';
@@ -32,8 +32,13 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
   let loginForm: Reply;
 
   const api = (token: string) => world.api(token);
-  const clientCredentials = () => answered('client_credentials grant', world.token({ grant_type: 'client_credentials' }));
-  const passwordGrant = () => answered('password grant', world.token({ grant_type: 'password', username: world.user.username, password: world.user.password }));
+  const clientCredentials = () =>
+    answered('client_credentials grant', world.token({ grant_type: 'client_credentials' }));
+  const passwordGrant = () =>
+    answered(
+      'password grant',
+      world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })
+    );
   const asClient = () => ({ Authorization: basic(world.app.id, world.app.secret) });
 
   before(async function () {
@@ -43,7 +48,12 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
     }
     redis = await OwnRedis.start();
     world = await startWorld({ redis: redis.gatewayConfig(`F${Math.random().toString(36).slice(2, 8)}`) });
-    const password = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' });
+    const password = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password,
+      scope: 'read'
+    });
     expect(password.status, password.text).to.equal(200);
     tokens = {
       clientCredentials: (await world.token({ grant_type: 'client_credentials' })).json.access_token,
@@ -52,7 +62,11 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
     };
     expect((await api(tokens.clientCredentials)).status).to.equal(200);
     browser = new Browser(world.gateway.url);
-    consent = await authorize(browser, world, codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
+    consent = await authorize(
+      browser,
+      world,
+      codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' })
+    );
     expect(consent.status, consent.text.slice(0, 300)).to.equal(200);
     visitor = new Browser(world.gateway.url);
     loginForm = await visitor.get('/oauth2/login');
@@ -63,8 +77,12 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
   });
 
   describe('while Redis is frozen (connections open, nothing answers)', function () {
-    before(function () { redis.freeze(); });
-    after(function () { redis.thaw(); });
+    before(function () {
+      redis.freeze();
+    });
+    after(function () {
+      redis.thaw();
+    });
 
     it('answers the token endpoint, the policy and the pages 503 within store.timeout, instead of hanging', async function () {
       const [tokenReply, apiReply, page] = await Promise.all([
@@ -82,7 +100,9 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
   });
 
   describe('while Redis is stopped', function () {
-    before(async function () { await redis.stop(); });
+    before(async function () {
+      await redis.stop();
+    });
 
     it('answers the client_credentials and password grants 503 temporarily_unavailable, not to be cached', async function () {
       for (const reply of [await clientCredentials(), await passwordGrant()]) {
@@ -96,22 +116,56 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
     });
 
     it('answers refresh, introspection, revocation and device authorization 503', async function () {
-      expectUnavailable(await answered('refresh', world.token({ grant_type: 'refresh_token', refresh_token: tokens.password.refresh_token })));
-      expectUnavailable(await answered('introspect', postForm(`${world.gateway.url}/oauth2/introspect`, { token: tokens.clientCredentials }, asClient())));
-      expectUnavailable(await answered('revoke', postForm(`${world.gateway.url}/oauth2/revoke`, { token: tokens.clientCredentials }, asClient())));
-      expectUnavailable(await answered('device authorization', postForm(`${world.gateway.url}/oauth2/device_authorization`, { scope: 'read' }, asClient())));
+      expectUnavailable(
+        await answered(
+          'refresh',
+          world.token({ grant_type: 'refresh_token', refresh_token: tokens.password.refresh_token })
+        )
+      );
+      expectUnavailable(
+        await answered(
+          'introspect',
+          postForm(`${world.gateway.url}/oauth2/introspect`, { token: tokens.clientCredentials }, asClient())
+        )
+      );
+      expectUnavailable(
+        await answered(
+          'revoke',
+          postForm(`${world.gateway.url}/oauth2/revoke`, { token: tokens.clientCredentials }, asClient())
+        )
+      );
+      expectUnavailable(
+        await answered(
+          'device authorization',
+          postForm(`${world.gateway.url}/oauth2/device_authorization`, { scope: 'read' }, asClient())
+        )
+      );
     });
 
     it('answers the pages and forms of a signed-in browser and of new visitors 503 with a readable page', async function () {
       const pages: Array<[string, () => Promise<Reply>]> = [
         ['authorize, signed in', () => browser.get(`/oauth2/authorize?${new URLSearchParams(codeParams(world))}`)],
-        ['consent decision', () => browser.post('/oauth2/authorize/decision', {
-          _csrf: hiddenField(consent.text, '_csrf'), transaction_id: hiddenField(consent.text, 'transaction_id'), allow: 'Allow'
-        })],
+        [
+          'consent decision',
+          () =>
+            browser.post('/oauth2/authorize/decision', {
+              _csrf: hiddenField(consent.text, '_csrf'),
+              transaction_id: hiddenField(consent.text, 'transaction_id'),
+              allow: 'Allow'
+            })
+        ],
         ['device page, signed in', () => browser.get('/oauth2/device')],
         // A form whose CSRF token could not be stored could never be sent: no 200 form either.
         ['login page, new visitor', () => new Browser(world.gateway.url).get('/oauth2/login')],
-        ['login form', () => visitor.post('/oauth2/login', { _csrf: hiddenField(loginForm.text, '_csrf'), username: world.user.username, password: world.user.password })]
+        [
+          'login form',
+          () =>
+            visitor.post('/oauth2/login', {
+              _csrf: hiddenField(loginForm.text, '_csrf'),
+              username: world.user.username,
+              password: world.user.password
+            })
+        ]
       ];
       for (const [what, send] of pages) {
         const page = await answered(what, send());
@@ -127,7 +181,9 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
   });
 
   describe('once Redis is back', function () {
-    before(async function () { await redis.start(); });
+    before(async function () {
+      await redis.start();
+    });
 
     it('recovers by itself within seconds: tokens issued before the outage open the API again and new ones are issued', async function () {
       const started = Date.now();
@@ -141,21 +197,34 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
       const fresh = await clientCredentials();
       expect(fresh.status, fresh.text).to.equal(200);
       expect((await api(fresh.json.access_token)).status).to.equal(200);
-      const refreshed = await answered('refresh', world.token({ grant_type: 'refresh_token', refresh_token: tokens.password.refresh_token }));
+      const refreshed = await answered(
+        'refresh',
+        world.token({ grant_type: 'refresh_token', refresh_token: tokens.password.refresh_token })
+      );
       expect(refreshed.status, refreshed.text).to.equal(200);
-      const again = await answered('authorize', browser.get(`/oauth2/authorize?${new URLSearchParams(codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }))}`));
+      const again = await answered(
+        'authorize',
+        browser.get(
+          `/oauth2/authorize?${new URLSearchParams(codeParams(world, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }))}`
+        )
+      );
       expect(again.status, 'the browser is still signed in').to.equal(200);
       expectAlive(world);
     });
   });
 
-  describe('EG\'s own admin API, and the log, across an outage (issue 16, item 6)', function () {
-    it('leaves EG\'s admin API waiting for Redis as EG does without the plugin, answering once it is back, never a raw 500', async function () {
+  describe("EG's own admin API, and the log, across an outage (issue 16, item 6)", function () {
+    it("leaves EG's admin API waiting for Redis as EG does without the plugin, answering once it is back, never a raw 500", async function () {
       this.timeout(30000);
       await redis.stop();
       const pending = request(`${world.gateway.adminUrl}/users`);
-      const early = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000))]);
-      expect(early, 'EG queues its commands while it reconnects; the plugin must not turn that off').to.equal('still waiting');
+      const early = await Promise.race([
+        pending,
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000))
+      ]);
+      expect(early, 'EG queues its commands while it reconnects; the plugin must not turn that off').to.equal(
+        'still waiting'
+      );
       await redis.start();
       const res = await pending;
       expect(res.status, res.text).to.equal(200);
@@ -168,7 +237,8 @@ describe('a gateway whose Redis stops, goes silent and comes back', function () 
       const back = /oauth2: Redis at \S+ is back after \d+\.\d s/g;
       // The plugin's connection retries on its own schedule: wait until it has said it is back.
       const deadline = Date.now() + 10000;
-      while (count(back) < count(lost) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (count(back) < count(lost) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       const output = world.gateway.output();
       expect(count(back), output).to.equal(count(lost));
       // Two outages in this file (ioredis may find a stopping server once more before it is gone), over several seconds

@@ -30,9 +30,12 @@ export class Findings {
     this.count++;
     if (outcome.kind === 'hang') return this.hangs.add(request, `no answer in ${outcome.ms} ms`);
     if (outcome.kind === 'connection error') {
-      // Node answers a head over its 16 KiB limit with 431 and closes, and the gateway may refuse a huge body before reading
-      // it: the client, still sending, sees the connection reset. Only a small request's broken connection is a failure.
-      const head = request.path.length + request.headers.reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
+      // Node answers a head over its 16 KiB limit with 431 and closes, and the gateway may refuse a huge body before
+      // reading
+      // it: the client, still sending, sees the connection reset. Only a small request's broken connection is a
+      // failure.
+      const head =
+        request.path.length + request.headers.reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
       if (head <= 16384 && request.body.length <= 65536) this.connectionErrors.add(request, outcome.message);
       return;
     }

@@ -19,7 +19,11 @@ export interface FuzzWorld {
 function pipelines(backendUrl: string): Record<string, unknown> {
   const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
   const oauth2 = (action: Record<string, unknown> = {}) => ({ oauth2: [{ action }] });
-  const endpoint = (path: string, scopes?: string[]) => ({ host: '*', paths: [path, `${path}/*`], ...(scopes ? { scopes } : {}) });
+  const endpoint = (path: string, scopes?: string[]) => ({
+    host: '*',
+    paths: [path, `${path}/*`],
+    ...(scopes ? { scopes } : {})
+  });
   return {
     apiEndpoints: {
       api: endpoint('/api'),
@@ -34,13 +38,25 @@ function pipelines(backendUrl: string): Record<string, unknown> {
     policies: ['oauth2', 'proxy', 'terminate'],
     pipelines: {
       api: { apiEndpoints: ['api', 'write'], policies: [oauth2(), proxy] },
-      loose: { apiEndpoints: ['loose'], policies: [oauth2({ allowQueryToken: true, allowBodyToken: true, maxBodyBytes: 4096 }), proxy] },
+      loose: {
+        apiEndpoints: ['loose'],
+        policies: [oauth2({ allowQueryToken: true, allowBodyToken: true, maxBodyBytes: 4096 }), proxy]
+      },
       pass: { apiEndpoints: ['pass'], policies: [oauth2({ passThrough: true }), proxy] },
       branch: {
         apiEndpoints: ['branch'],
-        policies: [oauth2(), {
-          terminate: [{ condition: { name: 'not', condition: { name: 'oauth2-scopes', scopes: ['write'] } }, action: { statusCode: 403, message: 'needs write' } }]
-        }, proxy]
+        policies: [
+          oauth2(),
+          {
+            terminate: [
+              {
+                condition: { name: 'not', condition: { name: 'oauth2-scopes', scopes: ['write'] } },
+                action: { statusCode: 403, message: 'needs write' }
+              }
+            ]
+          },
+          proxy
+        ]
       },
       partner: { apiEndpoints: ['partner'], policies: [oauth2({ server: SERVERS[0] }), proxy] },
       introspected: { apiEndpoints: ['introspected'], policies: [oauth2({ server: SERVERS[1] }), proxy] }
@@ -54,9 +70,14 @@ async function startUpstream(jwk: object): Promise<FakeServer> {
     // What the proxy forwarded is not checked here: keep memory flat over thousands of requests.
     upstream.received.splice(0);
     if (req.url.startsWith('/jwks')) return { body: { keys: [jwk] } };
-    if (req.url.startsWith('/authorize')) return { status: 302, headers: { Location: 'https://client.example/cb?code=c&state=s' } };
+    if (req.url.startsWith('/authorize'))
+      return { status: 302, headers: { Location: 'https://client.example/cb?code=c&state=s' } };
     if (req.url.startsWith('/introspect')) return { body: { active: false } };
-    if (req.url.startsWith('/token')) return { body: { access_token: 'upstream-token', token_type: 'Bearer', expires_in: 60 }, headers: { 'Cache-Control': 'no-store' } };
+    if (req.url.startsWith('/token'))
+      return {
+        body: { access_token: 'upstream-token', token_type: 'Bearer', expires_in: 60 },
+        headers: { 'Cache-Control': 'no-store' }
+      };
     return { status: req.method === 'DELETE' ? 204 : 201, body: { client_id: 'up-client' } };
   });
   return upstream;
@@ -85,11 +106,21 @@ export async function startFuzzWorld(seed: number): Promise<FuzzWorld> {
   try {
     gateway = await startGateway({
       settings: {
-        grants: ['authorization_code', 'implicit', 'password', 'client_credentials', 'refresh_token',
-          'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:saml2-bearer', 'urn:ietf:params:oauth:grant-type:device_code'],
+        grants: [
+          'authorization_code',
+          'implicit',
+          'password',
+          'client_credentials',
+          'refresh_token',
+          'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          'urn:ietf:params:oauth:grant-type:saml2-bearer',
+          'urn:ietf:params:oauth:grant-type:device_code'
+        ],
         accessToken: { format: 'jwt' },
         keys: [{ kid: 'fuzz-es256', alg: 'ES256', key: signingKey.privatePem }],
-        jwtBearer: { issuers: [{ issuer: JWT_ISSUER, keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }] }] },
+        jwtBearer: {
+          issuers: [{ issuer: JWT_ISSUER, keys: [{ kid: 'hr-1', alg: 'RS256', key: issuerKey.publicPem }] }]
+        },
         samlBearer: { identityProviders: [{ issuer: SAML_IDP, certificate: idp.certificatePem }] },
         clientRegistration: { enabled: true, selfServiceScopes: ['read', 'write'] },
         dynamicRegistration: { enabled: true, allowedScopes: ['read', 'write'] },
@@ -97,7 +128,8 @@ export async function startFuzzWorld(seed: number): Promise<FuzzWorld> {
         clientUrls: { allowPrivateNetworks: true },
         tokenEndpoint: { maxBodyBytes: 65536 },
         scopeDescriptions: { read: 'Lire vos données 📖', write: '\u202Eetirw' },
-        // Every fuzz request comes from 127.0.0.1: a per-IP lock would soon refuse the good requests of the checks afterwards.
+        // Every fuzz request comes from 127.0.0.1: a per-IP lock would soon refuse the good requests of the checks
+        // afterwards.
         login: { maxFailuresPerIp: 1_000_000, maxFailuresPerUser: 50 },
         // Likewise for wrong client secrets, which the fuzz sends on purpose (the locks have tests of their own).
         clientAuth: { maxFailuresPerIp: 1_000_000, maxFailuresPerClient: 1_000_000 }
@@ -111,4 +143,3 @@ export async function startFuzzWorld(seed: number): Promise<FuzzWorld> {
     throw err;
   }
 }
-

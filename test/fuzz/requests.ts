@@ -19,13 +19,28 @@ export interface FuzzRequest {
 }
 
 /** Methods an endpoint does not take (all known to Node's parser, so they reach the gateway). */
-const OTHER_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'PURGE'];
+const OTHER_METHODS = [
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'TRACE',
+  'PROPFIND',
+  'SEARCH',
+  'PURGE'
+];
 
 /** Node refuses to send (and its server to read) a path with bytes outside 0x21-0x7e: percent-encode those. */
 const wirePath = (path: string) => path.replace(/[^\x21-\x7e]/gu, (c) => percentEncode(c));
 
 /** Header values go out as bytes: UTF-8 text as Latin-1, control characters (which HTTP forbids) as '?'. */
-const wireValue = (value: string) => Buffer.from(value, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '?');
+const wireValue = (value: string) =>
+  Buffer.from(value, 'utf8')
+    .toString('latin1')
+    .replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '?');
 
 /** Parameters dropped, repeated, renamed, filled with junk, or joined by strangers, as often as the rate says. */
 function mutateParams(r: Random, params: Param[]): Param[] {
@@ -42,16 +57,31 @@ function mutateParams(r: Random, params: Param[]): Param[] {
   }
   if (often(0.05) && out.length) {
     const at = r.int(out.length);
-    out[at] = [r.pick([out[at][0].toUpperCase(), ` ${out[at][0]}`, `${out[at][0]}\0`, mutateString(r, out[at][0])]), out[at][1]];
+    out[at] = [
+      r.pick([out[at][0].toUpperCase(), ` ${out[at][0]}`, `${out[at][0]}\0`, mutateString(r, out[at][0])]),
+      out[at][1]
+    ];
   }
-  if (often(0.1)) out.push([r.pick(['__proto__', 'constructor', 'x', nastyString(r), 'access_token', 'client_id']), nastyString(r)]);
+  if (often(0.1))
+    out.push([r.pick(['__proto__', 'constructor', 'x', nastyString(r), 'access_token', 'client_id']), nastyString(r)]);
   return out;
 }
 
 /** Headers a client or a proxy in front may add: forwarding, spoofed identity, odd Accept, huge or non-ASCII values. */
 function extraHeaders(r: Random): Array<[string, string]> {
   const choices: Array<[string, () => string]> = [
-    ['X-Forwarded-For', () => r.pick(['1.2.3.4', '1.2.3.4, 5.6.7.8', '::1', 'unknown', nastyString(r), Array.from({ length: 500 }, (_, i) => `10.0.${i % 256}.1`).join(', ')])],
+    [
+      'X-Forwarded-For',
+      () =>
+        r.pick([
+          '1.2.3.4',
+          '1.2.3.4, 5.6.7.8',
+          '::1',
+          'unknown',
+          nastyString(r),
+          Array.from({ length: 500 }, (_, i) => `10.0.${i % 256}.1`).join(', ')
+        ])
+    ],
     ['X-Forwarded-Proto', () => r.pick(['https', 'http', 'https, http', nastyString(r)])],
     ['X-Forwarded-Host', () => r.pick(['evil.example', nastyString(r)])],
     ['Accept', () => r.pick(['text/html', '*/*', 'application/json;q=0', 'image/png', nastyString(r)])],
@@ -138,9 +168,22 @@ export function generateRequest(seed: number, index: number, m: FuzzMaterial): F
   }
   headers.push(...client.headers, ...credentialHeaders(r, endpoint.credentials, m));
   if (!clean) {
-    if (r.chance(0.1)) path += `${path.includes('?') ? '&' : '?'}${formEncode(r, [[nastyString(r), nastyString(r)], ['x', 'y'.repeat(r.pick([10, 5000]))]])}`;
+    if (r.chance(0.1))
+      path += `${path.includes('?') ? '&' : '?'}${formEncode(r, [
+        [nastyString(r), nastyString(r)],
+        ['x', 'y'.repeat(r.pick([10, 5000]))]
+      ])}`;
     headers.push(...extraHeaders(r));
     if (r.chance(0.15)) path = mutatePath(r, path, endpoint.target);
   }
-  return { index, endpoint: endpoint.name, target: endpoint.target, method, path: wirePath(path), headers: headers.map(([n, v]) => [n, wireValue(v)]), body, rfcErrors: Boolean(endpoint.rfcErrors) };
+  return {
+    index,
+    endpoint: endpoint.name,
+    target: endpoint.target,
+    method,
+    path: wirePath(path),
+    headers: headers.map(([n, v]) => [n, wireValue(v)]),
+    body,
+    rfcErrors: Boolean(endpoint.rfcErrors)
+  };
 }

@@ -9,21 +9,40 @@ function hostileXml(r: Random, assertion: string): string {
   return r.weighted<() => string>([
     [2, () => billionLaughs()],
     [1, () => externalEntity()],
-    [1, () => `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY % remote SYSTEM "http://127.0.0.1:1/evil.dtd"> %remote;]>${assertion}`],
-    [1, () => {
-      const big = 'x'.repeat(5000);
-      return `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY big "${big}">]>${assertion.replace(/(<saml:Issuer>)/, `$1${'&big;'.repeat(2000)}`)}`;
-    }],
+    [
+      1,
+      () =>
+        `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY % remote SYSTEM "http://127.0.0.1:1/evil.dtd"> %remote;]>${assertion}`
+    ],
+    [
+      1,
+      () => {
+        const big = 'x'.repeat(5000);
+        return `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY big "${big}">]>${assertion.replace(/(<saml:Issuer>)/, `$1${'&big;'.repeat(2000)}`)}`;
+      }
+    ],
     [2, () => `${'<a>'.repeat(r.pick([1000, 5000, 10000]))}${'</a>'.repeat(r.pick([0, 1000, 5000, 10000]))}`],
     [1, () => assertion.replace(ROOT, `<saml:Assertion ${'x'.repeat(r.pick([1000, 40000]))}="1" `)],
-    [1, () => assertion.replace(ROOT, `<saml:Assertion ${Array.from({ length: 3000 }, (_, i) => `a${i}="${i}"`).join(' ')} `)],
+    [
+      1,
+      () =>
+        assertion.replace(ROOT, `<saml:Assertion ${Array.from({ length: 3000 }, (_, i) => `a${i}="${i}"`).join(' ')} `)
+    ],
     [1, () => assertion.replace(/(<saml:NameID[^>]*>)([^<]*)/, '$1$2<!---->.evil')],
-    [1, () => assertion.replace(/<saml:NameID[^>]*>[^<]*/, (m) => `${m.replace(/>[^<]*$/, '>')}<![CDATA[${nastyString(r)}]]>`)],
+    [
+      1,
+      () =>
+        assertion.replace(/<saml:NameID[^>]*>[^<]*/, (m) => `${m.replace(/>[^<]*$/, '>')}<![CDATA[${nastyString(r)}]]>`)
+    ],
     [1, () => `<?xml version="1.0" encoding="${r.pick(['UTF-16', 'UTF-7', 'EBCDIC-US', 'nope'])}"?>${assertion}`],
     [1, () => `\uFEFF<?xml-stylesheet href="http://127.0.0.1:1/x.xsl"?>${assertion}`],
     [1, () => assertion.slice(0, r.int(assertion.length))],
     [1, () => mutateString(r, assertion)],
-    [1, () => `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${assertion}${assertion}</samlp:Response>`],
+    [
+      1,
+      () =>
+        `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${assertion}${assertion}</samlp:Response>`
+    ],
     [1, () => assertion.replace(/xmlns:saml="[^"]*"/, `xmlns:saml="${r.pick(['', 'urn:evil', nastyString(r)])}"`)],
     [1, () => nastyString(r)]
   ])();

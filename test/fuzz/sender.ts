@@ -24,7 +24,10 @@ const KEEP_BYTES = 131072;
 export class Sender {
   private readonly agent: http.Agent;
 
-  constructor(maxSockets: number, private readonly timeoutMs: number) {
+  constructor(
+    maxSockets: number,
+    private readonly timeoutMs: number
+  ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
@@ -50,23 +53,42 @@ export class Sender {
         resolve(outcome);
       };
       // Node frames a GET or DELETE body only when told its length: unframed bytes would read as a second request.
-      const framed = wire.body.length > 0 && !wire.headers.some(([name]) => /^(content-length|transfer-encoding)$/i.test(name));
+      const framed =
+        wire.body.length > 0 && !wire.headers.some(([name]) => /^(content-length|transfer-encoding)$/i.test(name));
       const flat = [...wire.headers, ...(framed ? [['Content-Length', String(wire.body.length)]] : [])].flat();
-      const req = http.request({ host: '127.0.0.1', port: wire.port, method: wire.method, path: wire.path, headers: flat, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        res.on('data', (chunk: Buffer) => {
-          if (kept < KEEP_BYTES) chunks.push(chunk);
-          kept += chunk.length;
-        });
-        res.on('end', () => settle({ kind: 'answered', status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, KEEP_BYTES), ms: ms() }));
-        res.on('error', (err) => settle({ kind: 'connection error', message: err.message, ms: ms() }));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: wire.port, method: wire.method, path: wire.path, headers: flat, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (kept < KEEP_BYTES) chunks.push(chunk);
+            kept += chunk.length;
+          });
+          res.on('end', () =>
+            settle({
+              kind: 'answered',
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8').slice(0, KEEP_BYTES),
+              ms: ms()
+            })
+          );
+          res.on('error', (err) => settle({ kind: 'connection error', message: err.message, ms: ms() }));
+        }
+      );
       const timer = setTimeout(() => {
         settle({ kind: 'hang', ms: ms() });
         req.destroy();
       }, this.timeoutMs);
-      req.on('error', (err) => settle({ kind: 'connection error', message: (err as NodeJS.ErrnoException).code ?? err.message, ms: ms(), reused: req.reusedSocket }));
+      req.on('error', (err) =>
+        settle({
+          kind: 'connection error',
+          message: (err as NodeJS.ErrnoException).code ?? err.message,
+          ms: ms(),
+          reused: req.reusedSocket
+        })
+      );
       req.end(wire.body);
     });
   }
@@ -77,7 +99,11 @@ export class Sender {
 }
 
 /** Runs `work(i)` for i in [0, count) with at most `concurrency` in flight. */
-export async function inPool(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
+export async function inPool(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<void>
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) await work(next++);

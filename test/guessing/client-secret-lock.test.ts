@@ -7,14 +7,26 @@ describe('guessing client secrets: failed client authentications lock a client_i
   let world: World;
   let other: { id: string; secret: string };
   before(async function () {
-    world = await startWorld({ settings: { trustProxy: 1, clientAuth: { maxFailuresPerClient: 3, maxFailuresPerIp: 6 } } });
+    world = await startWorld({
+      settings: { trustProxy: 1, clientAuth: { maxFailuresPerClient: 3, maxFailuresPerIp: 6 } }
+    });
     other = await world.addClient('Other client', ['read']);
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   /** A client_credentials request from the client address `ip` (the load balancer's X-Forwarded-For entry). */
-  const tokenRequest = (client: { id: string; secret: string }, ip: string, path = '/oauth2/token', form: Record<string, string> = { grant_type: 'client_credentials' }): Promise<Reply> =>
-    postForm(`${world.gateway.url}${path}`, form, { Authorization: basic(client.id, client.secret), 'X-Forwarded-For': ip });
+  const tokenRequest = (
+    client: { id: string; secret: string },
+    ip: string,
+    path = '/oauth2/token',
+    form: Record<string, string> = { grant_type: 'client_credentials' }
+  ): Promise<Reply> =>
+    postForm(`${world.gateway.url}${path}`, form, {
+      Authorization: basic(client.id, client.secret),
+      'X-Forwarded-For': ip
+    });
 
   it('refuses every attempt for a client past clientAuth.maxFailuresPerClient, the right secret too, with Retry-After, and logs the client but never the secret', async function () {
     const victim = await world.addClient('Victim client', ['read']);
@@ -47,7 +59,9 @@ describe('guessing client secrets: failed client authentications lock a client_i
 
   it('keeps the lock for a client whose right secret was proven just before: a remembered secret skips bcrypt, never the lock', async function () {
     const victim = await world.addClient('Client remembered', ['read']);
-    expect((await tokenRequest(victim, '192.0.2.10')).status, 'the client itself, remembered from now on').to.equal(200);
+    expect((await tokenRequest(victim, '192.0.2.10')).status, 'the client itself, remembered from now on').to.equal(
+      200
+    );
     for (let i = 0; i < 3; i++) await tokenRequest({ id: victim.id, secret: `guess-${i}` }, `192.0.2.${20 + i}`);
     const right = await tokenRequest(victim, '192.0.2.10');
     expect(right.status, right.text).to.equal(401);
@@ -77,17 +91,27 @@ describe('guessing client secrets: a locked client costs no bcrypt', function ()
   before(async function () {
     // One bcrypt worker and no queue: a check that needed bcrypt while the worker is busy would be answered 503.
     world = await startWorld({
-      settings: { trustProxy: 1, clientAuth: { maxFailuresPerClient: 2, maxFailuresPerIp: 1000 }, bcrypt: { workers: 1, maxQueue: 0 } },
+      settings: {
+        trustProxy: 1,
+        clientAuth: { maxFailuresPerClient: 2, maxFailuresPerIp: 1000 },
+        bcrypt: { workers: 1, maxQueue: 0 }
+      },
       system: { crypto: { cipherKey: 'test-cipher-key', algorithm: 'aes256', saltRounds: 12 } }
     });
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('answers a locked client from the counters while the only bcrypt worker is busy', async function () {
     const victim = await world.addClient('Locked client', ['read']);
     const slow = await world.addClient('Slow client', ['read']);
     const send = (client: { id: string; secret: string }, ip: string) =>
-      postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'client_credentials' }, { Authorization: basic(client.id, client.secret), 'X-Forwarded-For': ip });
+      postForm(
+        `${world.gateway.url}/oauth2/token`,
+        { grant_type: 'client_credentials' },
+        { Authorization: basic(client.id, client.secret), 'X-Forwarded-For': ip }
+      );
     for (let i = 0; i < 2; i++) await send({ id: victim.id, secret: `wrong-${i}` }, '192.0.2.1');
     const busy = send({ id: slow.id, secret: 'wrong' }, '192.0.2.2'); // a bcrypt of cost 12 on the only worker
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -95,9 +119,18 @@ describe('guessing client secrets: a locked client costs no bcrypt', function ()
     expect(locked.status, locked.text).to.equal(401);
     expect(locked.json.error_description).to.match(/locked/);
     expect((await busy).status).to.equal(401);
-    const [first, second] = [await world.addClient('First client', ['read']), await world.addClient('Second client', ['read'])];
-    const overflow = await Promise.all([send({ id: first.id, secret: 'a' }, '192.0.2.4'), send({ id: second.id, secret: 'b' }, '192.0.2.5')]);
-    expect(overflow.map((res) => res.status).sort(), 'a second check while the worker is busy and no queue is allowed').to.deep.equal([401, 503]);
+    const [first, second] = [
+      await world.addClient('First client', ['read']),
+      await world.addClient('Second client', ['read'])
+    ];
+    const overflow = await Promise.all([
+      send({ id: first.id, secret: 'a' }, '192.0.2.4'),
+      send({ id: second.id, secret: 'b' }, '192.0.2.5')
+    ]);
+    expect(
+      overflow.map((res) => res.status).sort(),
+      'a second check while the worker is busy and no queue is allowed'
+    ).to.deep.equal([401, 503]);
     const refused = overflow.find((res) => res.status === 503)!;
     expect(refused.json.error).to.equal('temporarily_unavailable');
     expect(refused.headers.get('retry-after')).to.equal('1');

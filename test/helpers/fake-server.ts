@@ -2,13 +2,25 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 
 /** A request the fake server received. */
-export interface Received { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
+export interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
-/** A stand-in for another authorization server (JWKS, introspection), answering with `handler` and recording requests. */
+/**
+ * A stand-in for another authorization server (JWKS, introspection), answering with `handler` and recording requests.
+ */
 export interface FakeServer {
   url: string;
   received: Received[];
-  handler: (req: Received) => { status?: number; body?: unknown; hang?: boolean; headers?: Record<string, string | string[]> };
+  handler: (req: Received) => {
+    status?: number;
+    body?: unknown;
+    hang?: boolean;
+    headers?: Record<string, string | string[]>;
+  };
   close(): Promise<void>;
 }
 
@@ -19,7 +31,12 @@ export function startFakeServer(handler: FakeServer['handler']): Promise<FakeSer
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString()
+      };
       fake.received.push(received);
       const answer = fake.handler(received);
       if (answer.hang) return void hanging.add(res);
@@ -30,11 +47,12 @@ export function startFakeServer(handler: FakeServer['handler']): Promise<FakeSer
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      fake.close = () => new Promise((done) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => done());
-      });
+      fake.close = () =>
+        new Promise((done) => {
+          for (const res of hanging) res.destroy();
+          server.closeAllConnections();
+          server.close(() => done());
+        });
       resolve(fake);
     });
   });

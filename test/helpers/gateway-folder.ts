@@ -8,12 +8,16 @@ import { spawnNode, Tracked } from '../../support/child-process';
 const run = promisify(execFile);
 export const ROOT = path.resolve(__dirname, '../../..');
 const EG_ROOT = path.dirname(require.resolve('express-gateway/package.json'));
-const EG_VERSION = (JSON.parse(fs.readFileSync(path.join(EG_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const EG_VERSION = (JSON.parse(fs.readFileSync(path.join(EG_ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /** npm, quiet and from its cache when it can: the suite runs on machines that reach only the npm registry. */
 export async function npm(cwd: string, args: string[], timeout = 240000): Promise<string> {
   const { stdout } = await run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
-    cwd, timeout, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false' }
+    cwd,
+    timeout,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_update_notifier: 'false' }
   });
   return stdout;
 }
@@ -48,7 +52,9 @@ export class GatewayFolder {
   resetConfig(): void {
     fs.rmSync(this.file('config'), { recursive: true, force: true });
     fs.cpSync(path.join(TEMPLATE, 'config'), this.file('config'), { recursive: true });
-    fs.cpSync(path.join(EG_ROOT, 'lib', 'config', 'models'), this.file(path.join('config', 'models')), { recursive: true });
+    fs.cpSync(path.join(EG_ROOT, 'lib', 'config', 'models'), this.file(path.join('config', 'models')), {
+      recursive: true
+    });
   }
 
   file(relative: string): string {
@@ -72,7 +78,8 @@ export class GatewayFolder {
   /** Points the folder's config at these ports on 127.0.0.1 (EG's template says 8080 and 9876). */
   usePorts(ports: { http: number; admin: number }): void {
     const config = this.file('config/gateway.config.yml');
-    const text = fs.readFileSync(config, 'utf8')
+    const text = fs
+      .readFileSync(config, 'utf8')
       .replace(/^http:\n {2}port: \d+/m, `http:\n  port: ${ports.http}\n  hostname: 127.0.0.1`)
       .replace(/^admin:\n {2}port: \d+\n {2}host: localhost/m, `admin:\n  port: ${ports.admin}\n  host: 127.0.0.1`);
     fs.writeFileSync(config, text);
@@ -80,7 +87,10 @@ export class GatewayFolder {
 
   /** `node server.js`, the way the generated folder starts; resolves once both servers listen. */
   async start(ports: { http: number; admin: number }): Promise<StartedFolderGateway> {
-    const tracked = spawnNode(['server.js'], { cwd: this.dir, env: { ...process.env, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: 'info' } });
+    const tracked = spawnNode(['server.js'], {
+      cwd: this.dir,
+      env: { ...process.env, EG_DISABLE_CONFIG_WATCH: 'true', LOG_LEVEL: 'info' }
+    });
     const stop = async () => {
       if (tracked.process.exitCode === null && tracked.process.signalCode === null) {
         tracked.process.kill('SIGTERM');
@@ -88,7 +98,10 @@ export class GatewayFolder {
       }
     };
     const deadline = Date.now() + 30000;
-    while (!/gateway http server listening/.test(tracked.output()) || !/admin http server listening/.test(tracked.output())) {
+    while (
+      !/gateway http server listening/.test(tracked.output()) ||
+      !/admin http server listening/.test(tracked.output())
+    ) {
       if (tracked.process.exitCode !== null || Date.now() > deadline) {
         await stop();
         throw new Error(`the gateway in ${this.dir} did not start:\n${tracked.output()}`);
@@ -100,7 +113,11 @@ export class GatewayFolder {
 
   /** `npx eg <args>` in the folder, as the README shows the CLI; answers what it printed. */
   async eg(args: string[]): Promise<string> {
-    const { stdout } = await run('npx', ['--no-install', 'eg', ...args], { cwd: this.dir, timeout: 60000, env: { ...process.env, FORCE_COLOR: '0' } });
+    const { stdout } = await run('npx', ['--no-install', 'eg', ...args], {
+      cwd: this.dir,
+      timeout: 60000,
+      env: { ...process.env, FORCE_COLOR: '0' }
+    });
     return stdout;
   }
 

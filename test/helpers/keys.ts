@@ -2,7 +2,12 @@ import { generateKeyPairSync, KeyObject } from 'crypto';
 import { SignJWT } from 'jose';
 
 /** A key pair generated for a test run, as PEM text for configs and key objects for signing. */
-export interface TestKeyPair { privatePem: string; publicPem: string; privateKey: KeyObject; publicKey: KeyObject }
+export interface TestKeyPair {
+  privatePem: string;
+  publicPem: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
 
 function pair(generated: { privateKey: KeyObject; publicKey: KeyObject }): TestKeyPair {
   return {
@@ -16,7 +21,8 @@ export const rsaKeyPair = () => pair(generateKeyPairSync('rsa', { modulusLength:
 export const ecKeyPair = () => pair(generateKeyPairSync('ec', { namedCurve: 'P-256' }));
 export const edKeyPair = () => pair(generateKeyPairSync('ed25519'));
 
-const b64url = (value: object | string) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64url = (value: object | string) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** A JWT signed by the test, with claims relative to now (seconds). */
 export function signJwt(

@@ -2,7 +2,11 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 
 /** One request the balancer passed on, and the instance (index into targets) that served it. */
-export interface Routed { method: string; path: string; instance: number }
+export interface Routed {
+  method: string;
+  path: string;
+  instance: number;
+}
 
 export interface LoadBalancer {
   url: string;
@@ -36,26 +40,38 @@ export function startLoadBalancer(): Promise<LoadBalancer> {
     }
     const target = new URL(balancer.targets[instance]);
     const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-    const upstream = http.request({
-      agent, host: target.hostname, port: target.port, method: req.method, path,
-      headers: { ...req.headers, 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'http' }
-    }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path,
+        headers: { ...req.headers, 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'http' }
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      }
+    );
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
     req.pipe(upstream);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve(Object.assign(balancer, {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: () => new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      })
-    }));
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve(
+        Object.assign(balancer, {
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              server.closeAllConnections();
+              server.close(() => done());
+            })
+        })
+      );
+    })
+  );
 }

@@ -16,7 +16,10 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 export class OwnRedis {
   private running: Tracked | null = null;
 
-  private constructor(readonly port: number, private readonly dir: string) {}
+  private constructor(
+    readonly port: number,
+    private readonly dir: string
+  ) {}
 
   static available(): boolean {
     return fs.existsSync(REDIS_SERVER);
@@ -36,10 +39,26 @@ export class OwnRedis {
   /** Starts the server (again) on its port, with the data it saved, and waits until it answers PING. */
   async start(): Promise<void> {
     if (this.running) throw new Error('redis-server is already running');
-    this.running = spawnTracked(REDIS_SERVER, [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
-      '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'no'
-    ], {});
+    this.running = spawnTracked(
+      REDIS_SERVER,
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--protected-mode',
+        'no'
+      ],
+      {}
+    );
     const deadline = Date.now() + 10000;
     while (!(await this.answers())) {
       if (this.running.process.exitCode !== null || Date.now() > deadline) {
@@ -52,9 +71,17 @@ export class OwnRedis {
   /** Saves the data and stops the server: clients see their connections closed and refused. */
   async stop(): Promise<void> {
     if (!this.running) return;
-    const client = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      port: this.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null
+    });
     await client.connect();
-    await client.shutdown('SAVE').catch(() => { /* the server closes the connection instead of answering */ });
+    await client.shutdown('SAVE').catch(() => {
+      /* the server closes the connection instead of answering */
+    });
     client.disconnect();
     await this.running.exited;
     this.running = null;
@@ -81,8 +108,17 @@ export class OwnRedis {
   }
 
   private async answers(): Promise<boolean> {
-    const client = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-    client.on('error', () => { /* a refused connection is the answer */ });
+    const client = new Redis({
+      port: this.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 1000
+    });
+    client.on('error', () => {
+      /* a refused connection is the answer */
+    });
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';

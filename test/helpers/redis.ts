@@ -2,11 +2,16 @@ import Redis from 'ioredis';
 
 /** A client on the test Redis of REDIS_URL, or null when the tests run on EG's emulated store. */
 export function testRedis(): Redis.Redis | null {
-  return process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  return process.env.REDIS_URL
+    ? new Redis(process.env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    : null;
 }
 
 /** What a key holds, as text whatever its type, and its remaining lifetime in ms (-1: none). */
-export interface KeyDump { text: string; pttl: number }
+export interface KeyDump {
+  text: string;
+  pttl: number;
+}
 
 /** Every key matching `pattern` (by SCAN) with what it holds: to look for a value anywhere in the store. */
 export async function dumpKeys(redis: Redis.Redis, pattern: string): Promise<Map<string, KeyDump>> {
@@ -16,12 +21,20 @@ export async function dumpKeys(redis: Redis.Redis, pattern: string): Promise<Map
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     for (const key of keys) {
       const type = await redis.type(key);
-      const value = type === 'string' ? await redis.get(key)
-        : type === 'hash' ? await redis.hgetall(key)
-          : type === 'set' ? await redis.smembers(key)
-            : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
-              : type === 'list' ? await redis.lrange(key, 0, -1) : null;
-      if (value !== null) dump.set(key, { text: typeof value === 'string' ? value : JSON.stringify(value), pttl: await redis.pttl(key) });
+      const value =
+        type === 'string'
+          ? await redis.get(key)
+          : type === 'hash'
+            ? await redis.hgetall(key)
+            : type === 'set'
+              ? await redis.smembers(key)
+              : type === 'zset'
+                ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                : type === 'list'
+                  ? await redis.lrange(key, 0, -1)
+                  : null;
+      if (value !== null)
+        dump.set(key, { text: typeof value === 'string' ? value : JSON.stringify(value), pttl: await redis.pttl(key) });
     }
     cursor = next;
   } while (cursor !== '0');
@@ -33,6 +46,7 @@ export async function sessionKey(redis: Redis.Redis, cookie: string): Promise<st
   const signed = decodeURIComponent(cookie);
   const id = signed.slice(2, signed.lastIndexOf('.'));
   const [key, ...others] = [...(await dumpKeys(redis, `*sess:${id}`)).keys()];
-  if (!key || others.length) throw new Error(`expected one session record for ${id}, found ${[key, ...others].filter(Boolean).length}`);
+  if (!key || others.length)
+    throw new Error(`expected one session record for ${id}, found ${[key, ...others].filter(Boolean).length}`);
   return key;
 }

@@ -8,7 +8,11 @@ import type { Document, Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 
 /** A test identity provider: its signing key, and the same public key as a certificate and as SPKI PEM. */
-export interface SamlTestIdp { privateKey: KeyObject; certificatePem: string; publicKeyPem: string }
+export interface SamlTestIdp {
+  privateKey: KeyObject;
+  certificatePem: string;
+  publicKeyPem: string;
+}
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -42,8 +46,24 @@ export function samlIdp(name = 'test-idp'): SamlTestIdp {
   const dir = mkdtempSync(join(tmpdir(), 'saml-idp-'));
   try {
     writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    execFileSync('openssl', ['req', '-x509', '-new', '-key', join(dir, 'key.pem'), '-days', '1', '-sha256',
-      '-subj', `/CN=${name}`, '-out', join(dir, 'cert.pem')], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        join(dir, 'key.pem'),
+        '-days',
+        '1',
+        '-sha256',
+        '-subj',
+        `/CN=${name}`,
+        '-out',
+        join(dir, 'cert.pem')
+      ],
+      { stdio: 'pipe' }
+    );
     const idp = {
       privateKey,
       certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8'),
@@ -57,8 +77,19 @@ export function samlIdp(name = 'test-idp'): SamlTestIdp {
 }
 
 /** Parts of an assertion that `buildAssertion` can leave out. */
-export type AssertionPart = 'issuer' | 'issueInstant' | 'conditions' | 'notBefore' | 'notOnOrAfter' | 'audienceRestriction' |
-  'subject' | 'nameId' | 'subjectConfirmation' | 'subjectConfirmationData' | 'recipient' | 'confirmationNotOnOrAfter';
+export type AssertionPart =
+  | 'issuer'
+  | 'issueInstant'
+  | 'conditions'
+  | 'notBefore'
+  | 'notOnOrAfter'
+  | 'audienceRestriction'
+  | 'subject'
+  | 'nameId'
+  | 'subjectConfirmation'
+  | 'subjectConfirmationData'
+  | 'recipient'
+  | 'confirmationNotOnOrAfter';
 
 /** Times are ms since epoch; defaults are relative to `now` (default `Date.now()`). */
 export interface AssertionOptions {
@@ -93,25 +124,38 @@ export function buildAssertion(options: AssertionOptions = {}): string {
   const at = (name: string, part: AssertionPart | null, value: number | string | undefined) =>
     (part === null || has(part)) && value !== undefined ? ` ${name}="${escape(time(value))}"` : '';
   const audiences = (o.audiences ?? [[SAML_DEFAULTS.audience]])
-    .map((list) => `<saml:AudienceRestriction>${list.map((a) => `<saml:Audience>${escape(a)}</saml:Audience>`).join('')}</saml:AudienceRestriction>`)
+    .map(
+      (list) =>
+        `<saml:AudienceRestriction>${list.map((a) => `<saml:Audience>${escape(a)}</saml:Audience>`).join('')}</saml:AudienceRestriction>`
+    )
     .join('');
-  const data = `<saml:SubjectConfirmationData${has('recipient') ? ` Recipient="${escape(o.recipient ?? SAML_DEFAULTS.recipient)}"` : ''}` +
+  const data =
+    `<saml:SubjectConfirmationData${has('recipient') ? ` Recipient="${escape(o.recipient ?? SAML_DEFAULTS.recipient)}"` : ''}` +
     `${at('NotBefore', null, o.confirmationNotBefore)}` +
     `${at('NotOnOrAfter', 'confirmationNotOnOrAfter', o.confirmationNotOnOrAfter ?? now + SAML_DEFAULTS.lifetime)}/>`;
-  const confirmation = `<saml:SubjectConfirmation Method="${escape(o.method ?? 'urn:oasis:names:tc:SAML:2.0:cm:bearer')}">` +
+  const confirmation =
+    `<saml:SubjectConfirmation Method="${escape(o.method ?? 'urn:oasis:names:tc:SAML:2.0:cm:bearer')}">` +
     `${has('subjectConfirmationData') ? data : ''}</saml:SubjectConfirmation>`;
-  const subject = '<saml:Subject>' +
-    (has('nameId') ? `<saml:NameID Format="${escape(o.nameIdFormat ?? SAML_DEFAULTS.nameIdFormat)}">${escape(o.nameId ?? SAML_DEFAULTS.nameId)}</saml:NameID>` : '') +
-    (has('subjectConfirmation') ? confirmation : '') + '</saml:Subject>';
-  const conditions = `<saml:Conditions${at('NotBefore', 'notBefore', o.notBefore ?? now)}` +
+  const subject =
+    '<saml:Subject>' +
+    (has('nameId')
+      ? `<saml:NameID Format="${escape(o.nameIdFormat ?? SAML_DEFAULTS.nameIdFormat)}">${escape(o.nameId ?? SAML_DEFAULTS.nameId)}</saml:NameID>`
+      : '') +
+    (has('subjectConfirmation') ? confirmation : '') +
+    '</saml:Subject>';
+  const conditions =
+    `<saml:Conditions${at('NotBefore', 'notBefore', o.notBefore ?? now)}` +
     `${at('NotOnOrAfter', 'notOnOrAfter', o.notOnOrAfter ?? now + SAML_DEFAULTS.lifetime)}>` +
     `${has('audienceRestriction') ? audiences : ''}${o.extraConditions ?? ''}</saml:Conditions>`;
-  return `<saml:Assertion xmlns:saml="${SAML}" ID="${escape(id)}" Version="2.0"${at('IssueInstant', 'issueInstant', o.issueInstant ?? now)}>` +
+  return (
+    `<saml:Assertion xmlns:saml="${SAML}" ID="${escape(id)}" Version="2.0"${at('IssueInstant', 'issueInstant', o.issueInstant ?? now)}>` +
     (has('issuer') ? `<saml:Issuer>${escape(o.issuer ?? SAML_DEFAULTS.issuer)}</saml:Issuer>` : '') +
-    (has('subject') ? subject : '') + (has('conditions') ? conditions : '') +
+    (has('subject') ? subject : '') +
+    (has('conditions') ? conditions : '') +
     `<saml:AuthnStatement AuthnInstant="${time(now)}"><saml:AuthnContext><saml:AuthnContextClassRef>` +
     'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>' +
-    '</saml:Assertion>';
+    '</saml:Assertion>'
+  );
 }
 
 /** How `signAssertion` signs; the defaults are what SAML core §5.4 recommends, with SHA-256. */
@@ -138,7 +182,10 @@ export function signAssertion(xml: string, privateKey: KeyObject, options: SignO
     digestAlgorithm: options.digestAlgorithm ?? SAML_ALGORITHMS.sha256
   });
   const issuer = "/*/*[local-name(.)='Issuer']";
-  sig.computeSignature(xml, { prefix: 'ds', location: xml.includes('Issuer>') ? { reference: issuer, action: 'after' } : { reference: '/*', action: 'prepend' } });
+  sig.computeSignature(xml, {
+    prefix: 'ds',
+    location: xml.includes('Issuer>') ? { reference: issuer, action: 'after' } : { reference: '/*', action: 'prepend' }
+  });
   return sig.getSignedXml();
 }
 
@@ -199,12 +246,16 @@ export function tamperAssertion(xml: string, search: string, replacement: string
 export function billionLaughs(): string {
   const entities = ['<!ENTITY lol0 "lol">'];
   for (let i = 1; i < 10; i += 1) entities.push(`<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`);
-  return `<?xml version="1.0"?><!DOCTYPE saml:Assertion [${entities.join('')}]>` +
-    buildAssertion({ nameId: 'NAME' }).replace('NAME', '&lol9;');
+  return (
+    `<?xml version="1.0"?><!DOCTYPE saml:Assertion [${entities.join('')}]>` +
+    buildAssertion({ nameId: 'NAME' }).replace('NAME', '&lol9;')
+  );
 }
 
 /** An external entity (XXE) reading a local file into the NameID. */
 export function externalEntity(): string {
-  return '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
-    buildAssertion({ nameId: 'NAME' }).replace('NAME', '&xxe;');
+  return (
+    '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+    buildAssertion({ nameId: 'NAME' }).replace('NAME', '&xxe;')
+  );
 }

@@ -20,10 +20,11 @@ export function startTripwire(): Promise<Tripwire> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       wire.port = (server.address() as net.AddressInfo).port;
-      wire.close = () => new Promise((done) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => done());
-      });
+      wire.close = () =>
+        new Promise((done) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => done());
+        });
       resolve(wire);
     });
   });

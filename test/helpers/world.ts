@@ -20,7 +20,9 @@ export interface World extends SeededWorld {
  * /open (no auth), each proxying to the echo backend. `policy` is merged into
  * the oauth2 action of the protected pipelines.
  */
-export async function startWorld(options: GatewayOptions & { policy?: Record<string, unknown>; seed?: { username?: string; appName?: string } } = {}): Promise<World> {
+export async function startWorld(
+  options: GatewayOptions & { policy?: Record<string, unknown>; seed?: { username?: string; appName?: string } } = {}
+): Promise<World> {
   const backend = await startEchoBackend();
   const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
   const oauth2 = { oauth2: [{ action: { ...options.policy } }] };
@@ -40,7 +42,10 @@ export async function startWorld(options: GatewayOptions & { policy?: Record<str
       },
       ...options.gateway
     }
-  }).catch(async (err) => { await backend.close(); throw err; });
+  }).catch(async (err) => {
+    await backend.close();
+    throw err;
+  });
   const seeded = await seedWorld(gateway.admin, options.seed).catch(async (err) => {
     await gateway.stop();
     await backend.close();
@@ -60,7 +65,10 @@ export async function startWorld(options: GatewayOptions & { policy?: Record<str
       const known = await gateway.admin.listScopes();
       const missing = scopes.filter((scope) => !known.includes(scope));
       if (missing.length > 0) await gateway.admin.createScopes(missing);
-      return gateway.admin.registerClient({ name, userId: seeded.user.id, redirectUri: 'http://127.0.0.1:8000/callback' }, scopes);
+      return gateway.admin.registerClient(
+        { name, userId: seeded.user.id, redirectUri: 'http://127.0.0.1:8000/callback' },
+        scopes
+      );
     },
     async stop() {
       await gateway.stop();

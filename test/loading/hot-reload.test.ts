@@ -27,14 +27,29 @@ describe('the plugin across many hot reloads of gateway.config', function () {
       api: {
         apiEndpoints: ['api'],
         policies: [
-          { oauth2: [{ action: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience, keys: { secret: new TextDecoder().decode(SECRET) }, typ: '' } } }] },
+          {
+            oauth2: [
+              {
+                action: {
+                  tokenStrategy: 'jwt',
+                  jwt: { issuer: ISSUER, audience, keys: { secret: new TextDecoder().decode(SECRET) }, typ: '' }
+                }
+              }
+            ]
+          },
           { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
         ]
       }
     }
   });
-  const tokenFor = (audience: string) => signJwt(SECRET, { alg: 'HS256' }, { iss: ISSUER, aud: audience, sub: 'u', exp: Math.floor(Date.now() / 1000) + 300 });
-  const call = async (audience: string) => (await request(`${gateway.url}/api`, { headers: { Authorization: `Bearer ${await tokenFor(audience)}` } })).status;
+  const tokenFor = (audience: string) =>
+    signJwt(
+      SECRET,
+      { alg: 'HS256' },
+      { iss: ISSUER, aud: audience, sub: 'u', exp: Math.floor(Date.now() / 1000) + 300 }
+    );
+  const call = async (audience: string) =>
+    (await request(`${gateway.url}/api`, { headers: { Authorization: `Bearer ${await tokenFor(audience)}` } })).status;
 
   /** The counts of the latest "kept for the process" line, once there are `lines` of them. */
   async function keptAfter(lines: number): Promise<string> {
@@ -42,7 +57,8 @@ describe('the plugin across many hot reloads of gateway.config', function () {
     for (;;) {
       const seen = gateway.output().match(/kept for the process: [^\n]*/g) ?? [];
       if (seen.length >= lines) return seen[lines - 1];
-      if (Date.now() > deadline) throw new Error(`no "kept for the process" line number ${lines}:\n${gateway.output().slice(-2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no "kept for the process" line number ${lines}:\n${gateway.output().slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -65,7 +81,8 @@ describe('the plugin across many hot reloads of gateway.config', function () {
       expect(await call(audience), `reload ${reload}: a token for its audience`).to.equal(200);
       expect(await call(`api-${reload - 1}`), `reload ${reload}: a token for the audience before`).to.equal(401);
     };
-    // What a configuration no longer uses is disposed once EG has kept the next one (5 s without a refusal): one line then.
+    // What a configuration no longer uses is disposed once EG has kept the next one (5 s without a refusal): one line
+    // then.
     for (let reload = 1; reload <= 3; reload++) await reloadTo(reload);
     const afterThree = await keptAfter(++lines);
     for (let reload = 4; reload <= 10; reload++) await reloadTo(reload);

@@ -4,21 +4,32 @@ import { startWorld, World } from '../helpers/world';
 
 describe('paths under basePath the plugin does not serve (issue 16, item 8)', function () {
   let world: World;
-  before(async function () { world = await startWorld(); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld();
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('answers an API client with a JSON 404, not Express\'s "Cannot GET" page', async function () {
-    const res = await request(`${world.gateway.url}/oauth2/no-such-endpoint`, { headers: { Accept: 'application/json' } });
+    const res = await request(`${world.gateway.url}/oauth2/no-such-endpoint`, {
+      headers: { Accept: 'application/json' }
+    });
     expect(res.status).to.equal(404);
     expect(res.headers.get('content-type')).to.match(/^application\/json/);
-    expect(res.json).to.deep.equal({ error: 'not_found', error_description: 'Nothing is served at "/oauth2/no-such-endpoint"' });
+    expect(res.json).to.deep.equal({
+      error: 'not_found',
+      error_description: 'Nothing is served at "/oauth2/no-such-endpoint"'
+    });
     const posted = await request(`${world.gateway.url}/oauth2/tokens`, { method: 'POST' });
     expect(posted.status).to.equal(404);
     expect(posted.json.error).to.equal('not_found');
   });
 
   it('answers a browser with the styled error page', async function () {
-    const res = await request(`${world.gateway.url}/oauth2/no-such-page`, { headers: { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    const res = await request(`${world.gateway.url}/oauth2/no-such-page`, {
+      headers: { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }
+    });
     expect(res.status).to.equal(404);
     expect(res.headers.get('content-type')).to.match(/^text\/html/);
     expect(res.text).to.contain('Page not found').and.not.to.contain('Cannot GET');
@@ -28,10 +39,12 @@ describe('paths under basePath the plugin does not serve (issue 16, item 8)', fu
   it('says why /oauth2/jwks is missing on a gateway without asymmetric signing keys', async function () {
     const res = await request(`${world.gateway.url}/oauth2/jwks`);
     expect(res.status).to.equal(404);
-    expect(res.json.error_description).to.match(/publishes no JWK Set: it has no asymmetric signing key \(plugins\.oauth2\.keys\)/);
+    expect(res.json.error_description).to.match(
+      /publishes no JWK Set: it has no asymmetric signing key \(plugins\.oauth2\.keys\)/
+    );
   });
 
-  it('leaves every other path to EG\'s pipelines', async function () {
+  it("leaves every other path to EG's pipelines", async function () {
     expect((await request(`${world.gateway.url}/api`)).status).to.equal(401);
     expect((await request(`${world.gateway.url}/oauth2x`)).status).to.equal(404);
     expect((await request(`${world.gateway.url}/oauth2x`)).text).not.to.contain('not_found');
@@ -42,14 +55,21 @@ describe('paths under basePath the plugin does not serve (issue 16, item 8)', fu
       gateway: {
         apiEndpoints: { userinfo: { host: '*', paths: ['/oauth2/userinfo'] } },
         serviceEndpoints: { backend: { url: 'http://127.0.0.1:9' } },
-        pipelines: { userinfo: { apiEndpoints: ['userinfo'], policies: [{ oauth2: null }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }] } }
+        pipelines: {
+          userinfo: {
+            apiEndpoints: ['userinfo'],
+            policies: [{ oauth2: null }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }]
+          }
+        }
       }
     });
     try {
       const res = await request(`${shadowing.gateway.url}/oauth2/userinfo`);
-      expect(res.status, 'the pipeline\'s oauth2 policy answers').to.equal(401);
+      expect(res.status, "the pipeline's oauth2 policy answers").to.equal(401);
       expect(res.headers.get('www-authenticate')).to.match(/^Bearer/);
-      expect(shadowing.gateway.output()).to.match(/apiEndpoints under \/oauth2 \(\/oauth2\/userinfo\): unknown paths there are left to the pipelines/);
+      expect(shadowing.gateway.output()).to.match(
+        /apiEndpoints under \/oauth2 \(\/oauth2\/userinfo\): unknown paths there are left to the pipelines/
+      );
     } finally {
       await shadowing.stop();
     }

@@ -7,7 +7,9 @@ import { request } from '../../support/http';
 const LOOPBACK_URI = 'http://127.0.0.1:8000/callback';
 const RS_AUTH = `Basic ${Buffer.from('resource-server:rs+secret').toString('base64')}`;
 /** A reload EG refuses: the plugin's policy throws on an unknown parameter, and EG keeps the pipelines it has. */
-const REFUSED = { pipelines: { bad: { apiEndpoints: ['open'], policies: [{ oauth2: [{ action: { bogus: true } }] }] } } };
+const REFUSED = {
+  pipelines: { bad: { apiEndpoints: ['open'], policies: [{ oauth2: [{ action: { bogus: true } }] }] } }
+};
 
 /**
  * Issue 18, item 2: when EG refuses a reloaded gateway.config it has run the
@@ -21,22 +23,36 @@ describe('the plugin after EG refuses a hot reload', function () {
   describe('the routes EG mounts again', function () {
     let world: World;
     let iat: string;
-    const register = (name: string) => request(`${world.gateway.url}/oauth2/register`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${iat}` }, body: JSON.stringify({ client_name: name, redirect_uris: [LOOPBACK_URI] })
-    });
+    const register = (name: string) =>
+      request(`${world.gateway.url}/oauth2/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${iat}` },
+        body: JSON.stringify({ client_name: name, redirect_uris: [LOOPBACK_URI] })
+      });
     const rename = async (id: string, name: string) => {
-      const res = await request(`${world.gateway.adminUrl}/apps/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+      const res = await request(`${world.gateway.adminUrl}/apps/${id}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name })
+      });
       expect(res.status, res.text).to.be.below(300);
     };
 
     before(async function () {
-      world = await startWorld({ watchConfig: true, settings: { serviceName: 'Acme', dynamicRegistration: { enabled: true, allowedScopes: ['read'] } } });
+      world = await startWorld({
+        watchConfig: true,
+        settings: { serviceName: 'Acme', dynamicRegistration: { enabled: true, allowedScopes: ['read'] } }
+      });
       const issued = await request(`${world.gateway.adminUrl}/oauth2/registration-tokens`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ owner: world.user.id, uses: 50 })
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ owner: world.user.id, uses: 50 })
       });
       iat = issued.json.initial_access_token;
     });
-    after(async function () { await world?.stop(); });
+    after(async function () {
+      await world?.stop();
+    });
 
     it('still hear app changes: a client cannot take the name an operator app was just given', async function () {
       const app = await world.gateway.admin.createApp({ name: 'Temp Two', userId: world.developer.id });
@@ -51,18 +67,33 @@ describe('the plugin after EG refuses a hot reload', function () {
   describe('the pipelines EG keeps', function () {
     let as: FakeServer;
     let world: World;
-    const introspected = (token: string) => as.received.filter((r) => new URLSearchParams(r.body).get('token') === token).length;
+    const introspected = (token: string) =>
+      as.received.filter((r) => new URLSearchParams(r.body).get('token') === token).length;
 
     before(async function () {
-      as = await startFakeServer((req) => (req.headers.authorization === RS_AUTH
-        ? { body: { active: true, scope: 'read', client_id: 'c', sub: 'u', exp: now() + 300 } }
-        : { status: 401, body: { error: 'invalid_client' } }));
+      as = await startFakeServer((req) =>
+        req.headers.authorization === RS_AUTH
+          ? { body: { active: true, scope: 'read', client_id: 'c', sub: 'u', exp: now() + 300 } }
+          : { status: 401, body: { error: 'invalid_client' } }
+      );
       world = await startWorld({
         watchConfig: true,
-        policy: { tokenStrategy: 'introspection', introspection: { endpoint: `${as.url}/introspect`, clientId: 'resource-server', clientSecret: 'rs secret', timeout: 500, cacheTtl: 60 } }
+        policy: {
+          tokenStrategy: 'introspection',
+          introspection: {
+            endpoint: `${as.url}/introspect`,
+            clientId: 'resource-server',
+            clientSecret: 'rs secret',
+            timeout: 500,
+            cacheTtl: 60
+          }
+        }
       });
     });
-    after(async function () { await world?.stop(); await as?.close(); });
+    after(async function () {
+      await world?.stop();
+      await as?.close();
+    });
 
     it('keep their caches: answers introspected before are still served from memory', async function () {
       for (let i = 0; i < 2; i++) expect((await world.api('token-a')).status).to.equal(200);

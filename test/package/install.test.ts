@@ -16,21 +16,33 @@ const run = promisify(execFile);
 function configure(folder: GatewayFolder, ports: { http: number; admin: number }, backend: string): void {
   folder.resetConfig();
   const system = fs.readFileSync(folder.file('config/system.config.yml'), 'utf8');
-  folder.write('config/system.config.yml', `${system}
+  folder.write(
+    'config/system.config.yml',
+    `${system}
 plugins:
   oauth2:
     package: express-gateway-plugin-oauth2
     issuer: http://127.0.0.1:${ports.http}
-`);
-  const gateway = fs.readFileSync(folder.file('config/gateway.config.yml'), 'utf8')
-    .replace(/^apiEndpoints:.*$/m, `apiEndpoints:
+`
+  );
+  const gateway = fs
+    .readFileSync(folder.file('config/gateway.config.yml'), 'utf8')
+    .replace(
+      /^apiEndpoints:.*$/m,
+      `apiEndpoints:
   orders:
     paths: ['/orders', '/orders/*']
-    scopes: ['orders:read']`)
-    .replace(/^serviceEndpoints:.*$/m, `serviceEndpoints:
+    scopes: ['orders:read']`
+    )
+    .replace(
+      /^serviceEndpoints:.*$/m,
+      `serviceEndpoints:
   ordersService:
-    url: ${backend}`)
-    .replace(/^pipelines:[\s\S]*$/m, `pipelines:
+    url: ${backend}`
+    )
+    .replace(
+      /^pipelines:[\s\S]*$/m,
+      `pipelines:
   orders:
     apiEndpoints: [orders]
     policies:
@@ -38,7 +50,8 @@ plugins:
       - proxy:
           - action:
               serviceEndpoint: ordersService
-`);
+`
+    );
   folder.write('config/gateway.config.yml', gateway);
   folder.usePorts(ports);
 }
@@ -49,8 +62,30 @@ type Client = { id: string; secret: string };
 async function clientFromCli(folder: GatewayFolder): Promise<Client> {
   await folder.eg(['scopes', 'create', 'orders:read', 'orders:write']);
   await folder.eg(['users', 'create', '-p', 'username=dev', '-p', 'firstname=Dev', '-p', 'lastname=Team']);
-  const app = JSON.parse(await folder.eg(['apps', 'create', '-u', 'dev', '-p', 'name=orders-web', '-p', 'redirectUri=https://app.example.com/cb']));
-  const credential = JSON.parse(await folder.eg(['credentials', 'create', '-c', app.id, '-t', 'oauth2', '-p', 'scopes=["orders:read","orders:write"]']));
+  const app = JSON.parse(
+    await folder.eg([
+      'apps',
+      'create',
+      '-u',
+      'dev',
+      '-p',
+      'name=orders-web',
+      '-p',
+      'redirectUri=https://app.example.com/cb'
+    ])
+  );
+  const credential = JSON.parse(
+    await folder.eg([
+      'credentials',
+      'create',
+      '-c',
+      app.id,
+      '-t',
+      'oauth2',
+      '-p',
+      'scopes=["orders:read","orders:write"]'
+    ])
+  );
   return { id: app.id, secret: credential.secret };
 }
 
@@ -69,12 +104,20 @@ async function provesTheInstall(folder: GatewayFolder, backend: FakeServer, viaC
   let gateway: StartedFolderGateway | undefined;
   try {
     gateway = await folder.start(ports);
-    expect(gateway.output()).to.match(/express-gateway-plugin-oauth2 \d+\.\d+\.\d+ running: issuer http:\/\/127\.0\.0\.1:\d+, store emulated/);
+    expect(gateway.output()).to.match(
+      /express-gateway-plugin-oauth2 \d+\.\d+\.\d+ running: issuer http:\/\/127\.0\.0\.1:\d+, store emulated/
+    );
     const client = viaCli ? await clientFromCli(folder) : await clientFromAdminApi(gateway);
 
-    const token = await postForm(`${gateway.url}/oauth2/token`, { grant_type: 'client_credentials' }, { Authorization: basic(client.id, client.secret) });
+    const token = await postForm(
+      `${gateway.url}/oauth2/token`,
+      { grant_type: 'client_credentials' },
+      { Authorization: basic(client.id, client.secret) }
+    );
     expect(token.status, token.text).to.equal(200);
-    const called = await request(`${gateway.url}/orders/42`, { headers: { Authorization: `Bearer ${token.json.access_token}` } });
+    const called = await request(`${gateway.url}/orders/42`, {
+      headers: { Authorization: `Bearer ${token.json.access_token}` }
+    });
     expect(called.status, called.text).to.equal(200);
     expect(backend.received.at(-1)!.headers['eg-consumer-id']).to.equal(client.id);
     // The plugin's challenge, not EG's built-in policy's bare 401.
@@ -97,8 +140,11 @@ describe('the package, installed the three ways an operator would', function () 
   before(async function () {
     // What is installed does not depend on the store: once, on the emulated one.
     if (process.env.REDIS_URL) return this.skip();
-    // npm test has just built dist/; --ignore-scripts keeps npm pack from rebuilding it (with the product alone) under the suite.
-    const [packed] = JSON.parse(await npm(ROOT, ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch])) as { filename: string; files: { path: string }[] }[];
+    // npm test has just built dist/; --ignore-scripts keeps npm pack from rebuilding it (with the product alone) under
+    // the suite.
+    const [packed] = JSON.parse(
+      await npm(ROOT, ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch])
+    ) as { filename: string; files: { path: string }[] }[];
     tarball = path.join(scratch, packed.filename);
     files = packed.files.map((file) => file.path);
     folder = await GatewayFolder.create();
@@ -113,8 +159,17 @@ describe('the package, installed the three ways an operator would', function () 
 
   it('ships the product alone: no test, bench or demo file, no source map, but the views and the check command', () => {
     expect(files.filter((file) => /^dist\/(test|bench|demo)\//.test(file) || file.endsWith('.map'))).to.deep.equal([]);
-    expect(files).to.include.members(['dist/manifest.js', 'dist/manifest.d.ts', 'views/login.pug', 'views/assets/style.css', 'dist/bin/express-gateway-plugin-oauth2.js', 'README.md']);
-    expect(files.filter((file) => !/^(dist\/|views\/|README\.md$|package\.json$|LICENSE$)/.test(file))).to.deep.equal([]);
+    expect(files).to.include.members([
+      'dist/manifest.js',
+      'dist/manifest.d.ts',
+      'views/login.pug',
+      'views/assets/style.css',
+      'dist/bin/express-gateway-plugin-oauth2.js',
+      'README.md'
+    ]);
+    expect(files.filter((file) => !/^(dist\/|views\/|README\.md$|package\.json$|LICENSE$)/.test(file))).to.deep.equal(
+      []
+    );
   });
 
   it('installs from the tarball npm pack makes, and the gateway issues tokens and guards the API (consumers made with npx eg)', async () => {
@@ -132,7 +187,7 @@ describe('the package, installed the three ways an operator would', function () 
     await folder.uninstall();
   });
 
-  it('installs by path, and loads this checkout\'s dist/', async () => {
+  it("installs by path, and loads this checkout's dist/", async () => {
     const installed = await folder.install(ROOT);
     expect(fs.realpathSync(installed)).to.equal(fs.realpathSync(ROOT));
     await provesTheInstall(folder, backend);
@@ -141,28 +196,45 @@ describe('the package, installed the three ways an operator would', function () 
 
   it('ships type declarations that compile with none of its devDependencies (no @types/express)', async () => {
     await folder.install(tarball);
-    folder.write('uses-types.ts', [
-      'import manifest = require(\'express-gateway-plugin-oauth2\');',
-      'import type { OAuth2PluginSettings, OAuth2PolicyParameters } from \'express-gateway-plugin-oauth2/dist/types\';',
-      'const settings: OAuth2PluginSettings = { issuer: \'https://api.example.com\', accessToken: { ttl: 600, format: \'jwt\' }, grants: [\'client_credentials\'] };',
-      'const params: OAuth2PolicyParameters = { passThrough: true, tokenStrategy: \'jwt\', jwt: { issuer: \'https://idp.example.com\', audience: \'api\', jwksUri: \'https://idp.example.com/jwks\' } };',
-      // Every setting has its type, helpers' schemas included (routes.*, durations), rather than unknown.
-      '// @ts-expect-error basePath is a path',
-      'const wrongPath: OAuth2PluginSettings = { basePath: 42 };',
-      '// @ts-expect-error refreshToken.ttl is a number of seconds',
-      'const wrongTtl: OAuth2PluginSettings = { refreshToken: { ttl: \'1d\' } };',
-      '// @ts-expect-error passThrough is a boolean',
-      'const wrongPass: OAuth2PolicyParameters = { passThrough: \'yes\' };',
-      'const policies: string[] = manifest.policies;',
-      'export { settings, params, wrongPath, wrongTtl, wrongPass, policies };',
-      ''
-    ].join('\n'));
-    folder.write('tsconfig.json', JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: [], module: 'commonjs', moduleResolution: 'node', target: 'ES2022', lib: ['ES2022'] },
-      files: ['uses-types.ts']
-    }));
+    folder.write(
+      'uses-types.ts',
+      [
+        "import manifest = require('express-gateway-plugin-oauth2');",
+        "import type { OAuth2PluginSettings, OAuth2PolicyParameters } from 'express-gateway-plugin-oauth2/dist/types';",
+        "const settings: OAuth2PluginSettings = { issuer: 'https://api.example.com', accessToken: { ttl: 600, format: 'jwt' }, grants: ['client_credentials'] };",
+        "const params: OAuth2PolicyParameters = { passThrough: true, tokenStrategy: 'jwt', jwt: { issuer: 'https://idp.example.com', audience: 'api', jwksUri: 'https://idp.example.com/jwks' } };",
+        // Every setting has its type, helpers' schemas included (routes.*, durations), rather than unknown.
+        '// @ts-expect-error basePath is a path',
+        'const wrongPath: OAuth2PluginSettings = { basePath: 42 };',
+        '// @ts-expect-error refreshToken.ttl is a number of seconds',
+        "const wrongTtl: OAuth2PluginSettings = { refreshToken: { ttl: '1d' } };",
+        '// @ts-expect-error passThrough is a boolean',
+        "const wrongPass: OAuth2PolicyParameters = { passThrough: 'yes' };",
+        'const policies: string[] = manifest.policies;',
+        'export { settings, params, wrongPath, wrongTtl, wrongPass, policies };',
+        ''
+      ].join('\n')
+    );
+    folder.write(
+      'tsconfig.json',
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+          module: 'commonjs',
+          moduleResolution: 'node',
+          target: 'ES2022',
+          lib: ['ES2022']
+        },
+        files: ['uses-types.ts']
+      })
+    );
     const tsc = require.resolve('typescript/bin/tsc');
-    const compiled = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: folder.dir }).catch((err: { stdout: string }) => err);
+    const compiled = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: folder.dir }).catch(
+      (err: { stdout: string }) => err
+    );
     expect('stdout' in compiled ? compiled.stdout : '').to.equal('');
     await folder.uninstall();
   });

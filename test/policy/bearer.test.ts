@@ -11,9 +11,12 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
     token = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
     readOnly = (await world.token({ grant_type: 'client_credentials', scope: 'read' })).json.access_token;
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
-  const api = (path: string, headers: Record<string, string> = {}) => request(`${world.gateway.url}${path}`, { headers });
+  const api = (path: string, headers: Record<string, string> = {}) =>
+    request(`${world.gateway.url}${path}`, { headers });
 
   it('lets a request with a valid token through to the upstream', async function () {
     const res = await api('/api', { Authorization: `Bearer ${token}` });
@@ -41,7 +44,9 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
     const res = await api('/api', { Authorization: 'Bearer not-a-token' });
     expect(res.status).to.equal(401);
     expect(res.json.error).to.equal('invalid_token');
-    expect(res.headers.get('www-authenticate')).to.match(/^Bearer realm="express-gateway", error="invalid_token", error_description="[^"]+"$/);
+    expect(res.headers.get('www-authenticate')).to.match(
+      /^Bearer realm="express-gateway", error="invalid_token", error_description="[^"]+"$/
+    );
   });
 
   it('answers 401 invalid_token for a token whose embedded ids were altered', async function () {
@@ -62,7 +67,9 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
     const res = await api('/api/write', { Authorization: `Bearer ${readOnly}` });
     expect(res.status).to.equal(403);
     expect(res.json.error).to.equal('insufficient_scope');
-    expect(res.headers.get('www-authenticate')).to.match(/error="insufficient_scope"/).and.match(/scope="write"/);
+    expect(res.headers.get('www-authenticate'))
+      .to.match(/error="insufficient_scope"/)
+      .and.match(/scope="write"/);
   });
 
   it('requires every scope of the endpoint', async function () {
@@ -122,7 +129,9 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
     });
 
     it('refuses the tokens issued for a deactivated user', async function () {
-      const userToken = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })).json.access_token;
+      const userToken = (
+        await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })
+      ).json.access_token;
       expect((await api('/api', { Authorization: `Bearer ${userToken}` })).status).to.equal(200);
       await world.gateway.admin.setUserActive(world.user.id, false);
       try {
@@ -142,7 +151,9 @@ describe('oauth2 policy: opt-in token locations and passThrough', function () {
     world = await startWorld({ policy: { allowQueryToken: true, allowBodyToken: true, realm: 'orders' } });
     token = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('names the configured realm in its challenges', async function () {
     const res = await request(`${world.gateway.url}/api`);
@@ -163,7 +174,9 @@ describe('oauth2 policy: opt-in token locations and passThrough', function () {
   });
 
   it('answers 400 invalid_request when the token comes in more than one way', async function () {
-    const res = await request(`${world.gateway.url}/api?access_token=${encodeURIComponent(token)}`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await request(`${world.gateway.url}/api?access_token=${encodeURIComponent(token)}`, {
+      headers: { Authorization: `Bearer ${token}` }
+    });
     expect(res.status).to.equal(400);
     expect(res.json.error).to.equal('invalid_request');
   });
@@ -175,8 +188,12 @@ describe('oauth2 policy: opt-in token locations and passThrough', function () {
 
   describe('with passThrough', function () {
     let open: World;
-    before(async function () { open = await startWorld({ policy: { passThrough: true } }); });
-    after(async function () { await open?.stop(); });
+    before(async function () {
+      open = await startWorld({ policy: { passThrough: true } });
+    });
+    after(async function () {
+      await open?.stop();
+    });
 
     it('lets an anonymous request continue, marked anonymous', async function () {
       const res = await request(`${open.gateway.url}/api`, { headers: { 'eg-consumer-id': 'spoofed' } });

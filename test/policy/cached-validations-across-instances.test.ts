@@ -23,14 +23,19 @@ for (const format of ['opaque', 'jwt'] as const) {
         keys: [{ kid: 'shared', alg: 'ES256', key: ecKeyPair().privatePem }]
       };
       first = await startWorld({ namespace, settings });
-      second = await startWorld({ namespace, settings: { ...settings, keys: [{ ...settings.keys[0] }] }, seed: { username: 'bob', appName: 'second-app' } });
+      second = await startWorld({
+        namespace,
+        settings: { ...settings, keys: [{ ...settings.keys[0] }] },
+        seed: { username: 'bob', appName: 'second-app' }
+      });
     });
     after(async function () {
       await first?.stop();
       await second?.stop();
     });
 
-    const callSecond = (token: string) => request(`${second.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
+    const callSecond = (token: string) =>
+      request(`${second.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } });
 
     async function statusWithin(token: string, wanted: number, ms: number): Promise<number> {
       const started = Date.now();
@@ -49,12 +54,16 @@ for (const format of ['opaque', 'jwt'] as const) {
 
     it('refuses a token on the second instance within a second of its revocation on the first', async function () {
       const token = await tokenInUse();
-      const revoked = await postForm(`${first.gateway.url}/oauth2/revoke`, { token }, { Authorization: basic(first.app.id, first.app.secret) });
+      const revoked = await postForm(
+        `${first.gateway.url}/oauth2/revoke`,
+        { token },
+        { Authorization: basic(first.app.id, first.app.secret) }
+      );
       expect(revoked.status).to.equal(200);
       expect(await statusWithin(token, 401, 1000)).to.be.below(1000);
     });
 
-    it('refuses a token on the second instance within a second of its app being deactivated through the first\'s admin API', async function () {
+    it("refuses a token on the second instance within a second of its app being deactivated through the first's admin API", async function () {
       const token = await tokenInUse();
       await first.gateway.admin.setAppActive(first.app.id, false);
       try {
@@ -65,7 +74,7 @@ for (const format of ['opaque', 'jwt'] as const) {
       expect(await statusWithin(token, 200, 1000)).to.be.below(1000);
     });
 
-    it('refuses a token on the second instance within a second of its app\'s owner being deactivated on the first', async function () {
+    it("refuses a token on the second instance within a second of its app's owner being deactivated on the first", async function () {
       const token = await tokenInUse();
       // EG cascades a user's deactivation to the apps the user owns.
       await first.gateway.admin.setUserActive(first.developer.id, false);

@@ -1,11 +1,14 @@
 import { expect } from 'chai';
-import { Browser } from '../helpers/browser';
-import { authorize, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
+import { Browser, pkcePair } from '../../support/browser';
+import { authorize, codeParams, decide, REDIRECT_URI } from '../helpers/flow';
 import { request } from '../../support/http';
 import { ecKeyPair } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 
-/** The protected pipeline with this oauth2 action, followed by an EG policy that reads the consumer and token the oauth2 policy put on the request. */
+/**
+ * The protected pipeline with this oauth2 action, followed by an EG policy that reads the consumer and token the oauth2
+ * policy put on the request.
+ */
 function withLaterPolicy(action: Record<string, unknown>) {
   return {
     policies: ['oauth2', 'proxy', 'headers'],
@@ -14,7 +17,16 @@ function withLaterPolicy(action: Record<string, unknown>) {
         apiEndpoints: ['api', 'write', 'both'],
         policies: [
           { oauth2: [{ action }] },
-          { headers: [{ action: { headersPrefix: 'x-from-', forwardHeaders: { 'app-name': 'consumer.name', 'token-scopes': 'consumer.token.scopes.join(",")' } } }] },
+          {
+            headers: [
+              {
+                action: {
+                  headersPrefix: 'x-from-',
+                  forwardHeaders: { 'app-name': 'consumer.name', 'token-scopes': 'consumer.token.scopes.join(",")' }
+                }
+              }
+            ]
+          },
           { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
         ]
       }
@@ -27,17 +39,28 @@ describe('oauth2 policy: identity passed downstream', function () {
   let token: string;
   before(async function () {
     world = await startWorld({ gateway: withLaterPolicy({}) });
-    token = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json.access_token;
+    token = (
+      await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password,
+        scope: 'read'
+      })
+    ).json.access_token;
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   async function upstreamHeaders(headers: Record<string, string> = {}) {
-    const res = await request(`${world.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+    const res = await request(`${world.gateway.url}/api`, {
+      headers: { Authorization: `Bearer ${token}`, ...headers }
+    });
     expect(res.status).to.equal(200);
     return res.json.headers as Record<string, string>;
   }
 
-  it('forwards the eg-token-* headers of EG\'s documentation', async function () {
+  it("forwards the eg-token-* headers of EG's documentation", async function () {
     const h = await upstreamHeaders();
     expect(h['eg-token-scopes']).to.equal('read');
     expect(h['eg-token-id']).to.match(/^[A-Za-z0-9_-]{22}$/);
@@ -61,9 +84,19 @@ describe('oauth2 policy: identity passed downstream', function () {
   });
 
   it('forwards the same identity for a token served from memory as on its first use', async function () {
-    const fresh = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json.access_token;
+    const fresh = (
+      await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password,
+        scope: 'read'
+      })
+    ).json.access_token;
     const call = async () => (await world.api(fresh)).json.headers as Record<string, string>;
-    const identity = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([name]) => /^(eg-(token|consumer)-|x-from-|authorization)/.test(name)));
+    const identity = (h: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(h).filter(([name]) => /^(eg-(token|consumer)-|x-from-|authorization)/.test(name))
+      );
     const first = identity(await call());
     expect(first['eg-token-id']).to.be.a('string');
     expect(identity(await call())).to.deep.equal(first);
@@ -76,15 +109,27 @@ describe('oauth2 policy: identity passed downstream', function () {
   });
 
   it('drops eg-token-* and eg-consumer-* headers a client tried to spoof', async function () {
-    const h = await upstreamHeaders({ 'eg-token-scopes': 'admin', 'eg-consumer-is-admin': 'true', 'EG-Token-Authenticated-User-Id': 'root' });
+    const h = await upstreamHeaders({
+      'eg-token-scopes': 'admin',
+      'eg-consumer-is-admin': 'true',
+      'EG-Token-Authenticated-User-Id': 'root'
+    });
     expect(h['eg-token-scopes']).to.equal('read');
     expect(h).not.to.have.property('eg-consumer-is-admin');
     expect(h['eg-token-authenticated-user-id']).to.equal(world.user.id);
   });
 
   it('drops look-alikes a CGI or WSGI upstream would read as ours (underscores, dots)', async function () {
-    const h = await upstreamHeaders({ eg_token_authenticated_user_id: 'root', 'eg.consumer.is.admin': 'true', 'EG_Token_Scopes': 'admin' });
-    expect(Object.keys(h).filter((name) => /^eg[^a-z0-9]?(token|consumer)/i.test(name) && !/^eg-(token|consumer)-/.test(name))).to.deep.equal([]);
+    const h = await upstreamHeaders({
+      eg_token_authenticated_user_id: 'root',
+      'eg.consumer.is.admin': 'true',
+      EG_Token_Scopes: 'admin'
+    });
+    expect(
+      Object.keys(h).filter(
+        (name) => /^eg[^a-z0-9]?(token|consumer)/i.test(name) && !/^eg-(token|consumer)-/.test(name)
+      )
+    ).to.deep.equal([]);
     expect(h['eg-token-scopes']).to.equal('read');
   });
 
@@ -99,8 +144,15 @@ describe('oauth2 policy: identity passed downstream', function () {
     try {
       const t = (await bare.token({ grant_type: 'client_credentials' })).json.access_token;
       for (let i = 0; i < 2; i++) {
-        const h = (await request(`${bare.gateway.url}/api`, { headers: { Authorization: `Bearer ${t}`, 'eg-token-scopes': 'admin' } })).json.headers as Record<string, string>;
-        expect(Object.keys(h).filter((name) => /^eg-(token|consumer)-/.test(name)), 'spoofed ones dropped too').to.deep.equal([]);
+        const h = (
+          await request(`${bare.gateway.url}/api`, {
+            headers: { Authorization: `Bearer ${t}`, 'eg-token-scopes': 'admin' }
+          })
+        ).json.headers as Record<string, string>;
+        expect(
+          Object.keys(h).filter((name) => /^eg-(token|consumer)-/.test(name)),
+          'spoofed ones dropped too'
+        ).to.deep.equal([]);
         expect(h['x-from-app-name']).to.equal(bare.app.name);
       }
     } finally {
@@ -120,14 +172,29 @@ describe('oauth2 policy: identity passed downstream', function () {
   });
 });
 
-/** Every header EG's oauth2 documentation (seed 001) lists as passed downstream; user-defined properties are eg-consumer-<property>. */
+/**
+ * Every header EG's oauth2 documentation (seed 001) lists as passed downstream; user-defined properties are
+ * eg-consumer-<property>.
+ */
 const SEED_HEADERS = [
-  'eg-token-scopes', 'eg-token-redirect-uri', 'eg-token-id', 'eg-token-expires-at', 'eg-token-created-at', 'eg-token-consumer-id',
-  'eg-token-authenticated-user-id', 'eg-token-auth-type', 'eg-consumer-user-id', 'eg-consumer-updated-at', 'eg-consumer-redirect-uri',
-  'eg-consumer-is-active', 'eg-consumer-id', 'eg-consumer-created-at', 'eg-consumer-type'
+  'eg-token-scopes',
+  'eg-token-redirect-uri',
+  'eg-token-id',
+  'eg-token-expires-at',
+  'eg-token-created-at',
+  'eg-token-consumer-id',
+  'eg-token-authenticated-user-id',
+  'eg-token-auth-type',
+  'eg-consumer-user-id',
+  'eg-consumer-updated-at',
+  'eg-consumer-redirect-uri',
+  'eg-consumer-is-active',
+  'eg-consumer-id',
+  'eg-consumer-created-at',
+  'eg-consumer-type'
 ];
 
-describe('oauth2 policy: every header of EG\'s documentation, for opaque and JWT access tokens alike (issue 17, item 6)', function () {
+describe("oauth2 policy: every header of EG's documentation, for opaque and JWT access tokens alike (issue 17, item 6)", function () {
   const upstream: Record<string, Record<string, string>> = {};
   for (const format of ['opaque', 'jwt'] as const) {
     it(`sends each of them upstream for a ${format} access token from the code flow`, async function () {
@@ -136,9 +203,18 @@ describe('oauth2 policy: every header of EG\'s documentation, for opaque and JWT
       try {
         const browser = new Browser(world.gateway.url);
         const pkce = pkcePair();
-        const consent = await authorize(browser, world, codeParams(world, { scope: 'read', code_challenge: pkce.challenge, code_challenge_method: 'S256' }));
+        const consent = await authorize(
+          browser,
+          world,
+          codeParams(world, { scope: 'read', code_challenge: pkce.challenge, code_challenge_method: 'S256' })
+        );
         const code = (await decide(browser, consent, true)).searchParams.get('code')!;
-        const tokens = await world.token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier });
+        const tokens = await world.token({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: REDIRECT_URI,
+          code_verifier: pkce.verifier
+        });
         expect(tokens.status, tokens.text).to.equal(200);
         const res = await world.api(tokens.json.access_token);
         expect(res.status).to.equal(200);
@@ -154,12 +230,25 @@ describe('oauth2 policy: every header of EG\'s documentation, for opaque and JWT
     });
   }
 
-  it('with the same values whatever the format, but for the token\'s own id and times', function () {
+  it("with the same values whatever the format, but for the token's own id and times", function () {
     if (!upstream.opaque || !upstream.jwt) return this.skip();
-    const comparable = (headers: Record<string, string>) => Object.fromEntries(SEED_HEADERS
-      .filter((name) => !['eg-token-id', 'eg-token-expires-at', 'eg-token-created-at', 'eg-token-consumer-id', 'eg-consumer-id',
-        'eg-consumer-user-id', 'eg-consumer-created-at', 'eg-consumer-updated-at', 'eg-token-authenticated-user-id'].includes(name))
-      .map((name) => [name, headers[name]]));
+    const comparable = (headers: Record<string, string>) =>
+      Object.fromEntries(
+        SEED_HEADERS.filter(
+          (name) =>
+            ![
+              'eg-token-id',
+              'eg-token-expires-at',
+              'eg-token-created-at',
+              'eg-token-consumer-id',
+              'eg-consumer-id',
+              'eg-consumer-user-id',
+              'eg-consumer-created-at',
+              'eg-consumer-updated-at',
+              'eg-token-authenticated-user-id'
+            ].includes(name)
+        ).map((name) => [name, headers[name]])
+      );
     expect(comparable(upstream.jwt)).to.deep.equal(comparable(upstream.opaque));
   });
 });

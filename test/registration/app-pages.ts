@@ -2,13 +2,17 @@ import { expect } from 'chai';
 import http from 'http';
 import type { AddressInfo } from 'net';
 import type { AdminClient } from '../../support/admin-client';
-import { Browser, hiddenField } from '../helpers/browser';
-import { signInForm } from '../helpers/flow';
+import { Browser, hiddenField, signInForm } from '../../support/browser';
+
 import type { Reply } from '../../support/http';
 
 export const APPS = '/oauth2/apps';
 
-export interface TestUser { id: string; username: string; password: string }
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+}
 
 /** An EG user who can sign in on the pages (a basic-auth credential). */
 export async function createUser(admin: AdminClient, username: string): Promise<TestUser> {
@@ -30,7 +34,12 @@ export async function signedIn(base: string, user: TestUser): Promise<Browser> {
   return browser;
 }
 
-export interface RegisterFields { name: string; redirectUris: string; type?: string; scopes?: string[] }
+export interface RegisterFields {
+  name: string;
+  redirectUris: string;
+  type?: string;
+  scopes?: string[];
+}
 
 /** Fills and posts the registration form of the apps page. */
 export async function postRegistration(browser: Browser, fields: RegisterFields): Promise<Reply> {
@@ -48,7 +57,10 @@ export async function postRegistration(browser: Browser, fields: RegisterFields)
 const codeText = (html: string, id: string) => new RegExp(`<code id="${id}">([^<]*)</code>`).exec(html)?.[1];
 
 /** Registers through the form and reads the one-time credentials page. */
-export async function register(browser: Browser, fields: RegisterFields): Promise<{ id: string; secret?: string; page: Reply }> {
+export async function register(
+  browser: Browser,
+  fields: RegisterFields
+): Promise<{ id: string; secret?: string; page: Reply }> {
   const posted = await postRegistration(browser, fields);
   expect(posted.status, posted.text.slice(0, 1500)).to.equal(303);
   expect(posted.headers.get('location')).to.equal(`${APPS}/credentials`);
@@ -67,9 +79,16 @@ export async function postAppAction(browser: Browser, clientId: string, action: 
 export function startCallback(): Promise<{ url: string; close(): void }> {
   const server = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(`<!doctype html><title>client</title><p id="received">${new URL(req.url!, 'http://x').search.replace(/[<>&"]/g, '')}</p>`);
+    res.end(
+      `<!doctype html><title>client</title><p id="received">${new URL(req.url!, 'http://x').search.replace(/[<>&"]/g, '')}</p>`
+    );
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, close: () => server.close() });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`,
+        close: () => server.close()
+      });
+    })
+  );
 }

@@ -33,7 +33,9 @@ describe('web client registration: the secret shown once', function () {
       return;
     }
     if (!OwnRedis.available()) {
-      console.log(`      (skipped: without REDIS_URL these tests start their own ${REDIS_SERVER}, which is not installed)`);
+      console.log(
+        `      (skipped: without REDIS_URL these tests start their own ${REDIS_SERVER}, which is not installed)`
+      );
       return this.skip();
     }
     ownRedis = await OwnRedis.start();
@@ -99,7 +101,10 @@ describe('web client registration: the secret shown once', function () {
     expect((await postRegistration(browser, { name: 'Raced', redirectUris: LOOPBACK_URI })).status).to.equal(303);
     const loads = await Promise.all(Array.from({ length: 6 }, () => browser.get(`${APPS}/credentials`)));
     const shown = loads.filter((load) => load.status === 200);
-    expect(shown, 'the secret is taken out atomically, not read from a copy of the session each load holds').to.have.length(1);
+    expect(
+      shown,
+      'the secret is taken out atomically, not read from a copy of the session each load holds'
+    ).to.have.length(1);
     expect(secretOf(shown[0].text)).to.have.length.above(40);
     expect(shown[0].headers.get('cache-control')).to.equal('no-store');
     expect(shown[0].headers.get('pragma')).to.equal('no-cache');

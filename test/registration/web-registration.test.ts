@@ -1,15 +1,31 @@
 import { expect } from 'chai';
 import fs from 'fs';
 import { Browser as Chromium, BrowserContext, chromium, Page } from 'playwright-core';
-import { Browser, hiddenField } from '../helpers/browser';
-import { authorizeUrl, decide, pkcePair } from '../helpers/flow';
+import { Browser, hiddenField, pkcePair } from '../../support/browser';
+import { authorizeUrl, decide } from '../helpers/flow';
 import { startGateway } from '../../support/gateway';
 import { basic, postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
-import { APPS, createUser, postAppAction, postRegistration, register, signedIn, startCallback, TestUser } from './app-pages';
+import {
+  APPS,
+  createUser,
+  postAppAction,
+  postRegistration,
+  register,
+  signedIn,
+  startCallback,
+  TestUser
+} from './app-pages';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run'
+];
 const LOOPBACK_URI = 'http://127.0.0.1:8000/callback';
 
 describe('web client registration (clientRegistration)', function () {
@@ -17,16 +33,24 @@ describe('web client registration (clientRegistration)', function () {
   let world: World;
   let callback: { url: string; close(): void };
   const user = (name: string) => createUser(world.gateway.admin, name);
-  const clientCredentials = (id: string, secret: string) => postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'client_credentials' }, { Authorization: basic(id, secret) });
+  const clientCredentials = (id: string, secret: string) =>
+    postForm(
+      `${world.gateway.url}/oauth2/token`,
+      { grant_type: 'client_credentials' },
+      { Authorization: basic(id, secret) }
+    );
   const callApi = (token: string) => world.api(token);
 
   before(async function () {
-    [world, callback] = await Promise.all([startWorld({
-      settings: {
-        clientRegistration: { enabled: true, selfServiceScopes: ['read', 'write', 'not-in-eg'], maxAppsPerUser: 3 },
-        scopeDescriptions: { read: 'Read your orders' }
-      }
-    }), startCallback()]);
+    [world, callback] = await Promise.all([
+      startWorld({
+        settings: {
+          clientRegistration: { enabled: true, selfServiceScopes: ['read', 'write', 'not-in-eg'], maxAppsPerUser: 3 },
+          scopeDescriptions: { read: 'Read your orders' }
+        }
+      }),
+      startCallback()
+    ]);
     await world.gateway.admin.createScopes(['admin']);
   });
   after(async function () {
@@ -57,17 +81,25 @@ describe('web client registration (clientRegistration)', function () {
       alice = await browser.newContext({ viewport: { width: 800, height: 1100 } });
       page = await signInAt(alice, world.user);
     });
-    after(async function () { await browser?.close(); });
+    after(async function () {
+      await browser?.close();
+    });
 
     it('registers a confidential app and shows its client id and secret once, with a warning and no-store', async function () {
       expect(await page.textContent('h1')).to.equal('Your applications');
       expect(await page.locator('.apps').count()).to.equal(0);
-      expect(await page.locator('input[name=scope]').evaluateAll((inputs) => inputs.map((input) => input.getAttribute('value'))))
-        .to.deep.equal(['read', 'write'], 'only self-service scopes that exist in EG are offered');
+      expect(
+        await page
+          .locator('input[name=scope]')
+          .evaluateAll((inputs) => inputs.map((input) => input.getAttribute('value')))
+      ).to.deep.equal(['read', 'write'], 'only self-service scopes that exist in EG are offered');
       if (shots) await page.screenshot({ path: `${shots}/apps-empty.png`, fullPage: true });
       await page.fill('#name', 'Orders Web');
       await page.fill('#redirect_uris', 'http://orders.example.com/callback');
-      const [refused] = await Promise.all([page.waitForResponse(`**${APPS}`), page.click('form.register button[type=submit]')]);
+      const [refused] = await Promise.all([
+        page.waitForResponse(`**${APPS}`),
+        page.click('form.register button[type=submit]')
+      ]);
       expect(refused.status()).to.equal(400);
       expect(await page.textContent('[role=alert]')).to.contain('must use https');
       if (shots) await page.screenshot({ path: `${shots}/apps-refused.png`, fullPage: true });
@@ -76,7 +108,10 @@ describe('web client registration (clientRegistration)', function () {
       await page.check('input[name=type][value=confidential]');
       await page.check('input[name=scope][value=read]');
       await page.check('input[name=scope][value=write]');
-      const [response] = await Promise.all([page.waitForResponse(`**${APPS}/credentials`), page.click('form.register button[type=submit]')]);
+      const [response] = await Promise.all([
+        page.waitForResponse(`**${APPS}/credentials`),
+        page.click('form.register button[type=submit]')
+      ]);
       expect(response.headers()['cache-control']).to.equal('no-store');
       expect(response.headers()['x-frame-options']).to.equal('DENY');
       expect(await page.textContent('h1')).to.equal('Application registered');
@@ -98,23 +133,40 @@ describe('web client registration (clientRegistration)', function () {
       expect(html).not.to.contain(registered.secret);
       expect(await page.locator('.app h3').allTextContents()).to.deep.equal(['Orders Web']);
       expect(await page.textContent('.app .client-id')).to.equal(registered.id);
-      expect(await page.textContent('.app')).to.contain(callback.url).and.to.contain('read write');
+      expect(await page.textContent('.app'))
+        .to.contain(callback.url)
+        .and.to.contain('read write');
       await page.click('.app summary');
       if (shots) await page.screenshot({ path: `${shots}/apps-list.png`, fullPage: true });
     });
 
     it('completes the authorization code flow with the app just registered, and its token opens the API', async function () {
       const pkce = pkcePair();
-      await page.goto(world.gateway.url + authorizeUrl({
-        response_type: 'code', client_id: registered.id, redirect_uri: callback.url, scope: 'read', state: 's1',
-        code_challenge: pkce.challenge, code_challenge_method: 'S256'
-      }));
+      await page.goto(
+        world.gateway.url +
+          authorizeUrl({
+            response_type: 'code',
+            client_id: registered.id,
+            redirect_uri: callback.url,
+            scope: 'read',
+            state: 's1',
+            code_challenge: pkce.challenge,
+            code_challenge_method: 'S256'
+          })
+      );
       expect(await page.textContent('.lead')).to.contain('Orders Web');
       await Promise.all([page.waitForURL(`${callback.url}?*`), page.click('button[name=allow]')]);
       const code = new URL(page.url()).searchParams.get('code')!;
-      const tokens = await postForm(`${world.gateway.url}/oauth2/token`, {
-        grant_type: 'authorization_code', code, redirect_uri: callback.url, code_verifier: pkce.verifier
-      }, { Authorization: basic(registered.id, registered.secret) });
+      const tokens = await postForm(
+        `${world.gateway.url}/oauth2/token`,
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: callback.url,
+          code_verifier: pkce.verifier
+        },
+        { Authorization: basic(registered.id, registered.secret) }
+      );
       expect(tokens.status, tokens.text).to.equal(200);
       expect(tokens.json.scope).to.equal('read');
       const api = await callApi(tokens.json.access_token);
@@ -131,7 +183,10 @@ describe('web client registration (clientRegistration)', function () {
       expect(html).not.to.contain('Orders Web');
       const csrf = await tab.getAttribute('input[name=_csrf]', 'value');
       for (const action of ['delete', 'rotate']) {
-        const res = await context.request.post(`${world.gateway.url}${APPS}/${registered.id}/${action}`, { form: { _csrf: csrf! }, maxRedirects: 0 });
+        const res = await context.request.post(`${world.gateway.url}${APPS}/${registered.id}/${action}`, {
+          form: { _csrf: csrf! },
+          maxRedirects: 0
+        });
         expect(res.status(), action).to.equal(404);
       }
       await context.close();
@@ -140,7 +195,11 @@ describe('web client registration (clientRegistration)', function () {
   });
 
   it('sends a signed-out visitor to the login page and back to the apps page', async function () {
-    const stranger = await new Browser(world.gateway.url).post(APPS, { name: 'x', redirect_uris: LOOPBACK_URI, type: 'public' });
+    const stranger = await new Browser(world.gateway.url).post(APPS, {
+      name: 'x',
+      redirect_uris: LOOPBACK_URI,
+      type: 'public'
+    });
     expect(stranger.status).to.equal(303);
     expect(stranger.headers.get('location')).to.equal(`/oauth2/login?return_to=${encodeURIComponent(APPS)}`);
     const browser = await signedIn(world.gateway.url, await user('carol'));
@@ -190,7 +249,10 @@ describe('web client registration (clientRegistration)', function () {
       [{ name: 'x', redirectUris: '/callback' }, /not an absolute URL/],
       [{ name: 'x', redirectUris: 'https://*.example.com/cb' }, /wildcard/],
       [{ name: 'x', redirectUris: '' }, /at least one redirect URI/],
-      [{ name: 'x', redirectUris: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`).join('\n') }, /at most 10 redirect URIs/],
+      [
+        { name: 'x', redirectUris: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`).join('\n') },
+        /at most 10 redirect URIs/
+      ],
       [{ name: '', redirectUris: LOOPBACK_URI }, /Give the application a name/],
       [{ name: 'n'.repeat(101), redirectUris: LOOPBACK_URI }, /longer than 100 characters/],
       [{ name: 'x', redirectUris: LOOPBACK_URI, scopes: ['admin'] }, /cannot be requested here: admin/],
@@ -203,20 +265,30 @@ describe('web client registration (clientRegistration)', function () {
       expect(res.text, 'the form keeps what was typed').to.contain(`value="${fields.name}"`);
     }
     const page = await browser.get(APPS);
-    const flooded = await browser.post(APPS, [['_csrf', hiddenField(page.text, '_csrf')], ...Array.from({ length: 40 }, (): [string, string] => ['scope', 'read'])]);
-    expect(flooded.status, 'too many fields: the sender\'s error, not a 500').to.equal(413);
+    const flooded = await browser.post(APPS, [
+      ['_csrf', hiddenField(page.text, '_csrf')],
+      ...Array.from({ length: 40 }, (): [string, string] => ['scope', 'read'])
+    ]);
+    expect(flooded.status, "too many fields: the sender's error, not a 500").to.equal(413);
     const garbled = await request(`${world.gateway.url}${APPS}`, {
       method: 'POST',
-      headers: { Cookie: `oauth2.sid=${browser.cookie('oauth2.sid')}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'deflate' },
+      headers: {
+        Cookie: `oauth2.sid=${browser.cookie('oauth2.sid')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'Content-Encoding': 'deflate'
+      },
       body: 'not deflated at all'
     });
-    expect(garbled.status, 'a body that does not inflate: the sender\'s error, not a 500').to.equal(400);
+    expect(garbled.status, "a body that does not inflate: the sender's error, not a 500").to.equal(400);
     expect((await browser.get(APPS)).text).to.contain('Registered (0 of 3)');
   });
 
   it('accepts https and loopback http URIs ([::1], localhost) and escapes what it shows', async function () {
     const browser = await signedIn(world.gateway.url, await user('grace'));
-    await register(browser, { name: '<b>bold</b>', redirectUris: 'https://app.example.com/cb\nhttp://[::1]:7000/cb\r\nhttp://localhost/cb' });
+    await register(browser, {
+      name: '<b>bold</b>',
+      redirectUris: 'https://app.example.com/cb\nhttp://[::1]:7000/cb\r\nhttp://localhost/cb'
+    });
     const list = await browser.get(APPS);
     expect(list.text).to.contain('&lt;b&gt;bold&lt;/b&gt;').and.not.to.contain('<b>bold</b>');
     expect(list.text).to.contain('http://[::1]:7000/cb');
@@ -237,8 +309,15 @@ describe('web client registration (clientRegistration)', function () {
   });
 
   it('says a name is taken, not a 500, where EG 1.16 cannot index one more app of that name', async function () {
-    for (const name of ['kim', 'leo']) await register(await signedIn(world.gateway.url, await user(name)), { name: 'Shared', redirectUris: LOOPBACK_URI });
-    const third = await postRegistration(await signedIn(world.gateway.url, await user('max')), { name: 'Shared', redirectUris: LOOPBACK_URI });
+    for (const name of ['kim', 'leo'])
+      await register(await signedIn(world.gateway.url, await user(name)), {
+        name: 'Shared',
+        redirectUris: LOOPBACK_URI
+      });
+    const third = await postRegistration(await signedIn(world.gateway.url, await user('max')), {
+      name: 'Shared',
+      redirectUris: LOOPBACK_URI
+    });
     expect(third.status).to.equal(400);
     expect(third.text).to.contain('That name is already taken');
   });
@@ -260,24 +339,44 @@ describe('web client registration (clientRegistration)', function () {
   it('registers a public app: no secret shown or rotatable, and the code flow works with PKCE and without a secret', async function () {
     const judy = await user('judy');
     const browser = await signedIn(world.gateway.url, judy);
-    const app = await register(browser, { name: 'Single page', redirectUris: LOOPBACK_URI, type: 'public', scopes: ['read'] });
+    const app = await register(browser, {
+      name: 'Single page',
+      redirectUris: LOOPBACK_URI,
+      type: 'public',
+      scopes: ['read']
+    });
     expect(app.secret).to.equal(undefined);
     expect(app.page.text).to.contain('it must use PKCE');
     expect((await postAppAction(browser, app.id, 'rotate')).status).to.equal(400);
 
-    const withoutPkce = await browser.get(authorizeUrl({ response_type: 'code', client_id: app.id, redirect_uri: LOOPBACK_URI }));
+    const withoutPkce = await browser.get(
+      authorizeUrl({ response_type: 'code', client_id: app.id, redirect_uri: LOOPBACK_URI })
+    );
     expect(new URL(withoutPkce.headers.get('location')!).searchParams.get('error')).to.equal('invalid_request');
     const pkce = pkcePair();
-    const consent = await browser.get(authorizeUrl({
-      response_type: 'code', client_id: app.id, redirect_uri: LOOPBACK_URI, code_challenge: pkce.challenge, code_challenge_method: 'S256'
-    }));
+    const consent = await browser.get(
+      authorizeUrl({
+        response_type: 'code',
+        client_id: app.id,
+        redirect_uri: LOOPBACK_URI,
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256'
+      })
+    );
     const code = (await decide(browser, consent, true)).searchParams.get('code')!;
     const tokens = await postForm(`${world.gateway.url}/oauth2/token`, {
-      grant_type: 'authorization_code', code, redirect_uri: LOOPBACK_URI, code_verifier: pkce.verifier, client_id: app.id
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: LOOPBACK_URI,
+      code_verifier: pkce.verifier,
+      client_id: app.id
     });
     expect(tokens.status, tokens.text).to.equal(200);
     expect((await callApi(tokens.json.access_token)).json.headers['eg-token-authenticated-user-id']).to.equal(judy.id);
-    const noClientCredentials = await postForm(`${world.gateway.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: app.id });
+    const noClientCredentials = await postForm(`${world.gateway.url}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_id: app.id
+    });
     expect(noClientCredentials.status).to.be.oneOf([400, 401]);
   });
 

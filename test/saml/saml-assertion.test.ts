@@ -4,8 +4,19 @@ import { loadIdpKeys, SamlRejected, SamlRules, verifySamlAssertion } from '../..
 import { verifyAssertionSignature } from '../../lib/saml/saml-signature';
 import { NS, parseXml } from '../../lib/saml/saml-xml';
 import {
-  AssertionOptions, billionLaughs, buildAssertion, encodeAssertion, externalEntity, SAML_ALGORITHMS, SAML_DEFAULTS,
-  samlIdp, signAssertion, SignOptions, tamperAssertion, wrapAssertion, WrappingShape
+  AssertionOptions,
+  billionLaughs,
+  buildAssertion,
+  encodeAssertion,
+  externalEntity,
+  SAML_ALGORITHMS,
+  SAML_DEFAULTS,
+  samlIdp,
+  signAssertion,
+  SignOptions,
+  tamperAssertion,
+  wrapAssertion,
+  WrappingShape
 } from '../helpers/saml';
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -45,8 +56,11 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
     it('is accepted with the IdP certificate, and says who, by whom, which assertion and until when', function () {
       const subject = verifySamlAssertion(signed({ id: '_a1', confirmationNotOnOrAfter: NOW + 2 * MINUTE }), rules());
       expect(subject).to.deep.equal({
-        issuer: SAML_DEFAULTS.issuer, nameId: SAML_DEFAULTS.nameId, nameIdFormat: SAML_DEFAULTS.nameIdFormat,
-        assertionId: '_a1', expiresAt: (NOW + 2 * MINUTE) / 1000
+        issuer: SAML_DEFAULTS.issuer,
+        nameId: SAML_DEFAULTS.nameId,
+        nameIdFormat: SAML_DEFAULTS.nameIdFormat,
+        assertionId: '_a1',
+        expiresAt: (NOW + 2 * MINUTE) / 1000
       });
     });
 
@@ -67,21 +81,36 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
 
     it('expires at the earliest of Conditions and SubjectConfirmationData NotOnOrAfter, whichever exists', function () {
       const at = (options: AssertionOptions) => verifySamlAssertion(signed(options), rules()).expiresAt;
-      expect(at({ notOnOrAfter: NOW + MINUTE, confirmationNotOnOrAfter: NOW + 3 * MINUTE })).to.equal((NOW + MINUTE) / 1000);
-      expect(at({ omit: ['notOnOrAfter'], confirmationNotOnOrAfter: NOW + 3 * MINUTE })).to.equal((NOW + 3 * MINUTE) / 1000);
-      expect(at({ omit: ['confirmationNotOnOrAfter'], notOnOrAfter: NOW + 4 * MINUTE })).to.equal((NOW + 4 * MINUTE) / 1000);
+      expect(at({ notOnOrAfter: NOW + MINUTE, confirmationNotOnOrAfter: NOW + 3 * MINUTE })).to.equal(
+        (NOW + MINUTE) / 1000
+      );
+      expect(at({ omit: ['notOnOrAfter'], confirmationNotOnOrAfter: NOW + 3 * MINUTE })).to.equal(
+        (NOW + 3 * MINUTE) / 1000
+      );
+      expect(at({ omit: ['confirmationNotOnOrAfter'], notOnOrAfter: NOW + 4 * MINUTE })).to.equal(
+        (NOW + 4 * MINUTE) / 1000
+      );
     });
 
     it('accepts any configured audience, and the bearer confirmation for this endpoint among others', function () {
       const options: AssertionOptions = { audiences: [['urn:other', SAML_DEFAULTS.recipient]] };
       expect(verifySamlAssertion(signed(options), rules()).nameId).to.equal(SAML_DEFAULTS.nameId);
-      const xml = tamperAssertion(buildAssertion({ now: NOW }), '<saml:SubjectConfirmation ',
-        '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData Recipient="https://elsewhere.example/token"/></saml:SubjectConfirmation><saml:SubjectConfirmation ');
-      expect(verifySamlAssertion(encodeAssertion(signAssertion(xml, idp.privateKey)), rules()).nameId).to.equal(SAML_DEFAULTS.nameId);
+      const xml = tamperAssertion(
+        buildAssertion({ now: NOW }),
+        '<saml:SubjectConfirmation ',
+        '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData Recipient="https://elsewhere.example/token"/></saml:SubjectConfirmation><saml:SubjectConfirmation '
+      );
+      expect(verifySamlAssertion(encodeAssertion(signAssertion(xml, idp.privateKey)), rules()).nameId).to.equal(
+        SAML_DEFAULTS.nameId
+      );
     });
 
     it('reads the NameID as signed: a comment added after signing cannot truncate it', function () {
-      const xml = tamperAssertion(signedXml({ nameId: 'alice@example.com.evil.example' }), 'alice@example.com', 'alice@example.com<!---->');
+      const xml = tamperAssertion(
+        signedXml({ nameId: 'alice@example.com.evil.example' }),
+        'alice@example.com',
+        'alice@example.com<!---->'
+      );
       expect(verifySamlAssertion(encodeAssertion(xml), rules()).nameId).to.equal('alice@example.com.evil.example');
     });
   });
@@ -92,17 +121,25 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
     });
 
     it('refuses an assertion signed by a key the IdP does not have', function () {
-      expect(reasonFor(encodeAssertion(signedXml({}, {}, attacker.privateKey)))).to.equal('The assertion signature is invalid');
+      expect(reasonFor(encodeAssertion(signedXml({}, {}, attacker.privateKey)))).to.equal(
+        'The assertion signature is invalid'
+      );
     });
 
     it('hands on only what was signed: the assertion re-parsed from the signed canonical XML', function () {
-      const xml = tamperAssertion(signedXml({ nameId: 'alice@example.com.evil.example' }), 'alice@example.com', 'alice@example.com<!---->');
+      const xml = tamperAssertion(
+        signedXml({ nameId: 'alice@example.com.evil.example' }),
+        'alice@example.com',
+        'alice@example.com<!---->'
+      );
       const root = parseXml(xml).documentElement;
       if (!root) throw new Error('no root');
       const signedAssertion = verifyAssertionSignature(xml, root, loadIdpKeys(idp.certificatePem));
       expect(signedAssertion.ownerDocument).to.not.equal(root.ownerDocument);
       expect(signedAssertion.getAttribute('ID')).to.equal(root.getAttribute('ID'));
-      expect(signedAssertion.getElementsByTagNameNS(NS.ds, 'Signature').length, 'enveloped signature removed').to.equal(0);
+      expect(signedAssertion.getElementsByTagNameNS(NS.ds, 'Signature').length, 'enveloped signature removed').to.equal(
+        0
+      );
       expect(signedAssertion.toString()).to.not.include('<!--');
     });
 
@@ -124,14 +161,18 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
         { issuer: SAML_DEFAULTS.issuer, keys: loadIdpKeys(idp.certificatePem) },
         { issuer: 'https://attacker-idp.example', keys: loadIdpKeys(attacker.certificatePem) }
       ];
-      expect(reasonFor(encodeAssertion(signedXml({}, {}, attacker.privateKey)), { idps })).to.equal('The assertion signature is invalid');
+      expect(reasonFor(encodeAssertion(signedXml({}, {}, attacker.privateKey)), { idps })).to.equal(
+        'The assertion signature is invalid'
+      );
     });
 
     it('refuses SHA-1 signatures and digests, and comment-preserving transforms', function () {
       const disallowed = 'The assertion is signed with an algorithm this server does not accept';
       expect(reasonFor(signed({}, { signatureAlgorithm: SAML_ALGORITHMS.rsaSha1 }))).to.equal(disallowed);
       expect(reasonFor(signed({}, { digestAlgorithm: SAML_ALGORITHMS.sha1 }))).to.equal(disallowed);
-      expect(reasonFor(signed({}, { transforms: [SAML_ALGORITHMS.enveloped, SAML_ALGORITHMS.excC14nWithComments] }))).to.equal(disallowed);
+      expect(
+        reasonFor(signed({}, { transforms: [SAML_ALGORITHMS.enveloped, SAML_ALGORITHMS.excC14nWithComments] }))
+      ).to.equal(disallowed);
     });
 
     const shapes: WrappingShape[] = ['advice', 'moved-signature', 'same-id', 'signature-object'];
@@ -147,29 +188,38 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
 
   describe('issuer', function () {
     it('refuses an assertion from an identity provider that is not configured', function () {
-      expect(reasonFor(signed({ issuer: 'https://unknown-idp.example' })))
-        .to.equal('The assertion was not issued by a trusted identity provider');
+      expect(reasonFor(signed({ issuer: 'https://unknown-idp.example' }))).to.equal(
+        'The assertion was not issued by a trusted identity provider'
+      );
     });
   });
 
   describe('conditions and times', function () {
     it('refuses an assertion meant for another audience', function () {
-      expect(reasonFor(signed({ audiences: [['https://other-as.example']] }))).to.equal('The assertion is not meant for this audience');
+      expect(reasonFor(signed({ audiences: [['https://other-as.example']] }))).to.equal(
+        'The assertion is not meant for this audience'
+      );
     });
 
     it('refuses when any one AudienceRestriction names none of our audiences (SAML core §2.5.1.4)', function () {
-      expect(reasonFor(signed({ audiences: [[SAML_DEFAULTS.audience], ['https://other-as.example']] })))
-        .to.equal('The assertion is not meant for this audience');
+      expect(reasonFor(signed({ audiences: [[SAML_DEFAULTS.audience], ['https://other-as.example']] }))).to.equal(
+        'The assertion is not meant for this audience'
+      );
     });
 
     it('refuses an assertion without AudienceRestriction or without Conditions', function () {
-      expect(reasonFor(signed({ omit: ['audienceRestriction'] }))).to.equal('The assertion has no audience restriction');
+      expect(reasonFor(signed({ omit: ['audienceRestriction'] }))).to.equal(
+        'The assertion has no audience restriction'
+      );
       expect(reasonFor(signed({ omit: ['conditions'] }))).to.equal('The assertion has no audience restriction');
     });
 
     it('refuses a condition it does not understand', function () {
-      const extraConditions = '<saml:Condition xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="x:Custom"/>';
-      expect(reasonFor(signed({ extraConditions }))).to.equal('The assertion has a condition this server does not understand');
+      const extraConditions =
+        '<saml:Condition xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="x:Custom"/>';
+      expect(reasonFor(signed({ extraConditions }))).to.equal(
+        'The assertion has a condition this server does not understand'
+      );
     });
 
     it('refuses an expired assertion (Conditions NotOnOrAfter) beyond the leeway only', function () {
@@ -180,9 +230,12 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
 
     it('refuses an expired bearer confirmation (SubjectConfirmationData NotOnOrAfter) beyond the leeway only', function () {
       const options = { issueInstant: NOW - 5 * MINUTE, omit: ['notOnOrAfter'] as AssertionOptions['omit'] };
-      expect(verifySamlAssertion(signed({ ...options, confirmationNotOnOrAfter: NOW - 29_000 }), rules()).nameId).to.be.a('string');
-      expect(reasonFor(signed({ ...options, confirmationNotOnOrAfter: NOW - 31_000 })))
-        .to.equal('The assertion bearer subject confirmation has expired');
+      expect(
+        verifySamlAssertion(signed({ ...options, confirmationNotOnOrAfter: NOW - 29_000 }), rules()).nameId
+      ).to.be.a('string');
+      expect(reasonFor(signed({ ...options, confirmationNotOnOrAfter: NOW - 31_000 }))).to.equal(
+        'The assertion bearer subject confirmation has expired'
+      );
     });
 
     it('refuses an assertion not valid yet (Conditions NotBefore) beyond the leeway only', function () {
@@ -202,7 +255,9 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
     });
 
     it('refuses an assertion without any expiry (RFC 7522 §3 item 4)', function () {
-      expect(reasonFor(signed({ omit: ['notOnOrAfter', 'confirmationNotOnOrAfter'] }))).to.equal('The assertion has no expiry');
+      expect(reasonFor(signed({ omit: ['notOnOrAfter', 'confirmationNotOnOrAfter'] }))).to.equal(
+        'The assertion has no expiry'
+      );
     });
 
     it('refuses unparsable or impossible times, and a missing IssueInstant, as malformed', function () {
@@ -223,7 +278,9 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
     it('refuses an assertion without a bearer subject confirmation', function () {
       const method = 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key';
       expect(reasonFor(signed({ method }))).to.equal('The assertion has no bearer subject confirmation');
-      expect(reasonFor(signed({ omit: ['subjectConfirmation'] }))).to.equal('The assertion has no bearer subject confirmation');
+      expect(reasonFor(signed({ omit: ['subjectConfirmation'] }))).to.equal(
+        'The assertion has no bearer subject confirmation'
+      );
     });
 
     it('refuses a bearer confirmation for another token endpoint, or without a Recipient', function () {
@@ -234,8 +291,9 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
     });
 
     it('refuses a bearer SubjectConfirmationData with NotBefore (SAML profiles §4.1.4.2)', function () {
-      expect(reasonFor(signed({ confirmationNotBefore: NOW - MINUTE })))
-        .to.equal('The assertion bearer subject confirmation must not have NotBefore');
+      expect(reasonFor(signed({ confirmationNotBefore: NOW - MINUTE }))).to.equal(
+        'The assertion bearer subject confirmation must not have NotBefore'
+      );
     });
   });
 
@@ -250,7 +308,9 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
     });
 
     it('refuses an assertion over 64 KiB before parsing it', function () {
-      expect(reasonFor(encodeAssertion(buildAssertion({ nameId: 'x'.repeat(70_000) })))).to.equal('The assertion is too large');
+      expect(reasonFor(encodeAssertion(buildAssertion({ nameId: 'x'.repeat(70_000) })))).to.equal(
+        'The assertion is too large'
+      );
     });
 
     it('refuses a billion-laughs entity bomb at once, and an external entity', function () {
@@ -258,15 +318,21 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
       expect(reasonFor(encodeAssertion(billionLaughs()))).to.equal('The assertion is malformed');
       expect(Date.now() - started).to.be.below(100);
       const rejected = refusal(encodeAssertion(externalEntity()));
-      expect([rejected.reason, rejected.detail]).to.deep.equal(['The assertion is malformed', 'document type declaration']);
+      expect([rejected.reason, rejected.detail]).to.deep.equal([
+        'The assertion is malformed',
+        'document type declaration'
+      ]);
     });
 
     it('refuses a SAML Response, or another element, where an Assertion is expected', function () {
       const response = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r" Version="2.0" IssueInstant="${new Date(NOW).toISOString()}">${signedXml()}</samlp:Response>`;
       expect(reasonFor(encodeAssertion(response))).to.equal('The assertion is not a SAML 2.0 Assertion');
-      expect(reasonFor(encodeAssertion('<Assertion ID="_x" Version="2.0"/>'))).to.equal('The assertion is not a SAML 2.0 Assertion');
-      expect(reasonFor(encodeAssertion(tamperAssertion(buildAssertion(), 'Version="2.0"', 'Version="1.1"'))))
-        .to.equal('The assertion is not a SAML 2.0 Assertion');
+      expect(reasonFor(encodeAssertion('<Assertion ID="_x" Version="2.0"/>'))).to.equal(
+        'The assertion is not a SAML 2.0 Assertion'
+      );
+      expect(reasonFor(encodeAssertion(tamperAssertion(buildAssertion(), 'Version="2.0"', 'Version="1.1"')))).to.equal(
+        'The assertion is not a SAML 2.0 Assertion'
+      );
     });
 
     it('only ever throws SamlRejected, whatever prefix of a signed assertion it gets', function () {
@@ -293,11 +359,20 @@ describe('SAML 2.0 bearer assertion verifier (RFC 7522)', function () {
 
     it('refuses, with a TypeError saying why, private keys, short RSA keys, non-RSA keys and non-PEM text', function () {
       expect(() => loadIdpKeys(pem('rsa', { modulusLength: 2048 }).privatePem)).to.throw(TypeError, /private key/);
-      expect(() => loadIdpKeys(pem('rsa', { modulusLength: 1024 }).publicPem)).to.throw(TypeError, /at least 2048 bits/);
+      expect(() => loadIdpKeys(pem('rsa', { modulusLength: 1024 }).publicPem)).to.throw(
+        TypeError,
+        /at least 2048 bits/
+      );
       expect(() => loadIdpKeys(pem('ec', { namedCurve: 'P-256' }).publicPem)).to.throw(TypeError, /RSA key, not ec/);
       expect(() => loadIdpKeys('not a key')).to.throw(TypeError, /no PEM/);
-      expect(() => loadIdpKeys('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----')).to.throw(TypeError, /cannot be read/);
-      expect(() => loadIdpKeys('-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----')).to.throw(TypeError, /not RSA PUBLIC KEY/);
+      expect(() => loadIdpKeys('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----')).to.throw(
+        TypeError,
+        /cannot be read/
+      );
+      expect(() => loadIdpKeys('-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----')).to.throw(
+        TypeError,
+        /not RSA PUBLIC KEY/
+      );
     });
   });
 });

@@ -22,7 +22,11 @@ export const NEEDS_REDIS = 'several instances share state only on a real Redis: 
  * secret, one signing key, one proxy in front (trustProxy), and `extra`.
  */
 export async function startCluster(extra: Record<string, unknown>): Promise<Cluster> {
-  const backend = await startEchoBackend(0, '127.0.0.1', (params) => `<!doctype html><title>client</title><p id="received">${params}</p>`);
+  const backend = await startEchoBackend(
+    0,
+    '127.0.0.1',
+    (params) => `<!doctype html><title>client</title><p id="received">${params}</p>`
+  );
   const balancer = await startLoadBalancer();
   const signing = ecKeyPair();
   const namespace = `S${Math.random().toString(36).slice(2, 8)}`;

@@ -22,12 +22,19 @@ describe(`settings that differ between instances sharing a Redis (${NEEDS_REDIS}
   const started: RunningGateway[] = [];
   const namespace = `W${Math.random().toString(36).slice(2, 8)}`;
   const start = async (secret: string) => {
-    const gateway = await startGateway({ namespace, settings: { issuer: 'https://auth.example.com', session: { secret } } });
+    const gateway = await startGateway({
+      namespace,
+      settings: { issuer: 'https://auth.example.com', session: { secret } }
+    });
     started.push(gateway);
     return gateway;
   };
-  before(function () { if (!process.env.REDIS_URL) this.skip(); });
-  after(async function () { await Promise.all(started.map((gateway) => gateway.stop())); });
+  before(function () {
+    if (!process.env.REDIS_URL) this.skip();
+  });
+  after(async function () {
+    await Promise.all(started.map((gateway) => gateway.stop()));
+  });
 
   it('are named in a warning by the instance that starts with them, and secrets are never logged', async function () {
     await start(SECRET);
@@ -43,18 +50,32 @@ describe(`settings that differ between instances sharing a Redis (${NEEDS_REDIS}
 /** Issue 15, item 23: the digests of secret settings are salted per deployment, at a standard scrypt cost. */
 describe(`the stored digests of shared settings (${NEEDS_REDIS})`, function () {
   const started: RunningGateway[] = [];
-  before(function () { if (!process.env.REDIS_URL) this.skip(); });
-  after(async function () { await Promise.all(started.map((gateway) => gateway.stop())); });
+  before(function () {
+    if (!process.env.REDIS_URL) this.skip();
+  });
+  after(async function () {
+    await Promise.all(started.map((gateway) => gateway.stop()));
+  });
 
   it('salts them per deployment: the same secret gives other digests on another deployment', async function () {
     const redis = testRedis()!;
     try {
       const digests: string[] = [];
-      for (const namespace of [`X${Math.random().toString(36).slice(2, 8)}`, `Y${Math.random().toString(36).slice(2, 8)}`]) {
-        const gateway = await startGateway({ namespace, settings: { issuer: 'https://auth.example.com', session: { secret: SECRET } } });
+      for (const namespace of [
+        `X${Math.random().toString(36).slice(2, 8)}`,
+        `Y${Math.random().toString(36).slice(2, 8)}`
+      ]) {
+        const gateway = await startGateway({
+          namespace,
+          settings: { issuer: 'https://auth.example.com', session: { secret: SECRET } }
+        });
         started.push(gateway);
         const deadline = Date.now() + 10000;
-        while (!(await redis.hget(`${namespace}-oauth2-plugin:shared-settings`, 'session.secret')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        while (
+          !(await redis.hget(`${namespace}-oauth2-plugin:shared-settings`, 'session.secret')) &&
+          Date.now() < deadline
+        )
+          await new Promise((r) => setTimeout(r, 50));
         expect(await redis.get(`${namespace}-oauth2-plugin:shared-settings-salt`)).to.match(/^[A-Za-z0-9_-]{22}$/);
         digests.push((await redis.hget(`${namespace}-oauth2-plugin:shared-settings`, 'session.secret'))!);
       }

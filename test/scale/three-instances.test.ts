@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { pkcePair } from '../../support/browser';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium';
-import { pkcePair } from '../helpers/flow';
+
 import { basic, postForm, Reply, request } from '../../support/http';
 import { Cluster, NEEDS_REDIS, startCluster } from './cluster';
 
@@ -33,18 +34,29 @@ describe(`three gateway instances behind a load balancer, on one real Redis (${N
 
   const callback = () => `${cluster.backendUrl}/callback`;
   const clientAuth = () => ({ Authorization: basic(cluster.app.id, cluster.app.secret) });
-  const at = (instance: number, path: string, form: Record<string, string>, headers: Record<string, string> = clientAuth()) =>
-    postForm(`${cluster.instances[instance].url}${path}`, form, headers);
+  const at = (
+    instance: number,
+    path: string,
+    form: Record<string, string>,
+    headers: Record<string, string> = clientAuth()
+  ) => postForm(`${cluster.instances[instance].url}${path}`, form, headers);
   const callApi = (instance: number, token: string) =>
     request(`${cluster.instances[instance].url}/api`, { headers: { Authorization: `Bearer ${token}` } });
   /** What the balancer routed since `mark`: "METHOD path -> instance number". */
   const routedSince = (mark: number) =>
-    cluster.balancer.routed.slice(mark).map(({ method, path, instance }) => `${method} ${path.split('?')[0]} -> ${instance + 1}`);
+    cluster.balancer.routed
+      .slice(mark)
+      .map(({ method, path, instance }) => `${method} ${path.split('?')[0]} -> ${instance + 1}`);
 
   function authorizeUrl(challenge: string): string {
     return `${cluster.balancer.url}/oauth2/authorize?${new URLSearchParams({
-      response_type: 'code', client_id: cluster.app.id, redirect_uri: callback(), scope: 'read write', state: 'xyz',
-      code_challenge: challenge, code_challenge_method: 'S256'
+      response_type: 'code',
+      client_id: cluster.app.id,
+      redirect_uri: callback(),
+      scope: 'read write',
+      state: 'xyz',
+      code_challenge: challenge,
+      code_challenge_method: 'S256'
     })}`;
   }
 
@@ -78,11 +90,20 @@ describe(`three gateway instances behind a load balancer, on one real Redis (${N
     expect(received.get('state')).to.equal('xyz');
 
     const code = received.get('code')!;
-    const tokens = await at(0, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: callback(), code_verifier: pkce.verifier });
+    const tokens = await at(0, '/oauth2/token', {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: callback(),
+      code_verifier: pkce.verifier
+    });
     expect(tokens.status, tokens.text).to.equal(200);
-    const refreshed = await at(1, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: tokens.json.refresh_token });
+    const refreshed = await at(1, '/oauth2/token', {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.json.refresh_token
+    });
     expect(refreshed.status, refreshed.text).to.equal(200);
-    for (const instance of [0, 1, 2]) expect((await callApi(instance, refreshed.json.access_token)).status, `instance ${instance + 1}`).to.equal(200);
+    for (const instance of [0, 1, 2])
+      expect((await callApi(instance, refreshed.json.access_token)).status, `instance ${instance + 1}`).to.equal(200);
 
     const revoked = await at(2, '/oauth2/revoke', { token: refreshed.json.refresh_token });
     expect(revoked.status).to.equal(200);
@@ -99,11 +120,21 @@ describe(`three gateway instances behind a load balancer, on one real Redis (${N
     const [step] = cluster.balancer.routed.slice(mark);
     expect(step.instance).not.to.equal(decisionInstance);
     const code = new URL(page.url()).searchParams.get('code')!;
-    const tokens = await at(step.instance, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: callback(), code_verifier: pkce.verifier });
+    const tokens = await at(step.instance, '/oauth2/token', {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: callback(),
+      code_verifier: pkce.verifier
+    });
     expect(tokens.status, tokens.text).to.equal(200);
     expect(tokens.json.scope).to.equal('read write');
     const elsewhere = (step.instance + 1) % 3;
-    const replayed = await at(elsewhere, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: callback(), code_verifier: pkce.verifier });
+    const replayed = await at(elsewhere, '/oauth2/token', {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: callback(),
+      code_verifier: pkce.verifier
+    });
     expect(replayed.json.error, replayed.text).to.equal('invalid_grant');
     await refusedWithin((elsewhere + 1) % 3, tokens.json.access_token, 1000);
   });
@@ -112,25 +143,43 @@ describe(`three gateway instances behind a load balancer, on one real Redis (${N
     for (const instance of cluster.instances) expect(instance.output()).not.to.contain('started with other settings');
   });
 
-  it('runs the device flow with its start, the user\'s approval and the polls on different instances', async function () {
-    const tv = await cluster.instances[0].admin.registerClient({ name: 'Living room TV', userId: cluster.developer.id, public: 'true' }, ['read']);
+  it("runs the device flow with its start, the user's approval and the polls on different instances", async function () {
+    const tv = await cluster.instances[0].admin.registerClient(
+      { name: 'Living room TV', userId: cluster.developer.id, public: 'true' },
+      ['read']
+    );
     const started = await at(0, '/oauth2/device_authorization', { client_id: tv.id, scope: 'read' }, {});
     expect(started.status, started.text).to.equal(200);
     expect(started.json.verification_uri).to.equal(`${cluster.balancer.url}/oauth2/device`);
     const poll = (instance: number): Promise<Reply> =>
-      at(instance, '/oauth2/token', { grant_type: DEVICE_CODE, device_code: started.json.device_code, client_id: tv.id }, {});
+      at(
+        instance,
+        '/oauth2/token',
+        { grant_type: DEVICE_CODE, device_code: started.json.device_code, client_id: tv.id },
+        {}
+      );
     expect((await poll(1)).json.error).to.equal('authorization_pending');
 
     const mark = cluster.balancer.routed.length;
     await page.goto(started.json.verification_uri_complete); // signed in by the session of the first test
     expect(await page.textContent('h1')).to.equal('Connect a device');
     expect(await page.inputValue('#user_code')).to.equal(started.json.user_code);
-    await Promise.all([page.waitForResponse((res) => res.url().endsWith('/oauth2/device')), page.click('button[type=submit]')]);
+    await Promise.all([
+      page.waitForResponse((res) => res.url().endsWith('/oauth2/device')),
+      page.click('button[type=submit]')
+    ]);
     expect(await page.textContent('h1')).to.equal('Allow access?');
-    await Promise.all([page.waitForResponse((res) => res.url().endsWith('/oauth2/device/decision')), page.click('button[name=allow]')]);
+    await Promise.all([
+      page.waitForResponse((res) => res.url().endsWith('/oauth2/device/decision')),
+      page.click('button[name=allow]')
+    ]);
     expect(await page.textContent('h1')).to.equal('Device connected');
     const steps = cluster.balancer.routed.slice(mark);
-    expect(steps.map(({ method, path }) => `${method} ${path.split('?')[0]}`)).to.deep.equal(['GET /oauth2/device', 'POST /oauth2/device', 'POST /oauth2/device/decision']);
+    expect(steps.map(({ method, path }) => `${method} ${path.split('?')[0]}`)).to.deep.equal([
+      'GET /oauth2/device',
+      'POST /oauth2/device',
+      'POST /oauth2/device/decision'
+    ]);
     expect(new Set(steps.map(({ instance }) => instance)).size, 'three steps, three instances').to.equal(3);
 
     await new Promise((r) => setTimeout(r, 1100)); // the interval since the first poll

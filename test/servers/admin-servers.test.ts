@@ -6,26 +6,41 @@ import { testRedis } from '../helpers/redis';
 
 const entry = (extra: Record<string, unknown> = {}) => ({
   name: 'partner-as',
-  endpoints: { token: { url: 'https://as.partner.example/oauth/token' }, introspection: { url: 'https://as.partner.example/oauth/introspect', timeout: 2000 } },
+  endpoints: {
+    token: { url: 'https://as.partner.example/oauth/token' },
+    introspection: { url: 'https://as.partner.example/oauth/introspect', timeout: 2000 }
+  },
   allowedGrants: ['client_credentials', 'authorization_code'],
   allowedResponseTypes: ['code'],
   loginRedirect: 'https://as.partner.example/login',
   secrets: { 'partner-client': 'a-long-partner-client-secret-1234' },
-  tokenStrategy: { name: 'jwt', jwt: { issuer: 'https://as.partner.example', audience: 'api://orders', keys: { secret: 'an HS256 secret of more than thirty-two bytes' } } },
+  tokenStrategy: {
+    name: 'jwt',
+    jwt: {
+      issuer: 'https://as.partner.example',
+      audience: 'api://orders',
+      keys: { secret: 'an HS256 secret of more than thirty-two bytes' }
+    }
+  },
   ...extra
 });
 
 /** Janus's /oauth/servers, as EG admin routes: a registry of external authorization servers in Redis. */
 describe('admin API: external authorization server registry', function () {
   let gateway: RunningGateway;
-  const call = (method: string, path: string, body?: unknown) => request(`${gateway.adminUrl}/oauth2/servers${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
-  });
+  const call = (method: string, path: string, body?: unknown) =>
+    request(`${gateway.adminUrl}/oauth2/servers${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+    });
 
-  before(async function () { gateway = await startGateway(); });
-  after(async function () { await gateway?.stop(); });
+  before(async function () {
+    gateway = await startGateway();
+  });
+  after(async function () {
+    await gateway?.stop();
+  });
 
   it('registers a server, lists it and shows it, with every secret masked', async function () {
     const created = await call('POST', '', entry());
@@ -34,7 +49,9 @@ describe('admin API: external authorization server registry', function () {
     expect(created.json.secrets).to.deep.equal({ 'partner-client': '****1234' });
     expect(created.json.tokenStrategy.jwt.keys.secret).to.equal('****ytes');
     expect(created.json.endpoints.token.timeout, 'defaults are filled in').to.equal(5000);
-    expect(created.json.browserEndpoints, 'browsers are sent to the upstream\'s own origin by default').to.equal('redirect');
+    expect(created.json.browserEndpoints, "browsers are sent to the upstream's own origin by default").to.equal(
+      'redirect'
+    );
     const one = await call('GET', '/partner-as');
     expect(one.status).to.equal(200);
     expect(one.text).not.to.contain('a-long-partner-client-secret');
@@ -50,7 +67,11 @@ describe('admin API: external authorization server registry', function () {
 
   it('changes a server with PUT, keeping a secret sent back masked', async function () {
     const shown = (await call('GET', '/partner-as')).json;
-    const changed = await call('PUT', '/partner-as', { ...shown, allowedGrants: ['client_credentials'], secrets: { ...shown.secrets, other: 'another-secret-value-9876' } });
+    const changed = await call('PUT', '/partner-as', {
+      ...shown,
+      allowedGrants: ['client_credentials'],
+      secrets: { ...shown.secrets, other: 'another-secret-value-9876' }
+    });
     expect(changed.status, changed.text).to.equal(200);
     expect(changed.json.allowedGrants).to.deep.equal(['client_credentials']);
     expect(changed.json.secrets).to.deep.equal({ 'partner-client': '****1234', other: '****9876' });
@@ -63,18 +84,43 @@ describe('admin API: external authorization server registry', function () {
     const cases: Array<[unknown, RegExp]> = [
       [entry({ name: 'has spaces' }), /^name must match pattern/],
       [entry({ endpoints: { token: { url: 'ftp://x' } } }), /^endpoints\.token\.url must match pattern/],
-      [entry({ endpoints: { token: { url: 'https://x', timeout: 5 } } }), /^endpoints\.token\.timeout must be at least 100/],
+      [
+        entry({ endpoints: { token: { url: 'https://x', timeout: 5 } } }),
+        /^endpoints\.token\.timeout must be at least 100/
+      ],
       [entry({ endpoints: { tokn: { url: 'https://x' } } }), /^endpoints\.tokn must NOT have additional properties/],
       [entry({ allowedGrants: ['magic'] }), /^allowedGrants\.0 must be equal to one of the allowed values/],
       [entry({ allowedResponseTypes: 'code' }), /^allowedResponseTypes must be array/],
-      [entry({ browserEndpoints: 'iframe' }), /^browserEndpoints must be equal to one of the allowed values \(one of: redirect, sandbox\)/],
+      [
+        entry({ browserEndpoints: 'iframe' }),
+        /^browserEndpoints must be equal to one of the allowed values \(one of: redirect, sandbox\)/
+      ],
       [entry({ secrets: { client: 42 } }), /^secrets\.client must be string/],
       [entry({ tokenStrategy: { name: 'magic' } }), /^tokenStrategy\.name must be equal to one of the allowed values/],
       [entry({ tokenStrategy: { name: 'jwt' } }), /^tokenStrategy\.jwt is required/],
-      [entry({ tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a' } } }), /tokenStrategy\.jwt needs keys or a jwksUri/],
-      [entry({ tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a', keys: [{ alg: 'RS256', key: 'not a key' }] } } }), /tokenStrategy\.jwt\.keys\[0\]/],
-      [entry({ tokenStrategy: { name: 'introspection', introspection: { endpoint: 'http://as.example.com/introspect' } } }), /weaker than \/oauth2\/servers accepts .*plain http off loopback/],
-      [entry({ name: 'copy-as', secrets: { 'partner-client': '****1234' } }), /secrets\.partner-client still masked: send the secret itself/],
+      [
+        entry({ tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a' } } }),
+        /tokenStrategy\.jwt needs keys or a jwksUri/
+      ],
+      [
+        entry({
+          tokenStrategy: {
+            name: 'jwt',
+            jwt: { issuer: 'i', audience: 'a', keys: [{ alg: 'RS256', key: 'not a key' }] }
+          }
+        }),
+        /tokenStrategy\.jwt\.keys\[0\]/
+      ],
+      [
+        entry({
+          tokenStrategy: { name: 'introspection', introspection: { endpoint: 'http://as.example.com/introspect' } }
+        }),
+        /weaker than \/oauth2\/servers accepts .*plain http off loopback/
+      ],
+      [
+        entry({ name: 'copy-as', secrets: { 'partner-client': '****1234' } }),
+        /secrets\.partner-client still masked: send the secret itself/
+      ],
       [{ ...entry(), name: undefined }, /must have required property 'name'/],
       [[1, 2], /must be object|JSON object/]
     ];
@@ -89,7 +135,10 @@ describe('admin API: external authorization server registry', function () {
   it('answers 400 invalid_request for a body that is not JSON, not a 500', async function () {
     const res = await call('POST', '', '{not json');
     expect(res.status).to.equal(400);
-    expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request body is not valid JSON' });
+    expect(res.json).to.deep.equal({
+      error: 'invalid_request',
+      error_description: 'The request body is not valid JSON'
+    });
   });
 
   it('answers 400 invalid_request, not a 500, for a name that does not percent-decode or a body that does not inflate or is nested thousands deep', async function () {
@@ -99,10 +148,15 @@ describe('admin API: external authorization server registry', function () {
       expect(res.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request path is malformed' });
     }
     const garbled = await request(`${gateway.adminUrl}/oauth2/servers`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'deflate' }, body: 'not deflated at all'
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'deflate' },
+      body: 'not deflated at all'
     });
     expect(garbled.status, garbled.text).to.equal(400);
-    expect(garbled.json).to.deep.equal({ error: 'invalid_request', error_description: 'The request could not be read' });
+    expect(garbled.json).to.deep.equal({
+      error: 'invalid_request',
+      error_description: 'The request could not be read'
+    });
     for (const deep of ['['.repeat(20000) + ']'.repeat(20000), '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)]) {
       const nested = await call('POST', '', deep);
       expect(nested.status, `a body nested thousands deep: ${nested.text}`).to.equal(400);
@@ -114,10 +168,34 @@ describe('admin API: external authorization server registry', function () {
 
   it('accepts an RS256 key list and an introspection strategy', async function () {
     const rsa = rsaKeyPair();
-    const jwt = await call('POST', '', entry({ name: 'rsa-as', tokenStrategy: { name: 'jwt', jwt: { issuer: 'i', audience: 'a', keys: [{ alg: 'RS256', key: rsa.publicPem }] } } }));
+    const jwt = await call(
+      'POST',
+      '',
+      entry({
+        name: 'rsa-as',
+        tokenStrategy: {
+          name: 'jwt',
+          jwt: { issuer: 'i', audience: 'a', keys: [{ alg: 'RS256', key: rsa.publicPem }] }
+        }
+      })
+    );
     expect(jwt.status, jwt.text).to.equal(201);
     expect(jwt.json.tokenStrategy.jwt.keys[0].key, 'public keys are not secrets').to.equal(rsa.publicPem);
-    const introspection = await call('POST', '', entry({ name: 'opaque-as', tokenStrategy: { name: 'introspection', introspection: { endpoint: 'https://as.example.com/introspect', clientId: 'gw', clientSecret: 'introspection-secret-abcd' } } }));
+    const introspection = await call(
+      'POST',
+      '',
+      entry({
+        name: 'opaque-as',
+        tokenStrategy: {
+          name: 'introspection',
+          introspection: {
+            endpoint: 'https://as.example.com/introspect',
+            clientId: 'gw',
+            clientSecret: 'introspection-secret-abcd'
+          }
+        }
+      })
+    );
     expect(introspection.status, introspection.text).to.equal(201);
     expect(introspection.json.tokenStrategy.introspection.clientSecret).to.equal('****abcd');
   });
@@ -128,7 +206,11 @@ describe('admin API: external authorization server registry', function () {
         const res = await call(method, `/${name}`, method === 'PUT' ? entry({ name }) : undefined);
         expect(res.status, `${method} ${name}: ${res.text}`).to.equal(404);
       }
-      const proxied = await request(`${gateway.url}/oauth2/servers/${name}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      const proxied = await request(`${gateway.url}/oauth2/servers/${name}/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials'
+      });
       expect(proxied.status, `proxy to ${name}: ${proxied.text}`).to.equal(404);
     }
   });
@@ -147,11 +229,16 @@ describe('admin API: server entries stored before a field existed, on a real Red
     if (!process.env.REDIS_URL) return this.skip();
     gateway = await startGateway({ namespace });
   });
-  after(async function () { await gateway?.stop(); });
+  after(async function () {
+    await gateway?.stop();
+  });
 
-  it('reads an entry written without browserEndpoints as redirect, the schema\'s default', async function () {
+  it("reads an entry written without browserEndpoints as redirect, the schema's default", async function () {
     // As the previous version wrote it: defaults filled in, no browserEndpoints.
-    const stored = { ...entry({ name: 'older-as' }), endpoints: { authorize: { url: 'https://as.partner.example/authorize', timeout: 5000 } } };
+    const stored = {
+      ...entry({ name: 'older-as' }),
+      endpoints: { authorize: { url: 'https://as.partner.example/authorize', timeout: 5000 } }
+    };
     const redis = testRedis()!;
     await redis.hset(`${namespace}-oauth2-plugin:servers`, 'older-as', JSON.stringify(stored));
     redis.disconnect();

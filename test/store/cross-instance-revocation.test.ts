@@ -25,20 +25,33 @@ describe('revocation across gateway instances on a real Redis', function () {
       namespace,
       settings,
       gateway: {
-        apiEndpoints: { local: { host: '*', paths: ['/local'] }, introspected: { host: '*', paths: ['/introspected'] } },
+        apiEndpoints: {
+          local: { host: '*', paths: ['/local'] },
+          introspected: { host: '*', paths: ['/introspected'] }
+        },
         serviceEndpoints: { backend: { url: first.backendUrl } },
         pipelines: {
           local: { apiEndpoints: ['local'], policies: [{ oauth2: [{ action: {} }] }, proxy] },
           introspected: {
             apiEndpoints: ['introspected'],
-            policies: [{
-              oauth2: [{
-                action: {
-                  tokenStrategy: 'introspection',
-                  introspection: { endpoint: `${first.gateway.url}/oauth2/introspect`, clientId: resourceServer.id, clientSecret: resourceServer.secret, cacheTtl: 300 }
-                }
-              }]
-            }, proxy]
+            policies: [
+              {
+                oauth2: [
+                  {
+                    action: {
+                      tokenStrategy: 'introspection',
+                      introspection: {
+                        endpoint: `${first.gateway.url}/oauth2/introspect`,
+                        clientId: resourceServer.id,
+                        clientSecret: resourceServer.secret,
+                        cacheTtl: 300
+                      }
+                    }
+                  }
+                ]
+              },
+              proxy
+            ]
           }
         }
       }
@@ -49,7 +62,8 @@ describe('revocation across gateway instances on a real Redis', function () {
     await first?.stop();
   });
 
-  const call = (path: string, token: string) => request(`${second.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  const call = (path: string, token: string) =>
+    request(`${second.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
 
   async function refusedWithin(path: string, token: string, ms: number): Promise<number> {
     const started = Date.now();
@@ -61,12 +75,18 @@ describe('revocation across gateway instances on a real Redis', function () {
   }
 
   it('refuses on the second instance, within a second, a token revoked on the first', async function () {
-    const tokens = (await first.token({ grant_type: 'password', username: first.user.username, password: first.user.password })).json;
+    const tokens = (
+      await first.token({ grant_type: 'password', username: first.user.username, password: first.user.password })
+    ).json;
     expect((await call('/local', tokens.access_token)).status).to.equal(200);
     expect((await call('/introspected', tokens.access_token)).status).to.equal(200);
     expect((await call('/introspected', tokens.access_token)).status, 'served from the cache').to.equal(200);
 
-    const revoked = await postForm(`${first.gateway.url}/oauth2/revoke`, { token: tokens.refresh_token }, { Authorization: basic(first.app.id, first.app.secret) });
+    const revoked = await postForm(
+      `${first.gateway.url}/oauth2/revoke`,
+      { token: tokens.refresh_token },
+      { Authorization: basic(first.app.id, first.app.secret) }
+    );
     expect(revoked.status).to.equal(200);
     expect(await refusedWithin('/local', tokens.access_token, 1000)).to.be.below(1000);
     expect(await refusedWithin('/introspected', tokens.access_token, 1000)).to.be.below(1000);

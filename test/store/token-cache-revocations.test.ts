@@ -8,8 +8,20 @@ const RedisMock = require('ioredis-mock');
 const quiet = { error() {}, warn() {}, info() {}, debug() {} };
 
 const token = (id: string): ValidatedToken => ({
-  id, scopes: ['read'], issuedAt: 0, expiresAt: 0, issuer: 'i', audience: [], subject: 'u1', clientId: 'app1',
-  userId: 'u1', username: 'alice', grantType: '', redirectUri: '', grantId: `g-${id}`, consumer: {}
+  id,
+  scopes: ['read'],
+  issuedAt: 0,
+  expiresAt: 0,
+  issuer: 'i',
+  audience: [],
+  subject: 'u1',
+  clientId: 'app1',
+  userId: 'u1',
+  username: 'alice',
+  grantType: '',
+  redirectUri: '',
+  grantId: `g-${id}`,
+  consumer: {}
 });
 
 /** The cache of validations that revocations must reach at once (the emulated feed is in-process). */
@@ -36,7 +48,9 @@ describe('token cache: revocations drop cached validations', function () {
     const name = `local tokens ${Math.random()}`;
     const first = TokenCache.shared(name, 'issuer A, key 1', 100, feed);
     first.put('d1', token('j1'), later(), first.currentGeneration);
-    expect(TokenCache.shared(name, 'issuer A, key 1', 100, feed), 'a hot reload with the same settings').to.equal(first);
+    expect(TokenCache.shared(name, 'issuer A, key 1', 100, feed), 'a hot reload with the same settings').to.equal(
+      first
+    );
     const second = TokenCache.shared(name, 'issuer A, key 2', 100, feed);
     expect(second).to.not.equal(first);
     expect(second.get('d1'), 'the new rules start empty').to.equal(null);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'crypto';
-import { Browser } from '../helpers/browser';
+import { Browser } from '../../support/browser';
 import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
 import { RunningGateway, startGateway } from '../../support/gateway';
 import { testRedis } from '../helpers/redis';
@@ -28,14 +28,23 @@ describe('token store on a real Redis', function () {
     const parts: string[] = [];
     for (const key of await redis!.keys('*')) {
       const type = await redis!.type(key);
-      const value = type === 'hash' ? await redis!.hgetall(key) : type === 'set' ? await redis!.smembers(key) : await redis!.get(key);
+      const value =
+        type === 'hash'
+          ? await redis!.hgetall(key)
+          : type === 'set'
+            ? await redis!.smembers(key)
+            : await redis!.get(key);
       parts.push(key, JSON.stringify(value));
     }
     return parts.join('\n');
   }
 
   it('keeps no token in the clear: a dump of Redis holds only SHA-256 digests', async function () {
-    const issued = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const issued = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password
+    });
     const { access_token: access, refresh_token: refresh } = issued.json;
     const everything = await dump();
     expect(everything).not.to.contain(access);
@@ -49,7 +58,11 @@ describe('token store on a real Redis', function () {
   });
 
   it('lets Redis expire each token when the token expires', async function () {
-    const issued = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const issued = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password
+    });
     const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
     const accessTtl = await redis!.ttl(`${namespace}-oauth2-plugin:at:${digest(issued.json.access_token)}`);
     const refreshTtl = await redis!.ttl(`${namespace}-oauth2-plugin:rt:${digest(issued.json.refresh_token)}`);
@@ -65,7 +78,9 @@ describe('token store on a real Redis', function () {
     expect(appIndex.length - before.length).to.equal(2);
     const ttls = await Promise.all(appIndex.filter((key) => !before.includes(key)).map((key) => redis!.ttl(key)));
     // The client_credentials grant lives as long as its access token; the password grant as its refresh token.
-    expect(ttls.sort((a, b) => a - b)).to.satisfy(([short, long]: number[]) => short >= 3598 && short <= 3600 && long >= 1209598 && long <= 1209600);
+    expect(ttls.sort((a, b) => a - b)).to.satisfy(
+      ([short, long]: number[]) => short >= 3598 && short <= 3600 && long >= 1209598 && long <= 1209600
+    );
     const userIndex = await redis!.keys(`${namespace}-oauth2-plugin:user-grant:${world.user.id}:*`);
     expect(userIndex.length).to.be.at.least(1);
   });
@@ -74,7 +89,11 @@ describe('token store on a real Redis', function () {
     const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
     const now = Math.floor(Date.now() / 1000);
     const legacy = async (iat: number) => {
-      const issued = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+      const issued = await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password
+      });
       const key = `${namespace}-oauth2-plugin:rt:${digest(issued.json.refresh_token)}`;
       await redis!.hdel(key, 'grantStart');
       await redis!.hset(key, 'iat', String(iat));
@@ -87,7 +106,7 @@ describe('token store on a real Redis', function () {
     const recent = await refresh(await legacy(now - 60));
     expect(recent.status, recent.text).to.equal(200);
     const successor = await redis!.hgetall(`${namespace}-oauth2-plugin:rt:${digest(recent.json.refresh_token)}`);
-    expect(Number(successor.grantStart), 'the grant start travels on from the old token\'s iat').to.equal(now - 60);
+    expect(Number(successor.grantStart), "the grant start travels on from the old token's iat").to.equal(now - 60);
   });
 
   it('shares tokens between gateway instances on the same Redis', async function () {

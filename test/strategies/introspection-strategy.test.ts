@@ -9,7 +9,7 @@ import { startWorld, World } from '../helpers/world';
 const RS_AUTH = `Basic ${Buffer.from('resource-server:rs+secret').toString('base64')}`;
 
 /** tokenStrategy: introspection, against a stand-in for another authorization server's RFC 7662 endpoint. */
-describe('token strategies: introspection (another server\'s RFC 7662 endpoint)', function () {
+describe("token strategies: introspection (another server's RFC 7662 endpoint)", function () {
   let as: FakeServer;
   let world: World;
   const answers = new Map<string, Record<string, unknown> | 'hang' | 'garbage' | 500>();
@@ -25,7 +25,13 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
     world = await startWorld({
       policy: {
         tokenStrategy: 'introspection',
-        introspection: { endpoint: `${as.url}/introspect`, clientId: 'resource-server', clientSecret: 'rs secret', timeout: 500, cacheTtl: 60 }
+        introspection: {
+          endpoint: `${as.url}/introspect`,
+          clientId: 'resource-server',
+          clientSecret: 'rs secret',
+          timeout: 500,
+          cacheTtl: 60
+        }
       }
     });
   });
@@ -36,7 +42,14 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
 
   const api = (token: string, path?: string) => world.api(token, path);
   const active = (extra: Record<string, unknown> = {}) => ({
-    active: true, scope: 'read', client_id: 'their-client', sub: 'user-7', username: 'dave', exp: now() + 300, iat: now(), ...extra
+    active: true,
+    scope: 'read',
+    client_id: 'their-client',
+    sub: 'user-7',
+    username: 'dave',
+    exp: now() + 300,
+    iat: now(),
+    ...extra
   });
   const hits = (token: string) => as.received.filter((r) => new URLSearchParams(r.body).get('token') === token).length;
 
@@ -44,10 +57,17 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
     answers.set('tok-1', active());
     const res = await api('tok-1');
     expect(res.status).to.equal(200);
-    expect(res.json.headers).to.include({ 'eg-token-scopes': 'read', 'eg-consumer-id': 'their-client', 'eg-token-authenticated-user-id': 'user-7' });
+    expect(res.json.headers).to.include({
+      'eg-token-scopes': 'read',
+      'eg-consumer-id': 'their-client',
+      'eg-token-authenticated-user-id': 'user-7'
+    });
     const asked = as.received.find((r) => r.body.includes('tok-1'))!;
     expect(asked.method).to.equal('POST');
-    expect(Object.fromEntries(new URLSearchParams(asked.body))).to.deep.equal({ token: 'tok-1', token_type_hint: 'access_token' });
+    expect(Object.fromEntries(new URLSearchParams(asked.body))).to.deep.equal({
+      token: 'tok-1',
+      token_type_hint: 'access_token'
+    });
   });
 
   it('reuses an active answer instead of asking again', async function () {
@@ -66,9 +86,12 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
     expect((await api('tok-3')).status).to.equal(401);
   });
 
-  it('refuses an inactive or already expired token, and applies the endpoint\'s scopes', async function () {
+  it("refuses an inactive or already expired token, and applies the endpoint's scopes", async function () {
     answers.set('tok-4', { active: false });
-    expect((await api('tok-4')).json).to.deep.equal({ error: 'invalid_token', error_description: 'The access token is invalid, expired or revoked' });
+    expect((await api('tok-4')).json).to.deep.equal({
+      error: 'invalid_token',
+      error_description: 'The access token is invalid, expired or revoked'
+    });
     answers.set('tok-5', active({ exp: now() - 5 }));
     expect((await api('tok-5')).status).to.equal(401);
     answers.set('tok-6', active());
@@ -77,7 +100,11 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
 
   it('answers 401 with a log line when the endpoint fails, is slow or answers nonsense', async function () {
     const cases: Array<[string, 'hang' | 'garbage' | 500, RegExp]> = [
-      ['tok-hang', 'hang', /introspection endpoint http:\/\/127\.0\.0\.1:\d+\/introspect failed: no answer within 500 ms/],
+      [
+        'tok-hang',
+        'hang',
+        /introspection endpoint http:\/\/127\.0\.0\.1:\d+\/introspect failed: no answer within 500 ms/
+      ],
       ['tok-garbage', 'garbage', /introspection endpoint .* failed: .*JSON/],
       ['tok-500', 500, /introspection endpoint .* failed: answered 500/]
     ];
@@ -86,7 +113,10 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
       const started = Date.now();
       const res = await api(token);
       expect(res.status, token).to.equal(401);
-      expect(res.json).to.deep.equal({ error: 'invalid_token', error_description: 'The access token could not be validated' });
+      expect(res.json).to.deep.equal({
+        error: 'invalid_token',
+        error_description: 'The access token could not be validated'
+      });
       expect(Date.now() - started).to.be.below(3000);
       expect(world.gateway.output()).to.match(logged);
     }
@@ -103,10 +133,16 @@ describe('token strategies: introspection (another server\'s RFC 7662 endpoint)'
     let forgiving: World;
     before(async function () {
       forgiving = await startWorld({
-        policy: { passThrough: true, tokenStrategy: 'introspection', introspection: { endpoint: `http://127.0.0.1:${await freePort()}/introspect`, timeout: 500 } }
+        policy: {
+          passThrough: true,
+          tokenStrategy: 'introspection',
+          introspection: { endpoint: `http://127.0.0.1:${await freePort()}/introspect`, timeout: 500 }
+        }
       });
     });
-    after(async function () { await forgiving?.stop(); });
+    after(async function () {
+      await forgiving?.stop();
+    });
 
     it('does not let a token it cannot check through as anonymous', async function () {
       const res = await request(`${forgiving.gateway.url}/api`, { headers: { Authorization: 'Bearer unverifiable' } });
@@ -123,19 +159,38 @@ describe('token strategies: introspection answers shared by pipelines with other
   let world: World;
   before(async function () {
     as = await startFakeServer((req) => ({
-      body: new URLSearchParams(req.body).get('token') === 'for-b'
-        ? { active: true, scope: 'read', client_id: 'their-client', aud: 'api://b', iss: 'https://as.example', exp: now() + 300 }
-        : { active: false }
+      body:
+        new URLSearchParams(req.body).get('token') === 'for-b'
+          ? {
+              active: true,
+              scope: 'read',
+              client_id: 'their-client',
+              aud: 'api://b',
+              iss: 'https://as.example',
+              exp: now() + 300
+            }
+          : { active: false }
     }));
-    const introspection = (extra: Record<string, unknown>) => ({ endpoint: `${as.url}/introspect`, clientId: 'rs', clientSecret: 'rs-secret', cacheTtl: 60, ...extra });
+    const introspection = (extra: Record<string, unknown>) => ({
+      endpoint: `${as.url}/introspect`,
+      clientId: 'rs',
+      clientSecret: 'rs-secret',
+      cacheTtl: 60,
+      ...extra
+    });
     const pipeline = (paths: string[], extra: Record<string, unknown>) => ({
       apiEndpoints: paths,
-      policies: [{ oauth2: [{ action: { tokenStrategy: 'introspection', introspection: introspection(extra) } }] }, { proxy: [{ action: { serviceEndpoint: 'backend' } }] }]
+      policies: [
+        { oauth2: [{ action: { tokenStrategy: 'introspection', introspection: introspection(extra) } }] },
+        { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
+      ]
     });
     world = await startWorld({
       gateway: {
         apiEndpoints: {
-          a: { host: '*', paths: ['/api-a'] }, b: { host: '*', paths: ['/api-b'] }, c: { host: '*', paths: ['/api-c'] }
+          a: { host: '*', paths: ['/api-a'] },
+          b: { host: '*', paths: ['/api-b'] },
+          c: { host: '*', paths: ['/api-c'] }
         },
         pipelines: {
           a: pipeline(['a'], { audience: 'api://a' }),
@@ -161,6 +216,9 @@ describe('token strategies: introspection answers shared by pipelines with other
     const c = await call('/api-c');
     expect(c.status).to.equal(401);
     expect(c.json.error_description).to.equal('The access token was not issued by a trusted issuer');
-    expect(as.received.filter((r) => r.body.includes('for-b'))).to.have.length(1, 'one answer, asked once, judged by each pipeline');
+    expect(as.received.filter((r) => r.body.includes('for-b'))).to.have.length(
+      1,
+      'one answer, asked once, judged by each pipeline'
+    );
   });
 });

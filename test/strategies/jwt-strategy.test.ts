@@ -2,7 +2,15 @@ import { createSecretKey } from 'crypto';
 import { expect } from 'chai';
 import { startFakeServer, FakeServer } from '../helpers/fake-server';
 import { freePort } from '../../support/gateway';
-import { ecKeyPair, edKeyPair, now, rsaKeyPair, signJwt as signUntyped, tamperedJwt, unsignedJwt } from '../helpers/keys';
+import {
+  ecKeyPair,
+  edKeyPair,
+  now,
+  rsaKeyPair,
+  signJwt as signUntyped,
+  tamperedJwt,
+  unsignedJwt
+} from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 
 const ISSUER = 'https://idp.example.com';
@@ -10,16 +18,27 @@ const AUDIENCE = 'api://orders';
 const HMAC_SECRET = 'a shared secret with the outside issuer, 32+ bytes';
 
 /** Access tokens typed as RFC 9068 says (typ: at+jwt), unless the test says otherwise. */
-const signJwt = (key: Parameters<typeof signUntyped>[0], header: Parameters<typeof signUntyped>[1], body: Record<string, unknown>) =>
-  signUntyped(key, { typ: 'at+jwt', ...header }, body);
+const signJwt = (
+  key: Parameters<typeof signUntyped>[0],
+  header: Parameters<typeof signUntyped>[1],
+  body: Record<string, unknown>
+) => signUntyped(key, { typ: 'at+jwt', ...header }, body);
 
 const claims = (extra: Record<string, unknown> = {}) => ({
-  iss: ISSUER, aud: AUDIENCE, sub: 'user-42', client_id: 'outside-client', scope: 'read', preferred_username: 'carol',
-  jti: `j-${Math.random()}`, iat: now(), exp: now() + 300, ...extra
+  iss: ISSUER,
+  aud: AUDIENCE,
+  sub: 'user-42',
+  client_id: 'outside-client',
+  scope: 'read',
+  preferred_username: 'carol',
+  jti: `j-${Math.random()}`,
+  iat: now(),
+  exp: now() + 300,
+  ...extra
 });
 
 /** tokenStrategy: jwt, with another issuer's keys (Janus's format) or its JWKS. */
-describe('token strategies: jwt (another issuer\'s JWTs)', function () {
+describe("token strategies: jwt (another issuer's JWTs)", function () {
   describe('with a key list', function () {
     const rsa = rsaKeyPair();
     const rotatedIn = ecKeyPair();
@@ -32,15 +51,22 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
             issuer: ISSUER,
             audience: AUDIENCE,
             leeway: 30,
-            keys: [{ alg: 'RS256', key: rsa.publicPem, kid: 'rsa-1' }, { alg: 'ES256', key: rotatedIn.publicPem }, { alg: 'HS256', key: HMAC_SECRET }]
+            keys: [
+              { alg: 'RS256', key: rsa.publicPem, kid: 'rsa-1' },
+              { alg: 'ES256', key: rotatedIn.publicPem },
+              { alg: 'HS256', key: HMAC_SECRET }
+            ]
           }
         }
       });
     });
-    after(async function () { await world?.stop(); });
+    after(async function () {
+      await world?.stop();
+    });
 
     const api = (token: string, path?: string) => world.api(token, path);
-    const rs256 = (extra?: Record<string, unknown>) => signJwt(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims(extra));
+    const rs256 = (extra?: Record<string, unknown>) =>
+      signJwt(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims(extra));
     const refused = async (token: string, description: string) => {
       const res = await api(token);
       expect(res.status, token).to.equal(401);
@@ -51,11 +77,14 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
       const res = await api(await rs256());
       expect(res.status).to.equal(200);
       expect(res.json.headers).to.include({
-        'eg-token-scopes': 'read', 'eg-consumer-id': 'outside-client', 'eg-token-authenticated-user-id': 'user-42', 'eg-token-issuer': ISSUER
+        'eg-token-scopes': 'read',
+        'eg-consumer-id': 'outside-client',
+        'eg-token-authenticated-user-id': 'user-42',
+        'eg-token-issuer': ISSUER
       });
     });
 
-    it('applies the endpoint\'s scopes alike', async function () {
+    it("applies the endpoint's scopes alike", async function () {
       const res = await api(await rs256(), '/api/write');
       expect(res.status).to.equal(403);
       expect(res.json.error).to.equal('insufficient_scope');
@@ -65,17 +94,29 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
 
     it('accepts the other keys of the list (rotation), each with its own algorithm', async function () {
       expect((await api(await signJwt(rotatedIn.privateKey, { alg: 'ES256' }, claims()))).status).to.equal(200);
-      expect((await api(await signJwt(createSecretKey(Buffer.from(HMAC_SECRET)), { alg: 'HS256' }, claims()))).status).to.equal(200);
+      expect(
+        (await api(await signJwt(createSecretKey(Buffer.from(HMAC_SECRET)), { alg: 'HS256' }, claims()))).status
+      ).to.equal(200);
     });
 
     it('refuses alg none, a tampered signature, and an unknown signer', async function () {
       await refused(unsignedJwt(claims()), 'The access token is signed with an algorithm that is not accepted');
-      await refused(tamperedJwt(await rs256(), claims({ scope: 'read write admin' })), 'The access token signature is invalid');
-      await refused(await signJwt(rsaKeyPair().privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims()), 'The access token signature is invalid');
+      await refused(
+        tamperedJwt(await rs256(), claims({ scope: 'read write admin' })),
+        'The access token signature is invalid'
+      );
+      await refused(
+        await signJwt(rsaKeyPair().privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims()),
+        'The access token signature is invalid'
+      );
     });
 
     it('refuses algorithm confusion: an HMAC token keyed with the RSA public key', async function () {
-      const confused = await signJwt(createSecretKey(Buffer.from(rsa.publicPem)), { alg: 'HS256', kid: 'rsa-1' }, claims());
+      const confused = await signJwt(
+        createSecretKey(Buffer.from(rsa.publicPem)),
+        { alg: 'HS256', kid: 'rsa-1' },
+        claims()
+      );
       await refused(confused, 'The access token signature is invalid');
       const otherAlg = await signJwt(edKeyPair().privateKey, { alg: 'EdDSA', kid: 'rsa-1' }, claims());
       await refused(otherAlg, 'The access token is signed with an algorithm that is not accepted');
@@ -91,14 +132,23 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
     });
 
     it('requires the configured issuer and audience, and an exp', async function () {
-      await refused(await rs256({ iss: 'https://evil.example.com' }), 'The access token was not issued by a trusted issuer');
+      await refused(
+        await rs256({ iss: 'https://evil.example.com' }),
+        'The access token was not issued by a trusted issuer'
+      );
       await refused(await rs256({ aud: 'api://other' }), 'The access token is not meant for this audience');
       await refused(await rs256({ exp: undefined }), 'The access token has no exp claim');
     });
 
     it('refuses a JWT that is not typed as an access token, such as an ID token (RFC 8725 §3.11)', async function () {
-      await refused(await signUntyped(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', typ: 'JWT' }, claims()), 'The access token is not of the expected type');
-      await refused(await signUntyped(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims()), 'The access token is not of the expected type');
+      await refused(
+        await signUntyped(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', typ: 'JWT' }, claims()),
+        'The access token is not of the expected type'
+      );
+      await refused(
+        await signUntyped(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, claims()),
+        'The access token is not of the expected type'
+      );
     });
 
     it('refuses garbage that only looks like a JWT', async function () {
@@ -110,9 +160,16 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
   describe('with the legacy { secret } form', function () {
     let world: World;
     before(async function () {
-      world = await startWorld({ policy: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, keys: { secret: HMAC_SECRET }, typ: '' } } });
+      world = await startWorld({
+        policy: {
+          tokenStrategy: 'jwt',
+          jwt: { issuer: ISSUER, audience: AUDIENCE, keys: { secret: HMAC_SECRET }, typ: '' }
+        }
+      });
     });
-    after(async function () { await world?.stop(); });
+    after(async function () {
+      await world?.stop();
+    });
 
     it('treats it as one HS256 key, and accepts untyped tokens with typ: ""', async function () {
       const token = await signUntyped(createSecretKey(Buffer.from(HMAC_SECRET)), { alg: 'HS256' }, claims());
@@ -132,7 +189,10 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
       published = [{ ...first.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }];
       jwks = await startFakeServer(() => ({ body: { keys: published } }));
       world = await startWorld({
-        policy: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUri: `${jwks.url}/jwks`, jwksCooldown: 1 } }
+        policy: {
+          tokenStrategy: 'jwt',
+          jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUri: `${jwks.url}/jwks`, jwksCooldown: 1 }
+        }
       });
     });
     after(async function () {
@@ -182,16 +242,29 @@ describe('token strategies: jwt (another issuer\'s JWTs)', function () {
     let world: World;
     before(async function () {
       world = await startWorld({
-        policy: { tokenStrategy: 'jwt', jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${await freePort()}/jwks`, jwksTimeout: 500 } }
+        policy: {
+          tokenStrategy: 'jwt',
+          jwt: {
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            jwksUri: `http://127.0.0.1:${await freePort()}/jwks`,
+            jwksTimeout: 500
+          }
+        }
       });
     });
-    after(async function () { await world?.stop(); });
+    after(async function () {
+      await world?.stop();
+    });
 
     it('answers 401, not 500, and logs why', async function () {
       const token = await signJwt(rsaKeyPair().privateKey, { alg: 'RS256', kid: 'k1' }, claims());
       const res = await world.api(token);
       expect(res.status).to.equal(401);
-      expect(res.json).to.deep.equal({ error: 'invalid_token', error_description: 'The access token could not be validated' });
+      expect(res.json).to.deep.equal({
+        error: 'invalid_token',
+        error_description: 'The access token could not be validated'
+      });
       expect(world.gateway.output()).to.match(/oauth2 policy: JWKS http:\/\/127\.0\.0\.1:\d+\/jwks unavailable/);
     });
   });

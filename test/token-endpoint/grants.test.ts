@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Browser } from '../helpers/browser';
-import { authorize, codeParams, decide, pkcePair, REDIRECT_URI } from '../helpers/flow';
+import { Browser, pkcePair } from '../../support/browser';
+import { authorize, codeParams, decide, REDIRECT_URI } from '../helpers/flow';
 import { postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
@@ -16,8 +16,12 @@ function expectTokenResponse(res: { status: number; json: any; headers: Headers 
 
 describe('token endpoint: grants', function () {
   let world: World;
-  before(async function () { world = await startWorld(); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld();
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   const password = () => ({ grant_type: 'password', username: world.user.username, password: world.user.password });
   const callApi = (token: string, path = '/api') =>
@@ -47,11 +51,16 @@ describe('token endpoint: grants', function () {
     it('names a refused scope cut to 100 characters, not echoed whole', async function () {
       const res = await world.token({ grant_type: 'client_credentials', scope: `read ${'x'.repeat(10000)}` });
       expect(res.json.error).to.equal('invalid_scope');
-      expect(res.json.error_description).to.contain(`'${'x'.repeat(100)}...'`).and.to.have.length.below(200);
+      expect(res.json.error_description)
+        .to.contain(`'${'x'.repeat(100)}...'`)
+        .and.to.have.length.below(200);
     });
 
     it('issues a different random token each time', async function () {
-      const [a, b] = await Promise.all([world.token({ grant_type: 'client_credentials' }), world.token({ grant_type: 'client_credentials' })]);
+      const [a, b] = await Promise.all([
+        world.token({ grant_type: 'client_credentials' }),
+        world.token({ grant_type: 'client_credentials' })
+      ]);
       expect(a.json.access_token).not.to.equal(b.json.access_token);
     });
   });
@@ -71,7 +80,10 @@ describe('token endpoint: grants', function () {
       const unknown = await world.token({ ...password(), username: 'nobody' });
       for (const res of [wrong, unknown]) {
         expect(res.status).to.equal(400);
-        expect(res.json).to.deep.equal({ error: 'invalid_grant', error_description: 'The resource owner credentials are invalid' });
+        expect(res.json).to.deep.equal({
+          error: 'invalid_grant',
+          error_description: 'The resource owner credentials are invalid'
+        });
       }
     });
 
@@ -94,7 +106,15 @@ describe('token endpoint: grants', function () {
 
     it('answers unauthorized_client to a client that registered itself, on the pages or over RFC 7591 (RFC 9700 section 2.4)', async function () {
       for (const via of ['web', 'dynamic']) {
-        const app = await world.gateway.admin.registerClient({ name: `self-registered-${via}`, userId: world.user.id, redirectUri: 'http://127.0.0.1:8000/callback', registeredVia: via }, ['read']);
+        const app = await world.gateway.admin.registerClient(
+          {
+            name: `self-registered-${via}`,
+            userId: world.user.id,
+            redirectUri: 'http://127.0.0.1:8000/callback',
+            registeredVia: via
+          },
+          ['read']
+        );
         const res = await world.token(password(), app);
         expect(res.status, via).to.equal(400);
         expect(res.json.error).to.equal('unauthorized_client');
@@ -124,22 +144,38 @@ describe('token endpoint: grants', function () {
       expect(afterReplay.json.error).to.equal('invalid_grant');
     });
 
-    it('lets a refresh narrow the scope of the access token but keeps the refresh token\'s scope', async function () {
+    it("lets a refresh narrow the scope of the access token but keeps the refresh token's scope", async function () {
       const first = await world.token(password());
-      const narrowed = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'read' });
+      const narrowed = await world.token({
+        grant_type: 'refresh_token',
+        refresh_token: first.json.refresh_token,
+        scope: 'read'
+      });
       expectTokenResponse(narrowed);
       expect(narrowed.json.scope).to.equal('read');
-      const widenedBack = await world.token({ grant_type: 'refresh_token', refresh_token: narrowed.json.refresh_token, scope: 'read write' });
+      const widenedBack = await world.token({
+        grant_type: 'refresh_token',
+        refresh_token: narrowed.json.refresh_token,
+        scope: 'read write'
+      });
       expectTokenResponse(widenedBack);
       expect(widenedBack.json.scope).to.equal('read write');
     });
 
     it('answers invalid_scope when a refresh asks for more than was granted', async function () {
       const first = await world.token({ ...password(), scope: 'read' });
-      const res = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'read write' });
+      const res = await world.token({
+        grant_type: 'refresh_token',
+        refresh_token: first.json.refresh_token,
+        scope: 'read write'
+      });
       expect(res.status).to.equal(400);
       expect(res.json.error).to.equal('invalid_scope');
-      const long = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'w'.repeat(10000) });
+      const long = await world.token({
+        grant_type: 'refresh_token',
+        refresh_token: first.json.refresh_token,
+        scope: 'w'.repeat(10000)
+      });
       expect(long.json.error_description, 'the scope named is cut').to.have.length.below(200);
       const stillUsable = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
       expectTokenResponse(stillUsable);
@@ -155,8 +191,10 @@ describe('token endpoint: grants', function () {
       const first = await world.token(password());
       const admin = world.gateway.admin;
       const other = await admin.registerClient({ name: 'other-client', userId: world.user.id }, ['read', 'write']);
-      const stolen = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token },
-        { id: other.id, secret: other.secret });
+      const stolen = await world.token(
+        { grant_type: 'refresh_token', refresh_token: first.json.refresh_token },
+        { id: other.id, secret: other.secret }
+      );
       expect(stolen.status).to.equal(400);
       expect(stolen.json.error).to.equal('invalid_grant');
       expectTokenResponse(await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token }));
@@ -178,17 +216,38 @@ describe('token endpoint: grants', function () {
 
 describe('token endpoint: refresh without rotation (refreshToken.rotate: false)', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { refreshToken: { rotate: false } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { refreshToken: { rotate: false } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('still rotates the refresh tokens of public clients (RFC 9700 §4.14.2)', async function () {
     const admin = world.gateway.admin;
-    const app = await admin.registerClient({ name: 'public-rotating', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' }, ['read']);
+    const app = await admin.registerClient(
+      { name: 'public-rotating', userId: world.user.id, redirectUri: REDIRECT_URI, public: 'true' },
+      ['read']
+    );
     const pkce = pkcePair();
     const browser = new Browser(world.gateway.url);
-    const location = await decide(browser, await authorize(browser, world, codeParams(world, { client_id: app.id, code_challenge: pkce.challenge, code_challenge_method: 'S256' })), true);
-    const asPublic = (body: Record<string, string>) => postForm(`${world.gateway.url}/oauth2/token`, { client_id: app.id, ...body });
-    const first = await asPublic({ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier });
+    const location = await decide(
+      browser,
+      await authorize(
+        browser,
+        world,
+        codeParams(world, { client_id: app.id, code_challenge: pkce.challenge, code_challenge_method: 'S256' })
+      ),
+      true
+    );
+    const asPublic = (body: Record<string, string>) =>
+      postForm(`${world.gateway.url}/oauth2/token`, { client_id: app.id, ...body });
+    const first = await asPublic({
+      grant_type: 'authorization_code',
+      code: location.searchParams.get('code')!,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: pkce.verifier
+    });
     const refreshed = await asPublic({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
     expectTokenResponse(refreshed);
     expect(refreshed.json.refresh_token).to.be.a('string').and.not.equal(first.json.refresh_token);
@@ -197,7 +256,11 @@ describe('token endpoint: refresh without rotation (refreshToken.rotate: false)'
   });
 
   it('keeps the refresh token valid and returns no new one', async function () {
-    const first = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const first = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password
+    });
     for (let i = 0; i < 2; i++) {
       const res = await world.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
       expectTokenResponse(res);
@@ -208,25 +271,41 @@ describe('token endpoint: refresh without rotation (refreshToken.rotate: false)'
 
 describe('token endpoint: password grant brute-force protection (RFC 6749 §4.3.2)', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { login: { maxFailuresPerUser: 3, maxFailuresPerIp: 100 } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { login: { maxFailuresPerUser: 3, maxFailuresPerIp: 100 } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('locks the user name out after too many wrong passwords, shared with the login page', async function () {
-    const attempt = (password: string) => world.token({ grant_type: 'password', username: world.user.username, password });
+    const attempt = (password: string) =>
+      world.token({ grant_type: 'password', username: world.user.username, password });
     for (let i = 0; i < 3; i++) expect((await attempt('wrong')).json.error).to.equal('invalid_grant');
     const locked = await attempt(world.user.password);
     expect(locked.status).to.equal(400);
-    expect(locked.json).to.deep.equal({ error: 'invalid_grant', error_description: 'Too many failed attempts for this resource owner; try again later' });
+    expect(locked.json).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: 'Too many failed attempts for this resource owner; try again later'
+    });
   });
 });
 
 describe('token endpoint: password grant without the refresh_token grant', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { grants: ['password'], accessToken: { ttl: 3600 } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { grants: ['password'], accessToken: { ttl: 3600 } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('issues no refresh token', async function () {
-    const res = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const res = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password
+    });
     expectTokenResponse(res);
     expect(res.json).not.to.have.property('refresh_token');
   });

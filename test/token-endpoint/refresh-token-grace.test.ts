@@ -12,9 +12,16 @@ function expectTokens(res: Reply): void {
 
 function grantOf(getWorld: () => World) {
   return {
-    start: () => getWorld().token({ grant_type: 'password', username: getWorld().user.username, password: getWorld().user.password }),
-    refresh: (token: string, auth?: { id: string; secret: string }) => getWorld().token({ grant_type: 'refresh_token', refresh_token: token }, auth),
-    callApi: (token: string) => request(`${getWorld().gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } })
+    start: () =>
+      getWorld().token({
+        grant_type: 'password',
+        username: getWorld().user.username,
+        password: getWorld().user.password
+      }),
+    refresh: (token: string, auth?: { id: string; secret: string }) =>
+      getWorld().token({ grant_type: 'refresh_token', refresh_token: token }, auth),
+    callApi: (token: string) =>
+      request(`${getWorld().gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } })
   };
 }
 
@@ -25,8 +32,12 @@ function grantOf(getWorld: () => World) {
  */
 describe('refresh tokens: rotation grace period (refreshToken.rotationGracePeriod)', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { refreshToken: { rotationGracePeriod: 2 } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { refreshToken: { rotationGracePeriod: 2 } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
   const { start, refresh, callApi } = grantOf(() => world);
 
   it('answers its client retrying a just-rotated refresh token with new tokens of the same grant', async function () {
@@ -39,12 +50,17 @@ describe('refresh tokens: rotation grace period (refreshToken.rotationGracePerio
     expect((await callApi(rotated.json.access_token)).status).to.equal(200);
     expect((await callApi(retried.json.access_token)).status).to.equal(200);
     // One grant: revoking the first successor (RFC 7009) revokes what the retry got too.
-    const revoked = await postForm(`${world.gateway.url}/oauth2/revoke`, { token: rotated.json.refresh_token },
-      { Authorization: basic(world.app.id, world.app.secret) });
+    const revoked = await postForm(
+      `${world.gateway.url}/oauth2/revoke`,
+      { token: rotated.json.refresh_token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
     expect(revoked.status).to.equal(200);
     expect((await callApi(retried.json.access_token)).status).to.equal(401);
     expect((await refresh(retried.json.refresh_token)).json.error).to.equal('invalid_grant');
-    expect((await refresh(first.json.refresh_token)).json.error, 'no grace for a revoked grant').to.equal('invalid_grant');
+    expect((await refresh(first.json.refresh_token)).json.error, 'no grace for a revoked grant').to.equal(
+      'invalid_grant'
+    );
   });
 
   it('answers both of two concurrent refreshes of one token, and keeps the grant', async function () {
@@ -95,7 +111,10 @@ describe('refresh tokens: the rotation grace period never outlives the token or 
     await shortToken?.stop();
   });
 
-  for (const [what, getWorld] of [['the grant has reached maxLifetime', () => shortGrant], ['the token has expired', () => shortToken]] as const) {
+  for (const [what, getWorld] of [
+    ['the grant has reached maxLifetime', () => shortGrant],
+    ['the token has expired', () => shortToken]
+  ] as const) {
     it(`refuses a just-rotated refresh token once ${what}, within the grace period or not`, async function () {
       const { start, refresh } = grantOf(getWorld);
       const started = Date.now();

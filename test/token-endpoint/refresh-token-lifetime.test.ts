@@ -4,16 +4,28 @@ import { startWorld, World } from '../helpers/world';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A grant may be refreshed for refreshToken.maxLifetime seconds from its first token response, not forever (RFC 9700 §4.14.2). */
+/**
+ * A grant may be refreshed for refreshToken.maxLifetime seconds from its first token response, not forever (RFC 9700
+ * §4.14.2).
+ */
 describe('refresh tokens: absolute grant lifetime (refreshToken.maxLifetime)', function () {
   let world: World;
-  before(async function () { world = await startWorld({ settings: { refreshToken: { ttl: 60, maxLifetime: 3 } } }); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld({ settings: { refreshToken: { ttl: 60, maxLifetime: 3 } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
-  const startGrant = () => world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+  const startGrant = () =>
+    world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
   const refresh = (token: string) => world.token({ grant_type: 'refresh_token', refresh_token: token });
   const introspect = (token: string) =>
-    postForm(`${world.gateway.url}/oauth2/introspect`, { token }, { Authorization: basic(world.app.id, world.app.secret) });
+    postForm(
+      `${world.gateway.url}/oauth2/introspect`,
+      { token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
 
   it('refuses every refresh once maxLifetime has passed since the grant began, however recently its token was rotated', async function () {
     const started = Date.now();
@@ -39,6 +51,6 @@ describe('refresh tokens: absolute grant lifetime (refreshToken.maxLifetime)', f
     const rotated = await refresh(first.json.refresh_token);
     const successor = await introspect(rotated.json.refresh_token);
     expect(successor.json.active, successor.text).to.equal(true);
-    expect(successor.json.exp, 'the grant\'s end, not the rotation\'s iat + ttl').to.equal(described.json.exp);
+    expect(successor.json.exp, "the grant's end, not the rotation's iat + ttl").to.equal(described.json.exp);
   });
 });

@@ -12,9 +12,18 @@ describe('token services: introspection (RFC 7662) and token info', function () 
     world = await startWorld();
     resourceServer = await world.addClient('resource-server', ['introspection']);
     stranger = await world.addClient('stranger', ['read']);
-    tokens = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json;
+    tokens = (
+      await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password,
+        scope: 'read'
+      })
+    ).json;
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   const introspect = (token: string, auth: { id: string; secret: string }) =>
     postForm(`${world.gateway.url}/oauth2/introspect`, { token }, { Authorization: basic(auth.id, auth.secret) });
@@ -25,8 +34,14 @@ describe('token services: introspection (RFC 7662) and token info', function () 
     expect(res.headers.get('cache-control')).to.equal('no-store');
     const now = Date.now() / 1000;
     expect(res.json).to.include({
-      active: true, scope: 'read', client_id: world.app.id, username: world.user.username, token_type: 'Bearer',
-      sub: world.user.id, aud: world.gateway.url, iss: world.gateway.url
+      active: true,
+      scope: 'read',
+      client_id: world.app.id,
+      username: world.user.username,
+      token_type: 'Bearer',
+      sub: world.user.id,
+      aud: world.gateway.url,
+      iss: world.gateway.url
     });
     expect(res.json.exp).to.be.within(now + 3500, now + 3601);
     expect(res.json.iat).to.be.within(now - 60, now + 1);
@@ -35,7 +50,12 @@ describe('token services: introspection (RFC 7662) and token info', function () 
 
   it('describes an active refresh token, without a token type', async function () {
     const res = await introspect(tokens.refresh_token, resourceServer);
-    expect(res.json).to.include({ active: true, client_id: world.app.id, username: world.user.username, sub: world.user.id });
+    expect(res.json).to.include({
+      active: true,
+      client_id: world.app.id,
+      username: world.user.username,
+      sub: world.user.id
+    });
     expect(res.json).not.to.have.property('token_type');
   });
 
@@ -46,7 +66,7 @@ describe('token services: introspection (RFC 7662) and token info', function () 
     expect(res.json).not.to.have.property('username');
   });
 
-  it('lets a client introspect its own tokens without the scope, and hides other clients\' tokens as inactive', async function () {
+  it("lets a client introspect its own tokens without the scope, and hides other clients' tokens as inactive", async function () {
     expect((await introspect(tokens.access_token, world.app)).json.active).to.equal(true);
     expect((await introspect(tokens.access_token, stranger)).json).to.deep.equal({ active: false });
   });
@@ -55,14 +75,22 @@ describe('token services: introspection (RFC 7662) and token info', function () 
     expect((await introspect('at~eHg~~' + 'y'.repeat(43), resourceServer)).json).to.deep.equal({ active: false });
     expect((await introspect('garbage', resourceServer)).json).to.deep.equal({ active: false });
     expect((await introspect('e30.e30.sig', resourceServer)).json).to.deep.equal({ active: false });
-    const fresh = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })).json;
-    await postForm(`${world.gateway.url}/oauth2/revoke`, { token: fresh.refresh_token }, { Authorization: basic(world.app.id, world.app.secret) });
+    const fresh = (
+      await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })
+    ).json;
+    await postForm(
+      `${world.gateway.url}/oauth2/revoke`,
+      { token: fresh.refresh_token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
     expect((await introspect(fresh.access_token, resourceServer)).json).to.deep.equal({ active: false });
     expect((await introspect(fresh.refresh_token, resourceServer)).json).to.deep.equal({ active: false });
   });
 
   it('answers inactive for a used refresh token of a rotating grant', async function () {
-    const fresh = (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })).json;
+    const fresh = (
+      await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })
+    ).json;
     await world.token({ grant_type: 'refresh_token', refresh_token: fresh.refresh_token });
     expect((await introspect(fresh.refresh_token, resourceServer)).json).to.deep.equal({ active: false });
   });
@@ -72,19 +100,29 @@ describe('token services: introspection (RFC 7662) and token info', function () 
     expect(anonymous.status).to.equal(401);
     expect(anonymous.json.error).to.equal('invalid_client');
     expect((await introspect(tokens.access_token, { id: resourceServer.id, secret: 'nope' })).status).to.equal(401);
-    const missing = await postForm(`${world.gateway.url}/oauth2/introspect`, {}, { Authorization: basic(resourceServer.id, resourceServer.secret) });
+    const missing = await postForm(
+      `${world.gateway.url}/oauth2/introspect`,
+      {},
+      { Authorization: basic(resourceServer.id, resourceServer.secret) }
+    );
     expect(missing.status).to.equal(400);
     expect(missing.json.error).to.equal('invalid_request');
   });
 
   describe('token info', function () {
-    const tokenInfo = (headers: Record<string, string>) => request(`${world.gateway.url}/oauth2/tokeninfo`, { headers });
+    const tokenInfo = (headers: Record<string, string>) =>
+      request(`${world.gateway.url}/oauth2/tokeninfo`, { headers });
 
     it('tells the holder of a token what it is', async function () {
       const res = await tokenInfo({ Authorization: `Bearer ${tokens.access_token}` });
       expect(res.status).to.equal(200);
       expect(res.headers.get('cache-control')).to.equal('no-store');
-      expect(res.json).to.include({ active: true, scope: 'read', client_id: world.app.id, username: world.user.username });
+      expect(res.json).to.include({
+        active: true,
+        scope: 'read',
+        client_id: world.app.id,
+        username: world.user.username
+      });
     });
 
     it('answers an RFC 6750 challenge without a token or with a bad one', async function () {
@@ -98,7 +136,9 @@ describe('token services: introspection (RFC 7662) and token info', function () 
     });
 
     it('does not take the token from the query string', async function () {
-      expect((await request(`${world.gateway.url}/oauth2/tokeninfo?access_token=${tokens.access_token}`)).status).to.equal(401);
+      expect(
+        (await request(`${world.gateway.url}/oauth2/tokeninfo?access_token=${tokens.access_token}`)).status
+      ).to.equal(401);
     });
   });
 });

@@ -15,19 +15,45 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
     world = await startWorld({
       settings: {
         accessToken: { format: 'jwt', audience: 'https://api.example.com' },
-        keys: [{ kid: 'ec-2026', alg: 'ES256', key: current.privatePem }, { kid: 'rsa-2025', alg: 'RS256', key: previous.privatePem }]
+        keys: [
+          { kid: 'ec-2026', alg: 'ES256', key: current.privatePem },
+          { kid: 'rsa-2025', alg: 'RS256', key: previous.privatePem }
+        ]
       }
     });
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   const api = (token: string, path?: string) => world.api(token, path);
-  const passwordTokens = async () => (await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' })).json;
+  const passwordTokens = async () =>
+    (
+      await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password,
+        scope: 'read'
+      })
+    ).json;
   /** A token as the gateway would sign it with the previous key, for the seeded app. */
-  const oldKeyToken = (extra: Record<string, unknown> = {}) => signJwt(previous.privateKey, { alg: 'RS256', kid: 'rsa-2025', typ: 'at+jwt' }, {
-    iss: world.gateway.url, aud: 'https://api.example.com', sub: world.app.id, client_id: world.app.id, scope: 'read write',
-    jti: `old-${Math.random()}`, gid: `g-${Math.random()}`, iat: now(), exp: now() + 600, ...extra
-  });
+  const oldKeyToken = (extra: Record<string, unknown> = {}) =>
+    signJwt(
+      previous.privateKey,
+      { alg: 'RS256', kid: 'rsa-2025', typ: 'at+jwt' },
+      {
+        iss: world.gateway.url,
+        aud: 'https://api.example.com',
+        sub: world.app.id,
+        client_id: world.app.id,
+        scope: 'read write',
+        jti: `old-${Math.random()}`,
+        gid: `g-${Math.random()}`,
+        iat: now(),
+        exp: now() + 600,
+        ...extra
+      }
+    );
 
   it('issues a signed at+jwt with the RFC 9068 claims, signed by the first key', async function () {
     const res = await world.token({ grant_type: 'client_credentials', scope: 'read' });
@@ -36,7 +62,13 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
     const token = res.json.access_token;
     expect(decodeProtectedHeader(token)).to.deep.equal({ alg: 'ES256', kid: 'ec-2026', typ: 'at+jwt' });
     const claims = decodeJwt(token);
-    expect(claims).to.include({ iss: world.gateway.url, aud: 'https://api.example.com', sub: world.app.id, client_id: world.app.id, scope: 'read' });
+    expect(claims).to.include({
+      iss: world.gateway.url,
+      aud: 'https://api.example.com',
+      sub: world.app.id,
+      client_id: world.app.id,
+      scope: 'read'
+    });
     expect(claims.exp! - claims.iat!).to.equal(3600);
     expect(claims.jti).to.be.a('string');
   });
@@ -47,18 +79,25 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
     expect(jwks.json.keys.map((k: { kid: string }) => k.kid)).to.deep.equal(['ec-2026', 'rsa-2025']);
     for (const key of jwks.json.keys) expect(key).not.to.have.any.keys('d', 'p', 'q', 'dp', 'dq', 'qi');
     const token = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
-    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.json), { issuer: world.gateway.url, typ: 'at+jwt' });
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.json), {
+      issuer: world.gateway.url,
+      typ: 'at+jwt'
+    });
     expect(payload.client_id).to.equal(world.app.id);
     const metadata = await request(`${world.gateway.url}/.well-known/oauth-authorization-server`);
     expect(metadata.json.jwks_uri).to.equal(`${world.gateway.url}/oauth2/jwks`);
   });
 
-  it('lets the policy accept its JWTs, with the user\'s identity downstream', async function () {
+  it("lets the policy accept its JWTs, with the user's identity downstream", async function () {
     const tokens = await passwordTokens();
     expect(decodeJwt(tokens.access_token).sub).to.equal(world.user.id);
     const res = await api(tokens.access_token);
     expect(res.status).to.equal(200);
-    expect(res.json.headers).to.include({ 'eg-token-scopes': 'read', 'eg-consumer-id': world.app.id, 'eg-token-authenticated-user-id': world.user.id });
+    expect(res.json.headers).to.include({
+      'eg-token-scopes': 'read',
+      'eg-consumer-id': world.app.id,
+      'eg-token-authenticated-user-id': world.user.id
+    });
     expect((await api(tokens.access_token, '/api/write')).status).to.equal(403);
   });
 
@@ -71,7 +110,11 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
     const forgeries = [
       tamperedJwt(good, { ...decodeJwt(good), scope: 'read write admin' }),
       unsignedJwt(decodeJwt(good)),
-      await signJwt(createSecretKey(Buffer.from(previous.publicPem)), { alg: 'HS256', kid: 'rsa-2025', typ: 'at+jwt' }, decodeJwt(good)),
+      await signJwt(
+        createSecretKey(Buffer.from(previous.publicPem)),
+        { alg: 'HS256', kid: 'rsa-2025', typ: 'at+jwt' },
+        decodeJwt(good)
+      ),
       await oldKeyToken({ aud: 'https://other.example.com' }),
       await signJwt(previous.privateKey, { alg: 'RS256', kid: 'rsa-2025', typ: 'JWT' }, decodeJwt(good)),
       await oldKeyToken({ exp: now() - 1 }),
@@ -87,23 +130,45 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
   it('refuses a revoked JWT (deny-list by jti) and reports it inactive', async function () {
     const token = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
     expect((await api(token)).status).to.equal(200);
-    const revoked = await postForm(`${world.gateway.url}/oauth2/revoke`, { token }, { Authorization: basic(world.app.id, world.app.secret) });
+    const revoked = await postForm(
+      `${world.gateway.url}/oauth2/revoke`,
+      { token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
     expect(revoked.status).to.equal(200);
     expect((await api(token)).status).to.equal(401);
-    const introspected = await postForm(`${world.gateway.url}/oauth2/introspect`, { token }, { Authorization: basic(world.app.id, world.app.secret) });
+    const introspected = await postForm(
+      `${world.gateway.url}/oauth2/introspect`,
+      { token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
     expect(introspected.json).to.deep.equal({ active: false });
   });
 
   it('refuses the JWTs of a grant whose refresh token is revoked', async function () {
     const tokens = await passwordTokens();
-    await postForm(`${world.gateway.url}/oauth2/revoke`, { token: tokens.refresh_token }, { Authorization: basic(world.app.id, world.app.secret) });
+    await postForm(
+      `${world.gateway.url}/oauth2/revoke`,
+      { token: tokens.refresh_token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
     expect((await api(tokens.access_token)).status).to.equal(401);
   });
 
   it('introspects an active JWT with its claims', async function () {
     const tokens = await passwordTokens();
-    const res = await postForm(`${world.gateway.url}/oauth2/introspect`, { token: tokens.access_token }, { Authorization: basic(world.app.id, world.app.secret) });
-    expect(res.json).to.include({ active: true, username: world.user.username, sub: world.user.id, aud: 'https://api.example.com', scope: 'read' });
+    const res = await postForm(
+      `${world.gateway.url}/oauth2/introspect`,
+      { token: tokens.access_token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
+    expect(res.json).to.include({
+      active: true,
+      username: world.user.username,
+      sub: world.user.id,
+      aud: 'https://api.example.com',
+      scope: 'read'
+    });
   });
 
   it('keeps refresh tokens opaque, and refreshes into a new JWT', async function () {
@@ -130,25 +195,40 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
     });
 
     it('refuses a key that does not fit its algorithm, naming it', async function () {
-      await failsWith({ accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'RS256', key: ecKeyPair().privatePem }] },
-        /plugins\.oauth2\.keys\[0\]: RS256 cannot be used with this ec key/);
-      await failsWith({ accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'HS256', key: 'too short' }] },
-        /plugins\.oauth2\.keys\[0\]: an HS256 secret must be at least 32 bytes/);
-      await failsWith({ accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'HS256', key: rsaKeyPair().publicPem }] },
-        /plugins\.oauth2\.keys\[0\]: HS256 needs a shared secret; this looks like a PEM or SSH key/);
+      await failsWith(
+        { accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'RS256', key: ecKeyPair().privatePem }] },
+        /plugins\.oauth2\.keys\[0\]: RS256 cannot be used with this ec key/
+      );
+      await failsWith(
+        { accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'HS256', key: 'too short' }] },
+        /plugins\.oauth2\.keys\[0\]: an HS256 secret must be at least 32 bytes/
+      );
+      await failsWith(
+        { accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'HS256', key: rsaKeyPair().publicPem }] },
+        /plugins\.oauth2\.keys\[0\]: HS256 needs a shared secret; this looks like a PEM or SSH key/
+      );
     });
 
     it('refuses a public key as the signing key', async function () {
-      await failsWith({ accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'ES256', key: ecKeyPair().publicPem }] },
-        /the first key signs JWT access tokens/);
+      await failsWith(
+        { accessToken: { format: 'jwt' }, keys: [{ kid: 'a', alg: 'ES256', key: ecKeyPair().publicPem }] },
+        /the first key signs JWT access tokens/
+      );
     });
 
     it('signs with an HMAC secret and publishes no JWKS for it', async function () {
-      const hmac = await startWorld({ settings: { accessToken: { format: 'jwt' }, keys: [{ kid: 'h', alg: 'HS256', key: 'an HMAC secret of at least thirty-two bytes' }] } });
+      const hmac = await startWorld({
+        settings: {
+          accessToken: { format: 'jwt' },
+          keys: [{ kid: 'h', alg: 'HS256', key: 'an HMAC secret of at least thirty-two bytes' }]
+        }
+      });
       try {
         const token = (await hmac.token({ grant_type: 'client_credentials' })).json.access_token;
         expect(decodeProtectedHeader(token).alg).to.equal('HS256');
-        expect((await request(`${hmac.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } })).status).to.equal(200);
+        expect(
+          (await request(`${hmac.gateway.url}/api`, { headers: { Authorization: `Bearer ${token}` } })).status
+        ).to.equal(200);
         expect((await request(`${hmac.gateway.url}/oauth2/jwks`)).status).to.equal(404);
       } finally {
         await hmac.stop();

@@ -10,13 +10,21 @@ describe('token services: revocation (RFC 7009)', function () {
     world = await startWorld();
     other = await world.addClient('other-app', ['read']);
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
-  const revoke = (params: Record<string, string>, auth: { id: string; secret: string } = { id: world.app.id, secret: world.app.secret }) =>
-    postForm(`${world.gateway.url}/oauth2/revoke`, params, { Authorization: basic(auth.id, auth.secret) });
+  const revoke = (
+    params: Record<string, string>,
+    auth: { id: string; secret: string } = { id: world.app.id, secret: world.app.secret }
+  ) => postForm(`${world.gateway.url}/oauth2/revoke`, params, { Authorization: basic(auth.id, auth.secret) });
   const api = (token: string) => world.api(token);
   const passwordTokens = async () => {
-    const res = await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
+    const res = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password
+    });
     expect(res.status, res.text).to.equal(200);
     return res.json as { access_token: string; refresh_token: string };
   };
@@ -28,7 +36,9 @@ describe('token services: revocation (RFC 7009)', function () {
     expect(res.status).to.equal(200);
     expect(res.headers.get('cache-control')).to.equal('no-store');
     expect((await api(tokens.access_token)).status).to.equal(401);
-    expect((await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).to.equal(200);
+    expect((await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).to.equal(
+      200
+    );
   });
 
   it('revokes a refresh token together with the access tokens of its grant', async function () {
@@ -58,12 +68,14 @@ describe('token services: revocation (RFC 7009)', function () {
     expect((await revoke({ token: tokens.refresh_token })).status).to.equal(200);
   });
 
-  it('does not revoke another client\'s token, and answers as for an unknown one (no liveness oracle)', async function () {
+  it("does not revoke another client's token, and answers as for an unknown one (no liveness oracle)", async function () {
     const tokens = await passwordTokens();
     expect((await revoke({ token: tokens.access_token }, other)).status).to.equal(200);
     expect((await revoke({ token: tokens.refresh_token }, other)).status).to.equal(200);
     expect((await api(tokens.access_token)).status).to.equal(200);
-    expect((await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).to.equal(200);
+    expect((await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).to.equal(
+      200
+    );
   });
 
   it('requires client authentication', async function () {
@@ -79,8 +91,13 @@ describe('token services: revocation (RFC 7009)', function () {
   it('answers invalid_request without a token, and 405 to GET', async function () {
     const missing = await revoke({});
     expect(missing.status).to.equal(400);
-    expect(missing.json).to.deep.equal({ error: 'invalid_request', error_description: 'The token parameter is missing' });
-    const repeated = await postForm(`${world.gateway.url}/oauth2/revoke`, 'token=a&token=b', { Authorization: basic(world.app.id, world.app.secret) });
+    expect(missing.json).to.deep.equal({
+      error: 'invalid_request',
+      error_description: 'The token parameter is missing'
+    });
+    const repeated = await postForm(`${world.gateway.url}/oauth2/revoke`, 'token=a&token=b', {
+      Authorization: basic(world.app.id, world.app.secret)
+    });
     expect(repeated.json.error).to.equal('invalid_request');
     const get = await request(`${world.gateway.url}/oauth2/revoke`);
     expect(get.status).to.equal(405);
@@ -96,19 +113,25 @@ describe('token services: revocation (RFC 7009)', function () {
     expect(res.json.revokedGrants).to.be.at.least(2);
     expect((await api(mine.access_token)).status).to.equal(401);
     expect((await api(client)).status).to.equal(401);
-    expect((await world.token({ grant_type: 'refresh_token', refresh_token: mine.refresh_token })).status).to.equal(400);
+    expect((await world.token({ grant_type: 'refresh_token', refresh_token: mine.refresh_token })).status).to.equal(
+      400
+    );
     expect((await api(theirs)).status).to.equal(200);
-    expect((await world.token({ grant_type: 'client_credentials' })).status, 'the app can get new tokens').to.equal(200);
+    expect((await world.token({ grant_type: 'client_credentials' })).status, 'the app can get new tokens').to.equal(
+      200
+    );
   });
 
   it('lets an operator revoke every token of a user, by username, through the admin API', async function () {
     const users = await passwordTokens();
     const client = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
-    const res = await request(`${world.gateway.adminUrl}/oauth2/users/${world.user.username}/tokens`, { method: 'DELETE' });
+    const res = await request(`${world.gateway.adminUrl}/oauth2/users/${world.user.username}/tokens`, {
+      method: 'DELETE'
+    });
     expect(res.status).to.equal(200);
     expect(res.json).to.include({ userId: world.user.id });
     expect((await api(users.access_token)).status).to.equal(401);
-    expect((await api(client)).status, 'the app\'s own tokens stay').to.equal(200);
+    expect((await api(client)).status, "the app's own tokens stay").to.equal(200);
   });
 
   it('answers 404 to an admin revoke-all for a user or app that does not exist and owns no grant (issue 16, item 11)', async function () {
@@ -129,10 +152,12 @@ describe('token services: revocation (RFC 7009)', function () {
     expect(again.json.revokedGrants).to.equal(0);
   });
 
-  it('answers an admin revoke-all for ids with glob and regular expression characters without revoking anyone else\'s tokens', async function () {
+  it("answers an admin revoke-all for ids with glob and regular expression characters without revoking anyone else's tokens", async function () {
     const client = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
     for (const id of ['*', 'a)b(', '[x]?', `${world.app.id.slice(0, 4)}*`]) {
-      const res = await request(`${world.gateway.adminUrl}/oauth2/apps/${encodeURIComponent(id)}/tokens`, { method: 'DELETE' });
+      const res = await request(`${world.gateway.adminUrl}/oauth2/apps/${encodeURIComponent(id)}/tokens`, {
+        method: 'DELETE'
+      });
       expect(res.status, id).to.be.below(500);
       if (res.status === 200) expect(res.json.revokedGrants, id).to.equal(0);
     }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import path from 'path';
-import { Browser } from '../helpers/browser';
+import { Browser } from '../../support/browser';
 import { authorizeUrl, codeParams } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 
@@ -11,7 +11,9 @@ describe('views: restyling the pages', function () {
   before(async function () {
     world = await startWorld({ settings: { views: CUSTOM, assets: path.join(CUSTOM, 'assets'), serviceName: 'Acme' } });
   });
-  after(async function () { await world?.stop(); });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('uses a template from the views folder when it has one', async function () {
     const res = await new Browser(world.gateway.url).get('/oauth2/authorize?client_id=nope');
@@ -27,7 +29,7 @@ describe('views: restyling the pages', function () {
     expect(res.text).to.contain('name="username"');
   });
 
-  it('serves the operator\'s static assets', async function () {
+  it("serves the operator's static assets", async function () {
     const res = await new Browser(world.gateway.url).get('/oauth2/assets/brand.css');
     expect(res.status).to.equal(200);
     expect(res.text).to.contain('hotpink');
@@ -35,7 +37,10 @@ describe('views: restyling the pages', function () {
 
   it('escapes what it shows (no HTML injection through names)', async function () {
     const admin = world.gateway.admin;
-    const app = await admin.registerClient({ name: '<script>alert(1)</script>', userId: world.user.id, redirectUri: 'http://127.0.0.1:8000/callback' }, ['read']);
+    const app = await admin.registerClient(
+      { name: '<script>alert(1)</script>', userId: world.user.id, redirectUri: 'http://127.0.0.1:8000/callback' },
+      ['read']
+    );
     const browser = new Browser(world.gateway.url);
     const toLogin = await browser.get(authorizeUrl(codeParams(world, { client_id: app.id })));
     const page = await browser.get(toLogin.headers.get('location')!);
@@ -46,8 +51,12 @@ describe('views: restyling the pages', function () {
 
 describe('views: defaults', function () {
   let world: World;
-  before(async function () { world = await startWorld(); });
-  after(async function () { await world?.stop(); });
+  before(async function () {
+    world = await startWorld();
+  });
+  after(async function () {
+    await world?.stop();
+  });
 
   it('serves the default style sheet', async function () {
     const res = await new Browser(world.gateway.url).get('/oauth2/assets/style.css');

@@ -1,4 +1,5 @@
-import { Reply, request } from '../../support/http';
+import { createHash, randomBytes } from 'crypto';
+import { Reply, request } from './http';
 
 /**
  * A scripted browser over fetch: keeps cookies per path, never follows
@@ -18,7 +19,10 @@ export class Browser {
   }
 
   private cookieHeader(url: URL): string {
-    return [...this.cookies].filter(([, c]) => url.pathname.startsWith(c.path)).map(([name, c]) => `${name}=${c.value}`).join('; ');
+    return [...this.cookies]
+      .filter(([, c]) => url.pathname.startsWith(c.path))
+      .map(([name, c]) => `${name}=${c.value}`)
+      .join('; ');
   }
 
   private remember(res: Reply): void {
@@ -67,8 +71,26 @@ export class Browser {
   }
 }
 
+/** A hidden form field of a page, unescaped. */
 export function hiddenField(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html) ?? new RegExp(`value="([^"]*)" name="${name}"`).exec(html);
+  const match =
+    new RegExp(`name="${name}" value="([^"]*)"`).exec(html) ?? new RegExp(`value="([^"]*)" name="${name}"`).exec(html);
   if (!match) throw new Error(`no hidden field ${name} in page:\n${html.slice(0, 2000)}`);
   return match[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+}
+
+/**
+ * The fields a browser posts from a login page: its CSRF token, where it returns to (when a page sent the user there),
+ * the credentials.
+ */
+export function signInForm(loginPage: Reply, username: string, password: string): Record<string, string> {
+  const form: Record<string, string> = { _csrf: hiddenField(loginPage.text, '_csrf'), username, password };
+  if (loginPage.text.includes('name="return_to"')) form.return_to = hiddenField(loginPage.text, 'return_to');
+  return form;
+}
+
+/** An RFC 7636 S256 pair: the verifier a client keeps and the challenge it sends. */
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
