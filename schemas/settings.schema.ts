@@ -173,8 +173,9 @@ export const settingsSchema = {
       description:
         '`[{ kid, alg, key | keyFile }]`, each `kid` once: `alg` one of HS256/384/512 (secret of at least 32/48/64 bytes), ' +
         'RS256/384/512, PS256/384/512 (RSA ≥ 2048 bits), ES256, ES384, EdDSA (PEM). The first key signs and must be private or a ' +
-        'secret; every key verifies (the public halves are published at `routes.jwks`), so rotate by putting the new key first and ' +
-        'dropping the old one after `accessToken.ttl`. A key that does not fit its `alg` stops the gateway with its index named.',
+        'secret; every key verifies (the public halves are published at `routes.jwks`), so rotate in three steps: add the new key ' +
+        'last; once every resource server can have fetched it (the JWK Set is cached up to 5 minutes), put it first; drop the old ' +
+        'one `accessToken.ttl` later. A key that does not fit its `alg` stops the gateway with its index named.',
       items: {
         type: 'object',
         additionalProperties: false,
