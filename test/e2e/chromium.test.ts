@@ -1,22 +1,11 @@
 import { expect } from 'chai';
-import { pkcePair } from '../../support/browser';
-import fs from 'fs';
 import http from 'http';
 import type { AddressInfo } from 'net';
-import { Browser as Chromium, chromium } from 'playwright-core';
-
+import { Browser as Chromium } from 'playwright-core';
+import { pkcePair } from '../../support/browser';
 import { postForm, request } from '../../support/http';
+import { launchChromium } from '../helpers/chromium';
 import { startWorld, World } from '../helpers/world';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run'
-];
 
 /** The client application's redirect endpoint: a page that says what it received. */
 function startClientCallback(): Promise<{ url: string; close(): void }> {
@@ -43,12 +32,11 @@ describe('end to end in headless Chromium', function () {
   let client: { url: string; close(): void };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     [world, client] = await Promise.all([
       startWorld({ settings: { scopeDescriptions: { read: 'Read your orders', write: 'Change your orders' } } }),
       startClientCallback()
     ]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
   });
   after(async function () {
     await browser?.close();

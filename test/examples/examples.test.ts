@@ -2,19 +2,10 @@ import { expect } from 'chai';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { freePort } from '../../support/gateway';
 import { ROOT, Running, runNode } from './processes';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run'
-];
 
 /**
  * Issue 6, item 6: every sample client in examples/ runs against the `npm start`
@@ -78,7 +69,6 @@ describe('sample clients in examples/ against the demo gateway', function () {
 
   before(async function () {
     if (process.env.REDIS_URL) this.skip(); // the demo always runs on EG's emulated store
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-'));
     const [http, admin, backend, examples] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     demoHttpPort = http;
@@ -89,10 +79,7 @@ describe('sample clients in examples/ against the demo gateway', function () {
       DEMO_EXAMPLES_PORT: String(examples),
       OAUTH2_DEMO_DIR: demoDir
     });
-    [browser] = await Promise.all([
-      chromium.launch({ executablePath: CHROMIUM, args: FLAGS }),
-      demo.waitFor(/Press Ctrl\+C to stop\./, 20000)
-    ]);
+    [browser] = await Promise.all([launchChromium(), demo.waitFor(/Press Ctrl\+C to stop\./, 20000)]);
   });
 
   after(async function () {

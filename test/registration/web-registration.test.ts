@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import fs from 'fs';
-import { Browser as Chromium, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { Browser, hiddenField, pkcePair } from '../../support/browser';
 import { authorizeUrl, decide } from '../helpers/flow';
 import { startGateway } from '../../support/gateway';
@@ -17,15 +17,6 @@ import {
   TestUser
 } from './app-pages';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run'
-];
 const LOOPBACK_URI = 'http://127.0.0.1:8000/callback';
 
 describe('web client registration (clientRegistration)', function () {
@@ -76,8 +67,7 @@ describe('web client registration (clientRegistration)', function () {
     }
 
     before(async function () {
-      if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+      browser = await launchChromium();
       alice = await browser.newContext({ viewport: { width: 800, height: 1100 } });
       page = await signInAt(alice, world.user);
     });
