@@ -4,7 +4,6 @@ import { InvalidToken, TokenNotVerifiable } from '../errors';
 import { readCapped } from '../http/read-capped';
 import type { RevocationFeed } from '../store/revocation-feed';
 import { TokenCache } from '../tokens/token-cache';
-import { digest } from '../secret-value';
 import type { ValidatedToken } from '../tokens/validated-token';
 import type { IntrospectionStrategyParams } from '../../schemas/policy.schema';
 import { fromClaims, requireSafeUrl } from './foreign-token';
@@ -116,8 +115,7 @@ export function introspectionTokenStrategy(
   const cache = TokenCache.shared(name, name, params.maxCacheEntries, feed);
 
   async function activeAnswer(token: string): Promise<ValidatedToken> {
-    const key = digest(token);
-    const cached = cache.get(key);
+    const cached = cache.get(token);
     if (cached) return cached;
     const generation = cache.currentGeneration;
     let answer: Record<string, unknown>;
@@ -136,7 +134,7 @@ export function introspectionTokenStrategy(
     const exp = typeof answer.exp === 'number' ? answer.exp * 1000 : Infinity;
     if (answer.active !== true || exp <= now) throw new InvalidToken(INVALID);
     const validated = fromClaims(answer, new URL(params.endpoint).origin);
-    if (params.cacheTtl > 0) cache.put(key, validated, Math.min(exp, now + params.cacheTtl * 1000), generation);
+    if (params.cacheTtl > 0) cache.put(token, validated, Math.min(exp, now + params.cacheTtl * 1000), generation);
     return validated;
   }
 

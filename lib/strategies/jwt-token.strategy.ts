@@ -4,7 +4,6 @@ import { JwtKeysUnavailable, JwtRejected, JwtVerifier } from '../keys/jwt-verifi
 import { loadKeys } from '../keys/key-entry';
 import type { RevocationFeed } from '../store/revocation-feed';
 import { TokenCache } from '../tokens/token-cache';
-import { digest } from '../secret-value';
 import type { ValidatedToken } from '../tokens/validated-token';
 import type { TokenStrategy } from './token-strategy';
 import type { JwtStrategyParams } from '../../schemas/policy.schema';
@@ -54,14 +53,13 @@ export function jwtTokenStrategy(
     feed && params.cacheTtl > 0 ? TokenCache.shared(cacheName, cacheName, params.maxCacheEntries, feed) : null;
 
   async function validateForeignJwt(token: string): Promise<ValidatedToken> {
-    const tokenDigest = digest(token);
-    const cached = cache?.get(tokenDigest);
+    const cached = cache?.get(token);
     if (cached) return cached;
     const generation = cache?.currentGeneration ?? 0;
     try {
       const validated = fromClaims(await verifier.verify(token), params.issuer ?? '');
       cache?.put(
-        tokenDigest,
+        token,
         validated,
         Math.min(validated.expiresAt * 1000, Date.now() + params.cacheTtl * 1000),
         generation
@@ -75,5 +73,5 @@ export function jwtTokenStrategy(
     }
   }
 
-  return Object.assign(validateForeignJwt, { recall: (token: string) => cache?.get(digest(token)) ?? null });
+  return Object.assign(validateForeignJwt, { recall: (token: string) => cache?.get(token) ?? null });
 }

@@ -58,20 +58,19 @@ export class LocalTokenValidator {
 
   /** The token, if this gateway validated it recently and nothing announced since touches it. Synchronous: no I/O. */
   recall(token: string): ValidatedToken | null {
-    return this.cache?.get(digest(token)) ?? null;
+    return this.cache?.get(token) ?? null;
   }
 
   /** @throws InvalidToken with a public reason. */
   async validate(token: string): Promise<ValidatedToken> {
-    const tokenDigest = digest(token);
-    const cached = this.cache?.get(tokenDigest);
+    const cached = this.cache?.get(token);
     if (cached) return cached;
     const generation = this.cache?.currentGeneration ?? 0;
     const validated = looksLikeJwt(token)
       ? await this.validateJwt(token)
-      : await this.validateOpaque(token, tokenDigest);
+      : await this.validateOpaque(token, digest(token));
     const until = Math.min(validated.expiresAt * 1000, Date.now() + this.settings.tokenCache.ttl * 1000);
-    this.cache?.put(tokenDigest, validated, until, generation);
+    this.cache?.put(token, validated, until, generation);
     return validated;
   }
 

@@ -1,21 +1,22 @@
 import { keep } from '../eg/process-state';
 import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
+import { digest } from '../secret-value';
 import type { ValidatedToken } from './validated-token';
 
 interface Entry {
-  token: ValidatedToken;
+  validated: ValidatedToken;
   until: number;
   tags: string[];
 }
 
-/** What a revocation event can name an entry by. */
-function tagsOf(tokenDigest: string, token: ValidatedToken): string[] {
-  const tags = [`token:${tokenDigest}`];
-  if (token.id) tags.push(`jti:${token.id}`);
-  if (token.grantId) tags.push(`grant:${token.grantId}`);
-  if (token.clientId) tags.push(`app:${token.clientId}`);
-  if (token.userId) tags.push(`user:${token.userId}`);
-  if (token.consumer.userId) tags.push(`owner:${token.consumer.userId}`);
+/** What a revocation event can name an entry by (a token by its digest, as the store keeps it). */
+function tagsOf(token: string, validated: ValidatedToken): string[] {
+  const tags = [`token:${digest(token)}`];
+  if (validated.id) tags.push(`jti:${validated.id}`);
+  if (validated.grantId) tags.push(`grant:${validated.grantId}`);
+  if (validated.clientId) tags.push(`app:${validated.clientId}`);
+  if (validated.userId) tags.push(`user:${validated.userId}`);
+  if (validated.consumer.userId) tags.push(`owner:${validated.consumer.userId}`);
   return tags;
 }
 
@@ -32,7 +33,9 @@ function tagsIn(event: RevocationEvent): string[] {
 }
 
 /**
- * Validated tokens kept in memory by token digest, each until its own
+ * Validated tokens kept in memory by the token itself (no hash on the hot
+ * path: a cache hit is one Map lookup; the process holds these tokens for at
+ * most their cache time, as it holds every token in flight), each until its own
  * deadline, at most `maxEntries` (the oldest go first). Every revocation
  * announced on the feed drops the entries it names at once, on every
  * instance, through an index (no scan); while the feed is disconnected
@@ -95,15 +98,15 @@ export class TokenCache {
     return this.generation;
   }
 
-  get(tokenDigest: string): ValidatedToken | null {
+  get(token: string): ValidatedToken | null {
     if (this.disposed) return null;
-    const entry = this.entries.get(tokenDigest);
+    const entry = this.entries.get(token);
     if (!entry) return null;
     if (entry.until <= Date.now() || !this.feed.connected) {
-      this.delete(tokenDigest);
+      this.delete(token);
       return null;
     }
-    return entry.token;
+    return entry.validated;
   }
 
   /**
@@ -111,26 +114,26 @@ export class TokenCache {
    * @param fetchedAt the generation read before the answer was asked for: if a revocation came since, the answer is not
    * kept.
    */
-  put(tokenDigest: string, token: ValidatedToken, until: number, fetchedAt: number): void {
+  put(token: string, validated: ValidatedToken, until: number, fetchedAt: number): void {
     if (this.disposed || until <= Date.now() || !this.feed.connected || fetchedAt !== this.generation) return;
-    this.delete(tokenDigest);
-    const tags = tagsOf(tokenDigest, token);
-    this.entries.set(tokenDigest, { token, until, tags });
+    this.delete(token);
+    const tags = tagsOf(token, validated);
+    this.entries.set(token, { validated, until, tags });
     for (const tag of tags) {
       let keys = this.byTag.get(tag);
       if (!keys) this.byTag.set(tag, (keys = new Set()));
-      keys.add(tokenDigest);
+      keys.add(token);
     }
     if (this.entries.size > this.maxEntries) this.delete(this.entries.keys().next().value as string);
   }
 
-  private delete(tokenDigest: string): void {
-    const entry = this.entries.get(tokenDigest);
+  private delete(token: string): void {
+    const entry = this.entries.get(token);
     if (!entry) return;
-    this.entries.delete(tokenDigest);
+    this.entries.delete(token);
     for (const tag of entry.tags) {
       const keys = this.byTag.get(tag);
-      keys?.delete(tokenDigest);
+      keys?.delete(token);
       if (keys?.size === 0) this.byTag.delete(tag);
     }
   }

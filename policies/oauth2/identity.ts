@@ -10,8 +10,11 @@ const IDENTITY_HEADER = /^eg-(token|consumer)-/;
  * `eg_token_authenticated_user_id` cannot pass for ours upstream either.
  */
 export function stripSpoofedIdentity(req: Request): void {
-  for (const name of Object.keys(req.headers)) {
-    if (IDENTITY_HEADER.test(name.replace(/[^a-z0-9]/g, '-'))) delete req.headers[name];
+  const headers = req.headers;
+  for (const name in headers) {
+    // Node lowercases names; only one starting with "eg" can read as ours, so most cost two comparisons.
+    if (name.charCodeAt(0) !== 101 || name.charCodeAt(1) !== 103) continue;
+    if (IDENTITY_HEADER.test(name.replace(/[^a-z0-9]/g, '-'))) delete headers[name];
   }
 }
 
@@ -30,15 +33,21 @@ const isoDate = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOStr
 
 type Headers = Array<[string, string]>;
 
-/** The identity headers of a token; computed once per validated token, which caches reuse for many requests. */
-const headersOf = new WeakMap<ValidatedToken, Headers>();
+/** What forwarding a token's identity takes, made once per validated token, which caches reuse for many requests. */
+interface Identity {
+  headers: Headers;
+  /** EG's consumer (req.user) without its token. */
+  user: Record<string, unknown>;
+  /** req.user.token without its scopes (each request gets its own copy of those). */
+  token: Record<string, unknown>;
+}
+
+const identities = new WeakMap<ValidatedToken, Identity>();
 
 function identityHeaders(token: ValidatedToken): Headers {
-  let headers = headersOf.get(token);
-  if (headers) return headers;
-  headers = [];
+  const headers: Headers = [];
   const add = (name: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') headers!.push([name, headerValue(value)]);
+    if (value !== undefined && value !== '') headers.push([name, headerValue(value)]);
   };
   add('eg-token-id', token.id);
   add('eg-token-scopes', token.scopes.join(' '));
@@ -55,29 +64,24 @@ function identityHeaders(token: ValidatedToken): Headers {
     const suffix = property === 'isActive' ? 'is-active' : headerSuffix(property);
     if (suffix && suffix !== 'id' && suffix !== 'type') add(`eg-consumer-${suffix}`, value);
   }
-  headersOf.set(token, headers);
   return headers;
 }
 
-/**
- * Makes the token's identity known downstream and to later policies:
- * `req.user` (EG's `egContext.consumer`, used by rate-limit, expression...)
- * is the consumer application with its token, and (withHeaders) the
- * `eg-token-*` / `eg-consumer-*` headers of EG's documentation go upstream.
- */
-export function forwardIdentity(req: Request, token: ValidatedToken, withHeaders: boolean): void {
-  if (withHeaders) for (const [name, value] of identityHeaders(token)) req.headers[name] = value;
+function identityOf(token: ValidatedToken): Identity {
+  let identity = identities.get(token);
+  if (identity) return identity;
   const consumer = token.consumer;
-  // A fresh object per request: later policies may change it, the cached token must not change.
-  req.user = {
-    ...consumer,
-    id: token.clientId,
-    type: 'application',
-    // Another issuer's client is not an EG app: its issuer vouched for it.
-    isActive: consumer.isActive === undefined || consumer.isActive === 'true',
+  identity = {
+    headers: identityHeaders(token),
+    user: {
+      ...consumer,
+      id: token.clientId,
+      type: 'application',
+      // Another issuer's client is not an EG app: its issuer vouched for it.
+      isActive: consumer.isActive === undefined || consumer.isActive === 'true'
+    },
     token: {
       id: token.id,
-      scopes: [...token.scopes],
       issuedAt: token.issuedAt,
       expiresAt: token.expiresAt,
       authenticatedUserId: token.userId || undefined,
@@ -86,4 +90,26 @@ export function forwardIdentity(req: Request, token: ValidatedToken, withHeaders
       issuer: token.issuer
     }
   };
+  identities.set(token, identity);
+  return identity;
+}
+
+/**
+ * Makes the token's identity known downstream and to later policies:
+ * `req.user` (EG's `egContext.consumer`, used by rate-limit, expression...)
+ * is the consumer application with its token, and (withHeaders) the
+ * `eg-token-*` / `eg-consumer-*` headers of EG's documentation go upstream.
+ * On the hot path: copies of what identityOf made once, nothing computed.
+ */
+export function forwardIdentity(req: Request, token: ValidatedToken, withHeaders: boolean): void {
+  const identity = identityOf(token);
+  if (withHeaders) {
+    const headers = req.headers;
+    for (let i = 0; i < identity.headers.length; i++) {
+      const [name, value] = identity.headers[i]!;
+      headers[name] = value;
+    }
+  }
+  // Fresh objects per request: later policies may change them, the cached token must not change.
+  req.user = { ...identity.user, token: { ...identity.token, scopes: [...token.scopes] } };
 }

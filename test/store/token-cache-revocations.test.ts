@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
+import { digest } from '../../lib/secret-value';
 import { RevocationFeed, revocationFeed } from '../../lib/store/revocation-feed';
 import { TokenCache } from '../../lib/tokens/token-cache';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
@@ -34,13 +35,19 @@ describe('token cache: revocations drop cached validations', function () {
     cache = new TokenCache(100, feed);
   });
 
-  it('drops an entry named by its digest, jti, grant, app or user', function () {
-    const names = [{ tokens: ['d1'] }, { jtis: ['j2'] }, { grants: ['g-j3'] }, { apps: ['app1'] }, { users: ['u1'] }];
+  it('drops an entry named by its token digest (as the store names tokens), jti, grant, app or user', function () {
+    const names = [
+      { tokens: [digest('t1')] },
+      { jtis: ['j2'] },
+      { grants: ['g-j3'] },
+      { apps: ['app1'] },
+      { users: ['u1'] }
+    ];
     names.forEach((event, i) => {
-      cache.put(`d${i + 1}`, token(`j${i + 1}`), later(), cache.currentGeneration);
-      expect(cache.get(`d${i + 1}`)).to.not.equal(null);
+      cache.put(`t${i + 1}`, token(`j${i + 1}`), later(), cache.currentGeneration);
+      expect(cache.get(`t${i + 1}`)).to.not.equal(null);
       feed.publish(event);
-      expect(cache.get(`d${i + 1}`), JSON.stringify(event)).to.equal(null);
+      expect(cache.get(`t${i + 1}`), JSON.stringify(event)).to.equal(null);
     });
   });
 
