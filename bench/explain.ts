@@ -57,7 +57,7 @@ function protectedCall(run: ProfiledRun, results: Results, reference: ProfiledRu
 
 /**
  * Why a grant misses: the gateway CPU one issuance costs against (a)'s per
- * request (≥ 0.5 of (a)'s requests/s allows about twice it), and where the
+ * request (a share s of (a)'s requests/s allows about 1/s times it), and where the
  * event loop's time goes by package. bcrypt runs on worker threads, which
  * the profile (of the main thread) does not see.
  */

@@ -11,10 +11,12 @@ import type { Store } from './stores';
  * nothing, a reference: what a second policy costs in EG before it does anything;
  * (g) `opaque-bare`: (b) with `identityHeaders: false`, to show what the identity headers cost;
  * (h)–(j) `opaque-proxied`: (b) behind one trusted proxy (`trustProxy: 1`), so that a flood of
- * wrong client secrets can come from as many addresses as it names in X-Forwarded-For.
+ * wrong client secrets can come from as many addresses as it names in X-Forwarded-For;
+ * (k) introspects on `opaque`, (l) on `opaque-uncached`: (b)'s gateway with `tokenCache.ttl: 0`, so that
+ * every introspection reads the store.
  */
 export type GatewayKind =
-  'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare' | 'opaque-proxied';
+  'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare' | 'opaque-proxied' | 'opaque-uncached';
 
 /** HS256 secret of the plugin's JWT access tokens in (c). */
 export const ACCESS_TOKEN_KEY = 'bench access token signing secret, 32+ bytes long';
@@ -77,6 +79,7 @@ function pluginSettings(kind: GatewayKind): Record<string, unknown> {
   // One refresh token serves the whole refresh run; codes are fetched before the run that spends them.
   const opaque = { grants: GRANTS, login: LOGIN, refreshToken: { rotate: false }, authorizationCode: { ttl: 600 } };
   // clientAuth and bcrypt stay at their defaults: the floods measure the defences a deployment gets.
+  if (kind === 'opaque-uncached') return { ...opaque, tokenCache: { ttl: 0 } };
   return kind === 'opaque-proxied' ? { ...opaque, trustProxy: 1 } : opaque;
 }
 

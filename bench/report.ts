@@ -107,6 +107,10 @@ export function renderReport(report: BenchReport): string {
       '',
       tokenTable(report.results, store),
       '',
+      '### Introspection (RFC 7662), against the protected calls of (a)',
+      '',
+      protectedTable(report.results, store, ['k', 'l']),
+      '',
       '### Protected API calls under a flood of wrong client secrets',
       '',
       floodTable(report.results, store)

@@ -4,7 +4,7 @@ import { API_SCOPE } from './gateways';
 import { BENCH_PKCE, builtinCodes, pluginCodes } from './code-pool';
 import type { FloodShape } from './flood';
 import { Client, externalJwt, passwordTokens } from './tokens';
-import { basic } from '../support/http';
+import { basic, postForm } from '../support/http';
 
 export type Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
 export const GRANTS: Grant[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];
@@ -35,6 +35,30 @@ const API_PATH = '/api/items';
 
 function apiCall(url: string, token: string | null): LoadTarget {
   return { url: url + API_PATH, method: 'GET', headers: token ? { Authorization: `Bearer ${token}` } : {} };
+}
+
+/**
+ * A resource server asking about a valid token (RFC 7662): the bench's client introspects its own user-bound
+ * token (introspection.ownTokens), authenticated with HTTP Basic, whose secret is checked with bcrypt once and
+ * then recalled (credentialCache).
+ */
+async function introspection(ctx: ScenarioContext): Promise<LoadTarget> {
+  const token = (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token;
+  const auth = { Authorization: basic(ctx.client.id, ctx.client.secret) };
+  // The load counts 2xx answers: make sure they are the answer about an active token.
+  const answer = await postForm(`${ctx.url}/oauth2/introspect`, { token }, auth);
+  if ((answer.json as { active?: boolean } | undefined)?.active !== true) {
+    throw new Error(`introspection of the bench token answered ${answer.status} ${answer.text.slice(0, 200)}`);
+  }
+  return {
+    url: `${ctx.url}/oauth2/introspect`,
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: basic(ctx.client.id, ctx.client.secret)
+    },
+    body: new URLSearchParams({ token }).toString()
+  };
 }
 
 /** The call most APIs see: a user-bound access token of the password grant. */
@@ -117,6 +141,8 @@ export const SCENARIOS: Scenario[] = [
     warm: true,
     target: async (ctx) => apiCall(ctx.url, await externalJwt(ctx.user.username))
   },
+  { id: 'k', gateway: 'opaque', warm: true, target: introspection },
+  { id: 'l', gateway: 'opaque-uncached', warm: true, target: introspection },
   // The same call without and then under each flood, on one gateway: (h) is what (i) and (j) are held to.
   { id: 'h', gateway: 'opaque-proxied', warm: true, target: userCall },
   { id: 'i', gateway: 'opaque-proxied', warm: true, flood: 'naive', target: userCall },
@@ -136,5 +162,7 @@ export const LABELS: Record<string, string> = {
   e: '(e) EG built-in oauth2',
   h: '(h) (b) behind a trusted proxy, no flood',
   i: '(i) (h) under a naive flood of wrong secrets',
-  j: '(j) (h) under a distributed flood'
+  j: '(j) (h) under a distributed flood',
+  k: '(k) introspection, the token in the cache',
+  l: '(l) introspection, no token cache (tokenCache.ttl: 0)'
 };

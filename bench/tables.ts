@@ -35,11 +35,11 @@ function failed(run: LoadResult | undefined): string {
   return run && run.failed > 0 ? ` (${run.failed} failed)` : '';
 }
 
-/** Protected API calls: each gateway against (a) and (e). */
-export function protectedTable(results: Results, store: StoreName): string {
+/** Protected API calls (or introspection requests, `ids`): each gateway against (a) and (e). */
+export function protectedTable(results: Results, store: StoreName, ids = ['a', 'f', 'b', 'g', 'c', 'd', 'e']): string {
   const open = results.best(store, 'a');
   const builtin = results.best(store, 'e');
-  const rows = ['a', 'f', 'b', 'g', 'c', 'd', 'e'].map((id) => {
+  const rows = ids.map((id) => {
     const run = results.best(store, id);
     if (!run) return [LABELS[id], '–', '–', '–', '–', '–', '–', '–', '–', '–'];
     return [
