@@ -30,9 +30,12 @@ export function isPublicApp(app: EgApplication): boolean {
 /** An active app with an active oauth2 credential, read from EG (the secret's hash only when asked for). */
 async function loadActive(services: EgServices, clientId: unknown, includePassword: boolean) {
   if (typeof clientId !== 'string' || !clientId || clientId.length > 200) return null;
-  const app = await services.application.get(clientId);
-  if (!app || !app.isActive) return null;
-  const credential = await services.credential.getCredential(app.id, 'oauth2', { includePassword });
+  // Both reads at once (one round trip on EG's connection): a credential is keyed by its app's id, the client id.
+  const [app, credential] = await Promise.all([
+    services.application.get(clientId),
+    services.credential.getCredential(clientId, 'oauth2', { includePassword })
+  ]);
+  if (!app || !app.isActive || app.id !== clientId) return null;
   return credential && credential.isActive ? { app, credential } : null;
 }
 

@@ -23,6 +23,9 @@ interface Deps {
   logger: EgLogger;
 }
 
+/** One instance for every request without a token: it is never logged, so its stack is of no use. */
+const NO_TOKEN = new MissingToken();
+
 const endpointScopes = (req: Request): string[] => req.egContext?.apiEndpoint?.scopes ?? [];
 
 /** RFC 6750 §3.1: every scope of the API endpoint is required. */
@@ -79,24 +82,30 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
       return true;
     }
 
+    function refuse(req: Request, res: Response, next: NextFunction, failure: unknown): void {
+      // passThrough forgives a missing or refused token, never an outage, an unverifiable token or a broken request.
+      const refused =
+        (failure instanceof InvalidToken && !(failure instanceof TokenNotVerifiable)) ||
+        failure instanceof InsufficientScope;
+      const forgivable = failure instanceof MissingToken || refused;
+      if (params.passThrough && forgivable) {
+        req.headers['eg-consumer-id'] = 'anonymous';
+        return next();
+      }
+      sendBearerChallenge(res, failure, params.realm, logger);
+    }
+
+    /** Nowhere a token could be: answered at once, without a promise (scanners, clients that forgot the header). */
+    const carriesNoToken = (req: Request) =>
+      req.headers.authorization === undefined && !params.allowQueryToken && !params.allowBodyToken;
+
     return function oauth2Bearer(req: Request, res: Response, next: NextFunction): void {
       stripSpoofedIdentity(req);
       if (passRecalled(req)) return next();
+      if (carriesNoToken(req)) return refuse(req, res, next, NO_TOKEN);
       authenticate(req).then(
         () => next(),
-        (failure: unknown) => {
-          // passThrough forgives a missing or refused token, never an outage, an unverifiable token or a broken
-          // request.
-          const refused =
-            (failure instanceof InvalidToken && !(failure instanceof TokenNotVerifiable)) ||
-            failure instanceof InsufficientScope;
-          const forgivable = failure instanceof MissingToken || refused;
-          if (params.passThrough && forgivable) {
-            req.headers['eg-consumer-id'] = 'anonymous';
-            return next();
-          }
-          sendBearerChallenge(res, failure, params.realm, logger);
-        }
+        (failure: unknown) => refuse(req, res, next, failure)
       );
     };
   }
