@@ -52,6 +52,22 @@ export class JwtRejected extends Error {
 
 const ASYMMETRIC: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * RFC 7515 §2, §7.1: each part of a compact JWS is base64url without padding. jose decodes leniently
+ * (padding, `+` and `/`, stray characters and the unused bits of the last character pass), so one
+ * signed token could be spelled many ways; only its canonical spelling is taken, so that a verified
+ * token has one (the caches, keyed by the token, would otherwise keep one entry per spelling).
+ */
+function isCanonicalCompactJws(token: string): boolean {
+  const parts = token.split('.');
+  return (
+    parts.length === 3 &&
+    parts.every((part) => BASE64URL.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part)
+  );
+}
+
 /** A jose error as a public reason naming the JWT by its noun; our own refusals already do. */
 function describe(err: unknown, noun: string): JwtRejected {
   if (err instanceof JwtRejected) return err;
@@ -131,6 +147,9 @@ export class JwtVerifier {
 
   /** @throws JwtRejected with a public reason, or JwtKeysUnavailable when the JWKS cannot be fetched. */
   async verify(token: string): Promise<JWTPayload> {
+    if (!isCanonicalCompactJws(token)) {
+      throw describe(new TypeError('a part is not canonical base64url (RFC 7515 §2, §7.1)'), this.noun);
+    }
     let header;
     try {
       header = decodeProtectedHeader(token);

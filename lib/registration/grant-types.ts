@@ -29,12 +29,18 @@ export function checkFlows(
   isPublic: boolean
 ): Flows {
   const impliedGrants = (responseTypes ?? []).map((type) => {
-    const grant = GRANT_OF_RESPONSE[type];
+    // Own keys only: "constructor" is not a response type.
+    const grant = Object.hasOwn(GRANT_OF_RESPONSE, type) ? GRANT_OF_RESPONSE[type] : undefined;
     if (!grant) throw new InvalidClientMetadata(`response_types: "${type}" is not supported (code or token)`);
     return grant;
   });
   const grants = [...new Set(grantTypes ?? (responseTypes ? impliedGrants : ['authorization_code']))];
-  const responses = [...new Set(responseTypes ?? grants.flatMap((grant) => RESPONSE_OF_GRANT[grant] ?? []))];
+  const responses = [
+    ...new Set(
+      responseTypes ??
+        grants.flatMap((grant) => (Object.hasOwn(RESPONSE_OF_GRANT, grant) ? (RESPONSE_OF_GRANT[grant] ?? []) : []))
+    )
+  ];
   if (grants.length === 0) throw new InvalidClientMetadata('grant_types must name at least one grant type');
   for (const grant of grants) {
     if (!(GRANT_TYPES as readonly string[]).includes(grant))

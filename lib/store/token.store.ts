@@ -43,8 +43,11 @@ const JTI_MEMBER = 'jti:';
 
 export function toRecord(hash: Hash): TokenRecord | null {
   const { jti, grantId, grantType, appId } = hash ?? {};
-  // Every field toHash writes; a record missing one was not written by this store.
-  if (!grantId || jti === undefined || grantType === undefined || appId === undefined) return null;
+  const exp = Number(hash?.exp);
+  // Fields toHash always writes: a record without one (or without a readable expiry) was not written by this store.
+  if (!grantId || jti === undefined || grantType === undefined || appId === undefined || !Number.isFinite(exp)) {
+    return null;
+  }
   return {
     jti,
     grantId,
@@ -55,7 +58,7 @@ export function toRecord(hash: Hash): TokenRecord | null {
     redirectUri: hash.redirectUri ?? '',
     scope: hash.scope ?? '',
     iat: Number(hash.iat),
-    exp: Number(hash.exp)
+    exp
   };
 }
 

@@ -3,6 +3,15 @@ import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 import { digest } from '../secret-value';
 import type { ValidatedToken } from './validated-token';
 
+/**
+ * Tokens up to this length are their own key; a longer one (an outside issuer's JWT may have up to 8192
+ * characters) is kept by its digest, so that no entry's key outweighs its answer. `#` never occurs in a
+ * bearer token (RFC 6750 §2.1), so the two kinds of key cannot meet.
+ */
+const LONGEST_RAW_KEY = 1024;
+
+const keyOf = (token: string) => (token.length <= LONGEST_RAW_KEY ? token : `#${digest(token)}`);
+
 interface Entry {
   validated: ValidatedToken;
   until: number;
@@ -100,10 +109,11 @@ export class TokenCache {
 
   get(token: string): ValidatedToken | null {
     if (this.disposed) return null;
-    const entry = this.entries.get(token);
+    const key = keyOf(token);
+    const entry = this.entries.get(key);
     if (!entry) return null;
     if (entry.until <= Date.now() || !this.feed.connected) {
-      this.delete(token);
+      this.delete(key);
       return null;
     }
     return entry.validated;
@@ -116,24 +126,25 @@ export class TokenCache {
    */
   put(token: string, validated: ValidatedToken, until: number, fetchedAt: number): void {
     if (this.disposed || until <= Date.now() || !this.feed.connected || fetchedAt !== this.generation) return;
-    this.delete(token);
+    const key = keyOf(token);
+    this.delete(key);
     const tags = tagsOf(token, validated);
-    this.entries.set(token, { validated, until, tags });
+    this.entries.set(key, { validated, until, tags });
     for (const tag of tags) {
       let keys = this.byTag.get(tag);
       if (!keys) this.byTag.set(tag, (keys = new Set()));
-      keys.add(token);
+      keys.add(key);
     }
     if (this.entries.size > this.maxEntries) this.delete(this.entries.keys().next().value as string);
   }
 
-  private delete(token: string): void {
-    const entry = this.entries.get(token);
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
     if (!entry) return;
-    this.entries.delete(token);
+    this.entries.delete(key);
     for (const tag of entry.tags) {
       const keys = this.byTag.get(tag);
-      keys?.delete(token);
+      keys?.delete(key);
       if (keys?.size === 0) this.byTag.delete(tag);
     }
   }

@@ -244,6 +244,11 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       ['an empty grant_types', { grant_types: [] }, /at least one/],
       ['an unsupported response type', webApp({ response_types: ['id_token'] }), /'id_token' is not supported/],
       [
+        'a response type named like an object property',
+        webApp({ grant_types: ['authorization_code'], response_types: ['code', 'constructor'] }),
+        /'constructor' is not supported/
+      ],
+      [
         'an unsupported auth method',
         machine({ token_endpoint_auth_method: 'client_secret_jwt' }),
         /token_endpoint_auth_method/

@@ -51,6 +51,19 @@ describe('token cache: revocations drop cached validations', function () {
     });
   });
 
+  it('keeps a token longer than 1024 characters by its digest, and still drops it when a revocation names it', function () {
+    const long = `eyJ${'a'.repeat(3000)}.b.c`;
+    cache.put(long, token('j-long'), later(), cache.currentGeneration);
+    expect(cache.get(long)).to.not.equal(null);
+    const keys = [...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()];
+    expect(
+      keys.every((key) => key.length <= 1024),
+      'no key as long as the token'
+    ).to.equal(true);
+    feed.publish({ tokens: [digest(long)] });
+    expect(cache.get(long)).to.equal(null);
+  });
+
   it('is shared by name only while its configuration is the same: one filled under other rules is dropped, never consulted (issue 15, item 3)', function () {
     const name = `local tokens ${Math.random()}`;
     const first = TokenCache.shared(name, 'issuer A, key 1', 100, feed);

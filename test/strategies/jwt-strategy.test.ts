@@ -151,6 +151,19 @@ describe("token strategies: jwt (another issuer's JWTs)", function () {
       );
     });
 
+    it('refuses every other spelling of a valid JWT (padding, unused bits), which would be one more entry of the cache each (RFC 7515 §2)', async function () {
+      const token = await rs256();
+      const signature = token.slice(token.lastIndexOf('.') + 1);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      // A 256-byte RS256 signature leaves 4 unused bits in its last character: flipping the lowest decodes alike.
+      const last = alphabet[alphabet.indexOf(signature.slice(-1)) ^ 1];
+      expect((await api(token)).status).to.equal(200);
+      for (const spelling of [`${token}=`, `${token}==`, `${token.slice(0, -1)}${last}`]) {
+        await refused(spelling, 'The access token is malformed');
+      }
+      expect((await api(token)).status, 'the canonical spelling still passes').to.equal(200);
+    });
+
     it('refuses garbage that only looks like a JWT', async function () {
       await refused('eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln', 'The access token signature is invalid');
       await refused('a.b.c', 'The access token is malformed');
