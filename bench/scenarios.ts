@@ -44,21 +44,13 @@ function apiCall(url: string, token: string | null): LoadTarget {
  */
 async function introspection(ctx: ScenarioContext): Promise<LoadTarget> {
   const token = (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token;
-  const auth = { Authorization: basic(ctx.client.id, ctx.client.secret) };
+  const target = clientFormCall(ctx, '/oauth2/introspect', { token });
   // The load counts 2xx answers: make sure they are the answer about an active token.
-  const answer = await postForm(`${ctx.url}/oauth2/introspect`, { token }, auth);
+  const answer = await postForm(target.url, target.body!, target.headers);
   if ((answer.json as { active?: boolean } | undefined)?.active !== true) {
     throw new Error(`introspection of the bench token answered ${answer.status} ${answer.text.slice(0, 200)}`);
   }
-  return {
-    url: `${ctx.url}/oauth2/introspect`,
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Authorization: basic(ctx.client.id, ctx.client.secret)
-    },
-    body: new URLSearchParams({ token }).toString()
-  };
+  return target;
 }
 
 /** The call most APIs see: a user-bound access token of the password grant. */
@@ -66,13 +58,15 @@ async function userCall(ctx: ScenarioContext): Promise<LoadTarget> {
   return apiCall(ctx.url, (await passwordTokens(ctx.url, ctx.client, ctx.user)).access_token);
 }
 
-function tokenCall(
+/** A form POST to one of the plugin's endpoints, the bench's client authenticating with HTTP Basic. */
+function clientFormCall(
   ctx: ScenarioContext,
+  path: string,
   form: Record<string, string> | null,
   nextForm?: () => Record<string, string>
 ): LoadTarget {
   return {
-    url: `${ctx.url}/oauth2/token`,
+    url: `${ctx.url}${path}`,
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
@@ -99,9 +93,10 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
     gateway: owner === 'plugin' ? 'opaque' : 'builtin',
     warm: false,
     async target(ctx) {
-      if (grant === 'client_credentials') return tokenCall(ctx, { grant_type: grant, scope: API_SCOPE });
+      if (grant === 'client_credentials')
+        return clientFormCall(ctx, '/oauth2/token', { grant_type: grant, scope: API_SCOPE });
       if (grant === 'password')
-        return tokenCall(ctx, {
+        return clientFormCall(ctx, '/oauth2/token', {
           grant_type: grant,
           username: ctx.user.username,
           password: ctx.user.password,
@@ -109,7 +104,7 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
         });
       if (grant === 'refresh_token') {
         const { refresh_token } = await passwordTokens(ctx.url, ctx.client, ctx.user);
-        return tokenCall(ctx, { grant_type: grant, refresh_token: refresh_token! });
+        return clientFormCall(ctx, '/oauth2/token', { grant_type: grant, refresh_token: refresh_token! });
       }
       const fetchCodes = owner === 'plugin' ? pluginCodes : builtinCodes;
       const codes = await fetchCodes(ctx.url, { client: ctx.client, user: ctx.user }, codePoolSize(ctx, owner));
@@ -122,7 +117,7 @@ function grantScenario(owner: 'plugin' | 'builtin', grant: Grant): Scenario {
         redirect_uri: ctx.client.redirectUri,
         ...verifier
       });
-      return tokenCall(ctx, null, form);
+      return clientFormCall(ctx, '/oauth2/token', null, form);
     }
   };
 }

@@ -4,6 +4,10 @@ import { jwksCooldown, jwksTimeout } from './jwks-timing';
 import { KEY_ALGORITHMS } from './settings.schema';
 import { SERVER_NAME } from './server-name';
 
+/** How many answers a strategy's cache keeps (shown in the row of its cacheTtl). */
+const maxCacheEntries = (description: string) =>
+  ({ type: 'integer', minimum: 1, maximum: 1000000, default: 10000, docJoin: true, description }) as const;
+
 const keySpec = {
   type: 'object',
   additionalProperties: false,
@@ -94,14 +98,7 @@ export const jwtStrategy = {
         '0: no cache), and at most `maxCacheEntries` are kept. `cacheTtl` also bounds how long a key removed from `keys` or from ' +
         'the JWK Set keeps its tokens accepted.'
     },
-    maxCacheEntries: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1000000,
-      default: 10000,
-      docJoin: true,
-      description: 'Most verified tokens kept.'
-    }
+    maxCacheEntries: maxCacheEntries('Most verified tokens kept.')
   }
 } as const;
 
@@ -156,14 +153,7 @@ export const introspectionStrategy = {
         "Active answers are reused for `cacheTtl` seconds, never past the token's `exp` (0: no cache), and at most " +
         "`maxCacheEntries` are kept; revocations published in the gateway's Redis drop entries on every instance."
     },
-    maxCacheEntries: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1000000,
-      default: 10000,
-      docJoin: true,
-      description: 'Most answers kept.'
-    }
+    maxCacheEntries: maxCacheEntries('Most answers kept.')
   }
 } as const;
 

@@ -1,29 +1,10 @@
 import { expect } from 'chai';
-import http from 'http';
-import type { AddressInfo } from 'net';
 import { Browser as Chromium } from 'playwright-core';
 import { pkcePair } from '../../support/browser';
 import { postForm, request } from '../../support/http';
 import { launchChromium } from '../helpers/chromium';
+import { startClientCallback } from '../helpers/client-callback';
 import { startWorld, World } from '../helpers/world';
-
-/** The client application's redirect endpoint: a page that says what it received. */
-function startClientCallback(): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(
-      `<!doctype html><title>client</title><p id="received">${new URL(req.url!, 'http://x').search.replace(/[<>&"]/g, '')}</p>`
-    );
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`,
-        close: () => server.close()
-      });
-    })
-  );
-}
 
 describe('end to end in headless Chromium', function () {
   this.timeout(60000);

@@ -5,6 +5,7 @@ import { RunningGateway, startGateway } from '../../support/gateway';
 import { ecKeyPair, rsaKeyPair } from '../helpers/keys';
 import { samlIdp } from '../helpers/saml';
 import { collectMaterial, FuzzMaterial, JWT_ISSUER, SAML_IDP, SERVERS } from './material';
+import { GRANTS } from './parameters';
 import { Random } from './random';
 
 export interface FuzzWorld {
@@ -106,16 +107,7 @@ export async function startFuzzWorld(seed: number): Promise<FuzzWorld> {
   try {
     gateway = await startGateway({
       settings: {
-        grants: [
-          'authorization_code',
-          'implicit',
-          'password',
-          'client_credentials',
-          'refresh_token',
-          'urn:ietf:params:oauth:grant-type:jwt-bearer',
-          'urn:ietf:params:oauth:grant-type:saml2-bearer',
-          'urn:ietf:params:oauth:grant-type:device_code'
-        ],
+        grants: [...GRANTS],
         accessToken: { format: 'jwt' },
         keys: [{ kid: 'fuzz-es256', alg: 'ES256', key: signingKey.privatePem }],
         jwtBearer: {

@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import http from 'http';
-import type { AddressInfo } from 'net';
 import type { AdminClient } from '../../support/admin-client';
 import { Browser, hiddenField, signInForm } from '../../support/browser';
 
@@ -73,22 +71,4 @@ export async function register(
 export async function postAppAction(browser: Browser, clientId: string, action: 'delete' | 'rotate'): Promise<Reply> {
   const page = await browser.get(APPS);
   return browser.post(`${APPS}/${encodeURIComponent(clientId)}/${action}`, { _csrf: hiddenField(page.text, '_csrf') });
-}
-
-/** The registered app's redirect endpoint: a page that shows what it received. */
-export function startCallback(): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(
-      `<!doctype html><title>client</title><p id="received">${new URL(req.url!, 'http://x').search.replace(/[<>&"]/g, '')}</p>`
-    );
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`,
-        close: () => server.close()
-      });
-    })
-  );
 }

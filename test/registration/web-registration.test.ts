@@ -1,21 +1,13 @@
 import { expect } from 'chai';
 import { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium';
+import { startClientCallback } from '../helpers/client-callback';
 import { Browser, hiddenField, pkcePair } from '../../support/browser';
 import { authorizeUrl, decide } from '../helpers/flow';
 import { startGateway } from '../../support/gateway';
 import { basic, postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
-import {
-  APPS,
-  createUser,
-  postAppAction,
-  postRegistration,
-  register,
-  signedIn,
-  startCallback,
-  TestUser
-} from './app-pages';
+import { APPS, createUser, postAppAction, postRegistration, register, signedIn, TestUser } from './app-pages';
 
 const LOOPBACK_URI = 'http://127.0.0.1:8000/callback';
 
@@ -40,7 +32,7 @@ describe('web client registration (clientRegistration)', function () {
           scopeDescriptions: { read: 'Read your orders' }
         }
       }),
-      startCallback()
+      startClientCallback()
     ]);
     await world.gateway.admin.createScopes(['admin']);
   });
