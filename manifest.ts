@@ -7,7 +7,9 @@ import type { Application } from 'express';
 import { stopGateway } from './lib/eg/fail-loudly';
 import { beginConfiguration, configurationMounted, latest, onConfigurationTaken } from './lib/eg/process-state';
 import { keptStateLine } from './lib/store/kept-state-line';
-import { gatewayDb } from './lib/eg/gateway-db';
+import { gatewayDb, gatewayIoredis } from './lib/eg/gateway-db';
+import { openPluginStore } from './lib/store/plugin-store';
+import { isCluster, StoreConnection } from './lib/store/store-connection';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
 import { oauthErrorHandler } from './lib/http/send-oauth-error';
 import type { PluginContext } from './lib/eg/types';
@@ -95,16 +97,23 @@ function init(ctx: PluginContext): void {
   const emulated = isEmulatedStore(systemConfig);
   // On a real Redis the plugin waits on Redis at most store.timeout, on a connection of its own; EG's stays as EG made
   // it.
-  const db = emulated
+  const egDb = emulated
     ? gatewayDb(ctx.services)
     : pluginConnection(gatewayDb(ctx.services), settings.store.timeout, logger);
-  const services = emulated ? ctx.services : boundServices(ctx.services, settings.store.timeout, db);
-  const feed = revocationFeed(db, prefix, emulated, logger);
-  const servers = ServerDirectory.create(db, prefix, emulated, logger);
+  const services = emulated ? ctx.services : boundServices(ctx.services, settings.store.timeout, egDb);
+  // The plugin's own data: on a store of its own (store.redis), or beside EG's records.
+  const ownStore = settings.store.redis !== undefined;
+  const db: StoreConnection = ownStore
+    ? openPluginStore(settings.store.redis!, gatewayIoredis(ctx.services), settings.store.timeout, logger)
+    : egDb;
+  // Only the emulated store, in one process, has no Redis to announce changes through.
+  const inProcess = emulated && !ownStore;
+  const feed = revocationFeed(db, prefix, inProcess, logger);
+  const servers = ServerDirectory.create(db, prefix, inProcess, logger);
   const listenPaths = LiveListenPaths.for(servers, logger);
-  const tokenKeys = new TokenKeys(prefix);
+  const tokenKeys = new TokenKeys(prefix, isCluster(db));
   const longestLife = Math.max(settings.accessToken.ttl, settings.refreshToken.ttl);
-  const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event));
+  const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event), !emulated && !ownStore);
   const codes = new CodeStore(db, prefix);
   const jwts = new JwtAccessTokens(settings);
   announceConsumerChanges(ctx.services, (event) => feed.publish(event));
@@ -118,7 +127,7 @@ function init(ctx: PluginContext): void {
         )
       : null;
   const eg = egKeys(systemConfig.db?.redis?.namespace ?? 'EG');
-  const validator = new LocalTokenValidator(new BearerReader(db, tokenKeys, eg), jwts, settings, tokenCache);
+  const validator = new LocalTokenValidator(new BearerReader(db, egDb, tokenKeys, eg), jwts, settings, tokenCache);
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
   const issuer = new TokenIssuer(store, settings, jwts);
   const throttle = new Throttle(db, prefix, settings.login.window);
@@ -179,7 +188,7 @@ function init(ctx: PluginContext): void {
   mountTokenInfoRoute(endpoints, { settings, validator, logger });
   const operatorNames = latest(
     'operator app names',
-    () => new OperatorAppNames(db, eg, feed),
+    () => new OperatorAppNames(egDb, eg, feed),
     (old) => old.dispose()
   );
   const registration = settings.dynamicRegistration.enabled
@@ -241,7 +250,11 @@ function init(ctx: PluginContext): void {
     mountOnce(app, listenPathHandler({ settings, servers, live: listenPaths, logger }), { name: 'listen paths' })
   );
   ctx.registerAdminRoute((app: Application) => mountOnce(app, admin, { name: 'admin', errorHandler: adminBodyErrors }));
-  if (!emulated) {
+  if (!emulated && !ownStore)
+    store
+      .noteIndexLayout()
+      .catch((err: Error) => logger.warn(`oauth2: could not record the grant index layout: ${err.message}`));
+  if (!inProcess) {
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) =>
       logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`)
     );

@@ -12,6 +12,8 @@ export interface DemoDir {
   writeKey(name: string, content: string | Buffer): string;
   /** Writes demo.json (mode 0600); returns its path. */
   writeJson(value: unknown): string;
+  /** A fresh private subfolder, removed with the keys when the demo stops. */
+  privateFolder(prefix: string): string;
 }
 
 /**
@@ -33,8 +35,9 @@ export function openDemoDir(dir = DEMO_DIR): DemoDir {
   const keysDir = fs.mkdtempSync(path.join(dir, 'keys-'));
   const jsonFile = path.join(dir, 'demo.json');
   let wroteJson = false;
+  const folders = [keysDir];
   process.once('exit', () => {
-    fs.rmSync(keysDir, { recursive: true, force: true });
+    for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
     if (wroteJson) fs.rmSync(jsonFile, { force: true });
     if (created) {
       try {
@@ -51,6 +54,11 @@ export function openDemoDir(dir = DEMO_DIR): DemoDir {
       const file = path.join(keysDir, name);
       fs.writeFileSync(file, content, { mode: 0o600 });
       return file;
+    },
+    privateFolder(prefix) {
+      const folder = fs.mkdtempSync(path.join(dir, prefix));
+      folders.push(folder);
+      return folder;
     },
     writeJson(value) {
       fs.writeFileSync(jsonFile, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });

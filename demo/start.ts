@@ -9,6 +9,7 @@ import { AdminClient, seedWorld } from '../support/admin-client';
 import { openDemoDir } from './demo-dir';
 import type { DemoJson } from './demo-json';
 import { demoConfigEnv } from './demo-env';
+import { clusterConfigDir } from './demo-cluster';
 import { generateDemoKeys } from './demo-keys';
 import { startEchoBackend } from '../support/echo-backend';
 import { PortInUse, requireFreePort } from './free-port';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   Object.assign(process.env, demoConfigEnv(keys, { http: httpPort, admin: adminPort }, backend.url), {
     EG_DISABLE_CONFIG_WATCH: 'true'
   });
+  const cluster = process.env.DEMO_REDIS_CLUSTER;
+  if (cluster) process.env.EG_CONFIG_DIR = clusterConfigDir(demoDir, cluster);
   // Loaded only now: EG reads its configuration when required.
   const gateway = require('express-gateway');
   await gateway().load(process.env.EG_CONFIG_DIR).run();

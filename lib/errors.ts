@@ -213,7 +213,7 @@ const byCode: Record<string, new (description: string, detail?: string) => OAuth
  * Store failures (ioredis; the deadline of lib/eg/store-deadline.ts) carry no OAuth code but mean "try again later".
  */
 function isStoreOutage(err: Error): boolean {
-  return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(
+  return /Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out|Too many Cluster redirections|Cluster isn't ready|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available|^READONLY|^LOADING|^MASTERDOWN/i.test(
     err.message
   );
 }

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from '../lib/store/store-connection';
 import type { OAuth2Server } from 'oauth2orize';
 import { csrfProtection } from '../lib/browser/csrf';
 import type { SendPage } from '../lib/browser/pages';
@@ -25,7 +25,7 @@ import { mountLogoutRoutes } from './logout.route';
 interface Deps {
   settings: Settings;
   services: EgServices;
-  db: Redis;
+  db: StoreConnection;
   server: OAuth2Server;
   devices: DeviceStore;
   throttle: Throttle;

@@ -80,6 +80,17 @@ const routePath = (defaultPath: string, description: string) =>
     description
   }) as const;
 
+/** One Redis node of a Sentinel group or a cluster. */
+const redisNode = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port'],
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 1, maximum: 65535 }
+  }
+} as const;
+
 export const settingsSchema = {
   $id: 'https://express-gateway-plugin-oauth2/schemas/settings.json',
   type: 'object',
@@ -801,6 +812,43 @@ export const settingsSchema = {
           pattern: '^[A-Za-z0-9:_-]+$',
           docDefault: '`<db.redis.namespace>-oauth2-plugin:`',
           description: 'Prefix of every Redis key the plugin writes.'
+        },
+        redis: {
+          docDefault: "EG's `db.redis`",
+          description:
+            'Where the plugin keeps its own data (tokens, grants, codes, sessions, device codes, throttles, the server registry, ' +
+            'replay sets, change feeds): a `redis://` or `rediss://` URL; `{ sentinels: [{ host, port }, …], name }` for a ' +
+            'Sentinel group (with `password`, `sentinelPassword`, `db`, `tls`); or `{ cluster: [{ host, port }, …] }` for a Redis ' +
+            "Cluster (some of its nodes: the rest are found; with `username`, `password`, `tls`). EG's users, apps and credentials stay " +
+            "on EG's `db.redis`. See [Scaling out](#scaling-out).",
+          oneOf: [
+            { type: 'string', pattern: '^rediss?://[^\\s]+$' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['sentinels', 'name'],
+              properties: {
+                sentinels: { type: 'array', minItems: 1, items: redisNode },
+                name: { type: 'string', minLength: 1 },
+                db: { type: 'integer', minimum: 0 },
+                username: { type: 'string', minLength: 1 },
+                password: { type: 'string', minLength: 1 },
+                sentinelPassword: { type: 'string', minLength: 1 },
+                tls: { type: 'boolean' }
+              }
+            },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['cluster'],
+              properties: {
+                cluster: { type: 'array', minItems: 1, items: redisNode },
+                username: { type: 'string', minLength: 1 },
+                password: { type: 'string', minLength: 1 },
+                tls: { type: 'boolean' }
+              }
+            }
+          ]
         },
         timeout: {
           type: 'integer',

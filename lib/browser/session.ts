@@ -1,7 +1,7 @@
 import RedisStore from 'connect-redis';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from '../store/store-connection';
 import type { Settings } from '../settings';
 
 /** What the plugin keeps in a browser session. */
@@ -21,11 +21,11 @@ declare module 'express-session' {
 }
 
 /**
- * express-session on the gateway's own Redis connection (connect-redis), so
+ * express-session on the plugin's store (connect-redis), so
  * a sign-in on one gateway instance is honoured by every other; on EG's
  * emulated store the same code keeps sessions in the process.
  */
-export function browserSession(db: Redis, settings: Settings): RequestHandler {
+export function browserSession(db: StoreConnection, settings: Settings): RequestHandler {
   const { secret, name, ttl, secure, sameSite } = settings.session;
   return session({
     store: new RedisStore({ client: db, prefix: `${settings.store.keyPrefix}sess:`, ttl }),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from '../store/store-connection';
 import { digest, randomSecret } from '../secret-value';
 import { newUserCode, normalizeUserCode } from './user-code';
 
@@ -28,7 +28,7 @@ const TOMBSTONE_MS = 600000;
  */
 export class DeviceStore {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string
   ) {}
 
@@ -117,12 +117,16 @@ export class DeviceStore {
   ): Promise<boolean> {
     const key = this.deviceKey(id);
     if (!(await this.db.hsetnx(key, 'decidedAt', String(Date.now())))) return false;
-    await this.db
-      .multi()
-      .hmset(key, { status: approved ? 'approved' : 'denied', userId: user.id, username: user.username })
-      .pexpireat(key, record.expiresAt + TOMBSTONE_MS)
-      .del(this.userCodeKey(normalizeUserCode(record.userCode)!))
-      .exec();
+    // The user code's key goes beside the MULTI: on a cluster it may live on another node. The decision is already
+    // taken (decidedAt), so the code answers nothing any more even before its key is gone.
+    await Promise.all([
+      this.db
+        .multi()
+        .hmset(key, { status: approved ? 'approved' : 'denied', userId: user.id, username: user.username })
+        .pexpireat(key, record.expiresAt + TOMBSTONE_MS)
+        .exec(),
+      this.db.del(this.userCodeKey(normalizeUserCode(record.userCode)!))
+    ]);
     return true;
   }
 

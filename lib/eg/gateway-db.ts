@@ -1,4 +1,5 @@
 import path from 'path';
+import type IORedis from 'ioredis';
 import type { Redis } from 'ioredis';
 import type { EgServices } from './types';
 
@@ -12,9 +13,24 @@ import type { EgServices } from './types';
  * `db.js` from the very same installation.
  */
 export function gatewayDb(services: EgServices): Redis {
+  return require(path.join(egLibDir(services), 'db.js')) as Redis;
+}
+
+/** EG's lib folder, found through the module that gave us `ctx.services`. */
+function egLibDir(services: EgServices): string {
   const servicesModule = Object.values(require.cache).find((cached) => cached?.exports === services);
   if (!servicesModule) {
     throw new Error("cannot locate Express Gateway's services module to share its Redis connection");
   }
-  return require(path.join(path.dirname(servicesModule.filename), '..', 'db.js')) as Redis;
+  return path.join(path.dirname(servicesModule.filename), '..');
+}
+
+/**
+ * The ioredis of EG's installation, for a store of the plugin's own
+ * (store.redis): the package EG's connection is made with, so that the plugin
+ * brings no second Redis client of its own.
+ */
+export function gatewayIoredis(services: EgServices): typeof IORedis {
+  const db = require.resolve(path.join(egLibDir(services), 'db.js'));
+  return require(require.resolve('ioredis', { paths: [path.dirname(db)] })) as typeof IORedis;
 }

@@ -5,10 +5,32 @@ import type { SystemConfig } from './types';
 export const PACKAGE = require('../../../package.json') as { name: string; version: string };
 
 /** Where the tokens live, as an operator would name it: never the password of a Redis URL. */
-function storeName(system: SystemConfig, emulated: boolean): string {
+function storeName(settings: Settings, system: SystemConfig, emulated: boolean): string {
+  const own = settings.store.redis;
+  if (own !== undefined) return `${ownStoreName(own)} (EG's records: ${egStoreName(system, emulated)})`;
+  return egStoreName(system, emulated);
+}
+
+function egStoreName(system: SystemConfig, emulated: boolean): string {
   if (emulated) return 'emulated (in memory, this process only)';
   const redis = system.db?.redis ?? {};
   return `redis ${redis.host ?? '127.0.0.1'}:${redis.port ?? 6379}/${redis.db ?? 0}`;
+}
+
+function ownStoreName(own: NonNullable<Settings['store']['redis']>): string {
+  const nodes = (list: Array<{ host: string; port: number }>) =>
+    list.map(({ host, port }) => `${host}:${port}`).join(',');
+  if (typeof own !== 'string') {
+    return 'cluster' in own
+      ? `redis cluster ${nodes(own.cluster)}`
+      : `redis sentinel ${own.name}@${nodes(own.sentinels)}`;
+  }
+  try {
+    const url = new URL(own);
+    return `${url.protocol === 'rediss:' ? 'rediss' : 'redis'} ${url.host}${url.pathname || '/0'}`;
+  } catch {
+    return 'redis (store.redis)';
+  }
 }
 
 /**
@@ -18,7 +40,7 @@ function storeName(system: SystemConfig, emulated: boolean): string {
  */
 export function startLine(settings: Settings, system: SystemConfig, emulated: boolean): string {
   return (
-    `${PACKAGE.name} ${PACKAGE.version} running: issuer ${settings.issuer}, store ${storeName(system, emulated)}, ` +
+    `${PACKAGE.name} ${PACKAGE.version} running: issuer ${settings.issuer}, store ${storeName(settings, system, emulated)}, ` +
     `endpoints under ${settings.basePath}, grants: ${settings.grants.join(', ')}`
   );
 }

@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { EgLogger, EgServices } from './types';
 
 /** The message lib/errors.ts reads as a store failure: answered 503 temporarily_unavailable. */
@@ -32,24 +32,32 @@ export function pluginConnection(egDb: Redis, timeout: number, logger: EgLogger)
     (known.own.options as RedisOptions).commandTimeout = timeout;
     return known.own;
   }
-  const own = egDb.duplicate();
-  const options = own.options as RedisOptions;
-  options.commandTimeout = timeout;
-  own.once('ready', () => {
-    options.enableOfflineQueue = false;
-  });
-  reportOutages(own, logger);
+  const own = withDeadline(egDb.duplicate(), timeout);
+  const { host = '127.0.0.1', port = 6379, db = 0 } = own.options as RedisOptions;
+  reportOutages(own, logger, `Redis at ${host}:${port}/${db}`);
   connections.set(egDb, { own });
   return own;
 }
 
 /**
+ * Bounds every command of a connection not yet connected by `timeout`, and
+ * turns its offline queue off once it is connected (see pluginConnection).
+ */
+export function withDeadline(connection: Redis, timeout: number): Redis {
+  const options = connection.options as RedisOptions;
+  options.commandTimeout = timeout;
+  connection.once('ready', () => {
+    options.enableOfflineQueue = false;
+  });
+  return connection;
+}
+
+/**
  * One line when Redis goes away and one when it is back, however many
  * reconnection attempts (several a second) and failed requests lie between.
+ * @param where the Redis, for the log line (never with a password).
  */
-function reportOutages(connection: Redis, logger: EgLogger): void {
-  const { host = '127.0.0.1', port = 6379, db = 0 } = connection.options as RedisOptions;
-  const where = `${host}:${port}/${db}`;
+export function reportOutages(connection: Redis | Cluster, logger: EgLogger, where: string): void {
   let lostAt: number | null = null;
   let lastError = '';
   connection.on('error', (err: Error) => {
@@ -61,14 +69,14 @@ function reportOutages(connection: Redis, logger: EgLogger): void {
     // The error, when there is one, says why; ioredis emits it just before or after close.
     setImmediate(() =>
       logger.error(
-        `oauth2: lost the connection to Redis at ${where}${lastError ? ` (${lastError})` : ''}; ` +
+        `oauth2: lost the connection to ${where}${lastError ? ` (${lastError})` : ''}; ` +
           'requests that need it answer 503 until it is back'
       )
     );
   });
   connection.on('ready', () => {
     if (lostAt === null) return;
-    logger.info(`oauth2: Redis at ${where} is back after ${((Date.now() - lostAt) / 1000).toFixed(1)} s`);
+    logger.info(`oauth2: ${where} is back after ${((Date.now() - lostAt) / 1000).toFixed(1)} s`);
     lostAt = null;
     lastError = '';
   });
@@ -77,7 +85,8 @@ function reportOutages(connection: Redis, logger: EgLogger): void {
 /** ioredis states of a connection that was lost (not the first 'connecting', when EG's own start is queued anyway). */
 const DOWN = new Set(['reconnecting', 'close', 'end']);
 
-function withDeadline<T>(pending: Promise<T>, timeout: number): Promise<T> {
+/** `pending`, or a 'Command timed out' failure (a store outage: 503) once `timeout` ms have passed. */
+export function settledWithin<T>(pending: Promise<T>, timeout: number): Promise<T> {
   let timer: NodeJS.Timeout;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(TIMED_OUT)), timeout);
@@ -102,7 +111,7 @@ export function boundServices(services: EgServices, timeout: number, connection:
           if (DOWN.has(connection.status))
             return Promise.reject(new Error(`Connection is closed (${connection.status})`));
           const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          return result instanceof Promise ? withDeadline(result, timeout) : result;
+          return result instanceof Promise ? settledWithin(result, timeout) : result;
         };
       }
     });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from '../store/store-connection';
 import { ClientRegistrar, RevokeAppTokens } from '../clients/client-registrar';
 import type { GuessingGuard } from '../credentials/guessing-guard';
 import type { EgLogger, EgServices } from '../eg/types';
@@ -28,7 +28,7 @@ interface Deps {
   settings: Settings;
   services: EgServices;
   guard: GuessingGuard;
-  db: Redis;
+  db: StoreConnection;
   validator: LocalTokenValidator;
   revokeAppTokens: RevokeAppTokens;
   operatorNames: OperatorAppNames;

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from '../store/store-connection';
 import type { SessionUser } from '../browser/session';
 import { digest, randomSecret } from '../secret-value';
 
@@ -35,7 +35,7 @@ const REVEAL_WINDOW_SECONDS = 60;
  */
 export class RevealOnce {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string
   ) {}
 

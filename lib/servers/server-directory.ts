@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from '../store/store-connection';
 import type { EgLogger } from '../eg/types';
 import { keep } from '../eg/process-state';
 import { ChangeFeed } from '../store/change-feed';
@@ -49,7 +49,7 @@ export class ServerDirectory {
    * One directory per channel and process (lib/eg/process-state.ts): EG's hot reload reuses it instead of adding a
    * listener each time.
    */
-  static create(db: Redis, prefix: string, emulated: boolean, logger: EgLogger): ServerDirectory {
+  static create(db: StoreConnection, prefix: string, emulated: boolean, logger: EgLogger): ServerDirectory {
     const channel = `${prefix}servers-changed`;
     const feed = ChangeFeed.for<ServerChange>(db, channel, emulated, logger, 'cached server entries');
     return keep(

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from '../store/store-connection';
 import { ServerEntry, storedEntry } from './server-entry';
 
 /**
@@ -9,7 +9,7 @@ export class ServerRegistry {
   private readonly key: string;
 
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     prefix: string
   ) {
     this.key = `${prefix}servers`;

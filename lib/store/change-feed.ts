@@ -1,5 +1,5 @@
 import { EventEmitter } from 'events';
-import type { Redis } from 'ioredis';
+import { connectionId, isCluster, StoreConnection } from './store-connection';
 import type { EgLogger } from '../eg/types';
 import { keep } from '../eg/process-state';
 
@@ -7,6 +7,11 @@ import { keep } from '../eg/process-state';
 export type ChangeListener<T> = (event: T | 'all') => void;
 
 let made = 0;
+
+/** What an instance publishes on a cluster's channels to say it still hears them (see listenForHeartbeats). */
+const HEARTBEAT = '"heartbeat"';
+const HEARTBEAT_MS = 1000;
+const SILENCE_MS = 3500;
 
 /**
  * Tells every gateway instance sharing the Redis that something they may
@@ -23,10 +28,16 @@ export class ChangeFeed<T> {
   connected: boolean;
 
   /** @param caches what goes stale while the subscription is down, for the log line. */
-  static for<T>(db: Redis, channel: string, emulated: boolean, logger: EgLogger, caches: string): ChangeFeed<T> {
+  static for<T>(
+    db: StoreConnection,
+    channel: string,
+    emulated: boolean,
+    logger: EgLogger,
+    caches: string
+  ): ChangeFeed<T> {
     return keep(
       `feed ${channel}`,
-      String(emulated),
+      `${emulated} ${connectionId(db)}`,
       () => new ChangeFeed<T>(db, channel, emulated, logger, caches),
       (feed) => feed.close()
     );
@@ -42,20 +53,21 @@ export class ChangeFeed<T> {
     return this.events.listenerCount('change');
   }
 
-  private subscriber: Redis | null = null;
+  private subscriber: StoreConnection | null = null;
   /** Tells feeds apart: what follows one is made anew with a new feed. */
   readonly serial = ++made;
 
   /** Ends the subscription and forgets every listener (a feed no configuration asks for any more). */
   close(): void {
+    for (const timer of this.timers) clearInterval(timer);
     this.events.removeAllListeners();
     this.subscriber?.disconnect();
     this.subscriber = null;
   }
 
   private constructor(
-    private readonly db: Redis,
-    private readonly channel: string,
+    private readonly db: StoreConnection,
+    readonly channel: string,
     private readonly emulated: boolean,
     logger: EgLogger,
     caches: string
@@ -69,6 +81,8 @@ export class ChangeFeed<T> {
       subscriber.subscribe(channel).then(
         () => {
           this.connected = true;
+          this.subscribedOnce = true;
+          this.lastHeard = Date.now();
           // Anything read while the subscription was down may predate a change it missed.
           this.events.emit('change', 'all');
         },
@@ -88,14 +102,51 @@ export class ChangeFeed<T> {
     subscriber.on('error', () => {
       /* 'close' follows and reports; ioredis reconnects by itself */
     });
+    if (isCluster(db)) this.listenForHeartbeats(logger, caches);
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return;
+      this.lastHeard = Date.now();
+      if (!this.connected && this.subscribedOnce) {
+        // Heard again after a silence (a cluster subscriber moved): whatever was missed meanwhile, forget everything.
+        this.connected = true;
+        this.events.emit('change', 'all');
+      }
+      if (message === HEARTBEAT) return;
       try {
         this.events.emit('change', JSON.parse(message) as T);
       } catch {
         this.events.emit('change', 'all');
       }
     });
+  }
+
+  private lastHeard = 0;
+  private subscribedOnce = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  /**
+   * On a Redis Cluster, ioredis moves a subscription whose node failed to
+   * another node without a word (no 'close' of the client it gave us), and
+   * what was published meanwhile is lost. So every instance says it is alive
+   * on the channel each second (it hears itself too): a subscriber that
+   * hears nothing for SILENCE_MS is taken as lost, its caches are off and
+   * emptied, until it hears again.
+   */
+  private listenForHeartbeats(logger: EgLogger, caches: string): void {
+    const beat = setInterval(() => {
+      this.db.publish(this.channel, HEARTBEAT).catch(() => {
+        /* the watchdog below notices the silence */
+      });
+    }, HEARTBEAT_MS);
+    const watchdog = setInterval(() => {
+      if (!this.connected || Date.now() - this.lastHeard <= SILENCE_MS) return;
+      logger.debug(
+        `oauth2: the subscription to ${this.channel} went silent; ${caches} are off until it is heard again`
+      );
+      this.connected = false;
+      this.events.emit('change', 'all');
+    }, HEARTBEAT_MS / 2);
+    for (const timer of [beat, watchdog]) this.timers.push(timer.unref());
   }
 
   /** Announces a change to this instance at once, and to the others through Redis. */

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'crypto';
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 import { digest } from '../secret-value';
 
 /** What a dynamic registration keeps beside its EG app. */
@@ -18,7 +18,7 @@ export interface StoredRegistration {
  */
 export class ClientMetadataStore {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 import { digest } from '../secret-value';
 import type { PkceMethod } from '../pkce';
 
@@ -27,7 +27,7 @@ export interface CodeRecord {
  */
 export class CodeStore {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string
   ) {}
 

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 
 /** Consents a user gave an app, remembered so that the same request is not asked again. */
 export class ConsentStore {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string,
     private readonly ttlSeconds: number
   ) {}

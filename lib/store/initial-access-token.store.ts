@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 import { digest, randomSecret } from '../secret-value';
 
 /** An initial access token as the admin who issued it sees it; the token itself only at issue. */
@@ -18,7 +18,7 @@ export interface IssuedInitialAccessToken {
  */
 export class InitialAccessTokens {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string
   ) {}
 
@@ -71,6 +71,8 @@ export class InitialAccessTokens {
 
   /** Withdraws a token, named by its id or by itself. @returns false when there was none. */
   async revoke(idOrToken: string): Promise<boolean> {
-    return (await this.db.del(this.key(idOrToken), this.key(digest(idOrToken)))) > 0;
+    // Two commands, not one DEL of two keys: on a cluster the keys may live on different nodes.
+    const deleted = await Promise.all([this.db.del(this.key(idOrToken)), this.db.del(this.key(digest(idOrToken)))]);
+    return deleted.some((count) => count > 0);
   }
 }

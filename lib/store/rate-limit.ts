@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 
 /** One counted subject: `limit` requests per window. */
 export interface RateSubject {
@@ -22,7 +22,7 @@ export interface RateRefusal {
  */
 export class RateLimit {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string,
     private readonly windowSeconds: number
   ) {}
@@ -33,17 +33,24 @@ export class RateLimit {
 
   /** Counts one request for every subject; a refusal when any of them is now over its limit, else null. */
   async count(subjects: RateSubject[]): Promise<RateRefusal | null> {
-    const tx = this.db.multi();
-    for (const { kind, subject } of subjects) {
-      const key = this.key(kind, subject);
-      tx.set(key, '0', 'EX', this.windowSeconds, 'NX').incr(key).pttl(key);
-    }
-    const results = (await tx.exec()) as Array<[Error | null, unknown]>;
+    // A MULTI per counter, sent at once: counters of different subjects may live on different cluster nodes.
+    const answers = await Promise.all(
+      subjects.map(async ({ kind, subject }) => {
+        const key = this.key(kind, subject);
+        const [, [, count], [, left]] = (await this.db
+          .multi()
+          .set(key, '0', 'EX', this.windowSeconds, 'NX')
+          .incr(key)
+          .pttl(key)
+          .exec()) as [unknown, [Error | null, number], [Error | null, number]];
+        return { count: Number(count), left: Number(left) };
+      })
+    );
     let retryAfterSeconds = 0;
     subjects.forEach(({ limit }, i) => {
-      if (Number(results[i * 3 + 1]?.[1]) <= limit) return;
-      const left = Math.ceil(Number(results[i * 3 + 2]?.[1]) / 1000);
-      retryAfterSeconds = Math.max(retryAfterSeconds, left, 1);
+      const { count, left } = answers[i]!;
+      if (count <= limit) return;
+      retryAfterSeconds = Math.max(retryAfterSeconds, Math.ceil(left / 1000), 1);
     });
     return retryAfterSeconds > 0 ? { retryAfterSeconds } : null;
   }

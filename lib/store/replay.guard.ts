@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 
 /**
  * Remembers assertion identifiers (a JWT's `jti`, a SAML assertion's ID)
@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
  */
 export class ReplayGuard {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 import type { EgLogger } from '../eg/types';
 import { ChangeFeed } from './change-feed';
 
@@ -20,6 +20,11 @@ export interface RevocationEvent {
 /** Revocations, told to every gateway instance so that what each caches about a token is dropped at once. */
 export type RevocationFeed = ChangeFeed<RevocationEvent>;
 
-export function revocationFeed(db: Redis, prefix: string, emulated: boolean, logger: EgLogger): RevocationFeed {
+export function revocationFeed(
+  db: StoreConnection,
+  prefix: string,
+  emulated: boolean,
+  logger: EgLogger
+): RevocationFeed {
   return ChangeFeed.for<RevocationEvent>(db, `${prefix}revocations`, emulated, logger, 'token caches');
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scrypt, ScryptOptions } from 'crypto';
 import fs from 'fs';
 import { promisify } from 'util';
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 import type { EgLogger } from '../eg/types';
 import type { Settings } from '../settings';
 
@@ -23,7 +23,7 @@ const SALT = 'express-gateway-plugin-oauth2: settings every instance shares';
  * Redis and read by every other, so that the stored digests of secret
  * settings cannot be attacked with a table made once for every deployment.
  */
-async function deploymentSalt(db: Redis, prefix: string): Promise<string> {
+async function deploymentSalt(db: StoreConnection, prefix: string): Promise<string> {
   const key = `${prefix}shared-settings-salt`;
   await db.set(key, randomBytes(16).toString('base64url'), 'NX');
   return `${SALT}:${await db.get(key)}`;
@@ -79,7 +79,7 @@ function sharedGroups(settings: Settings): Record<string, { value: unknown; secr
  * salted ones (scrypt) of the groups that hold secrets.
  */
 export async function compareSharedSettings(
-  db: Redis,
+  db: StoreConnection,
   prefix: string,
   settings: Settings,
   logger: EgLogger

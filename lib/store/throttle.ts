@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreConnection } from './store-connection';
 
 export interface ThrottleSubject {
   kind: string;
@@ -24,7 +24,7 @@ export interface Counted<T extends ThrottleSubject> {
  */
 export class Throttle {
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly prefix: string,
     readonly windowSeconds: number
   ) {}
@@ -40,13 +40,17 @@ export class Throttle {
 
   /** Counts one attempt for every subject, and says which limits it reached. */
   async count<T extends ThrottleSubject>(subjects: T[]): Promise<Counted<T>> {
-    const tx = this.db.multi();
-    for (const { kind, subject } of subjects) {
-      const key = this.key(kind, subject);
-      tx.incr(key).expire(key, this.windowSeconds);
-    }
-    const results = (await tx.exec()) as Array<[Error | null, unknown]>;
-    const counted = subjects.map((subject, i) => ({ subject, count: Number(results[i * 2]?.[1]) }));
+    // A MULTI per counter, sent at once: counters of different subjects may live on different cluster nodes.
+    const counts = await Promise.all(
+      subjects.map(async ({ kind, subject }) => {
+        const key = this.key(kind, subject);
+        const [[, count]] = (await this.db.multi().incr(key).expire(key, this.windowSeconds).exec()) as [
+          [Error | null, number]
+        ];
+        return count;
+      })
+    );
+    const counted = subjects.map((subject, i) => ({ subject, count: Number(counts[i]) }));
     return {
       over: counted.some(({ subject, count }) => count > subject.limit),
       reached: counted.filter(({ subject, count }) => count === subject.limit).map(({ subject }) => subject)
@@ -61,9 +65,9 @@ export class Throttle {
    * ends, 0 when none holds.
    */
   async lockedFor(subjects: ThrottleSubject[]): Promise<number> {
-    // One MGET answers the common case (nothing locked); how long a lock lasts is only asked of a lock.
+    // One round trip answers the common case (nothing locked); how long a lock lasts is only asked of a lock.
     const keyed = subjects.map(({ kind, subject, limit }) => ({ key: this.key(kind, subject), limit }));
-    const counts = await this.db.mget(...keyed.map(({ key }) => key));
+    const counts = await Promise.all(keyed.map(({ key }) => this.db.get(key)));
     const locked = keyed.filter(({ limit }, i) => Number(counts[i] ?? 0) >= limit).map(({ key }) => key);
     if (locked.length === 0) return 0;
     const left = await Promise.all(locked.map((key) => this.db.pttl(key)));

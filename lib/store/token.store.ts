@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import { digest } from '../secret-value';
+import { refreshTokenGrant } from '../tokens/token-value';
+import type { StoreConnection } from './store-connection';
 import type { RevocationEvent } from './revocation-feed';
 import type { TokenKeys } from './token-keys';
 
@@ -38,8 +39,10 @@ export type RefreshTokenUse = { use: 'first' } | { use: 'replayed'; usedAt: numb
 
 export type Hash = Record<string, string>;
 
-/** How a grant's set names a JWT access token it issued (not a key: JWTs are not stored). */
+/** How earlier versions named a JWT access token in its grant's set (JWTs are not stored). */
 const JTI_MEMBER = 'jti:';
+
+type RevokedFacts = Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>>;
 
 export function toRecord(hash: Hash): TokenRecord | null {
   const { jti, grantId, grantType, appId } = hash ?? {};
@@ -78,29 +81,58 @@ function toHash(record: TokenRecord): Hash {
 }
 
 /**
- * Tokens in the gateway's Redis, under the plugin's key prefix, keyed by the
- * SHA-256 digest of the token. Every key expires with what it holds. Each
- * grant (one authorization, with all the tokens refreshed from it) keeps a
- * set of its token keys so that it can be revoked as a whole, and each app
- * and user a key per grant, found by SCAN to revoke them all. JWT access tokens are not stored: they are
- * revoked through a deny-list.
+ * Tokens in the plugin's store, under the plugin's key prefix, keyed by the
+ * SHA-256 digest of the token. Every key expires with what it holds.
+ *
+ * A grant (one authorization, with all the tokens refreshed from it) is
+ * revoked by a marker every check of its access tokens reads in the same
+ * round trip as the token (its tokens name their grant), and by deleting its
+ * refresh tokens, which its set lists; so issuing an access token adds
+ * nothing to any set, however often a grant is refreshed. Each app and user
+ * keeps a sorted set of its grants, to revoke them all without a keyspace
+ * SCAN. JWT access tokens are not stored: they are revoked through a
+ * deny-list and the same marker.
  */
 export class TokenStore {
   /**
    * @param longestLife the longest life of any token (seconds): how long a revoked grant is
-   *   remembered, so that its JWTs stay refused and tokens a concurrent request saves into it
-   *   after the revocation are deleted too.
+   *   remembered, so that its access tokens stay refused and tokens a concurrent request saves
+   *   into it after the revocation are deleted too.
    * @param announce tells every gateway instance about a revocation (see RevocationFeed).
+   * @param mayHoldLegacy whether an earlier version may have written here (EG's Redis; not a store
+   *   of the plugin's own, nor the emulated store): then, for longestLife after this version first
+   *   started here, revoking all of an app's or user's grants also looks for the grants the earlier
+   *   version indexed by a key each, by SCAN.
    */
   constructor(
-    private readonly db: Redis,
+    private readonly db: StoreConnection,
     private readonly keys: TokenKeys,
     private readonly longestLife: number,
-    private readonly announce: (event: RevocationEvent) => void
+    private readonly announce: (event: RevocationEvent) => void,
+    private readonly mayHoldLegacy = false
   ) {}
 
+  private indexSince: Promise<number> | undefined;
+
   /**
-   * Stores freshly issued tokens of one grant atomically.
+   * When an instance of this version last started here: recorded at every start (so a rolling upgrade, or an
+   * upgrade again after a rollback, extends it past the last grant an earlier version indexed), read once per
+   * process.
+   */
+  noteIndexLayout(): Promise<number> {
+    const key = this.keys.ownedGrantsSince();
+    this.indexSince ??= (async () => {
+      await this.db.set(key, String(Date.now()));
+      return Number(await this.db.get(key));
+    })();
+    this.indexSince.catch(() => (this.indexSince = undefined));
+    return this.indexSince;
+  }
+
+  /**
+   * Stores freshly issued tokens of one grant atomically: one MULTI in the
+   * grant's slot, and beside it, in the same round trip, the grant's entry
+   * in its app's and user's index.
    * @param access the access token; its token is null for a JWT, which is not stored.
    * @param grantExpiresAt when the grant's index may go: the latest expiry of any of its tokens.
    * @returns false when the grant was revoked meanwhile: the tokens were deleted again and must not be handed out.
@@ -111,32 +143,31 @@ export class TokenStore {
     grantExpiresAt: number
   ): Promise<boolean> {
     const { grantId, appId, userId } = access.record;
-    const grantKey = this.keys.grant(grantId);
     const saved: string[] = [];
     const tx = this.db.multi();
-    const save = (key: string, hash: Hash, exp: number) => {
+    const save = (key: string | null, hash: Hash, exp: number) => {
+      if (key === null) throw new Error('a token of a shape the store cannot name');
       saved.push(key);
-      tx.hmset(key, hash)
-        .pexpireat(key, exp * 1000)
-        .sadd(grantKey, key);
+      tx.hmset(key, hash).pexpireat(key, exp * 1000);
     };
     if (access.token !== null) save(this.keys.access(access.token), toHash(access.record), access.record.exp);
-    // A JWT is not stored, but its grant remembers its jti so that a revocation can name it to caches.
-    else tx.sadd(grantKey, `${JTI_MEMBER}${access.record.jti}`);
     if (refresh) {
       const hash = { ...toHash(refresh.record), grantStart: String(refresh.record.grantStart) };
       save(this.keys.refresh(refresh.token), hash, refresh.record.exp);
+      const grantKey = this.keys.grant(grantId);
+      tx.sadd(grantKey, saved[saved.length - 1]!).pexpireat(grantKey, grantExpiresAt * 1000);
     }
-    for (const [owner, id] of [
-      ['app', appId],
-      ['user', userId]
-    ] as const) {
-      const index = id && this.keys.ownedGrant(owner, id, grantId);
-      if (index) tx.set(index, '1').pexpireat(index, grantExpiresAt * 1000);
-    }
-    tx.pexpireat(grantKey, grantExpiresAt * 1000);
     tx.exists(this.keys.grantRevoked(grantId));
-    const results = (await tx.exec()) as Array<[Error | null, unknown]>;
+    const owners = (
+      [
+        ['app', appId],
+        ['user', userId]
+      ] as const
+    ).filter(([, id]) => id);
+    const [results] = await Promise.all([
+      tx.exec() as Promise<Array<[Error | null, unknown]>>,
+      ...owners.map(([owner, id]) => this.index(owner, id, grantId, grantExpiresAt))
+    ]);
     const [, grantRevoked] = results[results.length - 1] ?? [];
     if (grantRevoked === 1) {
       if (saved.length > 0) await this.db.del(...saved);
@@ -145,17 +176,49 @@ export class TokenStore {
     return true;
   }
 
+  /**
+   * Adds a grant to its owner's index, scored by when it ends, and drops
+   * the grants that ended. The index lives as long as the longest grant
+   * written into it could: every grant ends within longestLife of its write.
+   */
+  private async index(owner: 'app' | 'user', id: string, grantId: string, grantExpiresAt: number): Promise<void> {
+    const key = this.keys.ownedGrants(owner, id);
+    const now = Date.now();
+    await this.db
+      .multi()
+      .zadd(key, grantExpiresAt * 1000, grantId)
+      .zremrangebyscore(key, '-inf', now)
+      .pexpireat(key, now + this.longestLife * 1000)
+      .exec();
+  }
+
+  /** A refresh token's record; null when it is unknown, expired or its grant was revoked. */
   async findRefreshToken(token: string): Promise<RefreshTokenRecord | null> {
-    const hash: Hash = await this.db.hgetall(this.keys.refresh(token));
-    const found = toRecord(hash);
+    const key = this.keys.refresh(token);
+    const grantId = refreshTokenGrant(token);
+    if (key === null || grantId === undefined) return null;
+    const reads = this.db.pipeline().hgetall(key);
+    // Its grant's marker too (one slot): a revocation whose DEL failed after the marker was set leaves the token.
+    if (grantId !== null) reads.exists(this.keys.grantRevoked(grantId));
+    const [[readError, hash], [, revoked] = [null, 0]] = (await reads.exec()) as [
+      [Error | null, Hash],
+      [null, number]?
+    ];
+    if (readError) throw readError;
+    const found = revoked === 1 ? null : toRecord(hash);
     if (!found) return null;
     const record: RefreshTokenRecord = { ...found, grantStart: hash.grantStart ? Number(hash.grantStart) : found.iat };
     if (hash.usedAt) record.usedAt = Number(hash.usedAt);
     return record;
   }
 
+  /** An access token's record; null when it is unknown, expired or its grant was revoked. */
   async findAccessToken(token: string): Promise<TokenRecord | null> {
-    return toRecord(await this.db.hgetall(this.keys.access(token)));
+    const key = this.keys.access(token);
+    if (key === null) return null;
+    const record = toRecord(await this.db.hgetall(key));
+    if (!record) return null;
+    return (await this.db.exists(this.keys.grantRevoked(record.grantId))) === 1 ? null : record;
   }
 
   /**
@@ -166,6 +229,7 @@ export class TokenStore {
    */
   async markRefreshTokenUsed(token: string, now: number): Promise<RefreshTokenUse> {
     const key = this.keys.refresh(token);
+    if (key === null) return { use: 'gone' };
     const [[, first], [, grantId], [, usedAt]] = (await this.db
       .multi()
       .hsetnx(key, 'usedAt', now.toFixed(3))
@@ -180,9 +244,9 @@ export class TokenStore {
   }
 
   /**
-   * Deletes every token of a grant, and remembers the revocation: a token
-   * saved into the grant by a concurrent request is deleted as well, and the
-   * grant's JWT access tokens are refused until they expire.
+   * Revokes a grant: its access tokens are refused from now on, its refresh
+   * tokens deleted, and a token saved into it by a concurrent request is
+   * deleted as well.
    */
   async revokeGrant(grantId: string): Promise<void> {
     const { live: _live, ...revoked } = await this.deleteGrant(grantId);
@@ -190,16 +254,21 @@ export class TokenStore {
   }
 
   /**
-   * Marks a grant revoked and deletes its tokens. `live`: the grant still had
-   * tokens and was not revoked before, so this call is what revoked it.
+   * Marks a grant revoked and deletes the tokens its set lists: two steps in
+   * the grant's slot. A save racing it is one MULTI that either ran before
+   * (its keys are in the set read here) or after (it sees the marker and
+   * deletes what it saved). `live`: the grant was not revoked before, so
+   * this call is what revoked it.
    */
-  private async deleteGrant(
-    grantId: string
-  ): Promise<Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> & { live: boolean }> {
+  private async deleteGrant(grantId: string): Promise<RevokedFacts & { live: boolean }> {
     const grantKey = this.keys.grant(grantId);
-    const first = await this.db.set(this.keys.grantRevoked(grantId), '1', 'EX', this.longestLife, 'NX');
-    if (first === null) await this.db.expire(this.keys.grantRevoked(grantId), this.longestLife);
-    const members: string[] = await this.db.smembers(grantKey);
+    const marker = this.keys.grantRevoked(grantId);
+    const [[, first], , [, members]] = (await this.db
+      .multi()
+      .set(marker, '1', 'EX', this.longestLife, 'NX')
+      .expire(marker, this.longestLife)
+      .smembers(grantKey)
+      .exec()) as [[null, string | null], unknown, [null, string[]]];
     const jtis = members.filter((m) => m.startsWith(JTI_MEMBER)).map((m) => m.slice(JTI_MEMBER.length));
     const keys = members.filter((m) => !m.startsWith(JTI_MEMBER));
     await this.db.del(...keys, grantKey);
@@ -207,59 +276,78 @@ export class TokenStore {
       grants: [grantId],
       tokens: keys.map((key) => this.keys.digestOf(key)),
       jtis,
-      live: first !== null && members.length > 0
+      // Whether its tokens were live is not known here (access tokens are not listed): callers ask only of grants
+      // their index holds as unended.
+      live: first !== null
     };
   }
 
   /** Revokes one opaque access token (RFC 7009), leaving the rest of its grant alone. */
   async revokeAccessToken(token: string): Promise<void> {
-    const tokenDigest = digest(token);
-    await this.db.del(this.keys.accessByDigest(tokenDigest));
-    this.announce({ tokens: [tokenDigest] });
+    const key = this.keys.access(token);
+    if (key === null) return;
+    await this.db.del(key);
+    this.announce({ tokens: [digest(token)] });
   }
 
   /** Revokes one JWT access token: its jti is refused until the token expires anyway. */
-  async denyJwt(jti: string, exp: number): Promise<void> {
+  async denyJwt(grantId: string, jti: string, exp: number): Promise<void> {
     const remaining = Math.ceil(exp - Date.now() / 1000);
-    if (remaining > 0) await this.db.set(this.keys.jtiRevoked(jti), '1', 'EX', remaining);
+    if (remaining > 0) await this.db.set(this.keys.jtiRevoked(grantId, jti), '1', 'EX', remaining);
     this.announce({ jtis: [jti] });
   }
 
   /**
-   * Revokes every grant of an app or a user. @returns how many live grants this call revoked (none already revoked or
-   * expired).
+   * Revokes every grant of an app or a user, walking its index. @returns how many live grants this call revoked (none
+   * already revoked or expired).
    */
   async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
-    const ownedBy = this.keys.ownedGrantPrefix(owner, id);
-    const indexKeys = (await this.scanAll(this.keys.ownedGrantPattern(owner, id))).filter((key) =>
-      key.startsWith(ownedBy)
-    );
-    const revoked: Required<Pick<RevocationEvent, 'grants' | 'tokens' | 'jtis'>> = { grants: [], tokens: [], jtis: [] };
+    const index = this.keys.ownedGrants(owner, id);
+    const grantIds: string[] = await this.db.zrangebyscore(index, Date.now(), '+inf');
+    const legacyKeys = await this.legacyIndexKeys(owner, id);
+    const legacyPrefix = this.keys.legacyOwnedGrantPrefix(owner, id);
+    const all = [...new Set([...grantIds, ...legacyKeys.map((key) => key.slice(legacyPrefix.length))])];
+    const revoked: RevokedFacts = { grants: [], tokens: [], jtis: [] };
     let live = 0;
-    for (const indexKey of indexKeys) {
-      const one = await this.deleteGrant(indexKey.slice(ownedBy.length));
-      if (one.live) live++;
-      revoked.grants.push(...one.grants);
-      revoked.tokens.push(...one.tokens);
-      revoked.jtis.push(...one.jtis);
+    for (const batch of inBatches(all, 64)) {
+      for (const one of await Promise.all(batch.map((grantId) => this.deleteGrant(grantId)))) {
+        if (one.live) live++;
+        revoked.grants.push(...one.grants);
+        revoked.tokens.push(...one.tokens);
+        revoked.jtis.push(...one.jtis);
+      }
     }
     // Only the grants revoked here leave the index: one a concurrent request added stays, for the next call.
-    if (indexKeys.length > 0) await this.db.del(...indexKeys);
+    if (grantIds.length > 0) await this.db.zrem(index, ...grantIds);
+    if (legacyKeys.length > 0) await Promise.all(legacyKeys.map((key) => this.db.del(key)));
     this.announce({ ...revoked, ...(owner === 'app' ? { apps: [id] } : { users: [id] }) });
     return live;
   }
 
   /**
-   * Every key matching a pattern, by SCAN (never KEYS, which blocks Redis): an admin operation's cost, not a request's.
+   * The index keys (one per grant) an earlier version wrote, by SCAN (never
+   * KEYS, which blocks Redis), while a grant it indexed may still be live.
    */
-  private async scanAll(pattern: string): Promise<string[]> {
+  private async legacyIndexKeys(owner: 'app' | 'user', id: string): Promise<string[]> {
+    if (!this.mayHoldLegacy || Date.now() > (await this.noteIndexLayout()) + this.longestLife * 1000) return [];
+    const ownedBy = this.keys.legacyOwnedGrantPrefix(owner, id);
     const found = new Set<string>();
     let cursor = '0';
     do {
-      const [next, keys] = await this.db.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      for (const key of keys) found.add(key);
+      const [next, keys] = await this.db.scan(
+        cursor,
+        'MATCH',
+        this.keys.legacyOwnedGrantPattern(owner, id),
+        'COUNT',
+        1000
+      );
+      for (const key of keys) if (key.startsWith(ownedBy)) found.add(key);
       cursor = next;
     } while (cursor !== '0');
     return [...found];
   }
+}
+
+function* inBatches<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

@@ -77,7 +77,7 @@ export class LocalTokenValidator {
   private async validateOpaque(token: string, tokenDigest: string): Promise<ValidatedToken> {
     const ids = parseAccessToken(token);
     if (!ids) throw new InvalidToken(INVALID);
-    const snapshot = await this.reader.readOpaque(tokenDigest, ids.appId, ids.userId);
+    const snapshot = await this.reader.readOpaque(tokenDigest, ids);
     const record = snapshot.token;
     if (!record || record.exp <= Date.now() / 1000) throw new InvalidToken(INVALID);
     return this.toValidated(record, snapshot);

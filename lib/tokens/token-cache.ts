@@ -1,6 +1,7 @@
 import { keep } from '../eg/process-state';
 import type { RevocationEvent, RevocationFeed } from '../store/revocation-feed';
 import { digest } from '../secret-value';
+import { grantNamedBy } from './token-value';
 import type { ValidatedToken } from './validated-token';
 
 /**
@@ -22,7 +23,9 @@ interface Entry {
 function tagsOf(token: string, validated: ValidatedToken): string[] {
   const tags = [`token:${digest(token)}`];
   if (validated.id) tags.push(`jti:${validated.id}`);
-  if (validated.grantId) tags.push(`grant:${validated.grantId}`);
+  // An introspected token's answer names no grant, but a token of ours names its own.
+  const grantId = validated.grantId || grantNamedBy(token);
+  if (grantId) tags.push(`grant:${grantId}`);
   if (validated.clientId) tags.push(`app:${validated.clientId}`);
   if (validated.userId) tags.push(`user:${validated.userId}`);
   if (validated.consumer.userId) tags.push(`owner:${validated.consumer.userId}`);

@@ -4,8 +4,7 @@ import type { RefreshTokenRecord, TokenRecord, TokenStore } from '../store/token
 import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
 import type { JwtAccessTokens } from './jwt-access-token';
-import { randomSecret } from '../secret-value';
-import { newAccessToken } from './token-value';
+import { newAccessToken, newRefreshToken } from './token-value';
 
 export interface IssueRequest {
   grantType: string;
@@ -62,7 +61,7 @@ export class TokenIssuer {
     const asJwt = this.settings.accessToken.format === 'jwt';
     const accessToken = asJwt
       ? await this.jwts.sign(accessRecord)
-      : newAccessToken({ appId: base.appId, userId: base.userId });
+      : newAccessToken({ appId: base.appId, userId: base.userId, grantId: base.grantId });
 
     let refresh: { token: string; record: RefreshTokenRecord } | null = null;
     const grantStart = request.grantStartedAt ?? iat;
@@ -73,7 +72,7 @@ export class TokenIssuer {
     );
     if (request.refresh && refreshExp > iat) {
       refresh = {
-        token: randomSecret(),
+        token: newRefreshToken(base.grantId),
         record: {
           ...base,
           jti: randomBytes(16).toString('base64url'),

@@ -34,7 +34,7 @@ export class TokenRevoker {
           throw err;
         }
         if (claims.appId !== clientId) return;
-        return this.store.denyJwt(claims.jti, claims.exp);
+        return claims.grantId ? this.store.denyJwt(claims.grantId, claims.jti, claims.exp) : undefined;
       }
       case 'refresh': {
         const record = await this.store.findRefreshToken(token);

@@ -71,6 +71,16 @@ describe('loading the plugin into Express Gateway', function () {
     ],
     ['an issuer with a query', { issuer: 'https://as.example.com/?x=1' }, /plugins\.oauth2\.issuer must match pattern/],
     [
+      'a store that is no Redis URL, Sentinel group or cluster',
+      { store: { redis: 'localhost:6379' } },
+      /plugins\.oauth2\.store\.redis must be a string matching \^rediss\?:\/\/.*, an object with sentinels and name or an object with cluster/
+    ],
+    [
+      'a cluster node without a usable port',
+      { store: { redis: { cluster: [{ host: '127.0.0.1', port: 70000 }] } } },
+      /plugins\.oauth2\.store\.redis\.cluster\.0\.port must be <= 65535/
+    ],
+    [
       'an issuer that is not ASCII (it goes into the Basic challenge header)',
       { issuer: 'https://sécurité.example' },
       /plugins\.oauth2\.issuer must match pattern/

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { TokenKeys } from '../../lib/store/token-keys';
 import { RefreshTokenRecord, TokenStore } from '../../lib/store/token.store';
-import { digest } from '../../lib/secret-value';
+import { digest, randomSecret } from '../../lib/secret-value';
+import { newAccessToken, newRefreshToken } from '../../lib/tokens/token-value';
 
 const RedisMock = require('ioredis-mock');
 
@@ -28,69 +29,81 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
     grantStart: now
   });
 
+  /** A grant id as the issuer makes them, and a token of each kind in it, by name. */
+  const grant = (name: string) => name.padEnd(22, '0');
+  const tokens = new Map<string, string>();
+  const at = (name: string, grantName: string) =>
+    tokens.get(name) ??
+    tokens.set(name, newAccessToken({ appId: 'app', userId: 'u', grantId: grant(grantName) })).get(name)!;
+  const rt = (name: string, grantName: string) =>
+    tokens.get(name) ?? tokens.set(name, newRefreshToken(grant(grantName))).get(name)!;
+
   beforeEach(function () {
     db = new RedisMock();
-    store = new TokenStore(db, new TokenKeys('P:'), 1209600, () => undefined);
+    tokens.clear();
+    store = new TokenStore(db, new TokenKeys('P:', false), 1209600, () => undefined);
   });
 
   it('deletes tokens saved into a grant after it was revoked, and says so', async function () {
     expect(
       await store.saveIssued(
-        { token: 'at-1', record: record('g1') },
-        { token: 'rt-1', record: record('g1') },
+        { token: at('at-1', 'g1'), record: record(grant('g1')) },
+        { token: rt('rt-1', 'g1'), record: record(grant('g1')) },
         now + 3600
       )
     ).to.equal(true);
-    await store.revokeGrant('g1');
+    await store.revokeGrant(grant('g1'));
     const saved = await store.saveIssued(
-      { token: 'at-2', record: record('g1') },
-      { token: 'rt-2', record: record('g1') },
+      { token: at('at-2', 'g1'), record: record(grant('g1')) },
+      { token: rt('rt-2', 'g1'), record: record(grant('g1')) },
       now + 3600
     );
     expect(saved).to.equal(false);
-    expect(await db.exists(`P:at:${digest('at-2')}`, `P:rt:${digest('rt-2')}`)).to.equal(0);
+    expect(await db.exists(`P:at:${grant('g1')}:${digest(at('at-2', 'g1'))}`)).to.equal(0);
+    expect(await db.exists(`P:rt:${grant('g1')}:${digest(rt('rt-2', 'g1'))}`)).to.equal(0);
   });
 
   it('does not let a refresh token revoked between read and use come back to life', async function () {
     await store.saveIssued(
-      { token: 'at-1', record: record('g2') },
-      { token: 'rt-1', record: record('g2') },
+      { token: at('at-1', 'g2'), record: record(grant('g2')) },
+      { token: rt('rt-1', 'g2'), record: record(grant('g2')) },
       now + 3600
     );
-    const found = await store.findRefreshToken('rt-1');
-    expect(found?.grantId).to.equal('g2');
-    await store.revokeGrant('g2');
-    expect(await store.markRefreshTokenUsed('rt-1', now)).to.deep.equal({ use: 'gone' });
-    expect(await db.exists(`P:rt:${digest('rt-1')}`)).to.equal(0);
+    const found = await store.findRefreshToken(rt('rt-1', 'g2'));
+    expect(found?.grantId).to.equal(grant('g2'));
+    await store.revokeGrant(grant('g2'));
+    expect(await store.markRefreshTokenUsed(rt('rt-1', 'g2'), now)).to.deep.equal({ use: 'gone' });
+    expect(await db.exists(`P:rt:${grant('g2')}:${digest(rt('rt-1', 'g2'))}`)).to.equal(0);
   });
 
   it('tells a first use from a replay, and the replay when the first use was (for refreshToken.rotationGracePeriod)', async function () {
     await store.saveIssued(
-      { token: 'at-1', record: record('g3') },
-      { token: 'rt-1', record: record('g3') },
+      { token: at('at-1', 'g3'), record: record(grant('g3')) },
+      { token: rt('rt-1', 'g3'), record: record(grant('g3')) },
       now + 3600
     );
     const [first, second] = await Promise.all([
-      store.markRefreshTokenUsed('rt-1', now + 0.25),
-      store.markRefreshTokenUsed('rt-1', now + 0.5)
+      store.markRefreshTokenUsed(rt('rt-1', 'g3'), now + 0.25),
+      store.markRefreshTokenUsed(rt('rt-1', 'g3'), now + 0.5)
     ]);
     expect(first).to.deep.equal({ use: 'first' });
     expect(second).to.deep.equal({ use: 'replayed', usedAt: now + 0.25 });
-    expect((await store.findRefreshToken('rt-1'))?.usedAt).to.equal(now + 0.25);
+    expect((await store.findRefreshToken(rt('rt-1', 'g3')))?.usedAt).to.equal(now + 0.25);
   });
 
   it('keeps the grant start in the refresh token, and reads one written before it was kept as starting at its own iat', async function () {
     await store.saveIssued(
-      { token: 'at-1', record: record('g4') },
-      { token: 'rt-1', record: { ...record('g4'), grantStart: now - 600 } },
+      { token: at('at-1', 'g4'), record: record(grant('g4')) },
+      { token: rt('rt-1', 'g4'), record: { ...record(grant('g4')), grantStart: now - 600 } },
       now + 3600
     );
-    expect((await store.findRefreshToken('rt-1'))?.grantStart).to.equal(now - 600);
-    const { grantStart, ...older } = record('g5');
+    expect((await store.findRefreshToken(rt('rt-1', 'g4')))?.grantStart).to.equal(now - 600);
+    const { grantStart, ...older } = record(grant('g5'));
+    const olderToken = randomSecret(); // the bare secret refresh tokens were before they named their grant
     await db.hmset(
-      `P:rt:${digest('rt-old')}`,
+      `P:rt:${digest(olderToken)}`,
       Object.fromEntries(Object.entries({ ...older, iat: now - 60 }).map(([k, v]) => [k, String(v)]))
     );
-    expect((await store.findRefreshToken('rt-old'))?.grantStart).to.equal(now - 60);
+    expect((await store.findRefreshToken(olderToken))?.grantStart).to.equal(now - 60);
   });
 });

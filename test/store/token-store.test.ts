@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import { Browser } from '../../support/browser';
 import { authorize, authorizeUrl, codeParams } from '../helpers/flow';
 import { RunningGateway, startGateway } from '../../support/gateway';
+import { TokenKeys } from '../../lib/store/token-keys';
 import { testRedis } from '../helpers/redis';
 import { startWorld, World } from '../helpers/world';
 
@@ -20,6 +21,9 @@ describe('token store on a real Redis', function () {
     redis?.disconnect();
   });
 
+  /** The plugin's names for a token's key on one Redis. */
+  const keys = new TokenKeys(`${namespace}-oauth2-plugin:`, false);
+
   async function pluginKeys(): Promise<string[]> {
     return redis!.keys(`${namespace}-oauth2-plugin:*`);
   }
@@ -33,7 +37,9 @@ describe('token store on a real Redis', function () {
           ? await redis!.hgetall(key)
           : type === 'set'
             ? await redis!.smembers(key)
-            : await redis!.get(key);
+            : type === 'zset'
+              ? await redis!.zrange(key, 0, -1)
+              : await redis!.get(key);
       parts.push(key, JSON.stringify(value));
     }
     return parts.join('\n');
@@ -48,12 +54,14 @@ describe('token store on a real Redis', function () {
     const { access_token: access, refresh_token: refresh } = issued.json;
     const everything = await dump();
     expect(everything).not.to.contain(access);
-    expect(everything).not.to.contain(access.split('~')[3]);
+    expect(everything).not.to.contain(access.split('~')[4]);
     expect(everything).not.to.contain(refresh);
+    expect(everything).not.to.contain(refresh.split('~')[2]);
     const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
+    const grant = access.split('~')[3];
     expect(await pluginKeys()).to.include.members([
-      `${namespace}-oauth2-plugin:at:${digest(access)}`,
-      `${namespace}-oauth2-plugin:rt:${digest(refresh)}`
+      `${namespace}-oauth2-plugin:at:${grant}:${digest(access)}`,
+      `${namespace}-oauth2-plugin:rt:${grant}:${digest(refresh)}`
     ]);
   });
 
@@ -63,30 +71,33 @@ describe('token store on a real Redis', function () {
       username: world.user.username,
       password: world.user.password
     });
-    const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
-    const accessTtl = await redis!.ttl(`${namespace}-oauth2-plugin:at:${digest(issued.json.access_token)}`);
-    const refreshTtl = await redis!.ttl(`${namespace}-oauth2-plugin:rt:${digest(issued.json.refresh_token)}`);
+    const accessTtl = await redis!.ttl(keys.access(issued.json.access_token)!);
+    const refreshTtl = await redis!.ttl(keys.refresh(issued.json.refresh_token)!);
     expect(accessTtl).to.be.within(3598, 3600);
     expect(refreshTtl).to.be.within(1209598, 1209600);
   });
 
-  it('indexes each grant of an app and a user by a key that expires with the grant, so no index outgrows the live grants', async function () {
-    const before = await redis!.keys(`${namespace}-oauth2-plugin:app-grant:${world.app.id}:*`);
-    await world.token({ grant_type: 'client_credentials' });
-    await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password });
-    const appIndex = await redis!.keys(`${namespace}-oauth2-plugin:app-grant:${world.app.id}:*`);
-    expect(appIndex.length - before.length).to.equal(2);
-    const ttls = await Promise.all(appIndex.filter((key) => !before.includes(key)).map((key) => redis!.ttl(key)));
-    // The client_credentials grant lives as long as its access token; the password grant as its refresh token.
-    expect(ttls.sort((a, b) => a - b)).to.satisfy(
-      ([short, long]: number[]) => short >= 3598 && short <= 3600 && long >= 1209598 && long <= 1209600
-    );
-    const userIndex = await redis!.keys(`${namespace}-oauth2-plugin:user-grant:${world.user.id}:*`);
-    expect(userIndex.length).to.be.at.least(1);
+  it('indexes the grants of an app and a user in a sorted set by when each ends, dropping ended ones, so no index outgrows the live grants', async function () {
+    const appIndex = keys.ownedGrants('app', world.app.id);
+    await redis!.zadd(appIndex, Date.now() - 1000, 'an-ended-grant-0000000');
+    const before = await redis!.zrange(appIndex, 0, -1);
+    const clientCredentials = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
+    const password = (
+      await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })
+    ).json.access_token;
+    const after = await redis!.zrange(appIndex, 0, -1, 'WITHSCORES');
+    const scores = Object.fromEntries(after.flatMap((v, i) => (i % 2 ? [] : [[v, Number(after[i + 1])]])));
+    expect(scores).not.to.have.property('an-ended-grant-0000000');
+    const seconds = (grant: string) => Math.round((scores[grant]! - Date.now()) / 1000);
+    // The client_credentials grant ends with its access token; the password grant with its refresh token.
+    expect(seconds(clientCredentials.split('~')[3])).to.be.within(3598, 3600);
+    expect(seconds(password.split('~')[3])).to.be.within(1209598, 1209600);
+    expect(Object.keys(scores).length).to.equal(before.length - 1 + 2);
+    expect(await redis!.ttl(appIndex)).to.be.within(1209598, 1209600);
+    expect(await redis!.zscore(keys.ownedGrants('user', world.user.id), password.split('~')[3])).to.not.equal(null);
   });
 
   it('ends a refresh token written before grants kept their start refreshToken.maxLifetime after its own iat', async function () {
-    const digest = (t: string) => createHash('sha256').update(t).digest('base64url');
     const now = Math.floor(Date.now() / 1000);
     const legacy = async (iat: number) => {
       const issued = await world.token({
@@ -94,7 +105,7 @@ describe('token store on a real Redis', function () {
         username: world.user.username,
         password: world.user.password
       });
-      const key = `${namespace}-oauth2-plugin:rt:${digest(issued.json.refresh_token)}`;
+      const key = keys.refresh(issued.json.refresh_token)!;
       await redis!.hdel(key, 'grantStart');
       await redis!.hset(key, 'iat', String(iat));
       return issued.json.refresh_token as string;
@@ -105,7 +116,7 @@ describe('token store on a real Redis', function () {
     expect(old.json.error).to.equal('invalid_grant');
     const recent = await refresh(await legacy(now - 60));
     expect(recent.status, recent.text).to.equal(200);
-    const successor = await redis!.hgetall(`${namespace}-oauth2-plugin:rt:${digest(recent.json.refresh_token)}`);
+    const successor = await redis!.hgetall(keys.refresh(recent.json.refresh_token)!);
     expect(Number(successor.grantStart), "the grant start travels on from the old token's iat").to.equal(now - 60);
   });
 
