@@ -1,3 +1,5 @@
+import { isStoreName, STORE_NAMES, StoreName } from './store-names';
+
 /** Where the bench is told what to run: environment variables, each with the default of a full run. */
 export interface BenchConfig {
   /** Seconds of load per measured protected-call run (BENCH_DURATION). */
@@ -29,9 +31,12 @@ export interface BenchConfig {
    * steady.
    */
   tokenRepeats: number;
-  /** The stores to run on, in order (BENCH_STORES: emulated,redis). */
-  stores: Array<'emulated' | 'redis'>;
-  /** The real Redis; DB index 14 is the bench's own and is flushed (BENCH_REDIS_URL). */
+  /**
+   * The stores to run on, in order (BENCH_STORES: emulated,redis,cluster). `cluster` keeps EG's data on the real
+   * Redis and the plugin's on a Redis Cluster the bench starts.
+   */
+  stores: StoreName[];
+  /** The real Redis of `redis` and `cluster`; DB index 14 is the bench's own and is flushed (BENCH_REDIS_URL). */
   redisUrl: string;
   /**
    * A run is quiet when other processes of the machine kept at most this many
@@ -70,13 +75,12 @@ function positive(name: string, fallback: number): number {
 }
 
 export function benchConfig(): BenchConfig {
-  const stores = (process.env.BENCH_STORES ?? 'emulated,redis')
+  const stores = (process.env.BENCH_STORES ?? STORE_NAMES.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const store of stores) {
-    if (store !== 'emulated' && store !== 'redis')
-      throw new TypeError(`BENCH_STORES: unknown store ${store} (emulated, redis)`);
+    if (!isStoreName(store)) throw new TypeError(`BENCH_STORES: unknown store ${store} (${STORE_NAMES.join(', ')})`);
   }
   return {
     duration: positive('BENCH_DURATION', 6),
@@ -86,7 +90,7 @@ export function benchConfig(): BenchConfig {
     connections: positive('BENCH_CONNECTIONS', 32),
     repeats: Math.max(1, positive('BENCH_REPEATS', 3)),
     tokenRepeats: Math.max(1, positive('BENCH_TOKEN_REPEATS', 2)),
-    stores: stores as BenchConfig['stores'],
+    stores: stores as StoreName[],
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
     quietCores: positive('BENCH_QUIET_CORES', 0.25),
     noisyRetries: positive('BENCH_NOISY_RETRIES', 1),

@@ -30,7 +30,7 @@ function extraByPackage(run: ProfiledRun, reference: ProfiledRun): string[] {
  * core, and where that extra goes.
  */
 function protectedCall(run: ProfiledRun, results: Results, reference: ProfiledRun | undefined): string {
-  const store = run.store as Parameters<Results['best']>[0];
+  const { store } = run;
   const mine = microsPerRequest(results.best(store, run.scenario));
   const open = microsPerRequest(results.best(store, 'a'));
   const cost =
@@ -62,7 +62,7 @@ function protectedCall(run: ProfiledRun, results: Results, reference: ProfiledRu
  * the profile (of the main thread) does not see.
  */
 function tokenRequest(run: ProfiledRun, results: Results): string {
-  const store = run.store as Parameters<Results['best']>[0];
+  const { store } = run;
   const mine = microsPerRequest(results.best(store, run.scenario));
   const open = microsPerRequest(results.best(store, 'a'));
   const cost =
@@ -86,7 +86,7 @@ function tokenRequest(run: ProfiledRun, results: Results): string {
  * main thread's profile below does not show) and what the flood got.
  */
 function floodedCall(run: ProfiledRun, results: Results): string {
-  const store = run.store as Parameters<Results['best']>[0];
+  const { store } = run;
   const [flooded, calm] = [results.best(store, run.scenario), results.best(store, 'h')];
   if (!flooded || !calm) return '';
   const cores = (r: LoadResult) =>

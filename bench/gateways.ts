@@ -110,7 +110,8 @@ export function gatewayOptions(
     withoutPlugin: open || kind === 'builtin' || kind === 'noop',
     redis: store.db(namespace),
     system: extras.saltRounds ? { ...SYSTEM, crypto: { ...SYSTEM.crypto, saltRounds: extras.saltRounds } } : SYSTEM,
-    settings: pluginSettings(kind),
+    // The store's own settings (where the plugin keeps its data) over the kind's.
+    settings: { ...pluginSettings(kind), ...store.pluginSettings },
     nodeArgs: extras.nodeArgs,
     gateway: {
       apiEndpoints: { api: { host: '*', paths: ['/api', '/api/*'], ...(open ? {} : { scopes: [API_SCOPE] }) } },

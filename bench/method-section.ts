@@ -1,6 +1,7 @@
 import { settingsSchema } from '../schemas/settings.schema';
 import type { BenchConfig } from './config';
 import type { Machine } from './machine';
+import { CLUSTER_SHAPE } from './store-names';
 
 /** BENCH.md's Method section: how the numbers were taken, with this run's settings. */
 export function methodSection(config: BenchConfig, machine: Machine): string {
@@ -10,6 +11,11 @@ export function methodSection(config: BenchConfig, machine: Machine): string {
     clientAuth.properties.maxFailuresPerIp.default
   ];
   const maxQueue = bcrypt.properties.maxQueue.default;
+  const { primaries, replicasPerPrimary } = CLUSTER_SHAPE;
+  const clusterLine = `
+- **Redis Cluster**: EG's \`db.redis\` on the real Redis above; the plugin's \`store.redis\` on a Redis Cluster the bench
+  starts (${primaries} primaries with ${replicasPerPrimary} replica each, redis-server processes on loopback ports of the same machine, their CPU
+  counted among the other processes'), each primary flushed before each gateway, stopped after the store's runs.`;
   return `One process per role on 127.0.0.1: the gateway under test (a real Express Gateway child
 process, one at a time), the echo backend (its own process; it answers the method and URL, not the request's headers,
 so that the identity headers a policy adds do not also make the answer larger) and autocannon (in the bench process).
@@ -67,7 +73,7 @@ credential, a confidential app with an oauth2 credential), measured, and stopped
   clients in turn, each request from a fresh X-Forwarded-For address, so that no counter locks for ${Math.round((perClient * config.floodClients) / Math.max(config.floodRate, 1))} s and
   every wrong secret costs a bcrypt, or a 503 once the pool's queue is full: the worst case for the event loop.
   The flood's columns count its answers during the measured run.
-- **Real Redis**: ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}, flushed before each gateway.
+- **Real Redis**: ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}, flushed before each gateway.${config.stores.includes('cluster') ? clusterLine : ''}
 - Targets are ratios to (a), or to (h) for the floods, measured in the same run; a missed target is profiled by
   running that scenario once more with the gateway under \`node --cpu-prof\`.`;
 }

@@ -6,11 +6,11 @@ import { ProfileSummary, summarizeProfile } from './cpu-profile';
 import type { LoadResult } from './load';
 import type { Scenario } from './scenarios';
 import { runSession } from './session';
-import type { Store } from './stores';
+import type { Store, StoreName } from './stores';
 
 export interface ProfiledRun {
   scenario: string;
-  store: string;
+  store: StoreName;
   result: LoadResult;
   summary: ProfileSummary;
   file: string;

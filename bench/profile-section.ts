@@ -1,11 +1,12 @@
 import type { ProfiledRun } from './profile-run';
+import { STORE_LABELS } from './store-names';
 import { ms, rate } from './tables';
 
 /** A profile's summary; `why` explains a missed target, a reference profile has none. */
 export function profileSection(run: ProfiledRun, title: string, why: string | null): string {
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
   return [
-    `### ${title} — ${run.store === 'redis' ? 'real Redis' : 'emulated store'}`,
+    `### ${title} — ${STORE_LABELS[run.store]}`,
     '',
     `Profiled run: ${rate(run.result.rps)} req/s, p99 ${ms(run.result.p99)} ms; ${Math.round(run.summary.busyMs)} ms of gateway CPU sampled.`,
     '',

@@ -1,9 +1,12 @@
-import type { Redis } from 'ioredis';
 import { seedWorld } from '../support/admin-client';
 import { startGateway } from '../support/gateway';
 import { gatewayOptions } from './gateways';
-import type { Store } from './stores';
-import { Client, passwordTokens, requestTokens } from './tokens';
+import { describeShapes, StoredShape } from './key-shapes';
+import { Snapshot, snapshot } from './key-snapshot';
+import type { Store, StoreName } from './stores';
+import { Client, passwordTokens, requestTokens, revokeToken } from './tokens';
+
+export type { StoredShape } from './key-shapes';
 
 /** Bytes a family of keys (`at`, `rt`, `grant`, …) takes per issued token. */
 export interface KeyFamily {
@@ -17,55 +20,20 @@ export interface MemoryRow {
   tokens: number;
   /** Sum of MEMORY USAGE over the plugin's keys, per token. */
   bytesPerToken: number;
-  /** Growth of the whole instance's used_memory per token: indicative only, other databases share it. */
+  /** Growth of used_memory (summed over the primaries, less their buffers) per token: indicative only. */
   usedMemoryPerToken: number;
   families: KeyFamily[];
 }
 
-/** What one live token leaves in Redis, for BENCH.md's "what is stored": hash fields, or a set's members. */
-export interface StoredShape {
-  family: string;
-  note: string;
-  type: string;
-  fields: string[];
-}
-
-/** A set member with the key prefix and the random ids and digests replaced, to show its form. */
-const formOf = (member: string, prefix: string) => member.replace(prefix, '').replace(/[A-Za-z0-9_-]{16,}/g, '<id>');
-
+/** What tokens cost in one real store. */
 export interface MemoryReport {
+  store: StoreName;
   rows: MemoryRow[];
   shapes: StoredShape[];
 }
 
-type Snapshot = { families: Map<string, { keys: number; bytes: number }>; usedMemory: number };
-
-async function scanKeys(db: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await db.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
-
-const familyOf = (key: string, prefix: string) => key.slice(prefix.length).split(':')[0];
-
-/** MEMORY USAGE (SAMPLES 0: every element counted) of every key under the prefix, by family. */
-async function snapshot(db: Redis, prefix: string): Promise<Snapshot> {
-  const keys = await scanKeys(db, prefix);
-  const pipeline = db.pipeline(keys.map((key) => ['memory', 'usage', key, 'samples', '0']));
-  const sizes = ((await pipeline.exec()) as Array<[Error | null, number]>).map(([, bytes]) => bytes ?? 0);
-  const families = new Map<string, { keys: number; bytes: number }>();
-  keys.forEach((key, i) => {
-    const family = families.get(familyOf(key, prefix)) ?? { keys: 0, bytes: 0 };
-    families.set(familyOf(key, prefix), { keys: family.keys + 1, bytes: family.bytes + sizes[i] });
-  });
-  const usedMemory = Number(/used_memory:(\d+)/.exec(await db.info('memory'))?.[1] ?? 0);
-  return { families, usedMemory };
-}
+/** The plugin's token key families (lib/store/token-keys.ts), in the order BENCH.md lists them. */
+const FAMILIES = ['at', 'rt', 'grant', 'grant-revoked', 'app-grants', 'user-grants', 'jti-revoked'];
 
 function perToken(label: string, before: Snapshot, after: Snapshot, tokens: number): MemoryRow {
   const families: KeyFamily[] = [];
@@ -97,28 +65,12 @@ async function issueMany(count: number, parallel: number, issue: () => Promise<u
   );
 }
 
-async function describeShapes(db: Redis, prefix: string, families: string[], note: string): Promise<StoredShape[]> {
-  const shapes: StoredShape[] = [];
-  for (const family of families) {
-    const [key] = (await db.scan('0', 'MATCH', `${prefix}${family}:*`, 'COUNT', 10000))[1];
-    if (!key) continue;
-    const type = await db.type(key);
-    const fields =
-      type === 'hash'
-        ? await db.hkeys(key)
-        : type === 'set'
-          ? [...new Set((await db.smembers(key)).map((m) => formOf(m, prefix)))]
-          : [(await db.get(key)) ?? ''];
-    shapes.push({ family: `${family}:…`, note, type, fields });
-  }
-  return shapes;
-}
-
 /**
- * Issues `count` tokens of each kind through a real gateway on the real
- * Redis (opaque and JWT access tokens, with and without a refresh token) and
- * measures what each leaves in Redis. Credentials are hashed at bcrypt cost
- * 4 here: the check's cost does not change what is stored.
+ * Issues `count` tokens of each kind through a real gateway on a real store
+ * (opaque and JWT access tokens, with and without a refresh token) and
+ * measures what each leaves in the Redis holding the plugin's keys (every
+ * primary of a cluster). Credentials are hashed at bcrypt cost 4 here: the
+ * check's cost does not change what is stored.
  */
 export async function measureTokenMemory(
   store: Store,
@@ -126,12 +78,12 @@ export async function measureTokenMemory(
   count: number,
   progress: (line: string) => void
 ): Promise<MemoryReport> {
-  const db = store.client;
-  if (!db) throw new Error('the memory measurement needs a real Redis');
+  const { primaries } = store;
+  if (primaries.length === 0) throw new Error('the memory measurement needs a real Redis');
   const rows: MemoryRow[] = [];
   const shapes: StoredShape[] = [];
   for (const kind of ['opaque', 'jwt'] as const) {
-    await db.flushdb();
+    await store.flush();
     const namespace = `benchmem${kind}`;
     const prefix = `${namespace}-oauth2-plugin:`;
     const gateway = await startGateway(gatewayOptions(kind, backendUrl, store, namespace, { saltRounds: 4 }));
@@ -139,27 +91,31 @@ export async function measureTokenMemory(
       const seeded = await seedWorld(gateway.admin, { scopes: ['read', 'write'] });
       const client: Client = { id: seeded.app.id, secret: seeded.app.secret };
       const label = kind === 'opaque' ? 'opaque' : 'JWT';
-      let before = await snapshot(db, prefix);
-      await issueMany(count, 8, () =>
-        requestTokens(gateway.url, client, { grant_type: 'client_credentials', scope: 'read' })
-      );
-      let after = await snapshot(db, prefix);
-      rows.push(perToken(`${label} access token (client_credentials)`, before, after, count));
-      progress(`  memory: ${rows[rows.length - 1].label}: ${Math.round(rows[rows.length - 1].bytesPerToken)} B/token`);
-      before = after;
-      await issueMany(count, 8, () => passwordTokens(gateway.url, client, seeded.user));
-      after = await snapshot(db, prefix);
-      rows.push(perToken(`${label} access token + refresh token (password)`, before, after, count));
-      progress(`  memory: ${rows[rows.length - 1].label}: ${Math.round(rows[rows.length - 1].bytesPerToken)} B/token`);
-      shapes.push(
-        ...(kind === 'opaque'
-          ? await describeShapes(db, prefix, ['at', 'rt', 'grant', 'app-grant', 'user-grant'], '')
-          : await describeShapes(db, prefix, ['grant'], ' of JWT access tokens'))
-      );
+      const clientToken = () => requestTokens(gateway.url, client, { grant_type: 'client_credentials', scope: 'read' });
+      const measure = async (what: string, issue: () => Promise<unknown>) => {
+        const before = await snapshot(primaries, prefix);
+        await issueMany(count, 8, issue);
+        rows.push(perToken(`${label} access token ${what}`, before, await snapshot(primaries, prefix), count));
+        progress(
+          `  memory: ${rows[rows.length - 1].label}: ${Math.round(rows[rows.length - 1].bytesPerToken)} B/token`
+        );
+      };
+      await measure('(client_credentials)', clientToken);
+      await measure('+ refresh token (password)', () => passwordTokens(gateway.url, client, seeded.user));
+      // Only a revocation writes `grant-revoked` (a refresh token's) and `jti-revoked` (a JWT's): one each, after the
+      // measurement, so that the list of what is stored shows them too.
+      const revoked =
+        kind === 'opaque'
+          ? (await passwordTokens(gateway.url, client, seeded.user)).refresh_token
+          : (await clientToken()).access_token;
+      if (revoked) await revokeToken(gateway.url, client, revoked);
+      for (const shape of await describeShapes(primaries, prefix, FAMILIES)) {
+        if (!shapes.some((known) => known.family === shape.family)) shapes.push(shape);
+      }
     } finally {
       await gateway.stop();
     }
   }
-  await db.flushdb();
-  return { rows, shapes };
+  await store.flush();
+  return { store: store.name, rows, shapes };
 }

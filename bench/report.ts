@@ -8,6 +8,7 @@ import { methodSection } from './method-section';
 import { profileSection } from './profile-section';
 import type { Results } from './results';
 import { LABELS } from './scenarios';
+import { CLUSTER_SHAPE, STORE_LABELS, STORE_TITLES } from './store-names';
 import { floodTable, protectedTable, rate, targetTable, tokenTable } from './tables';
 import type { TargetCheck } from './targets';
 
@@ -17,17 +18,13 @@ export interface BenchReport {
   config: BenchConfig;
   results: Results;
   targets: TargetCheck[];
-  memory: MemoryReport | null;
+  /** One per real store the memory was measured on. */
+  memory: MemoryReport[];
   profiles: ProfiledRun[];
   /** Profiles of (a), one per store, that the protected calls' profiles are compared with. */
   references: ProfiledRun[];
   minutes: number;
 }
-
-const STORE_TITLES = {
-  emulated: "EG's emulated store (ioredis-mock, in the gateway process)",
-  redis: 'a real Redis (loopback TCP)'
-};
 
 function machineSection({ machine, date, minutes }: BenchReport): string {
   return [
@@ -40,6 +37,11 @@ function machineSection({ machine, date, minutes }: BenchReport): string {
     `| Node.js | ${machine.node} |`,
     `| Express Gateway | ${machine.expressGateway} |`,
     `| Redis | ${machine.redis} |`,
+    ...(machine.redisCluster
+      ? [
+          `| Redis Cluster | ${CLUSTER_SHAPE.primaries} primaries, ${CLUSTER_SHAPE.replicasPerPrimary} replica each: redis-server ${machine.redisCluster} on loopback ports |`
+        ]
+      : []),
     `| Plugin commit | ${machine.commit} |`
   ].join('\n');
 }
@@ -65,7 +67,7 @@ function summarySection({ results, targets }: BenchReport): string {
       })
       .join(', ');
     return (
-      `- **${store === 'redis' ? 'Real Redis' : 'Emulated store'}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ` +
+      `- **${STORE_LABELS[store]}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ` +
       `Token endpoint: ${grant('client_credentials')}, ${grant('password')}. ` +
       `Under a flood of wrong client secrets, protected-call p99 at ${flooded} × (h)'s.`
     );
@@ -74,7 +76,7 @@ function summarySection({ results, targets }: BenchReport): string {
   return [...lines, `- Targets: ${met} of ${targets.length} checks met.`].join('\n');
 }
 
-/** BENCH.md: the machine, the method, both stores' tables, the targets, memory and profiles. */
+/** BENCH.md: the machine, the method, each store's tables, the targets, memory and profiles. */
 export function renderReport(report: BenchReport): string {
   const sections = [
     '# Benchmark',
@@ -124,7 +126,7 @@ export function renderReport(report: BenchReport): string {
       ? 'Every target was met.'
       : `${missed.length} of ${report.targets.length} checks missed; see the profiles below.`
   );
-  if (report.memory) sections.push('', '## Redis memory per live token', '', memorySection(report.memory));
+  if (report.memory.length > 0) sections.push('', '## Redis memory per live token', '', memorySection(report.memory));
   if (report.profiles.length > 0) {
     sections.push(
       '',

@@ -57,8 +57,8 @@ function floodFor(scenario: Scenario, gateway: RunningGateway, clients: string[]
  */
 export async function runSession(options: SessionOptions): Promise<void> {
   const { kind, store, config } = options;
-  // Each gateway starts from an empty database; the bench owns this DB index.
-  await store.client?.flushdb();
+  // Each gateway starts from an empty store; the bench owns its databases.
+  await store.flush();
   const namespace = `bench${++boots}${kind}`;
   const gateway = await startGateway(
     gatewayOptions(kind, options.backend.url, store, namespace, { nodeArgs: options.nodeArgs })

@@ -1,41 +1,44 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { clusterStore } from './cluster-store';
+import { realRedis } from './real-redis';
+import type { StoreName } from './store-names';
 
-export type StoreName = 'emulated' | 'redis';
+export type { StoreName } from './store-names';
 
-/** Where the gateways of one half of the bench keep their data. */
+/** Where the gateways of one part of the bench keep their data. */
 export interface Store {
   name: StoreName;
   /** The `db.redis` section of a gateway using this store under its own key namespace. */
   db(namespace: string): Record<string, unknown>;
-  /** A client of the real Redis (for INFO and MEMORY USAGE); null on the emulated store. */
+  /** Merged into the oauth2 plugin's settings (`store.redis`); gateways without the plugin ignore it. */
+  pluginSettings: Record<string, unknown>;
+  /** A client of EG's real Redis; null on the emulated store. */
   client: Redis.Redis | null;
+  /**
+   * One client per Redis primary holding the plugin's keys, each seeing only its own keys (for SCAN, INFO and
+   * MEMORY USAGE); none on the emulated store.
+   */
+  primaries: Redis.Redis[];
+  /** Empties every database the store owns, so that a gateway starts from nothing. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** EG's in-process emulation (ioredis-mock): one gateway, no network hop to a store. */
 function emulatedStore(): Store {
-  return { name: 'emulated', db: (namespace) => ({ emulate: true, namespace }), client: null, close: async () => {} };
-}
-
-/**
- * The real Redis at `url`, whose DB index is flushed first: the bench owns it
- * (14 by default), and every run starts from an empty database.
- */
-async function realRedis(url: string): Promise<Store> {
-  const parsed = new URL(url);
-  const db = Number(parsed.pathname.slice(1) || 0);
-  const client = new Redis(url, { maxRetriesPerRequest: 2 });
-  await client.flushdb();
   return {
-    name: 'redis',
-    db: (namespace) => ({ emulate: false, host: parsed.hostname, port: Number(parsed.port || 6379), db, namespace }),
-    client,
-    close: async () => {
-      client.disconnect();
-    }
+    name: 'emulated',
+    db: (namespace) => ({ emulate: true, namespace }),
+    pluginSettings: {},
+    client: null,
+    primaries: [],
+    flush: async () => {},
+    close: async () => {}
   };
 }
 
 export function openStore(name: StoreName, redisUrl: string): Promise<Store> {
-  return name === 'redis' ? realRedis(redisUrl) : Promise.resolve(emulatedStore());
+  if (name === 'redis') return realRedis(redisUrl);
+  if (name === 'cluster') return clusterStore(redisUrl);
+  return Promise.resolve(emulatedStore());
 }

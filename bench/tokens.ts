@@ -34,6 +34,16 @@ export function passwordTokens(gatewayUrl: string, client: Client, user: { usern
   });
 }
 
+/** Revokes a token at the gateway's /oauth2/revoke (RFC 7009) as the client it was issued to. */
+export async function revokeToken(gatewayUrl: string, client: Client, token: string): Promise<void> {
+  const res = await postForm(
+    `${gatewayUrl}/oauth2/revoke`,
+    { token },
+    { Authorization: basic(client.id, client.secret) }
+  );
+  if (res.status !== 200) throw new Error(`revocation failed: ${res.status} ${res.text}`);
+}
+
 /** An access token of the outside issuer of (d), valid for an hour (RFC 9068 shape). */
 export function externalJwt(subject: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
