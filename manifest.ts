@@ -9,6 +9,7 @@ import { beginConfiguration, configurationMounted, latest, onConfigurationTaken 
 import { keptStateLine } from './lib/store/kept-state-line';
 import { gatewayDb, gatewayIoredis } from './lib/eg/gateway-db';
 import { openPluginStore } from './lib/store/plugin-store';
+import { warnIfEvicting } from './lib/store/eviction-check';
 import { isCluster, StoreConnection } from './lib/store/store-connection';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
 import { oauthErrorHandler } from './lib/http/send-oauth-error';
@@ -255,6 +256,7 @@ function init(ctx: PluginContext): void {
       .noteIndexLayout()
       .catch((err: Error) => logger.warn(`oauth2: could not record the grant index layout: ${err.message}`));
   if (!inProcess) {
+    void warnIfEvicting(db, logger);
     compareSharedSettings(db, prefix, settings, logger).catch((err: Error) =>
       logger.warn(`oauth2: could not compare settings with the other instances: ${err.message}`)
     );

@@ -102,7 +102,9 @@ export function mountClientConfigurationRoutes(
 
   function deleteClient(_req: Request, res: Response, next: NextFunction): void {
     const { client } = res.locals.managed as Managed;
-    clients.remove(client.clientId).then(() => {
+    clients.remove(client.clientId).then((removed) => {
+      // Two DELETEs at once: the later one finds no client, as it would have a moment later (RFC 7592 §2.3: 401).
+      if (!removed) return next(new InvalidToken("The registration access token is invalid or is not this client's"));
       logger.info(`oauth2: dynamically registered client ${client.clientId} deleted by its registration access token`);
       res.status(204).end();
     }, next);

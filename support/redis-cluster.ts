@@ -9,6 +9,17 @@ import { freePort } from './gateway';
 /** Debian's binaries (the redis-server package); test/helpers/redis-server.ts uses the same server. */
 export const REDIS_SERVER = '/usr/bin/redis-server';
 export const REDIS_CLI = '/usr/bin/redis-cli';
+/** A test's or the bench's redis-server: nothing written to disk, in the foreground, reachable without a password. */
+export const FOREGROUND_WITHOUT_PERSISTENCE = [
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--daemonize',
+  'no',
+  '--protected-mode',
+  'no'
+];
 /** util-linux: lets a node die with the Node process even when that one is SIGKILLed and cannot clean up. */
 const SETPRIV = '/usr/bin/setpriv';
 const HOST = '127.0.0.1';
@@ -429,14 +440,7 @@ function spawnServer(port: number, dir: string, nodeTimeoutMs: number): Tracked 
     path.join(dir, `nodes-${port}.conf`),
     '--cluster-node-timeout',
     String(nodeTimeoutMs),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'no',
-    '--protected-mode',
-    'no',
+    ...FOREGROUND_WITHOUT_PERSISTENCE,
     '--dir',
     dir,
     // A primary otherwise waits 5 s for more replicas before a full sync, which start and restart would wait for.

@@ -177,10 +177,21 @@ export class ClientRegistrar {
   }
 
   /** Deletes the app, its credential and every token issued to it. */
-  async remove(clientId: string): Promise<void> {
+  /**
+   * Removes a client, its credential and every token issued to it. @returns false when a concurrent request removed
+   * the app first (EG answers that with an error); its tokens are revoked all the same.
+   */
+  async remove(clientId: string): Promise<boolean> {
     await this.services.credential.removeCredential(clientId, 'oauth2');
-    await this.services.application.remove(clientId);
+    const removed = await this.services.application.remove(clientId).then(
+      () => true,
+      (err: Error) => {
+        if (/^app not found/.test(err.message)) return false;
+        throw err;
+      }
+    );
     await this.revokeAppTokens(clientId);
+    return removed;
   }
 
   /** EG cannot change a credential's secret or scopes in place: the credential is made again. */

@@ -116,9 +116,11 @@ export class DynamicClients {
   }
 
   /** Deletes the app, its credential and tokens, then its registration access token (RFC 7592 §2.3). */
-  async remove(clientId: string): Promise<void> {
-    await this.registrar.remove(clientId);
+  /** @returns false when a concurrent request removed the client first. */
+  async remove(clientId: string): Promise<boolean> {
+    const removed = await this.registrar.remove(clientId);
     await this.store.remove(clientId);
+    return removed;
   }
 
   /** How many clients an owner has registered dynamically (for the quota of access-token registrations). */

@@ -17,6 +17,10 @@ describe('a store of the plugin’s own, by URL and by Sentinel (store.redis)', 
     if (!OwnRedis.available()) return this.skip(); // starts its own redis-server processes
     tokens = await OwnRedis.start();
     sentinel = await OwnSentinel.start('tokens', tokens.port);
+    // A Redis that may evict keys under memory pressure (a cache's setting): the gateway must warn.
+    const admin = new Redis({ port: tokens.port, host: '127.0.0.1' });
+    await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    admin.disconnect();
   });
   after(async function () {
     await sentinel?.stop();
@@ -63,6 +67,10 @@ describe('a store of the plugin’s own, by URL and by Sentinel (store.redis)', 
         expect((await world.api(issued.json.access_token)).status).to.equal(401);
         expect(await db.exists(`${prefix}grant-revoked:${grant}`)).to.equal(1);
         expect(world.gateway.output()).to.match(/store redis (sentinel tokens@127\.0\.0\.1|127\.0\.0\.1:\d+\/3)/);
+      });
+
+      it('warns at start that this Redis may evict a revoked grant’s marker (maxmemory-policy allkeys-lru)', function () {
+        expect(world.gateway.output()).to.match(/evicts keys \(maxmemory-policy allkeys-lru\).*noeviction/);
       });
     });
   }

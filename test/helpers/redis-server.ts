@@ -4,8 +4,9 @@ import path from 'path';
 import Redis from 'ioredis';
 import { Tracked, spawnTracked } from '../../support/child-process';
 import { freePort } from '../../support/gateway';
+import { FOREGROUND_WITHOUT_PERSISTENCE, REDIS_SERVER } from '../../support/redis-cluster';
 
-export const REDIS_SERVER = '/usr/bin/redis-server';
+export { REDIS_SERVER };
 
 /**
  * A redis-server of the test's own, on a free port of 127.0.0.1, that the
@@ -41,22 +42,7 @@ export class OwnRedis {
     if (this.running) throw new Error('redis-server is already running');
     this.running = spawnTracked(
       REDIS_SERVER,
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        this.dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'no',
-        '--protected-mode',
-        'no'
-      ],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, ...FOREGROUND_WITHOUT_PERSISTENCE],
       {}
     );
     const deadline = Date.now() + 10000;

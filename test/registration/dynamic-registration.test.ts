@@ -500,6 +500,20 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       expect(info.status).to.equal(401);
       expect((await request(`${world.gateway.adminUrl}/apps/${client.client_id}`)).status).to.equal(404);
     });
+
+    it('answers DELETEs of one client sent at once with one 204 and 401s, never a 500', async function () {
+      const made = (await register(machine())).json;
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          send('DELETE', made.registration_client_uri, undefined, made.registration_access_token)
+        )
+      );
+      const statuses = answers.map((answer) => answer.status).sort();
+      expect(statuses[0], JSON.stringify(answers.map((answer) => answer.text))).to.equal(204);
+      for (const answer of answers.filter((one) => one.status !== 204)) {
+        expectOAuthError(answer, 401, 'invalid_token', /registration access token/);
+      }
+    });
   });
 
   describe('the registered token endpoint auth method is enforced', function () {

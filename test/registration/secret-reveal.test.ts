@@ -91,8 +91,14 @@ describe('web client registration: the secret shown once', function () {
     const prefix = session.slice(0, session.lastIndexOf('sess:'));
     const before = await dumpKeys(redis, `${prefix}*`);
     expect((await postRegistration(browser, { name: 'Never shown', redirectUris: LOOPBACK_URI })).status).to.equal(303);
-    const added = [...(await dumpKeys(redis, `${prefix}*`))].filter(([key]) => !before.has(key));
-    expect(added, 'one key is added: the secret waiting').to.have.length(1);
+    // What the instance writes once at start may land late on a loaded machine (the shared settings' digests take a
+    // slow scrypt): it is not the registration's.
+    const atStart = /(shared-settings|shared-settings-salt|owned-grants-since)$/;
+    const added = [...(await dumpKeys(redis, `${prefix}*`))].filter(([key]) => !before.has(key) && !atStart.test(key));
+    expect(
+      added.map(([key]) => key),
+      'one key is added: the secret waiting'
+    ).to.have.length(1);
     expect(added[0][1].pttl).to.be.within(1, REVEAL_WINDOW_MS);
   });
 
