@@ -10,6 +10,7 @@ import { keptStateLine } from './lib/store/kept-state-line';
 import { gatewayDb, gatewayIoredis } from './lib/eg/gateway-db';
 import { openPluginStore } from './lib/store/plugin-store';
 import { warnIfEvicting } from './lib/store/eviction-check';
+import { ProcessOwnerIndex, RedisOwnerIndex } from './lib/store/owner-index';
 import { isCluster, StoreConnection } from './lib/store/store-connection';
 import { mountOnce, newRouter } from './lib/eg/mount-once';
 import { oauthErrorHandler } from './lib/http/send-oauth-error';
@@ -114,7 +115,16 @@ function init(ctx: PluginContext): void {
   const listenPaths = LiveListenPaths.for(servers, logger);
   const tokenKeys = new TokenKeys(prefix, isCluster(db));
   const longestLife = Math.max(settings.accessToken.ttl, settings.refreshToken.ttl);
-  const store = new TokenStore(db, tokenKeys, longestLife, (event) => feed.publish(event), !emulated && !ownStore);
+  // On the emulated store, which lives in this process, the index of each owner's grants does too (owner-index.ts).
+  const owners = inProcess ? ProcessOwnerIndex.of(db) : new RedisOwnerIndex(db, tokenKeys, longestLife);
+  const store = new TokenStore(
+    db,
+    tokenKeys,
+    longestLife,
+    (event) => feed.publish(event),
+    !emulated && !ownStore,
+    owners
+  );
   const codes = new CodeStore(db, prefix);
   const jwts = new JwtAccessTokens(settings);
   announceConsumerChanges(ctx.services, (event) => feed.publish(event));

@@ -1,6 +1,7 @@
 import { digest } from '../secret-value';
 import { refreshTokenGrant } from '../tokens/token-value';
 import type { StoreConnection } from './store-connection';
+import { OwnerIndex, RedisOwnerIndex } from './owner-index';
 import type { RevocationEvent } from './revocation-feed';
 import type { TokenKeys } from './token-keys';
 
@@ -103,13 +104,15 @@ export class TokenStore {
    *   of the plugin's own, nor the emulated store): then, for longestLife after this version first
    *   started here, revoking all of an app's or user's grants also looks for the grants the earlier
    *   version indexed by a key each, by SCAN.
+   * @param owners the index of each app's and user's grants (in Redis, or in this process on the emulated store).
    */
   constructor(
     private readonly db: StoreConnection,
     private readonly keys: TokenKeys,
     private readonly longestLife: number,
     private readonly announce: (event: RevocationEvent) => void,
-    private readonly mayHoldLegacy = false
+    private readonly mayHoldLegacy = false,
+    private readonly owners: OwnerIndex = new RedisOwnerIndex(db, keys, longestLife)
   ) {}
 
   private indexSince: Promise<number> | undefined;
@@ -166,7 +169,7 @@ export class TokenStore {
     ).filter(([, id]) => id);
     const [results] = await Promise.all([
       tx.exec() as Promise<Array<[Error | null, unknown]>>,
-      ...owners.map(([owner, id]) => this.index(owner, id, grantId, grantExpiresAt))
+      ...owners.map(([owner, id]) => this.owners.add(owner, id, grantId, grantExpiresAt * 1000))
     ]);
     const [, grantRevoked] = results[results.length - 1] ?? [];
     if (grantRevoked === 1) {
@@ -174,22 +177,6 @@ export class TokenStore {
       return false;
     }
     return true;
-  }
-
-  /**
-   * Adds a grant to its owner's index, scored by when it ends, and drops
-   * the grants that ended. The index lives as long as the longest grant
-   * written into it could: every grant ends within longestLife of its write.
-   */
-  private async index(owner: 'app' | 'user', id: string, grantId: string, grantExpiresAt: number): Promise<void> {
-    const key = this.keys.ownedGrants(owner, id);
-    const now = Date.now();
-    await this.db
-      .multi()
-      .zadd(key, grantExpiresAt * 1000, grantId)
-      .zremrangebyscore(key, '-inf', now)
-      .pexpireat(key, now + this.longestLife * 1000)
-      .exec();
   }
 
   /** A refresh token's record; null when it is unknown, expired or its grant was revoked. */
@@ -302,8 +289,7 @@ export class TokenStore {
    * already revoked or expired).
    */
   async revokeAllOf(owner: 'app' | 'user', id: string): Promise<number> {
-    const index = this.keys.ownedGrants(owner, id);
-    const grantIds: string[] = await this.db.zrangebyscore(index, Date.now(), '+inf');
+    const grantIds = await this.owners.live(owner, id);
     const legacyKeys = await this.legacyIndexKeys(owner, id);
     const legacyPrefix = this.keys.legacyOwnedGrantPrefix(owner, id);
     const all = [...new Set([...grantIds, ...legacyKeys.map((key) => key.slice(legacyPrefix.length))])];
@@ -318,7 +304,7 @@ export class TokenStore {
       }
     }
     // Only the grants revoked here leave the index: one a concurrent request added stays, for the next call.
-    if (grantIds.length > 0) await this.db.zrem(index, ...grantIds);
+    await this.owners.remove(owner, id, grantIds);
     if (legacyKeys.length > 0) await Promise.all(legacyKeys.map((key) => this.db.del(key)));
     this.announce({ ...revoked, ...(owner === 'app' ? { apps: [id] } : { users: [id] }) });
     return live;
