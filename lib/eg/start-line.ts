@@ -1,4 +1,5 @@
 import type { Settings } from '../settings';
+import { describeStore } from '../store/plugin-store';
 import type { SystemConfig } from './types';
 
 /** The package's own name and version, read from the package.json it ships with. */
@@ -7,7 +8,7 @@ export const PACKAGE = require('../../../package.json') as { name: string; versi
 /** Where the tokens live, as an operator would name it: never the password of a Redis URL. */
 function storeName(settings: Settings, system: SystemConfig, emulated: boolean): string {
   const own = settings.store.redis;
-  if (own !== undefined) return `${ownStoreName(own)} (EG's records: ${egStoreName(system, emulated)})`;
+  if (own !== undefined) return `${describeStore(own)} (EG's records: ${egStoreName(system, emulated)})`;
   return egStoreName(system, emulated);
 }
 
@@ -15,22 +16,6 @@ function egStoreName(system: SystemConfig, emulated: boolean): string {
   if (emulated) return 'emulated (in memory, this process only)';
   const redis = system.db?.redis ?? {};
   return `redis ${redis.host ?? '127.0.0.1'}:${redis.port ?? 6379}/${redis.db ?? 0}`;
-}
-
-function ownStoreName(own: NonNullable<Settings['store']['redis']>): string {
-  const nodes = (list: Array<{ host: string; port: number }>) =>
-    list.map(({ host, port }) => `${host}:${port}`).join(',');
-  if (typeof own !== 'string') {
-    return 'cluster' in own
-      ? `redis cluster ${nodes(own.cluster)}`
-      : `redis sentinel ${own.name}@${nodes(own.sentinels)}`;
-  }
-  try {
-    const url = new URL(own);
-    return `${url.protocol === 'rediss:' ? 'rediss' : 'redis'} ${url.host}${url.pathname || '/0'}`;
-  } catch {
-    return 'redis (store.redis)';
-  }
 }
 
 /**

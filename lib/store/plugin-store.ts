@@ -45,7 +45,7 @@ const reconnectOnError = (err: Error) => err.message.startsWith('READONLY');
 function connect(setting: StoreSetting, Redis: typeof IORedis, timeout: number, logger: EgLogger): StoreConnection {
   if (typeof setting === 'string') {
     const connection = withDeadline(new Redis(setting, { reconnectOnError }), timeout);
-    reportOutages(connection, logger, describeUrl(setting));
+    reportOutages(connection, logger, describeStore(setting));
     return connection;
   }
   if ('cluster' in setting) {
@@ -64,28 +64,31 @@ function connect(setting: StoreSetting, Redis: typeof IORedis, timeout: number, 
     connection.once('ready', () => {
       (connection.options as ClusterOptions).enableOfflineQueue = false;
     });
-    reportOutages(connection, logger, `the Redis Cluster at ${addresses(nodes)}`);
+    reportOutages(connection, logger, describeStore(setting));
     return clusterWithDeadline(connection, timeout);
   }
   const { sentinels, name, tls, ...auth } = setting;
   const secure = tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {};
   const options = { sentinels, name, ...auth, ...secure, reconnectOnError } as RedisOptions;
   const connection = withDeadline(new Redis(options), timeout);
-  reportOutages(connection, logger, `the Redis primary "${name}" of the Sentinels at ${addresses(sentinels)}`);
+  reportOutages(connection, logger, describeStore(setting));
   return connection;
 }
 
-const addresses = (nodes: ReadonlyArray<{ host: string; port: number }>) =>
-  nodes.map(({ host, port }) => `${host}:${port}`).join(', ');
-
-/** A Redis URL for a log line: without its password. */
-function describeUrl(url: string): string {
+/** A store as the start line and the outage lines name it: never with a password. */
+export function describeStore(setting: StoreSetting): string {
+  if (typeof setting !== 'string') {
+    return 'cluster' in setting
+      ? `redis cluster ${addresses(setting.cluster)}`
+      : `redis sentinel ${setting.name}@${addresses(setting.sentinels)}`;
+  }
   try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    parsed.username = '';
-    return `Redis at ${parsed.host}${parsed.pathname}`;
+    const url = new URL(setting);
+    return `${url.protocol === 'rediss:' ? 'rediss' : 'redis'} ${url.host}${url.pathname || '/0'}`;
   } catch {
-    return 'Redis';
+    return 'redis (store.redis)';
   }
 }
+
+const addresses = (nodes: ReadonlyArray<{ host: string; port: number }>) =>
+  nodes.map(({ host, port }) => `${host}:${port}`).join(',');

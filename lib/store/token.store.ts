@@ -1,5 +1,5 @@
 import { digest } from '../secret-value';
-import { refreshTokenGrant } from '../tokens/token-value';
+import { parseAccessToken, refreshTokenGrant } from '../tokens/token-value';
 import type { StoreConnection } from './store-connection';
 import { OwnerIndex, RedisOwnerIndex } from './owner-index';
 import type { RevocationEvent } from './revocation-feed';
@@ -90,8 +90,8 @@ function toHash(record: TokenRecord): Hash {
  * round trip as the token (its tokens name their grant), and by deleting its
  * refresh tokens, which its set lists; so issuing an access token adds
  * nothing to any set, however often a grant is refreshed. Each app and user
- * keeps a sorted set of its grants, to revoke them all without a keyspace
- * SCAN. JWT access tokens are not stored: they are revoked through a
+ * has an index of its grants (owner-index.ts), to revoke them all without a
+ * keyspace SCAN. JWT access tokens are not stored: they are revoked through a
  * deny-list and the same marker.
  */
 export class TokenStore {
@@ -101,7 +101,7 @@ export class TokenStore {
    *   into it after the revocation are deleted too.
    * @param announce tells every gateway instance about a revocation (see RevocationFeed).
    * @param mayHoldLegacy whether an earlier version may have written here (EG's Redis; not a store
-   *   of the plugin's own, nor the emulated store): then, for longestLife after this version first
+   *   of the plugin's own, nor the emulated store): then, for longestLife after this version last
    *   started here, revoking all of an app's or user's grants also looks for the grants the earlier
    *   version indexed by a key each, by SCAN.
    * @param owners the index of each app's and user's grants (in Redis, or in this process on the emulated store).
@@ -115,21 +115,12 @@ export class TokenStore {
     private readonly owners: OwnerIndex = new RedisOwnerIndex(db, keys, longestLife)
   ) {}
 
-  private indexSince: Promise<number> | undefined;
-
   /**
-   * When an instance of this version last started here: recorded at every start (so a rolling upgrade, or an
-   * upgrade again after a rollback, extends it past the last grant an earlier version indexed), read once per
-   * process.
+   * Records that an instance of this version starts here: at every start, so that a rolling upgrade, or an upgrade
+   * again after a rollback, keeps the legacy index read until the last grant an earlier version indexed has ended.
    */
-  noteIndexLayout(): Promise<number> {
-    const key = this.keys.ownedGrantsSince();
-    this.indexSince ??= (async () => {
-      await this.db.set(key, String(Date.now()));
-      return Number(await this.db.get(key));
-    })();
-    this.indexSince.catch(() => (this.indexSince = undefined));
-    return this.indexSince;
+  async noteIndexLayout(): Promise<void> {
+    await this.db.set(this.keys.ownedGrantsSince(), String(Date.now()));
   }
 
   /**
@@ -184,15 +175,9 @@ export class TokenStore {
     const key = this.keys.refresh(token);
     const grantId = refreshTokenGrant(token);
     if (key === null || grantId === undefined) return null;
-    const reads = this.db.pipeline().hgetall(key);
-    // Its grant's marker too (one slot): a revocation whose DEL failed after the marker was set leaves the token.
-    if (grantId !== null) reads.exists(this.keys.grantRevoked(grantId));
-    const [[readError, hash], [, revoked] = [null, 0]] = (await reads.exec()) as [
-      [Error | null, Hash],
-      [null, number]?
-    ];
-    if (readError) throw readError;
-    const found = revoked === 1 ? null : toRecord(hash);
+    // Its grant's marker too: a revocation whose DEL failed after the marker was set leaves the token.
+    const hash = await this.unlessRevoked(key, grantId);
+    const found = toRecord(hash);
     if (!found) return null;
     const record: RefreshTokenRecord = { ...found, grantStart: hash.grantStart ? Number(hash.grantStart) : found.iat };
     if (hash.usedAt) record.usedAt = Number(hash.usedAt);
@@ -201,11 +186,25 @@ export class TokenStore {
 
   /** An access token's record; null when it is unknown, expired or its grant was revoked. */
   async findAccessToken(token: string): Promise<TokenRecord | null> {
+    const ids = parseAccessToken(token);
     const key = this.keys.access(token);
-    if (key === null) return null;
-    const record = toRecord(await this.db.hgetall(key));
-    if (!record) return null;
-    return (await this.db.exists(this.keys.grantRevoked(record.grantId))) === 1 ? null : record;
+    if (!ids || key === null) return null;
+    return toRecord(await this.unlessRevoked(key, ids.grantId));
+  }
+
+  /**
+   * A token's hash, read with its grant's revocation marker in one round trip (one slot): empty when the grant was
+   * revoked. A token of the shape before tokens named their grant (grantId null) was deleted with its grant instead.
+   */
+  private async unlessRevoked(key: string, grantId: string | null): Promise<Hash> {
+    const reads = this.db.pipeline().hgetall(key);
+    if (grantId !== null) reads.exists(this.keys.grantRevoked(grantId));
+    const [[readError, hash], [, revoked] = [null, 0]] = (await reads.exec()) as [
+      [Error | null, Hash],
+      [null, number]?
+    ];
+    if (readError) throw readError;
+    return revoked === 1 ? {} : hash;
   }
 
   /**
@@ -315,7 +314,9 @@ export class TokenStore {
    * KEYS, which blocks Redis), while a grant it indexed may still be live.
    */
   private async legacyIndexKeys(owner: 'app' | 'user', id: string): Promise<string[]> {
-    if (!this.mayHoldLegacy || Date.now() > (await this.noteIndexLayout()) + this.longestLife * 1000) return [];
+    if (!this.mayHoldLegacy) return [];
+    const lastStart = Number((await this.db.get(this.keys.ownedGrantsSince())) ?? Date.now());
+    if (Date.now() > lastStart + this.longestLife * 1000) return [];
     const ownedBy = this.keys.legacyOwnedGrantPrefix(owner, id);
     const found = new Set<string>();
     let cursor = '0';

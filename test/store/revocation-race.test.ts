@@ -106,4 +106,26 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
     );
     expect((await store.findRefreshToken(olderToken))?.grantStart).to.equal(now - 60);
   });
+
+  it('revokes with all of an app the grants an earlier version indexed by a key each, for the longest token life after this version last started', async function () {
+    const legacy = new TokenStore(db, new TokenKeys('P:', false), 3600, () => undefined, true);
+    const seed = async (grant: string) => {
+      const refresh = randomSecret(); // a refresh token as earlier versions made them
+      const key = `P:rt:${digest(refresh)}`;
+      const hash = Object.fromEntries(Object.entries(record(grant)).map(([k, v]) => [k, String(v)]));
+      await db.hmset(key, hash);
+      await db.sadd(`P:grant:${grant}`, key);
+      await db.set(`P:app-grant:app:${grant}`, '1');
+      return refresh;
+    };
+    await legacy.noteIndexLayout();
+    const recent = await seed(grant('g6'));
+    expect(await legacy.revokeAllOf('app', 'app')).to.equal(1);
+    expect(await legacy.findRefreshToken(recent)).to.equal(null);
+    // A last start longer ago than the longest token life: no grant of an earlier version can be live, none is looked for.
+    await db.set('P:owned-grants-since', String(Date.now() - 3601 * 1000));
+    const stale = await seed(grant('g7'));
+    expect(await legacy.revokeAllOf('app', 'app')).to.equal(0);
+    expect(await legacy.findRefreshToken(stale)).to.not.equal(null);
+  });
 });
