@@ -1,11 +1,10 @@
-import { randomBytes } from 'crypto';
 import oauth2orize from 'oauth2orize';
 import type { Client } from '../clients/client';
 import type { SessionUser } from '../browser/session';
 import type { Settings } from '../settings';
 import type { CodeStore } from '../store/code.store';
 import { joinScopes } from '../scopes';
-import { randomSecret } from '../secret-value';
+import { randomId, randomSecret } from '../secret-value';
 import { issuerResponseModes } from './issuer-response-modes';
 
 /** The authorization request as oauth2orize hands it back, with our extension's fields. */
@@ -39,7 +38,7 @@ export function codeGrant(codes: CodeStore, settings: Settings) {
       const code = randomSecret();
       codes
         .save(code, {
-          grantId: randomBytes(16).toString('base64url'),
+          grantId: randomId(16),
           appId: client.id,
           redirectUri: areq.checkedRedirectUri,
           redirectUriGiven: areq.redirectUriGiven,

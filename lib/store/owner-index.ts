@@ -1,4 +1,5 @@
-import type { StoreConnection } from './store-connection';
+import type { Pipeline } from 'ioredis';
+import { isCluster, StoreConnection } from './store-connection';
 import type { TokenKeys } from './token-keys';
 
 export type Owner = 'app' | 'user';
@@ -7,6 +8,11 @@ export type Owner = 'app' | 'user';
 export interface OwnerIndex {
   /** Records a grant of `owner` that ends at `endsAt` (epoch ms). */
   add(owner: Owner, id: string, grantId: string, endsAt: number): Promise<void>;
+  /**
+   * The same, as commands appended to a transaction of the store's connection, when the index can share it (keys of
+   * any slot: one Redis, not a cluster): true when it did, and the transaction's caller must run it.
+   */
+  addWithin?(tx: Pipeline, owner: Owner, id: string, grantId: string, endsAt: number): boolean;
   /** The grants of `owner` that have not ended. */
   live(owner: Owner, id: string): Promise<string[]>;
   /** Forgets grants (revoked): one a concurrent request added meanwhile stays. */
@@ -27,14 +33,22 @@ export class RedisOwnerIndex implements OwnerIndex {
   ) {}
 
   async add(owner: Owner, id: string, grantId: string, endsAt: number): Promise<void> {
+    await this.append(this.db.multi(), owner, id, grantId, endsAt).exec();
+  }
+
+  addWithin(tx: Pipeline, owner: Owner, id: string, grantId: string, endsAt: number): boolean {
+    if (isCluster(this.db)) return false; // an app's index and a grant's keys are in different slots
+    this.append(tx, owner, id, grantId, endsAt);
+    return true;
+  }
+
+  private append(tx: Pipeline, owner: Owner, id: string, grantId: string, endsAt: number) {
     const key = this.keys.ownedGrants(owner, id);
     const now = Date.now();
-    await this.db
-      .multi()
+    return tx
       .zadd(key, endsAt, grantId)
       .zremrangebyscore(key, '-inf', now)
-      .pexpireat(key, now + this.longestLife * 1000)
-      .exec();
+      .pexpireat(key, now + this.longestLife * 1000);
   }
 
   live(owner: Owner, id: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { digest } from '../secret-value';
 import { parseAccessToken, refreshTokenGrant } from '../tokens/token-value';
 import type { StoreConnection } from './store-connection';
-import { OwnerIndex, RedisOwnerIndex } from './owner-index';
+import { Owner, OwnerIndex, RedisOwnerIndex } from './owner-index';
 import type { RevocationEvent } from './revocation-feed';
 import type { TokenKeys } from './token-keys';
 
@@ -125,8 +125,8 @@ export class TokenStore {
 
   /**
    * Stores freshly issued tokens of one grant atomically: one MULTI in the
-   * grant's slot, and beside it, in the same round trip, the grant's entry
-   * in its app's and user's index.
+   * grant's slot, with the grant's entry in its app's and user's index on
+   * one Redis, or beside it in the same round trip on a cluster.
    * @param access the access token; its token is null for a JWT, which is not stored.
    * @param grantExpiresAt when the grant's index may go: the latest expiry of any of its tokens.
    * @returns false when the grant was revoked meanwhile: the tokens were deleted again and must not be handed out.
@@ -151,16 +151,15 @@ export class TokenStore {
       const grantKey = this.keys.grant(grantId);
       tx.sadd(grantKey, saved[saved.length - 1]!).pexpireat(grantKey, grantExpiresAt * 1000);
     }
+    const endsAt = grantExpiresAt * 1000;
+    const indexedApart: Array<[Owner, string]> = [];
+    for (const [owner, id] of [['app', appId] as const, ['user', userId] as const]) {
+      if (id && !this.owners.addWithin?.(tx, owner, id, grantId, endsAt)) indexedApart.push([owner, id]);
+    }
     tx.exists(this.keys.grantRevoked(grantId));
-    const owners = (
-      [
-        ['app', appId],
-        ['user', userId]
-      ] as const
-    ).filter(([, id]) => id);
     const [results] = await Promise.all([
       tx.exec() as Promise<Array<[Error | null, unknown]>>,
-      ...owners.map(([owner, id]) => this.owners.add(owner, id, grantId, grantExpiresAt * 1000))
+      ...indexedApart.map(([owner, id]) => this.owners.add(owner, id, grantId, endsAt))
     ]);
     const [, grantRevoked] = results[results.length - 1] ?? [];
     if (grantRevoked === 1) {

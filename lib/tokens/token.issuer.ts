@@ -1,4 +1,4 @@
-import { randomBytes } from 'crypto';
+import { randomId } from '../secret-value';
 import type { Settings } from '../settings';
 import type { RefreshTokenRecord, TokenRecord, TokenStore } from '../store/token.store';
 import { InvalidGrant } from '../errors';
@@ -43,7 +43,7 @@ export class TokenIssuer {
   async issue(request: IssueRequest): Promise<IssuedTokens> {
     const iat = now();
     const base = {
-      grantId: request.grantId ?? randomBytes(16).toString('base64url'),
+      grantId: request.grantId ?? randomId(16),
       grantType: request.grantType,
       appId: request.appId,
       userId: request.user?.id ?? '',
@@ -53,7 +53,7 @@ export class TokenIssuer {
     };
     const accessRecord: TokenRecord = {
       ...base,
-      jti: randomBytes(16).toString('base64url'),
+      jti: randomId(16),
       scope: joinScopes(request.scopes),
       exp: iat + this.settings.accessToken.ttl
     };
@@ -75,7 +75,7 @@ export class TokenIssuer {
         token: newRefreshToken(base.grantId),
         record: {
           ...base,
-          jti: randomBytes(16).toString('base64url'),
+          jti: randomId(16),
           scope: joinScopes(request.refresh.scopes),
           exp: refreshExp,
           grantStart

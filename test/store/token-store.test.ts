@@ -97,6 +97,30 @@ describe('token store on a real Redis', function () {
     expect(await redis!.zscore(keys.ownedGrants('user', world.user.id), password.split('~')[3])).to.not.equal(null);
   });
 
+  it("writes a grant's tokens and its app's and user's index entries in one transaction on one Redis", async function () {
+    const monitor = (await redis!.monitor()) as unknown as { on: Function; disconnect(): void };
+    const commands: Array<{ source: string; args: string[] }> = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => commands.push({ source, args }));
+    const token = (
+      await world.token({ grant_type: 'password', username: world.user.username, password: world.user.password })
+    ).json.access_token;
+    monitor.disconnect();
+    const tokenKey = keys.access(token)!;
+    const saving = commands.findIndex(({ args }) => args[0]?.toLowerCase() === 'hmset' && args[1] === tokenKey);
+    expect(saving).to.be.greaterThan(0);
+    // The transaction the token's HMSET is in, as one connection sent it: from its MULTI to its EXEC.
+    const own = commands.filter(({ source }) => source === commands[saving]!.source);
+    const at = own.indexOf(commands[saving]!);
+    const begin = own.map(({ args }) => args[0]?.toLowerCase()).lastIndexOf('multi', at);
+    const end = own.findIndex(({ args }, i) => i > at && args[0]?.toLowerCase() === 'exec');
+    const transaction = own.slice(begin, end).map(({ args }) => `${args[0]?.toLowerCase()} ${args[1]}`);
+    expect(begin).to.be.at.least(0);
+    expect(transaction).to.include.members([
+      `zadd ${keys.ownedGrants('app', world.app.id)}`,
+      `zadd ${keys.ownedGrants('user', world.user.id)}`
+    ]);
+  });
+
   it('ends a refresh token written before grants kept their start refreshToken.maxLifetime after its own iat', async function () {
     const now = Math.floor(Date.now() / 1000);
     const legacy = async (iat: number) => {
