@@ -50,6 +50,11 @@ import { mountAdminRevocationRoutes } from './routes/admin-revocation.route';
 import { mountIntrospectRoute } from './routes/introspect.route';
 import { mountJwksRoute } from './routes/jwks.route';
 import { mountMetadataRoute } from './routes/metadata.route';
+import { mountOpenIdConfigurationRoute } from './routes/openid-configuration.route';
+import { openIdConfigurationPaths } from './lib/oidc/configuration-paths';
+import { mountUserInfoRoute } from './routes/userinfo.route';
+import { IdTokens } from './lib/oidc/id-tokens';
+import { loadKeys } from './lib/keys/key-entry';
 import { mountRevokeRoute } from './routes/revoke.route';
 import { mountTokenInfoRoute } from './routes/tokeninfo.route';
 import { throttledSignIn } from './lib/users/throttled-sign-in';
@@ -126,7 +131,9 @@ function init(ctx: PluginContext): void {
     owners
   );
   const codes = new CodeStore(db, prefix);
-  const jwts = new JwtAccessTokens(settings);
+  const keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
+  const jwts = new JwtAccessTokens(settings, keys);
+  const idTokens = settings.oidc.enabled ? new IdTokens(settings, keys) : null;
   announceConsumerChanges(ctx.services, (event) => feed.publish(event));
   const tokenCache =
     settings.tokenCache.ttl > 0
@@ -140,7 +147,7 @@ function init(ctx: PluginContext): void {
   const eg = egKeys(systemConfig.db?.redis?.namespace ?? 'EG');
   const validator = new LocalTokenValidator(new BearerReader(db, egDb, tokenKeys, eg), jwts, settings, tokenCache);
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
-  const issuer = new TokenIssuer(store, settings, jwts);
+  const issuer = new TokenIssuer(store, settings, jwts, idTokens);
   const throttle = new Throttle(db, prefix, settings.login.window);
   const guard = latest(
     'guessing guard',
@@ -216,6 +223,7 @@ function init(ctx: PluginContext): void {
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
+  if (idTokens) mountUserInfoRoute(endpoints, { settings, services, validator, logger });
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
   mountPages(endpoints, {
     settings,
@@ -228,7 +236,8 @@ function init(ctx: PluginContext): void {
     store,
     operatorNames,
     sendPage,
-    logger
+    logger,
+    idTokens
   });
   mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, {
@@ -241,6 +250,7 @@ function init(ctx: PluginContext): void {
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });
+  if (idTokens) mountOpenIdConfigurationRoute(router, { settings, services, idTokens, logger });
   router.use(settings.basePath, endpoints);
   const admin = newRouter();
   admin.use(['/oauth2', '/oauth/servers'], limitJsonNesting(32));
@@ -251,10 +261,14 @@ function init(ctx: PluginContext): void {
 
   ctx.registerPolicy(oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, logger }));
   ctx.registerCondition(oauth2ScopesCondition);
+  // OpenID Connect Discovery §4 puts the configuration under the issuer's path, which may be outside basePath.
+  const issuerPathPrefix = idTokens
+    ? openIdConfigurationPaths(settings.issuer).filter((p) => !p.startsWith('/.well-known/'))
+    : [];
   // Every route is under basePath, but for the metadata, which RFC 8414 puts under /.well-known/.
   ctx.registerGatewayRoute((app: Application) => {
     configurationMounted(processConfiguration); // EG mounts the first init's routes again when it refuses a reload
-    mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/'] });
+    mountOnce(app, router, { name: 'routes', prefixes: [settings.basePath, '/.well-known/', ...issuerPathPrefix] });
   });
   listenPaths.reserve(processConfiguration, reservedPaths(settings, apiEndpointRoutes(gatewayConfig)), logger);
   ctx.registerGatewayRoute((app: Application) =>

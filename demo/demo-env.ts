@@ -12,6 +12,7 @@ export function demoConfigEnv(
 ): Record<string, string> {
   return {
     DEMO_KEY_FILE: keys.signingKeyFile,
+    DEMO_ID_TOKEN_KEY_FILE: keys.idTokenKeyFile,
     DEMO_ASSERTION_ISSUER: keys.assertionIssuer.issuer,
     DEMO_ASSERTION_KID: keys.assertionIssuer.kid,
     DEMO_ASSERTION_KEY_FILE: keys.assertionIssuer.publicKeyFile,

@@ -15,6 +15,8 @@ export interface DemoJson {
   user: { username: string; password: string };
   /** The redirect URI registered on `client` for the samples' web apps (loopback, RFC 8252 §7.3). */
   examplesRedirectUri: string;
+  /** Where the OpenID Connect sample sends the user after signing out: a post-logout redirect URI of the client. */
+  examplesPostLogoutRedirectUri: string;
   /** The JWT bearer assertion issuer the gateway trusts, and its private key. */
   jwtIssuer: { issuer: string; kid: string; alg: string; privateKeyFile: string };
   /** The SAML identity provider the gateway trusts, and its private key. */

@@ -5,6 +5,8 @@ import type { DemoDir } from './demo-dir';
 export interface DemoKeys {
   /** P-256 private key signing JWT access tokens (`DEMO_TOKEN_FORMAT=jwt`). */
   signingKeyFile: string;
+  /** RSA 2048 private key signing ID tokens (OpenID Connect Core §15.1: RS256). */
+  idTokenKeyFile: string;
   /** A trusted JWT bearer assertion issuer (RFC 7523): the gateway gets the public half, the sample the private one. */
   assertionIssuer: { issuer: string; kid: string; alg: 'ES256'; privateKeyFile: string; publicKeyFile: string };
   /** A trusted SAML identity provider (RFC 7522), RSA 2048 as the plugin requires. */
@@ -21,8 +23,10 @@ export function generateDemoKeys(dir: DemoDir): DemoKeys {
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const issuer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const idp = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const idTokens = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
     signingKeyFile: dir.writeKey('signing-key.pem', pkcs8(signing.privateKey)),
+    idTokenKeyFile: dir.writeKey('id-token-key.pem', pkcs8(idTokens.privateKey)),
     assertionIssuer: {
       issuer: 'https://issuer.demo.example',
       kid: 'demo-issuer-es256',

@@ -34,7 +34,8 @@ const SAMPLES = [
   'tokeninfo',
   'protected-api',
   'external-server',
-  'janus-migration'
+  'janus-migration',
+  'oidc-login'
 ];
 
 /** How to try every flow: printed by `npm start` once the gateway is seeded. */
@@ -151,6 +152,13 @@ IAT=$(curl -s -X POST ${demo.admin}/oauth2/registration-tokens -H 'Content-Type:
 # ...a client registers itself with it (the answer holds its client_id, client_secret and registration access token)
 curl -s -X POST ${base}/oauth2/register -H "Authorization: Bearer $IAT" -H 'Content-Type: application/json' -d '{"client_name":"Self-registered","grant_types":["client_credentials"],"scope":"read"}'
 # read, change or delete it: GET, PUT or DELETE its registration_client_uri with -H "Authorization: Bearer <registration_access_token>"
+
+# OpenID Connect (oidc.enabled in the demo): any relying party library discovers the gateway here...
+curl -s ${base}/.well-known/openid-configuration
+# ...signs ${user.username} in with scope=openid (the authorize URL above, with scope=openid%20profile%20email and a
+# nonce): the code's exchange then returns an id_token beside the access token, whose claims UserInfo answers:
+OIDC=$(curl -s ${client} -d grant_type=password -d username=${user.username} -d password=${user.password} -d 'scope=openid profile' ${base}/oauth2/token | ${json('access_token')})
+curl -s -H "Authorization: Bearer $OIDC" ${base}/oauth2/userinfo
 
 # Server metadata (RFC 8414) and the public signing keys (JWKS)
 curl -s ${base}/.well-known/oauth-authorization-server

@@ -22,6 +22,8 @@ const examplesPort = Number(process.env.DEMO_EXAMPLES_PORT ?? 8082);
 const base = `http://localhost:${httpPort}`;
 const callbackUrl = `http://127.0.0.1:${backendPort}/callback`;
 const examplesRedirectUri = `http://127.0.0.1:${examplesPort}/callback`;
+/** Where examples/oidc-login.mjs has the user come back after signing out (OpenID Connect RP-Initiated Logout). */
+const examplesPostLogoutRedirectUri = `http://127.0.0.1:${examplesPort}/signed-out`;
 
 const verifier = randomBytes(32).toString('base64url');
 const pkce = { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
@@ -67,7 +69,13 @@ async function main(): Promise<void> {
   await gateway().load(process.env.EG_CONFIG_DIR).run();
 
   const admin = new AdminClient(`http://127.0.0.1:${adminPort}`);
-  const world = await seedWorld(admin, { redirectUri: callbackUrl, redirectUris: [examplesRedirectUri] });
+  const world = await seedWorld(admin, {
+    redirectUri: callbackUrl,
+    redirectUris: [examplesRedirectUri],
+    postLogoutRedirectUris: [examplesPostLogoutRedirectUri]
+  });
+  // An email address for OpenID Connect's email scope (EG's user model declares the property).
+  await admin.updateUser(world.user.id, { email: `${world.user.username}@example.com` });
   // A TV has no browser to come back to: no redirect URI, and only the grants of the device flow.
   const device = await admin.registerClient(
     {
@@ -85,6 +93,7 @@ async function main(): Promise<void> {
     publicClient: { id: device.id, scopes: world.app.scopes },
     user: { username: world.user.username, password: world.user.password },
     examplesRedirectUri,
+    examplesPostLogoutRedirectUri,
     jwtIssuer: {
       issuer: keys.assertionIssuer.issuer,
       kid: keys.assertionIssuer.kid,

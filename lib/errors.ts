@@ -70,6 +70,26 @@ export class MethodNotAllowed extends OAuthError {
     this.headers = { Allow: allowed.join(', ') };
   }
 }
+/** OpenID Connect Core §3.1.2.6: prompt=none, and the user must sign in (again, for max_age) first. */
+export class LoginRequired extends OAuthError {
+  readonly error = 'login_required';
+  readonly status = 400;
+}
+/** OpenID Connect Core §3.1.2.6: prompt=none, and the user has not consented to this client and scope. */
+export class ConsentRequired extends OAuthError {
+  readonly error = 'consent_required';
+  readonly status = 400;
+}
+/** OpenID Connect Core §3.1.2.6: a request object (`request`) sent where none is processed. */
+export class RequestNotSupported extends OAuthError {
+  readonly error = 'request_not_supported';
+  readonly status = 400;
+}
+/** OpenID Connect Core §3.1.2.6: a `request_uri` sent where none is processed. */
+export class RequestUriNotSupported extends OAuthError {
+  readonly error = 'request_uri_not_supported';
+  readonly status = 400;
+}
 /** RFC 6749 §5.2: 401 always; the WWW-Authenticate challenge is added when the client tried Basic. */
 export class InvalidClient extends OAuthError {
   readonly error = 'invalid_client';

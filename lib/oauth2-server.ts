@@ -45,7 +45,7 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   }
   if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer, deps.settings.issuer));
   if (enabled.has('client_credentials')) server.exchange(clientCredentialsExchange(deps.issuer));
-  if (enabled.has('password')) server.exchange(passwordExchange(deps.issuer, deps.signIn, withRefreshToken));
+  if (enabled.has('password')) server.exchange(passwordExchange(deps, withRefreshToken));
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));
   if (enabled.has(JWT_BEARER)) server.exchange(JWT_BEARER, jwtBearerExchange(deps));
   if (enabled.has(SAML2_BEARER)) server.exchange(SAML2_BEARER, saml2BearerExchange(deps));

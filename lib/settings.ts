@@ -116,6 +116,9 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
   resolved.grants ??= defaultGrants(resolved);
   resolved.bcrypt.workers ??= Math.max(1, Math.min(4, os.availableParallelism() - 1));
   checkAssertionTrust(resolved);
+  if (resolved.oidc.enabled && !resolved.grants.includes('authorization_code')) {
+    throw new SettingsError('plugins.oauth2.oidc.enabled needs authorization_code in plugins.oauth2.grants');
+  }
   if (resolved.accessToken.format === 'jwt' && resolved.keys.length === 0) {
     throw new SettingsError('plugins.oauth2.keys must hold a signing key when accessToken.format is jwt');
   }

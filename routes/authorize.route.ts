@@ -14,6 +14,9 @@ import type { Client } from '../lib/clients/client';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import { bridgeAuthorization } from '../lib/grants/authorization-bridge';
 import { transactionOf } from '../lib/http/request-fields';
+import { noConsentPageForPromptNone, openIdSignIn } from '../lib/oidc/prompt-steps';
+import { identityScopeDescription } from '../lib/oidc/oidc-scopes';
+import type { IdTokens } from '../lib/oidc/id-tokens';
 import type { Settings } from '../lib/settings';
 import type { ConsentStore } from '../lib/store/consent.store';
 
@@ -26,6 +29,8 @@ interface Deps {
   consents: ConsentStore;
   sendPage: SendPage;
   logger: EgLogger;
+  /** With OpenID Connect on: reads the id_token_hint of authorization requests. */
+  idTokens: IdTokens | null;
 }
 
 /** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
@@ -37,7 +42,7 @@ const MAX_PENDING = 5;
  * remembered), then answer the client with a code or a token.
  */
 export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
-  const { settings, services, server, session, csrf, consents, sendPage, logger } = deps;
+  const { settings, services, server, session, csrf, consents, sendPage, logger, idTokens } = deps;
   const loginPath = settings.basePath + settings.routes.login;
 
   /**
@@ -68,7 +73,10 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
           clientName: txn.client.name,
           ...about,
           username: (req.user as SessionUser).username,
-          scopes: txn.req.effectiveScopes.map((name) => ({ name, description: settings.scopeDescriptions[name] })),
+          scopes: txn.req.effectiveScopes.map((name) => ({
+            name,
+            description: settings.scopeDescriptions[name] ?? identityScopeDescription(name, settings)
+          })),
           transactionId: txn.transactionID,
           csrfToken: csrf.generateToken(req, false)
         }),
@@ -96,10 +104,12 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
 
   const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   const authorizeSteps = [
-    resolveClientAndRedirect(services),
-    ...checkAuthorizeRequest(settings),
+    resolveClientAndRedirect(services, settings),
+    ...checkAuthorizeRequest(settings, services),
+    openIdSignIn(loginPath, idTokens),
     signInFirst(loginPath, 302),
     authorization,
+    noConsentPageForPromptNone,
     keepRecentTransactions,
     renderConsent,
     authorizeError

@@ -69,6 +69,11 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   /** Where to go after signing in: the page that sent the visitor here says so in the URL, the form repeats it. */
   const returnToOf = (req: Request) => safeReturnTo(req.method === 'POST' ? req.body?.return_to : req.query.return_to);
 
+  /** OpenID Connect's login_hint (Core §3.1.2.1) of the request to return to: the user name the form starts with. */
+  function loginHintOf(returnTo: string | undefined): string {
+    return new URLSearchParams(returnTo?.split('?')[1] ?? '').get('login_hint')?.slice(0, 200) ?? '';
+  }
+
   async function clientNameOf(returnTo: string | undefined): Promise<string | undefined> {
     if (!returnTo) return undefined;
     const clientId = new URLSearchParams(returnTo.split('?')[1] ?? '').get('client_id');
@@ -92,7 +97,7 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     sendPage(res, status, 'login', {
       title: 'Sign in',
       error,
-      username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 200) : '',
+      username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 200) : loginHintOf(returnTo),
       clientName: await clientNameOf(returnTo),
       purpose: purposeOf(returnTo),
       returnTo,
@@ -102,7 +107,8 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
 
   function loginPage(req: Request, res: Response, next: NextFunction): void {
     const returnTo = returnToOf(req);
-    if (req.user && returnTo) return res.redirect(303, returnTo);
+    // prompt=login: the authorization request asks this signed-in user to sign in again (OpenID Connect Core §3.1.2.1).
+    if (req.user && returnTo && req.query.prompt !== 'login') return res.redirect(303, returnTo);
     showLoginForm(req, res, 200).catch(next);
   }
 
@@ -110,7 +116,8 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     const returnTo = returnToOf(req);
     req.session.regenerate((err) => {
       if (err) return next(err);
-      req.session.oauth2User = { id: user.id, username: user.username } satisfies SessionUser;
+      const authTime = Math.floor(Date.now() / 1000);
+      req.session.oauth2User = { id: user.id, username: user.username, authTime } satisfies SessionUser;
       req.session.save((saveErr) => {
         if (saveErr) return next(saveErr);
         res.redirect(303, returnTo ?? settings.basePath + settings.routes.logout);

@@ -79,16 +79,11 @@ export function metadataPaths(issuer: string): string[] {
  */
 export function mountMetadataRoute(router: Router, { settings, services, publishesJwks, logger }: Deps): void {
   const document = metadataDocument(settings, publishesJwks);
-  // Scopes that open the plugin's own services are granted by the operator, never asked for by a client (issue 15, item
-  // 23).
-  const internal = new Set([settings.introspection.scope, settings.dynamicRegistration.initialAccessScope]);
 
   function metadata(_req: Request, res: Response): void {
-    services.credential.getAllScopes().then(
+    publicScopes(services, settings).then(
       (scopes) => {
-        res
-          .set('Cache-Control', 'public, max-age=60')
-          .json({ ...document, scopes_supported: (scopes ?? []).filter((scope) => !internal.has(scope)) });
+        res.set('Cache-Control', 'public, max-age=60').json({ ...document, scopes_supported: scopes });
       },
       (err) => sendOAuthError(res, err, logger)
     );
@@ -98,4 +93,13 @@ export function mountMetadataRoute(router: Router, { settings, services, publish
     router.get(path, metadata);
     router.all(path, methodNotAllowed('GET'));
   }
+}
+
+/**
+ * The scopes registered in EG but for the plugin's internal ones: scopes that open the plugin's own services are
+ * granted by the operator, never asked for by a client (issue 15, item 23).
+ */
+export async function publicScopes(services: EgServices, settings: Settings): Promise<string[]> {
+  const internal = new Set([settings.introspection.scope, settings.dynamicRegistration.initialAccessScope]);
+  return ((await services.credential.getAllScopes()) ?? []).filter((scope) => !internal.has(scope));
 }

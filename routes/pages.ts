@@ -9,6 +9,7 @@ import { ClientRegistrar } from '../lib/clients/client-registrar';
 import type { OperatorAppNames } from '../lib/registration/operator-app-names';
 import { RevealOnce } from '../lib/registration/reveal-once';
 import type { DeviceStore } from '../lib/device/device.store';
+import type { IdTokens } from '../lib/oidc/id-tokens';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
 import { ConsentStore } from '../lib/store/consent.store';
@@ -34,6 +35,8 @@ interface Deps {
   operatorNames: OperatorAppNames;
   sendPage: SendPage;
   logger: EgLogger;
+  /** With OpenID Connect on: the logout page is also the end_session_endpoint. */
+  idTokens: IdTokens | null;
 }
 
 /**
@@ -43,7 +46,7 @@ interface Deps {
  */
 export function mountPages(
   router: Router,
-  { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger }: Deps
+  { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger, idTokens }: Deps
 ): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
@@ -61,7 +64,8 @@ export function mountPages(
     mountAuthorizeRoutes(router, {
       ...pages,
       server,
-      consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl)
+      consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl),
+      idTokens
     });
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
   if (webRegistration) {
@@ -74,7 +78,7 @@ export function mountPages(
     });
   }
   mountLoginRoutes(router, { ...pages, signIn });
-  mountLogoutRoutes(router, pages);
+  mountLogoutRoutes(router, { ...pages, idTokens });
   router.use(
     settings.routes.assets,
     express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' })

@@ -39,6 +39,37 @@ export const DEFAULT_GRANTS = GRANT_TYPES.filter(
   (grant) => !DISCOURAGED_GRANTS.includes(grant) && grant !== SAML2_BEARER
 );
 
+/** The standard claims of OpenID Connect Core §5.1 but `sub`, which is always the user's id. */
+export const STANDARD_CLAIMS = [
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'email_verified',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+  'updated_at'
+] as const;
+
+/** Where the standard claims come from when `oidc.claims` does not say: EG's default user model. */
+export const BUILT_IN_CLAIMS: Readonly<Record<string, string>> = {
+  preferred_username: 'username',
+  given_name: 'firstname',
+  family_name: 'lastname',
+  email: 'email'
+};
+
 /** JWS algorithms accepted for signing keys (RFC 7518, RFC 8037); never `none`. */
 export const KEY_ALGORITHMS = [
   'HS256',
@@ -143,6 +174,7 @@ export const settingsSchema = {
             'to `<routes.device>/decision`.'
         ),
         apps: routePath('/apps', 'Self-service app registration pages (with `clientRegistration.enabled`).'),
+        userinfo: routePath('/userinfo', 'OpenID Connect UserInfo endpoint (with `oidc.enabled`).'),
         register: routePath(
           '/register',
           "Dynamic client registration endpoint; a client's configuration endpoint is " +
@@ -307,6 +339,35 @@ export const settingsSchema = {
           description:
             'Also remember consents to public clients. Off: nothing proves a public client is who its `client_id` says, ' +
             'so the user is asked every time (RFC 6749 §10.2, RFC 8252 §8.6).'
+        }
+      }
+    },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'OpenID Connect (see [OpenID Connect](#openid-connect)).',
+      properties: {
+        enabled: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Make the gateway an OpenID Provider: ID tokens for the `openid` scope, UserInfo, `/.well-known/openid-configuration`. ' +
+            'Needs the `authorization_code` grant and an RS256 private key in `keys` (OpenID Connect Core §15.1). Off, nothing of it ' +
+            'exists.'
+        },
+        idTokenTtl: duration(3600, 'ID token lifetime, seconds.'),
+        claims: {
+          type: 'object',
+          additionalProperties: { type: 'string', minLength: 1, maxLength: 100 },
+          propertyNames: { enum: [...STANDARD_CLAIMS] },
+          default: {},
+          docDefault:
+            '`{}`, over `preferred_username: username`, `given_name: firstname`, `family_name: lastname`, `email: email`',
+          description:
+            'Standard claims (OpenID Connect Core §5.1) read from EG user properties, `{ <claim>: <user property> }`, over the built-in ' +
+            'mapping; `name` is `given_name family_name` unless mapped. A user without the property has no such claim. `*_verified` ' +
+            'claims are booleans (the property `true` or `false`), `updated_at` a number, `address` `{ formatted }`.'
         }
       }
     },

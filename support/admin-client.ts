@@ -60,6 +60,16 @@ export class AdminClient {
     return { ...created, secret: String(credential.secret) };
   }
 
+  /** What `eg users update` sends: the properties to change. */
+  updateUser(id: string, properties: Record<string, string>): Promise<unknown> {
+    return this.call('PUT', `/users/${id}`, properties);
+  }
+
+  /** What `eg apps update` sends: the properties to change. */
+  updateApp(id: string, properties: Record<string, string>): Promise<unknown> {
+    return this.call('PUT', `/apps/${id}`, properties);
+  }
+
   setUserActive(id: string, active: boolean): Promise<unknown> {
     return this.call('PUT', `/users/${id}/status`, { status: active });
   }
@@ -89,6 +99,7 @@ export async function seedWorld(
     username?: string;
     redirectUri?: string;
     redirectUris?: string[];
+    postLogoutRedirectUris?: string[];
   } = {}
 ): Promise<SeededWorld> {
   const scopes = options.scopes ?? ['read', 'write'];
@@ -111,7 +122,8 @@ export async function seedWorld(
       name: options.appName ?? 'demo-app',
       userId: developer.id,
       redirectUri: options.redirectUri ?? 'http://127.0.0.1:8000/callback',
-      ...(options.redirectUris ? { redirectUris: options.redirectUris.join(' ') } : {})
+      ...(options.redirectUris ? { redirectUris: options.redirectUris.join(' ') } : {}),
+      ...(options.postLogoutRedirectUris ? { postLogoutRedirectUris: options.postLogoutRedirectUris.join(' ') } : {})
     },
     scopes
   );

@@ -16,6 +16,12 @@ const page = (title, body) => `<!doctype html><meta charset="utf-8"><title>${esc
 <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap;word-break:break-all;background:#f3f5f9;padding:1rem;border-radius:8px}</style>
 <h1 id="title">${escapeHtml(title)}</h1>${body}`;
 
+/** Sends an HTML page; the program goes on. */
+export function show(res, title, body) {
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(page(title, body));
+}
+
 /** Sends an HTML page and ends the program: exit status 0 when `ok`, else 1. */
 export function finish(res, ok, title, body) {
   res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });

@@ -17,6 +17,18 @@ export interface AuthorizeRequest {
   scopes: string[];
   codeChallenge: string;
   codeChallengeMethod: PkceMethod | '';
+  /** An OpenID Connect request's own parameters (openid scope, oidc on): nonce, prompt, max_age (Core §3.1.2.1). */
+  openId?: OpenIdRequest | undefined;
+}
+
+/** What an OpenID Connect authentication request asks beyond OAuth (Core §3.1.2.1). */
+export interface OpenIdRequest {
+  nonce?: string | undefined;
+  prompt: Array<'none' | 'login' | 'consent' | 'select_account'>;
+  /** Seconds since the user signed in beyond which they must sign in again. */
+  maxAge?: number | undefined;
+  /** An ID token this server issued, naming the user the client expects to be signed in (not yet checked). */
+  idTokenHint?: string | undefined;
 }
 
 const KEY = Symbol('oauth2.authorizeRequest');

@@ -1,34 +1,13 @@
-import type { NextFunction, Request, Response } from 'express';
 import { appAllowsGrant } from '../clients/grant-policy';
-import { InvalidRequest, InvalidScope, OAuthError, UnauthorizedClient, UnsupportedResponseType } from '../errors';
+import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedResponseType } from '../errors';
 import { isWellFormed } from '../pkce';
-import { grantScopes, isValidScopeParam } from '../scopes';
+import { isValidScopeParam } from '../scopes';
 import type { Settings } from '../settings';
-import { AuthorizeRequest, getAuthorizeRequest } from './authorize-request';
-
-/** The request as the steps before left it. */
-type Checking = NonNullable<ReturnType<typeof getAuthorizeRequest>>;
-
-/**
- * The checks of an authorization request once client and redirect URI are
- * trusted (resolve-client.ts), one step each, in order. From here on every
- * error is redirected back to the client with the original state (RFC 6749
- * §4.1.2.1), so each step hands its error to `next`.
- */
-type Check = (req: Request, request: Checking) => void;
-
-function checkStep(name: string, check: Check) {
-  const step = function (req: Request, _res: Response, next: NextFunction): void {
-    try {
-      check(req, getAuthorizeRequest(req)!);
-      next();
-    } catch (err) {
-      next(err instanceof OAuthError ? err : new InvalidRequest('The authorization request is malformed'));
-    }
-  };
-  Object.defineProperty(step, 'name', { value: name });
-  return step;
-}
+import type { AuthorizeRequest } from './authorize-request';
+import { asyncCheckStep, checkStep } from './check-step';
+import type { EgServices } from '../eg/types';
+import { userGrantScopes } from '../oidc/oidc-scopes';
+import { checkOpenIdRequest } from '../oidc/openid-request-checks';
 
 /** The grant a response type belongs to (RFC 6749 §4.1, §4.2). */
 const grantOf = (responseType: AuthorizeRequest['responseType'] | undefined) =>
@@ -71,14 +50,17 @@ export const checkClientGrant = checkStep('checkClientGrant', (_req, request) =>
   }
 });
 
-/** RFC 6749 §3.3: the scopes asked for, narrowed to what the client's credential holds. */
-export const checkScope = checkStep('checkScope', (req, request) => {
-  const scope = req.query.scope;
-  if (scope !== undefined && (typeof scope !== 'string' || !isValidScopeParam(scope))) {
-    throw new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
-  }
-  request.scopes = grantScopes(typeof scope === 'string' ? scope.split(' ') : undefined, request.client.scopes);
-});
+/** RFC 6749 §3.3: the scopes asked for, narrowed to what the client's credential holds (and identity scopes). */
+export function checkScope(settings: Settings, services: EgServices) {
+  return asyncCheckStep('checkScope', async (req, request) => {
+    const scope = req.query.scope;
+    if (scope !== undefined && (typeof scope !== 'string' || !isValidScopeParam(scope))) {
+      throw new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
+    }
+    const requested = typeof scope === 'string' ? scope.split(' ') : undefined;
+    request.scopes = await userGrantScopes(requested, request.client, { settings, services });
+  });
+}
 
 /** RFC 7636 §4.3 for the code flow: required as `pkce.require` says, S256 (plain only where allowed). */
 export function checkPkce(settings: Settings) {
@@ -104,13 +86,14 @@ export function checkPkce(settings: Settings) {
 }
 
 /** Every check, in order. */
-export function checkAuthorizeRequest(settings: Settings) {
+export function checkAuthorizeRequest(settings: Settings, services: EgServices) {
   return [
     noteResponseMode,
     refuseRepeatedParameters,
     checkResponseType(settings),
     checkClientGrant,
-    checkScope,
-    checkPkce(settings)
+    checkScope(settings, services),
+    checkPkce(settings),
+    checkOpenIdRequest(settings)
   ];
 }

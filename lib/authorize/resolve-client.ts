@@ -4,8 +4,13 @@ import { isRegisteredRedirect } from '../clients/redirect-uri-match';
 import type { EgServices } from '../eg/types';
 import { setAuthorizeRequest } from './authorize-request';
 import { UntrustedRedirect } from './untrusted-redirect';
+import { OPENID } from '../oidc/oidc-scopes';
+import type { Settings } from '../settings';
 
 const single = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** A scope parameter naming openid: the request is an OpenID Connect one (Core §3.1.2.1). */
+const isOpenIdScope = (scope: unknown) => typeof scope === 'string' && scope.split(' ').includes(OPENID);
 
 /** state is opaque to us but kept in the session until the decision: bounded. */
 const MAX_STATE_LENGTH = 2048;
@@ -14,9 +19,10 @@ const MAX_STATE_LENGTH = 2048;
  * The first step: who is asking, and where may the answer go? An unknown
  * client or a redirect URI that is not registered exactly (RFC 9700 §4.1.3;
  * a loopback IP literal's port aside, RFC 8252 §7.3) ends here with an
- * error page: redirecting would make the gateway an open redirector.
+ * error page: redirecting would make the gateway an open redirector. So does
+ * an OpenID Connect request without redirect_uri, which Core §3.1.2.1 requires.
  */
-export function resolveClientAndRedirect(services: EgServices) {
+export function resolveClientAndRedirect(services: EgServices, settings: Settings) {
   return function resolveClientAndRedirect(req: Request, _res: Response, next: NextFunction): void {
     const clientId = req.query.client_id;
     const redirect = req.query.redirect_uri;
@@ -39,6 +45,9 @@ export function resolveClientAndRedirect(services: EgServices) {
           new UntrustedRedirect('Unknown application', 'This application is not registered or is not active.')
         );
       const requested = single(redirect);
+      if (requested === undefined && settings.oidc.enabled && isOpenIdScope(req.query.scope)) {
+        return next(new UntrustedRedirect('Invalid request', 'An OpenID Connect request must name its redirect_uri.'));
+      }
       if (requested === undefined && client.redirectUris.length !== 1) {
         return next(new UntrustedRedirect('Invalid request', 'The request must name its redirect_uri.'));
       }

@@ -8,6 +8,8 @@ import type { Settings } from '../settings';
 export interface SessionUser {
   id: string;
   username: string;
+  /** When the user signed in (epoch seconds), for OpenID Connect's auth_time and max_age; absent in older sessions. */
+  authTime?: number;
 }
 
 declare module 'express-session' {
@@ -17,6 +19,11 @@ declare module 'express-session' {
     deviceApproval?: { id: string; userCode: string };
     /** oauth2orize's pending authorization transactions. */
     authorize?: Record<string, unknown>;
+    /**
+     * This session owes a fresh sign-in: an authorization request asked the user to sign in again (OpenID Connect
+     * prompt=login, max_age). Until they do, which starts a new session, no authorization request of it is answered.
+     */
+    signInOwed?: true;
   }
 }
 

@@ -23,16 +23,34 @@ export function signInFirst(loginPath: string, status: 302 | 303, returnTo?: str
   return function signInFirst(req: Request, res: Response, next: NextFunction): void {
     if (req.user) return next();
     // res.locals.returnTo: a POSTed request comes back as a GET with its parameters (authorize-form.ts).
-    const back = returnTo ?? (typeof res.locals.returnTo === 'string' ? res.locals.returnTo : req.originalUrl);
-    const location = `${loginPath}?${new URLSearchParams({ return_to: back })}`;
-    if (location.length > MAX_LOCATION) {
-      return next(
-        new InvalidRequest(
-          'The request is too long to come back to after signing in',
-          `login redirect of ${location.length} characters`
-        )
-      );
-    }
-    res.redirect(status, location);
+    sendToSignIn(res, next, { loginPath, status, back: returnTo ?? requestedUrl(req, res) });
   };
+}
+
+/** The page asked for, as a GET: a POSTed authorization request comes back with its parameters (authorize-form.ts). */
+export function requestedUrl(req: Request, res: Response): string {
+  return typeof res.locals.returnTo === 'string' ? res.locals.returnTo : req.originalUrl;
+}
+
+/**
+ * Redirects to the login page, to come back to `back`; `again`: show the form even to a signed-in user, who must sign
+ * in again (OpenID Connect prompt=login, max_age).
+ */
+export function sendToSignIn(
+  res: Response,
+  next: NextFunction,
+  { loginPath, status, back, again = false }: { loginPath: string; status: 302 | 303; back: string; again?: boolean }
+): void {
+  const query = new URLSearchParams({ return_to: back });
+  if (again) query.set('prompt', 'login');
+  const location = `${loginPath}?${query}`;
+  if (location.length > MAX_LOCATION) {
+    return next(
+      new InvalidRequest(
+        'The request is too long to come back to after signing in',
+        `login redirect of ${location.length} characters`
+      )
+    );
+  }
+  res.redirect(status, location);
 }

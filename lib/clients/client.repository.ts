@@ -3,7 +3,7 @@ import { asScopeList } from '../scopes';
 import { appGrantTypes, Client, ClientAuthMethod } from './client';
 
 /** RFC 6749 §3.1.2: an absolute URI without a fragment. */
-function isUsableRedirectUri(uri: unknown): uri is string {
+export function isUsableRedirectUri(uri: unknown): uri is string {
   if (typeof uri !== 'string' || !uri || uri.includes('#')) return false;
   try {
     return Boolean(new URL(uri).protocol);

@@ -42,7 +42,8 @@ export function bridgeAuthorization(
       effectiveScopes: checked.scopes ?? [],
       codeChallenge: checked.codeChallenge ?? '',
       codeChallengeMethod: checked.codeChallengeMethod ?? '',
-      redirectUriGiven: checked.redirectUriGiven ?? false
+      redirectUriGiven: checked.redirectUriGiven ?? false,
+      openId: checked.openId
     };
   } as never);
 
@@ -69,7 +70,8 @@ export function bridgeAuthorization(
       areq: ParsedAuthorization,
       done: (err: Error | null, allow: boolean) => void
     ) {
-      if (!remembersConsentOf(client)) return done(null, false);
+      // prompt=consent: ask again, whatever was remembered (OpenID Connect Core §3.1.2.1).
+      if (!remembersConsentOf(client) || areq.openId?.prompt.includes('consent')) return done(null, false);
       consents.covers(user.id, client.id, areq.effectiveScopes).then(
         (covered) => done(null, covered),
         (err) => done(err, false)

@@ -4,12 +4,15 @@ import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant } from '../errors';
 import { verifierMatches } from '../pkce';
 import { splitScopes } from '../scopes';
+import { stillGranted } from '../oidc/oidc-scopes';
+import type { Settings } from '../settings';
 import type { CodeRecord, CodeStore } from '../store/code.store';
 import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
 
 interface Deps {
+  settings: Settings;
   issuer: TokenIssuer;
   codes: CodeStore;
   store: TokenStore;
@@ -50,7 +53,15 @@ function checkBinding(record: CodeRecord, client: Client, redirectUri: string | 
  * code works once; its client using it a second time revokes every token
  * issued from it (RFC 6749 §4.1.2).
  */
-export function authorizationCodeExchange({ issuer, codes, store, services, logger, withRefreshToken }: Deps) {
+export function authorizationCodeExchange({
+  settings,
+  issuer,
+  codes,
+  store,
+  services,
+  logger,
+  withRefreshToken
+}: Deps) {
   return oauth2orize.exchange.authorizationCode(function exchangeCode(
     client: Client,
     code: string,
@@ -75,7 +86,7 @@ export function authorizationCodeExchange({ issuer, codes, store, services, logg
 
       const user = await services.user.get(record.userId);
       if (!user || !user.isActive) throw new InvalidGrant('The resource owner is no longer active');
-      const scopes = splitScopes(record.scope).filter((scope) => client.scopes.includes(scope));
+      const scopes = await stillGranted(splitScopes(record.scope), client, { settings, services });
       return issuer.issue({
         grantType: 'authorization_code',
         grantId: record.grantId,
@@ -83,7 +94,8 @@ export function authorizationCodeExchange({ issuer, codes, store, services, logg
         user: { id: user.id, username: user.username },
         scopes,
         redirectUri: record.redirectUri,
-        refresh: withRefreshToken ? { scopes } : null
+        refresh: withRefreshToken ? { scopes } : null,
+        identity: { user, nonce: record.nonce, authTime: record.authTime }
       });
     }, done);
   });

@@ -1,4 +1,5 @@
 import oauth2orize from 'oauth2orize';
+import type { OpenIdRequest } from '../authorize/authorize-request';
 import type { Client } from '../clients/client';
 import type { SessionUser } from '../browser/session';
 import type { Settings } from '../settings';
@@ -15,6 +16,8 @@ export interface ParsedAuthorization {
   codeChallenge: string;
   codeChallengeMethod: 'S256' | 'plain' | '';
   redirectUriGiven: boolean;
+  /** An OpenID Connect request's own parameters; absent for a plain OAuth request. */
+  openId?: OpenIdRequest | undefined;
 }
 
 /**
@@ -47,6 +50,9 @@ export function codeGrant(codes: CodeStore, settings: Settings) {
           scope: joinScopes(areq.effectiveScopes),
           challenge: areq.codeChallenge,
           challengeMethod: areq.codeChallengeMethod,
+          // OpenID Connect: what the ID token of the exchange says of this sign-in (Core §3.1.3.6: nonce, auth_time).
+          ...(areq.openId?.nonce === undefined ? {} : { nonce: areq.openId.nonce }),
+          ...(areq.openId && user.authTime !== undefined ? { authTime: user.authTime } : {}),
           exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
         })
         .then(

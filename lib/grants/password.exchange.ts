@@ -1,7 +1,9 @@
 import oauth2orize from 'oauth2orize';
 import type { Client } from '../clients/client';
 import { InvalidGrant } from '../errors';
-import { grantScopes } from '../scopes';
+import { userGrantScopes } from '../oidc/oidc-scopes';
+import type { Settings } from '../settings';
+import type { EgServices } from '../eg/types';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import type { SignIn } from '../users/throttled-sign-in';
 import { IssuedCallback, settle } from './settle';
@@ -15,9 +17,18 @@ export interface TokenRequestInfo {
  * Resource owner password credentials grant (RFC 6749 §4.3): the resource
  * owner is an EG user with a basic-auth credential. Guesses are throttled per
  * user name and per IP like the login page (§4.3.2). A refresh token comes
- * with the access token when the refresh_token grant is enabled.
+ * with the access token when the refresh_token grant is enabled, an ID token
+ * when OpenID Connect is on and the scope holds openid.
  */
-export function passwordExchange(issuer: TokenIssuer, signIn: SignIn, withRefreshToken: boolean) {
+export function passwordExchange(
+  {
+    issuer,
+    signIn,
+    settings,
+    services
+  }: { issuer: TokenIssuer; signIn: SignIn; settings: Settings; services: EgServices },
+  withRefreshToken: boolean
+) {
   return oauth2orize.exchange.password(function issueToResourceOwner(
     client: Client,
     username: string,
@@ -28,7 +39,7 @@ export function passwordExchange(issuer: TokenIssuer, signIn: SignIn, withRefres
     done: IssuedCallback
   ) {
     settle(async () => {
-      const scopes = grantScopes(scope, client.scopes);
+      const scopes = await userGrantScopes(scope, client, { settings, services });
       const result = await signIn(username, password, info.clientIp);
       if (!result.user) {
         throw new InvalidGrant(
@@ -42,7 +53,9 @@ export function passwordExchange(issuer: TokenIssuer, signIn: SignIn, withRefres
         appId: client.id,
         user: { id: result.user.id, username: result.user.username },
         scopes,
-        refresh: withRefreshToken ? { scopes } : null
+        refresh: withRefreshToken ? { scopes } : null,
+        // The user has just proved who they are: an ID token for openid, as of now.
+        identity: { user: result.user, authTime: Math.floor(Date.now() / 1000) }
       });
     }, done);
   } as never);

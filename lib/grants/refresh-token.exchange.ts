@@ -3,6 +3,7 @@ import type { Client } from '../clients/client';
 import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant, InvalidScope } from '../errors';
 import { shownScope, splitScopes } from '../scopes';
+import { stillGranted } from '../oidc/oidc-scopes';
 import type { Settings } from '../settings';
 import type { RefreshTokenRecord, TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
@@ -84,13 +85,12 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
       const widened = requested.find((s) => !granted.includes(s));
       if (widened) throw new InvalidScope(`The scope "${shownScope(widened)}" exceeds the scope of the refresh token`);
       // A scope the client's credential has lost since the grant is not renewed.
-      const scopes = requested.filter((s) => client.scopes.includes(s));
+      const scopes = await stillGranted(requested, client, { settings, services });
 
-      let user = null;
+      let found = null;
       if (record.userId) {
-        const found = await services.user.get(record.userId);
+        found = await services.user.get(record.userId);
         if (!found || !found.isActive) throw new InvalidGrant('The resource owner of this grant is no longer active');
-        user = { id: found.id, username: found.username };
       }
 
       // Public clients' refresh tokens are not sender-constrained: they always rotate (RFC 9700 §4.14.2).
@@ -102,11 +102,13 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         grantId: record.grantId,
         grantStartedAt: record.grantStart,
         appId: client.id,
-        user,
+        user: found && { id: found.id, username: found.username },
         scopes,
         redirectUri: record.redirectUri,
         refresh: rotate ? { scopes: granted } : null,
-        grantKeptUntil: rotate ? 0 : record.exp
+        grantKeptUntil: rotate ? 0 : record.exp,
+        // OpenID Connect Core §12.2: a new ID token of the same sign-in, without nonce; only for a grant that was one.
+        ...(found && record.openId ? { identity: { user: found, authTime: record.authTime } } : {})
       });
     }, done);
   });

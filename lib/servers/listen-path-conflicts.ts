@@ -1,5 +1,6 @@
 import type { ApiEndpointRoute } from '../eg/api-endpoint-paths';
 import type { Settings } from '../settings';
+import { openIdConfigurationPaths } from '../oidc/configuration-paths';
 import { ListenPath, methodsOf, overlap, parseListenPath, pathBelow, shareAMethod } from './listen-path';
 import { ListenPathIndex } from './listen-path-index';
 import type { EndpointName, ServerEntry } from './server-entry';
@@ -72,8 +73,13 @@ function apiReservation({ name, path, pathRegex }: ApiEndpointRoute): ReservedPa
  * when basePath is empty) and `/.well-known/`, where RFC 8414 metadata lives.
  */
 export function reservedPaths(settings: Settings, apiRoutes: ApiEndpointRoute[]): ReservedPath[] {
-  const own = settings.basePath === '' ? Object.values(settings.routes) : [settings.basePath];
-  const plugin = [...own, '/.well-known'].map((path) => ({
+  // The UserInfo route exists only with OpenID Connect on, and then so may a configuration under the issuer's path.
+  const routes = Object.entries(settings.routes).filter(([name]) => name !== 'userinfo' || settings.oidc.enabled);
+  const own = settings.basePath === '' ? routes.map(([, path]) => path) : [settings.basePath];
+  const discovery = settings.oidc.enabled
+    ? openIdConfigurationPaths(settings.issuer).filter((path) => !path.startsWith('/.well-known/'))
+    : [];
+  const plugin = [...own, ...discovery, '/.well-known'].map((path) => ({
     owner: `this plugin's ${path}`,
     collides: (listen: ListenPath) => overlap(listen, { prefix: path, wildcard: true })
   }));

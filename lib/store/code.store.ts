@@ -15,6 +15,9 @@ export interface CodeRecord {
   challenge: string;
   challengeMethod: PkceMethod | '';
   exp: number;
+  /** An OpenID Connect request's nonce, and when the user signed in: for its ID token (Core §3.1.3.6). */
+  nonce?: string;
+  authTime?: number;
 }
 
 /**
@@ -73,7 +76,9 @@ export class CodeStore {
       challenge,
       challengeMethod: hash.challengeMethod as CodeRecord['challengeMethod'],
       exp: Number(hash.exp),
-      used: Boolean(hash.usedAt)
+      used: Boolean(hash.usedAt),
+      ...(hash.nonce === undefined ? {} : { nonce: hash.nonce }),
+      ...(hash.authTime === undefined ? {} : { authTime: Number(hash.authTime) })
     };
   }
 

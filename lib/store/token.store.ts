@@ -30,6 +30,9 @@ export interface RefreshTokenRecord extends TokenRecord {
   grantStart: number;
   /** Set once the token has been exchanged (to the millisecond); a second exchange is a replay. */
   usedAt?: number;
+  /** An OpenID Connect sign-in's grant, whose refreshes return ID tokens (Core §12.2), and when the user signed in. */
+  openId?: true;
+  authTime?: number;
 }
 
 /**
@@ -146,7 +149,9 @@ export class TokenStore {
     };
     if (access.token !== null) save(this.keys.access(access.token), toHash(access.record), access.record.exp);
     if (refresh) {
-      const hash = { ...toHash(refresh.record), grantStart: String(refresh.record.grantStart) };
+      const hash: Hash = { ...toHash(refresh.record), grantStart: String(refresh.record.grantStart) };
+      if (refresh.record.openId) hash.openId = '1';
+      if (refresh.record.authTime !== undefined) hash.authTime = String(refresh.record.authTime);
       save(this.keys.refresh(refresh.token), hash, refresh.record.exp);
       const grantKey = this.keys.grant(grantId);
       tx.sadd(grantKey, saved[saved.length - 1]!).pexpireat(grantKey, grantExpiresAt * 1000);
@@ -180,6 +185,8 @@ export class TokenStore {
     if (!found) return null;
     const record: RefreshTokenRecord = { ...found, grantStart: hash.grantStart ? Number(hash.grantStart) : found.iat };
     if (hash.usedAt) record.usedAt = Number(hash.usedAt);
+    if (hash.openId === '1') record.openId = true;
+    if (hash.authTime) record.authTime = Number(hash.authTime);
     return record;
   }
 

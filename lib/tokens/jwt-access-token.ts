@@ -1,6 +1,6 @@
 import { JWK, JWTPayload, SignJWT } from 'jose';
 import { JwtVerifier } from '../keys/jwt-verifier';
-import { KeyEntry, loadKeys } from '../keys/key-entry';
+import type { KeyEntry } from '../keys/key-entry';
 import type { Settings } from '../settings';
 import type { TokenRecord } from '../store/token.store';
 
@@ -35,8 +35,12 @@ export class JwtAccessTokens {
   private readonly keys: KeyEntry[];
   private readonly verifier: JwtVerifier;
 
-  constructor(private readonly settings: Settings) {
-    this.keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
+  /** @param keys `settings.keys`, loaded (loadKeys). */
+  constructor(
+    private readonly settings: Settings,
+    keys: KeyEntry[]
+  ) {
+    this.keys = keys;
     if (settings.accessToken.format === 'jwt' && !this.keys[0]?.signKey) {
       throw new TypeError(
         'plugins.oauth2.keys[0]: the first key signs JWT access tokens, so it must be a private key or a secret'

@@ -3,6 +3,9 @@ import type { Settings } from '../settings';
 import type { RefreshTokenRecord, TokenRecord, TokenStore } from '../store/token.store';
 import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
+import type { EgUser } from '../eg/types';
+import { isOpenIdRequest } from '../oidc/oidc-scopes';
+import type { IdTokens } from '../oidc/id-tokens';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { newAccessToken, newRefreshToken } from './token-value';
 
@@ -21,13 +24,19 @@ export interface IssueRequest {
   grantStartedAt?: number;
   /** Keep the grant's index at least this long (epoch seconds): a refresh token it still holds. */
   grantKeptUntil?: number;
+  /**
+   * An OpenID Connect sign-in (a grant where the user proved who they are here: code, password, or the refresh of
+   * such a grant), for an ID token when the scopes hold `openid` (Core §3.1.3.3): the user's EG record, the
+   * authorization request's nonce, when the user signed in (kept in the grant's refresh tokens).
+   */
+  identity?: { user: EgUser; nonce?: string | undefined; authTime?: number | undefined };
 }
 
 /** The fields of a successful token response (RFC 6749 §5.1), less token_type which oauth2orize adds. */
 export interface IssuedTokens {
   accessToken: string;
   refreshToken?: string | undefined;
-  params: { expires_in: number; scope?: string };
+  params: { expires_in: number; scope?: string; id_token?: string };
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -37,7 +46,8 @@ export class TokenIssuer {
   constructor(
     private readonly store: TokenStore,
     private readonly settings: Settings,
-    private readonly jwts: JwtAccessTokens
+    private readonly jwts: JwtAccessTokens,
+    private readonly idTokens: IdTokens | null = null
   ) {}
 
   async issue(request: IssueRequest): Promise<IssuedTokens> {
@@ -70,6 +80,9 @@ export class TokenIssuer {
       iat + this.settings.refreshToken.ttl,
       grantStart + this.settings.refreshToken.maxLifetime
     );
+    // An OpenID Connect sign-in's refresh tokens carry it on: their refreshes return ID tokens of it (Core §12.2).
+    const signIn = this.idTokens ? request.identity : undefined;
+    const openId = signIn && isOpenIdRequest(request.refresh?.scopes ?? [], this.settings) ? signIn : undefined;
     if (request.refresh && refreshExp > iat) {
       refresh = {
         token: newRefreshToken(base.grantId),
@@ -78,7 +91,9 @@ export class TokenIssuer {
           jti: randomId(16),
           scope: joinScopes(request.refresh.scopes),
           exp: refreshExp,
-          grantStart
+          grantStart,
+          ...(openId ? { openId: true as const } : {}),
+          ...(openId?.authTime === undefined ? {} : { authTime: openId.authTime })
         }
       };
     }
@@ -96,6 +111,10 @@ export class TokenIssuer {
 
     const params: IssuedTokens['params'] = { expires_in: this.settings.accessToken.ttl };
     if (accessRecord.scope) params.scope = accessRecord.scope;
+    if (this.idTokens && signIn && isOpenIdRequest(request.scopes, this.settings)) {
+      const { user, nonce, authTime } = signIn;
+      params.id_token = await this.idTokens.sign({ sub: user.id, clientId: base.appId, nonce, authTime, accessToken });
+    }
     return { accessToken, refreshToken: refresh?.token, params };
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { Browser, hiddenField, signInForm } from '../../support/browser';
+import { Browser, hiddenField } from '../../support/browser';
+import { approveDevice } from '../helpers/device';
 import { postForm } from '../../support/http';
 
 import { startWorld, World } from '../helpers/world';
@@ -21,36 +22,8 @@ describe('device authorization grant (RFC 8628)', function () {
       client_id: clientId
     });
 
-  /** Opens the verification URI, signs in, enters the code and answers the consent page. */
-  async function approve(
-    browser: Browser,
-    verificationUri: string,
-    allow: boolean,
-    userCode?: string
-  ): Promise<string> {
-    let page = await browser.get(verificationUri);
-    if (page.status === 302) {
-      const login = await browser.get(page.headers.get('location')!);
-      const signedIn = await browser.post('/oauth2/login', signInForm(login, world.user.username, world.user.password));
-      page = await browser.follow(signedIn);
-    }
-    expect(page.status, page.text.slice(0, 300)).to.equal(200);
-    const typed = userCode ?? hiddenValue(page.text, 'user_code');
-    const consent = await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: typed });
-    expect(consent.status, consent.text.slice(0, 500)).to.equal(200);
-    expect(consent.text).to.contain('Allow access?');
-    const form: Record<string, string> = {
-      _csrf: hiddenField(consent.text, '_csrf'),
-      user_code: hiddenField(consent.text, 'user_code')
-    };
-    if (allow) form.allow = 'Allow';
-    else form.cancel = 'Deny';
-    const done = await browser.post('/oauth2/device/decision', form);
-    expect(done.status).to.equal(200);
-    return done.text;
-  }
-  const hiddenValue = (html: string, name: string) =>
-    new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? '';
+  const approve = (browser: Browser, verificationUri: string, allow: boolean, userCode?: string) =>
+    approveDevice(world, browser, verificationUri, allow, userCode);
 
   before(async function () {
     world = await startWorld({ settings: { device: { interval: 1, maxUserCodeFailures: 2 } } });

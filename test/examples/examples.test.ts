@@ -53,7 +53,8 @@ describe('sample clients in examples/ against the demo gateway', function () {
     if (consent) await Promise.all([page.waitForNavigation(), button.click()]);
   }
 
-  async function browse(name: string): Promise<void> {
+  /** Opens a browser sample's page, signs in, allows, then does `andThen` (what else the sample asks of its user). */
+  async function browse(name: string, andThen: (page: Page) => Promise<void> = async () => {}): Promise<void> {
     const run = sample(name);
     const [, url] = await run.waitFor(/Open (\S+) in your browser/);
     const page = await browser.newPage();
@@ -61,6 +62,7 @@ describe('sample clients in examples/ against the demo gateway', function () {
       await page.goto(url);
       await signIn(page);
       await allow(page, run);
+      await andThen(page);
       await succeeds(run);
     } finally {
       await page.close();
@@ -194,6 +196,19 @@ describe('sample clients in examples/ against the demo gateway', function () {
     await browse('implicit');
   });
 
+  it('the OpenID Connect sample discovers the gateway, signs the user in, shows the claims and signs out through it', async function () {
+    await browse('oidc-login', async (page) => {
+      await page.locator('#sign-out').waitFor();
+      expect(await page.textContent('h1')).to.match(/^Signed in as /);
+      await Promise.all([page.waitForURL((next) => next.pathname === '/oauth2/logout'), page.click('#sign-out')]);
+      expect(await page.textContent('body')).to.contain('asks you to sign out');
+      await Promise.all([
+        page.waitForURL((next) => next.pathname === '/signed-out'),
+        page.click('button[type=submit]')
+      ]);
+    });
+  });
+
   it('the device sample polls until the user approves it in a browser, then calls the API', async function () {
     const run = sample('device');
     const [, url] = await run.waitFor(/"verification_uri_complete": "([^"]+)"/);
@@ -229,5 +244,6 @@ const TESTED = [
   'implicit',
   'device',
   'external-server',
-  'janus-migration'
+  'janus-migration',
+  'oidc-login'
 ];

@@ -81,6 +81,21 @@ describe('loading the plugin into Express Gateway', function () {
       /plugins\.oauth2\.store\.redis\.cluster\.0\.port must be <= 65535/
     ],
     [
+      'OpenID Connect without an RS256 key to sign ID tokens (Core §15.1)',
+      { oidc: { enabled: true }, keys: [{ kid: 'hs', alg: 'HS256', key: 'a-shared-secret-of-at-least-32-bytes!' }] },
+      /plugins\.oauth2\.oidc\.enabled needs an RS256 private key in plugins\.oauth2\.keys/
+    ],
+    [
+      'OpenID Connect without the authorization code grant',
+      { oidc: { enabled: true }, grants: ['client_credentials'] },
+      /plugins\.oauth2\.oidc\.enabled needs authorization_code in plugins\.oauth2\.grants/
+    ],
+    [
+      'a claim mapping of a claim OpenID Connect does not define',
+      { oidc: { claims: { favourite_colour: 'colour' } } },
+      /plugins\.oauth2\.oidc\.claims/
+    ],
+    [
       'an issuer that is not ASCII (it goes into the Basic challenge header)',
       { issuer: 'https://sécurité.example' },
       /plugins\.oauth2\.issuer must match pattern/

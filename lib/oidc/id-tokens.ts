@@ -1,0 +1,100 @@
+import { createHash, KeyObject } from 'crypto';
+import { compactVerify, SignJWT } from 'jose';
+import type { JwsAlgorithm, KeyEntry } from '../keys/key-entry';
+import type { Settings } from '../settings';
+
+/** What an ID token says beyond the issuer's own claims (OpenID Connect Core §2). Times are epoch seconds. */
+export interface IdTokenFacts {
+  /** The user's subject identifier. */
+  sub: string;
+  clientId: string;
+  /** When the user signed in (Core §2 auth_time); unknown for a grant older than OpenID Connect here. */
+  authTime?: number | undefined;
+  /** The authorization request's nonce, echoed (Core §3.1.2.1). */
+  nonce?: string | undefined;
+  /** The access token issued beside it: its at_hash (Core §3.1.3.6). */
+  accessToken?: string | undefined;
+  /** The code issued beside it in a hybrid response: its c_hash (Core §3.3.2.11). */
+  code?: string | undefined;
+  /** The user's claims the request asked to find in the ID token. */
+  claims?: Record<string, unknown>;
+}
+
+/** The hash of a JWS algorithm, whose left half makes at_hash and c_hash (Core §3.1.3.6; EdDSA: SHA-512). */
+function hashOf(alg: JwsAlgorithm): string {
+  if (alg === 'EdDSA') return 'sha512';
+  return `sha${alg.slice(2)}`;
+}
+
+/** Core §3.1.3.6: base64url of the left-most half of the hash of the value's ASCII octets. */
+export function halfHash(value: string, alg: JwsAlgorithm): string {
+  const digest = createHash(hashOf(alg)).update(value, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+/**
+ * ID tokens (OpenID Connect Core §2), signed with the first RS256 key of `keys`
+ * that has its private half: RS256 is the algorithm every relying party may
+ * expect (Core §15.1, and the default of id_token_signed_response_alg).
+ */
+export class IdTokens {
+  private readonly key: KeyEntry & { signKey: KeyObject };
+
+  /** @throws TypeError naming the setting when no key can sign ID tokens. */
+  constructor(
+    private readonly settings: Settings,
+    keys: KeyEntry[]
+  ) {
+    const key = keys.find((entry): entry is KeyEntry & { signKey: KeyObject } =>
+      Boolean(entry.alg === 'RS256' && entry.signKey)
+    );
+    if (!key) {
+      throw new TypeError(
+        'plugins.oauth2.oidc.enabled needs an RS256 private key in plugins.oauth2.keys to sign ID tokens with ' +
+          '(OpenID Connect Core §15.1)'
+      );
+    }
+    this.key = key;
+  }
+
+  /**
+   * The claims of an ID token this server signed, expired or not, for an id_token_hint (Core §3.1.2.1, RP-Initiated
+   * Logout §2): only its signature and issuer are checked. Null for anything else.
+   */
+  async readHint(token: string): Promise<{ sub: string; aud: string[] } | null> {
+    try {
+      const verified = await compactVerify(token, this.key.verifyKey, { algorithms: [this.key.alg] });
+      // A JWT access token signed with the same key is no ID token (RFC 9068 §4: its typ says so).
+      if (verified.protectedHeader.typ?.toLowerCase().endsWith('at+jwt')) return null;
+      const claims = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+      const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+      if (claims.iss !== this.settings.issuer || typeof claims.sub !== 'string' || aud.length === 0) return null;
+      return { sub: claims.sub, aud: aud.filter((value): value is string => typeof value === 'string') };
+    } catch {
+      return null;
+    }
+  }
+
+  /** The algorithms ID tokens are signed with, for the discovery document. */
+  get algorithms(): JwsAlgorithm[] {
+    return [this.key.alg];
+  }
+
+  sign(facts: IdTokenFacts): Promise<string> {
+    const { alg, kid, signKey } = this.key;
+    const payload: Record<string, unknown> = { ...facts.claims, azp: facts.clientId };
+    if (facts.authTime !== undefined) payload.auth_time = facts.authTime;
+    if (facts.nonce !== undefined) payload.nonce = facts.nonce;
+    if (facts.accessToken !== undefined) payload.at_hash = halfHash(facts.accessToken, alg);
+    if (facts.code !== undefined) payload.c_hash = halfHash(facts.code, alg);
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })
+      .setIssuer(this.settings.issuer)
+      .setSubject(facts.sub)
+      .setAudience(facts.clientId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.settings.oidc.idTokenTtl)
+      .sign(signKey);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Request, Response, Router } from 'express';
+import { BUILT_IN_CLAIMS } from '../schemas/settings.schema';
+import type { EgLogger, EgServices } from '../lib/eg/types';
+import { endpointUrl } from '../lib/endpoint-url';
+import { methodNotAllowed } from '../lib/http/method-not-allowed';
+import { sendOAuthError } from '../lib/http/send-oauth-error';
+import type { IdTokens } from '../lib/oidc/id-tokens';
+import { IDENTITY_SCOPES } from '../lib/oidc/oidc-scopes';
+import { openIdConfigurationPaths } from '../lib/oidc/configuration-paths';
+import type { Settings } from '../lib/settings';
+import { metadataDocument, publicScopes } from './metadata.route';
+
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  idTokens: IdTokens;
+  logger: EgLogger;
+}
+
+/** The claims of every ID token and UserInfo answer (Core §2, §5.1): the user's and the token's own. */
+const TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash'];
+
+/**
+ * OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3): the RFC 8414
+ * document, which it extends, plus what OpenID Connect adds, exactly as
+ * enabled. What is not supported is said where Discovery's default would
+ * claim it (request_uri_parameter_supported defaults to true).
+ */
+export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Record<string, unknown> {
+  const mapped = Object.keys({ ...BUILT_IN_CLAIMS, ...settings.oidc.claims });
+  const userClaims = mapped.includes('given_name') || mapped.includes('family_name') ? [...mapped, 'name'] : mapped;
+  return {
+    ...metadataDocument(settings, true),
+    userinfo_endpoint: endpointUrl(settings, settings.routes.userinfo),
+    end_session_endpoint: endpointUrl(settings, settings.routes.logout),
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: idTokens.algorithms,
+    userinfo_signing_alg_values_supported: [],
+    claim_types_supported: ['normal'],
+    claims_supported: [...new Set([...TOKEN_CLAIMS, ...userClaims])],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false
+  };
+}
+
+/** GET <issuer>/.well-known/openid-configuration, with oidc.enabled. */
+export function mountOpenIdConfigurationRoute(router: Router, { settings, services, idTokens, logger }: Deps): void {
+  const document = openIdConfiguration(settings, idTokens);
+
+  function configuration(_req: Request, res: Response): void {
+    publicScopes(services, settings).then(
+      (scopes) =>
+        res
+          .set('Cache-Control', 'public, max-age=60')
+          .json({ ...document, scopes_supported: [...new Set([...IDENTITY_SCOPES, ...scopes])] }),
+      (err) => sendOAuthError(res, err, logger)
+    );
+  }
+
+  for (const path of openIdConfigurationPaths(settings.issuer)) {
+    router.get(path, configuration);
+    router.all(path, methodNotAllowed('GET'));
+  }
+}

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { request } from '../../support/http';
+import type { World } from '../helpers/world';
+import { startOidcWorld } from './oidc-world';
+
+/** OpenID Connect Core §5.3: UserInfo answers the claims the token's scopes ask for, and refuses as RFC 6750 says. */
+describe('OpenID Connect UserInfo', function () {
+  let world: World;
+  before(async function () {
+    world = await startOidcWorld({
+      settings: { oidc: { claims: { nickname: 'firstname', email_verified: 'verified' } } }
+    });
+    await world.gateway.admin.updateUser(world.user.id, { email: 'alice@example.com' });
+  });
+  after(async function () {
+    await world?.stop();
+  });
+
+  async function userToken(scope: string): Promise<string> {
+    const res = await world.token({
+      grant_type: 'password',
+      username: world.user.username,
+      password: world.user.password,
+      scope
+    });
+    expect(res.status, res.text).to.equal(200);
+    return res.json.access_token;
+  }
+
+  const userinfo = (token?: string, method = 'GET') =>
+    request(`${world.gateway.url}/oauth2/userinfo`, {
+      method,
+      headers: token === undefined ? {} : { Authorization: `Bearer ${token}` }
+    });
+
+  it('answers the claims of the scopes granted (Core §5.4), by GET and by POST, never cached', async function () {
+    const token = await userToken('openid email');
+    for (const method of ['GET', 'POST']) {
+      const res = await userinfo(token, method);
+      expect(res.status, method).to.equal(200);
+      expect(res.json, method).to.deep.equal({ sub: world.user.id, email: 'alice@example.com' });
+      expect(res.headers.get('cache-control')).to.equal('no-store');
+    }
+    const profile = await userinfo(await userToken('openid profile'));
+    expect(profile.json).to.deep.equal({
+      sub: world.user.id,
+      name: 'Alice Example',
+      given_name: 'Alice',
+      family_name: 'Example',
+      nickname: 'Alice',
+      preferred_username: world.user.username
+    });
+    expect((await userinfo(await userToken('openid'))).json).to.deep.equal({ sub: world.user.id });
+  });
+
+  it('refuses without a token, with a token lacking openid, and with a client_credentials token', async function () {
+    const missing = await userinfo();
+    expect(missing.status).to.equal(401);
+    expect(missing.headers.get('www-authenticate')).to.match(/^Bearer realm=/);
+    const plain = await userinfo(await userToken('read'));
+    expect(plain.status).to.equal(403);
+    expect(plain.headers.get('www-authenticate')).to.match(/error="insufficient_scope".*scope="openid"/);
+    const client = await world.token({ grant_type: 'client_credentials', scope: 'read' });
+    expect((await userinfo(client.json.access_token)).status).to.equal(403);
+    const wrong = await userinfo('not-a-token-of-ours');
+    expect(wrong.status).to.equal(401);
+    expect(wrong.headers.get('www-authenticate')).to.match(/error="invalid_token"/);
+  });
+
+  it('refuses the token of a user deactivated since, and other methods', async function () {
+    const token = await userToken('openid');
+    await world.gateway.admin.setUserActive(world.user.id, false);
+    try {
+      const res = await userinfo(token);
+      expect(res.status).to.equal(401);
+      expect(res.json.error).to.equal('invalid_token');
+    } finally {
+      await world.gateway.admin.setUserActive(world.user.id, true);
+    }
+    const put = await userinfo(await userToken('openid'), 'PUT');
+    expect(put.status).to.equal(405);
+  });
+});
