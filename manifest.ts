@@ -54,6 +54,7 @@ import { mountOpenIdConfigurationRoute } from './routes/openid-configuration.rou
 import { openIdConfigurationPaths } from './lib/oidc/configuration-paths';
 import { mountUserInfoRoute } from './routes/userinfo.route';
 import { IdTokens } from './lib/oidc/id-tokens';
+import { BackchannelLogout, SessionClients } from './lib/oidc/backchannel-logout';
 import { loadKeys } from './lib/keys/key-entry';
 import { mountRevokeRoute } from './routes/revoke.route';
 import { mountTokenInfoRoute } from './routes/tokeninfo.route';
@@ -134,6 +135,8 @@ function init(ctx: PluginContext): void {
   const keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
   const jwts = new JwtAccessTokens(settings, keys);
   const idTokens = settings.oidc.enabled ? new IdTokens(settings, keys) : null;
+  // The clients each sign-in gave ID tokens to, told when it ends; kept as long as a browser session lives.
+  const sessions = idTokens ? new SessionClients(db, prefix, settings.session.ttl) : null;
   announceConsumerChanges(ctx.services, (event) => feed.publish(event));
   const tokenCache =
     settings.tokenCache.ttl > 0
@@ -183,7 +186,8 @@ function init(ctx: PluginContext): void {
     replays,
     devices,
     saml,
-    logger
+    logger,
+    sessions
   });
 
   const endpoints = newRouter();
@@ -237,7 +241,8 @@ function init(ctx: PluginContext): void {
     operatorNames,
     sendPage,
     logger,
-    idTokens
+    idTokens,
+    backchannel: idTokens && sessions && new BackchannelLogout(sessions, idTokens, services, settings, logger)
   });
   mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, {

@@ -10,6 +10,7 @@ import { deviceCodeExchange } from './grants/device-code.exchange';
 import { jwtBearerExchange } from './grants/jwt-bearer.exchange';
 import { saml2BearerExchange } from './grants/saml2-bearer.exchange';
 import type { SamlRules } from './saml';
+import type { SessionClients } from './oidc/backchannel-logout';
 import type { JwtAssertionTrust } from './assertions/jwt-assertion-trust';
 import type { DeviceStore } from './device/device.store';
 import type { ReplayGuard } from './store/replay.guard';
@@ -32,6 +33,8 @@ export interface ServerDeps {
   devices: DeviceStore;
   saml: SamlRules;
   logger: EgLogger;
+  /** With OpenID Connect on: the clients each sign-in gave ID tokens to (back-channel logout). */
+  sessions: SessionClients | null;
 }
 
 /** The oauth2orize server with a grant or exchange for each enabled grant type, and no other. */

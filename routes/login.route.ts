@@ -11,6 +11,7 @@ import { findClient } from '../lib/clients/client.repository';
 import type { EgLogger, EgServices, EgUser } from '../lib/eg/types';
 import { clientIp } from '../lib/http/client-ip';
 import type { Settings } from '../lib/settings';
+import { randomId } from '../lib/secret-value';
 import type { SignIn } from '../lib/users/throttled-sign-in';
 
 interface Deps {
@@ -117,7 +118,12 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
     req.session.regenerate((err) => {
       if (err) return next(err);
       const authTime = Math.floor(Date.now() / 1000);
-      req.session.oauth2User = { id: user.id, username: user.username, authTime } satisfies SessionUser;
+      req.session.oauth2User = {
+        id: user.id,
+        username: user.username,
+        authTime,
+        sid: randomId(16)
+      } satisfies SessionUser;
       req.session.save((saveErr) => {
         if (saveErr) return next(saveErr);
         res.redirect(303, returnTo ?? settings.basePath + settings.routes.logout);

@@ -12,6 +12,7 @@ import {
   readEndSessionRequest
 } from '../lib/oidc/end-session';
 import type { IdTokens } from '../lib/oidc/id-tokens';
+import type { BackchannelLogout } from '../lib/oidc/backchannel-logout';
 import type { Settings } from '../lib/settings';
 
 interface Deps {
@@ -23,6 +24,8 @@ interface Deps {
   logger: EgLogger;
   /** With OpenID Connect on: this page is also the end_session_endpoint (RP-Initiated Logout 1.0). */
   idTokens: IdTokens | null;
+  /** With OpenID Connect on: tells the clients of a sign-in that it ended (Back-Channel Logout 1.0). */
+  backchannel: BackchannelLogout | null;
 }
 
 /** The parameters of an RP-Initiated Logout request; a form post of ours carries them too, as read and checked. */
@@ -39,7 +42,7 @@ const END_SESSION_PARAMS = ['id_token_hint', 'client_id', 'post_logout_redirect_
  * an error page, never a redirect.
  */
 export function mountLogoutRoutes(router: Router, deps: Deps): void {
-  const { settings, services, session, csrf, sendPage, logger, idTokens } = deps;
+  const { settings, services, session, csrf, sendPage, logger, idTokens, backchannel } = deps;
 
   async function endSessionRequest(params: Record<string, unknown>): Promise<EndSessionRequest> {
     if (!idTokens) return {};
@@ -93,8 +96,10 @@ export function mountLogoutRoutes(router: Router, deps: Deps): void {
    * app changed meanwhile, or a field swapped in the form, costs the redirect, never the sign-out).
    */
   function signOut(req: Request, res: Response, next: NextFunction): void {
+    const user = req.user as SessionUser | undefined;
     req.session.destroy((err) => {
       if (err) return next(err);
+      if (user?.sid) backchannel?.signedOut(user.sid, user.id);
       res.clearCookie(settings.session.name, { path: settings.basePath || '/' });
       endSessionRequest(req.body ?? {}).then(
         (request) => signedOut(res, request),

@@ -18,7 +18,7 @@ interface Deps {
 }
 
 /** The claims of every ID token and UserInfo answer (Core §2, §5.1): the user's and the token's own. */
-const TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash'];
+const TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash', 'sid'];
 
 /**
  * OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3): the RFC 8414
@@ -33,6 +33,8 @@ export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Rec
     ...metadataDocument(settings, true),
     userinfo_endpoint: endpointUrl(settings, settings.routes.userinfo),
     end_session_endpoint: endpointUrl(settings, settings.routes.logout),
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: idTokens.algorithms,
     userinfo_signing_alg_values_supported: [],

@@ -10,6 +10,7 @@ import type { OperatorAppNames } from '../lib/registration/operator-app-names';
 import { RevealOnce } from '../lib/registration/reveal-once';
 import type { DeviceStore } from '../lib/device/device.store';
 import type { IdTokens } from '../lib/oidc/id-tokens';
+import type { BackchannelLogout } from '../lib/oidc/backchannel-logout';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
 import { ConsentStore } from '../lib/store/consent.store';
@@ -37,6 +38,8 @@ interface Deps {
   logger: EgLogger;
   /** With OpenID Connect on: the logout page is also the end_session_endpoint. */
   idTokens: IdTokens | null;
+  /** With OpenID Connect on: tells the clients of a sign-in that it ended. */
+  backchannel: BackchannelLogout | null;
 }
 
 /**
@@ -46,7 +49,21 @@ interface Deps {
  */
 export function mountPages(
   router: Router,
-  { settings, services, db, server, devices, throttle, signIn, store, operatorNames, sendPage, logger, idTokens }: Deps
+  {
+    settings,
+    services,
+    db,
+    server,
+    devices,
+    throttle,
+    signIn,
+    store,
+    operatorNames,
+    sendPage,
+    logger,
+    idTokens,
+    backchannel
+  }: Deps
 ): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
   const deviceFlow = settings.grants.includes(DEVICE_CODE);
@@ -78,7 +95,7 @@ export function mountPages(
     });
   }
   mountLoginRoutes(router, { ...pages, signIn });
-  mountLogoutRoutes(router, { ...pages, idTokens });
+  mountLogoutRoutes(router, { ...pages, idTokens, backchannel });
   router.use(
     settings.routes.assets,
     express.static(settings.assets ?? `${DEFAULT_VIEWS}/assets`, { index: false, maxAge: '1h' })

@@ -10,6 +10,8 @@ export interface SessionUser {
   username: string;
   /** When the user signed in (epoch seconds), for OpenID Connect's auth_time and max_age; absent in older sessions. */
   authTime?: number;
+  /** This sign-in's id in ID tokens (`sid`), for back-channel logout; never the session's own id. */
+  sid?: string;
 }
 
 declare module 'express-session' {

@@ -10,7 +10,8 @@ class FetchTimeout extends Error {
 }
 
 /**
- * GETs a URL a client supplied (its jwks_uri) under `clientUrls`: only what
+ * GETs a URL a client supplied (its jwks_uri), or POSTs `form` to it (its
+ * back-channel logout URI), under `clientUrls`: only what
  * clientUrlProblem allows, connecting only to public addresses
  * (publicLookup), on a connection of its own (no pooled socket made for
  * another URL), following no redirect, without compression, reading at most
@@ -18,15 +19,24 @@ class FetchTimeout extends Error {
  * @returns the status and body of the answer.
  * @throws an Error saying why nothing usable came back.
  */
-export function fetchClientUrl(url: string, rules: ClientUrlRules, maxBytes: number): Promise<FetchedDocument> {
+export function fetchClientUrl(
+  url: string,
+  rules: ClientUrlRules,
+  maxBytes: number,
+  form?: Record<string, string>
+): Promise<FetchedDocument> {
   const problem = clientUrlProblem(url, rules);
   if (problem) return Promise.reject(new Error(`the URL ${problem}`));
   const target = new URL(url);
   const transport = target.protocol === 'https:' ? https : http;
+  const body = form && new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
     const request = transport.request(target, {
-      method: 'GET',
-      headers: { Accept: 'application/json' },
+      method: body === undefined ? 'GET' : 'POST',
+      headers:
+        body === undefined
+          ? { Accept: 'application/json' }
+          : { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
       agent: false,
       lookup: rules.allowPrivateNetworks ? undefined : publicLookup
     });
@@ -61,6 +71,6 @@ export function fetchClientUrl(url: string, rules: ClientUrlRules, maxBytes: num
         resolve({ status, text: Buffer.concat(chunks).toString('utf8') });
       });
     });
-    request.end();
+    request.end(body);
   });
 }

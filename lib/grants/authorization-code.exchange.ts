@@ -6,6 +6,7 @@ import { verifierMatches } from '../pkce';
 import { splitScopes } from '../scopes';
 import { stillGranted } from '../oidc/oidc-scopes';
 import type { Settings } from '../settings';
+import type { SessionClients } from '../oidc/backchannel-logout';
 import type { CodeRecord, CodeStore } from '../store/code.store';
 import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
@@ -13,6 +14,8 @@ import { IssuedCallback, settle } from './settle';
 
 interface Deps {
   settings: Settings;
+  /** With OpenID Connect on: the clients each sign-in gave ID tokens to. */
+  sessions: SessionClients | null;
   issuer: TokenIssuer;
   codes: CodeStore;
   store: TokenStore;
@@ -55,6 +58,7 @@ function checkBinding(record: CodeRecord, client: Client, redirectUri: string | 
  */
 export function authorizationCodeExchange({
   settings,
+  sessions,
   issuer,
   codes,
   store,
@@ -87,7 +91,7 @@ export function authorizationCodeExchange({
       const user = await services.user.get(record.userId);
       if (!user || !user.isActive) throw new InvalidGrant('The resource owner is no longer active');
       const scopes = await stillGranted(splitScopes(record.scope), client, { settings, services });
-      return issuer.issue({
+      const issued = await issuer.issue({
         grantType: 'authorization_code',
         grantId: record.grantId,
         appId: client.id,
@@ -95,8 +99,11 @@ export function authorizationCodeExchange({
         scopes,
         redirectUri: record.redirectUri,
         refresh: withRefreshToken ? { scopes } : null,
-        identity: { user, nonce: record.nonce, authTime: record.authTime }
+        identity: { user, nonce: record.nonce, authTime: record.authTime, sid: record.sid }
       });
+      // The sign-in gave this client an ID token: the client hears when it ends (Back-Channel Logout 1.0).
+      if (issued.params.id_token && record.sid && sessions) await sessions.remember(record.sid, client.id);
+      return issued;
     }, done);
   });
 }

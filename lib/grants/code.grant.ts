@@ -53,6 +53,7 @@ export function codeGrant(codes: CodeStore, settings: Settings) {
           // OpenID Connect: what the ID token of the exchange says of this sign-in (Core §3.1.3.6: nonce, auth_time).
           ...(areq.openId?.nonce === undefined ? {} : { nonce: areq.openId.nonce }),
           ...(areq.openId && user.authTime !== undefined ? { authTime: user.authTime } : {}),
+          ...(areq.openId && user.sid !== undefined ? { sid: user.sid } : {}),
           exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
         })
         .then(

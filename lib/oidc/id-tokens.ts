@@ -1,6 +1,7 @@
 import { createHash, KeyObject } from 'crypto';
 import { compactVerify, SignJWT } from 'jose';
 import type { JwsAlgorithm, KeyEntry } from '../keys/key-entry';
+import { randomId } from '../secret-value';
 import type { Settings } from '../settings';
 
 /** What an ID token says beyond the issuer's own claims (OpenID Connect Core §2). Times are epoch seconds. */
@@ -16,9 +17,14 @@ export interface IdTokenFacts {
   accessToken?: string | undefined;
   /** The code issued beside it in a hybrid response: its c_hash (Core §3.3.2.11). */
   code?: string | undefined;
+  /** The sign-in's session id, for back-channel logout (Back-Channel Logout 1.0 §2.1). */
+  sid?: string | undefined;
   /** The user's claims the request asked to find in the ID token. */
   claims?: Record<string, unknown>;
 }
+
+/** The event a logout token announces (Back-Channel Logout 1.0 §2.4). */
+export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /** The hash of a JWS algorithm, whose left half makes at_hash and c_hash (Core §3.1.3.6; EdDSA: SHA-512). */
 function hashOf(alg: JwsAlgorithm): string {
@@ -58,14 +64,32 @@ export class IdTokens {
   }
 
   /**
+   * A logout token (Back-Channel Logout 1.0 §2.4): the sign-in `sid` of user `sub` ended. No nonce, a short life,
+   * and its own typ, so that it can never pass for an ID token.
+   */
+  signLogoutToken({ clientId, sid, sub }: { clientId: string; sid: string; sub: string }): Promise<string> {
+    const { alg, kid, signKey } = this.key;
+    return new SignJWT({ sid, events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } })
+      .setProtectedHeader({ alg, typ: 'logout+jwt', ...(kid === undefined ? {} : { kid }) })
+      .setIssuer(this.settings.issuer)
+      .setSubject(sub)
+      .setAudience(clientId)
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .setJti(randomId(16))
+      .sign(signKey);
+  }
+
+  /**
    * The claims of an ID token this server signed, expired or not, for an id_token_hint (Core §3.1.2.1, RP-Initiated
    * Logout §2): only its signature and issuer are checked. Null for anything else.
    */
   async readHint(token: string): Promise<{ sub: string; aud: string[] } | null> {
     try {
       const verified = await compactVerify(token, this.key.verifyKey, { algorithms: [this.key.alg] });
-      // A JWT access token signed with the same key is no ID token (RFC 9068 §4: its typ says so).
-      if (verified.protectedHeader.typ?.toLowerCase().endsWith('at+jwt')) return null;
+      // Only an ID token (typ JWT): a JWT access token (at+jwt) or a logout token signed with the same key is none.
+      const typ = verified.protectedHeader.typ;
+      if (typ !== undefined && typ.toUpperCase() !== 'JWT') return null;
       const claims = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
       const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
       if (claims.iss !== this.settings.issuer || typeof claims.sub !== 'string' || aud.length === 0) return null;
@@ -87,6 +111,7 @@ export class IdTokens {
     if (facts.nonce !== undefined) payload.nonce = facts.nonce;
     if (facts.accessToken !== undefined) payload.at_hash = halfHash(facts.accessToken, alg);
     if (facts.code !== undefined) payload.c_hash = halfHash(facts.code, alg);
+    if (facts.sid !== undefined) payload.sid = facts.sid;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(payload)
       .setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })

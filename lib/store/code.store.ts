@@ -18,6 +18,8 @@ export interface CodeRecord {
   /** An OpenID Connect request's nonce, and when the user signed in: for its ID token (Core §3.1.3.6). */
   nonce?: string;
   authTime?: number;
+  /** The sign-in's id, for its ID token and back-channel logout. */
+  sid?: string;
 }
 
 /**
@@ -78,7 +80,8 @@ export class CodeStore {
       exp: Number(hash.exp),
       used: Boolean(hash.usedAt),
       ...(hash.nonce === undefined ? {} : { nonce: hash.nonce }),
-      ...(hash.authTime === undefined ? {} : { authTime: Number(hash.authTime) })
+      ...(hash.authTime === undefined ? {} : { authTime: Number(hash.authTime) }),
+      ...(hash.sid === undefined ? {} : { sid: hash.sid })
     };
   }
 

@@ -29,7 +29,7 @@ export interface IssueRequest {
    * such a grant), for an ID token when the scopes hold `openid` (Core §3.1.3.3): the user's EG record, the
    * authorization request's nonce, when the user signed in (kept in the grant's refresh tokens).
    */
-  identity?: { user: EgUser; nonce?: string | undefined; authTime?: number | undefined };
+  identity?: { user: EgUser; nonce?: string | undefined; authTime?: number | undefined; sid?: string | undefined };
 }
 
 /** The fields of a successful token response (RFC 6749 §5.1), less token_type which oauth2orize adds. */
@@ -112,8 +112,15 @@ export class TokenIssuer {
     const params: IssuedTokens['params'] = { expires_in: this.settings.accessToken.ttl };
     if (accessRecord.scope) params.scope = accessRecord.scope;
     if (this.idTokens && signIn && isOpenIdRequest(request.scopes, this.settings)) {
-      const { user, nonce, authTime } = signIn;
-      params.id_token = await this.idTokens.sign({ sub: user.id, clientId: base.appId, nonce, authTime, accessToken });
+      const { user, nonce, authTime, sid } = signIn;
+      params.id_token = await this.idTokens.sign({
+        sub: user.id,
+        clientId: base.appId,
+        nonce,
+        authTime,
+        sid,
+        accessToken
+      });
     }
     return { accessToken, refreshToken: refresh?.token, params };
   }
