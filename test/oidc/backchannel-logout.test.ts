@@ -3,9 +3,9 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { Browser, hiddenField } from '../../support/browser';
-import { authorize, codeParams, decide, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
+import { authorize, codeParams, decide } from '../helpers/flow';
 import type { World } from '../helpers/world';
-import { startOidcWorld } from './oidc-world';
+import { signInWithIdToken, startOidcWorld } from './oidc-world';
 
 /** What an app's back-channel logout endpoint received, and how it answers the next POST. */
 class LogoutReceiver {
@@ -60,21 +60,7 @@ describe('OpenID Connect back-channel logout', function () {
     await receiver.stop();
   });
 
-  async function signedIn(): Promise<{ browser: Browser; idToken: string }> {
-    const browser = new Browser(world.gateway.url);
-    const callback = await decide(
-      browser,
-      await authorize(browser, world, codeParams(world, { scope: 'openid' })),
-      true
-    );
-    const res = await world.token({
-      grant_type: 'authorization_code',
-      code: callback.searchParams.get('code')!,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: TEST_PKCE.verifier
-    });
-    return { browser, idToken: res.json.id_token };
-  }
+  const signedIn = () => signInWithIdToken(world);
 
   async function signOut(browser: Browser) {
     const page = await browser.get('/oauth2/logout');

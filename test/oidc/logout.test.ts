@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { Browser, hiddenField } from '../../support/browser';
 import type { Reply } from '../../support/http';
-import { authorize, authorizeUrl, codeParams, decide, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
+import { authorizeUrl, codeParams } from '../helpers/flow';
 import { tamperedJwt } from '../helpers/keys';
 import type { World } from '../helpers/world';
-import { startOidcWorld } from './oidc-world';
+import { signInWithIdToken, startOidcWorld } from './oidc-world';
 
 const BYE = 'http://127.0.0.1:8000/bye';
 
@@ -19,22 +19,7 @@ describe('OpenID Connect RP-initiated logout', function () {
     await world?.stop();
   });
 
-  /** A browser signed in through the code flow, and the ID token its relying party got. */
-  async function signedIn(): Promise<{ browser: Browser; idToken: string }> {
-    const browser = new Browser(world.gateway.url);
-    const callback = await decide(
-      browser,
-      await authorize(browser, world, codeParams(world, { scope: 'openid' })),
-      true
-    );
-    const res = await world.token({
-      grant_type: 'authorization_code',
-      code: callback.searchParams.get('code')!,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: TEST_PKCE.verifier
-    });
-    return { browser, idToken: res.json.id_token };
-  }
+  const signedIn = () => signInWithIdToken(world);
 
   const logoutUrl = (params: Record<string, string>) => `/oauth2/logout?${new URLSearchParams(params)}`;
 
