@@ -79,7 +79,9 @@ startWebApp({
       post_logout_redirect_uri: demo.examplesPostLogoutRedirectUri,
       state: pending.state
     });
-    console.log(`\nRedirecting the browser to the end_session_endpoint:\n    ${url}`);
+    const shown = new URL(url);
+    shown.searchParams.set('id_token_hint', short(idToken));
+    console.log(`\nRedirecting the browser to the end_session_endpoint:\n    ${shown}`);
     res.writeHead(302, { Location: url.toString() }).end();
   },
 
