@@ -54,7 +54,8 @@ import { mountOpenIdConfigurationRoute } from './routes/openid-configuration.rou
 import { openIdConfigurationPaths } from './lib/oidc/configuration-paths';
 import { mountUserInfoRoute } from './routes/userinfo.route';
 import { IdTokens } from './lib/oidc/id-tokens';
-import { BackchannelLogout, SessionClients } from './lib/oidc/backchannel-logout';
+import { BackchannelLogout } from './lib/oidc/backchannel-logout';
+import { SessionClients } from './lib/oidc/session-clients';
 import { loadKeys } from './lib/keys/key-entry';
 import { mountRevokeRoute } from './routes/revoke.route';
 import { mountTokenInfoRoute } from './routes/tokeninfo.route';
@@ -135,8 +136,11 @@ function init(ctx: PluginContext): void {
   const keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
   const jwts = new JwtAccessTokens(settings, keys);
   const idTokens = settings.oidc.enabled ? new IdTokens(settings, keys) : null;
-  // The clients each sign-in gave ID tokens to, told when it ends; kept as long as a browser session lives.
-  const sessions = idTokens ? new SessionClients(db, prefix, settings.session.ttl) : null;
+  // The grants each sign-in started with ID tokens, ended when it ends: kept as long as such a grant may live, and
+  // once ended, as long as a code issued before may still be exchanged.
+  const sessions = idTokens
+    ? new SessionClients(db, prefix, Math.max(settings.session.ttl, longestLife), settings.authorizationCode.ttl + 5)
+    : null;
   announceConsumerChanges(ctx.services, (event) => feed.publish(event));
   const tokenCache =
     settings.tokenCache.ttl > 0
@@ -242,7 +246,7 @@ function init(ctx: PluginContext): void {
     sendPage,
     logger,
     idTokens,
-    backchannel: idTokens && sessions && new BackchannelLogout(sessions, idTokens, services, settings, logger)
+    backchannel: idTokens && sessions && new BackchannelLogout(sessions, store, idTokens, services, settings, logger)
   });
   mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, {

@@ -10,7 +10,7 @@ import { deviceCodeExchange } from './grants/device-code.exchange';
 import { jwtBearerExchange } from './grants/jwt-bearer.exchange';
 import { saml2BearerExchange } from './grants/saml2-bearer.exchange';
 import type { SamlRules } from './saml';
-import type { SessionClients } from './oidc/backchannel-logout';
+import type { SessionClients } from './oidc/session-clients';
 import type { JwtAssertionTrust } from './assertions/jwt-assertion-trust';
 import type { DeviceStore } from './device/device.store';
 import type { ReplayGuard } from './store/replay.guard';

@@ -12,6 +12,7 @@ import type { EgLogger, EgServices, EgUser } from '../lib/eg/types';
 import { clientIp } from '../lib/http/client-ip';
 import type { Settings } from '../lib/settings';
 import { randomId } from '../lib/secret-value';
+import type { BackchannelLogout } from '../lib/oidc/backchannel-logout';
 import type { SignIn } from '../lib/users/throttled-sign-in';
 
 interface Deps {
@@ -22,6 +23,8 @@ interface Deps {
   signIn: SignIn;
   sendPage: SendPage;
   logger: EgLogger;
+  /** With OpenID Connect on: a sign-in replaced by another user's ends, and its clients are told. */
+  backchannel: BackchannelLogout | null;
 }
 
 const WRONG = 'The user name or password is incorrect.';
@@ -37,7 +40,7 @@ const LOCKED = 'Too many failed sign-in attempts. Wait a few minutes and try aga
  * (throttledSignIn), with one message whether or not the user exists.
  */
 export function mountLoginRoutes(router: Router, deps: Deps): void {
-  const { settings, services, session, csrf, signIn, sendPage, logger } = deps;
+  const { settings, services, session, csrf, signIn, sendPage, logger, backchannel } = deps;
   const authorizePath = settings.basePath + settings.routes.authorize;
   const devicePath = settings.basePath + settings.routes.device;
   const appsPath = settings.basePath + settings.routes.apps;
@@ -115,15 +118,15 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
 
   function signedIn(req: Request, res: Response, next: NextFunction, user: EgUser): void {
     const returnTo = returnToOf(req);
+    const previous = req.session.oauth2User;
+    // The same user signing in again (prompt=login, max_age) goes on with the same sign-in for back-channel logout;
+    // another user's sign-in replaces theirs, which ends.
+    const sid = previous?.id === user.id && previous.sid ? previous.sid : randomId(16);
+    if (previous?.sid && previous.sid !== sid) backchannel?.signedOut(previous.sid, previous.id);
     req.session.regenerate((err) => {
       if (err) return next(err);
       const authTime = Math.floor(Date.now() / 1000);
-      req.session.oauth2User = {
-        id: user.id,
-        username: user.username,
-        authTime,
-        sid: randomId(16)
-      } satisfies SessionUser;
+      req.session.oauth2User = { id: user.id, username: user.username, authTime, sid } satisfies SessionUser;
       req.session.save((saveErr) => {
         if (saveErr) return next(saveErr);
         res.redirect(303, returnTo ?? settings.basePath + settings.routes.logout);

@@ -94,7 +94,7 @@ export function mountPages(
       operatorNames
     });
   }
-  mountLoginRoutes(router, { ...pages, signIn });
+  mountLoginRoutes(router, { ...pages, signIn, backchannel });
   mountLogoutRoutes(router, { ...pages, idTokens, backchannel });
   router.use(
     settings.routes.assets,

@@ -15,7 +15,8 @@ class FetchTimeout extends Error {
  * clientUrlProblem allows, connecting only to public addresses
  * (publicLookup), on a connection of its own (no pooled socket made for
  * another URL), following no redirect, without compression, reading at most
- * `maxBytes` and giving up after `rules.timeout` milliseconds in all.
+ * `maxBytes` (nothing of a POST's answer but its status) and giving up
+ * after `rules.timeout` milliseconds in all.
  * @returns the status and body of the answer.
  * @throws an Error saying why nothing usable came back.
  */
@@ -52,6 +53,12 @@ export function fetchClientUrl(
     request.on('error', fail);
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
+      if (body !== undefined) {
+        // A POST's answer is its status: the body is not read (however long), the connection let go.
+        clearTimeout(timer);
+        response.destroy();
+        return resolve({ status, text: '' });
+      }
       if (status >= 300 && status < 400) return fail(new Error(`answered ${status}; redirects are not followed`));
       if (Number(response.headers['content-length']) > maxBytes)
         return fail(new Error(`answered more than ${maxBytes} bytes`));

@@ -4,9 +4,9 @@ import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant } from '../errors';
 import { verifierMatches } from '../pkce';
 import { splitScopes } from '../scopes';
-import { stillGranted } from '../oidc/oidc-scopes';
+import { isOpenIdRequest, stillGranted } from '../oidc/oidc-scopes';
 import type { Settings } from '../settings';
-import type { SessionClients } from '../oidc/backchannel-logout';
+import type { SessionClients } from '../oidc/session-clients';
 import type { CodeRecord, CodeStore } from '../store/code.store';
 import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
@@ -91,7 +91,14 @@ export function authorizationCodeExchange({
       const user = await services.user.get(record.userId);
       if (!user || !user.isActive) throw new InvalidGrant('The resource owner is no longer active');
       const scopes = await stillGranted(splitScopes(record.scope), client, { settings, services });
-      const issued = await issuer.issue({
+      // The sign-in gives this client an ID token: the client hears when it ends (Back-Channel Logout 1.0), and a
+      // code of a sign-in that ended since is refused (its grant would outlive the sign-out).
+      if (record.sid && sessions && isOpenIdRequest(scopes, settings)) {
+        if (!(await sessions.remember(record.sid, client.id, record.grantId))) {
+          throw new InvalidGrant('The user has signed out since this code was issued');
+        }
+      }
+      return issuer.issue({
         grantType: 'authorization_code',
         grantId: record.grantId,
         appId: client.id,
@@ -101,9 +108,6 @@ export function authorizationCodeExchange({
         refresh: withRefreshToken ? { scopes } : null,
         identity: { user, nonce: record.nonce, authTime: record.authTime, sid: record.sid }
       });
-      // The sign-in gave this client an ID token: the client hears when it ends (Back-Channel Logout 1.0).
-      if (issued.params.id_token && record.sid && sessions) await sessions.remember(record.sid, client.id);
-      return issued;
     }, done);
   });
 }

@@ -3,36 +3,9 @@ import type { Client } from '../clients/client';
 import { findClient, isUsableRedirectUri } from '../clients/client.repository';
 import type { EgLogger, EgServices } from '../eg/types';
 import type { Settings } from '../settings';
-import type { StoreConnection } from '../store/store-connection';
+import type { TokenStore } from '../store/token.store';
 import type { IdTokens } from './id-tokens';
-
-/**
- * The clients a sign-in (its `sid`) handed ID tokens to, in Redis so that
- * any instance can tell them when it ends; kept as long as a session lives.
- */
-export class SessionClients {
-  constructor(
-    private readonly db: StoreConnection,
-    private readonly prefix: string,
-    private readonly ttl: number
-  ) {}
-
-  private key(sid: string): string {
-    return `${this.prefix}sid-clients:${sid}`;
-  }
-
-  async remember(sid: string, clientId: string): Promise<void> {
-    const key = this.key(sid);
-    await this.db.multi().sadd(key, clientId).expire(key, this.ttl).exec();
-  }
-
-  /** The clients of a sign-in that has ended, forgotten at once: each is told once. */
-  async takeAll(sid: string): Promise<string[]> {
-    const key = this.key(sid);
-    const [[, clients]] = (await this.db.multi().smembers(key).del(key).exec()) as [[null, string[]], unknown];
-    return clients;
-  }
-}
+import type { SessionClients } from './session-clients';
 
 /** The app property naming where a client hears of sign-outs (Back-Channel Logout 1.0 §2.2). */
 export function backchannelLogoutUri(client: Client): string | undefined {
@@ -44,42 +17,54 @@ export function backchannelLogoutUri(client: Client): string | undefined {
 const RETRY_DELAYS_MS = [1000, 5000, 15000];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An answer that a retry would only get again: the client refused the token itself (§2.8: 400). */
+const isFinal = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
 /**
- * OpenID Connect Back-Channel Logout 1.0: when a user signs out, each client
- * their sign-in gave ID tokens to, that registered `backchannelLogoutUri`,
- * is sent a signed logout token (§2.4) naming the user and the sign-in, by
- * POST from the gateway (§2.5), retried a few times, in the background: the
- * user's sign-out never waits for a client. The URI is fetched under
- * `clientUrls` like every URL an app supplies.
+ * OpenID Connect Back-Channel Logout 1.0: when a user signs out, the grants
+ * their sign-in started with ID tokens end (§2.7: no refresh token here is
+ * for offline use), and each client of them that registered
+ * `backchannelLogoutUri` is sent a signed logout token (§2.4) naming the user
+ * and the sign-in, by POST from the gateway (§2.5), retried a few times, in
+ * the background: the user's sign-out never waits for a client. The URI is
+ * fetched under `clientUrls` like every URL an app supplies.
  */
 export class BackchannelLogout {
   constructor(
     private readonly sessions: SessionClients,
+    private readonly store: TokenStore,
     private readonly idTokens: IdTokens,
     private readonly services: EgServices,
     private readonly settings: Settings,
     private readonly logger: EgLogger
   ) {}
 
-  /** Tells the clients of the sign-in `sid` of user `sub` that it ended; returns at once and never throws. */
+  /** Ends the sign-in `sid` of user `sub`: its grants, then its clients are told; returns at once, never throws. */
   signedOut(sid: string, sub: string): void {
-    this.sessions
-      .takeAll(sid)
-      .then((clients) => Promise.all(clients.map((clientId) => this.tell(clientId, sid, sub))))
-      .catch((err: Error) => this.logger.warn(`oauth2: back-channel logout of sign-in ${sid}: ${err.message}`));
+    this.end(sid, sub).catch((err: Error) =>
+      this.logger.warn(`oauth2: back-channel logout of sign-in ${sid}: ${err.message}`)
+    );
+  }
+
+  private async end(sid: string, sub: string): Promise<void> {
+    const grants = await this.sessions.end(sid);
+    await Promise.all([...grants.keys()].map((grantId) => this.store.revokeGrant(grantId)));
+    await Promise.all([...new Set(grants.values())].map((clientId) => this.tell(clientId, sid, sub)));
   }
 
   private async tell(clientId: string, sid: string, sub: string): Promise<void> {
     const client = await findClient(this.services, clientId, 'none');
     const uri = client && backchannelLogoutUri(client);
     if (!uri) return;
-    const token = await this.idTokens.signLogoutToken({ clientId, sid, sub });
     let failure = '';
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
       try {
-        const answer = await fetchClientUrl(uri, this.settings.clientUrls, 4096, { logout_token: token });
+        // Signed afresh for each attempt: a token is short-lived, and a slow client must not get an expired one.
+        const token = await this.idTokens.signLogoutToken({ clientId, sid, sub });
+        const answer = await fetchClientUrl(uri, this.settings.clientUrls, 0, { logout_token: token });
         if (answer.status === 200 || answer.status === 204) return; // §2.8: 200 OK (or 204) once logged out
         failure = `answered ${answer.status}`;
+        if (isFinal(answer.status)) break;
       } catch (err) {
         failure = (err as Error).message;
       }

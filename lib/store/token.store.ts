@@ -33,6 +33,8 @@ export interface RefreshTokenRecord extends TokenRecord {
   /** An OpenID Connect sign-in's grant, whose refreshes return ID tokens (Core §12.2), and when the user signed in. */
   openId?: true;
   authTime?: number;
+  /** The sign-in's id, for the `sid` of the ID tokens of its refreshes (Back-Channel Logout 1.0 §2.1). */
+  sid?: string;
 }
 
 /**
@@ -152,6 +154,7 @@ export class TokenStore {
       const hash: Hash = { ...toHash(refresh.record), grantStart: String(refresh.record.grantStart) };
       if (refresh.record.openId) hash.openId = '1';
       if (refresh.record.authTime !== undefined) hash.authTime = String(refresh.record.authTime);
+      if (refresh.record.sid !== undefined) hash.sid = refresh.record.sid;
       save(this.keys.refresh(refresh.token), hash, refresh.record.exp);
       const grantKey = this.keys.grant(grantId);
       tx.sadd(grantKey, saved[saved.length - 1]!).pexpireat(grantKey, grantExpiresAt * 1000);
@@ -187,6 +190,7 @@ export class TokenStore {
     if (hash.usedAt) record.usedAt = Number(hash.usedAt);
     if (hash.openId === '1') record.openId = true;
     if (hash.authTime) record.authTime = Number(hash.authTime);
+    if (hash.sid) record.sid = hash.sid;
     return record;
   }
 

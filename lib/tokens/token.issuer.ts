@@ -93,7 +93,8 @@ export class TokenIssuer {
           exp: refreshExp,
           grantStart,
           ...(openId ? { openId: true as const } : {}),
-          ...(openId?.authTime === undefined ? {} : { authTime: openId.authTime })
+          ...(openId?.authTime === undefined ? {} : { authTime: openId.authTime }),
+          ...(openId?.sid === undefined ? {} : { sid: openId.sid })
         }
       };
     }

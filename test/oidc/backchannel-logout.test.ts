@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import http from 'http';
 import type { AddressInfo } from 'net';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { Browser, hiddenField } from '../../support/browser';
-import { authorize, codeParams, decide } from '../helpers/flow';
+import { Browser, hiddenField, signInForm } from '../../support/browser';
+import { authorize, codeParams, decide, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
 import type { World } from '../helpers/world';
 import { signInWithIdToken, startOidcWorld } from './oidc-world';
 
@@ -62,6 +62,17 @@ describe('OpenID Connect back-channel logout', function () {
 
   const signedIn = () => signInWithIdToken(world);
 
+  async function exchange(code: string) {
+    const res = await world.token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: TEST_PKCE.verifier
+    });
+    expect(res.status, res.text).to.equal(200);
+    return res.json;
+  }
+
   async function signOut(browser: Browser) {
     const page = await browser.get('/oauth2/logout');
     return browser.post('/oauth2/logout', { _csrf: hiddenField(page.text, '_csrf') });
@@ -99,7 +110,9 @@ describe('OpenID Connect back-channel logout', function () {
     const done = await signOut(browser);
     expect(done.status, 'the sign-out answered before the app did').to.equal(200);
     await receiver.received(before + 2); // the first attempt got 503, the second is held
-    expect(receiver.tokens[before + 1]).to.equal(receiver.tokens[before]);
+    const [first, retry] = [receiver.tokens[before]!, receiver.tokens[before + 1]!].map((token) => decodeJwt(token));
+    expect(retry!.sid).to.equal(first!.sid);
+    expect(retry!.jti, 'signed afresh for each attempt').not.to.equal(first!.jti);
     receiver.release();
   });
 
@@ -115,5 +128,60 @@ describe('OpenID Connect back-channel logout', function () {
     await receiver.received(before + 1);
     expect(receiver.tokens.length).to.equal(before + 1);
     expect(decodeJwt(receiver.tokens[before]!).sid).not.to.equal(undefined);
+  });
+
+  it("ends the sign-in's grants: the app's tokens stop working and a code issued before is refused", async function () {
+    const browser = new Browser(world.gateway.url);
+    const params = codeParams(world, { scope: 'openid' });
+    const first = await decide(browser, await authorize(browser, world, params), true);
+    const tokens = await exchange(first.searchParams.get('code')!);
+    const pending = await decide(browser, await authorize(browser, world, params), true);
+    const before = receiver.tokens.length;
+    await signOut(browser);
+    await receiver.received(before + 1);
+    expect((await world.api(tokens.access_token)).status).to.equal(401);
+    const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    expect(refreshed.json.error).to.equal('invalid_grant');
+    const late = await world.token({
+      grant_type: 'authorization_code',
+      code: pending.searchParams.get('code')!,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: TEST_PKCE.verifier
+    });
+    expect(late.status).to.equal(400);
+    expect(late.json.error).to.equal('invalid_grant');
+  });
+
+  it('keeps the sign-in of a user who signs in again (its refreshes carry its sid), and ends it when another user signs in', async function () {
+    const { browser, idToken } = await signedIn();
+    const { sid } = decodeJwt(idToken);
+    // prompt=login: the helper signs the same user in again on the way.
+    const consent = await authorize(browser, world, codeParams(world, { scope: 'openid', prompt: 'login' }));
+    const callback = await decide(browser, consent, true);
+    const tokens = await exchange(callback.searchParams.get('code')!);
+    expect(decodeJwt(tokens.id_token).sid, 'the same sign-in').to.equal(sid);
+    const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    expect(decodeJwt(refreshed.json.id_token).sid).to.equal(sid);
+
+    const bob = await world.gateway.admin.createUser({ username: 'bob-bc', firstname: 'Bob', lastname: 'Other' });
+    await world.gateway.admin.createCredential(bob.id, 'basic-auth', {
+      password: 'bob-password-1',
+      autoGeneratePassword: false
+    });
+    const before = receiver.tokens.length;
+    const page = await browser.get(`/oauth2/login?prompt=login&return_to=${encodeURIComponent('/oauth2/logout')}`);
+    await browser.post('/oauth2/login', signInForm(page, 'bob-bc', 'bob-password-1'));
+    await receiver.received(before + 1);
+    expect(decodeJwt(receiver.tokens[before]!)).to.include({ sid, sub: world.user.id });
+  });
+
+  it('does not retry a logout token the app refused as such (400)', async function () {
+    const { browser } = await signedIn();
+    const before = receiver.tokens.length;
+    receiver.answers = [400];
+    await signOut(browser);
+    await receiver.received(before + 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past the first retry's delay
+    expect(receiver.tokens.length).to.equal(before + 1);
   });
 });

@@ -1,0 +1,60 @@
+import type { StoreConnection } from '../store/store-connection';
+
+/** A field of a sign-in's hash that no grant id can be (they are base64url): the sign-in has ended. */
+const ENDED = '~ended';
+
+/**
+ * The grants a sign-in (its `sid`) gave ID tokens with, and to which client,
+ * in one Redis hash per sign-in (grant id → client id; one key, so one slot
+ * on a cluster), so that any instance can end them and tell the clients when
+ * the user signs out. It lives as long as a grant of it can; once the
+ * sign-in has ended it keeps only a mark, as long as a code issued before
+ * could still be exchanged, so that such a code starts no grant of a
+ * sign-in that is over.
+ */
+export class SessionClients {
+  /**
+   * @param ttl seconds a sign-in's record lives after its last grant: the longest a grant of it may live.
+   * @param endedTtl seconds the mark of an ended sign-in lives: at least an authorization code's life.
+   */
+  constructor(
+    private readonly db: StoreConnection,
+    private readonly prefix: string,
+    private readonly ttl: number,
+    private readonly endedTtl: number
+  ) {}
+
+  private key(sid: string): string {
+    return `${this.prefix}sid-grants:${sid}`;
+  }
+
+  /** Records that the sign-in `sid` starts grant `grantId` for a client; false when the sign-in has ended. */
+  async remember(sid: string, clientId: string, grantId: string): Promise<boolean> {
+    const key = this.key(sid);
+    const [[, ended]] = (await this.db
+      .multi()
+      .hexists(key, ENDED)
+      .hsetnx(key, grantId, clientId)
+      .expire(key, this.ttl)
+      .exec()) as [[null, number], ...unknown[]];
+    if (ended === 1) {
+      // The sign-in ended: keep only its mark, for as long as it was kept.
+      await this.db.multi().hdel(key, grantId).expire(key, this.endedTtl).exec();
+      return false;
+    }
+    return true;
+  }
+
+  /** The grants of a sign-in that has ended (grant id → client id), forgotten at once: each is ended once. */
+  async end(sid: string): Promise<Map<string, string>> {
+    const key = this.key(sid);
+    const [[, grants]] = (await this.db
+      .multi()
+      .hgetall(key)
+      .del(key)
+      .hset(key, ENDED, '1')
+      .expire(key, this.endedTtl)
+      .exec()) as [[null, Record<string, string>], ...unknown[]];
+    return new Map(Object.entries(grants ?? {}).filter(([grantId]) => grantId !== ENDED));
+  }
+}
