@@ -4,7 +4,7 @@ import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant } from '../errors';
 import { verifierMatches } from '../pkce';
 import { splitScopes } from '../scopes';
-import { isOpenIdRequest, stillGranted } from '../oidc/oidc-scopes';
+import { isOpenIdRequest, OFFLINE_ACCESS, stillGranted } from '../oidc/oidc-scopes';
 import type { Settings } from '../settings';
 import type { SessionClients } from '../oidc/session-clients';
 import type { CodeRecord, CodeStore } from '../store/code.store';
@@ -94,7 +94,8 @@ export function authorizationCodeExchange({
       // The sign-in gives this client an ID token: the client hears when it ends (Back-Channel Logout 1.0), and a
       // code of a sign-in that ended since is refused (its grant would outlive the sign-out).
       if (record.sid && sessions && isOpenIdRequest(scopes, settings)) {
-        if (!(await sessions.remember(record.sid, client.id, record.grantId))) {
+        const offline = scopes.includes(OFFLINE_ACCESS);
+        if (!(await sessions.remember(record.sid, client.id, record.grantId, offline))) {
           throw new InvalidGrant('The user has signed out since this code was issued');
         }
       }

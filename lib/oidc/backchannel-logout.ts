@@ -22,8 +22,8 @@ const isFinal = (status: number) => status >= 400 && status < 500 && status !== 
 
 /**
  * OpenID Connect Back-Channel Logout 1.0: when a user signs out, the grants
- * their sign-in started with ID tokens end (§2.7: no refresh token here is
- * for offline use), and each client of them that registered
+ * their sign-in started with ID tokens end (§2.7), but for those given
+ * offline_access (Core §11), and each client of them that registered
  * `backchannelLogoutUri` is sent a signed logout token (§2.4) naming the user
  * and the sign-in, by POST from the gateway (§2.5), retried a few times, in
  * the background: the user's sign-out never waits for a client. The URI is
@@ -47,9 +47,11 @@ export class BackchannelLogout {
   }
 
   private async end(sid: string, sub: string): Promise<void> {
-    const grants = await this.sessions.end(sid);
-    await Promise.all([...grants.keys()].map((grantId) => this.store.revokeGrant(grantId)));
-    await Promise.all([...new Set(grants.values())].map((clientId) => this.tell(clientId, sid, sub)));
+    const grants = [...(await this.sessions.end(sid))];
+    const ending = grants.filter(([, grant]) => !grant.offline).map(([grantId]) => grantId);
+    await Promise.all(ending.map((grantId) => this.store.revokeGrant(grantId)));
+    const clients = new Set(grants.map(([, grant]) => grant.clientId));
+    await Promise.all([...clients].map((clientId) => this.tell(clientId, sid, sub)));
   }
 
   private async tell(clientId: string, sid: string, sub: string): Promise<void> {

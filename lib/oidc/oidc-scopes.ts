@@ -30,8 +30,14 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = {
   phone: ['phone_number', 'phone_number_verified']
 };
 
+/**
+ * OpenID Connect Core §11: the client keeps access while the user is signed out. Its grant's refresh tokens survive
+ * the user's sign-out, which ends the sign-in's other grants (Back-Channel Logout §2.7).
+ */
+export const OFFLINE_ACCESS = 'offline_access';
+
 /** The scopes OpenID Connect defines for a user's identity: any client a user signs in to may ask for them. */
-export const IDENTITY_SCOPES: readonly string[] = [OPENID, ...Object.keys(SCOPE_CLAIMS)];
+export const IDENTITY_SCOPES: readonly string[] = [OPENID, ...Object.keys(SCOPE_CLAIMS), OFFLINE_ACCESS];
 
 /**
  * The identity scopes among `scopes` a client may be granted without its credential holding them: with OpenID Connect
@@ -91,7 +97,8 @@ const IDENTITY_PURPOSES: Readonly<Record<string, string>> = {
   profile: 'See your profile',
   email: 'See your email address',
   address: 'See your postal address',
-  phone: 'See your phone number'
+  phone: 'See your phone number',
+  offline_access: 'Keep this access after you sign out, until you revoke it'
 };
 
 /**

@@ -1,11 +1,17 @@
 import type { StoreConnection } from '../store/store-connection';
 
+/** A grant a sign-in started: to which client, and whether it outlives the sign-in (offline_access). */
+export interface SignInGrant {
+  clientId: string;
+  offline: boolean;
+}
+
 /** A field of a sign-in's hash that no grant id can be (they are base64url): the sign-in has ended. */
 const ENDED = '~ended';
 
 /**
  * The grants a sign-in (its `sid`) gave ID tokens with, and to which client,
- * in one Redis hash per sign-in (grant id → client id; one key, so one slot
+ * in one Redis hash per sign-in (grant id → SignInGrant; one key, so one slot
  * on a cluster), so that any instance can end them and tell the clients when
  * the user signs out. It lives as long as a grant of it can; once the
  * sign-in has ended it keeps only a mark, as long as a code issued before
@@ -28,13 +34,16 @@ export class SessionClients {
     return `${this.prefix}sid-grants:${sid}`;
   }
 
-  /** Records that the sign-in `sid` starts grant `grantId` for a client; false when the sign-in has ended. */
-  async remember(sid: string, clientId: string, grantId: string): Promise<boolean> {
+  /**
+   * Records that the sign-in `sid` starts grant `grantId` for a client; `offline`: the grant outlives the sign-in
+   * (offline_access), whose end the client still hears of. False when the sign-in has ended.
+   */
+  async remember(sid: string, clientId: string, grantId: string, offline: boolean): Promise<boolean> {
     const key = this.key(sid);
     const [[, ended]] = (await this.db
       .multi()
       .hexists(key, ENDED)
-      .hsetnx(key, grantId, clientId)
+      .hsetnx(key, grantId, JSON.stringify({ clientId, offline } satisfies SignInGrant))
       .expire(key, this.ttl)
       .exec()) as [[null, number], ...unknown[]];
     if (ended === 1) {
@@ -45,8 +54,8 @@ export class SessionClients {
     return true;
   }
 
-  /** The grants of a sign-in that has ended (grant id → client id), forgotten at once: each is ended once. */
-  async end(sid: string): Promise<Map<string, string>> {
+  /** The grants of a sign-in that has ended, by grant id, forgotten at once: each is ended once. */
+  async end(sid: string): Promise<Map<string, SignInGrant>> {
     const key = this.key(sid);
     const [[, grants]] = (await this.db
       .multi()
@@ -55,6 +64,7 @@ export class SessionClients {
       .hset(key, ENDED, '1')
       .expire(key, this.endedTtl)
       .exec()) as [[null, Record<string, string>], ...unknown[]];
-    return new Map(Object.entries(grants ?? {}).filter(([grantId]) => grantId !== ENDED));
+    const started = Object.entries(grants ?? {}).filter(([grantId]) => grantId !== ENDED);
+    return new Map(started.map(([grantId, value]) => [grantId, JSON.parse(value) as SignInGrant]));
   }
 }

@@ -152,6 +152,20 @@ describe('OpenID Connect back-channel logout', function () {
     expect(late.json.error).to.equal('invalid_grant');
   });
 
+  it('leaves a grant given offline_access (Core §11) working after the sign-out, and still tells its app', async function () {
+    const browser = new Browser(world.gateway.url);
+    const params = codeParams(world, { scope: 'openid offline_access' });
+    const consent = await authorize(browser, world, params);
+    expect(consent.text).to.include('Keep this access after you sign out, until you revoke it');
+    const tokens = await exchange((await decide(browser, consent, true)).searchParams.get('code')!);
+    expect(tokens.scope).to.equal('openid offline_access');
+    const before = receiver.tokens.length;
+    await signOut(browser);
+    await receiver.received(before + 1);
+    const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    expect(refreshed.status, refreshed.text).to.equal(200);
+  });
+
   it('keeps the sign-in of a user who signs in again (its refreshes carry its sid), and ends it when another user signs in', async function () {
     const { browser, idToken } = await signedIn();
     const { sid } = decodeJwt(idToken);
