@@ -53,7 +53,10 @@ function removeQueryToken(req: Request): void {
  * hideCredentials the token is removed so that it never goes upstream.
  * @returns the token, or null when the request carries none.
  */
-export async function extractToken(req: Request, params: PolicyParams): Promise<string | null> {
+export async function extractToken(
+  req: Request,
+  params: Pick<PolicyParams, 'allowQueryToken' | 'allowBodyToken' | 'hideCredentials' | 'maxBodyBytes'>
+): Promise<string | null> {
   const found: string[] = [];
   const header = fromHeader(req);
   if (header) found.push(header);

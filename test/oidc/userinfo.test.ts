@@ -53,6 +53,28 @@ describe('OpenID Connect UserInfo', function () {
     expect((await userinfo(await userToken('openid'))).json).to.deep.equal({ sub: world.user.id });
   });
 
+  it('takes the token from a POSTed form too (RFC 6750 §2.2), never from the query, and never from two places', async function () {
+    const token = await userToken('openid');
+    const url = `${world.gateway.url}/oauth2/userinfo`;
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const posted = await request(url, { method: 'POST', headers: form, body: `access_token=${token}` });
+    expect(posted.status, posted.text).to.equal(200);
+    expect(posted.json).to.deep.equal({ sub: world.user.id });
+    const twice = await request(url, {
+      method: 'POST',
+      headers: { ...form, Authorization: `Bearer ${token}` },
+      body: `access_token=${token}`
+    });
+    expect(twice.status).to.equal(400);
+    expect(twice.json.error).to.equal('invalid_request');
+    const huge = await request(url, { method: 'POST', headers: form, body: `access_token=${'a'.repeat(100000)}` });
+    expect(huge.status).to.equal(400);
+    expect(huge.json.error).to.equal('invalid_request');
+    const query = await request(`${url}?access_token=${token}`);
+    expect(query.status).to.equal(401);
+    expect(query.headers.get('www-authenticate')).not.to.match(/error=/);
+  });
+
   it('refuses without a token, with a token lacking openid, and with a client_credentials token', async function () {
     const missing = await userinfo();
     expect(missing.status).to.equal(401);
