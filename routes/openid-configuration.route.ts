@@ -1,11 +1,11 @@
 import type { Request, Response, Router } from 'express';
-import { BUILT_IN_CLAIMS } from '../schemas/settings.schema';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import { endpointUrl } from '../lib/endpoint-url';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import type { IdTokens } from '../lib/oidc/id-tokens';
 import { IDENTITY_SCOPES } from '../lib/oidc/oidc-scopes';
+import { availableClaims } from '../lib/oidc/user-claims';
 import { openIdConfigurationPaths } from '../lib/oidc/configuration-paths';
 import type { Settings } from '../lib/settings';
 import { metadataDocument, publicScopes } from './metadata.route';
@@ -27,8 +27,6 @@ const TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', '
  * claim it (request_uri_parameter_supported defaults to true).
  */
 export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Record<string, unknown> {
-  const mapped = Object.keys({ ...BUILT_IN_CLAIMS, ...settings.oidc.claims });
-  const userClaims = mapped.includes('given_name') || mapped.includes('family_name') ? [...mapped, 'name'] : mapped;
   return {
     ...metadataDocument(settings, true),
     userinfo_endpoint: endpointUrl(settings, settings.routes.userinfo),
@@ -39,7 +37,7 @@ export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Rec
     id_token_signing_alg_values_supported: idTokens.algorithms,
     userinfo_signing_alg_values_supported: [],
     claim_types_supported: ['normal'],
-    claims_supported: [...new Set([...TOKEN_CLAIMS, ...userClaims])],
+    claims_supported: [...new Set([...TOKEN_CLAIMS, ...availableClaims(settings.oidc.claims)])],
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false

@@ -1,6 +1,6 @@
 import type { Client } from '../clients/client';
 import type { EgServices } from '../eg/types';
-import { BUILT_IN_CLAIMS } from '../../schemas/settings.schema';
+import { availableClaims } from './user-claims';
 import { grantScopes } from '../scopes';
 import type { Settings } from '../settings';
 
@@ -110,9 +110,7 @@ export function identityScopeDescription(scope: string, settings: Settings): str
   const purpose = IDENTITY_PURPOSES[scope];
   const claims = SCOPE_CLAIMS[scope];
   if (!purpose || !claims) return purpose;
-  const mapped = { ...BUILT_IN_CLAIMS, ...settings.oidc.claims };
-  const known = claims.filter(
-    (claim) => mapped[claim] !== undefined || (claim === 'name' && (mapped.given_name ?? mapped.family_name))
-  );
+  const available = availableClaims(settings.oidc.claims);
+  const known = claims.filter((claim) => available.includes(claim));
   return known.length > 0 ? `${purpose}: ${known.join(', ')}` : purpose;
 }

@@ -16,6 +16,18 @@ function claimValue(claim: string, raw: unknown): unknown {
   return typeof raw === 'string' ? raw : String(raw);
 }
 
+/** Where each claim comes from: `oidc.claims` over the built-in mapping (claim → EG user property). */
+function claimSources(mapping: Record<string, string>): Record<string, string> {
+  return { ...BUILT_IN_CLAIMS, ...mapping };
+}
+
+/** The claims this gateway can give: those mapped, and `name` when it is made of the given and family names. */
+export function availableClaims(mapping: Record<string, string>): string[] {
+  const from = claimSources(mapping);
+  const mapped = Object.keys(from);
+  return from.name === undefined && (from.given_name ?? from.family_name) ? [...mapped, 'name'] : mapped;
+}
+
 /**
  * The standard claims of a user (OpenID Connect Core §5.1), read from EG's user record through `oidc.claims` over the
  * built-in mapping. Only the claims named are returned, and only those the user has.
@@ -25,19 +37,18 @@ export function userClaims(
   wanted: readonly string[],
   mapping: Record<string, string>
 ): Record<string, unknown> {
-  const from = { ...BUILT_IN_CLAIMS, ...mapping };
+  const from = claimSources(mapping);
+  const valueOf = (claim: string) => {
+    const property = from[claim];
+    return property === undefined ? undefined : claimValue(claim, user[property]);
+  };
   const claims: Record<string, unknown> = {};
   for (const claim of wanted) {
-    const property = from[claim];
-    const value = property === undefined ? undefined : claimValue(claim, user[property]);
+    const value = valueOf(claim);
     if (value !== undefined) claims[claim] = value;
   }
   if (wanted.includes('name') && from.name === undefined) {
-    const part = (claim: string) => {
-      const property = from[claim];
-      return property === undefined ? undefined : claimValue(claim, user[property]);
-    };
-    const name = [part('given_name'), part('family_name')].filter(Boolean).join(' ');
+    const name = [valueOf('given_name'), valueOf('family_name')].filter(Boolean).join(' ');
     if (name) claims.name = name;
   }
   return claims;

@@ -77,7 +77,9 @@ describe('OpenID Connect RP-initiated logout', function () {
       [{ id_token_hint: idToken, post_logout_redirect_uri: `${BYE}/` }, /not registered/],
       [{ post_logout_redirect_uri: BYE }, /needs the client named/],
       [{ id_token_hint: tamperedJwt(idToken, { sub: 'someone-else', iss: world.gateway.url }) }, /not an ID token/],
-      [{ id_token_hint: idToken, client_id: 'another-client' }, /not the audience/]
+      [{ id_token_hint: idToken, client_id: 'another-client' }, /not the audience/],
+      [{ id_token_hint: idToken, post_logout_redirect_uri: BYE, state: 's'.repeat(2049) }, /longer than 2048/],
+      [{ id_token_hint: 'x'.repeat(20) }, /not an ID token/]
     ];
     for (const [params, message] of refusals) {
       const res = await browser.get(logoutUrl(params));
