@@ -47,6 +47,11 @@ import { dryRunPolicy } from './policies/oauth2/dry-run';
 import type { OAuth2PluginManifest } from './types';
 import { oauth2ScopesCondition } from './conditions/oauth2-scopes';
 import { mountAdminRevocationRoutes } from './routes/admin-revocation.route';
+import { mountAdminGrantRoutes } from './routes/admin-grants.route';
+import { AccessRevocations } from './lib/connected-apps/access-revocations';
+import { ConnectedApps } from './lib/connected-apps/connected-apps';
+import { ConsentStore } from './lib/store/consent.store';
+import { GrantFactsReader } from './lib/store/grant-facts';
 import { mountIntrospectRoute } from './routes/introspect.route';
 import { mountJwksRoute } from './routes/jwks.route';
 import { mountMetadataRoute } from './routes/metadata.route';
@@ -173,6 +178,12 @@ function init(ctx: PluginContext): void {
     new ClientAssertions(services, trust, settings.assertions, replays)
   );
   const devices = new DeviceStore(db, prefix);
+  // As long as a code or device code authorized before an app's access was taken back may still be exchanged.
+  const accessRevocations = new AccessRevocations(
+    db,
+    prefix,
+    Math.max(settings.authorizationCode.ttl, settings.device.ttl) + 60
+  );
   const saml = {
     idps: trustedIdps(settings),
     audiences,
@@ -191,7 +202,8 @@ function init(ctx: PluginContext): void {
     devices,
     saml,
     logger,
-    sessions
+    sessions,
+    accessRevocations
   });
 
   const endpoints = newRouter();
@@ -233,6 +245,19 @@ function init(ctx: PluginContext): void {
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   if (idTokens) mountUserInfoRoute(endpoints, { settings, services, validator, logger });
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
+  const backchannel =
+    idTokens && sessions && new BackchannelLogout(sessions, store, idTokens, services, settings, logger);
+  const consents = new ConsentStore(db, prefix, settings.consent.ttl);
+  const grantFacts = new GrantFactsReader(db, tokenKeys);
+  const connectedApps = new ConnectedApps(
+    store,
+    grantFacts,
+    consents,
+    accessRevocations,
+    services,
+    backchannel,
+    logger
+  );
   mountPages(endpoints, {
     settings,
     services,
@@ -246,7 +271,9 @@ function init(ctx: PluginContext): void {
     sendPage,
     logger,
     idTokens,
-    backchannel: idTokens && sessions && new BackchannelLogout(sessions, store, idTokens, services, settings, logger)
+    backchannel,
+    consents,
+    connectedApps
   });
   mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, {
@@ -264,6 +291,7 @@ function init(ctx: PluginContext): void {
   const admin = newRouter();
   admin.use(['/oauth2', '/oauth/servers'], limitJsonNesting(32));
   mountAdminRevocationRoutes(admin, { services, store, logger });
+  mountAdminGrantRoutes(admin, { services, store, facts: grantFacts, consents, connectedApps });
   mountAdminServerRoutes(admin, { directory: servers, listenPaths, strict: settings.servers.strict, logger });
   if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
   admin.use(adminBodyErrors, oauthErrorHandler(logger)); // what the admin routes' steps throw, as OAuth-style JSON

@@ -82,6 +82,9 @@ ${exchangeCommand(context, '<code>')}
 # and copy the client id and secret shown once; put that client_id in the authorize URL above
 # (the callback page's exchange line names the demo client: swap in your id and secret).
 
+# The apps ${user.username} gave access to, and "Revoke access" (its tokens stop on every instance):
+# open ${base}/oauth2/connected-apps once you have allowed the demo client above
+
 # Client credentials grant: get a token and call the protected API
 TOKEN=$(curl -s ${client} -d grant_type=client_credentials ${base}/oauth2/token | ${json('access_token')})
 curl -s -H "Authorization: Bearer $TOKEN" ${base}/api
@@ -129,7 +132,9 @@ curl -s ${client} -d token=$TOKEN ${base}/oauth2/introspect
 curl -si ${client} -d token=$TOKEN ${base}/oauth2/revoke
 curl -si -H "Authorization: Bearer $TOKEN" ${base}/api
 
-# Operator: revoke every token of the app (EG admin API)
+# Operator: what ${user.username} gave each app, what the app holds, and revoke every token of the app (EG admin API)
+curl -s ${demo.admin}/oauth2/users/${user.username}/grants
+curl -s ${demo.admin}/oauth2/apps/${demo.client.id}/grants
 curl -s -X DELETE ${demo.admin}/oauth2/apps/${demo.client.id}/tokens
 
 # External authorization server (as Janus): register one with one admin API call (the demo's own

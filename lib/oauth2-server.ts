@@ -17,6 +17,7 @@ import type { ReplayGuard } from './store/replay.guard';
 import { DEVICE_CODE, JWT_BEARER, SAML2_BEARER } from '../schemas/settings.schema';
 import type { Settings } from './settings';
 import type { CodeStore } from './store/code.store';
+import type { AccessRevocations } from './connected-apps/access-revocations';
 import type { TokenStore } from './store/token.store';
 import type { TokenIssuer } from './tokens/token.issuer';
 import type { SignIn } from './users/throttled-sign-in';
@@ -35,6 +36,8 @@ export interface ServerDeps {
   logger: EgLogger;
   /** With OpenID Connect on: the clients each sign-in gave ID tokens to (back-channel logout). */
   sessions: SessionClients | null;
+  /** Apps whose access a user took back: codes and device codes authorized before then are refused. */
+  accessRevocations: AccessRevocations;
 }
 
 /** The oauth2orize server with a grant or exchange for each enabled grant type, and no other. */
@@ -52,7 +55,6 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));
   if (enabled.has(JWT_BEARER)) server.exchange(JWT_BEARER, jwtBearerExchange(deps));
   if (enabled.has(SAML2_BEARER)) server.exchange(SAML2_BEARER, saml2BearerExchange(deps));
-  if (enabled.has(DEVICE_CODE))
-    server.exchange(DEVICE_CODE, deviceCodeExchange(deps.devices, deps.issuer, withRefreshToken));
+  if (enabled.has(DEVICE_CODE)) server.exchange(DEVICE_CODE, deviceCodeExchange({ ...deps, withRefreshToken }));
   return server;
 }

@@ -44,9 +44,10 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   const authorizePath = settings.basePath + settings.routes.authorize;
   const devicePath = settings.basePath + settings.routes.device;
   const appsPath = settings.basePath + settings.routes.apps;
+  const connectedAppsPath = settings.basePath + settings.routes.connectedApps;
   const returnPaths = settings.clientRegistration.enabled
-    ? [authorizePath, devicePath, appsPath]
-    : [authorizePath, devicePath];
+    ? [authorizePath, devicePath, connectedAppsPath, appsPath]
+    : [authorizePath, devicePath, connectedAppsPath];
   const passport = new Passport();
   passport.use(
     'resource-owner',
@@ -62,7 +63,8 @@ export function mountLoginRoutes(router: Router, deps: Deps): void {
   );
 
   /**
-   * Only ever return to our own authorization endpoint, device or apps page: no open redirect through the login page.
+   * Only ever return to our own authorization endpoint, device, connected apps or apps page: no open redirect through
+   * the login page.
    */
   const safeReturnTo = (value: unknown) =>
     typeof value === 'string' &&

@@ -13,13 +13,15 @@ import type { IdTokens } from '../lib/oidc/id-tokens';
 import type { BackchannelLogout } from '../lib/oidc/backchannel-logout';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import type { Settings } from '../lib/settings';
-import { ConsentStore } from '../lib/store/consent.store';
+import type { ConsentStore } from '../lib/store/consent.store';
+import type { ConnectedApps } from '../lib/connected-apps/connected-apps';
 import type { Throttle } from '../lib/store/throttle';
 import type { TokenStore } from '../lib/store/token.store';
 import type { throttledSignIn } from '../lib/users/throttled-sign-in';
 import { DEVICE_CODE } from '../schemas/settings.schema';
 import { mountAuthorizeRoutes } from './authorize.route';
 import { mountClientAppRoutes } from './client-apps.route';
+import { mountConnectedAppsRoutes } from './connected-apps.route';
 import { mountDeviceRoutes } from './device.route';
 import { mountLoginRoutes } from './login.route';
 import { mountLogoutRoutes } from './logout.route';
@@ -40,10 +42,12 @@ interface Deps {
   idTokens: IdTokens | null;
   /** With OpenID Connect on: tells the clients of a sign-in that it ended. */
   backchannel: BackchannelLogout | null;
+  consents: ConsentStore;
+  connectedApps: ConnectedApps;
 }
 
 /**
- * The pages people see (consent, device code entry, self-service apps) and
+ * The pages people see (consent, device code entry, self-service apps, connected apps) and
  * the login they share, with one session, CSRF protection and set of views.
  * Only mounted when something enabled needs them.
  */
@@ -62,7 +66,9 @@ export function mountPages(
     sendPage,
     logger,
     idTokens,
-    backchannel
+    backchannel,
+    consents,
+    connectedApps
   }: Deps
 ): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
@@ -81,7 +87,7 @@ export function mountPages(
     mountAuthorizeRoutes(router, {
       ...pages,
       server,
-      consents: new ConsentStore(db, settings.store.keyPrefix, settings.consent.ttl),
+      consents,
       idTokens
     });
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
@@ -94,6 +100,7 @@ export function mountPages(
       operatorNames
     });
   }
+  mountConnectedAppsRoutes(router, { ...pages, connectedApps });
   mountLoginRoutes(router, { ...pages, signIn, backchannel });
   mountLogoutRoutes(router, { ...pages, idTokens, backchannel });
   router.use(

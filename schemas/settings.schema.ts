@@ -174,6 +174,11 @@ export const settingsSchema = {
             'to `<routes.device>/decision`.'
         ),
         apps: routePath('/apps', 'Self-service app registration pages (with `clientRegistration.enabled`).'),
+        connectedApps: routePath(
+          '/connected-apps',
+          "Where a signed-in user sees the apps they gave access to and revokes it, served with the plugin's other " +
+            'pages (login, consent, device, apps).'
+        ),
         userinfo: routePath('/userinfo', 'OpenID Connect UserInfo endpoint (with `oidc.enabled`).'),
         register: routePath(
           '/register',

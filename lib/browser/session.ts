@@ -26,6 +26,8 @@ declare module 'express-session' {
      * prompt=login, max_age). Until they do, which starts a new session, no authorization request of it is answered.
      */
     signInOwed?: true;
+    /** The name of the app whose access the user just revoked, for the "Connected apps" page to confirm once. */
+    revokedApp?: string;
   }
 }
 

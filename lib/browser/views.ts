@@ -5,7 +5,17 @@ import pug from 'pug';
 /** The plugin's own templates and style sheet. */
 export const DEFAULT_VIEWS = path.resolve(__dirname, '..', '..', '..', 'views');
 
-const PAGES = ['login', 'consent', 'error', 'logged-out', 'device', 'device-done', 'apps', 'app-credentials'] as const;
+const PAGES = [
+  'login',
+  'consent',
+  'error',
+  'logged-out',
+  'device',
+  'device-done',
+  'apps',
+  'app-credentials',
+  'connected-apps'
+] as const;
 export type PageName = (typeof PAGES)[number];
 export type Render = (page: PageName, locals: Record<string, unknown>) => string;
 

@@ -1,5 +1,6 @@
 import oauth2orize from 'oauth2orize';
 import type { Client } from '../clients/client';
+import type { AccessRevocations } from '../connected-apps/access-revocations';
 import type { EgLogger, EgServices } from '../eg/types';
 import { InvalidGrant } from '../errors';
 import { verifierMatches } from '../pkce';
@@ -22,6 +23,7 @@ interface Deps {
   services: EgServices;
   logger: EgLogger;
   withRefreshToken: boolean;
+  accessRevocations: AccessRevocations;
 }
 
 const UNKNOWN = 'The authorization code is invalid, expired or already used';
@@ -64,7 +66,8 @@ export function authorizationCodeExchange({
   store,
   services,
   logger,
-  withRefreshToken
+  withRefreshToken,
+  accessRevocations
 }: Deps) {
   return oauth2orize.exchange.authorizationCode(function exchangeCode(
     client: Client,
@@ -88,8 +91,14 @@ export function authorizationCodeExchange({
         throw new InvalidGrant(UNKNOWN);
       }
 
-      const user = await services.user.get(record.userId);
+      const issuedAt = record.issuedAt ?? (record.exp - settings.authorizationCode.ttl) * 1000;
+      const [user, revoked] = await Promise.all([
+        services.user.get(record.userId),
+        accessRevocations.revokedSince(record.userId, client.id, issuedAt)
+      ]);
       if (!user || !user.isActive) throw new InvalidGrant('The resource owner is no longer active');
+      // Issued before the user took the app's access back on the "Connected apps" page: it has no grant to revoke.
+      if (revoked) throw new InvalidGrant("The user revoked this application's access since this code was issued");
       const scopes = await stillGranted(splitScopes(record.scope), client, { settings, services });
       // The sign-in gives this client an ID token: the client hears when it ends (Back-Channel Logout 1.0), and a
       // code of a sign-in that ended since is refused (its grant would outlive the sign-out).

@@ -54,6 +54,7 @@ export function codeGrant(codes: CodeStore, settings: Settings) {
           ...(areq.openId?.nonce === undefined ? {} : { nonce: areq.openId.nonce }),
           ...(areq.openId && user.authTime !== undefined ? { authTime: user.authTime } : {}),
           ...(areq.openId && user.sid !== undefined ? { sid: user.sid } : {}),
+          issuedAt: Date.now(),
           exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
         })
         .then(

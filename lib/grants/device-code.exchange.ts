@@ -9,6 +9,8 @@ import {
   SlowDown
 } from '../errors';
 import { splitScopes } from '../scopes';
+import type { AccessRevocations } from '../connected-apps/access-revocations';
+import type { Settings } from '../settings';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { extensionExchange } from './extension.exchange';
 
@@ -19,7 +21,19 @@ import { extensionExchange } from './extension.exchange';
  * than the interval, access_denied, expired_token; once approved, the first
  * poll gets the tokens and the device code is spent.
  */
-export function deviceCodeExchange(devices: DeviceStore, issuer: TokenIssuer, withRefreshToken: boolean) {
+export function deviceCodeExchange({
+  devices,
+  issuer,
+  settings,
+  accessRevocations,
+  withRefreshToken
+}: {
+  devices: DeviceStore;
+  issuer: TokenIssuer;
+  settings: Settings;
+  accessRevocations: AccessRevocations;
+  withRefreshToken: boolean;
+}) {
   return extensionExchange(async function issueForDevice(client, body) {
     if (typeof body.device_code !== 'string' || !body.device_code)
       throw new InvalidRequest('The device_code parameter is missing');
@@ -38,6 +52,10 @@ export function deviceCodeExchange(devices: DeviceStore, issuer: TokenIssuer, wi
       }
       throw new AuthorizationPending('The user has not yet completed the authorization');
     }
+    // Started before the user took the app's access back on the "Connected apps" page: its approval went with it.
+    const startedAt = record.expiresAt - settings.device.ttl * 1000;
+    if (await accessRevocations.revokedSince(record.userId, client.id, startedAt))
+      throw new InvalidGrant("The user revoked this application's access since approving this device code");
     if (!(await devices.redeem(id))) throw new InvalidGrant('The device code was already used');
     const scopes = splitScopes(record.scope);
     return issuer.issue({

@@ -51,13 +51,24 @@ export class BackchannelLogout {
     const ending = grants.filter(([, grant]) => !grant.offline).map(([grantId]) => grantId);
     await Promise.all(ending.map((grantId) => this.store.revokeGrant(grantId)));
     const clients = new Set(grants.map(([, grant]) => grant.clientId));
-    await Promise.all([...clients].map((clientId) => this.tell(clientId, sid, sub)));
+    await Promise.all([...clients].map((clientId) => this.tell(clientId, sub, sid)));
   }
 
-  private async tell(clientId: string, sid: string, sub: string): Promise<void> {
+  /**
+   * The user `sub` took the client's access away (the "Connected apps" page): it is told that every session of the
+   * user there ends, by a logout token naming the user and no sign-in (§2.4); returns at once, never throws.
+   */
+  accessRevoked(clientId: string, sub: string): void {
+    this.tell(clientId, sub, undefined).catch((err: Error) =>
+      this.logger.warn(`oauth2: back-channel logout of user ${sub} at client ${clientId}: ${err.message}`)
+    );
+  }
+
+  /** @param sid undefined: every session of the user at the client ends, which a client needing a sid cannot act on. */
+  private async tell(clientId: string, sub: string, sid: string | undefined): Promise<void> {
     const client = await findClient(this.services, clientId, 'none');
     const uri = client && backchannelLogoutUri(client);
-    if (!uri) return;
+    if (!uri || (sid === undefined && client.app.backchannelLogoutSessionRequired === 'true')) return;
     let failure = '';
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
       try {

@@ -64,12 +64,21 @@ export class IdTokens {
   }
 
   /**
-   * A logout token (Back-Channel Logout 1.0 §2.4): the sign-in `sid` of user `sub` ended. No nonce, a short life,
-   * and its own typ, so that it can never pass for an ID token.
+   * A logout token (Back-Channel Logout 1.0 §2.4): the sign-in `sid` of user `sub` ended, or without `sid`, every
+   * session of the user at the client must end. No nonce, a short life, and its own typ, so that it can never pass
+   * for an ID token.
    */
-  signLogoutToken({ clientId, sid, sub }: { clientId: string; sid: string; sub: string }): Promise<string> {
+  signLogoutToken({
+    clientId,
+    sid,
+    sub
+  }: {
+    clientId: string;
+    sid?: string | undefined;
+    sub: string;
+  }): Promise<string> {
     const { alg, kid, signKey } = this.key;
-    return new SignJWT({ sid, events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } })
+    return new SignJWT({ ...(sid === undefined ? {} : { sid }), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } })
       .setProtectedHeader({ alg, typ: 'logout+jwt', ...(kid === undefined ? {} : { kid }) })
       .setIssuer(this.settings.issuer)
       .setSubject(sub)

@@ -7,8 +7,8 @@ import { logFailure } from '../http/log-failure';
 
 /** An app that is not the signed-in user's to manage: 404 whether or not it exists, so ids cannot be probed. */
 export class AppNotFound extends Error {
-  constructor() {
-    super('There is no such application among yours.');
+  constructor(message = 'There is no such application among yours.') {
+    super(message);
   }
 }
 
@@ -16,9 +16,13 @@ export class AppNotFound extends Error {
  * Last step of the registration pages: an expired form (CSRF) is 403, a
  * body too large, with too many fields or unreadable is the sender's
  * 400/413/415, a store outage is 503, anything else is logged and shown as
- * a generic failure.
+ * a generic failure (`failed`).
  */
-export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
+export function appPageErrors(
+  sendPage: SendPage,
+  logger: EgLogger,
+  failed = 'The application could not be saved. Try again later.'
+) {
   return function appPageErrors(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
     const unreadable = clientErrorStatus(err);
     if (err instanceof AppNotFound) {
@@ -44,7 +48,7 @@ export function appPageErrors(sendPage: SendPage, logger: EgLogger) {
     }
     sendPage(res, 500, 'error', {
       title: 'Something went wrong',
-      message: 'The application could not be saved. Try again later.'
+      message: failed
     });
   };
 }

@@ -15,6 +15,8 @@ export interface CodeRecord {
   challenge: string;
   challengeMethod: PkceMethod | '';
   exp: number;
+  /** When the code was issued, epoch ms (absent in a code of an earlier version). */
+  issuedAt?: number;
   /** An OpenID Connect request's nonce, and when the user signed in: for its ID token (Core §3.1.3.6). */
   nonce?: string;
   authTime?: number;
@@ -81,7 +83,8 @@ export class CodeStore {
       used: Boolean(hash.usedAt),
       ...(hash.nonce === undefined ? {} : { nonce: hash.nonce }),
       ...(hash.authTime === undefined ? {} : { authTime: Number(hash.authTime) }),
-      ...(hash.sid === undefined ? {} : { sid: hash.sid })
+      ...(hash.sid === undefined ? {} : { sid: hash.sid }),
+      ...(hash.issuedAt === undefined ? {} : { issuedAt: Number(hash.issuedAt) })
     };
   }
 

@@ -13,8 +13,8 @@ export interface OwnerIndex {
    * any slot: one Redis, not a cluster): true when it did, and the transaction's caller must run it.
    */
   addWithin?(tx: Pipeline, owner: Owner, id: string, grantId: string, endsAt: number): boolean;
-  /** The grants of `owner` that have not ended. */
-  live(owner: Owner, id: string): Promise<string[]>;
+  /** The grants of `owner` that have not ended, those that end last first; at most `newest` of them when given. */
+  live(owner: Owner, id: string, newest?: number): Promise<string[]>;
   /** Forgets grants (revoked): one a concurrent request added meanwhile stays. */
   remove(owner: Owner, id: string, grantIds: string[]): Promise<void>;
 }
@@ -51,8 +51,11 @@ export class RedisOwnerIndex implements OwnerIndex {
       .pexpireat(key, now + this.longestLife * 1000);
   }
 
-  live(owner: Owner, id: string): Promise<string[]> {
-    return this.db.zrangebyscore(this.keys.ownedGrants(owner, id), Date.now(), '+inf');
+  live(owner: Owner, id: string, newest?: number): Promise<string[]> {
+    const key = this.keys.ownedGrants(owner, id);
+    return newest === undefined
+      ? this.db.zrevrangebyscore(key, '+inf', Date.now())
+      : this.db.zrevrangebyscore(key, '+inf', Date.now(), 'LIMIT', 0, newest);
   }
 
   async remove(owner: Owner, id: string, grantIds: string[]): Promise<void> {
@@ -93,9 +96,13 @@ export class ProcessOwnerIndex implements OwnerIndex {
     }
   }
 
-  async live(owner: Owner, id: string): Promise<string[]> {
+  async live(owner: Owner, id: string, newest?: number): Promise<string[]> {
     const now = Date.now();
-    return [...(this.grants.get(`${owner}:${id}`) ?? [])].filter(([, end]) => end > now).map(([grant]) => grant);
+    const live = [...(this.grants.get(`${owner}:${id}`) ?? [])].filter(([, end]) => end > now);
+    return live
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, newest)
+      .map(([grant]) => grant);
   }
 
   async remove(owner: Owner, id: string, grantIds: string[]): Promise<void> {

@@ -47,12 +47,23 @@ export class TokenKeys {
       ? `${this.prefix}rt:${digest(token)}`
       : `${this.prefix}rt:${this.tag(grantId)}:${digest(token)}`;
   }
+  /** Whether a key (of a grant's set) is a refresh token's. */
+  isRefresh(key: string): boolean {
+    return key.startsWith(`${this.prefix}rt:`);
+  }
   /**
    * The set of one grant's refresh token keys (and, written by earlier versions, of its access token keys and
    * `jti:` members).
    */
   grant(grantId: string): string {
     return `${this.prefix}grant:${this.tag(grantId)}`;
+  }
+  /**
+   * What a grant is, for the people who gave it and the operator (app, user, scope, when granted and last used): a
+   * hash written with each issuance of its tokens, living as long as the grant, deleted with it.
+   */
+  grantFacts(grantId: string): string {
+    return `${this.prefix}grant-facts:${this.tag(grantId)}`;
   }
   /**
    * Present while a revoked grant's access tokens may still be live, or a concurrent request may still save into it:

@@ -1,3 +1,4 @@
+import type { Pipeline } from 'ioredis';
 import { digest } from '../secret-value';
 import { parseAccessToken, refreshTokenGrant } from '../tokens/token-value';
 import type { StoreConnection } from './store-connection';
@@ -87,6 +88,35 @@ function toHash(record: TokenRecord): Hash {
 }
 
 /**
+ * Appends the writing of a grant's facts to the transaction that saves its
+ * tokens (same slot): who and what, when it began, this issuance as its last
+ * use. The scope is the grant's: a rotation's refresh token carries it (RFC
+ * 6749 §6: unchanged); an issuance without one (the first of a grant with no
+ * refresh token, or a refresh that does not rotate, whose access token may
+ * be narrower) keeps the scope already written.
+ * @param grantScope the scope of the grant's new refresh token, when there is one.
+ */
+function writeGrantFacts(
+  tx: Pipeline,
+  key: string,
+  access: TokenRecord,
+  grantScope: string | undefined,
+  grantedAt: number,
+  endsAtMs: number
+): void {
+  tx.hmset(key, {
+    appId: access.appId,
+    userId: access.userId,
+    grantType: access.grantType,
+    grantedAt: String(grantedAt),
+    lastUsedAt: String(access.iat),
+    ...(grantScope === undefined ? {} : { scope: grantScope })
+  });
+  if (grantScope === undefined) tx.hsetnx(key, 'scope', access.scope);
+  tx.pexpireat(key, endsAtMs);
+}
+
+/**
  * Tokens in the plugin's store, under the plugin's key prefix, keyed by the
  * SHA-256 digest of the token. Every key expires with what it holds.
  *
@@ -134,12 +164,15 @@ export class TokenStore {
    * one Redis, or beside it in the same round trip on a cluster.
    * @param access the access token; its token is null for a JWT, which is not stored.
    * @param grantExpiresAt when the grant's index may go: the latest expiry of any of its tokens.
+   * @param grantedAt when the grant began (epoch seconds): kept in its facts (GrantFacts) with this issuance as its
+   *   last use.
    * @returns false when the grant was revoked meanwhile: the tokens were deleted again and must not be handed out.
    */
   async saveIssued(
     access: { token: string | null; record: TokenRecord },
     refresh: { token: string; record: RefreshTokenRecord } | null,
-    grantExpiresAt: number
+    grantExpiresAt: number,
+    grantedAt: number
   ): Promise<boolean> {
     const { grantId, appId, userId } = access.record;
     const saved: string[] = [];
@@ -160,6 +193,9 @@ export class TokenStore {
       tx.sadd(grantKey, saved[saved.length - 1]!).pexpireat(grantKey, grantExpiresAt * 1000);
     }
     const endsAt = grantExpiresAt * 1000;
+    const factsKey = this.keys.grantFacts(grantId);
+    // A user's grant only: a client's own (client_credentials, a grant per token) would double what its tokens cost.
+    if (userId) writeGrantFacts(tx, factsKey, access.record, refresh?.record.scope, grantedAt, endsAt);
     const indexedApart: Array<[Owner, string]> = [];
     for (const [owner, id] of [['app', appId] as const, ['user', userId] as const]) {
       if (id && !this.owners.addWithin?.(tx, owner, id, grantId, endsAt)) indexedApart.push([owner, id]);
@@ -171,7 +207,7 @@ export class TokenStore {
     ]);
     const [, grantRevoked] = results[results.length - 1] ?? [];
     if (grantRevoked === 1) {
-      if (saved.length > 0) await this.db.del(...saved);
+      await this.db.del(...saved, factsKey);
       return false;
     }
     return true;
@@ -245,7 +281,23 @@ export class TokenStore {
    * deleted as well.
    */
   async revokeGrant(grantId: string): Promise<void> {
-    const { live: _live, ...revoked } = await this.deleteGrant(grantId);
+    await this.revokeGrants([grantId]);
+  }
+
+  /** Revokes several grants, each as revokeGrant does, and takes them out of their app's and user's index. */
+  async revokeGrants(grantIds: readonly string[]): Promise<void> {
+    if (grantIds.length === 0) return;
+    const revoked: RevokedFacts = { grants: [], tokens: [], jtis: [] };
+    const owned: Array<[Owner, string, string]> = [];
+    for (const batch of inBatches(grantIds, 64)) {
+      for (const one of await Promise.all(batch.map((grantId) => this.deleteGrant(grantId)))) {
+        addRevoked(revoked, one);
+        const [grantId] = one.grants;
+        if (one.appId) owned.push(['app', one.appId, grantId!]);
+        if (one.userId) owned.push(['user', one.userId, grantId!]);
+      }
+    }
+    await Promise.all(owned.map(([owner, id, grantId]) => this.owners.remove(owner, id, [grantId])));
     this.announce(revoked);
   }
 
@@ -256,19 +308,25 @@ export class TokenStore {
    * deletes what it saved). `live`: the grant was not revoked before, so
    * this call is what revoked it.
    */
-  private async deleteGrant(grantId: string): Promise<RevokedFacts & { live: boolean }> {
+  private async deleteGrant(
+    grantId: string
+  ): Promise<RevokedFacts & { live: boolean; appId?: string; userId?: string }> {
     const grantKey = this.keys.grant(grantId);
     const marker = this.keys.grantRevoked(grantId);
-    const [[, first], , [, members]] = (await this.db
+    const factsKey = this.keys.grantFacts(grantId);
+    const [[, first], , [, members], [, [appId, userId]]] = (await this.db
       .multi()
       .set(marker, '1', 'EX', this.longestLife, 'NX')
       .expire(marker, this.longestLife)
       .smembers(grantKey)
-      .exec()) as [[null, string | null], unknown, [null, string[]]];
+      .hmget(factsKey, 'appId', 'userId')
+      .exec()) as [[null, string | null], unknown, [null, string[]], [null, Array<string | null>]];
     const jtis = members.filter((m) => m.startsWith(JTI_MEMBER)).map((m) => m.slice(JTI_MEMBER.length));
     const keys = members.filter((m) => !m.startsWith(JTI_MEMBER));
-    await this.db.del(...keys, grantKey);
+    await this.db.del(...keys, grantKey, factsKey);
     return {
+      ...(appId ? { appId } : {}),
+      ...(userId ? { userId } : {}),
       grants: [grantId],
       tokens: keys.map((key) => this.keys.digestOf(key)),
       jtis,
@@ -294,6 +352,14 @@ export class TokenStore {
   }
 
   /**
+   * The grants of an app or a user that have not ended, those ending last first, at most `newest` (GrantFactsReader
+   * reads what each is).
+   */
+  liveGrants(owner: Owner, id: string, newest?: number): Promise<string[]> {
+    return this.owners.live(owner, id, newest);
+  }
+
+  /**
    * Revokes every grant of an app or a user, walking its index. @returns how many live grants this call revoked (none
    * already revoked or expired).
    */
@@ -303,17 +369,22 @@ export class TokenStore {
     const legacyPrefix = this.keys.legacyOwnedGrantPrefix(owner, id);
     const all = [...new Set([...grantIds, ...legacyKeys.map((key) => key.slice(legacyPrefix.length))])];
     const revoked: RevokedFacts = { grants: [], tokens: [], jtis: [] };
+    // Each grant's other owner (its user, revoking an app's; its app, revoking a user's), to leave its index too.
+    const others = new Map<string, string[]>();
     let live = 0;
     for (const batch of inBatches(all, 64)) {
       for (const one of await Promise.all(batch.map((grantId) => this.deleteGrant(grantId)))) {
         if (one.live) live++;
-        revoked.grants.push(...one.grants);
-        revoked.tokens.push(...one.tokens);
-        revoked.jtis.push(...one.jtis);
+        addRevoked(revoked, one);
+        const other = owner === 'app' ? one.userId : one.appId;
+        if (other) others.set(other, [...(others.get(other) ?? []), ...one.grants]);
       }
     }
     // Only the grants revoked here leave the index: one a concurrent request added stays, for the next call.
-    await this.owners.remove(owner, id, grantIds);
+    await Promise.all([
+      this.owners.remove(owner, id, grantIds),
+      ...[...others].map(([other, ids]) => this.owners.remove(owner === 'app' ? 'user' : 'app', other, ids))
+    ]);
     if (legacyKeys.length > 0) await Promise.all(legacyKeys.map((key) => this.db.del(key)));
     this.announce({ ...revoked, ...(owner === 'app' ? { apps: [id] } : { users: [id] }) });
     return live;
@@ -345,6 +416,12 @@ export class TokenStore {
   }
 }
 
-function* inBatches<T>(items: T[], size: number): Generator<T[]> {
+function addRevoked(into: RevokedFacts, one: RevokedFacts): void {
+  into.grants.push(...one.grants);
+  into.tokens.push(...one.tokens);
+  into.jtis.push(...one.jtis);
+}
+
+function* inBatches<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

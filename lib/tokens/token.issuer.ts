@@ -104,7 +104,8 @@ export class TokenIssuer {
       !(await this.store.saveIssued(
         { token: asJwt ? null : accessToken, record: accessRecord },
         refresh,
-        grantKeptUntil
+        grantKeptUntil,
+        grantStart
       ))
     ) {
       throw new InvalidGrant('The grant was revoked');

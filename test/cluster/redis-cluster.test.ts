@@ -182,6 +182,39 @@ describe('two gateway instances on a Redis Cluster (store.redis.cluster)', funct
     for (const token of tokens) expect((await onSecond('/api', token)).status).to.equal(401);
   });
 
+  it('lists on one instance the grants a user gave, and takes an app\'s access back on the "Connected apps" page of the other', async function () {
+    const app = await first.addClient('connected-on-cluster', ['read']);
+    const issued = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        postForm(
+          `${first.gateway.url}/oauth2/token`,
+          { grant_type: 'password', username: first.user.username, password: first.user.password, scope: 'read' },
+          { Authorization: basic(app.id, app.secret) }
+        )
+      )
+    );
+    const listed = await request(`${second.adminUrl}/oauth2/users/${first.user.id}/grants`);
+    expect(listed.status, listed.text).to.equal(200);
+    const ofApp = (listed.json.grants as Array<{ appId: string; scope: string }>).filter((g) => g.appId === app.id);
+    expect(ofApp).to.have.length(5);
+    expect(ofApp[0]!.scope).to.equal('read');
+
+    const browser = new Browser(second.url);
+    const toLogin = await browser.get('/oauth2/connected-apps');
+    const loginPage = await browser.get(toLogin.headers.get('location')!);
+    await browser.post('/oauth2/login', signInForm(loginPage, first.user.username, first.user.password));
+    const page = await browser.get('/oauth2/connected-apps');
+    expect(page.text).to.contain('connected-on-cluster');
+    const revoked = await browser.post(`/oauth2/connected-apps/${app.id}/revoke`, {
+      _csrf: hiddenField(page.text, '_csrf')
+    });
+    expect(revoked.status).to.equal(303);
+    for (const reply of issued) {
+      const token = reply.json.access_token as string;
+      expect(await refusedWithin(() => first.api(token), 1000)).to.be.below(1000);
+    }
+  });
+
   describe('when a primary crashes under load', function () {
     let before: { access: string[]; refresh: string[] };
     const replies: Array<{ at: number; took: number; status: number; error?: string }> = [];

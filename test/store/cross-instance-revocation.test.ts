@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { RunningGateway, startGateway } from '../../support/gateway';
 import { basic, postForm, request } from '../../support/http';
+import { Browser, hiddenField } from '../../support/browser';
+import { signIn } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 
 const KEY = { kid: 'k1', alg: 'HS256', key: 'a key both gateway instances share, 32+ bytes' };
@@ -74,13 +76,19 @@ describe('revocation across gateway instances on a real Redis', function () {
     throw new Error(`${path} still accepts the token ${ms} ms after its revocation`);
   }
 
-  it('refuses on the second instance, within a second, a token revoked on the first', async function () {
+  /** A user's tokens from the first instance, which the second has validated, and cached where it introspects. */
+  async function tokensCachedOnTheSecond(): Promise<{ access_token: string; refresh_token: string }> {
     const tokens = (
       await first.token({ grant_type: 'password', username: first.user.username, password: first.user.password })
     ).json;
     expect((await call('/local', tokens.access_token)).status).to.equal(200);
     expect((await call('/introspected', tokens.access_token)).status).to.equal(200);
     expect((await call('/introspected', tokens.access_token)).status, 'served from the cache').to.equal(200);
+    return tokens;
+  }
+
+  it('refuses on the second instance, within a second, a token revoked on the first', async function () {
+    const tokens = await tokensCachedOnTheSecond();
 
     const revoked = await postForm(
       `${first.gateway.url}/oauth2/revoke`,
@@ -90,6 +98,28 @@ describe('revocation across gateway instances on a real Redis', function () {
     expect(revoked.status).to.equal(200);
     expect(await refusedWithin('/local', tokens.access_token, 1000)).to.be.below(1000);
     expect(await refusedWithin('/introspected', tokens.access_token, 1000)).to.be.below(1000);
+  });
+
+  it('refuses on the second instance, within a second, the tokens of an app a user revoked on the first\'s "Connected apps" page', async function () {
+    const tokens = await tokensCachedOnTheSecond();
+
+    const browser = new Browser(first.gateway.url);
+    const toLogin = await browser.get('/oauth2/connected-apps');
+    await signIn(browser, first, { ...toLogin, status: 302 });
+    const page = await browser.get('/oauth2/connected-apps');
+    expect(page.text).to.contain(first.app.name);
+    const revoked = await browser.post(`/oauth2/connected-apps/${first.app.id}/revoke`, {
+      _csrf: hiddenField(page.text, '_csrf')
+    });
+    expect(revoked.status).to.equal(303);
+    expect(await refusedWithin('/local', tokens.access_token, 1000)).to.be.below(1000);
+    expect(await refusedWithin('/introspected', tokens.access_token, 1000)).to.be.below(1000);
+    const refreshed = await postForm(
+      `${second.url}/oauth2/token`,
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+      { Authorization: basic(first.app.id, first.app.secret) }
+    );
+    expect(refreshed.status, 'its refresh token, on the second instance').to.equal(400);
   });
 
   it('drops cached validations of every token of an app the operator revokes on the first instance', async function () {

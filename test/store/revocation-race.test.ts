@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
+import { GrantFactsReader } from '../../lib/store/grant-facts';
 import { TokenKeys } from '../../lib/store/token-keys';
 import { RefreshTokenRecord, TokenStore } from '../../lib/store/token.store';
 import { digest, randomSecret } from '../../lib/secret-value';
@@ -49,25 +50,92 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
       await store.saveIssued(
         { token: at('at-1', 'g1'), record: record(grant('g1')) },
         { token: rt('rt-1', 'g1'), record: record(grant('g1')) },
-        now + 3600
+        now + 3600,
+        now
       )
     ).to.equal(true);
     await store.revokeGrant(grant('g1'));
     const saved = await store.saveIssued(
       { token: at('at-2', 'g1'), record: record(grant('g1')) },
       { token: rt('rt-2', 'g1'), record: record(grant('g1')) },
-      now + 3600
+      now + 3600,
+      now
     );
     expect(saved).to.equal(false);
     expect(await db.exists(`P:at:${grant('g1')}:${digest(at('at-2', 'g1'))}`)).to.equal(0);
     expect(await db.exists(`P:rt:${grant('g1')}:${digest(rt('rt-2', 'g1'))}`)).to.equal(0);
   });
 
+  it("deletes a grant's facts with it, and those a save after its revocation wrote, and takes it out of its owners' indexes", async function () {
+    const facts = new GrantFactsReader(db, new TokenKeys('P:', false));
+    await store.saveIssued(
+      { token: at('at-1', 'g6'), record: record(grant('g6')) },
+      { token: rt('rt-1', 'g6'), record: record(grant('g6')) },
+      now + 3600,
+      now - 60
+    );
+    const [found] = await facts.read([grant('g6')]);
+    expect(found).to.include({ appId: 'app', userId: 'u', scope: 'read', grantedAt: now - 60, lastUsedAt: now });
+    expect(await store.liveGrants('user', 'u')).to.include(grant('g6'));
+    await store.revokeGrant(grant('g6'));
+    expect(await db.exists(`P:grant-facts:${grant('g6')}`)).to.equal(0);
+    expect(await store.liveGrants('user', 'u')).not.to.include(grant('g6'));
+    expect(await store.liveGrants('app', 'app')).not.to.include(grant('g6'));
+    const saved = await store.saveIssued(
+      { token: at('at-2', 'g6'), record: record(grant('g6')) },
+      null,
+      now + 3600,
+      now
+    );
+    expect(saved).to.equal(false);
+    expect(await db.exists(`P:grant-facts:${grant('g6')}`)).to.equal(0);
+    expect(await facts.read([grant('g6')])).to.deep.equal([]);
+  });
+
+  it("reads the facts of a grant an earlier version issued from its refresh token, and keeps a grant's scope through a refresh that does not rotate", async function () {
+    const facts = new GrantFactsReader(db, new TokenKeys('P:', false));
+    await store.saveIssued(
+      { token: at('at-1', 'g7'), record: record(grant('g7')) },
+      { token: rt('rt-1', 'g7'), record: { ...record(grant('g7')), scope: 'read write', grantStart: now - 600 } },
+      now + 3600,
+      now - 600
+    );
+    await store.saveIssued(
+      { token: at('at-2', 'g7'), record: { ...record(grant('g7')), iat: now + 5 } },
+      null,
+      now + 3600,
+      now - 600
+    );
+    expect((await facts.read([grant('g7')]))[0]).to.include({ scope: 'read write', lastUsedAt: now + 5 });
+    await db.del(`P:grant-facts:${grant('g7')}`); // as before facts were kept
+    // A rotated refresh token's key, expired since, still named in the grant's set, ahead of the live one.
+    await db.sadd(`P:grant:${grant('g7')}`, `P:rt:${grant('g7')}:gone`);
+    expect((await facts.read([grant('g7')]))[0]).to.include({
+      appId: 'app',
+      scope: 'read write',
+      grantedAt: now - 600,
+      lastUsedAt: now
+    });
+  });
+
+  it("takes every grant of a user out of its app's index too, and no client_credentials grant has facts", async function () {
+    await store.saveIssued({ token: at('at-1', 'g8'), record: record(grant('g8')) }, null, now + 3600, now);
+    const clientOwn = { ...record(grant('g9')), userId: '', username: '' };
+    await store.saveIssued({ token: at('at-1', 'g9'), record: clientOwn }, null, now + 3600, now);
+    expect(await db.exists(`P:grant-facts:${grant('g9')}`)).to.equal(0);
+    expect(await store.liveGrants('app', 'app')).to.include(grant('g8'));
+    await store.revokeAllOf('user', 'u');
+    const appGrants = await store.liveGrants('app', 'app');
+    expect(appGrants).not.to.include(grant('g8'));
+    expect(appGrants).to.include(grant('g9'));
+  });
+
   it('does not let a refresh token revoked between read and use come back to life', async function () {
     await store.saveIssued(
       { token: at('at-1', 'g2'), record: record(grant('g2')) },
       { token: rt('rt-1', 'g2'), record: record(grant('g2')) },
-      now + 3600
+      now + 3600,
+      now
     );
     const found = await store.findRefreshToken(rt('rt-1', 'g2'));
     expect(found?.grantId).to.equal(grant('g2'));
@@ -80,7 +148,8 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
     await store.saveIssued(
       { token: at('at-1', 'g3'), record: record(grant('g3')) },
       { token: rt('rt-1', 'g3'), record: record(grant('g3')) },
-      now + 3600
+      now + 3600,
+      now
     );
     const [first, second] = await Promise.all([
       store.markRefreshTokenUsed(rt('rt-1', 'g3'), now + 0.25),
@@ -95,7 +164,8 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
     await store.saveIssued(
       { token: at('at-1', 'g4'), record: record(grant('g4')) },
       { token: rt('rt-1', 'g4'), record: { ...record(grant('g4')), grantStart: now - 600 } },
-      now + 3600
+      now + 3600,
+      now
     );
     expect((await store.findRefreshToken(rt('rt-1', 'g4')))?.grantStart).to.equal(now - 600);
     const { grantStart, ...older } = record(grant('g5'));
