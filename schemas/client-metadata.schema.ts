@@ -56,6 +56,25 @@ export const clientMetadataSchema = {
       items: { type: 'string', minLength: 1, maxLength: 320 },
       description: 'People responsible for the client.'
     },
+    post_logout_redirect_uris: {
+      type: 'array',
+      maxItems: 20,
+      description: 'OpenID Connect RP-Initiated Logout 1.0 §3.1: where the end-session page may send the user back.'
+    },
+    backchannel_logout_uri: text(2000, 'OpenID Connect Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed.'),
+    backchannel_logout_session_required: {
+      type: 'boolean',
+      description: 'Back-Channel Logout 1.0 §2.2: the client needs a sid in every logout token.'
+    },
+    id_token_signed_response_alg: text(20, 'OpenID Connect Registration 1.0 §2: RS256, the only one offered.'),
+    subject_type: text(20, 'OpenID Connect Registration 1.0 §2: public, the only one offered.'),
+    sector_identifier_uri: text(2000, 'For pairwise subjects, which are not offered: refused.'),
+    application_type: text(20, 'OpenID Connect Registration 1.0 §2: web (default) or native.'),
+    require_auth_time: { type: 'boolean', description: 'ID tokens of a sign-in always carry auth_time.' },
+    default_max_age: { type: 'integer', description: 'Not offered (refused): send max_age with each request.' },
+    userinfo_signed_response_alg: text(20, 'Not offered (refused): UserInfo answers JSON.'),
+    userinfo_encrypted_response_alg: text(40, 'Not offered (refused).'),
+    id_token_encrypted_response_alg: text(40, 'Not offered (refused).'),
     software_id: text(200, 'Identifies the client software across its instances.'),
     software_version: text(200, 'The version of that software.')
   }

@@ -17,6 +17,15 @@ export interface ClientRegistration {
   tokenEndpointAuthMethod?: ClientAuthMethod | undefined;
   jwks?: string | undefined;
   jwksUri?: string | undefined;
+  /** The OpenID Connect properties: given, they replace those the app has (with OpenID Connect on). */
+  openId?: OpenIdAppProperties | undefined;
+}
+
+/** What an OpenID Connect client registers of logout (RP-Initiated Logout 1.0 §3.1, Back-Channel Logout 1.0 §2.2). */
+export interface OpenIdAppProperties {
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri?: string | undefined;
+  backchannelLogoutSessionRequired: boolean;
 }
 
 /** A registered app as its owner sees it (never the secret, which only registration and rotation return). */
@@ -30,6 +39,9 @@ export interface RegisteredClient {
   tokenEndpointAuthMethod?: ClientAuthMethod | undefined;
   jwks?: string | undefined;
   jwksUri?: string | undefined;
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri?: string | undefined;
+  backchannelLogoutSessionRequired: boolean;
   ownerId: string;
   registeredVia?: RegisteredVia | undefined;
   createdAt?: string | undefined;
@@ -76,6 +88,13 @@ export const REGISTRAR_APP_PROPERTIES = [
   'jwksUri'
 ] as const;
 
+/** The application properties ClientRegistrar writes of an OpenID Connect client (with OpenID Connect on). */
+export const OPENID_APP_PROPERTIES = [
+  'postLogoutRedirectUris',
+  'backchannelLogoutUri',
+  'backchannelLogoutSessionRequired'
+] as const;
+
 function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
   const [first, ...others] = registration.redirectUris;
   const props: Record<string, string> = {
@@ -89,6 +108,10 @@ function appProperties(registration: ClientRegistration, via: RegisteredVia): Re
   if (registration.tokenEndpointAuthMethod) props.tokenEndpointAuthMethod = registration.tokenEndpointAuthMethod;
   if (registration.jwks) props.jwks = registration.jwks;
   if (registration.jwksUri) props.jwksUri = registration.jwksUri;
+  const openId = registration.openId;
+  if (openId?.postLogoutRedirectUris.length) props.postLogoutRedirectUris = openId.postLogoutRedirectUris.join(' ');
+  if (openId?.backchannelLogoutUri) props.backchannelLogoutUri = openId.backchannelLogoutUri;
+  if (openId?.backchannelLogoutSessionRequired) props.backchannelLogoutSessionRequired = 'true';
   return props;
 }
 
@@ -152,7 +175,10 @@ export class ClientRegistrar {
     if (!app) throw new Error(`no app ${clientId}`);
     const props = appProperties(registration, app.registeredVia as RegisteredVia);
     // Properties the new registration leaves out must go too; EG's update cannot delete, so they are emptied.
-    for (const name of REGISTRAR_APP_PROPERTIES) props[name] ??= '';
+    const replaced = registration.openId
+      ? [...REGISTRAR_APP_PROPERTIES, ...OPENID_APP_PROPERTIES]
+      : REGISTRAR_APP_PROPERTIES;
+    for (const name of replaced) props[name] ??= '';
     delete props.registeredVia;
     await this.services.application.update(clientId, props);
     await this.setScopes(clientId, registration.scopes);
@@ -215,6 +241,9 @@ export class ClientRegistrar {
       tokenEndpointAuthMethod: text(app.tokenEndpointAuthMethod) as ClientAuthMethod | undefined,
       jwks: text(app.jwks),
       jwksUri: text(app.jwksUri),
+      postLogoutRedirectUris: text(app.postLogoutRedirectUris)?.split(' ').filter(Boolean) ?? [],
+      backchannelLogoutUri: text(app.backchannelLogoutUri),
+      backchannelLogoutSessionRequired: app.backchannelLogoutSessionRequired === 'true',
       ownerId: app.userId,
       registeredVia: text(app.registeredVia) as RegisteredVia | undefined,
       createdAt: text(app.createdAt)

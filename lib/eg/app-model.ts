@@ -1,24 +1,29 @@
-import { REGISTRAR_APP_PROPERTIES } from '../clients/client-registrar';
+import { OPENID_APP_PROPERTIES, REGISTRAR_APP_PROPERTIES } from '../clients/client-registrar';
 import type { Settings } from '../settings';
 import { SettingsError } from '../settings';
 import type { EgModels } from './types';
 
+type RegistrationSettings = Pick<Settings, 'clientRegistration' | 'dynamicRegistration' | 'oidc'>;
+
 /** The settings that make the plugin write application properties, and their names in messages. */
-function registrationSettings(settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>): string[] {
+function registrationSettings(settings: RegistrationSettings): string[] {
   return [
     ...(settings.clientRegistration.enabled ? ['plugins.oauth2.clientRegistration.enabled'] : []),
-    ...(settings.dynamicRegistration.enabled ? ['plugins.oauth2.dynamicRegistration.enabled'] : [])
+    ...(settings.dynamicRegistration.enabled ? ['plugins.oauth2.dynamicRegistration.enabled'] : []),
+    ...(settings.dynamicRegistration.enabled && settings.oidc.enabled ? ['plugins.oauth2.oidc.enabled'] : [])
   ];
 }
 
 /** The application properties enabled features write that EG's app model does not declare. */
-export function missingAppProperties(
-  settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>,
-  models: EgModels | undefined
-): string[] {
+export function missingAppProperties(settings: RegistrationSettings, models: EgModels | undefined): string[] {
   if (registrationSettings(settings).length === 0) return [];
   const declared = models?.applications?.properties ?? {};
-  return REGISTRAR_APP_PROPERTIES.filter((name) => !(name in declared));
+  // Dynamic registration writes an OpenID Connect client's logout properties too.
+  const written =
+    settings.dynamicRegistration.enabled && settings.oidc.enabled
+      ? [...REGISTRAR_APP_PROPERTIES, ...OPENID_APP_PROPERTIES]
+      : REGISTRAR_APP_PROPERTIES;
+  return written.filter((name) => !(name in declared));
 }
 
 /**
@@ -27,10 +32,7 @@ export function missingAppProperties(
  * start instead.
  * @throws SettingsError naming the setting and the properties.
  */
-export function checkAppModel(
-  settings: Pick<Settings, 'clientRegistration' | 'dynamicRegistration'>,
-  models: EgModels | undefined
-): void {
+export function checkAppModel(settings: RegistrationSettings, models: EgModels | undefined): void {
   const missing = missingAppProperties(settings, models);
   if (missing.length === 0) return;
   throw new SettingsError(

@@ -53,6 +53,11 @@ export function clientInformation({
     scope: client.scopes.length ? client.scopes.join(' ') : undefined,
     jwks: parsedJwks(client.jwks),
     jwks_uri: client.jwksUri,
+    post_logout_redirect_uris: client.postLogoutRedirectUris.length ? client.postLogoutRedirectUris : undefined,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    backchannel_logout_session_required: client.backchannelLogoutUri
+      ? client.backchannelLogoutSessionRequired
+      : undefined,
     ...stored.metadata,
     registration_access_token: registrationAccessToken,
     registration_client_uri: registrationClientUri

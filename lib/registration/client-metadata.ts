@@ -7,6 +7,7 @@ import { keysFromJwkSet } from '../keys/jwk-set';
 import { firstError } from '../schema-errors';
 import { isValidScopeParam } from '../scopes';
 import { checkFlows } from './grant-types';
+import { OpenIdClientMetadata, parseOpenIdClientMetadata } from './openid-client-metadata';
 import { checkRedirectUris } from './redirect-uris';
 
 const AUTH_METHODS: readonly ClientAuthMethod[] = [
@@ -40,6 +41,8 @@ export interface ClientMetadata {
   jwksUri?: string;
   /** The descriptive fields, by their RFC 7591 names. */
   about: Record<string, unknown>;
+  /** With OpenID Connect on: its client metadata (without, those fields are ignored, as RFC 7591 §2 allows). */
+  openId?: OpenIdClientMetadata | undefined;
 }
 
 /** What a registration may ask for on this server. */
@@ -48,8 +51,10 @@ export interface RegistrationPolicy {
   allowedScopes: string[];
   /** The scopes that exist in EG: a client's credential can only hold those. */
   knownScopes: string[];
-  /** What a jwks_uri may point at. */
+  /** What a jwks_uri (and a backchannel_logout_uri) may point at. */
   clientUrls: ClientUrlRules;
+  /** Whether OpenID Connect is on, and so its client metadata read. */
+  openId: boolean;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -147,6 +152,7 @@ export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): 
     scopes: checkScopes(fields.scope, policy),
     jwks: fields.jwks,
     jwksUri: fields.jwks_uri,
-    about
+    about,
+    openId: policy.openId ? parseOpenIdClientMetadata(fields, policy.clientUrls) : undefined
   };
 }

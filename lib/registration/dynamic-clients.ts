@@ -26,12 +26,13 @@ function toRegistration(metadata: ClientMetadata, name: string): ClientRegistrat
     grantTypes: metadata.grantTypes,
     tokenEndpointAuthMethod: metadata.authMethod,
     jwks: metadata.jwks ? JSON.stringify(metadata.jwks) : undefined,
-    jwksUri: metadata.jwksUri
+    jwksUri: metadata.jwksUri,
+    openId: metadata.openId
   };
 }
 
 function shownBack(metadata: ClientMetadata): Record<string, unknown> {
-  return { response_types: metadata.responseTypes, ...metadata.about };
+  return { response_types: metadata.responseTypes, ...metadata.about, ...metadata.openId?.about };
 }
 
 /**

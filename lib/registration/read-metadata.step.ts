@@ -17,6 +17,7 @@ export function readClientMetadata(settings: Settings, services: EgServices) {
           grants: settings.grants,
           allowedScopes: settings.dynamicRegistration.allowedScopes,
           knownScopes: knownScopes ?? [],
+          openId: settings.oidc.enabled,
           clientUrls: settings.clientUrls
         })
       )

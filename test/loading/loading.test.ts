@@ -3,6 +3,7 @@ import { oauth2Policy } from '../../policies/oauth2';
 import { startGateway } from '../../support/gateway';
 import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
+import { oidcSettings } from '../oidc/oidc-world';
 
 describe('loading the plugin into Express Gateway', function () {
   describe('with valid settings', function () {
@@ -191,6 +192,26 @@ describe('loading the plugin into Express Gateway', function () {
         { models: EG_MODELS, settings: { dynamicRegistration: { enabled: true } } },
         /plugins\.oauth2\.dynamicRegistration\.enabled needs config\/models\/applications\.json/
       );
+    });
+
+    it('dynamic registration with OpenID Connect while the app model lacks the logout properties it writes', async function () {
+      const fs = require('fs') as typeof import('fs');
+      const path = require('path') as typeof import('path');
+      const models = fs.mkdtempSync(path.join(require('os').tmpdir(), 'models-'));
+      const demoModels = path.join(__dirname, '..', '..', '..', 'demo', 'config', 'models');
+      for (const file of fs.readdirSync(demoModels))
+        fs.copyFileSync(path.join(demoModels, file), path.join(models, file));
+      const apps = JSON.parse(fs.readFileSync(path.join(models, 'applications.json'), 'utf8'));
+      delete apps.properties.backchannelLogoutSessionRequired;
+      fs.writeFileSync(path.join(models, 'applications.json'), JSON.stringify(apps));
+      try {
+        await stopsWith(
+          { models, settings: { ...oidcSettings(), dynamicRegistration: { enabled: true } } },
+          /plugins\.oauth2\.dynamicRegistration\.enabled and plugins\.oauth2\.oidc\.enabled needs config\/models\/applications\.json .*missing: backchannelLogoutSessionRequired /
+        );
+      } finally {
+        fs.rmSync(models, { recursive: true, force: true });
+      }
     });
 
     it('no issuer on a real Redis (it would become http://localhost:<port> in tokens, metadata and device URLs)', async function () {

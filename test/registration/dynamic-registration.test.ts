@@ -137,6 +137,23 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       expectOAuthError(password, 400, 'unauthorized_client', /password/);
     });
 
+    it('ignores the OpenID Connect client metadata with OpenID Connect off (RFC 7591 §2: unknown fields)', async function () {
+      const res = await register(
+        webApp({
+          client_name: 'Not an OIDC RP here',
+          post_logout_redirect_uris: ['https://rp.example.com/bye'],
+          backchannel_logout_uri: 'https://rp.example.com/bc',
+          subject_type: 'pairwise'
+        })
+      );
+      expect(res.status, res.text).to.equal(201);
+      for (const field of ['post_logout_redirect_uris', 'backchannel_logout_uri', 'subject_type'])
+        expect(res.json).not.to.have.property(field);
+      const app = (await request(`${world.gateway.adminUrl}/apps/${res.json.client_id}`)).json;
+      expect(app).not.to.have.property('postLogoutRedirectUris');
+      expect(app).not.to.have.property('backchannelLogoutUri');
+    });
+
     it('makes the user of a user token the owner', async function () {
       const userToken = (
         await world.token(
