@@ -243,12 +243,12 @@ function init(ctx: PluginContext): void {
     : null;
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
-  if (idTokens) mountUserInfoRoute(endpoints, { settings, services, validator, logger });
+  const grantFacts = new GrantFactsReader(db, tokenKeys);
+  if (idTokens) mountUserInfoRoute(endpoints, { settings, services, validator, facts: grantFacts, idTokens, logger });
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
   const backchannel =
     idTokens && sessions && new BackchannelLogout(sessions, store, idTokens, services, settings, logger);
   const consents = new ConsentStore(db, prefix, settings.consent.ttl);
-  const grantFacts = new GrantFactsReader(db, tokenKeys);
   const connectedApps = new ConnectedApps(
     store,
     grantFacts,

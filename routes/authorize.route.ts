@@ -15,6 +15,7 @@ import type { EgLogger, EgServices } from '../lib/eg/types';
 import { bridgeAuthorization } from '../lib/grants/authorization-bridge';
 import { transactionOf } from '../lib/http/request-fields';
 import { noConsentPageForPromptNone, openIdSignIn } from '../lib/oidc/prompt-steps';
+import { claimsBeyondScopes, consentEntries } from '../lib/oidc/claims-request';
 import { identityScopeDescription } from '../lib/oidc/oidc-scopes';
 import type { IdTokens } from '../lib/oidc/id-tokens';
 import type { Settings } from '../lib/settings';
@@ -77,6 +78,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
             name,
             description: settings.scopeDescriptions[name] ?? identityScopeDescription(name, settings)
           })),
+          claims: claimsBeyondScopes(txn.req.openId?.claims, txn.req.effectiveScopes),
           transactionId: txn.transactionID,
           csrfToken: csrf.generateToken(req, false)
         }),
@@ -88,7 +90,8 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
     const txn = transactionOf(req)!;
     const allowed = !req.body.cancel;
     if (!allowed || !remembersConsentOf(txn.client)) return done(null, {});
-    consents.remember((req.user as SessionUser).id, txn.client.id, txn.req.effectiveScopes).then(
+    const entries = consentEntries(txn.req.effectiveScopes, txn.req.openId?.claims);
+    consents.remember((req.user as SessionUser).id, txn.client.id, entries).then(
       () => done(null, {}),
       (err) => done(err)
     );

@@ -49,7 +49,7 @@ export function mountConnectedAppsRoutes(router: Router, deps: Deps): void {
       name,
       description: settings.scopeDescriptions[name] ?? identityScopeDescription(name, settings)
     })),
-    claims: claimsOfScopes(app.scopes).filter((claim) => claimsShown.includes(claim)),
+    claims: [...new Set([...claimsOfScopes(app.scopes), ...app.claims])].filter((claim) => claimsShown.includes(claim)),
     grantedAt: app.grantedAt === undefined ? undefined : shownTime(app.grantedAt),
     lastUsedAt: app.lastUsedAt === undefined ? undefined : shownTime(app.lastUsedAt),
     revokePath: `${pagePath}/${encodeURIComponent(app.appId)}/revoke`

@@ -35,10 +35,10 @@ export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Rec
     backchannel_logout_session_supported: true,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: idTokens.algorithms,
-    userinfo_signing_alg_values_supported: [],
+    userinfo_signing_alg_values_supported: idTokens.algorithms,
     claim_types_supported: ['normal'],
     claims_supported: [...new Set([...TOKEN_CLAIMS, ...availableClaims(settings.oidc.claims)])],
-    claims_parameter_supported: false,
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false
   };

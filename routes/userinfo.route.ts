@@ -7,6 +7,10 @@ import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { noStore } from '../lib/http/no-store';
 import { claimsOfScopes, OPENID } from '../lib/oidc/oidc-scopes';
 import { userClaims } from '../lib/oidc/user-claims';
+import type { GrantFactsReader } from '../lib/store/grant-facts';
+import type { IdTokens } from '../lib/oidc/id-tokens';
+import { signsUserInfo } from '../lib/oidc/signed-userinfo';
+import type { ValidatedToken } from '../lib/tokens/validated-token';
 import type { Settings } from '../lib/settings';
 import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
 
@@ -20,21 +24,28 @@ interface Deps {
   settings: Settings;
   services: EgServices;
   validator: LocalTokenValidator;
+  /** The grants' facts: the claims their authorization requests asked UserInfo for (Core §5.5). */
+  facts: GrantFactsReader;
+  /** Signs the answer for a client that registered userinfoSignedResponseAlg (Core §5.3.2). */
+  idTokens: IdTokens;
   logger: EgLogger;
 }
 
 /**
  * GET or POST <basePath><routes.userinfo> (OpenID Connect Core §5.3): the
  * claims about the signed-in user that the access token's scopes ask for
- * (§5.4), with `sub` always. The token comes in the Authorization header
+ * (§5.4) and its authorization request's claims parameter (§5.5), with `sub` always. The token comes in the Authorization header
  * or a POSTed form (RFC 6750 §2.1, §2.2), is checked as the policy checks it, and must have been
  * issued to a user with the `openid` scope; every refusal is an RFC 6750
  * challenge (§5.3.3).
  */
-export function mountUserInfoRoute(router: Router, { settings, services, validator, logger }: Deps): void {
+export function mountUserInfoRoute(
+  router: Router,
+  { settings, services, validator, facts, idTokens, logger }: Deps
+): void {
   const path = settings.routes.userinfo;
 
-  async function claimsFor(req: Request): Promise<Record<string, unknown>> {
+  async function claimsFor(req: Request): Promise<{ claims: Record<string, unknown>; validated: ValidatedToken }> {
     const token = await extractToken(req, TOKEN_PLACES);
     if (!token) throw new MissingToken();
     const validated = await validator.validate(token);
@@ -43,16 +54,22 @@ export function mountUserInfoRoute(router: Router, { settings, services, validat
     if (!validated.scopes.includes(OPENID)) {
       throw new InsufficientScope('UserInfo needs an access token with the openid scope', OPENID);
     }
-    const user = await services.user.get(validated.userId);
+    const [user, [grant]] = await Promise.all([
+      services.user.get(validated.userId),
+      validated.grantId ? facts.read([validated.grantId]) : Promise.resolve([])
+    ]);
     if (!user || !user.isActive) throw new InvalidToken('The user of this access token is no longer active');
-    return { ...userClaims(user, claimsOfScopes(validated.scopes), settings.oidc.claims), sub: user.id };
+    const wanted = [...new Set([...claimsOfScopes(validated.scopes), ...(grant?.userinfoClaims ?? [])])];
+    return { claims: { ...userClaims(user, wanted, settings.oidc.claims), sub: user.id }, validated };
   }
 
   function userInfo(req: Request, res: Response): void {
-    claimsFor(req).then(
-      (claims) => res.json(claims),
-      (failure) => sendBearerChallenge(res, failure, settings.issuer, logger)
-    );
+    claimsFor(req)
+      .then(async ({ claims, validated }) => {
+        if (!signsUserInfo(validated.consumer)) res.json(claims);
+        else res.type('application/jwt').send(await idTokens.signUserInfo(claims, validated.clientId));
+      })
+      .catch((failure) => sendBearerChallenge(res, failure, settings.issuer, logger));
   }
 
   router.get(path, noStore, userInfo);

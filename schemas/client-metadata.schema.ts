@@ -72,7 +72,7 @@ export const clientMetadataSchema = {
     application_type: text(20, 'OpenID Connect Registration 1.0 §2: web (default) or native.'),
     require_auth_time: { type: 'boolean', description: 'ID tokens of a sign-in always carry auth_time.' },
     default_max_age: { type: 'integer', description: 'Not offered (refused): send max_age with each request.' },
-    userinfo_signed_response_alg: text(20, 'Not offered (refused): UserInfo answers JSON.'),
+    userinfo_signed_response_alg: text(20, 'OpenID Connect Registration 1.0 §2: RS256 for signed UserInfo answers.'),
     userinfo_encrypted_response_alg: text(40, 'Not offered (refused).'),
     id_token_encrypted_response_alg: text(40, 'Not offered (refused).'),
     software_id: text(200, 'Identifies the client software across its instances.'),

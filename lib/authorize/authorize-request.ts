@@ -1,3 +1,4 @@
+import type { ClaimsRequest } from '../oidc/claims-request';
 import type { Request } from 'express';
 import type { Client } from '../clients/client';
 import type { PkceMethod } from '../pkce';
@@ -29,6 +30,8 @@ export interface OpenIdRequest {
   maxAge?: number | undefined;
   /** An ID token this server issued, naming the user the client expects to be signed in (not yet checked). */
   idTokenHint?: string | undefined;
+  /** The individual claims asked for (Core §5.5). */
+  claims?: ClaimsRequest | undefined;
 }
 
 const KEY = Symbol('oauth2.authorizeRequest');

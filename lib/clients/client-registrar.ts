@@ -2,6 +2,7 @@ import type { EgApplication, EgServices } from '../eg/types';
 import { asScopeList } from '../scopes';
 import { randomSecret } from '../secret-value';
 import { appGrantTypes, ClientAuthMethod } from './client';
+import { USERINFO_SIGNED_RESPONSE_ALG } from '../oidc/signed-userinfo';
 import { isPublicApp, registeredRedirectUris } from './client.repository';
 
 /** How an app came to be: registered by its user on the web pages, or over RFC 7591. */
@@ -26,6 +27,8 @@ export interface OpenIdAppProperties {
   postLogoutRedirectUris: string[];
   backchannelLogoutUri?: string | undefined;
   backchannelLogoutSessionRequired: boolean;
+  /** Signed UserInfo answers (Core §5.3.2). */
+  userinfoSignedResponseAlg?: string | undefined;
 }
 
 /** A registered app as its owner sees it (never the secret, which only registration and rotation return). */
@@ -42,6 +45,7 @@ export interface RegisteredClient {
   postLogoutRedirectUris: string[];
   backchannelLogoutUri?: string | undefined;
   backchannelLogoutSessionRequired: boolean;
+  userinfoSignedResponseAlg?: string | undefined;
   ownerId: string;
   registeredVia?: RegisteredVia | undefined;
   createdAt?: string | undefined;
@@ -92,7 +96,8 @@ export const REGISTRAR_APP_PROPERTIES = [
 export const OPENID_APP_PROPERTIES = [
   'postLogoutRedirectUris',
   'backchannelLogoutUri',
-  'backchannelLogoutSessionRequired'
+  'backchannelLogoutSessionRequired',
+  USERINFO_SIGNED_RESPONSE_ALG
 ] as const;
 
 function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
@@ -112,6 +117,7 @@ function appProperties(registration: ClientRegistration, via: RegisteredVia): Re
   if (openId?.postLogoutRedirectUris.length) props.postLogoutRedirectUris = openId.postLogoutRedirectUris.join(' ');
   if (openId?.backchannelLogoutUri) props.backchannelLogoutUri = openId.backchannelLogoutUri;
   if (openId?.backchannelLogoutSessionRequired) props.backchannelLogoutSessionRequired = 'true';
+  if (openId?.userinfoSignedResponseAlg) props[USERINFO_SIGNED_RESPONSE_ALG] = openId.userinfoSignedResponseAlg;
   return props;
 }
 
@@ -244,6 +250,7 @@ export class ClientRegistrar {
       postLogoutRedirectUris: text(app.postLogoutRedirectUris)?.split(' ').filter(Boolean) ?? [],
       backchannelLogoutUri: text(app.backchannelLogoutUri),
       backchannelLogoutSessionRequired: app.backchannelLogoutSessionRequired === 'true',
+      userinfoSignedResponseAlg: text(app[USERINFO_SIGNED_RESPONSE_ALG]),
       ownerId: app.userId,
       registeredVia: text(app.registeredVia) as RegisteredVia | undefined,
       createdAt: text(app.createdAt)

@@ -1,6 +1,7 @@
 import { registrantOf, type Registrant } from '../clients/registrant';
 import type { EgLogger, EgServices } from '../eg/types';
 import type { BackchannelLogout } from '../oidc/backchannel-logout';
+import { CLAIM_CONSENT } from '../oidc/claims-request';
 import { OPENID } from '../oidc/oidc-scopes';
 import type { AccessRevocations } from './access-revocations';
 import { splitScopes } from '../scopes';
@@ -16,6 +17,8 @@ export interface ConnectedApp {
   registrant: Registrant | undefined;
   /** The scopes of its grants and of the consent remembered for it. */
   scopes: string[];
+  /** Claims asked for beyond those of the scopes, by the claims parameter (OpenID Connect Core §5.5). */
+  claims: string[];
   grants: number;
   /** Whether it may have new tokens without asking the user again. */
   remembered: boolean;
@@ -87,12 +90,21 @@ export class ConnectedApps {
   private async describe(appId: string, grants: GrantFacts[], consents: RememberedConsent[]): Promise<ConnectedApp> {
     const app = await this.services.application.get(appId);
     const consent = consents.find((one) => one.appId === appId);
-    const scopes = new Set([...grants.flatMap((grant) => splitScopes(grant.scope)), ...(consent?.scopes ?? [])]);
+    const consented = consent?.scopes ?? [];
+    const scopes = new Set([
+      ...grants.flatMap((grant) => splitScopes(grant.scope)),
+      ...consented.filter((entry) => !entry.startsWith(CLAIM_CONSENT))
+    ]);
+    const claims = new Set([
+      ...grants.flatMap((grant) => grant.userinfoClaims ?? []),
+      ...consented.filter((entry) => entry.startsWith(CLAIM_CONSENT)).map((entry) => entry.slice(CLAIM_CONSENT.length))
+    ]);
     return {
       appId,
       name: app ? app.name : undefined,
       registrant: app ? await registrantOf(this.services, app) : undefined,
       scopes: [...scopes].sort(),
+      claims: [...claims].sort(),
       grants: grants.length,
       remembered: consent !== undefined,
       grantedAt: grants.reduce<number | undefined>(

@@ -1,3 +1,4 @@
+import { consentEntries } from '../oidc/claims-request';
 import type { Request, RequestHandler } from 'express';
 import type oauth2orize from 'oauth2orize';
 import { getAuthorizeRequest } from '../authorize/authorize-request';
@@ -72,7 +73,7 @@ export function bridgeAuthorization(
     ) {
       // prompt=consent: ask again, whatever was remembered (OpenID Connect Core §3.1.2.1).
       if (!remembersConsentOf(client) || areq.openId?.prompt.includes('consent')) return done(null, false);
-      consents.covers(user.id, client.id, areq.effectiveScopes).then(
+      consents.covers(user.id, client.id, consentEntries(areq.effectiveScopes, areq.openId?.claims)).then(
         (covered) => done(null, covered),
         (err) => done(err, false)
       );

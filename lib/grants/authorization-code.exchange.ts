@@ -116,7 +116,14 @@ export function authorizationCodeExchange({
         scopes,
         redirectUri: record.redirectUri,
         refresh: withRefreshToken ? { scopes } : null,
-        identity: { user, nonce: record.nonce, authTime: record.authTime, sid: record.sid }
+        identity: {
+          user,
+          nonce: record.nonce,
+          authTime: record.authTime,
+          sid: record.sid,
+          idTokenClaims: splitScopes(record.idTokenClaims ?? ''),
+          userinfoClaims: splitScopes(record.userinfoClaims ?? '')
+        }
       });
     }, done);
   });

@@ -54,6 +54,12 @@ export function codeGrant(codes: CodeStore, settings: Settings) {
           ...(areq.openId?.nonce === undefined ? {} : { nonce: areq.openId.nonce }),
           ...(areq.openId && user.authTime !== undefined ? { authTime: user.authTime } : {}),
           ...(areq.openId && user.sid !== undefined ? { sid: user.sid } : {}),
+          ...(areq.openId?.claims
+            ? {
+                idTokenClaims: areq.openId.claims.idToken.join(' '),
+                userinfoClaims: areq.openId.claims.userinfo.join(' ')
+              }
+            : {}),
           issuedAt: Date.now(),
           exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
         })

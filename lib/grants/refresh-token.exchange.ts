@@ -108,7 +108,16 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         refresh: rotate ? { scopes: granted } : null,
         grantKeptUntil: rotate ? 0 : record.exp,
         // OpenID Connect Core §12.2: a new ID token of the same sign-in, without nonce; only for a grant that was one.
-        ...(found && record.openId ? { identity: { user: found, authTime: record.authTime, sid: record.sid } } : {})
+        ...(found && record.openId
+          ? {
+              identity: {
+                user: found,
+                authTime: record.authTime,
+                sid: record.sid,
+                idTokenClaims: splitScopes(record.idTokenClaims ?? '')
+              }
+            }
+          : {})
       });
     }, done);
   });

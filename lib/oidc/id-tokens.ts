@@ -20,7 +20,9 @@ export interface IdTokenFacts {
   /** The sign-in's session id, for back-channel logout (Back-Channel Logout 1.0 §2.1). */
   sid?: string | undefined;
   /** The user's claims the request asked to find in the ID token. */
-  claims?: Record<string, unknown>;
+  claims?: Record<string, unknown> | undefined;
+  /** How the user signed in (Core §2 amr, RFC 8176 values). */
+  amr?: string[] | undefined;
 }
 
 /** The event a logout token announces (Back-Channel Logout 1.0 §2.4). */
@@ -108,6 +110,20 @@ export class IdTokens {
     }
   }
 
+  /**
+   * A signed UserInfo answer (Core §5.3.2) for a client that registered `userinfoSignedResponseAlg`: the claims, with
+   * the issuer and the client as audience, signed like ID tokens.
+   */
+  signUserInfo(claims: Record<string, unknown>, clientId: string): Promise<string> {
+    const { alg, kid, signKey } = this.key;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })
+      .setIssuer(this.settings.issuer)
+      .setAudience(clientId)
+      .setIssuedAt()
+      .sign(signKey);
+  }
+
   /** The algorithms ID tokens are signed with, for the discovery document. */
   get algorithms(): JwsAlgorithm[] {
     return [this.key.alg];
@@ -121,6 +137,7 @@ export class IdTokens {
     if (facts.accessToken !== undefined) payload.at_hash = halfHash(facts.accessToken, alg);
     if (facts.code !== undefined) payload.c_hash = halfHash(facts.code, alg);
     if (facts.sid !== undefined) payload.sid = facts.sid;
+    if (facts.amr !== undefined) payload.amr = facts.amr;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(payload)
       .setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })

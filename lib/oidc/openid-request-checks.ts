@@ -2,6 +2,7 @@ import type { OpenIdRequest } from '../authorize/authorize-request';
 import { checkStep } from '../authorize/check-step';
 import { InvalidRequest, RequestNotSupported, RequestUriNotSupported } from '../errors';
 import type { Settings } from '../settings';
+import { parseClaimsRequest } from './claims-request';
 import { isOpenIdRequest } from './oidc-scopes';
 
 const PROMPTS: ReadonlyArray<OpenIdRequest['prompt'][number]> = ['none', 'login', 'consent', 'select_account'];
@@ -19,7 +20,7 @@ function text(value: unknown, name: string): string | undefined {
 
 /**
  * An OpenID Connect authentication request's own parameters (Core §3.1.2.1), read once the scopes say it is one:
- * nonce, prompt (space-separated, `none` alone) and max_age (non-negative seconds). A plain OAuth request keeps none of
+ * nonce, prompt (space-separated, `none` alone), max_age (non-negative seconds), id_token_hint and claims (§5.5). A plain OAuth request keeps none of
  * them. With OpenID Connect on, request objects are refused (request_not_supported), whatever the scopes.
  */
 export function checkOpenIdRequest(settings: Settings) {
@@ -54,6 +55,13 @@ export function checkOpenIdRequest(settings: Settings) {
     const idTokenHint = text(req.query.id_token_hint, 'id_token_hint');
     if (idTokenHint !== undefined && idTokenHint.length > MAX_HINT)
       throw new InvalidRequest('The id_token_hint is too long');
-    request.openId = { nonce, prompt, maxAge: maxAge === undefined ? undefined : Number(maxAge), idTokenHint };
+    const claims = text(req.query.claims, 'claims');
+    request.openId = {
+      nonce,
+      prompt,
+      maxAge: maxAge === undefined ? undefined : Number(maxAge),
+      idTokenHint,
+      claims: claims === undefined ? undefined : parseClaimsRequest(claims)
+    };
   });
 }

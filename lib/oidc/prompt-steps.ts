@@ -48,6 +48,9 @@ async function signInNeeded(
     if (!hinted) throw new InvalidRequest('The id_token_hint is not an ID token of this server');
     if (hinted.sub !== user.id) return 'The user signed in is not the one of the id_token_hint';
   }
+  // Core §5.5.1: an ID token whose sub is asked for with a value is only given for that user.
+  const sub = openId.claims?.sub;
+  if (sub !== undefined && sub !== user.id) return 'The user signed in is not the one the claims parameter names';
   return null;
 }
 

@@ -55,6 +55,7 @@ export function clientInformation({
     jwks_uri: client.jwksUri,
     post_logout_redirect_uris: client.postLogoutRedirectUris.length ? client.postLogoutRedirectUris : undefined,
     backchannel_logout_uri: client.backchannelLogoutUri,
+    userinfo_signed_response_alg: client.userinfoSignedResponseAlg,
     backchannel_logout_session_required: client.backchannelLogoutUri
       ? client.backchannelLogoutSessionRequired
       : undefined,

@@ -1,5 +1,6 @@
 import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule';
 import { InvalidClientMetadata } from '../errors';
+import { USERINFO_SIGNING_ALG } from '../oidc/signed-userinfo';
 import { redirectUriProblem } from './redirect-uri-rule';
 
 /** The OpenID Connect part of a registration, as app properties hold it. */
@@ -7,6 +8,8 @@ export interface OpenIdClientMetadata {
   postLogoutRedirectUris: string[];
   backchannelLogoutUri?: string | undefined;
   backchannelLogoutSessionRequired: boolean;
+  /** RS256: UserInfo answers the client with a signed JWT (Core §5.3.2). */
+  userinfoSignedResponseAlg?: string | undefined;
   /** Fields only shown back, by their registration names, with the values this server chose. */
   about: Record<string, unknown>;
 }
@@ -19,13 +22,12 @@ const APPLICATION_TYPES = ['web', 'native'];
 /**
  * What a client could ask for that this server does not do, and why: were they
  * ignored, as RFC 7591 §2 lets a server ignore fields it does not know, the
- * client would trust a promise nobody made (a signed UserInfo, a pairwise
+ * client would trust a promise nobody made (an encrypted answer, a pairwise
  * subject, a forced sign-in after default_max_age).
  */
 const NOT_OFFERED: Readonly<Record<string, string>> = {
   sector_identifier_uri: 'is used for pairwise subjects, which this server does not give (subject_types_supported)',
   default_max_age: 'is not supported: send max_age with each authorization request',
-  userinfo_signed_response_alg: 'is not supported: the UserInfo endpoint answers JSON',
   userinfo_encrypted_response_alg: 'is not supported: nothing is encrypted',
   id_token_encrypted_response_alg: 'is not supported: ID tokens are signed, not encrypted'
 };
@@ -67,7 +69,12 @@ export function parseOpenIdClientMetadata(fields: Record<string, unknown>, urls:
     if (fields[field] !== undefined) throw new InvalidClientMetadata(`${field} ${why}`);
   const backchannelLogoutUri = checkBackchannelLogoutUri(fields.backchannel_logout_uri as string | undefined, urls);
   const sessionRequired = fields.backchannel_logout_session_required === true;
+  const signedUserInfo = fields.userinfo_signed_response_alg;
   return {
+    userinfoSignedResponseAlg:
+      signedUserInfo === undefined
+        ? undefined
+        : chosen('userinfo_signed_response_alg', signedUserInfo, [USERINFO_SIGNING_ALG]),
     postLogoutRedirectUris: checkPostLogoutRedirectUris(fields.post_logout_redirect_uris),
     backchannelLogoutUri,
     backchannelLogoutSessionRequired: sessionRequired,

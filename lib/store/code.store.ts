@@ -22,6 +22,9 @@ export interface CodeRecord {
   authTime?: number;
   /** The sign-in's id, for its ID token and back-channel logout. */
   sid?: string;
+  /** The claims the request's claims parameter asked for (Core §5.5), space separated: in the ID token, at UserInfo. */
+  idTokenClaims?: string;
+  userinfoClaims?: string;
 }
 
 /**
@@ -84,7 +87,9 @@ export class CodeStore {
       ...(hash.nonce === undefined ? {} : { nonce: hash.nonce }),
       ...(hash.authTime === undefined ? {} : { authTime: Number(hash.authTime) }),
       ...(hash.sid === undefined ? {} : { sid: hash.sid }),
-      ...(hash.issuedAt === undefined ? {} : { issuedAt: Number(hash.issuedAt) })
+      ...(hash.issuedAt === undefined ? {} : { issuedAt: Number(hash.issuedAt) }),
+      ...(hash.idTokenClaims === undefined ? {} : { idTokenClaims: hash.idTokenClaims }),
+      ...(hash.userinfoClaims === undefined ? {} : { userinfoClaims: hash.userinfoClaims })
     };
   }
 

@@ -19,6 +19,8 @@ export interface GrantFacts {
   grantedAt: number;
   lastUsedAt: number;
   expiresAt: number;
+  /** The claims its authorization request asked UserInfo for (OpenID Connect Core §5.5), beside its scopes'. */
+  userinfoClaims?: string[];
 }
 
 /**
@@ -65,7 +67,8 @@ export class GrantFactsReader {
         scope: hash.scope ?? '',
         grantedAt: Number(hash.grantedAt),
         lastUsedAt: Number(hash.lastUsedAt),
-        expiresAt: Math.floor((now + factsTtl) / 1000)
+        expiresAt: Math.floor((now + factsTtl) / 1000),
+        ...(hash.userinfoClaims ? { userinfoClaims: hash.userinfoClaims.split(' ') } : {})
       };
     }
     // The grant's set keeps the keys of its rotated refresh tokens too, some expired: the live one with the latest exp.

@@ -36,6 +36,8 @@ export interface RefreshTokenRecord extends TokenRecord {
   authTime?: number;
   /** The sign-in's id, for the `sid` of the ID tokens of its refreshes (Back-Channel Logout 1.0 §2.1). */
   sid?: string;
+  /** The claims its ID tokens carry at the authorization request's ask (Core §5.5), space separated. */
+  idTokenClaims?: string;
 }
 
 /**
@@ -166,13 +168,15 @@ export class TokenStore {
    * @param grantExpiresAt when the grant's index may go: the latest expiry of any of its tokens.
    * @param grantedAt when the grant began (epoch seconds): kept in its facts (GrantFacts) with this issuance as its
    *   last use.
+   * @param userinfoClaims the claims its authorization request asked UserInfo for (Core §5.5): kept in its facts.
    * @returns false when the grant was revoked meanwhile: the tokens were deleted again and must not be handed out.
    */
   async saveIssued(
     access: { token: string | null; record: TokenRecord },
     refresh: { token: string; record: RefreshTokenRecord } | null,
     grantExpiresAt: number,
-    grantedAt: number
+    grantedAt: number,
+    userinfoClaims?: string
   ): Promise<boolean> {
     const { grantId, appId, userId } = access.record;
     const saved: string[] = [];
@@ -188,6 +192,7 @@ export class TokenStore {
       if (refresh.record.openId) hash.openId = '1';
       if (refresh.record.authTime !== undefined) hash.authTime = String(refresh.record.authTime);
       if (refresh.record.sid !== undefined) hash.sid = refresh.record.sid;
+      if (refresh.record.idTokenClaims !== undefined) hash.idTokenClaims = refresh.record.idTokenClaims;
       save(this.keys.refresh(refresh.token), hash, refresh.record.exp);
       const grantKey = this.keys.grant(grantId);
       tx.sadd(grantKey, saved[saved.length - 1]!).pexpireat(grantKey, grantExpiresAt * 1000);
@@ -195,7 +200,10 @@ export class TokenStore {
     const endsAt = grantExpiresAt * 1000;
     const factsKey = this.keys.grantFacts(grantId);
     // A user's grant only: a client's own (client_credentials, a grant per token) would double what its tokens cost.
-    if (userId) writeGrantFacts(tx, factsKey, access.record, refresh?.record.scope, grantedAt, endsAt);
+    if (userId) {
+      writeGrantFacts(tx, factsKey, access.record, refresh?.record.scope, grantedAt, endsAt);
+      if (userinfoClaims !== undefined) tx.hset(factsKey, 'userinfoClaims', userinfoClaims);
+    }
     const indexedApart: Array<[Owner, string]> = [];
     for (const [owner, id] of [['app', appId] as const, ['user', userId] as const]) {
       if (id && !this.owners.addWithin?.(tx, owner, id, grantId, endsAt)) indexedApart.push([owner, id]);
@@ -227,6 +235,7 @@ export class TokenStore {
     if (hash.openId === '1') record.openId = true;
     if (hash.authTime) record.authTime = Number(hash.authTime);
     if (hash.sid) record.sid = hash.sid;
+    if (hash.idTokenClaims) record.idTokenClaims = hash.idTokenClaims;
     return record;
   }
 

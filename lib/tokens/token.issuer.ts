@@ -5,6 +5,7 @@ import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
 import type { EgUser } from '../eg/types';
 import { isOpenIdRequest } from '../oidc/oidc-scopes';
+import { userClaims } from '../oidc/user-claims';
 import type { IdTokens } from '../oidc/id-tokens';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { newAccessToken, newRefreshToken } from './token-value';
@@ -29,7 +30,16 @@ export interface IssueRequest {
    * such a grant), for an ID token when the scopes hold `openid` (Core §3.1.3.3): the user's EG record, the
    * authorization request's nonce, when the user signed in (kept in the grant's refresh tokens).
    */
-  identity?: { user: EgUser; nonce?: string | undefined; authTime?: number | undefined; sid?: string | undefined };
+  identity?: {
+    user: EgUser;
+    nonce?: string | undefined;
+    authTime?: number | undefined;
+    sid?: string | undefined;
+    /** Claims the authorization request's claims parameter asked for (Core §5.5): in every ID token of the grant. */
+    idTokenClaims?: string[] | undefined;
+    /** And at UserInfo, beside those of the scopes (kept in the grant's facts). */
+    userinfoClaims?: string[] | undefined;
+  };
 }
 
 /** The fields of a successful token response (RFC 6749 §5.1), less token_type which oauth2orize adds. */
@@ -94,7 +104,8 @@ export class TokenIssuer {
           grantStart,
           ...(openId ? { openId: true as const } : {}),
           ...(openId?.authTime === undefined ? {} : { authTime: openId.authTime }),
-          ...(openId?.sid === undefined ? {} : { sid: openId.sid })
+          ...(openId?.sid === undefined ? {} : { sid: openId.sid }),
+          ...(openId?.idTokenClaims?.length ? { idTokenClaims: openId.idTokenClaims.join(' ') } : {})
         }
       };
     }
@@ -105,7 +116,8 @@ export class TokenIssuer {
         { token: asJwt ? null : accessToken, record: accessRecord },
         refresh,
         grantKeptUntil,
-        grantStart
+        grantStart,
+        signIn?.userinfoClaims?.length ? signIn.userinfoClaims.join(' ') : undefined
       ))
     ) {
       throw new InvalidGrant('The grant was revoked');
@@ -114,14 +126,17 @@ export class TokenIssuer {
     const params: IssuedTokens['params'] = { expires_in: this.settings.accessToken.ttl };
     if (accessRecord.scope) params.scope = accessRecord.scope;
     if (this.idTokens && signIn && isOpenIdRequest(request.scopes, this.settings)) {
-      const { user, nonce, authTime, sid } = signIn;
+      const { user, nonce, authTime, sid, idTokenClaims } = signIn;
       params.id_token = await this.idTokens.sign({
         sub: user.id,
         clientId: base.appId,
         nonce,
         authTime,
         sid,
-        accessToken
+        accessToken,
+        // Every sign-in here is by password (RFC 8176 §2 pwd).
+        amr: ['pwd'],
+        claims: idTokenClaims?.length ? userClaims(user, idTokenClaims, this.settings.oidc.claims) : undefined
       });
     }
     return { accessToken, refreshToken: refresh?.token, params };

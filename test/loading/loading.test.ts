@@ -203,11 +203,12 @@ describe('loading the plugin into Express Gateway', function () {
         fs.copyFileSync(path.join(demoModels, file), path.join(models, file));
       const apps = JSON.parse(fs.readFileSync(path.join(models, 'applications.json'), 'utf8'));
       delete apps.properties.backchannelLogoutSessionRequired;
+      delete apps.properties.userinfoSignedResponseAlg;
       fs.writeFileSync(path.join(models, 'applications.json'), JSON.stringify(apps));
       try {
         await stopsWith(
           { models, settings: { ...oidcSettings(), dynamicRegistration: { enabled: true } } },
-          /plugins\.oauth2\.dynamicRegistration\.enabled and plugins\.oauth2\.oidc\.enabled needs config\/models\/applications\.json .*missing: backchannelLogoutSessionRequired /
+          /plugins\.oauth2\.dynamicRegistration\.enabled and plugins\.oauth2\.oidc\.enabled needs config\/models\/applications\.json .*missing: backchannelLogoutSessionRequired, userinfoSignedResponseAlg /
         );
       } finally {
         fs.rmSync(models, { recursive: true, force: true });

@@ -62,7 +62,8 @@ describe('OpenID Connect client metadata in dynamic registration', function () {
       post_logout_redirect_uris: [BYE],
       backchannel_logout_uri: backchannelUri,
       backchannel_logout_session_required: true,
-      require_auth_time: true
+      require_auth_time: true,
+      userinfo_signed_response_alg: 'RS256'
     });
     expect(res.status, res.text).to.equal(201);
     expect(res.json).to.deep.include({
@@ -72,13 +73,15 @@ describe('OpenID Connect client metadata in dynamic registration', function () {
       id_token_signed_response_alg: 'RS256',
       subject_type: 'public',
       application_type: 'web',
-      require_auth_time: true
+      require_auth_time: true,
+      userinfo_signed_response_alg: 'RS256'
     });
     const app = await appOf(res.json.client_id);
     expect(app).to.include({
       postLogoutRedirectUris: BYE,
       backchannelLogoutUri: backchannelUri,
-      backchannelLogoutSessionRequired: 'true'
+      backchannelLogoutSessionRequired: 'true',
+      userinfoSignedResponseAlg: 'RS256'
     });
     const read = await send('GET', res.json.registration_client_uri, undefined, res.json.registration_access_token);
     expect(read.json.post_logout_redirect_uris).to.deep.equal([BYE]);
@@ -156,7 +159,8 @@ describe('OpenID Connect client metadata in dynamic registration', function () {
       [{ subject_type: 'pairwise' }, /subject_type: 'pairwise' is not supported \(public\)/],
       [{ sector_identifier_uri: 'https://rp.example.com/sector.json' }, /sector_identifier_uri .*pairwise/],
       [{ default_max_age: 60 }, /default_max_age is not supported/],
-      [{ userinfo_signed_response_alg: 'RS256' }, /userinfo_signed_response_alg is not supported/],
+      [{ userinfo_signed_response_alg: 'HS256' }, /userinfo_signed_response_alg: 'HS256' is not supported \(RS256\)/],
+      [{ userinfo_encrypted_response_alg: 'RSA-OAEP' }, /userinfo_encrypted_response_alg is not supported/],
       [{ id_token_encrypted_response_alg: 'RSA-OAEP' }, /id_token_encrypted_response_alg is not supported/],
       [{ application_type: 'desktop' }, /application_type: 'desktop' is not supported \(web, native\)/],
       [{ post_logout_redirect_uris: ['http://rp.example.com/bye'] }, /post_logout_redirect_uris\[0\] must use https/],

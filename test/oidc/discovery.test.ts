@@ -50,7 +50,7 @@ describe('OpenID Connect discovery', function () {
         jwks_uri: `${base}/oauth2/jwks`,
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
-        claims_parameter_supported: false,
+        claims_parameter_supported: true,
         request_parameter_supported: false,
         request_uri_parameter_supported: false
       });

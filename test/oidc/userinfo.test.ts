@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { request } from '../../support/http';
 import type { World } from '../helpers/world';
 import { startOidcWorld } from './oidc-world';
@@ -32,6 +33,31 @@ describe('OpenID Connect UserInfo', function () {
       method,
       headers: token === undefined ? {} : { Authorization: `Bearer ${token}` }
     });
+
+  it('answers a client that registered userinfoSignedResponseAlg RS256 with a JWT signed like ID tokens, naming issuer and client (Core §5.3.2)', async function () {
+    const rp = await world.addClient('signed-userinfo-rp', ['read']);
+    await world.gateway.admin.updateApp(rp.id, { userinfoSignedResponseAlg: 'RS256' });
+    const token = (
+      await world.token(
+        { grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'openid email' },
+        rp
+      )
+    ).json.access_token;
+    const res = await userinfo(token);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^application\/jwt/);
+    const jwks = createRemoteJWKSet(new URL(`${world.gateway.url}/oauth2/jwks`));
+    const { payload, protectedHeader } = await jwtVerify(res.text, jwks, {
+      issuer: (await request(`${world.gateway.url}/.well-known/openid-configuration`)).json.issuer,
+      audience: rp.id
+    });
+    expect(protectedHeader.alg).to.equal('RS256');
+    expect(payload).to.include({ sub: world.user.id, email: 'alice@example.com' });
+    expect((await userinfo(await userToken('openid email'))).json, 'another client: JSON').to.deep.equal({
+      sub: world.user.id,
+      email: 'alice@example.com'
+    });
+  });
 
   it('answers the claims of the scopes granted (Core §5.4), by GET and by POST, never cached', async function () {
     const token = await userToken('openid email');
