@@ -10,7 +10,7 @@ import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { DynamicClient } from '../lib/registration/dynamic-clients';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
 import { checkClientName } from '../lib/registration/check-client-name.step';
-import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
+import { checkClientUrlHosts } from '../lib/registration/check-client-url-hosts.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { pathParam } from '../lib/http/request-fields';
@@ -119,7 +119,7 @@ export function mountClientConfigurationRoutes(
     checkUpdateRequest,
     readClientMetadata(settings, services),
     checkClientName(operatorNames, (res) => (res.locals.managed as Managed).client.name),
-    checkJwksUriHost(settings),
+    checkClientUrlHosts(settings),
     updateClient,
     oauthErrorHandler(logger)
   );

@@ -8,7 +8,7 @@ import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
 import type { InitialAccess } from '../lib/registration/initial-access';
 import { checkClientName } from '../lib/registration/check-client-name.step';
-import { checkJwksUriHost } from '../lib/registration/check-jwks-uri-host.step';
+import { checkClientUrlHosts } from '../lib/registration/check-client-url-hosts.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { mountClientConfigurationRoutes } from './client-configuration.route';
@@ -100,7 +100,7 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     ...jsonBody(settings.dynamicRegistration.maxBodyBytes),
     readClientMetadata(settings, services),
     checkClientName(operatorNames),
-    checkJwksUriHost(settings),
+    checkClientUrlHosts(settings),
     registerClient,
     oauthErrorHandler(logger)
   );

@@ -54,12 +54,12 @@ export function mountUserInfoRoute(
     if (!validated.scopes.includes(OPENID)) {
       throw new InsufficientScope('UserInfo needs an access token with the openid scope', OPENID);
     }
-    const [user, [grant]] = await Promise.all([
+    const [user, asked] = await Promise.all([
       services.user.get(validated.userId),
-      validated.grantId ? facts.read([validated.grantId]) : Promise.resolve([])
+      validated.grantId ? facts.userinfoClaims(validated.grantId) : Promise.resolve([])
     ]);
     if (!user || !user.isActive) throw new InvalidToken('The user of this access token is no longer active');
-    const wanted = [...new Set([...claimsOfScopes(validated.scopes), ...(grant?.userinfoClaims ?? [])])];
+    const wanted = [...new Set([...claimsOfScopes(validated.scopes), ...asked])];
     return { claims: { ...userClaims(user, wanted, settings.oidc.claims), sub: user.id }, validated };
   }
 

@@ -96,7 +96,7 @@ export class ConnectedApps {
       ...consented.filter((entry) => !entry.startsWith(CLAIM_CONSENT))
     ]);
     const claims = new Set([
-      ...grants.flatMap((grant) => grant.userinfoClaims ?? []),
+      ...grants.flatMap((grant) => [...(grant.userinfoClaims ?? []), ...(grant.idTokenClaims ?? [])]),
       ...consented.filter((entry) => entry.startsWith(CLAIM_CONSENT)).map((entry) => entry.slice(CLAIM_CONSENT.length))
     ]);
     return {

@@ -121,9 +121,15 @@ export function authorizationCodeExchange({
           nonce: record.nonce,
           authTime: record.authTime,
           sid: record.sid,
-          idTokenClaims: splitScopes(record.idTokenClaims ?? ''),
-          userinfoClaims: splitScopes(record.userinfoClaims ?? '')
-        }
+          idTokenClaims: splitScopes(record.idTokenClaims ?? '')
+        },
+        requestedClaims:
+          record.idTokenClaims === undefined && record.userinfoClaims === undefined
+            ? undefined
+            : {
+                idToken: splitScopes(record.idTokenClaims ?? ''),
+                userinfo: splitScopes(record.userinfoClaims ?? '')
+              }
       });
     }, done);
   });

@@ -27,7 +27,9 @@ export function implicitGrant(issuer: TokenIssuer, issuerId: string) {
           appId: client.id,
           user: { id: user.id, username: user.username },
           scopes: areq.effectiveScopes,
-          refresh: null
+          refresh: null,
+          // OpenID Connect Core §5.5: claims asked for at UserInfo come with this token too.
+          requestedClaims: areq.openId?.claims
         })
         .then(
           (issued) => done(null, issued.accessToken, issued.params),

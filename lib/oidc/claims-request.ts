@@ -1,5 +1,5 @@
 import { STANDARD_CLAIMS } from '../../schemas/settings.schema';
-import { InvalidRequest } from '../errors';
+import { AccessDenied, InvalidRequest } from '../errors';
 import { claimsOfScopes } from './oidc-scopes';
 
 /**
@@ -49,7 +49,8 @@ function requested(member: unknown, name: string): { claims: string[]; sub?: str
  * Reads the `claims` parameter (Core §5.5): a JSON object whose `userinfo`
  * and `id_token` members name claims. Essential and value hints do not change
  * what this server gives (it gives each claim it has), but for `sub` of the
- * ID token, which must be the signed-in user (§5.5.1). Other members are ignored.
+ * ID token, which must be the signed-in user (§5.5.1), and an essential `acr`
+ * with values, which cannot be met (§5.5.1.1: access_denied). Other members are ignored.
  * @throws InvalidRequest for text that is no such object
  */
 export function parseClaimsRequest(value: string): ClaimsRequest {
@@ -64,11 +65,22 @@ export function parseClaimsRequest(value: string): ClaimsRequest {
   if (!isObject(parsed)) throw new InvalidRequest('The claims parameter must be a JSON object');
   const idToken = requested(parsed.id_token, 'id_token');
   const userinfo = requested(parsed.userinfo, 'userinfo');
+  // §5.5.1.1: an essential acr this server cannot assert (it asserts none) is a failed authentication, not ignored.
+  for (const member of [parsed.id_token, parsed.userinfo]) {
+    const acr = isObject(member) ? member.acr : undefined;
+    if (isObject(acr) && acr.essential === true && (acr.value !== undefined || acr.values !== undefined))
+      throw new AccessDenied(
+        'The essential acr asked for cannot be met: this server asserts no authentication context class'
+      );
+  }
   return { idToken: idToken.claims, userinfo: userinfo.claims, sub: idToken.sub };
 }
 
-/** How a remembered consent names a claim the claims parameter asked for beyond its scopes': `claim:<name>`. */
-export const CLAIM_CONSENT = 'claim:';
+/**
+ * How a remembered consent names a claim the claims parameter asked for beyond its scopes': `claim <name>`, with a
+ * space no scope can hold (RFC 6749 §3.3), so that no scope an operator creates passes for a claim or the reverse.
+ */
+export const CLAIM_CONSENT = 'claim ';
 
 /** The claims a request asks for by the claims parameter that its scopes do not already ask for (Core §5.4). */
 export function claimsBeyondScopes(request: ClaimsRequest | undefined, scopes: readonly string[]): string[] {

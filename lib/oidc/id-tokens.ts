@@ -104,6 +104,8 @@ export class IdTokens {
       const claims = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
       const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
       if (claims.iss !== this.settings.issuer || typeof claims.sub !== 'string' || aud.length === 0) return null;
+      // A signed UserInfo answer (typ JWT too) has no exp: every ID token has (Core §2).
+      if (typeof claims.exp !== 'number') return null;
       return { sub: claims.sub, aud: aud.filter((value): value is string => typeof value === 'string') };
     } catch {
       return null;

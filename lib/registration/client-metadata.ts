@@ -87,7 +87,7 @@ function checkScopes(scope: string | undefined, policy: RegistrationPolicy): str
 /**
  * RFC 7591 §2: private_key_jwt needs keys; jwks and jwks_uri are never both
  * given; a jwks_uri must be one the gateway will fetch (clientUrlProblem;
- * its host name is resolved by the next step, checkJwksUriHost).
+ * its host name is resolved by the next step, checkClientUrlHosts).
  */
 function checkKeys(
   jwks: object | undefined,

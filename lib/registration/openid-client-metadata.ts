@@ -29,7 +29,13 @@ const NOT_OFFERED: Readonly<Record<string, string>> = {
   sector_identifier_uri: 'is used for pairwise subjects, which this server does not give (subject_types_supported)',
   default_max_age: 'is not supported: send max_age with each authorization request',
   userinfo_encrypted_response_alg: 'is not supported: nothing is encrypted',
-  id_token_encrypted_response_alg: 'is not supported: ID tokens are signed, not encrypted'
+  id_token_encrypted_response_alg: 'is not supported: ID tokens are signed, not encrypted',
+  id_token_encrypted_response_enc: 'is not supported: ID tokens are signed, not encrypted',
+  userinfo_encrypted_response_enc: 'is not supported: nothing is encrypted',
+  request_object_signing_alg: 'is not supported: request objects are not (request_parameter_supported false)',
+  request_object_encryption_alg: 'is not supported: request objects are not',
+  default_acr_values: 'is not supported: this server asserts no authentication context class',
+  frontchannel_logout_uri: 'is not supported: logout reaches clients by the back channel (backchannel_logout_uri)'
 };
 
 function chosen(field: string, value: unknown, offered: readonly string[]): string {

@@ -19,8 +19,9 @@ export interface GrantFacts {
   grantedAt: number;
   lastUsedAt: number;
   expiresAt: number;
-  /** The claims its authorization request asked UserInfo for (OpenID Connect Core §5.5), beside its scopes'. */
+  /** The claims its authorization request asked for (OpenID Connect Core §5.5), beside its scopes': at UserInfo, in ID tokens. */
   userinfoClaims?: string[];
+  idTokenClaims?: string[];
 }
 
 /**
@@ -35,6 +36,12 @@ export class GrantFactsReader {
     private readonly db: StoreConnection,
     private readonly keys: TokenKeys
   ) {}
+
+  /** The claims a grant's authorization request asked UserInfo for (one field: UserInfo's validator checked the rest). */
+  async userinfoClaims(grantId: string): Promise<string[]> {
+    const value: string | null = await this.db.hget(this.keys.grantFacts(grantId), 'userinfoClaims');
+    return value ? value.split(' ') : [];
+  }
 
   async read(grantIds: readonly string[]): Promise<GrantFacts[]> {
     const found: GrantFacts[] = [];
@@ -68,7 +75,8 @@ export class GrantFactsReader {
         grantedAt: Number(hash.grantedAt),
         lastUsedAt: Number(hash.lastUsedAt),
         expiresAt: Math.floor((now + factsTtl) / 1000),
-        ...(hash.userinfoClaims ? { userinfoClaims: hash.userinfoClaims.split(' ') } : {})
+        ...(hash.userinfoClaims ? { userinfoClaims: hash.userinfoClaims.split(' ') } : {}),
+        ...(hash.idTokenClaims ? { idTokenClaims: hash.idTokenClaims.split(' ') } : {})
       };
     }
     // The grant's set keeps the keys of its rotated refresh tokens too, some expired: the live one with the latest exp.

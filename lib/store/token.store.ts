@@ -168,7 +168,7 @@ export class TokenStore {
    * @param grantExpiresAt when the grant's index may go: the latest expiry of any of its tokens.
    * @param grantedAt when the grant began (epoch seconds): kept in its facts (GrantFacts) with this issuance as its
    *   last use.
-   * @param userinfoClaims the claims its authorization request asked UserInfo for (Core §5.5): kept in its facts.
+   * @param requestedClaims the claims its authorization request asked for (Core §5.5): kept in its facts.
    * @returns false when the grant was revoked meanwhile: the tokens were deleted again and must not be handed out.
    */
   async saveIssued(
@@ -176,7 +176,7 @@ export class TokenStore {
     refresh: { token: string; record: RefreshTokenRecord } | null,
     grantExpiresAt: number,
     grantedAt: number,
-    userinfoClaims?: string
+    requestedClaims?: { userinfo: string[]; idToken: string[] }
   ): Promise<boolean> {
     const { grantId, appId, userId } = access.record;
     const saved: string[] = [];
@@ -202,7 +202,12 @@ export class TokenStore {
     // A user's grant only: a client's own (client_credentials, a grant per token) would double what its tokens cost.
     if (userId) {
       writeGrantFacts(tx, factsKey, access.record, refresh?.record.scope, grantedAt, endsAt);
-      if (userinfoClaims !== undefined) tx.hset(factsKey, 'userinfoClaims', userinfoClaims);
+      if (requestedClaims) {
+        tx.hmset(factsKey, {
+          userinfoClaims: requestedClaims.userinfo.join(' '),
+          idTokenClaims: requestedClaims.idToken.join(' ')
+        });
+      }
     }
     const indexedApart: Array<[Owner, string]> = [];
     for (const [owner, id] of [['app', appId] as const, ['user', userId] as const]) {

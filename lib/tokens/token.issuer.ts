@@ -37,9 +37,9 @@ export interface IssueRequest {
     sid?: string | undefined;
     /** Claims the authorization request's claims parameter asked for (Core §5.5): in every ID token of the grant. */
     idTokenClaims?: string[] | undefined;
-    /** And at UserInfo, beside those of the scopes (kept in the grant's facts). */
-    userinfoClaims?: string[] | undefined;
   };
+  /** Claims the authorization request's claims parameter asked for (Core §5.5), kept in the grant's facts. */
+  requestedClaims?: { userinfo: string[]; idToken: string[] } | undefined;
 }
 
 /** The fields of a successful token response (RFC 6749 §5.1), less token_type which oauth2orize adds. */
@@ -117,7 +117,7 @@ export class TokenIssuer {
         refresh,
         grantKeptUntil,
         grantStart,
-        signIn?.userinfoClaims?.length ? signIn.userinfoClaims.join(' ') : undefined
+        request.requestedClaims
       ))
     ) {
       throw new InvalidGrant('The grant was revoked');

@@ -64,6 +64,8 @@ describe('OpenID Connect claims parameter', function () {
 
     const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
     expect(decodeJwt(refreshed.json.id_token)).to.include({ email: 'alice@example.com' });
+    const page = await browser.get('/oauth2/connected-apps');
+    expect(page.text, 'the Connected apps page names them').to.match(/Can see<\/dt>\s*<dd>[^<]*email[^<]*given_name/);
   });
 
   it('asks again when a remembered consent did not cover a claim asked for beyond the scopes, and not after', async function () {
@@ -76,6 +78,34 @@ describe('OpenID Connect claims parameter', function () {
     expect(askedMore.text).to.contain('Allow access?');
     await exchange(await decide(browser, askedMore, true));
     expect((await browser.get(authorizeUrl(params({ claims: more })))).status, 'now covered').to.equal(302);
+  });
+
+  it('keeps consents to claims and to scopes apart, even a scope named like a claim', async function () {
+    await world.gateway.admin.createScopes(['claim:email']);
+    const client = await world.addClient('claim-named-scope', ['claim:email']);
+    const browser = new Browser(world.gateway.url);
+    const asClient = (extra: Record<string, string>) => params({ client_id: client.id, ...extra });
+    const first = await authorize(browser, world, asClient({ claims: JSON.stringify({ userinfo: { email: null } }) }));
+    await decide(browser, first, true);
+    const scoped = await browser.get(authorizeUrl(asClient({ scope: 'openid claim:email' })));
+    expect(scoped.status, 'a consent to the claim is none to the scope').to.equal(200);
+    await decide(browser, scoped, true);
+    const claimed = await browser.get(
+      authorizeUrl(asClient({ claims: JSON.stringify({ id_token: { email: null } }) }))
+    );
+    expect(claimed.status, 'nor the reverse').to.equal(302);
+  });
+
+  it('answers an essential acr with values access_denied: this server asserts none (Core §5.5.1.1)', async function () {
+    const browser = new Browser(world.gateway.url);
+    await signedIn(browser);
+    const claims = JSON.stringify({ id_token: { acr: { essential: true, values: ['urn:example:loa:4'] } } });
+    const callback = callbackOf(await browser.get(authorizeUrl(params({ claims }))));
+    expect(callback.searchParams.get('error')).to.equal('access_denied');
+    const hint = JSON.stringify({ id_token: { acr: { values: ['urn:example:loa:4'] } } });
+    expect(callbackOf(await browser.get(authorizeUrl(params({ claims: hint })))).searchParams.get('code')).to.be.a(
+      'string'
+    );
   });
 
   it('asks the signed-in user to sign in again when the ID token must name another sub, and answers prompt=none login_required', async function () {

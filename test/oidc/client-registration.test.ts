@@ -162,6 +162,9 @@ describe('OpenID Connect client metadata in dynamic registration', function () {
       [{ userinfo_signed_response_alg: 'HS256' }, /userinfo_signed_response_alg: 'HS256' is not supported \(RS256\)/],
       [{ userinfo_encrypted_response_alg: 'RSA-OAEP' }, /userinfo_encrypted_response_alg is not supported/],
       [{ id_token_encrypted_response_alg: 'RSA-OAEP' }, /id_token_encrypted_response_alg is not supported/],
+      [{ request_object_signing_alg: 'RS256' }, /request_object_signing_alg is not supported/],
+      [{ default_acr_values: ['urn:example:loa:4'] }, /default_acr_values is not supported/],
+      [{ frontchannel_logout_uri: 'https://rp.example.com/fc' }, /frontchannel_logout_uri is not supported/],
       [{ application_type: 'desktop' }, /application_type: 'desktop' is not supported \(web, native\)/],
       [{ post_logout_redirect_uris: ['http://rp.example.com/bye'] }, /post_logout_redirect_uris\[0\] must use https/],
       [
@@ -180,5 +183,39 @@ describe('OpenID Connect client metadata in dynamic registration', function () {
       expect(res.json.error, JSON.stringify(metadata)).to.equal('invalid_client_metadata');
       expect(res.json.error_description, JSON.stringify(metadata)).to.match(message);
     }
+  });
+});
+
+describe('OpenID Connect client metadata: a backchannel_logout_uri the gateway would not reach', function () {
+  let world: World;
+  let token: string;
+  before(async function () {
+    world = await startOidcWorld({
+      settings: { dynamicRegistration: { enabled: true, allowedScopes: ['read'], maxClientsPerOwner: 10 } }
+    });
+    await world.gateway.admin.createScopes(['client_registration']);
+    const registrar = await world.gateway.admin.registerClient({ name: 'registrar', userId: world.developer.id }, [
+      'client_registration'
+    ]);
+    token = (await world.token({ grant_type: 'client_credentials', scope: 'client_registration' }, registrar)).json
+      .access_token;
+  });
+  after(async function () {
+    await world?.stop();
+  });
+
+  it('refuses at registration one whose host name resolves to no public address (RFC 7591 §3.2.2)', async function () {
+    const res = await request(`${world.gateway.url}/oauth2/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        redirect_uris: [REDIRECT_URI],
+        scope: 'read',
+        backchannel_logout_uri: 'https://localhost/backchannel-logout'
+      })
+    });
+    expect(res.status, res.text).to.equal(400);
+    expect(res.json.error).to.equal('invalid_client_metadata');
+    expect(res.json.error_description).to.match(/^backchannel_logout_uri /);
   });
 });

@@ -53,6 +53,10 @@ describe('OpenID Connect UserInfo', function () {
     });
     expect(protectedHeader.alg).to.equal('RS256');
     expect(payload).to.include({ sub: world.user.id, email: 'alice@example.com' });
+    const asHint = await request(
+      `${world.gateway.url}/oauth2/logout?${new URLSearchParams({ id_token_hint: res.text })}`
+    );
+    expect(asHint.status, 'a signed UserInfo answer is no ID token').to.equal(400);
     expect((await userinfo(await userToken('openid email'))).json, 'another client: JSON').to.deep.equal({
       sub: world.user.id,
       email: 'alice@example.com'
