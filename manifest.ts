@@ -203,7 +203,8 @@ function init(ctx: PluginContext): void {
     saml,
     logger,
     sessions,
-    accessRevocations
+    accessRevocations,
+    idTokens
   });
 
   const endpoints = newRouter();

@@ -18,6 +18,9 @@ import { DEVICE_CODE, JWT_BEARER, SAML2_BEARER } from '../schemas/settings.schem
 import type { Settings } from './settings';
 import type { CodeStore } from './store/code.store';
 import type { AccessRevocations } from './connected-apps/access-revocations';
+import { openIdResponseGrant } from './grants/openid-response.grant';
+import type { IdTokens } from './oidc/id-tokens';
+import { OPENID_RESPONSE_TYPES } from './oidc/response-types';
 import type { TokenStore } from './store/token.store';
 import type { TokenIssuer } from './tokens/token.issuer';
 import type { SignIn } from './users/throttled-sign-in';
@@ -38,6 +41,8 @@ export interface ServerDeps {
   sessions: SessionClients | null;
   /** Apps whose access a user took back: codes and device codes authorized before then are refused. */
   accessRevocations: AccessRevocations;
+  /** With OpenID Connect on: signs the ID tokens of the implicit and hybrid response types. */
+  idTokens: IdTokens | null;
 }
 
 /** The oauth2orize server with a grant or exchange for each enabled grant type, and no other. */
@@ -50,6 +55,11 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
     server.exchange(authorizationCodeExchange({ ...deps, withRefreshToken }));
   }
   if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer, deps.settings.issuer));
+  // OpenID Connect's implicit and hybrid response types (Core §3.2, §3.3): with the implicit grant on.
+  if (enabled.has('implicit') && deps.idTokens) {
+    for (const type of OPENID_RESPONSE_TYPES)
+      server.grant(openIdResponseGrant(type, { ...deps, idTokens: deps.idTokens }) as never);
+  }
   if (enabled.has('client_credentials')) server.exchange(clientCredentialsExchange(deps.issuer));
   if (enabled.has('password')) server.exchange(passwordExchange(deps, withRefreshToken));
   if (withRefreshToken) server.exchange(refreshTokenExchange(deps));

@@ -1,3 +1,4 @@
+import { OPENID_RESPONSE_TYPES } from '../lib/oidc/response-types';
 import type { Request, Response, Router } from 'express';
 import type { EgLogger, EgServices } from '../lib/eg/types';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
@@ -30,7 +31,9 @@ export function metadataDocument(settings: Settings, publishesJwks: boolean): Re
   const publicClients = grants.includes('authorization_code') || grants.includes(DEVICE_CODE);
   const responseTypes = [
     ...(grants.includes('authorization_code') ? ['code'] : []),
-    ...(grants.includes('implicit') ? ['token'] : [])
+    ...(grants.includes('implicit') ? ['token'] : []),
+    // OpenID Connect's (Core §3.2, §3.3): served with the implicit grant (and OpenID Connect needs the code grant).
+    ...(grants.includes('implicit') && settings.oidc.enabled ? OPENID_RESPONSE_TYPES : [])
   ];
   const document: Record<string, unknown> = {
     issuer: settings.issuer,

@@ -12,17 +12,17 @@ import { transactionOf } from '../http/request-fields';
 function redirectTarget(req: Request): { redirectUri: string; state?: string | undefined; fragment: boolean } | null {
   const checked = getAuthorizeRequest(req);
   if (checked)
-    return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType === 'token' };
+    return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType !== 'code' };
   const txn = transactionOf(req);
   if (txn?.redirectURI)
-    return { redirectUri: txn.redirectURI, state: txn.req?.state, fragment: txn.req?.type === 'token' };
+    return { redirectUri: txn.redirectURI, state: txn.req?.state, fragment: txn.req?.type !== 'code' };
   return null;
 }
 
 /**
  * Errors of the authorization and decision endpoints. Once client and
  * redirect URI are trusted, the error goes back to the client with its state
- * (in the fragment for response_type=token, RFC 6749 §4.2.2.1); before that,
+ * (in the fragment for every response type but code, RFC 6749 §4.2.2.1, OpenID Connect Core §3.2.2.6); before that,
  * and for a broken form, the user sees an error page. Redirected errors name
  * the issuer (RFC 9207 §2) like successful responses do.
  */

@@ -1,4 +1,5 @@
 import type { ClaimsRequest } from '../oidc/claims-request';
+import type { ResponseType } from '../oidc/response-types';
 import type { Request } from 'express';
 import type { Client } from '../clients/client';
 import type { PkceMethod } from '../pkce';
@@ -13,7 +14,8 @@ export interface AuthorizeRequest {
   redirectUri: string;
   /** Whether redirect_uri was in the request: then the token request must repeat it (RFC 6749 §4.1.3). */
   redirectUriGiven: boolean;
-  responseType: 'code' | 'token';
+  /** In its canonical order (lib/oidc/response-types.ts). */
+  responseType: ResponseType;
   state?: string | undefined;
   scopes: string[];
   codeChallenge: string;

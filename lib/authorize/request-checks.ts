@@ -3,22 +3,28 @@ import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedResponseTy
 import { isWellFormed } from '../pkce';
 import { isValidScopeParam } from '../scopes';
 import type { Settings } from '../settings';
-import type { AuthorizeRequest } from './authorize-request';
 import { asyncCheckStep, checkStep } from './check-step';
 import type { EgServices } from '../eg/types';
 import { userGrantScopes } from '../oidc/oidc-scopes';
 import { checkOpenIdRequest } from '../oidc/openid-request-checks';
-
-/** The grant a response type belongs to (RFC 6749 §4.1, §4.2). */
-const grantOf = (responseType: AuthorizeRequest['responseType'] | undefined) =>
-  responseType === 'token' ? 'implicit' : 'authorization_code';
+import { answersWith, canonicalResponseType, ResponseType } from '../oidc/response-types';
 
 /**
- * First, so that any error after it goes back the way the answer would: in the fragment for response_type=token
- * (§4.2.2.1).
+ * The grants a response type needs (RFC 6749 §4.1, §4.2): any that answers in the fragment with a token or an ID token
+ * is the implicit grant's (OpenID Connect Core §3.2, §3.3), one with a code the code grant's too.
+ */
+const grantsOf = (responseType: ResponseType): string[] => [
+  ...(answersWith(responseType, 'code') ? ['authorization_code'] : []),
+  ...(responseType === 'code' ? [] : ['implicit'])
+];
+
+/**
+ * First, so that any error after it goes back the way the answer would: in the fragment for every response type but
+ * code (RFC 6749 §4.2.2.1, OpenID Connect Core §3.2.2.6). An unknown one is answered in the query.
  */
 export const noteResponseMode = checkStep('noteResponseMode', (req, request) => {
-  request.responseType = req.query.response_type === 'token' ? 'token' : 'code';
+  const value = req.query.response_type;
+  request.responseType = (typeof value === 'string' && canonicalResponseType(value)) || 'code';
 });
 
 /** RFC 6749 §3.1: a parameter must not be included more than once. */
@@ -27,15 +33,19 @@ export const refuseRepeatedParameters = checkStep('refuseRepeatedParameters', (r
   if (repeated) throw new InvalidRequest(`The parameter "${repeated}" is repeated`);
 });
 
-/** `code`, or `token` where the implicit grant is on. */
+/** `code`; `token` where the implicit grant is on; and with OpenID Connect on too, its ID token response types. */
 export function checkResponseType(settings: Settings) {
   const grants = new Set<string>(settings.grants);
   return checkStep('checkResponseType', (req) => {
     const responseType = req.query.response_type;
     if (responseType === undefined || responseType === '')
       throw new InvalidRequest('The response_type parameter is missing');
-    const grant = responseType === 'code' ? 'authorization_code' : responseType === 'token' ? 'implicit' : null;
-    if (!grant || !grants.has(grant))
+    const known = typeof responseType === 'string' ? canonicalResponseType(responseType) : undefined;
+    const served =
+      known !== undefined &&
+      grantsOf(known).every((grant) => grants.has(grant)) &&
+      (known === 'code' || known === 'token' || settings.oidc.enabled);
+    if (!served)
       throw new UnsupportedResponseType(`The response type "${String(responseType).slice(0, 50)}" is not supported`);
   });
 }
@@ -45,7 +55,7 @@ export function checkResponseType(settings: Settings) {
  * grantTypes narrow it.
  */
 export const checkClientGrant = checkStep('checkClientGrant', (_req, request) => {
-  if (!appAllowsGrant(request.client, grantOf(request.responseType))) {
+  if (!grantsOf(request.responseType ?? 'code').every((grant) => appAllowsGrant(request.client, grant))) {
     throw new UnauthorizedClient(`This client may not use the response type "${request.responseType}"`);
   }
 });
@@ -67,7 +77,7 @@ export function checkPkce(settings: Settings) {
   return checkStep('checkPkce', (req, request) => {
     request.codeChallenge = '';
     request.codeChallengeMethod = '';
-    if (request.responseType !== 'code') return;
+    if (!answersWith(request.responseType ?? 'code', 'code')) return;
     const challenge = req.query.code_challenge;
     const method = req.query.code_challenge_method ?? (challenge === undefined ? undefined : 'plain');
     if (challenge === undefined) {

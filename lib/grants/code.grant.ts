@@ -25,11 +25,46 @@ export interface ParsedAuthorization {
  * code, stored hashed, bound to client, redirect URI, user, scopes and PKCE
  * challenge, valid for authorizationCode.ttl seconds.
  */
+/** Issues an authorization code for a checked request and its signed-in user: stored by digest, returned once. */
+export async function issueCode(
+  codes: CodeStore,
+  settings: Settings,
+  client: Client,
+  user: SessionUser,
+  areq: ParsedAuthorization
+): Promise<string> {
+  const code = randomSecret();
+  await codes.save(code, {
+    grantId: randomId(16),
+    appId: client.id,
+    redirectUri: areq.checkedRedirectUri,
+    redirectUriGiven: areq.redirectUriGiven,
+    userId: user.id,
+    username: user.username,
+    scope: joinScopes(areq.effectiveScopes),
+    challenge: areq.codeChallenge,
+    challengeMethod: areq.codeChallengeMethod,
+    // OpenID Connect: what the ID token of the exchange says of this sign-in (Core §3.1.3.6: nonce, auth_time).
+    ...(areq.openId?.nonce === undefined ? {} : { nonce: areq.openId.nonce }),
+    ...(areq.openId && user.authTime !== undefined ? { authTime: user.authTime } : {}),
+    ...(areq.openId && user.sid !== undefined ? { sid: user.sid } : {}),
+    ...(areq.openId?.claims
+      ? {
+          idTokenClaims: areq.openId.claims.idToken.join(' '),
+          userinfoClaims: areq.openId.claims.userinfo.join(' ')
+        }
+      : {}),
+    issuedAt: Date.now(),
+    exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
+  });
+  return code;
+}
+
 export function codeGrant(codes: CodeStore, settings: Settings) {
   return oauth2orize.grant.code(
     { modes: issuerResponseModes(settings.issuer) } as never,
     // oauth2orize hands over the raw redirect_uri query value (undefined when omitted): the checked one is in areq.
-    function issueCode(
+    function issueCodeOf(
       client: Client,
       _rawRedirectUri: string | undefined,
       user: SessionUser,
@@ -37,36 +72,10 @@ export function codeGrant(codes: CodeStore, settings: Settings) {
       oauth2Request: oauth2orize.OAuth2Req,
       done: (err: Error | null, code?: string) => void
     ) {
-      const areq = oauth2Request as unknown as ParsedAuthorization;
-      const code = randomSecret();
-      codes
-        .save(code, {
-          grantId: randomId(16),
-          appId: client.id,
-          redirectUri: areq.checkedRedirectUri,
-          redirectUriGiven: areq.redirectUriGiven,
-          userId: user.id,
-          username: user.username,
-          scope: joinScopes(areq.effectiveScopes),
-          challenge: areq.codeChallenge,
-          challengeMethod: areq.codeChallengeMethod,
-          // OpenID Connect: what the ID token of the exchange says of this sign-in (Core §3.1.3.6: nonce, auth_time).
-          ...(areq.openId?.nonce === undefined ? {} : { nonce: areq.openId.nonce }),
-          ...(areq.openId && user.authTime !== undefined ? { authTime: user.authTime } : {}),
-          ...(areq.openId && user.sid !== undefined ? { sid: user.sid } : {}),
-          ...(areq.openId?.claims
-            ? {
-                idTokenClaims: areq.openId.claims.idToken.join(' '),
-                userinfoClaims: areq.openId.claims.userinfo.join(' ')
-              }
-            : {}),
-          issuedAt: Date.now(),
-          exp: Math.floor(Date.now() / 1000) + settings.authorizationCode.ttl
-        })
-        .then(
-          () => done(null, code),
-          (err: Error) => done(err)
-        );
+      issueCode(codes, settings, client, user, oauth2Request as unknown as ParsedAuthorization).then(
+        (code) => done(null, code),
+        (err: Error) => done(err)
+      );
     }
   );
 }

@@ -4,6 +4,7 @@ import { InvalidRequest, RequestNotSupported, RequestUriNotSupported } from '../
 import type { Settings } from '../settings';
 import { parseClaimsRequest } from './claims-request';
 import { isOpenIdRequest } from './oidc-scopes';
+import { answersWith } from './response-types';
 
 const PROMPTS: ReadonlyArray<OpenIdRequest['prompt'][number]> = ['none', 'login', 'consent', 'select_account'];
 
@@ -32,11 +33,19 @@ export function checkOpenIdRequest(settings: Settings) {
       throw new RequestNotSupported('Request objects (the request parameter) are not supported');
     if (req.query.request_uri !== undefined)
       throw new RequestUriNotSupported('The request_uri parameter is not supported');
-    if (!isOpenIdRequest(request.scopes ?? [], settings)) return;
+    const idToken = answersWith(request.responseType ?? 'code', 'id_token');
+    if (!isOpenIdRequest(request.scopes ?? [], settings)) {
+      if (idToken)
+        throw new InvalidRequest('The response type id_token needs the openid scope (OpenID Connect Core §3.2.2.1)');
+      return;
+    }
     const nonce = text(req.query.nonce, 'nonce');
     if (nonce !== undefined && (nonce.length === 0 || nonce.length > MAX_NONCE)) {
       throw new InvalidRequest(`The nonce must be 1 to ${MAX_NONCE} characters long`);
     }
+    // Core §3.2.2.1, §3.3.2.11: an ID token from the front channel must be bound to the client's session by a nonce.
+    if (idToken && nonce === undefined)
+      throw new InvalidRequest('A nonce is required when the response type has id_token');
     const prompt: OpenIdRequest['prompt'] = [];
     for (const value of (text(req.query.prompt, 'prompt') ?? '').split(' ').filter(Boolean)) {
       const known = PROMPTS.find((name) => name === value);

@@ -1,0 +1,133 @@
+import type { Response } from 'express';
+import type { SessionUser } from '../browser/session';
+import type { Client } from '../clients/client';
+import type { EgServices } from '../eg/types';
+import { InvalidGrant, LoginRequired } from '../errors';
+import type { IdTokens } from '../oidc/id-tokens';
+import { claimsOfScopes, OFFLINE_ACCESS } from '../oidc/oidc-scopes';
+import { answersWith, OpenIdResponseType } from '../oidc/response-types';
+import type { SessionClients } from '../oidc/session-clients';
+import { userClaims } from '../oidc/user-claims';
+import { randomId } from '../secret-value';
+import type { Settings } from '../settings';
+import type { CodeStore } from '../store/code.store';
+import type { TokenIssuer } from '../tokens/token.issuer';
+import { issueCode, ParsedAuthorization } from './code.grant';
+import { issuerResponseModes } from './issuer-response-modes';
+
+interface Deps {
+  settings: Settings;
+  services: EgServices;
+  codes: CodeStore;
+  issuer: TokenIssuer;
+  idTokens: IdTokens;
+  sessions: SessionClients | null;
+}
+
+interface Transaction {
+  client: Client;
+  user: SessionUser;
+  redirectURI: string;
+  req: ParsedAuthorization & { state?: string };
+  res: { allow: boolean };
+}
+
+/**
+ * What the user's sign-in gives the client: each grant it starts is ended with the sign-in (Back-Channel Logout 1.0
+ * §2.7), and the client is told; an ID token alone starts no grant but the client still hears of the sign-out.
+ * @throws LoginRequired when the sign-in ended meanwhile.
+ */
+async function joinSignIn(deps: Deps, txn: Transaction, grantId: string): Promise<void> {
+  if (!deps.sessions || !txn.user.sid) return;
+  const offline = txn.req.effectiveScopes.includes(OFFLINE_ACCESS);
+  if (!(await deps.sessions.remember(txn.user.sid, txn.client.id, grantId, offline)))
+    throw new LoginRequired('The user has signed out');
+}
+
+/** The fragment's parameters of an allowed request: a code, an access token, an ID token, as the type asks. */
+async function answer(type: OpenIdResponseType, txn: Transaction, deps: Deps): Promise<Record<string, string>> {
+  const { client, user, req: areq } = txn;
+  const params: Record<string, string> = {};
+  if (answersWith(type, 'code')) params.code = await issueCode(deps.codes, deps.settings, client, user, areq);
+  let accessToken: string | undefined;
+  if (answersWith(type, 'token')) {
+    const grantId = randomId(16);
+    await joinSignIn(deps, txn, grantId);
+    const issued = await deps.issuer.issue({
+      grantType: 'implicit',
+      grantId,
+      appId: client.id,
+      user: { id: user.id, username: user.username },
+      scopes: areq.effectiveScopes,
+      redirectUri: areq.checkedRedirectUri,
+      refresh: null,
+      requestedClaims: areq.openId?.claims
+    });
+    accessToken = issued.accessToken;
+    Object.assign(params, {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: String(issued.params.expires_in)
+    });
+    if (issued.params.scope) params.scope = issued.params.scope;
+  } else if (!answersWith(type, 'code')) {
+    await joinSignIn(deps, txn, randomId(16));
+  }
+  if (areq.state !== undefined) params.state = areq.state;
+  // code token (Core §3.3.2.5): the ID token comes with the code's exchange only.
+  if (!answersWith(type, 'id_token')) return params;
+  const egUser = await deps.services.user.get(user.id);
+  if (!egUser || !egUser.isActive) throw new InvalidGrant('The user is no longer active');
+  // Core §5.4: with no access token ever issued (response type id_token), the scopes' claims go in the ID token.
+  const wanted = [
+    ...(areq.openId?.claims?.idToken ?? []),
+    ...(type === 'id_token' ? claimsOfScopes(areq.effectiveScopes) : [])
+  ];
+  params.id_token = await deps.idTokens.sign({
+    sub: user.id,
+    clientId: client.id,
+    nonce: areq.openId?.nonce,
+    authTime: user.authTime,
+    sid: user.sid,
+    accessToken,
+    code: params.code,
+    amr: ['pwd'],
+    claims: wanted.length > 0 ? userClaims(egUser, [...new Set(wanted)], deps.settings.oidc.claims) : undefined
+  });
+  return params;
+}
+
+/**
+ * An oauth2orize grant module for an OpenID Connect response type with an ID token or a hybrid one (Core §3.2.2.5,
+ * §3.3.2.5): the ID token (with at_hash beside an access token, c_hash beside a code), the access token of the
+ * implicit grant, the code of the code grant, all in the fragment with `iss` (RFC 9207). The request was checked
+ * before (lib/authorize/): nonce present, openid granted, the client allowed both grants.
+ */
+export function openIdResponseGrant(type: OpenIdResponseType, deps: Deps) {
+  const fragment = issuerResponseModes(deps.settings.issuer).fragment;
+  return {
+    name: type,
+    request(req: { query: Record<string, unknown> }) {
+      return { clientID: req.query.client_id, redirectURI: req.query.redirect_uri, state: req.query.state };
+    },
+    response(
+      txn: Transaction,
+      res: Response,
+      complete: (done: (err?: Error) => void) => void,
+      next: (err: Error) => void
+    ) {
+      try {
+        fragment.validate(txn);
+      } catch (err) {
+        return next(err as Error);
+      }
+      if (!txn.res.allow) {
+        return fragment(txn, res, {
+          error: 'access_denied',
+          ...(txn.req.state === undefined ? {} : { state: txn.req.state })
+        });
+      }
+      answer(type, txn, deps).then((params) => complete((err) => (err ? next(err) : fragment(txn, res, params))), next);
+    }
+  };
+}
