@@ -6,6 +6,7 @@ import { DOC_KEYWORDS } from '../../schemas/doc-keywords';
 import { leaves, referenceTable } from '../../schemas/reference-table';
 import { settingsSchema } from '../../schemas/settings.schema';
 import { firstDifference, README_TABLES, withGeneratedTables } from '../../support/readme-tables';
+import { oncePerRun } from '../helpers/once-per-run';
 
 const README = path.resolve(__dirname, '../../..', 'README.md');
 
@@ -19,6 +20,9 @@ function docKeywordsIn(schema: unknown): string[] {
 }
 
 describe('the configuration reference (issue 18, item 4)', function () {
+  before(function () {
+    oncePerRun(this);
+  });
   it("the README's configuration tables are the ones the schemas generate", function () {
     const readme = fs.readFileSync(README, 'utf8');
     const difference = firstDifference(readme, withGeneratedTables(readme));

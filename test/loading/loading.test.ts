@@ -4,6 +4,7 @@ import { startGateway } from '../../support/gateway';
 import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 import { oidcSettings } from '../oidc/oidc-world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 describe('loading the plugin into Express Gateway', function () {
   describe('with valid settings', function () {
@@ -104,6 +105,7 @@ describe('loading the plugin into Express Gateway', function () {
   ];
   for (const [what, settings, message] of refusals) {
     it(`stops the gateway with a non-zero exit and names the key for ${what}`, async function () {
+      oncePerRun(this);
       const gateway = await startGateway({ settings, expectExit: true });
       try {
         const code = await gateway.exited;
@@ -117,6 +119,7 @@ describe('loading the plugin into Express Gateway', function () {
   }
 
   it('stops the gateway naming the parameter for a policy realm that cannot go into a header (issue 15, item 6)', async function () {
+    oncePerRun(this);
     const gateway = await startGateway({
       gateway: {
         apiEndpoints: { api: { host: '*', paths: ['/api'] } },
@@ -147,6 +150,9 @@ describe('loading the plugin into Express Gateway', function () {
   });
 
   describe('mistakes an operator makes, each stopping the gateway at start with one line naming the setting (issue 16, item 5)', function () {
+    before(function () {
+      oncePerRun(this);
+    });
     const EG_MODELS = require('path').join(
       require('path').dirname(require.resolve('express-gateway/package.json')),
       'lib',

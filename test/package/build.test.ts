@@ -4,6 +4,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { ROOT } from '../helpers/gateway-folder';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /** The sources of the product, in a scratch checkout that shares this one's node_modules. */
 function scratchCheckout(): string {
@@ -68,6 +69,7 @@ describe('building the package (issue 16, item 3)', function () {
   this.timeout(120000);
   let dir: string;
   before(function () {
+    oncePerRun(this);
     dir = scratchCheckout();
   });
   after(function () {

@@ -3,6 +3,7 @@ import fs from 'fs';
 import path from 'path';
 import prettier from 'prettier';
 import { ROOT } from '../helpers/gateway-folder';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /** Folders that hold no source of ours: installed, built, or half-built code. */
 const NOT_SOURCE = /^(node_modules|dist|\.dist-building-\d+|\.git)$/;
@@ -25,6 +26,9 @@ const productFiles = (): string[] =>
   });
 
 describe('source format (issue 18, item 7)', function () {
+  before(function () {
+    oncePerRun(this);
+  });
   it('every TypeScript and example file is as Prettier formats it with .prettierrc.json (npm run format rewrites them)', async function () {
     this.timeout(120000);
     const unformatted: string[] = [];

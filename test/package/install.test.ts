@@ -9,6 +9,7 @@ import { startFakeServer, FakeServer } from '../helpers/fake-server';
 import { GatewayFolder, npm, ROOT, StartedFolderGateway } from '../helpers/gateway-folder';
 import { freePort } from '../../support/gateway';
 import { basic, postForm, request } from '../../support/http';
+import { oncePerRun } from '../helpers/once-per-run';
 
 const run = promisify(execFile);
 
@@ -131,6 +132,9 @@ async function provesTheInstall(folder: GatewayFolder, backend: FakeServer, viaC
 
 describe('the package, installed the three ways an operator would', function () {
   this.timeout(600000);
+  before(function () {
+    oncePerRun(this);
+  });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-oauth2-pack-'));
   let tarball: string;
   let files: string[];
