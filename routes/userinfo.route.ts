@@ -32,12 +32,10 @@ interface Deps {
 }
 
 /**
- * GET or POST <basePath><routes.userinfo> (OpenID Connect Core §5.3): the
- * claims about the signed-in user that the access token's scopes ask for
- * (§5.4) and its authorization request's claims parameter (§5.5), with `sub` always. The token comes in the Authorization header
- * or a POSTed form (RFC 6750 §2.1, §2.2), is checked as the policy checks it, and must have been
- * issued to a user with the `openid` scope; every refusal is an RFC 6750
- * challenge (§5.3.3).
+ * GET or POST <basePath><routes.userinfo> (OpenID Connect Core §5.3): the claims about the signed-in user that the
+ * access token's scopes ask for (§5.4) and its authorization request's claims parameter (§5.5), with `sub` always.
+ * The token comes in the Authorization header or a POSTed form (RFC 6750 §2.1, §2.2), is checked as the policy checks
+ * it, and must have been issued to a user with the `openid` scope; every refusal is an RFC 6750 challenge (§5.3.3).
  */
 export function mountUserInfoRoute(
   router: Router,

@@ -5,7 +5,7 @@ import { isValidScopeParam } from '../scopes';
 import type { Settings } from '../settings';
 import { asyncCheckStep, checkStep } from './check-step';
 import type { EgServices } from '../eg/types';
-import { userGrantScopes } from '../oidc/oidc-scopes';
+import { OFFLINE_ACCESS, userGrantScopes } from '../oidc/oidc-scopes';
 import { checkOpenIdRequest } from '../oidc/openid-request-checks';
 import { answersWith, canonicalResponseType, ResponseType } from '../oidc/response-types';
 
@@ -20,12 +20,16 @@ const grantsOf = (responseType: ResponseType): string[] => [
 
 /**
  * First, so that any error after it goes back the way the answer would: in the fragment for every response type but
- * code (RFC 6749 §4.2.2.1, OpenID Connect Core §3.2.2.6). An unknown one is answered in the query.
+ * code (RFC 6749 §4.2.2.1, OpenID Connect Core §3.2.2.6). An unknown one, and OpenID Connect's with it off, is
+ * answered in the query.
  */
-export const noteResponseMode = checkStep('noteResponseMode', (req, request) => {
-  const value = req.query.response_type;
-  request.responseType = (typeof value === 'string' && canonicalResponseType(value)) || 'code';
-});
+export function noteResponseMode(settings: Settings) {
+  return checkStep('noteResponseMode', (req, request) => {
+    const value = req.query.response_type;
+    const known = typeof value === 'string' ? canonicalResponseType(value) : undefined;
+    request.responseType = known === 'token' || (known && settings.oidc.enabled) ? known : 'code';
+  });
+}
 
 /** RFC 6749 §3.1: a parameter must not be included more than once. */
 export const refuseRepeatedParameters = checkStep('refuseRepeatedParameters', (req) => {
@@ -68,7 +72,11 @@ export function checkScope(settings: Settings, services: EgServices) {
       throw new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
     }
     const requested = typeof scope === 'string' ? scope.split(' ') : undefined;
-    request.scopes = await userGrantScopes(requested, request.client, { settings, services });
+    const granted = await userGrantScopes(requested, request.client, { settings, services });
+    // OpenID Connect Core §11: offline_access is ignored unless the response type returns a code.
+    request.scopes = answersWith(request.responseType ?? 'code', 'code')
+      ? granted
+      : granted.filter((name) => name !== OFFLINE_ACCESS);
   });
 }
 
@@ -98,7 +106,7 @@ export function checkPkce(settings: Settings) {
 /** Every check, in order. */
 export function checkAuthorizeRequest(settings: Settings, services: EgServices) {
   return [
-    noteResponseMode,
+    noteResponseMode(settings),
     refuseRepeatedParameters,
     checkResponseType(settings),
     checkClientGrant,

@@ -44,7 +44,9 @@ export function bridgeAuthorization(
       codeChallenge: checked.codeChallenge ?? '',
       codeChallengeMethod: checked.codeChallengeMethod ?? '',
       redirectUriGiven: checked.redirectUriGiven ?? false,
-      openId: checked.openId
+      openId: checked.openId,
+      // The checked state (a string, or none): oauth2orize's own parsers would take a `state[a]=b` object as it came.
+      state: checked.state
     };
   } as never);
 

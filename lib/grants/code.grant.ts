@@ -18,6 +18,7 @@ export interface ParsedAuthorization {
   redirectUriGiven: boolean;
   /** An OpenID Connect request's own parameters; absent for a plain OAuth request. */
   openId?: OpenIdRequest | undefined;
+  state?: string | undefined;
 }
 
 /**
@@ -25,17 +26,21 @@ export interface ParsedAuthorization {
  * code, stored hashed, bound to client, redirect URI, user, scopes and PKCE
  * challenge, valid for authorizationCode.ttl seconds.
  */
-/** Issues an authorization code for a checked request and its signed-in user: stored by digest, returned once. */
+/**
+ * Issues an authorization code for a checked request and its signed-in user: stored by digest, returned once.
+ * @param grantId the grant its exchange continues: a new one, or a hybrid response's, whose token came with the code.
+ */
 export async function issueCode(
   codes: CodeStore,
   settings: Settings,
   client: Client,
   user: SessionUser,
-  areq: ParsedAuthorization
+  areq: ParsedAuthorization,
+  grantId = randomId(16)
 ): Promise<string> {
   const code = randomSecret();
   await codes.save(code, {
-    grantId: randomId(16),
+    grantId,
     appId: client.id,
     redirectUri: areq.checkedRedirectUri,
     redirectUriGiven: areq.redirectUriGiven,

@@ -2,9 +2,9 @@ import type { Response } from 'express';
 import type { SessionUser } from '../browser/session';
 import type { Client } from '../clients/client';
 import type { EgServices } from '../eg/types';
-import { InvalidGrant, LoginRequired } from '../errors';
+import { AccessDenied, InvalidGrant, LoginRequired } from '../errors';
 import type { IdTokens } from '../oidc/id-tokens';
-import { claimsOfScopes, OFFLINE_ACCESS } from '../oidc/oidc-scopes';
+import { claimsOfScopes } from '../oidc/oidc-scopes';
 import { answersWith, OpenIdResponseType } from '../oidc/response-types';
 import type { SessionClients } from '../oidc/session-clients';
 import { userClaims } from '../oidc/user-claims';
@@ -33,36 +33,49 @@ interface Transaction {
 }
 
 /**
- * What the user's sign-in gives the client: each grant it starts is ended with the sign-in (Back-Channel Logout 1.0
- * §2.7), and the client is told; an ID token alone starts no grant but the client still hears of the sign-out.
+ * What the user's sign-in gives the client (Back-Channel Logout 1.0 §2.7): a front-channel access token's grant ends
+ * with it (never offline: Core §11 keeps offline_access to a code's exchange), and the client is told; an ID token
+ * with no such grant still has the client told, once per sign-in.
  * @throws LoginRequired when the sign-in ended meanwhile.
  */
-async function joinSignIn(deps: Deps, txn: Transaction, grantId: string): Promise<void> {
+async function joinSignIn(deps: Deps, txn: Transaction, grantId: string | null): Promise<void> {
   if (!deps.sessions || !txn.user.sid) return;
-  const offline = txn.req.effectiveScopes.includes(OFFLINE_ACCESS);
-  if (!(await deps.sessions.remember(txn.user.sid, txn.client.id, grantId, offline)))
-    throw new LoginRequired('The user has signed out');
+  const joined =
+    grantId === null
+      ? await deps.sessions.rememberClient(txn.user.sid, txn.client.id)
+      : await deps.sessions.remember(txn.user.sid, txn.client.id, grantId, false);
+  if (!joined) throw new LoginRequired('The user has signed out');
 }
 
 /** The fragment's parameters of an allowed request: a code, an access token, an ID token, as the type asks. */
 async function answer(type: OpenIdResponseType, txn: Transaction, deps: Deps): Promise<Record<string, string>> {
   const { client, user, req: areq } = txn;
   const params: Record<string, string> = {};
-  if (answersWith(type, 'code')) params.code = await issueCode(deps.codes, deps.settings, client, user, areq);
+  // First, so that nothing is issued to a user deactivated since they signed in.
+  const egUser = await deps.services.user.get(user.id);
+  if (!egUser || !egUser.isActive) throw new AccessDenied('The user is no longer active');
+  // One grant for the code and the token beside it: a replayed code revokes both (RFC 6749 §4.1.2).
+  const grantId = randomId(16);
+  if (answersWith(type, 'code')) params.code = await issueCode(deps.codes, deps.settings, client, user, areq, grantId);
   let accessToken: string | undefined;
   if (answersWith(type, 'token')) {
-    const grantId = randomId(16);
     await joinSignIn(deps, txn, grantId);
-    const issued = await deps.issuer.issue({
-      grantType: 'implicit',
-      grantId,
-      appId: client.id,
-      user: { id: user.id, username: user.username },
-      scopes: areq.effectiveScopes,
-      redirectUri: areq.checkedRedirectUri,
-      refresh: null,
-      requestedClaims: areq.openId?.claims
-    });
+    let issued;
+    try {
+      issued = await deps.issuer.issue({
+        grantType: 'implicit',
+        grantId,
+        appId: client.id,
+        user: { id: user.id, username: user.username },
+        scopes: areq.effectiveScopes,
+        redirectUri: areq.checkedRedirectUri,
+        refresh: null,
+        requestedClaims: areq.openId?.claims
+      });
+    } catch (err) {
+      // The grant was revoked between joining the sign-in and saving: the user signed out meanwhile.
+      throw err instanceof InvalidGrant ? new LoginRequired('The user has signed out') : err;
+    }
     accessToken = issued.accessToken;
     Object.assign(params, {
       access_token: accessToken,
@@ -70,14 +83,12 @@ async function answer(type: OpenIdResponseType, txn: Transaction, deps: Deps): P
       expires_in: String(issued.params.expires_in)
     });
     if (issued.params.scope) params.scope = issued.params.scope;
-  } else if (!answersWith(type, 'code')) {
-    await joinSignIn(deps, txn, randomId(16));
+  } else if (answersWith(type, 'id_token')) {
+    await joinSignIn(deps, txn, null);
   }
   if (areq.state !== undefined) params.state = areq.state;
   // code token (Core §3.3.2.5): the ID token comes with the code's exchange only.
   if (!answersWith(type, 'id_token')) return params;
-  const egUser = await deps.services.user.get(user.id);
-  if (!egUser || !egUser.isActive) throw new InvalidGrant('The user is no longer active');
   // Core §5.4: with no access token ever issued (response type id_token), the scopes' claims go in the ID token.
   const wanted = [
     ...(areq.openId?.claims?.idToken ?? []),
@@ -107,8 +118,9 @@ export function openIdResponseGrant(type: OpenIdResponseType, deps: Deps) {
   const fragment = issuerResponseModes(deps.settings.issuer).fragment;
   return {
     name: type,
+    // state is the checked one (authorization-bridge.ts): a string, or none.
     request(req: { query: Record<string, unknown> }) {
-      return { clientID: req.query.client_id, redirectURI: req.query.redirect_uri, state: req.query.state };
+      return { clientID: req.query.client_id, redirectURI: req.query.redirect_uri };
     },
     response(
       txn: Transaction,
@@ -127,7 +139,9 @@ export function openIdResponseGrant(type: OpenIdResponseType, deps: Deps) {
           ...(txn.req.state === undefined ? {} : { state: txn.req.state })
         });
       }
-      answer(type, txn, deps).then((params) => complete((err) => (err ? next(err) : fragment(txn, res, params))), next);
+      answer(type, txn, deps)
+        .then((params) => complete((err) => (err ? next(err) : fragment(txn, res, params))))
+        .catch(next);
     }
   };
 }

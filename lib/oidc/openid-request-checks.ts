@@ -21,8 +21,9 @@ function text(value: unknown, name: string): string | undefined {
 
 /**
  * An OpenID Connect authentication request's own parameters (Core §3.1.2.1), read once the scopes say it is one:
- * nonce, prompt (space-separated, `none` alone), max_age (non-negative seconds), id_token_hint and claims (§5.5). A plain OAuth request keeps none of
- * them. With OpenID Connect on, request objects are refused (request_not_supported), whatever the scopes.
+ * nonce, prompt (space-separated, `none` alone), max_age (non-negative seconds), id_token_hint and claims (§5.5). A
+ * plain OAuth request keeps none of them. With OpenID Connect on, request objects are refused
+ * (request_not_supported), whatever the scopes.
  */
 export function checkOpenIdRequest(settings: Settings) {
   return checkStep('checkOpenIdRequest', (req, request) => {

@@ -54,6 +54,15 @@ export class SessionClients {
     return true;
   }
 
+  /**
+   * Records that the sign-in `sid` gave a client an ID token with no grant of its own (response type id_token, or a
+   * hybrid code not yet exchanged): the client hears when it ends. One entry per client, whatever how often; it ends
+   * no grant (offline), and its field is no grant id (`~`, as the ended mark).
+   */
+  rememberClient(sid: string, clientId: string): Promise<boolean> {
+    return this.remember(sid, clientId, `~client:${clientId}`, true);
+  }
+
   /** The grants of a sign-in that has ended, by grant id, forgotten at once: each is ended once. */
   async end(sid: string): Promise<Map<string, SignInGrant>> {
     const key = this.key(sid);

@@ -1,4 +1,7 @@
-/** The app property by which a client asks for signed UserInfo answers (Core §5.3.2; registration's userinfo_signed_response_alg). */
+/**
+ * The app property by which a client asks for signed UserInfo answers (Core §5.3.2; registration's
+ * userinfo_signed_response_alg).
+ */
 export const USERINFO_SIGNED_RESPONSE_ALG = 'userinfoSignedResponseAlg';
 
 /** The one algorithm UserInfo answers are signed with: ID tokens' (Core §15.1). */

@@ -19,7 +19,8 @@ export interface GrantFacts {
   grantedAt: number;
   lastUsedAt: number;
   expiresAt: number;
-  /** The claims its authorization request asked for (OpenID Connect Core §5.5), beside its scopes': at UserInfo, in ID tokens. */
+  /** The claims its authorization request asked for (OpenID Connect Core §5.5), beside its scopes': at UserInfo, in ID
+   * tokens. */
   userinfoClaims?: string[];
   idTokenClaims?: string[];
 }
@@ -37,7 +38,10 @@ export class GrantFactsReader {
     private readonly keys: TokenKeys
   ) {}
 
-  /** The claims a grant's authorization request asked UserInfo for (one field: UserInfo's validator checked the rest). */
+  /**
+   * The claims a grant's authorization request asked UserInfo for (one field: UserInfo's validator checked the
+   * rest).
+   */
   async userinfoClaims(grantId: string): Promise<string[]> {
     const value: string | null = await this.db.hget(this.keys.grantFacts(grantId), 'userinfoClaims');
     return value ? value.split(' ') : [];

@@ -39,7 +39,10 @@ describe('OpenID Connect implicit and hybrid response types', function () {
 
   /** The fragment's parameters the browser lands with, after signing in and allowing. */
   async function answered(params: Record<string, string>): Promise<URLSearchParams> {
-    const browser = new Browser(world.gateway.url);
+    return answeredWith(new Browser(world.gateway.url), params);
+  }
+
+  async function answeredWith(browser: Browser, params: Record<string, string>): Promise<URLSearchParams> {
     const consent = await authorize(browser, world, params);
     const callback =
       consent.status === 200 ? await decide(browser, consent, true) : new URL(consent.headers.get('location')!);
@@ -124,6 +127,61 @@ describe('OpenID Connect implicit and hybrid response types', function () {
       headers: { Authorization: `Bearer ${fragment.get('access_token')}` }
     });
     expect(userinfo.json).to.deep.equal({ sub: world.user.id, email: 'alice@example.com' });
+  });
+
+  it('ignores offline_access without a code (Core §11), and a replayed hybrid code revokes the token that came with it', async function () {
+    const front = await answered(implicit('id_token token', { scope: 'openid offline_access' }));
+    expect(front.get('scope')).to.equal('openid');
+    const hybrid = await answered(
+      implicit('code token', { code_challenge: TEST_PKCE.challenge, code_challenge_method: 'S256' })
+    );
+    const exchange = () =>
+      world.token({
+        grant_type: 'authorization_code',
+        code: hybrid.get('code')!,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: TEST_PKCE.verifier
+      });
+    expect((await exchange()).status).to.equal(200);
+    expect((await world.api(hybrid.get('access_token')!)).status).to.equal(200);
+    expect((await exchange()).status, 'the replay').to.equal(400);
+    expect((await world.api(hybrid.get('access_token')!)).status, 'the front-channel token of its grant').to.equal(401);
+  });
+
+  it('echoes only a state that is text: state[a]=b is no state', async function () {
+    const browser = new Browser(world.gateway.url);
+    const params = new URLSearchParams(implicit('id_token'));
+    params.delete('state');
+    params.set('state[a]', 'b');
+    const consent = await authorize(browser, world, Object.fromEntries(params));
+    const callback = await decide(browser, consent, true);
+    const fragment = new URLSearchParams(callback.hash.slice(1));
+    expect(fragment.get('id_token')).to.be.a('string');
+    expect(fragment.has('state')).to.equal(false);
+  });
+
+  it('answers access_denied, issuing nothing, for a user deactivated since signing in', async function () {
+    const browser = new Browser(world.gateway.url);
+    await answeredWith(browser, implicit('id_token'));
+    const grantsOf = async () =>
+      (await request(`${world.gateway.adminUrl}/oauth2/users/${world.user.id}/grants?limit=1000`)).json.grants.length;
+    const before = await grantsOf();
+    await world.gateway.admin.setUserActive(world.user.id, false);
+    try {
+      const params = {
+        ...implicit('code id_token token'),
+        code_challenge: TEST_PKCE.challenge,
+        code_challenge_method: 'S256'
+      };
+      const consent = await browser.get(`/oauth2/authorize?${new URLSearchParams(params)}`);
+      const callback = await decide(browser, consent, true);
+      const fragment = new URLSearchParams(callback.hash.slice(1));
+      expect(fragment.get('error'), callback.toString()).to.equal('access_denied');
+      expect(fragment.has('access_token') || fragment.has('code') || fragment.has('id_token')).to.equal(false);
+    } finally {
+      await world.gateway.admin.setUserActive(world.user.id, true);
+    }
+    expect(await grantsOf(), 'no grant stored for it').to.equal(before);
   });
 
   it('answers code token with a code and an access token, and the ID token with the code at the token endpoint', async function () {
