@@ -12,6 +12,7 @@ import {
 } from '../helpers/saml';
 import { startGateway } from '../../support/gateway';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 const IDP = 'https://idp.example.com/saml';
@@ -114,6 +115,9 @@ describe('SAML 2.0 bearer assertion grant (RFC 7522)', function () {
 });
 
 describe('SAML 2.0 bearer grant settings', function () {
+  before(function () {
+    oncePerRun(this);
+  });
   it('stops the gateway when the grant is listed without an identity provider', async function () {
     const gateway = await startGateway({ settings: { grants: [SAML2_BEARER] }, expectExit: true });
     expect(await gateway.exited).to.not.equal(0);

@@ -6,8 +6,12 @@ import { promisify } from 'util';
 import { BcryptPool } from '../../lib/credentials/bcrypt-pool';
 import { VerifiedSecrets } from '../../lib/credentials/verified-secrets';
 import { SingleFlight } from '../../lib/single-flight';
+import { oncePerRun } from '../helpers/once-per-run';
 
 describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
+  before(function () {
+    oncePerRun(this);
+  });
   let hash: string;
   const pool = new BcryptPool(1, 64);
   before(async function () {
@@ -54,6 +58,9 @@ describe('VerifiedSecrets: what a bcrypt check leaves behind', function () {
 });
 
 describe('BcryptPool: bcrypt off the event loop, with a bounded queue', function () {
+  before(function () {
+    oncePerRun(this);
+  });
   let hash: string;
   before(async function () {
     hash = await bcrypt.hash('s3cret', 4);

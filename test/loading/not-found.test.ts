@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 describe('paths under basePath the plugin does not serve (issue 16, item 8)', function () {
   let world: World;
   before(async function () {
+    oncePerRun(this);
     world = await startWorld();
   });
   after(async function () {

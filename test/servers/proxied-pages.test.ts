@@ -7,6 +7,7 @@ import { launchChromium } from '../helpers/chromium';
 
 import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /**
  * What a hostile upstream's authorization page does (issue 15, item 4): read
@@ -68,6 +69,7 @@ describe("front proxy in Chromium: an upstream's page never runs with the gatewa
   let gatewayAuthorize = '';
 
   before(async function () {
+    oncePerRun(this);
     [world, upstream] = await Promise.all([startWorld(), startHostileUpstream(() => attackPage(gatewayAuthorize))]);
     browser = await launchChromium();
     const attacker = await world.gateway.admin.registerClient(
