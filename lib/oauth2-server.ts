@@ -54,7 +54,7 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
     server.grant(codeGrant(deps.codes, deps.settings));
     server.exchange(authorizationCodeExchange({ ...deps, withRefreshToken }));
   }
-  if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer, deps.settings.issuer));
+  if (enabled.has('implicit')) server.grant(implicitGrant(deps.issuer, deps.settings.issuer, deps.sessions));
   // OpenID Connect's implicit and hybrid response types (Core §3.2, §3.3): with the implicit grant on.
   if (enabled.has('implicit') && deps.idTokens) {
     for (const type of OPENID_RESPONSE_TYPES)

@@ -1,6 +1,9 @@
 import oauth2orize from 'oauth2orize';
 import type { Client } from '../clients/client';
 import type { SessionUser } from '../browser/session';
+import { LoginRequired } from '../errors';
+import type { SessionClients } from '../oidc/session-clients';
+import { randomId } from '../secret-value';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import type { ParsedAuthorization } from './code.grant';
 import { issuerResponseModes } from './issuer-response-modes';
@@ -8,9 +11,12 @@ import { issuerResponseModes } from './issuer-response-modes';
 /**
  * Implicit grant (RFC 6749 §4.2): the access token goes straight into the
  * redirect's fragment, never with a refresh token. Off unless `implicit` is
- * listed in `grants` (RFC 9700 §2.1.2 advises against it).
+ * listed in `grants` (RFC 9700 §2.1.2 advises against it). With OpenID
+ * Connect on, a token of an `openid` request joins the user's sign-in, so
+ * that signing out ends it and tells the client (Back-Channel Logout 1.0
+ * §2.7), as the ID token response types' do.
  */
-export function implicitGrant(issuer: TokenIssuer, issuerId: string) {
+export function implicitGrant(issuer: TokenIssuer, issuerId: string, sessions: SessionClients | null = null) {
   return oauth2orize.grant.token(
     { modes: issuerResponseModes(issuerId) } as never,
     function issueImplicit(
@@ -21,15 +27,24 @@ export function implicitGrant(issuer: TokenIssuer, issuerId: string) {
       done: (err: Error | null, token?: string, params?: object) => void
     ) {
       const areq = oauth2Request as unknown as ParsedAuthorization;
-      issuer
-        .issue({
-          grantType: 'implicit',
-          appId: client.id,
-          user: { id: user.id, username: user.username },
-          scopes: areq.effectiveScopes,
-          refresh: null,
-          // OpenID Connect Core §5.5: claims asked for at UserInfo come with this token too.
-          requestedClaims: areq.openId?.claims
+      const grantId = randomId(16);
+      const joined =
+        sessions && areq.openId && user.sid
+          ? sessions.remember(user.sid, client.id, grantId, false)
+          : Promise.resolve(true);
+      joined
+        .then((stillSignedIn) => {
+          if (!stillSignedIn) throw new LoginRequired('The user has signed out');
+          return issuer.issue({
+            grantType: 'implicit',
+            grantId,
+            appId: client.id,
+            user: { id: user.id, username: user.username },
+            scopes: areq.effectiveScopes,
+            refresh: null,
+            // OpenID Connect Core §5.5: claims asked for at UserInfo come with this token too.
+            requestedClaims: areq.openId?.claims
+          });
         })
         .then(
           (issued) => done(null, issued.accessToken, issued.params),

@@ -208,6 +208,20 @@ describe('OpenID Connect implicit and hybrid response types', function () {
     expect((await world.api(fragment.get('access_token')!)).status).to.equal(401);
   });
 
+  it('ends the token of a plain implicit request with openid (response_type token) when the user signs out', async function () {
+    const browser = new Browser(world.gateway.url);
+    const fragment = await answeredWith(browser, implicit('token'));
+    const token = fragment.get('access_token')!;
+    expect((await world.api(token)).status).to.equal(200);
+    const page = await browser.get('/oauth2/logout');
+    await browser.post('/oauth2/logout', { _csrf: hiddenField(page.text, '_csrf') });
+    const started = Date.now();
+    while ((await world.api(token)).status !== 401) {
+      expect(Date.now() - started, 'refused within a second of the sign-out').to.be.below(1000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
   it('refuses in the fragment, with state: no nonce, no openid scope, a client that may not use the implicit grant', async function () {
     const refusals: Array<[Record<string, string>, string]> = [
       [implicit('id_token', { nonce: '' }), 'invalid_request'],
