@@ -34,7 +34,6 @@ const LOOKED_AT_PER_LISTED = 10;
  * An id that names no consumer and holds nothing is a 404, so a mistyped one is not taken for "nothing there".
  */
 export function mountAdminGrantRoutes(router: Router, { services, store, facts, consents, connectedApps }: Deps): void {
-  const consentsOf = (userId: string) => consents.ofUser(userId);
   async function knownUser(idOrName: string): Promise<string> {
     const user = await findUser(services, idOrName, 'id');
     return user ? user.id : idOrName;
@@ -63,10 +62,10 @@ export function mountAdminGrantRoutes(router: Router, { services, store, facts, 
     const given = pathParam(req, 'id');
     const limit = listingLimit(req.query.limit);
     const userId = await knownUser(given);
-    const [{ grants, more }, consents] = await Promise.all([listed('user', userId, limit), consentsOf(userId)]);
-    if (userId === given && grants.length === 0 && consents.length === 0 && !(await services.user.get(given)))
+    const [{ grants, more }, remembered] = await Promise.all([listed('user', userId, limit), consents.ofUser(userId)]);
+    if (userId === given && grants.length === 0 && remembered.length === 0 && !(await services.user.get(given)))
       throw new NotFound(`No user ${JSON.stringify(describable(given))} and no grant of one`);
-    res.json({ userId, grants, more, consents });
+    res.json({ userId, grants, more, consents: remembered });
   }
 
   async function appGrants(req: Request, res: Response): Promise<void> {

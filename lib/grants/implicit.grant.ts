@@ -1,7 +1,6 @@
 import oauth2orize from 'oauth2orize';
 import type { Client } from '../clients/client';
 import type { SessionUser } from '../browser/session';
-import { LoginRequired } from '../errors';
 import type { SessionClients } from '../oidc/session-clients';
 import { randomId } from '../secret-value';
 import type { TokenIssuer } from '../tokens/token.issuer';
@@ -29,13 +28,10 @@ export function implicitGrant(issuer: TokenIssuer, issuerId: string, sessions: S
       const areq = oauth2Request as unknown as ParsedAuthorization;
       const grantId = randomId(16);
       const joined =
-        sessions && areq.openId && user.sid
-          ? sessions.remember(user.sid, client.id, grantId, false)
-          : Promise.resolve(true);
+        sessions && areq.openId && user.sid ? sessions.join(user.sid, client.id, grantId) : Promise.resolve();
       joined
-        .then((stillSignedIn) => {
-          if (!stillSignedIn) throw new LoginRequired('The user has signed out');
-          return issuer.issue({
+        .then(() =>
+          issuer.issue({
             grantType: 'implicit',
             grantId,
             appId: client.id,
@@ -44,8 +40,8 @@ export function implicitGrant(issuer: TokenIssuer, issuerId: string, sessions: S
             refresh: null,
             // OpenID Connect Core §5.5: claims asked for at UserInfo come with this token too.
             requestedClaims: areq.openId?.claims
-          });
-        })
+          })
+        )
         .then(
           (issued) => done(null, issued.accessToken, issued.params),
           (err: Error) => done(err)

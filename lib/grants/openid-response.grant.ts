@@ -32,19 +32,9 @@ interface Transaction {
   res: { allow: boolean };
 }
 
-/**
- * What the user's sign-in gives the client (Back-Channel Logout 1.0 §2.7): a front-channel access token's grant ends
- * with it (never offline: Core §11 keeps offline_access to a code's exchange), and the client is told; an ID token
- * with no such grant still has the client told, once per sign-in.
- * @throws LoginRequired when the sign-in ended meanwhile.
- */
+/** The front-channel answer joins the user's sign-in (SessionClients.join), with OpenID Connect's sessions kept. */
 async function joinSignIn(deps: Deps, txn: Transaction, grantId: string | null): Promise<void> {
-  if (!deps.sessions || !txn.user.sid) return;
-  const joined =
-    grantId === null
-      ? await deps.sessions.rememberClient(txn.user.sid, txn.client.id)
-      : await deps.sessions.remember(txn.user.sid, txn.client.id, grantId, false);
-  if (!joined) throw new LoginRequired('The user has signed out');
+  if (deps.sessions && txn.user.sid) await deps.sessions.join(txn.user.sid, txn.client.id, grantId);
 }
 
 /** The fragment's parameters of an allowed request: a code, an access token, an ID token, as the type asks. */

@@ -1,3 +1,4 @@
+import { LoginRequired } from '../errors';
 import type { StoreConnection } from '../store/store-connection';
 
 /** A grant a sign-in started: to which client, and whether it outlives the sign-in (offline_access). */
@@ -61,6 +62,18 @@ export class SessionClients {
    */
   rememberClient(sid: string, clientId: string): Promise<boolean> {
     return this.remember(sid, clientId, `~client:${clientId}`, true);
+  }
+
+  /**
+   * A front-channel answer joins the sign-in `sid` (Back-Channel Logout 1.0 §2.7): an access token's grant ends with it
+   * (never offline: Core §11 keeps offline_access to a code's exchange), and an ID token with no grant of its own
+   * (`grantId` null) has its client told, once per sign-in.
+   * @throws LoginRequired when the sign-in ended meanwhile.
+   */
+  async join(sid: string, clientId: string, grantId: string | null): Promise<void> {
+    const joined =
+      grantId === null ? await this.rememberClient(sid, clientId) : await this.remember(sid, clientId, grantId, false);
+    if (!joined) throw new LoginRequired('The user has signed out');
   }
 
   /** The grants of a sign-in that has ended, by grant id, forgotten at once: each is ended once. */

@@ -58,15 +58,12 @@ export class GrantFactsReader {
 
   private async readOne(grantId: string): Promise<GrantFacts | null> {
     const factsKey = this.keys.grantFacts(grantId);
-    const grantKey = this.keys.grant(grantId);
-    const [[, hash], [, revoked], [, factsTtl], [, members], [, grantTtl]] = (await this.db
+    const [[, hash], [, revoked], [, factsTtl]] = (await this.db
       .pipeline()
       .hgetall(factsKey)
       .exists(this.keys.grantRevoked(grantId))
       .pttl(factsKey)
-      .smembers(grantKey)
-      .pttl(grantKey)
-      .exec()) as [[null, Hash], [null, number], [null, number], [null, string[]], [null, number]];
+      .exec()) as [[null, Hash], [null, number], [null, number]];
     if (revoked === 1) return null;
     const now = Date.now();
     if (hash?.appId !== undefined && factsTtl > 0) {
@@ -83,6 +80,12 @@ export class GrantFactsReader {
         ...(hash.idTokenClaims ? { idTokenClaims: hash.idTokenClaims.split(' ') } : {})
       };
     }
+    // Only a grant an earlier version issued: its set (which grows with every rotation) is read for its refresh tokens.
+    const grantKey = this.keys.grant(grantId);
+    const [[, members], [, grantTtl]] = (await this.db.pipeline().smembers(grantKey).pttl(grantKey).exec()) as [
+      [null, string[]],
+      [null, number]
+    ];
     // The grant's set keeps the keys of its rotated refresh tokens too, some expired: the live one with the latest exp.
     const refreshKeys = members.filter((member) => this.keys.isRefresh(member));
     if (refreshKeys.length === 0 || grantTtl <= 0) return null;
