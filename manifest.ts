@@ -141,6 +141,12 @@ function init(ctx: PluginContext): void {
   const keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
   const jwts = new JwtAccessTokens(settings, keys);
   const idTokens = settings.oidc.enabled ? new IdTokens(settings, keys) : null;
+  if (idTokens && settings.oidc.pairwiseSecret !== undefined && settings.accessToken.format === 'jwt') {
+    logger.warn(
+      'oauth2: accessToken.format is jwt: a pairwise client can read the user id in its access tokens (sub), which ' +
+        'its ID tokens hide (OpenID Connect Core §8.1); opaque access tokens keep it from the client'
+    );
+  }
   // The grants each sign-in started with ID tokens, ended when it ends: kept as long as such a grant may live, and
   // once ended, as long as a code issued before may still be exchanged.
   const sessions = idTokens
@@ -214,6 +220,7 @@ function init(ctx: PluginContext): void {
     settings,
     clientAuth,
     inspector: new TokenInspector(validator, store, services, settings.issuer),
+    subjects: idTokens?.subjects ?? null,
     logger
   });
   if (settings.grants.includes(DEVICE_CODE))
@@ -224,7 +231,7 @@ function init(ctx: PluginContext): void {
       rates: new RateLimit(db, prefix, 60),
       logger
     });
-  mountTokenInfoRoute(endpoints, { settings, validator, logger });
+  mountTokenInfoRoute(endpoints, { settings, validator, subjects: idTokens?.subjects ?? null, logger });
   const operatorNames = latest(
     'operator app names',
     () => new OperatorAppNames(egDb, eg, feed),

@@ -164,6 +164,9 @@ curl -s ${base}/.well-known/openid-configuration
 # nonce): the code's exchange then returns an id_token beside the access token, whose claims UserInfo answers:
 OIDC=$(curl -s ${client} -d grant_type=password -d username=${user.username} -d password=${user.password} -d 'scope=openid profile' ${base}/oauth2/token | ${json('access_token')})
 curl -s -H "Authorization: Bearer $OIDC" ${base}/oauth2/userinfo
+# Pairwise subjects (oidc.pairwiseSecret in the demo): once the demo app is pairwise (undo: "public"), its new tokens
+# name ${user.username} by a sub of its sector (the host of its redirect URI), not by the user id
+curl -s -X PUT ${demo.admin}/apps/${demo.client.id} -H 'Content-Type: application/json' -d '{"subjectType":"pairwise"}'
 
 # Server metadata (RFC 8414) and the public signing keys (JWKS)
 curl -s ${base}/.well-known/oauth-authorization-server

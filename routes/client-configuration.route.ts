@@ -11,6 +11,7 @@ import type { DynamicClient } from '../lib/registration/dynamic-clients';
 import type { DynamicRegistration } from '../lib/registration/dynamic-registration';
 import { checkClientName } from '../lib/registration/check-client-name.step';
 import { checkClientUrlHosts } from '../lib/registration/check-client-url-hosts.step';
+import { checkSectorIdentifier } from '../lib/registration/check-sector-identifier.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { pathParam } from '../lib/http/request-fields';
@@ -120,6 +121,7 @@ export function mountClientConfigurationRoutes(
     readClientMetadata(settings, services),
     checkClientName(operatorNames, (res) => (res.locals.managed as Managed).client.name),
     checkClientUrlHosts(settings),
+    checkSectorIdentifier(settings),
     updateClient,
     oauthErrorHandler(logger)
   );

@@ -8,13 +8,16 @@ import { noStore } from '../lib/http/no-store';
 import { requireTokenParam } from '../lib/http/require-token-param';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import type { Settings } from '../lib/settings';
-import { INACTIVE } from '../lib/tokens/introspection-answer';
+import type { Subjects } from '../lib/oidc/subjects';
+import { answerToOwnClient, INACTIVE } from '../lib/tokens/introspection-answer';
 import type { TokenInspector } from '../lib/tokens/token.inspector';
 
 interface Deps {
   settings: Settings;
   clientAuth: RequestHandler[];
   inspector: TokenInspector;
+  /** With OpenID Connect on: a pairwise client introspecting its own token learns its own sub for the user. */
+  subjects: Subjects | null;
   logger: EgLogger;
 }
 
@@ -25,7 +28,10 @@ interface Deps {
  * (with ownTokens) only about its own; another client's token answers
  * inactive, exactly like an unknown one.
  */
-export function mountIntrospectRoute(router: Router, { settings, clientAuth, inspector, logger }: Deps): void {
+export function mountIntrospectRoute(
+  router: Router,
+  { settings, clientAuth, inspector, subjects, logger }: Deps
+): void {
   const path = settings.routes.introspect;
   const { scope, ownTokens } = settings.introspection;
 
@@ -41,8 +47,10 @@ export function mountIntrospectRoute(router: Router, { settings, clientAuth, ins
   function introspect(req: Request, res: Response, next: NextFunction): void {
     const client = req.user as Client;
     inspector.inspect(req.body.token).then((answer) => {
-      const visible = client.scopes.includes(scope) || answer.client_id === client.id;
-      res.status(200).json(visible ? answer : INACTIVE);
+      // A resource server (the introspection scope) is told everything; a client about its own token, what it may know.
+      if (client.scopes.includes(scope)) res.status(200).json(answer);
+      else if (answer.client_id === client.id) res.status(200).json(answerToOwnClient(answer, client.app, subjects));
+      else res.status(200).json(INACTIVE);
     }, next);
   }
 

@@ -33,7 +33,7 @@ export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Rec
     end_session_endpoint: endpointUrl(settings, settings.routes.logout),
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
-    subject_types_supported: ['public'],
+    subject_types_supported: idTokens.subjects.offered,
     id_token_signing_alg_values_supported: idTokens.algorithms,
     userinfo_signing_alg_values_supported: idTokens.algorithms,
     claim_types_supported: ['normal'],

@@ -9,6 +9,7 @@ import type { DynamicRegistration } from '../lib/registration/dynamic-registrati
 import type { InitialAccess } from '../lib/registration/initial-access';
 import { checkClientName } from '../lib/registration/check-client-name.step';
 import { checkClientUrlHosts } from '../lib/registration/check-client-url-hosts.step';
+import { checkSectorIdentifier } from '../lib/registration/check-sector-identifier.step';
 import { readClientMetadata } from '../lib/registration/read-metadata.step';
 import { sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { mountClientConfigurationRoutes } from './client-configuration.route';
@@ -101,6 +102,7 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
     readClientMetadata(settings, services),
     checkClientName(operatorNames),
     checkClientUrlHosts(settings),
+    checkSectorIdentifier(settings),
     registerClient,
     oauthErrorHandler(logger)
   );

@@ -1,9 +1,10 @@
 import type { Request, Response, Router } from 'express';
-import type { EgLogger } from '../lib/eg/types';
+import type { EgApplication, EgLogger } from '../lib/eg/types';
+import type { Subjects } from '../lib/oidc/subjects';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { noStore } from '../lib/http/no-store';
 import type { Settings } from '../lib/settings';
-import { describeAccessToken } from '../lib/tokens/introspection-answer';
+import { answerToOwnClient, describeAccessToken } from '../lib/tokens/introspection-answer';
 import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
 import { MissingToken, sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { fromHeader } from '../lib/http/extract-token';
@@ -11,6 +12,8 @@ import { fromHeader } from '../lib/http/extract-token';
 interface Deps {
   settings: Settings;
   validator: LocalTokenValidator;
+  /** With OpenID Connect on: a pairwise client learns its own sub for the user, not the user's id (Core §8.1). */
+  subjects: Subjects | null;
   logger: EgLogger;
 }
 
@@ -19,13 +22,15 @@ interface Deps {
  * token is (the Axway "token information service"): the facts introspection
  * gives, checked the way the policy checks, or an RFC 6750 challenge.
  */
-export function mountTokenInfoRoute(router: Router, { settings, validator, logger }: Deps): void {
+export function mountTokenInfoRoute(router: Router, { settings, validator, subjects, logger }: Deps): void {
   const path = settings.routes.tokeninfo;
 
   async function describe(req: Request) {
     const token = fromHeader(req); // the header only: a token in a URL would end up in logs (RFC 6750 §2.3)
     if (!token) throw new MissingToken();
-    return describeAccessToken(await validator.validate(token));
+    const validated = await validator.validate(token);
+    // Whoever holds the token is told what its client may know.
+    return answerToOwnClient(describeAccessToken(validated), validated.consumer as EgApplication, subjects);
   }
 
   function tokenInfo(req: Request, res: Response): void {

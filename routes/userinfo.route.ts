@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import type { EgLogger, EgServices } from '../lib/eg/types';
+import type { EgApplication, EgLogger, EgServices } from '../lib/eg/types';
 import { InsufficientScope, InvalidToken } from '../lib/errors';
 import { MissingToken, sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { extractToken } from '../lib/http/extract-token';
@@ -58,7 +58,9 @@ export function mountUserInfoRoute(
     ]);
     if (!user || !user.isActive) throw new InvalidToken('The user of this access token is no longer active');
     const wanted = [...new Set([...claimsOfScopes(validated.scopes), ...asked])];
-    return { claims: { ...userClaims(user, wanted, settings.oidc.claims), sub: user.id }, validated };
+    // The sub its ID tokens carry (Core §5.3.2: they must match), public or pairwise by the client's app (§8).
+    const sub = idTokens.subjects.of(user.id, validated.consumer as EgApplication);
+    return { claims: { ...userClaims(user, wanted, settings.oidc.claims), sub }, validated };
   }
 
   function userInfo(req: Request, res: Response): void {

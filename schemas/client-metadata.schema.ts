@@ -67,8 +67,11 @@ export const clientMetadataSchema = {
       description: 'Back-Channel Logout 1.0 §2.2: the client needs a sid in every logout token.'
     },
     id_token_signed_response_alg: text(20, 'OpenID Connect Registration 1.0 §2: RS256, the only one offered.'),
-    subject_type: text(20, 'OpenID Connect Registration 1.0 §2: public, the only one offered.'),
-    sector_identifier_uri: text(2000, 'For pairwise subjects, which are not offered: refused.'),
+    subject_type: text(20, 'OpenID Connect Registration 1.0 §2: public, or pairwise with oidc.pairwiseSecret.'),
+    sector_identifier_uri: text(
+      2000,
+      "A pairwise client's sector (Core §8.1): a JSON array listing its redirect_uris."
+    ),
     application_type: text(20, 'OpenID Connect Registration 1.0 §2: web (default) or native.'),
     require_auth_time: { type: 'boolean', description: 'ID tokens of a sign-in always carry auth_time.' },
     default_max_age: { type: 'integer', description: 'Not offered (refused): send max_age with each request.' },

@@ -362,6 +362,16 @@ export const settingsSchema = {
             'exists.'
         },
         idTokenTtl: duration(3600, 'ID token lifetime, seconds.'),
+        pairwiseSecret: {
+          type: 'string',
+          minLength: 32,
+          maxLength: 1000,
+          description:
+            'Offers pairwise subjects (OpenID Connect Core §8.1): an app whose `subjectType` is `pairwise` (or that registered ' +
+            '`subject_type` `pairwise`) gets, as `sub`, an HMAC-SHA256 with this key of its sector and the user id, the same for ' +
+            'every app of one sector and different across sectors. 32+ characters, the same on every instance; changing it ' +
+            'changes every pairwise `sub`. Unset, every subject is public (the user id).'
+        },
         claims: {
           type: 'object',
           additionalProperties: { type: 'string', minLength: 1, maxLength: 100 },

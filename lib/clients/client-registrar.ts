@@ -4,6 +4,7 @@ import { randomSecret } from '../secret-value';
 import { appGrantTypes, ClientAuthMethod } from './client';
 import { USERINFO_SIGNED_RESPONSE_ALG } from '../oidc/signed-userinfo';
 import { isPublicApp, registeredRedirectUris } from './client.repository';
+import { SECTOR_IDENTIFIER_URI, SUBJECT_TYPE } from '../oidc/subjects';
 
 /** How an app came to be: registered by its user on the web pages, or over RFC 7591. */
 export type RegisteredVia = 'web' | 'dynamic';
@@ -22,13 +23,18 @@ export interface ClientRegistration {
   openId?: OpenIdAppProperties | undefined;
 }
 
-/** What an OpenID Connect client registers of logout (RP-Initiated Logout 1.0 §3.1, Back-Channel Logout 1.0 §2.2). */
+/** What an OpenID Connect client registers: logout (RP-Initiated Logout §3.1, Back-Channel Logout §2.2), subjects. */
 export interface OpenIdAppProperties {
   postLogoutRedirectUris: string[];
   backchannelLogoutUri?: string | undefined;
   backchannelLogoutSessionRequired: boolean;
   /** Signed UserInfo answers (Core §5.3.2). */
   userinfoSignedResponseAlg?: string | undefined;
+  /** Pairwise subjects (Core §8.1), of the sector this URI names when given. */
+  subjectType?: 'pairwise' | undefined;
+  sectorIdentifierUri?: string | undefined;
+  /** Whether the app model declares the pairwise properties (oidc.pairwiseSecret set): an update then empties them. */
+  pairwiseOffered?: boolean | undefined;
 }
 
 /** A registered app as its owner sees it (never the secret, which only registration and rotation return). */
@@ -100,6 +106,9 @@ export const OPENID_APP_PROPERTIES = [
   USERINFO_SIGNED_RESPONSE_ALG
 ] as const;
 
+/** The application properties ClientRegistrar writes of a pairwise client (with oidc.pairwiseSecret set). */
+export const PAIRWISE_APP_PROPERTIES = [SUBJECT_TYPE, SECTOR_IDENTIFIER_URI] as const;
+
 function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
   const [first, ...others] = registration.redirectUris;
   const props: Record<string, string> = {
@@ -118,6 +127,8 @@ function appProperties(registration: ClientRegistration, via: RegisteredVia): Re
   if (openId?.backchannelLogoutUri) props.backchannelLogoutUri = openId.backchannelLogoutUri;
   if (openId?.backchannelLogoutSessionRequired) props.backchannelLogoutSessionRequired = 'true';
   if (openId?.userinfoSignedResponseAlg) props[USERINFO_SIGNED_RESPONSE_ALG] = openId.userinfoSignedResponseAlg;
+  if (openId?.subjectType) props[SUBJECT_TYPE] = openId.subjectType;
+  if (openId?.sectorIdentifierUri) props[SECTOR_IDENTIFIER_URI] = openId.sectorIdentifierUri;
   return props;
 }
 
@@ -181,9 +192,11 @@ export class ClientRegistrar {
     if (!app) throw new Error(`no app ${clientId}`);
     const props = appProperties(registration, app.registeredVia as RegisteredVia);
     // Properties the new registration leaves out must go too; EG's update cannot delete, so they are emptied.
-    const replaced = registration.openId
-      ? [...REGISTRAR_APP_PROPERTIES, ...OPENID_APP_PROPERTIES]
-      : REGISTRAR_APP_PROPERTIES;
+    const replaced = [
+      ...REGISTRAR_APP_PROPERTIES,
+      ...(registration.openId ? OPENID_APP_PROPERTIES : []),
+      ...(registration.openId?.pairwiseOffered ? PAIRWISE_APP_PROPERTIES : [])
+    ];
     for (const name of replaced) props[name] ??= '';
     delete props.registeredVia;
     await this.services.application.update(clientId, props);

@@ -1,16 +1,22 @@
-import { OPENID_APP_PROPERTIES, REGISTRAR_APP_PROPERTIES } from '../clients/client-registrar';
+import { OPENID_APP_PROPERTIES, PAIRWISE_APP_PROPERTIES, REGISTRAR_APP_PROPERTIES } from '../clients/client-registrar';
 import type { Settings } from '../settings';
 import { SettingsError } from '../settings';
 import type { EgModels } from './types';
 
 type RegistrationSettings = Pick<Settings, 'clientRegistration' | 'dynamicRegistration' | 'oidc'>;
 
+/** Whether dynamic registration may make pairwise clients (OpenID Connect Core §8.1). */
+function pairwiseRegistration(settings: RegistrationSettings): boolean {
+  return settings.dynamicRegistration.enabled && settings.oidc.enabled && settings.oidc.pairwiseSecret !== undefined;
+}
+
 /** The settings that make the plugin write application properties, and their names in messages. */
 function registrationSettings(settings: RegistrationSettings): string[] {
   return [
     ...(settings.clientRegistration.enabled ? ['plugins.oauth2.clientRegistration.enabled'] : []),
     ...(settings.dynamicRegistration.enabled ? ['plugins.oauth2.dynamicRegistration.enabled'] : []),
-    ...(settings.dynamicRegistration.enabled && settings.oidc.enabled ? ['plugins.oauth2.oidc.enabled'] : [])
+    ...(settings.dynamicRegistration.enabled && settings.oidc.enabled ? ['plugins.oauth2.oidc.enabled'] : []),
+    ...(pairwiseRegistration(settings) ? ['plugins.oauth2.oidc.pairwiseSecret'] : [])
   ];
 }
 
@@ -18,11 +24,13 @@ function registrationSettings(settings: RegistrationSettings): string[] {
 export function missingAppProperties(settings: RegistrationSettings, models: EgModels | undefined): string[] {
   if (registrationSettings(settings).length === 0) return [];
   const declared = models?.applications?.properties ?? {};
-  // Dynamic registration writes an OpenID Connect client's logout properties too.
-  const written =
-    settings.dynamicRegistration.enabled && settings.oidc.enabled
-      ? [...REGISTRAR_APP_PROPERTIES, ...OPENID_APP_PROPERTIES]
-      : REGISTRAR_APP_PROPERTIES;
+  // Dynamic registration writes an OpenID Connect client's logout properties too, and its subject type when offered.
+  const openId = settings.dynamicRegistration.enabled && settings.oidc.enabled;
+  const written = [
+    ...REGISTRAR_APP_PROPERTIES,
+    ...(openId ? OPENID_APP_PROPERTIES : []),
+    ...(pairwiseRegistration(settings) ? PAIRWISE_APP_PROPERTIES : [])
+  ];
   return written.filter((name) => !(name in declared));
 }
 

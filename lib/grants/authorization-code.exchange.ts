@@ -118,6 +118,7 @@ export function authorizationCodeExchange({
         refresh: withRefreshToken ? { scopes } : null,
         identity: {
           user,
+          app: client.app,
           nonce: record.nonce,
           authTime: record.authTime,
           sid: record.sid,

@@ -85,8 +85,8 @@ async function answer(type: OpenIdResponseType, txn: Transaction, deps: Deps): P
     ...(type === 'id_token' ? claimsOfScopes(areq.effectiveScopes) : [])
   ];
   params.id_token = await deps.idTokens.sign({
-    sub: user.id,
-    clientId: client.id,
+    userId: user.id,
+    app: client.app,
     nonce: areq.openId?.nonce,
     authTime: user.authTime,
     sid: user.sid,

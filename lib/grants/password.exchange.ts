@@ -55,7 +55,7 @@ export function passwordExchange(
         scopes,
         refresh: withRefreshToken ? { scopes } : null,
         // The user has just proved who they are: an ID token for openid, as of now.
-        identity: { user: result.user, authTime: Math.floor(Date.now() / 1000) }
+        identity: { user: result.user, app: client.app, authTime: Math.floor(Date.now() / 1000) }
       });
     }, done);
   } as never);

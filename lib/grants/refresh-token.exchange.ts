@@ -112,6 +112,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
           ? {
               identity: {
                 user: found,
+                app: client.app,
                 authTime: record.authTime,
                 sid: record.sid,
                 idTokenClaims: splitScopes(record.idTokenClaims ?? '')

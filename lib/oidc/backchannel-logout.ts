@@ -39,33 +39,33 @@ export class BackchannelLogout {
     private readonly logger: EgLogger
   ) {}
 
-  /** Ends the sign-in `sid` of user `sub`: its grants, then its clients are told; returns at once, never throws. */
-  signedOut(sid: string, sub: string): void {
-    this.end(sid, sub).catch((err: Error) =>
+  /** Ends the sign-in `sid` of the user: its grants, then its clients are told; returns at once, never throws. */
+  signedOut(sid: string, userId: string): void {
+    this.end(sid, userId).catch((err: Error) =>
       this.logger.warn(`oauth2: back-channel logout of sign-in ${sid}: ${err.message}`)
     );
   }
 
-  private async end(sid: string, sub: string): Promise<void> {
+  private async end(sid: string, userId: string): Promise<void> {
     const grants = [...(await this.sessions.end(sid))];
     const ending = grants.filter(([, grant]) => !grant.offline).map(([grantId]) => grantId);
     await Promise.all(ending.map((grantId) => this.store.revokeGrant(grantId)));
     const clients = new Set(grants.map(([, grant]) => grant.clientId));
-    await Promise.all([...clients].map((clientId) => this.tell(clientId, sub, sid)));
+    await Promise.all([...clients].map((clientId) => this.tell(clientId, userId, sid)));
   }
 
   /**
-   * The user `sub` took the client's access away (the "Connected apps" page): it is told that every session of the
+   * The user took the client's access away (the "Connected apps" page): it is told that every session of the
    * user there ends, by a logout token naming the user and no sign-in (§2.4); returns at once, never throws.
    */
-  accessRevoked(clientId: string, sub: string): void {
-    this.tell(clientId, sub, undefined).catch((err: Error) =>
-      this.logger.warn(`oauth2: back-channel logout of user ${sub} at client ${clientId}: ${err.message}`)
+  accessRevoked(clientId: string, userId: string): void {
+    this.tell(clientId, userId, undefined).catch((err: Error) =>
+      this.logger.warn(`oauth2: back-channel logout of user ${userId} at client ${clientId}: ${err.message}`)
     );
   }
 
   /** @param sid undefined: every session of the user at the client ends, which a client needing a sid cannot act on. */
-  private async tell(clientId: string, sub: string, sid: string | undefined): Promise<void> {
+  private async tell(clientId: string, userId: string, sid: string | undefined): Promise<void> {
     const client = await findClient(this.services, clientId, 'none');
     const uri = client && backchannelLogoutUri(client);
     if (!uri || (sid === undefined && client.app.backchannelLogoutSessionRequired === 'true')) return;
@@ -73,7 +73,7 @@ export class BackchannelLogout {
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
       try {
         // Signed afresh for each attempt: a token is short-lived, and a slow client must not get an expired one.
-        const token = await this.idTokens.signLogoutToken({ clientId, sid, sub });
+        const token = await this.idTokens.signLogoutToken({ app: client.app, sid, userId });
         const answer = await fetchClientUrl(uri, this.settings.clientUrls, 0, { logout_token: token });
         if (answer.status === 200 || answer.status === 204) return; // §2.8: 200 OK (or 204) once logged out
         failure = `answered ${answer.status}`;

@@ -1,14 +1,17 @@
 import { createHash, KeyObject } from 'crypto';
 import { compactVerify, SignJWT } from 'jose';
+import type { EgApplication } from '../eg/types';
 import type { JwsAlgorithm, KeyEntry } from '../keys/key-entry';
 import { randomId } from '../secret-value';
 import type { Settings } from '../settings';
+import { Subjects } from './subjects';
 
 /** What an ID token says beyond the issuer's own claims (OpenID Connect Core §2). Times are epoch seconds. */
 export interface IdTokenFacts {
-  /** The user's subject identifier. */
-  sub: string;
-  clientId: string;
+  /** The user's id; the ID token's `sub` is what the client is told for it (Core §8). */
+  userId: string;
+  /** The client's EG app: the audience, and whose subject type says the `sub`. */
+  app: EgApplication;
   /** When the user signed in (Core §2 auth_time); unknown for a grant older than OpenID Connect here. */
   authTime?: number | undefined;
   /** The authorization request's nonce, echoed (Core §3.1.2.1). */
@@ -47,6 +50,8 @@ export function halfHash(value: string, alg: JwsAlgorithm): string {
  */
 export class IdTokens {
   private readonly key: KeyEntry & { signKey: KeyObject };
+  /** The `sub` each client is told for a user: public or pairwise (Core §8). */
+  readonly subjects: Subjects;
 
   /** @throws TypeError naming the setting when no key can sign ID tokens. */
   constructor(
@@ -63,28 +68,29 @@ export class IdTokens {
       );
     }
     this.key = key;
+    this.subjects = new Subjects(settings.oidc.pairwiseSecret);
   }
 
   /**
-   * A logout token (Back-Channel Logout 1.0 §2.4): the sign-in `sid` of user `sub` ended, or without `sid`, every
+   * A logout token (Back-Channel Logout 1.0 §2.4): the sign-in `sid` of the user ended, or without `sid`, every
    * session of the user at the client must end. No nonce, a short life, and its own typ, so that it can never pass
-   * for an ID token.
+   * for an ID token. Its `sub` is the one the client's ID tokens carry (§2.4).
    */
   signLogoutToken({
-    clientId,
+    app,
     sid,
-    sub
+    userId
   }: {
-    clientId: string;
+    app: EgApplication;
     sid?: string | undefined;
-    sub: string;
+    userId: string;
   }): Promise<string> {
     const { alg, kid, signKey } = this.key;
     return new SignJWT({ ...(sid === undefined ? {} : { sid }), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } })
       .setProtectedHeader({ alg, typ: 'logout+jwt', ...(kid === undefined ? {} : { kid }) })
       .setIssuer(this.settings.issuer)
-      .setSubject(sub)
-      .setAudience(clientId)
+      .setSubject(this.subjects.of(userId, app))
+      .setAudience(app.id)
       .setIssuedAt()
       .setExpirationTime('2m')
       .setJti(randomId(16))
@@ -131,9 +137,10 @@ export class IdTokens {
     return [this.key.alg];
   }
 
+  /** @throws UnauthorizedClient when the client declares subjects this server cannot give (Subjects.of). */
   sign(facts: IdTokenFacts): Promise<string> {
     const { alg, kid, signKey } = this.key;
-    const payload: Record<string, unknown> = { ...facts.claims, azp: facts.clientId };
+    const payload: Record<string, unknown> = { ...facts.claims, azp: facts.app.id };
     if (facts.authTime !== undefined) payload.auth_time = facts.authTime;
     if (facts.nonce !== undefined) payload.nonce = facts.nonce;
     if (facts.accessToken !== undefined) payload.at_hash = halfHash(facts.accessToken, alg);
@@ -144,8 +151,8 @@ export class IdTokens {
     return new SignJWT(payload)
       .setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })
       .setIssuer(this.settings.issuer)
-      .setSubject(facts.sub)
-      .setAudience(facts.clientId)
+      .setSubject(this.subjects.of(facts.userId, facts.app))
+      .setAudience(facts.app.id)
       .setIssuedAt(now)
       .setExpirationTime(now + this.settings.oidc.idTokenTtl)
       .sign(signKey);

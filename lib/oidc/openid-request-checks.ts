@@ -1,10 +1,11 @@
 import type { OpenIdRequest } from '../authorize/authorize-request';
 import { checkStep } from '../authorize/check-step';
-import { InvalidRequest, RequestNotSupported, RequestUriNotSupported } from '../errors';
+import { InvalidRequest, RequestNotSupported, RequestUriNotSupported, UnauthorizedClient } from '../errors';
 import type { Settings } from '../settings';
 import { parseClaimsRequest } from './claims-request';
 import { isOpenIdRequest } from './oidc-scopes';
 import { answersWith } from './response-types';
+import { subjectTypeProblem } from './subjects';
 
 const PROMPTS: ReadonlyArray<OpenIdRequest['prompt'][number]> = ['none', 'login', 'consent', 'select_account'];
 
@@ -40,6 +41,9 @@ export function checkOpenIdRequest(settings: Settings) {
         throw new InvalidRequest('The response type id_token needs the openid scope (OpenID Connect Core §3.2.2.1)');
       return;
     }
+    // An app whose subjects this server cannot give is refused before the user is asked anything (Core §8).
+    const subjectProblem = subjectTypeProblem(request.client.app, settings.oidc.pairwiseSecret);
+    if (subjectProblem) throw new UnauthorizedClient(subjectProblem);
     const nonce = text(req.query.nonce, 'nonce');
     if (nonce !== undefined && (nonce.length === 0 || nonce.length > MAX_NONCE)) {
       throw new InvalidRequest(`The nonce must be 1 to ${MAX_NONCE} characters long`);

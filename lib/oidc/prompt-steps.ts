@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { getAuthorizeRequest, OpenIdRequest } from '../authorize/authorize-request';
+import { AuthorizeRequest, getAuthorizeRequest } from '../authorize/authorize-request';
 import type { SessionUser } from '../browser/session';
 import { requestedUrl, sendToSignIn } from '../browser/sign-in-first';
 import { ConsentRequired, InvalidRequest, LoginRequired } from '../errors';
@@ -36,21 +36,24 @@ function answeredRequest(url: string): string {
 async function signInNeeded(
   user: SessionUser,
   owed: boolean,
-  openId: OpenIdRequest | undefined,
+  request: Pick<AuthorizeRequest, 'client' | 'openId'> | undefined,
   idTokens: IdTokens | null
 ): Promise<string | null> {
   if (owed) return 'The user has not signed in again as asked';
-  if (!openId) return null;
+  const openId = request?.openId;
+  if (!request || !openId || !idTokens) return null;
   if (openId.prompt.includes('login') || openId.prompt.includes('select_account')) return 'prompt asks for a sign-in';
   if (signedInTooLongAgo(user, openId.maxAge)) return 'The user signed in longer ago than max_age allows';
-  if (openId.idTokenHint !== undefined && idTokens) {
+  // The user as this client knows them: the sub its ID tokens carry, public or pairwise (Core §8).
+  const sub = idTokens.subjects.of(user.id, request.client.app);
+  if (openId.idTokenHint !== undefined) {
     const hinted = await idTokens.readHint(openId.idTokenHint);
     if (!hinted) throw new InvalidRequest('The id_token_hint is not an ID token of this server');
-    if (hinted.sub !== user.id) return 'The user signed in is not the one of the id_token_hint';
+    if (hinted.sub !== sub) return 'The user signed in is not the one of the id_token_hint';
   }
   // Core §5.5.1: an ID token whose sub is asked for with a value is only given for that user.
-  const sub = openId.claims?.sub;
-  if (sub !== undefined && sub !== user.id) return 'The user signed in is not the one the claims parameter names';
+  const named = openId.claims?.sub;
+  if (named !== undefined && named !== sub) return 'The user signed in is not the one the claims parameter names';
   return null;
 }
 
@@ -63,7 +66,8 @@ async function signInNeeded(
  */
 export function openIdSignIn(loginPath: string, idTokens: IdTokens | null) {
   async function decide(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const openId = getAuthorizeRequest(req)?.openId;
+    const request = getAuthorizeRequest(req);
+    const openId = request?.openId;
     const user = req.user as SessionUser | undefined;
     const back = () => answeredRequest(requestedUrl(req, res));
     if (!user) {
@@ -72,7 +76,7 @@ export function openIdSignIn(loginPath: string, idTokens: IdTokens | null) {
       const asks = openId && (openId.prompt.includes('login') || openId.maxAge !== undefined);
       return asks ? sendToSignIn(res, next, { loginPath, status: 302, back: back() }) : next();
     }
-    const why = await signInNeeded(user, req.session.signInOwed === true, openId, idTokens);
+    const why = await signInNeeded(user, req.session.signInOwed === true, request, idTokens);
     if (!why) return next();
     if (openId?.prompt.includes('none')) return next(new LoginRequired(why));
     req.session.signInOwed = true; // signing in starts a new session (session fixation), without it

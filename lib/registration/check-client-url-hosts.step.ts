@@ -7,7 +7,7 @@ import type { ClientMetadata } from './client-metadata';
 
 /**
  * The step after readClientMetadata: a URL the gateway will fetch for the
- * client (jwks_uri, and an OpenID Connect backchannel_logout_uri) whose host
+ * client (jwks_uri; an OpenID Connect backchannel_logout_uri, sector_identifier_uri) whose host
  * name resolves to no public address is refused now (RFC 7591 §3.2.2), so
  * the client learns it at once. DNS may answer otherwise later: each fetch
  * checks again (lib/client-urls/public-lookup.ts), and that is the check
@@ -20,7 +20,8 @@ export function checkClientUrlHosts(settings: Settings) {
     if (rules.allowPrivateNetworks) return next();
     const fetched: Array<[string, string | undefined]> = [
       ['jwks_uri', metadata.jwksUri],
-      ['backchannel_logout_uri', metadata.openId?.backchannelLogoutUri]
+      ['backchannel_logout_uri', metadata.openId?.backchannelLogoutUri],
+      ['sector_identifier_uri', metadata.openId?.sectorIdentifierUri]
     ];
     const checks = fetched.flatMap(([field, uri]) => {
       const url = uri === undefined ? undefined : new URL(uri);

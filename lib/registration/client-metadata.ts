@@ -55,6 +55,8 @@ export interface RegistrationPolicy {
   clientUrls: ClientUrlRules;
   /** Whether OpenID Connect is on, and so its client metadata read. */
   openId: boolean;
+  /** oidc.pairwiseSecret: set, clients may register pairwise subjects (OpenID Connect Core §8.1). */
+  pairwiseSecret?: string | undefined;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -153,6 +155,12 @@ export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): 
     jwks: fields.jwks,
     jwksUri: fields.jwks_uri,
     about,
-    openId: policy.openId ? parseOpenIdClientMetadata(fields, policy.clientUrls) : undefined
+    openId: policy.openId
+      ? parseOpenIdClientMetadata(fields, {
+          urls: policy.clientUrls,
+          pairwiseSecret: policy.pairwiseSecret,
+          redirectUris
+        })
+      : undefined
   };
 }

@@ -1,6 +1,7 @@
 import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule';
 import { InvalidClientMetadata } from '../errors';
 import { USERINFO_SIGNING_ALG } from '../oidc/signed-userinfo';
+import { subjectTypesOffered } from '../oidc/subjects';
 import { redirectUriProblem } from './redirect-uri-rule';
 
 /** The OpenID Connect part of a registration, as app properties hold it. */
@@ -10,13 +11,18 @@ export interface OpenIdClientMetadata {
   backchannelLogoutSessionRequired: boolean;
   /** RS256: UserInfo answers the client with a signed JWT (Core §5.3.2). */
   userinfoSignedResponseAlg?: string | undefined;
+  /** pairwise: the client is told a sub of its sector (Core §8.1); public is told the user's id and stores nothing. */
+  subjectType?: 'pairwise' | undefined;
+  /** Names the client's sector (Core §8.1); fetched and checked by checkSectorIdentifier before the client is made. */
+  sectorIdentifierUri?: string | undefined;
+  /** Whether this server gives pairwise subjects, and so writes (and on update, empties) their app properties. */
+  pairwiseOffered: boolean;
   /** Fields only shown back, by their registration names, with the values this server chose. */
   about: Record<string, unknown>;
 }
 
-/** The one way this server signs ID tokens (Core §15.1) and the one kind of subject it gives (Core §8). */
+/** The one way this server signs ID tokens (Core §15.1). */
 const ID_TOKEN_ALG = 'RS256';
-const SUBJECT_TYPE = 'public';
 const APPLICATION_TYPES = ['web', 'native'];
 
 /**
@@ -26,7 +32,6 @@ const APPLICATION_TYPES = ['web', 'native'];
  * subject, a forced sign-in after default_max_age).
  */
 const NOT_OFFERED: Readonly<Record<string, string>> = {
-  sector_identifier_uri: 'is used for pairwise subjects, which this server does not give (subject_types_supported)',
   default_max_age: 'is not supported: send max_age with each authorization request',
   userinfo_encrypted_response_alg: 'is not supported: nothing is encrypted',
   id_token_encrypted_response_alg: 'is not supported: ID tokens are signed, not encrypted',
@@ -65,17 +70,51 @@ function checkBackchannelLogoutUri(uri: string | undefined, urls: ClientUrlRules
 }
 
 /**
+ * Core §8.1 and Registration 1.0 §2: a sector identifier URI is https (here: a URL the gateway may fetch) and only
+ * means something to a pairwise client; without one, a pairwise client's redirect URIs must share one host, its
+ * sector. Its content is checked by checkSectorIdentifier.
+ */
+function checkSector(pairwise: boolean, uri: string | undefined, redirectUris: string[], urls: ClientUrlRules) {
+  if (uri !== undefined) {
+    if (!pairwise) throw new InvalidClientMetadata('sector_identifier_uri is used only with subject_type pairwise');
+    if (uri.includes('#')) throw new InvalidClientMetadata('sector_identifier_uri must not have a fragment (#)');
+    const problem = clientUrlProblem(uri, urls);
+    if (problem) throw new InvalidClientMetadata(`sector_identifier_uri ${problem}`);
+    return;
+  }
+  if (pairwise && new Set(redirectUris.map((redirect) => new URL(redirect).hostname)).size > 1) {
+    throw new InvalidClientMetadata(
+      'A pairwise client whose redirect_uris are on several hosts needs a sector_identifier_uri (OpenID Connect Core §8.1)'
+    );
+  }
+}
+
+/**
  * Reads the OpenID Connect client metadata of a registration (Dynamic Client
  * Registration 1.0 §2, RP-Initiated Logout 1.0 §3.1, Back-Channel Logout 1.0
  * §2.2), the shape already checked by the schema.
  * @throws InvalidClientMetadata naming the field
  */
-export function parseOpenIdClientMetadata(fields: Record<string, unknown>, urls: ClientUrlRules): OpenIdClientMetadata {
-  for (const [field, why] of Object.entries(NOT_OFFERED))
+export function parseOpenIdClientMetadata(
+  fields: Record<string, unknown>,
+  {
+    urls,
+    pairwiseSecret,
+    redirectUris
+  }: { urls: ClientUrlRules; pairwiseSecret: string | undefined; redirectUris: string[] }
+): OpenIdClientMetadata {
+  const pairwiseOffered = pairwiseSecret !== undefined;
+  const notOffered = pairwiseOffered
+    ? NOT_OFFERED
+    : { ...NOT_OFFERED, sector_identifier_uri: 'is used for pairwise subjects, which this server does not give' };
+  for (const [field, why] of Object.entries(notOffered))
     if (fields[field] !== undefined) throw new InvalidClientMetadata(`${field} ${why}`);
   const backchannelLogoutUri = checkBackchannelLogoutUri(fields.backchannel_logout_uri as string | undefined, urls);
   const sessionRequired = fields.backchannel_logout_session_required === true;
   const signedUserInfo = fields.userinfo_signed_response_alg;
+  const subjectType = chosen('subject_type', fields.subject_type, subjectTypesOffered(pairwiseSecret));
+  const sectorIdentifierUri = fields.sector_identifier_uri as string | undefined;
+  checkSector(subjectType === 'pairwise', sectorIdentifierUri, redirectUris, urls);
   return {
     userinfoSignedResponseAlg:
       signedUserInfo === undefined
@@ -84,11 +123,15 @@ export function parseOpenIdClientMetadata(fields: Record<string, unknown>, urls:
     postLogoutRedirectUris: checkPostLogoutRedirectUris(fields.post_logout_redirect_uris),
     backchannelLogoutUri,
     backchannelLogoutSessionRequired: sessionRequired,
+    subjectType: subjectType === 'pairwise' ? 'pairwise' : undefined,
+    sectorIdentifierUri,
+    pairwiseOffered,
     about: {
       id_token_signed_response_alg: chosen('id_token_signed_response_alg', fields.id_token_signed_response_alg, [
         ID_TOKEN_ALG
       ]),
-      subject_type: chosen('subject_type', fields.subject_type, [SUBJECT_TYPE]),
+      subject_type: subjectType,
+      ...(sectorIdentifierUri === undefined ? {} : { sector_identifier_uri: sectorIdentifierUri }),
       application_type: chosen('application_type', fields.application_type, APPLICATION_TYPES),
       ...(fields.require_auth_time === undefined ? {} : { require_auth_time: fields.require_auth_time })
     }

@@ -18,6 +18,7 @@ export function readClientMetadata(settings: Settings, services: EgServices) {
           allowedScopes: settings.dynamicRegistration.allowedScopes,
           knownScopes: knownScopes ?? [],
           openId: settings.oidc.enabled,
+          pairwiseSecret: settings.oidc.pairwiseSecret,
           clientUrls: settings.clientUrls
         })
       )

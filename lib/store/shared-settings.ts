@@ -64,6 +64,12 @@ function sharedGroups(settings: Settings): Record<string, { value: unknown; secr
       value: settings.refreshToken,
       breaks: 'refresh tokens live, rotate and end differently by instance'
     },
+    'oidc.pairwiseSecret': {
+      // Hashed slowly only when set: an instance without it differs all the same.
+      value: settings.oidc.pairwiseSecret ?? null,
+      secret: settings.oidc.pairwiseSecret !== undefined,
+      breaks: 'a pairwise client is told another sub for the same user by each instance'
+    },
     clientUrls: {
       value: settings.clientUrls,
       breaks: 'a client key URL accepted at registration on one instance is refused by another'

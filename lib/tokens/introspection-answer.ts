@@ -1,4 +1,6 @@
 import type { TokenRecord } from '../store/token.store';
+import type { EgApplication } from '../eg/types';
+import type { Subjects } from '../oidc/subjects';
 import type { ValidatedToken } from './validated-token';
 
 /** RFC 7662 §2.2. Only `active` is required; an inactive token says nothing else. */
@@ -48,4 +50,19 @@ export function describeRefreshToken(record: TokenRecord, issuer: string): Intro
     iss: issuer,
     jti: record.jti
   };
+}
+
+/**
+ * An answer about a token, given to the client it was issued to: a pairwise client (OpenID Connect Core §8.1) learns
+ * the user as its ID tokens name them, never the user's id or name (Subjects.toldOf). A token of the client itself
+ * (client_credentials: sub is its own id) is left as it is.
+ */
+export function answerToOwnClient(
+  answer: IntrospectionAnswer,
+  app: EgApplication,
+  subjects: Subjects | null
+): IntrospectionAnswer {
+  if (!subjects || !answer.active || answer.sub === undefined || answer.sub === answer.client_id) return answer;
+  const { sub, username, ...rest } = answer;
+  return { ...rest, ...subjects.toldOf({ sub, username }, app) };
 }

@@ -3,7 +3,7 @@ import type { Settings } from '../settings';
 import type { RefreshTokenRecord, TokenRecord, TokenStore } from '../store/token.store';
 import { InvalidGrant } from '../errors';
 import { joinScopes } from '../scopes';
-import type { EgUser } from '../eg/types';
+import type { EgApplication, EgUser } from '../eg/types';
 import { isOpenIdRequest } from '../oidc/oidc-scopes';
 import { userClaims } from '../oidc/user-claims';
 import type { IdTokens } from '../oidc/id-tokens';
@@ -32,6 +32,8 @@ export interface IssueRequest {
    */
   identity?: {
     user: EgUser;
+    /** The client's EG app: its subject type says the ID token's `sub` (Core §8). */
+    app: EgApplication;
     nonce?: string | undefined;
     authTime?: number | undefined;
     sid?: string | undefined;
@@ -110,6 +112,8 @@ export class TokenIssuer {
       };
     }
 
+    // Signed before anything is stored: a client whose subjects cannot be given (Subjects.of) leaves no grant behind.
+    const idToken = await this.signIdToken(request, signIn, accessToken);
     const grantKeptUntil = Math.max(accessRecord.exp, refresh?.record.exp ?? 0, request.grantKeptUntil ?? 0);
     if (
       !(await this.store.saveIssued(
@@ -125,20 +129,28 @@ export class TokenIssuer {
 
     const params: IssuedTokens['params'] = { expires_in: this.settings.accessToken.ttl };
     if (accessRecord.scope) params.scope = accessRecord.scope;
-    if (this.idTokens && signIn && isOpenIdRequest(request.scopes, this.settings)) {
-      const { user, nonce, authTime, sid, idTokenClaims } = signIn;
-      params.id_token = await this.idTokens.sign({
-        sub: user.id,
-        clientId: base.appId,
-        nonce,
-        authTime,
-        sid,
-        accessToken,
-        // Every sign-in here is by password (RFC 8176 §2 pwd).
-        amr: ['pwd'],
-        claims: idTokenClaims?.length ? userClaims(user, idTokenClaims, this.settings.oidc.claims) : undefined
-      });
-    }
+    if (idToken !== undefined) params.id_token = idToken;
     return { accessToken, refreshToken: refresh?.token, params };
+  }
+
+  /** The ID token of an OpenID Connect sign-in whose scopes hold openid (Core §3.1.3.3), else none. */
+  private async signIdToken(
+    request: IssueRequest,
+    signIn: IssueRequest['identity'],
+    accessToken: string
+  ): Promise<string | undefined> {
+    if (!this.idTokens || !signIn || !isOpenIdRequest(request.scopes, this.settings)) return undefined;
+    const { user, app, nonce, authTime, sid, idTokenClaims } = signIn;
+    return this.idTokens.sign({
+      userId: user.id,
+      app,
+      nonce,
+      authTime,
+      sid,
+      accessToken,
+      // Every sign-in here is by password (RFC 8176 §2 pwd).
+      amr: ['pwd'],
+      claims: idTokenClaims?.length ? userClaims(user, idTokenClaims, this.settings.oidc.claims) : undefined
+    });
   }
 }

@@ -93,6 +93,11 @@ describe('loading the plugin into Express Gateway', function () {
       /plugins\.oauth2\.oidc\.enabled needs authorization_code in plugins\.oauth2\.grants/
     ],
     [
+      'a pairwise subject key too short to be one (OpenID Connect Core §8.1)',
+      { oidc: { enabled: true, pairwiseSecret: 'short' } },
+      /plugins\.oauth2\.oidc\.pairwiseSecret must NOT have fewer than 32 characters/
+    ],
+    [
       'a claim mapping of a claim OpenID Connect does not define',
       { oidc: { claims: { favourite_colour: 'colour' } } },
       /plugins\.oauth2\.oidc\.claims/
@@ -200,7 +205,7 @@ describe('loading the plugin into Express Gateway', function () {
       );
     });
 
-    it('dynamic registration with OpenID Connect while the app model lacks the logout properties it writes', async function () {
+    it('dynamic registration with OpenID Connect while the app model lacks the logout and subject properties it writes', async function () {
       const fs = require('fs') as typeof import('fs');
       const path = require('path') as typeof import('path');
       const models = fs.mkdtempSync(path.join(require('os').tmpdir(), 'models-'));
@@ -210,11 +215,18 @@ describe('loading the plugin into Express Gateway', function () {
       const apps = JSON.parse(fs.readFileSync(path.join(models, 'applications.json'), 'utf8'));
       delete apps.properties.backchannelLogoutSessionRequired;
       delete apps.properties.userinfoSignedResponseAlg;
+      delete apps.properties.subjectType;
       fs.writeFileSync(path.join(models, 'applications.json'), JSON.stringify(apps));
       try {
         await stopsWith(
-          { models, settings: { ...oidcSettings(), dynamicRegistration: { enabled: true } } },
-          /plugins\.oauth2\.dynamicRegistration\.enabled and plugins\.oauth2\.oidc\.enabled needs config\/models\/applications\.json .*missing: backchannelLogoutSessionRequired, userinfoSignedResponseAlg /
+          {
+            models,
+            settings: {
+              ...oidcSettings({ oidc: { pairwiseSecret: 'a-pairwise-subject-key-of-32-characters' } }),
+              dynamicRegistration: { enabled: true }
+            }
+          },
+          /plugins\.oauth2\.dynamicRegistration\.enabled and plugins\.oauth2\.oidc\.enabled and plugins\.oauth2\.oidc\.pairwiseSecret needs config\/models\/applications\.json .*missing: backchannelLogoutSessionRequired, userinfoSignedResponseAlg, subjectType /
         );
       } finally {
         fs.rmSync(models, { recursive: true, force: true });

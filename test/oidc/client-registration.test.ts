@@ -218,4 +218,24 @@ describe('OpenID Connect client metadata: a backchannel_logout_uri the gateway w
     expect(res.json.error).to.equal('invalid_client_metadata');
     expect(res.json.error_description).to.match(/^backchannel_logout_uri /);
   });
+
+  it("refuses the OpenID Connect requests of an operator's app declaring pairwise subjects, which this server does not give", async function () {
+    // Without oidc.pairwiseSecret: telling it the user id would break the promise its subject type makes (Core §8).
+    const app = await world.gateway.admin.registerClient(
+      { name: 'wants pairwise', userId: world.developer.id, redirectUri: REDIRECT_URI, subjectType: 'pairwise' },
+      ['read']
+    );
+    const browser = new Browser(world.gateway.url);
+    const openId = await authorize(browser, world, codeParams(world, { client_id: app.id, scope: 'openid' }));
+    expect(openId.status, openId.text.slice(0, 300)).to.equal(302);
+    const location = new URL(openId.headers.get('location')!);
+    expect(location.searchParams.get('error')).to.equal('unauthorized_client');
+    expect(location.searchParams.get('error_description')).to.match(
+      /pairwise subjects, which this server does not give/
+    );
+    // Refused before the user was asked to sign in; a plain OAuth request tells nobody who the user is.
+    const plain = await authorize(browser, world, codeParams(world, { client_id: app.id, scope: 'read' }));
+    expect(plain.status, plain.headers.get('location') ?? '').to.equal(200);
+    expect(plain.text).to.contain('Allow access?');
+  });
 });

@@ -6,6 +6,7 @@ import { NEEDS_REDIS } from './cluster';
 const WARNING = 'another gateway instance on this Redis started with other settings';
 const SECRET = 'the session secret of the first instance';
 const OTHER_SECRET = 'a session secret only the second instance has';
+const PAIRWISE_SECRET = 'a pairwise subject secret only the third instance has';
 
 /** The output once the comparison, which runs after the start, said how it went. */
 async function settled(gateway: RunningGateway): Promise<string> {
@@ -21,10 +22,10 @@ async function settled(gateway: RunningGateway): Promise<string> {
 describe(`settings that differ between instances sharing a Redis (${NEEDS_REDIS})`, function () {
   const started: RunningGateway[] = [];
   const namespace = `W${Math.random().toString(36).slice(2, 8)}`;
-  const start = async (secret: string) => {
+  const start = async (secret: string, pairwiseSecret?: string) => {
     const gateway = await startGateway({
       namespace,
-      settings: { issuer: 'https://auth.example.com', session: { secret } }
+      settings: { issuer: 'https://auth.example.com', session: { secret }, oidc: { pairwiseSecret } }
     });
     started.push(gateway);
     return gateway;
@@ -44,6 +45,12 @@ describe(`settings that differ between instances sharing a Redis (${NEEDS_REDIS}
     expect(output, output).not.to.match(/issuer \(|keys \(|limits \(/);
     expect(output).not.to.contain(OTHER_SECRET);
     expect(output).not.to.contain(SECRET);
+
+    // A pairwise secret set on one instance only: each would tell a pairwise app another sub for the same user.
+    const third = await settled(await start(OTHER_SECRET, PAIRWISE_SECRET));
+    expect(third, third).to.contain('oidc.pairwiseSecret (a pairwise client is told another sub');
+    expect(third, third).not.to.contain('session.secret (');
+    expect(third).not.to.contain(PAIRWISE_SECRET);
   });
 });
 

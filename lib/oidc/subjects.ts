@@ -1,0 +1,83 @@
+import { createHmac } from 'crypto';
+import { registeredRedirectUris } from '../clients/client.repository';
+import type { EgApplication } from '../eg/types';
+import { UnauthorizedClient } from '../errors';
+
+/** The app property that makes an app's subjects pairwise (OpenID Connect Core §8; registration's subject_type). */
+export const SUBJECT_TYPE = 'subjectType';
+/** The app property naming the sector of a pairwise app (Core §8.1; registration's sector_identifier_uri). */
+export const SECTOR_IDENTIFIER_URI = 'sectorIdentifierUri';
+
+/** The subject types this server gives (Core §8; Discovery's subject_types_supported). */
+export function subjectTypesOffered(pairwiseSecret: string | undefined): string[] {
+  return pairwiseSecret === undefined ? ['public'] : ['public', 'pairwise'];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Why this server cannot give the app the subjects it declares: a `subjectType` other than public or pairwise, or
+ * pairwise without `oidc.pairwiseSecret`, or a `sectorIdentifierUri` that is no URL. Null when it can. Handing such an
+ * app the user's id would break the promise its subject type makes, so its OpenID Connect requests are refused.
+ */
+export function subjectTypeProblem(app: EgApplication, pairwiseSecret: string | undefined): string | null {
+  const declared = text(app[SUBJECT_TYPE]) ?? 'public';
+  if (declared === 'public') return null;
+  if (declared !== 'pairwise')
+    return `The client's subjectType "${declared.slice(0, 50)}" is neither public nor pairwise`;
+  if (pairwiseSecret === undefined)
+    return 'The client asks for pairwise subjects, which this server does not give (oidc.pairwiseSecret is not set)';
+  const uri = text(app[SECTOR_IDENTIFIER_URI]);
+  if (uri !== undefined && !URL.canParse(uri)) return "The client's sectorIdentifierUri is not a URL";
+  return null;
+}
+
+/**
+ * Core §8.1: the sector of a pairwise app is the host of its sector identifier URI, else the one host of its redirect
+ * URIs. An app with none, or redirect URIs on several hosts (which registration refuses without a sector identifier
+ * URI), is a sector of its own: nothing it is told can be matched with another app's. Host names hold no space, so
+ * the two kinds never meet.
+ */
+function sectorOf(app: EgApplication): string {
+  const uri = text(app[SECTOR_IDENTIFIER_URI]);
+  if (uri !== undefined) return new URL(uri).hostname;
+  const hosts = new Set(registeredRedirectUris(app).map((redirect) => new URL(redirect).hostname));
+  return hosts.size === 1 ? [...hosts][0]! : `client ${app.id}`;
+}
+
+/**
+ * The `sub` an app is told for a user (Core §8): the user's id, or for a pairwise app an HMAC-SHA256 of its sector
+ * and the user's id, keyed with `oidc.pairwiseSecret` (Core §8.1 allows any such calculation the server alone can
+ * make). One sector's apps can match their users; apps of two sectors cannot; nobody without the key can find the
+ * user's id behind it.
+ */
+export class Subjects {
+  constructor(private readonly pairwiseSecret: string | undefined) {}
+
+  get offered(): string[] {
+    return subjectTypesOffered(this.pairwiseSecret);
+  }
+
+  /** @throws UnauthorizedClient when the app declares subjects this server cannot give (subjectTypeProblem). */
+  of(userId: string, app: EgApplication): string {
+    const problem = subjectTypeProblem(app, this.pairwiseSecret);
+    if (problem) throw new UnauthorizedClient(problem);
+    if (text(app[SUBJECT_TYPE]) !== 'pairwise') return userId;
+    // A newline between: a host holds none, so no two pairs of sector and user make the same text.
+    return createHmac('sha256', this.pairwiseSecret!)
+      .update(`${sectorOf(app)}\n${userId}`)
+      .digest('base64url');
+  }
+
+  /**
+   * What the app may learn of the user behind one of its own tokens (introspection, token information): for a
+   * pairwise app, the `sub` its ID tokens carry and no username, which would give the user away across sectors (none
+   * at all when its subjects cannot be given); for any other, the user's id and name as they are.
+   */
+  toldOf(user: { sub: string; username?: string | undefined }, app: EgApplication) {
+    if (text(app[SUBJECT_TYPE]) === undefined || text(app[SUBJECT_TYPE]) === 'public') return user;
+    return subjectTypeProblem(app, this.pairwiseSecret) ? {} : { sub: this.of(user.sub, app) };
+  }
+}
