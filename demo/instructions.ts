@@ -165,7 +165,7 @@ curl -s ${base}/.well-known/openid-configuration
 OIDC=$(curl -s ${client} -d grant_type=password -d username=${user.username} -d password=${user.password} -d 'scope=openid profile' ${base}/oauth2/token | ${json('access_token')})
 curl -s -H "Authorization: Bearer $OIDC" ${base}/oauth2/userinfo
 # Pairwise subjects (oidc.pairwiseSecret in the demo): once the demo app is pairwise (undo: "public"), its new tokens
-# name ${user.username} by a sub of its sector (the host of its redirect URI), not by the user id
+# name ${user.username} by a sub of its own sector (its redirect URIs are on loopback), never by the user id
 curl -s -X PUT ${demo.admin}/apps/${demo.client.id} -H 'Content-Type: application/json' -d '{"subjectType":"pairwise"}'
 
 # Server metadata (RFC 8414) and the public signing keys (JWKS)

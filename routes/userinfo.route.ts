@@ -10,6 +10,7 @@ import { userClaims } from '../lib/oidc/user-claims';
 import type { GrantFactsReader } from '../lib/store/grant-facts';
 import type { IdTokens } from '../lib/oidc/id-tokens';
 import { signsUserInfo } from '../lib/oidc/signed-userinfo';
+import { subjectTypeProblem } from '../lib/oidc/subjects';
 import type { ValidatedToken } from '../lib/tokens/validated-token';
 import type { Settings } from '../lib/settings';
 import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
@@ -59,7 +60,10 @@ export function mountUserInfoRoute(
     if (!user || !user.isActive) throw new InvalidToken('The user of this access token is no longer active');
     const wanted = [...new Set([...claimsOfScopes(validated.scopes), ...asked])];
     // The sub its ID tokens carry (Core §5.3.2: they must match), public or pairwise by the client's app (§8).
-    const sub = idTokens.subjects.of(user.id, validated.consumer as EgApplication);
+    const app = validated.consumer as EgApplication;
+    if (subjectTypeProblem(app, settings.oidc.pairwiseSecret))
+      throw new InvalidToken("This access token's client declares subjects this server does not give");
+    const sub = idTokens.subjects.of(user.id, app);
     return { claims: { ...userClaims(user, wanted, settings.oidc.claims), sub }, validated };
   }
 

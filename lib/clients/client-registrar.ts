@@ -4,7 +4,7 @@ import { randomSecret } from '../secret-value';
 import { appGrantTypes, ClientAuthMethod } from './client';
 import { USERINFO_SIGNED_RESPONSE_ALG } from '../oidc/signed-userinfo';
 import { isPublicApp, registeredRedirectUris } from './client.repository';
-import { SECTOR_IDENTIFIER_URI, SUBJECT_TYPE } from '../oidc/subjects';
+import { SECTOR_IDENTIFIER_URI, SUBJECT_TYPE, subjectIdentity } from '../oidc/subjects';
 
 /** How an app came to be: registered by its user on the web pages, or over RFC 7591. */
 export type RegisteredVia = 'web' | 'dynamic';
@@ -76,6 +76,17 @@ const NO_OWNER = /^Failed to insert application: User .* not found$/;
 export class OwnerGone extends Error {
   constructor(readonly ownerId: string) {
     super(`The user ${ownerId} who would own the application does not exist`);
+  }
+}
+
+/**
+ * An update would change the subjects an app is told (OpenID Connect Core §8): from pairwise to public, or to
+ * another sector. Its users' subs would then be matched across sectors, or their ids revealed, by a client that kept
+ * its tokens; the sector of a pairwise client is fixed at registration.
+ */
+export class SubjectsWouldChange extends Error {
+  constructor() {
+    super('The update would change the subject_type or the sector of the client');
   }
 }
 
@@ -186,7 +197,10 @@ export class ClientRegistrar {
     return Promise.all(apps.map((app) => this.describe(app)));
   }
 
-  /** Replaces the app's metadata and scopes (RFC 7592 §2.2), keeping its id and secret. */
+  /**
+   * Replaces the app's metadata and scopes (RFC 7592 §2.2), keeping its id and secret.
+   * @throws SubjectsWouldChange when the update would change what the app is told of users.
+   */
   async update(clientId: string, registration: ClientRegistration): Promise<RegisteredClient> {
     const app = await this.services.application.get(clientId);
     if (!app) throw new Error(`no app ${clientId}`);
@@ -198,6 +212,7 @@ export class ClientRegistrar {
       ...(registration.openId?.pairwiseOffered ? PAIRWISE_APP_PROPERTIES : [])
     ];
     for (const name of replaced) props[name] ??= '';
+    if (subjectIdentity(app) !== subjectIdentity({ ...app, ...props })) throw new SubjectsWouldChange();
     delete props.registeredVia;
     await this.services.application.update(clientId, props);
     await this.setScopes(clientId, registration.scopes);

@@ -77,6 +77,7 @@ export function authorizationCodeExchange({
     done: IssuedCallback
   ) {
     settle(async () => {
+      issuer.assertSubjectsGiven(client.app);
       const now = Math.floor(Date.now() / 1000);
       const record = await codes.find(code, now);
       if (!record) throw new InvalidGrant(UNKNOWN);
@@ -111,14 +112,13 @@ export function authorizationCodeExchange({
       return issuer.issue({
         grantType: 'authorization_code',
         grantId: record.grantId,
-        appId: client.id,
+        app: client.app,
         user: { id: user.id, username: user.username },
         scopes,
         redirectUri: record.redirectUri,
         refresh: withRefreshToken ? { scopes } : null,
         identity: {
           user,
-          app: client.app,
           nonce: record.nonce,
           authTime: record.authTime,
           sid: record.sid,

@@ -18,7 +18,7 @@ export function clientCredentialsExchange(issuer: TokenIssuer) {
       () =>
         issuer.issue({
           grantType: 'client_credentials',
-          appId: client.id,
+          app: client.app,
           user: null,
           scopes: grantScopes(scope, client.scopes),
           refresh: null

@@ -60,7 +60,7 @@ export function deviceCodeExchange({
     const scopes = splitScopes(record.scope);
     return issuer.issue({
       grantType: DEVICE_CODE,
-      appId: client.id,
+      app: client.app,
       user: { id: record.userId, username: record.username },
       scopes,
       refresh: withRefreshToken ? { scopes } : null

@@ -34,7 +34,7 @@ export function implicitGrant(issuer: TokenIssuer, issuerId: string, sessions: S
           issuer.issue({
             grantType: 'implicit',
             grantId,
-            appId: client.id,
+            app: client.app,
             user: { id: user.id, username: user.username },
             scopes: areq.effectiveScopes,
             refresh: null,

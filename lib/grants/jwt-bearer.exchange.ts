@@ -68,6 +68,6 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
         throw new InvalidGrant("An assertion signed with the client's own key may only name the client as its subject");
       user = await assertedUser(services, verified.sub, 'assertion');
     }
-    return issuer.issue({ grantType: JWT_BEARER, appId: client.id, user, scopes, refresh: null });
+    return issuer.issue({ grantType: JWT_BEARER, app: client.app, user, scopes, refresh: null });
   });
 }

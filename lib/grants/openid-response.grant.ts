@@ -41,6 +41,8 @@ async function joinSignIn(deps: Deps, txn: Transaction, grantId: string | null):
 async function answer(type: OpenIdResponseType, txn: Transaction, deps: Deps): Promise<Record<string, string>> {
   const { client, user, req: areq } = txn;
   const params: Record<string, string> = {};
+  // Checked when the request came; again here, so that an app changed since leaves nothing issued before the ID token.
+  deps.idTokens.subjects.assertGiven(client.app);
   // First, so that nothing is issued to a user deactivated since they signed in.
   const egUser = await deps.services.user.get(user.id);
   if (!egUser || !egUser.isActive) throw new AccessDenied('The user is no longer active');
@@ -55,7 +57,7 @@ async function answer(type: OpenIdResponseType, txn: Transaction, deps: Deps): P
       issued = await deps.issuer.issue({
         grantType: 'implicit',
         grantId,
-        appId: client.id,
+        app: client.app,
         user: { id: user.id, username: user.username },
         scopes: areq.effectiveScopes,
         redirectUri: areq.checkedRedirectUri,

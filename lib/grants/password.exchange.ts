@@ -50,12 +50,12 @@ export function passwordExchange(
       }
       return issuer.issue({
         grantType: 'password',
-        appId: client.id,
+        app: client.app,
         user: { id: result.user.id, username: result.user.username },
         scopes,
         refresh: withRefreshToken ? { scopes } : null,
         // The user has just proved who they are: an ID token for openid, as of now.
-        identity: { user: result.user, app: client.app, authTime: Math.floor(Date.now() / 1000) }
+        identity: { user: result.user, authTime: Math.floor(Date.now() / 1000) }
       });
     }, done);
   } as never);

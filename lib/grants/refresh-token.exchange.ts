@@ -71,6 +71,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
     done: IssuedCallback
   ) {
     settle(async () => {
+      issuer.assertSubjectsGiven(client.app);
       const record = await store.findRefreshToken(refreshToken);
       const clock = Date.now() / 1000;
       const now = Math.floor(clock);
@@ -101,7 +102,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         grantType: record.grantType,
         grantId: record.grantId,
         grantStartedAt: record.grantStart,
-        appId: client.id,
+        app: client.app,
         user: found && { id: found.id, username: found.username },
         scopes,
         redirectUri: record.redirectUri,
@@ -112,7 +113,6 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
           ? {
               identity: {
                 user: found,
-                app: client.app,
                 authTime: record.authTime,
                 sid: record.sid,
                 idTokenClaims: splitScopes(record.idTokenClaims ?? '')

@@ -48,6 +48,6 @@ export function saml2BearerExchange({ settings, services, issuer, replays, saml 
     ) {
       throw new InvalidGrant('The assertion was already used (its ID was seen before)');
     }
-    return issuer.issue({ grantType: SAML2_BEARER, appId: client.id, user, scopes, refresh: null });
+    return issuer.issue({ grantType: SAML2_BEARER, app: client.app, user, scopes, refresh: null });
   });
 }

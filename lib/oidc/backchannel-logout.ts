@@ -69,6 +69,11 @@ export class BackchannelLogout {
     const client = await findClient(this.services, clientId, 'none');
     const uri = client && backchannelLogoutUri(client);
     if (!uri || (sid === undefined && client.app.backchannelLogoutSessionRequired === 'true')) return;
+    try {
+      this.idTokens.subjects.assertGiven(client.app); // a token that cannot be signed is not retried
+    } catch (err) {
+      return this.logger.warn(`oauth2: back-channel logout of client ${clientId} not sent: ${(err as Error).message}`);
+    }
     let failure = '';
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
       try {

@@ -9,8 +9,6 @@ export interface EndSessionRequest {
   /** Where to send the browser once signed out: one of the client's registered post-logout redirect URIs. */
   redirectUri?: string | undefined;
   state?: string | undefined;
-  /** The user the relying party believes is signed in (the hint's sub). */
-  hintedUser?: string | undefined;
 }
 
 /** A logout request that cannot be followed: shown on a page, never redirected (RP-Initiated Logout §3). */
@@ -65,7 +63,7 @@ export async function readEndSessionRequest(
       throw new EndSessionRefused('The post_logout_redirect_uri is not registered for this client.');
     }
   }
-  return { client, redirectUri, state: redirectUri === undefined ? undefined : state, hintedUser: hinted?.sub };
+  return { client, redirectUri, state: redirectUri === undefined ? undefined : state };
 }
 
 /** Where the browser goes once signed out: the redirect URI with state (RP-Initiated Logout §3). */

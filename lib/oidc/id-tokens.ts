@@ -86,7 +86,8 @@ export class IdTokens {
     userId: string;
   }): Promise<string> {
     const { alg, kid, signKey } = this.key;
-    return new SignJWT({ ...(sid === undefined ? {} : { sid }), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } })
+    const told = sid === undefined ? {} : { sid: this.subjects.sidOf(sid, app) };
+    return new SignJWT({ ...told, events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } })
       .setProtectedHeader({ alg, typ: 'logout+jwt', ...(kid === undefined ? {} : { kid }) })
       .setIssuer(this.settings.issuer)
       .setSubject(this.subjects.of(userId, app))
@@ -145,7 +146,7 @@ export class IdTokens {
     if (facts.nonce !== undefined) payload.nonce = facts.nonce;
     if (facts.accessToken !== undefined) payload.at_hash = halfHash(facts.accessToken, alg);
     if (facts.code !== undefined) payload.c_hash = halfHash(facts.code, alg);
-    if (facts.sid !== undefined) payload.sid = facts.sid;
+    if (facts.sid !== undefined) payload.sid = this.subjects.sidOf(facts.sid, facts.app);
     if (facts.amr !== undefined) payload.amr = facts.amr;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(payload)

@@ -35,15 +35,16 @@ export function checkOpenIdRequest(settings: Settings) {
       throw new RequestNotSupported('Request objects (the request parameter) are not supported');
     if (req.query.request_uri !== undefined)
       throw new RequestUriNotSupported('The request_uri parameter is not supported');
+    // An app whose subjects this server cannot give is refused before the user is asked anything (Core §8): even a
+    // plain OAuth request, whose access token would carry the user's id.
+    const subjectProblem = subjectTypeProblem(request.client.app, settings.oidc.pairwiseSecret);
+    if (subjectProblem) throw new UnauthorizedClient(subjectProblem);
     const idToken = answersWith(request.responseType ?? 'code', 'id_token');
     if (!isOpenIdRequest(request.scopes ?? [], settings)) {
       if (idToken)
         throw new InvalidRequest('The response type id_token needs the openid scope (OpenID Connect Core §3.2.2.1)');
       return;
     }
-    // An app whose subjects this server cannot give is refused before the user is asked anything (Core §8).
-    const subjectProblem = subjectTypeProblem(request.client.app, settings.oidc.pairwiseSecret);
-    if (subjectProblem) throw new UnauthorizedClient(subjectProblem);
     const nonce = text(req.query.nonce, 'nonce');
     if (nonce !== undefined && (nonce.length === 0 || nonce.length > MAX_NONCE)) {
       throw new InvalidRequest(`The nonce must be 1 to ${MAX_NONCE} characters long`);

@@ -34,17 +34,44 @@ export function subjectTypeProblem(app: EgApplication, pairwiseSecret: string | 
   return null;
 }
 
+/** Loopback hosts are any native app's (RFC 8252 §7.3), not one party's: never a sector. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /**
- * Core §8.1: the sector of a pairwise app is the host of its sector identifier URI, else the one host of its redirect
- * URIs. An app with none, or redirect URIs on several hosts (which registration refuses without a sector identifier
- * URI), is a sector of its own: nothing it is told can be matched with another app's. Host names hold no space, so
- * the two kinds never meet.
+ * The one web host of these redirect URIs (Core §8.1), lower case; null when there is none to name a sector: no URI,
+ * URIs on several hosts, or one that is not http(s) on a host of its own (a private-use scheme's `com.example.app:/cb`
+ * has an empty host, and every native app may claim loopback).
+ */
+export function redirectSector(redirectUris: readonly string[]): string | null {
+  const hosts = new Set<string>();
+  for (const uri of redirectUris) {
+    const url = URL.canParse(uri) ? new URL(uri) : null;
+    if (!url || !/^https?:$/.test(url.protocol) || !url.hostname || LOOPBACK.has(url.hostname)) return null;
+    hosts.add(url.hostname);
+  }
+  return hosts.size === 1 ? [...hosts][0]! : null;
+}
+
+/**
+ * Core §8.1: the sector of a pairwise app is the host of its sector identifier URI, else the one web host of its
+ * redirect URIs. An app without one is a sector of its own: nothing it is told can be matched with another app's.
+ * Host names hold no space, so the two kinds never meet.
  */
 function sectorOf(app: EgApplication): string {
   const uri = text(app[SECTOR_IDENTIFIER_URI]);
   if (uri !== undefined) return new URL(uri).hostname;
-  const hosts = new Set(registeredRedirectUris(app).map((redirect) => new URL(redirect).hostname));
-  return hosts.size === 1 ? [...hosts][0]! : `client ${app.id}`;
+  return redirectSector(registeredRedirectUris(app)) ?? `client ${app.id}`;
+}
+
+/**
+ * What an app is told of users, for comparing an app before and after a change: `public`, or `pairwise <sector>`
+ * (or its declared type when it is neither).
+ */
+export function subjectIdentity(app: EgApplication): string {
+  const declared = text(app[SUBJECT_TYPE]) ?? 'public';
+  if (declared !== 'pairwise') return declared;
+  const uri = text(app[SECTOR_IDENTIFIER_URI]);
+  return uri !== undefined && !URL.canParse(uri) ? `pairwise ${uri}` : `pairwise ${sectorOf(app)}`;
 }
 
 /**
@@ -61,13 +88,35 @@ export class Subjects {
   }
 
   /** @throws UnauthorizedClient when the app declares subjects this server cannot give (subjectTypeProblem). */
-  of(userId: string, app: EgApplication): string {
+  assertGiven(app: EgApplication): void {
     const problem = subjectTypeProblem(app, this.pairwiseSecret);
     if (problem) throw new UnauthorizedClient(problem);
+  }
+
+  /** Whether the app must never learn a user's id: it declares subjects other than public (given or not). */
+  hidesUserId(app: EgApplication): boolean {
+    return (text(app[SUBJECT_TYPE]) ?? 'public') !== 'public';
+  }
+
+  /** @throws UnauthorizedClient when the app declares subjects this server cannot give (subjectTypeProblem). */
+  of(userId: string, app: EgApplication): string {
+    this.assertGiven(app);
     if (text(app[SUBJECT_TYPE]) !== 'pairwise') return userId;
     // A newline between: a host holds none, so no two pairs of sector and user make the same text.
     return createHmac('sha256', this.pairwiseSecret!)
       .update(`${sectorOf(app)}\n${userId}`)
+      .digest('base64url');
+  }
+
+  /**
+   * The sign-in's session id as the app is told it (Back-Channel Logout 1.0 §2.1 sid): for a pairwise app, one of
+   * its sector, since one sid given to two sectors would match their users.
+   */
+  sidOf(sid: string, app: EgApplication): string {
+    this.assertGiven(app);
+    if (text(app[SUBJECT_TYPE]) !== 'pairwise') return sid;
+    return createHmac('sha256', this.pairwiseSecret!)
+      .update(`sid\n${sectorOf(app)}\n${sid}`)
       .digest('base64url');
   }
 
@@ -77,7 +126,7 @@ export class Subjects {
    * at all when its subjects cannot be given); for any other, the user's id and name as they are.
    */
   toldOf(user: { sub: string; username?: string | undefined }, app: EgApplication) {
-    if (text(app[SUBJECT_TYPE]) === undefined || text(app[SUBJECT_TYPE]) === 'public') return user;
+    if (!this.hidesUserId(app)) return user;
     return subjectTypeProblem(app, this.pairwiseSecret) ? {} : { sub: this.of(user.sub, app) };
   }
 }

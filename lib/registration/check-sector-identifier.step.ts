@@ -37,7 +37,8 @@ export function checkSectorIdentifier(settings: Settings) {
         const problem = documentProblem(status, text, metadata.redirectUris);
         next(problem ? new InvalidClientMetadata(`sector_identifier_uri ${problem}`) : undefined);
       },
-      (err: Error) => next(new InvalidClientMetadata(`sector_identifier_uri could not be read: ${err.message}`))
+      // Why, in the log only: the registrant would otherwise learn what a host it names answers (a port scanner).
+      (err: Error) => next(new InvalidClientMetadata('sector_identifier_uri could not be read', err.message))
     );
   };
 }

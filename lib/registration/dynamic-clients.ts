@@ -3,7 +3,8 @@ import {
   ClientRegistrar,
   ClientRegistration,
   OwnerGone,
-  RegisteredClient
+  RegisteredClient,
+  SubjectsWouldChange
 } from '../clients/client-registrar';
 import { InvalidClientMetadata, InvalidToken } from '../errors';
 import type { ClientMetadataStore, StoredRegistration } from '../store/client-metadata.store';
@@ -102,10 +103,16 @@ export class DynamicClients {
     provenSecret?: string
   ): Promise<Record<string, unknown>> {
     const { clientId } = current.client;
-    let client = await this.registrar.update(
-      clientId,
-      toRegistration(metadata, metadata.clientName ?? current.client.name)
-    );
+    let client = await this.registrar
+      .update(clientId, toRegistration(metadata, metadata.clientName ?? current.client.name))
+      .catch((err) => {
+        if (!(err instanceof SubjectsWouldChange)) throw err;
+        throw new InvalidClientMetadata(
+          'subject_type and sector_identifier_uri cannot change what this client is told of users: they are ' +
+            'fixed at registration (register a new client for another sector)',
+          err.message
+        );
+      });
     let secret = usesSecret(metadata.authMethod) ? provenSecret : undefined;
     if (usesSecret(metadata.authMethod) && !usesSecret(current.client.tokenEndpointAuthMethod)) {
       secret = await this.registrar.rotateSecret(clientId);

@@ -77,6 +77,9 @@ function checkBackchannelLogoutUri(uri: string | undefined, urls: ClientUrlRules
 function checkSector(pairwise: boolean, uri: string | undefined, redirectUris: string[], urls: ClientUrlRules) {
   if (uri !== undefined) {
     if (!pairwise) throw new InvalidClientMetadata('sector_identifier_uri is used only with subject_type pairwise');
+    // Registration §5: the document vouches for the client's redirect URIs; with none, it would vouch for nothing.
+    if (redirectUris.length === 0)
+      throw new InvalidClientMetadata('sector_identifier_uri needs redirect_uris for it to list');
     if (uri.includes('#')) throw new InvalidClientMetadata('sector_identifier_uri must not have a fragment (#)');
     const problem = clientUrlProblem(uri, urls);
     if (problem) throw new InvalidClientMetadata(`sector_identifier_uri ${problem}`);

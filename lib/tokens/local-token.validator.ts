@@ -11,6 +11,7 @@ import { looksLikeJwt } from './jwt-access-token';
 import type { TokenCache } from './token-cache';
 import { digest } from '../secret-value';
 import { parseAccessToken } from './token-value';
+import { SealedUsers } from './sealed-user';
 import type { ValidatedToken } from './validated-token';
 
 const INVALID = 'The access token is invalid, expired or revoked';
@@ -33,12 +34,17 @@ type Facts = Pick<
  * drops it at once on every instance.
  */
 export class LocalTokenValidator {
+  /** Opens the user id sealed in a pairwise client's opaque tokens. */
+  private readonly sealedUsers: SealedUsers;
+
   constructor(
     private readonly reader: BearerReader,
     private readonly jwts: JwtAccessTokens,
     private readonly settings: Settings,
     private readonly cache: TokenCache | null
-  ) {}
+  ) {
+    this.sealedUsers = new SealedUsers(settings.oidc.pairwiseSecret);
+  }
 
   /**
    * Everything a validation depends on (issuer, audience, format, keys,
@@ -52,7 +58,17 @@ export class LocalTokenValidator {
       key.key ?? '',
       key.keyFile ? fs.readFileSync(key.keyFile, 'utf8') : ''
     ]);
-    const rules = [settings.issuer, settings.accessToken, keys, settings.store.keyPrefix, settings.tokenCache];
+    const rules = [
+      settings.issuer,
+      settings.accessToken,
+      keys,
+      settings.store.keyPrefix,
+      settings.tokenCache,
+      // Opens sealed user ids: a token it could open is not recalled once it could not.
+      createHash('sha256')
+        .update(settings.oidc.pairwiseSecret ?? '')
+        .digest('base64url')
+    ];
     return createHash('sha256').update(JSON.stringify(rules)).digest('base64url');
   }
 
@@ -75,8 +91,12 @@ export class LocalTokenValidator {
   }
 
   private async validateOpaque(token: string, tokenDigest: string): Promise<ValidatedToken> {
-    const ids = parseAccessToken(token);
-    if (!ids) throw new InvalidToken(INVALID);
+    const parsed = parseAccessToken(token);
+    if (!parsed) throw new InvalidToken(INVALID);
+    // A pairwise client's token: the user id sealed in it is opened here (a wrong or changed key opens nothing).
+    const userId = parsed.sealedUser === undefined ? parsed.userId : await this.sealedUsers.open(parsed.sealedUser);
+    if (userId === null) throw new InvalidToken(INVALID);
+    const ids = { ...parsed, userId };
     const snapshot = await this.reader.readOpaque(tokenDigest, ids);
     const record = snapshot.token;
     if (!record || record.exp <= Date.now() / 1000) throw new InvalidToken(INVALID);

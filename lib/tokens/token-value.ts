@@ -5,6 +5,8 @@ const ACCESS_PREFIX = 'at';
 const REFRESH_PREFIX = 'rt';
 const SEPARATOR = '~';
 const MAX_ID_LENGTH = 200;
+/** A sealed user id (SealedUsers: a compact JWE of an id of at most MAX_ID_LENGTH) is longer. */
+const MAX_SEALED_LENGTH = 600;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 /** Grant ids are random base64url (16 bytes); nothing else may name a Redis hash tag. */
 const GRANT_ID = /^[A-Za-z0-9_-]{16,64}$/;
@@ -12,7 +14,10 @@ const GRANT_ID = /^[A-Za-z0-9_-]{16,64}$/;
 /** The parts of an opaque access token that name the keys its check reads. */
 export interface AccessTokenIds {
   appId: string;
+  /** Empty when the token's user is sealed, or it has none. */
   userId: string;
+  /** The user id sealed for a pairwise client (SealedUsers), which it cannot read: compact JWE segments, with dots. */
+  sealedUser?: string | undefined;
   /** null for a token minted before tokens carried their grant (still read, under its old key). */
   grantId: string | null;
 }
@@ -25,11 +30,13 @@ export interface AccessTokenIds {
  * so that a grant and its tokens are written in one MULTI. The ids are not
  * secret; the token is only valid if its full digest is stored, so altering
  * an id yields an unknown token. `at~<app>~<user>~<secret>` is the shape
- * before grant ids were carried, still accepted.
+ * before grant ids were carried, still accepted. A pairwise client's tokens
+ * carry the user id sealed instead (OpenID Connect Core §8.1).
  */
 export function newAccessToken(ids: AccessTokenIds & { grantId: string }): string {
   const encode = (id: string) => Buffer.from(id).toString('base64url');
-  return [ACCESS_PREFIX, encode(ids.appId), encode(ids.userId), ids.grantId, randomSecret()].join(SEPARATOR);
+  const user = ids.sealedUser ?? encode(ids.userId);
+  return [ACCESS_PREFIX, encode(ids.appId), user, ids.grantId, randomSecret()].join(SEPARATOR);
 }
 
 /** Splits an opaque access token, or answers null for anything not shaped like one. */
@@ -39,11 +46,14 @@ export function parseAccessToken(token: string): AccessTokenIds | null {
   const [prefix, app, user] = parts;
   const grantId = parts.length === 5 ? parts[3]! : null;
   if (prefix !== ACCESS_PREFIX || app === undefined || user === undefined || !SECRET.test(parts.at(-1)!)) return null;
-  if (app.length > MAX_ID_LENGTH || user.length > MAX_ID_LENGTH) return null;
+  // base64url has no dot; a compact JWE has four.
+  const sealed = user.includes('.');
+  if (app.length > MAX_ID_LENGTH || user.length > (sealed ? MAX_SEALED_LENGTH : MAX_ID_LENGTH)) return null;
   if (grantId !== null && !GRANT_ID.test(grantId)) return null;
   const appId = Buffer.from(app, 'base64url').toString();
-  const userId = Buffer.from(user, 'base64url').toString();
-  return appId ? { appId, userId, grantId } : null;
+  if (!appId) return null;
+  if (sealed) return { appId, userId: '', sealedUser: user, grantId };
+  return { appId, userId: Buffer.from(user, 'base64url').toString(), grantId };
 }
 
 /** A refresh token: `rt~<grant id>~<secret>`, so that its key shares its grant's slot too. */

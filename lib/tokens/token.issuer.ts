@@ -9,10 +9,12 @@ import { userClaims } from '../oidc/user-claims';
 import type { IdTokens } from '../oidc/id-tokens';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { newAccessToken, newRefreshToken } from './token-value';
+import { SealedUsers } from './sealed-user';
 
 export interface IssueRequest {
   grantType: string;
-  appId: string;
+  /** The client's EG app: whose subject type says whether its tokens may show the user's id (Core §8). */
+  app: EgApplication;
   user: { id: string; username: string } | null;
   scopes: string[];
   /** The redirect URI of the authorization request, for grants that had one. */
@@ -32,8 +34,6 @@ export interface IssueRequest {
    */
   identity?: {
     user: EgUser;
-    /** The client's EG app: its subject type says the ID token's `sub` (Core §8). */
-    app: EgApplication;
     nonce?: string | undefined;
     authTime?: number | undefined;
     sid?: string | undefined;
@@ -55,19 +55,25 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** Mints tokens, stores their digests, and shapes the token response. */
 export class TokenIssuer {
+  /** Seals the user id in the opaque access tokens of pairwise clients. */
+  private readonly sealedUsers: SealedUsers;
+
   constructor(
     private readonly store: TokenStore,
     private readonly settings: Settings,
     private readonly jwts: JwtAccessTokens,
     private readonly idTokens: IdTokens | null = null
-  ) {}
+  ) {
+    this.sealedUsers = new SealedUsers(settings.oidc.pairwiseSecret);
+  }
 
   async issue(request: IssueRequest): Promise<IssuedTokens> {
+    const sealedUser = await this.sealedUserOf(request);
     const iat = now();
     const base = {
       grantId: request.grantId ?? randomId(16),
       grantType: request.grantType,
-      appId: request.appId,
+      appId: request.app.id,
       userId: request.user?.id ?? '',
       username: request.user?.username ?? '',
       redirectUri: request.redirectUri ?? '',
@@ -83,7 +89,7 @@ export class TokenIssuer {
     const asJwt = this.settings.accessToken.format === 'jwt';
     const accessToken = asJwt
       ? await this.jwts.sign(accessRecord)
-      : newAccessToken({ appId: base.appId, userId: base.userId, grantId: base.grantId });
+      : newAccessToken({ appId: base.appId, userId: base.userId, grantId: base.grantId, sealedUser });
 
     let refresh: { token: string; record: RefreshTokenRecord } | null = null;
     const grantStart = request.grantStartedAt ?? iat;
@@ -133,6 +139,27 @@ export class TokenIssuer {
     return { accessToken, refreshToken: refresh?.token, params };
   }
 
+  /**
+   * For the grants that spend something before issuing (a code, a rotated refresh token): refuses first a client
+   * declaring subjects this server cannot give, as issue() would.
+   * @throws UnauthorizedClient
+   */
+  assertSubjectsGiven(app: EgApplication): void {
+    const subjects = this.idTokens?.subjects;
+    if (subjects?.hidesUserId(app)) subjects.assertGiven(app);
+  }
+
+  /**
+   * The user id an opaque access token of a client that must not learn it carries, sealed (Core §8.1); undefined for
+   * any other client or token.
+   * @throws UnauthorizedClient, before anything is stored, for a client declaring subjects this server cannot give.
+   */
+  async sealedUserOf(request: Pick<IssueRequest, 'app' | 'user'>): Promise<string | undefined> {
+    if (!request.user || !this.idTokens?.subjects.hidesUserId(request.app)) return undefined;
+    this.assertSubjectsGiven(request.app);
+    return this.settings.accessToken.format === 'jwt' ? undefined : this.sealedUsers.seal(request.user.id);
+  }
+
   /** The ID token of an OpenID Connect sign-in whose scopes hold openid (Core §3.1.3.3), else none. */
   private async signIdToken(
     request: IssueRequest,
@@ -140,10 +167,10 @@ export class TokenIssuer {
     accessToken: string
   ): Promise<string | undefined> {
     if (!this.idTokens || !signIn || !isOpenIdRequest(request.scopes, this.settings)) return undefined;
-    const { user, app, nonce, authTime, sid, idTokenClaims } = signIn;
+    const { user, nonce, authTime, sid, idTokenClaims } = signIn;
     return this.idTokens.sign({
       userId: user.id,
-      app,
+      app: request.app,
       nonce,
       authTime,
       sid,

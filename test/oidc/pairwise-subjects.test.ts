@@ -11,6 +11,8 @@ import type { World } from '../helpers/world';
 import { startOidcWorld } from './oidc-world';
 
 const PAIRWISE_SECRET = 'a-pairwise-subject-key-of-32-characters';
+/** A web app's redirect URI: the browser is never sent there, the code is read from the Location header. */
+const RP_A = 'https://rp.example.com/a';
 /** Core §8.1, as the README says the gateway computes it: HMAC-SHA256 of the sector and the user id. */
 const pairwiseSub = (sector: string, userId: string) =>
   createHmac('sha256', PAIRWISE_SECRET).update(`${sector}\n${userId}`).digest('base64url');
@@ -65,23 +67,29 @@ describe('OpenID Connect pairwise subjects', function () {
       }
     });
     sectors.documents.set('/rp.json', [REDIRECT_URI, 'http://localhost:8000/callback']);
+    // Loopback redirect URIs (any native app's): a sector of its own.
     apps.pairwise = await operatorApp('pairwise', {
       redirectUri: REDIRECT_URI,
       subjectType: 'pairwise',
       backchannelLogoutUri: backchannelUri
     });
-    apps.sameHost = await operatorApp('same host', {
+    apps.otherLoopback = await operatorApp('other loopback', {
       redirectUri: 'http://127.0.0.1:9000/elsewhere',
       subjectType: 'pairwise'
     });
+    apps.web = await operatorApp('web', { redirectUri: RP_A, subjectType: 'pairwise' });
+    apps.sameHost = await operatorApp('same host', {
+      redirectUri: 'https://rp.example.com/b',
+      subjectType: 'pairwise'
+    });
     apps.otherHost = await operatorApp('other host', {
-      redirectUri: 'http://localhost:8000/callback',
+      redirectUri: 'https://other.example.com/cb',
       subjectType: 'pairwise'
     });
     apps.namedSector = await operatorApp('named sector', {
-      redirectUri: 'http://localhost:8000/callback',
+      redirectUri: REDIRECT_URI,
       subjectType: 'pairwise',
-      sectorIdentifierUri: `${sectors.url}/rp.json`
+      sectorIdentifierUri: 'https://rp.example.com/sector.json'
     });
     await world.gateway.admin.createScopes(['client_registration', 'introspection']);
     const registrar = await world.gateway.admin.registerClient({ name: 'registrar', userId: world.developer.id }, [
@@ -112,17 +120,20 @@ describe('OpenID Connect pairwise subjects', function () {
   const userInfo = (accessToken: string) =>
     request(`${world.gateway.url}/oauth2/userinfo`, { headers: { Authorization: `Bearer ${accessToken}` } });
 
-  /** A browser signed in through the code flow of `app`, consent given (and remembered), and the ID token it got. */
-  async function codeFlow(app: App) {
-    const browser = new Browser(world.gateway.url);
-    const first = await authorize(browser, world, codeParams(world, { client_id: app.id, scope: 'openid read' }));
+  /**
+   * The code flow of `app` in `browser` (a new one by default), consent given (and remembered): the browser and the
+   * ID token the app got.
+   */
+  async function codeFlow(app: App, browser = new Browser(world.gateway.url), redirectUri = REDIRECT_URI) {
+    const params = codeParams(world, { client_id: app.id, scope: 'openid read', redirect_uri: redirectUri });
+    const first = await authorize(browser, world, params);
     const callback =
       first.status === 302 ? new URL(first.headers.get('location')!) : await decide(browser, first, true);
     const res = await world.token(
       {
         grant_type: 'authorization_code',
         code: callback.searchParams.get('code')!,
-        redirect_uri: REDIRECT_URI,
+        redirect_uri: redirectUri,
         code_verifier: TEST_PKCE.verifier
       },
       app
@@ -138,14 +149,11 @@ describe('OpenID Connect pairwise subjects', function () {
 
   it("tells a pairwise app the sub of its redirect URIs' host, in every ID token and at UserInfo, and a public app the user id", async function () {
     const userId = world.user.id;
-    const tokens = await passwordTokens(apps.pairwise!);
+    const tokens = await passwordTokens(apps.web!);
     const sub = decodeJwt(tokens.id_token).sub;
-    expect(sub).to.equal(pairwiseSub('127.0.0.1', userId)).and.not.equal(userId);
+    expect(sub).to.equal(pairwiseSub('rp.example.com', userId)).and.not.equal(userId);
     expect((await userInfo(tokens.access_token)).json.sub, 'UserInfo (Core §5.3.2: the same sub)').to.equal(sub);
-    const refreshed = await world.token(
-      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
-      apps.pairwise
-    );
+    const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, apps.web);
     expect(decodeJwt(refreshed.json.id_token).sub, 'the ID token of a refresh').to.equal(sub);
 
     const publicTokens = await passwordTokens({ id: world.app.id, secret: world.app.secret });
@@ -153,14 +161,36 @@ describe('OpenID Connect pairwise subjects', function () {
     expect((await userInfo(publicTokens.access_token)).json.sub).to.equal(userId);
   });
 
-  it('tells apps of one sector the same sub (one redirect host, or a sector identifier URI naming it) and apps of another a different one', async function () {
+  it('tells apps of one web host, or naming it by a sector identifier URI, the same sub; another host, or loopback, another', async function () {
     const subOf = async (app: App) => decodeJwt((await passwordTokens(app)).id_token).sub;
-    const sub = await subOf(apps.pairwise!);
+    const sub = await subOf(apps.web!);
     expect(await subOf(apps.sameHost!), 'another app on the same host').to.equal(sub);
     expect(await subOf(apps.namedSector!), 'its sector identifier URI is on that host').to.equal(sub);
     const other = await subOf(apps.otherHost!);
-    expect(other, 'another host: another sector').to.equal(pairwiseSub('localhost', world.user.id));
+    expect(other, 'another host: another sector').to.equal(pairwiseSub('other.example.com', world.user.id));
     expect(other).not.to.equal(sub);
+    // Every native app may claim loopback: two apps there are two sectors.
+    const loopback = await subOf(apps.pairwise!);
+    expect(loopback).to.equal(pairwiseSub(`client ${apps.pairwise!.id}`, world.user.id));
+    expect(await subOf(apps.otherLoopback!)).not.to.equal(loopback);
+  });
+
+  it("keeps the user id out of a pairwise app's opaque access tokens, which still work at the API and UserInfo", async function () {
+    const readable = (token: string) =>
+      token
+        .split(/[~.]/)
+        .map((part) => Buffer.from(part, 'base64url').toString('latin1'))
+        .join(' ');
+    const publicToken = (await passwordTokens({ id: world.app.id, secret: world.app.secret })).access_token;
+    expect(readable(publicToken), "a public app's token names the user").to.contain(world.user.id);
+    const tokens = await passwordTokens(apps.web!);
+    expect(readable(tokens.access_token)).not.to.contain(world.user.id);
+    expect((await world.api(tokens.access_token)).status).to.equal(200);
+    expect((await userInfo(tokens.access_token)).status).to.equal(200);
+    // The sealed part cannot be moved to another token: the token is only valid whole.
+    const [at, app, , grant, secret] = tokens.access_token.split('~');
+    const [, , sealed] = publicToken.split('~');
+    expect((await world.api([at, app, sealed, grant, secret].join('~'))).status).to.equal(401);
   });
 
   it('takes an id_token_hint and a claims sub naming the pairwise sub as the signed-in user, and the user id as another user', async function () {
@@ -183,9 +213,26 @@ describe('OpenID Connect pairwise subjects', function () {
     expect(errorOf(await ask({ id_token_hint: otherSector })), "another sector's sub").to.equal('login_required');
   });
 
+  it('tells apps of two sectors signed in by one sign-in two sids, and each its own in its logout token', async function () {
+    const { browser, idToken } = await codeFlow(apps.pairwise!);
+    const web = await codeFlow(apps.web!, browser, RP_A);
+    const sid = decodeJwt(idToken).sid;
+    expect(sid).to.be.a('string');
+    expect(decodeJwt(web.idToken).sid, 'one sid would match the two sectors').to.be.a('string').and.not.equal(sid);
+    const before = receiver.tokens.length;
+    const page = await browser.get('/oauth2/logout');
+    await browser.post('/oauth2/logout', { _csrf: hiddenField(page.text, '_csrf') });
+    await receiver.received(before + 1);
+    expect(decodeJwt(receiver.tokens[before]!)).to.include({
+      sub: decodeJwt(idToken).sub,
+      sid,
+      aud: apps.pairwise!.id
+    });
+  });
+
   it('tells a pairwise app introspecting its own token, or asking for its information, the pairwise sub and no username; a resource server both', async function () {
-    const tokens = await passwordTokens(apps.pairwise!);
-    const sub = pairwiseSub('127.0.0.1', world.user.id);
+    const tokens = await passwordTokens(apps.web!);
+    const sub = pairwiseSub('rp.example.com', world.user.id);
     const introspect = (client: App) =>
       postForm(
         `${world.gateway.url}/oauth2/introspect`,
@@ -194,8 +241,8 @@ describe('OpenID Connect pairwise subjects', function () {
           Authorization: basic(client.id, client.secret)
         }
       );
-    const own = await introspect(apps.pairwise!);
-    expect(own.json).to.include({ active: true, sub, client_id: apps.pairwise!.id });
+    const own = await introspect(apps.web!);
+    expect(own.json).to.include({ active: true, sub, client_id: apps.web!.id });
     expect(own.json).not.to.have.property('username');
     const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, {
       headers: { Authorization: `Bearer ${tokens.access_token}` }
@@ -204,15 +251,6 @@ describe('OpenID Connect pairwise subjects', function () {
     expect(info.json).not.to.have.property('username');
     const resourceServer = await introspect(apps.registrar!);
     expect(resourceServer.json).to.include({ sub: world.user.id, username: world.user.username });
-  });
-
-  it("sends a pairwise app's back-channel logout endpoint the pairwise sub", async function () {
-    const { browser, idToken } = await codeFlow(apps.pairwise!);
-    const before = receiver.tokens.length;
-    const page = await browser.get('/oauth2/logout');
-    await browser.post('/oauth2/logout', { _csrf: hiddenField(page.text, '_csrf') });
-    await receiver.received(before + 1);
-    expect(decodeJwt(receiver.tokens[before]!)).to.include({ sub: decodeJwt(idToken).sub, aud: apps.pairwise!.id });
   });
 
   describe('in dynamic registration', function () {
@@ -238,23 +276,41 @@ describe('OpenID Connect pairwise subjects', function () {
       const { idToken } = await codeFlow(client);
       expect(decodeJwt(idToken).sub, 'the sector of 127.0.0.1').to.equal(pairwiseSub('127.0.0.1', world.user.id));
 
-      // RFC 7592: updated to public subjects, the client is told the user id from then on.
-      const updated = await request(res.json.registration_client_uri, {
-        method: 'PUT',
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: `Bearer ${res.json.registration_access_token}`
-        },
-        body: JSON.stringify({
-          client_id: res.json.client_id,
-          redirect_uris: [REDIRECT_URI],
-          token_endpoint_auth_method: 'client_secret_basic',
-          scope: 'read'
-        })
+      // RFC 7592: the sector is fixed at registration; an update keeping it is taken, one changing it is not.
+      const put = (metadata: Record<string, unknown>) =>
+        request(res.json.registration_client_uri, {
+          method: 'PUT',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${res.json.registration_access_token}`
+          },
+          body: JSON.stringify({
+            client_id: res.json.client_id,
+            token_endpoint_auth_method: 'client_secret_basic',
+            scope: 'read',
+            ...metadata
+          })
+        });
+      const kept = await put({
+        redirect_uris: [REDIRECT_URI],
+        subject_type: 'pairwise',
+        sector_identifier_uri: sectorUri,
+        client_name: 'renamed'
       });
-      expect(updated.status, updated.text).to.equal(200);
-      expect(updated.json).to.include({ subject_type: 'public' });
-      expect(decodeJwt((await codeFlow(client)).idToken).sub).to.equal(world.user.id);
+      expect(kept.status, kept.text).to.equal(200);
+      for (const [change, why] of [
+        [{ redirect_uris: [REDIRECT_URI] }, 'to public: the user id would show'],
+        [
+          { redirect_uris: ['https://victim.example.com/cb'], subject_type: 'pairwise' },
+          "to another sector: its users' subs"
+        ]
+      ] as const) {
+        const refused = await put(change);
+        expect(refused.status, why).to.equal(400);
+        expect(refused.json.error).to.equal('invalid_client_metadata');
+        expect(refused.json.error_description).to.match(/fixed at registration/);
+      }
+      expect(decodeJwt((await codeFlow(client)).idToken).sub).to.equal(pairwiseSub('127.0.0.1', world.user.id));
     });
 
     it('refuses a pairwise client on several hosts without a sector, or whose sector document does not vouch for it', async function () {
@@ -294,6 +350,22 @@ describe('OpenID Connect pairwise subjects', function () {
         [
           { redirect_uris: [REDIRECT_URI], subject_type: 'secret' },
           /subject_type: 'secret' is not supported \(public, pairwise\)/
+        ],
+        [
+          {
+            grant_types: ['client_credentials'],
+            subject_type: 'pairwise',
+            sector_identifier_uri: `${sectors.url}/rp.json`
+          },
+          /sector_identifier_uri needs redirect_uris for it to list/
+        ],
+        [
+          {
+            redirect_uris: [REDIRECT_URI],
+            subject_type: 'pairwise',
+            sector_identifier_uri: 'http://127.0.0.1:1/rp.json'
+          },
+          /^sector_identifier_uri could not be read$/
         ]
       ];
       for (const [metadata, message] of cases) {
