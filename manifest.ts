@@ -59,6 +59,7 @@ import { mountOpenIdConfigurationRoute } from './routes/openid-configuration.rou
 import { openIdConfigurationPaths } from './lib/oidc/configuration-paths';
 import { mountUserInfoRoute } from './routes/userinfo.route';
 import { IdTokens } from './lib/oidc/id-tokens';
+import { Subjects } from './lib/oidc/subjects';
 import { BackchannelLogout } from './lib/oidc/backchannel-logout';
 import { SessionClients } from './lib/oidc/session-clients';
 import { loadKeys } from './lib/keys/key-entry';
@@ -140,13 +141,9 @@ function init(ctx: PluginContext): void {
   const codes = new CodeStore(db, prefix);
   const keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
   const jwts = new JwtAccessTokens(settings, keys);
-  const idTokens = settings.oidc.enabled ? new IdTokens(settings, keys) : null;
-  if (idTokens && settings.oidc.pairwiseSecret !== undefined && settings.accessToken.format === 'jwt') {
-    logger.warn(
-      'oauth2: accessToken.format is jwt: a pairwise client can read the user id in its access tokens (sub), which ' +
-        'its ID tokens hide (OpenID Connect Core §8.1); opaque access tokens keep it from the client'
-    );
-  }
+  // What each app may learn of users (pairwise apps never their ids), whether OpenID Connect is on or not.
+  const subjects = new Subjects(settings.oidc.pairwiseSecret);
+  const idTokens = settings.oidc.enabled ? new IdTokens(settings, keys, subjects) : null;
   // The grants each sign-in started with ID tokens, ended when it ends: kept as long as such a grant may live, and
   // once ended, as long as a code issued before may still be exchanged.
   const sessions = idTokens
@@ -165,7 +162,7 @@ function init(ctx: PluginContext): void {
   const eg = egKeys(systemConfig.db?.redis?.namespace ?? 'EG');
   const validator = new LocalTokenValidator(new BearerReader(db, egDb, tokenKeys, eg), jwts, settings, tokenCache);
   const secrets = VerifiedSecrets.shared(settings.credentialCache, feed, BcryptPool.shared(settings.bcrypt));
-  const issuer = new TokenIssuer(store, settings, jwts, idTokens);
+  const issuer = new TokenIssuer(store, settings, jwts, idTokens, subjects);
   const throttle = new Throttle(db, prefix, settings.login.window);
   const guard = latest(
     'guessing guard',
@@ -220,7 +217,7 @@ function init(ctx: PluginContext): void {
     settings,
     clientAuth,
     inspector: new TokenInspector(validator, store, services, settings.issuer),
-    subjects: idTokens?.subjects ?? null,
+    subjects,
     logger
   });
   if (settings.grants.includes(DEVICE_CODE))
@@ -231,7 +228,7 @@ function init(ctx: PluginContext): void {
       rates: new RateLimit(db, prefix, 60),
       logger
     });
-  mountTokenInfoRoute(endpoints, { settings, validator, subjects: idTokens?.subjects ?? null, logger });
+  mountTokenInfoRoute(endpoints, { settings, validator, subjects, logger });
   const operatorNames = latest(
     'operator app names',
     () => new OperatorAppNames(egDb, eg, feed),

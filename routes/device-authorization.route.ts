@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import { DEVICE_CODE } from '../schemas/settings.schema';
 import type { Client } from '../lib/clients/client';
 import { appAllowsGrant } from '../lib/clients/grant-policy';
+import { subjectTypeProblem } from '../lib/oidc/subjects';
 import type { DeviceStore } from '../lib/device/device.store';
 import { endpointUrl } from '../lib/endpoint-url';
 import type { EgLogger } from '../lib/eg/types';
@@ -41,7 +42,9 @@ export function mountDeviceAuthorizationRoute(
   function checkClientMayUseDeviceGrant(req: Request, _res: Response, next: NextFunction): void {
     if (!appAllowsGrant(req.user as Client, DEVICE_CODE))
       return next(new UnauthorizedClient('This client may not use the device authorization grant'));
-    next();
+    // Before the user is asked to approve: its tokens would be refused (TokenIssuer.assertSubjectsGiven).
+    const subjectProblem = subjectTypeProblem((req.user as Client).app, settings.oidc.pairwiseSecret);
+    next(subjectProblem ? new UnauthorizedClient(subjectProblem) : undefined);
   }
 
   function limitRequestRate(req: Request, _res: Response, next: NextFunction): void {

@@ -16,8 +16,8 @@ interface Deps {
   settings: Settings;
   clientAuth: RequestHandler[];
   inspector: TokenInspector;
-  /** With OpenID Connect on: a pairwise client introspecting its own token learns its own sub for the user. */
-  subjects: Subjects | null;
+  /** A pairwise client introspecting its own token learns its own sub for the user, not the user's id. */
+  subjects: Subjects;
   logger: EgLogger;
 }
 
@@ -47,9 +47,10 @@ export function mountIntrospectRoute(
   function introspect(req: Request, res: Response, next: NextFunction): void {
     const client = req.user as Client;
     inspector.inspect(req.body.token).then((answer) => {
-      // A resource server (the introspection scope) is told everything; a client about its own token, what it may know.
-      if (client.scopes.includes(scope)) res.status(200).json(answer);
-      else if (answer.client_id === client.id) res.status(200).json(answerToOwnClient(answer, client.app, subjects));
+      // About its own token, a client is told what it may know (even one that also holds the introspection scope);
+      // a resource server (the introspection scope) is told everything of other clients' tokens.
+      if (answer.client_id === client.id) res.status(200).json(answerToOwnClient(answer, client.app, subjects));
+      else if (client.scopes.includes(scope)) res.status(200).json(answer);
       else res.status(200).json(INACTIVE);
     }, next);
   }

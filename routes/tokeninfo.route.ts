@@ -12,8 +12,8 @@ import { fromHeader } from '../lib/http/extract-token';
 interface Deps {
   settings: Settings;
   validator: LocalTokenValidator;
-  /** With OpenID Connect on: a pairwise client learns its own sub for the user, not the user's id (Core §8.1). */
-  subjects: Subjects | null;
+  /** A pairwise client learns its own sub for the user, not the user's id (Core §8.1). */
+  subjects: Subjects;
   logger: EgLogger;
 }
 

@@ -6,7 +6,7 @@ import type { Settings } from '../settings';
 import { asyncCheckStep, checkStep } from './check-step';
 import type { EgServices } from '../eg/types';
 import { OFFLINE_ACCESS, userGrantScopes } from '../oidc/oidc-scopes';
-import { checkOpenIdRequest } from '../oidc/openid-request-checks';
+import { checkClientSubjects, checkOpenIdRequest } from '../oidc/openid-request-checks';
 import { answersWith, canonicalResponseType, ResponseType } from '../oidc/response-types';
 
 /**
@@ -110,6 +110,7 @@ export function checkAuthorizeRequest(settings: Settings, services: EgServices) 
     refuseRepeatedParameters,
     checkResponseType(settings),
     checkClientGrant,
+    checkClientSubjects(settings),
     checkScope(settings, services),
     checkPkce(settings),
     checkOpenIdRequest(settings)

@@ -35,6 +35,7 @@ export function deviceCodeExchange({
   withRefreshToken: boolean;
 }) {
   return extensionExchange(async function issueForDevice(client, body) {
+    issuer.assertSubjectsGiven(client.app); // before the device code is spent
     if (typeof body.device_code !== 'string' || !body.device_code)
       throw new InvalidRequest('The device_code parameter is missing');
     const found = await devices.poll(body.device_code, client.id);

@@ -44,6 +44,7 @@ function refusal(err: unknown, selfIssued: boolean): Error {
  */
 export function jwtBearerExchange({ settings, services, issuer, trust, replays }: Deps) {
   return extensionExchange(async function issueForAssertion(client: Client, body) {
+    issuer.assertSubjectsGiven(client.app); // before the assertion is spent
     const { assertion, scopes } = assertionGrantRequest(client, body);
     let verified;
     let selfIssued = false;

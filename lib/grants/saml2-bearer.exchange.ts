@@ -26,6 +26,7 @@ interface Deps {
  */
 export function saml2BearerExchange({ settings, services, issuer, replays, saml }: Deps) {
   return extensionExchange(async function issueForSamlAssertion(client, body) {
+    issuer.assertSubjectsGiven(client.app); // before the assertion is spent
     const { assertion, scopes } = assertionGrantRequest(client, body);
     let subject;
     try {

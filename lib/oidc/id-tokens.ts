@@ -4,7 +4,7 @@ import type { EgApplication } from '../eg/types';
 import type { JwsAlgorithm, KeyEntry } from '../keys/key-entry';
 import { randomId } from '../secret-value';
 import type { Settings } from '../settings';
-import { Subjects } from './subjects';
+import type { Subjects } from './subjects';
 
 /** What an ID token says beyond the issuer's own claims (OpenID Connect Core §2). Times are epoch seconds. */
 export interface IdTokenFacts {
@@ -56,7 +56,8 @@ export class IdTokens {
   /** @throws TypeError naming the setting when no key can sign ID tokens. */
   constructor(
     private readonly settings: Settings,
-    keys: KeyEntry[]
+    keys: KeyEntry[],
+    subjects: Subjects
   ) {
     const key = keys.find((entry): entry is KeyEntry & { signKey: KeyObject } =>
       Boolean(entry.alg === 'RS256' && entry.signKey)
@@ -68,7 +69,7 @@ export class IdTokens {
       );
     }
     this.key = key;
-    this.subjects = new Subjects(settings.oidc.pairwiseSecret);
+    this.subjects = subjects;
   }
 
   /**

@@ -35,10 +35,6 @@ export function checkOpenIdRequest(settings: Settings) {
       throw new RequestNotSupported('Request objects (the request parameter) are not supported');
     if (req.query.request_uri !== undefined)
       throw new RequestUriNotSupported('The request_uri parameter is not supported');
-    // An app whose subjects this server cannot give is refused before the user is asked anything (Core §8): even a
-    // plain OAuth request, whose access token would carry the user's id.
-    const subjectProblem = subjectTypeProblem(request.client.app, settings.oidc.pairwiseSecret);
-    if (subjectProblem) throw new UnauthorizedClient(subjectProblem);
     const idToken = answersWith(request.responseType ?? 'code', 'id_token');
     if (!isOpenIdRequest(request.scopes ?? [], settings)) {
       if (idToken)
@@ -78,5 +74,16 @@ export function checkOpenIdRequest(settings: Settings) {
       idTokenHint,
       claims: claims === undefined ? undefined : parseClaimsRequest(claims)
     };
+  });
+}
+
+/**
+ * An app declaring subjects this server cannot give (Core §8: pairwise without oidc.pairwiseSecret) is refused before
+ * the user is asked anything, OpenID Connect request or not: a plain OAuth token would carry the user's id.
+ */
+export function checkClientSubjects(settings: Settings) {
+  return checkStep('checkClientSubjects', (_req, request) => {
+    const problem = subjectTypeProblem(request.client.app, settings.oidc.pairwiseSecret);
+    if (problem) throw new UnauthorizedClient(problem);
   });
 }

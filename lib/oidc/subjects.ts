@@ -30,12 +30,28 @@ export function subjectTypeProblem(app: EgApplication, pairwiseSecret: string | 
   if (pairwiseSecret === undefined)
     return 'The client asks for pairwise subjects, which this server does not give (oidc.pairwiseSecret is not set)';
   const uri = text(app[SECTOR_IDENTIFIER_URI]);
-  if (uri !== undefined && !URL.canParse(uri)) return "The client's sectorIdentifierUri is not a URL";
+  if (uri !== undefined && urlHost(uri) === null) return "The client's sectorIdentifierUri is not an http(s) URL";
   return null;
 }
 
 /** Loopback hosts are any native app's (RFC 8252 §7.3), not one party's: never a sector. */
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * The host of an http(s) URL, lower case and without a trailing dot (`rp.example.com.` is `rp.example.com`); null for
+ * another scheme (a `urn:` or private-use scheme has no host to name a sector).
+ */
+function urlHost(uri: string): string | null {
+  const url = URL.canParse(uri) ? new URL(uri) : null;
+  if (!url || !/^https?:$/.test(url.protocol)) return null;
+  return url.hostname.replace(/\.$/, '') || null;
+}
+
+/** The host of a redirect URI that names one party: not loopback, which any native app may claim. */
+export function webHost(uri: string): string | null {
+  const host = urlHost(uri);
+  return host && !LOOPBACK.test(host) ? host : null;
+}
 
 /**
  * The one web host of these redirect URIs (Core §8.1), lower case; null when there is none to name a sector: no URI,
@@ -43,12 +59,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * has an empty host, and every native app may claim loopback).
  */
 export function redirectSector(redirectUris: readonly string[]): string | null {
-  const hosts = new Set<string>();
-  for (const uri of redirectUris) {
-    const url = URL.canParse(uri) ? new URL(uri) : null;
-    if (!url || !/^https?:$/.test(url.protocol) || !url.hostname || LOOPBACK.has(url.hostname)) return null;
-    hosts.add(url.hostname);
-  }
+  const hosts = new Set<string | null>(redirectUris.map(webHost));
   return hosts.size === 1 ? [...hosts][0]! : null;
 }
 
@@ -59,8 +70,9 @@ export function redirectSector(redirectUris: readonly string[]): string | null {
  */
 function sectorOf(app: EgApplication): string {
   const uri = text(app[SECTOR_IDENTIFIER_URI]);
-  if (uri !== undefined) return new URL(uri).hostname;
-  return redirectSector(registeredRedirectUris(app)) ?? `client ${app.id}`;
+  // A sector identifier URI names its sector even on loopback: it was fetched (registration) or set by the operator.
+  const named = uri === undefined ? null : urlHost(uri);
+  return named ?? redirectSector(registeredRedirectUris(app)) ?? `client ${app.id}`;
 }
 
 /**
@@ -70,8 +82,7 @@ function sectorOf(app: EgApplication): string {
 export function subjectIdentity(app: EgApplication): string {
   const declared = text(app[SUBJECT_TYPE]) ?? 'public';
   if (declared !== 'pairwise') return declared;
-  const uri = text(app[SECTOR_IDENTIFIER_URI]);
-  return uri !== undefined && !URL.canParse(uri) ? `pairwise ${uri}` : `pairwise ${sectorOf(app)}`;
+  return `pairwise ${sectorOf(app)}`;
 }
 
 /**

@@ -34,8 +34,10 @@ export function checkSectorIdentifier(settings: Settings) {
     if (uri === undefined) return next();
     fetchClientUrl(uri, settings.clientUrls, MAX_SECTOR_DOCUMENT_BYTES).then(
       ({ status, text }) => {
+        // What the document held is for the log alone, as why it could not be read: the registrant is told what to fix.
         const problem = documentProblem(status, text, metadata.redirectUris);
-        next(problem ? new InvalidClientMetadata(`sector_identifier_uri ${problem}`) : undefined);
+        const told = 'sector_identifier_uri must answer 200 with a JSON array listing every redirect URI';
+        next(problem ? new InvalidClientMetadata(told, `sector_identifier_uri ${problem}`) : undefined);
       },
       // Why, in the log only: the registrant would otherwise learn what a host it names answers (a port scanner).
       (err: Error) => next(new InvalidClientMetadata('sector_identifier_uri could not be read', err.message))

@@ -159,7 +159,8 @@ export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): 
       ? parseOpenIdClientMetadata(fields, {
           urls: policy.clientUrls,
           pairwiseSecret: policy.pairwiseSecret,
-          redirectUris
+          redirectUris,
+          grantTypes: flows.grantTypes
         })
       : undefined
   };

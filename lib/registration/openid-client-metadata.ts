@@ -1,7 +1,7 @@
 import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule';
 import { InvalidClientMetadata } from '../errors';
 import { USERINFO_SIGNING_ALG } from '../oidc/signed-userinfo';
-import { subjectTypesOffered } from '../oidc/subjects';
+import { subjectTypesOffered, webHost } from '../oidc/subjects';
 import { redirectUriProblem } from './redirect-uri-rule';
 
 /** The OpenID Connect part of a registration, as app properties hold it. */
@@ -85,9 +85,33 @@ function checkSector(pairwise: boolean, uri: string | undefined, redirectUris: s
     if (problem) throw new InvalidClientMetadata(`sector_identifier_uri ${problem}`);
     return;
   }
-  if (pairwise && new Set(redirectUris.map((redirect) => new URL(redirect).hostname)).size > 1) {
+  const webHosts = new Set(redirectUris.map(webHost).filter((host) => host !== null));
+  if (pairwise && webHosts.size > 1) {
     throw new InvalidClientMetadata(
       'A pairwise client whose redirect_uris are on several hosts needs a sector_identifier_uri (OpenID Connect Core §8.1)'
+    );
+  }
+}
+
+/** The grants that reach the client through its redirect URIs, whose host it thereby shows it answers for. */
+const THROUGH_REDIRECT_URIS: readonly string[] = [
+  'authorization_code',
+  'implicit',
+  'refresh_token',
+  'client_credentials'
+];
+
+/**
+ * A pairwise client's sector is the host its redirect URIs (or its sector document) name, which only the grants
+ * that send the user's answer there prove it answers for: with a device code or an assertion it could name any
+ * relying party's host and be told that party's subs (Core §8.1). client_credentials tells it of no user.
+ */
+function checkPairwiseGrants(grantTypes: readonly string[]): void {
+  const other = grantTypes.find((grant) => !THROUGH_REDIRECT_URIS.includes(grant));
+  if (other !== undefined) {
+    throw new InvalidClientMetadata(
+      `subject_type pairwise cannot be registered with the grant ${other}, which does not go through the redirect_uris ` +
+        'that name its sector'
     );
   }
 }
@@ -103,8 +127,9 @@ export function parseOpenIdClientMetadata(
   {
     urls,
     pairwiseSecret,
-    redirectUris
-  }: { urls: ClientUrlRules; pairwiseSecret: string | undefined; redirectUris: string[] }
+    redirectUris,
+    grantTypes
+  }: { urls: ClientUrlRules; pairwiseSecret: string | undefined; redirectUris: string[]; grantTypes: string[] }
 ): OpenIdClientMetadata {
   const pairwiseOffered = pairwiseSecret !== undefined;
   const notOffered = pairwiseOffered
@@ -118,6 +143,7 @@ export function parseOpenIdClientMetadata(
   const subjectType = chosen('subject_type', fields.subject_type, subjectTypesOffered(pairwiseSecret));
   const sectorIdentifierUri = fields.sector_identifier_uri as string | undefined;
   checkSector(subjectType === 'pairwise', sectorIdentifierUri, redirectUris, urls);
+  if (subjectType === 'pairwise') checkPairwiseGrants(grantTypes);
   return {
     userinfoSignedResponseAlg:
       signedUserInfo === undefined

@@ -60,9 +60,9 @@ export function describeRefreshToken(record: TokenRecord, issuer: string): Intro
 export function answerToOwnClient(
   answer: IntrospectionAnswer,
   app: EgApplication,
-  subjects: Subjects | null
+  subjects: Subjects
 ): IntrospectionAnswer {
-  if (!subjects || !answer.active || answer.sub === undefined || answer.sub === answer.client_id) return answer;
+  if (!answer.active || answer.sub === undefined || answer.sub === answer.client_id) return answer;
   const { sub, username, ...rest } = answer;
   return { ...rest, ...subjects.toldOf({ sub, username }, app) };
 }

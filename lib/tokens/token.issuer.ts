@@ -7,6 +7,7 @@ import type { EgApplication, EgUser } from '../eg/types';
 import { isOpenIdRequest } from '../oidc/oidc-scopes';
 import { userClaims } from '../oidc/user-claims';
 import type { IdTokens } from '../oidc/id-tokens';
+import type { Subjects } from '../oidc/subjects';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { newAccessToken, newRefreshToken } from './token-value';
 import { SealedUsers } from './sealed-user';
@@ -62,7 +63,9 @@ export class TokenIssuer {
     private readonly store: TokenStore,
     private readonly settings: Settings,
     private readonly jwts: JwtAccessTokens,
-    private readonly idTokens: IdTokens | null = null
+    private readonly idTokens: IdTokens | null,
+    /** What each client may learn of users (Core §8), OpenID Connect on or off. */
+    private readonly subjects: Subjects
   ) {
     this.sealedUsers = new SealedUsers(settings.oidc.pairwiseSecret);
   }
@@ -85,8 +88,9 @@ export class TokenIssuer {
       scope: joinScopes(request.scopes),
       exp: iat + this.settings.accessToken.ttl
     };
-    // A JWT is verified by its signature and is not stored; an opaque token is stored by digest.
-    const asJwt = this.settings.accessToken.format === 'jwt';
+    // A JWT is verified by its signature and is not stored; an opaque token is stored by digest. A client that must
+    // not learn the user's id gets an opaque one whatever the format: a JWT's sub would show it (Core §8.1).
+    const asJwt = this.settings.accessToken.format === 'jwt' && sealedUser === undefined;
     const accessToken = asJwt
       ? await this.jwts.sign(accessRecord)
       : newAccessToken({ appId: base.appId, userId: base.userId, grantId: base.grantId, sealedUser });
@@ -145,8 +149,7 @@ export class TokenIssuer {
    * @throws UnauthorizedClient
    */
   assertSubjectsGiven(app: EgApplication): void {
-    const subjects = this.idTokens?.subjects;
-    if (subjects?.hidesUserId(app)) subjects.assertGiven(app);
+    if (this.subjects.hidesUserId(app)) this.subjects.assertGiven(app);
   }
 
   /**
@@ -155,9 +158,9 @@ export class TokenIssuer {
    * @throws UnauthorizedClient, before anything is stored, for a client declaring subjects this server cannot give.
    */
   async sealedUserOf(request: Pick<IssueRequest, 'app' | 'user'>): Promise<string | undefined> {
-    if (!request.user || !this.idTokens?.subjects.hidesUserId(request.app)) return undefined;
+    if (!request.user || !this.subjects.hidesUserId(request.app)) return undefined;
     this.assertSubjectsGiven(request.app);
-    return this.settings.accessToken.format === 'jwt' ? undefined : this.sealedUsers.seal(request.user.id);
+    return this.sealedUsers.seal(request.user.id);
   }
 
   /** The ID token of an OpenID Connect sign-in whose scopes hold openid (Core §3.1.3.3), else none. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import { Browser, hiddenField } from '../../support/browser';
-import { request } from '../../support/http';
+import { basic, postForm, request } from '../../support/http';
 import { authorize, authorizeUrl, codeParams, decide, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
 import { LogoutReceiver } from '../helpers/logout-receiver';
 import type { World } from '../helpers/world';
@@ -236,5 +236,13 @@ describe('OpenID Connect client metadata: a backchannel_logout_uri the gateway w
     // A plain OAuth request too: its access token would carry the user id. Refused before anyone signs in.
     const plain = await browser.get(authorizeUrl(codeParams(world, { client_id: app.id, scope: 'read' })));
     expect(new URL(plain.headers.get('location')!).searchParams.get('error')).to.equal('unauthorized_client');
+    // Nor may it start a device authorization the user would approve for nothing.
+    const device = await postForm(
+      `${world.gateway.url}/oauth2/device_authorization`,
+      { scope: 'read' },
+      { Authorization: basic(app.id, app.secret) }
+    );
+    expect(device.status, device.text).to.equal(400);
+    expect(device.json.error).to.equal('unauthorized_client');
   });
 });

@@ -9,6 +9,7 @@ import { authorize, authorizeUrl, codeParams, decide, REDIRECT_URI, TEST_PKCE } 
 import { LogoutReceiver } from '../helpers/logout-receiver';
 import type { World } from '../helpers/world';
 import { startOidcWorld } from './oidc-world';
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const PAIRWISE_SECRET = 'a-pairwise-subject-key-of-32-characters';
 /** A web app's redirect URI: the browser is never sent there, the code is read from the Location header. */
@@ -59,7 +60,7 @@ describe('OpenID Connect pairwise subjects', function () {
     const backchannelUri = await receiver.start();
     world = await startOidcWorld({
       settings: {
-        grants: ['authorization_code', 'refresh_token', 'password', 'client_credentials'],
+        grants: ['authorization_code', 'refresh_token', 'password', 'client_credentials', DEVICE_CODE],
         consent: { remember: true },
         clientUrls: { allowPrivateNetworks: true },
         dynamicRegistration: { enabled: true, allowedScopes: ['read'], maxClientsPerOwner: 100 },
@@ -97,6 +98,15 @@ describe('OpenID Connect pairwise subjects', function () {
       'introspection'
     ]);
     apps.registrar = registrar;
+    apps.pairwiseResourceServer = await world.gateway.admin.registerClient(
+      { name: 'pairwise RS', userId: world.developer.id, redirectUri: RP_A, subjectType: 'pairwise' },
+      ['read', 'introspection']
+    );
+    apps.urnSector = await operatorApp('urn sector', {
+      redirectUri: RP_A,
+      subjectType: 'pairwise',
+      sectorIdentifierUri: 'urn:example:one'
+    });
     registrationToken = (
       await world.token({ grant_type: 'client_credentials', scope: 'client_registration' }, registrar)
     ).json.access_token;
@@ -175,6 +185,16 @@ describe('OpenID Connect pairwise subjects', function () {
     expect(await subOf(apps.otherLoopback!)).not.to.equal(loopback);
   });
 
+  it('refuses an app whose sector identifier URI names no host (a urn): every app would share its sector', async function () {
+    const res = await world.token(
+      { grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'openid' },
+      apps.urnSector
+    );
+    expect(res.status, res.text).to.equal(400);
+    expect(res.json).to.include({ error: 'unauthorized_client' });
+    expect(res.json.error_description).to.match(/sectorIdentifierUri is not an http\(s\) URL/);
+  });
+
   it("keeps the user id out of a pairwise app's opaque access tokens, which still work at the API and UserInfo", async function () {
     const readable = (token: string) =>
       token
@@ -251,6 +271,15 @@ describe('OpenID Connect pairwise subjects', function () {
     expect(info.json).not.to.have.property('username');
     const resourceServer = await introspect(apps.registrar!);
     expect(resourceServer.json).to.include({ sub: world.user.id, username: world.user.username });
+    // A pairwise client holding the introspection scope is still told of its own tokens what it may know.
+    const ownRs = (await passwordTokens(apps.pairwiseResourceServer!)).access_token;
+    const self = await postForm(
+      `${world.gateway.url}/oauth2/introspect`,
+      { token: ownRs },
+      { Authorization: basic(apps.pairwiseResourceServer!.id, apps.pairwiseResourceServer!.secret) }
+    );
+    expect(self.json).to.include({ active: true, sub });
+    expect(self.json).not.to.have.property('username');
   });
 
   describe('in dynamic registration', function () {
@@ -318,10 +347,13 @@ describe('OpenID Connect pairwise subjects', function () {
       sectors.documents.set('/object.json', { redirect_uris: [REDIRECT_URI] });
       const twoHosts = [REDIRECT_URI, 'http://localhost:8000/callback'];
       const cases: Array<[Record<string, unknown>, RegExp]> = [
-        [{ redirect_uris: twoHosts, subject_type: 'pairwise' }, /several hosts needs a sector_identifier_uri/],
+        [
+          { redirect_uris: [RP_A, 'https://other.example.com/cb'], subject_type: 'pairwise' },
+          /several hosts needs a sector_identifier_uri/
+        ],
         [
           { redirect_uris: twoHosts, subject_type: 'pairwise', sector_identifier_uri: `${sectors.url}/partial.json` },
-          /sector_identifier_uri does not list the redirect URI 'http:\/\/localhost:8000\/callback'/
+          /^sector_identifier_uri must answer 200 with a JSON array listing every redirect URI$/
         ],
         [
           {
@@ -329,7 +361,7 @@ describe('OpenID Connect pairwise subjects', function () {
             subject_type: 'pairwise',
             sector_identifier_uri: `${sectors.url}/object.json`
           },
-          /sector_identifier_uri is not a JSON array of URIs/
+          /^sector_identifier_uri must answer 200 with a JSON array listing every redirect URI$/
         ],
         [
           {
@@ -337,7 +369,7 @@ describe('OpenID Connect pairwise subjects', function () {
             subject_type: 'pairwise',
             sector_identifier_uri: `${sectors.url}/none.json`
           },
-          /sector_identifier_uri answered 404/
+          /^sector_identifier_uri must answer 200 with a JSON array listing every redirect URI$/
         ],
         [
           { redirect_uris: [REDIRECT_URI], sector_identifier_uri: `${sectors.url}/rp.json` },
@@ -366,6 +398,15 @@ describe('OpenID Connect pairwise subjects', function () {
             sector_identifier_uri: 'http://127.0.0.1:1/rp.json'
           },
           /^sector_identifier_uri could not be read$/
+        ],
+        [
+          // A device code never goes through the redirect URIs: any relying party's host could be claimed.
+          {
+            grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+            redirect_uris: [RP_A],
+            subject_type: 'pairwise'
+          },
+          /cannot be registered with the grant urn:ietf:params:oauth:grant-type:device_code/
         ]
       ];
       for (const [metadata, message] of cases) {

@@ -15,6 +15,8 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
     world = await startWorld({
       settings: {
         accessToken: { format: 'jwt', audience: 'https://api.example.com' },
+        // OpenID Connect off: a pairwise app still never learns a user's id (OpenID Connect Core §8.1).
+        oidc: { pairwiseSecret: 'a-pairwise-subject-key-of-32-characters' },
         keys: [
           { kid: 'ec-2026', alg: 'ES256', key: current.privatePem },
           { kid: 'rsa-2025', alg: 'RS256', key: previous.privatePem }
@@ -177,6 +179,39 @@ describe('token services: JWT access tokens (RFC 9068)', function () {
     const refreshed = await world.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
     expect(decodeJwt(refreshed.json.access_token).gid).to.equal(decodeJwt(tokens.access_token).gid);
     expect((await api(refreshed.json.access_token)).status).to.equal(200);
+  });
+
+  it('gives a pairwise app opaque tokens, whose sealed user id it cannot read, that work at the API and introspect', async function () {
+    const app = await world.gateway.admin.registerClient(
+      {
+        name: 'pairwise',
+        userId: world.developer.id,
+        redirectUri: 'https://rp.example.com/cb',
+        subjectType: 'pairwise'
+      },
+      ['read']
+    );
+    const res = await world.token(
+      { grant_type: 'password', username: world.user.username, password: world.user.password, scope: 'read' },
+      app
+    );
+    expect(res.status, res.text).to.equal(200);
+    const token: string = res.json.access_token;
+    expect(token, 'a JWT would show the user id in sub').to.match(/^at~/);
+    const readable = token
+      .split(/[~.]/)
+      .map((part) => Buffer.from(part, 'base64url').toString('latin1'))
+      .join(' ');
+    expect(readable).not.to.contain(world.user.id);
+    expect((await api(token)).status).to.equal(200);
+    const own = await postForm(
+      `${world.gateway.url}/oauth2/introspect`,
+      { token },
+      { Authorization: basic(app.id, app.secret) }
+    );
+    expect(own.json).to.include({ active: true, client_id: app.id });
+    expect(own.json.sub).to.be.a('string').and.not.equal(world.user.id);
+    expect(own.json).not.to.have.property('username');
   });
 
   describe('settings', function () {
