@@ -369,8 +369,9 @@ export const settingsSchema = {
           description:
             'Offers pairwise subjects (OpenID Connect Core §8.1): an app whose `subjectType` is `pairwise` (or that registered ' +
             '`subject_type` `pairwise`) gets, as `sub`, an HMAC-SHA256 with this key of its sector and the user id, the same for ' +
-            'every app of one sector and different across sectors. 32+ characters, the same on every instance; changing it ' +
-            'changes every pairwise `sub`. Unset, every subject is public (the user id).'
+            'every app of one sector and different across sectors, and opaque access tokens that hide the user id (OpenID Connect ' +
+            'on or off). 32+ characters, the same on every instance; changing it ' +
+            'changes every pairwise `sub`. Unset, apps are told the user id, and an app declaring pairwise is refused.'
         },
         claims: {
           type: 'object',
