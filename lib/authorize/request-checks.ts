@@ -6,7 +6,8 @@ import type { Settings } from '../settings';
 import { asyncCheckStep, checkStep } from './check-step';
 import type { EgServices } from '../eg/types';
 import { OFFLINE_ACCESS, userGrantScopes } from '../oidc/oidc-scopes';
-import { checkClientSubjects, checkOpenIdRequest } from '../oidc/openid-request-checks';
+import { checkOpenIdRequest } from '../oidc/openid-request-checks';
+import { subjectTypeProblem } from '../oidc/subjects';
 import { answersWith, canonicalResponseType, ResponseType } from '../oidc/response-types';
 
 /**
@@ -63,6 +64,17 @@ export const checkClientGrant = checkStep('checkClientGrant', (_req, request) =>
     throw new UnauthorizedClient(`This client may not use the response type "${request.responseType}"`);
   }
 });
+
+/**
+ * An app declaring subjects this server cannot give (Core §8: pairwise without oidc.pairwiseSecret) is refused before
+ * the user is asked anything, OpenID Connect request or not: a plain OAuth token would carry the user's id.
+ */
+export function checkClientSubjects(settings: Settings) {
+  return checkStep('checkClientSubjects', (_req, request) => {
+    const problem = subjectTypeProblem(request.client.app, settings.oidc.pairwiseSecret);
+    if (problem) throw new UnauthorizedClient(problem);
+  });
+}
 
 /** RFC 6749 §3.3: the scopes asked for, narrowed to what the client's credential holds (and identity scopes). */
 export function checkScope(settings: Settings, services: EgServices) {

@@ -1,11 +1,10 @@
 import type { OpenIdRequest } from '../authorize/authorize-request';
 import { checkStep } from '../authorize/check-step';
-import { InvalidRequest, RequestNotSupported, RequestUriNotSupported, UnauthorizedClient } from '../errors';
+import { InvalidRequest, RequestNotSupported, RequestUriNotSupported } from '../errors';
 import type { Settings } from '../settings';
 import { parseClaimsRequest } from './claims-request';
 import { isOpenIdRequest } from './oidc-scopes';
 import { answersWith } from './response-types';
-import { subjectTypeProblem } from './subjects';
 
 const PROMPTS: ReadonlyArray<OpenIdRequest['prompt'][number]> = ['none', 'login', 'consent', 'select_account'];
 
@@ -74,16 +73,5 @@ export function checkOpenIdRequest(settings: Settings) {
       idTokenHint,
       claims: claims === undefined ? undefined : parseClaimsRequest(claims)
     };
-  });
-}
-
-/**
- * An app declaring subjects this server cannot give (Core §8: pairwise without oidc.pairwiseSecret) is refused before
- * the user is asked anything, OpenID Connect request or not: a plain OAuth token would carry the user's id.
- */
-export function checkClientSubjects(settings: Settings) {
-  return checkStep('checkClientSubjects', (_req, request) => {
-    const problem = subjectTypeProblem(request.client.app, settings.oidc.pairwiseSecret);
-    if (problem) throw new UnauthorizedClient(problem);
   });
 }

@@ -19,8 +19,8 @@ function text(value: unknown): string | undefined {
 
 /**
  * Why this server cannot give the app the subjects it declares: a `subjectType` other than public or pairwise, or
- * pairwise without `oidc.pairwiseSecret`, or a `sectorIdentifierUri` that is no URL. Null when it can. Handing such an
- * app the user's id would break the promise its subject type makes, so its OpenID Connect requests are refused.
+ * pairwise without `oidc.pairwiseSecret`, or a `sectorIdentifierUri` that is not an http(s) URL. Null when it can.
+ * Handing such an app the user's id would break the promise its subject type makes, so its requests are refused.
  */
 export function subjectTypeProblem(app: EgApplication, pairwiseSecret: string | undefined): string | null {
   const declared = text(app[SUBJECT_TYPE]) ?? 'public';
@@ -112,11 +112,7 @@ export class Subjects {
   /** @throws UnauthorizedClient when the app declares subjects this server cannot give (subjectTypeProblem). */
   of(userId: string, app: EgApplication): string {
     this.assertGiven(app);
-    if (text(app[SUBJECT_TYPE]) !== 'pairwise') return userId;
-    // A newline between: a host holds none, so no two pairs of sector and user make the same text.
-    return createHmac('sha256', this.pairwiseSecret!)
-      .update(`${sectorOf(app)}\n${userId}`)
-      .digest('base64url');
+    return text(app[SUBJECT_TYPE]) === 'pairwise' ? this.pairwise(`${sectorOf(app)}\n${userId}`) : userId;
   }
 
   /**
@@ -125,10 +121,7 @@ export class Subjects {
    */
   sidOf(sid: string, app: EgApplication): string {
     this.assertGiven(app);
-    if (text(app[SUBJECT_TYPE]) !== 'pairwise') return sid;
-    return createHmac('sha256', this.pairwiseSecret!)
-      .update(`sid\n${sectorOf(app)}\n${sid}`)
-      .digest('base64url');
+    return text(app[SUBJECT_TYPE]) === 'pairwise' ? this.pairwise(`sid\n${sectorOf(app)}\n${sid}`) : sid;
   }
 
   /**
@@ -139,5 +132,13 @@ export class Subjects {
   toldOf(user: { sub: string; username?: string | undefined }, app: EgApplication) {
     if (!this.hidesUserId(app)) return user;
     return subjectTypeProblem(app, this.pairwiseSecret) ? {} : { sub: this.of(user.sub, app) };
+  }
+
+  /**
+   * Base64url HMAC-SHA256 of the text under the pairwise secret (checked set by assertGiven). Its parts are joined by
+   * newlines, which no host holds: no two lists of parts make the same text.
+   */
+  private pairwise(text: string): string {
+    return createHmac('sha256', this.pairwiseSecret!).update(text).digest('base64url');
   }
 }

@@ -157,7 +157,7 @@ export class TokenIssuer {
    * any other client or token.
    * @throws UnauthorizedClient, before anything is stored, for a client declaring subjects this server cannot give.
    */
-  async sealedUserOf(request: Pick<IssueRequest, 'app' | 'user'>): Promise<string | undefined> {
+  private async sealedUserOf(request: Pick<IssueRequest, 'app' | 'user'>): Promise<string | undefined> {
     if (!request.user || !this.subjects.hidesUserId(request.app)) return undefined;
     this.assertSubjectsGiven(request.app);
     return this.sealedUsers.seal(request.user.id);

@@ -4,6 +4,7 @@ import { Browser, hiddenField } from '../../support/browser';
 import { basic, postForm, request } from '../../support/http';
 import { authorize, authorizeUrl, codeParams, decide, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
 import { LogoutReceiver } from '../helpers/logout-receiver';
+import { registrar } from '../helpers/registrar';
 import type { World } from '../helpers/world';
 import { startOidcWorld } from './oidc-world';
 
@@ -44,12 +45,7 @@ describe('OpenID Connect client metadata in dynamic registration', function () {
         dynamicRegistration: { enabled: true, allowedScopes: ['read'], maxClientsPerOwner: 100 }
       }
     });
-    await world.gateway.admin.createScopes(['client_registration']);
-    const registrar = await world.gateway.admin.registerClient({ name: 'registrar', userId: world.developer.id }, [
-      'client_registration'
-    ]);
-    token = (await world.token({ grant_type: 'client_credentials', scope: 'client_registration' }, registrar)).json
-      .access_token;
+    token = (await registrar(world)).token;
   });
   after(async function () {
     await world?.stop();
@@ -193,12 +189,7 @@ describe('OpenID Connect client metadata: a backchannel_logout_uri the gateway w
     world = await startOidcWorld({
       settings: { dynamicRegistration: { enabled: true, allowedScopes: ['read'], maxClientsPerOwner: 10 } }
     });
-    await world.gateway.admin.createScopes(['client_registration']);
-    const registrar = await world.gateway.admin.registerClient({ name: 'registrar', userId: world.developer.id }, [
-      'client_registration'
-    ]);
-    token = (await world.token({ grant_type: 'client_credentials', scope: 'client_registration' }, registrar)).json
-      .access_token;
+    token = (await registrar(world)).token;
   });
   after(async function () {
     await world?.stop();

@@ -7,6 +7,7 @@ import { Browser, hiddenField } from '../../support/browser';
 import { basic, postForm, request } from '../../support/http';
 import { authorize, authorizeUrl, codeParams, decide, REDIRECT_URI, TEST_PKCE } from '../helpers/flow';
 import { LogoutReceiver } from '../helpers/logout-receiver';
+import { registrar } from '../helpers/registrar';
 import type { World } from '../helpers/world';
 import { startOidcWorld } from './oidc-world';
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -92,12 +93,9 @@ describe('OpenID Connect pairwise subjects', function () {
       subjectType: 'pairwise',
       sectorIdentifierUri: 'https://rp.example.com/sector.json'
     });
-    await world.gateway.admin.createScopes(['client_registration', 'introspection']);
-    const registrar = await world.gateway.admin.registerClient({ name: 'registrar', userId: world.developer.id }, [
-      'client_registration',
-      'introspection'
-    ]);
-    apps.registrar = registrar;
+    const operator = await registrar(world, ['introspection']);
+    apps.registrar = operator.app;
+    registrationToken = operator.token;
     apps.pairwiseResourceServer = await world.gateway.admin.registerClient(
       { name: 'pairwise RS', userId: world.developer.id, redirectUri: RP_A, subjectType: 'pairwise' },
       ['read', 'introspection']
@@ -107,9 +105,6 @@ describe('OpenID Connect pairwise subjects', function () {
       subjectType: 'pairwise',
       sectorIdentifierUri: 'urn:example:one'
     });
-    registrationToken = (
-      await world.token({ grant_type: 'client_credentials', scope: 'client_registration' }, registrar)
-    ).json.access_token;
   });
   after(async function () {
     await world?.stop();
