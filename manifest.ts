@@ -56,6 +56,7 @@ import { mountIntrospectRoute } from './routes/introspect.route';
 import { mountJwksRoute } from './routes/jwks.route';
 import { mountMetadataRoute } from './routes/metadata.route';
 import { mountOpenIdConfigurationRoute } from './routes/openid-configuration.route';
+import { mountProtectedResourceRoutes } from './routes/protected-resource-metadata.route';
 import { openIdConfigurationPaths } from './lib/oidc/configuration-paths';
 import { mountUserInfoRoute } from './routes/userinfo.route';
 import { IdTokens } from './lib/oidc/id-tokens';
@@ -95,6 +96,8 @@ import { dynamicRegistration } from './lib/registration/dynamic-registration';
 import { mountRegisterRoutes } from './routes/register.route';
 import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-tokens.route';
 import { OperatorAppNames } from './lib/registration/operator-app-names';
+import { ProtectedResources } from './lib/resources/protected-resources';
+import { ResourceIndicators } from './lib/resources/resource-indicators';
 
 /** Whether init ran once already in this process: EG runs it again on every hot reload of its configuration. */
 let started = false;
@@ -140,7 +143,10 @@ function init(ctx: PluginContext): void {
   );
   const codes = new CodeStore(db, prefix);
   const keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
-  const jwts = new JwtAccessTokens(settings, keys);
+  // The protected resources of the pipelines (RFC 9728), and those tokens may be requested for (RFC 8707).
+  const resources = new ProtectedResources(gatewayConfig, settings.issuer, !started, logger);
+  const jwts = new JwtAccessTokens(settings, keys, resources.issuable());
+  const indicators = new ResourceIndicators(resources);
   // What each app may learn of users (pairwise apps never their ids), whether OpenID Connect is on or not.
   const subjects = new Subjects(settings.oidc.pairwiseSecret);
   const idTokens = settings.oidc.enabled ? new IdTokens(settings, keys, subjects) : null;
@@ -154,7 +160,7 @@ function init(ctx: PluginContext): void {
     settings.tokenCache.ttl > 0
       ? TokenCache.shared(
           'local tokens',
-          LocalTokenValidator.cacheConfig(settings),
+          LocalTokenValidator.cacheConfig(settings, resources.issuable()),
           settings.tokenCache.maxEntries,
           feed
         )
@@ -211,7 +217,7 @@ function init(ctx: PluginContext): void {
   });
 
   const endpoints = newRouter();
-  mountTokenRoute(endpoints, { settings, clientAuth, server, logger });
+  mountTokenRoute(endpoints, { settings, clientAuth, server, indicators, logger });
   mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
   mountIntrospectRoute(endpoints, {
     settings,
@@ -278,7 +284,8 @@ function init(ctx: PluginContext): void {
     idTokens,
     backchannel,
     consents,
-    connectedApps
+    connectedApps,
+    indicators
   });
   mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, {
@@ -290,8 +297,10 @@ function init(ctx: PluginContext): void {
   });
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
-  mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, logger });
-  if (idTokens) mountOpenIdConfigurationRoute(router, { settings, services, idTokens, logger });
+  const protectedResources = resources.issuable();
+  mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, protectedResources, logger });
+  if (idTokens) mountOpenIdConfigurationRoute(router, { settings, services, idTokens, protectedResources, logger });
+  mountProtectedResourceRoutes(router, { resources, servers, issuer: settings.issuer, logger });
   router.use(settings.basePath, endpoints);
   const admin = newRouter();
   admin.use(['/oauth2', '/oauth/servers'], limitJsonNesting(32));
@@ -301,7 +310,9 @@ function init(ctx: PluginContext): void {
   if (registration) mountAdminRegistrationTokenRoutes(admin, registration);
   admin.use(adminBodyErrors, oauthErrorHandler(logger)); // what the admin routes' steps throw, as OAuth-style JSON
 
-  ctx.registerPolicy(oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, logger }));
+  ctx.registerPolicy(
+    oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, resources, logger })
+  );
   ctx.registerCondition(oauth2ScopesCondition);
   // OpenID Connect Discovery §4 puts the configuration under the issuer's path, which may be outside basePath.
   const issuerPathPrefix = idTokens

@@ -115,6 +115,11 @@ export class InvalidScope extends OAuthError {
   readonly error = 'invalid_scope';
   readonly status = 400;
 }
+/** RFC 8707 §2: a resource that is malformed, unknown, or beyond the grant. */
+export class InvalidTarget extends OAuthError {
+  readonly error = 'invalid_target';
+  readonly status = 400;
+}
 /** RFC 6749 §4.1.2.1 */
 export class UnsupportedResponseType extends OAuthError {
   readonly error = 'unsupported_response_type';

@@ -20,6 +20,7 @@ import { identityScopeDescription } from '../lib/oidc/oidc-scopes';
 import type { IdTokens } from '../lib/oidc/id-tokens';
 import type { Settings } from '../lib/settings';
 import type { ConsentStore } from '../lib/store/consent.store';
+import type { ResourceIndicators } from '../lib/resources/resource-indicators';
 
 interface Deps {
   settings: Settings;
@@ -32,6 +33,8 @@ interface Deps {
   logger: EgLogger;
   /** With OpenID Connect on: reads the id_token_hint of authorization requests. */
   idTokens: IdTokens | null;
+  /** Checks the resources an authorization request names (RFC 8707). */
+  indicators: ResourceIndicators;
 }
 
 /** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
@@ -43,7 +46,7 @@ const MAX_PENDING = 5;
  * remembered), then answer the client with a code or a token.
  */
 export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
-  const { settings, services, server, session, csrf, consents, sendPage, logger, idTokens } = deps;
+  const { settings, services, server, session, csrf, consents, sendPage, logger, idTokens, indicators } = deps;
   const loginPath = settings.basePath + settings.routes.login;
 
   /**
@@ -79,6 +82,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
             description: settings.scopeDescriptions[name] ?? identityScopeDescription(name, settings)
           })),
           claims: claimsBeyondScopes(txn.req.openId?.claims, txn.req.effectiveScopes),
+          resources: txn.req.resources,
           transactionId: txn.transactionID,
           csrfToken: csrf.generateToken(req, false)
         }),
@@ -108,7 +112,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   const authorizeSteps = [
     resolveClientAndRedirect(services, settings),
-    ...checkAuthorizeRequest(settings, services),
+    ...checkAuthorizeRequest(settings, services, indicators),
     openIdSignIn(loginPath, idTokens),
     signInFirst(loginPath, 302),
     authorization,

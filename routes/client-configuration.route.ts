@@ -52,7 +52,7 @@ export function mountClientConfigurationRoutes(
           res.locals.managed = managed;
           next();
         },
-        (failure) => sendBearerChallenge(res, failure, realm, logger)
+        (failure) => sendBearerChallenge(res, failure, { realm }, logger)
       );
   }
 

@@ -15,6 +15,8 @@ interface Deps {
   settings: Settings;
   services: EgServices;
   publishesJwks: boolean;
+  /** The resources tokens may be requested for (RFC 8707), listed as RFC 9728 §4 says. */
+  protectedResources: string[];
   logger: EgLogger;
 }
 
@@ -22,7 +24,11 @@ interface Deps {
  * The authorization server metadata (RFC 8414 §2), describing exactly what is
  * enabled: endpoints of disabled flows, grants and methods are left out.
  */
-export function metadataDocument(settings: Settings, publishesJwks: boolean): Record<string, unknown> {
+export function metadataDocument(
+  settings: Settings,
+  publishesJwks: boolean,
+  protectedResources: string[]
+): Record<string, unknown> {
   const url = (route: string) => endpointUrl(settings, route);
   const grants = settings.grants;
   const browser = grants.includes('authorization_code') || grants.includes('implicit');
@@ -63,7 +69,9 @@ export function metadataDocument(settings: Settings, publishesJwks: boolean): Re
       ? settings.pkce.allowPlain
         ? ['S256', 'plain']
         : ['S256']
-      : undefined
+      : undefined,
+    // RFC 9728 §4: the resources (RFC 8707 resource values) this server issues tokens for.
+    protected_resources: protectedResources.length ? protectedResources : undefined
   };
   return Object.fromEntries(Object.entries(document).filter(([, value]) => value !== undefined));
 }
@@ -80,8 +88,11 @@ export function metadataPaths(issuer: string): string[] {
  * not under basePath). scopes_supported lists the scopes registered in EG
  * but for the plugin's internal ones.
  */
-export function mountMetadataRoute(router: Router, { settings, services, publishesJwks, logger }: Deps): void {
-  const document = metadataDocument(settings, publishesJwks);
+export function mountMetadataRoute(
+  router: Router,
+  { settings, services, publishesJwks, protectedResources, logger }: Deps
+): void {
+  const document = metadataDocument(settings, publishesJwks, protectedResources);
 
   function metadata(_req: Request, res: Response): void {
     publicScopes(services, settings).then(

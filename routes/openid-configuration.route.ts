@@ -14,6 +14,8 @@ interface Deps {
   settings: Settings;
   services: EgServices;
   idTokens: IdTokens;
+  /** The resources tokens may be requested for (RFC 8707, RFC 9728 §4). */
+  protectedResources: string[];
   logger: EgLogger;
 }
 
@@ -26,9 +28,13 @@ const TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', '
  * enabled. What is not supported is said where Discovery's default would
  * claim it (request_uri_parameter_supported defaults to true).
  */
-export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Record<string, unknown> {
+export function openIdConfiguration(
+  settings: Settings,
+  idTokens: IdTokens,
+  protectedResources: string[]
+): Record<string, unknown> {
   return {
-    ...metadataDocument(settings, true),
+    ...metadataDocument(settings, true, protectedResources),
     userinfo_endpoint: endpointUrl(settings, settings.routes.userinfo),
     end_session_endpoint: endpointUrl(settings, settings.routes.logout),
     backchannel_logout_supported: true,
@@ -45,8 +51,11 @@ export function openIdConfiguration(settings: Settings, idTokens: IdTokens): Rec
 }
 
 /** GET <issuer>/.well-known/openid-configuration, with oidc.enabled. */
-export function mountOpenIdConfigurationRoute(router: Router, { settings, services, idTokens, logger }: Deps): void {
-  const document = openIdConfiguration(settings, idTokens);
+export function mountOpenIdConfigurationRoute(
+  router: Router,
+  { settings, services, idTokens, protectedResources, logger }: Deps
+): void {
+  const document = openIdConfiguration(settings, idTokens, protectedResources);
 
   function configuration(_req: Request, res: Response): void {
     publicScopes(services, settings).then(

@@ -25,6 +25,7 @@ import { mountConnectedAppsRoutes } from './connected-apps.route';
 import { mountDeviceRoutes } from './device.route';
 import { mountLoginRoutes } from './login.route';
 import { mountLogoutRoutes } from './logout.route';
+import type { ResourceIndicators } from '../lib/resources/resource-indicators';
 
 interface Deps {
   settings: Settings;
@@ -44,6 +45,8 @@ interface Deps {
   backchannel: BackchannelLogout | null;
   consents: ConsentStore;
   connectedApps: ConnectedApps;
+  /** Checks the resources an authorization request names (RFC 8707). */
+  indicators: ResourceIndicators;
 }
 
 /**
@@ -68,7 +71,8 @@ export function mountPages(
     idTokens,
     backchannel,
     consents,
-    connectedApps
+    connectedApps,
+    indicators
   }: Deps
 ): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
@@ -88,7 +92,8 @@ export function mountPages(
       ...pages,
       server,
       consents,
-      idTokens
+      idTokens,
+      indicators
     });
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
   if (webRegistration) {

@@ -65,7 +65,7 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
           res.locals.access = found;
           next();
         },
-        (failure) => sendBearerChallenge(res, failure, realm, logger)
+        (failure) => sendBearerChallenge(res, failure, { realm }, logger)
       );
   }
 
@@ -78,7 +78,7 @@ export function mountRegisterRoutes(router: Router, registration: DynamicRegistr
         return sendBearerChallenge(
           res,
           new InvalidToken('The initial access token is used up or expired'),
-          realm,
+          { realm },
           logger
         );
       }

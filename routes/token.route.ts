@@ -11,11 +11,14 @@ import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { isValidScopeParam } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
+import { type ResourceIndicators, resourceRequest } from '../lib/resources/resource-indicators';
 
 interface Deps {
   settings: Settings;
   clientAuth: RequestHandler[];
   server: oauth2orize.OAuth2Server;
+  /** Checks the resources a token request names (RFC 8707). */
+  indicators: ResourceIndicators;
   logger: EgLogger;
 }
 
@@ -23,7 +26,7 @@ interface Deps {
  * POST <basePath><routes.token> (RFC 6749 §3.2), as a list of named steps so
  * that a log or stack trace names the step that refused a request.
  */
-export function mountTokenRoute(router: Router, { settings, clientAuth, server, logger }: Deps): void {
+export function mountTokenRoute(router: Router, { settings, clientAuth, server, indicators, logger }: Deps): void {
   const path = settings.routes.token;
   const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit'));
 
@@ -43,15 +46,23 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
     if (!appAllowsGrant(req.user as Client, req.body.grant_type)) {
       return next(new UnauthorizedClient(`This client may not use the grant type "${req.body.grant_type}"`));
     }
-    // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP.
-    req.authInfo = { clientIp: clientIp(req, settings.trustProxy) };
+    // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP; every grant reads the
+    // resources asked for (RFC 8707 §2), checked here once.
+    try {
+      req.authInfo = {
+        clientIp: clientIp(req, settings.trustProxy),
+        resources: resourceRequest(indicators, req.body.resource)
+      };
+    } catch (err) {
+      return next(err);
+    }
     next();
   }
 
   router.post(
     path,
     noStore,
-    ...formBody(settings.tokenEndpoint.maxBodyBytes, settings.tokenEndpoint.acceptJson),
+    ...formBody(settings.tokenEndpoint.maxBodyBytes, settings.tokenEndpoint.acceptJson, ['resource']),
     checkGrantType,
     ...clientAuth,
     checkClientMayUseGrant,

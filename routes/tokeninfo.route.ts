@@ -36,7 +36,7 @@ export function mountTokenInfoRoute(router: Router, { settings, validator, subje
   function tokenInfo(req: Request, res: Response): void {
     describe(req).then(
       (answer) => res.json(answer),
-      (failure) => sendBearerChallenge(res, failure, settings.issuer, logger)
+      (failure) => sendBearerChallenge(res, failure, { realm: settings.issuer }, logger)
     );
   }
 

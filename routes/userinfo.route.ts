@@ -73,7 +73,7 @@ export function mountUserInfoRoute(
         if (!signsUserInfo(validated.consumer)) res.json(claims);
         else res.type('application/jwt').send(await idTokens.signUserInfo(claims, validated.clientId));
       })
-      .catch((failure) => sendBearerChallenge(res, failure, settings.issuer, logger));
+      .catch((failure) => sendBearerChallenge(res, failure, { realm: settings.issuer }, logger));
   }
 
   router.get(path, noStore, userInfo);

@@ -189,6 +189,18 @@ export const policySchema = {
             'then replaces `tokenStrategy` here. An admin change applies to the next request, on every instance. While no entry ' +
             'has the name, every token is refused (401) and a warning is logged.'
         },
+        resource: {
+          type: 'string',
+          pattern: '^https?://[^#\\s]+$',
+          maxLength: 2048,
+          description:
+            "This pipeline's resource identifier (RFC 8707, RFC 9728): an http(s) URL without a fragment. Its metadata is served " +
+            'at `/.well-known/oauth-protected-resource` with the path inserted (RFC 9728 §3.1), and only tokens whose audience ' +
+            "names it are accepted. Without it, the API endpoint's public URL names the pipeline (the issuer's origin, or " +
+            'its own `host`, and the literal start of its paths), and tokens requested for no resource are accepted too; a ' +
+            '`hostRegex`, `pathRegex` or wildcard `host` names none.',
+          docDefault: "derived from the API endpoint's URL"
+        },
         realm: {
           type: 'string',
           pattern: '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]*$',

@@ -34,7 +34,10 @@ export function authorizeFormAsQuery(authorizePath: string) {
     const params = (req.body ?? {}) as Record<string, unknown>;
     // Express 4 lets a middleware replace the parsed query; the steps that follow (and oauth2orize) read it there.
     req.query = params as Request['query'];
-    const flat = Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    // Every value, a repeated one's too (RFC 8707 resource): the request after the sign-in must be this one.
+    const flat = Object.entries(params).flatMap(([name, value]) =>
+      [value].flat().flatMap((one): Array<[string, string]> => (typeof one === 'string' ? [[name, one]] : []))
+    );
     res.locals.returnTo = `${authorizePath}?${new URLSearchParams(flat)}`;
     next();
   }

@@ -18,6 +18,8 @@ export interface AuthorizeRequest {
   responseType: ResponseType;
   state?: string | undefined;
   scopes: string[];
+  /** The resources the request names (RFC 8707 §2), checked; empty for none. */
+  resources: string[];
   codeChallenge: string;
   codeChallengeMethod: PkceMethod | '';
   /** An OpenID Connect request's own parameters (openid scope, oidc on): nonce, prompt, max_age (Core §3.1.2.1). */

@@ -9,6 +9,7 @@ import { OFFLINE_ACCESS, userGrantScopes } from '../oidc/oidc-scopes';
 import { checkOpenIdRequest } from '../oidc/openid-request-checks';
 import { subjectTypeProblem } from '../oidc/subjects';
 import { answersWith, canonicalResponseType, ResponseType } from '../oidc/response-types';
+import type { ResourceIndicators } from '../resources/resource-indicators';
 
 /**
  * The grants a response type needs (RFC 6749 §4.1, §4.2): any that answers in the fragment with a token or an ID token
@@ -32,11 +33,18 @@ export function noteResponseMode(settings: Settings) {
   });
 }
 
-/** RFC 6749 §3.1: a parameter must not be included more than once. */
+/** RFC 6749 §3.1: a parameter must not be included more than once; but resource, which RFC 8707 §2 repeats. */
 export const refuseRepeatedParameters = checkStep('refuseRepeatedParameters', (req) => {
-  const repeated = Object.keys(req.query).find((name) => Array.isArray(req.query[name]));
+  const repeated = Object.keys(req.query).find((name) => Array.isArray(req.query[name]) && name !== 'resource');
   if (repeated) throw new InvalidRequest(`The parameter "${repeated}" is repeated`);
 });
+
+/** RFC 8707 §2: the resources the tokens of this grant are for, each one this server issues tokens for. */
+export function checkResources(indicators: ResourceIndicators) {
+  return checkStep('checkResources', (req, request) => {
+    request.resources = indicators.requested(req.query.resource) ?? [];
+  });
+}
 
 /** `code`; `token` where the implicit grant is on; and with OpenID Connect on too, its ID token response types. */
 export function checkResponseType(settings: Settings) {
@@ -116,7 +124,7 @@ export function checkPkce(settings: Settings) {
 }
 
 /** Every check, in order. */
-export function checkAuthorizeRequest(settings: Settings, services: EgServices) {
+export function checkAuthorizeRequest(settings: Settings, services: EgServices, indicators: ResourceIndicators) {
   return [
     noteResponseMode(settings),
     refuseRepeatedParameters,
@@ -124,6 +132,7 @@ export function checkAuthorizeRequest(settings: Settings, services: EgServices) 
     checkClientGrant,
     checkClientSubjects(settings),
     checkScope(settings, services),
+    checkResources(indicators),
     checkPkce(settings),
     checkOpenIdRequest(settings)
   ];

@@ -25,6 +25,8 @@ export function refuseUnknownParameters(params: Record<string, unknown>): void {
 /** One `- oauth2:` step of a pipeline, and where it is written. */
 export interface OAuth2Step {
   where: string;
+  /** The pipeline's name. */
+  pipeline: string;
   action: Record<string, unknown>;
 }
 
@@ -38,6 +40,7 @@ export function oauth2Steps(gateway: GatewayConfig): OAuth2Step[] {
       const steps = listed === null || listed === undefined ? [{}] : Array.isArray(listed) ? listed : [listed];
       return steps.map((step, position) => ({
         where: `pipelines.${name}.policies.${index}.oauth2.${position}.action`,
+        pipeline: name,
         action: { ...(step as { action?: Record<string, unknown> } | null)?.action }
       }));
     })

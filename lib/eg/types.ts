@@ -18,7 +18,12 @@ export interface SystemConfig {
 export interface GatewayConfig {
   http?: { port?: number; hostname?: string };
   admin?: { port?: number; host?: string; hostname?: string };
-  pipelines?: Record<string, { apiEndpoints?: string[]; policies?: Array<Record<string, unknown> | null> } | null>;
+  /** Each API endpoint: one place (host, paths) or a list of them. */
+  apiEndpoints?: Record<string, unknown>;
+  pipelines?: Record<
+    string,
+    { apiEndpoints?: string[] | string; policies?: Array<Record<string, unknown> | null> } | null
+  >;
 }
 
 /** EG's models (config/models/*.json): JSON Schemas of what EG lets consumers hold. */
@@ -113,6 +118,7 @@ export interface PluginContext {
 
 /** The per-request context EG creates for every pipeline (lib/gateway/context.js). */
 export interface EgContext {
-  apiEndpoint?: { scopes?: string[]; apiEndpointName?: string };
+  /** The route EG matched: the API endpoint's entry, with its name. */
+  apiEndpoint?: { scopes?: string[]; apiEndpointName?: string; host?: string; paths?: string | string[] };
   [key: string]: unknown;
 }

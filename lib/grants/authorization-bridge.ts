@@ -41,6 +41,7 @@ export function bridgeAuthorization(
     return {
       checkedRedirectUri: checked.redirectUri,
       effectiveScopes: checked.scopes ?? [],
+      resources: checked.resources ?? [],
       codeChallenge: checked.codeChallenge ?? '',
       codeChallengeMethod: checked.codeChallengeMethod ?? '',
       redirectUriGiven: checked.redirectUriGiven ?? false,

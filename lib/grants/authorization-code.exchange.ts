@@ -12,6 +12,7 @@ import type { CodeRecord, CodeStore } from '../store/code.store';
 import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
+import type { TokenRequestInfo } from './password.exchange';
 
 interface Deps {
   settings: Settings;
@@ -74,6 +75,7 @@ export function authorizationCodeExchange({
     code: string,
     redirectUri: string | undefined,
     body: Record<string, unknown>,
+    info: TokenRequestInfo,
     done: IssuedCallback
   ) {
     settle(async () => {
@@ -82,6 +84,9 @@ export function authorizationCodeExchange({
       const record = await codes.find(code, now);
       if (!record) throw new InvalidGrant(UNKNOWN);
       checkBinding(record, client, redirectUri, body.code_verifier);
+      // RFC 8707 §2.2: the token may be for fewer of the code's resources, never others; refused before the code is spent.
+      const granted = record.resources ? record.resources.split(' ') : [];
+      const resources = info.resources.within(granted);
       const use = record.used ? 'replayed' : await codes.markUsed(code, now);
       if (use === 'gone') throw new InvalidGrant(UNKNOWN);
       if (use === 'replayed') {
@@ -115,6 +120,8 @@ export function authorizationCodeExchange({
         app: client.app,
         user: { id: user.id, username: user.username },
         scopes,
+        resources,
+        grantResources: granted,
         redirectUri: record.redirectUri,
         refresh: withRefreshToken ? { scopes } : null,
         identity: {

@@ -3,6 +3,7 @@ import type { Client } from '../clients/client';
 import { grantScopes } from '../scopes';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
+import type { TokenRequestInfo } from './password.exchange';
 
 /**
  * Client credentials grant (RFC 6749 §4.4): the client acts on its own
@@ -12,6 +13,8 @@ export function clientCredentialsExchange(issuer: TokenIssuer) {
   return oauth2orize.exchange.clientCredentials(function issueToClient(
     client: Client,
     scope: string[] | undefined,
+    _body: unknown,
+    info: TokenRequestInfo,
     done: IssuedCallback
   ) {
     settle(
@@ -21,9 +24,10 @@ export function clientCredentialsExchange(issuer: TokenIssuer) {
           app: client.app,
           user: null,
           scopes: grantScopes(scope, client.scopes),
+          resources: info.resources.requested,
           refresh: null
         }),
       done
     );
-  });
+  } as never);
 }

@@ -13,6 +13,8 @@ export interface ParsedAuthorization {
   /** The redirect URI as checked (the registered one when the request named none). */
   checkedRedirectUri: string;
   effectiveScopes: string[];
+  /** The resources it names (RFC 8707 §2), checked; empty for none. */
+  resources: string[];
   codeChallenge: string;
   codeChallengeMethod: 'S256' | 'plain' | '';
   redirectUriGiven: boolean;
@@ -47,6 +49,7 @@ export async function issueCode(
     userId: user.id,
     username: user.username,
     scope: joinScopes(areq.effectiveScopes),
+    ...(areq.resources.length ? { resources: areq.resources.join(' ') } : {}),
     challenge: areq.codeChallenge,
     challengeMethod: areq.codeChallengeMethod,
     // OpenID Connect: what the ID token of the exchange says of this sign-in (Core §3.1.3.6: nonce, auth_time).

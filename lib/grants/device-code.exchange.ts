@@ -34,7 +34,7 @@ export function deviceCodeExchange({
   accessRevocations: AccessRevocations;
   withRefreshToken: boolean;
 }) {
-  return extensionExchange(async function issueForDevice(client, body) {
+  return extensionExchange(async function issueForDevice(client, body, info) {
     issuer.assertSubjectsGiven(client.app); // before the device code is spent
     if (typeof body.device_code !== 'string' || !body.device_code)
       throw new InvalidRequest('The device_code parameter is missing');
@@ -64,6 +64,7 @@ export function deviceCodeExchange({
       app: client.app,
       user: { id: record.userId, username: record.username },
       scopes,
+      resources: info.resources.requested,
       refresh: withRefreshToken ? { scopes } : null
     });
   });

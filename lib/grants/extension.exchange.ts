@@ -3,6 +3,7 @@ import type { MiddlewareFunction } from 'oauth2orize';
 import type { Client } from '../clients/client';
 import type { IssuedTokens } from '../tokens/token.issuer';
 import type { TokenRequestInfo } from './password.exchange';
+import { NO_RESOURCE } from '../resources/resource-indicators';
 
 /** The async heart of an extension grant: the authenticated client and the form body in, tokens out. */
 export type ExtensionGrant = (
@@ -20,7 +21,10 @@ export type ExtensionGrant = (
  */
 export function extensionExchange(grant: ExtensionGrant): MiddlewareFunction {
   function exchange(req: Request, res: Response, next: NextFunction): void {
-    const info: TokenRequestInfo = { clientIp: req.authInfo?.clientIp ?? req.ip ?? 'unknown' };
+    const info: TokenRequestInfo = {
+      clientIp: req.authInfo?.clientIp ?? req.ip ?? 'unknown',
+      resources: req.authInfo?.resources ?? NO_RESOURCE
+    };
     grant(req.user as Client, req.body as Record<string, unknown>, info).then((issued) => {
       res.json({
         access_token: issued.accessToken,

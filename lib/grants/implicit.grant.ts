@@ -37,6 +37,7 @@ export function implicitGrant(issuer: TokenIssuer, issuerId: string, sessions: S
             app: client.app,
             user: { id: user.id, username: user.username },
             scopes: areq.effectiveScopes,
+            resources: areq.resources,
             refresh: null,
             // OpenID Connect Core §5.5: claims asked for at UserInfo come with this token too.
             requestedClaims: areq.openId?.claims

@@ -43,7 +43,7 @@ function refusal(err: unknown, selfIssued: boolean): Error {
  * No refresh token: the client can present a fresh assertion instead.
  */
 export function jwtBearerExchange({ settings, services, issuer, trust, replays }: Deps) {
-  return extensionExchange(async function issueForAssertion(client: Client, body) {
+  return extensionExchange(async function issueForAssertion(client: Client, body, info) {
     issuer.assertSubjectsGiven(client.app); // before the assertion is spent
     const { assertion, scopes } = assertionGrantRequest(client, body);
     let verified;
@@ -69,6 +69,13 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
         throw new InvalidGrant("An assertion signed with the client's own key may only name the client as its subject");
       user = await assertedUser(services, verified.sub, 'assertion');
     }
-    return issuer.issue({ grantType: JWT_BEARER, app: client.app, user, scopes, refresh: null });
+    return issuer.issue({
+      grantType: JWT_BEARER,
+      app: client.app,
+      user,
+      scopes,
+      resources: info.resources.requested,
+      refresh: null
+    });
   });
 }

@@ -60,6 +60,7 @@ async function answer(type: OpenIdResponseType, txn: Transaction, deps: Deps): P
         app: client.app,
         user: { id: user.id, username: user.username },
         scopes: areq.effectiveScopes,
+        resources: areq.resources,
         redirectUri: areq.checkedRedirectUri,
         refresh: null,
         requestedClaims: areq.openId?.claims

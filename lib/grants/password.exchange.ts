@@ -7,10 +7,13 @@ import type { EgServices } from '../eg/types';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import type { SignIn } from '../users/throttled-sign-in';
 import { IssuedCallback, settle } from './settle';
+import type { ResourceRequest } from '../resources/resource-indicators';
 
 /** Set on the request by the token route: where the request came from, for throttling. */
 export interface TokenRequestInfo {
   clientIp: string;
+  /** The resources the request names (RFC 8707 §2), checked by the token route. */
+  resources: ResourceRequest;
 }
 
 /**
@@ -53,6 +56,7 @@ export function passwordExchange(
         app: client.app,
         user: { id: result.user.id, username: result.user.username },
         scopes,
+        resources: info.resources.requested,
         refresh: withRefreshToken ? { scopes } : null,
         // The user has just proved who they are: an ID token for openid, as of now.
         identity: { user: result.user, authTime: Math.floor(Date.now() / 1000) }

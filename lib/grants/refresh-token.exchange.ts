@@ -8,6 +8,7 @@ import type { Settings } from '../settings';
 import type { RefreshTokenRecord, TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
+import type { TokenRequestInfo } from './password.exchange';
 
 interface Deps {
   issuer: TokenIssuer;
@@ -68,6 +69,8 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
     client: Client,
     refreshToken: string,
     scope: string[] | undefined,
+    _body: unknown,
+    info: TokenRequestInfo,
     done: IssuedCallback
   ) {
     settle(async () => {
@@ -81,10 +84,13 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         throw new InvalidGrant('The grant has reached its maximum lifetime; the resource owner must authorize again');
       }
 
-      const granted = splitScopes(record.scope);
-      const requested = scope ? [...new Set(scope)] : granted;
-      const widened = requested.find((s) => !granted.includes(s));
+      const grantedScopes = splitScopes(record.scope);
+      const requested = scope ? [...new Set(scope)] : grantedScopes;
+      const widened = requested.find((s) => !grantedScopes.includes(s));
       if (widened) throw new InvalidScope(`The scope "${shownScope(widened)}" exceeds the scope of the refresh token`);
+      // RFC 8707 §2.2: fewer of the grant's resources, never others.
+      const granted = record.resources ? record.resources.split(' ') : [];
+      const resources = info.resources.within(granted);
       // A scope the client's credential has lost since the grant is not renewed.
       const scopes = await stillGranted(requested, client, { settings, services });
 
@@ -105,8 +111,10 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
         app: client.app,
         user: found && { id: found.id, username: found.username },
         scopes,
+        resources,
+        grantResources: granted,
         redirectUri: record.redirectUri,
-        refresh: rotate ? { scopes: granted } : null,
+        refresh: rotate ? { scopes: grantedScopes } : null,
         grantKeptUntil: rotate ? 0 : record.exp,
         // OpenID Connect Core §12.2: a new ID token of the same sign-in, without nonce; only for a grant that was one.
         ...(found && record.openId
@@ -121,5 +129,5 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
           : {})
       });
     }, done);
-  });
+  } as never);
 }

@@ -25,7 +25,7 @@ interface Deps {
  * refresh token: the client gets a fresh assertion instead.
  */
 export function saml2BearerExchange({ settings, services, issuer, replays, saml }: Deps) {
-  return extensionExchange(async function issueForSamlAssertion(client, body) {
+  return extensionExchange(async function issueForSamlAssertion(client, body, info) {
     issuer.assertSubjectsGiven(client.app); // before the assertion is spent
     const { assertion, scopes } = assertionGrantRequest(client, body);
     let subject;
@@ -49,6 +49,13 @@ export function saml2BearerExchange({ settings, services, issuer, replays, saml 
     ) {
       throw new InvalidGrant('The assertion was already used (its ID was seen before)');
     }
-    return issuer.issue({ grantType: SAML2_BEARER, app: client.app, user, scopes, refresh: null });
+    return issuer.issue({
+      grantType: SAML2_BEARER,
+      app: client.app,
+      user,
+      scopes,
+      resources: info.resources.requested,
+      refresh: null
+    });
   });
 }

@@ -7,16 +7,30 @@ import { logFailure } from './log-failure';
 /** A request that carried no token at all: RFC 6750 §3.1 says no error code then. */
 export class MissingToken extends Error {}
 
+/** What a challenge names beside the error: the realm, and where the resource's metadata is (RFC 9728 §5.1). */
+export interface ChallengeParams {
+  realm: string;
+  resourceMetadata?: string | undefined;
+}
+
 /**
  * Refuses a request the RFC 6750 §3 way: 401 with a Bearer challenge (with
  * `error` only when a token was sent), 403 insufficient_scope naming the
  * scopes needed, 400 invalid_request. Outages are 503, never a stack trace.
+ * Every challenge names the resource's metadata when it has some, so that a
+ * client knowing only the URL finds its authorization server (RFC 9728 §5).
  */
-export function sendBearerChallenge(res: Response, failure: unknown, realm: string, logger: EgLogger): void {
+export function sendBearerChallenge(
+  res: Response,
+  failure: unknown,
+  { realm, resourceMetadata }: ChallengeParams,
+  logger: EgLogger
+): void {
+  const metadata = resourceMetadata === undefined ? [] : [`resource_metadata=${quotedParam(resourceMetadata)}`];
   if (failure instanceof MissingToken) {
     res
       .status(401)
-      .set('WWW-Authenticate', `Bearer realm=${quotedParam(realm)}`)
+      .set('WWW-Authenticate', `Bearer ${[`realm=${quotedParam(realm)}`, ...metadata].join(', ')}`)
       .json({ error_description: 'A bearer access token is required' });
     return;
   }
@@ -32,6 +46,7 @@ export function sendBearerChallenge(res: Response, failure: unknown, realm: stri
     `error_description=${quotedParam(err.description)}`
   ];
   if (err instanceof InsufficientScope && err.scope) attributes.push(`scope=${quotedParam(err.scope)}`);
+  attributes.push(...metadata);
   res
     .status(err.status)
     .set('WWW-Authenticate', `Bearer ${attributes.join(', ')}`)

@@ -8,8 +8,9 @@ import { writtenKeys } from './json-keys';
  * size and parameter count. Anything else is invalid_request, never a 500.
  * @param acceptJson also a JSON object of string values (tokenEndpoint.acceptJson:
  *   clients written for EG's built-in policy), read into the same shape.
+ * @param repeatable parameters a form may repeat (RFC 8707 §2 resource), read as a list.
  */
-export function formBody(maxBytes: number, acceptJson = false): RequestHandler[] {
+export function formBody(maxBytes: number, acceptJson = false, repeatable: string[] = []): RequestHandler[] {
   const parseUrlencoded = bodyParser.urlencoded({ extended: false, limit: maxBytes, parameterLimit: 64 });
   // verify: the text as sent, to find repeated keys JSON.parse would merge.
   const parseJson = bodyParser.json({
@@ -61,7 +62,9 @@ export function formBody(maxBytes: number, acceptJson = false): RequestHandler[]
 
   /** RFC 6749 §3.1: parameters must not be included more than once. */
   function rejectRepeatedParameters(req: Request, _res: Response, next: NextFunction): void {
-    const repeated = Object.keys(req.body ?? {}).find((name) => Array.isArray(req.body[name]));
+    const repeated = Object.keys(req.body ?? {}).find(
+      (name) => Array.isArray(req.body[name]) && !repeatable.includes(name)
+    );
     if (repeated) return next(new InvalidRequest(`The parameter "${repeated}" is repeated`));
     next();
   }

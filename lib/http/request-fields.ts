@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Client } from '../clients/client';
 import type { EgContext } from '../eg/types';
 import type { ParsedAuthorization } from '../grants/code.grant';
+import type { ResourceRequest } from '../resources/resource-indicators';
 
 /** oauth2orize's transaction of an authorization request, once loaded (server.authorization, server.decision). */
 export interface OAuth2Transaction {
@@ -21,6 +22,8 @@ declare global {
     interface AuthInfo {
       /** The client's address as trustProxy reads it (for the guessing limits). */
       clientIp?: string;
+      /** What a token request asks of resources (RFC 8707 §2), checked. */
+      resources?: ResourceRequest;
     }
 
     interface Request {

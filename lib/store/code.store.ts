@@ -12,6 +12,8 @@ export interface CodeRecord {
   userId: string;
   username: string;
   scope: string;
+  /** The resources the authorization request named (RFC 8707), space separated; absent for none. */
+  resources?: string;
   challenge: string;
   challengeMethod: PkceMethod | '';
   exp: number;
@@ -84,6 +86,7 @@ export class CodeStore {
       challengeMethod: hash.challengeMethod as CodeRecord['challengeMethod'],
       exp: Number(hash.exp),
       used: Boolean(hash.usedAt),
+      ...(hash.resources === undefined ? {} : { resources: hash.resources }),
       ...(hash.nonce === undefined ? {} : { nonce: hash.nonce }),
       ...(hash.authTime === undefined ? {} : { authTime: Number(hash.authTime) }),
       ...(hash.sid === undefined ? {} : { sid: hash.sid }),

@@ -18,6 +18,11 @@ export interface TokenRecord {
   username: string;
   redirectUri: string;
   scope: string;
+  /**
+   * The resources the token was issued for (RFC 8707), space separated (URLs hold no space); '' for none. A refresh
+   * token's are its grant's: what its refreshes may name.
+   */
+  resources: string;
   iat: number;
   exp: number;
 }
@@ -69,6 +74,7 @@ export function toRecord(hash: Hash): TokenRecord | null {
     username: hash.username ?? '',
     redirectUri: hash.redirectUri ?? '',
     scope: hash.scope ?? '',
+    resources: hash.resources ?? '',
     iat: Number(hash.iat),
     exp
   };
@@ -84,6 +90,7 @@ function toHash(record: TokenRecord): Hash {
     username: record.username,
     redirectUri: record.redirectUri,
     scope: record.scope,
+    ...(record.resources ? { resources: record.resources } : {}),
     iat: String(record.iat),
     exp: String(record.exp)
   };

@@ -31,6 +31,7 @@ export function fromClaims(claims: Record<string, unknown>, issuer: string): Val
     expiresAt: seconds(claims.exp),
     issuer: text(claims.iss) || issuer,
     audience,
+    resources: [],
     subject,
     clientId,
     userId: subject && subject !== clientId ? subject : '',

@@ -47,6 +47,8 @@ export function describeRefreshToken(record: TokenRecord, issuer: string): Intro
     exp: record.exp,
     iat: record.iat,
     sub: record.userId || record.appId,
+    // The grant's resources (RFC 8707): what the token may be refreshed for.
+    ...(record.resources ? { aud: record.resources.split(' ') } : {}),
     iss: issuer,
     jti: record.jti
   };

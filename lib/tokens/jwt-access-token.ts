@@ -19,6 +19,8 @@ export interface JwtAccessClaims {
   appId: string;
   userId: string;
   scope: string;
+  /** The resources it was issued for (RFC 8707): its `aud`, unless that names accessToken.audience. */
+  resources: string[];
   /** The redirect URI of the authorization request it came from (browser flows only); '' otherwise. */
   redirectUri: string;
   iat: number;
@@ -35,10 +37,14 @@ export class JwtAccessTokens {
   private readonly keys: KeyEntry[];
   private readonly verifier: JwtVerifier;
 
-  /** @param keys `settings.keys`, loaded (loadKeys). */
+  /**
+   * @param keys `settings.keys`, loaded (loadKeys).
+   * @param resources the resources tokens may be issued for (RFC 8707), which their `aud` names instead.
+   */
   constructor(
     private readonly settings: Settings,
-    keys: KeyEntry[]
+    keys: KeyEntry[],
+    resources: string[] = []
   ) {
     this.keys = keys;
     if (settings.accessToken.format === 'jwt' && !this.keys[0]?.signKey) {
@@ -49,7 +55,7 @@ export class JwtAccessTokens {
     this.verifier = new JwtVerifier({
       keys: this.keys,
       issuer: settings.issuer,
-      audience: settings.accessToken.audience,
+      audience: [settings.accessToken.audience, ...resources],
       leeway: 0,
       typ: AT_JWT
     });
@@ -64,15 +70,18 @@ export class JwtAccessTokens {
     // redirect_uri: what an opaque token's record keeps, for EG's eg-token-redirect-uri header (not secret: the client
     // registered it).
     const redirect = record.redirectUri ? { redirect_uri: record.redirectUri } : {};
-    return new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect })
-      .setProtectedHeader({ alg: key.alg, typ: AT_JWT, ...(key.kid === undefined ? {} : { kid: key.kid }) })
-      .setIssuer(this.settings.issuer)
-      .setSubject(record.userId || record.appId)
-      .setAudience(this.settings.accessToken.audience)
-      .setJti(record.jti)
-      .setIssuedAt(record.iat)
-      .setExpirationTime(record.exp)
-      .sign(key.signKey);
+    return (
+      new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect })
+        .setProtectedHeader({ alg: key.alg, typ: AT_JWT, ...(key.kid === undefined ? {} : { kid: key.kid }) })
+        .setIssuer(this.settings.issuer)
+        .setSubject(record.userId || record.appId)
+        // RFC 9068 §3: the resources asked for, else this server's audience.
+        .setAudience(record.resources ? record.resources.split(' ') : this.settings.accessToken.audience)
+        .setJti(record.jti)
+        .setIssuedAt(record.iat)
+        .setExpirationTime(record.exp)
+        .sign(key.signKey)
+    );
   }
 
   /** @throws JwtRejected for a token this server did not sign, or that is expired. */
@@ -86,15 +95,18 @@ export class JwtAccessTokens {
       scope,
       redirect_uri: redirectUri,
       iat,
-      exp
+      exp,
+      aud
     } = claims as JWTPayload & Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    const audience = [aud ?? []].flat();
     return {
       jti: text(jti),
       grantId: text(gid),
       appId: text(appId),
       userId: sub === appId ? '' : text(sub),
       scope: text(scope),
+      resources: audience.includes(this.settings.accessToken.audience) ? [] : audience,
       redirectUri: text(redirectUri),
       iat: typeof iat === 'number' ? iat : 0,
       exp: exp as number

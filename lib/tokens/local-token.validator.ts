@@ -19,7 +19,7 @@ const INVALID = 'The access token is invalid, expired or revoked';
 type Facts = Pick<
   TokenRecord,
   'jti' | 'grantId' | 'grantType' | 'appId' | 'userId' | 'username' | 'redirectUri' | 'scope' | 'iat' | 'exp'
->;
+> & { resources: string[] };
 
 /**
  * Validates an access token issued by this plugin, opaque or JWT, for the
@@ -51,7 +51,7 @@ export class LocalTokenValidator {
    * store, cache limits), as a digest: the local token cache is only reused
    * across a hot reload while it is the same (see TokenCache.shared).
    */
-  static cacheConfig(settings: Settings): string {
+  static cacheConfig(settings: Settings, resources: string[]): string {
     const keys = settings.keys.map((key) => [
       key.kid,
       key.alg,
@@ -64,6 +64,8 @@ export class LocalTokenValidator {
       keys,
       settings.store.keyPrefix,
       settings.tokenCache,
+      // The audiences a JWT of ours may name (JwtAccessTokens): a token of a resource gone is not recalled.
+      resources,
       // Opens sealed user ids: a token it could open is not recalled once it could not.
       createHash('sha256')
         .update(settings.oidc.pairwiseSecret ?? '')
@@ -100,7 +102,7 @@ export class LocalTokenValidator {
     const snapshot = await this.reader.readOpaque(tokenDigest, ids);
     const record = snapshot.token;
     if (!record || record.exp <= Date.now() / 1000) throw new InvalidToken(INVALID);
-    return this.toValidated(record, snapshot);
+    return this.toValidated({ ...record, resources: record.resources ? record.resources.split(' ') : [] }, snapshot);
   }
 
   private async validateJwt(token: string): Promise<ValidatedToken> {
@@ -131,7 +133,8 @@ export class LocalTokenValidator {
       issuedAt: facts.iat,
       expiresAt: facts.exp,
       issuer: this.settings.issuer,
-      audience: [this.settings.accessToken.audience],
+      audience: facts.resources.length ? facts.resources : [this.settings.accessToken.audience],
+      resources: facts.resources,
       subject: facts.userId || facts.appId,
       clientId: facts.appId,
       userId: facts.userId,

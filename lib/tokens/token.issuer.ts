@@ -18,6 +18,13 @@ export interface IssueRequest {
   app: EgApplication;
   user: { id: string; username: string } | null;
   scopes: string[];
+  /**
+   * The resources the access token is for (RFC 8707 §2), checked by the caller (ResourceIndicators); none: a token
+   * for every pipeline that takes tokens requested for no resource.
+   */
+  resources?: string[] | undefined;
+  /** The grant's resources, which its refresh token carries for later refreshes to narrow: by default `resources`. */
+  grantResources?: string[] | undefined;
   /** The redirect URI of the authorization request, for grants that had one. */
   redirectUri?: string;
   /** Issue a refresh token too, with these scopes (RFC 6749 §6: unchanged on refresh). */
@@ -72,6 +79,7 @@ export class TokenIssuer {
 
   async issue(request: IssueRequest): Promise<IssuedTokens> {
     const sealedUser = await this.sealedUserOf(request);
+    const resources = this.audienceOf(request.resources);
     const iat = now();
     const base = {
       grantId: request.grantId ?? randomId(16),
@@ -86,6 +94,7 @@ export class TokenIssuer {
       ...base,
       jti: randomId(16),
       scope: joinScopes(request.scopes),
+      resources: resources.join(' '),
       exp: iat + this.settings.accessToken.ttl
     };
     // A JWT is verified by its signature and is not stored; an opaque token is stored by digest. A client that must
@@ -112,6 +121,7 @@ export class TokenIssuer {
           ...base,
           jti: randomId(16),
           scope: joinScopes(request.refresh.scopes),
+          resources: (request.grantResources ? this.audienceOf(request.grantResources) : resources).join(' '),
           exp: refreshExp,
           grantStart,
           ...(openId ? { openId: true as const } : {}),
@@ -141,6 +151,15 @@ export class TokenIssuer {
     if (accessRecord.scope) params.scope = accessRecord.scope;
     if (idToken !== undefined) params.id_token = idToken;
     return { accessToken, refreshToken: refresh?.token, params };
+  }
+
+  /**
+   * The resources a token names in its audience. One that is accessToken.audience, the audience of tokens requested
+   * for no resource, makes it such a token: then every format reads it alike (JwtAccessTokens.verify).
+   */
+  private audienceOf(resources: string[] | undefined): string[] {
+    const unique = [...new Set(resources ?? [])];
+    return unique.includes(this.settings.accessToken.audience) ? [] : unique;
   }
 
   /**

@@ -12,6 +12,11 @@ export interface ValidatedToken {
   expiresAt: number;
   issuer: string;
   audience: string[];
+  /**
+   * The resources this server issued the token for (RFC 8707), which its audience names; empty for a token requested
+   * for none, and for every token of another issuer (whose audience the pipeline's strategy checks).
+   */
+  resources: string[];
   /** The user, or the client itself for a token issued to the client. */
   subject: string;
   clientId: string;

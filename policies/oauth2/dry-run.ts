@@ -3,6 +3,7 @@ import type { PolicyParams } from '../../schemas/policy.schema';
 import { requireSafeUrl } from '../../lib/strategies/foreign-token';
 import { jwtTokenStrategy } from '../../lib/strategies/jwt-token.strategy';
 import { strategySection } from '../../lib/strategies/token-strategy';
+import { requireResourceIdentifier } from '../../lib/resources/resource-identifier';
 
 const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -16,6 +17,7 @@ const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
  * @throws TypeError saying what is wrong.
  */
 export function dryRunPolicy(params: PolicyParams): void {
+  requireResourceIdentifier(params.resource);
   if (params.server) return;
   if (params.tokenStrategy === 'jwt') jwtTokenStrategy(strategySection(params, 'jwt'), null, quiet);
   if (params.tokenStrategy === 'introspection')

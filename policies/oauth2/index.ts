@@ -14,12 +14,15 @@ import { serverTokenStrategy } from '../../lib/strategies/server-token.strategy'
 import { strategySection, TokenStrategy } from '../../lib/strategies/token-strategy';
 import { refuseUnknownParameters } from '../../lib/eg/pipeline-params';
 import type { ServerDirectory } from '../../lib/servers/server-directory';
+import type { ProtectedResources, RequestResource } from '../../lib/resources/protected-resources';
+import { requireResourceIdentifier } from '../../lib/resources/resource-identifier';
 
 interface Deps {
   validator: LocalTokenValidator;
   feed: RevocationFeed;
   servers: ServerDirectory;
   strictServers: boolean;
+  resources: ProtectedResources;
   logger: EgLogger;
 }
 
@@ -33,7 +36,17 @@ function holdsEndpointScopes(req: Request, token: ValidatedToken): boolean {
   return endpointScopes(req).every((scope) => token.scopes.includes(scope));
 }
 
-function requireEndpointScopes(req: Request, token: ValidatedToken): void {
+/**
+ * RFC 8707 §2, RFC 9068 §4: a pipeline naming its resource takes only tokens whose audience names it; any other takes
+ * tokens requested for no resource, and those requested for the one its API endpoint derives.
+ */
+function meantFor(target: RequestResource | null, token: ValidatedToken): boolean {
+  if (target?.strict) return token.audience.includes(target.resource);
+  return token.resources.length === 0 || (target !== null && token.resources.includes(target.resource));
+}
+
+function requireEndpointAccess(req: Request, target: RequestResource | null, token: ValidatedToken): void {
+  if (!meantFor(target, token)) throw new InvalidToken('The access token is not meant for this resource');
   if (!holdsEndpointScopes(req, token)) {
     throw new InsufficientScope('The access token lacks a scope this endpoint requires', endpointScopes(req).join(' '));
   }
@@ -44,7 +57,7 @@ function requireEndpointScopes(req: Request, token: ValidatedToken): void {
  * every API call, so it does at most one Redis read and nothing slow; a token
  * the instance validated recently costs no read and no promise at all.
  */
-export function oauth2Policy({ validator, feed, servers, strictServers, logger }: Deps): EgPolicy {
+export function oauth2Policy({ validator, feed, servers, strictServers, resources, logger }: Deps): EgPolicy {
   function strategyFor(params: PolicyParams): TokenStrategy {
     if (params.server) return serverTokenStrategy(params.server, servers, feed, logger, strictServers);
     if (params.tokenStrategy === 'jwt') return jwtTokenStrategy(strategySection(params, 'jwt'), feed, logger);
@@ -59,13 +72,14 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
     // Checked at start for every pipeline (lib/eg/pipeline-params.ts); again here for EG's hot reload, where a throw
     // makes EG keep the pipelines it has instead of ignoring the key.
     refuseUnknownParameters(params as unknown as Record<string, unknown>);
+    requireResourceIdentifier(params.resource);
     const validate = strategyFor(params);
 
-    async function authenticate(req: Request): Promise<void> {
+    async function authenticate(req: Request, target: RequestResource | null): Promise<void> {
       const token = await extractToken(req, params);
       if (!token) throw new MissingToken();
       const validated = await validate(token);
-      requireEndpointScopes(req, validated);
+      requireEndpointAccess(req, target, validated);
       forwardIdentity(req, validated, params.identityHeaders);
     }
 
@@ -73,16 +87,22 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
      * The hot path: a token this instance validated recently, in the header, with the scopes needed; no I/O, no
      * promise.
      */
-    function passRecalled(req: Request): boolean {
+    function passRecalled(req: Request, target: RequestResource | null): boolean {
       const token = validate.recall && headerOnlyToken(req, params);
       const known = token ? validate.recall!(token) : null;
-      if (!known || !holdsEndpointScopes(req, known)) return false;
+      if (!known || !meantFor(target, known) || !holdsEndpointScopes(req, known)) return false;
       if (params.hideCredentials) delete req.headers.authorization;
       forwardIdentity(req, known, params.identityHeaders);
       return true;
     }
 
-    function refuse(req: Request, res: Response, next: NextFunction, failure: unknown): void {
+    function refuse(
+      req: Request,
+      res: Response,
+      next: NextFunction,
+      failure: unknown,
+      target: RequestResource | null
+    ): void {
       // passThrough forgives a missing or refused token, never an outage, an unverifiable token or a broken request.
       const refused =
         (failure instanceof InvalidToken && !(failure instanceof TokenNotVerifiable)) ||
@@ -92,7 +112,7 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
         req.headers['eg-consumer-id'] = 'anonymous';
         return next();
       }
-      sendBearerChallenge(res, failure, params.realm, logger);
+      sendBearerChallenge(res, failure, { realm: params.realm, resourceMetadata: target?.metadataUrl }, logger);
     }
 
     /** Nowhere a token could be: answered at once, without a promise (scanners, clients that forgot the header). */
@@ -101,11 +121,12 @@ export function oauth2Policy({ validator, feed, servers, strictServers, logger }
 
     return function oauth2Bearer(req: Request, res: Response, next: NextFunction): void {
       stripSpoofedIdentity(req);
-      if (passRecalled(req)) return next();
-      if (carriesNoToken(req)) return refuse(req, res, next, NO_TOKEN);
-      authenticate(req).then(
+      const target = resources.forRequest(req, params);
+      if (passRecalled(req, target)) return next();
+      if (carriesNoToken(req)) return refuse(req, res, next, NO_TOKEN, target);
+      authenticate(req, target).then(
         () => next(),
-        (failure: unknown) => refuse(req, res, next, failure)
+        (failure: unknown) => refuse(req, res, next, failure, target)
       );
     };
   }

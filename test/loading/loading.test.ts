@@ -20,7 +20,9 @@ describe('loading the plugin into Express Gateway', function () {
       const res = await request(`${world.gateway.url}/api`);
       expect(res.status).to.equal(401);
       // EG's built-in policy answers a bare "Unauthorized" without a Bearer challenge.
-      expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="express-gateway"');
+      expect(res.headers.get('www-authenticate')).to.equal(
+        `Bearer realm="express-gateway", resource_metadata="${world.gateway.url}/.well-known/oauth-protected-resource/api"`
+      );
       expect(res.json).to.deep.equal({ error_description: 'A bearer access token is required' });
     });
 

@@ -2,6 +2,10 @@ import { expect } from 'chai';
 import { postForm, request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 
+/** RFC 9728 §5.1: every challenge of the policy names the metadata of the resource (/api derives from its paths). */
+const apiMetadata = (world: World) =>
+  `resource_metadata="${world.gateway.url}/.well-known/oauth-protected-resource/api"`;
+
 describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
   let world: World;
   let token: string;
@@ -31,13 +35,13 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
   it('answers 401 with a bare Bearer challenge when no token is sent', async function () {
     const res = await api('/api');
     expect(res.status).to.equal(401);
-    expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="express-gateway"');
+    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="express-gateway", ${apiMetadata(world)}`);
   });
 
   it('answers 401 with a bare Bearer challenge for another authentication scheme', async function () {
     const res = await api('/api', { Authorization: 'Basic YTpi' });
     expect(res.status).to.equal(401);
-    expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="express-gateway"');
+    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="express-gateway", ${apiMetadata(world)}`);
   });
 
   it('answers 401 invalid_token for an unknown token', async function () {
@@ -45,7 +49,7 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
     expect(res.status).to.equal(401);
     expect(res.json.error).to.equal('invalid_token');
     expect(res.headers.get('www-authenticate')).to.match(
-      /^Bearer realm="express-gateway", error="invalid_token", error_description="[^"]+"$/
+      /^Bearer realm="express-gateway", error="invalid_token", error_description="[^"]+", resource_metadata="[^"]+"$/
     );
   });
 
@@ -80,7 +84,7 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
   it('does not accept a token in the query string by default', async function () {
     const res = await api(`/api?access_token=${encodeURIComponent(token)}`);
     expect(res.status).to.equal(401);
-    expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="express-gateway"');
+    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="express-gateway", ${apiMetadata(world)}`);
   });
 
   it('does not read a form-body token by default, and leaves the body intact', async function () {
@@ -157,7 +161,7 @@ describe('oauth2 policy: opt-in token locations and passThrough', function () {
 
   it('names the configured realm in its challenges', async function () {
     const res = await request(`${world.gateway.url}/api`);
-    expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="orders"');
+    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="orders", ${apiMetadata(world)}`);
   });
 
   it('accepts a query token when enabled and removes it before the upstream', async function () {

@@ -25,6 +25,7 @@ describe('token store: revocation races (RFC 9700 §4.14.2)', function () {
     username: 'alice',
     redirectUri: '',
     scope: 'read',
+    resources: '',
     iat: now,
     exp: now + 3600,
     grantStart: now

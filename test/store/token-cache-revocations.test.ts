@@ -15,6 +15,7 @@ const token = (id: string): ValidatedToken => ({
   expiresAt: 0,
   issuer: 'i',
   audience: [],
+  resources: [],
   subject: 'u1',
   clientId: 'app1',
   userId: 'u1',

@@ -1,0 +1,52 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { EgLogger } from '../lib/eg/types';
+import { methodNotAllowed } from '../lib/http/method-not-allowed';
+import { sendOAuthError } from '../lib/http/send-oauth-error';
+import type { ProtectedResource, ProtectedResources } from '../lib/resources/protected-resources';
+import type { ServerDirectory } from '../lib/servers/server-directory';
+
+interface Deps {
+  resources: ProtectedResources;
+  servers: ServerDirectory;
+  /** This server's issuer identifier: the authorization server of pipelines that check this plugin's tokens. */
+  issuer: string;
+  logger: EgLogger;
+}
+
+const PREFIX = '/.well-known/oauth-protected-resource';
+
+/**
+ * GET /.well-known/oauth-protected-resource<path> (RFC 9728 §3): the metadata of each pipeline with `oauth2`, at the
+ * root of the gateway. A path no pipeline names goes on to EG, whose API endpoints may serve their own.
+ */
+export function mountProtectedResourceRoutes(router: Router, { resources, servers, issuer, logger }: Deps): void {
+  /** RFC 9728 §2 authorization_servers: the issuer identifiers (RFC 8414) whose tokens the pipeline takes. */
+  async function authorizationServers(entry: ProtectedResource): Promise<string[]> {
+    const { authority } = entry;
+    if (authority.kind === 'local') return [issuer];
+    if (authority.kind === 'issuer') return authority.issuer === undefined ? [] : [authority.issuer];
+    // A registry entry is read per request: an admin change shows at once (an entry gone names no server).
+    const server = await servers.get(authority.name);
+    const named = server?.tokenStrategy.jwt?.issuer ?? server?.tokenStrategy.introspection?.issuer;
+    return named === undefined ? [] : [named];
+  }
+
+  function metadata(req: Request, res: Response, next: NextFunction): void {
+    const entry = resources.atMetadataPath(req.originalUrl.slice(PREFIX.length), req.hostname);
+    if (!entry) return next();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET')(req, res);
+    authorizationServers(entry).then(
+      (servers) => {
+        res.set('Cache-Control', 'public, max-age=60').json({
+          resource: entry.resource,
+          ...(servers.length ? { authorization_servers: servers } : {}),
+          ...(entry.scopes.length ? { scopes_supported: entry.scopes } : {}),
+          bearer_methods_supported: entry.bearerMethods
+        });
+      },
+      (err) => sendOAuthError(res, err, logger)
+    );
+  }
+
+  router.all([PREFIX, `${PREFIX}/*`], metadata);
+}
