@@ -8,7 +8,8 @@ export const DEMO_CONFIG_DIR = path.join(ROOT, 'demo', 'config');
 export function demoConfigEnv(
   keys: DemoKeys,
   ports: { http: number; admin: number },
-  backendUrl: string
+  backendUrl: string,
+  mcpUrl: string
 ): Record<string, string> {
   return {
     DEMO_KEY_FILE: keys.signingKeyFile,
@@ -22,6 +23,7 @@ export function demoConfigEnv(
     OAUTH2_PLUGIN_PACKAGE: path.join(ROOT, 'dist', 'manifest.js'),
     DEMO_HTTP_PORT: String(ports.http),
     DEMO_ADMIN_PORT: String(ports.admin),
-    DEMO_BACKEND_URL: backendUrl
+    DEMO_BACKEND_URL: backendUrl,
+    DEMO_MCP_URL: mcpUrl
   };
 }

@@ -5,6 +5,8 @@ export interface DemoContext {
   demo: DemoJson;
   demoJsonFile: string;
   backendUrl: string;
+  /** The demo's MCP server, behind /mcp. */
+  mcpUrl: string;
   /** The demo client's callback page on the echo backend (EG's redirectUri of the confidential app). */
   callbackUrl: string;
   /** One PKCE pair for the printed authorize URL and the matching exchange. */
@@ -35,7 +37,8 @@ const SAMPLES = [
   'protected-api',
   'external-server',
   'janus-migration',
-  'oidc-login'
+  'oidc-login',
+  'mcp-agent'
 ];
 
 /** How to try every flow: printed by `npm start` once the gateway is seeded. */
@@ -60,6 +63,7 @@ export function instructions(context: DemoContext): string {
  express-gateway-plugin-oauth2 demo
    gateway      ${base}            (EG admin API: ${demo.admin})
    echo backend ${context.backendUrl}   behind /api (any token) and /api-write (scope "write")
+   MCP server   ${context.mcpUrl}   behind ${base}/mcp (scope "read", tokens asked for it only)
    client       client_id=${demo.client.id}
                 client_secret=${demo.client.secret}   scopes: ${demo.client.scopes.join(' ')}
                 redirect URIs ${context.callbackUrl} ${demo.examplesRedirectUri}
@@ -167,6 +171,14 @@ curl -s -H "Authorization: Bearer $OIDC" ${base}/oauth2/userinfo
 # Pairwise subjects (oidc.pairwiseSecret in the demo): once the demo app is pairwise (undo: "public"), its new tokens
 # name ${user.username} by a sub of its own sector (its redirect URIs are on loopback), never by the user id
 curl -s -X PUT ${demo.admin}/apps/${demo.client.id} -H 'Content-Type: application/json' -d '{"subjectType":"pairwise"}'
+
+# Protected resources (RFC 9728) and resource indicators (RFC 8707): each 401 names the API's metadata, which names
+# this authorization server; a token asked for /api (resource=...) is refused by /api-branch and /mcp
+curl -si ${base}/mcp
+curl -s ${base}/.well-known/oauth-protected-resource/mcp
+BOUND=$(curl -s ${client} -d grant_type=client_credentials -d resource=${base}/api ${base}/oauth2/token | ${json('access_token')})
+curl -si -H "Authorization: Bearer $BOUND" ${base}/api-branch
+# An AI agent on the MCP SDK, knowing only ${base}/mcp, finds and does everything else: node examples/mcp-agent.mjs
 
 # Server metadata (RFC 8414) and the public signing keys (JWKS)
 curl -s ${base}/.well-known/oauth-authorization-server

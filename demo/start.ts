@@ -14,11 +14,13 @@ import { generateDemoKeys } from './demo-keys';
 import { startEchoBackend } from '../support/echo-backend';
 import { PortInUse, requireFreePort } from './free-port';
 import { DemoContext, exchangeCommand, instructions } from './instructions';
+import { startMcpServer } from './mcp-server';
 
 const httpPort = Number(process.env.DEMO_HTTP_PORT ?? 8080);
 const adminPort = Number(process.env.DEMO_ADMIN_PORT ?? 9876);
 const backendPort = Number(process.env.DEMO_BACKEND_PORT ?? 8081);
 const examplesPort = Number(process.env.DEMO_EXAMPLES_PORT ?? 8082);
+const mcpPort = Number(process.env.DEMO_MCP_PORT ?? 8083);
 const base = `http://localhost:${httpPort}`;
 const callbackUrl = `http://127.0.0.1:${backendPort}/callback`;
 const examplesRedirectUri = `http://127.0.0.1:${examplesPort}/callback`;
@@ -59,7 +61,10 @@ async function main(): Promise<void> {
   ).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE' ? new PortInUse(backendPort, 'DEMO_BACKEND_PORT') : err;
   });
-  Object.assign(process.env, demoConfigEnv(keys, { http: httpPort, admin: adminPort }, backend.url), {
+  const mcp = await startMcpServer(mcpPort).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? new PortInUse(mcpPort, 'DEMO_MCP_PORT') : err;
+  });
+  Object.assign(process.env, demoConfigEnv(keys, { http: httpPort, admin: adminPort }, backend.url, mcp.url), {
     EG_DISABLE_CONFIG_WATCH: 'true'
   });
   const cluster = process.env.DEMO_REDIS_CLUSTER;
@@ -102,7 +107,14 @@ async function main(): Promise<void> {
     },
     samlIdp: { entityId: keys.samlIdp.entityId, privateKeyFile: keys.samlIdp.privateKeyFile }
   };
-  context = { demo, demoJsonFile: demoDir.writeJson(demo), backendUrl: backend.url, callbackUrl, pkce };
+  context = {
+    demo,
+    demoJsonFile: demoDir.writeJson(demo),
+    backendUrl: backend.url,
+    mcpUrl: mcp.url,
+    callbackUrl,
+    pkce
+  };
   process.stdout.write(instructions(context));
 }
 

@@ -72,13 +72,20 @@ describe('sample clients in examples/ against the demo gateway', function () {
   before(async function () {
     if (process.env.REDIS_URL) this.skip(); // the demo always runs on EG's emulated store
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-'));
-    const [http, admin, backend, examples] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [http, admin, backend, examples, mcp] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort()
+    ]);
     demoHttpPort = http;
     demo = runNode(path.join('dist', 'demo', 'start.js'), {
       DEMO_HTTP_PORT: String(http),
       DEMO_ADMIN_PORT: String(admin),
       DEMO_BACKEND_PORT: String(backend),
       DEMO_EXAMPLES_PORT: String(examples),
+      DEMO_MCP_PORT: String(mcp),
       OAUTH2_DEMO_DIR: demoDir
     });
     [browser] = await Promise.all([launchChromium(), demo.waitFor(/Press Ctrl\+C to stop\./, 20000)]);
@@ -188,6 +195,10 @@ describe('sample clients in examples/ against the demo gateway', function () {
     await succeeds(sample('protected-api'));
   });
 
+  it("the MCP agent sample finds everything from the MCP server's URL, registers, signs the user in and calls a tool", async function () {
+    await browse('mcp-agent');
+  });
+
   it('the authorization code sample signs the user in through the browser, exchanges the code with PKCE and calls the API', async function () {
     await browse('authorization-code-pkce');
   });
@@ -245,5 +256,6 @@ const TESTED = [
   'device',
   'external-server',
   'janus-migration',
-  'oidc-login'
+  'oidc-login',
+  'mcp-agent'
 ];

@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import http from 'http';
-import type { AddressInfo } from 'net';
 import type { Browser as Chromium } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -10,49 +8,12 @@ import type {
   OAuthClientMetadata,
   OAuthTokens
 } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { RunningMcpServer, startMcpServer } from '../../demo/mcp-server';
 import { freePort } from '../../support/gateway';
 import { launchChromium } from '../helpers/chromium';
 import { registrar } from '../helpers/registrar';
 import { startClientCallback } from '../helpers/client-callback';
 import { startWorld, World } from '../helpers/world';
-
-/** An MCP server (stateless Streamable HTTP) whose one tool says what the gateway told it of the caller. */
-function startMcpServer(): Promise<{ url: string; seen: http.IncomingHttpHeaders[]; close(): void }> {
-  const seen: http.IncomingHttpHeaders[] = [];
-  const server = http.createServer(async (req, res) => {
-    seen.push(req.headers);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
-    const mcp = new McpServer({ name: 'orders', version: '1.0.0' });
-    mcp.registerTool('whoami', { description: 'Who the gateway says is calling' }, async (extra) => ({
-      content: [
-        {
-          type: 'text',
-          text: JSON.stringify({
-            user: extra.requestInfo?.headers['eg-token-authenticated-user-id'],
-            scopes: extra.requestInfo?.headers['eg-token-scopes']
-          })
-        }
-      ]
-    }));
-    const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true });
-    res.on('close', () => void transport.close().then(() => mcp.close()));
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res, body);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        seen,
-        close: () => server.close()
-      })
-    )
-  );
-}
 
 /** The agent's side of OAuth, as the SDK asks an application to keep it: in memory here. */
 class AgentAuth implements OAuthClientProvider {
@@ -107,7 +68,7 @@ class AgentAuth implements OAuthClientProvider {
 describe('interop: the MCP SDK client reaches an MCP server behind the gateway', function () {
   this.timeout(60000);
   let world: World;
-  let mcp: Awaited<ReturnType<typeof startMcpServer>>;
+  let mcp: RunningMcpServer;
   let chromium: Chromium;
   let agent: { url: string; close(): void };
   let mcpUrl: string;
@@ -123,7 +84,7 @@ describe('interop: the MCP SDK client reaches an MCP server behind the gateway',
           api: { host: '*', paths: ['/api', '/api/*'] },
           mcp: { host: '*', paths: ['/mcp'], scopes: ['read'] }
         },
-        serviceEndpoints: { backend: { url: 'http://127.0.0.1:9' }, mcp: { url: `${mcp.url}/mcp` } },
+        serviceEndpoints: { backend: { url: 'http://127.0.0.1:9' }, mcp: { url: mcp.url } },
         pipelines: {
           protected: {
             apiEndpoints: ['api'],

@@ -93,7 +93,12 @@ describe('express-gateway-plugin-oauth2 check [config dir]', function () {
     const keys = generateDemoKeys(openDemoDir(fs.mkdtempSync(path.join(os.tmpdir(), 'eg-check-demo-'))));
     const report = await check(
       DEMO_CONFIG_DIR,
-      demoConfigEnv(keys, { http: await freePort(), admin: await freePort() }, 'http://127.0.0.1:9')
+      demoConfigEnv(
+        keys,
+        { http: await freePort(), admin: await freePort() },
+        'http://127.0.0.1:9',
+        'http://127.0.0.1:9/mcp'
+      )
     );
     expect(report.problems, report.lines.join('\n')).to.deep.equal([]);
     expect(report.code).to.equal(0);
