@@ -144,7 +144,13 @@ function init(ctx: PluginContext): void {
   const codes = new CodeStore(db, prefix);
   const keys = loadKeys(settings.keys, 'plugins.oauth2.keys');
   // The protected resources of the pipelines (RFC 9728), and those tokens may be requested for (RFC 8707).
-  const resources = new ProtectedResources(gatewayConfig, settings.issuer, !started, logger);
+  const resources = new ProtectedResources(
+    gatewayConfig,
+    settings.issuer,
+    settings.accessToken.audience,
+    !started,
+    logger
+  );
   const jwts = new JwtAccessTokens(settings, keys, resources.issuable());
   const indicators = new ResourceIndicators(resources);
   // What each app may learn of users (pairwise apps never their ids), whether OpenID Connect is on or not.
@@ -232,6 +238,7 @@ function init(ctx: PluginContext): void {
       clientAuth,
       devices,
       rates: new RateLimit(db, prefix, 60),
+      indicators,
       logger
     });
   mountTokenInfoRoute(endpoints, { settings, validator, subjects, logger });

@@ -15,12 +15,15 @@ import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { grantScopes, isValidScopeParam, joinScopes, splitScopes } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 import type { RateLimit } from '../lib/store/rate-limit';
+import type { ResourceIndicators } from '../lib/resources/resource-indicators';
 
 interface Deps {
   settings: Settings;
   clientAuth: RequestHandler[];
   devices: DeviceStore;
   rates: RateLimit;
+  /** Checks the resources a device asks for (RFC 8707). */
+  indicators: ResourceIndicators;
   logger: EgLogger;
 }
 
@@ -34,7 +37,7 @@ interface Deps {
  */
 export function mountDeviceAuthorizationRoute(
   router: Router,
-  { settings, clientAuth, devices, rates, logger }: Deps
+  { settings, clientAuth, devices, rates, indicators, logger }: Deps
 ): void {
   const path = settings.routes.deviceAuthorization;
   const verificationUri = endpointUrl(settings, settings.routes.device);
@@ -72,13 +75,16 @@ export function mountDeviceAuthorizationRoute(
       return next(new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)'));
     }
     let scopes: string[];
+    let resources: string[];
     try {
       scopes = grantScopes(scope === undefined ? undefined : splitScopes(scope), client.scopes);
+      // RFC 8707 §2: the resources the tokens of this grant are for, shown to the user who approves it.
+      resources = indicators.requested(req.body.resource) ?? [];
     } catch (err) {
       return next(err);
     }
     const { ttl, interval } = settings.device;
-    devices.create(client.id, joinScopes(scopes), ttl, interval).then(({ deviceCode, userCode }) => {
+    devices.create(client.id, joinScopes(scopes), resources, ttl, interval).then(({ deviceCode, userCode }) => {
       res.json({
         device_code: deviceCode,
         user_code: userCode,
@@ -93,7 +99,7 @@ export function mountDeviceAuthorizationRoute(
   router.post(
     path,
     noStore,
-    ...formBody(settings.tokenEndpoint.maxBodyBytes),
+    ...formBody(settings.tokenEndpoint.maxBodyBytes, false, ['resource']),
     ...clientAuth,
     checkClientMayUseDeviceGrant,
     limitRequestRate,

@@ -83,6 +83,7 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
       userCode: found.record.userCode,
       username: user.username,
       scopes: splitScopes(found.record.scope).map((name) => ({ name, description: settings.scopeDescriptions[name] })),
+      resources: splitScopes(found.record.resources),
       decisionPath,
       csrfToken: csrf.generateToken(req, false)
     });

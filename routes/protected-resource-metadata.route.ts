@@ -32,8 +32,19 @@ export function mountProtectedResourceRoutes(router: Router, { resources, server
   }
 
   function metadata(req: Request, res: Response, next: NextFunction): void {
-    const entry = resources.atMetadataPath(req.originalUrl.slice(PREFIX.length), req.hostname);
+    const url = new URL(req.originalUrl, 'http://gateway');
+    const entry = resources.atMetadataPath(url.pathname.slice(PREFIX.length), url.search, req.hostname);
     if (!entry) return next();
+    // Public metadata: a browser-based client (an MCP client in a web page) may read it from any origin.
+    res.set('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.set({
+        'Access-Control-Allow-Methods': 'GET',
+        'Access-Control-Allow-Headers': '*',
+        'Access-Control-Max-Age': '600'
+      });
+      return void res.status(204).end();
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET')(req, res);
     authorizationServers(entry).then(
       (servers) => {

@@ -6,6 +6,8 @@ import { newUserCode, normalizeUserCode } from './user-code';
 export interface DeviceRecord {
   clientId: string;
   scope: string;
+  /** The resources the device asked for (RFC 8707), space separated; '' for none. */
+  resources: string;
   userCode: string;
   status: 'pending' | 'approved' | 'denied';
   userId: string;
@@ -43,6 +45,7 @@ export class DeviceStore {
   async create(
     clientId: string,
     scope: string,
+    resources: string[],
     ttlSeconds: number,
     interval: number
   ): Promise<{ deviceCode: string; userCode: string }> {
@@ -63,6 +66,7 @@ export class DeviceStore {
       const record: Record<string, string> = {
         clientId,
         scope,
+        ...(resources.length ? { resources: resources.join(' ') } : {}),
         userCode,
         status: 'pending',
         userId: '',
@@ -86,6 +90,7 @@ export class DeviceStore {
     if (!hash?.clientId) return null;
     return {
       ...hash,
+      resources: hash.resources ?? '',
       status: hash.status as DeviceRecord['status'],
       expiresAt: Number(hash.expiresAt),
       interval: Number(hash.interval),

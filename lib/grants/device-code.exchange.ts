@@ -57,6 +57,9 @@ export function deviceCodeExchange({
     const startedAt = record.expiresAt - settings.device.ttl * 1000;
     if (await accessRevocations.revokedSince(record.userId, client.id, startedAt))
       throw new InvalidGrant("The user revoked this application's access since approving this device code");
+    // RFC 8707 §2.2: fewer of the resources the user approved, never others; refused before the device code is spent.
+    const granted = splitScopes(record.resources);
+    const resources = info.resources.within(granted);
     if (!(await devices.redeem(id))) throw new InvalidGrant('The device code was already used');
     const scopes = splitScopes(record.scope);
     return issuer.issue({
@@ -64,7 +67,8 @@ export function deviceCodeExchange({
       app: client.app,
       user: { id: record.userId, username: record.username },
       scopes,
-      resources: info.resources.requested,
+      resources,
+      grantResources: granted,
       refresh: withRefreshToken ? { scopes } : null
     });
   });

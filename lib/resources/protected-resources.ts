@@ -3,7 +3,7 @@ import type { EgLogger, GatewayConfig } from '../eg/types';
 import { checkedParams, oauth2Steps } from '../eg/pipeline-params';
 import { SettingsError } from '../settings';
 import type { PolicyParams } from '../../schemas/policy.schema';
-import { derivedResource, EndpointRoute, isResourceIdentifier, metadataUrl } from './resource-identifier';
+import { canonicalResource, derivedResource, EndpointRoute, metadataUrl } from './resource-identifier';
 
 /** Who issues the tokens a resource accepts: this server, another issuer named in the pipeline, or a registry entry. */
 export type ResourceAuthority =
@@ -66,19 +66,21 @@ export class ProtectedResources {
   private readonly derivedOf = new WeakMap<object, RequestResource | null>();
 
   /**
-   * @param firstStart whether this is the gateway's start, when a conflict stops it; on a hot reload, which must not
-   *   stop a running gateway, a conflicting resource is withdrawn with a warning, and a step the policy will refuse
-   *   is passed over.
-   * @throws SettingsError at the first start, when two pipelines name one resource for different authorization
-   *   servers.
+   * @param audience accessToken.audience, the audience of tokens requested for no resource: no resource may be it, or
+   *   a token for that one resource could not be told from one for none.
+   * @param firstStart whether this is the gateway's start, when a conflict a pipeline's `resource` takes part in stops
+   *   it; on a hot reload, which must not stop a running gateway, the identifier is withdrawn with a warning (as one
+   *   only derived always is), and a step the policy will refuse is passed over.
+   * @throws SettingsError at the first start, naming the pipelines.
    */
   constructor(
     gateway: GatewayConfig,
     private readonly issuer: string,
+    audience: string,
     firstStart: boolean,
     logger: EgLogger
   ) {
-    const conflicts = new Map<string, string>();
+    const problems = new Map<string, { problem: string; named: boolean }>();
     for (const step of oauth2Steps(gateway)) {
       let params: PolicyParams;
       try {
@@ -87,42 +89,64 @@ export class ProtectedResources {
         if (firstStart) throw err;
         continue;
       }
+      const named = params.resource === undefined ? undefined : canonicalResource(params.resource);
       const listed = gateway.pipelines?.[step.pipeline]?.apiEndpoints ?? [];
-      for (const name of [listed].flat()) {
-        for (const place of placesOf(gateway, name)) {
-          const resource = params.resource ?? derivedResource(place, issuer);
-          if (resource === null) continue;
-          const conflict = this.add(resource, params, step.pipeline, place);
-          if (conflict && params.resource !== undefined && firstStart) throw new SettingsError(conflict);
-          if (conflict) conflicts.set(resource, conflict);
+      for (const place of [listed].flat().flatMap((name) => placesOf(gateway, name))) {
+        const resource = named ?? derivedResource(place, issuer);
+        if (resource === null) continue;
+        if (resource === audience) {
+          // A catch-all API endpoint on the issuer's origin derives it: that pipeline simply names no resource.
+          if (named) problems.set(resource, { problem: `${step.where}.resource is accessToken.audience`, named: true });
+          else this.withdrawn.add(resource);
+          continue;
         }
+        const problem = this.add(resource, params, named !== undefined, step.pipeline, place);
+        if (problem) problems.set(resource, problem);
       }
     }
-    for (const [resource, conflict] of conflicts) {
-      if (this.byId.get(resource)?.explicit && firstStart) throw new SettingsError(conflict);
+    for (const [resource, { problem, named }] of problems) {
+      if (named && firstStart) throw new SettingsError(problem);
       this.byId.delete(resource);
       this.withdrawn.add(resource);
-      logger.warn(`oauth2: ${conflict}; it has no resource metadata and no token may be requested for it`);
+      logger.warn(`oauth2: ${problem}; ${resource} has no resource metadata and no token may be requested for it`);
     }
   }
 
-  /** @returns what is wrong when the resource is already another authorization server's. */
-  private add(resource: string, params: PolicyParams, pipeline: string, place: EndpointRoute): string | null {
+  /** @returns what is wrong when another pipeline has the identifier and may not share it. */
+  private add(
+    resource: string,
+    params: PolicyParams,
+    named: boolean,
+    pipeline: string,
+    place: EndpointRoute
+  ): { problem: string; named: boolean } | null {
     const authority = authorityOf(params);
     const scopes = Array.isArray(place.scopes) ? place.scopes.filter((s): s is string => typeof s === 'string') : [];
     const known = this.byId.get(resource);
     if (known && !sameAuthority(known.authority, authority)) {
-      return (
-        `pipelines ${known.pipelines[0]} and ${pipeline} both protect ${resource} with different authorization servers: ` +
-        'give one a resource of its own (policy parameter resource)'
-      );
+      return {
+        problem:
+          `pipelines ${known.pipelines[0]} and ${pipeline} both protect ${resource} with different authorization ` +
+          'servers: give one a resource of its own (policy parameter resource)',
+        named: named || known.explicit
+      };
+    }
+    // A pipeline deriving the identifier another names would take the tokens meant for that one alone.
+    if (known && known.explicit !== named) {
+      const [naming, deriving] = named ? [pipeline, known.pipelines[0]] : [known.pipelines[0], pipeline];
+      return {
+        problem:
+          `pipeline ${naming} names ${resource} as its resource and pipeline ${deriving}'s API endpoint derives it: ` +
+          `give ${deriving} a resource of its own (policy parameter resource)`,
+        named: true
+      };
     }
     this.byId.set(resource, {
       resource,
       authority,
       scopes: union(known?.scopes ?? [], scopes),
       bearerMethods: union(known?.bearerMethods ?? [], bearerMethodsOf(params)),
-      explicit: (known?.explicit ?? false) || params.resource !== undefined,
+      explicit: named,
       pipelines: union(known?.pipelines ?? [], [pipeline])
     });
     return null;
@@ -140,16 +164,30 @@ export class ProtectedResources {
       .map((entry) => entry.resource);
   }
 
-  /** Whether a token may be requested for this value (RFC 8707 §2: else invalid_target). */
-  isIssuable(resource: unknown): boolean {
-    return isResourceIdentifier(resource) && this.byId.get(resource)?.authority.kind === 'local';
+  /** Whether a token may be requested for this identifier, in its canonical spelling (RFC 8707 §2: else invalid_target). */
+  isIssuable(resource: string): boolean {
+    return this.byId.get(resource)?.authority.kind === 'local';
   }
 
-  /** The resource whose metadata is at this path under /.well-known/oauth-protected-resource, on this host. */
-  atMetadataPath(pathAndQuery: string, hostname: string): ProtectedResource | undefined {
+  /** Whether a pipeline's `resource` names it: then only tokens asked for it are taken there. */
+  isNamed(resource: string): boolean {
+    return this.byId.get(resource)?.explicit ?? false;
+  }
+
+  /** Whether some pipeline has this identifier, in its canonical spelling. */
+  has(resource: string): boolean {
+    return this.byId.has(resource);
+  }
+
+  /**
+   * The resource whose metadata is at this path under /.well-known/oauth-protected-resource (RFC 9728 §3.1), on this
+   * host: a trailing `/` aside, and the query only when the resource has one.
+   */
+  atMetadataPath(path: string, query: string, hostname: string): ProtectedResource | undefined {
+    const wanted = path.replace(/\/+$/, '');
     const matching = this.all().filter((entry) => {
       const url = new URL(metadataUrl(entry.resource));
-      return url.pathname + url.search === `/.well-known/oauth-protected-resource${pathAndQuery}`;
+      return url.pathname === `/.well-known/oauth-protected-resource${wanted}` && (!url.search || url.search === query);
     });
     if (matching.length <= 1) return matching[0];
     return matching.find((entry) => new URL(entry.resource).hostname === hostname);
@@ -160,7 +198,7 @@ export class ProtectedResources {
    * derives (none for one no URL names, or one withdrawn). Synchronous and cached per route: it runs on every call.
    */
   forRequest(req: Request, params: PolicyParams): RequestResource | null {
-    if (params.resource !== undefined) return this.named(params.resource);
+    if (params.resource !== undefined) return this.named(canonicalResource(params.resource));
     const route = req.egContext?.apiEndpoint;
     if (!route) return null;
     let found = this.derivedOf.get(route);

@@ -28,7 +28,20 @@ export function isResourceIdentifier(value: unknown): value is string {
   } catch {
     return false;
   }
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && !url.username;
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && !url.username && !url.password
+  );
+}
+
+/**
+ * One spelling per resource, so that the same URL written another way names the same one: scheme and host in lower
+ * case, no default port, no trailing `/` (an origin has no path at all), the query kept.
+ * @param value an identifier (isResourceIdentifier).
+ */
+export function canonicalResource(value: string): string {
+  const url = new URL(value);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '');
+  return `${url.origin}${path}${url.search === '?' ? '' : url.search}`;
 }
 
 /** @throws TypeError, when a pipeline's `resource` cannot name a resource, naming the parameter. */
@@ -37,15 +50,21 @@ export function requireResourceIdentifier(value: string | undefined): void {
     throw new TypeError('oauth2 policy: resource must be an http(s) URL with a host and no fragment or user');
 }
 
-/** The literal start of an Express path: the segments before any `*`, `:name`, `(`, `?` or `+`, without a final `/`. */
+/** Characters that make an Express 4 path segment a pattern rather than text (path-to-regexp 0.1). */
+const PATTERN = /[*:()?+[\]|{}$^\\]/;
+
+/** The literal start of an Express path: the segments before the first pattern, without a final `/`. */
 function literalPrefix(path: string): string {
   const segments: string[] = [];
   for (const segment of path.split('/').slice(1)) {
-    if (/[*:()?+]/.test(segment)) break;
+    if (PATTERN.test(segment)) break;
     segments.push(segment);
   }
   return segments.length ? `/${segments.join('/')}`.replace(/\/+$/, '') : '';
 }
+
+/** Whether a path is EG's catch-all: any path of the host. */
+const isCatchAll = (path: string) => path === '*' || path === '/*' || path === '/' || path === '';
 
 /** The longest run of whole segments two paths share. */
 function sharedPrefix(a: string, b: string): string {
@@ -60,7 +79,8 @@ function sharedPrefix(a: string, b: string): string {
  * The identifier an API endpoint has when its pipeline names none: the gateway's public origin (the issuer's, or
  * the endpoint's own host on the issuer's scheme and port) and the literal path every one of its paths starts with.
  * `/orders/*` and `/orders` give `https://gw.example.com/orders`; `*` gives the origin. None for a `hostRegex`, a
- * `pathRegex` or a wildcard host: no one URL names them.
+ * `pathRegex` or a wildcard host, nor for paths that share no literal start (`/mcp` and `/sse`, `/:tenant/x`): no one
+ * URL names them, and the origin would name every API of the host.
  */
 export function derivedResource(route: EndpointRoute, issuer: string): string | null {
   if (route.hostRegex !== undefined || route.pathRegex !== undefined) return null;
@@ -70,9 +90,11 @@ export function derivedResource(route: EndpointRoute, issuer: string): string | 
     base.hostname = route.host;
   }
   const listed = [route.paths ?? route.path ?? []].flat().filter((p): p is string => typeof p === 'string');
-  const prefixes = (listed.length ? listed : ['*']).map(literalPrefix);
-  const path = prefixes.reduce(sharedPrefix);
-  return `${base.origin}${path}`;
+  const paths = listed.length ? listed : ['*'];
+  const path = paths.map(literalPrefix).reduce(sharedPrefix);
+  if (path === '' && !paths.every(isCatchAll)) return null;
+  const derived = `${base.origin}${path}`;
+  return isResourceIdentifier(derived) ? canonicalResource(derived) : null;
 }
 
 /**
@@ -80,7 +102,7 @@ export function derivedResource(route: EndpointRoute, issuer: string): string | 
  * trailing `/` of the path is dropped, a query kept.
  */
 export function metadataUrl(resource: string): string {
-  const url = new URL(resource);
-  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  const url = new URL(canonicalResource(resource));
+  const path = url.pathname === '/' ? '' : url.pathname;
   return `${url.origin}/.well-known/oauth-protected-resource${path}${url.search}`;
 }

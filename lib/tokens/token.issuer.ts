@@ -153,13 +153,9 @@ export class TokenIssuer {
     return { accessToken, refreshToken: refresh?.token, params };
   }
 
-  /**
-   * The resources a token names in its audience. One that is accessToken.audience, the audience of tokens requested
-   * for no resource, makes it such a token: then every format reads it alike (JwtAccessTokens.verify).
-   */
+  /** The resources a token names in its audience, once each (none is accessToken.audience: ProtectedResources). */
   private audienceOf(resources: string[] | undefined): string[] {
-    const unique = [...new Set(resources ?? [])];
-    return unique.includes(this.settings.accessToken.audience) ? [] : unique;
+    return [...new Set(resources ?? [])];
   }
 
   /**

@@ -37,16 +37,23 @@ function holdsEndpointScopes(req: Request, token: ValidatedToken): boolean {
 }
 
 /**
- * RFC 8707 §2, RFC 9068 §4: a pipeline naming its resource takes only tokens whose audience names it; any other takes
- * tokens requested for no resource, and those requested for the one its API endpoint derives.
+ * RFC 8707 §2, RFC 9068 §4: a pipeline naming its resource takes only tokens whose audience names it. Any other takes
+ * those and the tokens meant for no resource in particular: not asked for other resources, nor, from another issuer,
+ * naming another pipeline's identifier as their audience.
  */
-function meantFor(target: RequestResource | null, token: ValidatedToken): boolean {
-  if (target?.strict) return token.audience.includes(target.resource);
-  return token.resources.length === 0 || (target !== null && token.resources.includes(target.resource));
+function meantFor(target: RequestResource | null, token: ValidatedToken, resources: ProtectedResources): boolean {
+  if (target && token.audience.includes(target.resource)) return true;
+  if (target?.strict) return false;
+  return token.resources.length === 0 && !token.audience.some((audience) => resources.has(audience));
 }
 
-function requireEndpointAccess(req: Request, target: RequestResource | null, token: ValidatedToken): void {
-  if (!meantFor(target, token)) throw new InvalidToken('The access token is not meant for this resource');
+function requireEndpointAccess(
+  req: Request,
+  target: RequestResource | null,
+  token: ValidatedToken,
+  resources: ProtectedResources
+): void {
+  if (!meantFor(target, token, resources)) throw new InvalidToken('The access token is not meant for this resource');
   if (!holdsEndpointScopes(req, token)) {
     throw new InsufficientScope('The access token lacks a scope this endpoint requires', endpointScopes(req).join(' '));
   }
@@ -79,7 +86,7 @@ export function oauth2Policy({ validator, feed, servers, strictServers, resource
       const token = await extractToken(req, params);
       if (!token) throw new MissingToken();
       const validated = await validate(token);
-      requireEndpointAccess(req, target, validated);
+      requireEndpointAccess(req, target, validated, resources);
       forwardIdentity(req, validated, params.identityHeaders);
     }
 
@@ -90,7 +97,7 @@ export function oauth2Policy({ validator, feed, servers, strictServers, resource
     function passRecalled(req: Request, target: RequestResource | null): boolean {
       const token = validate.recall && headerOnlyToken(req, params);
       const known = token ? validate.recall!(token) : null;
-      if (!known || !meantFor(target, known) || !holdsEndpointScopes(req, known)) return false;
+      if (!known || !meantFor(target, known, resources) || !holdsEndpointScopes(req, known)) return false;
       if (params.hideCredentials) delete req.headers.authorization;
       forwardIdentity(req, known, params.identityHeaders);
       return true;

@@ -14,7 +14,9 @@ export async function approveDevice(
   browser: Browser,
   verificationUri: string,
   allow: boolean,
-  userCode?: string
+  userCode?: string,
+  /** Reads the consent page (what it names) before the user answers it. */
+  seeConsent: (html: string) => void = () => {}
 ): Promise<string> {
   let page = await browser.get(verificationUri);
   if (page.status === 302) {
@@ -27,6 +29,7 @@ export async function approveDevice(
   const consent = await browser.post('/oauth2/device', { _csrf: hiddenField(page.text, '_csrf'), user_code: typed });
   expect(consent.status, consent.text.slice(0, 500)).to.equal(200);
   expect(consent.text).to.contain('Allow access?');
+  seeConsent(consent.text);
   const form: Record<string, string> = {
     _csrf: hiddenField(consent.text, '_csrf'),
     user_code: hiddenField(consent.text, 'user_code')

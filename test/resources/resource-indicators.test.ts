@@ -138,17 +138,6 @@ function describeResourceIndicators(format: 'opaque' | 'jwt'): void {
       expect((await world.api(again.json.access_token, '/billing/x')).status).to.equal(200);
     });
 
-    it('gives a grant asked for no resource tokens for none: naming one at refresh is invalid_target', async function () {
-      const password = { grant_type: 'password', username: world.user.username, password: world.user.password };
-      const issued = await tokenRequest(world, { ...password, scope: 'read' });
-      const refresh = await tokenRequest(
-        world,
-        { grant_type: 'refresh_token', refresh_token: issued.json.refresh_token },
-        [BILLING]
-      );
-      expectOAuthError(refresh, 400, 'invalid_target', /does not cover/);
-    });
-
     it('carries the resources of an authorization request through its code, shown on the consent page', async function () {
       const browser = new Browser(world.gateway.url);
       const params: [string, string][] = [
