@@ -151,7 +151,7 @@ function init(ctx: PluginContext): void {
     !started,
     logger
   );
-  const jwts = new JwtAccessTokens(settings, keys, resources.issuable());
+  const jwts = new JwtAccessTokens(settings, keys);
   const indicators = new ResourceIndicators(resources);
   // What each app may learn of users (pairwise apps never their ids), whether OpenID Connect is on or not.
   const subjects = new Subjects(settings.oidc.pairwiseSecret);
@@ -166,7 +166,7 @@ function init(ctx: PluginContext): void {
     settings.tokenCache.ttl > 0
       ? TokenCache.shared(
           'local tokens',
-          LocalTokenValidator.cacheConfig(settings, resources.issuable()),
+          LocalTokenValidator.cacheConfig(settings),
           settings.tokenCache.maxEntries,
           feed
         )
@@ -219,7 +219,8 @@ function init(ctx: PluginContext): void {
     logger,
     sessions,
     accessRevocations,
-    idTokens
+    idTokens,
+    validator
   });
 
   const endpoints = newRouter();

@@ -14,7 +14,9 @@ import type { SessionClients } from './oidc/session-clients';
 import type { JwtAssertionTrust } from './assertions/jwt-assertion-trust';
 import type { DeviceStore } from './device/device.store';
 import type { ReplayGuard } from './store/replay.guard';
-import { DEVICE_CODE, JWT_BEARER, SAML2_BEARER } from '../schemas/settings.schema';
+import { DEVICE_CODE, JWT_BEARER, SAML2_BEARER, TOKEN_EXCHANGE } from '../schemas/settings.schema';
+import { tokenExchangeExchange } from './grants/token-exchange.exchange';
+import type { LocalTokenValidator } from './tokens/local-token.validator';
 import type { Settings } from './settings';
 import type { CodeStore } from './store/code.store';
 import type { AccessRevocations } from './connected-apps/access-revocations';
@@ -43,6 +45,8 @@ export interface ServerDeps {
   accessRevocations: AccessRevocations;
   /** With OpenID Connect on: signs the ID tokens of the implicit and hybrid response types. */
   idTokens: IdTokens | null;
+  /** Reads this server's access tokens presented to the token exchange grant. */
+  validator: LocalTokenValidator;
 }
 
 /** The oauth2orize server with a grant or exchange for each enabled grant type, and no other. */
@@ -66,5 +70,6 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   if (enabled.has(JWT_BEARER)) server.exchange(JWT_BEARER, jwtBearerExchange(deps));
   if (enabled.has(SAML2_BEARER)) server.exchange(SAML2_BEARER, saml2BearerExchange(deps));
   if (enabled.has(DEVICE_CODE)) server.exchange(DEVICE_CODE, deviceCodeExchange({ ...deps, withRefreshToken }));
+  if (enabled.has(TOKEN_EXCHANGE)) server.exchange(TOKEN_EXCHANGE, tokenExchangeExchange(deps));
   return server;
 }

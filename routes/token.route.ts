@@ -11,7 +11,8 @@ import { noStore } from '../lib/http/no-store';
 import { oauthErrorHandler } from '../lib/http/send-oauth-error';
 import { isValidScopeParam } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
-import { type ResourceIndicators, resourceRequest } from '../lib/resources/resource-indicators';
+import { NO_RESOURCE, type ResourceIndicators, resourceRequest } from '../lib/resources/resource-indicators';
+import { TOKEN_EXCHANGE } from '../schemas/settings.schema';
 
 interface Deps {
   settings: Settings;
@@ -48,10 +49,12 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
     }
     // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP; every grant reads the
     // resources asked for (RFC 8707 §2), checked here once.
+    // Token exchange names its own audiences and resources, upstreams rather than pipelines (RFC 8693 §2.1).
+    const exchange = req.body.grant_type === TOKEN_EXCHANGE;
     try {
       req.authInfo = {
         clientIp: clientIp(req, settings.trustProxy),
-        resources: resourceRequest(indicators, req.body.resource)
+        resources: exchange ? NO_RESOURCE : resourceRequest(indicators, req.body.resource)
       };
     } catch (err) {
       return next(err);
@@ -62,7 +65,7 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
   router.post(
     path,
     noStore,
-    ...formBody(settings.tokenEndpoint.maxBodyBytes, settings.tokenEndpoint.acceptJson, ['resource']),
+    ...formBody(settings.tokenEndpoint.maxBodyBytes, settings.tokenEndpoint.acceptJson, ['resource', 'audience']),
     checkGrantType,
     ...clientAuth,
     checkClientMayUseGrant,

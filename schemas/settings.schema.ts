@@ -15,12 +15,14 @@ export const GRANT_TYPES = [
   'refresh_token',
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
   'urn:ietf:params:oauth:grant-type:saml2-bearer',
-  'urn:ietf:params:oauth:grant-type:device_code'
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:ietf:params:oauth:grant-type:token-exchange'
 ] as const;
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-export const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
+export const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer' as const;
 export const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange' as const;
 
 /**
  * Grants RFC 9700 says must not (password, §2.4) or should not (implicit,
@@ -33,7 +35,8 @@ export const DISCOURAGED_GRANTS: readonly string[] = ['implicit', 'password'];
 /**
  * The grants enabled when `grants` is not set: every one but the discouraged
  * ones, and the SAML bearer grant, which trusts nobody until an identity
- * provider is configured (then it is added).
+ * provider is configured (then it is added). Token exchange is on, for the
+ * clients tokenExchange.clients or an app's tokenExchangeAudiences names.
  */
 export const DEFAULT_GRANTS = GRANT_TYPES.filter(
   (grant) => !DISCOURAGED_GRANTS.includes(grant) && grant !== SAML2_BEARER
@@ -555,8 +558,41 @@ export const settingsSchema = {
         'Enabled grant types (RFC 9700 §2.1.2 and §2.4 advise against `implicit` and `password`: listed, they serve the ' +
         "operator's own apps only; self-registered and dynamically registered clients never get them): `authorization_code`, " +
         '`implicit`, `password`, `client_credentials`, `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer`, ' +
-        '`urn:ietf:params:oauth:grant-type:saml2-bearer`, `urn:ietf:params:oauth:grant-type:device_code`. Listing the SAML grant ' +
-        'without `samlBearer.identityProviders` stops the gateway.'
+        '`urn:ietf:params:oauth:grant-type:saml2-bearer`, `urn:ietf:params:oauth:grant-type:device_code`, ' +
+        '`urn:ietf:params:oauth:grant-type:token-exchange`. Listing the SAML grant without `samlBearer.identityProviders` ' +
+        'stops the gateway.'
+    },
+    tokenExchange: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Token exchange (RFC 8693): who may exchange tokens, and for which audiences.',
+      properties: {
+        clients: {
+          type: 'array',
+          default: [],
+          description:
+            'The clients that may use the grant, each with the audiences it may ask for: `[{ clientId, audiences }]`. An ' +
+            'audience is a name or URL the upstream that takes the new token knows itself by (RFC 8693 §2.1 `audience`, or ' +
+            '`resource`); the new token names it as its `aud`, and no pipeline of the gateway takes it unless that is its ' +
+            'resource. An app may also be given its audiences by its `tokenExchangeAudiences` property; a client named neither ' +
+            'way gets `unauthorized_client`.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['clientId', 'audiences'],
+            properties: {
+              clientId: { type: 'string', minLength: 1, maxLength: 200 },
+              audiences: {
+                type: 'array',
+                minItems: 1,
+                uniqueItems: true,
+                items: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[\\x21-\\x7E]+$' }
+              }
+            }
+          }
+        }
+      }
     },
     assertions: {
       type: 'object',

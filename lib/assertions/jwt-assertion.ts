@@ -46,11 +46,13 @@ export async function verifyJwtAssertion(
   verifier: JwtVerifier,
   assertion: string,
   limits: Settings['assertions'],
-  replays: ReplayGuard
+  replays: ReplayGuard,
+  /** A token exchange's subject or actor token (RFC 8693 §3 jwt), which may be an access token of the issuer. */
+  accessTokensToo = false
 ): Promise<VerifiedJwtAssertion> {
   const claims = await verifier.verify(assertion);
   // RFC 8725 §3.11: an access token of a trusted issuer is not an assertion, even when its aud is this server.
-  if (/^(application\/)?at\+jwt$/i.test(String(decodeProtectedHeader(assertion).typ ?? ''))) {
+  if (!accessTokensToo && /^(application\/)?at\+jwt$/i.test(String(decodeProtectedHeader(assertion).typ ?? ''))) {
     throw new JwtRejected('An access token is not an assertion (typ at+jwt)');
   }
   const exp = claims.exp as number;

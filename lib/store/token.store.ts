@@ -23,6 +23,8 @@ export interface TokenRecord {
    * token's are its grant's: what its refreshes may name.
    */
   resources: string;
+  /** Who acts for the subject (RFC 8693 §4.1 `act`), as JSON; absent for a token without an actor. */
+  act?: string;
   iat: number;
   exp: number;
 }
@@ -75,6 +77,7 @@ export function toRecord(hash: Hash): TokenRecord | null {
     redirectUri: hash.redirectUri ?? '',
     scope: hash.scope ?? '',
     resources: hash.resources ?? '',
+    ...(hash.act === undefined ? {} : { act: hash.act }),
     iat: Number(hash.iat),
     exp
   };
@@ -91,6 +94,7 @@ function toHash(record: TokenRecord): Hash {
     redirectUri: record.redirectUri,
     scope: record.scope,
     ...(record.resources ? { resources: record.resources } : {}),
+    ...(record.act === undefined ? {} : { act: record.act }),
     iat: String(record.iat),
     exp: String(record.exp)
   };

@@ -1,7 +1,7 @@
 import type { TokenRecord } from '../store/token.store';
 import type { EgApplication } from '../eg/types';
 import type { Subjects } from '../oidc/subjects';
-import type { ValidatedToken } from './validated-token';
+import type { Actor, ValidatedToken } from './validated-token';
 
 /** RFC 7662 §2.2. Only `active` is required; an inactive token says nothing else. */
 export interface IntrospectionAnswer {
@@ -16,6 +16,8 @@ export interface IntrospectionAnswer {
   aud?: string | string[] | undefined;
   iss?: string;
   jti?: string;
+  /** Who acts for the subject (RFC 8693 §4.1). */
+  act?: Actor;
 }
 
 export const INACTIVE: IntrospectionAnswer = Object.freeze({ active: false });
@@ -33,7 +35,8 @@ export function describeAccessToken(token: ValidatedToken): IntrospectionAnswer 
     sub: token.subject,
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     iss: token.issuer,
-    jti: token.id
+    jti: token.id,
+    ...(token.act ? { act: token.act } : {})
   };
 }
 

@@ -3,6 +3,7 @@ import { JwtVerifier } from '../keys/jwt-verifier';
 import type { KeyEntry } from '../keys/key-entry';
 import type { Settings } from '../settings';
 import type { TokenRecord } from '../store/token.store';
+import { Actor, actorOf } from './validated-token';
 
 /** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
 export const AT_JWT = 'at+jwt';
@@ -21,6 +22,8 @@ export interface JwtAccessClaims {
   scope: string;
   /** The resources it was issued for (RFC 8707): its `aud`, unless that names accessToken.audience. */
   resources: string[];
+  /** Who acts for the subject (RFC 8693 §4.1). */
+  act?: Actor | undefined;
   /** The redirect URI of the authorization request it came from (browser flows only); '' otherwise. */
   redirectUri: string;
   iat: number;
@@ -37,14 +40,10 @@ export class JwtAccessTokens {
   private readonly keys: KeyEntry[];
   private readonly verifier: JwtVerifier;
 
-  /**
-   * @param keys `settings.keys`, loaded (loadKeys).
-   * @param resources the resources tokens may be issued for (RFC 8707), which their `aud` names instead.
-   */
+  /** @param keys `settings.keys`, loaded (loadKeys). */
   constructor(
     private readonly settings: Settings,
-    keys: KeyEntry[],
-    resources: string[] = []
+    keys: KeyEntry[]
   ) {
     this.keys = keys;
     if (settings.accessToken.format === 'jwt' && !this.keys[0]?.signKey) {
@@ -55,7 +54,8 @@ export class JwtAccessTokens {
     this.verifier = new JwtVerifier({
       keys: this.keys,
       issuer: settings.issuer,
-      audience: [settings.accessToken.audience, ...resources],
+      // No audience: a token of this server names where it is taken (accessToken.audience, the resources it was asked
+      // for, a token exchange's audiences), which the policy judges; its type tells it from our other JWTs.
       leeway: 0,
       typ: AT_JWT
     });
@@ -70,8 +70,9 @@ export class JwtAccessTokens {
     // redirect_uri: what an opaque token's record keeps, for EG's eg-token-redirect-uri header (not secret: the client
     // registered it).
     const redirect = record.redirectUri ? { redirect_uri: record.redirectUri } : {};
+    const act = record.act === undefined ? {} : { act: JSON.parse(record.act) as Actor };
     return (
-      new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect })
+      new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect, ...act })
         .setProtectedHeader({ alg: key.alg, typ: AT_JWT, ...(key.kid === undefined ? {} : { kid: key.kid }) })
         .setIssuer(this.settings.issuer)
         .setSubject(record.userId || record.appId)
@@ -96,7 +97,8 @@ export class JwtAccessTokens {
       redirect_uri: redirectUri,
       iat,
       exp,
-      aud
+      aud,
+      act
     } = claims as JWTPayload & Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     const audience = [aud ?? []].flat();
@@ -107,6 +109,7 @@ export class JwtAccessTokens {
       userId: sub === appId ? '' : text(sub),
       scope: text(scope),
       resources: audience.includes(this.settings.accessToken.audience) ? [] : audience,
+      act: actorOf(act),
       redirectUri: text(redirectUri),
       iat: typeof iat === 'number' ? iat : 0,
       exp: exp as number

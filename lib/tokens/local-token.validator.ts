@@ -12,14 +12,14 @@ import type { TokenCache } from './token-cache';
 import { digest } from '../secret-value';
 import { parseAccessToken } from './token-value';
 import { SealedUsers } from './sealed-user';
-import type { ValidatedToken } from './validated-token';
+import { Actor, actorFromJson, ValidatedToken } from './validated-token';
 
 const INVALID = 'The access token is invalid, expired or revoked';
 
 type Facts = Pick<
   TokenRecord,
   'jti' | 'grantId' | 'grantType' | 'appId' | 'userId' | 'username' | 'redirectUri' | 'scope' | 'iat' | 'exp'
-> & { resources: string[] };
+> & { resources: string[]; act?: Actor | undefined };
 
 /**
  * Validates an access token issued by this plugin, opaque or JWT, for the
@@ -51,7 +51,7 @@ export class LocalTokenValidator {
    * store, cache limits), as a digest: the local token cache is only reused
    * across a hot reload while it is the same (see TokenCache.shared).
    */
-  static cacheConfig(settings: Settings, resources: string[]): string {
+  static cacheConfig(settings: Settings): string {
     const keys = settings.keys.map((key) => [
       key.kid,
       key.alg,
@@ -64,8 +64,6 @@ export class LocalTokenValidator {
       keys,
       settings.store.keyPrefix,
       settings.tokenCache,
-      // The audiences a JWT of ours may name (JwtAccessTokens): a token of a resource gone is not recalled.
-      resources,
       // Opens sealed user ids: a token it could open is not recalled once it could not.
       createHash('sha256')
         .update(settings.oidc.pairwiseSecret ?? '')
@@ -102,7 +100,11 @@ export class LocalTokenValidator {
     const snapshot = await this.reader.readOpaque(tokenDigest, ids);
     const record = snapshot.token;
     if (!record || record.exp <= Date.now() / 1000) throw new InvalidToken(INVALID);
-    return this.toValidated({ ...record, resources: record.resources ? record.resources.split(' ') : [] }, snapshot);
+    const act = record.act === undefined ? undefined : actorFromJson(record.act);
+    return this.toValidated(
+      { ...record, resources: record.resources ? record.resources.split(' ') : [], act },
+      snapshot
+    );
   }
 
   private async validateJwt(token: string): Promise<ValidatedToken> {
@@ -142,6 +144,7 @@ export class LocalTokenValidator {
       grantType: facts.grantType,
       redirectUri: facts.redirectUri,
       grantId: facts.grantId,
+      ...(facts.act ? { act: facts.act } : {}),
       consumer: status.app
     };
   }

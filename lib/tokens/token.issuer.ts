@@ -11,6 +11,7 @@ import type { Subjects } from '../oidc/subjects';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { newAccessToken, newRefreshToken } from './token-value';
 import { SealedUsers } from './sealed-user';
+import type { Actor } from './validated-token';
 
 export interface IssueRequest {
   grantType: string;
@@ -23,6 +24,8 @@ export interface IssueRequest {
    * for every pipeline that takes tokens requested for no resource.
    */
   resources?: string[] | undefined;
+  /** Who acts for the user (RFC 8693 §4.1): a token exchange's actor. */
+  act?: Actor | undefined;
   /** The grant's resources, which its refresh token carries for later refreshes to narrow: by default `resources`. */
   grantResources?: string[] | undefined;
   /** The redirect URI of the authorization request, for grants that had one. */
@@ -56,7 +59,7 @@ export interface IssueRequest {
 export interface IssuedTokens {
   accessToken: string;
   refreshToken?: string | undefined;
-  params: { expires_in: number; scope?: string; id_token?: string };
+  params: { expires_in: number; scope?: string; id_token?: string; issued_token_type?: string };
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -95,6 +98,7 @@ export class TokenIssuer {
       jti: randomId(16),
       scope: joinScopes(request.scopes),
       resources: resources.join(' '),
+      ...(request.act ? { act: JSON.stringify(request.act) } : {}),
       exp: iat + this.settings.accessToken.ttl
     };
     // A JWT is verified by its signature and is not stored; an opaque token is stored by digest. A client that must

@@ -1,4 +1,38 @@
 /**
+ * Who acts for the subject of a token that came from a token exchange with an actor token (RFC 8693 §4.1 `act`): the
+ * actor, and the actor before it when the subject token had one.
+ */
+export interface Actor {
+  sub: string;
+  iss?: string;
+  client_id?: string;
+  act?: Actor;
+}
+
+/** An `act` claim as a token carries it, if it is one: a `sub` string, and any nested one alike (depth-capped). */
+export function actorOf(value: unknown, depth = 0): Actor | undefined {
+  if (!value || typeof value !== 'object' || depth > 8) return undefined;
+  const { sub, iss, client_id: clientId, act } = value as Record<string, unknown>;
+  if (typeof sub !== 'string') return undefined;
+  const nested = actorOf(act, depth + 1);
+  return {
+    sub,
+    ...(typeof iss === 'string' ? { iss } : {}),
+    ...(typeof clientId === 'string' ? { client_id: clientId } : {}),
+    ...(nested ? { act: nested } : {})
+  };
+}
+
+/** An actor kept as JSON in a token's record; undefined for one that does not read as an actor. */
+export function actorFromJson(text: string): Actor | undefined {
+  try {
+    return actorOf(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * What every token strategy yields: the same shape whatever issued the
  * token, so scope checks, introspection answers and downstream headers work
  * alike.
@@ -27,6 +61,8 @@ export interface ValidatedToken {
   redirectUri: string;
   /** The grant the token belongs to, when the token is one of ours. */
   grantId: string;
+  /** Who acts for the subject (RFC 8693 §4.1), for a token of a token exchange with an actor. */
+  act?: Actor | undefined;
   /** The consumer application as stored by EG; for another issuer's token, what its claims say of the client. */
   consumer: Record<string, string>;
 }

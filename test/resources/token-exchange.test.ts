@@ -1,0 +1,208 @@
+import { expect } from 'chai';
+import { basic, expectOAuthError, postForm, Reply, request } from '../../support/http';
+import { ecKeyPair, now, signJwt } from '../helpers/keys';
+import { startWorld, World } from '../helpers/world';
+import { createPrivateKey, randomUUID } from 'crypto';
+
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+const JWT = 'urn:ietf:params:oauth:token-type:jwt';
+const ORDERS_SERVICE = 'https://orders.internal.example';
+const IDP = 'https://idp.trusted.example';
+
+type App = { id: string; secret: string };
+
+/** RFC 8693 at the token endpoint: who may exchange what, for which audience, with what scope and actor. */
+describe('token exchange (RFC 8693)', function () {
+  let world: World;
+  let service: App;
+  let stranger: App;
+  let inspector: App;
+  const idpKey = ecKeyPair();
+  before(async function () {
+    world = await startWorld({
+      settings: {
+        jwtBearer: { issuers: [{ issuer: IDP, keys: [{ kid: 'idp', alg: 'ES256', key: idpKey.publicPem }] }] }
+      }
+    });
+    service = await world.addClient('orders-gateway-service', ['read', 'write']);
+    // An operator lets the service exchange tokens for two audiences (app property tokenExchangeAudiences).
+    await world.gateway.admin.updateApp(service.id, { tokenExchangeAudiences: `${ORDERS_SERVICE} billing-service` });
+    stranger = await world.addClient('stranger', ['read']);
+    inspector = await world.addClient('inspector', ['introspection']);
+  });
+  after(async function () {
+    await world?.stop();
+  });
+
+  const exchange = (params: Record<string, string>, auth: App = service): Promise<Reply> =>
+    postForm(
+      `${world.gateway.url}/oauth2/token`,
+      { grant_type: EXCHANGE, ...params },
+      { Authorization: basic(auth.id, auth.secret) }
+    );
+  const userToken = async (scope = 'read write') =>
+    (
+      await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password,
+        scope
+      })
+    ).json.access_token as string;
+  const introspect = async (token: string) =>
+    (
+      await postForm(
+        `${world.gateway.url}/oauth2/introspect`,
+        { token },
+        { Authorization: basic(inspector.id, inspector.secret) }
+      )
+    ).json;
+
+  it("exchanges a user's token for one meant for an upstream alone, which the gateway's APIs refuse", async function () {
+    const subject = await userToken('read');
+    const res = await exchange({ subject_token: subject, subject_token_type: ACCESS_TOKEN, audience: ORDERS_SERVICE });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.json).to.include({ issued_token_type: ACCESS_TOKEN, token_type: 'Bearer', scope: 'read' });
+    expect(res.json).not.to.have.property('refresh_token');
+    const facts = await introspect(res.json.access_token);
+    expect(facts).to.include({ active: true, aud: ORDERS_SERVICE, sub: world.user.id, client_id: service.id });
+    expect(facts).not.to.have.property('act');
+    const refused = await world.api(res.json.access_token, '/api');
+    expect(refused.status).to.equal(401);
+    expect(refused.headers.get('www-authenticate')).to.contain('not meant for this resource');
+    // The subject token is untouched.
+    expect((await world.api(subject, '/api')).status).to.equal(200);
+  });
+
+  it('names the actor (act), and nests the one before when the subject token came from an exchange with an actor', async function () {
+    const actorToken = (await world.token({ grant_type: 'client_credentials', scope: 'read' }, stranger)).json
+      .access_token;
+    const first = await exchange({
+      subject_token: await userToken(),
+      subject_token_type: ACCESS_TOKEN,
+      actor_token: actorToken,
+      actor_token_type: ACCESS_TOKEN,
+      audience: 'billing-service'
+    });
+    expect(first.status, first.text).to.equal(200);
+    const act = { sub: stranger.id, iss: world.gateway.url, client_id: stranger.id };
+    expect((await introspect(first.json.access_token)).act).to.deep.equal(act);
+
+    const serviceToken = (await world.token({ grant_type: 'client_credentials' }, service)).json.access_token;
+    const second = await exchange({
+      subject_token: first.json.access_token,
+      subject_token_type: ACCESS_TOKEN,
+      actor_token: serviceToken,
+      actor_token_type: ACCESS_TOKEN,
+      resource: `${ORDERS_SERVICE}/`
+    });
+    expect(second.status, second.text).to.equal(200);
+    const facts = await introspect(second.json.access_token);
+    expect(facts.aud).to.equal(ORDERS_SERVICE);
+    expect(facts.act).to.deep.equal({ sub: service.id, iss: world.gateway.url, client_id: service.id, act });
+  });
+
+  it('never gives a wider scope than the subject token holds', async function () {
+    const readOnly = await userToken('read');
+    const wider = await exchange({
+      subject_token: readOnly,
+      subject_token_type: ACCESS_TOKEN,
+      audience: ORDERS_SERVICE,
+      scope: 'read write'
+    });
+    expectOAuthError(wider, 400, 'invalid_scope', /exceeds the scope of the subject token/);
+    const narrower = await exchange({
+      subject_token: await userToken('read write'),
+      subject_token_type: ACCESS_TOKEN,
+      audience: ORDERS_SERVICE,
+      scope: 'write'
+    });
+    expect(narrower.json.scope).to.equal('write');
+  });
+
+  it('refuses a client no one let exchange tokens, and an audience it may not ask for', async function () {
+    const subject = await userToken();
+    expectOAuthError(
+      await exchange({ subject_token: subject, subject_token_type: ACCESS_TOKEN, audience: ORDERS_SERVICE }, stranger),
+      400,
+      'unauthorized_client',
+      /may not exchange tokens/
+    );
+    const targets: Array<Record<string, string>> = [
+      { audience: 'https://elsewhere.example' },
+      { resource: `${world.gateway.url}/api` },
+      {}
+    ];
+    for (const target of targets) {
+      const res = await exchange({ subject_token: subject, subject_token_type: ACCESS_TOKEN, ...target });
+      expectOAuthError(res, 400, 'invalid_target', /may not exchange tokens for|Name the audience/);
+    }
+  });
+
+  it('refuses a subject token that is unknown, revoked, or names no user; and a request missing its parts', async function () {
+    const base = { subject_token_type: ACCESS_TOKEN, audience: ORDERS_SERVICE };
+    expectOAuthError(await exchange({ ...base, subject_token: 'nope' }), 400, 'invalid_grant', /invalid, expired/);
+    const revoked = await userToken();
+    await postForm(
+      `${world.gateway.url}/oauth2/revoke`,
+      { token: revoked },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
+    expectOAuthError(await exchange({ ...base, subject_token: revoked }), 400, 'invalid_grant', /invalid, expired/);
+    const clientOnly = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
+    expectOAuthError(await exchange({ ...base, subject_token: clientOnly }), 400, 'invalid_grant', /names no user/);
+    const subject = await userToken();
+    expectOAuthError(
+      await exchange({ subject_token: subject, audience: ORDERS_SERVICE }),
+      400,
+      'invalid_request',
+      /subject_token_type parameter is missing/
+    );
+    expectOAuthError(
+      await exchange({ ...base, subject_token: subject, subject_token_type: 'urn:x:token' }),
+      400,
+      'invalid_request',
+      /is not one this server takes/
+    );
+    expectOAuthError(
+      await exchange({ ...base, subject_token: subject, requested_token_type: JWT }),
+      400,
+      'invalid_request',
+      /requested_token_type/
+    );
+    expectOAuthError(
+      await exchange({ ...base, subject_token: subject, actor_token: subject }),
+      400,
+      'invalid_request',
+      /actor_token_type parameter is missing/
+    );
+  });
+
+  it('takes a JWT of an issuer trusted for the assertion grants as the subject token, once', async function () {
+    const jwt = await signJwt(
+      createPrivateKey(idpKey.privatePem),
+      { alg: 'ES256', kid: 'idp', typ: 'at+jwt' },
+      {
+        iss: IDP,
+        sub: world.user.username,
+        aud: world.gateway.url,
+        scope: 'read',
+        jti: randomUUID(),
+        iat: now(),
+        exp: now() + 120
+      }
+    );
+    const res = await exchange({ subject_token: jwt, subject_token_type: JWT, audience: ORDERS_SERVICE });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.json.scope).to.equal('read');
+    expect(await introspect(res.json.access_token)).to.include({ sub: world.user.id, aud: ORDERS_SERVICE });
+    const again = await exchange({ subject_token: jwt, subject_token_type: JWT, audience: ORDERS_SERVICE });
+    expectOAuthError(again, 400, 'invalid_grant', /already used/);
+  });
+
+  it('is in the server metadata', async function () {
+    const metadata = await request(`${world.gateway.url}/.well-known/oauth-authorization-server`);
+    expect(metadata.json.grant_types_supported).to.include(EXCHANGE);
+  });
+});
