@@ -98,6 +98,7 @@ import { mountAdminRegistrationTokenRoutes } from './routes/admin-registration-t
 import { OperatorAppNames } from './lib/registration/operator-app-names';
 import { ProtectedResources } from './lib/resources/protected-resources';
 import { ResourceIndicators } from './lib/resources/resource-indicators';
+import { UpstreamTokens } from './lib/token-exchange/upstream-tokens';
 
 /** Whether init ran once already in this process: EG runs it again on every hot reload of its configuration. */
 let started = false;
@@ -319,7 +320,15 @@ function init(ctx: PluginContext): void {
   admin.use(adminBodyErrors, oauthErrorHandler(logger)); // what the admin routes' steps throw, as OAuth-style JSON
 
   ctx.registerPolicy(
-    oauth2Policy({ validator, feed, servers, strictServers: settings.servers.strict, resources, logger })
+    oauth2Policy({
+      validator,
+      feed,
+      servers,
+      strictServers: settings.servers.strict,
+      resources,
+      upstreamTokens: new UpstreamTokens(issuer, settings),
+      logger
+    })
   );
   ctx.registerCondition(oauth2ScopesCondition);
   // OpenID Connect Discovery §4 puts the configuration under the issuer's path, which may be outside basePath.

@@ -180,6 +180,11 @@ BOUND=$(curl -s ${client} -d grant_type=client_credentials -d resource=${base}/a
 curl -si -H "Authorization: Bearer $BOUND" ${base}/api-branch
 # An AI agent on the MCP SDK, knowing only ${base}/mcp, finds and does everything else: node examples/mcp-agent.mjs
 
+# Token exchange (RFC 8693) at the gateway: /api-exchange sends the echo backend a token meant for it alone
+# (its authorization header is not $TOKEN); the demo client may also exchange a token itself for that audience
+curl -s -H "Authorization: Bearer $TOKEN" ${base}/api-exchange
+curl -s ${client} -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange -d subject_token=$OIDC -d subject_token_type=urn:ietf:params:oauth:token-type:access_token -d audience=https://echo.demo.internal ${base}/oauth2/token
+
 # Server metadata (RFC 8414) and the public signing keys (JWKS)
 curl -s ${base}/.well-known/oauth-authorization-server
 curl -s ${base}/oauth2/jwks

@@ -81,6 +81,8 @@ async function main(): Promise<void> {
   });
   // An email address for OpenID Connect's email scope (EG's user model declares the property).
   await admin.updateUser(world.user.id, { email: `${world.user.username}@example.com` });
+  // Token exchange (RFC 8693): the demo client may exchange its users' tokens for the echo backend's audience.
+  await admin.updateApp(world.app.id, { tokenExchangeAudiences: 'https://echo.demo.internal' });
   // A TV has no browser to come back to: no redirect URI, and only the grants of the device flow.
   const device = await admin.registerClient(
     {

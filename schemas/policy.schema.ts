@@ -201,6 +201,25 @@ export const policySchema = {
             '`hostRegex`, `pathRegex` or wildcard `host` names none.',
           docDefault: "derived from the API endpoint's URL"
         },
+        exchange: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['audience'],
+          description:
+            "Exchange the caller's token for one meant for the upstream alone before proxying (RFC 8693): same user, client " +
+            "and scopes, `aud` the `audience` given, `act` naming this gateway, joined to the caller's grant (revoking it " +
+            "revokes both) and living no longer than the caller's token. The upstream gets it as `Authorization: Bearer`, " +
+            "never the caller's. One is minted per token and kept until it expires. Only with this plugin's own tokens.",
+          properties: {
+            audience: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 2048,
+              pattern: '^[\\x21-\\x7E]+$',
+              description: 'The audience the upstream knows itself by (a name or URL), as its token check expects.'
+            }
+          }
+        },
         realm: {
           type: 'string',
           pattern: '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]*$',

@@ -187,7 +187,9 @@ export class TokenStore {
     refresh: { token: string; record: RefreshTokenRecord } | null,
     grantExpiresAt: number,
     grantedAt: number,
-    requestedClaims?: { userinfo: string[]; idToken: string[] }
+    requestedClaims?: { userinfo: string[]; idToken: string[] },
+    /** A token joining a live grant from outside it (a token exchanged at the policy): its facts and indexes stay. */
+    joinOnly = false
   ): Promise<boolean> {
     const { grantId, appId, userId } = access.record;
     const saved: string[] = [];
@@ -211,7 +213,7 @@ export class TokenStore {
     const endsAt = grantExpiresAt * 1000;
     const factsKey = this.keys.grantFacts(grantId);
     // A user's grant only: a client's own (client_credentials, a grant per token) would double what its tokens cost.
-    if (userId) {
+    if (userId && !joinOnly) {
       writeGrantFacts(tx, factsKey, access.record, refresh?.record.scope, grantedAt, endsAt);
       if (requestedClaims) {
         tx.hmset(factsKey, {
@@ -221,7 +223,7 @@ export class TokenStore {
       }
     }
     const indexedApart: Array<[Owner, string]> = [];
-    for (const [owner, id] of [['app', appId] as const, ['user', userId] as const]) {
+    for (const [owner, id] of joinOnly ? [] : [['app', appId] as const, ['user', userId] as const]) {
       if (id && !this.owners.addWithin?.(tx, owner, id, grantId, endsAt)) indexedApart.push([owner, id]);
     }
     tx.exists(this.keys.grantRevoked(grantId));

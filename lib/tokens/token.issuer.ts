@@ -39,6 +39,11 @@ export interface IssueRequest {
   /** Keep the grant's index at least this long (epoch seconds): a refresh token it still holds. */
   grantKeptUntil?: number;
   /**
+   * A token the gateway adds to a live grant for an upstream (the policy's exchange): it lives no longer than this
+   * (epoch seconds, the token it stands for), leaves the grant's facts as they are, and goes when the grant is revoked.
+   */
+  joins?: { expiresBy: number };
+  /**
    * An OpenID Connect sign-in (a grant where the user proved who they are here: code, password, or the refresh of
    * such a grant), for an ID token when the scopes hold `openid` (Core §3.1.3.3): the user's EG record, the
    * authorization request's nonce, when the user signed in (kept in the grant's refresh tokens).
@@ -99,7 +104,7 @@ export class TokenIssuer {
       scope: joinScopes(request.scopes),
       resources: resources.join(' '),
       ...(request.act ? { act: JSON.stringify(request.act) } : {}),
-      exp: iat + this.settings.accessToken.ttl
+      exp: Math.min(iat + this.settings.accessToken.ttl, request.joins?.expiresBy ?? Infinity)
     };
     // A JWT is verified by its signature and is not stored; an opaque token is stored by digest. A client that must
     // not learn the user's id gets an opaque one whatever the format: a JWT's sub would show it (Core §8.1).
@@ -145,13 +150,14 @@ export class TokenIssuer {
         refresh,
         grantKeptUntil,
         grantStart,
-        request.requestedClaims
+        request.requestedClaims,
+        request.joins !== undefined
       ))
     ) {
       throw new InvalidGrant('The grant was revoked');
     }
 
-    const params: IssuedTokens['params'] = { expires_in: this.settings.accessToken.ttl };
+    const params: IssuedTokens['params'] = { expires_in: accessRecord.exp - iat };
     if (accessRecord.scope) params.scope = accessRecord.scope;
     if (idToken !== undefined) params.id_token = idToken;
     return { accessToken, refreshToken: refresh?.token, params };

@@ -4,6 +4,7 @@ import { requireSafeUrl } from '../../lib/strategies/foreign-token';
 import { jwtTokenStrategy } from '../../lib/strategies/jwt-token.strategy';
 import { strategySection } from '../../lib/strategies/token-strategy';
 import { requireResourceIdentifier } from '../../lib/resources/resource-identifier';
+import { requireOwnTokens } from '../../lib/token-exchange/upstream-tokens';
 
 const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -18,6 +19,7 @@ const quiet: EgLogger = { error() {}, warn() {}, info() {}, debug() {} };
  */
 export function dryRunPolicy(params: PolicyParams): void {
   requireResourceIdentifier(params.resource);
+  requireOwnTokens(params);
   if (params.server) return;
   if (params.tokenStrategy === 'jwt') jwtTokenStrategy(strategySection(params, 'jwt'), null, quiet);
   if (params.tokenStrategy === 'introspection')

@@ -16,6 +16,7 @@ import { refuseUnknownParameters } from '../../lib/eg/pipeline-params';
 import type { ServerDirectory } from '../../lib/servers/server-directory';
 import type { ProtectedResources, RequestResource } from '../../lib/resources/protected-resources';
 import { requireResourceIdentifier } from '../../lib/resources/resource-identifier';
+import { requireOwnTokens, UpstreamTokens } from '../../lib/token-exchange/upstream-tokens';
 
 interface Deps {
   validator: LocalTokenValidator;
@@ -23,6 +24,8 @@ interface Deps {
   servers: ServerDirectory;
   strictServers: boolean;
   resources: ProtectedResources;
+  /** The tokens `exchange` sends upstream instead of the caller's. */
+  upstreamTokens: UpstreamTokens;
   logger: EgLogger;
 }
 
@@ -64,7 +67,15 @@ function requireEndpointAccess(
  * every API call, so it does at most one Redis read and nothing slow; a token
  * the instance validated recently costs no read and no promise at all.
  */
-export function oauth2Policy({ validator, feed, servers, strictServers, resources, logger }: Deps): EgPolicy {
+export function oauth2Policy({
+  validator,
+  feed,
+  servers,
+  strictServers,
+  resources,
+  upstreamTokens,
+  logger
+}: Deps): EgPolicy {
   function strategyFor(params: PolicyParams): TokenStrategy {
     if (params.server) return serverTokenStrategy(params.server, servers, feed, logger, strictServers);
     if (params.tokenStrategy === 'jwt') return jwtTokenStrategy(strategySection(params, 'jwt'), feed, logger);
@@ -80,14 +91,22 @@ export function oauth2Policy({ validator, feed, servers, strictServers, resource
     // makes EG keep the pipelines it has instead of ignoring the key.
     refuseUnknownParameters(params as unknown as Record<string, unknown>);
     requireResourceIdentifier(params.resource);
+    requireOwnTokens(params);
     const validate = strategyFor(params);
+    const exchangeFor = params.exchange?.audience;
 
     async function authenticate(req: Request, target: RequestResource | null): Promise<void> {
       const token = await extractToken(req, params);
       if (!token) throw new MissingToken();
       const validated = await validate(token);
       requireEndpointAccess(req, target, validated, resources);
+      if (exchangeFor !== undefined) sendUpstream(req, await upstreamTokens.exchange(token, validated, exchangeFor));
       forwardIdentity(req, validated, params.identityHeaders);
+    }
+
+    /** The upstream gets the token meant for it, never the caller's (wherever that came: extractToken removed it). */
+    function sendUpstream(req: Request, upstreamToken: string): void {
+      req.headers.authorization = `Bearer ${upstreamToken}`;
     }
 
     /**
@@ -97,8 +116,11 @@ export function oauth2Policy({ validator, feed, servers, strictServers, resource
     function passRecalled(req: Request, target: RequestResource | null): boolean {
       const token = validate.recall && headerOnlyToken(req, params);
       const known = token ? validate.recall!(token) : null;
-      if (!known || !meantFor(target, known, resources) || !holdsEndpointScopes(req, known)) return false;
+      if (!token || !known || !meantFor(target, known, resources) || !holdsEndpointScopes(req, known)) return false;
+      const upstreamToken = exchangeFor === undefined ? null : upstreamTokens.recall(token, exchangeFor);
+      if (exchangeFor !== undefined && !upstreamToken) return false;
       if (params.hideCredentials) delete req.headers.authorization;
+      if (upstreamToken) sendUpstream(req, upstreamToken);
       forwardIdentity(req, known, params.identityHeaders);
       return true;
     }

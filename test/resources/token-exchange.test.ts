@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { basic, expectOAuthError, postForm, Reply, request } from '../../support/http';
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
+import { startGateway } from '../../support/gateway';
 import { createPrivateKey, randomUUID } from 'crypto';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -204,5 +205,130 @@ describe('token exchange (RFC 8693)', function () {
   it('is in the server metadata', async function () {
     const metadata = await request(`${world.gateway.url}/.well-known/oauth-authorization-server`);
     expect(metadata.json.grant_types_supported).to.include(EXCHANGE);
+  });
+});
+
+/** Issue 21 item 3: the policy parameter exchange, so that each service behind the gateway gets a token for it alone. */
+describe('token exchange at the policy: each upstream gets a token meant for it alone', function () {
+  let world: World;
+  let inspector: App;
+  before(async function () {
+    const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
+    world = await startWorld({
+      gateway: {
+        apiEndpoints: {
+          api: { host: '*', paths: ['/api', '/api/*'] },
+          orders: { host: '*', paths: ['/orders', '/orders/*'] }
+        },
+        pipelines: {
+          protected: { apiEndpoints: ['api'], policies: [{ oauth2: null }, proxy] },
+          orders: {
+            apiEndpoints: ['orders'],
+            policies: [{ oauth2: [{ action: { exchange: { audience: ORDERS_SERVICE } } }] }, proxy]
+          }
+        }
+      }
+    });
+    inspector = await world.addClient('inspector', ['introspection']);
+  });
+  after(async function () {
+    await world?.stop();
+  });
+
+  const introspect = async (token: string) =>
+    (
+      await postForm(
+        `${world.gateway.url}/oauth2/introspect`,
+        { token },
+        { Authorization: basic(inspector.id, inspector.secret) }
+      )
+    ).json;
+  const upstreamToken = (reply: Reply) => String(reply.json.headers.authorization).replace(/^Bearer /, '');
+
+  it("sends the upstream a token for its audience instead of the caller's, minted once per token", async function () {
+    const tokens = (
+      await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password,
+        scope: 'read'
+      })
+    ).json;
+    const first = await world.api(tokens.access_token, '/orders/1');
+    expect(first.status, first.text).to.equal(200);
+    const sent = upstreamToken(first);
+    expect(sent).to.not.equal(tokens.access_token);
+    expect(first.text).not.to.contain(tokens.access_token);
+    const facts = await introspect(sent);
+    expect(facts).to.include({
+      active: true,
+      aud: ORDERS_SERVICE,
+      sub: world.user.id,
+      client_id: world.app.id,
+      scope: 'read'
+    });
+    expect(facts.act).to.deep.equal({ sub: world.gateway.url });
+    const original = await introspect(tokens.access_token);
+    expect(facts.exp).to.be.at.most(original.exp);
+
+    // Kept: the next call of the same token sends the same one.
+    expect(upstreamToken(await world.api(tokens.access_token, '/orders/2'))).to.equal(sent);
+    // The upstream's token is the upstream's: the gateway's own APIs refuse it; the caller's works there as before.
+    expect((await world.api(sent, '/api')).status).to.equal(401);
+    expect((await world.api(tokens.access_token, '/api')).status).to.equal(200);
+
+    // Revoking the caller's grant (its refresh token) revokes the upstream's token too, and the caller is refused.
+    await postForm(
+      `${world.gateway.url}/oauth2/revoke`,
+      { token: tokens.refresh_token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
+    expect((await introspect(sent)).active).to.equal(false);
+    expect((await world.api(tokens.access_token, '/orders/3')).status).to.equal(401);
+  });
+
+  it('gives a client token its own upstream token too', async function () {
+    const token = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
+    const reply = await world.api(token, '/orders/1');
+    expect(reply.status).to.equal(200);
+    const facts = await introspect(upstreamToken(reply));
+    expect(facts).to.include({ active: true, aud: ORDERS_SERVICE, sub: world.app.id, client_id: world.app.id });
+  });
+
+  it("stops the gateway at start for a pipeline exchanging another issuer's tokens", async function () {
+    const gateway = await startGateway({
+      gateway: {
+        apiEndpoints: { orders: { host: '*', paths: ['/orders'] } },
+        serviceEndpoints: { backend: { url: 'http://127.0.0.1:9' } },
+        pipelines: {
+          orders: {
+            apiEndpoints: ['orders'],
+            policies: [
+              {
+                oauth2: [
+                  {
+                    action: {
+                      tokenStrategy: 'introspection',
+                      introspection: { endpoint: 'https://as.example.com/introspect' },
+                      exchange: { audience: ORDERS_SERVICE }
+                    }
+                  }
+                ]
+              },
+              { proxy: [{ action: { serviceEndpoint: 'backend' } }] }
+            ]
+          }
+        }
+      },
+      expectExit: true
+    });
+    try {
+      expect(await gateway.exited).to.equal(1);
+      expect(gateway.output()).to.match(
+        /pipelines\.orders\.policies\.0\.oauth2\.0\.action: exchange needs this plugin's own tokens/
+      );
+    } finally {
+      await gateway.stop();
+    }
   });
 });

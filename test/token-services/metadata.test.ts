@@ -31,7 +31,8 @@ describe('token services: authorization server metadata (RFC 8414)', function ()
           'client_credentials',
           'refresh_token',
           'urn:ietf:params:oauth:grant-type:jwt-bearer',
-          'urn:ietf:params:oauth:grant-type:device_code'
+          'urn:ietf:params:oauth:grant-type:device_code',
+          'urn:ietf:params:oauth:grant-type:token-exchange'
         ],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
         introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
