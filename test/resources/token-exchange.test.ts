@@ -13,6 +13,16 @@ const IDP = 'https://idp.trusted.example';
 
 type App = { id: string; secret: string };
 
+/** RFC 7662, asked by a client holding the introspection scope. */
+async function introspectAs(world: World, inspector: App, token: string): Promise<Reply['json']> {
+  const { json } = await postForm(
+    `${world.gateway.url}/oauth2/introspect`,
+    { token },
+    { Authorization: basic(inspector.id, inspector.secret) }
+  );
+  return json;
+}
+
 /** RFC 8693 at the token endpoint: who may exchange what, for which audience, with what scope and actor. */
 describe('token exchange (RFC 8693)', function () {
   let world: World;
@@ -51,14 +61,7 @@ describe('token exchange (RFC 8693)', function () {
         scope
       })
     ).json.access_token as string;
-  const introspect = async (token: string) =>
-    (
-      await postForm(
-        `${world.gateway.url}/oauth2/introspect`,
-        { token },
-        { Authorization: basic(inspector.id, inspector.secret) }
-      )
-    ).json;
+  const introspect = (token: string) => introspectAs(world, inspector, token);
 
   it("exchanges a user's token for one meant for an upstream alone, which the gateway's APIs refuse", async function () {
     const subject = await userToken('read');
@@ -235,14 +238,7 @@ describe('token exchange at the policy: each upstream gets a token meant for it 
     await world?.stop();
   });
 
-  const introspect = async (token: string) =>
-    (
-      await postForm(
-        `${world.gateway.url}/oauth2/introspect`,
-        { token },
-        { Authorization: basic(inspector.id, inspector.secret) }
-      )
-    ).json;
+  const introspect = (token: string) => introspectAs(world, inspector, token);
   const upstreamToken = (reply: Reply) => String(reply.json.headers.authorization).replace(/^Bearer /, '');
 
   it("sends the upstream a token for its audience instead of the caller's, minted once per token", async function () {
