@@ -30,7 +30,7 @@ export interface RequestResource {
 
 function authorityOf(params: PolicyParams): ResourceAuthority {
   if (params.server) return { kind: 'server', name: params.server };
-  if (params.tokenStrategy === 'jwt') return { kind: 'issuer', issuer: params.jwt?.issuer };
+  if (params.tokenStrategy === 'jwt') return { kind: 'issuer', ...optionalIssuer(params.jwt?.issuer) };
   if (params.tokenStrategy === 'introspection')
     return { kind: 'issuer', ...optionalIssuer(params.introspection?.issuer) };
   return { kind: 'local' };
