@@ -97,13 +97,15 @@ export function exchangeRequest(client: Client, body: Record<string, unknown>, s
 
 /**
  * The scopes of the new token: those asked for, else the subject token's, never beyond what the subject token holds
- * (when it says) nor what the client's credential allows (RFC 8693 §2.1 scope).
+ * (when it says) nor what the client's credential allows (RFC 8693 §2.1 scope). A subject token holding none the
+ * client may have gives a token with none, never the client's own.
  * @throws InvalidScope
  */
 export function exchangedScopes(requested: string[] | undefined, held: string[] | null, client: Client): string[] {
   if (held === null) return grantScopes(requested, client.scopes);
-  const wider = requested?.find((scope) => !held.includes(scope));
+  if (requested === undefined || requested.length === 0) return held.filter((scope) => client.scopes.includes(scope));
+  const wider = requested.find((scope) => !held.includes(scope));
   if (wider !== undefined)
     throw new InvalidScope(`The scope "${shownScope(wider)}" exceeds the scope of the subject token`);
-  return grantScopes(requested ?? held.filter((scope) => client.scopes.includes(scope)), client.scopes);
+  return grantScopes(requested, client.scopes);
 }

@@ -123,6 +123,16 @@ describe('token exchange (RFC 8693)', function () {
       scope: 'write'
     });
     expect(narrower.json.scope).to.equal('write');
+    // A client whose credential holds none of the subject token's scopes gets a token with none, not its own.
+    const writer = await world.addClient('writer', ['write']);
+    await world.gateway.admin.updateApp(writer.id, { tokenExchangeAudiences: ORDERS_SERVICE });
+    const none = await exchange(
+      { subject_token: readOnly, subject_token_type: ACCESS_TOKEN, audience: ORDERS_SERVICE },
+      writer
+    );
+    expect(none.status, none.text).to.equal(200);
+    expect(none.json).not.to.have.property('scope');
+    expect((await introspect(none.json.access_token)).scope).to.equal('');
   });
 
   it('refuses a client no one let exchange tokens, and an audience it may not ask for', async function () {
