@@ -221,7 +221,8 @@ function init(ctx: PluginContext): void {
     sessions,
     accessRevocations,
     idTokens,
-    validator
+    validator,
+    subjects
   });
 
   const endpoints = newRouter();
@@ -243,7 +244,7 @@ function init(ctx: PluginContext): void {
       indicators,
       logger
     });
-  mountTokenInfoRoute(endpoints, { settings, validator, subjects, logger });
+  mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, logger });
   const operatorNames = latest(
     'operator app names',
     () => new OperatorAppNames(egDb, eg, feed),
@@ -264,7 +265,8 @@ function init(ctx: PluginContext): void {
   if (registration) mountRegisterRoutes(endpoints, registration);
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const grantFacts = new GrantFactsReader(db, tokenKeys);
-  if (idTokens) mountUserInfoRoute(endpoints, { settings, services, validator, facts: grantFacts, idTokens, logger });
+  if (idTokens)
+    mountUserInfoRoute(endpoints, { settings, services, validator, facts: grantFacts, idTokens, resources, logger });
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
   const backchannel =
     idTokens && sessions && new BackchannelLogout(sessions, store, idTokens, services, settings, logger);

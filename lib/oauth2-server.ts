@@ -17,6 +17,7 @@ import type { ReplayGuard } from './store/replay.guard';
 import { DEVICE_CODE, JWT_BEARER, SAML2_BEARER, TOKEN_EXCHANGE } from '../schemas/settings.schema';
 import { tokenExchangeExchange } from './grants/token-exchange.exchange';
 import type { LocalTokenValidator } from './tokens/local-token.validator';
+import type { Subjects } from './oidc/subjects';
 import type { Settings } from './settings';
 import type { CodeStore } from './store/code.store';
 import type { AccessRevocations } from './connected-apps/access-revocations';
@@ -47,6 +48,8 @@ export interface ServerDeps {
   idTokens: IdTokens | null;
   /** Reads this server's access tokens presented to the token exchange grant. */
   validator: LocalTokenValidator;
+  /** What each app may learn of users: a pairwise app's tokens are exchanged by that app alone. */
+  subjects: Subjects;
 }
 
 /** The oauth2orize server with a grant or exchange for each enabled grant type, and no other. */

@@ -2,6 +2,8 @@ import type { Request, Response, Router } from 'express';
 import type { EgApplication, EgLogger } from '../lib/eg/types';
 import type { Subjects } from '../lib/oidc/subjects';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
+import type { ProtectedResources } from '../lib/resources/protected-resources';
+import { refuseUpstreamTokens } from '../lib/resources/upstream-bound';
 import { noStore } from '../lib/http/no-store';
 import type { Settings } from '../lib/settings';
 import { answerToOwnClient, describeAccessToken } from '../lib/tokens/introspection-answer';
@@ -15,6 +17,8 @@ interface Deps {
   /** A pairwise client learns its own sub for the user, not the user's id (Core §8.1). */
   subjects: Subjects;
   logger: EgLogger;
+  /** Tells the tokens meant for an upstream, which are refused here. */
+  resources: ProtectedResources;
 }
 
 /**
@@ -22,13 +26,14 @@ interface Deps {
  * token is (the Axway "token information service"): the facts introspection
  * gives, checked the way the policy checks, or an RFC 6750 challenge.
  */
-export function mountTokenInfoRoute(router: Router, { settings, validator, subjects, logger }: Deps): void {
+export function mountTokenInfoRoute(router: Router, { settings, validator, subjects, resources, logger }: Deps): void {
   const path = settings.routes.tokeninfo;
 
   async function describe(req: Request) {
     const token = fromHeader(req); // the header only: a token in a URL would end up in logs (RFC 6750 §2.3)
     if (!token) throw new MissingToken();
     const validated = await validator.validate(token);
+    refuseUpstreamTokens(validated, resources);
     // Whoever holds the token is told what its client may know.
     return answerToOwnClient(describeAccessToken(validated), validated.consumer as EgApplication, subjects);
   }

@@ -11,6 +11,8 @@ import type { GrantFactsReader } from '../lib/store/grant-facts';
 import type { IdTokens } from '../lib/oidc/id-tokens';
 import { signsUserInfo } from '../lib/oidc/signed-userinfo';
 import { subjectTypeProblem } from '../lib/oidc/subjects';
+import type { ProtectedResources } from '../lib/resources/protected-resources';
+import { refuseUpstreamTokens } from '../lib/resources/upstream-bound';
 import type { ValidatedToken } from '../lib/tokens/validated-token';
 import type { Settings } from '../lib/settings';
 import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
@@ -29,6 +31,8 @@ interface Deps {
   facts: GrantFactsReader;
   /** Signs the answer for a client that registered userinfoSignedResponseAlg (Core §5.3.2). */
   idTokens: IdTokens;
+  /** Tells the tokens meant for an upstream, which are refused here. */
+  resources: ProtectedResources;
   logger: EgLogger;
 }
 
@@ -40,7 +44,7 @@ interface Deps {
  */
 export function mountUserInfoRoute(
   router: Router,
-  { settings, services, validator, facts, idTokens, logger }: Deps
+  { settings, services, validator, facts, idTokens, resources, logger }: Deps
 ): void {
   const path = settings.routes.userinfo;
 
@@ -48,6 +52,7 @@ export function mountUserInfoRoute(
     const token = await extractToken(req, TOKEN_PLACES);
     if (!token) throw new MissingToken();
     const validated = await validator.validate(token);
+    refuseUpstreamTokens(validated, resources);
     if (!validated.userId)
       throw new InsufficientScope('This access token was issued to a client, not for a user', OPENID);
     if (!validated.scopes.includes(OPENID)) {

@@ -1,5 +1,5 @@
 import { TOKEN_EXCHANGE } from '../../schemas/settings.schema';
-import { InvalidGrant } from '../errors';
+import { InvalidRequest } from '../errors';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import type { Actor } from '../tokens/validated-token';
 import { exchangedScopes, exchangeRequest } from '../token-exchange/exchange-request';
@@ -17,14 +17,18 @@ export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: Token
   const { issuer, settings } = deps;
   return extensionExchange(async function exchangeToken(client, body) {
     issuer.assertSubjectsGiven(client.app);
-    // Every parameter checked before a token is read: a JWT or SAML subject token is spent by reading it.
+    // The parameters, the audiences and the scope the client may have are checked before a token is read: a JWT or
+    // SAML token is spent by reading it.
     const request = exchangeRequest(client, body, settings);
-    const subject = await readPresentedToken(request.subject.type, request.subject.token, 'subject', client, deps);
-    if (!subject.user)
-      throw new InvalidGrant('The subject token names no user: a client gets its own tokens with client_credentials');
-    const scopes = exchangedScopes(request.scopes, subject.scopes, client);
     const actor =
       request.actor && (await readPresentedToken(request.actor.type, request.actor.token, 'actor', client, deps));
+    // The actor is the client itself (its own token), so that no client names another as acting (RFC 8693 §4.1).
+    if (actor && (actor.user || (actor.party.client_id ?? actor.party.sub) !== client.id))
+      throw new InvalidRequest("The actor token must be the client's own, issued to it for itself");
+    const subject = await readPresentedToken(request.subject.type, request.subject.token, 'subject', client, deps);
+    if (!subject.user)
+      throw new InvalidRequest('The subject token names no user: a client gets its own tokens with client_credentials');
+    const scopes = exchangedScopes(request.scopes, subject.scopes, client);
     const act: Actor | undefined = actor
       ? { ...actor.party, ...(subject.act ? { act: subject.act } : {}) }
       : subject.act;
@@ -35,7 +39,10 @@ export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: Token
       scopes,
       resources: request.targets,
       act,
-      refresh: null
+      refresh: null,
+      // No longer than the subject token; one of this server's joins its grant, whose revocation revokes it too.
+      expiresBy: subject.expiresAt,
+      ...(subject.grantId ? { grantId: subject.grantId, joinsGrant: true } : {})
     });
     // RFC 8693 §2.2.1: what was issued, which is an access token whatever was presented.
     return { ...issued, params: { ...issued.params, issued_token_type: ACCESS_TOKEN_TYPE } };

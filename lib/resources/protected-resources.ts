@@ -89,6 +89,8 @@ export class ProtectedResources {
         if (firstStart) throw err;
         continue;
       }
+      if (params.exchange?.audience === audience && firstStart)
+        throw new SettingsError(`${step.where}.exchange.audience is accessToken.audience, not an upstream's`);
       const named = params.resource === undefined ? undefined : canonicalResource(params.resource);
       const listed = gateway.pipelines?.[step.pipeline]?.apiEndpoints ?? [];
       for (const place of [listed].flat().flatMap((name) => placesOf(gateway, name))) {

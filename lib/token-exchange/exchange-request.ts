@@ -41,7 +41,7 @@ function presented(body: Record<string, unknown>, role: 'subject' | 'actor'): Pr
  * one at least is needed, or the new token would be good wherever the subject token is.
  * @throws InvalidTarget (RFC 8693 §2.2.2)
  */
-function targetsOf(body: Record<string, unknown>, allowed: string[]): string[] {
+function targetsOf(body: Record<string, unknown>, allowed: string[], settings: Settings): string[] {
   const named = [body.audience ?? [], body.resource ?? []].flat();
   if (named.length === 0) throw new InvalidTarget('Name the audience or resource the new token is for');
   if (named.length > 10) throw new InvalidTarget('At most 10 audiences and resources may be named');
@@ -53,6 +53,9 @@ function targetsOf(body: Record<string, unknown>, allowed: string[]): string[] {
         const audience = typeof value === 'string' ? permitted.get(spell(value)) : undefined;
         if (audience === undefined)
           throw new InvalidTarget(`This client may not exchange tokens for "${shown(value)}" (tokenExchange.clients)`);
+        // The audience of tokens requested for no resource: a token for it would be taken wherever those are.
+        if (audience === settings.accessToken.audience)
+          throw new InvalidTarget(`"${shown(value)}" is this server's own audience, not an upstream's`);
         return audience;
       })
     )
@@ -87,10 +90,12 @@ export function exchangeRequest(client: Client, body: Record<string, unknown>, s
   const scope = body.scope;
   if (scope !== undefined && (typeof scope !== 'string' || !isValidScopeParam(scope)))
     throw new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
+  // Before any token is read: a scope the client may not have is refused without spending one.
+  if (typeof scope === 'string') grantScopes(splitScopes(scope), client.scopes);
   return {
     subject,
     actor,
-    targets: targetsOf(body, audiences),
+    targets: targetsOf(body, audiences, settings),
     scopes: typeof scope === 'string' ? splitScopes(scope) : undefined
   };
 }

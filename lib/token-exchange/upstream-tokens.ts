@@ -43,9 +43,11 @@ export class UpstreamTokens {
     const key = this.key(token, audience);
     const entry = this.kept.get(key);
     if (!entry) return null;
-    if (entry.until > Date.now()) return entry.token;
     this.kept.delete(key);
-    return null;
+    if (entry.until <= Date.now()) return null;
+    // Last used, last to go: the oldest-used entries make room.
+    this.kept.set(key, entry);
+    return entry.token;
   }
 
   /**
@@ -60,17 +62,18 @@ export class UpstreamTokens {
       let issued;
       try {
         issued = await this.issuer.issue({
-          grantType: validated.grantType || TOKEN_EXCHANGE,
+          grantType: TOKEN_EXCHANGE,
           grantId: validated.grantId,
+          joinsGrant: true,
+          expiresBy: validated.expiresAt,
           // The caller's app as the validation read it (its id and properties: a pairwise app's tokens stay sealed).
           app: { ...validated.consumer, id: validated.clientId } as unknown as EgApplication,
           user: validated.userId ? { id: validated.userId, username: validated.username } : null,
           scopes: validated.scopes,
           resources: [audience],
-          // RFC 8693 §4.1: the gateway acts for the caller.
-          act: { sub: this.settings.issuer },
-          refresh: null,
-          joins: { expiresBy: validated.expiresAt }
+          // RFC 8693 §4.1: the gateway acts for the caller, after whoever acted for it before.
+          act: { sub: this.settings.issuer, ...(validated.act ? { act: validated.act } : {}) },
+          refresh: null
         });
       } catch (err) {
         if (err instanceof InvalidGrant) throw new InvalidToken('The access token is invalid, expired or revoked');

@@ -38,11 +38,13 @@ export interface IssueRequest {
   grantStartedAt?: number;
   /** Keep the grant's index at least this long (epoch seconds): a refresh token it still holds. */
   grantKeptUntil?: number;
+  /** The latest the access token may expire (epoch seconds): a token exchange's, that of the token it stands for. */
+  expiresBy?: number;
   /**
-   * A token the gateway adds to a live grant for an upstream (the policy's exchange): it lives no longer than this
-   * (epoch seconds, the token it stands for), leaves the grant's facts as they are, and goes when the grant is revoked.
+   * Join the live grant `grantId` from outside it (a token exchanged from one of its tokens): the grant's facts and
+   * indexes stay as they are, and revoking the grant revokes the new token too.
    */
-  joins?: { expiresBy: number };
+  joinsGrant?: boolean;
   /**
    * An OpenID Connect sign-in (a grant where the user proved who they are here: code, password, or the refresh of
    * such a grant), for an ID token when the scopes hold `openid` (Core §3.1.3.3): the user's EG record, the
@@ -104,8 +106,9 @@ export class TokenIssuer {
       scope: joinScopes(request.scopes),
       resources: resources.join(' '),
       ...(request.act ? { act: JSON.stringify(request.act) } : {}),
-      exp: Math.min(iat + this.settings.accessToken.ttl, request.joins?.expiresBy ?? Infinity)
+      exp: Math.min(iat + this.settings.accessToken.ttl, request.expiresBy ?? Infinity)
     };
+    if (accessRecord.exp <= iat) throw new InvalidGrant('The token this one stands for has expired');
     // A JWT is verified by its signature and is not stored; an opaque token is stored by digest. A client that must
     // not learn the user's id gets an opaque one whatever the format: a JWT's sub would show it (Core §8.1).
     const asJwt = this.settings.accessToken.format === 'jwt' && sealedUser === undefined;
@@ -151,7 +154,7 @@ export class TokenIssuer {
         grantKeptUntil,
         grantStart,
         request.requestedClaims,
-        request.joins !== undefined
+        request.joinsGrant === true
       ))
     ) {
       throw new InvalidGrant('The grant was revoked');

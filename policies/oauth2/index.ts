@@ -94,9 +94,11 @@ export function oauth2Policy({
     requireOwnTokens(params);
     const validate = strategyFor(params);
     const exchangeFor = params.exchange?.audience;
+    // With exchange the caller's token never goes upstream, from wherever it came (header, query or body).
+    const tokenPlaces = exchangeFor === undefined ? params : { ...params, hideCredentials: true };
 
     async function authenticate(req: Request, target: RequestResource | null): Promise<void> {
-      const token = await extractToken(req, params);
+      const token = await extractToken(req, tokenPlaces);
       if (!token) throw new MissingToken();
       const validated = await validate(token);
       requireEndpointAccess(req, target, validated, resources);
@@ -119,7 +121,7 @@ export function oauth2Policy({
       if (!token || !known || !meantFor(target, known, resources) || !holdsEndpointScopes(req, known)) return false;
       const upstreamToken = exchangeFor === undefined ? null : upstreamTokens.recall(token, exchangeFor);
       if (exchangeFor !== undefined && !upstreamToken) return false;
-      if (params.hideCredentials) delete req.headers.authorization;
+      if (tokenPlaces.hideCredentials) delete req.headers.authorization;
       if (upstreamToken) sendUpstream(req, upstreamToken);
       forwardIdentity(req, known, params.identityHeaders);
       return true;

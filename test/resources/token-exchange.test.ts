@@ -3,6 +3,7 @@ import { basic, expectOAuthError, postForm, Reply, request } from '../../support
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 import { startGateway } from '../../support/gateway';
+import { buildAssertion, encodeAssertion, samlIdp, signAssertion } from '../helpers/saml';
 import { createPrivateKey, randomUUID } from 'crypto';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -10,6 +11,7 @@ const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT = 'urn:ietf:params:oauth:token-type:jwt';
 const ORDERS_SERVICE = 'https://orders.internal.example';
 const IDP = 'https://idp.trusted.example';
+const SAML_IDP = 'https://saml.trusted.example';
 
 type App = { id: string; secret: string };
 
@@ -30,10 +32,16 @@ describe('token exchange (RFC 8693)', function () {
   let stranger: App;
   let inspector: App;
   const idpKey = ecKeyPair();
+  const samlKeys = samlIdp();
   before(async function () {
     world = await startWorld({
       settings: {
-        jwtBearer: { issuers: [{ issuer: IDP, keys: [{ kid: 'idp', alg: 'ES256', key: idpKey.publicPem }] }] }
+        jwtBearer: { issuers: [{ issuer: IDP, keys: [{ kid: 'idp', alg: 'ES256', key: idpKey.publicPem }] }] },
+        // Its assertions may be presented by one client only, which is not the service.
+        samlBearer: {
+          identityProviders: [{ issuer: SAML_IDP, certificate: samlKeys.certificatePem, clients: ['someone-else'] }]
+        },
+        oidc: { pairwiseSecret: 'a-pairwise-subject-key-of-32-characters' }
       }
     });
     service = await world.addClient('orders-gateway-service', ['read', 'write']);
@@ -79,32 +87,109 @@ describe('token exchange (RFC 8693)', function () {
     expect((await world.api(subject, '/api')).status).to.equal(200);
   });
 
-  it('names the actor (act), and nests the one before when the subject token came from an exchange with an actor', async function () {
-    const actorToken = (await world.token({ grant_type: 'client_credentials', scope: 'read' }, stranger)).json
-      .access_token;
+  it('names the actor (act), the client itself, and nests the one before when the subject came from an exchange', async function () {
+    const ownToken = async (app: App) =>
+      (await world.token({ grant_type: 'client_credentials', scope: 'read' }, app)).json.access_token as string;
     const first = await exchange({
       subject_token: await userToken(),
       subject_token_type: ACCESS_TOKEN,
-      actor_token: actorToken,
+      actor_token: await ownToken(service),
       actor_token_type: ACCESS_TOKEN,
       audience: 'billing-service'
     });
     expect(first.status, first.text).to.equal(200);
-    const act = { sub: stranger.id, iss: world.gateway.url, client_id: stranger.id };
+    const act = { sub: service.id, iss: world.gateway.url, client_id: service.id };
     expect((await introspect(first.json.access_token)).act).to.deep.equal(act);
 
-    const serviceToken = (await world.token({ grant_type: 'client_credentials' }, service)).json.access_token;
-    const second = await exchange({
-      subject_token: first.json.access_token,
-      subject_token_type: ACCESS_TOKEN,
-      actor_token: serviceToken,
-      actor_token_type: ACCESS_TOKEN,
-      resource: `${ORDERS_SERVICE}/`
-    });
+    // Billing, allowed to exchange for the orders service, passes the user on with itself as the actor.
+    const billing = await world.addClient('billing', ['read', 'write']);
+    await world.gateway.admin.updateApp(billing.id, { tokenExchangeAudiences: ORDERS_SERVICE });
+    const second = await exchange(
+      {
+        subject_token: first.json.access_token,
+        subject_token_type: ACCESS_TOKEN,
+        actor_token: await ownToken(billing),
+        actor_token_type: ACCESS_TOKEN,
+        resource: `${ORDERS_SERVICE}/`
+      },
+      billing
+    );
     expect(second.status, second.text).to.equal(200);
     const facts = await introspect(second.json.access_token);
     expect(facts.aud).to.equal(ORDERS_SERVICE);
-    expect(facts.act).to.deep.equal({ sub: service.id, iss: world.gateway.url, client_id: service.id, act });
+    expect(facts.act).to.deep.equal({ sub: billing.id, iss: world.gateway.url, client_id: billing.id, act });
+
+    // No client names another as acting, nor a user.
+    for (const actorToken of [await ownToken(stranger), await userToken()]) {
+      const forged = await exchange({
+        subject_token: await userToken(),
+        subject_token_type: ACCESS_TOKEN,
+        actor_token: actorToken,
+        actor_token_type: ACCESS_TOKEN,
+        audience: ORDERS_SERVICE
+      });
+      expectOAuthError(forged, 400, 'invalid_request', /actor token must be the client's own/);
+    }
+  });
+
+  it('gives a token no longer-lived than its subject, revoked with the grant the subject token is of', async function () {
+    const tokens = (
+      await world.token({
+        grant_type: 'password',
+        username: world.user.username,
+        password: world.user.password,
+        scope: 'read'
+      })
+    ).json;
+    const res = await exchange({
+      subject_token: tokens.access_token,
+      subject_token_type: ACCESS_TOKEN,
+      audience: ORDERS_SERVICE
+    });
+    const [subject, exchanged] = [await introspect(tokens.access_token), await introspect(res.json.access_token)];
+    expect(exchanged.exp).to.be.at.most(subject.exp);
+    // Exchanging the exchanged token again never extends it either.
+    const again = await exchange({
+      subject_token: res.json.access_token,
+      subject_token_type: ACCESS_TOKEN,
+      audience: ORDERS_SERVICE
+    });
+    expect((await introspect(again.json.access_token)).exp).to.be.at.most(exchanged.exp);
+    await postForm(
+      `${world.gateway.url}/oauth2/revoke`,
+      { token: tokens.refresh_token },
+      { Authorization: basic(world.app.id, world.app.secret) }
+    );
+    expect((await introspect(res.json.access_token)).active).to.equal(false);
+    expect((await introspect(again.json.access_token)).active).to.equal(false);
+  });
+
+  it("refuses a pairwise app's token to any client but that app, and a token for an upstream at token information", async function () {
+    const token = await userToken('read');
+    const exchanged = await exchange({
+      subject_token: token,
+      subject_token_type: ACCESS_TOKEN,
+      audience: ORDERS_SERVICE
+    });
+    // An upstream that got it may not ask this server about the user with it.
+    const info = await request(`${world.gateway.url}/oauth2/tokeninfo`, {
+      headers: { Authorization: `Bearer ${exchanged.json.access_token}` }
+    });
+    expect(info.status).to.equal(401);
+    expect(info.headers.get('www-authenticate')).to.contain('meant for another service');
+
+    await world.gateway.admin.updateApp(world.app.id, { subjectType: 'pairwise' });
+    try {
+      const pairwise = await userToken('read');
+      const refused = await exchange({
+        subject_token: pairwise,
+        subject_token_type: ACCESS_TOKEN,
+        audience: ORDERS_SERVICE
+      });
+      expectOAuthError(refused, 400, 'invalid_request', /pairwise client's, which only that client may exchange/);
+    } finally {
+      await world.gateway.admin.updateApp(world.app.id, { subjectType: 'public' });
+    }
   });
 
   it('never gives a wider scope than the subject token holds', async function () {
@@ -156,16 +241,16 @@ describe('token exchange (RFC 8693)', function () {
 
   it('refuses a subject token that is unknown, revoked, or names no user; and a request missing its parts', async function () {
     const base = { subject_token_type: ACCESS_TOKEN, audience: ORDERS_SERVICE };
-    expectOAuthError(await exchange({ ...base, subject_token: 'nope' }), 400, 'invalid_grant', /invalid, expired/);
+    expectOAuthError(await exchange({ ...base, subject_token: 'nope' }), 400, 'invalid_request', /invalid, expired/);
     const revoked = await userToken();
     await postForm(
       `${world.gateway.url}/oauth2/revoke`,
       { token: revoked },
       { Authorization: basic(world.app.id, world.app.secret) }
     );
-    expectOAuthError(await exchange({ ...base, subject_token: revoked }), 400, 'invalid_grant', /invalid, expired/);
+    expectOAuthError(await exchange({ ...base, subject_token: revoked }), 400, 'invalid_request', /invalid, expired/);
     const clientOnly = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
-    expectOAuthError(await exchange({ ...base, subject_token: clientOnly }), 400, 'invalid_grant', /names no user/);
+    expectOAuthError(await exchange({ ...base, subject_token: clientOnly }), 400, 'invalid_request', /names no user/);
     const subject = await userToken();
     expectOAuthError(
       await exchange({ subject_token: subject, audience: ORDERS_SERVICE }),
@@ -212,7 +297,38 @@ describe('token exchange (RFC 8693)', function () {
     expect(res.json.scope).to.equal('read');
     expect(await introspect(res.json.access_token)).to.include({ sub: world.user.id, aud: ORDERS_SERVICE });
     const again = await exchange({ subject_token: jwt, subject_token_type: JWT, audience: ORDERS_SERVICE });
-    expectOAuthError(again, 400, 'invalid_grant', /already used/);
+    expectOAuthError(again, 400, 'invalid_request', /already used/);
+    // RFC 9068 §2.2: a client's own token of that issuer (sub is its client_id) names no user, whatever the name.
+    const clientToken = await signJwt(
+      createPrivateKey(idpKey.privatePem),
+      { alg: 'ES256', kid: 'idp', typ: 'at+jwt' },
+      {
+        iss: IDP,
+        sub: world.user.username,
+        client_id: world.user.username,
+        aud: world.gateway.url,
+        jti: randomUUID(),
+        iat: now(),
+        exp: now() + 120
+      }
+    );
+    const asUser = await exchange({ subject_token: clientToken, subject_token_type: JWT, audience: ORDERS_SERVICE });
+    expectOAuthError(asUser, 400, 'invalid_request', /names no user/);
+  });
+
+  it('refuses a SAML assertion of an identity provider whose assertions the client may not present', async function () {
+    const xml = buildAssertion({
+      issuer: SAML_IDP,
+      nameId: world.user.username,
+      audiences: [[world.gateway.url]],
+      recipient: `${world.gateway.url}/oauth2/token`
+    });
+    const res = await exchange({
+      subject_token: encodeAssertion(signAssertion(xml, samlKeys.privateKey)),
+      subject_token_type: 'urn:ietf:params:oauth:token-type:saml2',
+      audience: ORDERS_SERVICE
+    });
+    expectOAuthError(res, 400, 'invalid_request', /identity provider this client may not present/);
   });
 
   it('is in the server metadata', async function () {
@@ -237,7 +353,17 @@ describe('token exchange at the policy: each upstream gets a token meant for it 
           protected: { apiEndpoints: ['api'], policies: [{ oauth2: null }, proxy] },
           orders: {
             apiEndpoints: ['orders'],
-            policies: [{ oauth2: [{ action: { exchange: { audience: ORDERS_SERVICE } } }] }, proxy]
+            policies: [
+              {
+                oauth2: [
+                  {
+                    // hideCredentials false and a token in the query: with exchange the caller's never goes up anyway.
+                    action: { exchange: { audience: ORDERS_SERVICE }, allowQueryToken: true, hideCredentials: false }
+                  }
+                ]
+              },
+              proxy
+            ]
           }
         }
       }
@@ -291,6 +417,14 @@ describe('token exchange at the policy: each upstream gets a token meant for it 
     );
     expect((await introspect(sent)).active).to.equal(false);
     expect((await world.api(tokens.access_token, '/orders/3')).status).to.equal(401);
+  });
+
+  it("never sends the caller's token upstream, even from the query with hideCredentials off", async function () {
+    const token = (await world.token({ grant_type: 'client_credentials' })).json.access_token;
+    const reply = await request(`${world.gateway.url}/orders/1?access_token=${encodeURIComponent(token)}`);
+    expect(reply.status, reply.text).to.equal(200);
+    expect(reply.text).not.to.contain(token);
+    expect(reply.json.headers.authorization).to.match(/^Bearer /);
   });
 
   it('gives a client token its own upstream token too', async function () {
