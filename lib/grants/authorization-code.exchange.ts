@@ -84,7 +84,8 @@ export function authorizationCodeExchange({
       const record = await codes.find(code, now);
       if (!record) throw new InvalidGrant(UNKNOWN);
       checkBinding(record, client, redirectUri, body.code_verifier);
-      // RFC 8707 §2.2: the token may be for fewer of the code's resources, never others; refused before the code is spent.
+      // RFC 8707 §2.2: the token may be for fewer of the code's resources, never others; refused before the code is
+      // spent.
       const granted = record.resources ? record.resources.split(' ') : [];
       const resources = info.resources.within(granted);
       const use = record.used ? 'replayed' : await codes.markUsed(code, now);

@@ -62,7 +62,7 @@ export class ProtectedResources {
   private readonly byId = new Map<string, ProtectedResource>();
   /** Identifiers two pipelines would derive alike for different authorization servers: no pipeline is named by them. */
   private readonly withdrawn = new Set<string>();
-  /** The resource of each route EG hands a pipeline, once derived (EG keeps one route object per API endpoint place). */
+  /** The resource of each route EG hands a pipeline, once derived (EG keeps a route object per API endpoint place). */
   private readonly derivedOf = new WeakMap<object, RequestResource | null>();
 
   /**
@@ -166,7 +166,7 @@ export class ProtectedResources {
       .map((entry) => entry.resource);
   }
 
-  /** Whether a token may be requested for this identifier, in its canonical spelling (RFC 8707 §2: else invalid_target). */
+  /** Whether a token may be requested for this identifier, canonically spelled (RFC 8707 §2: else invalid_target). */
   isIssuable(resource: string): boolean {
     return this.byId.get(resource)?.authority.kind === 'local';
   }

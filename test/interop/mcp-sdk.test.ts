@@ -13,6 +13,7 @@ import { freePort } from '../../support/gateway';
 import { launchChromium } from '../helpers/chromium';
 import { registrar } from '../helpers/registrar';
 import { startClientCallback } from '../helpers/client-callback';
+import { oncePerRun } from '../helpers/once-per-run';
 import { startWorld, World } from '../helpers/world';
 
 /** The agent's side of OAuth, as the SDK asks an application to keep it: in memory here. */
@@ -73,6 +74,8 @@ describe('interop: the MCP SDK client reaches an MCP server behind the gateway',
   let agent: { url: string; close(): void };
   let mcpUrl: string;
   before(async function () {
+    // The SDK's walk is the same on either store; the store's part is in the resource and registration suites.
+    oncePerRun(this);
     [mcp, agent] = await Promise.all([startMcpServer(), startClientCallback()]);
     const port = await freePort();
     mcpUrl = `http://127.0.0.1:${port}/mcp`;

@@ -6,6 +6,7 @@ import { approveDevice } from '../helpers/device';
 import { now, signJwt } from '../helpers/keys';
 import type { World } from '../helpers/world';
 import { BILLING, PARTNER, resourceWorld } from './resource-world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /** What an adversarial review found at the edges of resource indicators (RFC 8707) and resource metadata (RFC 9728). */
 describe('resource indicators and metadata at their edges', function () {
@@ -144,6 +145,9 @@ describe('resource indicators and metadata at their edges', function () {
 });
 
 describe('resource identifiers that stop the gateway at start', function () {
+  before(function () {
+    oncePerRun(this);
+  });
   const pipelines = (extra: Record<string, unknown>) => ({
     apiEndpoints: {
       mcp: { host: '*', paths: ['/mcp'] },

@@ -5,6 +5,7 @@ import { codeParams, decide, REDIRECT_URI, signIn, TEST_PKCE } from '../helpers/
 import type { World } from '../helpers/world';
 import { BILLING, resourceWorld } from './resource-world';
 import { ecKeyPair } from '../helpers/keys';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /** A token request of the world's app, with `resource` repeated as listed (RFC 8707 §2). */
 function tokenRequest(world: World, params: Record<string, string>, resources: string[] = []): Promise<Reply> {
@@ -20,6 +21,8 @@ function describeResourceIndicators(format: 'opaque' | 'jwt'): void {
     let world: World;
     let orders: string;
     before(async function () {
+      // The JWT format's binding is the same on either store: once per run.
+      if (format === 'jwt') oncePerRun(this);
       const keys = format === 'jwt' ? { keys: [{ kid: 'ec', alg: 'ES256', key: ecKeyPair().privatePem }] } : {};
       world = await resourceWorld({ settings: { accessToken: { format }, ...keys } });
       orders = `${world.gateway.url}/orders`;

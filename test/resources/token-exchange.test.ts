@@ -3,6 +3,7 @@ import { basic, expectOAuthError, postForm, Reply, request } from '../../support
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
 import { startGateway } from '../../support/gateway';
+import { oncePerRun } from '../helpers/once-per-run';
 import { buildAssertion, encodeAssertion, samlIdp, signAssertion } from '../helpers/saml';
 import { createPrivateKey, randomUUID } from 'crypto';
 
@@ -436,6 +437,7 @@ describe('token exchange at the policy: each upstream gets a token meant for it 
   });
 
   it("stops the gateway at start for a pipeline exchanging another issuer's tokens", async function () {
+    oncePerRun(this);
     const gateway = await startGateway({
       gateway: {
         apiEndpoints: { orders: { host: '*', paths: ['/orders'] } },
