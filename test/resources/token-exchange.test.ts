@@ -16,6 +16,12 @@ const SAML_IDP = 'https://saml.trusted.example';
 
 type App = { id: string; secret: string };
 
+/** The world's user's tokens from the password grant, with this scope. */
+async function passwordTokens(world: World, scope: string): Promise<Reply['json']> {
+  const { username, password } = world.user;
+  return (await world.token({ grant_type: 'password', username, password, scope })).json;
+}
+
 /** RFC 7662, asked by a client holding the introspection scope. */
 async function introspectAs(world: World, inspector: App, token: string): Promise<Reply['json']> {
   const { json } = await postForm(
@@ -61,15 +67,7 @@ describe('token exchange (RFC 8693)', function () {
       { grant_type: EXCHANGE, ...params },
       { Authorization: basic(auth.id, auth.secret) }
     );
-  const userToken = async (scope = 'read write') =>
-    (
-      await world.token({
-        grant_type: 'password',
-        username: world.user.username,
-        password: world.user.password,
-        scope
-      })
-    ).json.access_token as string;
+  const userToken = async (scope = 'read write') => (await passwordTokens(world, scope)).access_token as string;
   const introspect = (token: string) => introspectAs(world, inspector, token);
 
   it("exchanges a user's token for one meant for an upstream alone, which the gateway's APIs refuse", async function () {
@@ -134,14 +132,7 @@ describe('token exchange (RFC 8693)', function () {
   });
 
   it('gives a token no longer-lived than its subject, revoked with the grant the subject token is of', async function () {
-    const tokens = (
-      await world.token({
-        grant_type: 'password',
-        username: world.user.username,
-        password: world.user.password,
-        scope: 'read'
-      })
-    ).json;
+    const tokens = await passwordTokens(world, 'read');
     const res = await exchange({
       subject_token: tokens.access_token,
       subject_token_type: ACCESS_TOKEN,
@@ -379,14 +370,7 @@ describe('token exchange at the policy: each upstream gets a token meant for it 
   const upstreamToken = (reply: Reply) => String(reply.json.headers.authorization).replace(/^Bearer /, '');
 
   it("sends the upstream a token for its audience instead of the caller's, minted once per token", async function () {
-    const tokens = (
-      await world.token({
-        grant_type: 'password',
-        username: world.user.username,
-        password: world.user.password,
-        scope: 'read'
-      })
-    ).json;
+    const tokens = await passwordTokens(world, 'read');
     const first = await world.api(tokens.access_token, '/orders/1');
     expect(first.status, first.text).to.equal(200);
     const sent = upstreamToken(first);
