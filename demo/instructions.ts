@@ -183,7 +183,8 @@ curl -si -H "Authorization: Bearer $BOUND" ${base}/api-branch
 # Token exchange (RFC 8693) at the gateway: /api-exchange sends the echo backend a token meant for it alone
 # (its authorization header is not $TOKEN); the demo client may also exchange a token itself for that audience
 curl -s -H "Authorization: Bearer $TOKEN" ${base}/api-exchange
-curl -s ${client} -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange -d subject_token=$OIDC -d subject_token_type=urn:ietf:params:oauth:token-type:access_token -d audience=https://echo.demo.internal ${base}/oauth2/token
+USER_TOKEN=$(curl -s ${client} -d grant_type=password -d username=${user.username} -d password=${user.password} -d scope=read ${base}/oauth2/token | ${json('access_token')})
+curl -s ${client} -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange -d subject_token=$USER_TOKEN -d subject_token_type=urn:ietf:params:oauth:token-type:access_token -d audience=https://echo.demo.internal ${base}/oauth2/token
 
 # Server metadata (RFC 8414) and the public signing keys (JWKS)
 curl -s ${base}/.well-known/oauth-authorization-server
