@@ -3,6 +3,13 @@ import { isSafeFetchUrl } from '../keys/safe-url';
 import type { Settings } from '../settings';
 import { isPublicAddress } from './public-address';
 
+/**
+ * RFC 3986 §2: the characters a URI is written in (unreserved, reserved, `%`). EG's app model checks its URI
+ * properties against that (`format: uri`): anything else written there would fail as a 500.
+ */
+export const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
+export const NOT_URI_CHARACTERS = 'holds a character a URI is not written in (RFC 3986: percent-encode it)';
+
 /** What decides whether a URL a client supplied may be fetched (settings `clientUrls`). */
 export type ClientUrlRules = Settings['clientUrls'];
 
@@ -32,6 +39,7 @@ export function clientUrlProblem(url: string, rules: ClientUrlRules): string | u
     return 'is not an absolute URL';
   }
   if (parsed.username || parsed.password) return 'holds a user name or password';
+  if (!URI_CHARACTERS.test(url)) return NOT_URI_CHARACTERS;
   if (parsed.protocol !== 'https:' && !(rules.allowPrivateNetworks && isSafeFetchUrl(url))) {
     return rules.allowPrivateNetworks ? 'must be https (plain http only on loopback)' : 'must be https';
   }

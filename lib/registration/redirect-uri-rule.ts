@@ -1,4 +1,5 @@
 import { isSafeFetchUrl } from '../keys/safe-url';
+import { NOT_URI_CHARACTERS, URI_CHARACTERS } from '../client-urls/client-url-rule';
 
 /** Longest redirect URI accepted: well past any real callback, short of abuse. */
 const MAX_LENGTH = 2000;
@@ -12,6 +13,7 @@ const MAX_LENGTH = 2000;
 export function redirectUriProblem(uri: string): string | undefined {
   if (uri.length > MAX_LENGTH) return `is longer than ${MAX_LENGTH} characters`;
   if (/\s/.test(uri)) return 'contains a space';
+  if (!URI_CHARACTERS.test(uri)) return NOT_URI_CHARACTERS;
   if (uri.includes('#')) return 'has a fragment (#); redirect URIs may not';
   if (uri.includes('*')) return 'has a wildcard (*); register each exact URI';
   let parsed: URL;

@@ -231,6 +231,11 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
 
   describe('metadata errors (RFC 7591 §3.2.2)', function () {
     const redirectCases: Array<[string, unknown, RegExp]> = [
+      [
+        'one holding a character a URI is not written in',
+        webApp({ redirect_uris: ['https://client.example.com/caf\u00e9'] }),
+        /redirect_uris\[0\] holds a character a URI is not written in/
+      ],
       ['plain http off loopback', { redirect_uris: ['http://client.example.com/cb'] }, /https/],
       ['a fragment', { redirect_uris: ['https://client.example.com/cb#frag'] }, /fragment/],
       ['a relative URI', { redirect_uris: ['/cb'] }, /absolute/],
@@ -277,6 +282,12 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', function () {
       ],
       ['both jwks and jwks_uri', machine({ jwks: { keys: [] }, jwks_uri: 'https://client.example.com/jwks' }), /both/],
       ['a jwks_uri over plain http', machine({ jwks_uri: 'http://client.example.com/jwks' }), /jwks_uri must be https/],
+      [
+        // Found by the fuzz test: EG's app model refused it after our checks, as a 500.
+        'a jwks_uri holding a character a URI is not written in',
+        machine({ jwks_uri: 'https://client.example.com/cb\u2029__proto__' }),
+        /jwks_uri holds a character a URI is not written in/
+      ],
       [
         'an unusable jwks',
         machine({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }),
