@@ -200,7 +200,7 @@ export class ProtectedResources {
    * derives (none for one no URL names, or one withdrawn). Synchronous and cached per route: it runs on every call.
    */
   forRequest(req: Request, params: PolicyParams): RequestResource | null {
-    if (params.resource !== undefined) return this.named(canonicalResource(params.resource));
+    if (params.resource !== undefined) return this.named(params.resource);
     const route = req.egContext?.apiEndpoint;
     if (!route) return null;
     let found = this.derivedOf.get(route);
@@ -217,11 +217,13 @@ export class ProtectedResources {
 
   private readonly namedOnes = new Map<string, RequestResource>();
 
-  private named(resource: string): RequestResource {
-    let found = this.namedOnes.get(resource);
+  /** A pipeline's `resource` as written, spelled canonically once (no URL parsed per request). */
+  private named(written: string): RequestResource {
+    let found = this.namedOnes.get(written);
     if (!found) {
+      const resource = canonicalResource(written);
       found = { resource, strict: true, metadataUrl: metadataUrl(resource) };
-      this.namedOnes.set(resource, found);
+      this.namedOnes.set(written, found);
     }
     return found;
   }

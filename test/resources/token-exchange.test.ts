@@ -270,20 +270,24 @@ describe('token exchange (RFC 8693)', function () {
     );
   });
 
-  it('takes a JWT of an issuer trusted for the assertion grants as the subject token, once', async function () {
-    const jwt = await signJwt(
+  /** An access token (RFC 9068) of the trusted JWT issuer for the world's user, made out to this server. */
+  const idpAccessToken = (claims: Record<string, unknown>) =>
+    signJwt(
       createPrivateKey(idpKey.privatePem),
       { alg: 'ES256', kid: 'idp', typ: 'at+jwt' },
       {
         iss: IDP,
         sub: world.user.username,
         aud: world.gateway.url,
-        scope: 'read',
         jti: randomUUID(),
         iat: now(),
-        exp: now() + 120
+        exp: now() + 120,
+        ...claims
       }
     );
+
+  it('takes a JWT of an issuer trusted for the assertion grants as the subject token, once', async function () {
+    const jwt = await idpAccessToken({ scope: 'read' });
     const res = await exchange({ subject_token: jwt, subject_token_type: JWT, audience: ORDERS_SERVICE });
     expect(res.status, res.text).to.equal(200);
     expect(res.json.scope).to.equal('read');
@@ -291,19 +295,7 @@ describe('token exchange (RFC 8693)', function () {
     const again = await exchange({ subject_token: jwt, subject_token_type: JWT, audience: ORDERS_SERVICE });
     expectOAuthError(again, 400, 'invalid_request', /already used/);
     // RFC 9068 §2.2: a client's own token of that issuer (sub is its client_id) names no user, whatever the name.
-    const clientToken = await signJwt(
-      createPrivateKey(idpKey.privatePem),
-      { alg: 'ES256', kid: 'idp', typ: 'at+jwt' },
-      {
-        iss: IDP,
-        sub: world.user.username,
-        client_id: world.user.username,
-        aud: world.gateway.url,
-        jti: randomUUID(),
-        iat: now(),
-        exp: now() + 120
-      }
-    );
+    const clientToken = await idpAccessToken({ client_id: world.user.username });
     const asUser = await exchange({ subject_token: clientToken, subject_token_type: JWT, audience: ORDERS_SERVICE });
     expectOAuthError(asUser, 400, 'invalid_request', /names no user/);
   });
