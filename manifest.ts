@@ -7,7 +7,12 @@ import type { Application } from 'express';
 import { stopGateway } from './lib/eg/fail-loudly';
 import { beginConfiguration, configurationMounted, latest, onConfigurationTaken } from './lib/eg/process-state';
 import { keptStateLine } from './lib/store/kept-state-line';
-import { gatewayDb, gatewayIoredis } from './lib/eg/gateway-db';
+import { gatewayApplicationDao, gatewayDb, gatewayIoredis } from './lib/eg/gateway-db';
+import { acceptDocumentClients } from './lib/clients/client.repository';
+import { ClientRegistrar } from './lib/clients/client-registrar';
+import { DocumentApps } from './lib/client-documents/document-apps';
+import { DocumentClients } from './lib/client-documents/document-clients';
+import { ClientDocumentStore } from './lib/store/client-document.store';
 import { openPluginStore } from './lib/store/plugin-store';
 import { warnIfEvicting } from './lib/store/eviction-check';
 import { ProcessOwnerIndex, RedisOwnerIndex } from './lib/store/owner-index';
@@ -187,11 +192,32 @@ function init(ctx: PluginContext): void {
   const replays = new ReplayGuard(db, prefix);
   const audiences = assertionAudiences(settings);
   const trust = new JwtAssertionTrust(settings, audiences, logger);
+  const operatorNames = latest(
+    'operator app names',
+    () => new OperatorAppNames(egDb, eg, feed),
+    (old) => old.dispose()
+  );
+  // Clients named by an https client_id, whose metadata document is fetched and kept as an EG app.
+  acceptDocumentClients(settings.clientIdMetadataDocuments.enabled);
+  const documents = new DocumentClients(
+    new DocumentApps(
+      services,
+      gatewayApplicationDao(ctx.services),
+      new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId)),
+      settings.clientIdMetadataDocuments,
+      logger
+    ),
+    new ClientDocumentStore(db, prefix),
+    settings,
+    () => operatorNames,
+    logger
+  );
   const clientAuth = clientAuthentication(
     services,
     { guard, settings },
     settings.issuer,
-    new ClientAssertions(services, trust, settings.assertions, replays)
+    new ClientAssertions(services, trust, settings.assertions, replays, documents),
+    documents
   );
   const devices = new DeviceStore(db, prefix);
   // As long as a code or device code authorized before an app's access was taken back may still be exchanged.
@@ -245,11 +271,6 @@ function init(ctx: PluginContext): void {
       logger
     });
   mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, logger });
-  const operatorNames = latest(
-    'operator app names',
-    () => new OperatorAppNames(egDb, eg, feed),
-    (old) => old.dispose()
-  );
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({
         settings,
@@ -296,7 +317,8 @@ function init(ctx: PluginContext): void {
     backchannel,
     consents,
     connectedApps,
-    indicators
+    indicators,
+    documents
   });
   mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, {

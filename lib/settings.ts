@@ -119,6 +119,13 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
   if (resolved.oidc.enabled && !resolved.grants.includes('authorization_code')) {
     throw new SettingsError('plugins.oauth2.oidc.enabled needs authorization_code in plugins.oauth2.grants');
   }
+  const documents = resolved.clientIdMetadataDocuments;
+  if (documents.minCacheSeconds > documents.maxCacheSeconds) {
+    throw new SettingsError(
+      'plugins.oauth2.clientIdMetadataDocuments.minCacheSeconds must not exceed maxCacheSeconds ' +
+        `(${documents.minCacheSeconds} > ${documents.maxCacheSeconds})`
+    );
+  }
   if (resolved.accessToken.format === 'jwt' && resolved.keys.length === 0) {
     throw new SettingsError('plugins.oauth2.keys must hold a signing key when accessToken.format is jwt');
   }

@@ -21,6 +21,7 @@ import type { IdTokens } from '../lib/oidc/id-tokens';
 import type { Settings } from '../lib/settings';
 import type { ConsentStore } from '../lib/store/consent.store';
 import type { ResourceIndicators } from '../lib/resources/resource-indicators';
+import type { DocumentClients } from '../lib/client-documents/document-clients';
 
 interface Deps {
   settings: Settings;
@@ -35,6 +36,8 @@ interface Deps {
   idTokens: IdTokens | null;
   /** Checks the resources an authorization request names (RFC 8707). */
   indicators: ResourceIndicators;
+  /** Clients named by a client ID metadata document URL. */
+  documents: DocumentClients;
 }
 
 /** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
@@ -46,7 +49,8 @@ const MAX_PENDING = 5;
  * remembered), then answer the client with a code or a token.
  */
 export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
-  const { settings, services, server, session, csrf, consents, sendPage, logger, idTokens, indicators } = deps;
+  const { settings, services, server, session, csrf, consents, sendPage, logger, idTokens, indicators, documents } =
+    deps;
   const loginPath = settings.basePath + settings.routes.login;
 
   /**
@@ -70,11 +74,10 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   /** Names the app, who registered it and where the answer goes: a user may give an app any name. */
   function renderConsent(req: Request, res: Response, next: NextFunction): void {
     const txn = transactionOf(req)!;
-    aboutClient(services, txn.client, txn.redirectURI).then(
+    aboutClient(services, documents, txn.client, txn.redirectURI).then(
       (about) =>
         sendPage(res, 200, 'consent', {
           title: 'Allow access?',
-          clientName: txn.client.name,
           ...about,
           username: (req.user as SessionUser).username,
           scopes: txn.req.effectiveScopes.map((name) => ({
@@ -111,7 +114,7 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
 
   const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   const authorizeSteps = [
-    resolveClientAndRedirect(services, settings),
+    resolveClientAndRedirect(services, settings, documents),
     ...checkAuthorizeRequest(settings, services, indicators),
     openIdSignIn(loginPath, idTokens),
     signInFirst(loginPath, 302),

@@ -15,6 +15,7 @@ import { clientIp } from '../lib/http/client-ip';
 import { splitScopes } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 import type { Throttle } from '../lib/store/throttle';
+import type { DocumentClients } from '../lib/client-documents/document-clients';
 
 interface Deps {
   settings: Settings;
@@ -25,6 +26,8 @@ interface Deps {
   throttle: Throttle;
   sendPage: SendPage;
   logger: EgLogger;
+  /** Clients named by a client ID metadata document URL. */
+  documents: DocumentClients;
 }
 
 const WRONG_CODE = 'That code is not valid or has expired. Check it on your device.';
@@ -78,8 +81,7 @@ export function mountDeviceRoutes(router: Router, deps: Deps): void {
     req.session.deviceApproval = { id: found.id, userCode: found.record.userCode };
     sendPage(res, 200, 'consent', {
       title: 'Allow access?',
-      clientName: client.name,
-      ...(await aboutClient(services, client)),
+      ...(await aboutClient(services, deps.documents, client)),
       userCode: found.record.userCode,
       username: user.username,
       scopes: splitScopes(found.record.scope).map((name) => ({ name, description: settings.scopeDescriptions[name] })),

@@ -64,6 +64,8 @@ export function metadataDocument(
     introspection_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
     device_authorization_endpoint: grants.includes(DEVICE_CODE) ? url(settings.routes.deviceAuthorization) : undefined,
     registration_endpoint: settings.dynamicRegistration.enabled ? url(settings.routes.register) : undefined,
+    // draft-ietf-oauth-client-id-metadata-document §6: an https URL may be a client_id.
+    client_id_metadata_document_supported: settings.clientIdMetadataDocuments.enabled ? true : undefined,
     authorization_response_iss_parameter_supported: browser ? true : undefined,
     code_challenge_methods_supported: grants.includes('authorization_code')
       ? settings.pkce.allowPlain

@@ -26,6 +26,7 @@ import { mountDeviceRoutes } from './device.route';
 import { mountLoginRoutes } from './login.route';
 import { mountLogoutRoutes } from './logout.route';
 import type { ResourceIndicators } from '../lib/resources/resource-indicators';
+import type { DocumentClients } from '../lib/client-documents/document-clients';
 
 interface Deps {
   settings: Settings;
@@ -47,6 +48,8 @@ interface Deps {
   connectedApps: ConnectedApps;
   /** Checks the resources an authorization request names (RFC 8707). */
   indicators: ResourceIndicators;
+  /** Clients named by a client ID metadata document URL. */
+  documents: DocumentClients;
 }
 
 /**
@@ -72,7 +75,8 @@ export function mountPages(
     backchannel,
     consents,
     connectedApps,
-    indicators
+    indicators,
+    documents
   }: Deps
 ): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
@@ -85,7 +89,8 @@ export function mountPages(
     session: browserSession(db, settings),
     csrf: csrfProtection(),
     sendPage,
-    logger
+    logger,
+    documents
   };
   if (browserFlows)
     mountAuthorizeRoutes(router, {

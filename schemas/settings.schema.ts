@@ -1,3 +1,4 @@
+import { clientIdMetadataDocumentsSchema } from './client-id-metadata-documents.schema';
 import { dynamicRegistrationSchema } from './dynamic-registration.schema';
 import { jwksCooldown, jwksTimeout } from './jwks-timing';
 
@@ -776,6 +777,7 @@ export const settingsSchema = {
       }
     },
     dynamicRegistration: dynamicRegistrationSchema,
+    clientIdMetadataDocuments: clientIdMetadataDocumentsSchema,
     clientUrls: {
       type: 'object',
       additionalProperties: false,

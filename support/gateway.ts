@@ -77,6 +77,8 @@ export interface GatewayOptions {
   watchConfig?: boolean;
   /** EG's LOG_LEVEL (default: the environment's, else info). */
   logLevel?: string;
+  /** More environment for the gateway process (e.g. NODE_EXTRA_CA_CERTS). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -151,7 +153,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       ...process.env,
       EG_CONFIG_DIR: dir,
       ...(options.watchConfig ? {} : { EG_DISABLE_CONFIG_WATCH: 'true' }),
-      LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info'
+      LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+      ...options.env
     }
   });
 

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { DocumentClientFailure, type DocumentClients } from '../client-documents/document-clients';
 import { findClient } from '../clients/client.repository';
 import { isRegisteredRedirect } from '../clients/redirect-uri-match';
 import type { EgServices } from '../eg/types';
@@ -19,10 +20,11 @@ const MAX_STATE_LENGTH = 2048;
  * The first step: who is asking, and where may the answer go? An unknown
  * client or a redirect URI that is not registered exactly (RFC 9700 §4.1.3;
  * a loopback IP literal's port aside, RFC 8252 §7.3) ends here with an
- * error page: redirecting would make the gateway an open redirector. So does
+ * error page: redirecting would make the gateway an open redirector. A client_id
+ * that is a client ID metadata document URL is resolved by its document first. So does
  * an OpenID Connect request without redirect_uri, which Core §3.1.2.1 requires.
  */
-export function resolveClientAndRedirect(services: EgServices, settings: Settings) {
+export function resolveClientAndRedirect(services: EgServices, settings: Settings, documents: DocumentClients) {
   return function resolveClientAndRedirect(req: Request, _res: Response, next: NextFunction): void {
     const clientId = req.query.client_id;
     const redirect = req.query.redirect_uri;
@@ -39,31 +41,40 @@ export function resolveClientAndRedirect(services: EgServices, settings: Setting
         new UntrustedRedirect('Invalid request', `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`)
       );
     }
-    findClient(services, clientId, 'none').then((client) => {
-      if (!client)
-        return next(
-          new UntrustedRedirect('Unknown application', 'This application is not registered or is not active.')
-        );
-      const requested = single(redirect);
-      if (requested === undefined && settings.oidc.enabled && isOpenIdScope(req.query.scope)) {
-        return next(new UntrustedRedirect('Invalid request', 'An OpenID Connect request must name its redirect_uri.'));
-      }
-      if (requested === undefined && client.redirectUris.length !== 1) {
-        return next(new UntrustedRedirect('Invalid request', 'The request must name its redirect_uri.'));
-      }
-      const redirectUri = requested ?? client.redirectUris[0];
-      if (redirectUri === undefined || !isRegisteredRedirect(client.redirectUris, redirectUri)) {
-        return next(
-          new UntrustedRedirect('Invalid redirect URI', 'The redirect_uri is not registered for this application.')
-        );
-      }
-      setAuthorizeRequest(req, {
-        client,
-        redirectUri,
-        redirectUriGiven: requested !== undefined,
-        state: single(req.query.state)
-      });
-      next();
-    }, next);
+    documents
+      .ensure(clientId, 'authorize')
+      .then(() => findClient(services, clientId, 'none'))
+      .then(
+        (client) => {
+          if (!client)
+            return next(
+              new UntrustedRedirect('Unknown application', 'This application is not registered or is not active.')
+            );
+          const requested = single(redirect);
+          if (requested === undefined && settings.oidc.enabled && isOpenIdScope(req.query.scope)) {
+            return next(
+              new UntrustedRedirect('Invalid request', 'An OpenID Connect request must name its redirect_uri.')
+            );
+          }
+          if (requested === undefined && client.redirectUris.length !== 1) {
+            return next(new UntrustedRedirect('Invalid request', 'The request must name its redirect_uri.'));
+          }
+          const redirectUri = requested ?? client.redirectUris[0];
+          if (redirectUri === undefined || !isRegisteredRedirect(client.redirectUris, redirectUri)) {
+            return next(
+              new UntrustedRedirect('Invalid redirect URI', 'The redirect_uri is not registered for this application.')
+            );
+          }
+          setAuthorizeRequest(req, {
+            client,
+            redirectUri,
+            redirectUriGiven: requested !== undefined,
+            state: single(req.query.state)
+          });
+          next();
+        },
+        (err) =>
+          next(err instanceof DocumentClientFailure ? new UntrustedRedirect('Unknown application', err.message) : err)
+      );
   };
 }

@@ -75,7 +75,7 @@ export function fetchClientUrl(
       });
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ status, text: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status, text: Buffer.concat(chunks).toString('utf8'), headers: response.headers });
       });
     });
     request.end(body);

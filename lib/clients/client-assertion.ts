@@ -1,3 +1,4 @@
+import { DocumentClientFailure, type DocumentClients } from '../client-documents/document-clients';
 import { InvalidClient } from '../errors';
 import type { EgServices } from '../eg/types';
 import { JwtKeysUnavailable, JwtRejected } from '../keys/jwt-verifier';
@@ -31,7 +32,8 @@ export class ClientAssertions {
     private readonly services: EgServices,
     private readonly trust: JwtAssertionTrust,
     private readonly limits: Settings['assertions'],
-    private readonly replays: ReplayGuard
+    private readonly replays: ReplayGuard,
+    private readonly documents: DocumentClients
   ) {}
 
   async authenticate(fields: ClientAssertionFields): Promise<Client> {
@@ -43,6 +45,7 @@ export class ClientAssertions {
       if (fields.client_id !== undefined && fields.client_id !== clientId) {
         throw new JwtRejected("The assertion's iss is not the client_id");
       }
+      await this.documents.ensure(clientId, 'authenticate');
       const client = await findClient(this.services, clientId, 'private_key_jwt');
       if (!client || client.isPublic) throw new JwtRejected('The client is unknown or cannot authenticate');
       const verifier = this.trust.forClient(client);
@@ -51,6 +54,7 @@ export class ClientAssertions {
       if (verified.sub !== client.id) throw new JwtRejected("The assertion's sub must be the client_id");
       return client;
     } catch (err) {
+      if (err instanceof DocumentClientFailure) throw new InvalidClient(`Client authentication failed: ${err.message}`);
       if (err instanceof JwtRejected)
         throw new InvalidClient(`Client authentication failed: ${err.reason}`, err.detail);
       // The keys are the client's to publish (and a jwksUri it points inward is refused): its failure, not ours.

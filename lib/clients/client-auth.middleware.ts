@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { BasicStrategy } from 'passport-http';
 import { Strategy as ClientPasswordStrategy } from 'passport-oauth2-client-password';
+import { DocumentClientFailure, type DocumentClients } from '../client-documents/document-clients';
 import type { GuessingGuard } from '../credentials/guessing-guard';
 import type { EgServices } from '../eg/types';
 import { InvalidClient, InvalidRequest } from '../errors';
@@ -45,7 +46,8 @@ export function clientAuthentication(
   services: EgServices,
   guessing: { guard: GuessingGuard; settings: Pick<Settings, 'clientAuth' | 'trustProxy'> },
   realm: string,
-  assertions: ClientAssertions
+  assertions: ClientAssertions,
+  documents: DocumentClients
 ): RequestHandler[] {
   const passport = new Passport();
   const { guard, settings } = guessing;
@@ -79,13 +81,28 @@ export function clientAuthentication(
     next();
   }
 
-  /** RFC 6749 §2.1, §3.2.1: a public client names itself with client_id and proves nothing. */
+  /**
+   * RFC 6749 §2.1, §3.2.1: a public client names itself with client_id and proves nothing (a client_id URL: its
+   * metadata document says it is public).
+   */
   function authenticatePublicClient(req: Request, next: NextFunction): void {
-    findClient(services, req.body.client_id, 'none').then((client) => {
-      if (!client || !client.isPublic) return next(new InvalidClient('Client authentication failed'));
-      req.user = client;
-      next();
-    }, next);
+    const clientId = req.body.client_id;
+    documents
+      .ensure(clientId, 'authenticate')
+      .then(() => findClient(services, clientId, 'none'))
+      .then(
+        (client) => {
+          if (!client || !client.isPublic) return next(new InvalidClient('Client authentication failed'));
+          req.user = client;
+          next();
+        },
+        (err) =>
+          next(
+            err instanceof DocumentClientFailure
+              ? new InvalidClient(`Client authentication failed: ${err.message}`)
+              : err
+          )
+      );
   }
 
   function authenticate(req: Request, res: Response, next: NextFunction): void {

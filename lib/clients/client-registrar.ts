@@ -6,8 +6,11 @@ import { USERINFO_SIGNED_RESPONSE_ALG } from '../oidc/signed-userinfo';
 import { isPublicApp, registeredRedirectUris } from './client.repository';
 import { SECTOR_IDENTIFIER_URI, SUBJECT_TYPE, subjectIdentity } from '../oidc/subjects';
 
-/** How an app came to be: registered by its user on the web pages, or over RFC 7591. */
-export type RegisteredVia = 'web' | 'dynamic';
+/**
+ * How an app came to be: registered by its user on the web pages, over RFC 7591, or made from a client ID metadata
+ * document (draft-ietf-oauth-client-id-metadata-document).
+ */
+export type RegisteredVia = 'web' | 'dynamic' | 'document';
 
 /** What a user or a client asks to register. */
 export interface ClientRegistration {
@@ -120,7 +123,8 @@ export const OPENID_APP_PROPERTIES = [
 /** The application properties ClientRegistrar writes of a pairwise client (with oidc.pairwiseSecret set). */
 export const PAIRWISE_APP_PROPERTIES = [SUBJECT_TYPE, SECTOR_IDENTIFIER_URI] as const;
 
-function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
+/** The EG application properties of a registration (EG keeps strings only; extra redirect URIs space separated). */
+export function appProperties(registration: ClientRegistration, via: RegisteredVia): Record<string, string> {
   const [first, ...others] = registration.redirectUris;
   const props: Record<string, string> = {
     name: registration.name,

@@ -27,6 +27,14 @@ export function isPublicApp(app: EgApplication): boolean {
   return String(app.public).toLowerCase() === 'true';
 }
 
+/** Whether apps made from client ID metadata documents are clients now (clientIdMetadataDocuments.enabled). */
+let documentClientsOn = false;
+
+/** Set at each start: turned off, the apps made from documents stop being clients, their tokens with them. */
+export function acceptDocumentClients(on: boolean): void {
+  documentClientsOn = on;
+}
+
 /** An active app with an active oauth2 credential, read from EG (the secret's hash only when asked for). */
 async function loadActive(services: EgServices, clientId: unknown, includePassword: boolean) {
   if (typeof clientId !== 'string' || !clientId || clientId.length > 200) return null;
@@ -36,6 +44,7 @@ async function loadActive(services: EgServices, clientId: unknown, includePasswo
     services.credential.getCredential(clientId, 'oauth2', { includePassword })
   ]);
   if (!app || !app.isActive || app.id !== clientId) return null;
+  if (app.registeredVia === 'document' && !documentClientsOn) return null;
   return credential && credential.isActive ? { app, credential } : null;
 }
 

@@ -3,7 +3,10 @@ import type { Settings } from '../settings';
 import { SettingsError } from '../settings';
 import type { EgModels } from './types';
 
-type RegistrationSettings = Pick<Settings, 'clientRegistration' | 'dynamicRegistration' | 'oidc'>;
+type RegistrationSettings = Pick<
+  Settings,
+  'clientRegistration' | 'dynamicRegistration' | 'clientIdMetadataDocuments' | 'oidc'
+>;
 
 /** Whether dynamic registration may make pairwise clients (OpenID Connect Core §8.1). */
 function pairwiseRegistration(settings: RegistrationSettings): boolean {
@@ -15,6 +18,7 @@ function registrationSettings(settings: RegistrationSettings): string[] {
   return [
     ...(settings.clientRegistration.enabled ? ['plugins.oauth2.clientRegistration.enabled'] : []),
     ...(settings.dynamicRegistration.enabled ? ['plugins.oauth2.dynamicRegistration.enabled'] : []),
+    ...(settings.clientIdMetadataDocuments.enabled ? ['plugins.oauth2.clientIdMetadataDocuments.enabled'] : []),
     ...(settings.dynamicRegistration.enabled && settings.oidc.enabled ? ['plugins.oauth2.oidc.enabled'] : []),
     ...(pairwiseRegistration(settings) ? ['plugins.oauth2.oidc.pairwiseSecret'] : [])
   ];
@@ -24,8 +28,10 @@ function registrationSettings(settings: RegistrationSettings): string[] {
 export function missingAppProperties(settings: RegistrationSettings, models: EgModels | undefined): string[] {
   if (registrationSettings(settings).length === 0) return [];
   const declared = models?.applications?.properties ?? {};
-  // Dynamic registration writes an OpenID Connect client's logout properties too, and its subject type when offered.
-  const openId = settings.dynamicRegistration.enabled && settings.oidc.enabled;
+  // Dynamic registration and documents write an OpenID Connect client's logout properties too (and registration its
+  // subject type when offered).
+  const openId =
+    (settings.dynamicRegistration.enabled || settings.clientIdMetadataDocuments.enabled) && settings.oidc.enabled;
   const written = [
     ...REGISTRAR_APP_PROPERTIES,
     ...(openId ? OPENID_APP_PROPERTIES : []),

@@ -34,3 +34,19 @@ export function gatewayIoredis(services: EgServices): typeof IORedis {
   const db = require.resolve(path.join(egLibDir(services), 'db.js'));
   return require(require.resolve('ioredis', { paths: [path.dirname(db)] })) as typeof IORedis;
 }
+
+/** The part of EG's application DAO (services/consumers/application.dao.js) that writes an app with a given id. */
+export interface EgApplicationDao {
+  insert(app: Record<string, string>): Promise<boolean>;
+  getAllAppIdsByUser(userId: string): Promise<string[]>;
+}
+
+/**
+ * EG's application DAO, of the installation that gave us `ctx.services`: EG's service
+ * always gives an app a UUID, and an app made from a client ID metadata document must
+ * have its URL as id, the client_id it is known by everywhere (tokens, ID token `aud`,
+ * introspection). The DAO writes EG's own keys and indexes, as the service would.
+ */
+export function gatewayApplicationDao(services: EgServices): EgApplicationDao {
+  return require(path.join(egLibDir(services), 'services', 'consumers', 'application.dao.js')) as EgApplicationDao;
+}

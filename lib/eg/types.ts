@@ -77,7 +77,11 @@ export interface EgServices {
     update(id: string, properties: Record<string, string>): Promise<boolean>;
     remove(id: string): Promise<boolean>;
   };
-  user: { get(id: string): Promise<EgUser | false>; find(username: string): Promise<EgUser | false> };
+  user: {
+    get(id: string): Promise<EgUser | false>;
+    find(username: string): Promise<EgUser | false>;
+    insert(user: Record<string, string>): Promise<EgUser>;
+  };
   credential: {
     getCredential(id: string, type: string, options?: { includePassword?: boolean }): Promise<EgCredential | null>;
     insertCredential(consumerId: string, type: string, details: Record<string, unknown>): Promise<EgCredential>;

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'http';
 import { createLocalJWKSet, errors, FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters, KeyLike } from 'jose';
 import { readCapped } from '../http/read-capped';
 
@@ -11,6 +12,8 @@ export class JwtKeysUnavailable extends Error {}
 export interface FetchedDocument {
   status: number;
   text: string;
+  /** The answer's headers, where the fetch reads them (a client's URL: its caching headers). */
+  headers?: IncomingHttpHeaders;
 }
 
 /** GETs a JWK Set document within `timeoutMs`, refusing one over `maxBytes`. */

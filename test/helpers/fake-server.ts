@@ -1,4 +1,5 @@
 import http from 'http';
+import https from 'https';
 import type { AddressInfo } from 'net';
 
 /** A request the fake server received. */
@@ -24,10 +25,14 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export function startFakeServer(handler: FakeServer['handler']): Promise<FakeServer> {
+/** @param tls serve https with this key and certificate (see loopbackTls) */
+export function startFakeServer(
+  handler: FakeServer['handler'],
+  tls?: { key: string; cert: string }
+): Promise<FakeServer> {
   const hanging = new Set<http.ServerResponse>();
   const fake = { received: [] as Received[], handler } as FakeServer;
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -43,10 +48,11 @@ export function startFakeServer(handler: FakeServer['handler']): Promise<FakeSer
       res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json', ...answer.headers });
       res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
     });
-  });
+  };
+  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
-      fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      fake.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
       fake.close = () =>
         new Promise((done) => {
           for (const res of hanging) res.destroy();

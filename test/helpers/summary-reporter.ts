@@ -12,7 +12,9 @@ class SummaryReporter extends Mocha.reporters.Spec {
     const skipped = new Map<string, number>();
     const failed: string[] = [];
     runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test: Mocha.Test, err: Error) => {
-      const reason = String(err?.message ?? err).split('\n')[0]!.slice(0, 300);
+      const reason = String(err?.message ?? err)
+        .split('\n')[0]!
+        .slice(0, 300);
       failed.push(`${test.titlePath().join(' > ')}: ${reason}`);
     });
     runner.on(Mocha.Runner.constants.EVENT_TEST_PENDING, (test: Mocha.Test) => {

@@ -15,6 +15,7 @@ import { registrar } from '../helpers/registrar';
 import { startClientCallback } from '../helpers/client-callback';
 import { oncePerRun } from '../helpers/once-per-run';
 import { startWorld, World } from '../helpers/world';
+import { DocumentHost, startDocumentHost, trustingDocumentHosts } from '../client-documents/document-world';
 
 /** The agent's side of OAuth, as the SDK asks an application to keep it: in memory here. */
 class AgentAuth implements OAuthClientProvider {
@@ -60,10 +61,38 @@ class AgentAuth implements OAuthClientProvider {
   }
 }
 
+/** An agent identified by its client ID metadata document (draft-ietf-oauth-client-id-metadata-document). */
+class DocumentAgentAuth extends AgentAuth {
+  constructor(
+    redirectUrl: string,
+    readonly clientMetadataUrl: string
+  ) {
+    super(redirectUrl);
+  }
+}
+
+/** The user, in a browser: signs in and allows; returns the agent's redirect URL the browser lands on. */
+async function userAllows(chromium: Chromium, world: World, authorizationUrl: URL, agentUrl: string) {
+  const page = await chromium.newPage();
+  await page.goto(authorizationUrl.toString());
+  await page.fill('#username', world.user.username);
+  await page.fill('#password', world.user.password);
+  await Promise.all([page.waitForURL(/\/oauth2\/authorize\?/), page.click('button[type=submit]')]);
+  const consent = {
+    resources: await page.textContent('#resources'),
+    registrant: await page.textContent('#registrant')
+  };
+  await Promise.all([page.waitForURL(`${agentUrl}?*`), page.click('button[name=allow]')]);
+  const callback = new URL(page.url());
+  await page.close();
+  return { callback, consent };
+}
+
 /**
  * Issue 21 item 6: the MCP SDK's own client OAuth, against an MCP server behind the gateway, knowing only its URL: from
  * the first 401 through protected resource metadata (RFC 9728), authorization server metadata (RFC 8414), dynamic
- * registration (RFC 7591, with the initial access token an operator hands the agent), code + PKCE with the resource
+ * registration (RFC 7591, with the initial access token an operator hands the agent) or a client ID metadata document
+ * URL as client_id (issue 21 item 4), code + PKCE with the resource
  * (RFC 8707), a user in Chromium, to a tool call; the token is the MCP server's alone.
  */
 describe('interop: the MCP SDK client reaches an MCP server behind the gateway', function () {
@@ -73,15 +102,22 @@ describe('interop: the MCP SDK client reaches an MCP server behind the gateway',
   let chromium: Chromium;
   let agent: { url: string; close(): void };
   let mcpUrl: string;
+  let documents: DocumentHost;
   before(async function () {
     // The SDK's walk is the same on either store; the store's part is in the resource and registration suites.
     oncePerRun(this);
-    [mcp, agent] = await Promise.all([startMcpServer(), startClientCallback()]);
+    [mcp, agent, documents] = await Promise.all([startMcpServer(), startClientCallback(), startDocumentHost()]);
     const port = await freePort();
     mcpUrl = `http://127.0.0.1:${port}/mcp`;
     world = await startWorld({
       port,
-      settings: { dynamicRegistration: { enabled: true, allowedScopes: ['read'] } },
+      settings: {
+        dynamicRegistration: { enabled: true, allowedScopes: ['read'] },
+        clientIdMetadataDocuments: { enabled: true, scopes: ['read'] },
+        // The agent's document is served on 127.0.0.1 here; in production it is on the agent's public host.
+        clientUrls: { allowPrivateNetworks: true }
+      },
+      env: trustingDocumentHosts(),
       gateway: {
         apiEndpoints: {
           api: { host: '*', paths: ['/api', '/api/*'] },
@@ -111,6 +147,7 @@ describe('interop: the MCP SDK client reaches an MCP server behind the gateway',
     await world?.stop();
     mcp?.close();
     agent?.close();
+    await documents?.close();
   });
 
   it('discovers, registers, signs the user in and calls a tool with a token only the MCP server takes', async function () {
@@ -147,15 +184,8 @@ describe('interop: the MCP SDK client reaches an MCP server behind the gateway',
     expect(authorizationUrl.searchParams.get('scope')).to.equal('read');
 
     // The user, in a browser: sign in, allow; the browser lands on the agent's redirect endpoint.
-    const page = await chromium.newPage();
-    await page.goto(authorizationUrl.toString());
-    await page.fill('#username', world.user.username);
-    await page.fill('#password', world.user.password);
-    await Promise.all([page.waitForURL(/\/oauth2\/authorize\?/), page.click('button[type=submit]')]);
-    expect(await page.textContent('#resources')).to.contain(mcpUrl);
-    await Promise.all([page.waitForURL(`${agent.url}?*`), page.click('button[name=allow]')]);
-    const callback = new URL(page.url());
-    await page.close();
+    const { callback, consent } = await userAllows(chromium, world, authorizationUrl, agent.url);
+    expect(consent.resources).to.contain(mcpUrl);
     expect(callback.searchParams.get('iss')).to.equal(world.gateway.url);
 
     await transport.finishAuth(callback.searchParams.get('code')!);
@@ -180,5 +210,32 @@ describe('interop: the MCP SDK client reaches an MCP server behind the gateway',
     await again.close();
     expect(auth.saved.access_token).to.not.equal(before);
     expect((await world.api(auth.saved.access_token, '/api')).status).to.equal(401);
+  });
+
+  it('names itself by its client ID metadata document URL, unregistered, and calls a tool', async function () {
+    const requests: string[] = [];
+    const agentFetch: typeof fetch = (input, init) => {
+      requests.push(`${init?.method ?? 'GET'} ${String(input instanceof Request ? input.url : input)}`);
+      return fetch(input, init);
+    };
+    const clientId = documents.publish('orders-agent', { client_name: 'Orders agent', redirect_uris: [agent.url] });
+    const auth = new DocumentAgentAuth(agent.url, clientId);
+    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: auth, fetch: agentFetch });
+    let refused: unknown;
+    await new Client({ name: 'orders-agent', version: '1.0.0' }).connect(transport).catch((err) => (refused = err));
+    expect(refused).to.be.instanceOf(UnauthorizedError);
+    expect(requests.some((line) => line.startsWith('POST') && line.includes('/oauth2/register'))).to.equal(false);
+    const authorizationUrl = auth.authorizationUrl!;
+    expect(authorizationUrl.searchParams.get('client_id')).to.equal(clientId);
+
+    const { callback, consent } = await userAllows(chromium, world, authorizationUrl, agent.url);
+    expect(consent.registrant?.replace(/\s+/g, ' ')).to.contain(`describes itself in a document at ${documents.host}`);
+    await transport.finishAuth(callback.searchParams.get('code')!);
+    const client = new Client({ name: 'orders-agent', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: auth, fetch: agentFetch }));
+    const said = JSON.parse(((await client.callTool({ name: 'whoami' })).content as Array<{ text: string }>)[0].text);
+    expect(said).to.deep.equal({ user: world.user.id, scopes: 'read' });
+    await client.close();
+    expect(documents.fetches('orders-agent')).to.be.greaterThan(0);
   });
 });
