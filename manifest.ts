@@ -204,10 +204,12 @@ function init(ctx: PluginContext): void {
       services,
       gatewayApplicationDao(ctx.services),
       new ClientRegistrar(services, (appId) => store.revokeAllOf('app', appId)),
+      (appId) => store.revokeAllOf('app', appId),
       settings.clientIdMetadataDocuments,
       logger
     ),
     new ClientDocumentStore(db, prefix),
+    new RateLimit(db, prefix, 60),
     settings,
     () => operatorNames,
     logger

@@ -57,9 +57,13 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
    * A public client's identity is not proven (anyone can send its client_id
    * and a redirect URI of a native app's), so it is asked for consent every
    * time unless the operator says otherwise (RFC 6749 §10.2, RFC 8252 §8.6).
+   * So is a client named by its metadata document, whose redirect URIs change
+   * when the document does (draft-ietf-oauth-client-id-metadata-document §8.4).
    */
   const remembersConsentOf = (client: Client) =>
-    settings.consent.remember && (!client.isPublic || settings.consent.rememberPublicClients);
+    settings.consent.remember &&
+    client.app.registeredVia !== 'document' &&
+    (!client.isPublic || settings.consent.rememberPublicClients);
 
   const authorization = bridgeAuthorization(server, { services, consents, remembersConsentOf });
 

@@ -15,7 +15,8 @@ export const clientIdMetadataDocumentsSchema = {
       default: false,
       description:
         'Accept an https URL as `client_id`: its document is fetched, checked (its `client_id` is that URL, no shared ' +
-        'secret) and kept as an EG app whose id is the URL; `client_id_metadata_document_supported` in the metadata.'
+        'secret, only grants a user takes part in) and kept as an EG app whose id is the URL; ' +
+        '`client_id_metadata_document_supported` in the metadata.'
     },
     scopes: {
       type: 'array',
@@ -57,7 +58,18 @@ export const clientIdMetadataDocumentsSchema = {
       minimum: 1,
       maximum: 100000,
       default: 100,
-      description: 'Most apps made from documents of one host; past it a new URL of that host is refused unfetched.'
+      description:
+        'Most apps made from documents of one host name (whatever the port); past it a new URL of that host is refused ' +
+        'unfetched.'
+    },
+    newClientsPerIp: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 10,
+      description:
+        'Most client_id URLs new to the server one IP address may bring in a minute (each costs a fetch and an app); ' +
+        'past it the authorization endpoint shows an error page.'
     },
     maxBytes: {
       type: 'integer',

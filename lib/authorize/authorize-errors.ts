@@ -8,9 +8,14 @@ import type { SendPage } from '../browser/pages';
 import { logFailure } from '../http/log-failure';
 import { transactionOf } from '../http/request-fields';
 
-/** Where an error may be sent: the checked request, or the transaction oauth2orize loaded. */
+/**
+ * Where an error may be sent: the checked request, or the transaction oauth2orize loaded. Not, before a user has
+ * signed in, the redirect URI of a client anyone can describe (a client ID metadata document): the gateway would
+ * redirect anybody anywhere (RFC 9700 §4.11.2).
+ */
 function redirectTarget(req: Request): { redirectUri: string; state?: string | undefined; fragment: boolean } | null {
   const checked = getAuthorizeRequest(req);
+  if (checked?.client.app.registeredVia === 'document' && !req.user) return null;
   if (checked)
     return { redirectUri: checked.redirectUri, state: checked.state, fragment: checked.responseType !== 'code' };
   const txn = transactionOf(req);

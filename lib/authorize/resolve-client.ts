@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentClientFailure, type DocumentClients } from '../client-documents/document-clients';
 import { findClient } from '../clients/client.repository';
+import { clientIp } from '../http/client-ip';
 import { isRegisteredRedirect } from '../clients/redirect-uri-match';
 import type { EgServices } from '../eg/types';
 import { setAuthorizeRequest } from './authorize-request';
@@ -42,7 +43,7 @@ export function resolveClientAndRedirect(services: EgServices, settings: Setting
       );
     }
     documents
-      .ensure(clientId, 'authorize')
+      .ensure(clientId, 'authorize', clientIp(req, settings.trustProxy))
       .then(() => findClient(services, clientId, 'none'))
       .then(
         (client) => {

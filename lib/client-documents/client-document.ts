@@ -1,7 +1,13 @@
-import { DISCOURAGED_GRANTS } from '../../schemas/settings.schema';
-import { publicClientMayUse } from '../clients/grant-policy';
+import { DEVICE_CODE } from '../../schemas/settings.schema';
 import { InvalidClientMetadata } from '../errors';
 import { ClientMetadata, parseClientMetadata, RegistrationPolicy } from '../registration/client-metadata';
+import { NOT_OFFERED_FIELDS } from '../registration/openid-client-metadata';
+
+/**
+ * The grants a client anyone on the internet can name may use: those a user takes part in (consent), never one
+ * that issues tokens to the client alone (client_credentials, a self-signed jwt-bearer assertion).
+ */
+const DOCUMENT_GRANTS = ['authorization_code', 'refresh_token', DEVICE_CODE];
 
 /** What a client identified by a metadata document may authenticate with: nothing, or its published keys. */
 const DOCUMENT_AUTH_METHODS = ['none', 'private_key_jwt'];
@@ -29,6 +35,8 @@ export function readClientDocument(clientId: string, text: string, policy: Regis
   if (typeof document !== 'object' || document === null || Array.isArray(document))
     throw new InvalidClientMetadata('the document is not a JSON object');
   const { client_id: named, scope: _scope, ...fields } = document as Record<string, unknown>;
+  // OpenID Connect metadata this server does not honour: one document serves many servers, so it is left out.
+  for (const field of NOT_OFFERED_FIELDS) delete fields[field];
   if (named !== clientId) throw new InvalidClientMetadata('the client_id of the document is not the URL it came from');
   const secret = SECRET_FIELDS.find((field) => field in fields);
   if (secret) throw new InvalidClientMetadata(`the document holds ${secret}: a public document shares no secret`);
@@ -39,7 +47,7 @@ export function readClientDocument(clientId: string, text: string, policy: Regis
     );
   }
   return parseClientMetadata(
-    { ...fields, ...usableFlows(fields, policy.grants, method === 'none'), token_endpoint_auth_method: method },
+    { ...fields, ...usableFlows(fields, policy.grants), token_endpoint_auth_method: method },
     policy
   );
 }
@@ -48,17 +56,13 @@ export function readClientDocument(clientId: string, text: string, policy: Regis
 const GRANT_OF_RESPONSE: Record<string, string> = { code: 'authorization_code', token: 'implicit' };
 
 /**
- * The document's grant and response types this server offers such a client: one document
- * serves many servers, so a grant this one lacks (or keeps from public or self-registered
- * clients) is left out rather than refused, with the response type that goes with it.
- * Nothing usable left is refused, naming the field.
+ * The document's grant and response types this server offers such a client (DOCUMENT_GRANTS it has on): one
+ * document serves many servers, so any other is left out rather than refused, with the response type that goes
+ * with it. Nothing usable left is refused, naming the field.
  */
-function usableFlows(fields: Record<string, unknown>, enabled: readonly string[], isPublic: boolean) {
+function usableFlows(fields: Record<string, unknown>, enabled: readonly string[]) {
   const offered = (grant: unknown) =>
-    typeof grant === 'string' &&
-    enabled.includes(grant) &&
-    !DISCOURAGED_GRANTS.includes(grant) &&
-    (!isPublic || publicClientMayUse(grant));
+    typeof grant === 'string' && enabled.includes(grant) && DOCUMENT_GRANTS.includes(grant);
   const flows: Record<string, unknown> = {};
   if (Array.isArray(fields.grant_types)) {
     flows.grant_types = fields.grant_types.filter(offered);

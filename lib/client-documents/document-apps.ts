@@ -1,14 +1,23 @@
-import { appProperties, ClientRegistrar, ClientRegistration } from '../clients/client-registrar';
+import { appProperties, ClientRegistrar, ClientRegistration, RevokeAppTokens } from '../clients/client-registrar';
 import type { EgApplicationDao } from '../eg/gateway-db';
 import type { EgLogger, EgServices } from '../eg/types';
 import type { ClientMetadata } from '../registration/client-metadata';
 import { randomSecret } from '../secret-value';
 import type { Settings } from '../settings';
 import { SingleFlight } from '../single-flight';
-import { documentHost } from './document-client-id';
 
-/** The app made from a document, as EG holds it now. */
+/**
+ * The app made from a document, as EG holds it now: `absent` also when its credential is missing (EG's app removal
+ * leaves the credential, a crash may leave an app without one); `inactive` when the operator deactivated the app or
+ * its credential.
+ */
 export type DocumentAppState = 'absent' | 'active' | 'inactive';
+
+/** EG's refusal of a second app of one name and owner: here, another instance made the same app first. */
+const SAME_APP_MADE = /already another application bound with/;
+
+/** The host name of a client_id URL, whatever its port (a cap per port would be one per port). */
+const hostName = (clientId: string) => (URL.canParse(clientId) ? new URL(clientId).hostname : clientId);
 
 /** An app cannot be made from a document: the owner cannot be made, or the caps are reached. */
 export class NoRoomForDocument extends Error {}
@@ -26,19 +35,26 @@ type DocumentSettings = Settings['clientIdMetadataDocuments'];
  */
 export class DocumentApps {
   private readonly owning = new SingleFlight<string>();
+  private warnedOfScopes = false;
 
   constructor(
     private readonly services: EgServices,
     private readonly dao: EgApplicationDao,
     private readonly registrar: ClientRegistrar,
+    private readonly revokeAppTokens: RevokeAppTokens,
     private readonly settings: DocumentSettings,
     private readonly logger: EgLogger
   ) {}
 
   async state(clientId: string): Promise<DocumentAppState> {
-    const app = await this.services.application.get(clientId);
+    const [app, credential] = await Promise.all([
+      this.services.application.get(clientId),
+      this.services.credential.getCredential(clientId, 'oauth2')
+    ]);
     if (!app) return 'absent';
-    return app.isActive && app.registeredVia === 'document' ? 'active' : 'inactive';
+    if (!app.isActive || app.registeredVia !== 'document') return 'inactive';
+    if (!credential) return 'absent';
+    return credential.isActive ? 'active' : 'inactive';
   }
 
   /**
@@ -49,15 +65,26 @@ export class DocumentApps {
     const ids = await this.dao.getAllAppIdsByUser(await this.owner());
     if (ids.length >= this.settings.maxClients)
       return `the server holds its most clients from metadata documents (${this.settings.maxClients})`;
-    const host = documentHost(clientId);
-    const ofHost = ids.filter((id) => URL.canParse(id) && new URL(id).host === host).length;
+    const host = hostName(clientId);
+    const ofHost = ids.filter((id) => hostName(id) === host).length;
     if (ofHost >= this.settings.maxClientsPerHost)
       return `the server holds its most clients from metadata documents of ${host} (${this.settings.maxClientsPerHost})`;
     return undefined;
   }
 
-  /** Makes the app and its credential. Another instance making it at the same time is no error. */
+  /**
+   * Makes the app and a new credential. Grants a removed app of the same URL left behind are revoked first: the URL
+   * is met again, maybe named by somebody else, and its old tokens must not come back to life with it. Another
+   * instance making it at the same time is no error.
+   */
   async create(clientId: string, metadata: ClientMetadata): Promise<void> {
+    await this.revokeAppTokens(clientId);
+    const [existing, leftover] = await Promise.all([
+      this.services.application.get(clientId),
+      this.services.credential.getCredential(clientId, 'oauth2')
+    ]);
+    // The credential of a removed app holds the scopes of another time: it is made again, with today's.
+    if (!existing && leftover) await this.services.credential.removeCredential(clientId, 'oauth2');
     const now = String(new Date());
     const app = {
       ...appProperties(await this.registration(clientId, metadata), 'document'),
@@ -67,7 +94,10 @@ export class DocumentApps {
       createdAt: now,
       updatedAt: now
     };
-    await this.dao.insert(app); // its boolean is false when a concurrent insert added the ids first
+    // Its boolean is false when a concurrent insert added the ids first; EG throws when it wrote the name first.
+    await this.dao.insert(app).catch(async (err: Error) => {
+      if (!SAME_APP_MADE.test(err.message) || (await this.state(clientId)) === 'inactive') throw err;
+    });
     const scopes = await this.grantedScopes();
     await this.services.credential
       .insertCredential(clientId, 'oauth2', { secret: randomSecret(), scopes })
@@ -99,7 +129,8 @@ export class DocumentApps {
   private async grantedScopes(): Promise<string[]> {
     const known = (await this.services.credential.getAllScopes()) ?? [];
     const missing = this.settings.scopes.filter((scope) => !known.includes(scope));
-    if (missing.length) {
+    if (missing.length && !this.warnedOfScopes) {
+      this.warnedOfScopes = true;
       this.logger.warn(
         `oauth2: clientIdMetadataDocuments.scopes names scopes EG does not have (${missing.join(', ')}); ` +
           'create them with eg scopes create'

@@ -5,6 +5,7 @@ import type { OperatorAppNames } from '../registration/operator-app-names';
 import type { Settings } from '../settings';
 import { SingleFlight } from '../single-flight';
 import type { ClientDocumentStore } from '../store/client-document.store';
+import type { RateLimit } from '../store/rate-limit';
 import { readClientDocument } from './client-document';
 import { DocumentApps, DocumentAppState, NoRoomForDocument } from './document-apps';
 import { documentClientIdProblem, documentHost, isAllowedHost, isDocumentClientId } from './document-client-id';
@@ -16,10 +17,16 @@ export class DocumentClientFailure extends Error {}
 /**
  * Where a document client_id is met: the authorization endpoint needs the document as it is
  * now (its redirect URIs); a client authenticating at an endpoint with an app already made
- * goes on with it while its document cannot be fetched (nothing a failed fetch says is kept,
- * draft-ietf-oauth-client-id-metadata-document §5.2).
+ * goes on with it while its host cannot be reached or answers 5xx (nothing a failed fetch says
+ * is kept, draft-ietf-oauth-client-id-metadata-document §5.2), not once it answers that the
+ * document is gone.
  */
 export type DocumentUse = 'authorize' | 'authenticate';
+
+/** A fetch that brought no document: the host could not be reached, or answered this status. */
+type NoDocument = { status?: number };
+
+const UNUSABLE = 'could not be fetched as a JSON document (the gateway log says why)';
 
 /**
  * Clients identified by a client ID metadata document
@@ -34,6 +41,7 @@ export class DocumentClients {
   constructor(
     private readonly apps: DocumentApps,
     private readonly store: ClientDocumentStore,
+    private readonly rates: RateLimit,
     private readonly settings: Settings,
     private readonly operatorNames: () => OperatorAppNames,
     private readonly logger: EgLogger,
@@ -47,9 +55,10 @@ export class DocumentClients {
 
   /**
    * Makes the app of a document client_id current; nothing for any other client_id.
+   * @param ip the requester's address: each may bring only so many new client_id URLs a minute
    * @throws DocumentClientFailure saying why the client_id names no usable client.
    */
-  async ensure(clientId: unknown, use: DocumentUse): Promise<void> {
+  async ensure(clientId: unknown, use: DocumentUse, ip: string): Promise<void> {
     if (!this.handles(clientId)) return;
     const problem = documentClientIdProblem(clientId);
     if (problem) throw new DocumentClientFailure(`The client_id URL ${problem}.`);
@@ -59,7 +68,19 @@ export class DocumentClients {
     const [kept, state] = await Promise.all([this.store.read(clientId), this.apps.state(clientId)]);
     // An app the operator deactivated stays so: the lookup that follows says it is not active.
     if (state === 'inactive' || (state === 'active' && kept && kept.freshUntil > Date.now())) return;
-    await this.fetching.run(clientId, () => this.refresh(clientId, state, use));
+    if (state === 'absent') await this.countNewClient(ip);
+    // One fetch per URL and use: an authorization must not go on with what a failed fetch let a token request keep.
+    await this.fetching.run(`${use} ${clientId}`, () => this.refresh(clientId, state, use));
+  }
+
+  private async countNewClient(ip: string): Promise<void> {
+    const limit = this.settings.clientIdMetadataDocuments.newClientsPerIp;
+    const refusal = await this.rates.count([{ kind: 'client-document-ip', subject: ip, limit }]);
+    if (refusal) {
+      throw new DocumentClientFailure(
+        `Too many new clients from this address; retry after ${refusal.retryAfterSeconds} seconds.`
+      );
+    }
   }
 
   /** The name the client's document gives, unverified, unless it reads as one of the operator's apps. */
@@ -77,17 +98,22 @@ export class DocumentClients {
       if (full) throw new DocumentClientFailure(`The client cannot be used: ${full}.`);
     }
     const { maxBytes } = this.settings.clientIdMetadataDocuments;
+    // Why a fetch failed goes to the log only: what a host answers is not told to whoever named it.
     const fetched = await this.fetch(clientId, this.settings.clientUrls, maxBytes).then(
-      (answer) => (answer.status === 200 ? answer : `answered HTTP ${answer.status}`),
-      (err: Error) => {
-        // Why, in the log only: what a host answers is not told to whoever named it.
+      (answer): typeof answer | NoDocument => {
+        if (answer.status === 200) return answer;
+        this.logger.warn(`oauth2: the client metadata document ${clientId} answered HTTP ${answer.status}`);
+        return { status: answer.status };
+      },
+      (err: Error): NoDocument => {
         this.logger.warn(`oauth2: the client metadata document ${clientId} could not be fetched: ${err.message}`);
-        return 'could not be fetched';
+        return {};
       }
     );
-    if (typeof fetched === 'string') {
-      if (use === 'authenticate' && state === 'active') return; // the app as last fetched
-      throw new DocumentClientFailure(`The client's metadata document at ${clientId} ${fetched}.`);
+    if (!('text' in fetched)) {
+      const unreachable = fetched.status === undefined || fetched.status >= 500;
+      if (use === 'authenticate' && state === 'active' && unreachable) return; // the app as last fetched
+      throw new DocumentClientFailure(`The client's metadata document at ${clientId} ${UNUSABLE}.`);
     }
     const metadata = this.read(clientId, fetched.text);
     const seconds = documentLifetime(fetched.headers ?? {}, this.settings.clientIdMetadataDocuments);

@@ -36,7 +36,8 @@ export class ClientAssertions {
     private readonly documents: DocumentClients
   ) {}
 
-  async authenticate(fields: ClientAssertionFields): Promise<Client> {
+  /** @param ip the requester's address, for a client_id URL met for the first time (DocumentClients.ensure) */
+  async authenticate(fields: ClientAssertionFields, ip: string): Promise<Client> {
     try {
       if (fields.client_assertion_type !== CLIENT_ASSERTION_TYPE) {
         throw new JwtRejected(`client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
@@ -45,7 +46,7 @@ export class ClientAssertions {
       if (fields.client_id !== undefined && fields.client_id !== clientId) {
         throw new JwtRejected("The assertion's iss is not the client_id");
       }
-      await this.documents.ensure(clientId, 'authenticate');
+      await this.documents.ensure(clientId, 'authenticate', ip);
       const client = await findClient(this.services, clientId, 'private_key_jwt');
       if (!client || client.isPublic) throw new JwtRejected('The client is unknown or cannot authenticate');
       const verifier = this.trust.forClient(client);

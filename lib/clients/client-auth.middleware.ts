@@ -88,7 +88,7 @@ export function clientAuthentication(
   function authenticatePublicClient(req: Request, next: NextFunction): void {
     const clientId = req.body.client_id;
     documents
-      .ensure(clientId, 'authenticate')
+      .ensure(clientId, 'authenticate', clientIp(req, settings.trustProxy))
       .then(() => findClient(services, clientId, 'none'))
       .then(
         (client) => {
@@ -107,7 +107,7 @@ export function clientAuthentication(
 
   function authenticate(req: Request, res: Response, next: NextFunction): void {
     if (hasClientAssertion(req)) {
-      assertions.authenticate(req.body).then((client) => {
+      assertions.authenticate(req.body, clientIp(req, settings.trustProxy)).then((client) => {
         req.user = client;
         next();
       }, next);

@@ -35,6 +35,11 @@ export function acceptDocumentClients(on: boolean): void {
   documentClientsOn = on;
 }
 
+/** Whether apps made from client ID metadata documents are clients now. */
+export function acceptsDocumentClients(): boolean {
+  return documentClientsOn;
+}
+
 /** An active app with an active oauth2 credential, read from EG (the secret's hash only when asked for). */
 async function loadActive(services: EgServices, clientId: unknown, includePassword: boolean) {
   if (typeof clientId !== 'string' || !clientId || clientId.length > 200) return null;

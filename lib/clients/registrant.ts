@@ -25,7 +25,7 @@ export function registrantKind(registeredVia: unknown): RegistrantKind {
 export async function registrantOf(services: EgServices, app: EgApplication): Promise<Registrant> {
   const kind = registrantKind(app.registeredVia);
   // A document's app has its URL as id (draft-ietf-oauth-client-id-metadata-document §8.5: show its host).
-  if (kind === 'document') return { kind, host: new URL(app.id).host };
+  if (kind === 'document') return { kind, host: URL.canParse(app.id) ? new URL(app.id).host : app.id };
   if (kind !== 'user') return { kind };
   const owner = await services.user.get(app.userId);
   return { kind, username: owner ? owner.username : undefined };

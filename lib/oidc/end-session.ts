@@ -59,6 +59,10 @@ export async function readEndSessionRequest(
   if (redirectUri !== undefined) {
     if (!client)
       throw new EndSessionRefused('A post_logout_redirect_uri needs the client named (id_token_hint or client_id).');
+    // Anyone can describe a client by a metadata document: only its own ID token shows the request is its.
+    if (client.app.registeredVia === 'document' && !hinted) {
+      throw new EndSessionRefused('A post_logout_redirect_uri of this client needs its id_token_hint.');
+    }
     if (!postLogoutRedirectUris(client).includes(redirectUri)) {
       throw new EndSessionRefused('The post_logout_redirect_uri is not registered for this client.');
     }

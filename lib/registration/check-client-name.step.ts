@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isDocumentClientId } from '../client-documents/document-client-id';
 import { InvalidClientMetadata } from '../errors';
 import type { ClientMetadata } from './client-metadata';
 import type { OperatorAppNames } from './operator-app-names';
@@ -17,6 +18,9 @@ export function checkClientName(names: OperatorAppNames, currentName: CurrentNam
   return function checkClientName(_req: Request, res: Response, next: NextFunction): void {
     const { clientName } = res.locals.metadata as ClientMetadata;
     if (clientName === undefined || clientName === currentName(res)) return next();
+    // An app made from a client ID metadata document is named by its URL: nobody else may take such a name.
+    if (isDocumentClientId(clientName))
+      return next(new InvalidClientMetadata('client_name may not be an https URL; choose another'));
     names.resemble(clientName).then((taken) => {
       next(
         taken

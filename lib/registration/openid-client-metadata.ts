@@ -43,6 +43,9 @@ const NOT_OFFERED: Readonly<Record<string, string>> = {
   frontchannel_logout_uri: 'is not supported: logout reaches clients by the back channel (backchannel_logout_uri)'
 };
 
+/** The OpenID Connect client metadata this server does not honour (refused at registration). */
+export const NOT_OFFERED_FIELDS = Object.keys(NOT_OFFERED);
+
 function chosen(field: string, value: unknown, offered: readonly string[]): string {
   if (value === undefined) return offered[0]!;
   if (!offered.includes(value as string)) {

@@ -1,3 +1,4 @@
+import { isDocumentClientId } from '../client-documents/document-client-id';
 import type { ClientRegistration } from '../clients/client-registrar';
 import { redirectUriProblem } from './redirect-uri-rule';
 
@@ -39,6 +40,7 @@ function nameProblem(name: string): string | undefined {
   if (!name) return 'Give the application a name.';
   if ([...name].length > MAX_NAME_LENGTH) return `The name is longer than ${MAX_NAME_LENGTH} characters.`;
   if (/\p{Cc}/u.test(name)) return 'The name holds control characters.';
+  if (isDocumentClientId(name)) return 'The name may not be an https URL: those name clients by their documents.';
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { acceptsDocumentClients } from '../clients/client.repository';
 import { createHash } from 'crypto';
 import fs from 'fs';
 import { InvalidToken } from '../errors';
@@ -123,7 +124,11 @@ export class LocalTokenValidator {
   }
 
   private toValidated(facts: Facts, status: ConsumerStatus): ValidatedToken {
-    if (status.app.isActive !== 'true' || status.credentialActive !== 'true') {
+    if (
+      status.app.isActive !== 'true' ||
+      status.credentialActive !== 'true' ||
+      (status.app.registeredVia === 'document' && !acceptsDocumentClients())
+    ) {
       throw new InvalidToken('The client of this access token is no longer active');
     }
     if (facts.userId && status.userActive !== 'true') {

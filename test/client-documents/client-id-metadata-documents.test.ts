@@ -1,14 +1,19 @@
 import { expect } from 'chai';
 import { basic, postForm, request } from '../../support/http';
-import { REDIRECT_URI } from '../helpers/flow';
+import { oidcSettings } from '../oidc/oidc-world';
+import { registrar } from '../helpers/registrar';
+import { decide, REDIRECT_URI } from '../helpers/flow';
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
 import { oncePerRun } from '../helpers/once-per-run';
 import { startWorld, World } from '../helpers/world';
+import { startGateway, type RunningGateway } from '../../support/gateway';
 import {
   authorizeDocumentClient,
   consentName,
+  documentAuthorizeQuery,
   DocumentHost,
   expectErrorPage,
+  refreshAs,
   registrantOf,
   startDocumentHost,
   tokensOf,
@@ -18,10 +23,30 @@ import {
 const documentSettings = (allowedHosts: string[], more: Record<string, unknown> = {}) => ({
   grants: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
   serviceName: 'Acme',
-  consent: { remember: false },
   clientUrls: { allowPrivateNetworks: true, timeout: 2000 },
-  clientIdMetadataDocuments: { enabled: true, scopes: ['read'], allowedHosts, minCacheSeconds: 0, ...more }
+  // Every test here brings new URLs from one address: the rate of new clients is tested on its own.
+  clientIdMetadataDocuments: {
+    enabled: true,
+    scopes: ['read'],
+    allowedHosts,
+    minCacheSeconds: 0,
+    newClientsPerIp: 1000,
+    ...more
+  }
 });
+
+/** A key pair a document client publishes (`jwks`) and signs its client assertions with. */
+function signingClient() {
+  const keys = ecKeyPair();
+  const jwks = { keys: [{ ...keys.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' }] };
+  const assertion = (clientId: string, audience: string) =>
+    signJwt(
+      keys.privateKey,
+      { alg: 'ES256', kid: 'k1' },
+      { iss: clientId, sub: clientId, aud: audience, iat: now(), exp: now() + 60, jti: `j-${Math.random()}` }
+    );
+  return { jwks, assertion };
+}
 
 /**
  * draft-ietf-oauth-client-id-metadata-document: with clientIdMetadataDocuments.enabled, a client_id that is an https
@@ -37,7 +62,14 @@ describe('client ID metadata documents', function () {
   before(async function () {
     docs = await startDocumentHost();
     elsewhere = await startDocumentHost();
-    world = await startWorld({ settings: documentSettings([docs.host]), env: trustingDocumentHosts() });
+    world = await startWorld({
+      settings: oidcSettings({
+        ...documentSettings([docs.host]),
+        consent: { remember: true },
+        dynamicRegistration: { enabled: true, allowedScopes: ['read'] }
+      }),
+      env: trustingDocumentHosts()
+    });
   });
   after(async function () {
     await world?.stop();
@@ -71,11 +103,7 @@ describe('client ID metadata documents', function () {
       { Authorization: basic(resourceServer.id, resourceServer.secret) }
     );
     expect(introspection.json).to.include({ active: true, client_id: clientId });
-    const refreshed = await postForm(`${world.gateway.url}/oauth2/token`, {
-      grant_type: 'refresh_token',
-      refresh_token: tokens.json.refresh_token,
-      client_id: clientId
-    });
+    const refreshed = await refreshAs(world.gateway.url, clientId, tokens.json.refresh_token);
     expect(refreshed.status, refreshed.text).to.equal(200);
 
     const app = await request(`${world.gateway.adminUrl}/apps/${encodeURIComponent(clientId)}`);
@@ -97,14 +125,16 @@ describe('client ID metadata documents', function () {
     for (const [name, published, reason] of [
       ['not-json', { body: 'client_id=x' }, /is not JSON/],
       ['array', { body: [1] }, /is not a JSON object/],
-      ['gone', { status: 404, body: {} }, /answered HTTP 404/],
-      ['moved', { status: 302, body: {}, headers: { Location: docs.url('agent') } }, /could not be fetched/],
-      ['huge', { body: { padding: 'x'.repeat(6000) } }, /could not be fetched/]
+      ['gone', { status: 404, body: {} }, /could not be fetched as a JSON document/],
+      ['moved', { status: 302, body: {}, headers: { Location: docs.url('agent') } }, /could not be fetched as/],
+      ['huge', { body: { padding: 'x'.repeat(6000) } }, /could not be fetched as a JSON document/]
     ] as const) {
       const clientId = docs.answer(name, published);
       expectErrorPage((await authorizeDocumentClient(world, clientId)).page, reason);
     }
+    // Why, in the log only (what a host answers is not told to whoever named it).
     expect(world.gateway.output()).to.match(/answered more than 5120 bytes/);
+    expect(world.gateway.output()).to.match(/clients\/gone\.json answered HTTP 404/);
   });
 
   it('refuses client_id URLs the draft forbids (§3) and hosts not allowed, without fetching them', async function () {
@@ -167,13 +197,15 @@ describe('client ID metadata documents', function () {
     const tokens = await tokensOf(world, clientId, await authorizeDocumentClient(world, clientId));
     expect(tokens.status, tokens.text).to.equal(200);
     docs.answer('flaky', { status: 503, body: {} });
-    const refreshed = await postForm(`${world.gateway.url}/oauth2/token`, {
-      grant_type: 'refresh_token',
-      refresh_token: tokens.json.refresh_token,
-      client_id: clientId
-    });
+    const refreshed = await refreshAs(world.gateway.url, clientId, tokens.json.refresh_token);
     expect(refreshed.status, refreshed.text).to.equal(200);
-    expectErrorPage((await authorizeDocumentClient(world, clientId)).page, /answered HTTP 503/);
+    expectErrorPage((await authorizeDocumentClient(world, clientId)).page, /could not be fetched as a JSON document/);
+
+    // A document its host says is gone ends the client at the token endpoint too.
+    docs.answer('flaky', { status: 404, body: {} });
+    const gone = await refreshAs(world.gateway.url, clientId, refreshed.json.refresh_token);
+    expect(gone.status, gone.text).to.equal(401);
+    expect(gone.json.error).to.equal('invalid_client');
   });
 
   it('shows the host, not a name that reads as one of the operator’s apps', async function () {
@@ -184,39 +216,111 @@ describe('client ID metadata documents', function () {
   });
 
   it('authenticates a document client with private_key_jwt by the keys its document publishes', async function () {
-    const keys = ecKeyPair();
-    const clientId = docs.publish('service', {
-      token_endpoint_auth_method: 'private_key_jwt',
-      grant_types: ['client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
-      response_types: [],
-      redirect_uris: undefined,
-      jwks: { keys: [{ ...keys.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' }] }
+    const signer = signingClient();
+    const clientId = docs.publish('signer', { token_endpoint_auth_method: 'private_key_jwt', jwks: signer.jwks });
+    const consent = await authorizeDocumentClient(world, clientId);
+    const decided = await decide(consent.browser, consent.page, true);
+    const code = decided.searchParams.get('code')!;
+    const exchange = (extra: Record<string, string>) =>
+      postForm(`${world.gateway.url}/oauth2/token`, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: consent.verifier,
+        ...extra
+      });
+    expect((await exchange({ client_id: clientId })).status, 'no assertion').to.equal(401);
+    const signed = await exchange({
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await signer.assertion(clientId, `${world.gateway.url}/oauth2/token`)
     });
-    const assertion = (subject: string) =>
-      signJwt(
-        keys.privateKey,
-        { alg: 'ES256', kid: 'k1' },
-        {
-          iss: subject,
-          sub: subject,
-          aud: `${world.gateway.url}/oauth2/token`,
-          iat: now(),
-          exp: now() + 60,
-          jti: `j-${Math.random()}`
-        }
-      );
+    expect(signed.status, signed.text).to.equal(200);
+  });
+
+  it('gives a document client only grants a user takes part in, never client_credentials', async function () {
+    const signer = signingClient();
+    const machine = docs.publish('machine', {
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: signer.jwks,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: undefined
+    });
     const granted = await postForm(`${world.gateway.url}/oauth2/token`, {
       grant_type: 'client_credentials',
-      scope: 'read',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await assertion(clientId)
+      client_assertion: await signer.assertion(machine, `${world.gateway.url}/oauth2/token`)
     });
-    expect(granted.status, granted.text).to.equal(200);
-    const unsigned = await postForm(`${world.gateway.url}/oauth2/token`, {
-      grant_type: 'client_credentials',
-      client_id: clientId
+    expect(granted.status).to.equal(401);
+    expect(granted.json.error_description).to.match(/names no grant type this server offers such a client/);
+
+    const mixed = docs.publish('mixed', {
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: signer.jwks,
+      grant_types: ['authorization_code', 'client_credentials', 'implicit', 'password'],
+      response_types: ['code', 'token'],
+      default_max_age: 60
     });
-    expect(unsigned.status).to.equal(401);
+    expect((await authorizeDocumentClient(world, mixed)).page.status).to.equal(200);
+    const app = await request(`${world.gateway.adminUrl}/apps/${encodeURIComponent(mixed)}`);
+    expect(app.json.grantTypes).to.equal('authorization_code');
+  });
+
+  it('asks for consent every time, even of a client that authenticates, as its document may change', async function () {
+    const signer = signingClient();
+    const clientId = docs.publish('changing', { token_endpoint_auth_method: 'private_key_jwt', jwks: signer.jwks });
+    const first = await authorizeDocumentClient(world, clientId);
+    const decided = await decide(first.browser, first.page, true);
+    expect(decided.searchParams.get('code')).to.be.a('string');
+    const again = await first.browser.get(`/oauth2/authorize?${documentAuthorizeQuery(clientId)}`);
+    expect(again.status, again.headers.get('location') ?? '').to.equal(200);
+    expect(again.text).to.contain('Allow access?');
+  });
+
+  it('shows an error page, never a redirect, for a bad request of a document client before anyone signs in', async function () {
+    const clientId = docs.publish('redirector', { redirect_uris: ['https://evil.example/phish'] });
+    const bad: Record<string, string>[] = [
+      { scope: 'nonexistent' },
+      { response_type: 'token' },
+      { code_challenge: '' }
+    ];
+    for (const extra of bad) {
+      const params = documentAuthorizeQuery(clientId, { redirect_uri: 'https://evil.example/phish', ...extra });
+      for (const [name, value] of [...params]) if (value === '') params.delete(name);
+      const res = await request(`${world.gateway.url}/oauth2/authorize?${params}`);
+      expect(res.headers.get('location'), JSON.stringify(extra)).to.equal(null);
+      expect(res.status, JSON.stringify(extra)).to.equal(400);
+    }
+    const logout = await request(
+      `${world.gateway.url}/oauth2/logout?${new URLSearchParams({
+        client_id: clientId,
+        post_logout_redirect_uri: 'https://evil.example/phish'
+      })}`
+    );
+    expect(logout.headers.get('location')).to.equal(null);
+    expect(logout.text).to.contain('needs its id_token_hint');
+  });
+
+  it('revokes what a removed client held when its URL is met again', async function () {
+    const clientId = docs.publish('revived');
+    const tokens = await tokensOf(world, clientId, await authorizeDocumentClient(world, clientId));
+    expect(tokens.status, tokens.text).to.equal(200);
+    await request(`${world.gateway.adminUrl}/apps/${encodeURIComponent(clientId)}`, { method: 'DELETE' });
+    expect((await authorizeDocumentClient(world, clientId)).page.status).to.equal(200);
+    const refreshed = await refreshAs(world.gateway.url, clientId, tokens.json.refresh_token);
+    expect(refreshed.status, refreshed.text).to.equal(400);
+    expect((await world.api(tokens.json.access_token)).status).to.equal(401);
+  });
+
+  it('keeps https URLs as names for document clients: registration may not take one', async function () {
+    const { token } = await registrar(world);
+    const res = await request(`${world.gateway.url}/oauth2/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ client_name: docs.url('agent'), redirect_uris: [REDIRECT_URI] })
+    });
+    expect(res.status, res.text).to.equal(400);
+    expect(res.json.error).to.equal('invalid_client_metadata');
   });
 });
 
@@ -233,20 +337,24 @@ describe('client ID metadata documents: limits an operator sets', function () {
     await docs?.close();
   });
 
-  it('refuses a new URL of a host past maxClientsPerHost without fetching it', async function () {
+  it('refuses a new URL of a host name past maxClientsPerHost, whatever its port, and past newClientsPerIp, unfetched', async function () {
+    const other = await startDocumentHost(); // 127.0.0.1 too, on another port
     const world = await startWorld({
-      settings: documentSettings([], { maxClientsPerHost: 1 }),
+      settings: documentSettings([], { maxClientsPerHost: 1, newClientsPerIp: 3 }),
       env: trustingDocumentHosts()
     });
     worlds.push(world);
-    expect((await authorizeDocumentClient(world, docs.publish('first'))).page.status).to.equal(200);
-    const second = docs.publish('second');
-    expectErrorPage(
-      (await authorizeDocumentClient(world, second)).page,
-      /holds its most clients from metadata documents of/
-    );
-    expect(docs.fetches('second')).to.equal(0);
-    expect((await authorizeDocumentClient(world, docs.url('first'))).page.status).to.equal(200);
+    try {
+      expect((await authorizeDocumentClient(world, docs.publish('first'))).page.status).to.equal(200);
+      const full = /holds its most clients from metadata documents of 127\.0\.0\.1/;
+      expectErrorPage((await authorizeDocumentClient(world, docs.publish('second'))).page, full);
+      expectErrorPage((await authorizeDocumentClient(world, other.publish('third'))).page, full);
+      expect(docs.fetches('second') + other.fetches('third')).to.equal(0);
+      expect((await authorizeDocumentClient(world, docs.url('first'))).page.status).to.equal(200);
+      expectErrorPage((await authorizeDocumentClient(world, other.publish('fourth'))).page, /Too many new clients/);
+    } finally {
+      await other.close();
+    }
   });
 
   it('fetches no document from a private address unless clientUrls.allowPrivateNetworks', async function () {
@@ -268,5 +376,54 @@ describe('client ID metadata documents: limits an operator sets', function () {
     const clientId = docs.publish('unused');
     expectErrorPage((await authorizeDocumentClient(world, clientId)).page, /not registered or is not active/);
     expect(docs.fetches('unused')).to.equal(0);
+  });
+});
+
+describe('client ID metadata documents across gateway instances on a real Redis', function () {
+  this.timeout(60000);
+  const namespace = `D${Math.random().toString(36).slice(2, 8)}`;
+  let docs: DocumentHost;
+  let world: World;
+  const others: RunningGateway[] = [];
+  before(async function () {
+    if (!process.env.REDIS_URL) this.skip();
+    docs = await startDocumentHost();
+    world = await startWorld({ namespace, settings: documentSettings([]), env: trustingDocumentHosts() });
+    others.push(
+      await startGateway({ namespace, settings: documentSettings([]), env: trustingDocumentHosts() }),
+      await startGateway({ namespace, settings: { clientIdMetadataDocuments: { enabled: false } } })
+    );
+  });
+  after(async function () {
+    for (const gateway of others) await gateway.stop();
+    await world?.stop();
+    await docs?.close();
+  });
+
+  it('makes one client of a URL two instances meet at once', async function () {
+    const clientId = docs.answer('slow', {
+      body: { client_id: docs.url('slow'), redirect_uris: [REDIRECT_URI] },
+      delay: 300
+    });
+    const params = documentAuthorizeQuery(clientId);
+    const answers = await Promise.all(
+      [world.gateway.url, others[0]!.url].map((base) => request(`${base}/oauth2/authorize?${params}`))
+    );
+    // Both send the browser to sign in: neither failed.
+    expect(answers.map((res) => res.status)).to.deep.equal([302, 302]);
+    expect((await authorizeDocumentClient(world, clientId)).page.status).to.equal(200);
+  });
+
+  it('stops the tokens of document clients on an instance where the feature is off', async function () {
+    const clientId = docs.publish('switched-off');
+    const tokens = await tokensOf(world, clientId, await authorizeDocumentClient(world, clientId));
+    expect((await world.api(tokens.json.access_token)).status).to.equal(200);
+    const off = others[1]!;
+    const info = await request(`${off.url}/oauth2/tokeninfo`, {
+      headers: { Authorization: `Bearer ${tokens.json.access_token}` }
+    });
+    expect(info.status, info.text).to.equal(401);
+    const refreshed = await refreshAs(off.url, clientId, tokens.json.refresh_token);
+    expect(refreshed.status).to.equal(401);
   });
 });

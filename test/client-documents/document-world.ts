@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { Browser, hiddenField, pkcePair } from '../../support/browser';
+import { Browser, pkcePair } from '../../support/browser';
 import { postForm, Reply } from '../../support/http';
 import { startFakeServer, type FakeServer } from '../helpers/fake-server';
-import { authorize, REDIRECT_URI } from '../helpers/flow';
+import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
 import { loopbackTls } from '../helpers/loopback-tls';
 import type { World } from '../helpers/world';
 
@@ -11,6 +11,7 @@ export interface Published {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
+  delay?: number;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function startDocumentHost(): Promise<DocumentHost> {
   const answers = new Map<string, Published>();
   const server = await startFakeServer((req) => {
     const found = answers.get(req.url);
-    return found ? { status: found.status ?? 200, body: found.body, headers: found.headers } : { status: 404 };
+    return found ? { ...found, status: found.status ?? 200 } : { status: 404 };
   }, loopbackTls());
   const url = (name: string) => `${server.url}/clients/${name}.json`;
   const pathOf = (name: string) => new URL(url(name)).pathname;
@@ -83,6 +84,19 @@ export function registrantOf(html: string): { kind?: string; text?: string } {
 /** The name in the consent page's opening line. */
 export const consentName = (html: string) => /<p class="lead"><strong>([^<]*)<\/strong>/.exec(html)?.[1];
 
+/** The authorization endpoint's query for a client_id URL: code, REDIRECT_URI, scope read, S256 PKCE, `extra`. */
+export function documentAuthorizeQuery(clientId: string, extra: Record<string, string> = {}): URLSearchParams {
+  return new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    scope: 'read',
+    code_challenge: pkcePair().challenge,
+    code_challenge_method: 'S256',
+    ...extra
+  });
+}
+
 /** An authorization request of a client_id URL, with S256 PKCE; up to the consent page or the error page. */
 export async function authorizeDocumentClient(
   world: World,
@@ -110,15 +124,8 @@ export async function tokensOf(
   clientId: string,
   consent: { browser: Browser; page: Reply; verifier: string }
 ): Promise<Reply> {
-  expect(consent.page.status, consent.page.text.slice(0, 400)).to.equal(200);
-  const decided = await consent.browser.post('/oauth2/authorize/decision', {
-    _csrf: hiddenField(consent.page.text, '_csrf'),
-    transaction_id: hiddenField(consent.page.text, 'transaction_id'),
-    allow: 'Allow'
-  });
-  expect(decided.status, decided.text.slice(0, 400)).to.equal(302);
-  const code = new URL(decided.headers.get('location')!).searchParams.get('code');
-  expect(code, decided.headers.get('location')!).to.be.a('string');
+  const code = (await decide(consent.browser, consent.page, true)).searchParams.get('code');
+  expect(code).to.be.a('string');
   return postForm(`${world.gateway.url}/oauth2/token`, {
     grant_type: 'authorization_code',
     code: code!,
@@ -133,4 +140,13 @@ export function expectErrorPage(page: Reply, text: RegExp): void {
   expect(page.status, page.text.slice(0, 400)).to.equal(400);
   expect(page.headers.get('location')).to.equal(null);
   expect(page.text.replace(/\s+/g, ' ')).to.match(text);
+}
+
+/** A refresh_token grant at the gateway `base`, as the public client `clientId`. */
+export function refreshAs(base: string, clientId: string, refreshToken: string): Promise<Reply> {
+  return postForm(`${base}/oauth2/token`, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: clientId
+  });
 }

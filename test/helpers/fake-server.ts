@@ -20,6 +20,8 @@ export interface FakeServer {
     status?: number;
     body?: unknown;
     hang?: boolean;
+    /** Milliseconds before answering. */
+    delay?: number;
     headers?: Record<string, string | string[]>;
   };
   close(): Promise<void>;
@@ -45,8 +47,10 @@ export function startFakeServer(
       fake.received.push(received);
       const answer = fake.handler(received);
       if (answer.hang) return void hanging.add(res);
-      res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json', ...answer.headers });
-      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+      setTimeout(() => {
+        res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json', ...answer.headers });
+        res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+      }, answer.delay ?? 0);
     });
   };
   const server = tls ? https.createServer(tls, listener) : http.createServer(listener);

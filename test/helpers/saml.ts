@@ -1,11 +1,8 @@
-import { execFileSync } from 'child_process';
 import { generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { DOMParser, MIME_TYPE, XMLSerializer } from '@xmldom/xmldom';
 import type { Document, Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
+import { selfSignedCertificate } from './self-signed';
 
 /** A test identity provider: its signing key, and the same public key as a certificate and as SPKI PEM. */
 export interface SamlTestIdp {
@@ -43,37 +40,13 @@ export function samlIdp(name = 'test-idp'): SamlTestIdp {
   const cached = idps.get(name);
   if (cached) return cached;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const dir = mkdtempSync(join(tmpdir(), 'saml-idp-'));
-  try {
-    writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-new',
-        '-key',
-        join(dir, 'key.pem'),
-        '-days',
-        '1',
-        '-sha256',
-        '-subj',
-        `/CN=${name}`,
-        '-out',
-        join(dir, 'cert.pem')
-      ],
-      { stdio: 'pipe' }
-    );
-    const idp = {
-      privateKey,
-      certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString()
-    };
-    idps.set(name, idp);
-    return idp;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const idp = {
+    privateKey,
+    certificatePem: selfSignedCertificate(privateKey, name),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString()
+  };
+  idps.set(name, idp);
+  return idp;
 }
 
 /** Parts of an assertion that `buildAssertion` can leave out. */
