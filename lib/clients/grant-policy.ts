@@ -12,7 +12,9 @@ export function publicClientMayUse(grantType: string): boolean {
   return PUBLIC_CLIENT_GRANTS.has(grantType);
 }
 
-/** An app its owner registered on the pages or over RFC 7591, or made from its metadata document; not the operator's. */
+/**
+ * An app its owner registered on the pages or over RFC 7591, or made from its metadata document; not the operator's.
+ */
 export function isSelfRegistered(client: Client): boolean {
   return ['web', 'dynamic', 'document'].includes(client.app.registeredVia as string);
 }
