@@ -54,6 +54,11 @@ function signingClient() {
  * maxBytes), checks, and keeps as an EG app whose id is the URL.
  */
 describe('client ID metadata documents', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   this.timeout(60000);
   let world: World;
   let docs: DocumentHost;

@@ -4,6 +4,7 @@ import { basic, expectOAuthError, postForm, request } from '../../support/http';
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
 import { startTripwire, Tripwire } from '../helpers/tripwire';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -61,6 +62,11 @@ function clientsOf(world: () => World) {
 
 /** Issue 15 item 12: a registrant's jwks_uri must not make the gateway call into its own networks (blind SSRF). */
 describe('URLs supplied by clients are fetched only from public addresses', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   let world: World;
   let tripwire: Tripwire;
   const clients = clientsOf(() => world);
@@ -161,6 +167,11 @@ describe('URLs supplied by clients are fetched only from public addresses', func
 });
 
 describe('URLs supplied by clients, with clientUrls.allowPrivateNetworks', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   let world: World;
   let tripwire: Tripwire;
   let jwks: FakeServer;

@@ -4,6 +4,7 @@ import { Browser } from '../../support/browser';
 import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
 import type { World } from '../helpers/world';
 import { startOidcWorld } from '../oidc/oidc-world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /**
  * oauth4webapi's OpenID Connect functions (issue 20, item 8): OpenID Connect
@@ -12,6 +13,11 @@ import { startOidcWorld } from '../oidc/oidc-world';
  * matched to the ID token's sub, and the ID token of a refresh.
  */
 describe('interoperability with oauth4webapi: OpenID Connect', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   let world: World;
   let as: oauth.AuthorizationServer;
   let client: oauth.Client;

@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { Browser } from '../../support/browser';
 import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /**
  * oauth4webapi (a certified OAuth client) judges our responses with its
@@ -10,6 +11,11 @@ import { startWorld, World } from '../helpers/world';
  * plugin publishes RFC 8414 metadata.
  */
 describe('interoperability with oauth4webapi', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   let world: World;
   let as: oauth.AuthorizationServer;
   let client: oauth.Client;

@@ -2,9 +2,15 @@ import { expect } from 'chai';
 import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
 import { startOidcWorld } from './oidc-world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /** OpenID Connect Discovery 1.0: the configuration says exactly what is enabled, and only when oidc is on. */
 describe('OpenID Connect discovery', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   describe('with oidc off (the default)', function () {
     let world: World;
     before(async function () {

@@ -4,12 +4,18 @@ import { Browser } from '../../support/browser';
 import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
 import type { World } from '../helpers/world';
 import { startOidcWorld } from './oidc-world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /**
  * openid-client (a certified relying party library) signs a user in against the gateway with its defaults: OpenID
  * Connect discovery, the code flow with PKCE, state and nonce, ID token validation, UserInfo, refresh.
  */
 describe('OpenID Connect with openid-client', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   let world: World;
   let config: oidc.Configuration;
 

@@ -12,6 +12,7 @@ import {
   unsignedJwt
 } from '../helpers/keys';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 const ISSUER = 'https://idp.example.com';
 const AUDIENCE = 'api://orders';
@@ -39,6 +40,11 @@ const claims = (extra: Record<string, unknown> = {}) => ({
 
 /** tokenStrategy: jwt, with another issuer's keys (Janus's format) or its JWKS. */
 describe("token strategies: jwt (another issuer's JWTs)", function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   describe('with a key list', function () {
     const rsa = rsaKeyPair();
     const rotatedIn = ecKeyPair();

@@ -1,9 +1,15 @@
 import { expect } from 'chai';
 import { request } from '../../support/http';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 /** RFC 8414: the metadata document says exactly what is enabled. */
 describe('token services: authorization server metadata (RFC 8414)', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   describe('with the default settings', function () {
     let world: World;
     before(async function () {

@@ -3,10 +3,16 @@ import path from 'path';
 import { Browser } from '../../support/browser';
 import { authorizeUrl, codeParams } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
+import { oncePerRun } from '../helpers/once-per-run';
 
 const CUSTOM = path.resolve(__dirname, '..', '..', '..', 'test', 'views', 'custom');
 
 describe('views: restyling the pages', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   let world: World;
   before(async function () {
     world = await startWorld({ settings: { views: CUSTOM, assets: path.join(CUSTOM, 'assets'), serviceName: 'Acme' } });
@@ -50,6 +56,11 @@ describe('views: restyling the pages', function () {
 });
 
 describe('views: defaults', function () {
+  before(function () {
+    // What this suite proves does not depend on the store: once per CI run.
+    oncePerRun(this);
+  });
+
   let world: World;
   before(async function () {
     world = await startWorld();
