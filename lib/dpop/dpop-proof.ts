@@ -1,0 +1,95 @@
+import { createHash } from 'crypto';
+import type { IncomingMessage } from 'http';
+import { calculateJwkThumbprint, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
+
+/** The proof algorithms accepted (RFC 9449 §4.2 `alg`: asymmetric only), and announced in the metadata (§5.1). */
+export const DPOP_ALGORITHMS = ['ES256', 'PS256', 'RS256', 'EdDSA'] as const;
+
+/** Seconds a proof's `iat` may lie before or after now (RFC 9449 §11.1: "seconds or minutes"). */
+export const DPOP_IAT_WINDOW_S = 300;
+
+/** Longest `jti` accepted: a proof's identifier is the client's data, kept (hashed) for the window (§11.1). */
+const MAX_JTI_LENGTH = 256;
+
+/** Why a DPoP proof is refused: `invalid_dpop_proof` (RFC 9449 §5, §7.1), with the reason in the description. */
+export class InvalidDpopProof extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** What a proof must match: the request it came with (§4.3 items 8, 9) and, at a resource, its token (item 12). */
+export interface ProofExpectation {
+  method: string;
+  /** The request's URL as the client sent it; query and fragment are not compared. */
+  url: string;
+  /** The access token the proof comes with at a protected resource: its hash must be the proof's `ath`. */
+  accessToken?: string | undefined;
+  algorithms?: readonly string[];
+}
+
+/** A verified proof: the RFC 7638 SHA-256 thumbprint of its key (`cnf.jkt`, §6.1), its `jti` and `iat`. */
+export interface DpopProof {
+  jkt: string;
+  jti: string;
+  iat: number;
+}
+
+/**
+ * The one DPoP proof of a request (§4.1: the header name is case-insensitive), or undefined without one.
+ * @throws InvalidDpopProof when the header is given more than once (§4.3 item 1).
+ */
+export function dpopHeaderOf(req: IncomingMessage): string | undefined {
+  const values = req.headersDistinct?.dpop ?? [];
+  if (values.length > 1) throw new InvalidDpopProof('The request carries more than one DPoP header');
+  return values[0];
+}
+
+/** RFC 9449 §4.3 item 9: the URI without query and fragment, as WHATWG URL normalises it (case, default port). */
+function withoutQuery(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.href;
+}
+
+/** `ath` (§4.2): the base64url SHA-256 of the access token's ASCII. */
+export const accessTokenHash = (token: string) => createHash('sha256').update(token, 'ascii').digest('base64url');
+
+/**
+ * Checks a DPoP proof (RFC 9449 §4.3) with jose: one compact JWS of `typ: dpop+jwt`, signed by an
+ * allowed asymmetric algorithm with the public key in its `jwk` header (EmbeddedJWK refuses a private
+ * one), holding `jti`, `htm` equal to the request method, `htu` equal to its URL but for query and
+ * fragment, `iat` within DPOP_IAT_WINDOW_S of now and, with an access token, `ath` its hash. The `jti`
+ * is not checked for replay here: the caller records it for the window (DpopReplays).
+ * @throws InvalidDpopProof naming the failed check.
+ */
+export async function verifyDpopProof(proof: unknown, expected: ProofExpectation): Promise<DpopProof> {
+  if (typeof proof !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(proof))
+    throw new InvalidDpopProof('The DPoP proof is not a compact JWS');
+  let verified;
+  try {
+    verified = await jwtVerify(proof, EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: [...(expected.algorithms ?? DPOP_ALGORITHMS)],
+      clockTolerance: DPOP_IAT_WINDOW_S
+    });
+  } catch (err) {
+    const reason = err instanceof errors.JOSEError ? err.message : 'it could not be verified';
+    throw new InvalidDpopProof(`The DPoP proof is refused: ${reason}`);
+  }
+  const { payload, protectedHeader } = verified;
+  const { jti, htm, htu, iat, ath } = payload as Record<string, unknown>;
+  if (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)
+    throw new InvalidDpopProof('The DPoP proof has no usable jti');
+  if (htm !== expected.method) throw new InvalidDpopProof('The DPoP proof is for another HTTP method (htm)');
+  if (typeof htu !== 'string' || withoutQuery(htu) === undefined || withoutQuery(htu) !== withoutQuery(expected.url))
+    throw new InvalidDpopProof('The DPoP proof is for another URL (htu)');
+  if (typeof iat !== 'number' || Math.abs(iat - Date.now() / 1000) > DPOP_IAT_WINDOW_S)
+    throw new InvalidDpopProof('The DPoP proof was not made now (iat)');
+  if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken))
+    throw new InvalidDpopProof('The DPoP proof is for another access token (ath)');
+  const jkt = await calculateJwkThumbprint(protectedHeader.jwk as JWK, 'sha256');
+  return { jkt, jti, iat };
+}

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { createHmac, generateKeyPairSync } from 'crypto';
+import type { IncomingMessage } from 'http';
+import { SignJWT } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { accessTokenHash, dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from '../../lib/dpop/dpop-proof';
+import { DpopReplays } from '../../lib/dpop/dpop-replays';
+import { ReplayGuard } from '../../lib/store/replay.guard';
+const RedisMock = require('ioredis-mock');
+
+const API = 'https://api.example.com/orders/7';
+const TOKEN = 'an-access-token';
+
+/** A proof oauth4webapi (a DPoP client nobody here wrote) sends with a protected resource request. */
+async function clientProof(method: string, url: string, token = TOKEN) {
+  const handle = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+  let proof = '';
+  await oauth.protectedResourceRequest(token, method, new URL(url), undefined, undefined, {
+    DPoP: handle,
+    [oauth.customFetch]: async (_url: string, init: RequestInit) => {
+      proof = new Headers(init.headers).get('dpop') ?? '';
+      return new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } });
+    }
+  });
+  return { proof, jkt: await handle.calculateThumbprint() };
+}
+
+/** A proof made by hand, to break one rule at a time. */
+async function handMade(
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+  key = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+) {
+  const jwk = key.publicKey.export({ format: 'jwk' });
+  return new SignJWT({ jti: `j-${Math.random()}`, htm: 'GET', htu: API, iat: Math.floor(Date.now() / 1000), ...claims })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header } as never)
+    .sign(key.privateKey);
+}
+
+async function refusal(proof: unknown, expected = { method: 'GET', url: API, accessToken: TOKEN }): Promise<string> {
+  try {
+    await verifyDpopProof(proof, expected);
+  } catch (err) {
+    expect(err).to.be.instanceOf(InvalidDpopProof);
+    return (err as InvalidDpopProof).reason;
+  }
+  throw new Error('the proof was accepted');
+}
+
+/** RFC 9449 §4.3: the checks of a DPoP proof, before the gateway binds tokens to one (issue 22, item 1). */
+describe('DPoP proofs (RFC 9449 §4.3)', function () {
+  it("accepts oauth4webapi's proof for its request and gives the thumbprint oauth4webapi computes", async function () {
+    const { proof, jkt } = await clientProof('GET', API);
+    const verified = await verifyDpopProof(proof, { method: 'GET', url: API, accessToken: TOKEN });
+    expect(verified.jkt).to.equal(jkt);
+    expect(verified.jti).to.be.a('string');
+  });
+
+  it('compares htu without query and fragment, as WHATWG URL writes it (case, default port)', async function () {
+    const { proof } = await clientProof('GET', 'https://API.example.com:443/orders/7?page=2');
+    await verifyDpopProof(proof, { method: 'GET', url: `${API}?other#x`, accessToken: TOKEN });
+  });
+
+  it('refuses a proof for another method, URL or access token', async function () {
+    const { proof } = await clientProof('GET', API);
+    expect(await refusal(proof, { method: 'POST', url: API, accessToken: TOKEN })).to.match(/htm/);
+    expect(await refusal(proof, { method: 'GET', url: `${API}/x`, accessToken: TOKEN })).to.match(/htu/);
+    expect(await refusal(proof, { method: 'GET', url: API, accessToken: 'another' })).to.match(/ath/);
+  });
+
+  it('refuses proofs that break a rule of §4.3', async function () {
+    const now = Math.floor(Date.now() / 1000);
+    const ath = accessTokenHash(TOKEN);
+    const hmac = (input: string) => createHmac('sha256', 'k').update(input).digest('base64url');
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const symmetric = `${b64({ alg: 'HS256', typ: 'dpop+jwt' })}.${b64({ jti: 'x', htm: 'GET', htu: API, iat: now })}`;
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const cases: [string, Promise<string> | string, RegExp][] = [
+      ['not a JWS', 'a.b', /not a compact JWS/],
+      ['alg none', `${b64({ alg: 'none', typ: 'dpop+jwt' })}.${b64({ iat: now })}.`, /not a compact JWS|refused/],
+      ['HS256', `${symmetric}.${hmac(symmetric)}`, /refused/],
+      ['no typ', handMade({ ath }, { typ: undefined }), /refused/],
+      ['another typ', handMade({ ath }, { typ: 'JWT' }), /refused/],
+      ['no jwk', handMade({ ath }, { jwk: undefined }), /refused/],
+      ['a private jwk', handMade({ ath }, { jwk: rsa.privateKey.export({ format: 'jwk' }) }), /refused/],
+      ['no jti', handMade({ ath, jti: undefined }), /jti/],
+      ['an hour old', handMade({ ath, iat: now - 3600 }), /iat/],
+      ['an hour ahead', handMade({ ath, iat: now + 3600 }), /iat/],
+      ['no ath', handMade({}), /ath/]
+    ];
+    for (const [name, proof, reason] of cases) expect(await refusal(await proof), name).to.match(reason);
+    const [header, payload] = (await handMade({ ath })).split('.');
+    const other = (await handMade({ ath })).split('.')[2];
+    expect(await refusal(`${header}.${payload}.${other}`), 'another signature').to.match(/refused/);
+    // Ten seconds off either way is fine (the FAPI 2.0 conformance tests send such proofs).
+    for (const iat of [now - 10, now + 10])
+      await verifyDpopProof(await handMade({ ath, iat }), { method: 'GET', url: API, accessToken: TOKEN });
+  });
+
+  it('reads one DPoP header, and refuses a request carrying two', function () {
+    const request = (values: string[]) => ({ headersDistinct: { dpop: values } }) as unknown as IncomingMessage;
+    expect(dpopHeaderOf(request([]))).to.equal(undefined);
+    expect(dpopHeaderOf(request(['a.b.c']))).to.equal('a.b.c');
+    expect(() => dpopHeaderOf(request(['a.b.c', 'd.e.f']))).to.throw(InvalidDpopProof, /more than one/);
+  });
+
+  it('takes each proof once, on every instance sharing the store (§11.1)', async function () {
+    const replays = new DpopReplays(new ReplayGuard(new RedisMock(), 'test:'));
+    const { proof } = await clientProof('GET', API);
+    const verified = await verifyDpopProof(proof, { method: 'GET', url: API, accessToken: TOKEN });
+    await replays.useOnce(verified);
+    let second: unknown;
+    await replays.useOnce(verified).catch((err) => (second = err));
+    expect(second).to.be.instanceOf(InvalidDpopProof);
+    await replays.useOnce({ ...verified, jkt: 'another key' });
+  });
+});
