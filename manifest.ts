@@ -12,6 +12,8 @@ import { acceptDocumentClients } from './lib/clients/client.repository';
 import { ClientRegistrar } from './lib/clients/client-registrar';
 import { DocumentApps } from './lib/client-documents/document-apps';
 import { DocumentClients } from './lib/client-documents/document-clients';
+import { DpopReplays } from './lib/dpop/dpop-replays';
+import { ProofOfPossession } from './lib/dpop/proof-of-possession';
 import { ClientDocumentStore } from './lib/store/client-document.store';
 import { openPluginStore } from './lib/store/plugin-store';
 import { warnIfEvicting } from './lib/store/eviction-check';
@@ -254,7 +256,9 @@ function init(ctx: PluginContext): void {
   });
 
   const endpoints = newRouter();
-  mountTokenRoute(endpoints, { settings, clientAuth, server, indicators, logger });
+  // Each DPoP proof is taken once, at the token endpoint and the pipelines alike (RFC 9449 §11.1).
+  const dpopReplays = new DpopReplays(replays);
+  mountTokenRoute(endpoints, { settings, dpopReplays, clientAuth, server, indicators, logger });
   mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
   mountIntrospectRoute(endpoints, {
     settings,
@@ -272,7 +276,9 @@ function init(ctx: PluginContext): void {
       indicators,
       logger
     });
-  mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, logger });
+  // DPoP-bound tokens only with a proof of their key, at the pipelines and the server's own resources (RFC 9449 §7).
+  const possession = new ProofOfPossession(dpopReplays, settings.issuer);
+  mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, possession, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({
         settings,
@@ -289,7 +295,16 @@ function init(ctx: PluginContext): void {
   if (jwts.hasPublicKeys) mountJwksRoute(endpoints, settings, jwts);
   const grantFacts = new GrantFactsReader(db, tokenKeys);
   if (idTokens)
-    mountUserInfoRoute(endpoints, { settings, services, validator, facts: grantFacts, idTokens, resources, logger });
+    mountUserInfoRoute(endpoints, {
+      settings,
+      services,
+      validator,
+      facts: grantFacts,
+      idTokens,
+      resources,
+      possession,
+      logger
+    });
   const sendPage = pageRenderer(compileViews(settings.views), settings, logger);
   const backchannel =
     idTokens && sessions && new BackchannelLogout(sessions, store, idTokens, services, settings, logger);
@@ -353,6 +368,7 @@ function init(ctx: PluginContext): void {
       strictServers: settings.servers.strict,
       resources,
       upstreamTokens: new UpstreamTokens(issuer, settings),
+      possession,
       logger
     })
   );

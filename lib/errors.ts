@@ -48,6 +48,26 @@ export class InvalidRequest extends OAuthError {
   readonly status = 400;
 }
 
+/** RFC 9449 §5: the DPoP proof of a token request is missing what it needs, or does not verify. */
+export class InvalidDpopProofError extends OAuthError {
+  readonly error = 'invalid_dpop_proof';
+  readonly status = 400;
+}
+
+/**
+ * RFC 9449 §7.1: at a protected resource, a DPoP-bound token without a valid proof of its key, or a DPoP proof with a
+ * token bound to none; answered with a DPoP challenge.
+ */
+export class DpopRefused extends OAuthError {
+  readonly status = 401;
+  constructor(
+    readonly error: 'invalid_token' | 'invalid_dpop_proof',
+    description: string
+  ) {
+    super(description);
+  }
+}
+
 /** The admin API: nothing of that name (RFC 9110 §15.5.5). */
 export class NotFound extends OAuthError {
   readonly error = 'not_found';

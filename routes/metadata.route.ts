@@ -6,6 +6,7 @@ import { sendOAuthError } from '../lib/http/send-oauth-error';
 import type { Settings } from '../lib/settings';
 import { endpointUrl } from '../lib/endpoint-url';
 import { DEVICE_CODE, KEY_ALGORITHMS } from '../schemas/settings.schema';
+import { DPOP_ALGORITHMS } from '../lib/dpop/dpop-proof';
 
 /** What private_key_jwt assertions may be signed with: the asymmetric algorithms (app keys are public keys). */
 const ASYMMETRIC_ALGORITHMS = KEY_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
@@ -64,6 +65,8 @@ export function metadataDocument(
     introspection_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
     device_authorization_endpoint: grants.includes(DEVICE_CODE) ? url(settings.routes.deviceAuthorization) : undefined,
     registration_endpoint: settings.dynamicRegistration.enabled ? url(settings.routes.register) : undefined,
+    // RFC 9449 §5.1: the algorithms of the DPoP proofs this server takes.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     // draft-ietf-oauth-client-id-metadata-document §6: an https URL may be a client_id.
     client_id_metadata_document_supported: settings.clientIdMetadataDocuments.enabled ? true : undefined,
     authorization_response_iss_parameter_supported: browser ? true : undefined,

@@ -3,7 +3,13 @@ import type oauth2orize from 'oauth2orize';
 import type { Client } from '../lib/clients/client';
 import { appAllowsGrant } from '../lib/clients/grant-policy';
 import type { EgLogger } from '../lib/eg/types';
-import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../lib/errors';
+import {
+  InvalidDpopProofError,
+  InvalidRequest,
+  InvalidScope,
+  UnauthorizedClient,
+  UnsupportedGrantType
+} from '../lib/errors';
 import { clientIp } from '../lib/http/client-ip';
 import { formBody } from '../lib/http/form-body';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
@@ -13,9 +19,14 @@ import { isValidScopeParam } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 import { NO_RESOURCE, type ResourceIndicators, resourceRequest } from '../lib/resources/resource-indicators';
 import { TOKEN_EXCHANGE } from '../schemas/settings.schema';
+import { dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from '../lib/dpop/dpop-proof';
+import type { DpopReplays } from '../lib/dpop/dpop-replays';
+import { endpointUrl } from '../lib/endpoint-url';
 
 interface Deps {
   settings: Settings;
+  /** Each DPoP proof used once, on every instance (RFC 9449 §11.1). */
+  dpopReplays: DpopReplays;
   clientAuth: RequestHandler[];
   server: oauth2orize.OAuth2Server;
   /** Checks the resources a token request names (RFC 8707). */
@@ -27,8 +38,33 @@ interface Deps {
  * POST <basePath><routes.token> (RFC 6749 §3.2), as a list of named steps so
  * that a log or stack trace names the step that refused a request.
  */
-export function mountTokenRoute(router: Router, { settings, clientAuth, server, indicators, logger }: Deps): void {
+export function mountTokenRoute(
+  router: Router,
+  { settings, dpopReplays, clientAuth, server, indicators, logger }: Deps
+): void {
   const path = settings.routes.token;
+  const tokenUrl = endpointUrl(settings, path);
+
+  /**
+   * RFC 9449 §5: a request with a DPoP proof of this endpoint's POST gets tokens bound to the proof's key
+   * (`res.locals.dpopJkt`); a proof that does not verify, or was used before, is `invalid_dpop_proof`.
+   */
+  function checkDpopProof(req: Request, res: Response, next: NextFunction): void {
+    let proof: string | undefined;
+    try {
+      proof = dpopHeaderOf(req);
+    } catch (err) {
+      return next(new InvalidDpopProofError((err as InvalidDpopProof).reason));
+    }
+    if (proof === undefined) return next();
+    verifyDpopProof(proof, { method: 'POST', url: tokenUrl })
+      .then(async (verified) => {
+        await dpopReplays.useOnce(verified);
+        res.locals.dpopJkt = verified.jkt;
+        next();
+      })
+      .catch((err) => next(err instanceof InvalidDpopProof ? new InvalidDpopProofError(err.reason) : err));
+  }
   const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit'));
 
   function checkGrantType(req: Request, _res: Response, next: NextFunction): void {
@@ -43,10 +79,14 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
     next();
   }
 
-  function checkClientMayUseGrant(req: Request, _res: Response, next: NextFunction): void {
-    if (!appAllowsGrant(req.user as Client, req.body.grant_type)) {
+  function checkClientMayUseGrant(req: Request, res: Response, next: NextFunction): void {
+    const client = req.user as Client;
+    if (!appAllowsGrant(client, req.body.grant_type)) {
       return next(new UnauthorizedClient(`This client may not use the grant type "${req.body.grant_type}"`));
     }
+    // RFC 9449 §5.2 dpop_bound_access_tokens, as the app property dpopBoundAccessTokens: no bearer token for it.
+    if (String(client.app.dpopBoundAccessTokens) === 'true' && !res.locals.dpopJkt)
+      return next(new InvalidDpopProofError('This client gets DPoP-bound tokens only: send a DPoP proof'));
     // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP; every grant reads the
     // resources asked for (RFC 8707 §2), checked here once.
     // Token exchange names its own audiences and resources, upstreams rather than pipelines (RFC 8693 §2.1).
@@ -54,7 +94,8 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
     try {
       req.authInfo = {
         clientIp: clientIp(req, settings.trustProxy),
-        resources: exchange ? NO_RESOURCE : resourceRequest(indicators, req.body.resource)
+        resources: exchange ? NO_RESOURCE : resourceRequest(indicators, req.body.resource),
+        ...(res.locals.dpopJkt ? { dpopJkt: res.locals.dpopJkt as string } : {})
       };
     } catch (err) {
       return next(err);
@@ -67,6 +108,7 @@ export function mountTokenRoute(router: Router, { settings, clientAuth, server, 
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes, settings.tokenEndpoint.acceptJson, ['resource', 'audience']),
     checkGrantType,
+    checkDpopProof,
     ...clientAuth,
     checkClientMayUseGrant,
     server.token(),

@@ -10,6 +10,7 @@ import { answerToOwnClient, describeAccessToken } from '../lib/tokens/introspect
 import type { LocalTokenValidator } from '../lib/tokens/local-token.validator';
 import { MissingToken, sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { fromHeader } from '../lib/http/extract-token';
+import { type ProofOfPossession, usesDpopScheme } from '../lib/dpop/proof-of-possession';
 
 interface Deps {
   settings: Settings;
@@ -19,6 +20,8 @@ interface Deps {
   logger: EgLogger;
   /** Tells the tokens meant for an upstream, which are refused here. */
   resources: ProtectedResources;
+  /** A DPoP-bound token only with a proof of its key, as at a pipeline (RFC 9449 §7). */
+  possession: ProofOfPossession;
 }
 
 /**
@@ -26,13 +29,17 @@ interface Deps {
  * token is (the Axway "token information service"): the facts introspection
  * gives, checked the way the policy checks, or an RFC 6750 challenge.
  */
-export function mountTokenInfoRoute(router: Router, { settings, validator, subjects, resources, logger }: Deps): void {
+export function mountTokenInfoRoute(
+  router: Router,
+  { settings, validator, subjects, resources, possession, logger }: Deps
+): void {
   const path = settings.routes.tokeninfo;
 
   async function describe(req: Request) {
     const token = fromHeader(req); // the header only: a token in a URL would end up in logs (RFC 6750 §2.3)
     if (!token) throw new MissingToken();
     const validated = await validator.validate(token);
+    await possession.check(req, token, validated, usesDpopScheme(req));
     refuseUpstreamTokens(validated, resources);
     // Whoever holds the token is told what its client may know.
     return answerToOwnClient(describeAccessToken(validated), validated.consumer as EgApplication, subjects);

@@ -3,6 +3,7 @@ import type { EgApplication, EgLogger, EgServices } from '../lib/eg/types';
 import { InsufficientScope, InvalidToken } from '../lib/errors';
 import { MissingToken, sendBearerChallenge } from '../lib/http/bearer-challenge';
 import { extractToken } from '../lib/http/extract-token';
+import { type ProofOfPossession, usesDpopScheme } from '../lib/dpop/proof-of-possession';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { noStore } from '../lib/http/no-store';
 import { claimsOfScopes, OPENID } from '../lib/oidc/oidc-scopes';
@@ -33,6 +34,8 @@ interface Deps {
   idTokens: IdTokens;
   /** Tells the tokens meant for an upstream, which are refused here. */
   resources: ProtectedResources;
+  /** A DPoP-bound token only with a proof of its key, as at a pipeline (RFC 9449 §7). */
+  possession: ProofOfPossession;
   logger: EgLogger;
 }
 
@@ -44,14 +47,16 @@ interface Deps {
  */
 export function mountUserInfoRoute(
   router: Router,
-  { settings, services, validator, facts, idTokens, resources, logger }: Deps
+  { settings, services, validator, facts, idTokens, resources, possession, logger }: Deps
 ): void {
   const path = settings.routes.userinfo;
 
   async function claimsFor(req: Request): Promise<{ claims: Record<string, unknown>; validated: ValidatedToken }> {
+    const dpopScheme = usesDpopScheme(req);
     const token = await extractToken(req, TOKEN_PLACES);
     if (!token) throw new MissingToken();
     const validated = await validator.validate(token);
+    await possession.check(req, token, validated, dpopScheme);
     refuseUpstreamTokens(validated, resources);
     if (!validated.userId)
       throw new InsufficientScope('This access token was issued to a client, not for a user', OPENID);

@@ -21,8 +21,8 @@ export class InvalidDpopProof extends Error {
 /** What a proof must match: the request it came with (§4.3 items 8, 9) and, at a resource, its token (item 12). */
 export interface ProofExpectation {
   method: string;
-  /** The request's URL as the client sent it; query and fragment are not compared. */
-  url: string;
+  /** The request's URL as the client sent it (any of these spellings); query and fragment are not compared. */
+  url: string | readonly string[];
   /** The access token the proof comes with at a protected resource: its hash must be the proof's `ath`. */
   accessToken?: string | undefined;
   algorithms?: readonly string[];
@@ -84,7 +84,8 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
   if (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)
     throw new InvalidDpopProof('The DPoP proof has no usable jti');
   if (htm !== expected.method) throw new InvalidDpopProof('The DPoP proof is for another HTTP method (htm)');
-  if (typeof htu !== 'string' || withoutQuery(htu) === undefined || withoutQuery(htu) !== withoutQuery(expected.url))
+  const urls = [expected.url].flat().map(withoutQuery);
+  if (typeof htu !== 'string' || withoutQuery(htu) === undefined || !urls.includes(withoutQuery(htu)))
     throw new InvalidDpopProof('The DPoP proof is for another URL (htu)');
   if (typeof iat !== 'number' || Math.abs(iat - Date.now() / 1000) > DPOP_IAT_WINDOW_S)
     throw new InvalidDpopProof('The DPoP proof was not made now (iat)');

@@ -116,6 +116,7 @@ export function authorizationCodeExchange({
         }
       }
       return issuer.issue({
+        dpopJkt: info.dpopJkt,
         grantType: 'authorization_code',
         grantId: record.grantId,
         app: client.app,

@@ -20,6 +20,7 @@ export function clientCredentialsExchange(issuer: TokenIssuer) {
     settle(
       () =>
         issuer.issue({
+          dpopJkt: info.dpopJkt,
           grantType: 'client_credentials',
           app: client.app,
           user: null,

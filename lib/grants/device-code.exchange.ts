@@ -63,6 +63,7 @@ export function deviceCodeExchange({
     if (!(await devices.redeem(id))) throw new InvalidGrant('The device code was already used');
     const scopes = splitScopes(record.scope);
     return issuer.issue({
+      dpopJkt: info.dpopJkt,
       grantType: DEVICE_CODE,
       app: client.app,
       user: { id: record.userId, username: record.username },

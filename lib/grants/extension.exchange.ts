@@ -23,14 +23,15 @@ export function extensionExchange(grant: ExtensionGrant): MiddlewareFunction {
   function exchange(req: Request, res: Response, next: NextFunction): void {
     const info: TokenRequestInfo = {
       clientIp: req.authInfo?.clientIp ?? req.ip ?? 'unknown',
-      resources: req.authInfo?.resources ?? NO_RESOURCE
+      resources: req.authInfo?.resources ?? NO_RESOURCE,
+      dpopJkt: req.authInfo?.dpopJkt
     };
     grant(req.user as Client, req.body as Record<string, unknown>, info).then((issued) => {
       res.json({
         access_token: issued.accessToken,
         ...(issued.refreshToken ? { refresh_token: issued.refreshToken } : {}),
-        ...issued.params,
-        token_type: 'Bearer'
+        token_type: 'Bearer',
+        ...issued.params
       });
     }, next);
   }

@@ -70,6 +70,7 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
       user = await assertedUser(services, verified.sub, 'assertion');
     }
     return issuer.issue({
+      dpopJkt: info.dpopJkt,
       grantType: JWT_BEARER,
       app: client.app,
       user,

@@ -14,6 +14,8 @@ export interface TokenRequestInfo {
   clientIp: string;
   /** The resources the request names (RFC 8707 §2), checked by the token route. */
   resources: ResourceRequest;
+  /** The thumbprint of the key of the request's DPoP proof (RFC 9449 §5), checked by the token route. */
+  dpopJkt?: string | undefined;
 }
 
 /**
@@ -52,6 +54,7 @@ export function passwordExchange(
         );
       }
       return issuer.issue({
+        dpopJkt: info.dpopJkt,
         grantType: 'password',
         app: client.app,
         user: { id: result.user.id, username: result.user.username },

@@ -79,6 +79,9 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
       const clock = Date.now() / 1000;
       const now = Math.floor(clock);
       if (!record || record.appId !== client.id || record.exp <= now) throw new InvalidGrant(UNKNOWN);
+      // RFC 9449 §5: a refresh token bound to a key is used only with a proof of that key.
+      if (record.jkt && record.jkt !== info.dpopJkt)
+        throw new InvalidGrant('This refresh token is bound to a DPoP key: send a DPoP proof of that key');
       // New refresh tokens expire with their grant; this catches those written before maxLifetime existed.
       if (record.grantStart + settings.refreshToken.maxLifetime <= now) {
         throw new InvalidGrant('The grant has reached its maximum lifetime; the resource owner must authorize again');
@@ -105,6 +108,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
       if (rotate) await retire(refreshToken, record, clock, { store, settings, logger });
 
       return issuer.issue({
+        dpopJkt: info.dpopJkt,
         grantType: record.grantType,
         grantId: record.grantId,
         grantStartedAt: record.grantStart,

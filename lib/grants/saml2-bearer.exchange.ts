@@ -50,6 +50,7 @@ export function saml2BearerExchange({ settings, services, issuer, replays, saml 
       throw new InvalidGrant('The assertion was already used (its ID was seen before)');
     }
     return issuer.issue({
+      dpopJkt: info.dpopJkt,
       grantType: SAML2_BEARER,
       app: client.app,
       user,

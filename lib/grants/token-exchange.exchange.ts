@@ -15,7 +15,7 @@ import { extensionExchange } from './extension.exchange';
  */
 export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: TokenIssuer }) {
   const { issuer, settings } = deps;
-  return extensionExchange(async function exchangeToken(client, body) {
+  return extensionExchange(async function exchangeToken(client, body, info) {
     issuer.assertSubjectsGiven(client.app);
     // The parameters, the audiences and the scope the client may have are checked before a token is read: a JWT or
     // SAML token is spent by reading it.
@@ -33,6 +33,7 @@ export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: Token
       ? { ...actor.party, ...(subject.act ? { act: subject.act } : {}) }
       : subject.act;
     const issued = await issuer.issue({
+      dpopJkt: info.dpopJkt,
       grantType: TOKEN_EXCHANGE,
       app: client.app,
       user: subject.user,

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { EgLogger } from '../eg/types';
-import { InsufficientScope, OAuthError, toOAuthError } from '../errors';
+import { DpopRefused, InsufficientScope, OAuthError, toOAuthError } from '../errors';
+import { DPOP_ALGORITHMS } from '../dpop/dpop-proof';
 import { quotedParam } from './challenge';
 import { logFailure } from './log-failure';
 
@@ -47,8 +48,11 @@ export function sendBearerChallenge(
   ];
   if (err instanceof InsufficientScope && err.scope) attributes.push(`scope=${quotedParam(err.scope)}`);
   attributes.push(...metadata);
+  // RFC 9449 §7.1: a refusal about DPoP is a DPoP challenge, naming the proof algorithms taken.
+  const dpop = err instanceof DpopRefused;
+  if (dpop) attributes.push(`algs=${quotedParam(DPOP_ALGORITHMS.join(' '))}`);
   res
     .status(err.status)
-    .set('WWW-Authenticate', `Bearer ${attributes.join(', ')}`)
+    .set('WWW-Authenticate', `${dpop ? 'DPoP' : 'Bearer'} ${attributes.join(', ')}`)
     .json(err.toJSON());
 }

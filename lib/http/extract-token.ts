@@ -28,13 +28,13 @@ export function headerOnlyToken(req: Request, params: PolicyParams): string | nu
 }
 
 /**
- * RFC 6750 §2.1: the token of the Authorization header, or null when there is no bearer one. @throws InvalidRequest for
- * a malformed one.
+ * RFC 6750 §2.1: the token of the Authorization header (the Bearer scheme, or RFC 9449 §7.1's DPoP, whose proof the
+ * policy checks), or null when there is none. @throws InvalidRequest for a malformed one.
  */
 export function fromHeader(req: Request): string | null {
   const authorization = req.headers.authorization;
   if (!authorization) return null;
-  const token = /^Bearer +(.*)$/i.exec(authorization)?.[1];
+  const token = /^(?:Bearer|DPoP) +(.*)$/i.exec(authorization)?.[1];
   return token === undefined ? null : checkedToken(token.trim());
 }
 

@@ -24,6 +24,8 @@ declare global {
       clientIp?: string;
       /** What a token request asks of resources (RFC 8707 §2), checked. */
       resources?: ResourceRequest;
+      /** The thumbprint of the key of the request's DPoP proof (RFC 9449 §5), checked. */
+      dpopJkt?: string;
     }
 
     interface Request {

@@ -30,6 +30,8 @@ export class InitialAccessCheck {
     const adminOwner = await this.adminTokens.ownerOf(token);
     if (adminOwner) return { ownerId: adminOwner, adminIssued: true, token };
     const validated = await this.validator.validate(token);
+    // Its bearer form would be taken without the proof RFC 9449 §7.2 asks of it.
+    if (validated.jkt) throw new InvalidToken('A DPoP-bound access token cannot be an initial access token');
     if (!validated.scopes.includes(this.scope)) {
       throw new InsufficientScope(`Registering a client needs the "${this.scope}" scope`, this.scope);
     }

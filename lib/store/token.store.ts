@@ -25,6 +25,11 @@ export interface TokenRecord {
   resources: string;
   /** Who acts for the subject (RFC 8693 §4.1 `act`), as JSON; absent for a token without an actor. */
   act?: string;
+  /**
+   * The thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1 `cnf.jkt`); absent for a bearer token. A
+   * refresh token carries one only when issued to a public client (§5).
+   */
+  jkt?: string;
   iat: number;
   exp: number;
 }
@@ -78,6 +83,7 @@ export function toRecord(hash: Hash): TokenRecord | null {
     scope: hash.scope ?? '',
     resources: hash.resources ?? '',
     ...(hash.act === undefined ? {} : { act: hash.act }),
+    ...(hash.jkt ? { jkt: hash.jkt } : {}),
     iat: Number(hash.iat),
     exp
   };
@@ -95,6 +101,7 @@ function toHash(record: TokenRecord): Hash {
     scope: record.scope,
     ...(record.resources ? { resources: record.resources } : {}),
     ...(record.act === undefined ? {} : { act: record.act }),
+    ...(record.jkt ? { jkt: record.jkt } : {}),
     iat: String(record.iat),
     exp: String(record.exp)
   };

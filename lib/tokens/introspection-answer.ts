@@ -18,6 +18,8 @@ export interface IntrospectionAnswer {
   jti?: string;
   /** Who acts for the subject (RFC 8693 §4.1). */
   act?: Actor;
+  /** The key the token is bound to (RFC 9449 §6.2). */
+  cnf?: { jkt: string };
 }
 
 export const INACTIVE: IntrospectionAnswer = Object.freeze({ active: false });
@@ -29,14 +31,15 @@ export function describeAccessToken(token: ValidatedToken): IntrospectionAnswer 
     scope: token.scopes.join(' '),
     client_id: token.clientId,
     username: token.username || undefined,
-    token_type: 'Bearer',
+    token_type: token.jkt ? 'DPoP' : 'Bearer',
     exp: token.expiresAt,
     iat: token.issuedAt,
     sub: token.subject,
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     iss: token.issuer,
     jti: token.id,
-    ...(token.act ? { act: token.act } : {})
+    ...(token.act ? { act: token.act } : {}),
+    ...(token.jkt ? { cnf: { jkt: token.jkt } } : {})
   };
 }
 

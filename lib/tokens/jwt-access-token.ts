@@ -3,7 +3,7 @@ import { JwtVerifier } from '../keys/jwt-verifier';
 import type { KeyEntry } from '../keys/key-entry';
 import type { Settings } from '../settings';
 import type { TokenRecord } from '../store/token.store';
-import { Actor, actorOf } from './validated-token';
+import { Actor, actorOf, boundKey } from './validated-token';
 
 /** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
 export const AT_JWT = 'at+jwt';
@@ -24,6 +24,8 @@ export interface JwtAccessClaims {
   resources: string[];
   /** Who acts for the subject (RFC 8693 §4.1). */
   act?: Actor | undefined;
+  /** The thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1 `cnf.jkt`). */
+  jkt?: string | undefined;
   /** The redirect URI of the authorization request it came from (browser flows only); '' otherwise. */
   redirectUri: string;
   iat: number;
@@ -71,8 +73,9 @@ export class JwtAccessTokens {
     // registered it).
     const redirect = record.redirectUri ? { redirect_uri: record.redirectUri } : {};
     const act = record.act === undefined ? {} : { act: JSON.parse(record.act) as Actor };
+    const cnf = record.jkt === undefined ? {} : { cnf: { jkt: record.jkt } };
     return (
-      new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect, ...act })
+      new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect, ...act, ...cnf })
         .setProtectedHeader({ alg: key.alg, typ: AT_JWT, ...(key.kid === undefined ? {} : { kid: key.kid }) })
         .setIssuer(this.settings.issuer)
         .setSubject(record.userId || record.appId)
@@ -98,7 +101,8 @@ export class JwtAccessTokens {
       iat,
       exp,
       aud,
-      act
+      act,
+      cnf
     } = claims as JWTPayload & Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     const audience = [aud ?? []].flat();
@@ -110,6 +114,7 @@ export class JwtAccessTokens {
       scope: text(scope),
       resources: audience.includes(this.settings.accessToken.audience) ? [] : audience,
       act: actorOf(act),
+      jkt: boundKey(cnf),
       redirectUri: text(redirectUri),
       iat: typeof iat === 'number' ? iat : 0,
       exp: exp as number

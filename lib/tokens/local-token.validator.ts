@@ -20,7 +20,7 @@ const INVALID = 'The access token is invalid, expired or revoked';
 type Facts = Pick<
   TokenRecord,
   'jti' | 'grantId' | 'grantType' | 'appId' | 'userId' | 'username' | 'redirectUri' | 'scope' | 'iat' | 'exp'
-> & { resources: string[]; act?: Actor | undefined };
+> & { resources: string[]; act?: Actor | undefined; jkt?: string | undefined };
 
 /**
  * Validates an access token issued by this plugin, opaque or JWT, for the
@@ -150,6 +150,7 @@ export class LocalTokenValidator {
       redirectUri: facts.redirectUri,
       grantId: facts.grantId,
       ...(facts.act ? { act: facts.act } : {}),
+      ...(facts.jkt ? { jkt: facts.jkt } : {}),
       consumer: status.app
     };
   }

@@ -11,6 +11,7 @@ import type { Subjects } from '../oidc/subjects';
 import type { JwtAccessTokens } from './jwt-access-token';
 import { newAccessToken, newRefreshToken } from './token-value';
 import { SealedUsers } from './sealed-user';
+import { isPublicApp } from '../clients/client.repository';
 import type { Actor } from './validated-token';
 
 export interface IssueRequest {
@@ -26,6 +27,8 @@ export interface IssueRequest {
   resources?: string[] | undefined;
   /** Who acts for the user (RFC 8693 §4.1): a token exchange's actor. */
   act?: Actor | undefined;
+  /** The thumbprint of the key of the request's DPoP proof (RFC 9449 §5): the tokens are bound to it. */
+  dpopJkt?: string | undefined;
   /** The grant's resources, which its refresh token carries for later refreshes to narrow: by default `resources`. */
   grantResources?: string[] | undefined;
   /** The redirect URI of the authorization request, for grants that had one. */
@@ -66,7 +69,7 @@ export interface IssueRequest {
 export interface IssuedTokens {
   accessToken: string;
   refreshToken?: string | undefined;
-  params: { expires_in: number; scope?: string; id_token?: string; issued_token_type?: string };
+  params: { expires_in: number; scope?: string; id_token?: string; issued_token_type?: string; token_type?: 'DPoP' };
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -106,6 +109,7 @@ export class TokenIssuer {
       scope: joinScopes(request.scopes),
       resources: resources.join(' '),
       ...(request.act ? { act: JSON.stringify(request.act) } : {}),
+      ...(request.dpopJkt ? { jkt: request.dpopJkt } : {}),
       exp: Math.min(iat + this.settings.accessToken.ttl, request.expiresBy ?? Infinity)
     };
     if (accessRecord.exp <= iat) throw new InvalidGrant('The token this one stands for has expired');
@@ -136,6 +140,8 @@ export class TokenIssuer {
           resources: (request.grantResources ? this.audienceOf(request.grantResources) : resources).join(' '),
           exp: refreshExp,
           grantStart,
+          // RFC 9449 §5: a public client's refresh token is bound to its key; a confidential client proves itself.
+          ...(request.dpopJkt && isPublicApp(request.app) ? { jkt: request.dpopJkt } : {}),
           ...(openId ? { openId: true as const } : {}),
           ...(openId?.authTime === undefined ? {} : { authTime: openId.authTime }),
           ...(openId?.sid === undefined ? {} : { sid: openId.sid }),
@@ -163,6 +169,7 @@ export class TokenIssuer {
     const params: IssuedTokens['params'] = { expires_in: accessRecord.exp - iat };
     if (accessRecord.scope) params.scope = accessRecord.scope;
     if (idToken !== undefined) params.id_token = idToken;
+    if (accessRecord.jkt) params.token_type = 'DPoP';
     return { accessToken, refreshToken: refresh?.token, params };
   }
 

@@ -23,6 +23,12 @@ export function actorOf(value: unknown, depth = 0): Actor | undefined {
   };
 }
 
+/** The DPoP key thumbprint of a `cnf` claim (RFC 9449 §6.1 `jkt`), if it names one. */
+export function boundKey(cnf: unknown): string | undefined {
+  const jkt = cnf && typeof cnf === 'object' ? (cnf as Record<string, unknown>).jkt : undefined;
+  return typeof jkt === 'string' && jkt ? jkt : undefined;
+}
+
 /** An actor kept as JSON in a token's record; undefined for one that does not read as an actor. */
 export function actorFromJson(text: string): Actor | undefined {
   try {
@@ -63,6 +69,11 @@ export interface ValidatedToken {
   grantId: string;
   /** Who acts for the subject (RFC 8693 §4.1), for a token of a token exchange with an actor. */
   act?: Actor | undefined;
+  /**
+   * The thumbprint of the key the token is bound to (RFC 9449 §6 `cnf.jkt`): the policy takes it only with a DPoP proof
+   * of that key.
+   */
+  jkt?: string | undefined;
   /** The consumer application as stored by EG; for another issuer's token, what its claims say of the client. */
   consumer: Record<string, string>;
 }

@@ -17,6 +17,7 @@ import type { ServerDirectory } from '../../lib/servers/server-directory';
 import type { ProtectedResources, RequestResource } from '../../lib/resources/protected-resources';
 import { requireResourceIdentifier } from '../../lib/resources/resource-identifier';
 import { requireOwnTokens, UpstreamTokens } from '../../lib/token-exchange/upstream-tokens';
+import { type ProofOfPossession, usesDpopScheme } from '../../lib/dpop/proof-of-possession';
 
 interface Deps {
   validator: LocalTokenValidator;
@@ -26,6 +27,8 @@ interface Deps {
   resources: ProtectedResources;
   /** The tokens `exchange` sends upstream instead of the caller's. */
   upstreamTokens: UpstreamTokens;
+  /** DPoP-bound tokens only with a proof of their key (RFC 9449 §7). */
+  possession: ProofOfPossession;
   logger: EgLogger;
 }
 
@@ -74,6 +77,7 @@ export function oauth2Policy({
   strictServers,
   resources,
   upstreamTokens,
+  possession,
   logger
 }: Deps): EgPolicy {
   function strategyFor(params: PolicyParams): TokenStrategy {
@@ -98,9 +102,13 @@ export function oauth2Policy({
     const tokenPlaces = exchangeFor === undefined ? params : { ...params, hideCredentials: true };
 
     async function authenticate(req: Request, target: RequestResource | null): Promise<void> {
+      const dpopScheme = usesDpopScheme(req); // before extractToken takes the Authorization header away
       const token = await extractToken(req, tokenPlaces);
       if (!token) throw new MissingToken();
       const validated = await validate(token);
+      await possession.check(req, token, validated, dpopScheme);
+      // The proof goes where the token goes: nowhere, with hideCredentials.
+      if (tokenPlaces.hideCredentials) delete req.headers.dpop;
       requireEndpointAccess(req, target, validated, resources);
       if (exchangeFor !== undefined) sendUpstream(req, await upstreamTokens.exchange(token, validated, exchangeFor));
       forwardIdentity(req, validated, params.identityHeaders);
@@ -118,7 +126,9 @@ export function oauth2Policy({
     function passRecalled(req: Request, target: RequestResource | null): boolean {
       const token = validate.recall && headerOnlyToken(req, params);
       const known = token ? validate.recall!(token) : null;
-      if (!token || !known || !meantFor(target, known, resources) || !holdsEndpointScopes(req, known)) return false;
+      // A DPoP-bound token needs its proof checked: the path with promises does that (and refuses it as Bearer).
+      if (!token || !known || known.jkt || !meantFor(target, known, resources) || !holdsEndpointScopes(req, known))
+        return false;
       const upstreamToken = exchangeFor === undefined ? null : upstreamTokens.recall(token, exchangeFor);
       if (exchangeFor !== undefined && !upstreamToken) return false;
       if (tokenPlaces.hideCredentials) delete req.headers.authorization;

@@ -1,0 +1,73 @@
+import type { Request } from 'express';
+import { DpopRefused } from '../errors';
+import type { ValidatedToken } from '../tokens/validated-token';
+import { dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from './dpop-proof';
+import type { DpopReplays } from './dpop-replays';
+
+/** Whether the Authorization header uses the DPoP scheme (RFC 9449 §7.1; schemes are case-insensitive). */
+export const usesDpopScheme = (req: Request) => /^dpop /i.test(req.headers.authorization ?? '');
+
+/** A proof failure as the resource answers it: 401 invalid_dpop_proof with a DPoP challenge (§7.1). */
+const refusedProof = (err: unknown) =>
+  err instanceof InvalidDpopProof ? new DpopRefused('invalid_dpop_proof', err.reason) : err;
+
+/**
+ * The URLs a request may have been sent to, as its proof's `htu` names them (§4.3 item 9): its path at the
+ * issuer's origin (the gateway's public URL, also behind a TLS terminator), or at the origin its Host header
+ * and connection say.
+ */
+function requestUrls(req: Request, issuer: string): string[] {
+  const path = req.originalUrl || req.url;
+  const origins = new Set([new URL(issuer).origin]);
+  if (req.headers.host) origins.add(`${req.protocol || 'http'}://${req.headers.host}`);
+  return [...origins].map((origin) => origin + path);
+}
+
+/**
+ * The resource side of DPoP (RFC 9449 §7): a token bound to a key (`cnf.jkt`) is taken only with the
+ * DPoP scheme and a proof of that key for this request (method, URL, `ath`), used once on every
+ * instance; never as a bearer token (§7.2). A DPoP-scheme request with a token bound to no key is
+ * refused too: the client believes its token bound, and it is not.
+ */
+export class ProofOfPossession {
+  constructor(
+    private readonly replays: DpopReplays,
+    private readonly issuer: string
+  ) {}
+
+  /**
+   * @param dpopScheme whether the token came with the DPoP scheme (read before the token is taken from the request)
+   * @throws DpopRefused saying what is missing or wrong.
+   */
+  async check(req: Request, token: string, validated: ValidatedToken, dpopScheme: boolean): Promise<void> {
+    if (!validated.jkt) {
+      if (dpopScheme) throw new DpopRefused('invalid_token', 'The access token is not bound to a DPoP key');
+      return;
+    }
+    if (!dpopScheme) {
+      throw new DpopRefused(
+        'invalid_token',
+        'The access token is bound to a DPoP key: send it with the DPoP scheme and a proof of that key'
+      );
+    }
+    let proof: string | undefined;
+    try {
+      proof = dpopHeaderOf(req);
+    } catch (err) {
+      throw refusedProof(err);
+    }
+    if (proof === undefined) throw new DpopRefused('invalid_dpop_proof', 'A DPoP proof must come with this token');
+    const verified = await verifyDpopProof(proof, {
+      method: req.method,
+      url: requestUrls(req, this.issuer),
+      accessToken: token
+    }).catch((err) => {
+      throw refusedProof(err);
+    });
+    if (verified.jkt !== validated.jkt)
+      throw new DpopRefused('invalid_token', 'The DPoP proof is signed by another key than the token is bound to');
+    await this.replays.useOnce(verified).catch((err) => {
+      throw refusedProof(err);
+    });
+  }
+}

@@ -1,0 +1,269 @@
+import { expect } from 'chai';
+import * as oauth from 'oauth4webapi';
+import { Browser } from '../../support/browser';
+import { basic, postForm, request } from '../../support/http';
+import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
+import { startWorld, World } from '../helpers/world';
+import { ecKeyPair } from '../helpers/keys';
+
+const insecure = { [oauth.allowInsecureRequests]: true };
+
+/** What a protected resource answered oauth4webapi: its status and challenge (oauth4webapi throws on a challenge). */
+async function callApi(world: World, token: string, DPoP?: oauth.DPoPHandle, path = '/api') {
+  try {
+    const res = await oauth.protectedResourceRequest(
+      token,
+      'GET',
+      new URL(`${world.gateway.url}${path}`),
+      undefined,
+      undefined,
+      {
+        ...insecure,
+        ...(DPoP ? { DPoP } : {})
+      }
+    );
+    return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
+  } catch (err) {
+    if (err instanceof oauth.WWWAuthenticateChallengeError)
+      return { status: err.response.status, challenge: err.response.headers.get('www-authenticate') ?? '' };
+    throw err;
+  }
+}
+
+/**
+ * RFC 9449 (issue 22 item 1): a token request with a DPoP proof gets tokens bound to the proof's key, which the
+ * pipelines take only with a proof of that key; oauth4webapi (a DPoP client nobody here wrote) makes the proofs.
+ */
+describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
+  this.timeout(60000);
+  let world: World;
+  let as: oauth.AuthorizationServer;
+  let publicClient: { id: string };
+
+  before(async function () {
+    world = await startWorld({ settings: { consent: { remember: false } } });
+    as = {
+      issuer: world.gateway.url,
+      authorization_endpoint: `${world.gateway.url}/oauth2/authorize`,
+      token_endpoint: `${world.gateway.url}/oauth2/token`
+    };
+    publicClient = await world.gateway.admin.registerClient(
+      { name: 'spa', userId: world.developer.id, redirectUri: REDIRECT_URI, public: 'true' },
+      ['read']
+    );
+  });
+  after(async function () {
+    await world?.stop();
+  });
+
+  /** The code flow of the public client, its code exchanged with a DPoP proof of `key`. */
+  async function publicClientTokens(DPoP: oauth.DPoPHandle) {
+    const client = { client_id: publicClient.id };
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const browser = new Browser(world.gateway.url);
+    const consent = await authorize(browser, world, {
+      response_type: 'code',
+      client_id: publicClient.id,
+      redirect_uri: REDIRECT_URI,
+      scope: 'read',
+      state,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256'
+    });
+    const callback = oauth.validateAuthResponse(as, client, await decide(browser, consent, true), state);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      callback,
+      REDIRECT_URI,
+      verifier,
+      {
+        DPoP,
+        ...insecure
+      }
+    );
+    return oauth.processAuthorizationCodeResponse(as, client, response);
+  }
+
+  it('says which proof algorithms it takes in the metadata (§5.1)', async function () {
+    const metadata = await request(`${world.gateway.url}/.well-known/oauth-authorization-server`);
+    expect(metadata.json.dpop_signing_alg_values_supported).to.include.members(['ES256', 'PS256', 'EdDSA']);
+  });
+
+  it('binds the tokens of a code exchanged with a proof, which the API takes only with a proof of that key', async function () {
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const tokens = await publicClientTokens(DPoP);
+    expect(tokens.token_type).to.equal('dpop');
+
+    const first = await callApi(world, tokens.access_token, DPoP);
+    expect(first.status, first.challenge).to.equal(200);
+    // A new proof each time: oauth4webapi makes one per request.
+    expect((await callApi(world, tokens.access_token, DPoP)).status).to.equal(200);
+
+    const asBearer = await callApi(world, tokens.access_token);
+    expect(asBearer.status).to.equal(401);
+    expect(asBearer.challenge).to.match(/^DPoP .*error="invalid_token".*algs="ES256/);
+
+    const otherKey = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    expect((await callApi(world, tokens.access_token, otherKey)).status).to.equal(401);
+
+    const introspection = await postForm(
+      `${world.gateway.url}/oauth2/introspect`,
+      { token: tokens.access_token },
+      { Authorization: basic(...(await introspector(world))) }
+    );
+    expect(introspection.json).to.include({ active: true, token_type: 'DPoP' });
+    expect(introspection.json.cnf.jkt).to.equal(await DPoP.calculateThumbprint());
+
+    // The server's own resources hold it to its key as the pipelines do.
+    expect((await callApi(world, tokens.access_token, DPoP, '/oauth2/tokeninfo')).status).to.equal(200);
+    expect((await callApi(world, tokens.access_token, undefined, '/oauth2/tokeninfo')).status).to.equal(401);
+  });
+
+  it('refuses a proof used twice at the API (§11.1)', async function () {
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const tokens = await publicClientTokens(DPoP);
+    let proof = '';
+    await oauth.protectedResourceRequest(
+      tokens.access_token,
+      'GET',
+      new URL(`${world.gateway.url}/api`),
+      undefined,
+      undefined,
+      {
+        DPoP,
+        ...insecure,
+        [oauth.customFetch]: (url: string, init: RequestInit) => {
+          proof = new Headers(init.headers).get('dpop')!;
+          return fetch(url, init);
+        }
+      }
+    );
+    const replayed = await request(`${world.gateway.url}/api`, {
+      headers: { Authorization: `DPoP ${tokens.access_token}`, DPoP: proof }
+    });
+    expect(replayed.status).to.equal(401);
+    expect(replayed.headers.get('www-authenticate')).to.match(/error="invalid_dpop_proof"/);
+  });
+
+  it('holds a public client’s refresh token to its key, and refreshes into tokens bound again', async function () {
+    const client = { client_id: publicClient.id };
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const tokens = await publicClientTokens(DPoP);
+    const otherKey = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const stolen = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, {
+      DPoP: otherKey,
+      ...insecure
+    });
+    expect(stolen.status).to.equal(400);
+    expect(((await stolen.json()) as { error: string }).error).to.equal('invalid_grant');
+    const withoutProof = await postForm(`${world.gateway.url}/oauth2/token`, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token!,
+      client_id: publicClient.id
+    });
+    expect(withoutProof.status).to.equal(400);
+
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, { DPoP, ...insecure })
+    );
+    expect(refreshed.token_type).to.equal('dpop');
+    expect((await callApi(world, refreshed.access_token, DPoP)).status).to.equal(200);
+  });
+
+  it('answers invalid_dpop_proof to a token request with a bad proof, and bearer tokens stay as they were', async function () {
+    const bad = await postForm(
+      `${world.gateway.url}/oauth2/token`,
+      { grant_type: 'client_credentials', scope: 'read' },
+      { Authorization: basic(world.app.id, world.app.secret), DPoP: 'not.a.proof' }
+    );
+    expect(bad.status).to.equal(400);
+    expect(bad.json.error).to.equal('invalid_dpop_proof');
+
+    const bearer = await world.token({ grant_type: 'client_credentials', scope: 'read' });
+    expect(bearer.json.token_type).to.equal('Bearer');
+    expect((await world.api(bearer.json.access_token)).status).to.equal(200);
+    const unbound = await request(`${world.gateway.url}/api`, {
+      headers: { Authorization: `DPoP ${bearer.json.access_token}` }
+    });
+    expect(unbound.status).to.equal(401);
+  });
+
+  it('binds a confidential client’s client_credentials token, and gives an app marked dpopBoundAccessTokens no other', async function () {
+    const client = { client_id: world.app.id };
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const tokens = await oauth.processClientCredentialsResponse(
+      as,
+      client,
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        client,
+        oauth.ClientSecretBasic(world.app.secret),
+        { scope: 'read' },
+        {
+          DPoP,
+          ...insecure
+        }
+      )
+    );
+    expect(tokens.token_type).to.equal('dpop');
+    expect((await callApi(world, tokens.access_token, DPoP)).status).to.equal(200);
+
+    const strict = await world.gateway.admin.registerClient(
+      { name: 'dpop only', userId: world.developer.id, dpopBoundAccessTokens: 'true' },
+      ['read']
+    );
+    const refused = await world.token({ grant_type: 'client_credentials', scope: 'read' }, strict);
+    expect(refused.status).to.equal(400);
+    expect(refused.json.error).to.equal('invalid_dpop_proof');
+  });
+});
+
+describe('DPoP: JWT access tokens carry cnf.jkt (RFC 9449 §6.1)', function () {
+  this.timeout(60000);
+  let world: World;
+  before(async function () {
+    world = await startWorld({
+      settings: { accessToken: { format: 'jwt' }, keys: [{ kid: 'at', alg: 'ES256', key: ecKeyPair().privatePem }] }
+    });
+  });
+  after(async function () {
+    await world?.stop();
+  });
+
+  it('binds a JWT to the proof key, which the API then asks for', async function () {
+    const as = { issuer: world.gateway.url, token_endpoint: `${world.gateway.url}/oauth2/token` };
+    const client = { client_id: world.app.id };
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const tokens = await oauth.processClientCredentialsResponse(
+      as,
+      client,
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        client,
+        oauth.ClientSecretBasic(world.app.secret),
+        { scope: 'read' },
+        { DPoP, ...insecure }
+      )
+    );
+    const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
+    expect(claims.cnf).to.deep.equal({ jkt: await DPoP.calculateThumbprint() });
+    expect((await callApi(world, tokens.access_token, DPoP)).status).to.equal(200);
+    expect((await callApi(world, tokens.access_token)).status).to.equal(401);
+  });
+});
+
+/** A client allowed to introspect (the introspection scope), made once per world. */
+const introspectors = new WeakMap<World, Promise<[string, string]>>();
+function introspector(world: World): Promise<[string, string]> {
+  if (!introspectors.has(world))
+    introspectors.set(
+      world,
+      world.addClient('resource server', ['introspection']).then((client) => [client.id, client.secret])
+    );
+  return introspectors.get(world)!;
+}
