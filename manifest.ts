@@ -277,7 +277,7 @@ function init(ctx: PluginContext): void {
       logger
     });
   // DPoP-bound tokens only with a proof of their key, at the pipelines and the server's own resources (RFC 9449 §7).
-  const possession = new ProofOfPossession(dpopReplays, settings.issuer);
+  const possession = new ProofOfPossession(dpopReplays, settings.issuer, settings.dpop.origins);
   mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, possession, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({

@@ -778,6 +778,24 @@ export const settingsSchema = {
     },
     dynamicRegistration: dynamicRegistrationSchema,
     clientIdMetadataDocuments: clientIdMetadataDocumentsSchema,
+    dpop: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'DPoP (RFC 9449): tokens bound to a client key, taken only with a proof of that key.',
+      properties: {
+        origins: {
+          type: 'array',
+          uniqueItems: true,
+          default: [],
+          items: { type: 'string', pattern: '^https?://[^/?#\\s]+$' },
+          description:
+            "The public origins (`https://api.example.com`) clients call the gateway's APIs at, besides the issuer's: " +
+            "a proof's `htu` must name one of them with the request's path. The Host header of a request is never " +
+            'trusted for it.'
+        }
+      }
+    },
     clientUrls: {
       type: 'object',
       additionalProperties: false,

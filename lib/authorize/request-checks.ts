@@ -71,6 +71,11 @@ export const checkClientGrant = checkStep('checkClientGrant', (_req, request) =>
   if (!grantsOf(request.responseType ?? 'code').every((grant) => appAllowsGrant(request.client, grant))) {
     throw new UnauthorizedClient(`This client may not use the response type "${request.responseType}"`);
   }
+  // RFC 9449 §5.2: an app that takes DPoP-bound tokens only gets none from here, where no proof can come.
+  const givesAccessToken = (request.responseType ?? 'code').split(' ').includes('token');
+  if (String(request.client.app.dpopBoundAccessTokens) === 'true' && givesAccessToken) {
+    throw new UnauthorizedClient('This client takes DPoP-bound access tokens only: use the code flow');
+  }
 });
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { IncomingMessage } from 'http';
-import { calculateJwkThumbprint, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
 
 /** The proof algorithms accepted (RFC 9449 §4.2 `alg`: asymmetric only), and announced in the metadata (§5.1). */
 export const DPOP_ALGORITHMS = ['ES256', 'PS256', 'RS256', 'EdDSA'] as const;
@@ -70,12 +70,17 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
     throw new InvalidDpopProof('The DPoP proof is not a compact JWS');
   let verified;
   try {
+    // An RSA key's exponent is 65537: a huge one would make each verification costly for whoever sends it.
+    const { jwk } = decodeProtectedHeader(proof);
+    if (jwk?.kty === 'RSA' && jwk.e !== 'AQAB')
+      throw new InvalidDpopProof('The DPoP proof key has an unusual RSA exponent');
     verified = await jwtVerify(proof, EmbeddedJWK, {
       typ: 'dpop+jwt',
       algorithms: [...(expected.algorithms ?? DPOP_ALGORITHMS)],
       clockTolerance: DPOP_IAT_WINDOW_S
     });
   } catch (err) {
+    if (err instanceof InvalidDpopProof) throw err;
     const reason = err instanceof errors.JOSEError ? err.message : 'it could not be verified';
     throw new InvalidDpopProof(`The DPoP proof is refused: ${reason}`);
   }

@@ -13,14 +13,12 @@ const refusedProof = (err: unknown) =>
 
 /**
  * The URLs a request may have been sent to, as its proof's `htu` names them (§4.3 item 9): its path at the
- * issuer's origin (the gateway's public URL, also behind a TLS terminator), or at the origin its Host header
- * and connection say.
+ * gateway's public origins, never one the request itself names (a Host header would let a proof made for
+ * another server be replayed here).
  */
-function requestUrls(req: Request, issuer: string): string[] {
+function requestUrls(req: Request, origins: readonly string[]): string[] {
   const path = req.originalUrl || req.url;
-  const origins = new Set([new URL(issuer).origin]);
-  if (req.headers.host) origins.add(`${req.protocol || 'http'}://${req.headers.host}`);
-  return [...origins].map((origin) => origin + path);
+  return origins.map((origin) => origin + path);
 }
 
 /**
@@ -30,10 +28,16 @@ function requestUrls(req: Request, issuer: string): string[] {
  * refused too: the client believes its token bound, and it is not.
  */
 export class ProofOfPossession {
+  /** The gateway's public origins: the issuer's, and those of dpop.origins. */
+  private readonly origins: string[];
+
   constructor(
     private readonly replays: DpopReplays,
-    private readonly issuer: string
-  ) {}
+    issuer: string,
+    otherOrigins: readonly string[]
+  ) {
+    this.origins = [...new Set([new URL(issuer).origin, ...otherOrigins.map((origin) => new URL(origin).origin)])];
+  }
 
   /**
    * @param dpopScheme whether the token came with the DPoP scheme (read before the token is taken from the request)
@@ -59,7 +63,7 @@ export class ProofOfPossession {
     if (proof === undefined) throw new DpopRefused('invalid_dpop_proof', 'A DPoP proof must come with this token');
     const verified = await verifyDpopProof(proof, {
       method: req.method,
-      url: requestUrls(req, this.issuer),
+      url: requestUrls(req, this.origins),
       accessToken: token
     }).catch((err) => {
       throw refusedProof(err);

@@ -21,11 +21,19 @@ export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: Token
     // SAML token is spent by reading it.
     const request = exchangeRequest(client, body, settings);
     const actor =
-      request.actor && (await readPresentedToken(request.actor.type, request.actor.token, 'actor', client, deps));
+      request.actor &&
+      (await readPresentedToken(request.actor.type, request.actor.token, 'actor', client, deps, info.dpopJkt));
     // The actor is the client itself (its own token), so that no client names another as acting (RFC 8693 §4.1).
     if (actor && (actor.user || (actor.party.client_id ?? actor.party.sub) !== client.id))
       throw new InvalidRequest("The actor token must be the client's own, issued to it for itself");
-    const subject = await readPresentedToken(request.subject.type, request.subject.token, 'subject', client, deps);
+    const subject = await readPresentedToken(
+      request.subject.type,
+      request.subject.token,
+      'subject',
+      client,
+      deps,
+      info.dpopJkt
+    );
     if (!subject.user)
       throw new InvalidRequest('The subject token names no user: a client gets its own tokens with client_credentials');
     const scopes = exchangedScopes(request.scopes, subject.scopes, client);

@@ -1,5 +1,6 @@
 import { isSafeFetchUrl } from '../keys/safe-url';
 import type { ValidatedToken } from '../tokens/validated-token';
+import { boundKey } from '../tokens/validated-token';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const seconds = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
@@ -39,6 +40,8 @@ export function fromClaims(claims: Record<string, unknown>, issuer: string): Val
     grantType: '',
     redirectUri: '',
     grantId: '',
+    // RFC 9449 §6: a token bound to a key, of whatever issuer, is taken only with a proof of that key.
+    ...(boundKey(claims.cnf) ? { jkt: boundKey(claims.cnf) } : {}),
     consumer: clientId ? { name: clientId } : {}
   };
 }

@@ -52,7 +52,7 @@ const unacceptable = (role: Role, why: string, detail?: string) =>
  * An access token of this server, checked as the policy checks it. A pairwise app's user (OpenID Connect Core §8.1) is
  * not told to another client through an exchange: only the app itself may exchange its tokens.
  */
-async function accessToken(token: string, role: Role, client: Client, deps: PresentedTokenDeps) {
+async function accessToken(token: string, role: Role, client: Client, deps: PresentedTokenDeps, dpopJkt?: string) {
   let validated;
   try {
     validated = await deps.validator.validate(token);
@@ -60,6 +60,9 @@ async function accessToken(token: string, role: Role, client: Client, deps: Pres
     if (err instanceof InvalidToken) throw unacceptable(role, 'is invalid, expired or revoked');
     throw err;
   }
+  // RFC 9449 §7.2: a token bound to a key is not presented without a proof of that key, here no more than at an API.
+  if (validated.jkt && validated.jkt !== dpopJkt)
+    throw unacceptable(role, 'is bound to a DPoP key: send the exchange with a DPoP proof of that key');
   if (validated.userId && validated.clientId !== client.id && deps.subjects.hidesUserId(validated.consumer as never))
     throw unacceptable(role, "is a pairwise client's, which only that client may exchange");
   return {
@@ -128,6 +131,7 @@ async function samlAssertion(token: string, role: Role, client: Client, deps: Pr
 /**
  * Reads a subject or actor token of a token exchange by its type (RFC 8693 §2.1, §3): this server's access tokens,
  * JWTs and SAML assertions of the issuers trusted for the assertion grants.
+ * @param dpopJkt the key of the exchange request's DPoP proof, which a DPoP-bound access token must be bound to
  * @throws InvalidRequest for a token that does not pass (RFC 8693 §2.2.2).
  */
 export function readPresentedToken(
@@ -135,9 +139,10 @@ export function readPresentedToken(
   token: string,
   role: Role,
   client: Client,
-  deps: PresentedTokenDeps
+  deps: PresentedTokenDeps,
+  dpopJkt?: string
 ): Promise<PresentedToken> {
-  if (type === ACCESS_TOKEN_TYPE) return accessToken(token, role, client, deps);
+  if (type === ACCESS_TOKEN_TYPE) return accessToken(token, role, client, deps, dpopJkt);
   if (type === JWT_TOKEN_TYPE) return trustedJwt(token, role, client, deps);
   return samlAssertion(token, role, client, deps);
 }

@@ -131,7 +131,10 @@ export function oauth2Policy({
         return false;
       const upstreamToken = exchangeFor === undefined ? null : upstreamTokens.recall(token, exchangeFor);
       if (exchangeFor !== undefined && !upstreamToken) return false;
-      if (tokenPlaces.hideCredentials) delete req.headers.authorization;
+      if (tokenPlaces.hideCredentials) {
+        delete req.headers.authorization;
+        delete req.headers.dpop;
+      }
       if (upstreamToken) sendUpstream(req, upstreamToken);
       forwardIdentity(req, known, params.identityHeaders);
       return true;

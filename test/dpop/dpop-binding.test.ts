@@ -6,6 +6,8 @@ import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 import { ecKeyPair } from '../helpers/keys';
 
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
 const insecure = { [oauth.allowInsecureRequests]: true };
 
 /** What a protected resource answered oauth4webapi: its status and challenge (oauth4webapi throws on a challenge). */
@@ -41,7 +43,14 @@ describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
   let publicClient: { id: string };
 
   before(async function () {
-    world = await startWorld({ settings: { consent: { remember: false } } });
+    world = await startWorld({
+      settings: {
+        consent: { remember: false },
+        grants: ['authorization_code', 'implicit', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE],
+        dynamicRegistration: { enabled: true, allowedScopes: ['read'] }
+      }
+    });
+    await world.gateway.admin.updateApp(world.app.id, { tokenExchangeAudiences: 'https://upstream.example' });
     as = {
       issuer: world.gateway.url,
       authorization_endpoint: `${world.gateway.url}/oauth2/authorize`,
@@ -220,6 +229,38 @@ describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
     const refused = await world.token({ grant_type: 'client_credentials', scope: 'read' }, strict);
     expect(refused.status).to.equal(400);
     expect(refused.json.error).to.equal('invalid_dpop_proof');
+
+    // Nor from the authorization endpoint, where no proof can come (implicit).
+    await world.gateway.admin.updateApp(strict.id, { redirectUri: REDIRECT_URI });
+    const implicit = await authorize(new Browser(world.gateway.url), world, {
+      response_type: 'token',
+      client_id: strict.id,
+      redirect_uri: REDIRECT_URI,
+      scope: 'read',
+      state: 's'
+    });
+    expect(implicit.status).to.equal(302);
+    expect(implicit.headers.get('location')).to.contain('error=unauthorized_client');
+  });
+
+  it('exchanges a DPoP-bound token only with a proof of its key, and takes no DPoP scheme where it checks no proof', async function () {
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const tokens = await publicClientTokens(DPoP);
+    const exchanged = await world.token({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: tokens.access_token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      audience: 'https://upstream.example'
+    });
+    expect(exchanged.status, exchanged.text).to.equal(400);
+    expect(exchanged.json.error_description).to.match(/bound to a DPoP key/);
+
+    const registration = await request(`${world.gateway.url}/oauth2/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `DPoP ${tokens.access_token}` },
+      body: JSON.stringify({ redirect_uris: [REDIRECT_URI] })
+    });
+    expect(registration.status).to.equal(401);
   });
 });
 

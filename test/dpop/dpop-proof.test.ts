@@ -5,6 +5,10 @@ import { SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { accessTokenHash, dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from '../../lib/dpop/dpop-proof';
 import { DpopReplays } from '../../lib/dpop/dpop-replays';
+import { ProofOfPossession } from '../../lib/dpop/proof-of-possession';
+import { fromClaims } from '../../lib/strategies/foreign-token';
+import type { ValidatedToken } from '../../lib/tokens/validated-token';
+import type { Request } from 'express';
 import { ReplayGuard } from '../../lib/store/replay.guard';
 const RedisMock = require('ioredis-mock');
 
@@ -97,6 +101,36 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
       await verifyDpopProof(await handMade({ ath, iat }), { method: 'GET', url: API, accessToken: TOKEN });
   });
 
+  it('refuses an RSA key with an unusual exponent before verifying anything', async function () {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+    const proof = await handMade({ ath: accessTokenHash(TOKEN) }, { jwk: { ...rsa, e: 'AQAD' } });
+    expect(await refusal(proof)).to.match(/RSA exponent/);
+  });
+
+  it('takes a proof at a resource only for the gateway’s own origins, whatever Host the request names', async function () {
+    const possession = new ProofOfPossession(new DpopReplays(new ReplayGuard(new RedisMock(), 't:')), API, [
+      'https://apis.example.com'
+    ]);
+    const asked = async (url: string, host: string) => {
+      const { proof, jkt } = await clientProof('GET', url);
+      const req = {
+        method: 'GET',
+        originalUrl: '/orders/7',
+        url: '/orders/7',
+        protocol: 'https',
+        headers: { authorization: `DPoP ${TOKEN}`, host },
+        headersDistinct: { dpop: [proof] }
+      } as unknown as Request;
+      return possession.check(req, TOKEN, { jkt } as ValidatedToken, true).then(
+        () => 'taken',
+        (err: Error) => err.message
+      );
+    };
+    expect(await asked(API, 'api.example.com')).to.equal('taken');
+    expect(await asked('https://apis.example.com/orders/7', 'whatever')).to.equal('taken');
+    expect(await asked('https://elsewhere.example/orders/7', 'elsewhere.example')).to.match(/htu/);
+  });
+
   it('reads one DPoP header, and refuses a request carrying two', function () {
     const request = (values: string[]) => ({ headersDistinct: { dpop: values } }) as unknown as IncomingMessage;
     expect(dpopHeaderOf(request([]))).to.equal(undefined);
@@ -113,5 +147,10 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
     await replays.useOnce(verified).catch((err) => (second = err));
     expect(second).to.be.instanceOf(InvalidDpopProof);
     await replays.useOnce({ ...verified, jkt: 'another key' });
+  });
+
+  it('reads the key another issuer bound its token to (cnf.jkt), so that the policy asks for its proof', function () {
+    expect(fromClaims({ sub: 'u', cnf: { jkt: 'thumb' } }, 'https://idp.example').jkt).to.equal('thumb');
+    expect(fromClaims({ sub: 'u' }, 'https://idp.example').jkt).to.equal(undefined);
   });
 });
