@@ -32,6 +32,21 @@ async function callApi(world: World, token: string, DPoP?: oauth.DPoPHandle, pat
   }
 }
 
+/** A client_credentials token of the world's app, asked for with a DPoP proof of `DPoP`'s key. */
+async function boundClientToken(world: World, DPoP: oauth.DPoPHandle) {
+  const as = { issuer: world.gateway.url, token_endpoint: `${world.gateway.url}/oauth2/token` };
+  const client = { client_id: world.app.id };
+  const auth = oauth.ClientSecretBasic(world.app.secret);
+  const response = await oauth.clientCredentialsGrantRequest(
+    as,
+    client,
+    auth,
+    { scope: 'read' },
+    { DPoP, ...insecure }
+  );
+  return oauth.processClientCredentialsResponse(as, client, response);
+}
+
 /**
  * RFC 9449 (issue 22 item 1): a token request with a DPoP proof gets tokens bound to the proof's key, which the
  * pipelines take only with a proof of that key; oauth4webapi (a DPoP client nobody here wrote) makes the proofs.
@@ -203,22 +218,8 @@ describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
   });
 
   it('binds a confidential client’s client_credentials token, and gives an app marked dpopBoundAccessTokens no other', async function () {
-    const client = { client_id: world.app.id };
     const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
-    const tokens = await oauth.processClientCredentialsResponse(
-      as,
-      client,
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        client,
-        oauth.ClientSecretBasic(world.app.secret),
-        { scope: 'read' },
-        {
-          DPoP,
-          ...insecure
-        }
-      )
-    );
+    const tokens = await boundClientToken(world, DPoP);
     expect(tokens.token_type).to.equal('dpop');
     expect((await callApi(world, tokens.access_token, DPoP)).status).to.equal(200);
 
@@ -277,20 +278,8 @@ describe('DPoP: JWT access tokens carry cnf.jkt (RFC 9449 §6.1)', function () {
   });
 
   it('binds a JWT to the proof key, which the API then asks for', async function () {
-    const as = { issuer: world.gateway.url, token_endpoint: `${world.gateway.url}/oauth2/token` };
-    const client = { client_id: world.app.id };
     const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
-    const tokens = await oauth.processClientCredentialsResponse(
-      as,
-      client,
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        client,
-        oauth.ClientSecretBasic(world.app.secret),
-        { scope: 'read' },
-        { DPoP, ...insecure }
-      )
-    );
+    const tokens = await boundClientToken(world, DPoP);
     const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
     expect(claims.cnf).to.deep.equal({ jkt: await DPoP.calculateThumbprint() });
     expect((await callApi(world, tokens.access_token, DPoP)).status).to.equal(200);
