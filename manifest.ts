@@ -12,7 +12,11 @@ import { acceptDocumentClients } from './lib/clients/client.repository';
 import { ClientRegistrar } from './lib/clients/client-registrar';
 import { DocumentApps } from './lib/client-documents/document-apps';
 import { DocumentClients } from './lib/client-documents/document-clients';
-import { DpopReplays } from './lib/dpop/dpop-replays';
+import { DpopProofs } from './lib/dpop/dpop-proofs';
+import { PushedRequestStore } from './lib/store/pushed-request.store';
+import { mountParRoute } from './routes/par.route';
+import { RequestObjects } from './lib/authorize/request-object';
+import { DpopNonces } from './lib/dpop/dpop-nonces';
 import { ProofOfPossession } from './lib/dpop/proof-of-possession';
 import { ClientDocumentStore } from './lib/store/client-document.store';
 import { openPluginStore } from './lib/store/plugin-store';
@@ -236,7 +240,14 @@ function init(ctx: PluginContext): void {
     recipient: endpointUrl(settings, settings.routes.token),
     ...settings.assertions
   };
+  const requestObjects = new RequestObjects(trust, logger);
+  const pushed = new PushedRequestStore(db, prefix, {
+    ttl: settings.par.ttl,
+    opened: settings.par.ttl + settings.session.visitorTtl,
+    used: settings.par.ttl + settings.session.visitorTtl + settings.session.ttl
+  });
   const server = createOAuth2Server({
+    pushed,
     settings,
     services,
     store,
@@ -257,8 +268,20 @@ function init(ctx: PluginContext): void {
 
   const endpoints = newRouter();
   // Each DPoP proof is taken once, at the token endpoint and the pipelines alike (RFC 9449 §11.1).
-  const dpopReplays = new DpopReplays(replays);
-  mountTokenRoute(endpoints, { settings, dpopReplays, clientAuth, server, indicators, logger });
+  const dpopProofs = new DpopProofs(replays, new DpopNonces(settings.session.secret), settings.dpop.requireNonce);
+  mountTokenRoute(endpoints, { settings, dpopProofs, clientAuth, server, indicators, logger });
+  if (settings.grants.includes('authorization_code') || settings.grants.includes('implicit'))
+    mountParRoute(endpoints, {
+      settings,
+      services,
+      documents,
+      indicators,
+      clientAuth,
+      dpopProofs,
+      pushed,
+      requestObjects,
+      logger
+    });
   mountRevokeRoute(endpoints, { settings, clientAuth, revoker: new TokenRevoker(store, jwts), logger });
   mountIntrospectRoute(endpoints, {
     settings,
@@ -277,7 +300,7 @@ function init(ctx: PluginContext): void {
       logger
     });
   // DPoP-bound tokens only with a proof of their key, at the pipelines and the server's own resources (RFC 9449 §7).
-  const possession = new ProofOfPossession(dpopReplays, settings.issuer, settings.dpop.origins);
+  const possession = new ProofOfPossession(dpopProofs, settings.issuer, settings.dpop.origins);
   mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, possession, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({
@@ -335,7 +358,9 @@ function init(ctx: PluginContext): void {
     consents,
     connectedApps,
     indicators,
-    documents
+    documents,
+    pushed,
+    requestObjects
   });
   mountServerProxyRoutes(endpoints, { settings, servers });
   mountNotFound(endpoints, {

@@ -16,7 +16,8 @@ export function assertionAudiences(settings: Settings): string[] {
   const { routes } = settings;
   return [
     settings.issuer,
-    ...[routes.token, routes.revoke, routes.introspect, routes.deviceAuthorization].map((route) =>
+    // RFC 9126 §2: the PAR endpoint's URL too.
+    ...[routes.token, routes.par, routes.revoke, routes.introspect, routes.deviceAuthorization].map((route) =>
       endpointUrl(settings, route)
     )
   ];

@@ -54,17 +54,41 @@ export class InvalidDpopProofError extends OAuthError {
   readonly status = 400;
 }
 
+/** RFC 9101 §6.3: the request object does not verify or breaks a rule. */
+export class InvalidRequestObject extends OAuthError {
+  readonly error = 'invalid_request_object';
+  readonly status = 400;
+}
+
+/** RFC 9126 §4: the request_uri is unknown, expired or used, or not this client's. */
+export class InvalidRequestUri extends OAuthError {
+  readonly error = 'invalid_request_uri';
+  readonly status = 400;
+}
+
+/** RFC 9449 §8: the token endpoint wants a proof carrying its nonce, which comes in the DPoP-Nonce header. */
+export class UseDpopNonceError extends OAuthError {
+  readonly error = 'use_dpop_nonce';
+  readonly status = 400;
+  constructor(description: string, nonce: string) {
+    super(description);
+    this.headers = { 'DPoP-Nonce': nonce };
+  }
+}
+
 /**
  * RFC 9449 §7.1: at a protected resource, a DPoP-bound token without a valid proof of its key, or a DPoP proof with a
- * token bound to none; answered with a DPoP challenge.
+ * token bound to none; answered with a DPoP challenge (and, for `use_dpop_nonce`, the nonce to use, §9).
  */
 export class DpopRefused extends OAuthError {
   readonly status = 401;
   constructor(
-    readonly error: 'invalid_token' | 'invalid_dpop_proof',
-    description: string
+    readonly error: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce',
+    description: string,
+    nonce?: string
   ) {
     super(description);
+    if (nonce !== undefined) this.headers = { 'DPoP-Nonce': nonce };
   }
 }
 

@@ -1,3 +1,5 @@
+import type { PushedRequestStore } from './store/pushed-request.store';
+import { InvalidRequestUri } from './errors';
 import oauth2orize from 'oauth2orize';
 import type { EgLogger, EgServices } from './eg/types';
 import { authorizationCodeExchange } from './grants/authorization-code.exchange';
@@ -50,6 +52,27 @@ export interface ServerDeps {
   validator: LocalTokenValidator;
   /** What each app may learn of users: a pairwise app's tokens are exchanged by that app alone. */
   subjects: Subjects;
+  /** Pushed authorization requests (RFC 9126), each request_uri used once. */
+  pushed: PushedRequestStore;
+}
+
+/**
+ * RFC 9126 §4: a pushed request is answered once. Its request_uri is marked used when the answer is made (a code, a
+ * token or an error for the client), on every instance; a second answer, from another tab or a replayed decision, is
+ * `invalid_request_uri`. First of the response handlers, so that nothing is issued before.
+ */
+function answerPushedRequestOnce(pushed: PushedRequestStore) {
+  return function answerPushedRequestOnce(
+    txn: { req: { pushedRequestUri?: string } },
+    _res: unknown,
+    next: (err?: unknown) => void
+  ): void {
+    const requestUri = txn.req.pushedRequestUri;
+    if (!requestUri) return next();
+    pushed
+      .use(requestUri)
+      .then((first) => next(first ? undefined : new InvalidRequestUri('This request_uri was already answered')), next);
+  };
 }
 
 /** The oauth2orize server with a grant or exchange for each enabled grant type, and no other. */
@@ -57,6 +80,9 @@ export function createOAuth2Server(deps: ServerDeps): oauth2orize.OAuth2Server {
   const server = oauth2orize.createServer();
   const enabled = new Set(deps.settings.grants);
   const withRefreshToken = enabled.has('refresh_token');
+  // @types/oauth2orize knows no response-phase handlers for every type, which oauth2orize has.
+  const withPhases = server as unknown as { grant(type: '*', phase: 'response', handler: unknown): void };
+  withPhases.grant('*', 'response', answerPushedRequestOnce(deps.pushed));
   if (enabled.has('authorization_code')) {
     server.grant(codeGrant(deps.codes, deps.settings));
     server.exchange(authorizationCodeExchange({ ...deps, withRefreshToken }));

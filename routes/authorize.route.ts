@@ -22,6 +22,10 @@ import type { Settings } from '../lib/settings';
 import type { ConsentStore } from '../lib/store/consent.store';
 import type { ResourceIndicators } from '../lib/resources/resource-indicators';
 import type { DocumentClients } from '../lib/client-documents/document-clients';
+import { requirePushedRequest, usePushedRequest } from '../lib/authorize/pushed-request';
+import type { PushedRequestStore } from '../lib/store/pushed-request.store';
+import type { RequestObjects } from '../lib/authorize/request-object';
+import { useRequestObject } from '../lib/authorize/use-request-object';
 
 interface Deps {
   settings: Settings;
@@ -38,6 +42,10 @@ interface Deps {
   indicators: ResourceIndicators;
   /** Clients named by a client ID metadata document URL. */
   documents: DocumentClients;
+  /** Pushed authorization requests (RFC 9126). */
+  pushed: PushedRequestStore;
+  /** Reads request objects (RFC 9101). */
+  requestObjects: RequestObjects;
 }
 
 /** Authorization requests a session may have waiting for a decision at once (e.g. several tabs). */
@@ -51,6 +59,7 @@ const MAX_PENDING = 5;
 export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
   const { settings, services, server, session, csrf, consents, sendPage, logger, idTokens, indicators, documents } =
     deps;
+  const { pushed, requestObjects } = deps;
   const loginPath = settings.basePath + settings.routes.login;
 
   /**
@@ -118,8 +127,12 @@ export function mountAuthorizeRoutes(router: Router, deps: Deps): void {
 
   const authorizeError = authorizeErrorHandler(sendPage, logger, settings.issuer);
   const authorizeSteps = [
+    usePushedRequest(pushed),
+    useRequestObject(services, settings, documents, requestObjects),
     resolveClientAndRedirect(services, settings, documents),
     ...checkAuthorizeRequest(settings, services, indicators),
+    // After the checks, the first of which says where errors go (query or fragment).
+    requirePushedRequest(settings),
     openIdSignIn(loginPath, idTokens),
     signInFirst(loginPath, 302),
     authorization,

@@ -46,6 +46,12 @@ export function metadataDocument(
     issuer: settings.issuer,
     authorization_endpoint: browser ? url(settings.routes.authorize) : undefined,
     token_endpoint: url(settings.routes.token),
+    // RFC 9126 §5: where requests are pushed, and whether every one must be.
+    pushed_authorization_request_endpoint: browser ? url(settings.routes.par) : undefined,
+    require_pushed_authorization_requests: browser ? settings.par.required : undefined,
+    // RFC 9101 §10.1: request objects by value, signed with one of these algorithms by a key the client registered.
+    request_parameter_supported: browser ? true : undefined,
+    request_object_signing_alg_values_supported: browser ? ASYMMETRIC_ALGORITHMS : undefined,
     jwks_uri: publishesJwks ? url(settings.routes.jwks) : undefined,
     response_types_supported: responseTypes,
     response_modes_supported: browser

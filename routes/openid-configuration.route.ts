@@ -45,7 +45,7 @@ export function openIdConfiguration(
     claim_types_supported: ['normal'],
     claims_supported: [...new Set([...TOKEN_CLAIMS, ...availableClaims(settings.oidc.claims)])],
     claims_parameter_supported: true,
-    request_parameter_supported: false,
+    // Request objects by value (RFC 9101) are read; a request_uri only as the PAR endpoint gives it (RFC 9126).
     request_uri_parameter_supported: false
   };
 }

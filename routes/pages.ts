@@ -27,6 +27,8 @@ import { mountLoginRoutes } from './login.route';
 import { mountLogoutRoutes } from './logout.route';
 import type { ResourceIndicators } from '../lib/resources/resource-indicators';
 import type { DocumentClients } from '../lib/client-documents/document-clients';
+import type { PushedRequestStore } from '../lib/store/pushed-request.store';
+import type { RequestObjects } from '../lib/authorize/request-object';
 
 interface Deps {
   settings: Settings;
@@ -50,6 +52,8 @@ interface Deps {
   indicators: ResourceIndicators;
   /** Clients named by a client ID metadata document URL. */
   documents: DocumentClients;
+  pushed: PushedRequestStore;
+  requestObjects: RequestObjects;
 }
 
 /**
@@ -76,7 +80,9 @@ export function mountPages(
     consents,
     connectedApps,
     indicators,
-    documents
+    documents,
+    pushed,
+    requestObjects
   }: Deps
 ): void {
   const browserFlows = settings.grants.includes('authorization_code') || settings.grants.includes('implicit');
@@ -98,7 +104,9 @@ export function mountPages(
       server,
       consents,
       idTokens,
-      indicators
+      indicators,
+      pushed,
+      requestObjects
     });
   if (deviceFlow) mountDeviceRoutes(router, { ...pages, devices, throttle });
   if (webRegistration) {

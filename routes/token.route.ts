@@ -19,14 +19,14 @@ import { isValidScopeParam } from '../lib/scopes';
 import type { Settings } from '../lib/settings';
 import { NO_RESOURCE, type ResourceIndicators, resourceRequest } from '../lib/resources/resource-indicators';
 import { TOKEN_EXCHANGE } from '../schemas/settings.schema';
-import { dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from '../lib/dpop/dpop-proof';
-import type { DpopReplays } from '../lib/dpop/dpop-replays';
+import type { DpopProofs } from '../lib/dpop/dpop-proofs';
+import { dpopProofStep } from '../lib/dpop/dpop-proof-step';
 import { endpointUrl } from '../lib/endpoint-url';
 
 interface Deps {
   settings: Settings;
-  /** Each DPoP proof used once, on every instance (RFC 9449 §11.1). */
-  dpopReplays: DpopReplays;
+  /** Checks DPoP proofs: signature, request, nonce, single use on every instance (RFC 9449 §4.3, §8, §11.1). */
+  dpopProofs: DpopProofs;
   clientAuth: RequestHandler[];
   server: oauth2orize.OAuth2Server;
   /** Checks the resources a token request names (RFC 8707). */
@@ -40,31 +40,12 @@ interface Deps {
  */
 export function mountTokenRoute(
   router: Router,
-  { settings, dpopReplays, clientAuth, server, indicators, logger }: Deps
+  { settings, dpopProofs, clientAuth, server, indicators, logger }: Deps
 ): void {
   const path = settings.routes.token;
-  const tokenUrl = endpointUrl(settings, path);
+  // RFC 9449 §5: a token request with a proof gets tokens bound to its key (res.locals.dpopJkt).
+  const checkDpopProof = dpopProofStep(dpopProofs, endpointUrl(settings, path));
 
-  /**
-   * RFC 9449 §5: a request with a DPoP proof of this endpoint's POST gets tokens bound to the proof's key
-   * (`res.locals.dpopJkt`); a proof that does not verify, or was used before, is `invalid_dpop_proof`.
-   */
-  function checkDpopProof(req: Request, res: Response, next: NextFunction): void {
-    let proof: string | undefined;
-    try {
-      proof = dpopHeaderOf(req);
-    } catch (err) {
-      return next(new InvalidDpopProofError((err as InvalidDpopProof).reason));
-    }
-    if (proof === undefined) return next();
-    verifyDpopProof(proof, { method: 'POST', url: tokenUrl })
-      .then(async (verified) => {
-        await dpopReplays.useOnce(verified);
-        res.locals.dpopJkt = verified.jkt;
-        next();
-      })
-      .catch((err) => next(err instanceof InvalidDpopProof ? new InvalidDpopProofError(err.reason) : err));
-  }
   const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit'));
 
   function checkGrantType(req: Request, _res: Response, next: NextFunction): void {

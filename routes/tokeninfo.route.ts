@@ -48,7 +48,8 @@ export function mountTokenInfoRoute(
   function tokenInfo(req: Request, res: Response): void {
     describe(req).then(
       (answer) => res.json(answer),
-      (failure) => sendBearerChallenge(res, failure, { realm: settings.issuer }, logger)
+      (failure) =>
+        sendBearerChallenge(res, failure, { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req) } }, logger)
     );
   }
 

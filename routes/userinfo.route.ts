@@ -83,7 +83,9 @@ export function mountUserInfoRoute(
         if (!signsUserInfo(validated.consumer)) res.json(claims);
         else res.type('application/jwt').send(await idTokens.signUserInfo(claims, validated.clientId));
       })
-      .catch((failure) => sendBearerChallenge(res, failure, { realm: settings.issuer }, logger));
+      .catch((failure) =>
+        sendBearerChallenge(res, failure, { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req) } }, logger)
+      );
   }
 
   router.get(path, noStore, userInfo);

@@ -78,6 +78,14 @@ export const clientMetadataSchema = {
     userinfo_signed_response_alg: text(20, 'OpenID Connect Registration 1.0 §2: RS256 for signed UserInfo answers.'),
     userinfo_encrypted_response_alg: text(40, 'Not offered (refused).'),
     id_token_encrypted_response_alg: text(40, 'Not offered (refused).'),
+    dpop_bound_access_tokens: {
+      type: 'boolean',
+      description: 'RFC 9449 §5.2: true, the client gets DPoP-bound access tokens only.'
+    },
+    require_pushed_authorization_requests: {
+      type: 'boolean',
+      description: 'RFC 9126 §6: true, the authorization endpoint takes only pushed requests of the client.'
+    },
     software_id: text(200, 'Identifies the client software across its instances.'),
     software_version: text(200, 'The version of that software.')
   }

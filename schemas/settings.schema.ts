@@ -157,6 +157,10 @@ export const settingsSchema = {
       properties: {
         token: routePath('/token', 'Token endpoint path, relative to `basePath` (so are all the `routes.*`).'),
         authorize: routePath('/authorize', 'Authorization endpoint.'),
+        par: routePath(
+          '/par',
+          'Pushed authorization request endpoint (RFC 9126), served with the authorization endpoint.'
+        ),
         decision: routePath('/authorize/decision', 'Where the consent form posts.'),
         login: routePath('/login', 'Sign-in page.'),
         logout: routePath('/logout', 'Sign-out page.'),
@@ -778,6 +782,32 @@ export const settingsSchema = {
     },
     dynamicRegistration: dynamicRegistrationSchema,
     clientIdMetadataDocuments: clientIdMetadataDocumentsSchema,
+    par: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'Pushed authorization requests (RFC 9126): a client posts its authorization request to `routes.par` and sends ' +
+        'the user with the `request_uri` it gets. Offered whenever the code or implicit grant is on.',
+      properties: {
+        required: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Every authorization request must be pushed (`require_pushed_authorization_requests`); otherwise only those ' +
+            'of apps whose `requirePushedAuthorizationRequests` property is `"true"`.'
+        },
+        ttl: {
+          type: 'integer',
+          minimum: 5,
+          maximum: 600,
+          default: 60,
+          description:
+            'Seconds a `request_uri` may be used in (`expires_in`), once; the user may then take as long as the ' +
+            'sign-in and consent pages allow.'
+        }
+      }
+    },
     dpop: {
       type: 'object',
       additionalProperties: false,
@@ -793,6 +823,15 @@ export const settingsSchema = {
             "The public origins (`https://api.example.com`) clients call the gateway's APIs at, besides the issuer's: " +
             "a proof's `htu` must name one of them with the request's path. The Host header of a request is never " +
             'trusted for it.'
+        },
+        requireNonce: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Every DPoP proof, at the token endpoint and at the resources, must carry a nonce this gateway gave ' +
+            '(RFC 9449 §8, §9): a proof without one is answered `use_dpop_nonce` with the nonce in `DPoP-Nonce`. Nonces ' +
+            "are derived from `session.secret`, so every instance takes the others', and change every two minutes. A " +
+            'proof that names a nonce is held to it even when this is off.'
         }
       }
     },

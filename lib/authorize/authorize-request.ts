@@ -22,6 +22,8 @@ export interface AuthorizeRequest {
   resources: string[];
   codeChallenge: string;
   codeChallengeMethod: PkceMethod | '';
+  /** The key the code is bound to (RFC 9449 §10 `dpop_jkt`): its exchange needs a DPoP proof of that key. */
+  dpopJkt?: string | undefined;
   /** An OpenID Connect request's own parameters (openid scope, oidc on): nonce, prompt, max_age (Core §3.1.2.1). */
   openId?: OpenIdRequest | undefined;
 }

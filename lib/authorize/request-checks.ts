@@ -10,6 +10,7 @@ import { checkOpenIdRequest } from '../oidc/openid-request-checks';
 import { subjectTypeProblem } from '../oidc/subjects';
 import { answersWith, canonicalResponseType, ResponseType } from '../oidc/response-types';
 import type { ResourceIndicators } from '../resources/resource-indicators';
+import { checkRequestUri } from './pushed-request';
 
 /**
  * The grants a response type needs (RFC 6749 §4.1, §4.2): any that answers in the fragment with a token or an ID token
@@ -128,17 +129,37 @@ export function checkPkce(settings: Settings) {
   });
 }
 
+/**
+ * RFC 9449 §10: `dpop_jkt`, the SHA-256 JWK thumbprint (RFC 7638) of the key the client will prove at the token
+ * endpoint, binds the code to it. A response type that hands out an access token here is refused with it: that
+ * token would be a bearer token the client believes bound.
+ */
+export const checkDpopJkt = checkStep('checkDpopJkt', (req, request) => {
+  const jkt = req.query.dpop_jkt;
+  if (jkt === undefined) return;
+  if (typeof jkt !== 'string' || !/^[\w-]{43}$/.test(jkt))
+    throw new InvalidRequest('dpop_jkt must be the base64url SHA-256 thumbprint of a key (RFC 9449 section 10)');
+  if ((request.responseType ?? 'code').split(' ').includes('token'))
+    throw new InvalidRequest(
+      'A DPoP key (dpop_jkt, or a proof at the PAR endpoint) binds an authorization code: this response type returns ' +
+        'an unbound token'
+    );
+  request.dpopJkt = jkt;
+});
+
 /** Every check, in order. */
 export function checkAuthorizeRequest(settings: Settings, services: EgServices, indicators: ResourceIndicators) {
   return [
     noteResponseMode(settings),
     refuseRepeatedParameters,
+    checkRequestUri,
     checkResponseType(settings),
     checkClientGrant,
     checkClientSubjects(settings),
     checkScope(settings, services),
     checkResources(indicators),
     checkPkce(settings),
+    checkDpopJkt,
     checkOpenIdRequest(settings)
   ];
 }

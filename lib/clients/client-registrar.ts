@@ -22,6 +22,8 @@ export interface ClientRegistration {
   tokenEndpointAuthMethod?: ClientAuthMethod | undefined;
   jwks?: string | undefined;
   jwksUri?: string | undefined;
+  /** The DYNAMIC_FLAGS a dynamic client registered true, by their app property names. */
+  flags?: string[] | undefined;
   /** The OpenID Connect properties: given, they replace those the app has (with OpenID Connect on). */
   openId?: OpenIdAppProperties | undefined;
 }
@@ -55,6 +57,8 @@ export interface RegisteredClient {
   backchannelLogoutUri?: string | undefined;
   backchannelLogoutSessionRequired: boolean;
   userinfoSignedResponseAlg?: string | undefined;
+  /** The DYNAMIC_FLAGS the app has set, by their app property names. */
+  flags: string[];
   ownerId: string;
   registeredVia?: RegisteredVia | undefined;
   createdAt?: string | undefined;
@@ -112,6 +116,18 @@ export const REGISTRAR_APP_PROPERTIES = [
   'jwksUri'
 ] as const;
 
+/**
+ * Boolean client metadata of RFC 7591 registrations and the app property each sets to `"true"`: RFC 9449 §5.2 (DPoP-bound
+ * access tokens only), RFC 9126 §6 (pushed authorization requests only).
+ */
+export const DYNAMIC_FLAGS = {
+  dpop_bound_access_tokens: 'dpopBoundAccessTokens',
+  require_pushed_authorization_requests: 'requirePushedAuthorizationRequests'
+} as const;
+
+/** The application properties ClientRegistrar writes of a dynamically registered client (RFC 7591 metadata only). */
+export const DYNAMIC_APP_PROPERTIES: readonly string[] = Object.values(DYNAMIC_FLAGS);
+
 /** The application properties ClientRegistrar writes of an OpenID Connect client (with OpenID Connect on). */
 export const OPENID_APP_PROPERTIES = [
   'postLogoutRedirectUris',
@@ -137,6 +153,7 @@ export function appProperties(registration: ClientRegistration, via: RegisteredV
   if (registration.tokenEndpointAuthMethod) props.tokenEndpointAuthMethod = registration.tokenEndpointAuthMethod;
   if (registration.jwks) props.jwks = registration.jwks;
   if (registration.jwksUri) props.jwksUri = registration.jwksUri;
+  for (const flag of registration.flags ?? []) props[flag] = 'true';
   const openId = registration.openId;
   if (openId?.postLogoutRedirectUris.length) props.postLogoutRedirectUris = openId.postLogoutRedirectUris.join(' ');
   if (openId?.backchannelLogoutUri) props.backchannelLogoutUri = openId.backchannelLogoutUri;
@@ -212,6 +229,7 @@ export class ClientRegistrar {
     // Properties the new registration leaves out must go too; EG's update cannot delete, so they are emptied.
     const replaced = [
       ...REGISTRAR_APP_PROPERTIES,
+      ...(app.registeredVia === 'dynamic' ? DYNAMIC_APP_PROPERTIES : []),
       ...(registration.openId ? OPENID_APP_PROPERTIES : []),
       ...(registration.openId?.pairwiseOffered ? PAIRWISE_APP_PROPERTIES : [])
     ];
@@ -283,6 +301,7 @@ export class ClientRegistrar {
       backchannelLogoutUri: text(app.backchannelLogoutUri),
       backchannelLogoutSessionRequired: app.backchannelLogoutSessionRequired === 'true',
       userinfoSignedResponseAlg: text(app[USERINFO_SIGNED_RESPONSE_ALG]),
+      flags: DYNAMIC_APP_PROPERTIES.filter((name) => app[name] === 'true'),
       ownerId: app.userId,
       registeredVia: text(app.registeredVia) as RegisteredVia | undefined,
       createdAt: text(app.createdAt)

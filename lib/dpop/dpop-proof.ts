@@ -33,6 +33,8 @@ export interface DpopProof {
   jkt: string;
   jti: string;
   iat: number;
+  /** The server nonce it carries (§8), unchecked here; undefined without one. */
+  nonce?: unknown;
 }
 
 /**
@@ -62,7 +64,7 @@ export const accessTokenHash = (token: string) => createHash('sha256').update(to
  * allowed asymmetric algorithm with the public key in its `jwk` header (EmbeddedJWK refuses a private
  * one), holding `jti`, `htm` equal to the request method, `htu` equal to its URL but for query and
  * fragment, `iat` within DPOP_IAT_WINDOW_S of now and, with an access token, `ath` its hash. The `jti`
- * is not checked for replay here: the caller records it for the window (DpopReplays).
+ * is not checked for replay here, nor its nonce: DpopProofs does both.
  * @throws InvalidDpopProof naming the failed check.
  */
 export async function verifyDpopProof(proof: unknown, expected: ProofExpectation): Promise<DpopProof> {
@@ -85,7 +87,7 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
     throw new InvalidDpopProof(`The DPoP proof is refused: ${reason}`);
   }
   const { payload, protectedHeader } = verified;
-  const { jti, htm, htu, iat, ath } = payload as Record<string, unknown>;
+  const { jti, htm, htu, iat, ath, nonce } = payload as Record<string, unknown>;
   if (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)
     throw new InvalidDpopProof('The DPoP proof has no usable jti');
   if (htm !== expected.method) throw new InvalidDpopProof('The DPoP proof is for another HTTP method (htm)');
@@ -97,5 +99,5 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
   if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken))
     throw new InvalidDpopProof('The DPoP proof is for another access token (ath)');
   const jkt = await calculateJwkThumbprint(protectedHeader.jwk as JWK, 'sha256');
-  return { jkt, jti, iat };
+  return { jkt, jti, iat, ...(nonce === undefined ? {} : { nonce }) };
 }

@@ -1,15 +1,17 @@
 import type { Request } from 'express';
 import { DpopRefused } from '../errors';
 import type { ValidatedToken } from '../tokens/validated-token';
-import { dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from './dpop-proof';
-import type { DpopReplays } from './dpop-replays';
+import { dpopHeaderOf, InvalidDpopProof } from './dpop-proof';
+import { type DpopProofs, UseDpopNonce } from './dpop-proofs';
 
 /** Whether the Authorization header uses the DPoP scheme (RFC 9449 §7.1; schemes are case-insensitive). */
 export const usesDpopScheme = (req: Request) => /^dpop /i.test(req.headers.authorization ?? '');
 
-/** A proof failure as the resource answers it: 401 invalid_dpop_proof with a DPoP challenge (§7.1). */
-const refusedProof = (err: unknown) =>
-  err instanceof InvalidDpopProof ? new DpopRefused('invalid_dpop_proof', err.reason) : err;
+/** A proof failure as the resource answers it: 401 with a DPoP challenge (§7.1), with the nonce to use (§9). */
+function refusedProof(err: unknown): unknown {
+  if (err instanceof UseDpopNonce) return new DpopRefused('use_dpop_nonce', err.reason, err.nonce);
+  return err instanceof InvalidDpopProof ? new DpopRefused('invalid_dpop_proof', err.reason) : err;
+}
 
 /**
  * The URLs a request may have been sent to, as its proof's `htu` names them (§4.3 item 9): its path at the
@@ -32,7 +34,7 @@ export class ProofOfPossession {
   private readonly origins: string[];
 
   constructor(
-    private readonly replays: DpopReplays,
+    private readonly proofs: DpopProofs,
     issuer: string,
     otherOrigins: readonly string[]
   ) {
@@ -61,17 +63,14 @@ export class ProofOfPossession {
       throw refusedProof(err);
     }
     if (proof === undefined) throw new DpopRefused('invalid_dpop_proof', 'A DPoP proof must come with this token');
-    const verified = await verifyDpopProof(proof, {
-      method: req.method,
-      url: requestUrls(req, this.origins),
-      accessToken: token
-    }).catch((err) => {
-      throw refusedProof(err);
-    });
-    if (verified.jkt !== validated.jkt)
+    const taken = await this.proofs
+      .take(proof, { method: req.method, url: requestUrls(req, this.origins), accessToken: token })
+      .catch((err) => {
+        throw refusedProof(err);
+      });
+    if (taken.jkt !== validated.jkt)
       throw new DpopRefused('invalid_token', 'The DPoP proof is signed by another key than the token is bound to');
-    await this.replays.useOnce(verified).catch((err) => {
-      throw refusedProof(err);
-    });
+    // §9: a newer nonce may come with the resource's answer (express links each request to its response).
+    if (taken.nextNonce) req.res?.setHeader('DPoP-Nonce', taken.nextNonce);
   }
 }

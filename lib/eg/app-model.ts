@@ -1,4 +1,9 @@
-import { OPENID_APP_PROPERTIES, PAIRWISE_APP_PROPERTIES, REGISTRAR_APP_PROPERTIES } from '../clients/client-registrar';
+import {
+  DYNAMIC_APP_PROPERTIES,
+  OPENID_APP_PROPERTIES,
+  PAIRWISE_APP_PROPERTIES,
+  REGISTRAR_APP_PROPERTIES
+} from '../clients/client-registrar';
 import type { Settings } from '../settings';
 import { SettingsError } from '../settings';
 import type { EgModels } from './types';
@@ -34,6 +39,7 @@ export function missingAppProperties(settings: RegistrationSettings, models: EgM
     (settings.dynamicRegistration.enabled || settings.clientIdMetadataDocuments.enabled) && settings.oidc.enabled;
   const written = [
     ...REGISTRAR_APP_PROPERTIES,
+    ...(settings.dynamicRegistration.enabled ? DYNAMIC_APP_PROPERTIES : []),
     ...(openId ? OPENID_APP_PROPERTIES : []),
     ...(pairwiseRegistration(settings) ? PAIRWISE_APP_PROPERTIES : [])
   ];

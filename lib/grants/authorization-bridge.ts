@@ -9,6 +9,7 @@ import { isRegisteredRedirect } from '../clients/redirect-uri-match';
 import type { EgServices } from '../eg/types';
 import type { ConsentStore } from '../store/consent.store';
 import type { ParsedAuthorization } from './code.grant';
+import { pushedRequestUriOf } from '../authorize/pushed-request';
 
 interface Bridge {
   services: EgServices;
@@ -44,6 +45,8 @@ export function bridgeAuthorization(
       resources: checked.resources ?? [],
       codeChallenge: checked.codeChallenge ?? '',
       codeChallengeMethod: checked.codeChallengeMethod ?? '',
+      dpopJkt: checked.dpopJkt,
+      pushedRequestUri: pushedRequestUriOf(req),
       redirectUriGiven: checked.redirectUriGiven ?? false,
       openId: checked.openId,
       // The checked state (a string, or none): oauth2orize's own parsers would take a `state[a]=b` object as it came.

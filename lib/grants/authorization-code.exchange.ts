@@ -2,7 +2,7 @@ import oauth2orize from 'oauth2orize';
 import type { Client } from '../clients/client';
 import type { AccessRevocations } from '../connected-apps/access-revocations';
 import type { EgLogger, EgServices } from '../eg/types';
-import { InvalidGrant } from '../errors';
+import { InvalidDpopProofError, InvalidGrant } from '../errors';
 import { verifierMatches } from '../pkce';
 import { splitScopes } from '../scopes';
 import { isOpenIdRequest, OFFLINE_ACCESS, stillGranted } from '../oidc/oidc-scopes';
@@ -37,8 +37,17 @@ const UNKNOWN = 'The authorization code is invalid, expired or already used';
  * without a challenge is refused too, against PKCE downgrade).
  * @throws InvalidGrant when it does not.
  */
-function checkBinding(record: CodeRecord, client: Client, redirectUri: string | undefined, verifier: unknown): void {
+function checkBinding(
+  record: CodeRecord,
+  client: Client,
+  redirectUri: string | undefined,
+  verifier: unknown,
+  dpopJkt: string | undefined
+): void {
   if (record.appId !== client.id) throw new InvalidGrant(UNKNOWN);
+  // RFC 9449 §10: a code whose request named dpop_jkt is exchanged only with a proof of that key.
+  if (record.dpopJkt && record.dpopJkt !== dpopJkt)
+    throw new InvalidDpopProofError('This code is bound to a DPoP key (dpop_jkt): send a DPoP proof of that key');
   if ((record.redirectUriGiven || redirectUri !== undefined) && redirectUri !== record.redirectUri) {
     throw new InvalidGrant('The redirect_uri does not match the one of the authorization request');
   }
@@ -83,7 +92,7 @@ export function authorizationCodeExchange({
       const now = Math.floor(Date.now() / 1000);
       const record = await codes.find(code, now);
       if (!record) throw new InvalidGrant(UNKNOWN);
-      checkBinding(record, client, redirectUri, body.code_verifier);
+      checkBinding(record, client, redirectUri, body.code_verifier, info.dpopJkt);
       // RFC 8707 §2.2: the token may be for fewer of the code's resources, never others; refused before the code is
       // spent.
       const granted = record.resources ? record.resources.split(' ') : [];

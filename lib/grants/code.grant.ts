@@ -17,6 +17,10 @@ export interface ParsedAuthorization {
   resources: string[];
   codeChallenge: string;
   codeChallengeMethod: 'S256' | 'plain' | '';
+  /** The key the code is bound to (RFC 9449 §10), if the request named one. */
+  dpopJkt?: string | undefined;
+  /** The request_uri of a pushed request (RFC 9126): answered once. */
+  pushedRequestUri?: string | undefined;
   redirectUriGiven: boolean;
   /** An OpenID Connect request's own parameters; absent for a plain OAuth request. */
   openId?: OpenIdRequest | undefined;
@@ -52,6 +56,7 @@ export async function issueCode(
     ...(areq.resources.length ? { resources: areq.resources.join(' ') } : {}),
     challenge: areq.codeChallenge,
     challengeMethod: areq.codeChallengeMethod,
+    ...(areq.dpopJkt ? { dpopJkt: areq.dpopJkt } : {}),
     // OpenID Connect: what the ID token of the exchange says of this sign-in (Core §3.1.3.6: nonce, auth_time).
     ...(areq.openId?.nonce === undefined ? {} : { nonce: areq.openId.nonce }),
     ...(areq.openId && user.authTime !== undefined ? { authTime: user.authTime } : {}),

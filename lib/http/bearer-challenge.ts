@@ -12,6 +12,11 @@ export class MissingToken extends Error {}
 export interface ChallengeParams {
   realm: string;
   resourceMetadata?: string | undefined;
+  /**
+   * Whether the endpoint takes DPoP-bound tokens (RFC 9449 §7.1): a request without a token is then told of both
+   * schemes, and one that came with the DPoP scheme is answered with a DPoP challenge, whatever the refusal.
+   */
+  dpop?: { scheme: boolean } | undefined;
 }
 
 /**
@@ -24,14 +29,16 @@ export interface ChallengeParams {
 export function sendBearerChallenge(
   res: Response,
   failure: unknown,
-  { realm, resourceMetadata }: ChallengeParams,
+  { realm, resourceMetadata, dpop }: ChallengeParams,
   logger: EgLogger
 ): void {
   const metadata = resourceMetadata === undefined ? [] : [`resource_metadata=${quotedParam(resourceMetadata)}`];
+  const algs = `algs=${quotedParam(DPOP_ALGORITHMS.join(' '))}`;
   if (failure instanceof MissingToken) {
+    const bearer = `Bearer ${[`realm=${quotedParam(realm)}`, ...metadata].join(', ')}`;
     res
       .status(401)
-      .set('WWW-Authenticate', `Bearer ${[`realm=${quotedParam(realm)}`, ...metadata].join(', ')}`)
+      .set('WWW-Authenticate', dpop ? [bearer, `DPoP ${[`realm=${quotedParam(realm)}`, algs].join(', ')}`] : bearer)
       .json({ error_description: 'A bearer access token is required' });
     return;
   }
@@ -48,11 +55,12 @@ export function sendBearerChallenge(
   ];
   if (err instanceof InsufficientScope && err.scope) attributes.push(`scope=${quotedParam(err.scope)}`);
   attributes.push(...metadata);
-  // RFC 9449 §7.1: a refusal about DPoP is a DPoP challenge, naming the proof algorithms taken.
-  const dpop = err instanceof DpopRefused;
-  if (dpop) attributes.push(`algs=${quotedParam(DPOP_ALGORITHMS.join(' '))}`);
+  // RFC 9449 §7.1: a refusal about DPoP, or of a request that used its scheme, is a DPoP challenge, naming the proof
+  // algorithms taken.
+  const dpopChallenge = err instanceof DpopRefused || dpop?.scheme === true;
+  if (dpopChallenge) attributes.push(algs);
   res
     .status(err.status)
-    .set('WWW-Authenticate', `${dpop ? 'DPoP' : 'Bearer'} ${attributes.join(', ')}`)
+    .set({ ...err.headers, 'WWW-Authenticate': `${dpopChallenge ? 'DPoP' : 'Bearer'} ${attributes.join(', ')}` })
     .json(err.toJSON());
 }

@@ -1,6 +1,6 @@
 import type { OpenIdRequest } from '../authorize/authorize-request';
 import { checkStep } from '../authorize/check-step';
-import { InvalidRequest, RequestNotSupported, RequestUriNotSupported } from '../errors';
+import { InvalidRequest } from '../errors';
 import type { Settings } from '../settings';
 import { parseClaimsRequest } from './claims-request';
 import { isOpenIdRequest } from './oidc-scopes';
@@ -22,18 +22,12 @@ function text(value: unknown, name: string): string | undefined {
 /**
  * An OpenID Connect authentication request's own parameters (Core §3.1.2.1), read once the scopes say it is one:
  * nonce, prompt (space-separated, `none` alone), max_age (non-negative seconds), id_token_hint and claims (§5.5). A
- * plain OAuth request keeps none of them. With OpenID Connect on, request objects are refused
- * (request_not_supported), whatever the scopes.
+ * plain OAuth request keeps none of them (request objects were read before: lib/authorize/use-request-object.ts).
  */
 export function checkOpenIdRequest(settings: Settings) {
   return checkStep('checkOpenIdRequest', (req, request) => {
     request.openId = undefined;
     if (!settings.oidc.enabled) return;
-    // Not processed, so refused rather than ignored: the client would take what it asked there as granted (Core §6).
-    if (req.query.request !== undefined)
-      throw new RequestNotSupported('Request objects (the request parameter) are not supported');
-    if (req.query.request_uri !== undefined)
-      throw new RequestUriNotSupported('The request_uri parameter is not supported');
     const idToken = answersWith(request.responseType ?? 'code', 'id_token');
     if (!isOpenIdRequest(request.scopes ?? [], settings)) {
       if (idToken)

@@ -1,6 +1,6 @@
 import { DEFAULT_AUTH_METHOD } from '../../schemas/client-metadata.schema';
 import type { ClientAuthMethod } from '../clients/client';
-import type { RegisteredClient } from '../clients/client-registrar';
+import { DYNAMIC_FLAGS, type RegisteredClient } from '../clients/client-registrar';
 import type { StoredRegistration } from '../store/client-metadata.store';
 
 /** The methods that authenticate with the client secret: only their clients are given one. */
@@ -59,6 +59,11 @@ export function clientInformation({
     backchannel_logout_session_required: client.backchannelLogoutUri
       ? client.backchannelLogoutSessionRequired
       : undefined,
+    ...Object.fromEntries(
+      Object.entries(DYNAMIC_FLAGS).flatMap(([field, property]) =>
+        client.flags.includes(property) ? [[field, true]] : []
+      )
+    ),
     ...stored.metadata,
     registration_access_token: registrationAccessToken,
     registration_client_uri: registrationClientUri

@@ -2,6 +2,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { clientMetadataSchema, DEFAULT_AUTH_METHOD } from '../../schemas/client-metadata.schema';
 import { ClientUrlRules, clientUrlProblem } from '../client-urls/client-url-rule';
 import type { ClientAuthMethod } from '../clients/client';
+import { DYNAMIC_FLAGS } from '../clients/client-registrar';
 import { InvalidClientMetadata } from '../errors';
 import { keysFromJwkSet } from '../keys/jwk-set';
 import { firstError } from '../schema-errors';
@@ -39,6 +40,8 @@ export interface ClientMetadata {
   scopes: string[];
   jwks?: object;
   jwksUri?: string;
+  /** The DYNAMIC_FLAGS registered true (DPoP-bound tokens only, pushed requests only), by app property name. */
+  flags: string[];
   /** The descriptive fields, by their RFC 7591 names. */
   about: Record<string, unknown>;
   /** With OpenID Connect on: its client metadata (without, those fields are ignored, as RFC 7591 §2 allows). */
@@ -154,6 +157,8 @@ export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): 
     scopes: checkScopes(fields.scope, policy),
     jwks: fields.jwks,
     jwksUri: fields.jwks_uri,
+    // Registered clients never get the implicit grant, the one whose tokens no DPoP proof could bind.
+    flags: Object.entries(DYNAMIC_FLAGS).flatMap(([field, property]) => (fields[field] === true ? [property] : [])),
     about,
     openId: policy.openId
       ? parseOpenIdClientMetadata(fields, {

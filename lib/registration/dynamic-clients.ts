@@ -28,6 +28,7 @@ function toRegistration(metadata: ClientMetadata, name: string): ClientRegistrat
     tokenEndpointAuthMethod: metadata.authMethod,
     jwks: metadata.jwks ? JSON.stringify(metadata.jwks) : undefined,
     jwksUri: metadata.jwksUri,
+    flags: metadata.flags,
     openId: metadata.openId
   };
 }

@@ -37,8 +37,9 @@ const NOT_OFFERED: Readonly<Record<string, string>> = {
   id_token_encrypted_response_alg: 'is not supported: ID tokens are signed, not encrypted',
   id_token_encrypted_response_enc: 'is not supported: ID tokens are signed, not encrypted',
   userinfo_encrypted_response_enc: 'is not supported: nothing is encrypted',
-  request_object_signing_alg: 'is not supported: request objects are not (request_parameter_supported false)',
-  request_object_encryption_alg: 'is not supported: request objects are not',
+  request_object_signing_alg:
+    'is not registrable: request objects are taken signed with any of request_object_signing_alg_values_supported',
+  request_object_encryption_alg: 'is not supported: request objects are signed, not encrypted',
   default_acr_values: 'is not supported: this server asserts no authentication context class',
   frontchannel_logout_uri: 'is not supported: logout reaches clients by the back channel (backchannel_logout_uri)'
 };

@@ -16,6 +16,8 @@ export interface CodeRecord {
   resources?: string;
   challenge: string;
   challengeMethod: PkceMethod | '';
+  /** The DPoP key the code is bound to (RFC 9449 §10): its exchange needs a proof of it. */
+  dpopJkt?: string;
   exp: number;
   /** When the code was issued, epoch ms (absent in a code of an earlier version). */
   issuedAt?: number;
@@ -87,6 +89,7 @@ export class CodeStore {
       exp: Number(hash.exp),
       used: Boolean(hash.usedAt),
       ...(hash.resources === undefined ? {} : { resources: hash.resources }),
+      ...(hash.dpopJkt === undefined ? {} : { dpopJkt: hash.dpopJkt }),
       ...(hash.nonce === undefined ? {} : { nonce: hash.nonce }),
       ...(hash.authTime === undefined ? {} : { authTime: Number(hash.authTime) }),
       ...(hash.sid === undefined ? {} : { sid: hash.sid }),

@@ -73,6 +73,11 @@ function sharedGroups(settings: Settings): Record<string, { value: unknown; secr
     clientUrls: {
       value: settings.clientUrls,
       breaks: 'a client key URL accepted at registration on one instance is refused by another'
+    },
+    'par, dpop': {
+      value: [settings.par, settings.dpop],
+      breaks:
+        'a request that was not pushed, or a DPoP proof without a nonce, is taken by one instance and refused by another'
     }
   };
 }

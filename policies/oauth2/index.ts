@@ -101,8 +101,8 @@ export function oauth2Policy({
     // With exchange the caller's token never goes upstream, from wherever it came (header, query or body).
     const tokenPlaces = exchangeFor === undefined ? params : { ...params, hideCredentials: true };
 
-    async function authenticate(req: Request, target: RequestResource | null): Promise<void> {
-      const dpopScheme = usesDpopScheme(req); // before extractToken takes the Authorization header away
+    /** @param dpopScheme whether the token came with the DPoP scheme, read before extractToken takes the header. */
+    async function authenticate(req: Request, target: RequestResource | null, dpopScheme: boolean): Promise<void> {
       const token = await extractToken(req, tokenPlaces);
       if (!token) throw new MissingToken();
       const validated = await validate(token);
@@ -145,7 +145,8 @@ export function oauth2Policy({
       res: Response,
       next: NextFunction,
       failure: unknown,
-      target: RequestResource | null
+      target: RequestResource | null,
+      dpopScheme = false
     ): void {
       // passThrough forgives a missing or refused token, never an outage, an unverifiable token or a broken request.
       const refused =
@@ -156,7 +157,8 @@ export function oauth2Policy({
         req.headers['eg-consumer-id'] = 'anonymous';
         return next();
       }
-      sendBearerChallenge(res, failure, { realm: params.realm, resourceMetadata: target?.metadataUrl }, logger);
+      const dpop = { scheme: dpopScheme };
+      sendBearerChallenge(res, failure, { realm: params.realm, resourceMetadata: target?.metadataUrl, dpop }, logger);
     }
 
     /** Nowhere a token could be: answered at once, without a promise (scanners, clients that forgot the header). */
@@ -168,9 +170,10 @@ export function oauth2Policy({
       const target = resources.forRequest(req, params);
       if (passRecalled(req, target)) return next();
       if (carriesNoToken(req)) return refuse(req, res, next, NO_TOKEN, target);
-      authenticate(req, target).then(
+      const dpopScheme = usesDpopScheme(req);
+      authenticate(req, target, dpopScheme).then(
         () => next(),
-        (failure: unknown) => refuse(req, res, next, failure, target)
+        (failure: unknown) => refuse(req, res, next, failure, target, dpopScheme)
       );
     };
   }

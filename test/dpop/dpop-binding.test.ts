@@ -5,6 +5,7 @@ import { basic, postForm, request } from '../../support/http';
 import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
 import { startWorld, World } from '../helpers/world';
 import { ecKeyPair } from '../helpers/keys';
+import { codeRequest } from '../helpers/code-request';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -80,35 +81,26 @@ describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
     await world?.stop();
   });
 
+  /** The public client's code flow up to its code; `extra` goes into the authorization request. */
+  async function publicClientCode(extra: Record<string, string> = {}) {
+    const client = { client_id: publicClient.id };
+    const { params, verifier, state } = await codeRequest({ client_id: publicClient.id, ...extra });
+    const browser = new Browser(world.gateway.url);
+    const consent = await authorize(browser, world, params);
+    const callback = oauth.validateAuthResponse(as, client, await decide(browser, consent, true), state);
+    /** Exchanges the code, with a DPoP proof of `DPoP`'s key when given. */
+    const exchange = (DPoP?: oauth.DPoPHandle) =>
+      oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, REDIRECT_URI, verifier, {
+        ...(DPoP ? { DPoP } : {}),
+        ...insecure
+      });
+    return { client, exchange };
+  }
+
   /** The code flow of the public client, its code exchanged with a DPoP proof of `key`. */
   async function publicClientTokens(DPoP: oauth.DPoPHandle) {
-    const client = { client_id: publicClient.id };
-    const verifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const browser = new Browser(world.gateway.url);
-    const consent = await authorize(browser, world, {
-      response_type: 'code',
-      client_id: publicClient.id,
-      redirect_uri: REDIRECT_URI,
-      scope: 'read',
-      state,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256'
-    });
-    const callback = oauth.validateAuthResponse(as, client, await decide(browser, consent, true), state);
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      oauth.None(),
-      callback,
-      REDIRECT_URI,
-      verifier,
-      {
-        DPoP,
-        ...insecure
-      }
-    );
-    return oauth.processAuthorizationCodeResponse(as, client, response);
+    const { client, exchange } = await publicClientCode();
+    return oauth.processAuthorizationCodeResponse(as, client, await exchange(DPoP));
   }
 
   it('says which proof algorithms it takes in the metadata (§5.1)', async function () {
@@ -144,6 +136,17 @@ describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
     // The server's own resources hold it to its key as the pipelines do.
     expect((await callApi(world, tokens.access_token, DPoP, '/oauth2/tokeninfo')).status).to.equal(200);
     expect((await callApi(world, tokens.access_token, undefined, '/oauth2/tokeninfo')).status).to.equal(401);
+  });
+
+  it('names both schemes to a request without a token, and answers one that used the DPoP scheme with a DPoP challenge (§7.1)', async function () {
+    const bare = await request(`${world.gateway.url}/api`);
+    expect(bare.status).to.equal(401);
+    const challenges = bare.headers.get('www-authenticate')!;
+    expect(challenges).to.match(/^Bearer realm="[^"]*"/);
+    expect(challenges).to.match(/, DPoP realm="[^"]*", algs="ES256 PS256 RS256 EdDSA"$/);
+    const unknown = await request(`${world.gateway.url}/api`, { headers: { Authorization: 'DPoP no-such-token' } });
+    expect(unknown.status).to.equal(401);
+    expect(unknown.headers.get('www-authenticate')).to.match(/^DPoP .*error="invalid_token".*algs=/);
   });
 
   it('refuses a proof used twice at the API (§11.1)', async function () {
@@ -244,6 +247,112 @@ describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
     expect(implicit.headers.get('location')).to.contain('error=unauthorized_client');
   });
 
+  it('binds the code to the key dpop_jkt names: exchanged with no other key, nor without a proof, and not spent by them (§10)', async function () {
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const { client, exchange } = await publicClientCode({ dpop_jkt: await DPoP.calculateThumbprint() });
+    for (const attempt of [oauth.DPoP({}, await oauth.generateKeyPair('ES256')), undefined]) {
+      const refused = await exchange(attempt);
+      expect(refused.status).to.equal(400);
+      expect(((await refused.json()) as { error: string }).error).to.equal('invalid_dpop_proof');
+    }
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, await exchange(DPoP));
+    expect(tokens.token_type).to.equal('dpop');
+    expect((await callApi(world, tokens.access_token, DPoP)).status).to.equal(200);
+  });
+
+  it('refuses a malformed dpop_jkt, and one with a response type that returns an unbound token (§10)', async function () {
+    const answer = async (params: Record<string, string>) => {
+      const reply = await authorize(new Browser(world.gateway.url), world, {
+        client_id: world.app.id,
+        redirect_uri: REDIRECT_URI,
+        scope: 'read',
+        state: 's',
+        ...params
+      });
+      const location = new URL(reply.headers.get('location') ?? 'http://none/');
+      return new URLSearchParams(location.hash.slice(1) || location.search);
+    };
+    const thumbprint = await oauth.DPoP({}, await oauth.generateKeyPair('ES256')).calculateThumbprint();
+    const challenge = await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier());
+    const malformed = await answer({
+      response_type: 'code',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      dpop_jkt: 'not a thumbprint'
+    });
+    expect(malformed.get('error')).to.equal('invalid_request');
+    expect(malformed.get('error_description')).to.match(/dpop_jkt/);
+    const implicit = await answer({ response_type: 'token', dpop_jkt: thumbprint });
+    expect(implicit.get('error')).to.equal('invalid_request');
+    expect(implicit.get('access_token')).to.equal(null);
+  });
+
+  it('registers dpop_bound_access_tokens over RFC 7591: the client gets bound tokens only, and says so when read (§5.2)', async function () {
+    const register = async (metadata: object) => {
+      const initial = await request(`${world.gateway.adminUrl}/oauth2/registration-tokens`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ owner: world.user.username })
+      });
+      return request(`${world.gateway.url}/oauth2/register`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${initial.json.initial_access_token}`
+        },
+        body: JSON.stringify(metadata)
+      });
+    };
+    const registered = await register({
+      grant_types: ['client_credentials'],
+      scope: 'read',
+      dpop_bound_access_tokens: true
+    });
+    expect(registered.status, registered.text).to.equal(201);
+    expect(registered.json.dpop_bound_access_tokens).to.equal(true);
+    const credentials = { id: registered.json.client_id, secret: registered.json.client_secret };
+    const bearer = await world.token({ grant_type: 'client_credentials', scope: 'read' }, credentials);
+    expect(bearer.status).to.equal(400);
+    expect(bearer.json.error).to.equal('invalid_dpop_proof');
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const client = { client_id: credentials.id };
+    const tokens = await oauth.processClientCredentialsResponse(
+      as,
+      client,
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        client,
+        oauth.ClientSecretBasic(credentials.secret),
+        { scope: 'read' },
+        { DPoP, ...insecure }
+      )
+    );
+    expect(tokens.token_type).to.equal('dpop');
+
+    // RFC 7592 §2.2: an update that leaves it out takes it away.
+    const updated = await request(registered.json.registration_client_uri, {
+      method: 'PUT',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${registered.json.registration_access_token}`
+      },
+      body: JSON.stringify({
+        client_id: credentials.id,
+        client_secret: credentials.secret,
+        grant_types: ['client_credentials'],
+        scope: 'read'
+      })
+    });
+    expect(updated.status, updated.text).to.equal(200);
+    expect(updated.json.dpop_bound_access_tokens).to.equal(undefined);
+    const nowBearer = await world.token({ grant_type: 'client_credentials', scope: 'read' }, credentials);
+    expect(nowBearer.json.token_type).to.equal('Bearer');
+
+    const malformed = await register({ grant_types: ['client_credentials'], dpop_bound_access_tokens: 'yes' });
+    expect(malformed.status).to.equal(400);
+    expect(malformed.json.error_description).to.match(/dpop_bound_access_tokens/);
+  });
+
   it('exchanges a DPoP-bound token only with a proof of its key, and takes no DPoP scheme where it checks no proof', async function () {
     const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
     const tokens = await publicClientTokens(DPoP);
@@ -262,6 +371,61 @@ describe('DPoP: sender-constrained tokens (RFC 9449)', function () {
       body: JSON.stringify({ redirect_uris: [REDIRECT_URI] })
     });
     expect(registration.status).to.equal(401);
+  });
+});
+
+describe('DPoP: server nonces required (dpop.requireNonce, RFC 9449 §8, §9)', function () {
+  this.timeout(60000);
+  let world: World;
+  before(async function () {
+    world = await startWorld({ settings: { dpop: { requireNonce: true } } });
+  });
+  after(async function () {
+    await world?.stop();
+  });
+
+  it('answers a proof without the nonce use_dpop_nonce with one, and takes the retry at the token endpoint and the API', async function () {
+    const DPoP = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const bare = await postForm(
+      `${world.gateway.url}/oauth2/token`,
+      { grant_type: 'client_credentials', scope: 'read' },
+      {
+        Authorization: basic(world.app.id, world.app.secret),
+        DPoP: await (async () => {
+          let proof = '';
+          await oauth.clientCredentialsGrantRequest(
+            { issuer: world.gateway.url, token_endpoint: `${world.gateway.url}/oauth2/token` },
+            { client_id: world.app.id },
+            oauth.ClientSecretBasic(world.app.secret),
+            { scope: 'read' },
+            {
+              DPoP: oauth.DPoP({}, await oauth.generateKeyPair('ES256')),
+              ...insecure,
+              [oauth.customFetch]: async (_url: string, init: RequestInit) => {
+                proof = new Headers(init.headers).get('dpop')!;
+                return new Response('{}', { status: 400, headers: { 'Content-Type': 'application/json' } });
+              }
+            }
+          );
+          return proof;
+        })()
+      }
+    );
+    expect(bare.status).to.equal(400);
+    expect(bare.json.error).to.equal('use_dpop_nonce');
+    expect(bare.headers.get('dpop-nonce')).to.match(/^\d+\.[\w-]{22}$/);
+
+    // oauth4webapi keeps the nonce each answer gives and retries as RFC 9449 §8 says.
+    const first = await boundClientToken(world, DPoP).catch((err: unknown) => err);
+    expect(oauth.isDPoPNonceError(first), String(first)).to.equal(true);
+    const tokens = await boundClientToken(world, DPoP);
+    expect(tokens.token_type).to.equal('dpop');
+    expect((await callApi(world, tokens.access_token, DPoP)).status).to.equal(200);
+
+    const freshKey = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+    const withoutNonce = await callApi(world, tokens.access_token, freshKey);
+    expect(withoutNonce.status).to.equal(401);
+    expect(withoutNonce.challenge).to.match(/^DPoP .*error="use_dpop_nonce"/);
   });
 });
 

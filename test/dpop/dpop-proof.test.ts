@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'http';
 import { SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { accessTokenHash, dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from '../../lib/dpop/dpop-proof';
-import { DpopReplays } from '../../lib/dpop/dpop-replays';
+import { DpopProofs, UseDpopNonce } from '../../lib/dpop/dpop-proofs';
+import { DPOP_NONCE_WINDOW_S, DpopNonces } from '../../lib/dpop/dpop-nonces';
 import { ProofOfPossession } from '../../lib/dpop/proof-of-possession';
 import { fromClaims } from '../../lib/strategies/foreign-token';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
@@ -14,6 +15,11 @@ const RedisMock = require('ioredis-mock');
 
 const API = 'https://api.example.com/orders/7';
 const TOKEN = 'an-access-token';
+const SECRET = 'a session secret of thirty-two characters or more';
+
+/** The checks a gateway makes of each proof, over an emulated store of its own. */
+const proofsChecker = (requireNonce = false, secret = SECRET) =>
+  new DpopProofs(new ReplayGuard(new RedisMock(), `t${Math.random()}:`), new DpopNonces(secret), requireNonce);
 
 /** A proof oauth4webapi (a DPoP client nobody here wrote) sends with a protected resource request. */
 async function clientProof(method: string, url: string, token = TOKEN) {
@@ -108,9 +114,7 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
   });
 
   it('takes a proof at a resource only for the gateway’s own origins, whatever Host the request names', async function () {
-    const possession = new ProofOfPossession(new DpopReplays(new ReplayGuard(new RedisMock(), 't:')), API, [
-      'https://apis.example.com'
-    ]);
+    const possession = new ProofOfPossession(proofsChecker(), API, ['https://apis.example.com']);
     const asked = async (url: string, host: string) => {
       const { proof, jkt } = await clientProof('GET', url);
       const req = {
@@ -139,18 +143,85 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
   });
 
   it('takes each proof once, on every instance sharing the store (§11.1)', async function () {
-    const replays = new DpopReplays(new ReplayGuard(new RedisMock(), 'test:'));
+    const db = new RedisMock();
+    const instance = () => new DpopProofs(new ReplayGuard(db, 'test:'), new DpopNonces(SECRET), false);
     const { proof } = await clientProof('GET', API);
-    const verified = await verifyDpopProof(proof, { method: 'GET', url: API, accessToken: TOKEN });
-    await replays.useOnce(verified);
-    let second: unknown;
-    await replays.useOnce(verified).catch((err) => (second = err));
-    expect(second).to.be.instanceOf(InvalidDpopProof);
-    await replays.useOnce({ ...verified, jkt: 'another key' });
+    const expected = { method: 'GET', url: API, accessToken: TOKEN };
+    await instance().take(proof, expected);
+    const second = await instance()
+      .take(proof, expected)
+      .then(
+        () => 'taken',
+        (err: InvalidDpopProof) => err.reason
+      );
+    expect(second).to.match(/used before/);
   });
 
   it('reads the key another issuer bound its token to (cnf.jkt), so that the policy asks for its proof', function () {
     expect(fromClaims({ sub: 'u', cnf: { jkt: 'thumb' } }, 'https://idp.example').jkt).to.equal('thumb');
     expect(fromClaims({ sub: 'u' }, 'https://idp.example').jkt).to.equal(undefined);
+  });
+});
+
+/** RFC 9449 §8, §9: nonces the gateway gives, taken by every instance sharing its session secret. */
+describe('DPoP server nonces (RFC 9449 §8, §9)', function () {
+  const expected = { method: 'GET', url: API, accessToken: TOKEN };
+  const failure = (checker: DpopProofs, proof: string) =>
+    checker.take(proof, expected).then(
+      () => null,
+      (err: unknown) => err
+    );
+
+  it('asks for a nonce where nonces are required, and takes the proof carrying the one given', async function () {
+    const checker = proofsChecker(true);
+    const refused = await failure(checker, await handMade({ ath: accessTokenHash(TOKEN) }));
+    expect(refused).to.be.instanceOf(UseDpopNonce);
+    const nonce = (refused as UseDpopNonce).nonce;
+    const taken = await checker.take(await handMade({ ath: accessTokenHash(TOKEN), nonce }), expected);
+    expect(taken.nextNonce).to.equal(undefined);
+  });
+
+  it('takes a proof without a nonce where nonces are not required, but holds one that names a nonce to it', async function () {
+    const checker = proofsChecker(false);
+    await checker.take(await handMade({ ath: accessTokenHash(TOKEN) }), expected);
+    const forged = await failure(checker, await handMade({ ath: accessTokenHash(TOKEN), nonce: 'made-up' }));
+    expect(forged).to.be.instanceOf(UseDpopNonce);
+  });
+
+  it("takes another instance's nonce with the same secret, and refuses one made with another secret", async function () {
+    const nonce = new DpopNonces(SECRET).current();
+    await proofsChecker(true).take(await handMade({ ath: accessTokenHash(TOKEN), nonce }), expected);
+    const other = await failure(
+      proofsChecker(true, 'another session secret of thirty-two characters'),
+      await handMade({ ath: accessTokenHash(TOKEN), nonce })
+    );
+    expect(other).to.be.instanceOf(UseDpopNonce);
+  });
+
+  it("takes the last window's nonce and hands a newer one; refuses older ones, later ones and malformed ones", function () {
+    const nonces = new DpopNonces(SECRET);
+    const now = Date.now();
+    const windowMs = DPOP_NONCE_WINDOW_S * 1000;
+    expect(nonces.standing(nonces.current(now), now)).to.equal('current');
+    expect(nonces.standing(nonces.current(now - windowMs), now)).to.equal('previous');
+    expect(nonces.standing(nonces.current(now - 2 * windowMs), now)).to.equal('invalid');
+    // Another instance's clock may run a little ahead.
+    expect(nonces.standing(nonces.current(now + windowMs), now)).to.equal('current');
+    expect(nonces.standing(nonces.current(now + 2 * windowMs), now)).to.equal('invalid');
+    const [window, mac] = nonces.current(now).split('.');
+    for (const bad of [
+      `${window}.${mac!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}`,
+      `${window}`,
+      42,
+      '',
+      'x'.repeat(100)
+    ])
+      expect(nonces.standing(bad, now)).to.equal('invalid');
+  });
+
+  it('gives the next nonce with a proof that carried the previous window’s', async function () {
+    const nonce = new DpopNonces(SECRET).current(Date.now() - DPOP_NONCE_WINDOW_S * 1000);
+    const taken = await proofsChecker(true).take(await handMade({ ath: accessTokenHash(TOKEN), nonce }), expected);
+    expect(taken.nextNonce).to.equal(new DpopNonces(SECRET).current());
   });
 });

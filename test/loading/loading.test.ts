@@ -21,7 +21,8 @@ describe('loading the plugin into Express Gateway', function () {
       expect(res.status).to.equal(401);
       // EG's built-in policy answers a bare "Unauthorized" without a Bearer challenge.
       expect(res.headers.get('www-authenticate')).to.equal(
-        `Bearer realm="express-gateway", resource_metadata="${world.gateway.url}/.well-known/oauth-protected-resource/api"`
+        `Bearer realm="express-gateway", resource_metadata="${world.gateway.url}/.well-known/oauth-protected-resource/api", ` +
+          'DPoP realm="express-gateway", algs="ES256 PS256 RS256 EdDSA"'
       );
       expect(res.json).to.deep.equal({ error_description: 'A bearer access token is required' });
     });

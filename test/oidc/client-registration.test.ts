@@ -158,7 +158,7 @@ describe('OpenID Connect client metadata in dynamic registration', function () {
       [{ userinfo_signed_response_alg: 'HS256' }, /userinfo_signed_response_alg: 'HS256' is not supported \(RS256\)/],
       [{ userinfo_encrypted_response_alg: 'RSA-OAEP' }, /userinfo_encrypted_response_alg is not supported/],
       [{ id_token_encrypted_response_alg: 'RSA-OAEP' }, /id_token_encrypted_response_alg is not supported/],
-      [{ request_object_signing_alg: 'RS256' }, /request_object_signing_alg is not supported/],
+      [{ request_object_signing_alg: 'RS256' }, /request_object_signing_alg is not registrable/],
       [{ default_acr_values: ['urn:example:loa:4'] }, /default_acr_values is not supported/],
       [{ frontchannel_logout_uri: 'https://rp.example.com/fc' }, /frontchannel_logout_uri is not supported/],
       [{ application_type: 'desktop' }, /application_type: 'desktop' is not supported \(web, native\)/],

@@ -57,7 +57,7 @@ describe('OpenID Connect discovery', function () {
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
         claims_parameter_supported: true,
-        request_parameter_supported: false,
+        request_parameter_supported: true,
         request_uri_parameter_supported: false
       });
       expect(res.json.scopes_supported).to.include.members(['openid', 'profile', 'email', 'read', 'write']);

@@ -88,16 +88,21 @@ describe('OpenID Connect ID tokens', function () {
     expect(res.json.scope.split(' ')).to.have.members(['read', 'write']);
   });
 
-  it('refuses request objects it does not process, to the client (Core §3.1.2.6)', async function () {
+  it('refuses an unsigned request object on an error page, and a request_uri it did not give to the client (Core §3.1.2.6)', async function () {
     const browser = new Browser(world.gateway.url);
-    for (const [param, error] of [
-      ['request', 'request_not_supported'],
-      ['request_uri', 'request_uri_not_supported']
-    ]) {
+    const unsigned = await authorize(
+      browser,
+      world,
+      codeParams(world, { scope: 'openid', request: 'eyJhbGciOiJub25lIn0.e30.' })
+    );
+    // The redirect URI is the request object's to say: one that does not verify says nothing.
+    expect(unsigned.status).to.equal(400);
+    expect(unsigned.text).to.contain('invalid_request_object');
+    for (const [param, error] of [['request_uri', 'request_uri_not_supported']]) {
       const res = await authorize(
         browser,
         world,
-        codeParams(world, { scope: 'openid', [param]: 'eyJhbGciOiJub25lIn0.e30.' })
+        codeParams(world, { scope: 'openid', [param!]: 'eyJhbGciOiJub25lIn0.e30.' })
       );
       expect(res.status, res.text).to.equal(302);
       const location = new URL(res.headers.get('location')!);

@@ -6,6 +6,13 @@ import { startWorld, World } from '../helpers/world';
 const apiMetadata = (world: World) =>
   `resource_metadata="${world.gateway.url}/.well-known/oauth-protected-resource/api"`;
 
+/**
+ * The challenges to a request without a token: Bearer, and DPoP with the proof algorithms (RFC 9449 §7.1), as fetch
+ * joins the two WWW-Authenticate headers.
+ */
+const noTokenChallenges = (realm: string, world: World) =>
+  `Bearer realm="${realm}", ${apiMetadata(world)}, DPoP realm="${realm}", algs="ES256 PS256 RS256 EdDSA"`;
+
 describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
   let world: World;
   let token: string;
@@ -35,13 +42,13 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
   it('answers 401 with a bare Bearer challenge when no token is sent', async function () {
     const res = await api('/api');
     expect(res.status).to.equal(401);
-    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="express-gateway", ${apiMetadata(world)}`);
+    expect(res.headers.get('www-authenticate')).to.equal(noTokenChallenges('express-gateway', world));
   });
 
   it('answers 401 with a bare Bearer challenge for another authentication scheme', async function () {
     const res = await api('/api', { Authorization: 'Basic YTpi' });
     expect(res.status).to.equal(401);
-    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="express-gateway", ${apiMetadata(world)}`);
+    expect(res.headers.get('www-authenticate')).to.equal(noTokenChallenges('express-gateway', world));
   });
 
   it('answers 401 invalid_token for an unknown token', async function () {
@@ -84,7 +91,7 @@ describe('oauth2 policy: bearer tokens (RFC 6750)', function () {
   it('does not accept a token in the query string by default', async function () {
     const res = await api(`/api?access_token=${encodeURIComponent(token)}`);
     expect(res.status).to.equal(401);
-    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="express-gateway", ${apiMetadata(world)}`);
+    expect(res.headers.get('www-authenticate')).to.equal(noTokenChallenges('express-gateway', world));
   });
 
   it('does not read a form-body token by default, and leaves the body intact', async function () {
@@ -161,7 +168,7 @@ describe('oauth2 policy: opt-in token locations and passThrough', function () {
 
   it('names the configured realm in its challenges', async function () {
     const res = await request(`${world.gateway.url}/api`);
-    expect(res.headers.get('www-authenticate')).to.equal(`Bearer realm="orders", ${apiMetadata(world)}`);
+    expect(res.headers.get('www-authenticate')).to.equal(noTokenChallenges('orders', world));
   });
 
   it('accepts a query token when enabled and removes it before the upstream', async function () {
