@@ -4,6 +4,7 @@
  * stores -> oauth2orize server -> routes and policy.
  */
 import type { Application } from 'express';
+import { dpopAlgorithms, FAPI2_MAX_FUTURE_S, isFapi2 } from './lib/fapi/fapi2-profile';
 import { stopGateway } from './lib/eg/fail-loudly';
 import { beginConfiguration, configurationMounted, latest, onConfigurationTaken } from './lib/eg/process-state';
 import { keptStateLine } from './lib/store/kept-state-line';
@@ -224,7 +225,14 @@ function init(ctx: PluginContext): void {
     services,
     { guard, settings },
     settings.issuer,
-    new ClientAssertions(services, trust, settings.assertions, replays, documents),
+    new ClientAssertions(
+      services,
+      trust,
+      settings.assertions,
+      replays,
+      documents,
+      isFapi2(settings) ? settings.issuer : undefined
+    ),
     documents
   );
   const devices = new DeviceStore(db, prefix);
@@ -240,7 +248,7 @@ function init(ctx: PluginContext): void {
     recipient: endpointUrl(settings, settings.routes.token),
     ...settings.assertions
   };
-  const requestObjects = new RequestObjects(trust, logger);
+  const requestObjects = new RequestObjects(trust, logger, isFapi2(settings) ? settings.issuer : undefined);
   const pushed = new PushedRequestStore(db, prefix, {
     ttl: settings.par.ttl,
     opened: settings.par.ttl + settings.session.visitorTtl,
@@ -268,7 +276,13 @@ function init(ctx: PluginContext): void {
 
   const endpoints = newRouter();
   // Each DPoP proof is taken once, at the token endpoint and the pipelines alike (RFC 9449 §11.1).
-  const dpopProofs = new DpopProofs(replays, new DpopNonces(settings.session.secret), settings.dpop.requireNonce);
+  const dpopProofs = new DpopProofs(
+    replays,
+    new DpopNonces(settings.session.secret),
+    settings.dpop.requireNonce,
+    dpopAlgorithms(settings),
+    isFapi2(settings) ? FAPI2_MAX_FUTURE_S : undefined
+  );
   mountTokenRoute(endpoints, { settings, dpopProofs, clientAuth, server, indicators, logger });
   if (settings.grants.includes('authorization_code') || settings.grants.includes('implicit'))
     mountParRoute(endpoints, {
@@ -300,7 +314,7 @@ function init(ctx: PluginContext): void {
       logger
     });
   // DPoP-bound tokens only with a proof of their key, at the pipelines and the server's own resources (RFC 9449 §7).
-  const possession = new ProofOfPossession(dpopProofs, settings.issuer, settings.dpop.origins);
+  const possession = new ProofOfPossession(dpopProofs, settings.issuer, settings.dpop.origins, isFapi2(settings));
   mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, possession, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({

@@ -1,3 +1,5 @@
+import type { FapiClient } from './demo-fapi';
+
 /**
  * demo.json: everything a sample client in examples/ needs to talk to the
  * running demo. examples/lib/demo.mjs reads it.
@@ -21,4 +23,8 @@ export interface DemoJson {
   jwtIssuer: { issuer: string; kid: string; alg: string; privateKeyFile: string };
   /** The SAML identity provider the gateway trusts, and its private key. */
   samlIdp: { entityId: string; privateKeyFile: string };
+  /** `fapi2` when started with DEMO_PROFILE=fapi2: the FAPI 2.0 Security Profile's rules hold. */
+  profile?: 'fapi2';
+  /** With DEMO_PROFILE=fapi2: a client authenticating with private_key_jwt (examples/fapi2.mjs). */
+  fapiClient?: FapiClient;
 }

@@ -44,6 +44,7 @@ const SAMPLES = [
 /** How to try every flow: printed by `npm start` once the gateway is seeded. */
 export function instructions(context: DemoContext): string {
   const { demo } = context;
+  if (demo.profile === 'fapi2') return fapi2Instructions(context);
   const base = demo.gateway;
   const client = `-u '${demo.client.id}:${demo.client.secret}'`;
   const user = demo.user;
@@ -74,6 +75,8 @@ export function instructions(context: DemoContext): string {
 
 # Sample clients, one per flow (see examples/README.md), for instance:
 ${SAMPLES.map((name) => `node examples/${name}.mjs`).join('\n')}
+# FAPI 2.0 (pushed request, private_key_jwt, DPoP, PKCE) needs the demo started with DEMO_PROFILE=fapi2 npm start:
+node examples/fapi2.mjs
 
 # Authorization code + PKCE in a browser: open this URL, sign in as ${user.username}, allow.
 # The demo client's callback page then shows the code and the curl line that exchanges it:
@@ -192,6 +195,28 @@ curl -s ${base}/oauth2/jwks
 # JWT access tokens (RFC 9068) instead of opaque ones: DEMO_TOKEN_FORMAT=jwt npm start
 
 # Sign out of the login session: ${base}/oauth2/logout
+Press Ctrl+C to stop.
+`;
+}
+
+/** What `DEMO_PROFILE=fapi2 npm start` prints: under the FAPI 2.0 profile, the FAPI client's flow is the one way in. */
+function fapi2Instructions({ demo, backendUrl }: DemoContext): string {
+  return `
+========================================================================
+ express-gateway-plugin-oauth2 demo, FAPI 2.0 Security Profile (profile: fapi2)
+   gateway      ${demo.gateway}            (EG admin API: ${demo.admin})
+   echo backend ${backendUrl}   behind /api
+   FAPI client  client_id=${demo.fapiClient?.id}   private_key_jwt, key ${demo.fapiClient?.privateKeyFile}
+   user         ${demo.user.username} / ${demo.user.password}
+========================================================================
+
+# Pushed request, private_key_jwt, DPoP and PKCE (oauth4webapi), in a browser: run it, open the URL it prints,
+# sign in as ${demo.user.username}, allow:
+node examples/fapi2.mjs
+
+# A bearer client is refused, saying why (FAPI 2.0 takes private_key_jwt and DPoP-bound tokens only):
+curl -s -u '${demo.client.id}:${demo.client.secret}' -d grant_type=client_credentials ${demo.gateway}/oauth2/token
+
 Press Ctrl+C to stop.
 `;
 }

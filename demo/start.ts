@@ -15,6 +15,7 @@ import { startEchoBackend } from '../support/echo-backend';
 import { PortInUse, requireFreePort } from './free-port';
 import { DemoContext, exchangeCommand, instructions } from './instructions';
 import { startMcpServer } from './mcp-server';
+import { fapi2ConfigDir, seedFapiClient } from './demo-fapi';
 
 const httpPort = Number(process.env.DEMO_HTTP_PORT ?? 8080);
 const adminPort = Number(process.env.DEMO_ADMIN_PORT ?? 9876);
@@ -69,6 +70,12 @@ async function main(): Promise<void> {
   });
   const cluster = process.env.DEMO_REDIS_CLUSTER;
   if (cluster) process.env.EG_CONFIG_DIR = clusterConfigDir(demoDir, cluster);
+  const profile = process.env.DEMO_PROFILE;
+  if (profile !== undefined && profile !== 'fapi2') throw new Error(`DEMO_PROFILE must be fapi2, not "${profile}"`);
+  if (profile === 'fapi2') {
+    if (cluster) throw new Error('DEMO_PROFILE and DEMO_REDIS_CLUSTER cannot be combined');
+    process.env.EG_CONFIG_DIR = fapi2ConfigDir(demoDir);
+  }
   // Loaded only now: EG reads its configuration when required.
   const gateway = require('express-gateway');
   await gateway().load(process.env.EG_CONFIG_DIR).run();
@@ -93,7 +100,16 @@ async function main(): Promise<void> {
     },
     world.app.scopes
   );
+  const fapiClient =
+    profile === 'fapi2'
+      ? await seedFapiClient(admin, demoDir, {
+          userId: world.developer.id,
+          redirectUri: examplesRedirectUri,
+          scopes: world.app.scopes
+        })
+      : undefined;
   const demo: DemoJson = {
+    ...(fapiClient ? { profile: 'fapi2' as const, fapiClient } : {}),
     gateway: base,
     admin: admin.baseUrl,
     client: { id: world.app.id, secret: world.app.secret, scopes: world.app.scopes },

@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import { applyFapi2Profile } from './fapi/fapi2-profile';
 import os from 'os';
 import { DOC_KEYWORDS } from '../schemas/doc-keywords';
 import type { FromSchema } from '../schemas/from-schema';
@@ -126,6 +127,7 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
         `(${documents.minCacheSeconds} > ${documents.maxCacheSeconds})`
     );
   }
+  applyFapi2Profile((raw ?? {}) as Record<string, unknown>, resolved);
   if (resolved.accessToken.format === 'jwt' && resolved.keys.length === 0) {
     throw new SettingsError('plugins.oauth2.keys must hold a signing key when accessToken.format is jwt');
   }

@@ -6,7 +6,7 @@ import { sendOAuthError } from '../lib/http/send-oauth-error';
 import type { Settings } from '../lib/settings';
 import { endpointUrl } from '../lib/endpoint-url';
 import { DEVICE_CODE, KEY_ALGORITHMS } from '../schemas/settings.schema';
-import { DPOP_ALGORITHMS } from '../lib/dpop/dpop-proof';
+import { dpopAlgorithms, FAPI2_ALGORITHMS, isFapi2 } from '../lib/fapi/fapi2-profile';
 
 /** What private_key_jwt assertions may be signed with: the asymmetric algorithms (app keys are public keys). */
 const ASYMMETRIC_ALGORITHMS = KEY_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
@@ -33,9 +33,12 @@ export function metadataDocument(
   const url = (route: string) => endpointUrl(settings, route);
   const grants = settings.grants;
   const browser = grants.includes('authorization_code') || grants.includes('implicit');
-  const clientAuth = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  // FAPI 2.0 (§5.3.2.1): confidential clients with private_key_jwt alone, signing with its algorithms alone.
+  const fapi2 = isFapi2(settings);
+  const clientAuth = fapi2 ? ['private_key_jwt'] : ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  const signing = fapi2 ? [...FAPI2_ALGORITHMS] : ASYMMETRIC_ALGORITHMS;
   // Public clients (client_id only) exist for the code flow with PKCE and for devices.
-  const publicClients = grants.includes('authorization_code') || grants.includes(DEVICE_CODE);
+  const publicClients = !fapi2 && (grants.includes('authorization_code') || grants.includes(DEVICE_CODE));
   const responseTypes = [
     ...(grants.includes('authorization_code') ? ['code'] : []),
     ...(grants.includes('implicit') ? ['token'] : []),
@@ -51,7 +54,7 @@ export function metadataDocument(
     require_pushed_authorization_requests: browser ? settings.par.required : undefined,
     // RFC 9101 §10.1: request objects by value, signed with one of these algorithms by a key the client registered.
     request_parameter_supported: browser ? true : undefined,
-    request_object_signing_alg_values_supported: browser ? ASYMMETRIC_ALGORITHMS : undefined,
+    request_object_signing_alg_values_supported: browser ? signing : undefined,
     jwks_uri: publishesJwks ? url(settings.routes.jwks) : undefined,
     response_types_supported: responseTypes,
     response_modes_supported: browser
@@ -62,17 +65,17 @@ export function metadataDocument(
       : undefined,
     grant_types_supported: grants,
     token_endpoint_auth_methods_supported: publicClients ? [...clientAuth, 'none'] : clientAuth,
-    token_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
+    token_endpoint_auth_signing_alg_values_supported: signing,
     revocation_endpoint: url(settings.routes.revoke),
     revocation_endpoint_auth_methods_supported: publicClients ? [...clientAuth, 'none'] : clientAuth,
-    revocation_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
+    revocation_endpoint_auth_signing_alg_values_supported: signing,
     introspection_endpoint: url(settings.routes.introspect),
     introspection_endpoint_auth_methods_supported: clientAuth,
-    introspection_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS,
+    introspection_endpoint_auth_signing_alg_values_supported: signing,
     device_authorization_endpoint: grants.includes(DEVICE_CODE) ? url(settings.routes.deviceAuthorization) : undefined,
     registration_endpoint: settings.dynamicRegistration.enabled ? url(settings.routes.register) : undefined,
     // RFC 9449 §5.1: the algorithms of the DPoP proofs this server takes.
-    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    dpop_signing_alg_values_supported: [...dpopAlgorithms(settings)],
     // draft-ietf-oauth-client-id-metadata-document §6: an https URL may be a client_id.
     client_id_metadata_document_supported: settings.clientIdMetadataDocuments.enabled ? true : undefined,
     authorization_response_iss_parameter_supported: browser ? true : undefined,

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { isFapi2 } from '../lib/fapi/fapi2-profile';
 import { getAuthorizeRequest } from '../lib/authorize/authorize-request';
 import { checkAuthorizeRequest } from '../lib/authorize/request-checks';
 import { resolveClientAndRedirect } from '../lib/authorize/resolve-client';
@@ -111,6 +112,9 @@ export function mountParRoute(router: Router, deps: Deps): void {
 
   function pushChecked(req: Request, res: Response, next: NextFunction, params: PushedParams): void {
     const client = req.user as Client;
+    // FAPI 2.0 Security Profile §5.3.2.2: the redirect URI is always named, even when only one is registered.
+    if (isFapi2(settings) && params.redirect_uri === undefined)
+      return next(new InvalidRequest('The pushed request must name its redirect_uri (FAPI 2.0)'));
     const jkt = res.locals.dpopJkt as string | undefined;
     if (jkt !== undefined) {
       if (params.dpop_jkt !== undefined && params.dpop_jkt !== jkt)

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { isFapi2 } from '../lib/fapi/fapi2-profile';
 import type oauth2orize from 'oauth2orize';
 import type { Client } from '../lib/clients/client';
 import { appAllowsGrant } from '../lib/clients/grant-policy';
@@ -68,6 +69,9 @@ export function mountTokenRoute(
     // RFC 9449 §5.2 dpop_bound_access_tokens, as the app property dpopBoundAccessTokens: no bearer token for it.
     if (String(client.app.dpopBoundAccessTokens) === 'true' && !res.locals.dpopJkt)
       return next(new InvalidDpopProofError('This client gets DPoP-bound tokens only: send a DPoP proof'));
+    // FAPI 2.0 Security Profile §5.3.2.1: sender-constrained access tokens only.
+    if (isFapi2(settings) && !res.locals.dpopJkt)
+      return next(new InvalidDpopProofError('Only DPoP-bound tokens are issued here (FAPI 2.0): send a DPoP proof'));
     // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP; every grant reads the
     // resources asked for (RFC 8707 §2), checked here once.
     // Token exchange names its own audiences and resources, upstreams rather than pipelines (RFC 8693 §2.1).

@@ -49,7 +49,12 @@ export function mountTokenInfoRoute(
     describe(req).then(
       (answer) => res.json(answer),
       (failure) =>
-        sendBearerChallenge(res, failure, { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req) } }, logger)
+        sendBearerChallenge(
+          res,
+          failure,
+          { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req), algorithms: possession.algorithms } },
+          logger
+        )
     );
   }
 

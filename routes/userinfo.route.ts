@@ -84,7 +84,12 @@ export function mountUserInfoRoute(
         else res.type('application/jwt').send(await idTokens.signUserInfo(claims, validated.clientId));
       })
       .catch((failure) =>
-        sendBearerChallenge(res, failure, { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req) } }, logger)
+        sendBearerChallenge(
+          res,
+          failure,
+          { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req), algorithms: possession.algorithms } },
+          logger
+        )
       );
   }
 

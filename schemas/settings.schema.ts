@@ -135,6 +135,17 @@ export const settingsSchema = {
       type: 'string',
       description: 'Where EG loads the plugin from (read by EG itself).'
     },
+    profile: {
+      type: 'string',
+      enum: ['oauth2', 'fapi2'],
+      default: 'oauth2',
+      description:
+        '`fapi2`: the FAPI 2.0 Security Profile as rules: pushed requests and PKCE S256 required, confidential clients ' +
+        "with `private_key_jwt` only (the issuer alone as its assertions' audience), DPoP-bound access tokens only, at " +
+        'the token endpoint and the pipelines alike, PS256/ES256/EdDSA only, codes of at most 60 seconds, no ' +
+        'refresh token rotation, no implicit or password grant. A setting against it stops the gateway naming the ' +
+        'requirement (see [FAPI 2.0](#fapi-20-security-profile)).'
+    },
     issuer: {
       type: 'string',
       pattern: '^https?://[\\x21\\x24-\\x3E\\x40-\\x5B\\x5D-\\x7E]+$',

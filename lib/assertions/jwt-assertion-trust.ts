@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { FAPI2_ALGORITHMS, isFapi2 } from '../fapi/fapi2-profile';
 import type { Client } from '../clients/client';
 import { fetchClientUrl } from '../client-urls/client-url-fetch';
 import { clientUrlProblem } from '../client-urls/client-url-rule';
@@ -67,6 +68,8 @@ export class JwtAssertionTrust {
   private clientVerifier(clientId: string, keys: KeyEntry[], jwksUri: string | undefined): JwtVerifier {
     const rules = this.settings.clientUrls;
     return this.verifier(clientId, {
+      // FAPI 2.0 Security Profile §5.4.1: client assertions and request objects in PS256, ES256 or EdDSA only.
+      ...(isFapi2(this.settings) ? { algorithms: [...FAPI2_ALGORITHMS] } : {}),
       keys,
       jwks: jwksUri
         ? {

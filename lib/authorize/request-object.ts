@@ -35,7 +35,12 @@ function asParameter(name: string, value: unknown): string | string[] {
 export class RequestObjects {
   constructor(
     private readonly trust: JwtAssertionTrust,
-    private readonly logger: EgLogger
+    private readonly logger: EgLogger,
+    /**
+     * FAPI 2.0 Message Signing §5.3.1: this issuer identifier must be the `aud`, or one of them, and an `nbf` is
+     * required, so that the object's whole span is bounded.
+     */
+    private readonly fapi2Issuer?: string | undefined
   ) {}
 
   /** @throws InvalidRequestObject naming the failed check. */
@@ -65,6 +70,12 @@ export class RequestObjects {
     }
     if (claims.client_id !== client.id)
       throw new InvalidRequestObject("The request object's client_id must be the client's (RFC 9101 section 5)");
+    if (this.fapi2Issuer !== undefined) {
+      if (typeof claims.nbf !== 'number')
+        throw new InvalidRequestObject('The request object has no nbf claim (FAPI 2.0)');
+      if (![claims.aud].flat().includes(this.fapi2Issuer))
+        throw new InvalidRequestObject("The request object's aud must name the issuer identifier (FAPI 2.0)");
+    }
     const start = [claims.nbf, claims.iat].find((value): value is number => typeof value === 'number');
     if ((claims.exp as number) - (start ?? Date.now() / 1000) > MAX_LIFETIME_S)
       throw new InvalidRequestObject('The request object is valid for more than 60 minutes (exp)');

@@ -33,7 +33,9 @@ export class ClientAssertions {
     private readonly trust: JwtAssertionTrust,
     private readonly limits: Settings['assertions'],
     private readonly replays: ReplayGuard,
-    private readonly documents: DocumentClients
+    private readonly documents: DocumentClients,
+    /** With profile fapi2: the one audience a client assertion may name. */
+    private readonly exactAudience?: string | undefined
   ) {}
 
   /** @param ip the requester's address, for a client_id URL met for the first time (DocumentClients.ensure) */
@@ -53,6 +55,9 @@ export class ClientAssertions {
       if (!verifier) throw new JwtRejected('The client has registered no keys');
       const verified = await verifyJwtAssertion(verifier, fields.client_assertion as string, this.limits, this.replays);
       if (verified.sub !== client.id) throw new JwtRejected("The assertion's sub must be the client_id");
+      // FAPI 2.0 Security Profile §5.3.2.1: the issuer identifier alone, as a string, is the audience.
+      if (this.exactAudience !== undefined && verified.claims.aud !== this.exactAudience)
+        throw new JwtRejected("The assertion's aud must be the issuer identifier alone, as a string (FAPI 2.0)");
       return client;
     } catch (err) {
       if (err instanceof DocumentClientFailure) throw new InvalidClient(`Client authentication failed: ${err.message}`);

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isFapi2 } from '../fapi/fapi2-profile';
 import { Passport } from 'passport';
 import { BasicStrategy } from 'passport-http';
 import { Strategy as ClientPasswordStrategy } from 'passport-oauth2-client-password';
@@ -44,7 +45,7 @@ function hasClientAssertion(req: Request): boolean {
  */
 export function clientAuthentication(
   services: EgServices,
-  guessing: { guard: GuessingGuard; settings: Pick<Settings, 'clientAuth' | 'trustProxy'> },
+  guessing: { guard: GuessingGuard; settings: Pick<Settings, 'clientAuth' | 'trustProxy' | 'profile'> },
   realm: string,
   assertions: ClientAssertions,
   documents: DocumentClients
@@ -106,6 +107,9 @@ export function clientAuthentication(
   }
 
   function authenticate(req: Request, res: Response, next: NextFunction): void {
+    // FAPI 2.0 Security Profile §5.3.2.1: confidential clients only, authenticated with private_key_jwt.
+    if (isFapi2(settings) && !hasClientAssertion(req))
+      return next(new InvalidClient('Clients authenticate with private_key_jwt only here (FAPI 2.0)'));
     if (hasClientAssertion(req)) {
       assertions.authenticate(req.body, clientIp(req, settings.trustProxy)).then((client) => {
         req.user = client;

@@ -117,8 +117,8 @@ export const REGISTRAR_APP_PROPERTIES = [
 ] as const;
 
 /**
- * Boolean client metadata of RFC 7591 registrations and the app property each sets to `"true"`: RFC 9449 §5.2 (DPoP-bound
- * access tokens only), RFC 9126 §6 (pushed authorization requests only).
+ * Boolean client metadata of RFC 7591 registrations and the app property each sets to `"true"`: RFC 9449 §5.2
+ * (DPoP-bound access tokens only), RFC 9126 §6 (pushed authorization requests only).
  */
 export const DYNAMIC_FLAGS = {
   dpop_bound_access_tokens: 'dpopBoundAccessTokens',

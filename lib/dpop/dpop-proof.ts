@@ -26,6 +26,8 @@ export interface ProofExpectation {
   /** The access token the proof comes with at a protected resource: its hash must be the proof's `ath`. */
   accessToken?: string | undefined;
   algorithms?: readonly string[];
+  /** Seconds `iat` may lie ahead of now (default DPOP_IAT_WINDOW_S; FAPI 2.0 allows 60). */
+  maxFuture?: number | undefined;
 }
 
 /** A verified proof: the RFC 7638 SHA-256 thumbprint of its key (`cnf.jkt`, §6.1), its `jti` and `iat`. */
@@ -94,7 +96,8 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
   const urls = [expected.url].flat().map(withoutQuery);
   if (typeof htu !== 'string' || withoutQuery(htu) === undefined || !urls.includes(withoutQuery(htu)))
     throw new InvalidDpopProof('The DPoP proof is for another URL (htu)');
-  if (typeof iat !== 'number' || Math.abs(iat - Date.now() / 1000) > DPOP_IAT_WINDOW_S)
+  const ahead = typeof iat === 'number' ? iat - Date.now() / 1000 : NaN;
+  if (typeof iat !== 'number' || !(ahead <= (expected.maxFuture ?? DPOP_IAT_WINDOW_S) && -ahead <= DPOP_IAT_WINDOW_S))
     throw new InvalidDpopProof('The DPoP proof was not made now (iat)');
   if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken))
     throw new InvalidDpopProof('The DPoP proof is for another access token (ath)');

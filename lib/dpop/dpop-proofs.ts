@@ -35,12 +35,20 @@ export class DpopProofs {
   constructor(
     private readonly replays: ReplayGuard,
     private readonly nonces: DpopNonces,
-    private readonly requireNonce: boolean
+    private readonly requireNonce: boolean,
+    /** The proof algorithms taken (`dpop_signing_alg_values_supported`). */
+    readonly algorithms: readonly string[],
+    /** Seconds a proof's `iat` may lie ahead of now. */
+    private readonly maxFuture?: number | undefined
   ) {}
 
   /** @throws InvalidDpopProof (UseDpopNonce for the nonce) naming the failed check. */
   async take(proof: unknown, expected: ProofExpectation): Promise<TakenProof> {
-    const verified = await verifyDpopProof(proof, expected);
+    const verified = await verifyDpopProof(proof, {
+      algorithms: this.algorithms,
+      maxFuture: this.maxFuture,
+      ...expected
+    });
     const standing = verified.nonce === undefined ? 'missing' : this.nonces.standing(verified.nonce);
     if (standing === 'invalid')
       throw new UseDpopNonce(

@@ -36,9 +36,16 @@ export class ProofOfPossession {
   constructor(
     private readonly proofs: DpopProofs,
     issuer: string,
-    otherOrigins: readonly string[]
+    otherOrigins: readonly string[],
+    /** FAPI 2.0 (§5.3.3): a token bound to no key is not taken at all. */
+    readonly boundOnly = false
   ) {
     this.origins = [...new Set([new URL(issuer).origin, ...otherOrigins.map((origin) => new URL(origin).origin)])];
+  }
+
+  /** The proof algorithms taken, which a DPoP challenge names (RFC 9449 §7.1). */
+  get algorithms(): readonly string[] {
+    return this.proofs.algorithms;
   }
 
   /**
@@ -48,6 +55,11 @@ export class ProofOfPossession {
   async check(req: Request, token: string, validated: ValidatedToken, dpopScheme: boolean): Promise<void> {
     if (!validated.jkt) {
       if (dpopScheme) throw new DpopRefused('invalid_token', 'The access token is not bound to a DPoP key');
+      if (this.boundOnly)
+        throw new DpopRefused(
+          'invalid_token',
+          'Only DPoP-bound access tokens are taken here (FAPI 2.0): this one is a bearer token'
+        );
       return;
     }
     if (!dpopScheme) {

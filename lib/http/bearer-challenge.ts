@@ -16,7 +16,7 @@ export interface ChallengeParams {
    * Whether the endpoint takes DPoP-bound tokens (RFC 9449 §7.1): a request without a token is then told of both
    * schemes, and one that came with the DPoP scheme is answered with a DPoP challenge, whatever the refusal.
    */
-  dpop?: { scheme: boolean } | undefined;
+  dpop?: { scheme: boolean; algorithms?: readonly string[] | undefined } | undefined;
 }
 
 /**
@@ -33,7 +33,7 @@ export function sendBearerChallenge(
   logger: EgLogger
 ): void {
   const metadata = resourceMetadata === undefined ? [] : [`resource_metadata=${quotedParam(resourceMetadata)}`];
-  const algs = `algs=${quotedParam(DPOP_ALGORITHMS.join(' '))}`;
+  const algs = `algs=${quotedParam((dpop?.algorithms ?? DPOP_ALGORITHMS).join(' '))}`;
   if (failure instanceof MissingToken) {
     const bearer = `Bearer ${[`realm=${quotedParam(realm)}`, ...metadata].join(', ')}`;
     res

@@ -60,6 +60,8 @@ export interface RegistrationPolicy {
   openId: boolean;
   /** oidc.pairwiseSecret: set, clients may register pairwise subjects (OpenID Connect Core §8.1). */
   pairwiseSecret?: string | undefined;
+  /** The token_endpoint_auth_method values a client may register (FAPI 2.0: private_key_jwt alone); default all. */
+  authMethods?: readonly ClientAuthMethod[] | undefined;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -133,10 +135,12 @@ function checkWebPage(field: string, value: unknown): void {
 export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): ClientMetadata {
   if (!validateShape(body)) throw new InvalidClientMetadata(describe(firstError(validateShape.errors)));
   const fields = body as Record<string, any>;
-  const authMethod = (fields.token_endpoint_auth_method ?? DEFAULT_AUTH_METHOD) as ClientAuthMethod;
-  if (!AUTH_METHODS.includes(authMethod)) {
+  const offered = policy.authMethods ?? AUTH_METHODS;
+  const authMethod = (fields.token_endpoint_auth_method ??
+    (offered.includes(DEFAULT_AUTH_METHOD) ? DEFAULT_AUTH_METHOD : offered[0])) as ClientAuthMethod;
+  if (!offered.includes(authMethod)) {
     throw new InvalidClientMetadata(
-      `token_endpoint_auth_method: "${authMethod}" is not supported (${AUTH_METHODS.join(', ')})`
+      `token_endpoint_auth_method: "${authMethod}" is not supported (${offered.join(', ')})`
     );
   }
   const flows = checkFlows(fields.grant_types, fields.response_types, policy.grants, authMethod === 'none');

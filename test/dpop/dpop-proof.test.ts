@@ -3,7 +3,13 @@ import { createHmac, generateKeyPairSync } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { accessTokenHash, dpopHeaderOf, InvalidDpopProof, verifyDpopProof } from '../../lib/dpop/dpop-proof';
+import {
+  accessTokenHash,
+  DPOP_ALGORITHMS,
+  dpopHeaderOf,
+  InvalidDpopProof,
+  verifyDpopProof
+} from '../../lib/dpop/dpop-proof';
 import { DpopProofs, UseDpopNonce } from '../../lib/dpop/dpop-proofs';
 import { DPOP_NONCE_WINDOW_S, DpopNonces } from '../../lib/dpop/dpop-nonces';
 import { ProofOfPossession } from '../../lib/dpop/proof-of-possession';
@@ -19,7 +25,12 @@ const SECRET = 'a session secret of thirty-two characters or more';
 
 /** The checks a gateway makes of each proof, over an emulated store of its own. */
 const proofsChecker = (requireNonce = false, secret = SECRET) =>
-  new DpopProofs(new ReplayGuard(new RedisMock(), `t${Math.random()}:`), new DpopNonces(secret), requireNonce);
+  new DpopProofs(
+    new ReplayGuard(new RedisMock(), `t${Math.random()}:`),
+    new DpopNonces(secret),
+    requireNonce,
+    DPOP_ALGORITHMS
+  );
 
 /** A proof oauth4webapi (a DPoP client nobody here wrote) sends with a protected resource request. */
 async function clientProof(method: string, url: string, token = TOKEN) {
@@ -135,6 +146,24 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
     expect(await asked('https://elsewhere.example/orders/7', 'elsewhere.example')).to.match(/htu/);
   });
 
+  it('takes no token bound to no key where only bound ones are taken (FAPI 2.0), as Bearer or not', async function () {
+    const possession = new ProofOfPossession(proofsChecker(), API, [], true);
+    const req = {
+      method: 'GET',
+      originalUrl: '/orders/7',
+      url: '/orders/7',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      headersDistinct: {}
+    } as unknown as Request;
+    const refusal = await possession.check(req, TOKEN, {} as ValidatedToken, false).then(
+      () => 'taken',
+      (err: Error) => err.message
+    );
+    expect(refusal).to.match(/Only DPoP-bound access tokens are taken here \(FAPI 2.0\)/);
+    const open = new ProofOfPossession(proofsChecker(), API, []);
+    expect(await open.check(req, TOKEN, {} as ValidatedToken, false)).to.equal(undefined);
+  });
+
   it('reads one DPoP header, and refuses a request carrying two', function () {
     const request = (values: string[]) => ({ headersDistinct: { dpop: values } }) as unknown as IncomingMessage;
     expect(dpopHeaderOf(request([]))).to.equal(undefined);
@@ -144,7 +173,7 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
 
   it('takes each proof once, on every instance sharing the store (§11.1)', async function () {
     const db = new RedisMock();
-    const instance = () => new DpopProofs(new ReplayGuard(db, 'test:'), new DpopNonces(SECRET), false);
+    const instance = () => new DpopProofs(new ReplayGuard(db, 'test:'), new DpopNonces(SECRET), false, DPOP_ALGORITHMS);
     const { proof } = await clientProof('GET', API);
     const expected = { method: 'GET', url: API, accessToken: TOKEN };
     await instance().take(proof, expected);

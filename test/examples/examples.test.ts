@@ -7,6 +7,77 @@ import { launchChromium } from '../helpers/chromium';
 import { freePort } from '../../support/gateway';
 import { ROOT, Running, runNode } from './processes';
 
+const user = { username: 'alice', password: 'alice-password-1' };
+
+async function succeeds(run: Running): Promise<void> {
+  const code = await run.exited;
+  expect(code, `the sample exited with ${code}:\n${run.output()}`).to.equal(0);
+}
+
+/** Plays the user on the gateway's sign-in page. */
+async function signIn(page: Page): Promise<void> {
+  expect(new URL(page.url()).pathname).to.equal('/oauth2/login');
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/oauth2/login'), page.click('button[type=submit]')]);
+}
+
+/** Clicks Allow on the consent page, unless a remembered consent skipped it and the sample is already done. */
+async function allow(page: Page, run: Running): Promise<void> {
+  const button = page.locator('button[name=allow]');
+  const consent = await Promise.race([
+    button.waitFor().then(
+      () => true,
+      () => false
+    ),
+    run.exited.then(() => false)
+  ]);
+  if (consent) await Promise.all([page.waitForNavigation(), button.click()]);
+}
+
+/** Opens a browser sample's page, signs in, allows, then does `andThen` (what else the sample asks of its user). */
+async function browseSample(browser: Browser, run: Running, andThen: (page: Page) => Promise<void> = async () => {}) {
+  const [, url] = await run.waitFor(/Open (\S+) in your browser/);
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    await signIn(page);
+    await allow(page, run);
+    await andThen(page);
+    await succeeds(run);
+  } finally {
+    await page.close();
+  }
+}
+
+/** Boots `npm start` as a child process on free ports, with `env` besides; resolves once it is ready. */
+async function startDemo(
+  demoDir: string,
+  env: Record<string, string> = {}
+): Promise<{ demo: Running; httpPort: number }> {
+  const [http, admin, backend, examples, mcp] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort()
+  ]);
+  const demo = runNode(path.join('dist', 'demo', 'start.js'), {
+    DEMO_HTTP_PORT: String(http),
+    DEMO_ADMIN_PORT: String(admin),
+    DEMO_BACKEND_PORT: String(backend),
+    DEMO_EXAMPLES_PORT: String(examples),
+    DEMO_MCP_PORT: String(mcp),
+    OAUTH2_DEMO_DIR: demoDir,
+    ...env
+  });
+  await demo.waitFor(/Press Ctrl\+C to stop\./, 20000).catch(async (err: unknown) => {
+    await demo.stop();
+    throw err;
+  });
+  return { demo, httpPort: http };
+}
+
 /**
  * Issue 6, item 6: every sample client in examples/ runs against the `npm start`
  * demo, booted here as a real child process, and exits 0. The browser samples
@@ -19,7 +90,6 @@ describe('sample clients in examples/ against the demo gateway', function () {
   let demoHttpPort: number;
   let browser: Browser;
   const samples = new Set<Running>();
-  const user = { username: 'alice', password: 'alice-password-1' };
 
   function sample(name: string, dir = demoDir): Running {
     const run = runNode(path.join('examples', `${name}.mjs`), { OAUTH2_DEMO_DIR: dir });
@@ -27,68 +97,15 @@ describe('sample clients in examples/ against the demo gateway', function () {
     return run;
   }
 
-  async function succeeds(run: Running): Promise<void> {
-    const code = await run.exited;
-    expect(code, `the sample exited with ${code}:\n${run.output()}`).to.equal(0);
-  }
-
-  /** Plays the user on the gateway's sign-in page. */
-  async function signIn(page: Page): Promise<void> {
-    expect(new URL(page.url()).pathname).to.equal('/oauth2/login');
-    await page.fill('#username', user.username);
-    await page.fill('#password', user.password);
-    await Promise.all([page.waitForURL((url) => url.pathname !== '/oauth2/login'), page.click('button[type=submit]')]);
-  }
-
-  /** Clicks Allow on the consent page, unless a remembered consent skipped it and the sample is already done. */
-  async function allow(page: Page, run: Running): Promise<void> {
-    const button = page.locator('button[name=allow]');
-    const consent = await Promise.race([
-      button.waitFor().then(
-        () => true,
-        () => false
-      ),
-      run.exited.then(() => false)
-    ]);
-    if (consent) await Promise.all([page.waitForNavigation(), button.click()]);
-  }
-
-  /** Opens a browser sample's page, signs in, allows, then does `andThen` (what else the sample asks of its user). */
-  async function browse(name: string, andThen: (page: Page) => Promise<void> = async () => {}): Promise<void> {
-    const run = sample(name);
-    const [, url] = await run.waitFor(/Open (\S+) in your browser/);
-    const page = await browser.newPage();
-    try {
-      await page.goto(url);
-      await signIn(page);
-      await allow(page, run);
-      await andThen(page);
-      await succeeds(run);
-    } finally {
-      await page.close();
-    }
-  }
+  const browse = (name: string, andThen?: (page: Page) => Promise<void>) =>
+    browseSample(browser, sample(name), andThen);
 
   before(async function () {
     if (process.env.REDIS_URL) this.skip(); // the demo always runs on EG's emulated store
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-'));
-    const [http, admin, backend, examples, mcp] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort()
-    ]);
-    demoHttpPort = http;
-    demo = runNode(path.join('dist', 'demo', 'start.js'), {
-      DEMO_HTTP_PORT: String(http),
-      DEMO_ADMIN_PORT: String(admin),
-      DEMO_BACKEND_PORT: String(backend),
-      DEMO_EXAMPLES_PORT: String(examples),
-      DEMO_MCP_PORT: String(mcp),
-      OAUTH2_DEMO_DIR: demoDir
-    });
-    [browser] = await Promise.all([launchChromium(), demo.waitFor(/Press Ctrl\+C to stop\./, 20000)]);
+    let started;
+    [browser, started] = await Promise.all([launchChromium(), startDemo(demoDir)]);
+    ({ demo, httpPort: demoHttpPort } = started);
   });
 
   after(async function () {
@@ -257,5 +274,54 @@ const TESTED = [
   'external-server',
   'janus-migration',
   'oidc-login',
-  'mcp-agent'
+  'mcp-agent',
+  'fapi2'
 ];
+
+/**
+ * Issue 22's "done when": with `DEMO_PROFILE=fapi2 npm start`, the FAPI 2.0 sample (oauth4webapi: PAR,
+ * private_key_jwt, DPoP, PKCE) completes its flow in Chromium, and a bearer client is refused, saying why.
+ */
+describe('the FAPI 2.0 sample against the demo with DEMO_PROFILE=fapi2', function () {
+  this.timeout(30000);
+  let demo: Running | undefined;
+  let demoDir: string;
+  let browser: Browser;
+  let run: Running | undefined;
+
+  before(async function () {
+    if (process.env.REDIS_URL) this.skip(); // the demo always runs on EG's emulated store
+    demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-examples-fapi-'));
+    let started;
+    [browser, started] = await Promise.all([launchChromium(), startDemo(demoDir, { DEMO_PROFILE: 'fapi2' })]);
+    demo = started.demo;
+  });
+  after(async function () {
+    await run?.stop();
+    await browser?.close();
+    await demo?.stop();
+    if (demoDir) fs.rmSync(demoDir, { recursive: true, force: true });
+  });
+
+  it('prints the FAPI banner, and the sample signs the user in, calls the API and refreshes onto a new key', async function () {
+    expect(demo!.output()).to.contain('FAPI 2.0 Security Profile (profile: fapi2)');
+    run = runNode(path.join('examples', 'fapi2.mjs'), { OAUTH2_DEMO_DIR: demoDir });
+    await browseSample(browser, run, async (page) => {
+      expect(await page.textContent('h1')).to.equal('Signed in under the FAPI 2.0 Security Profile');
+    });
+  });
+
+  it('refuses the bearer client the banner shows, saying why', async function () {
+    const demoJson = JSON.parse(fs.readFileSync(path.join(demoDir, 'demo.json'), 'utf8'));
+    const answer = await fetch(`${demoJson.gateway}/oauth2/token`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${demoJson.client.id}:${demoJson.client.secret}`).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded'
+      },
+      body: 'grant_type=client_credentials'
+    });
+    expect(answer.status).to.equal(401);
+    expect(((await answer.json()) as { error_description: string }).error_description).to.match(/private_key_jwt only/);
+  });
+});
