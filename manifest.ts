@@ -389,7 +389,13 @@ function init(ctx: PluginContext): void {
   const protectedResources = resources.issuable();
   mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, protectedResources, logger });
   if (idTokens) mountOpenIdConfigurationRoute(router, { settings, services, idTokens, protectedResources, logger });
-  mountProtectedResourceRoutes(router, { resources, servers, issuer: settings.issuer, logger });
+  mountProtectedResourceRoutes(router, {
+    resources,
+    servers,
+    issuer: settings.issuer,
+    dpop: { algorithms: dpopAlgorithms(settings), boundOnly: isFapi2(settings) },
+    logger
+  });
   router.use(settings.basePath, endpoints);
   const admin = newRouter();
   admin.use(['/oauth2', '/oauth/servers'], limitJsonNesting(32));

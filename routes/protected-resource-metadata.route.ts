@@ -10,6 +10,8 @@ interface Deps {
   servers: ServerDirectory;
   /** This server's issuer identifier: the authorization server of pipelines that check this plugin's tokens. */
   issuer: string;
+  /** The DPoP proofs the pipelines take, and whether they take DPoP-bound tokens only (FAPI 2.0). */
+  dpop: { algorithms: readonly string[]; boundOnly: boolean };
   logger: EgLogger;
 }
 
@@ -19,7 +21,7 @@ const PREFIX = '/.well-known/oauth-protected-resource';
  * GET /.well-known/oauth-protected-resource<path> (RFC 9728 §3): the metadata of each pipeline with `oauth2`, at the
  * root of the gateway. A path no pipeline names goes on to EG, whose API endpoints may serve their own.
  */
-export function mountProtectedResourceRoutes(router: Router, { resources, servers, issuer, logger }: Deps): void {
+export function mountProtectedResourceRoutes(router: Router, { resources, servers, issuer, dpop, logger }: Deps): void {
   /** RFC 9728 §2 authorization_servers: the issuer identifiers (RFC 8414) whose tokens the pipeline takes. */
   async function authorizationServers(entry: ProtectedResource): Promise<string[]> {
     const { authority } = entry;
@@ -52,7 +54,10 @@ export function mountProtectedResourceRoutes(router: Router, { resources, server
           resource: entry.resource,
           ...(servers.length ? { authorization_servers: servers } : {}),
           ...(entry.scopes.length ? { scopes_supported: entry.scopes } : {}),
-          bearer_methods_supported: entry.bearerMethods
+          bearer_methods_supported: entry.bearerMethods,
+          // RFC 9728 §2: every pipeline takes DPoP proofs of these algorithms; under FAPI 2.0 bound tokens only.
+          dpop_signing_alg_values_supported: dpop.algorithms,
+          ...(dpop.boundOnly ? { dpop_bound_access_tokens_required: true } : {})
         });
       },
       (err) => sendOAuthError(res, err, logger)

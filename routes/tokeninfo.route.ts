@@ -52,7 +52,10 @@ export function mountTokenInfoRoute(
         sendBearerChallenge(
           res,
           failure,
-          { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req), algorithms: possession.algorithms } },
+          {
+            realm: settings.issuer,
+            dpop: { scheme: usesDpopScheme(req), algorithms: possession.algorithms, boundOnly: possession.boundOnly }
+          },
           logger
         )
     );

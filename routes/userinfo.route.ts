@@ -87,7 +87,10 @@ export function mountUserInfoRoute(
         sendBearerChallenge(
           res,
           failure,
-          { realm: settings.issuer, dpop: { scheme: usesDpopScheme(req), algorithms: possession.algorithms } },
+          {
+            realm: settings.issuer,
+            dpop: { scheme: usesDpopScheme(req), algorithms: possession.algorithms, boundOnly: possession.boundOnly }
+          },
           logger
         )
       );

@@ -16,7 +16,7 @@ export interface ChallengeParams {
    * Whether the endpoint takes DPoP-bound tokens (RFC 9449 §7.1): a request without a token is then told of both
    * schemes, and one that came with the DPoP scheme is answered with a DPoP challenge, whatever the refusal.
    */
-  dpop?: { scheme: boolean; algorithms?: readonly string[] | undefined } | undefined;
+  dpop?: { scheme: boolean; algorithms?: readonly string[] | undefined; boundOnly?: boolean } | undefined;
 }
 
 /**
@@ -36,10 +36,17 @@ export function sendBearerChallenge(
   const algs = `algs=${quotedParam((dpop?.algorithms ?? DPOP_ALGORITHMS).join(' '))}`;
   if (failure instanceof MissingToken) {
     const bearer = `Bearer ${[`realm=${quotedParam(realm)}`, ...metadata].join(', ')}`;
+    // Where bound tokens alone are taken (FAPI 2.0), the DPoP scheme alone is offered.
+    const dpopChallenge = `DPoP ${[`realm=${quotedParam(realm)}`, ...(dpop?.boundOnly ? metadata : []), algs].join(', ')}`;
+    const challenges = !dpop ? bearer : dpop.boundOnly ? dpopChallenge : [bearer, dpopChallenge];
     res
       .status(401)
-      .set('WWW-Authenticate', dpop ? [bearer, `DPoP ${[`realm=${quotedParam(realm)}`, algs].join(', ')}`] : bearer)
-      .json({ error_description: 'A bearer access token is required' });
+      .set('WWW-Authenticate', challenges)
+      .json({
+        error_description: dpop?.boundOnly
+          ? 'A DPoP-bound access token is required'
+          : 'A bearer access token is required'
+      });
     return;
   }
   const err: OAuthError = toOAuthError(failure);

@@ -158,7 +158,7 @@ export function oauth2Policy({
         req.headers['eg-consumer-id'] = 'anonymous';
         return next();
       }
-      const dpop = { scheme: dpopScheme, algorithms: possession.algorithms };
+      const dpop = { scheme: dpopScheme, algorithms: possession.algorithms, boundOnly: possession.boundOnly };
       sendBearerChallenge(res, failure, { realm: params.realm, resourceMetadata: target?.metadataUrl, dpop }, logger);
     }
 

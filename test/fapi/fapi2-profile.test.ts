@@ -121,6 +121,17 @@ describe('FAPI 2.0 Security Profile (profile: fapi2)', function () {
     expect(as.dpop_signing_alg_values_supported).to.deep.equal(['PS256', 'ES256', 'EdDSA']);
     expect(as.code_challenge_methods_supported).to.deep.equal(['S256']);
     expect(as.response_types_supported).to.deep.equal(['code']);
+    const resource = await request(`${world.gateway.url}/.well-known/oauth-protected-resource/api`);
+    expect(resource.json).to.deep.include({
+      dpop_signing_alg_values_supported: ['PS256', 'ES256', 'EdDSA'],
+      dpop_bound_access_tokens_required: true
+    });
+    // A request without a token is offered the DPoP scheme alone.
+    const bare = await request(`${world.gateway.url}/api`);
+    expect(bare.status).to.equal(401);
+    expect(bare.headers.get('www-authenticate')).to.match(
+      /^DPoP realm="[^"]*", resource_metadata="[^"]+", algs="PS256 ES256 EdDSA"$/
+    );
   });
 
   it('lets a FAPI 2.0 client sign a user in, call the API with its DPoP key, and refresh with a new key', async function () {

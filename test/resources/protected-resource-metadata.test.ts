@@ -30,7 +30,8 @@ describe('protected resource metadata (RFC 9728)', function () {
       resource: `${world.gateway.url}/orders`,
       authorization_servers: [world.gateway.url],
       scopes_supported: ['read'],
-      bearer_methods_supported: ['header', 'body']
+      bearer_methods_supported: ['header', 'body'],
+      dpop_signing_alg_values_supported: ['ES256', 'PS256', 'RS256', 'EdDSA']
     });
 
     // RFC 8414 §3 for the issuer it names, which lists the resource (RFC 9728 §4).
