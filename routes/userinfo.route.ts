@@ -87,10 +87,7 @@ export function mountUserInfoRoute(
         sendBearerChallenge(
           res,
           failure,
-          {
-            realm: settings.issuer,
-            dpop: { scheme: usesDpopScheme(req), algorithms: possession.algorithms, boundOnly: possession.boundOnly }
-          },
+          { realm: settings.issuer, dpop: possession.challenge(usesDpopScheme(req)) },
           logger
         )
       );

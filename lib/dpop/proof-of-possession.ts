@@ -43,9 +43,12 @@ export class ProofOfPossession {
     this.origins = [...new Set([new URL(issuer).origin, ...otherOrigins.map((origin) => new URL(origin).origin)])];
   }
 
-  /** The proof algorithms taken, which a DPoP challenge names (RFC 9449 §7.1). */
-  get algorithms(): readonly string[] {
-    return this.proofs.algorithms;
+  /**
+   * What a refusal's challenge says of DPoP (RFC 9449 §7.1): the algorithms taken, whether bound tokens alone are, and
+   * whether the request used the DPoP scheme (read before the token was taken from the request).
+   */
+  challenge(dpopScheme: boolean) {
+    return { scheme: dpopScheme, algorithms: this.proofs.algorithms, boundOnly: this.boundOnly };
   }
 
   /**

@@ -158,7 +158,7 @@ export function oauth2Policy({
         req.headers['eg-consumer-id'] = 'anonymous';
         return next();
       }
-      const dpop = { scheme: dpopScheme, algorithms: possession.algorithms, boundOnly: possession.boundOnly };
+      const dpop = possession.challenge(dpopScheme);
       sendBearerChallenge(res, failure, { realm: params.realm, resourceMetadata: target?.metadataUrl, dpop }, logger);
     }
 
