@@ -85,6 +85,7 @@ import { DEVICE_CODE, settingsSchema } from './schemas/settings.schema';
 import { JwtAssertionTrust } from './lib/assertions/jwt-assertion-trust';
 import { clientAuthentication } from './lib/clients/client-auth.middleware';
 import { ClientAssertions } from './lib/clients/client-assertion';
+import { tlsClientAuthentication } from './lib/mtls/tls-client-auth';
 import { DeviceStore } from './lib/device/device.store';
 import { assertionAudiences, endpointUrl } from './lib/endpoint-url';
 import { trustedIdps } from './lib/saml/trusted-idps';
@@ -199,6 +200,8 @@ function init(ctx: PluginContext): void {
   const replays = new ReplayGuard(db, prefix);
   const audiences = assertionAudiences(settings);
   const trust = new JwtAssertionTrust(settings, audiences, logger);
+  // Clients that prove themselves with a TLS certificate (RFC 8705 §2), the gateway's or a trusted terminator's.
+  const tlsClients = tlsClientAuthentication(settings, gatewayConfig, trust);
   const operatorNames = latest(
     'operator app names',
     () => new OperatorAppNames(egDb, eg, feed),
@@ -233,7 +236,8 @@ function init(ctx: PluginContext): void {
       documents,
       isFapi2(settings) ? settings.issuer : undefined
     ),
-    documents
+    documents,
+    tlsClients
   );
   const devices = new DeviceStore(db, prefix);
   // As long as a code or device code authorized before an app's access was taken back may still be exchanged.
@@ -283,7 +287,8 @@ function init(ctx: PluginContext): void {
     dpopAlgorithms(settings),
     isFapi2(settings) ? FAPI2_MAX_FUTURE_S : undefined
   );
-  mountTokenRoute(endpoints, { settings, dpopProofs, clientAuth, server, indicators, logger });
+  const certificates = tlsClients.certificates;
+  mountTokenRoute(endpoints, { settings, dpopProofs, certificates, clientAuth, server, indicators, logger });
   if (settings.grants.includes('authorization_code') || settings.grants.includes('implicit'))
     mountParRoute(endpoints, {
       settings,
@@ -314,7 +319,13 @@ function init(ctx: PluginContext): void {
       logger
     });
   // DPoP-bound tokens only with a proof of their key, at the pipelines and the server's own resources (RFC 9449 §7).
-  const possession = new ProofOfPossession(dpopProofs, settings.issuer, settings.dpop.origins, isFapi2(settings));
+  const possession = new ProofOfPossession(
+    dpopProofs,
+    certificates,
+    settings.issuer,
+    [...settings.dpop.origins, ...(settings.mtls.endpointOrigin ? [settings.mtls.endpointOrigin] : [])],
+    isFapi2(settings)
+  );
   mountTokenInfoRoute(endpoints, { settings, validator, subjects, resources, possession, logger });
   const registration = settings.dynamicRegistration.enabled
     ? dynamicRegistration({
@@ -387,13 +398,23 @@ function init(ctx: PluginContext): void {
   endpoints.use(oauthErrorHandler(logger)); // last resort: never Express's default page with a stack trace
   const router = newRouter();
   const protectedResources = resources.issuable();
-  mountMetadataRoute(router, { settings, services, publishesJwks: jwts.hasPublicKeys, protectedResources, logger });
-  if (idTokens) mountOpenIdConfigurationRoute(router, { settings, services, idTokens, protectedResources, logger });
+  const mtlsMethods = tlsClients.methods;
+  mountMetadataRoute(router, {
+    settings,
+    services,
+    publishesJwks: jwts.hasPublicKeys,
+    protectedResources,
+    mtlsMethods,
+    logger
+  });
+  if (idTokens)
+    mountOpenIdConfigurationRoute(router, { settings, services, idTokens, protectedResources, mtlsMethods, logger });
   mountProtectedResourceRoutes(router, {
     resources,
     servers,
     issuer: settings.issuer,
-    dpop: { algorithms: dpopAlgorithms(settings), boundOnly: isFapi2(settings) },
+    dpop: { algorithms: dpopAlgorithms(settings), boundOnly: possession.challenge(false).boundOnly },
+    certificateBound: certificates.available,
     logger
   });
   router.use(settings.basePath, endpoints);

@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import { applyFapi2Profile } from './fapi/fapi2-profile';
 import os from 'os';
+import { isIP } from 'net';
 import { DOC_KEYWORDS } from '../schemas/doc-keywords';
 import type { FromSchema } from '../schemas/from-schema';
 import { DEFAULT_GRANTS, SAML2_BEARER, settingsSchema } from '../schemas/settings.schema';
@@ -92,6 +93,39 @@ function checkAssertionTrust(settings: Settings): void {
   if (twice) throw new SettingsError(`plugins.oauth2.jwtBearer.issuers: the issuer "${twice}" is listed twice`);
 }
 
+/** Headers the gateway or the client's own request already means something by: never a certificate. */
+const NOT_CERTIFICATE_HEADERS = ['authorization', 'cookie', 'dpop', 'host', 'content-type', 'content-length'];
+
+/**
+ * Mutual TLS settings that cannot work: a certificate header from a client nobody vouches for (RFC 9440 §2.4: only a
+ * terminator the gateway trusts may set it), or an alias origin that is the issuer's own.
+ */
+function checkMtls(settings: Settings): void {
+  const { certificateHeader, endpointOrigin } = settings.mtls;
+  const header = certificateHeader.toLowerCase();
+  if (header && settings.trustProxy === 0)
+    throw new SettingsError(
+      'plugins.oauth2.mtls.certificateHeader needs trustProxy of 1 or more: the header is taken only from a TLS ' +
+        'terminator in front, and with trustProxy 0 any client could name its own certificate'
+    );
+  if (NOT_CERTIFICATE_HEADERS.includes(header) || header.startsWith('eg-') || header.startsWith('x-forwarded-'))
+    throw new SettingsError(
+      `plugins.oauth2.mtls.certificateHeader cannot be ${certificateHeader}: it means something else`
+    );
+  if (endpointOrigin && !URL.canParse(endpointOrigin))
+    throw new SettingsError(`plugins.oauth2.mtls.endpointOrigin is not an origin: ${endpointOrigin}`);
+  if (endpointOrigin && new URL(endpointOrigin).origin === new URL(settings.issuer).origin)
+    throw new SettingsError(
+      "plugins.oauth2.mtls.endpointOrigin is the issuer's origin: leave it empty when clients present certificates there"
+    );
+  settings.mtls.trustedProxies.forEach((address, index) => {
+    if (!isIP(address))
+      throw new SettingsError(`plugins.oauth2.mtls.trustedProxies.${index} is not an IP address: ${address}`);
+  });
+  if (settings.mtls.trustedProxies.length && !header)
+    throw new SettingsError('plugins.oauth2.mtls.trustedProxies needs mtls.certificateHeader, the header they set');
+}
+
 /**
  * Validates the raw plugin settings and fills in every default.
  * Values the schema cannot default on its own (they depend on the gateway's
@@ -127,6 +161,7 @@ export function resolveSettings(raw: unknown, system: SystemConfig, gateway: Gat
         `(${documents.minCacheSeconds} > ${documents.maxCacheSeconds})`
     );
   }
+  checkMtls(resolved);
   applyFapi2Profile((raw ?? {}) as Record<string, unknown>, resolved);
   if (resolved.accessToken.format === 'jwt' && resolved.keys.length === 0) {
     throw new SettingsError('plugins.oauth2.keys must hold a signing key when accessToken.format is jwt');

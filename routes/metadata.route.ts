@@ -4,7 +4,7 @@ import type { EgLogger, EgServices } from '../lib/eg/types';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
 import { sendOAuthError } from '../lib/http/send-oauth-error';
 import type { Settings } from '../lib/settings';
-import { endpointUrl } from '../lib/endpoint-url';
+import { atMtlsOrigin, endpointUrl } from '../lib/endpoint-url';
 import { DEVICE_CODE, KEY_ALGORITHMS } from '../schemas/settings.schema';
 import { dpopAlgorithms, FAPI2_ALGORITHMS, isFapi2 } from '../lib/fapi/fapi2-profile';
 
@@ -18,7 +18,24 @@ interface Deps {
   publishesJwks: boolean;
   /** The resources tokens may be requested for (RFC 8707), listed as RFC 9728 §4 says. */
   protectedResources: string[];
+  /** The TLS client authentication methods offered (RFC 8705 §2); none: no certificate can reach the gateway. */
+  mtlsMethods: readonly string[];
   logger: EgLogger;
+}
+
+/**
+ * RFC 8705 §5: where the endpoints that read a client certificate are, at mtls.endpointOrigin; undefined when clients
+ * present certificates at the issuer's own origin.
+ */
+export function mtlsEndpointAliases(
+  settings: Settings,
+  endpoints: Record<string, string | undefined>
+): Record<string, string> | undefined {
+  if (!settings.mtls.endpointOrigin) return undefined;
+  const aliases = Object.entries(endpoints).flatMap(([name, url]) =>
+    url ? [[name, atMtlsOrigin(settings, url)]] : []
+  );
+  return Object.fromEntries(aliases);
 }
 
 /**
@@ -28,14 +45,18 @@ interface Deps {
 export function metadataDocument(
   settings: Settings,
   publishesJwks: boolean,
-  protectedResources: string[]
+  protectedResources: string[],
+  mtlsMethods: readonly string[]
 ): Record<string, unknown> {
   const url = (route: string) => endpointUrl(settings, route);
   const grants = settings.grants;
   const browser = grants.includes('authorization_code') || grants.includes('implicit');
-  // FAPI 2.0 (§5.3.2.1): confidential clients with private_key_jwt alone, signing with its algorithms alone.
+  // FAPI 2.0 (§5.3.2.1): confidential clients with private_key_jwt or mTLS alone, signing with its algorithms alone.
   const fapi2 = isFapi2(settings);
-  const clientAuth = fapi2 ? ['private_key_jwt'] : ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  const clientAuth = [
+    ...(fapi2 ? ['private_key_jwt'] : ['client_secret_basic', 'client_secret_post', 'private_key_jwt']),
+    ...mtlsMethods
+  ];
   const signing = fapi2 ? [...FAPI2_ALGORITHMS] : ASYMMETRIC_ALGORITHMS;
   // Public clients (client_id only) exist for the code flow with PKCE and for devices.
   const publicClients = !fapi2 && (grants.includes('authorization_code') || grants.includes(DEVICE_CODE));
@@ -76,6 +97,15 @@ export function metadataDocument(
     registration_endpoint: settings.dynamicRegistration.enabled ? url(settings.routes.register) : undefined,
     // RFC 9449 §5.1: the algorithms of the DPoP proofs this server takes.
     dpop_signing_alg_values_supported: [...dpopAlgorithms(settings)],
+    // RFC 8705 §3.3: access tokens bound to the client's certificate, wherever one can reach the gateway.
+    tls_client_certificate_bound_access_tokens: mtlsMethods.length ? true : undefined,
+    mtls_endpoint_aliases: mtlsEndpointAliases(settings, {
+      token_endpoint: url(settings.routes.token),
+      revocation_endpoint: url(settings.routes.revoke),
+      introspection_endpoint: url(settings.routes.introspect),
+      pushed_authorization_request_endpoint: browser ? url(settings.routes.par) : undefined,
+      device_authorization_endpoint: grants.includes(DEVICE_CODE) ? url(settings.routes.deviceAuthorization) : undefined
+    }),
     // draft-ietf-oauth-client-id-metadata-document §6: an https URL may be a client_id.
     client_id_metadata_document_supported: settings.clientIdMetadataDocuments.enabled ? true : undefined,
     authorization_response_iss_parameter_supported: browser ? true : undefined,
@@ -104,9 +134,9 @@ export function metadataPaths(issuer: string): string[] {
  */
 export function mountMetadataRoute(
   router: Router,
-  { settings, services, publishesJwks, protectedResources, logger }: Deps
+  { settings, services, publishesJwks, protectedResources, mtlsMethods, logger }: Deps
 ): void {
-  const document = metadataDocument(settings, publishesJwks, protectedResources);
+  const document = metadataDocument(settings, publishesJwks, protectedResources, mtlsMethods);
 
   function metadata(_req: Request, res: Response): void {
     publicScopes(services, settings).then(

@@ -8,7 +8,7 @@ import { IDENTITY_SCOPES } from '../lib/oidc/oidc-scopes';
 import { availableClaims } from '../lib/oidc/user-claims';
 import { openIdConfigurationPaths } from '../lib/oidc/configuration-paths';
 import type { Settings } from '../lib/settings';
-import { metadataDocument, publicScopes } from './metadata.route';
+import { metadataDocument, mtlsEndpointAliases, publicScopes } from './metadata.route';
 
 interface Deps {
   settings: Settings;
@@ -16,6 +16,8 @@ interface Deps {
   idTokens: IdTokens;
   /** The resources tokens may be requested for (RFC 8707, RFC 9728 §4). */
   protectedResources: string[];
+  /** The TLS client authentication methods offered (RFC 8705 §2). */
+  mtlsMethods: readonly string[];
   logger: EgLogger;
 }
 
@@ -31,11 +33,16 @@ const TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', '
 export function openIdConfiguration(
   settings: Settings,
   idTokens: IdTokens,
-  protectedResources: string[]
+  protectedResources: string[],
+  mtlsMethods: readonly string[]
 ): Record<string, unknown> {
+  const base = metadataDocument(settings, true, protectedResources, mtlsMethods);
+  const userinfo = endpointUrl(settings, settings.routes.userinfo);
+  const aliases = base.mtls_endpoint_aliases && mtlsEndpointAliases(settings, { userinfo_endpoint: userinfo });
   return {
-    ...metadataDocument(settings, true, protectedResources),
-    userinfo_endpoint: endpointUrl(settings, settings.routes.userinfo),
+    ...base,
+    ...(aliases ? { mtls_endpoint_aliases: { ...(base.mtls_endpoint_aliases as object), ...aliases } } : {}),
+    userinfo_endpoint: userinfo,
     end_session_endpoint: endpointUrl(settings, settings.routes.logout),
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
@@ -53,9 +60,9 @@ export function openIdConfiguration(
 /** GET <issuer>/.well-known/openid-configuration, with oidc.enabled. */
 export function mountOpenIdConfigurationRoute(
   router: Router,
-  { settings, services, idTokens, protectedResources, logger }: Deps
+  { settings, services, idTokens, protectedResources, mtlsMethods, logger }: Deps
 ): void {
-  const document = openIdConfiguration(settings, idTokens, protectedResources);
+  const document = openIdConfiguration(settings, idTokens, protectedResources, mtlsMethods);
 
   function configuration(_req: Request, res: Response): void {
     publicScopes(services, settings).then(

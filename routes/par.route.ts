@@ -9,7 +9,7 @@ import type { Client } from '../lib/clients/client';
 import { dpopProofStep } from '../lib/dpop/dpop-proof-step';
 import type { DpopProofs } from '../lib/dpop/dpop-proofs';
 import type { EgLogger, EgServices } from '../lib/eg/types';
-import { endpointUrl } from '../lib/endpoint-url';
+import { endpointUrls } from '../lib/endpoint-url';
 import { InvalidDpopProofError, InvalidRequest } from '../lib/errors';
 import { formBody } from '../lib/http/form-body';
 import { methodNotAllowed } from '../lib/http/method-not-allowed';
@@ -141,7 +141,7 @@ export function mountParRoute(router: Router, deps: Deps): void {
     noStore,
     ...formBody(settings.tokenEndpoint.maxBodyBytes, false, ['resource']),
     refuseRequestUri,
-    dpopProofStep(dpopProofs, endpointUrl(settings, path)),
+    dpopProofStep(dpopProofs, endpointUrls(settings, path)),
     ...clientAuth,
     pushRequest,
     oauthErrorHandler(logger)

@@ -10,8 +10,10 @@ interface Deps {
   servers: ServerDirectory;
   /** This server's issuer identifier: the authorization server of pipelines that check this plugin's tokens. */
   issuer: string;
-  /** The DPoP proofs the pipelines take, and whether they take DPoP-bound tokens only (FAPI 2.0). */
+  /** The DPoP proofs the pipelines take, and whether they take DPoP-bound tokens only (FAPI 2.0 without mTLS). */
   dpop: { algorithms: readonly string[]; boundOnly: boolean };
+  /** Whether a client certificate can reach the pipelines, which then take certificate-bound tokens (RFC 8705 §3). */
+  certificateBound: boolean;
   logger: EgLogger;
 }
 
@@ -21,7 +23,10 @@ const PREFIX = '/.well-known/oauth-protected-resource';
  * GET /.well-known/oauth-protected-resource<path> (RFC 9728 §3): the metadata of each pipeline with `oauth2`, at the
  * root of the gateway. A path no pipeline names goes on to EG, whose API endpoints may serve their own.
  */
-export function mountProtectedResourceRoutes(router: Router, { resources, servers, issuer, dpop, logger }: Deps): void {
+export function mountProtectedResourceRoutes(
+  router: Router,
+  { resources, servers, issuer, dpop, certificateBound, logger }: Deps
+): void {
   /** RFC 9728 §2 authorization_servers: the issuer identifiers (RFC 8414) whose tokens the pipeline takes. */
   async function authorizationServers(entry: ProtectedResource): Promise<string[]> {
     const { authority } = entry;
@@ -57,7 +62,8 @@ export function mountProtectedResourceRoutes(router: Router, { resources, server
           bearer_methods_supported: entry.bearerMethods,
           // RFC 9728 §2: every pipeline takes DPoP proofs of these algorithms; under FAPI 2.0 bound tokens only.
           dpop_signing_alg_values_supported: dpop.algorithms,
-          ...(dpop.boundOnly ? { dpop_bound_access_tokens_required: true } : {})
+          ...(dpop.boundOnly ? { dpop_bound_access_tokens_required: true } : {}),
+          ...(certificateBound ? { tls_client_certificate_bound_access_tokens: true } : {})
         });
       },
       (err) => sendOAuthError(res, err, logger)

@@ -22,12 +22,19 @@ import { NO_RESOURCE, type ResourceIndicators, resourceRequest } from '../lib/re
 import { TOKEN_EXCHANGE } from '../schemas/settings.schema';
 import type { DpopProofs } from '../lib/dpop/dpop-proofs';
 import { dpopProofStep } from '../lib/dpop/dpop-proof-step';
-import { endpointUrl } from '../lib/endpoint-url';
+import { endpointUrls } from '../lib/endpoint-url';
+import {
+  type ClientCertificates,
+  type PresentedCertificate,
+  UnreadableCertificate
+} from '../lib/mtls/client-certificate';
 
 interface Deps {
   settings: Settings;
   /** Checks DPoP proofs: signature, request, nonce, single use on every instance (RFC 9449 §4.3, §8, §11.1). */
   dpopProofs: DpopProofs;
+  /** The client certificates presented (RFC 8705), to bind tokens to. */
+  certificates: ClientCertificates;
   clientAuth: RequestHandler[];
   server: oauth2orize.OAuth2Server;
   /** Checks the resources a token request names (RFC 8707). */
@@ -41,11 +48,11 @@ interface Deps {
  */
 export function mountTokenRoute(
   router: Router,
-  { settings, dpopProofs, clientAuth, server, indicators, logger }: Deps
+  { settings, dpopProofs, certificates, clientAuth, server, indicators, logger }: Deps
 ): void {
   const path = settings.routes.token;
   // RFC 9449 §5: a token request with a proof gets tokens bound to its key (res.locals.dpopJkt).
-  const checkDpopProof = dpopProofStep(dpopProofs, endpointUrl(settings, path));
+  const checkDpopProof = dpopProofStep(dpopProofs, endpointUrls(settings, path));
 
   const enabled = new Set<string>(settings.grants.filter((grant) => grant !== 'implicit'));
 
@@ -61,6 +68,37 @@ export function mountTokenRoute(
     next();
   }
 
+  /**
+   * The client certificate presented, and whether the tokens are bound to it (RFC 8705 §3): for an app whose
+   * `tlsClientCertificateBoundAccessTokens` is "true", and under FAPI 2.0 (§5.3.2.1, sender-constrained tokens only)
+   * for a request without a DPoP proof.
+   * @throws InvalidRequest for a binding without a readable certificate; InvalidDpopProofError under FAPI 2.0 for a
+   * request with neither.
+   */
+  function certificateBinding(req: Request, client: Client, dpop: boolean): { certificate?: string; x5t?: string } {
+    const wanted = String(client.app.tlsClientCertificateBoundAccessTokens) === 'true';
+    const fapiNeeds = isFapi2(settings) && !dpop;
+    let presented: PresentedCertificate | null = null;
+    try {
+      presented = certificates.of(req);
+    } catch (err) {
+      if (!(err instanceof UnreadableCertificate)) throw err;
+      if (wanted || fapiNeeds) throw new InvalidRequest(err.message);
+    }
+    if (!presented) {
+      if (wanted)
+        throw new InvalidRequest('This client gets certificate-bound tokens only: present its TLS client certificate');
+      if (fapiNeeds)
+        throw new InvalidDpopProofError(
+          certificates.available
+            ? 'Only sender-constrained tokens are issued here (FAPI 2.0): send a DPoP proof or present a TLS client certificate'
+            : 'Only DPoP-bound tokens are issued here (FAPI 2.0): send a DPoP proof'
+        );
+      return {};
+    }
+    return { certificate: presented.thumbprint, ...(wanted || fapiNeeds ? { x5t: presented.thumbprint } : {}) };
+  }
+
   function checkClientMayUseGrant(req: Request, res: Response, next: NextFunction): void {
     const client = req.user as Client;
     if (!appAllowsGrant(client, req.body.grant_type)) {
@@ -69,18 +107,18 @@ export function mountTokenRoute(
     // RFC 9449 §5.2 dpop_bound_access_tokens, as the app property dpopBoundAccessTokens: no bearer token for it.
     if (String(client.app.dpopBoundAccessTokens) === 'true' && !res.locals.dpopJkt)
       return next(new InvalidDpopProofError('This client gets DPoP-bound tokens only: send a DPoP proof'));
-    // FAPI 2.0 Security Profile §5.3.2.1: sender-constrained access tokens only.
-    if (isFapi2(settings) && !res.locals.dpopJkt)
-      return next(new InvalidDpopProofError('Only DPoP-bound tokens are issued here (FAPI 2.0): send a DPoP proof'));
     // oauth2orize hands req.authInfo to the exchanges: the password grant throttles by IP; every grant reads the
     // resources asked for (RFC 8707 §2), checked here once.
     // Token exchange names its own audiences and resources, upstreams rather than pipelines (RFC 8693 §2.1).
     const exchange = req.body.grant_type === TOKEN_EXCHANGE;
     try {
+      const { certificate, x5t } = certificateBinding(req, client, res.locals.dpopJkt !== undefined);
       req.authInfo = {
         clientIp: clientIp(req, settings.trustProxy),
         resources: exchange ? NO_RESOURCE : resourceRequest(indicators, req.body.resource),
-        ...(res.locals.dpopJkt ? { dpopJkt: res.locals.dpopJkt as string } : {})
+        ...(res.locals.dpopJkt ? { dpopJkt: res.locals.dpopJkt as string } : {}),
+        ...(certificate ? { certificate } : {}),
+        ...(x5t ? { x5t } : {})
       };
     } catch (err) {
       return next(err);

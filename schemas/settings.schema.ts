@@ -846,6 +846,56 @@ export const settingsSchema = {
         }
       }
     },
+    mtls: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'Mutual TLS (RFC 8705): clients authenticate with a TLS client certificate (`tls_client_auth`, ' +
+        '`self_signed_tls_client_auth`) and get access tokens bound to it (`cnf.x5t#S256`). The certificate comes from ' +
+        "the gateway's own https server when its `https.options` set `requestCert: true`, or from `certificateHeader`. " +
+        'See [Mutual TLS](#mutual-tls-rfc-8705).',
+      properties: {
+        certificateHeader: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9-]*$',
+          maxLength: 64,
+          default: '',
+          description:
+            "The header a TLS terminator in front sets to the client's certificate, in the RFC 9440 `Client-Cert` form " +
+            '(`:<base64 DER>:`), e.g. `Client-Cert`. Needs `trustProxy` of 1 or more: it is then taken from every request, ' +
+            'so the terminator must replace whatever a client sends in it; the certificate of a TLS connection to the ' +
+            "gateway itself is then ignored. Empty: the gateway's own TLS."
+        },
+        trustedProxies: {
+          type: 'array',
+          uniqueItems: true,
+          maxItems: 100,
+          default: [],
+          items: { type: 'string', minLength: 2, maxLength: 45 },
+          description:
+            'The addresses the TLS terminators connect to the gateway from: `certificateHeader` is read only on their ' +
+            'connections, and ignored on any other. Empty: on every connection, which then must all come through them.'
+        },
+        ca: {
+          type: 'string',
+          default: '',
+          description:
+            'A PEM file of the CA certificates that issue client certificates for `tls_client_auth` (an intermediate CA ' +
+            'goes in as itself): a certificate is taken when one of them signed it and both are within their validity. ' +
+            'Empty: `tls_client_auth` is not offered.'
+        },
+        endpointOrigin: {
+          type: 'string',
+          pattern: '^(https://[^/?#@\\s]+)?$',
+          default: '',
+          description:
+            'The origin (`https://mtls.example.com`) where clients present certificates, when it is not the ' +
+            "issuer's: the metadata names the endpoints there as `mtls_endpoint_aliases` (RFC 8705 §5), and DPoP proofs " +
+            'and client assertions may name its URLs.'
+        }
+      }
+    },
     clientUrls: {
       type: 'object',
       additionalProperties: false,

@@ -77,6 +77,10 @@ export const checkClientGrant = checkStep('checkClientGrant', (_req, request) =>
   if (String(request.client.app.dpopBoundAccessTokens) === 'true' && givesAccessToken) {
     throw new UnauthorizedClient('This client takes DPoP-bound access tokens only: use the code flow');
   }
+  // RFC 8705 §3: nor does one taking certificate-bound tokens only, where no certificate comes.
+  if (String(request.client.app.tlsClientCertificateBoundAccessTokens) === 'true' && givesAccessToken) {
+    throw new UnauthorizedClient('This client takes certificate-bound access tokens only: use the code flow');
+  }
 });
 
 /**

@@ -6,6 +6,7 @@ import { isEmulatedStore } from '../eg/emulated-store';
 import { oauth2Steps, stepProblem } from '../eg/pipeline-params';
 import { PACKAGE } from '../eg/start-line';
 import { ServerRegistry } from '../servers/server.registry';
+import { mtlsAuthorities } from '../mtls/tls-client-auth';
 import { resolveSettings, Settings } from '../settings';
 import type { PolicyParams } from '../../schemas/policy.schema';
 import { GatewayFolder, resolveFrom } from './gateway-folder';
@@ -75,6 +76,7 @@ export function settingsValid(
 ): { finding: Finding; settings?: Settings } {
   try {
     const settings = resolveSettings(entry, folder.system, folder.gateway);
+    mtlsAuthorities(settings, folder.gateway);
     return {
       settings,
       finding: ok(`plugins.${name}: settings valid; issuer ${settings.issuer}, grants: ${settings.grants.join(', ')}`)

@@ -15,6 +15,7 @@ import type { ClientAssertions } from './client-assertion';
 import { authenticateClient } from './client.authenticator';
 import { findClient } from './client.repository';
 import { requireRegisteredAuthMethod } from './registered-auth-method';
+import { mtlsMethodOf, type TlsClientAuthentication } from '../mtls/tls-client-auth';
 
 type Verified = (err: Error | null, client?: Client | false) => void;
 
@@ -35,11 +36,14 @@ function hasClientAssertion(req: Request): boolean {
   return req.body.client_assertion !== undefined || req.body.client_assertion_type !== undefined;
 }
 
+/** FAPI 2.0 Security Profile §5.3.2.1: confidential clients only, authenticated with private_key_jwt or mTLS. */
+const FAPI2_CLIENTS_ONLY = 'Clients authenticate with private_key_jwt or mutual TLS only here (FAPI 2.0)';
+
 /**
  * Client authentication at the token, revocation and introspection
  * endpoints: client_secret_basic (passport-http), client_secret_post
- * (passport-oauth2-client-password), private_key_jwt (RFC 7523 §2.2), or
- * none for a public client; on a private Passport instance so nothing
+ * (passport-oauth2-client-password), private_key_jwt (RFC 7523 §2.2), a TLS
+ * client certificate (RFC 8705 §2), or none for a public client; on a private Passport instance so nothing
  * touches EG's own. An app that registered one method is held to it. The
  * client lands on `req.user`, where oauth2orize expects it.
  */
@@ -48,7 +52,8 @@ export function clientAuthentication(
   guessing: { guard: GuessingGuard; settings: Pick<Settings, 'clientAuth' | 'trustProxy' | 'profile'> },
   realm: string,
   assertions: ClientAssertions,
-  documents: DocumentClients
+  documents: DocumentClients,
+  tls: TlsClientAuthentication
 ): RequestHandler[] {
   const passport = new Passport();
   const { guard, settings } = guessing;
@@ -83,17 +88,25 @@ export function clientAuthentication(
   }
 
   /**
-   * RFC 6749 §2.1, §3.2.1: a public client names itself with client_id and proves nothing (a client_id URL: its
-   * metadata document says it is public).
+   * A client that names itself with client_id alone: one that authenticates with its TLS certificate (RFC 8705 §2),
+   * or a public client, which proves nothing (RFC 6749 §2.1, §3.2.1; a client_id URL: its metadata document says it
+   * is public).
    */
-  function authenticatePublicClient(req: Request, next: NextFunction): void {
+  function authenticateByClientId(req: Request, next: NextFunction): void {
     const clientId = req.body.client_id;
     documents
       .ensure(clientId, 'authenticate', clientIp(req, settings.trustProxy))
       .then(() => findClient(services, clientId, 'none'))
+      .then(async (client) => {
+        if (!client) throw new InvalidClient('Client authentication failed');
+        const method = mtlsMethodOf(client.app);
+        if (method) return tls.authenticate(req, client, method);
+        if (isFapi2(settings)) throw new InvalidClient(FAPI2_CLIENTS_ONLY);
+        if (!client.isPublic) throw new InvalidClient('Client authentication failed');
+        return client;
+      })
       .then(
         (client) => {
-          if (!client || !client.isPublic) return next(new InvalidClient('Client authentication failed'));
           req.user = client;
           next();
         },
@@ -107,9 +120,9 @@ export function clientAuthentication(
   }
 
   function authenticate(req: Request, res: Response, next: NextFunction): void {
-    // FAPI 2.0 Security Profile §5.3.2.1: confidential clients only, authenticated with private_key_jwt.
-    if (isFapi2(settings) && !hasClientAssertion(req))
-      return next(new InvalidClient('Clients authenticate with private_key_jwt only here (FAPI 2.0)'));
+    const basicUsed = hasBasicAuthorization(req);
+    if (isFapi2(settings) && (basicUsed || req.body.client_secret !== undefined))
+      return next(new InvalidClient(FAPI2_CLIENTS_ONLY));
     if (hasClientAssertion(req)) {
       assertions.authenticate(req.body, clientIp(req, settings.trustProxy)).then((client) => {
         req.user = client;
@@ -117,10 +130,10 @@ export function clientAuthentication(
       }, next);
       return;
     }
-    const basicUsed = hasBasicAuthorization(req);
     if (!basicUsed && req.body.client_secret === undefined && typeof req.body.client_id === 'string') {
-      return authenticatePublicClient(req, next);
+      return authenticateByClientId(req, next);
     }
+    if (isFapi2(settings)) return next(new InvalidClient(FAPI2_CLIENTS_ONLY));
     const strategy = basicUsed ? 'client_secret_basic' : 'client_secret_post';
     passport.authenticate(strategy, { session: false }, (err: Error | null, client: Client | false) => {
       if (err instanceof InvalidClient && basicUsed) err.headers['WWW-Authenticate'] = challenge;

@@ -1,7 +1,13 @@
 import type { EgApplication } from '../eg/types';
 
 /** How a client proved its identity at this request (RFC 7591 §2 names); `none` for a public client. */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth'
+  | 'none';
 
 /** An OAuth client: an active EG application with an active oauth2 credential. */
 export interface Client {

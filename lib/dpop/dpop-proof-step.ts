@@ -9,7 +9,7 @@ import { type DpopProofs, UseDpopNonce } from './dpop-proofs';
  * before, is 400 `invalid_dpop_proof`; one without the current nonce where nonces are required, `use_dpop_nonce` with
  * the nonce (§8). A request without a proof goes on as it is.
  */
-export function dpopProofStep(dpopProofs: DpopProofs, url: string) {
+export function dpopProofStep(dpopProofs: DpopProofs, url: string | readonly string[]) {
   return function checkDpopProof(req: Request, res: Response, next: NextFunction): void {
     let proof: string | undefined;
     try {

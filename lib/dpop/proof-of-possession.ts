@@ -1,11 +1,28 @@
 import type { Request } from 'express';
-import { DpopRefused } from '../errors';
+import { DpopRefused, InvalidToken } from '../errors';
+import { type ClientCertificates, UnreadableCertificate } from '../mtls/client-certificate';
 import type { ValidatedToken } from '../tokens/validated-token';
 import { dpopHeaderOf, InvalidDpopProof } from './dpop-proof';
 import { type DpopProofs, UseDpopNonce } from './dpop-proofs';
 
 /** Whether the Authorization header uses the DPoP scheme (RFC 9449 §7.1; schemes are case-insensitive). */
 export const usesDpopScheme = (req: Request) => /^dpop /i.test(req.headers.authorization ?? '');
+
+/** RFC 8705 §3: a certificate-bound token is refused 401 invalid_token without the certificate it names. */
+function refusedCertificate(req: Request, certificates: ClientCertificates, x5t: string): InvalidToken | null {
+  let presented;
+  try {
+    presented = certificates.of(req);
+  } catch (err) {
+    if (err instanceof UnreadableCertificate) return new InvalidToken(err.message);
+    throw err;
+  }
+  if (!presented)
+    return new InvalidToken('The access token is bound to a TLS client certificate: present that certificate');
+  if (presented.thumbprint !== x5t)
+    return new InvalidToken('The access token is bound to another TLS client certificate than the one presented');
+  return null;
+}
 
 /** A proof failure as the resource answers it: 401 with a DPoP challenge (§7.1), with the nonce to use (§9). */
 function refusedProof(err: unknown): unknown {
@@ -24,10 +41,11 @@ function requestUrls(req: Request, origins: readonly string[]): string[] {
 }
 
 /**
- * The resource side of DPoP (RFC 9449 §7): a token bound to a key (`cnf.jkt`) is taken only with the
- * DPoP scheme and a proof of that key for this request (method, URL, `ath`), used once on every
- * instance; never as a bearer token (§7.2). A DPoP-scheme request with a token bound to no key is
- * refused too: the client believes its token bound, and it is not.
+ * The resource side of sender-constrained tokens. DPoP (RFC 9449 §7): a token bound to a key (`cnf.jkt`) is taken
+ * only with the DPoP scheme and a proof of that key for this request (method, URL, `ath`), used once on every
+ * instance; never as a bearer token (§7.2). A DPoP-scheme request with a token bound to no key is refused too: the
+ * client believes its token bound, and it is not. Mutual TLS (RFC 8705 §3): a token bound to a certificate
+ * (`cnf.x5t#S256`) is taken only from a client presenting that certificate.
  */
 export class ProofOfPossession {
   /** The gateway's public origins: the issuer's, and those of dpop.origins. */
@@ -35,9 +53,10 @@ export class ProofOfPossession {
 
   constructor(
     private readonly proofs: DpopProofs,
+    private readonly certificates: ClientCertificates,
     issuer: string,
     otherOrigins: readonly string[],
-    /** FAPI 2.0 (§5.3.3): a token bound to no key is not taken at all. */
+    /** FAPI 2.0 (§5.3.3): a token bound to no key or certificate is not taken at all. */
     readonly boundOnly = false
   ) {
     this.origins = [...new Set([new URL(issuer).origin, ...otherOrigins.map((origin) => new URL(origin).origin)])];
@@ -48,7 +67,15 @@ export class ProofOfPossession {
    * whether the request used the DPoP scheme (read before the token was taken from the request).
    */
   challenge(dpopScheme: boolean) {
-    return { scheme: dpopScheme, algorithms: this.proofs.algorithms, boundOnly: this.boundOnly };
+    // Where certificate-bound tokens are taken too (mTLS), the Bearer scheme stays on offer.
+    const dpopOnly = this.boundOnly && !this.certificates.available;
+    return { scheme: dpopScheme, algorithms: this.proofs.algorithms, boundOnly: dpopOnly };
+  }
+
+  /** @throws InvalidToken unless the request presents the certificate the token is bound to. */
+  private requireCertificate(req: Request, x5t: string): void {
+    const refused = refusedCertificate(req, this.certificates, x5t);
+    if (refused) throw refused;
   }
 
   /**
@@ -56,9 +83,15 @@ export class ProofOfPossession {
    * @throws DpopRefused saying what is missing or wrong.
    */
   async check(req: Request, token: string, validated: ValidatedToken, dpopScheme: boolean): Promise<void> {
+    if (validated.x5t) this.requireCertificate(req, validated.x5t);
     if (!validated.jkt) {
       if (dpopScheme) throw new DpopRefused('invalid_token', 'The access token is not bound to a DPoP key');
-      if (this.boundOnly)
+      if (this.boundOnly && !validated.x5t && this.certificates.available)
+        throw new InvalidToken(
+          'Only sender-constrained access tokens (DPoP or certificate-bound) are taken here (FAPI 2.0): this one is ' +
+            'bound to nothing'
+        );
+      if (this.boundOnly && !validated.x5t)
         throw new DpopRefused(
           'invalid_token',
           'Only DPoP-bound access tokens are taken here (FAPI 2.0): this one is a bearer token'

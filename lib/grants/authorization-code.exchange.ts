@@ -12,7 +12,7 @@ import type { CodeRecord, CodeStore } from '../store/code.store';
 import type { TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
-import type { TokenRequestInfo } from './password.exchange';
+import { senderConstraint, type TokenRequestInfo } from './password.exchange';
 
 interface Deps {
   settings: Settings;
@@ -125,7 +125,7 @@ export function authorizationCodeExchange({
         }
       }
       return issuer.issue({
-        dpopJkt: info.dpopJkt,
+        ...senderConstraint(info),
         grantType: 'authorization_code',
         grantId: record.grantId,
         app: client.app,

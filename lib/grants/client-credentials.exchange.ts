@@ -3,7 +3,7 @@ import type { Client } from '../clients/client';
 import { grantScopes } from '../scopes';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
-import type { TokenRequestInfo } from './password.exchange';
+import { senderConstraint, type TokenRequestInfo } from './password.exchange';
 
 /**
  * Client credentials grant (RFC 6749 §4.4): the client acts on its own
@@ -20,7 +20,7 @@ export function clientCredentialsExchange(issuer: TokenIssuer) {
     settle(
       () =>
         issuer.issue({
-          dpopJkt: info.dpopJkt,
+          ...senderConstraint(info),
           grantType: 'client_credentials',
           app: client.app,
           user: null,

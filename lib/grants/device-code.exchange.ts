@@ -1,3 +1,4 @@
+import { senderConstraint } from './password.exchange';
 import { DEVICE_CODE } from '../../schemas/settings.schema';
 import type { DeviceStore } from '../device/device.store';
 import {
@@ -63,7 +64,7 @@ export function deviceCodeExchange({
     if (!(await devices.redeem(id))) throw new InvalidGrant('The device code was already used');
     const scopes = splitScopes(record.scope);
     return issuer.issue({
-      dpopJkt: info.dpopJkt,
+      ...senderConstraint(info),
       grantType: DEVICE_CODE,
       app: client.app,
       user: { id: record.userId, username: record.username },

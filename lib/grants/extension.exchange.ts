@@ -24,7 +24,9 @@ export function extensionExchange(grant: ExtensionGrant): MiddlewareFunction {
     const info: TokenRequestInfo = {
       clientIp: req.authInfo?.clientIp ?? req.ip ?? 'unknown',
       resources: req.authInfo?.resources ?? NO_RESOURCE,
-      dpopJkt: req.authInfo?.dpopJkt
+      dpopJkt: req.authInfo?.dpopJkt,
+      certificate: req.authInfo?.certificate,
+      x5t: req.authInfo?.x5t
     };
     grant(req.user as Client, req.body as Record<string, unknown>, info).then((issued) => {
       res.json({

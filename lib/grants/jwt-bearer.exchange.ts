@@ -1,3 +1,4 @@
+import { senderConstraint } from './password.exchange';
 import { JWT_BEARER } from '../../schemas/settings.schema';
 import type { Client } from '../clients/client';
 import type { EgServices } from '../eg/types';
@@ -70,7 +71,7 @@ export function jwtBearerExchange({ settings, services, issuer, trust, replays }
       user = await assertedUser(services, verified.sub, 'assertion');
     }
     return issuer.issue({
-      dpopJkt: info.dpopJkt,
+      ...senderConstraint(info),
       grantType: JWT_BEARER,
       app: client.app,
       user,

@@ -16,6 +16,15 @@ export interface TokenRequestInfo {
   resources: ResourceRequest;
   /** The thumbprint of the key of the request's DPoP proof (RFC 9449 §5), checked by the token route. */
   dpopJkt?: string | undefined;
+  /** The thumbprint of the client certificate presented, whatever the tokens are bound to (RFC 8705 §3.1). */
+  certificate?: string | undefined;
+  /** The thumbprint of the client certificate the new tokens are bound to (RFC 8705 §3), as the token route decided. */
+  x5t?: string | undefined;
+}
+
+/** What the tokens of a request are bound to: its DPoP key, its client certificate, both or neither. */
+export function senderConstraint(info: TokenRequestInfo): { dpopJkt?: string | undefined; x5t?: string | undefined } {
+  return { dpopJkt: info.dpopJkt, x5t: info.x5t };
 }
 
 /**
@@ -54,7 +63,7 @@ export function passwordExchange(
         );
       }
       return issuer.issue({
-        dpopJkt: info.dpopJkt,
+        ...senderConstraint(info),
         grantType: 'password',
         app: client.app,
         user: { id: result.user.id, username: result.user.username },

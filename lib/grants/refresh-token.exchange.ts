@@ -8,7 +8,7 @@ import type { Settings } from '../settings';
 import type { RefreshTokenRecord, TokenStore } from '../store/token.store';
 import type { TokenIssuer } from '../tokens/token.issuer';
 import { IssuedCallback, settle } from './settle';
-import type { TokenRequestInfo } from './password.exchange';
+import { senderConstraint, type TokenRequestInfo } from './password.exchange';
 
 interface Deps {
   issuer: TokenIssuer;
@@ -82,6 +82,9 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
       // RFC 9449 §5: a refresh token bound to a key is used only with a proof of that key.
       if (record.jkt && record.jkt !== info.dpopJkt)
         throw new InvalidGrant('This refresh token is bound to a DPoP key: send a DPoP proof of that key');
+      // RFC 8705 §4: one bound to a certificate, only by a client presenting it.
+      if (record.x5t && record.x5t !== info.certificate)
+        throw new InvalidGrant('This refresh token is bound to a TLS client certificate: present that certificate');
       // New refresh tokens expire with their grant; this catches those written before maxLifetime existed.
       if (record.grantStart + settings.refreshToken.maxLifetime <= now) {
         throw new InvalidGrant('The grant has reached its maximum lifetime; the resource owner must authorize again');
@@ -108,7 +111,7 @@ export function refreshTokenExchange({ issuer, store, services, settings, logger
       if (rotate) await retire(refreshToken, record, clock, { store, settings, logger });
 
       return issuer.issue({
-        dpopJkt: info.dpopJkt,
+        ...senderConstraint(info),
         grantType: record.grantType,
         grantId: record.grantId,
         grantStartedAt: record.grantStart,

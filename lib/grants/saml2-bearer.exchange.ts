@@ -1,3 +1,4 @@
+import { senderConstraint } from './password.exchange';
 import { SAML2_BEARER } from '../../schemas/settings.schema';
 import { assertedUser } from '../assertions/assertion-subject';
 import type { EgServices } from '../eg/types';
@@ -50,7 +51,7 @@ export function saml2BearerExchange({ settings, services, issuer, replays, saml 
       throw new InvalidGrant('The assertion was already used (its ID was seen before)');
     }
     return issuer.issue({
-      dpopJkt: info.dpopJkt,
+      ...senderConstraint(info),
       grantType: SAML2_BEARER,
       app: client.app,
       user,

@@ -1,3 +1,4 @@
+import { senderConstraint } from './password.exchange';
 import { TOKEN_EXCHANGE } from '../../schemas/settings.schema';
 import { InvalidRequest } from '../errors';
 import type { TokenIssuer } from '../tokens/token.issuer';
@@ -21,8 +22,7 @@ export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: Token
     // SAML token is spent by reading it.
     const request = exchangeRequest(client, body, settings);
     const actor =
-      request.actor &&
-      (await readPresentedToken(request.actor.type, request.actor.token, 'actor', client, deps, info.dpopJkt));
+      request.actor && (await readPresentedToken(request.actor.type, request.actor.token, 'actor', client, deps, info));
     // The actor is the client itself (its own token), so that no client names another as acting (RFC 8693 §4.1).
     if (actor && (actor.user || (actor.party.client_id ?? actor.party.sub) !== client.id))
       throw new InvalidRequest("The actor token must be the client's own, issued to it for itself");
@@ -32,7 +32,7 @@ export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: Token
       'subject',
       client,
       deps,
-      info.dpopJkt
+      info
     );
     if (!subject.user)
       throw new InvalidRequest('The subject token names no user: a client gets its own tokens with client_credentials');
@@ -41,7 +41,7 @@ export function tokenExchangeExchange(deps: PresentedTokenDeps & { issuer: Token
       ? { ...actor.party, ...(subject.act ? { act: subject.act } : {}) }
       : subject.act;
     const issued = await issuer.issue({
-      dpopJkt: info.dpopJkt,
+      ...senderConstraint(info),
       grantType: TOKEN_EXCHANGE,
       app: client.app,
       user: subject.user,

@@ -26,6 +26,10 @@ declare global {
       resources?: ResourceRequest;
       /** The thumbprint of the key of the request's DPoP proof (RFC 9449 §5), checked. */
       dpopJkt?: string;
+      /** The thumbprint of the client certificate presented (RFC 8705 §3.1). */
+      certificate?: string;
+      /** The thumbprint of the client certificate the tokens are bound to (RFC 8705 §3). */
+      x5t?: string;
     }
 
     interface Request {

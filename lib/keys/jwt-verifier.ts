@@ -1,3 +1,4 @@
+import type { KeyObject } from 'crypto';
 import { decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyOptions, KeyLike } from 'jose';
 import type { JwsAlgorithm, KeyEntry } from './key-entry';
 import { JwksFetch, JwtKeysUnavailable, RemoteJwks } from './remote-jwks';
@@ -130,6 +131,16 @@ export class JwtVerifier {
         jwks.onError ?? (() => undefined),
         jwks.fetch
       );
+  }
+
+  /**
+   * Every public key this verifier knows: its own, and its JWKS's (fetched when needed); `again` refetches the JWKS,
+   * cooldown allowing.
+   * @throws JwtKeysUnavailable when the JWKS could not be had.
+   */
+  async publicKeys(again = false): Promise<KeyObject[]> {
+    const own = this.rules.keys.map((key) => key.verifyKey).filter((key) => key.type === 'public');
+    return this.jwks ? [...own, ...(await this.jwks.publicKeys(again))] : own;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'crypto';
 import type { IncomingHttpHeaders } from 'http';
 import { createLocalJWKSet, errors, FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters, KeyLike } from 'jose';
 import { readCapped } from '../http/read-capped';
@@ -43,6 +44,8 @@ const fetchConfiguredUrl: JwksFetch = async (url, timeoutMs, maxBytes) => {
  */
 export class RemoteJwks {
   private keySet?: ReturnType<typeof createLocalJWKSet>;
+  /** The public keys of the set as key objects, for a key that proves itself otherwise than by a JWT signature. */
+  private keyObjects: KeyObject[] = [];
   private fetchedAt = 0;
   private attemptedAt = 0;
   private pending?: Promise<void> | undefined;
@@ -68,6 +71,17 @@ export class RemoteJwks {
       return (this.keySet ?? keySet)(header, token);
     }
   };
+
+  /**
+   * The set's public keys (a client's certificate key, RFC 8705 §2.2), fetched when first needed or old; `again`: once
+   * more, cooldown allowing, for a key not found among them.
+   * @throws JwtKeysUnavailable when the set could not be had.
+   */
+  async publicKeys(again = false): Promise<KeyObject[]> {
+    if (!this.keySet || Date.now() - this.fetchedAt > MAX_AGE_MS || (again && this.mayFetch())) await this.refresh();
+    if (!this.keySet) throw new JwtKeysUnavailable(`JWKS ${shown(this.url)} unavailable`);
+    return this.keyObjects;
+  }
 
   private mayFetch(): boolean {
     return Date.now() - this.attemptedAt >= this.cooldownMs;
@@ -97,6 +111,14 @@ export class RemoteJwks {
       throw new Error('answered something that is not JSON'); // V8's message would quote the answer
     }
     this.keySet = createLocalJWKSet(document as JSONWebKeySet);
+    this.keyObjects = (document as JSONWebKeySet).keys.flatMap((jwk) => {
+      if (jwk.d !== undefined || jwk.kty === 'oct') return [];
+      try {
+        return [createPublicKey({ key: jwk as never, format: 'jwk' })];
+      } catch {
+        return [];
+      }
+    });
     this.fetchedAt = Date.now();
   }
 }

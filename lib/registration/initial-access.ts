@@ -30,8 +30,9 @@ export class InitialAccessCheck {
     const adminOwner = await this.adminTokens.ownerOf(token);
     if (adminOwner) return { ownerId: adminOwner, adminIssued: true, token };
     const validated = await this.validator.validate(token);
-    // Its bearer form would be taken without the proof RFC 9449 §7.2 asks of it.
+    // Its bearer form would be taken without the proof RFC 9449 §7.2 asks of it, or the certificate RFC 8705 §3 does.
     if (validated.jkt) throw new InvalidToken('A DPoP-bound access token cannot be an initial access token');
+    if (validated.x5t) throw new InvalidToken('A certificate-bound access token cannot be an initial access token');
     if (!validated.scopes.includes(this.scope)) {
       throw new InsufficientScope(`Registering a client needs the "${this.scope}" scope`, this.scope);
     }

@@ -30,6 +30,11 @@ export interface TokenRecord {
    * refresh token carries one only when issued to a public client (§5).
    */
   jkt?: string;
+  /**
+   * The SHA-256 thumbprint of the client certificate the token is bound to (RFC 8705 §3.1 `cnf.x5t#S256`); a refresh
+   * token carries one only when issued to a public client (§4).
+   */
+  x5t?: string;
   iat: number;
   exp: number;
 }
@@ -84,6 +89,7 @@ export function toRecord(hash: Hash): TokenRecord | null {
     resources: hash.resources ?? '',
     ...(hash.act === undefined ? {} : { act: hash.act }),
     ...(hash.jkt ? { jkt: hash.jkt } : {}),
+    ...(hash.x5t ? { x5t: hash.x5t } : {}),
     iat: Number(hash.iat),
     exp
   };
@@ -102,6 +108,7 @@ function toHash(record: TokenRecord): Hash {
     ...(record.resources ? { resources: record.resources } : {}),
     ...(record.act === undefined ? {} : { act: record.act }),
     ...(record.jkt ? { jkt: record.jkt } : {}),
+    ...(record.x5t ? { x5t: record.x5t } : {}),
     iat: String(record.iat),
     exp: String(record.exp)
   };

@@ -1,6 +1,7 @@
+import { InvalidToken } from '../errors';
 import { isSafeFetchUrl } from '../keys/safe-url';
 import type { ValidatedToken } from '../tokens/validated-token';
-import { boundKey } from '../tokens/validated-token';
+import { boundCertificate, boundKey } from '../tokens/validated-token';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const seconds = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
@@ -18,8 +19,13 @@ function scopesOf(claims: Record<string, unknown>): string[] {
  * tokens have, so scope checks and downstream headers work alike. The client
  * is `client_id` (RFC 9068, RFC 7662), else `azp`; the user is `sub` unless
  * `sub` names the client itself (RFC 9068 §2.2).
+ * @throws InvalidToken for a token bound in a way the gateway cannot check.
  */
 export function fromClaims(claims: Record<string, unknown>, issuer: string): ValidatedToken {
+  // RFC 7800 §3: a token confirmed by a method this gateway cannot check (a `jwk`, an SHA-1 `x5t`, an unreadable
+  // value) is not a bearer token either.
+  if (claims.cnf !== undefined && !boundKey(claims.cnf) && !boundCertificate(claims.cnf))
+    throw new InvalidToken('The access token is bound (cnf) in a way this gateway cannot check');
   const clientId = text(claims.client_id) || text(claims.azp);
   const subject = text(claims.sub);
   const audience = Array.isArray(claims.aud)
@@ -42,6 +48,8 @@ export function fromClaims(claims: Record<string, unknown>, issuer: string): Val
     grantId: '',
     // RFC 9449 §6: a token bound to a key, of whatever issuer, is taken only with a proof of that key.
     ...(boundKey(claims.cnf) ? { jkt: boundKey(claims.cnf) } : {}),
+    // RFC 8705 §3: so is a token bound to a certificate, only from a client presenting it.
+    ...(boundCertificate(claims.cnf) ? { x5t: boundCertificate(claims.cnf) } : {}),
     consumer: clientId ? { name: clientId } : {}
   };
 }

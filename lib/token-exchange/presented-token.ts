@@ -13,6 +13,7 @@ import type { ReplayGuard } from '../store/replay.guard';
 import type { LocalTokenValidator } from '../tokens/local-token.validator';
 import type { Actor } from '../tokens/validated-token';
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, PresentedTokenType } from './token-types';
+import type { TokenRequestInfo } from '../grants/password.exchange';
 
 /** What a subject or actor token of a token exchange says (RFC 8693 §2.1). */
 export interface PresentedToken {
@@ -48,11 +49,14 @@ const scopesOfClaim = (scope: unknown) => (typeof scope === 'string' ? scope.spl
 const unacceptable = (role: Role, why: string, detail?: string) =>
   new InvalidRequest(`The ${role} token ${why}`, detail);
 
+/** What the exchange request proved holding: a DPoP key (RFC 9449), a client certificate (RFC 8705). */
+type Proven = Pick<TokenRequestInfo, 'dpopJkt' | 'certificate'>;
+
 /**
  * An access token of this server, checked as the policy checks it. A pairwise app's user (OpenID Connect Core §8.1) is
  * not told to another client through an exchange: only the app itself may exchange its tokens.
  */
-async function accessToken(token: string, role: Role, client: Client, deps: PresentedTokenDeps, dpopJkt?: string) {
+async function accessToken(token: string, role: Role, client: Client, deps: PresentedTokenDeps, proven: Proven) {
   let validated;
   try {
     validated = await deps.validator.validate(token);
@@ -61,8 +65,11 @@ async function accessToken(token: string, role: Role, client: Client, deps: Pres
     throw err;
   }
   // RFC 9449 §7.2: a token bound to a key is not presented without a proof of that key, here no more than at an API.
-  if (validated.jkt && validated.jkt !== dpopJkt)
+  if (validated.jkt && validated.jkt !== proven.dpopJkt)
     throw unacceptable(role, 'is bound to a DPoP key: send the exchange with a DPoP proof of that key');
+  // RFC 8705 §3: nor a token bound to a certificate without it.
+  if (validated.x5t && validated.x5t !== proven.certificate)
+    throw unacceptable(role, 'is bound to a TLS client certificate: send the exchange presenting that certificate');
   if (validated.userId && validated.clientId !== client.id && deps.subjects.hidesUserId(validated.consumer as never))
     throw unacceptable(role, "is a pairwise client's, which only that client may exchange");
   return {
@@ -131,7 +138,8 @@ async function samlAssertion(token: string, role: Role, client: Client, deps: Pr
 /**
  * Reads a subject or actor token of a token exchange by its type (RFC 8693 §2.1, §3): this server's access tokens,
  * JWTs and SAML assertions of the issuers trusted for the assertion grants.
- * @param dpopJkt the key of the exchange request's DPoP proof, which a DPoP-bound access token must be bound to
+ * @param proven the key of the exchange request's DPoP proof and the client certificate it presented, which a bound
+ * access token must be bound to
  * @throws InvalidRequest for a token that does not pass (RFC 8693 §2.2.2).
  */
 export function readPresentedToken(
@@ -140,9 +148,9 @@ export function readPresentedToken(
   role: Role,
   client: Client,
   deps: PresentedTokenDeps,
-  dpopJkt?: string
+  proven: Proven
 ): Promise<PresentedToken> {
-  if (type === ACCESS_TOKEN_TYPE) return accessToken(token, role, client, deps, dpopJkt);
+  if (type === ACCESS_TOKEN_TYPE) return accessToken(token, role, client, deps, proven);
   if (type === JWT_TOKEN_TYPE) return trustedJwt(token, role, client, deps);
   return samlAssertion(token, role, client, deps);
 }

@@ -1,7 +1,7 @@
 import type { TokenRecord } from '../store/token.store';
 import type { EgApplication } from '../eg/types';
 import type { Subjects } from '../oidc/subjects';
-import type { Actor, ValidatedToken } from './validated-token';
+import { type Actor, confirmation, type ValidatedToken } from './validated-token';
 
 /** RFC 7662 §2.2. Only `active` is required; an inactive token says nothing else. */
 export interface IntrospectionAnswer {
@@ -18,14 +18,15 @@ export interface IntrospectionAnswer {
   jti?: string;
   /** Who acts for the subject (RFC 8693 §4.1). */
   act?: Actor;
-  /** The key the token is bound to (RFC 9449 §6.2). */
-  cnf?: { jkt: string };
+  /** The key (RFC 9449 §6.2) or certificate (RFC 8705 §3.2) the token is bound to. */
+  cnf?: { jkt?: string; 'x5t#S256'?: string };
 }
 
 export const INACTIVE: IntrospectionAnswer = Object.freeze({ active: false });
 
 /** An active access token, as RFC 7662 §2.2 words it. */
 export function describeAccessToken(token: ValidatedToken): IntrospectionAnswer {
+  const cnf = confirmation(token);
   return {
     active: true,
     scope: token.scopes.join(' '),
@@ -39,7 +40,7 @@ export function describeAccessToken(token: ValidatedToken): IntrospectionAnswer 
     iss: token.issuer,
     jti: token.id,
     ...(token.act ? { act: token.act } : {}),
-    ...(token.jkt ? { cnf: { jkt: token.jkt } } : {})
+    ...(cnf ? { cnf } : {})
   };
 }
 

@@ -3,7 +3,7 @@ import { JwtVerifier } from '../keys/jwt-verifier';
 import type { KeyEntry } from '../keys/key-entry';
 import type { Settings } from '../settings';
 import type { TokenRecord } from '../store/token.store';
-import { Actor, actorOf, boundKey } from './validated-token';
+import { Actor, actorOf, boundCertificate, boundKey, confirmation } from './validated-token';
 
 /** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
 export const AT_JWT = 'at+jwt';
@@ -26,6 +26,8 @@ export interface JwtAccessClaims {
   act?: Actor | undefined;
   /** The thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1 `cnf.jkt`). */
   jkt?: string | undefined;
+  /** The thumbprint of the client certificate the token is bound to (RFC 8705 §3.1 `cnf.x5t#S256`). */
+  x5t?: string | undefined;
   /** The redirect URI of the authorization request it came from (browser flows only); '' otherwise. */
   redirectUri: string;
   iat: number;
@@ -73,7 +75,8 @@ export class JwtAccessTokens {
     // registered it).
     const redirect = record.redirectUri ? { redirect_uri: record.redirectUri } : {};
     const act = record.act === undefined ? {} : { act: JSON.parse(record.act) as Actor };
-    const cnf = record.jkt === undefined ? {} : { cnf: { jkt: record.jkt } };
+    const bound = confirmation(record);
+    const cnf = bound ? { cnf: bound } : {};
     return (
       new SignJWT({ client_id: record.appId, scope: record.scope, gid: record.grantId, ...redirect, ...act, ...cnf })
         .setProtectedHeader({ alg: key.alg, typ: AT_JWT, ...(key.kid === undefined ? {} : { kid: key.kid }) })
@@ -115,6 +118,7 @@ export class JwtAccessTokens {
       resources: audience.includes(this.settings.accessToken.audience) ? [] : audience,
       act: actorOf(act),
       jkt: boundKey(cnf),
+      x5t: boundCertificate(cnf),
       redirectUri: text(redirectUri),
       iat: typeof iat === 'number' ? iat : 0,
       exp: exp as number

@@ -20,7 +20,7 @@ const INVALID = 'The access token is invalid, expired or revoked';
 type Facts = Pick<
   TokenRecord,
   'jti' | 'grantId' | 'grantType' | 'appId' | 'userId' | 'username' | 'redirectUri' | 'scope' | 'iat' | 'exp'
-> & { resources: string[]; act?: Actor | undefined; jkt?: string | undefined };
+> & { resources: string[]; act?: Actor | undefined; jkt?: string | undefined; x5t?: string | undefined };
 
 /**
  * Validates an access token issued by this plugin, opaque or JWT, for the
@@ -151,6 +151,7 @@ export class LocalTokenValidator {
       grantId: facts.grantId,
       ...(facts.act ? { act: facts.act } : {}),
       ...(facts.jkt ? { jkt: facts.jkt } : {}),
+      ...(facts.x5t ? { x5t: facts.x5t } : {}),
       consumer: status.app
     };
   }

@@ -29,6 +29,8 @@ export interface IssueRequest {
   act?: Actor | undefined;
   /** The thumbprint of the key of the request's DPoP proof (RFC 9449 §5): the tokens are bound to it. */
   dpopJkt?: string | undefined;
+  /** The SHA-256 thumbprint of the client certificate the tokens are bound to (RFC 8705 §3). */
+  x5t?: string | undefined;
   /** The grant's resources, which its refresh token carries for later refreshes to narrow: by default `resources`. */
   grantResources?: string[] | undefined;
   /** The redirect URI of the authorization request, for grants that had one. */
@@ -110,6 +112,7 @@ export class TokenIssuer {
       resources: resources.join(' '),
       ...(request.act ? { act: JSON.stringify(request.act) } : {}),
       ...(request.dpopJkt ? { jkt: request.dpopJkt } : {}),
+      ...(request.x5t ? { x5t: request.x5t } : {}),
       exp: Math.min(iat + this.settings.accessToken.ttl, request.expiresBy ?? Infinity)
     };
     if (accessRecord.exp <= iat) throw new InvalidGrant('The token this one stands for has expired');
@@ -142,6 +145,8 @@ export class TokenIssuer {
           grantStart,
           // RFC 9449 §5: a public client's refresh token is bound to its key; a confidential client proves itself.
           ...(request.dpopJkt && isPublicApp(request.app) ? { jkt: request.dpopJkt } : {}),
+          // RFC 8705 §4: so is a public client's to its certificate.
+          ...(request.x5t && isPublicApp(request.app) ? { x5t: request.x5t } : {}),
           ...(openId ? { openId: true as const } : {}),
           ...(openId?.authTime === undefined ? {} : { authTime: openId.authTime }),
           ...(openId?.sid === undefined ? {} : { sid: openId.sid }),

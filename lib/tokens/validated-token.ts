@@ -29,6 +29,20 @@ export function boundKey(cnf: unknown): string | undefined {
   return typeof jkt === 'string' && jkt ? jkt : undefined;
 }
 
+/** The certificate thumbprint of a `cnf` claim (RFC 8705 §3.1 `x5t#S256`), if it names one. */
+export function boundCertificate(cnf: unknown): string | undefined {
+  const x5t = cnf && typeof cnf === 'object' ? (cnf as Record<string, unknown>)['x5t#S256'] : undefined;
+  return typeof x5t === 'string' && x5t ? x5t : undefined;
+}
+
+/** The `cnf` claim (RFC 7800) of a token bound to a DPoP key, a certificate or both; undefined for a bearer token. */
+export function confirmation(
+  token: Pick<ValidatedToken, 'jkt' | 'x5t'>
+): { jkt?: string; 'x5t#S256'?: string } | undefined {
+  if (!token.jkt && !token.x5t) return undefined;
+  return { ...(token.jkt ? { jkt: token.jkt } : {}), ...(token.x5t ? { 'x5t#S256': token.x5t } : {}) };
+}
+
 /** An actor kept as JSON in a token's record; undefined for one that does not read as an actor. */
 export function actorFromJson(text: string): Actor | undefined {
   try {
@@ -74,6 +88,11 @@ export interface ValidatedToken {
    * of that key.
    */
   jkt?: string | undefined;
+  /**
+   * The thumbprint of the client certificate the token is bound to (RFC 8705 §3.1 `cnf.x5t#S256`): the policy takes
+   * it only from a client presenting that certificate.
+   */
+  x5t?: string | undefined;
   /** The consumer application as stored by EG; for another issuer's token, what its claims say of the client. */
   consumer: Record<string, string>;
 }

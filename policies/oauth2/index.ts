@@ -126,9 +126,10 @@ export function oauth2Policy({
     function passRecalled(req: Request, target: RequestResource | null): boolean {
       const token = validate.recall && headerOnlyToken(req, params);
       const known = token ? validate.recall!(token) : null;
-      // A DPoP-bound token needs its proof checked: the path with promises does that (and refuses it as Bearer); so
-      // does a token bound to no key where only bound ones are taken (FAPI 2.0), whoever validated it first.
-      if (!token || !known || known.jkt || possession.boundOnly) return false;
+      // A DPoP-bound token needs its proof checked, a certificate-bound one its certificate: the path with promises
+      // does that (and refuses a DPoP-bound one as Bearer); so does a token bound to nothing where only bound ones are
+      // taken (FAPI 2.0), whoever validated it first.
+      if (!token || !known || known.jkt || known.x5t || possession.boundOnly) return false;
       if (!meantFor(target, known, resources) || !holdsEndpointScopes(req, known)) return false;
       const upstreamToken = exchangeFor === undefined ? null : upstreamTokens.recall(token, exchangeFor);
       if (exchangeFor !== undefined && !upstreamToken) return false;

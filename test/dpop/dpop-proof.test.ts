@@ -12,12 +12,19 @@ import {
 } from '../../lib/dpop/dpop-proof';
 import { DpopProofs, UseDpopNonce } from '../../lib/dpop/dpop-proofs';
 import { DPOP_NONCE_WINDOW_S, DpopNonces } from '../../lib/dpop/dpop-nonces';
+import { ClientCertificates } from '../../lib/mtls/client-certificate';
 import { ProofOfPossession } from '../../lib/dpop/proof-of-possession';
 import { fromClaims } from '../../lib/strategies/foreign-token';
 import type { ValidatedToken } from '../../lib/tokens/validated-token';
 import type { Request } from 'express';
 import { ReplayGuard } from '../../lib/store/replay.guard';
 const RedisMock = require('ioredis-mock');
+
+/** No certificate reaches these resources (no header, no TLS of the gateway's own). */
+const NO_CERTIFICATES = new ClientCertificates(
+  { mtls: { certificateHeader: '', trustedProxies: [], ca: '', endpointOrigin: '' } },
+  false
+);
 
 const API = 'https://api.example.com/orders/7';
 const TOKEN = 'an-access-token';
@@ -125,7 +132,7 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
   });
 
   it('takes a proof at a resource only for the gateway’s own origins, whatever Host the request names', async function () {
-    const possession = new ProofOfPossession(proofsChecker(), API, ['https://apis.example.com']);
+    const possession = new ProofOfPossession(proofsChecker(), NO_CERTIFICATES, API, ['https://apis.example.com']);
     const asked = async (url: string, host: string) => {
       const { proof, jkt } = await clientProof('GET', url);
       const req = {
@@ -147,7 +154,7 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
   });
 
   it('takes no token bound to no key where only bound ones are taken (FAPI 2.0), as Bearer or not', async function () {
-    const possession = new ProofOfPossession(proofsChecker(), API, [], true);
+    const possession = new ProofOfPossession(proofsChecker(), NO_CERTIFICATES, API, [], true);
     const req = {
       method: 'GET',
       originalUrl: '/orders/7',
@@ -160,7 +167,7 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
       (err: Error) => err.message
     );
     expect(refusal).to.match(/Only DPoP-bound access tokens are taken here \(FAPI 2.0\)/);
-    const open = new ProofOfPossession(proofsChecker(), API, []);
+    const open = new ProofOfPossession(proofsChecker(), NO_CERTIFICATES, API, []);
     expect(await open.check(req, TOKEN, {} as ValidatedToken, false)).to.equal(undefined);
   });
 

@@ -322,6 +322,8 @@ describe('the FAPI 2.0 sample against the demo with DEMO_PROFILE=fapi2', functio
       body: 'grant_type=client_credentials'
     });
     expect(answer.status).to.equal(401);
-    expect(((await answer.json()) as { error_description: string }).error_description).to.match(/private_key_jwt only/);
+    expect(((await answer.json()) as { error_description: string }).error_description).to.match(
+      /private_key_jwt or mutual TLS only/
+    );
   });
 });

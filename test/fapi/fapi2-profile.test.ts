@@ -6,7 +6,7 @@ import { postForm, request } from '../../support/http';
 import { authorize, decide, REDIRECT_URI } from '../helpers/flow';
 import { codeRequest } from '../helpers/code-request';
 import { ecKeyPair, now, signJwt } from '../helpers/keys';
-import { startWorld, World } from '../helpers/world';
+import { partnerPipelines, startWorld, World } from '../helpers/world';
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 const PARTNER = 'https://partner.example';
@@ -25,7 +25,6 @@ describe('FAPI 2.0 Security Profile (profile: fapi2)', function () {
   let fapiClient: { id: string };
 
   before(async function () {
-    const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
     world = await startWorld({
       settings: {
         profile: 'fapi2',
@@ -33,28 +32,7 @@ describe('FAPI 2.0 Security Profile (profile: fapi2)', function () {
         consent: { remember: false }
       },
       // Beside /api, a pipeline taking another issuer's JWTs: a bearer one of them must be refused there too.
-      gateway: {
-        apiEndpoints: { api: { host: '*', paths: ['/api'] }, partner: { host: '*', paths: ['/partner'] } },
-        pipelines: {
-          protected: { apiEndpoints: ['api'], policies: [{ oauth2: [{ action: {} }] }, proxy] },
-          partner: {
-            apiEndpoints: ['partner'],
-            policies: [
-              {
-                oauth2: [
-                  {
-                    action: {
-                      tokenStrategy: 'jwt',
-                      jwt: { issuer: PARTNER, audience: PARTNER, keys: [{ alg: 'ES256', key: partnerKey.publicPem }] }
-                    }
-                  }
-                ]
-              },
-              proxy
-            ]
-          }
-        }
-      }
+      gateway: partnerPipelines(PARTNER, partnerKey.publicPem)
     });
     keys = await oauth.generateKeyPair('ES256');
     const jwk = { ...(await webcrypto.subtle.exportKey('jwk', keys.publicKey)), kid: 'fapi-1', alg: 'ES256' };
@@ -162,7 +140,7 @@ describe('FAPI 2.0 Security Profile (profile: fapi2)', function () {
 
     const secretClient = await world.token({ grant_type: 'client_credentials', scope: 'read' });
     expect(secretClient.status).to.equal(401);
-    expect(secretClient.json.error_description).to.match(/private_key_jwt only/);
+    expect(secretClient.json.error_description).to.match(/private_key_jwt or mutual TLS only/);
 
     const assertion = await signJwt(
       keys.privateKey as unknown as Uint8Array,

@@ -17,6 +17,27 @@ export interface LoadBalancer {
   close(): Promise<void>;
 }
 
+/** Passes a request on to `target` as `options` say, and its answer back; 502 when the target does not answer. */
+export function relay(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  target: URL,
+  options: http.RequestOptions
+): void {
+  const upstream = http.request(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, ...options },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    }
+  );
+  upstream.on('error', () => {
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  });
+  req.pipe(upstream);
+}
+
 /** Style sheets and icons load in parallel with the pages: they would make the rotation depend on timing. */
 const isStatic = (path: string) => path.includes('/assets/') || path === '/favicon.ico';
 
@@ -40,25 +61,11 @@ export function startLoadBalancer(): Promise<LoadBalancer> {
     }
     const target = new URL(balancer.targets[instance]);
     const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-    const upstream = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path,
-        headers: { ...req.headers, 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'http' }
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      }
-    );
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
+    relay(req, res, target, {
+      agent,
+      path,
+      headers: { ...req.headers, 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'http' }
     });
-    req.pipe(upstream);
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {

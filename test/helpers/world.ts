@@ -76,3 +76,19 @@ export async function startWorld(
     }
   };
 }
+
+/**
+ * Gateway sections for startWorld: /api taking this server's tokens, and /partner another issuer's JWTs, `issuer`
+ * as their iss and aud, signed with the ES256 key of `publicPem`.
+ */
+export function partnerPipelines(issuer: string, publicPem: string): Record<string, unknown> {
+  const proxy = { proxy: [{ action: { serviceEndpoint: 'backend' } }] };
+  const jwt = { issuer, audience: issuer, keys: [{ alg: 'ES256', key: publicPem }] };
+  return {
+    apiEndpoints: { api: { host: '*', paths: ['/api'] }, partner: { host: '*', paths: ['/partner'] } },
+    pipelines: {
+      protected: { apiEndpoints: ['api'], policies: [{ oauth2: [{ action: {} }] }, proxy] },
+      partner: { apiEndpoints: ['partner'], policies: [{ oauth2: [{ action: { tokenStrategy: 'jwt', jwt } }] }, proxy] }
+    }
+  };
+}
