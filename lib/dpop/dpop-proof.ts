@@ -1,6 +1,16 @@
 import { createHash } from 'crypto';
 import type { IncomingMessage } from 'http';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  EmbeddedJWK,
+  errors,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  jwtVerify,
+  type JWK,
+  type KeyLike
+} from 'jose';
 
 /** The proof algorithms accepted (RFC 9449 §4.2 `alg`: asymmetric only), and announced in the metadata (§5.1). */
 export const DPOP_ALGORITHMS = ['ES256', 'PS256', 'RS256', 'EdDSA'] as const;
@@ -10,6 +20,38 @@ export const DPOP_IAT_WINDOW_S = 300;
 
 /** Longest `jti` accepted: a proof's identifier is the client's data, kept (hashed) for the window (§11.1). */
 const MAX_JTI_LENGTH = 256;
+
+/** Protected headers of proofs seen lately, at most this many: a client signs its proofs with one key, in one header. */
+const MAX_KNOWN_HEADERS = 5000;
+
+/** A proof header's key as EmbeddedJWK imports it, and its thumbprint: what is the same for every proof of one key. */
+interface HeaderKey {
+  key: KeyLike;
+  jkt: string;
+}
+
+/**
+ * The keys of proof headers seen lately, by the header's encoded text (its `alg` and `jwk` byte for byte): importing
+ * a JWK and hashing it costs more than verifying a signature, and a client sends the same header with every proof.
+ * Whatever else a proof is checked for is checked every time.
+ */
+const knownHeaders = new Map<string, Promise<HeaderKey>>();
+
+/** The key of a proof's header (EmbeddedJWK's checks: a public JWK fitting `alg`), imported once per header text. */
+function headerKey(proof: string, header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<HeaderKey> {
+  const text = proof.slice(0, proof.indexOf('.'));
+  const known = knownHeaders.get(text);
+  if (known) return known;
+  const imported = (async () => ({
+    key: (await EmbeddedJWK(header, token)) as KeyLike,
+    jkt: await calculateJwkThumbprint(header.jwk as JWK, 'sha256')
+  }))();
+  if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.delete(knownHeaders.keys().next().value!);
+  knownHeaders.set(text, imported);
+  // A header whose key does not import is not kept: it would only answer the same refusal.
+  imported.catch(() => knownHeaders.delete(text));
+  return imported;
+}
 
 /** Why a DPoP proof is refused: `invalid_dpop_proof` (RFC 9449 §5, §7.1), with the reason in the description. */
 export class InvalidDpopProof extends Error {
@@ -73,12 +115,18 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
   if (typeof proof !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(proof))
     throw new InvalidDpopProof('The DPoP proof is not a compact JWS');
   let verified;
+  let jkt = '';
   try {
     // An RSA key's exponent is 65537: a huge one would make each verification costly for whoever sends it.
     const { jwk } = decodeProtectedHeader(proof);
     if (jwk?.kty === 'RSA' && jwk.e !== 'AQAB')
       throw new InvalidDpopProof('The DPoP proof key has an unusual RSA exponent');
-    verified = await jwtVerify(proof, EmbeddedJWK, {
+    const resolve = async (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
+      const found = await headerKey(proof, header, token);
+      jkt = found.jkt;
+      return found.key;
+    };
+    verified = await jwtVerify(proof, resolve, {
       typ: 'dpop+jwt',
       algorithms: [...(expected.algorithms ?? DPOP_ALGORITHMS)],
       clockTolerance: DPOP_IAT_WINDOW_S
@@ -88,7 +136,7 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
     const reason = err instanceof errors.JOSEError ? err.message : 'it could not be verified';
     throw new InvalidDpopProof(`The DPoP proof is refused: ${reason}`);
   }
-  const { payload, protectedHeader } = verified;
+  const { payload } = verified;
   const { jti, htm, htu, iat, ath, nonce } = payload as Record<string, unknown>;
   if (typeof jti !== 'string' || !jti || jti.length > MAX_JTI_LENGTH)
     throw new InvalidDpopProof('The DPoP proof has no usable jti');
@@ -101,6 +149,5 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
     throw new InvalidDpopProof('The DPoP proof was not made now (iat)');
   if (expected.accessToken !== undefined && ath !== accessTokenHash(expected.accessToken))
     throw new InvalidDpopProof('The DPoP proof is for another access token (ath)');
-  const jkt = await calculateJwkThumbprint(protectedHeader.jwk as JWK, 'sha256');
   return { jkt, jti, iat, ...(nonce === undefined ? {} : { nonce }) };
 }

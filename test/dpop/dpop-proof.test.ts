@@ -125,6 +125,23 @@ describe('DPoP proofs (RFC 9449 §4.3)', function () {
       await verifyDpopProof(await handMade({ ath, iat }), { method: 'GET', url: API, accessToken: TOKEN });
   });
 
+  it('holds a proof whose header it met before to every rule: its key is imported once, nothing else is kept', async function () {
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const first = await handMade({ ath: accessTokenHash(TOKEN) }, {}, key);
+    const taken = await verifyDpopProof(first, { method: 'GET', url: API, accessToken: TOKEN });
+    const again = await handMade({ ath: accessTokenHash(TOKEN) }, {}, key);
+    expect((await verifyDpopProof(again, { method: 'GET', url: API, accessToken: TOKEN })).jkt).to.equal(taken.jkt);
+    // Same header text, now where ES256 is not taken; and another signer claiming that header's key.
+    expect(
+      await refusal(again, { method: 'GET', url: API, accessToken: TOKEN, algorithms: ['PS256'] } as never)
+    ).to.match(/alg/);
+    const impostor = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const forged = await new SignJWT({ jti: 'forged', htm: 'GET', htu: API, iat: Math.floor(Date.now() / 1000) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicKey.export({ format: 'jwk' }) } as never)
+      .sign(impostor.privateKey);
+    expect(await refusal(forged, { method: 'GET', url: API } as never)).to.match(/signature/);
+  });
+
   it('refuses an RSA key with an unusual exponent before verifying anything', async function () {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
     const proof = await handMade({ ath: accessTokenHash(TOKEN) }, { jwk: { ...rsa, e: 'AQAD' } });
