@@ -3,7 +3,8 @@ import type { ProfiledRun } from './profile-run';
 import type { Results } from './results';
 
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
-const microsPerRequest = (run: LoadResult | undefined) =>
+/** Gateway CPU per request of a run, in µs: the cores it kept busy over its requests/s. */
+export const microsPerRequest = (run: LoadResult | undefined) =>
   run?.cpu && run.rps > 0 ? (run.cpu.gateway * 1e6) / run.rps : undefined;
 
 /**

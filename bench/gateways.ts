@@ -13,7 +13,7 @@ import type { Store } from './stores';
  * (h)–(j) `opaque-proxied`: (b) behind one trusted proxy (`trustProxy: 1`), so that a flood of
  * wrong client secrets can come from as many addresses as it names in X-Forwarded-For;
  * (k) introspects on `opaque`, (l) on `opaque-uncached`: (b)'s gateway with `tokenCache.ttl: 0`, so that
- * every introspection reads the store.
+ * every introspection reads the store; (m) calls `opaque` with a DPoP-bound token (DPoP needs no setting).
  */
 export type GatewayKind =
   'open' | 'opaque' | 'jwt' | 'external' | 'builtin' | 'noop' | 'opaque-bare' | 'opaque-proxied' | 'opaque-uncached';

@@ -2,13 +2,22 @@ import autocannon from 'autocannon';
 import type { CpuUse } from './cpu-usage';
 import type { FloodTally } from './flood';
 
-/** One HTTP request shape to repeat; `nextBody` gives each request its own body (e.g. a single-use code). */
+/**
+ * One HTTP request shape to repeat; `nextBody` gives each request its own body (e.g. a single-use code),
+ * `nextHeaders` headers of its own over `headers` (e.g. a single-use DPoP proof).
+ */
 export interface LoadTarget {
   url: string;
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
   nextBody?: () => string;
+  nextHeaders?: () => Record<string, string>;
+  /**
+   * Readies what a run of this shape will spend (e.g. fresh DPoP proofs), called before each run and before its
+   * CPU is counted: what it costs is not measured.
+   */
+  prepare?: (shape: LoadShape) => Promise<void>;
 }
 
 export interface LoadShape {
@@ -49,6 +58,16 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
+/** A request of the run with its own body or headers, when the target gives each request its own. */
+function nextRequest(target: LoadTarget, request: autocannon.Request): autocannon.Request {
+  const { nextBody, nextHeaders } = target;
+  return {
+    ...request,
+    ...(nextBody ? { body: nextBody() } : {}),
+    ...(nextHeaders ? { headers: { ...request.headers, ...nextHeaders() } } : {})
+  };
+}
+
 /**
  * Drives one target with autocannon at fixed concurrency for a bounded time.
  * Latencies are collected from autocannon's `response` events rather than
@@ -71,9 +90,10 @@ export function runLoad(target: LoadTarget, shape: LoadShape): Promise<LoadResul
         amount: shape.amount,
         // bcrypt-bound endpoints queue 32 requests for seconds; a timeout would hide that latency.
         timeout: 60,
-        requests: target.nextBody
-          ? [{ setupRequest: (request) => ({ ...request, body: target.nextBody!() }) }]
-          : undefined
+        requests:
+          target.nextBody || target.nextHeaders
+            ? [{ setupRequest: (request) => nextRequest(target, request) }]
+            : undefined
       },
       (err, result) => {
         if (err) return reject(err);

@@ -46,6 +46,15 @@ credential, a confidential app with an oauth2 credential), measured, and stopped
   costs in EG before it does anything; (g) is (b) with the policy's \`identityHeaders: false\`, what the
   \`eg-token-*\` / \`eg-consumer-*\` headers cost (about 20 more header lines on every proxied request).
   (g) is held to 0.95 like the others and to 0.97 besides: without the headers, the policy's own work is all that is left.
+- **DPoP** (RFC 9449): (m) is (b)'s call on (b)'s gateway, last there, with a DPoP-bound token: the password
+  grant is asked for with a proof of an ES256 key the bench holds, and every call sends \`Authorization: DPoP\` with
+  a proof of its own (a fresh \`jti\`, \`iat\`, \`htm\`, \`htu\` and the token's \`ath\`), signed with jose before each
+  run, warm-up included, outside the measured time. Per call the gateway verifies the proof's signature and
+  claims, compares its key's thumbprint with the token's \`cnf.jkt\` and writes its \`jti\` to the store (single use);
+  a bound token also takes the policy's general path, not the no-I/O path of a recalled bearer token. Under each
+  store's table, the gateway CPU per request of the bearer check, (b)'s less (a)'s, and of the proof check on top of
+  it, (m)'s less (b)'s. A reference, not a target: a signature verified and a store write per call cannot fit within
+  0.95 of (a).
 - **Introspection**: \`POST /oauth2/introspect\` by the bench's client (HTTP Basic, its secret recalled after the first
   bcrypt) about its own valid user-bound token, a resource server's question; (k) on (b)'s gateway, where the answer's
   validation is cached, (l) on one with \`tokenCache.ttl: 0\`, where every request reads the store. Reported against

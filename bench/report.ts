@@ -6,6 +6,7 @@ import type { MemoryReport } from './redis-memory';
 import { memorySection } from './memory-section';
 import { methodSection } from './method-section';
 import { profileSection } from './profile-section';
+import { checkCosts, proofCostSentence } from './proof-cost';
 import type { Results } from './results';
 import { LABELS } from './scenarios';
 import { CLUSTER_SHAPE, STORE_LABELS, STORE_TITLES } from './store-names';
@@ -66,8 +67,14 @@ function summarySection({ results, targets }: BenchReport): string {
         return `(${id}) ${ratio(mine !== undefined && calm ? mine / calm : undefined)}`;
       })
       .join(', ');
+    const { bearer, proof } = checkCosts(results, store);
+    const bound =
+      proof === undefined || bearer === undefined
+        ? ''
+        : `DPoP-bound calls at (m) ${ratio(of('m', 'a'))}: the proof check ${Math.round(proof)} µs of gateway CPU ` +
+          `per request, the bearer check ${Math.round(bearer)} µs. `;
     return (
-      `- **${STORE_LABELS[store]}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ` +
+      `- **${STORE_LABELS[store]}**: protected calls at ${calls} of (a)'s ${rate(rps('a') ?? 0)} req/s. ${bound}` +
       `Token endpoint: ${grant('client_credentials')}, ${grant('password')}. ` +
       `Under a flood of wrong client secrets, protected-call p99 at ${flooded} × (h)'s.`
     );
@@ -104,6 +111,8 @@ export function renderReport(report: BenchReport): string {
       '### Protected API calls',
       '',
       protectedTable(report.results, store),
+      '',
+      proofCostSentence(report.results, store),
       '',
       '### Token endpoint',
       '',

@@ -2,6 +2,7 @@ import type { LoadResult, LoadTarget } from './load';
 import type { GatewayKind } from './gateways';
 import { API_SCOPE } from './gateways';
 import { BENCH_PKCE, builtinCodes, pluginCodes } from './code-pool';
+import { dpopCall } from './dpop-call';
 import type { FloodShape } from './flood';
 import { Client, externalJwt, passwordTokens } from './tokens';
 import { basic, postForm } from '../support/http';
@@ -21,7 +22,7 @@ export interface ScenarioContext {
 }
 
 export interface Scenario {
-  /** `a`…`j` for protected calls; `plugin:<grant>` or `builtin:<grant>` for the token endpoint. */
+  /** `a`…`m` for protected calls and introspection; `plugin:<grant>` or `builtin:<grant>` for the token endpoint. */
   id: string;
   gateway: GatewayKind;
   /** Protected calls are measured warm; token runs are bcrypt-bound and spend single-use codes. */
@@ -137,6 +138,8 @@ export const SCENARIOS: Scenario[] = [
     target: async (ctx) => apiCall(ctx.url, await externalJwt(ctx.user.username))
   },
   { id: 'k', gateway: 'opaque', warm: true, target: introspection },
+  // Last on (b)'s gateway: the tens of thousands of proof identifiers it leaves in the store weigh on no other run.
+  { id: 'm', gateway: 'opaque', warm: true, target: (ctx) => dpopCall(ctx, ctx.url + API_PATH) },
   { id: 'l', gateway: 'opaque-uncached', warm: true, target: introspection },
   // The same call without and then under each flood, on one gateway: (h) is what (i) and (j) are held to.
   { id: 'h', gateway: 'opaque-proxied', warm: true, target: userCall },
@@ -159,5 +162,6 @@ export const LABELS: Record<string, string> = {
   i: '(i) (h) under a naive flood of wrong secrets',
   j: '(j) (h) under a distributed flood',
   k: '(k) introspection, the token in the cache',
-  l: '(l) introspection, no token cache (tokenCache.ttl: 0)'
+  l: '(l) introspection, no token cache (tokenCache.ttl: 0)',
+  m: '(m) (b) with a DPoP-bound token (RFC 9449)'
 };

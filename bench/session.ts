@@ -89,20 +89,27 @@ export async function runSession(options: SessionOptions): Promise<void> {
       // locked).
       const flood = await floodFor(scenario, gateway, floodClients, config.floodRate);
       try {
-        if (scenario.warm && config.warmup > 0)
-          await runLoad(target, { duration: 0, amount: config.warmup, connections: config.connections });
-        const duration = scenario.warm ? config.duration : config.tokenDuration;
+        if (scenario.warm && config.warmup > 0) {
+          const warmup = { duration: 0, amount: config.warmup, connections: config.connections };
+          await target.prepare?.(warmup);
+          await runLoad(target, warmup);
+        }
+        const shape = {
+          duration: scenario.warm ? config.duration : config.tokenDuration,
+          connections: config.connections
+        };
         // A protected-call run that other work on the machine disturbed is tried again (token runs are long and
         // bcrypt-bound).
         const attempts = scenario.warm ? 1 + config.noisyRetries : 1;
         for (let attempt = 1; attempt <= attempts; attempt++) {
+          await target.prepare?.(shape);
           const floodBefore = await flood?.tally();
           const cpuSince = measureCpu(gateway.process.pid!, [
             process.pid,
             options.backend.pid,
             ...(flood ? [flood.pid] : [])
           ]);
-          const run = await runLoad(target, { duration, connections: config.connections });
+          const run = await runLoad(target, shape);
           const result: LoadResult = { ...run, cpu: cpuSince() };
           if (flood && floodBefore) result.flood = tallySince(await flood.tally(), floodBefore);
           ctx.earlier.set(scenario.id, result);

@@ -36,7 +36,11 @@ function failed(run: LoadResult | undefined): string {
 }
 
 /** Protected API calls (or introspection requests, `ids`): each gateway against (a) and (e). */
-export function protectedTable(results: Results, store: StoreName, ids = ['a', 'f', 'b', 'g', 'c', 'd', 'e']): string {
+export function protectedTable(
+  results: Results,
+  store: StoreName,
+  ids = ['a', 'f', 'b', 'm', 'g', 'c', 'd', 'e']
+): string {
   const open = results.best(store, 'a');
   const builtin = results.best(store, 'e');
   const rows = ids.map((id) => {
