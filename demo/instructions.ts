@@ -214,7 +214,7 @@ function fapi2Instructions({ demo, backendUrl }: DemoContext): string {
 # sign in as ${demo.user.username}, allow:
 node examples/fapi2.mjs
 
-# A bearer client is refused, saying why (FAPI 2.0 takes private_key_jwt and DPoP-bound tokens only):
+# A bearer client is refused, saying why (FAPI 2.0: private_key_jwt or mutual TLS, and bound tokens only):
 curl -s -u '${demo.client.id}:${demo.client.secret}' -d grant_type=client_credentials ${demo.gateway}/oauth2/token
 
 Press Ctrl+C to stop.
