@@ -21,7 +21,7 @@ export const DPOP_IAT_WINDOW_S = 300;
 /** Longest `jti` accepted: a proof's identifier is the client's data, kept (hashed) for the window (§11.1). */
 const MAX_JTI_LENGTH = 256;
 
-/** Protected headers of proofs seen lately, at most this many: a client signs its proofs with one key, in one header. */
+/** Proof headers kept at most (knownHeaders): a client signs its proofs with one key, under one header. */
 const MAX_KNOWN_HEADERS = 5000;
 
 /** A proof header's key as EmbeddedJWK imports it, and its thumbprint: what is the same for every proof of one key. */
