@@ -8,22 +8,6 @@ import { type DpopProofs, UseDpopNonce } from './dpop-proofs';
 /** Whether the Authorization header uses the DPoP scheme (RFC 9449 §7.1; schemes are case-insensitive). */
 export const usesDpopScheme = (req: Request) => /^dpop /i.test(req.headers.authorization ?? '');
 
-/** RFC 8705 §3: a certificate-bound token is refused 401 invalid_token without the certificate it names. */
-function refusedCertificate(req: Request, certificates: ClientCertificates, x5t: string): InvalidToken | null {
-  let presented;
-  try {
-    presented = certificates.of(req);
-  } catch (err) {
-    if (err instanceof UnreadableCertificate) return new InvalidToken(err.message);
-    throw err;
-  }
-  if (!presented)
-    return new InvalidToken('The access token is bound to a TLS client certificate: present that certificate');
-  if (presented.thumbprint !== x5t)
-    return new InvalidToken('The access token is bound to another TLS client certificate than the one presented');
-  return null;
-}
-
 /** A proof failure as the resource answers it: 401 with a DPoP challenge (§7.1), with the nonce to use (§9). */
 function refusedProof(err: unknown): unknown {
   if (err instanceof UseDpopNonce) return new DpopRefused('use_dpop_nonce', err.reason, err.nonce);
@@ -72,10 +56,18 @@ export class ProofOfPossession {
     return { scheme: dpopScheme, algorithms: this.proofs.algorithms, boundOnly: dpopOnly };
   }
 
-  /** @throws InvalidToken unless the request presents the certificate the token is bound to. */
+  /** RFC 8705 §3: a certificate-bound token is refused 401 invalid_token without the certificate it names. */
   private requireCertificate(req: Request, x5t: string): void {
-    const refused = refusedCertificate(req, this.certificates, x5t);
-    if (refused) throw refused;
+    let presented;
+    try {
+      presented = this.certificates.of(req);
+    } catch (err) {
+      throw err instanceof UnreadableCertificate ? new InvalidToken(err.message) : err;
+    }
+    if (!presented)
+      throw new InvalidToken('The access token is bound to a TLS client certificate: present that certificate');
+    if (presented.thumbprint !== x5t)
+      throw new InvalidToken('The access token is bound to another TLS client certificate than the one presented');
   }
 
   /**
